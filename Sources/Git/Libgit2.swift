@@ -1,0 +1,38 @@
+internal import CLibGit2
+
+/// Runs `git_libgit2_init` once per process. A global `let` is initialised
+/// lazily under `swift_once`, which makes this thread-safe without a lock.
+/// libgit2 is never shut down: handles may outlive any scope we could pick.
+private let libgit2Initialised: Bool = git_libgit2_init() >= 0
+
+/// Call before the first libgit2 call of every entry point that can be
+/// reached without an existing `Repository`.
+func ensureLibgit2() throws(GitError) {
+    guard libgit2Initialised else {
+        throw GitError(.failed, "could not start libgit2", "git_libgit2_init failed")
+    }
+}
+
+/// Calls `body` with NUL-terminated copies of `strings` that stay valid for
+/// the whole call, for C structures that hold several string pointers.
+func withCStrings<R>(
+    _ strings: [String], _ body: ([UnsafePointer<CChar>]) throws(GitError) -> R
+) throws(GitError) -> R {
+    var buffers: [UnsafeMutablePointer<CChar>] = []
+    buffers.reserveCapacity(strings.count)
+    defer { buffers.forEach { $0.deallocate() } }
+    for string in strings {
+        let utf8 = Array(string.utf8CString)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
+        buffer.initialize(from: utf8, count: utf8.count)
+        buffers.append(buffer)
+    }
+    return try body(buffers.map { UnsafePointer($0) })
+}
+
+/// Rejects NUL bytes, which C would silently treat as the end of the string.
+func requireNoNUL(_ value: String, _ what: @autoclosure () -> String) throws(GitError) {
+    if value.utf8.contains(0) {
+        throw GitError(.invalid, what(), "\(value.debugDescription) contains a NUL byte")
+    }
+}
