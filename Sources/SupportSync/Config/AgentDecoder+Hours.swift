@@ -1,0 +1,169 @@
+extension AgentDecoder {
+    static let hoursKeys = ["timezone", "weekly", "closed"]
+
+    private struct OpenRange {
+        var day: Weekday
+        var start: Int
+        var end: Int
+        var text: String
+        var location: SourceLocation
+    }
+
+    mutating func decodeHours(_ node: ConfigNode) -> Hours? {
+        let path = "support.escalate.hours"
+        guard let members = reader.mapping(node, path: path, allowed: Self.hoursKeys) else { return nil }
+        var hours = Hours(timezone: "", weekly: Weekly())
+        if let member = members["timezone"], let zone = reader.string(member.value, path: "\(path).timezone") {
+            if TimeZones.isIANAName(zone.value) {
+                hours.timezone = zone.value
+            } else {
+                reader.report(
+                    .hoursTimezone, at: zone.location,
+                    "'\(zone.value)' is not an IANA time zone name; abbreviations and fixed offsets do not follow daylight saving time",
+                    hint: TimeZones.suggestion(for: zone.value).map { "did you mean '\($0)'?" }
+                        ?? "use a name such as Europe/Madrid or America/New_York")
+            }
+        } else if members["timezone"] == nil {
+            reader.report(.missingKey, at: node.location, "\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid")
+        }
+        if let member = members["weekly"] {
+            hours.weekly = weekly(member.value, path: "\(path).weekly")
+        } else {
+            reader.report(
+                .missingKey, at: node.location, "\(path) has no 'weekly' opening hours",
+                hint: "add weekly: {mon-fri: \"09:00-17:00\"}")
+        }
+        if let member = members["closed"], let items = reader.list(member.value, path: "\(path).closed") {
+            for item in items {
+                guard let date = reader.string(item, path: "a closed date") else { continue }
+                if Self.isDate(date.value) {
+                    hours.closed.append(date.value)
+                } else {
+                    reader.report(.hoursClosedDate, at: date.location, "'\(date.value)' is not a date written YYYY-MM-DD")
+                }
+            }
+            hours.closed = Array(Set(hours.closed)).sorted()
+        }
+        return hours
+    }
+
+    private mutating func weekly(_ node: ConfigNode, path: String) -> Weekly {
+        guard let members = node.members else {
+            reader.report(.wrongType, at: node.location, "\(path) must be a mapping of days to hours, found \(node.kindDescription)")
+            return Weekly()
+        }
+        var ranges: [OpenRange] = []
+        for member in members where !member.value.isNull {
+            guard let days = dayKey(member.key, at: member.keyLocation) else { continue }
+            let values: [ConfigNode]
+            if member.value.scalar != nil {
+                values = [member.value]
+            } else if let items = reader.list(member.value, path: "\(path).\(member.key)") {
+                values = items
+            } else {
+                continue
+            }
+            for value in values {
+                guard let text = reader.string(value, path: "an opening range"), let (start, end) = timeRange(text) else {
+                    continue
+                }
+                ranges += days.map { OpenRange(day: $0, start: start, end: end, text: text.value, location: text.location) }
+            }
+        }
+        reportOverlaps(ranges)
+        var weekly = Weekly()
+        for day in Weekday.allCases {
+            let sorted = ranges.filter { $0.day == day }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+            var texts: [String] = []
+            for range in sorted where !texts.contains(range.text) { texts.append(range.text) }
+            weekly[day] = texts
+        }
+        return weekly
+    }
+
+    /// `mon`, or a range running forward through the week such as `mon-fri`.
+    private mutating func dayKey(_ key: String, at location: SourceLocation) -> [Weekday]? {
+        let parts = key.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        let days = parts.map { Weekday(rawValue: $0) }
+        guard (1...2).contains(parts.count), days.allSatisfy({ $0 != nil }) else {
+            let names = Weekday.allCases.map(\.rawValue)
+            let suggestion = parts.count == 1 ? Suggestion.closest(to: String(key.prefix(3)), in: names) : nil
+            reader.report(
+                .hoursDay, at: location, "'\(key)' is not a day (mon..sun) or a range of days such as mon-fri",
+                hint: suggestion.map { "did you mean '\($0)'?" })
+            return nil
+        }
+        let first = days[0]!
+        let last = days.last!!
+        guard first <= last else {
+            reader.report(
+                .hoursDay, at: location, "the day range '\(key)' runs backwards; ranges run from mon to sun",
+                hint: "split it: \(first.rawValue)-sun and mon-\(last.rawValue)")
+            return nil
+        }
+        return Weekday.allCases.filter { $0 >= first && $0 <= last }
+    }
+
+    /// `HH:MM-HH:MM` in minutes since midnight; the end may be 24:00.
+    private mutating func timeRange(_ text: Located<String>) -> (Int, Int)? {
+        let parts = text.value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let start = Self.minutes(parts[0], allowMidnightEnd: false),
+            let end = Self.minutes(parts[1], allowMidnightEnd: true)
+        else {
+            reader.report(
+                .hoursRange, at: text.location,
+                "'\(text.value)' is not an opening range written HH:MM-HH:MM (24-hour clock; the end may be 24:00)")
+            return nil
+        }
+        guard end > start else {
+            reader.report(
+                .hoursRange, at: text.location, "the range '\(text.value)' ends before it starts or is empty",
+                hint: "a range never crosses midnight: split it into ...-24:00 and 00:00-...")
+            return nil
+        }
+        return (start, end)
+    }
+
+    private static func minutes(_ text: Substring, allowMidnightEnd: Bool) -> Int? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
+            let hours = Int(String(decoding: bytes[0..<2], as: UTF8.self)),
+            let minutes = Int(String(decoding: bytes[3..<5], as: UTF8.self)),
+            bytes[0..<2].allSatisfy({ (0x30...0x39).contains($0) }),
+            bytes[3..<5].allSatisfy({ (0x30...0x39).contains($0) })
+        else { return nil }
+        if allowMidnightEnd && hours == 24 && minutes == 0 { return 24 * 60 }
+        guard hours < 24, minutes < 60 else { return nil }
+        return hours * 60 + minutes
+    }
+
+    /// Reports each range that overlaps an earlier-written range of the same day, once.
+    private mutating func reportOverlaps(_ ranges: [OpenRange]) {
+        var reported: Set<SourceLocation> = []
+        for (index, later) in ranges.enumerated() {
+            for earlier in ranges[..<index] where earlier.day == later.day {
+                guard earlier.start < later.end, later.start < earlier.end,
+                    earlier.location != later.location, !reported.contains(later.location)
+                else { continue }
+                reported.insert(later.location)
+                reader.report(
+                    .hoursOverlap, at: later.location,
+                    "'\(later.text)' overlaps '\(earlier.text)' on \(later.day.rawValue)",
+                    notes: [Diagnostic.Note(location: earlier.location, message: "the other range")])
+            }
+        }
+    }
+
+    static func isDate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = Int(String(decoding: bytes[0..<4], as: UTF8.self)),
+            let month = Int(String(decoding: bytes[5..<7], as: UTF8.self)),
+            let day = Int(String(decoding: bytes[8..<10], as: UTF8.self)),
+            [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ (0x30...0x39).contains(bytes[$0]) })
+        else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...12).contains(month) && (1...lengths[month - 1]).contains(day)
+    }
+}

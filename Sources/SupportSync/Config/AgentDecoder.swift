@@ -1,0 +1,209 @@
+/// Reads one agent (or `defaults.yaml`'s `support:` block on its own) from
+/// its `ConfigNode` tree, checking every rule of SPEC section 3.1 and
+/// producing the canonical settings when there is no error.
+struct AgentDecoder {
+    /// What is known of the agent the support block belongs to. Nil when
+    /// checking `defaults.yaml` on its own: rules that need the agent wait
+    /// until the block is merged into each agent.
+    struct AgentContext {
+        var id: String?
+        var file: String
+        var channels: Set<Channel>?
+    }
+
+    var reader = NodeReader()
+    var context: AgentContext?
+    /// The agent's id as written, when it is well formed, for cross-file checks.
+    var agentIDLocation: Located<String>?
+
+    static let topLevelKeys = ["agent", "name", "channels", "support"]
+    static let supportKeys = ["mode", "flag", "escalate", "decide"]
+
+    // MARK: - The agent file
+
+    /// Checks an agent file whose `support` block has been merged with the
+    /// defaults. `stem` is the file name without `.yaml`.
+    mutating func decodeAgent(_ root: ConfigNode, file: String, stem: String, support: ConfigNode?) -> AgentSettings? {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        context = AgentContext(id: nil, file: file, channels: nil)
+        guard let members = reader.mapping(root, path: "", allowed: Self.topLevelKeys) else { return nil }
+
+        let id = agentID(members["agent"], stem: stem, start: start)
+        context?.id = id?.value
+        agentIDLocation = id
+
+        var name: String?
+        if let member = members["name"] {
+            if let text = reader.string(member.value, path: "name") {
+                let length = text.value.unicodeScalars.count
+                if length == 0 || length > Patterns.nameMaxLength {
+                    reader.report(
+                        .nameLength, at: text.location,
+                        "name must be 1 to \(Patterns.nameMaxLength) characters, found \(length)")
+                } else {
+                    name = text.value
+                }
+            }
+        } else {
+            reader.report(.missingKey, at: start, "the agent has no 'name'", hint: "add name: the display name of the agent")
+        }
+
+        let channels = self.channels(members["channels"], start: start)
+        context?.channels = channels.map(Set.init)
+
+        let supportKey = root["support"]?.keyLocation ?? start
+        guard let support else {
+            reader.report(
+                .missingKey, at: supportKey, "the agent has no support settings ('support.mode' is missing)",
+                hint: "add support: {mode: nothing | flag | escalate | decide}, here or in config/defaults.yaml")
+            return nil
+        }
+        guard let settings = decodeSupport(support, keyLocation: supportKey), let id, let name, let channels else {
+            return nil
+        }
+        return AgentSettings(id: id.value, name: name, channels: channels, support: settings)
+    }
+
+    private mutating func agentID(_ member: ConfigNode.Member?, stem: String, start: SourceLocation) -> Located<String>? {
+        guard let member else {
+            reader.report(.missingKey, at: start, "the agent has no 'agent' id", hint: "add agent: \(stem)")
+            return nil
+        }
+        guard let id = reader.string(member.value, path: "agent") else { return nil }
+        guard Patterns.isAgentID(id.value) else {
+            reader.report(
+                .agentID, at: id.location,
+                "'\(id.value)' is not a valid agent id: 1 to 63 lower-case letters, digits and '-', starting with a letter or digit")
+            return nil
+        }
+        if id.value != stem {
+            reader.report(
+                .agentFileName, at: id.location,
+                "the agent id '\(id.value)' does not match the file name '\(stem).yaml'",
+                hint: "rename the file to \(id.value).yaml, or set agent: \(stem)")
+        }
+        return id
+    }
+
+    private mutating func channels(_ member: ConfigNode.Member?, start: SourceLocation) -> [Channel]? {
+        guard let member else {
+            reader.report(.missingKey, at: start, "the agent has no 'channels'", hint: "add channels: [calls, messages]")
+            return nil
+        }
+        guard let items = reader.list(member.value, path: "channels") else { return nil }
+        if items.isEmpty {
+            reader.report(.channels, at: member.value.location, "channels must name at least one of calls, messages")
+            return nil
+        }
+        var channels: [Channel] = []
+        var valid = true
+        for item in items {
+            guard let channel = reader.enumeration(item, path: "channel", rule: .channels, synonyms: Self.channelSynonyms)
+            else {
+                valid = false
+                continue
+            }
+            if channels.contains(channel.value) {
+                reader.report(.channels, at: channel.location, "channel '\(channel.value.rawValue)' is listed twice")
+                valid = false
+            }
+            channels.append(channel.value)
+        }
+        guard valid else { return nil }
+        return Channel.allCases.filter(channels.contains)
+    }
+
+    static let channelSynonyms: [String: Channel] = [
+        "voice": .calls, "call": .calls, "phone": .calls, "message": .messages, "chat": .messages,
+        "sms": .messages, "text": .messages, "whatsapp": .messages,
+    ]
+
+    // MARK: - The support block
+
+    static let modeSynonyms: [String: SupportMode] = [
+        "transfer": .escalate, "escalation": .escalate, "handoff": .escalate, "human": .escalate,
+        "ticket": .flag, "flagged": .flag, "pending": .flag, "log": .flag,
+        "none": .nothing, "off": .nothing, "no": .nothing, "respond": .nothing,
+        "auto": .decide, "choose": .decide, "judgment": .decide,
+    ]
+
+    /// Checks a support block. With no agent context (defaults.yaml alone)
+    /// only the rules that hold whatever the agent is are applied. The result
+    /// is only meaningful when no error was reported.
+    mutating func decodeSupport(_ node: ConfigNode, keyLocation: SourceLocation) -> SupportSettings? {
+        guard let members = reader.mapping(node, path: "support", allowed: Self.supportKeys) else { return nil }
+        let mode = members["mode"].flatMap {
+            reader.enumeration($0.value, path: "support.mode", rule: .invalidMode, synonyms: Self.modeSynonyms)
+        }
+        if members["mode"] == nil, context != nil {
+            reader.report(
+                .missingKey, at: keyLocation, "support.mode is missing",
+                hint: "set mode: nothing, flag, escalate or decide (here or in config/defaults.yaml)")
+        }
+        let flag = members["flag"].flatMap { decodeFlag($0.value) }
+        // Whether destinations are written at all; when they are but are
+        // wrong, their own diagnostics say so and the mode rules stay quiet.
+        let destinationsWritten = members["escalate"]?.value["destinations"].map { !$0.value.isNull } ?? false
+        let escalate = members["escalate"].flatMap { decodeEscalate($0.value) }
+        if let mode, let context {
+            checkMode(mode, context: context, members: members, destinationsWritten: destinationsWritten)
+        }
+        let decide = members["decide"].flatMap { decodeDecide($0.value, destinationsWritten: destinationsWritten) }
+
+        guard let mode else { return nil }
+        var settings = SupportSettings(mode: mode.value)
+        if flag != nil || mode.value != .nothing { settings.flag = flag ?? FlagSettings() }
+        settings.escalate = escalate
+        if let decide {
+            settings.decide = decide
+        } else if mode.value == .decide {
+            settings.decide = DecideSettings(allow: defaultAllow(hasDestinations: destinationsWritten))
+        }
+        return settings
+    }
+
+    private mutating func checkMode(
+        _ mode: Located<SupportMode>, context: AgentContext, members: [String: ConfigNode.Member],
+        destinationsWritten: Bool
+    ) {
+        if let channels = context.channels, mode.value == .escalate {
+            if !channels.contains(.calls) {
+                reader.report(
+                    .escalateRequiresCalls, at: mode.location,
+                    "escalate transfers calls only; this agent serves only messages",
+                    hint: "use flag or decide")
+            } else if channels.contains(.messages) {
+                reader.report(
+                    .escalateMessagesFallback, at: mode.location,
+                    "escalate transfers calls only; this agent's messages conversations use the fallback",
+                    hint: "set escalate.fallback to say what happens on messages (default flag)")
+            }
+        }
+        if mode.value == .escalate && !destinationsWritten {
+            reader.report(
+                .escalateRequiresDestinations, at: mode.location,
+                "mode escalate needs at least one escalate.destinations entry",
+                hint: "add support.escalate.destinations with a number or sip address")
+        }
+        // Blocks the mode never uses, written in the agent's own file.
+        let used: Set<String>
+        switch mode.value {
+        case .nothing: used = []
+        case .flag: used = ["flag"]
+        case .escalate: used = ["flag", "escalate"]
+        case .decide: used = context.channels?.contains(.calls) == false ? ["flag", "decide"] : ["flag", "escalate", "decide"]
+        }
+        for block in ["flag", "escalate", "decide"] where !used.contains(block) {
+            guard let member = members[block], member.keyLocation.file == context.file else { continue }
+            let why = mode.value == .decide ? "an agent without calls never escalates" : "mode \(mode.value.rawValue) does not use it"
+            reader.report(
+                .unusedBlock, at: member.keyLocation, "the \(block) block is ignored: \(why)",
+                hint: "remove it, or keep it for a later change of mode")
+        }
+    }
+
+    func defaultAllow(hasDestinations: Bool) -> [DecideAction] {
+        let calls = context?.channels?.contains(.calls) ?? false
+        return calls && hasDestinations ? [.respond, .flag, .escalate] : [.respond, .flag]
+    }
+}

@@ -1,0 +1,115 @@
+import YAML
+
+/// A YAML node of one of the user's files, with the file it came from, so a
+/// tree merged from `defaults.yaml` and an agent file still says where each
+/// value was written. Aliases are expanded (within the reader's budget) and
+/// duplicate keys are reported and dropped when the tree is built.
+public struct ConfigNode: Sendable {
+    public enum Value: Sendable {
+        case scalar(Scalar)
+        case mapping([Member])
+        case sequence([ConfigNode])
+    }
+
+    public struct Member: Sendable {
+        public var key: String
+        public var keyLocation: SourceLocation
+        public var value: ConfigNode
+    }
+
+    public var value: Value
+    public var location: SourceLocation
+
+    public var scalar: Scalar? {
+        if case .scalar(let scalar) = value { return scalar }
+        return nil
+    }
+
+    public var members: [Member]? {
+        if case .mapping(let members) = value { return members }
+        return nil
+    }
+
+    public var items: [ConfigNode]? {
+        if case .sequence(let items) = value { return items }
+        return nil
+    }
+
+    /// `null`, `~` or an empty value, written plain.
+    public var isNull: Bool { scalar.map { $0.coreType == .null } ?? false }
+
+    public subscript(key: String) -> Member? {
+        members?.first { $0.key == key }
+    }
+
+    /// What kind of value this is, for messages: "a mapping", "a list", "a number"...
+    public var kindDescription: String {
+        switch value {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .scalar(let scalar):
+            switch scalar.coreType {
+            case .null: return "null"
+            case .bool: return "a boolean"
+            case .int, .float: return "a number"
+            case .timestamp, .special, .string: return "a string"
+            }
+        }
+    }
+}
+
+extension ConfigNode {
+    /// Builds the tree of `node` read from `file`, reporting duplicate keys
+    /// (at the second occurrence, with a note at the first), keys that are
+    /// not plain text, and tags other than `!!str`.
+    static func build(_ node: Node, file: String, diagnostics: inout [Diagnostic]) -> ConfigNode {
+        let location = SourceLocation(file: file, line: node.start.line, column: node.start.column)
+        switch node.kind {
+        case .alias(_, let target):
+            var built = build(target, file: file, diagnostics: &diagnostics)
+            built.location = location
+            return built
+        case .scalar(let scalar):
+            if let tag = scalar.tag, tag != Scalar.stringTag {
+                diagnostics.append(
+                    Diagnostic(
+                        .yamlTag, at: location, "the tag \(shortTag(tag)) is not supported here",
+                        hint: "remove the tag; quote the value if it should be text"))
+                return ConfigNode(value: .scalar(Scalar(text: scalar.text, style: .doubleQuoted)), location: location)
+            }
+            return ConfigNode(value: .scalar(scalar), location: location)
+        case .sequence(let items):
+            return ConfigNode(
+                value: .sequence(items.map { build($0, file: file, diagnostics: &diagnostics) }), location: location)
+        case .mapping(let entries):
+            var members: [Member] = []
+            var seen: [String: SourceLocation] = [:]
+            for entry in entries {
+                let keyLocation = SourceLocation(file: file, line: entry.key.start.line, column: entry.key.start.column)
+                guard let keyScalar = entry.key.scalar else {
+                    diagnostics.append(
+                        Diagnostic(.wrongType, at: keyLocation, "a key must be text, not \(entry.key.kindDescription)"))
+                    continue
+                }
+                let key = keyScalar.text
+                if let first = seen[key] {
+                    diagnostics.append(
+                        Diagnostic(
+                            .duplicateKey, at: keyLocation, "duplicate key '\(key)'",
+                            hint: "remove one of the two; YAML readers disagree on which one wins",
+                            notes: [Diagnostic.Note(location: first, message: "'\(key)' is first defined here")]))
+                    continue
+                }
+                seen[key] = keyLocation
+                members.append(
+                    Member(key: key, keyLocation: keyLocation, value: build(entry.value, file: file, diagnostics: &diagnostics)))
+            }
+            return ConfigNode(value: .mapping(members), location: location)
+        }
+    }
+
+    private static func shortTag(_ tag: String) -> String {
+        let prefix = "tag:yaml.org,2002:"
+        return tag.hasPrefix(prefix) ? "!!" + tag.dropFirst(prefix.count) : tag
+    }
+}

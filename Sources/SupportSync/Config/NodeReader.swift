@@ -1,0 +1,145 @@
+import YAML
+
+/// A value read from the user's files, with where it was written.
+struct Located<Value> {
+    var value: Value
+    var location: SourceLocation
+}
+
+extension Located: Sendable where Value: Sendable {}
+
+/// Typed reads from `ConfigNode`s that report every problem as a
+/// diagnostic and return nil for a value that cannot be used, so checks
+/// that depend on it stay quiet instead of cascading.
+struct NodeReader {
+    var diagnostics: [Diagnostic] = []
+    /// Set when checking a tree merged for one agent: problems located in
+    /// another file (defaults.yaml) name the agent.
+    var agent: String?
+
+    mutating func report(
+        _ rule: Rule, at location: SourceLocation, _ message: String, hint: String? = nil,
+        notes: [Diagnostic.Note] = []
+    ) {
+        diagnostics.append(Diagnostic(rule, at: location, message, hint: hint, notes: notes))
+    }
+
+    /// The members of a mapping, keyed by name, after reporting unknown keys.
+    /// Members whose value is null are left out: null means "not set".
+    mutating func mapping(_ node: ConfigNode, path: String, allowed: [String]) -> [String: ConfigNode.Member]? {
+        guard let members = node.members else {
+            report(.wrongType, at: node.location, "\(path) must be a mapping, found \(node.kindDescription)")
+            return nil
+        }
+        var result: [String: ConfigNode.Member] = [:]
+        for member in members {
+            guard allowed.contains(member.key) else {
+                let suggestion = Suggestion.closest(to: member.key, in: allowed)
+                let place = path.isEmpty ? "" : " in \(path)"
+                report(
+                    .unknownKey, at: member.keyLocation, "unknown key '\(member.key)'\(place)",
+                    hint: suggestion.map { "did you mean '\($0)'?" }
+                        ?? "expected one of: \(allowed.joined(separator: ", "))")
+                continue
+            }
+            if !member.value.isNull { result[member.key] = member }
+        }
+        return result
+    }
+
+    /// A text value. A plain scalar YAML 1.2 would read as something else (a
+    /// number, a boolean) is refused with a hint to quote it.
+    mutating func string(_ node: ConfigNode, path: String, quoteHint: String? = nil) -> Located<String>? {
+        guard let scalar = node.scalar else {
+            report(.wrongType, at: node.location, "\(path) must be text, found \(node.kindDescription)")
+            return nil
+        }
+        let type = scalar.coreType
+        if type != .string {
+            let what = type == .null ? "null" : node.kindDescription
+            report(
+                .quoteString, at: node.location,
+                "\(path) must be text; unquoted, '\(scalar.text)' is read as \(what)",
+                hint: quoteHint ?? "quote it: \"\(scalar.text)\"")
+            return nil
+        }
+        return Located(value: scalar.text, location: node.location)
+    }
+
+    /// `true` or `false`, exactly.
+    mutating func bool(_ node: ConfigNode, path: String) -> Located<Bool>? {
+        guard let scalar = node.scalar, scalar.style == .plain, scalar.tag == nil,
+            scalar.text == "true" || scalar.text == "false"
+        else {
+            let found = node.scalar.map { "'\($0.text)'" } ?? node.kindDescription
+            let yes = ["yes", "y", "on", "True", "TRUE"].contains(node.scalar?.text ?? "")
+            let no = ["no", "n", "off", "False", "FALSE"].contains(node.scalar?.text ?? "")
+            report(
+                .invalidBoolean, at: node.location, "\(path) must be true or false, found \(found)",
+                hint: yes ? "write true" : no ? "write false" : nil)
+            return nil
+        }
+        return Located(value: scalar.text == "true", location: node.location)
+    }
+
+    /// A plain decimal integer without leading zeros.
+    mutating func integer(_ node: ConfigNode, path: String) -> Located<Int>? {
+        guard let scalar = node.scalar, scalar.style == .plain, scalar.tag == nil else {
+            let found = node.scalar.map { "'\($0.text)'" } ?? node.kindDescription
+            report(.invalidInteger, at: node.location, "\(path) must be a whole number, found \(found)",
+                   hint: node.scalar != nil ? "write the number without quotes" : nil)
+            return nil
+        }
+        let text = scalar.text
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            digits == "0" || !digits.hasPrefix("0"), digits.count <= 9, let value = Int(text)
+        else {
+            var hint: String?
+            if let trimmed = Int(text.drop { $0 == "0" }), text.hasPrefix("0") {
+                hint = "write \(trimmed): a leading zero makes some YAML readers read an octal number"
+            }
+            report(.invalidInteger, at: node.location, "\(path) must be a whole number, found '\(text)'", hint: hint)
+            return nil
+        }
+        return Located(value: value, location: node.location)
+    }
+
+    /// One of the raw values of `E`, exactly (lower case). Suggests the
+    /// closest value, or the one a synonym stands for.
+    mutating func enumeration<E: RawRepresentable & CaseIterable>(
+        _ node: ConfigNode, path: String, rule: Rule = .invalidValue, synonyms: [String: E] = [:]
+    ) -> Located<E>? where E.RawValue == String {
+        let allowed = E.allCases.map(\.rawValue)
+        guard let scalar = node.scalar else {
+            report(.wrongType, at: node.location, "\(path) must be one of \(allowed.joined(separator: ", ")), found \(node.kindDescription)")
+            return nil
+        }
+        if let value = E(rawValue: scalar.text) { return Located(value: value, location: node.location) }
+        let suggestion = synonyms[scalar.text.lowercased()]?.rawValue ?? Suggestion.closest(to: scalar.text, in: allowed)
+        report(
+            rule, at: node.location,
+            "'\(scalar.text)' is not a valid \(path); expected one of: \(allowed.joined(separator: ", "))",
+            hint: suggestion.map { "did you mean '\($0)'?" })
+        return nil
+    }
+
+    /// A list. A single scalar where a list is expected is refused with a hint.
+    mutating func list(_ node: ConfigNode, path: String) -> [ConfigNode]? {
+        if let items = node.items { return items }
+        let hint = node.scalar.map { "write it as a list: [\($0.text)]" }
+        report(.wrongType, at: node.location, "\(path) must be a list, found \(node.kindDescription)", hint: hint)
+        return nil
+    }
+
+    /// Checks a text's length in characters.
+    mutating func checkLength(_ text: Located<String>, path: String, max: Int, rule: Rule = .textLength) -> Bool {
+        // Unicode scalars, as JSON Schema's maxLength counts them.
+        let length = text.value.unicodeScalars.count
+        guard length <= max else {
+            report(rule, at: text.location, "\(path) is \(length) characters long; the limit is \(max)")
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,54 @@
+import YAML
+
+/// Reads one YAML file of the user's into a single `ConfigNode` document,
+/// turning every reading problem into a diagnostic.
+enum YAMLFile {
+    /// The root mapping of `bytes`, or nil when the file cannot be used (the
+    /// reason is in `diagnostics`).
+    static func load(_ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic]) -> ConfigNode? {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        let documents: [Document]
+        do {
+            documents = try YAMLReader.read(bytes)
+        } catch {
+            let location = SourceLocation(file: file, line: error.mark.line, column: error.mark.column)
+            let rule: Rule
+            var hint: String?
+            switch error.kind {
+            case .syntax: rule = .yamlSyntax
+            case .encoding:
+                rule = .yamlEncoding
+                hint = "save the file as UTF-8"
+            case .limit:
+                rule = .yamlLimit
+                hint = "agent files are small; a file this large or this nested is refused"
+            case .undefinedAlias: rule = .yamlAlias
+            }
+            diagnostics.append(Diagnostic(rule, at: location, error.message, hint: hint))
+            return nil
+        }
+        guard let first = documents.first else {
+            diagnostics.append(Diagnostic(.emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
+            return nil
+        }
+        if documents.count > 1 {
+            let second = documents[1].start
+            diagnostics.append(
+                Diagnostic(
+                    .multipleDocuments, at: SourceLocation(file: file, line: second.line, column: second.column),
+                    "the file holds \(documents.count) YAML documents; it must hold one",
+                    hint: "put each agent in its own file"))
+            return nil
+        }
+        let root = ConfigNode.build(first.root, file: file, diagnostics: &diagnostics)
+        if root.isNull {
+            diagnostics.append(Diagnostic(.emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
+            return nil
+        }
+        guard root.members != nil else {
+            diagnostics.append(Diagnostic(.notAMapping, at: root.location, "the file must be a mapping of keys to values, not \(root.kindDescription)"))
+            return nil
+        }
+        return root
+    }
+}

@@ -1,0 +1,66 @@
+/// Every check supportsync makes, with a stable name for scripts, CI
+/// annotations and suppressions. The raw value is what users see.
+public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
+    // Reading the file
+    case yamlSyntax = "yaml-syntax"
+    case yamlEncoding = "yaml-encoding"
+    case yamlLimit = "yaml-limit"
+    case yamlAlias = "yaml-alias"
+    case yamlTag = "yaml-tag"
+    case emptyFile = "empty-file"
+    case multipleDocuments = "multiple-documents"
+    case notAMapping = "not-a-mapping"
+    case duplicateKey = "duplicate-key"
+    case unknownKey = "unknown-key"
+    case missingKey = "missing-key"
+    case wrongType = "wrong-type"
+    case quoteString = "quote-string"
+    case invalidBoolean = "invalid-boolean"
+    case invalidInteger = "invalid-integer"
+    case invalidValue = "invalid-value"
+    case fileUnreadable = "file-unreadable"
+
+    // The agent
+    case agentID = "agent-id"
+    case agentFileName = "agent-file-name"
+    case duplicateAgent = "duplicate-agent"
+    case nameLength = "name-length"
+    case channels = "channels"
+    case invalidMode = "invalid-mode"
+    case escalateRequiresCalls = "escalate-requires-calls"
+    case escalateRequiresDestinations = "escalate-requires-destinations"
+    case decideAllow = "decide-allow"
+
+    // Escalation
+    case destinationTarget = "destination-target"
+    case phoneNumber = "phone-number"
+    case sipURI = "sip-uri"
+    case extensionFormat = "extension"
+    case destinationName = "destination-name"
+    case destinationCount = "destination-count"
+    case coldTransferSummary = "cold-transfer-summary"
+    case ringTimeout = "ring-timeout"
+    case textLength = "text-length"
+    case hoursTimezone = "hours-timezone"
+    case hoursDay = "hours-day"
+    case hoursRange = "hours-range"
+    case hoursOverlap = "hours-overlap"
+    case hoursClosedDate = "hours-closed-date"
+
+    // Flagging
+    case collectField = "collect-field"
+    case collectRepeated = "collect-repeated"
+    case priority = "priority"
+    case tagFormat = "tag-format"
+
+    // Warnings
+    case unusedBlock = "unused-block"
+    case escalateMessagesFallback = "escalate-messages-fallback"
+
+    public var severity: Severity {
+        switch self {
+        case .unusedBlock, .escalateMessagesFallback: return .warning
+        default: return .error
+        }
+    }
+}
