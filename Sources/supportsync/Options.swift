@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SupportSync
+
+/// Options every command takes.
+struct RepositoryOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "The repository root (default: the git repository containing the current directory, or the current directory).",
+        completion: .directory)
+    var repo: String?
+
+    /// The root that paths are reported relative to.
+    func root() throws -> URL {
+        try Workspace.root(explicit: repo)
+    }
+}
+
+extension ExitCode {
+    init(_ status: ExitStatus) {
+        self.init(status.rawValue)
+    }
+}
+
+/// Writes to standard error: logs, progress and summaries, never data.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs a command body, turning library errors into a message on stderr and
+/// their documented exit code.
+func reportingErrors(_ body: () async throws -> ExitStatus) async throws {
+    let status: ExitStatus
+    do {
+        status = try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as any UserError {
+        printError("error: \(error.description)")
+        throw ExitCode(error.exitStatus)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(ExitStatus.failure)
+    }
+    if status != .success { throw ExitCode(status) }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import SupportSync
+
+@main
+struct SupportSyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supportsync",
+        abstract: "GitOps for AI support agents: support settings and flagged tickets in git.",
+        version: SupportSyncVersion.current,
+        subcommands: [ValidateCommand.self, SchemaCommand.self]
+    )
+}

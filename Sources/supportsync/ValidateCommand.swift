@@ -1,0 +1,38 @@
+import ArgumentParser
+import SupportSync
+
+extension OutputFormat: ExpressibleByArgument {}
+
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Validate the support settings in config/ (or the given files), offline.",
+        discussion: """
+            Every problem is reported at once, as file:line:column: severity: message [rule].
+            Exit status: 0 valid, 1 errors (or warnings with --strict), 64 usage.
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(name: .long, help: "Output format: text, json or github (annotations for GitHub Actions).")
+    var format: OutputFormat = .text
+
+    @Flag(name: .long, help: "Fail on warnings too.")
+    var strict = false
+
+    @Argument(help: "Agent files or folders to validate (default: config/).", completion: .file(extensions: ["yaml"]))
+    var paths: [String] = []
+
+    func run() async throws {
+        try await reportingErrors {
+            let validator = ConfigValidator(root: try repository.root())
+            let result = try validator.validate(paths: paths)
+            print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
+            if format == .text {
+                printError(DiagnosticFormatter.summary(result.report))
+            }
+            return result.report.passes(strict: strict) ? .success : .needsAttention
+        }
+    }
+}
