@@ -1,0 +1,178 @@
+import Foundation
+import Git
+import Testing
+
+/// `supportsync validate`, `schema` and `--version`, run as a user runs them.
+@Suite("validate, schema and --version, end to end")
+struct ValidateCommandTests {
+    static let goodAgent = """
+        agent: front-desk
+        name: Front desk
+        channels: [calls]
+        support:
+          mode: escalate
+          escalate:
+            destinations:
+              - name: desk
+                number: "+34910000000"
+
+        """
+
+    static let badAgent = """
+        agent: billing
+        name: Billing
+        channels: [messages]
+        support:
+          mode: escalate
+          escalate:
+            destinations:
+              - name: desk
+                number: +34910000000
+
+        """
+
+    /// A messages agent with an escalate block its mode does not use: a warning only.
+    static let warningAgent = """
+        agent: chat
+        name: Chat
+        channels: [messages]
+        support:
+          mode: flag
+          escalate:
+            destinations:
+              - name: desk
+                number: "+34910000000"
+
+        """
+
+    @Test func versionPrintsTheVersion() throws {
+        let folder = try TemporaryFolder()
+        let result = try Executable.run(["--version"], in: folder.url)
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    @Test func validFilesExitZeroAndPrintNothingOnStdout() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/front-desk.yaml", Self.goodAgent)
+        let result = try Executable.run(["validate"], in: folder.url)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("0 errors, 0 warnings in 1 file"))
+    }
+
+    @Test func errorsExitOneWithCompilerStyleLines() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/billing.yaml", Self.badAgent)
+        let result = try Executable.run(["validate"], in: folder.url)
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("config/agents/billing.yaml:5:9: error: escalate transfers calls only; this agent serves only messages [escalate-requires-calls]"))
+        #expect(lines.contains { $0.hasPrefix("config/agents/billing.yaml:9:17: error: ") && $0.hasSuffix("[quote-string]") })
+        #expect(lines.contains("  hint: quote the number: \"+34910000000\""))
+    }
+
+    @Test func githubFormatPrintsWorkflowCommands() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/billing.yaml", Self.badAgent)
+        let result = try Executable.run(["validate", "--format", "github"], in: folder.url)
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.contains { $0.hasPrefix("::error file=config/agents/billing.yaml,line=5,col=9,title=escalate-requires-calls::") })
+        #expect(lines.allSatisfy { !$0.dropFirst(2).contains("\n") })
+    }
+
+    @Test func jsonFormatIsOneDocument() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/billing.yaml", Self.badAgent)
+        try folder.write("config/agents/chat.yaml", Self.warningAgent)
+        let result = try Executable.run(["validate", "--format", "json"], in: folder.url)
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["files"] as? Int == 2)
+        #expect(object["errors"] as? Int == 2)
+        #expect(object["warnings"] as? Int == 1)
+        let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
+        let first = try #require(diagnostics.first { $0["rule"] as? String == "escalate-requires-calls" })
+        #expect(first["file"] as? String == "config/agents/billing.yaml")
+        #expect(first["line"] as? Int == 5)
+        #expect(first["column"] as? Int == 9)
+        #expect(first["severity"] as? String == "error")
+        #expect((first["hint"] as? String)?.contains("flag or decide") == true)
+    }
+
+    @Test func strictFailsOnWarnings() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/chat.yaml", Self.warningAgent)
+        #expect(try Executable.run(["validate"], in: folder.url).status == 0)
+        let strict = try Executable.run(["validate", "--strict"], in: folder.url)
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("warning: the escalate block is ignored"))
+    }
+
+    @Test func pathsAreRelativeToTheRepositoryRootFromASubfolder() throws {
+        let folder = try TemporaryFolder()
+        _ = try Repository.create(at: folder.url.path)
+        try folder.write("config/agents/billing.yaml", Self.badAgent)
+        let result = try Executable.run(["validate", "billing.yaml"], in: folder.url.appendingPathComponent("config/agents"))
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("config/agents/billing.yaml:"))
+    }
+
+    @Test func repoOptionPointsAtAnotherFolder() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/billing.yaml", Self.badAgent)
+        let elsewhere = try TemporaryFolder()
+        let result = try Executable.run(["validate", "--repo", folder.url.path], in: elsewhere.url)
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("config/agents/billing.yaml:5:9"))
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let folder = try TemporaryFolder()
+        let missing = try Executable.run(["validate", "no-such-file.yaml"], in: folder.url)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no such file"))
+        let badFlag = try Executable.run(["validate", "--format", "xml"], in: folder.url)
+        #expect(badFlag.status == 64)
+    }
+
+    @Test func hostileFilesAreDiagnosticsNotCrashes() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/laughs.yaml", """
+            a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+            b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+            c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+            d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+            e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+            f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+            g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+            h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+            i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+
+            """)
+        let big = String(repeating: "# padding\n", count: 110_000)
+        try folder.write("config/agents/big.yaml", big)
+        let bytes = Data([0x61, 0x67, 0x65, 0x6E, 0x74, 0x3A, 0x20, 0xFF, 0xFE, 0x0A])
+        try bytes.write(to: folder.url.appendingPathComponent("config/agents/binary.yaml"))
+        let result = try Executable.run(["validate", "--format", "json"], in: folder.url)
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rules = (object["diagnostics"] as? [[String: Any]] ?? []).map { "\($0["file"]!) \($0["rule"]!)" }
+        #expect(rules.sorted() == [
+            "config/agents/big.yaml yaml-limit",
+            "config/agents/binary.yaml yaml-encoding",
+            "config/agents/laughs.yaml yaml-limit",
+        ])
+    }
+
+    @Test func schemaIsJSONSchema2020() throws {
+        let folder = try TemporaryFolder()
+        let result = try Executable.run(["schema"], in: folder.url)
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+        #expect(object["additionalProperties"] as? Bool == false)
+    }
+}
