@@ -1,7 +1,9 @@
 extension AgentDecoder {
     static let decideKeys = ["allow", "guidance"]
 
-    mutating func decodeDecide(_ node: ConfigNode, destinationsWritten: Bool) -> DecideSettings? {
+    /// `inUse`: the agent's mode is decide, so `allow` is checked against
+    /// the agent's channels and destinations.
+    mutating func decodeDecide(_ node: ConfigNode, destinationsWritten: Bool, inUse: Bool) -> DecideSettings? {
         guard let members = reader.mapping(node, path: "support.decide", allowed: Self.decideKeys) else { return nil }
         var guidance: String?
         if let member = members["guidance"], let text = reader.string(member.value, path: "support.decide.guidance"),
@@ -28,13 +30,13 @@ extension AgentDecoder {
                 continue
             }
             allow.append(action.value)
-            guard action.value == .escalate, let context else { continue }
+            guard action.value == .escalate, inUse, let context else { continue }
             if let channels = context.channels, !channels.contains(.calls) {
                 reader.report(
                     .escalateRequiresCalls, at: action.location,
                     "escalate transfers calls only; this agent serves only messages",
                     hint: "remove escalate from allow")
-            } else if !destinationsWritten {
+            } else if !destinationsWritten && !defaultsUnknown {
                 reader.report(
                     .escalateRequiresDestinations, at: action.location,
                     "decide may only escalate when support.escalate.destinations are set",

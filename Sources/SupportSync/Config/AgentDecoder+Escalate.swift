@@ -37,11 +37,11 @@ extension AgentDecoder {
             } else {
                 reader.report(
                     .ringTimeout, at: timeout.location,
-                    "ring_timeout is \(timeout.value) seconds; it must be between \(Patterns.ringTimeout.lowerBound) and \(Patterns.ringTimeout.upperBound)")
+                    "ring_timeout is \(member.value.scalar?.text ?? String(timeout.value)) seconds; it must be between \(Patterns.ringTimeout.lowerBound) and \(Patterns.ringTimeout.upperBound)")
             }
         }
         if let member = members["hours"] {
-            settings.hours = decodeHours(member.value)
+            settings.hours = decodeHours(member.value, keyLocation: member.keyLocation)
         }
         if let member = members["fallback"],
             let fallback = reader.enumeration(member.value, path: "support.escalate.fallback") as Located<Fallback>?

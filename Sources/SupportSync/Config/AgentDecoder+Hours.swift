@@ -9,7 +9,8 @@ extension AgentDecoder {
         var location: SourceLocation
     }
 
-    mutating func decodeHours(_ node: ConfigNode) -> Hours? {
+    /// `keyLocation` is where `hours:` is written: a missing key is reported there.
+    mutating func decodeHours(_ node: ConfigNode, keyLocation: SourceLocation) -> Hours? {
         let path = "support.escalate.hours"
         guard let members = reader.mapping(node, path: path, allowed: Self.hoursKeys) else { return nil }
         var hours = Hours(timezone: "", weekly: Weekly())
@@ -24,13 +25,13 @@ extension AgentDecoder {
                         ?? "use a name such as Europe/Madrid or America/New_York")
             }
         } else if members["timezone"] == nil {
-            reader.report(.missingKey, at: node.location, "\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid")
+            reader.report(.missingKey, at: keyLocation, "\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid")
         }
         if let member = members["weekly"] {
             hours.weekly = weekly(member.value, path: "\(path).weekly")
         } else {
             reader.report(
-                .missingKey, at: node.location, "\(path) has no 'weekly' opening hours",
+                .missingKey, at: keyLocation, "\(path) has no 'weekly' opening hours",
                 hint: "add weekly: {mon-fri: \"09:00-17:00\"}")
         }
         if let member = members["closed"], let items = reader.list(member.value, path: "\(path).closed") {

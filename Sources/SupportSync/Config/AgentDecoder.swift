@@ -15,6 +15,10 @@ struct AgentDecoder {
     var context: AgentContext?
     /// The agent's id as written, when it is well formed, for cross-file checks.
     var agentIDLocation: Located<String>?
+    /// Set when `defaults.yaml` exists but cannot be read: what it would
+    /// add is unknown, so the rules a default could satisfy (a mode, some
+    /// destinations) stay quiet instead of cascading from its error.
+    var defaultsUnknown = false
 
     static let topLevelKeys = ["agent", "name", "channels", "support"]
     static let supportKeys = ["mode", "flag", "escalate", "decide"]
@@ -27,11 +31,28 @@ struct AgentDecoder {
         let start = SourceLocation(file: file, line: 1, column: 1)
         context = AgentContext(id: nil, file: file, channels: nil)
         guard let members = reader.mapping(root, path: "", allowed: Self.topLevelKeys) else { return nil }
-
         let id = agentID(members["agent"], stem: stem, start: start)
         context?.id = id?.value
         agentIDLocation = id
+        let settings = decodeSettings(root, members: members, support: support, start: start)
+        guard let id, let settings else { return nil }
+        return AgentSettings(id: id.value, name: settings.name, channels: settings.channels, support: settings.support)
+    }
 
+    /// Checks the body of `PUT /v1/agents/{id}`: `{name, channels, support}`
+    /// with `support` already in its final form (no defaults to merge).
+    mutating func decodeBody(_ root: ConfigNode, id: String) -> AgentSettings? {
+        let start = root.location
+        context = AgentContext(id: id, file: start.file, channels: nil)
+        guard let members = reader.mapping(root, path: "", allowed: ["name", "channels", "support"]) else { return nil }
+        guard let settings = decodeSettings(root, members: members, support: members["support"]?.value, start: start)
+        else { return nil }
+        return AgentSettings(id: id, name: settings.name, channels: settings.channels, support: settings.support)
+    }
+
+    private mutating func decodeSettings(
+        _ root: ConfigNode, members: [String: ConfigNode.Member], support: ConfigNode?, start: SourceLocation
+    ) -> (name: String, channels: [Channel], support: SupportSettings)? {
         var name: String?
         if let member = members["name"] {
             if let text = reader.string(member.value, path: "name") {
@@ -53,15 +74,16 @@ struct AgentDecoder {
 
         let supportKey = root["support"]?.keyLocation ?? start
         guard let support else {
+            if defaultsUnknown { return nil }
             reader.report(
                 .missingKey, at: supportKey, "the agent has no support settings ('support.mode' is missing)",
                 hint: "add support: {mode: nothing | flag | escalate | decide}, here or in config/defaults.yaml")
             return nil
         }
-        guard let settings = decodeSupport(support, keyLocation: supportKey), let id, let name, let channels else {
+        guard let settings = decodeSupport(support, keyLocation: supportKey), let name, let channels else {
             return nil
         }
-        return AgentSettings(id: id.value, name: name, channels: channels, support: settings)
+        return (name, channels, settings)
     }
 
     private mutating func agentID(_ member: ConfigNode.Member?, stem: String, start: SourceLocation) -> Located<String>? {
@@ -135,20 +157,27 @@ struct AgentDecoder {
         let mode = members["mode"].flatMap {
             reader.enumeration($0.value, path: "support.mode", rule: .invalidMode, synonyms: Self.modeSynonyms)
         }
-        if members["mode"] == nil, context != nil {
+        if members["mode"] == nil, context != nil, !defaultsUnknown {
             reader.report(
                 .missingKey, at: keyLocation, "support.mode is missing",
                 hint: "set mode: nothing, flag, escalate or decide (here or in config/defaults.yaml)")
         }
         let flag = members["flag"].flatMap { decodeFlag($0.value) }
         // Whether destinations are written at all; when they are but are
-        // wrong, their own diagnostics say so and the mode rules stay quiet.
-        let destinationsWritten = members["escalate"]?.value["destinations"].map { !$0.value.isNull } ?? false
+        // wrong (or the escalate block itself is not a mapping), their own
+        // diagnostics say so and the mode rules stay quiet.
+        let escalateNode = members["escalate"]?.value
+        let destinationsWritten =
+            escalateNode.map { $0.members == nil || $0["destinations"].map { !$0.value.isNull } ?? false } ?? false
         let escalate = members["escalate"].flatMap { decodeEscalate($0.value) }
         if let mode, let context {
             checkMode(mode, context: context, members: members, destinationsWritten: destinationsWritten)
         }
-        let decide = members["decide"].flatMap { decodeDecide($0.value, destinationsWritten: destinationsWritten) }
+        // What decide may do is checked against the agent only when decide
+        // is its mode: a block the mode does not use is kept, not judged.
+        let decide = members["decide"].flatMap {
+            decodeDecide($0.value, destinationsWritten: destinationsWritten, inUse: mode?.value == .decide)
+        }
 
         guard let mode else { return nil }
         var settings = SupportSettings(mode: mode.value)
@@ -179,7 +208,9 @@ struct AgentDecoder {
                     hint: "set escalate.fallback to say what happens on messages (default flag)")
             }
         }
-        if mode.value == .escalate && !destinationsWritten {
+        // An agent without calls cannot escalate at all: destinations would not help.
+        let servesCalls = context.channels?.contains(.calls) ?? true
+        if mode.value == .escalate && servesCalls && !destinationsWritten && !defaultsUnknown {
             reader.report(
                 .escalateRequiresDestinations, at: mode.location,
                 "mode escalate needs at least one escalate.destinations entry",

@@ -19,6 +19,10 @@ public struct ConfigNode: Sendable {
 
     public var value: Value
     public var location: SourceLocation
+    /// Set on a value whose problem was reported while the tree was built
+    /// (an unsupported tag): reads of it return nothing, quietly, so the
+    /// one problem is not reported again as a wrong type or value.
+    public var isReported = false
 
     public var scalar: Scalar? {
         if case .scalar(let scalar) = value { return scalar }
@@ -66,7 +70,10 @@ extension ConfigNode {
         let location = SourceLocation(file: file, line: node.start.line, column: node.start.column)
         switch node.kind {
         case .alias(_, let target):
-            var built = build(target, file: file, diagnostics: &diagnostics)
+            // The anchored node was built, and its problems reported, where
+            // it was written; the alias must not report them again.
+            var again: [Diagnostic] = []
+            var built = build(target, file: file, diagnostics: &again)
             built.location = location
             return built
         case .scalar(let scalar):
@@ -75,7 +82,8 @@ extension ConfigNode {
                     Diagnostic(
                         .yamlTag, at: location, "the tag \(shortTag(tag)) is not supported here",
                         hint: "remove the tag; quote the value if it should be text"))
-                return ConfigNode(value: .scalar(Scalar(text: scalar.text, style: .doubleQuoted)), location: location)
+                return ConfigNode(
+                    value: .scalar(Scalar(text: scalar.text, style: .doubleQuoted)), location: location, isReported: true)
             }
             return ConfigNode(value: .scalar(scalar), location: location)
         case .sequence(let items):

@@ -50,6 +50,9 @@ public struct ConfigValidator: Sendable {
         // defaults.yaml on its own: its problems are reported once, here.
         var defaultsSupport: ConfigNode?
         var defaultsDiagnostics: Set<DiagnosticKey> = []
+        // defaults.yaml exists but what it holds cannot be known (it does not
+        // parse, or its support block is not a mapping).
+        var defaultsUnknown = false
         if FileManager.default.fileExists(atPath: absolute(defaultsPath)) {
             files += 1
             var found: [Diagnostic] = []
@@ -57,9 +60,12 @@ public struct ConfigValidator: Sendable {
                 var decoder = AgentDecoder()
                 if let members = decoder.reader.mapping(root, path: "", allowed: ["support"]), let support = members["support"] {
                     defaultsSupport = support.value
+                    defaultsUnknown = support.value.members == nil
                     _ = decoder.decodeSupport(support.value, keyLocation: support.keyLocation)
                 }
                 found += decoder.reader.diagnostics
+            } else {
+                defaultsUnknown = !found.contains { $0.rule == .emptyFile }
             }
             defaultsDiagnostics = Set(found.map(DiagnosticKey.init))
             diagnostics += found
@@ -75,6 +81,7 @@ public struct ConfigValidator: Sendable {
                 continue
             }
             var decoder = AgentDecoder()
+            decoder.defaultsUnknown = defaultsUnknown
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             let support = DefaultsMerge.merge(defaults: defaultsSupport, agent: root["support"]?.value)
             let settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
@@ -93,6 +100,10 @@ public struct ConfigValidator: Sendable {
         }
 
         for (id, locations) in idLocations where locations.count > 1 {
+            // A copied file's id cannot match its name: the duplicate is the
+            // problem, and renaming the file as agent-file-name suggests
+            // would clash with the other file.
+            diagnostics.removeAll { $0.rule == .agentFileName && locations.contains($0.location) }
             for location in locations {
                 let others = locations.filter { $0 != location }
                 diagnostics.append(
@@ -116,7 +127,7 @@ public struct ConfigValidator: Sendable {
     }
 
     /// Reads a file within the size budget, without loading an oversized one.
-    private func load(_ path: String, diagnostics: inout [Diagnostic]) -> ConfigNode? {
+    func load(_ path: String, diagnostics: inout [Diagnostic]) -> ConfigNode? {
         let start = SourceLocation(file: path, line: 1, column: 1)
         let limit = 1 << 20
         guard let handle = FileHandle(forReadingAtPath: absolute(path)) else {
@@ -146,7 +157,7 @@ public struct ConfigValidator: Sendable {
             .map { directory.isEmpty || directory == "." ? $0 : "\(directory)/\($0)" }
     }
 
-    private func absolute(_ relative: String) -> String {
+    func absolute(_ relative: String) -> String {
         relative.hasPrefix("/") ? relative : root.appendingPathComponent(relative).path
     }
 

@@ -21,12 +21,16 @@ struct NodeReader {
         _ rule: Rule, at location: SourceLocation, _ message: String, hint: String? = nil,
         notes: [Diagnostic.Note] = []
     ) {
+        // A value reached through several aliases is read once per alias;
+        // its problem is still reported once.
+        if diagnostics.contains(where: { $0.rule == rule && $0.location == location && $0.message == message }) { return }
         diagnostics.append(Diagnostic(rule, at: location, message, hint: hint, notes: notes))
     }
 
     /// The members of a mapping, keyed by name, after reporting unknown keys.
     /// Members whose value is null are left out: null means "not set".
     mutating func mapping(_ node: ConfigNode, path: String, allowed: [String]) -> [String: ConfigNode.Member]? {
+        if node.isReported { return nil }
         guard let members = node.members else {
             report(.wrongType, at: node.location, "\(path) must be a mapping, found \(node.kindDescription)")
             return nil
@@ -50,6 +54,7 @@ struct NodeReader {
     /// A text value. A plain scalar YAML 1.2 would read as something else (a
     /// number, a boolean) is refused with a hint to quote it.
     mutating func string(_ node: ConfigNode, path: String, quoteHint: String? = nil) -> Located<String>? {
+        if node.isReported { return nil }
         guard let scalar = node.scalar else {
             report(.wrongType, at: node.location, "\(path) must be text, found \(node.kindDescription)")
             return nil
@@ -68,14 +73,16 @@ struct NodeReader {
 
     /// `true` or `false`, exactly.
     mutating func bool(_ node: ConfigNode, path: String) -> Located<Bool>? {
-        guard let scalar = node.scalar, scalar.style == .plain, scalar.tag == nil,
-            scalar.text == "true" || scalar.text == "false"
-        else {
-            let found = node.scalar.map { "'\($0.text)'" } ?? node.kindDescription
-            let yes = ["yes", "y", "on", "True", "TRUE"].contains(node.scalar?.text ?? "")
-            let no = ["no", "n", "off", "False", "FALSE"].contains(node.scalar?.text ?? "")
+        if node.isReported { return nil }
+        guard let scalar = node.scalar else {
+            report(.wrongType, at: node.location, "\(path) must be true or false, found \(node.kindDescription)")
+            return nil
+        }
+        guard scalar.style == .plain, scalar.tag == nil, scalar.text == "true" || scalar.text == "false" else {
+            let yes = ["yes", "y", "on", "True", "TRUE"].contains(scalar.text)
+            let no = ["no", "n", "off", "False", "FALSE"].contains(scalar.text)
             report(
-                .invalidBoolean, at: node.location, "\(path) must be true or false, found \(found)",
+                .invalidBoolean, at: node.location, "\(path) must be true or false, found '\(scalar.text)'",
                 hint: yes ? "write true" : no ? "write false" : nil)
             return nil
         }
@@ -84,16 +91,21 @@ struct NodeReader {
 
     /// A plain decimal integer without leading zeros.
     mutating func integer(_ node: ConfigNode, path: String) -> Located<Int>? {
-        guard let scalar = node.scalar, scalar.style == .plain, scalar.tag == nil else {
-            let found = node.scalar.map { "'\($0.text)'" } ?? node.kindDescription
-            report(.invalidInteger, at: node.location, "\(path) must be a whole number, found \(found)",
-                   hint: node.scalar != nil ? "write the number without quotes" : nil)
+        if node.isReported { return nil }
+        guard let scalar = node.scalar else {
+            report(.wrongType, at: node.location, "\(path) must be a whole number, found \(node.kindDescription)")
+            return nil
+        }
+        guard scalar.style == .plain, scalar.tag == nil else {
+            report(
+                .invalidInteger, at: node.location, "\(path) must be a whole number, found '\(scalar.text)'",
+                hint: "write the number without quotes")
             return nil
         }
         let text = scalar.text
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
         guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-            digits == "0" || !digits.hasPrefix("0"), digits.count <= 9, let value = Int(text)
+            digits == "0" || !digits.hasPrefix("0")
         else {
             var hint: String?
             if let trimmed = Int(text.drop { $0 == "0" }), text.hasPrefix("0") {
@@ -102,6 +114,9 @@ struct NodeReader {
             report(.invalidInteger, at: node.location, "\(path) must be a whole number, found '\(text)'", hint: hint)
             return nil
         }
+        // A whole number too large for Int is still a whole number: the
+        // caller's range check reports it, so it saturates here.
+        let value = Int(text) ?? (text.hasPrefix("-") ? Int.min : Int.max)
         return Located(value: value, location: node.location)
     }
 
@@ -110,6 +125,7 @@ struct NodeReader {
     mutating func enumeration<E: RawRepresentable & CaseIterable>(
         _ node: ConfigNode, path: String, rule: Rule = .invalidValue, synonyms: [String: E] = [:]
     ) -> Located<E>? where E.RawValue == String {
+        if node.isReported { return nil }
         let allowed = E.allCases.map(\.rawValue)
         guard let scalar = node.scalar else {
             report(.wrongType, at: node.location, "\(path) must be one of \(allowed.joined(separator: ", ")), found \(node.kindDescription)")
@@ -126,6 +142,7 @@ struct NodeReader {
 
     /// A list. A single scalar where a list is expected is refused with a hint.
     mutating func list(_ node: ConfigNode, path: String) -> [ConfigNode]? {
+        if node.isReported { return nil }
         if let items = node.items { return items }
         let hint = node.scalar.map { "write it as a list: [\($0.text)]" }
         report(.wrongType, at: node.location, "\(path) must be a list, found \(node.kindDescription)", hint: hint)
