@@ -1,0 +1,149 @@
+/// Writes `YAMLValue`s deterministically in a stable, reviewable form:
+/// two-space indent, block mappings, UTF-8 as is (no `\u` escapes), no line
+/// folding, multi-line text as literal blocks, a final newline. A string is
+/// written plain only when YAML 1.1 and YAML 1.2 readers both read it back
+/// as the same string; otherwise it is double-quoted. Same value, same bytes.
+public enum YAMLWriter {
+    public static func write(_ value: YAMLValue) -> String {
+        var output = ""
+        switch value {
+        case .map(let members) where !members.isEmpty:
+            writeMembers(members, indent: 0, into: &output)
+        case .list(let items) where !items.isEmpty:
+            writeItems(items, indent: 0, into: &output)
+        default:
+            output = inline(value, flow: false) + "\n"
+        }
+        return output
+    }
+
+    private static func writeMembers(_ members: [(String, YAMLValue)], indent: Int, into output: inout String) {
+        let pad = String(repeating: " ", count: indent)
+        for (key, value) in members {
+            output += pad + scalar(key, flow: false) + ":"
+            writeNested(value, indent: indent, into: &output)
+        }
+    }
+
+    private static func writeItems(_ items: [YAMLValue], indent: Int, into output: inout String) {
+        let pad = String(repeating: " ", count: indent)
+        for item in items {
+            switch item {
+            case .map(let members) where !members.isEmpty:
+                // `- key: value` with the rest of the mapping aligned under it.
+                var nested = ""
+                writeMembers(members, indent: indent + 2, into: &nested)
+                output += pad + "- " + nested.dropFirst(indent + 2)
+            case .list(let inner) where !inner.isEmpty && !isFlowList(inner):
+                output += pad + "-\n"
+                writeItems(inner, indent: indent + 2, into: &output)
+            default:
+                output += pad + "-"
+                writeNested(item, indent: indent, into: &output)
+            }
+        }
+    }
+
+    /// The value after `key:` or `-`: inline on the same line, or below it.
+    private static func writeNested(_ value: YAMLValue, indent: Int, into output: inout String) {
+        switch value {
+        case .map(let members) where !members.isEmpty:
+            output += "\n"
+            writeMembers(members, indent: indent + 2, into: &output)
+        case .list(let items) where !items.isEmpty && !isFlowList(items):
+            output += "\n"
+            writeItems(items, indent: indent + 2, into: &output)
+        case .string(let text) where isLiteralBlock(text):
+            output += " |" + (text.hasSuffix("\n") ? "" : "-") + "\n"
+            let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
+            let pad = String(repeating: " ", count: indent + 2)
+            for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+                output += line.isEmpty ? "\n" : pad + line + "\n"
+            }
+        default:
+            output += " " + inline(value, flow: false) + "\n"
+        }
+    }
+
+    private static func inline(_ value: YAMLValue, flow: Bool) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .int(let value): return String(value)
+        case .string(let text): return scalar(text, flow: flow)
+        case .list(let items): return "[" + items.map { inline($0, flow: true) }.joined(separator: ", ") + "]"
+        case .map(let members):
+            return "{" + members.map { scalar($0.0, flow: true) + ": " + inline($0.1, flow: true) }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// Short lists of scalars read best on one line: `tags: [billing, vip]`.
+    private static func isFlowList(_ items: [YAMLValue]) -> Bool {
+        items.allSatisfy {
+            switch $0 {
+            case .null, .bool, .int: return true
+            case .string(let text): return !text.contains("\n")
+            default: return false
+            }
+        }
+    }
+
+    /// Multi-line text that a literal block keeps exactly.
+    private static func isLiteralBlock(_ text: String) -> Bool {
+        guard text.contains("\n"), !text.hasSuffix("\n\n"), !text.hasPrefix(" "), !text.hasPrefix("\n") else { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "\n" || !isSpecial($0) }
+            && !text.split(separator: "\n", omittingEmptySubsequences: false).contains { $0.hasSuffix(" ") || $0.hasSuffix("\t") }
+    }
+
+    /// `text` plain when it reads back as the same string everywhere, else double-quoted.
+    public static func scalar(_ text: String, flow: Bool = false) -> String {
+        isPlainSafe(text, flow: flow) ? text : doubleQuoted(text)
+    }
+
+    public static func isPlainSafe(_ text: String, flow: Bool = false) -> Bool {
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
+        guard PlainScalarType.core(text) == .string, PlainScalarType.yaml11(text) == .string else { return false }
+        if first == " " || last == " " || first == "\t" || last == "\t" { return false }
+        if "-?:,[]{}#&*!|>'\"%@`".unicodeScalars.contains(first) {
+            // `-`, `?` and `:` may start a plain scalar when followed by a non-space, but keep it simple.
+            return false
+        }
+        if text.contains(": ") || text.contains(" #") || text.hasSuffix(":") { return false }
+        if flow, text.unicodeScalars.contains(where: { ",[]{}".unicodeScalars.contains($0) }) { return false }
+        // Some readers (PyYAML) end a plain scalar at a tab.
+        if text.unicodeScalars.contains("\t") { return false }
+        return !text.unicodeScalars.contains(where: isSpecial)
+    }
+
+    /// Characters a plain or literal scalar cannot hold as they are.
+    private static func isSpecial(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09: return false
+        case 0x00...0x1F, 0x7F, 0x80...0x9F, 0xFEFF, 0x2028, 0x2029: return true
+        default: return false
+        }
+    }
+
+    static func doubleQuoted(_ text: String) -> String {
+        var output = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\t": output += "\\t"
+            case "\r": output += "\\r"
+            default:
+                if isSpecial(scalar) {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    output += scalar.value <= 0xFF
+                        ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+                        : "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return output + "\""
+    }
+}
