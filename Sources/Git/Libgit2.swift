@@ -1,4 +1,5 @@
 internal import CLibGit2
+import Foundation
 
 /// Runs `git_libgit2_init` once per process. A global `let` is initialised
 /// lazily under `swift_once`, which makes this thread-safe without a lock.
@@ -34,5 +35,15 @@ func withCStrings<R>(
 func requireNoNUL(_ value: String, _ what: @autoclosure () -> String) throws(GitError) {
     if value.utf8.contains(0) {
         throw GitError(.invalid, what(), "\(value.debugDescription) contains a NUL byte")
+    }
+}
+
+/// Calls `body` with a `git_strarray` holding copies of `strings`, for the
+/// option structures (pathspecs) that take one.
+func withStrarray<R>(_ strings: [String], _ body: (git_strarray) throws(GitError) -> R) throws(GitError) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { pointers.forEach { free($0) } }
+    return try pointers.withUnsafeMutableBufferPointer { (buffer) throws(GitError) in
+        try body(git_strarray(strings: buffer.baseAddress, count: buffer.count))
     }
 }

@@ -36,9 +36,48 @@ extension Repository {
         author: Signature,
         committer: Signature? = nil
     ) throws(GitError) -> ObjectID {
-        let what = "could not commit to \(ref)"
-        try validateBranchReference(ref, what)
+        try validateBranchReference(ref, "could not commit to \(ref)")
+        let created = try createCommit(
+            parent: expectedTip, treeUpdates: treeUpdates, message: message, author: author, committer: committer)
+        let summary = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        try moveReference(ref, from: expectedTip, to: created.commit, reflogMessage: "commit: \(summary)")
+        return created.commit
+    }
+
+    /// Writes a commit built from in-memory changes and moves no reference;
+    /// the caller moves references afterwards, typically several at once
+    /// with `updateReferences(_:)`. Nothing is checked out.
+    ///
+    /// The new tree is the tree of `parent` (an empty tree when nil) with
+    /// `treeUpdates` applied; folders left empty disappear, as in git.
+    ///
+    /// - Parameters:
+    ///   - parent: the first parent, whose tree the changes start from; nil
+    ///     makes a root commit.
+    ///   - mergedParents: further parents, making a merge commit whose tree
+    ///     still starts from `parent`'s. Requires `parent`.
+    ///   - treeUpdates: a blob id writes that blob as a regular file at the
+    ///     path (slash-separated, from the root), creating folders; nil
+    ///     removes the file, which must exist. Each path at most once.
+    ///   - message: the commit message; a final newline is added if missing.
+    ///   - committer: defaults to `author`.
+    /// - Returns: the new commit's id and its root tree's id.
+    /// - Throws: `.invalid` for bad paths, signatures or a merge without a
+    ///   first parent; `.notFound` when a parent, a blob, or a file to remove
+    ///   is missing.
+    public func createCommit(
+        parent: ObjectID?,
+        mergedParents: [ObjectID] = [],
+        treeUpdates: [(path: String, blob: ObjectID?)],
+        message: String,
+        author: Signature,
+        committer: Signature? = nil
+    ) throws(GitError) -> (commit: ObjectID, tree: ObjectID) {
+        let what = "could not create a commit on \(parent?.hex ?? "no parent")"
         try requireNoNUL(message, what)
+        if parent == nil && !mergedParents.isEmpty {
+            throw GitError(.invalid, what, "a merge commit needs a first parent")
+        }
         var seen = Set<String>()
         for update in treeUpdates {
             try validateTreePath(update.path)
@@ -47,15 +86,17 @@ extension Repository {
             }
         }
 
-        var parent: OpaquePointer?
+        var parents: [OpaquePointer?] = []
         var baseline: OpaquePointer?
         defer {
             git_tree_free(baseline)
-            git_commit_free(parent)
+            parents.forEach { git_commit_free($0) }
         }
-        if let expectedTip {
-            parent = try lookupCommit(expectedTip)
-            try check(git_commit_tree(&baseline, parent), "could not read the tree of \(expectedTip)")
+        for id in (parent.map { [$0] } ?? []) + mergedParents {
+            parents.append(try lookupCommit(id))
+        }
+        if let first = parents.first {
+            try check(git_commit_tree(&baseline, first), "could not read the tree of \(parent!)")
         }
         try requireRemovedFilesExist(treeUpdates, in: baseline, what)
 
@@ -68,18 +109,14 @@ extension Repository {
         var commitOID = git_oid()
         try author.withGitSignature { (authorSignature) throws(GitError) in
             try (committer ?? author).withGitSignature { (committerSignature) throws(GitError) in
-                var parents: [OpaquePointer?] = parent.map { [$0] } ?? []
-                try check(
+                _ = try check(
                     git_commit_create(
                         &commitOID, pointer, nil, authorSignature, committerSignature, nil, fullMessage, tree,
                         parents.count, &parents),
                     what)
             }
         }
-        let commitID = ObjectID(commitOID)
-        let summary = fullMessage.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-        try moveReference(ref, from: expectedTip, to: commitID, reflogMessage: "commit: \(summary)")
-        return commitID
+        return (ObjectID(commitOID), ObjectID(treeOID))
     }
 
     /// Points `ref` at `newTip` if it is still at `oldTip` (absent when nil).
@@ -161,16 +198,5 @@ extension Repository {
         var commit: OpaquePointer?
         try check(git_commit_lookup(&commit, pointer, &oid), "could not read the commit \(id)")
         return commit!
-    }
-}
-
-/// Only direct references under "refs/" may be moved: writing "HEAD" here
-/// would replace the symbolic HEAD with a detached one.
-private func validateBranchReference(_ ref: String, _ what: String) throws(GitError) {
-    try requireNoNUL(ref, what)
-    var valid: Int32 = 0
-    try check(git_reference_name_is_valid(&valid, ref), what)
-    guard valid == 1, ref.hasPrefix("refs/") else {
-        throw GitError(.invalid, what, "\(ref.debugDescription) is not a valid reference name under refs/")
     }
 }

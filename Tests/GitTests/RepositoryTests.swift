@@ -102,6 +102,44 @@ struct RepositoryTests {
         }
     }
 
+    @Test(arguments: [1, 2])
+    func tellsARealShallowCloneAndWalksItLikeGit(depth: Int) throws {
+        try withTemporaryFolder { folder in
+            let source = try Repository.create(at: folder + "/source", initialBranch: "main")
+            let first = try source.commitFiles(["f": "1", "g": "1"], from: nil, message: "first")
+            let second = try source.commitFiles(["f": "2"], from: first, message: "second")
+            let third = try source.commitFiles(["g": "3"], from: second, message: "third")
+            let tip = try source.commitFiles(["f": "4"], from: third, message: "fourth")
+            // The module cannot make a shallow clone; git sets this one up.
+            let clone = folder + "/clone"
+            let made = try Witness.git(["clone", "--quiet", "--depth", "\(depth)", "file://\(folder)/source", clone])
+            #expect(made.status == 0, "\(made.stderr)")
+
+            let repository = try Repository.open(at: clone)
+            #expect(try repository.isShallow)
+            #expect(try !source.isShallow)
+            #expect(try repository.head() == tip)
+            let witness = Witness(gitDirectory: clone + "/.git")
+            #expect(try witness.output("rev-parse", "--is-shallow-repository") == "true")
+            // Boundary commits count as roots, for walks and path history alike.
+            func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+            #expect(
+                try repository.commits(from: tip).map(\.id.hex)
+                    == lines(try witness.output("rev-list", "--topo-order", "HEAD")))
+            #expect(try repository.commits(from: tip).count == depth)
+            #expect(try repository.commits(from: tip, excluding: [tip]).isEmpty)
+            for path in ["f", "g"] {
+                let log = lines(try witness.output("log", "--format=%H", "--", path))
+                #expect(try repository.history(of: path, from: tip).map(\.id.hex) == log, "\(path)")
+            }
+            if depth == 2 {
+                #expect(try repository.commits(from: tip, excluding: [third]).map(\.id) == [tip])
+            }
+            // Reading a commit still shows the parent it names, present or not.
+            #expect(try repository.commit(tip).parents == [third])
+        }
+    }
+
     @Test func readsTheDefaultSignatureFromConfiguration() throws {
         try withTemporaryFolder { folder in
             let created = try Repository.create(at: folder, initialBranch: "main")

@@ -23,6 +23,9 @@ struct Witness {
 
     /// The repository's git directory (works for bare and non-bare alike).
     var gitDirectory: String
+    /// The working tree, for commands that read it (`status`); nil when
+    /// only the repository's objects and references are inspected.
+    var workTree: String? = nil
 
     /// Runs git and returns its standard output without the final newline,
     /// recording a test failure when git fails.
@@ -43,9 +46,15 @@ struct Witness {
 
     /// Runs `git --git-dir=<gitDirectory> arguments...`.
     func run(_ arguments: [String]) throws -> Output {
+        try Self.git(["--git-dir=\(gitDirectory)"] + (workTree.map { ["--work-tree=\($0)"] } ?? []) + arguments)
+    }
+
+    /// Runs `git arguments...` outside any repository; only for setting up
+    /// what this module cannot make itself (a shallow clone).
+    static func git(_ arguments: [String]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "--git-dir=\(gitDirectory)"] + arguments
+        process.arguments = ["git"] + arguments
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -59,6 +68,14 @@ struct Witness {
             stdout: String(decoding: out, as: UTF8.self),
             stderr: String(decoding: err, as: UTF8.self))
     }
+}
+
+/// A test author at `seconds` after 1700000000, so walks that order by
+/// time see a known order.
+func author(at seconds: Int, offset: Int = 120) -> Signature {
+    Signature(
+        name: "Ada Lovelace", email: "ada@example.com",
+        date: Date(timeIntervalSince1970: 1_700_000_000 + TimeInterval(seconds)), timeZoneOffsetMinutes: offset)
 }
 
 /// A fixed author so tests can check exactly what git reads back.
@@ -77,6 +94,26 @@ extension Repository {
             updates.append((path, try content.map { try writeBlob(Array($0.utf8)) }))
         }
         return try commit(updating: ref, expectedTip: tip, treeUpdates: updates, message: message, author: testAuthor)
+    }
+
+    /// Writes `files` as blobs and creates a commit on `parents` (the tree
+    /// starts from the first one's) without moving any reference.
+    func makeCommit(
+        _ files: [String: String?], parents: [ObjectID] = [], at seconds: Int, message: String = "change"
+    ) throws -> ObjectID {
+        var updates: [(path: String, blob: ObjectID?)] = []
+        for (path, content) in files.sorted(by: { $0.key < $1.key }) {
+            updates.append((path, try content.map { try writeBlob(Array($0.utf8)) }))
+        }
+        return try createCommit(
+            parent: parents.first, mergedParents: Array(parents.dropFirst()), treeUpdates: updates,
+            message: message, author: author(at: seconds)
+        ).commit
+    }
+
+    /// Points `ref` at `id` whatever it pointed at before.
+    func setReference(_ ref: String, to id: ObjectID) throws {
+        try updateReferences([ReferenceUpdate(name: ref, expected: resolve(reference: ref), new: id, message: "test")])
     }
 
     /// The text of the file at `path` in `commit`, nil when absent.

@@ -1,0 +1,49 @@
+internal import CLibGit2
+
+extension Repository {
+    /// The commit a revision names, in git's revision syntax: a branch or
+    /// remote-tracking name ("main", "origin/main"), a full reference name,
+    /// "HEAD~2", "main^2", a full or abbreviated hex id, a tag (peeled to its
+    /// commit).
+    /// - Returns: nil when the syntax is fine but nothing by that name exists
+    ///   (no such branch, "HEAD~9" past the root, HEAD on an unborn branch).
+    /// - Throws: `.invalid` for bad syntax, an abbreviated id that matches
+    ///   several objects, or a revision naming a tree or blob.
+    public func revparse(_ spec: String) throws(GitError) -> ObjectID? {
+        let what = "could not resolve the revision \(spec.debugDescription)"
+        try requireNoNUL(spec, what)
+        var object: OpaquePointer?
+        do {
+            try check(git_revparse_single(&object, pointer, spec), what)
+        } catch  where error.kind == .notFound || error.code == Int(GIT_EUNBORNBRANCH.rawValue) {
+            return nil
+        } catch  where error.code == Int(GIT_EAMBIGUOUS.rawValue) {
+            throw GitError(.invalid, what, error.message, code: error.code)
+        }
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        do {
+            try check(git_object_peel(&commit, object, GIT_OBJECT_COMMIT), what)
+        } catch {
+            // A tree or blob cannot become a commit: the caller named the
+            // wrong kind of thing, whatever code libgit2 picked to say so.
+            throw GitError(.invalid, what, error.message, code: error.code)
+        }
+        defer { git_object_free(commit) }
+        return ObjectID(git_object_id(commit))
+    }
+
+    /// The commits reachable from `tip` but from none of `excluded`, like
+    /// `git rev-list --topo-order tip ^excluded...`, in the same order:
+    /// children before their parents, newest first along each line.
+    ///
+    /// In a shallow clone the boundary commits count as roots, as for git.
+    /// - Throws: `.notFound` when `tip` or an excluded id is not a commit.
+    public func commits(from tip: ObjectID, excluding excluded: [ObjectID] = []) throws(GitError) -> [CommitInfo] {
+        var result: [CommitInfo] = []
+        for id in try CommitGraph(self).range(from: tip, excluding: excluded) {
+            result.append(try commit(id))
+        }
+        return result
+    }
+}

@@ -1,0 +1,66 @@
+internal import CLibGit2
+
+/// A file in a commit's tree.
+public struct TreeFile: Sendable, Hashable {
+    /// Slash-separated, from the root.
+    public let path: String
+    public let blob: ObjectID
+}
+
+extension Repository {
+    /// Every file (blob) under `prefix` in `commit`'s tree, in tree order.
+    /// An empty list when `prefix` does not exist.
+    public func files(under prefix: String, in commit: ObjectID) throws(GitError) -> [TreeFile] {
+        let root = try tree(of: commit)
+        defer { git_tree_free(root) }
+        let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        var start: OpaquePointer? = root
+        var owned: OpaquePointer?
+        defer { git_tree_free(owned) }
+        if !trimmed.isEmpty {
+            guard let entry = try treeEntry(at: trimmed, in: root) else { return [] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            try check(git_tree_lookup(&owned, pointer, git_tree_entry_id(entry)), "could not read the folder \(trimmed)")
+            start = owned
+        }
+        let collector = FileCollector(prefix: trimmed.isEmpty ? "" : trimmed + "/")
+        let box = Unmanaged.passUnretained(collector).toOpaque()
+        try check(
+            git_tree_walk(start, GIT_TREEWALK_PRE, { root, entry, payload in
+                guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
+                let collector = Unmanaged<FileCollector>.fromOpaque(payload).takeUnretainedValue()
+                let name = String(cString: git_tree_entry_name(entry))
+                let folder = root.map { String(cString: $0) } ?? ""
+                collector.files.append(TreeFile(path: collector.prefix + folder + name, blob: ObjectID(git_tree_entry_id(entry))))
+                return 0
+            }, box),
+            "could not list the files under \(prefix)")
+        return collector.files
+    }
+
+    /// The branch HEAD points at (`refs/heads/main`), also when it has no
+    /// commit yet; nil when HEAD is detached.
+    public func headReference() throws(GitError) -> String? {
+        var reference: OpaquePointer?
+        do {
+            try check(git_reference_lookup(&reference, pointer, "HEAD"), "could not read HEAD")
+        } catch where error.kind == .notFound {
+            return nil
+        }
+        defer { git_reference_free(reference) }
+        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(reference) else {
+            return nil
+        }
+        return String(cString: target)
+    }
+}
+
+private final class FileCollector {
+    let prefix: String
+    var files: [TreeFile] = []
+
+    init(prefix: String) {
+        self.prefix = prefix
+    }
+}

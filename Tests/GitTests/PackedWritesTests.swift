@@ -1,0 +1,95 @@
+import Foundation
+import Git
+import Testing
+
+struct PackedWritesTests {
+    /// `git count-objects -v` as a dictionary: count (loose), in-pack, packs...
+    private func objectCounts(_ witness: Witness) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in try witness.output("count-objects", "-v").split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            counts[String(parts[0])] = Int(parts[1].trimmingCharacters(in: .whitespaces))
+        }
+        return counts
+    }
+
+    @Test func twoThousandFilesLandInOnePackAndNoLooseObjects() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, initialBranch: "main")
+            let witness = Witness(gitDirectory: repository.gitDirectory)
+            let fileCount = 2_000
+            let created = try repository.withPackedWrites { packed in
+                var updates: [(path: String, blob: ObjectID?)] = []
+                for index in 0..<fileCount {
+                    let path = "tickets/2024/\(String(format: "%02d", index % 12 + 1))/T-\(index).yaml"
+                    updates.append((path, try packed.writeBlob(Array("id: T-\(index)\nstatus: pending\n".utf8))))
+                }
+                let created = try packed.createCommit(
+                    parent: nil, treeUpdates: updates, message: "tickets: \(fileCount) new", author: testAuthor)
+                // Readable through the scratch handle before anything is on disk.
+                #expect(try packed.blob(at: "tickets/2024/01/T-0.yaml", in: created.commit) != nil)
+                return created
+            }
+            // The pack is complete before any reference names the commit.
+            let counts = try objectCounts(witness)
+            #expect(counts["count"] == 0)
+            #expect(counts["packs"] == 1)
+            #expect(counts["in-pack"] == fileCount + 1 + 12 + 1 + 1 + 1)  // blobs, 2024, months, tickets, root, commit
+            try repository.updateReferences([
+                ReferenceUpdate(name: "refs/heads/main", expected: nil, new: created.commit, message: "pull")
+            ])
+            // The original handle sees the new pack.
+            #expect(
+                try repository.text(at: "tickets/2024/05/T-1000.yaml", in: created.commit)
+                    == "id: T-1000\nstatus: pending\n")
+            #expect(try witness.output("rev-parse", "main^{tree}") == created.tree.hex)
+            #expect(try witness.output("show", "main:tickets/2024/12/T-1991.yaml") == "id: T-1991\nstatus: pending")
+            #expect(
+                try witness.output("ls-tree", "-r", "--name-only", "main").split(separator: "\n").count == fileCount)
+            try witness.expectSound()
+
+            // A second packed commit on top reads its parent from the first pack.
+            let second = try repository.withPackedWrites { packed in
+                try packed.createCommit(
+                    parent: created.commit,
+                    treeUpdates: [("tickets/2024/01/T-0.yaml", try packed.writeBlob(Array("x\n".utf8)))],
+                    message: "update", author: testAuthor
+                ).commit
+            }
+            try repository.updateReferences([
+                ReferenceUpdate(name: "refs/heads/main", expected: created.commit, new: second, message: "pull")
+            ])
+            let after = try objectCounts(witness)
+            #expect(after["count"] == 0 && after["packs"] == 2)
+            #expect(try witness.output("show", "main:tickets/2024/01/T-0.yaml") == "x")
+            try witness.expectSound()
+        }
+    }
+
+    @Test func aFailingBodyWritesNothing() throws {
+        struct Stop: Error {}
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            var written: ObjectID?
+            #expect(throws: Stop.self) {
+                try repository.withPackedWrites { packed in
+                    written = try packed.writeBlob(Array("never stored".utf8))
+                    throw Stop()
+                }
+            }
+            let missing = #expect(throws: GitError.self) { try repository.blob(written!) }
+            #expect(missing?.kind == .notFound)
+            let counts = try objectCounts(Witness(gitDirectory: folder))
+            #expect(counts["count"] == 0 && counts["packs"] == 0)
+        }
+    }
+
+    @Test func writingNothingMakesNoPack() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            #expect(try repository.withPackedWrites { _ in 42 } == 42)
+            let packs = try FileManager.default.contentsOfDirectory(atPath: folder + "/objects/pack")
+            #expect(packs == [])
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Git
+import Testing
+
+struct RepositoryLockTests {
+    /// What a lock taken by this process holds: its id and the machine's
+    /// node name (read with uname, independently of the module).
+    private var ownContent: String {
+        var system = utsname()
+        uname(&system)
+        let node = withUnsafeBytes(of: system.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "\(getpid()) \(node)\n"
+    }
+
+    /// The id of a process that has certainly exited.
+    private func deadProcessID() throws -> Int32 {
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/sh")
+        finished.arguments = ["-c", "exit 0"]
+        try finished.run()
+        finished.waitUntilExit()
+        return finished.processIdentifier
+    }
+
+    @Test func createsALockFileNamingThisProcessAndRemovesIt() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, initialBranch: "main")
+            let lock = try RepositoryLock.acquire(repository)
+            #expect(lock.path == repository.gitDirectory + "/supportsync/supportsync.lock")
+            #expect(try String(contentsOfFile: lock.path, encoding: .utf8) == ownContent)
+            lock.release()
+            #expect(!FileManager.default.fileExists(atPath: lock.path))
+            lock.release()  // a second release does nothing
+
+            do {
+                let scoped = try RepositoryLock.acquire(repository, name: "other")
+                #expect(FileManager.default.fileExists(atPath: scoped.path))
+            }
+            // Released when the last reference went away.
+            #expect(!FileManager.default.fileExists(atPath: repository.gitDirectory + "/supportsync/other.lock"))
+        }
+    }
+
+    @Test func aHeldLockTimesOutNamingItsHolder() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let held = try RepositoryLock.acquire(repository)
+            let started = ContinuousClock.now
+            let error = #expect(throws: GitError.self) {
+                try RepositoryLock.acquire(repository, timeout: .milliseconds(300))
+            }
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            #expect(error?.kind == .locked)
+            #expect(error?.description.contains("process \(getpid())") == true, "\(String(describing: error))")
+            #expect(error?.description.contains(held.path) == true)
+            // Other names are other locks.
+            #expect(try RepositoryLock.acquire(repository, name: "platform-push", timeout: .zero).path != held.path)
+        }
+    }
+
+    @Test func concurrentAcquirersTakeTurns() throws {
+        try withTemporaryFolder { folder in
+            _ = try Repository.create(at: folder, bare: true)
+            let state = Occupancy()
+            let group = DispatchGroup()
+            let workers = 4
+            for _ in 0..<workers {
+                group.enter()
+                // Threads, not tasks: acquiring blocks while it waits.
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    do {
+                        let repository = try Repository.open(at: folder)
+                        let lock = try RepositoryLock.acquire(
+                            repository, timeout: .seconds(20), pollInterval: .milliseconds(5))
+                        state.enter()
+                        Thread.sleep(forTimeInterval: 0.1)
+                        state.leave()
+                        lock.release()
+                    } catch {
+                        state.fail("\(error)")
+                    }
+                }
+            }
+            #expect(group.wait(timeout: .now() + 30) == .success)
+            let summary = state.summary
+            #expect(summary.failures == [])
+            #expect(summary.entries == workers)
+            #expect(summary.mostAtOnce == 1)
+        }
+    }
+
+    @Test func takesOverALockWhoseProcessIsGone() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let path = folder + "/supportsync/supportsync.lock"
+            try FileManager.default.createDirectory(atPath: folder + "/supportsync", withIntermediateDirectories: true)
+            try "\(try deadProcessID())\n".write(toFile: path, atomically: true, encoding: .utf8)
+
+            let lock = try RepositoryLock.acquire(repository, timeout: .zero)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == ownContent)
+            lock.release()
+        }
+    }
+
+    @Test func aLockFromAnotherHostIsNeverJudgedStale() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let path = folder + "/supportsync/supportsync.lock"
+            try FileManager.default.createDirectory(atPath: folder + "/supportsync", withIntermediateDirectories: true)
+            try "\(try deadProcessID()) some-other-host\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let error = #expect(throws: GitError.self) {
+                try RepositoryLock.acquire(repository, timeout: .milliseconds(100))
+            }
+            #expect(error?.kind == .locked)
+            #expect(error?.description.contains("on some-other-host") == true, "\(String(describing: error))")
+            // The same dead process on this host is stale.
+            try ownContent.replacingOccurrences(of: "\(getpid()) ", with: "\(try deadProcessID()) ")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let lock = try RepositoryLock.acquire(repository, timeout: .zero)
+            #expect(try String(contentsOfFile: lock.path, encoding: .utf8) == ownContent)
+        }
+    }
+
+    @Test func anOldEmptyLockIsStaleAndAFreshOneIsNot() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let path = folder + "/supportsync/supportsync.lock"
+            try FileManager.default.createDirectory(atPath: folder + "/supportsync", withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+            let error = #expect(throws: GitError.self) {
+                try RepositoryLock.acquire(repository, timeout: .milliseconds(100))
+            }
+            #expect(error?.kind == .locked)
+            #expect(error?.description.contains("not written its id") == true)
+
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: path)
+            let lock = try RepositoryLock.acquire(repository, timeout: .zero)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == ownContent)
+            _ = lock
+        }
+    }
+
+    @Test func releaseLeavesSomeoneElsesFileAlone() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let lock = try RepositoryLock.acquire(repository)
+            // Someone removed ours by hand and another process locked since.
+            try FileManager.default.removeItem(atPath: lock.path)
+            try "1\n".write(toFile: lock.path, atomically: false, encoding: .utf8)
+            lock.release()
+            #expect(try String(contentsOfFile: lock.path, encoding: .utf8) == "1\n")
+        }
+    }
+
+    @Test(arguments: ["", ".hidden", "a/b", "x y", "ü"])
+    func refusesBadNames(_ name: String) throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let error = #expect(throws: GitError.self) { try RepositoryLock.acquire(repository, name: name) }
+            #expect(error?.kind == .invalid)
+        }
+    }
+}
+
+/// Counts how many threads are inside the locked section at once.
+private final class Occupancy: @unchecked Sendable {
+    private let lock = NSLock()
+    private var inside = 0
+    private var most = 0
+    private var entered = 0
+    private var failures: [String] = []
+
+    func enter() {
+        lock.withLock {
+            inside += 1
+            entered += 1
+            most = max(most, inside)
+        }
+    }
+
+    func leave() { lock.withLock { inside -= 1 } }
+    func fail(_ message: String) { lock.withLock { failures.append(message) } }
+    var summary: (entries: Int, mostAtOnce: Int, failures: [String]) {
+        lock.withLock { (entered, most, failures) }
+    }
+}

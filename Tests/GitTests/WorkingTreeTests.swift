@@ -1,0 +1,145 @@
+import Foundation
+import Git
+import Testing
+
+struct WorkingTreeTests {
+    /// A repository with a working tree whose HEAD commit is checked out,
+    /// as a user's clone would be.
+    private func checkedOut(_ folder: String, _ files: [String: String]) throws -> (Repository, ObjectID, Witness) {
+        let repository = try Repository.create(at: folder, initialBranch: "main")
+        let first = try repository.commitFiles(files, from: nil, message: "first")
+        try repository.checkoutPaths(Array(files.keys), from: first)
+        let witness = Witness(gitDirectory: repository.gitDirectory, workTree: folder)
+        #expect(try status(witness) == [])
+        return (repository, first, witness)
+    }
+
+    private func status(_ witness: Witness, _ paths: [String] = []) throws -> [String] {
+        try witness.output(
+            ["--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--ignored", "--"] + paths
+        )
+        .split(separator: "\n").map(String.init)
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    @Test func updatesExactlyThePathsGiven() throws {
+        try withTemporaryFolder { folder in
+            let (repository, first, witness) = try checkedOut(
+                folder,
+                [
+                    "tickets/2024/01/T-1.yaml": "status: pending\n", "tickets/old/T-0.yaml": "gone soon\n",
+                    "notes.txt": "mine\n", "tickets/2024/01/T-9.yaml": "untouched\n",
+                ])
+            // The user's own work, which must survive.
+            try write("edited by hand\n", to: folder + "/notes.txt")
+            try write("scratch\n", to: folder + "/scratch.txt")
+
+            let paths = ["tickets/2024/01/T-1.yaml", "tickets/2025/12/Ana García.yaml", "tickets/old/T-0.yaml"]
+            let second = try repository.commitFiles(
+                [paths[0]: "status: resolved\n", paths[1]: "id: new\n", paths[2]: nil], from: first, message: "pull")
+            // HEAD moved and the index did not, so against the new HEAD all
+            // three differ: callers check before committing, not after.
+            #expect(try repository.uncommittedPaths(among: paths) == paths.sorted())
+            try repository.checkoutPaths(paths, from: second)
+
+            #expect(try String(contentsOfFile: folder + "/" + paths[0], encoding: .utf8) == "status: resolved\n")
+            #expect(try String(contentsOfFile: folder + "/" + paths[1], encoding: .utf8) == "id: new\n")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/tickets/old"))  // emptied folder removed
+            #expect(try status(witness) == [" M notes.txt", "?? scratch.txt"])
+            #expect(try repository.uncommittedPaths(among: paths).isEmpty)
+            // The index holds the commit's blobs for those paths, at stage 0.
+            let staged = try witness.output(["ls-files", "-s", "--", "tickets"])
+            let committed = try witness.output(["ls-tree", "-r", "HEAD", "--", "tickets"])
+                .split(separator: "\n").map { line -> String in
+                    let parts = line.split(separator: "\t")
+                    let fields = parts[0].split(separator: " ")
+                    return "\(fields[0]) \(fields[2]) 0\t\(parts[1])"
+                }
+            #expect(staged.split(separator: "\n").map(String.init) == committed)
+            // No temporary files left beside the written ones.
+            let names = try FileManager.default.subpathsOfDirectory(atPath: folder + "/tickets")
+            #expect(!names.contains { $0.hasSuffix(".tmp") })
+        }
+    }
+
+    @Test func appliesCheckoutFilters() throws {
+        try withTemporaryFolder { folder in
+            let (repository, first, witness) = try checkedOut(
+                folder, [".gitattributes": "*.txt text eol=crlf\n", "a.txt": "one\ntwo\n"])
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/a.txt"))
+            #expect(String(decoding: bytes, as: UTF8.self) == "one\r\ntwo\r\n")
+            #expect(try repository.text(at: "a.txt", in: first) == "one\ntwo\n")
+            #expect(try status(witness) == [])
+        }
+    }
+
+    @Test func tellsWhichPathsHaveUncommittedChanges() throws {
+        try withTemporaryFolder { folder in
+            let (repository, first, witness) = try checkedOut(
+                folder,
+                [
+                    "clean.yaml": "c\n", "edited.yaml": "e\n", "staged.yaml": "s1\n", "removed.yaml": "r\n",
+                    ".gitignore": "*.ignored\nignored-folder/\n",
+                ])
+            let second = try repository.commitFiles(["staged.yaml": "s2\n"], from: first, message: "second")
+            // The old version in index and working tree: a staged change against HEAD.
+            try repository.checkoutPaths(["staged.yaml"], from: first)
+            try write("changed\n", to: folder + "/edited.yaml")
+            try FileManager.default.removeItem(atPath: folder + "/removed.yaml")
+            try write("new\n", to: folder + "/untracked.yaml")
+            try write("x\n", to: folder + "/secret.ignored")
+            try write("x\n", to: folder + "/folder-in-the-way/inside.yaml")
+            try write("x\n", to: folder + "/ignored-folder/deep/file")
+
+            let asked = [
+                "clean.yaml", "edited.yaml", "staged.yaml", "removed.yaml", "untracked.yaml", "secret.ignored",
+                "folder-in-the-way", "ignored-folder/deep/file", "never-existed.yaml", "tickets/none/at/all.yaml",
+            ]
+            let changed = try repository.uncommittedPaths(among: asked)
+            #expect(
+                changed == [
+                    "edited.yaml", "folder-in-the-way", "ignored-folder/deep/file", "removed.yaml", "secret.ignored",
+                    "staged.yaml", "untracked.yaml",
+                ])
+            // git agrees on each path (the folder is listed by its contents).
+            let seen = try status(witness, asked).map { String($0.dropFirst(3)) }
+            #expect(Set(seen) == Set(changed.map { $0 == "folder-in-the-way" ? "folder-in-the-way/inside.yaml" : $0 }))
+            #expect(try repository.uncommittedPaths(among: []) == [])
+            #expect(try repository.head() == second)
+        }
+    }
+
+    @Test func refusesBareRepositoriesAndFoldersInTheWay() throws {
+        try withTemporaryFolder { folder in
+            let bare = try Repository.create(at: folder + "/bare", bare: true)
+            let commit = try bare.commitFiles(["a": "1"], from: nil, message: "m")
+            #expect(#expect(throws: GitError.self) { try bare.checkoutPaths(["a"], from: commit) }?.kind == .invalid)
+            #expect(#expect(throws: GitError.self) { try bare.uncommittedPaths(among: ["a"]) }?.kind == .invalid)
+
+            let (repository, first, _) = try checkedOut(folder + "/work", ["a": "1\n", "b/c": "c\n"])
+            try FileManager.default.createDirectory(atPath: folder + "/work/x/y", withIntermediateDirectories: true)
+            let second = try repository.commitFiles(["x": "file\n"], from: first, message: "m")
+            let error = #expect(throws: GitError.self) { try repository.checkoutPaths(["x"], from: second) }
+            #expect(error?.kind == .failed)
+            #expect(
+                #expect(throws: GitError.self) { try repository.checkoutPaths(["b"], from: second) }?.kind == .invalid)
+            #expect(
+                #expect(throws: GitError.self) { try repository.checkoutPaths(["../a"], from: second) }?.kind
+                    == .invalid)
+
+            // A folder that is a symbolic link to somewhere outside is not written through.
+            let outside = folder + "/outside"
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: folder + "/work/linked", withDestinationPath: outside)
+            let third = try repository.commitFiles(["linked/evil": "x\n"], from: second, message: "m")
+            let linked = #expect(throws: GitError.self) { try repository.checkoutPaths(["linked/evil"], from: third) }
+            #expect(linked?.kind == .invalid)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [])
+        }
+    }
+}
