@@ -11,6 +11,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -33,10 +37,40 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "LocalPlatform",
+            dependencies: [
+                "SupportSync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PlatformServer",
+            dependencies: [
+                "SupportSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PlatformClient",
+            dependencies: [
+                "SupportSync",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "supportsync",
             dependencies: [
                 "SupportSync",
+                "LocalPlatform",
+                "PlatformServer",
+                "PlatformClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,9 +82,24 @@ let package = Package(
             dependencies: ["SupportSync", "YAML"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "LocalPlatformTests", dependencies: ["LocalPlatform", "SupportSync"]),
+        .testTarget(
+            name: "PlatformServerTests",
+            dependencies: [
+                "PlatformServer", "LocalPlatform", "SupportSync",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "PlatformClientTests",
+            dependencies: [
+                "PlatformClient", "PlatformServer", "LocalPlatform", "SupportSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "supportsyncTests",
-            dependencies: ["supportsync", "SupportSync", "Git"]
+            dependencies: ["supportsync", "SupportSync", "Git", "LocalPlatform"]
         ),
     ]
 )

@@ -1,0 +1,37 @@
+import SupportSync
+
+/// What the platform accepts for tickets.
+enum TicketRules {
+    static func check(_ draft: TicketDraft) throws(PlatformError) {
+        if draft.conversation.isEmpty { throw .invalid(field: "conversation", message: "conversation is required") }
+        if draft.reason.isEmpty { throw .invalid(field: "reason", message: "reason is required") }
+        for tag in draft.tags where !isTag(tag) {
+            throw .invalid(field: "tags", message: "'\(tag)' is not a valid tag")
+        }
+        for key in draft.fields.keys.sorted() where !isFieldName(key) {
+            throw .invalid(field: "fields.\(key)", message: "'\(key)' is not a valid field name")
+        }
+    }
+
+    static func checkTransition(from current: Ticket, to next: Ticket) throws(PlatformError) {
+        guard current.status.canMove(to: next.status) else {
+            throw .invalid(
+                field: "status", message: "a \(current.status.rawValue) ticket cannot move to \(next.status.rawValue)")
+        }
+        if [.resolved, .closed].contains(next.status), (next.resolution ?? "").isEmpty {
+            throw .invalid(field: "resolution", message: "a \(next.status.rawValue) ticket needs a resolution")
+        }
+    }
+
+    private static func isTag(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...40).contains(bytes.count), bytes[0] != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isFieldName(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...40).contains(bytes.count), (0x61...0x7A).contains(bytes[0]) else { return false }
+        return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") }
+    }
+}

@@ -1,0 +1,74 @@
+
+/// An agent as the platform reports it: its settings in canonical form plus
+/// the platform's version (also the `ETag`) and last change.
+public struct Agent: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var channels: [Channel]
+    public var support: SupportSettings
+    public var version: String
+    public var updatedAt: String
+
+    public init(id: String, name: String, channels: [Channel], support: SupportSettings, version: String, updatedAt: String) {
+        self.id = id
+        self.name = name
+        self.channels = channels
+        self.support = support
+        self.version = version
+        self.updatedAt = updatedAt
+    }
+
+    public init(_ settings: AgentSettings, version: String, updatedAt: String) {
+        self.init(
+            id: settings.id, name: settings.name, channels: settings.channels, support: settings.support,
+            version: version, updatedAt: updatedAt)
+    }
+
+    /// The settings part, comparable with what config/ says.
+    public var settings: AgentSettings {
+        AgentSettings(id: id, name: name, channels: channels, support: support)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, channels, support, version
+        case updatedAt = "updated_at"
+    }
+}
+
+/// The body of `PUT /v1/agents/{id}`.
+public struct AgentWrite: Sendable, Hashable, Codable {
+    public var name: String
+    public var channels: [Channel]
+    public var support: SupportSettings
+
+    public init(name: String, channels: [Channel], support: SupportSettings) {
+        self.name = name
+        self.channels = channels
+        self.support = support
+    }
+
+    public init(_ settings: AgentSettings) {
+        self.init(name: settings.name, channels: settings.channels, support: settings.support)
+    }
+
+    public func settings(id: String) -> AgentSettings {
+        AgentSettings(id: id, name: name, channels: channels, support: support)
+    }
+}
+
+/// `GET /v1/platform`: which platform's data this is, so a cursor from one
+/// platform is never used against another.
+public struct PlatformInfo: Sendable, Hashable, Codable {
+    public var instance: String
+    public var apiVersion: String
+
+    public init(instance: String, apiVersion: String = "1") {
+        self.instance = instance
+        self.apiVersion = apiVersion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case instance
+        case apiVersion = "api_version"
+    }
+}

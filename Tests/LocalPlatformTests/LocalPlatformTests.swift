@@ -1,0 +1,144 @@
+import Foundation
+import LocalPlatform
+import Testing
+
+@testable import SupportSync
+
+@Suite struct LocalPlatformTests {
+    static let agent = AgentSettings(
+        id: "desk", name: "Desk", channels: [.calls, .messages],
+        support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .high)))
+
+    static func draft(_ conversation: String = "conv_1") -> TicketDraft {
+        TicketDraft(
+            agent: "desk", channel: .calls, conversation: conversation, reason: "Double charge",
+            summary: "Charged twice.\nWants a refund.", customer: Customer(name: "Ana García", email: "ana@example.com"),
+            fields: ["order_id": "A-1029"], tags: ["billing"])
+    }
+
+    @Test func createsTheFolderWithAGitignore() throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        _ = try bench.platform()
+        #expect(try bench.read(".supportsync/.gitignore") == "*\n")
+        #expect(FileManager.default.fileExists(atPath: bench.root.appendingPathComponent(".supportsync/platform.sqlite").path))
+    }
+
+    @Test func instanceIsStablePerDatabase() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let first = try await bench.platform().info()
+        let again = try await bench.platform().info()
+        #expect(first == again)
+        #expect(first.apiVersion == "1")
+        let other = try Workbench()
+        #expect(try await other.platform().info().instance != first.instance)
+    }
+
+    @Test func putAgentIsConditionalOnTheVersion() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        let created = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        #expect(created.version == "1")
+        let updated = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: "\"1\"")
+        #expect(updated.version == "2")
+        await #expect(throws: PlatformError.self) {
+            try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: "1")
+        }
+        #expect(try await platform.agent(id: "desk")?.version == "2")
+    }
+
+    @Test func putAgentValidatesWithTheSameRules() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        var invalid = Self.agent
+        invalid.channels = [.messages]
+        invalid.support = SupportSettings(mode: .escalate, escalate: EscalateSettings(destinations: [Destination(name: "d", number: "+34910000000")]))
+        do {
+            _ = try await platform.putAgent(id: "desk", AgentWrite(invalid), ifMatch: nil)
+            Issue.record("an escalate agent without calls was accepted")
+        } catch {
+            #expect(error == .invalid(field: "support.mode", message: "escalate transfers calls only; this agent serves only messages"))
+        }
+        #expect(try await platform.agent(id: "desk") == nil)
+    }
+
+    @Test func ticketsAreCreatedOnceAndPagedInAStableOrder() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        let first = try await platform.createTicket(Self.draft(), idempotencyKey: "key-1")
+        let retry = try await platform.createTicket(Self.draft(), idempotencyKey: "key-1")
+        #expect(first == retry)
+        #expect(first.status == .pending && first.priority == .high)
+        #expect(first.createdAt.hasSuffix("Z") && first.createdAt.count == 20)
+        for index in 2...5 { _ = try await platform.createTicket(Self.draft("conv_\(index)"), idempotencyKey: nil) }
+        var cursor: String?
+        var seen: [String] = []
+        repeat {
+            let page = try await platform.tickets(after: cursor, limit: 2)
+            seen += page.tickets.map(\.id)
+            #expect(page.tickets.count <= 2)
+            if page.nextCursor == nil { #expect(page.cursor != nil) }
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(seen.count == 5 && Set(seen).count == 5)
+        #expect(seen.first == first.id)
+    }
+
+    @Test func aChangedTicketComesAfterTheCursorAgain() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        let ticket = try await platform.createTicket(Self.draft(), idempotencyKey: nil)
+        let page = try await platform.tickets(after: nil, limit: 10)
+        let end = try #require(page.cursor)
+        #expect(try await platform.tickets(after: end, limit: 10).tickets.isEmpty)
+        let patched = try await platform.patchTicket(
+            id: ticket.id, TicketPatch(status: .inProgress, assignee: .set("ana@example.com")), ifMatch: ticket.version)
+        #expect(patched.version != ticket.version)
+        #expect(try await platform.tickets(after: end, limit: 10).tickets.map(\.id) == [ticket.id])
+    }
+
+    @Test func patchIsConditionalAndFollowsTheLifecycle() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        let ticket = try await platform.createTicket(Self.draft(), idempotencyKey: nil)
+        await #expect(throws: PlatformError.self) {
+            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .inProgress), ifMatch: "stale")
+        }
+        await #expect(throws: PlatformError.self) {
+            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .closed), ifMatch: ticket.version)
+        }
+        let closed = try await platform.patchTicket(
+            id: ticket.id, TicketPatch(status: .closed, resolution: .set("Refunded")), ifMatch: ticket.version)
+        #expect(closed.status == .closed)
+        await #expect(throws: PlatformError.self) {
+            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .pending), ifMatch: closed.version)
+        }
+    }
+
+    @Test func aTicketNeedsAnExistingAgentOnItsChannel() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        await #expect(throws: PlatformError.invalid(field: "agent", message: "there is no agent 'desk' on this platform")) {
+            try await platform.createTicket(Self.draft(), idempotencyKey: nil)
+        }
+    }
+
+    @Test func twoHandlesShareOneFile() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let one = try bench.platform()
+        let two = try bench.platform()
+        _ = try await one.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        #expect(try await two.agent(id: "desk")?.name == "Desk")
+    }
+}
