@@ -1,0 +1,88 @@
+import Hummingbird
+import Logging
+import SupportSync
+
+/// The endpoints of SPEC section 5 over any `AgentPlatform`: each reads the
+/// request, calls the platform once and writes its answer. Failures are
+/// thrown as `PlatformError` and written by `ErrorMiddleware`.
+struct Handlers: Sendable {
+    let platform: any AgentPlatform
+    let logger: Logger
+    var bodyLimit = PlatformServer.maxBodySize
+
+    static let draftFields: Set<String> = [
+        "agent", "channel", "conversation", "reason", "summary", "customer", "fields", "tags", "priority",
+    ]
+    static let patchFields: Set<String> = ["priority", "status", "assignee", "resolution"]
+    static let defaultPageSize = 100
+    static let maxPageSize = 1000
+
+    func platformInfo() async throws(PlatformError) -> Response {
+        HTTPMessages.json(try await platform.info())
+    }
+
+    func listAgents() async throws(PlatformError) -> Response {
+        HTTPMessages.json(AgentList(agents: try await platform.agents()))
+    }
+
+    func getAgent(id: String) async throws(PlatformError) -> Response {
+        guard let agent = try await platform.agent(id: id) else { throw .notFound("there is no agent '\(id)'") }
+        return HTTPMessages.json(agent, etag: agent.version)
+    }
+
+    func putAgent(id: String, _ request: Request) async throws(PlatformError) -> Response {
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        // Syntax first, so malformed JSON is a 400 and not a rule violation.
+        _ = try HTTPMessages.object(body)
+        // The same rules as `validate`, on the raw body: a JSON number where
+        // a phone number belongs is caught here, before decoding could
+        // coerce or hide it.
+        let settings: AgentSettings
+        switch AgentBodyValidator.validate(json: body, id: id) {
+        case .failure(let problem): throw .invalid(field: problem.field, message: problem.message)
+        case .success(let valid): settings = valid
+        }
+        // The validator's reading is the canonical form: what `validate`
+        // would make of the same agent in a file, defaults made explicit.
+        let agent = try await platform.putAgent(id: id, AgentWrite(settings), ifMatch: HTTPMessages.ifMatch(request))
+        return HTTPMessages.json(agent, etag: agent.version)
+    }
+
+    func createTicket(_ request: Request) async throws(PlatformError) -> Response {
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let draft = try HTTPMessages.decode(TicketDraft.self, from: body, allowed: Self.draftFields)
+        let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty ? nil : $0 }
+        let ticket = try await platform.createTicket(draft, idempotencyKey: key)
+        return HTTPMessages.json(ticket, status: .created, etag: ticket.version)
+    }
+
+    func getTicket(id: String) async throws(PlatformError) -> Response {
+        guard let ticket = try await platform.ticket(id: id) else { throw .notFound("there is no ticket '\(id)'") }
+        return HTTPMessages.json(ticket, etag: ticket.version)
+    }
+
+    func listTickets(_ request: Request) async throws(PlatformError) -> Response {
+        let query = request.uri.queryParameters
+        let after = query["after"].flatMap { $0.isEmpty ? nil : String($0) }
+        var limit = Self.defaultPageSize
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...Self.maxPageSize).contains(value) else {
+                throw .badRequest("limit must be a whole number from 1 to \(Self.maxPageSize), not '\(text)'")
+            }
+            limit = value
+        }
+        return HTTPMessages.json(try await platform.tickets(after: after, limit: limit))
+    }
+
+    func patchTicket(id: String, _ request: Request) async throws(PlatformError) -> Response {
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let patch = try HTTPMessages.decode(TicketPatch.self, from: body, allowed: Self.patchFields)
+        let ticket = try await platform.patchTicket(id: id, patch, ifMatch: HTTPMessages.ifMatch(request))
+        return HTTPMessages.json(ticket, etag: ticket.version)
+    }
+}
+
+/// `GET /v1/agents`.
+struct AgentList: Codable, Sendable {
+    var agents: [Agent]
+}

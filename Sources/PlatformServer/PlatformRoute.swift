@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import SupportSync
+
+/// One route of the platform API: an HTTP method and a path template in the
+/// OpenAPI spelling (`/v1/agents/{id}`).
+public struct PlatformRoute: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The method in upper case, as on the wire: `GET`, `PUT`, `POST`, `PATCH`.
+    public var method: String
+    /// The path template, with parameters in braces.
+    public var path: String
+
+    public init(method: String, path: String) {
+        self.method = method
+        self.path = path
+    }
+
+    public var description: String { "\(method) \(path)" }
+
+    public static func < (lhs: PlatformRoute, rhs: PlatformRoute) -> Bool {
+        (lhs.path, lhs.method) < (rhs.path, rhs.method)
+    }
+}
+
+extension PlatformServer {
+    /// Every route the server registers. The router is built from this list,
+    /// and a test holds it against `openapi/platform.yaml`, so the server and
+    /// its published contract cannot drift apart silently.
+    public static let routes: [PlatformRoute] = Endpoint.allCases.map(\.route)
+}
+
+/// The endpoints of SPEC section 5. Each case owns its route and the handler
+/// that serves it, so adding an endpoint means adding it here and nowhere else.
+enum Endpoint: CaseIterable, Sendable {
+    case platformInfo
+    case listAgents
+    case getAgent
+    case putAgent
+    case createTicket
+    case listTickets
+    case getTicket
+    case patchTicket
+
+    var route: PlatformRoute {
+        switch self {
+        case .platformInfo: return PlatformRoute(method: "GET", path: "/v1/platform")
+        case .listAgents: return PlatformRoute(method: "GET", path: "/v1/agents")
+        case .getAgent: return PlatformRoute(method: "GET", path: "/v1/agents/{id}")
+        case .putAgent: return PlatformRoute(method: "PUT", path: "/v1/agents/{id}")
+        case .createTicket: return PlatformRoute(method: "POST", path: "/v1/tickets")
+        case .listTickets: return PlatformRoute(method: "GET", path: "/v1/tickets")
+        case .getTicket: return PlatformRoute(method: "GET", path: "/v1/tickets/{id}")
+        case .patchTicket: return PlatformRoute(method: "PATCH", path: "/v1/tickets/{id}")
+        }
+    }
+
+    func respond(_ handlers: Handlers, _ request: Request, _ context: BasicRequestContext) async throws(PlatformError)
+        -> Response
+    {
+        switch self {
+        case .platformInfo: return try await handlers.platformInfo()
+        case .listAgents: return try await handlers.listAgents()
+        case .getAgent: return try await handlers.getAgent(id: context.pathID())
+        case .putAgent: return try await handlers.putAgent(id: context.pathID(), request)
+        case .createTicket: return try await handlers.createTicket(request)
+        case .listTickets: return try await handlers.listTickets(request)
+        case .getTicket: return try await handlers.getTicket(id: context.pathID())
+        case .patchTicket: return try await handlers.patchTicket(id: context.pathID(), request)
+        }
+    }
+}
+
+extension PlatformServer {
+    /// The router serving the API: authentication and error mapping first (so
+    /// they cover unknown routes too), then one route per `Endpoint`.
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: BearerAuthMiddleware(token: token))
+        let handlers = Handlers(platform: platform, logger: logger)
+        for endpoint in Endpoint.allCases {
+            let route = endpoint.route
+            guard let method = HTTPRequest.Method(route.method) else {
+                preconditionFailure("\(route.method) is not an HTTP method")
+            }
+            router.on(RouterPath(route.path), method: method) { request, context in
+                try await endpoint.respond(handlers, request, context)
+            }
+        }
+        return router
+    }
+}
+
+extension BasicRequestContext {
+    /// The `{id}` of the route, percent-decoded (the router matches on the
+    /// raw path, and clients encode every id as one path segment).
+    fileprivate func pathID() throws(PlatformError) -> String {
+        guard let raw = parameters.get("id") else { throw .notFound("the path has no id") }
+        guard let id = raw.removingPercentEncoding else { throw .badRequest("the id in the path is not valid percent-encoding") }
+        return id
+    }
+}

@@ -1,0 +1,83 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SupportSync
+
+/// The HTTP API of SPEC section 5 served over any `AgentPlatform` (in
+/// practice `LocalPlatform`): `supportsync platform serve`, and the real
+/// server the HTTP client's tests talk to.
+///
+/// Every request needs `Authorization: Bearer <token>`; bodies over
+/// `maxBodySize` are refused with 413; every failure is an `ErrorBody`.
+public struct PlatformServer: Sendable {
+    /// The largest request body accepted, 1 MiB. An agent or ticket is a few
+    /// kilobytes; the limit only stops abuse.
+    public static let maxBodySize = 1 << 20
+
+    /// The platform whose state is served.
+    public var platform: any AgentPlatform
+    /// The address to bind; loopback unless told otherwise, so a local
+    /// platform is not exposed to the network by accident.
+    public var host: String
+    /// The port to bind; 0 picks any free port (see `run(onListening:)`).
+    public var port: Int
+    public var logger: Logger
+    /// Kept private and out of every description and log line.
+    let token: String
+
+    /// - Parameters:
+    ///   - token: the bearer token every request must carry; must not be
+    ///     empty (an empty token would let anyone in).
+    public init(
+        platform: any AgentPlatform, token: String, host: String = "127.0.0.1", port: Int = 0,
+        logger: Logger = Logger(label: "supportsync.platform-server")
+    ) {
+        precondition(!token.isEmpty, "the platform server needs a non-empty token")
+        self.platform = platform
+        self.token = token
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Binds, calls `onListening` with the port actually bound (useful with
+    /// port 0), and serves until the calling task is cancelled or, with
+    /// `shutdownOnSignals`, until SIGINT or SIGTERM. Either way the shutdown
+    /// is graceful: the listener closes and requests in flight get up to
+    /// `gracePeriod` to finish. Throws when the address cannot be bound.
+    public func run(
+        shutdownOnSignals: Bool = false, gracePeriod: Duration = .seconds(10),
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let requestedPort = port
+        let application = Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+            onServerRunning: { channel in
+                await onListening(channel.localAddress?.port ?? requestedPort)
+            },
+            logger: logger
+        )
+        var configuration = ServiceGroupConfiguration(
+            services: [application], gracefulShutdownSignals: shutdownOnSignals ? [.sigterm, .sigint] : [],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = gracePeriod
+        configuration.maximumCancellationDuration = .seconds(1)
+        let group = ServiceGroup(configuration: configuration)
+        // Cancelling a ServiceGroup's own task cancels the services outright,
+        // cutting requests off mid-answer. Running the group in a task of its
+        // own and turning our cancellation into a graceful shutdown lets the
+        // server drain instead.
+        let serving = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await serving.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
+    }
+}
+
+extension PlatformServer: CustomStringConvertible {
+    /// Without the token, so the server can be logged safely.
+    public var description: String { "PlatformServer(http://\(host):\(port))" }
+}

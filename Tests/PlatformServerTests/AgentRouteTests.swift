@@ -1,0 +1,137 @@
+import Foundation
+import SupportSync
+import Testing
+
+@Suite struct AgentRouteTests {
+    @Test func platformInfoNamesTheInstance() async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(.get, "/v1/platform")
+            #expect(reply.status == 200)
+            let info = try reply.decode(PlatformInfo.self)
+            #expect(info.apiVersion == "1")
+            #expect(!info.instance.isEmpty)
+        }
+    }
+
+    @Test func putCreatesThenGetReturnsTheAgent() async throws {
+        try await TestServer.with { server in
+            let put = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON())
+            #expect(put.status == 200, "\(put.text)")
+            let created = try put.decode(Agent.self)
+            #expect(created.settings == Samples.agent)
+            #expect(put.etag == "\"\(created.version)\"")
+            #expect(put.headers["content-type"]?.hasPrefix("application/json") == true)
+
+            let get = try await server.send(.get, "/v1/agents/desk")
+            #expect(get.status == 200)
+            #expect(try get.decode(Agent.self) == created)
+            #expect(get.etag == "\"\(created.version)\"")
+
+            let list = try await server.send(.get, "/v1/agents")
+            #expect(list.status == 200)
+            struct List: Decodable { var agents: [Agent] }
+            #expect(try list.decode(List.self).agents == [created])
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func ifMatchFromTheETagMakesTheWrite(quoted: Bool) async throws {
+        try await TestServer.with { server in
+            let first = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON())
+            let etag = try #require(first.etag)
+            var renamed = Samples.agent
+            renamed.name = "Front desk"
+            let ifMatch = quoted ? etag : String(etag.dropFirst().dropLast())
+            let second = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(renamed), headers: ["If-Match": ifMatch])
+            #expect(second.status == 200, "\(second.text)")
+            #expect(try second.decode(Agent.self).name == "Front desk")
+            #expect(second.etag != nil && second.etag != etag)
+        }
+    }
+
+    @Test func staleIfMatchIs412AndLeavesTheAgentAlone() async throws {
+        try await TestServer.with { server in
+            let first = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON())
+            let stale = try #require(first.etag)
+            _ = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON(), headers: ["If-Match": stale])
+            let current = try await server.send(.get, "/v1/agents/desk")
+
+            var renamed = Samples.agent
+            renamed.name = "Lost update"
+            let conflict = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(renamed), headers: ["If-Match": stale])
+            #expect(conflict.status == 412)
+            #expect(conflict.error?.code == "version_conflict")
+
+            let after = try await server.send(.get, "/v1/agents/desk")
+            #expect(try after.decode(Agent.self) == current.decode(Agent.self))
+            #expect(after.etag == current.etag)
+        }
+    }
+
+    @Test func ifMatchForAMissingAgentIs412() async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON(), headers: ["If-Match": "\"1\""])
+            #expect(reply.status == 412)
+            #expect(try await server.send(.get, "/v1/agents/desk").status == 404)
+        }
+    }
+
+    struct InvalidCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var id = "desk"
+        var body: String
+        var field: String
+        var testDescription: String { name }
+    }
+
+    static let invalidCases = [
+        InvalidCase(
+            name: "escalate on a messages-only agent",
+            body: """
+                {"name": "Chat", "channels": ["messages"], "support": {"mode": "escalate", "escalate": {
+                  "destinations": [{"name": "Desk", "number": "+34910000000"}], "transfer": "warm", "summary": true,
+                  "ring_timeout": 30, "fallback": "nothing"}}}
+                """,
+            field: "support.mode"),
+        InvalidCase(
+            name: "a phone number sent as a JSON number",
+            body: """
+                {"name": "Line", "channels": ["calls"], "support": {"mode": "escalate", "escalate": {
+                  "destinations": [{"name": "Desk", "number": 34910000000}], "transfer": "warm", "summary": true,
+                  "ring_timeout": 30, "fallback": "nothing"}}}
+                """,
+            field: "support.escalate.destinations[0].number"),
+        InvalidCase(
+            name: "an unknown mode",
+            body: #"{"name": "Desk", "channels": ["calls"], "support": {"mode": "panic"}}"#,
+            field: "support.mode"),
+        InvalidCase(
+            name: "an id that is not an agent id",
+            id: "Not_An_Id",
+            body: #"{"name": "Desk", "channels": ["calls"], "support": {"mode": "nothing"}}"#,
+            field: "id"),
+    ]
+
+    @Test(arguments: invalidCases)
+    func invalidAgentIs422NamingTheField(_ invalid: InvalidCase) async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(.put, "/v1/agents/\(invalid.id)", json: invalid.body)
+            #expect(reply.status == 422, "\(reply.text)")
+            #expect(reply.error?.code == "invalid")
+            #expect(reply.error?.field == invalid.field, "\(reply.text)")
+            #expect(reply.error?.message.isEmpty == false)
+            #expect(try await server.send(.get, "/v1/agents/\(invalid.id)").status == 404)
+        }
+    }
+
+    @Test func unknownAgentIs404() async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(.get, "/v1/agents/nobody")
+            #expect(reply.status == 404)
+            #expect(reply.error?.code == "not_found")
+            #expect(reply.error?.message.contains("nobody") == true)
+        }
+    }
+}

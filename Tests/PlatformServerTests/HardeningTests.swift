@@ -1,0 +1,181 @@
+import AsyncHTTPClient
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import SupportSync
+import Testing
+
+@testable import PlatformServer
+
+@Suite struct HardeningTests {
+    struct AuthCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var header: String?
+        var testDescription: String { name }
+    }
+
+    static let refusedAuth = [
+        AuthCase(name: "no header", header: nil),
+        AuthCase(name: "wrong token", header: "Bearer not-the-token"),
+        AuthCase(name: "token missing its last character", header: "Bearer \(TestServer.token.dropLast())"),
+        AuthCase(name: "token with a character more", header: "Bearer \(TestServer.token)x"),
+        AuthCase(name: "another scheme", header: "Basic \(TestServer.token)"),
+        AuthCase(name: "scheme without token", header: "Bearer "),
+    ]
+
+    @Test(arguments: refusedAuth)
+    func everyRouteRefusesWithout401(_ auth: AuthCase) async throws {
+        try await TestServer.with { server in
+            let paths = PlatformServer.routes.map { ($0.method, $0.path.replacingOccurrences(of: "{id}", with: "x")) }
+                + [("GET", "/no/such/route")]
+            for (method, path) in paths {
+                let reply = try await server.send(
+                    TestServer.Method(rawValue: method.lowercased())!, path, json: "{}", token: nil,
+                    headers: auth.header.map { ["Authorization": $0] } ?? [:])
+                #expect(reply.status == 401, "\(method) \(path)")
+                #expect(reply.error?.code == "unauthorized")
+                #expect(reply.headers["www-authenticate"] == "Bearer")
+                #expect(!reply.text.contains(TestServer.token), "the token is never echoed")
+            }
+        }
+    }
+
+    @Test func theSchemeIsCaseInsensitive() async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(
+                .get, "/v1/platform", token: nil, headers: ["Authorization": "bearer \(TestServer.token)"])
+            #expect(reply.status == 200)
+        }
+    }
+
+    @Test func constantTimeComparison() {
+        let token = Array("secret".utf8)
+        #expect(BearerAuthMiddleware.constantTimeEquals(token, token))
+        for other in ["", "s", "secre", "secrets", "Secret", "secreT"] {
+            #expect(!BearerAuthMiddleware.constantTimeEquals(Array(other.utf8), token), "\(other)")
+        }
+        #expect(BearerAuthMiddleware.bearerCredentials("BEARER  abc ") == Array("abc".utf8))
+        #expect(BearerAuthMiddleware.bearerCredentials("Bearerabc") == nil)
+    }
+
+    @Test(arguments: [
+        (TestServer.Method.put, "/v1/agents/desk"), (.post, "/v1/tickets"), (.patch, "/v1/tickets/T-1"),
+    ])
+    func malformedJSONIs400(_ method: TestServer.Method, _ path: String) async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(method, path, json: #"{"name": "Desk", "channels": ["#)
+            #expect(reply.status == 400, "\(reply.text)")
+            #expect(reply.error?.code == "bad_request")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aBodyOverOneMebibyteIs413(chunked: Bool) async throws {
+        try await TestServer.with { server in
+            let body = Self.agentBody(paddedTo: PlatformServer.maxBodySize + 1)
+            let reply = try await server.send(.put, "/v1/agents/desk", bytes: body, chunked: chunked)
+            #expect(reply.status == 413, "\(reply.text)")
+            #expect(reply.error?.code == "too_large")
+            #expect(try await server.send(.get, "/v1/agents/desk").status == 404)
+        }
+    }
+
+    @Test func aBodyOfExactlyOneMebibyteIsRead() async throws {
+        try await TestServer.with { server in
+            let body = Self.agentBody(paddedTo: PlatformServer.maxBodySize)
+            let reply = try await server.send(.put, "/v1/agents/desk", bytes: body, chunked: true)
+            #expect(reply.status == 200, "\(reply.text.prefix(300))")
+        }
+    }
+
+    /// A valid agent body padded with trailing whitespace to `size` bytes.
+    static func agentBody(paddedTo size: Int) -> [UInt8] {
+        var body = Array(Samples.agentJSON().utf8)
+        body += [UInt8](repeating: UInt8(ascii: " "), count: size - body.count)
+        return body
+    }
+
+    @Test(arguments: [(TestServer.Method.get, "/v2/agents"), (.get, "/"), (.delete, "/v1/agents/desk"), (.post, "/v1/platform")])
+    func unknownRoutesAre404JSON(_ method: TestServer.Method, _ path: String) async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(method, path)
+            #expect(reply.status == 404)
+            #expect(reply.error?.code == "not_found")
+            #expect(reply.error?.message.hasPrefix("there is no route") == true)
+        }
+    }
+
+    @Test func everyListedRouteIsServed() async throws {
+        try await TestServer.with { server in
+            for route in PlatformServer.routes {
+                let path = route.path.replacingOccurrences(of: "{id}", with: "x")
+                let reply = try await server.send(TestServer.Method(rawValue: route.method.lowercased())!, path, json: "{}")
+                #expect(reply.error?.message.hasPrefix("there is no route") != true, "\(route)")
+            }
+        }
+    }
+
+    @Test func anUnavailablePlatformIs503WithRetryAfter() async throws {
+        try await TestServer.with(platform: { _ in FailingPlatform(error: .unavailable("database is busy")) }) { server in
+            let reply = try await server.send(.get, "/v1/agents")
+            #expect(reply.status == 503)
+            #expect(reply.error?.code == "unavailable")
+            #expect(reply.headers["retry-after"].flatMap(Int.init) != nil)
+        }
+    }
+
+    @Test func aFailingPlatformIs500JSON() async throws {
+        try await TestServer.with(platform: { _ in FailingPlatform(error: .failed("disk on fire")) }) { server in
+            let reply = try await server.send(.get, "/v1/tickets/T-1")
+            #expect(reply.status == 500)
+            #expect(reply.error?.code == "internal")
+        }
+    }
+
+    @Test func cancellingTheTaskStopsTheServer() async throws {
+        let server = try await TestServer.start()
+        #expect(try await server.send(.get, "/v1/platform").status == 200)
+        #expect(Self.acceptsConnections(port: server.port))
+        try await server.stop()
+        // A plain connect: the HTTP client would retry a refused connection
+        // until its deadline.
+        #expect(!Self.acceptsConnections(port: server.port))
+    }
+
+    static func acceptsConnections(port: Int) -> Bool {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0
+    }
+}
+
+/// A platform whose every call fails the same way.
+struct FailingPlatform: AgentPlatform {
+    var error: PlatformError
+
+    func info() async throws(PlatformError) -> PlatformInfo { throw error }
+    func agents() async throws(PlatformError) -> [Agent] { throw error }
+    func agent(id: String) async throws(PlatformError) -> Agent? { throw error }
+    func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent { throw error }
+    func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket { throw error }
+    func ticket(id: String) async throws(PlatformError) -> Ticket? { throw error }
+    func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage { throw error }
+    func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket { throw error }
+}
