@@ -1,0 +1,33 @@
+/// The bearer token, kept where printing, dumping or reflecting the client
+/// cannot reach it. Only `authorization` reads it, to build the header.
+struct BearerToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    private let value: String
+
+    init(_ value: String) {
+        self.value = value
+    }
+
+    var authorization: String { "Bearer " + value }
+
+    /// `text` with every occurrence of the token replaced: a server may
+    /// echo the request back in an error message or an error page, and
+    /// whatever the server says may end up in an error or a log line.
+    func redacting(_ text: String) -> String {
+        text.replacingOccurrences(of: value, with: "<redacted>")
+    }
+
+    var description: String { "<redacted>" }
+    var debugDescription: String { "<redacted>" }
+    var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}
+
+/// Why an `HTTPPlatform` could not be set up: a platform URL or token that
+/// cannot work. A user error (the command exits 64); the description says
+/// what to change and never contains the token.
+public struct HTTPPlatformSetupError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

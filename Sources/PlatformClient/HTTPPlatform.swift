@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SupportSync
+
+/// The platform API of SPEC section 5 spoken over HTTP, to any server that
+/// speaks it (`PlatformServer` included).
+///
+/// Every call carries the bearer token, retries what is safe to retry
+/// (see `RetryPolicy`) and reports failures as `PlatformError`s whose
+/// messages name the resource, the request and the HTTP status. The token
+/// never appears in an error, a log line or the client's own description.
+///
+/// The client owns its `HTTPClient` rather than using `HTTPClient.shared`:
+/// the connect timeout, redirects and connection retries are settings of
+/// the client, not of a request, and the shared client follows redirects
+/// (which would carry the token elsewhere) and retries refused connections
+/// silently until the request's deadline. Call `shutdown()` when done.
+public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomReflectable {
+    /// The base URL without a trailing slash; request paths go after it.
+    public let baseURL: String
+    public let configuration: Configuration
+    let token: BearerToken
+    let client: HTTPClient
+    let logger: Logger
+    /// `host:port`, for messages about connecting.
+    let authority: String
+    /// The base URL's path (`/support` or empty), shown in messages so they
+    /// name the path a request really went to.
+    let basePath: String
+
+    /// - Parameters:
+    ///   - baseURL: `http://` or `https://`, with or without a trailing slash
+    ///     or a path prefix (`https://example.com/support/`); no user,
+    ///     password, query or fragment.
+    ///   - token: sent as `Authorization: Bearer <token>` on every request.
+    /// - Throws: when the URL or the token cannot work.
+    public init(
+        baseURL: String, token: String, configuration: Configuration = Configuration(), logger: Logger
+    ) throws(HTTPPlatformSetupError) {
+        let secret = BearerToken(token)
+        guard !token.isEmpty else { throw HTTPPlatformSetupError("the platform token is empty") }
+        guard
+            !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw HTTPPlatformSetupError("the platform token contains spaces or control characters")
+        }
+        let shown = secret.redacting(baseURL)
+        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased() else {
+            throw HTTPPlatformSetupError("the platform URL \"\(shown)\" is not a URL")
+        }
+        guard components.user == nil, components.password == nil else {
+            // Not echoed: the URL holds a password. The token has its own channel.
+            throw HTTPPlatformSetupError("the platform URL must not contain a user name or password")
+        }
+        guard scheme == "http" || scheme == "https" else {
+            throw HTTPPlatformSetupError("the platform URL \"\(shown)\" must start with http:// or https://")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw HTTPPlatformSetupError("the platform URL \"\(shown)\" has no host")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw HTTPPlatformSetupError("the platform URL \"\(shown)\" must not have a query or fragment")
+        }
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        self.basePath = path
+        self.token = secret
+        self.configuration = configuration
+        self.logger = logger
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        self.authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+
+        var settings = HTTPClient.Configuration()
+        settings.timeout = .init(connect: Self.timeAmount(configuration.connectTimeout))
+        settings.redirectConfiguration = .disallow
+        // Our own retries count attempts, honour the budget and log; the
+        // pool's would hide a refused connection until the request timeout.
+        settings.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings, backgroundActivityLogger: logger)
+    }
+
+    deinit {
+        // A safety net for a caller that forgot `shutdown()`: an HTTPClient
+        // dropped while running leaks (and traps in debug builds). Starting
+        // the shutdown keeps the client alive until it has finished; after
+        // an explicit shutdown this fails harmlessly.
+        client.shutdown().whenComplete { _ in }
+    }
+
+    /// Closes the connections. Calls after this fail; calling it twice is harmless.
+    public func shutdown() async throws {
+        do {
+            try await client.shutdown()
+        } catch let error as HTTPClientError where error == .alreadyShutdown {
+            return
+        }
+    }
+
+    public var description: String { "HTTPPlatform(\(baseURL))" }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["baseURL": baseURL, "configuration": configuration], displayStyle: .class)
+    }
+
+    // MARK: - AgentPlatform
+
+    public func info() async throws(PlatformError) -> PlatformInfo {
+        try await callRequired(PlatformRequest(.get, ["v1", "platform"], resource: "platform"), as: PlatformInfo.self)
+    }
+
+    public func agents() async throws(PlatformError) -> [Agent] {
+        struct List: Decodable { var agents: [Agent] }
+        let list = try await callRequired(PlatformRequest(.get, ["v1", "agents"], resource: "agents"), as: List.self)
+        // The protocol promises id order; a server that forgets must not reorder plans.
+        return list.agents.sorted { $0.id < $1.id }
+    }
+
+    public func agent(id: String) async throws(PlatformError) -> Agent? {
+        try await call(try agentRequest(.get, id: id), as: Agent.self, missingIsNil: true)
+    }
+
+    public func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+        var request = try agentRequest(.put, id: id)
+        request.body = try encode(write, for: request)
+        request.ifMatch = ifMatch
+        return try await callRequired(request, as: Agent.self) { () async throws(PlatformError) -> Agent? in
+            guard let current = try await self.agent(id: id), current.settings == write.settings(id: id) else {
+                return nil
+            }
+            return current
+        }
+    }
+
+    public func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
+        var request = PlatformRequest(.post, ["v1", "tickets"], resource: "new ticket for agent \(draft.agent)")
+        request.body = try encode(draft, for: request)
+        // One key per logical create, kept across retries: a retry after a
+        // lost answer then returns the ticket already made, not a second one.
+        request.idempotencyKey = idempotencyKey ?? UUID().uuidString.lowercased()
+        return try await callRequired(request, as: Ticket.self)
+    }
+
+    public func ticket(id: String) async throws(PlatformError) -> Ticket? {
+        try await call(try ticketRequest(.get, id: id), as: Ticket.self, missingIsNil: true)
+    }
+
+    public func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
+        var query: [(String, String)] = []
+        if let cursor { query.append(("after", cursor)) }
+        query.append(("limit", String(limit)))
+        let resource = cursor.map { "tickets after cursor \($0)" } ?? "tickets from the start"
+        return try await callRequired(
+            PlatformRequest(.get, ["v1", "tickets"], query: query, resource: resource), as: TicketPage.self)
+    }
+
+    public func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+        var request = try ticketRequest(.patch, id: id)
+        request.body = try encode(patch, for: request)
+        request.ifMatch = ifMatch
+        return try await callRequired(request, as: Ticket.self) { () async throws(PlatformError) -> Ticket? in
+            guard let current = try await self.ticket(id: id), patch.applied(to: current) == current else { return nil }
+            return current
+        }
+    }
+
+    // MARK: - Requests
+
+    private func agentRequest(_ method: PlatformRequest.Method, id: String) throws(PlatformError) -> PlatformRequest {
+        // An empty id would address the collection instead of one agent.
+        guard !id.isEmpty else { throw .badRequest("an agent id is empty") }
+        return PlatformRequest(method, ["v1", "agents", id], resource: "agent \(id)")
+    }
+
+    private func ticketRequest(_ method: PlatformRequest.Method, id: String) throws(PlatformError) -> PlatformRequest {
+        guard !id.isEmpty else { throw .badRequest("a ticket id is empty") }
+        return PlatformRequest(method, ["v1", "tickets", id], resource: "ticket \(id)")
+    }
+
+    private func encode(_ value: some Encodable, for request: PlatformRequest) throws(PlatformError) -> Data {
+        do {
+            return try JSONCoding.encoder().encode(value)
+        } catch {
+            throw .failed("\(request.resource): cannot encode the body of \(shown(request)) (this is a bug): \(error)")
+        }
+    }
+}

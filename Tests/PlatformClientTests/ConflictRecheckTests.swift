@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import PlatformClient
+import SupportSync
+import Testing
+
+/// A conditional write whose answer is lost (a timeout) is retried; the
+/// retry then meets a 412 caused by the first attempt. The client checks
+/// whether the platform already holds what it wrote before calling that a conflict.
+@Suite struct ConflictRecheckTests {
+    /// PUT: first slow (the client times out), then 412; GET answers `current`.
+    static func server(current: Agent) -> FaultServer.Reply {
+        { request, number in
+            switch (request.method, number) {
+            case ("PUT", 1):
+                try await Task.sleep(for: .milliseconds(600))
+                return FaultServer.json(current)
+            case ("PUT", _):
+                return FaultServer.error(.preconditionFailed, .versionConflict("at version 4, not 3"))
+            default:
+                return FaultServer.json(current)
+            }
+        }
+    }
+
+    static let configuration = Fixtures.fast(requestTimeout: .milliseconds(250))
+
+    @Test func ourOwnWriteIsNotAConflict() async throws {
+        var landed = Fixtures.agent
+        landed.version = "4"
+        let (result, seen) = try await FaultServer.with(Self.server(current: landed)) { baseURL, log in
+            let result = try await Fixtures.withPlatform(baseURL, Self.configuration) {
+                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+            }
+            return (result, await log.requests.map { $0.method })
+        }
+        #expect(result == landed)
+        #expect(seen == ["PUT", "PUT", "GET"])
+    }
+
+    @Test func someoneElsesWriteIsAConflict() async throws {
+        var changed = Fixtures.agent
+        changed.version = "4"
+        changed.name = "Changed by someone else"
+        let (error, seen) = try await FaultServer.with(Self.server(current: changed)) { baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, Self.configuration) {
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                }
+            }
+            return (error, await log.requests.map { $0.method })
+        }
+        #expect(seen == ["PUT", "PUT", "GET"])
+        #expect(error?.code == "version_conflict")
+        #expect(
+            error?.message.hasPrefix("agent billing-line: HTTP 412 on PUT /v1/agents/billing-line: at version 4, not 3")
+                == true)
+    }
+
+    @Test func aPlainConflictIsNotRechecked() async throws {
+        let seen = try await FaultServer.with({ _, _ in
+            FaultServer.error(.preconditionFailed, .versionConflict("moved"))
+        }) {
+            baseURL, log in
+            await #expect(
+                throws: PlatformError.versionConflict(
+                    "agent billing-line: HTTP 412 on PUT /v1/agents/billing-line: moved")
+            ) {
+                try await Fixtures.withPlatform(baseURL) {
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                }
+            }
+            return await log.requests.map { $0.method }
+        }
+        #expect(seen == ["PUT"])
+    }
+
+    @Test func aPatchThatLandedIsNotAConflict() async throws {
+        let landed = TicketPatch(status: .closed).applied(to: Fixtures.ticket)
+        let seen = try await FaultServer.with({ request, number in
+            switch (request.method, number) {
+            case ("PATCH", 1):
+                try await Task.sleep(for: .milliseconds(600))
+                return FaultServer.json(landed)
+            case ("PATCH", _): return FaultServer.error(.preconditionFailed, .versionConflict("moved"))
+            default: return FaultServer.json(landed)
+            }
+        }) { baseURL, log in
+            let result = try await Fixtures.withPlatform(baseURL, Self.configuration) {
+                try await $0.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: "1")
+            }
+            #expect(result == landed)
+            return await log.requests.map { $0.method }
+        }
+        #expect(seen == ["PATCH", "PATCH", "GET"])
+    }
+}

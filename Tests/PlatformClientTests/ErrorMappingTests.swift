@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import PlatformClient
+import SupportSync
+import Testing
+
+/// How answers that are not a success become `PlatformError`s, and that
+/// none of them is retried unless it should be.
+@Suite struct ErrorMappingTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var status: Int
+        var code: String
+        var testDescription: String { "HTTP \(status) -> \(code)" }
+    }
+
+    @Test(arguments: [
+        Case(status: 400, code: "bad_request"), Case(status: 401, code: "unauthorized"),
+        Case(status: 403, code: "unauthorized"), Case(status: 404, code: "not_found"),
+        Case(status: 409, code: "internal"), Case(status: 412, code: "version_conflict"),
+        Case(status: 413, code: "too_large"), Case(status: 422, code: "invalid"),
+    ])
+    func clientErrorsAreMappedAndNeverRetried(_ c: Case) async throws {
+        let (error, attempts) = try await FaultServer.with({ _, _ in
+            FaultServer.error(.init(code: c.status), .invalid(field: "support.mode", message: "server says no"))
+        }) { baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) {
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                }
+            }
+            return (error, await log.count)
+        }
+        #expect(attempts == 1)
+        #expect(error?.code == c.code)
+        let prefix = "agent billing-line: HTTP \(c.status) on PUT /v1/agents/billing-line: server says no"
+        #expect(error?.message.contains(prefix) == true, "\(error?.message ?? "")")
+        if c.status == 422 {
+            #expect(error == .invalid(field: "support.mode", message: prefix))
+        }
+    }
+
+    @Test func a404FromTheAPIMeansMissing() async throws {
+        try await FaultServer.with({ _, _ in FaultServer.error(.notFound, .notFound("no such thing")) }) { baseURL, _ in
+            try await Fixtures.withPlatform(baseURL) { platform async throws in
+                #expect(try await platform.agent(id: "nobody") == nil)
+                #expect(try await platform.ticket(id: "T-404") == nil)
+                // Where the resource must exist, a 404 is an error.
+                let error = await #expect(throws: PlatformError.self) {
+                    try await platform.patchTicket(id: "T-404", TicketPatch(status: .closed), ifMatch: nil)
+                }
+                #expect(error?.code == "not_found")
+            }
+        }
+    }
+
+    /// A web server's 404 page means the URL is wrong, not that the agent is
+    /// missing: `apply` must not go on to create every agent.
+    @Test func a404PageIsNotAMissingAgent() async throws {
+        let error = try await FaultServer.with({ _, _ in
+            FaultServer.text("<html><body>Not Found</body></html>", status: .notFound)
+        }) { baseURL, _ in
+            await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL + "/wrong") { try await $0.agent(id: "billing-line") }
+            }
+        }
+        #expect(error?.code == "internal")
+        #expect(
+            error?.message
+                == "agent billing-line: HTTP 404 on GET /wrong/v1/agents/billing-line: the answer is not the platform API's (35 bytes of text/html)"
+        )
+    }
+
+    @Test func garbageInASuccessIsAFailureNamingTheStatus() async throws {
+        try await FaultServer.with({ request, _ in
+            if request.target.hasSuffix("/html") { return FaultServer.text("<html>hi</html>", status: .ok) }
+            if request.target.hasSuffix("/shape") { return FaultServer.json(["id": "x", "name": "y"]) }
+            return FaultServer.text("\u{0}\u{1}garbage", status: .ok, type: "application/octet-stream")
+        }) { baseURL, log in
+            try await Fixtures.withPlatform(baseURL) { platform in
+                let html = await #expect(throws: PlatformError.self) { try await platform.agent(id: "html") }
+                #expect(html?.code == "internal")
+                #expect(
+                    html?.message
+                        == "agent html: HTTP 200 on GET /v1/agents/html: the answer is not the platform API's (not JSON)"
+                )
+                let shape = await #expect(throws: PlatformError.self) { try await platform.agent(id: "shape") }
+                #expect(
+                    shape?.message.contains(
+                        "HTTP 200 on GET /v1/agents/shape: the answer is not the platform API's (no \"") == true,
+                    "\(shape?.message ?? "")")
+                let bytes = await #expect(throws: PlatformError.self) { try await platform.ticket(id: "bytes") }
+                #expect(bytes?.message.hasPrefix("ticket bytes: HTTP 200") == true)
+            }
+            #expect(await log.count == 3, "a garbled success is not retried")
+        }
+    }
+
+    @Test func aServerErrorPageIsRetriedThenReportedWithItsStatus() async throws {
+        let (error, attempts) = try await FaultServer.with({ _, _ in
+            FaultServer.text("<h1>Internal Server Error</h1>", status: .internalServerError)
+        }) { baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) { try await $0.info() }
+            }
+            return (error, await log.count)
+        }
+        #expect(attempts == 3)
+        #expect(error?.code == "internal")
+        #expect(
+            error?.message.hasPrefix(
+                "platform: HTTP 500 on GET /v1/platform: the answer is not the platform API's (30 bytes of text/html); gave up after 3 attempts"
+            ) == true, "\(error?.message ?? "")")
+    }
+
+    @Test func a401WithoutTheAPIsBodyIsStillUnauthorized() async throws {
+        let error = try await FaultServer.with({ _, _ in FaultServer.text("denied", status: .unauthorized) }) {
+            baseURL, _ in
+            await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) { try await $0.tickets(after: nil, limit: 1) }
+            }
+        }
+        #expect(
+            error
+                == .unauthorized(
+                    "tickets from the start: HTTP 401 on GET /v1/tickets?limit=1: the platform refused the token"))
+    }
+
+    @Test func redirectsAreNotFollowed() async throws {
+        let (error, attempts) = try await FaultServer.with({ request, _ in
+            Response(status: .found, headers: [.location: "/elsewhere"])
+        }) { baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) { try await $0.agents() }
+            }
+            return (error, await log.count)
+        }
+        #expect(attempts == 1, "the token must not follow a redirect")
+        #expect(error?.code == "internal")
+        #expect(error?.message.contains("HTTP 302 on GET /v1/agents: a redirect") == true, "\(error?.message ?? "")")
+    }
+
+    @Test func anOversizedAnswerIsRefused() async throws {
+        let error = try await FaultServer.with({ _, _ in
+            FaultServer.text(String(repeating: "x", count: 10_000), status: .ok)
+        }) { baseURL, _ in
+            await #expect(throws: PlatformError.self) {
+                var configuration = Fixtures.fast()
+                configuration.maxResponseBytes = 1000
+                return try await Fixtures.withPlatform(baseURL, configuration) { try await $0.agents() }
+            }
+        }
+        #expect(error == .failed("agents: GET /v1/agents: the answer is larger than 1000 bytes"))
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Hummingbird
+import PlatformClient
+import SupportSync
+import Testing
+
+/// Retries against a server that fails on purpose; every test counts the
+/// attempts the server saw.
+@Suite struct RetryTests {
+    static func busy(_ status: HTTPResponse.Status, retryAfter: String?) -> Response {
+        FaultServer.error(status, .unavailable("busy"), headers: retryAfter.map { [.retryAfter: $0] } ?? [:])
+    }
+
+    @Test func a503WaitsForRetryAfterSecondsThenSucceeds() async throws {
+        let start = ContinuousClock.now
+        let (agent, attempts) = try await FaultServer.with({ _, number in
+            number == 1 ? Self.busy(.serviceUnavailable, retryAfter: "1") : FaultServer.json(Fixtures.agent)
+        }) { baseURL, log in
+            let agent = try await Fixtures.withPlatform(baseURL) { try await $0.agent(id: "billing-line") }
+            return (agent, await log.count)
+        }
+        #expect(agent == Fixtures.agent)
+        #expect(attempts == 2)
+        // The backoff alone would be at most 40 ms: only Retry-After explains a second.
+        #expect(Fixtures.seconds(since: start) >= 0.95)
+    }
+
+    @Test func a429WithAnHTTPDateWaitsUntilThatDate() async throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let start = ContinuousClock.now
+        let attempts = try await FaultServer.with({ _, number in
+            // Two seconds ahead, truncated to the second: a wait of 1 to 2 s.
+            number == 1
+                ? Self.busy(.tooManyRequests, retryAfter: formatter.string(from: Date().addingTimeInterval(2)))
+                : FaultServer.json(PlatformInfo(instance: "i"))
+        }) { baseURL, log in
+            _ = try await Fixtures.withPlatform(baseURL) { try await $0.info() }
+            return await log.count
+        }
+        #expect(attempts == 2)
+        #expect(Fixtures.seconds(since: start) >= 0.9)
+    }
+
+    @Test(arguments: [429, 502, 503, 504])
+    func transientStatusesWithoutRetryAfterBackOffAndSucceed(status: Int) async throws {
+        let attempts = try await FaultServer.with({ _, number in
+            number <= 2 ? Self.busy(.init(code: status), retryAfter: nil) : FaultServer.json(Fixtures.agent)
+        }) { baseURL, log in
+            _ = try await Fixtures.withPlatform(baseURL) {
+                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+            }
+            return await log.count
+        }
+        #expect(attempts == 3)
+    }
+
+    @Test func aRetryAfterPastTheBudgetEndsRetryingAtOnce() async throws {
+        let (error, attempts, elapsed) = try await FaultServer.with({ _, _ in
+            Self.busy(.serviceUnavailable, retryAfter: "120")
+        }) { baseURL, log in
+            // Only the client's call is timed, not the server's start and stop.
+            let start = ContinuousClock.now
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, Fixtures.fast(budget: .seconds(3))) {
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: nil)
+                }
+            }
+            return (error, await log.count, Fixtures.seconds(since: start))
+        }
+        #expect(attempts == 1)
+        // Waiting for the server's 120 s would take far longer than this.
+        #expect(elapsed < 60)
+        #expect(error?.code == "unavailable")
+        #expect(error?.message.hasPrefix("agent billing-line: HTTP 503 on PUT /v1/agents/billing-line: busy") == true)
+        #expect(error?.message.contains("retry after 120 s, past the retry budget") == true, "\(error?.message ?? "")")
+    }
+
+    @Test func always503EndsWhenTheBudgetIsSpent() async throws {
+        let (error, attempts, elapsed) = try await FaultServer.with({ _, _ in Self.busy(.serviceUnavailable, retryAfter: nil) })
+        {
+            baseURL, log in
+            let start = ContinuousClock.now
+            let configuration = HTTPPlatform.Configuration(
+                retry: .init(
+                    maxAttempts: 1000, baseBackoff: .milliseconds(100), maxBackoff: .milliseconds(200),
+                    budget: .milliseconds(600)))
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, configuration) { try await $0.ticket(id: "T-9") }
+            }
+            return (error, await log.count, Fixtures.seconds(since: start))
+        }
+        #expect(attempts >= 2 && attempts < 100, "\(attempts) attempts")
+        // The 1000 attempts allowed would take minutes; the budget ends it.
+        #expect(elapsed < 30, "\(elapsed) s")
+        #expect(error?.code == "unavailable")
+        #expect(
+            error?.message.hasPrefix(
+                "ticket T-9: HTTP 503 on GET /v1/tickets/T-9: busy; gave up after \(attempts) attempts") == true,
+            "\(error?.message ?? "")")
+    }
+
+    @Test func attemptsAreBounded() async throws {
+        let (error, attempts) = try await FaultServer.with({ _, _ in Self.busy(.serviceUnavailable, retryAfter: "0") })
+        {
+            baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, Fixtures.fast(maxAttempts: 3)) { try await $0.agents() }
+            }
+            return (error, await log.count)
+        }
+        #expect(attempts == 3)
+        #expect(error?.code == "unavailable")
+        #expect(
+            error?.message.hasPrefix("agents: HTTP 503 on GET /v1/agents: busy; gave up after 3 attempts in ") == true)
+    }
+
+    /// A 500 is retried a couple of times, and only when repeating the request is safe.
+    @Test(arguments: [("GET", 3), ("PUT", 3), ("POST", 3), ("PATCH with If-Match", 3), ("PATCH", 1)])
+    func always500(request: String, expectedAttempts: Int) async throws {
+        let (error, attempts) = try await FaultServer.with({ _, _ in
+            FaultServer.error(.internalServerError, .failed("boom"))
+        }) { baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) { platform in
+                    switch request {
+                    case "GET": _ = try await platform.agent(id: "a")
+                    case "PUT":
+                        _ = try await platform.putAgent(id: "a", AgentWrite(Fixtures.agent.settings), ifMatch: nil)
+                    case "POST": _ = try await platform.createTicket(Fixtures.draft, idempotencyKey: nil)
+                    case "PATCH with If-Match":
+                        _ = try await platform.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: "1")
+                    default: _ = try await platform.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: nil)
+                    }
+                }
+            }
+            return (error, await log.count)
+        }
+        #expect(attempts == expectedAttempts)
+        #expect(error?.code == "internal")
+        #expect(
+            error?.message.contains("HTTP 500 on ") == true && error?.message.contains(": boom") == true,
+            "\(error?.message ?? "")")
+    }
+
+    @Test func aSlowAnswerTimesOutAndIsRetried() async throws {
+        let (error, attempts, elapsed) = try await FaultServer.with({ _, _ in
+            try await Task.sleep(for: .seconds(5))
+            return FaultServer.json(Fixtures.agent)
+        }) { baseURL, log in
+            let start = ContinuousClock.now
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(
+                    baseURL, Fixtures.fast(maxAttempts: 2, requestTimeout: .milliseconds(200))
+                ) {
+                    try await $0.agent(id: "billing-line")
+                }
+            }
+            return (error, await log.count, Fixtures.seconds(since: start))
+        }
+        #expect(attempts == 2)
+        #expect(error?.code == "unavailable")
+        #expect(
+            error?.message.hasPrefix(
+                "agent billing-line: GET /v1/agents/billing-line: no answer within 0.2 s; gave up after 2 attempts in ")
+                == true, "\(error?.message ?? "")")
+        // Two answers at the server's pace would take 10 s.
+        #expect(elapsed < 5, "each attempt stops at its timeout, not at the server's pace")
+    }
+
+    @Test func aSlowAnswerIsNotRetriedForANonIdempotentPatch() async throws {
+        let attempts = try await FaultServer.with({ _, _ in
+            try await Task.sleep(for: .milliseconds(800))
+            return FaultServer.json(Fixtures.ticket)
+        }) { baseURL, log in
+            await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, Fixtures.fast(requestTimeout: .milliseconds(200))) {
+                    try await $0.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: nil)
+                }
+            }
+            return await log.count
+        }
+        #expect(attempts == 1)
+    }
+
+    @Test func aRefusedConnectionIsRetriedThenReported() async throws {
+        let port = try await FaultServer.closedPort()
+        let error = await #expect(throws: PlatformError.self) {
+            try await Fixtures.withPlatform("http://127.0.0.1:\(port)", Fixtures.fast(maxAttempts: 3)) {
+                try await $0.agent(id: "billing-line")
+            }
+        }
+        #expect(error?.code == "unavailable")
+        let message = error?.message ?? ""
+        #expect(
+            message.hasPrefix(
+                "agent billing-line: GET /v1/agents/billing-line: could not connect to 127.0.0.1:\(port)"), "\(message)"
+        )
+        #expect(message.contains("gave up after 3 attempts"), "\(message)")
+    }
+}

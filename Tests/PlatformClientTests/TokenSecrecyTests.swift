@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import PlatformClient
+import SupportSync
+import Testing
+
+/// The token never shows: not in errors, not in logs (at trace level, AsyncHTTPClient's
+/// included), not when the client is printed or dumped, even when the server
+/// echoes it back in every way it can.
+@Suite struct TokenSecrecyTests {
+    /// Answers with the request's Authorization header folded into every kind of failure.
+    static let echo: FaultServer.Reply = { request, _ in
+        let auth = request.header("Authorization") ?? ""
+        let path = request.target
+        if path.contains("unauthorized") {
+            return FaultServer.error(.unauthorized, .unauthorized("bad token: \(auth)"))
+        }
+        if path.contains("invalid") { return FaultServer.error(.init(code: 422), .invalid(field: auth, message: auth)) }
+        if path.contains("page") { return FaultServer.text("<p>\(auth)</p>", status: .internalServerError) }
+        if path.contains("busy") { return FaultServer.error(.serviceUnavailable, .unavailable("busy for \(auth)")) }
+        if path.contains("enum") {
+            return FaultServer.text(
+                #"{"agents":[{"id":"a","name":"n","channels":["\#(auth)"],"#, status: .ok, type: "application/json")
+        }
+        if path.contains("channel") {
+            let body =
+                #"{"id":"a","name":"n","channels":["\#(auth)"],"support":{"mode":"nothing"},"version":"1","updated_at":"t"}"#
+            return FaultServer.text(body, status: .ok, type: "application/json")
+        }
+        if path.contains("slow") { try await Task.sleep(for: .milliseconds(600)) }
+        return FaultServer.error(.init(code: 418), .failed("teapot \(auth)"))
+    }
+
+    @Test func noErrorLogLineOrDescriptionContainsTheToken() async throws {
+        let capture = LogCapture()
+        var texts: [String] = []
+        func record(_ error: (any Error)?) {
+            guard let error else { return }
+            texts.append(String(describing: error))
+            texts.append(String(reflecting: error))
+            if let error = error as? PlatformError { texts.append(error.message) }
+        }
+        try await FaultServer.with(Self.echo) { baseURL, _ in
+            let configuration = Fixtures.fast(maxAttempts: 2, requestTimeout: .milliseconds(200))
+            let platform = try HTTPPlatform(
+                baseURL: baseURL, token: Fixtures.token, configuration: configuration, logger: capture.logger())
+            for id in ["unauthorized", "invalid", "page", "busy", "enum", "channel", "slow", "teapot"] {
+                record(await #expect(throws: PlatformError.self, "\(id)") { try await platform.agent(id: id) })
+            }
+            record(
+                await #expect(throws: PlatformError.self) {
+                    try await platform.putAgent(id: "invalid", AgentWrite(Fixtures.agent.settings), ifMatch: "1")
+                })
+            record(
+                await #expect(throws: PlatformError.self) {
+                    try await platform.createTicket(Fixtures.draft, idempotencyKey: nil)
+                })
+            texts.append(String(describing: platform))
+            texts.append(String(reflecting: platform))
+            var dumped = ""
+            dump(platform, to: &dumped)
+            texts.append(dumped)
+            try await platform.shutdown()
+        }
+
+        let port = try await FaultServer.closedPort()
+        try await Fixtures.withPlatform(
+            "http://127.0.0.1:\(port)", Fixtures.fast(maxAttempts: 2), logger: capture.logger()
+        ) {
+            platform in
+            record(await #expect(throws: PlatformError.self) { try await platform.info() })
+        }
+        record(
+            #expect(throws: HTTPPlatformSetupError.self) {
+                _ = try HTTPPlatform(
+                    baseURL: "gopher://h/\(Fixtures.token)", token: Fixtures.token, logger: capture.logger())
+            })
+
+        let logs = capture.all
+        // The test proves something only if the errors and logs were there to search.
+        #expect(texts.count >= 25)
+        #expect(logs.contains { $0.contains("retrying a platform request") })
+        #expect(logs.contains { $0.contains("platform request failed") })
+        #expect(texts.contains { $0.contains("<redacted>") }, "the server's echo reached the messages, redacted")
+        for text in texts + logs {
+            #expect(
+                !text.contains(Fixtures.token),
+                "the token leaked: \(text.replacingOccurrences(of: Fixtures.token, with: "«TOKEN»"))")
+        }
+    }
+}
