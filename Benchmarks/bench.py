@@ -3,6 +3,7 @@
 the same generated data, in one run, and prints the ratio.
 
     python3 Benchmarks/bench.py validate [--agents 10000] [--runs 3]
+    python3 Benchmarks/bench.py apply [--agents 1000] [--runs 3]
 
 Times are wall-clock medians over --runs; peak memory is the child's maximum
 resident set size (getrusage). The supportsync binary is built in release mode
@@ -110,15 +111,77 @@ def bench_validate(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- apply / plan
+
+def start_server(db, token):
+    """Starts `supportsync platform serve --port 0` and returns (process, url)."""
+    env = dict(os.environ, SUPPORTSYNC_TOKEN=token)
+    server = subprocess.Popen([BINARY, "platform", "serve", "--db", db, "--port", "0"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = server.stdout.readline()
+    if "http://" not in line:
+        server.kill()
+        sys.exit(f"platform serve did not start: {line!r}")
+    return server, line.strip().split()[-1]
+
+
+def bench_apply(args):
+    work = tempfile.mkdtemp(prefix="supportsync-bench-apply-")
+    token = "bench-token"
+    try:
+        agents = os.path.join(work, "config", "agents")
+        os.makedirs(agents)
+        for i in range(args.agents):
+            agent, text = agent_file(i)
+            with open(os.path.join(agents, agent + ".yaml"), "w") as f:
+                f.write(text)
+        env = dict(os.environ, SUPPORTSYNC_TOKEN=token)
+        env.pop("CI", None)
+        print(f"apply / plan of {args.agents} agents to `platform serve` on loopback (median of {args.runs} runs)")
+        ok = True
+        for parallel in (8, 1):
+            applies, plans = [], []
+            for run in range(args.runs):
+                db = os.path.join(work, f"platform-{parallel}-{run}.sqlite")
+                server, url = start_server(db, token)
+                try:
+                    start = time.perf_counter()
+                    done = subprocess.run([BINARY, "apply", "--repo", work, "--platform", url, "--parallel", str(parallel)],
+                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                    applies.append(time.perf_counter() - start)
+                    if done.returncode != 0:
+                        sys.exit(f"apply exited {done.returncode}: {done.stderr.decode()[-2000:]}")
+                    start = time.perf_counter()
+                    done = subprocess.run([BINARY, "plan", "--repo", work, "--platform", url, "--detailed-exitcode"],
+                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                    plans.append(time.perf_counter() - start)
+                    if done.returncode != 0:
+                        sys.exit(f"plan after apply exited {done.returncode} (expected 0, no changes)")
+                finally:
+                    server.terminate()
+                    server.wait()
+            apply_s, plan_s = statistics.median(applies), statistics.median(plans)
+            print(f"  --parallel {parallel}:  apply {apply_s:6.3f} s   no-change plan {plan_s:6.3f} s")
+            if parallel == 8:
+                ok = apply_s < 2.0 and plan_s < 1.0
+        print("  targets: apply < 2 s, no-change plan < 1 s (with the default --parallel 8)")
+        return ok
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="benchmark", required=True)
     validate = sub.add_parser("validate", help="validate N agent files vs check-jsonschema")
     validate.add_argument("--agents", type=int, default=10000)
     validate.add_argument("--runs", type=int, default=3)
+    apply = sub.add_parser("apply", help="apply N changed agents to platform serve, then a no-change plan")
+    apply.add_argument("--agents", type=int, default=1000)
+    apply.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     build()
-    ok = {"validate": bench_validate}[args.benchmark](args)
+    ok = {"validate": bench_validate, "apply": bench_apply}[args.benchmark](args)
     sys.exit(0 if ok else 1)
 
 

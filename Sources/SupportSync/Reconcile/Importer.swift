@@ -1,0 +1,88 @@
+import Foundation
+import YAML
+
+/// `import`: writes `config/agents/<id>.yaml` from what is live, so agents
+/// configured in a dashboard can be adopted. Each file is checked before it
+/// is written: it must validate and mean exactly the live settings.
+public struct Importer: Sendable {
+    public let platform: any AgentPlatform
+    public let root: URL
+
+    public init(platform: any AgentPlatform, root: URL) {
+        self.platform = platform
+        self.root = root
+    }
+
+    public struct Report: Sendable {
+        public var written: [String] = []
+        /// Existing files left alone (no `--overwrite`).
+        public var kept: [String] = []
+        /// Agents whose id is not a safe file name, or that could not be
+        /// written faithfully.
+        public var skipped: [(id: String, reason: String)] = []
+
+        public var exitStatus: ExitStatus { kept.isEmpty && skipped.isEmpty ? .success : .needsAttention }
+    }
+
+    public func run(only: Set<String> = [], overwrite: Bool = false) async throws(PlatformError) -> Report {
+        let agents = try await platform.agents().filter { only.isEmpty || only.contains($0.id) }
+        let validator = ConfigValidator(root: root)
+        var ignored: [Diagnostic] = []
+        let defaults = validator.load(ConfigValidator.defaultsFile, diagnostics: &ignored).flatMap { $0["support"]?.value }
+            .map(Self.yamlValue)
+        let directory = root.appendingPathComponent(ConfigValidator.agentsDirectory)
+        var report = Report()
+        for agent in agents.sorted(by: { $0.id < $1.id }) {
+            guard Patterns.isAgentID(agent.id) else {
+                report.skipped.append((agent.id, "'\(agent.id)' is not a safe agent id for a file name"))
+                continue
+            }
+            let path = "\(ConfigValidator.agentsDirectory)/\(agent.id).yaml"
+            let file = directory.appendingPathComponent("\(agent.id).yaml")
+            if FileManager.default.fileExists(atPath: file.path), !overwrite {
+                report.kept.append(path)
+                continue
+            }
+            let text = AgentFileWriter.text(for: agent.settings, defaults: defaults)
+            let check = validator.checkAgent(Array(text.utf8), path: path)
+            guard let settings = check.settings, settings == agent.settings else {
+                let problems = check.diagnostics.filter { $0.severity == .error }.map(\.message).joined(separator: "; ")
+                report.skipped.append((agent.id, "the written file would not mean the live settings\(problems.isEmpty ? "" : ": \(problems)")"))
+                continue
+            }
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: file, options: .atomic)
+                report.written.append(path)
+            } catch {
+                throw .failed("cannot write \(path): \(error.localizedDescription)")
+            }
+        }
+        return report
+    }
+
+    static func yamlValue(_ node: ConfigNode) -> YAMLValue {
+        switch node.value {
+        case .scalar(let scalar): return node.isNull ? .null : .string(scalar.text)
+        case .sequence(let items): return .list(items.map(yamlValue))
+        case .mapping(let members): return .map(members.map { ($0.key, yamlValue($0.value)) })
+        }
+    }
+}
+
+extension ConfigValidator {
+    /// Checks one agent file's text as if it were at `path`, merged with the
+    /// repository's `config/defaults.yaml`.
+    public func checkAgent(_ bytes: [UInt8], path: String) -> (settings: AgentSettings?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var ignored: [Diagnostic] = []
+        let defaults = load(Self.defaultsFile, diagnostics: &ignored).flatMap { $0["support"]?.value }
+        guard let root = YAMLFile.load(bytes, file: path, diagnostics: &diagnostics) else { return (nil, diagnostics) }
+        var decoder = AgentDecoder()
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let support = DefaultsMerge.merge(defaults: defaults, agent: root["support"]?.value)
+        let settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
+        diagnostics += decoder.reader.diagnostics
+        return (diagnostics.contains { $0.severity == .error } ? nil : settings, diagnostics)
+    }
+}

@@ -1,0 +1,62 @@
+/// What `apply` would do, agent by agent (SPEC section 6, `plan`). Saved by
+/// `plan --out` with each agent's platform version, so `apply --plan`
+/// applies exactly what was reviewed and refuses agents changed since.
+public struct Plan: Sendable, Hashable, Codable {
+    public enum Action: String, Sendable, Hashable, Codable {
+        case create
+        case update
+        case unchanged
+    }
+
+    /// One field that differs, on the canonical form: `support.mode: flag -> escalate`.
+    public struct Change: Sendable, Hashable, Codable {
+        public var field: String
+        /// Nil when the field does not exist on that side.
+        public var old: String?
+        public var new: String?
+
+        public init(field: String, old: String?, new: String?) {
+            self.field = field
+            self.old = old
+            self.new = new
+        }
+    }
+
+    public struct AgentPlan: Sendable, Hashable, Codable {
+        public var id: String
+        public var action: Action
+        public var changes: [Change]
+        /// The platform's version when planned; nil for a create.
+        public var platformVersion: String?
+        /// What the agent will be once applied.
+        public var desired: AgentSettings
+
+        enum CodingKeys: String, CodingKey {
+            case id, action, changes
+            case platformVersion = "platform_version"
+            case desired
+        }
+    }
+
+    public var agents: [AgentPlan]
+    /// Agents on the platform that config/ does not manage: listed, never touched.
+    public var unmanaged: [String]
+    /// The platform the plan was made against (`GET /v1/platform`).
+    public var platformInstance: String?
+
+    public init(agents: [AgentPlan], unmanaged: [String], platformInstance: String?) {
+        self.agents = agents
+        self.unmanaged = unmanaged
+        self.platformInstance = platformInstance
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agents, unmanaged
+        case platformInstance = "platform_instance"
+    }
+
+    public var pending: [AgentPlan] { agents.filter { $0.action != .unchanged } }
+    public var hasChanges: Bool { !pending.isEmpty }
+
+    public func count(_ action: Action) -> Int { agents.count { $0.action == action } }
+}

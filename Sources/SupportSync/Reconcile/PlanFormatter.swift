@@ -1,0 +1,124 @@
+/// Prints a plan for people (text), for a pull-request comment (Markdown,
+/// under GitHub's 65,536-character limit) or for tools (JSON).
+public enum PlanFormatter {
+    public enum Format: String, Sendable, CaseIterable {
+        case text
+        case json
+        case markdown
+    }
+
+    public static func format(_ plan: Plan, as format: Format) -> String {
+        switch format {
+        case .text: return text(plan)
+        case .json: return JSONCoding.prettyString(plan)
+        case .markdown: return markdown(plan)
+        }
+    }
+
+    static func value(_ text: String?) -> String { text ?? "(none)" }
+
+    public static func summary(_ plan: Plan) -> String {
+        "\(plan.count(.create)) to create, \(plan.count(.update)) to update, \(plan.count(.unchanged)) unchanged"
+            + (plan.unmanaged.isEmpty ? "" : ", \(plan.unmanaged.count) not managed by config/")
+    }
+
+    public static func text(_ plan: Plan) -> String {
+        var output = ""
+        for agent in plan.agents {
+            switch agent.action {
+            case .unchanged:
+                continue
+            case .create:
+                output += "+ create \(agent.id)\n"
+                for change in agent.changes { output += "    \(change.field): \(value(change.new))\n" }
+            case .update:
+                output += "~ update \(agent.id)\n"
+                for change in agent.changes {
+                    output += "    \(change.field): \(value(change.old)) -> \(value(change.new))\n"
+                }
+            }
+        }
+        if !plan.unmanaged.isEmpty {
+            output += "Not managed by config/ (left untouched): \(plan.unmanaged.joined(separator: ", "))\n"
+        }
+        output += plan.hasChanges ? "Plan: \(summary(plan)).\n" : "No changes: the platform matches config/ (\(summary(plan))).\n"
+        return output
+    }
+
+    /// GitHub refuses comments over 65,536 characters; stay well under.
+    public static let markdownLimit = 65_000
+
+    public static func markdown(_ plan: Plan) -> String {
+        let header = "### supportsync plan\n\n**\(summary(plan))**\n\n"
+        var details = ""
+        for agent in plan.pending {
+            let verb = agent.action == .create ? "create" : "update"
+            details += "<details><summary><code>\(agent.id)</code>: \(verb), \(agent.changes.count) field\(agent.changes.count == 1 ? "" : "s")</summary>\n\n```diff\n"
+            for change in agent.changes {
+                if let old = change.old { details += "- \(change.field): \(fence(old))\n" }
+                if let new = change.new { details += "+ \(change.field): \(fence(new))\n" }
+            }
+            details += "```\n\n</details>\n\n"
+        }
+        var unmanaged = ""
+        if !plan.unmanaged.isEmpty {
+            unmanaged = "Not managed by `config/` (left untouched): " + plan.unmanaged.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+        }
+        var output = header + details + unmanaged
+        if output.count > markdownLimit {
+            // Too long for one comment: list the agents, not their fields.
+            var list = ""
+            for action in [Plan.Action.create, .update] {
+                let ids = plan.agents.filter { $0.action == action }.map(\.id)
+                if !ids.isEmpty { list += "- \(action.rawValue): " + ids.map { "`\($0)`" }.joined(separator: ", ") + "\n" }
+            }
+            output = header + "The full plan is too long for a comment; run `supportsync plan` for every field.\n\n" + list
+                + "\n" + unmanaged
+            if output.count > markdownLimit {
+                output = String(output.prefix(markdownLimit - 60)) + "\n\n… (truncated; run `supportsync plan`)\n"
+            }
+        }
+        return output
+    }
+
+    /// Keeps a value on one line inside a code fence.
+    private static func fence(_ text: String) -> String {
+        text.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "```", with: "'''")
+    }
+
+    public static func text(_ report: ApplyReport) -> String {
+        var output = ""
+        for result in report.results {
+            switch result.outcome {
+            case .unchanged: continue
+            case .applied(let version): output += "\(result.action == .create ? "created" : "updated") \(result.id) (version \(version))\n"
+            case .conflict(let message): output += "refused \(result.id): \(message)\n"
+            case .rejected(let message): output += "refused \(result.id): \(message)\n"
+            case .failed(let message): output += "failed  \(result.id): \(message)\n"
+            }
+        }
+        output += "Apply: \(report.created.count) created, \(report.updated.count) updated, \(report.unchanged.count) unchanged, "
+            + "\(report.refused.count) refused, \(report.failed.count) failed.\n"
+        return output
+    }
+
+    public static func json(_ report: ApplyReport) -> String {
+        struct Entry: Encodable {
+            var id: String
+            var action: String
+            var outcome: String
+            var version: String?
+            var message: String?
+        }
+        let entries = report.results.map { result -> Entry in
+            switch result.outcome {
+            case .applied(let version): return Entry(id: result.id, action: result.action.rawValue, outcome: "applied", version: version)
+            case .unchanged: return Entry(id: result.id, action: result.action.rawValue, outcome: "unchanged")
+            case .conflict(let m): return Entry(id: result.id, action: result.action.rawValue, outcome: "conflict", message: m)
+            case .rejected(let m): return Entry(id: result.id, action: result.action.rawValue, outcome: "rejected", message: m)
+            case .failed(let m): return Entry(id: result.id, action: result.action.rawValue, outcome: "failed", message: m)
+            }
+        }
+        return JSONCoding.prettyString(["agents": entries])
+    }
+}

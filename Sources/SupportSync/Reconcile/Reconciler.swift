@@ -1,0 +1,142 @@
+import Logging
+
+/// Moves support settings between config/ and the platform: `plan` reads,
+/// `apply` writes, each write conditional on the version the plan saw.
+public struct Reconciler: Sendable {
+    public let platform: any AgentPlatform
+    public let logger: Logger
+
+    public init(platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.reconcile")) {
+        self.platform = platform
+        self.logger = logger
+    }
+
+    /// Compares the desired agents with the platform's, on canonical forms.
+    /// `only`, when given, limits the plan to those agent ids.
+    public func plan(desired: [AgentSettings], only: Set<String> = []) async throws(PlatformError) -> Plan {
+        let info = try await platform.info()
+        let live = try await platform.agents()
+        let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var agents: [Plan.AgentPlan] = []
+        for settings in desired.sorted(by: { $0.id < $1.id }) where only.isEmpty || only.contains(settings.id) {
+            let current = liveByID[settings.id]
+            let changes = SettingsDiff.changes(from: current?.settings, to: settings)
+            let action: Plan.Action = current == nil ? .create : changes.isEmpty ? .unchanged : .update
+            agents.append(
+                Plan.AgentPlan(id: settings.id, action: action, changes: changes, platformVersion: current?.version, desired: settings))
+        }
+        let managed = Set(desired.map(\.id))
+        let unmanaged = live.map(\.id).filter { !managed.contains($0) && (only.isEmpty || only.contains($0)) }.sorted()
+        logger.debug("planned", metadata: ["agents": "\(agents.count)", "unmanaged": "\(unmanaged.count)"])
+        return Plan(agents: agents, unmanaged: unmanaged, platformInstance: info.instance)
+    }
+
+    /// Applies the plan's pending agents, `parallel` at a time, going on past
+    /// failures. Each write is conditional on the version the plan saw; a
+    /// create is refused when the agent appeared on the platform meanwhile.
+    public func apply(_ plan: Plan, parallel: Int = 8) async -> ApplyReport {
+        var results: [ApplyReport.Result] = plan.agents.filter { $0.action == .unchanged }
+            .map { ApplyReport.Result(id: $0.id, action: .unchanged, outcome: .unchanged) }
+        if let expected = plan.platformInstance, let actual = try? await platform.info().instance, expected != actual {
+            for agent in plan.pending {
+                results.append(
+                    ApplyReport.Result(
+                        id: agent.id, action: agent.action,
+                        outcome: .conflict("the plan was made against another platform (instance \(expected), not \(actual))")))
+            }
+            return ApplyReport(results: results)
+        }
+        let pending = plan.pending
+        let width = max(1, parallel)
+        await withTaskGroup(of: ApplyReport.Result.self) { group in
+            var next = 0
+            while next < min(width, pending.count) {
+                let agent = pending[next]
+                group.addTask { await self.apply(agent) }
+                next += 1
+            }
+            for await result in group {
+                results.append(result)
+                if next < pending.count {
+                    let agent = pending[next]
+                    group.addTask { await self.apply(agent) }
+                    next += 1
+                }
+            }
+        }
+        return ApplyReport(results: results)
+    }
+
+    private func apply(_ agent: Plan.AgentPlan) async -> ApplyReport.Result {
+        do {
+            if agent.action == .create, let existing = try await platform.agent(id: agent.id) {
+                return ApplyReport.Result(
+                    id: agent.id, action: agent.action,
+                    outcome: .conflict("agent \(agent.id) was created on the platform since the plan (version \(existing.version)); plan again"))
+            }
+            let written = try await platform.putAgent(id: agent.id, AgentWrite(agent.desired), ifMatch: agent.platformVersion)
+            logger.info("applied", metadata: ["agent": "\(agent.id)", "version": "\(written.version)"])
+            return ApplyReport.Result(id: agent.id, action: agent.action, outcome: .applied(version: written.version))
+        } catch {
+            let outcome: ApplyReport.Outcome
+            switch error {
+            case .versionConflict(let message):
+                outcome = .conflict("agent \(agent.id) changed on the platform since the plan; nothing was overwritten (\(message)); plan again")
+            case .invalid:
+                outcome = .rejected("the platform rejects agent \(agent.id): \(error.message)")
+            default:
+                outcome = .failed("agent \(agent.id): \(error.message)")
+            }
+            logger.warning("not applied", metadata: ["agent": "\(agent.id)", "reason": "\(outcome)"])
+            return ApplyReport.Result(id: agent.id, action: agent.action, outcome: outcome)
+        }
+    }
+}
+
+/// The result of `apply`, agent by agent.
+public struct ApplyReport: Sendable {
+    public enum Outcome: Sendable, Hashable {
+        case applied(version: String)
+        case unchanged
+        /// Changed on the platform since the plan: refused, nothing overwritten.
+        case conflict(String)
+        /// The platform refused the settings (422).
+        case rejected(String)
+        /// The write failed (unreachable, 5xx after retries, 401...).
+        case failed(String)
+    }
+
+    public struct Result: Sendable, Hashable {
+        public var id: String
+        public var action: Plan.Action
+        public var outcome: Outcome
+    }
+
+    public var results: [Result]
+
+    public init(results: [Result]) {
+        self.results = results.sorted { $0.id < $1.id }
+    }
+
+    public func ids(where predicate: (Outcome) -> Bool) -> [String] {
+        results.filter { predicate($0.outcome) }.map(\.id)
+    }
+
+    public var created: [String] { results.filter { $0.action == .create && isApplied($0.outcome) }.map(\.id) }
+    public var updated: [String] { results.filter { $0.action == .update && isApplied($0.outcome) }.map(\.id) }
+    public var unchanged: [String] { ids { $0 == .unchanged } }
+    public var refused: [String] { ids { if case .conflict = $0 { return true }; if case .rejected = $0 { return true }; return false } }
+    public var failed: [String] { ids { if case .failed = $0 { return true }; return false } }
+
+    private func isApplied(_ outcome: Outcome) -> Bool {
+        if case .applied = outcome { return true }
+        return false
+    }
+
+    /// 3 when an agent failed, else 1 when one was refused, else 0.
+    public var exitStatus: ExitStatus {
+        if !failed.isEmpty { return .failure }
+        if !refused.isEmpty { return .needsAttention }
+        return .success
+    }
+}

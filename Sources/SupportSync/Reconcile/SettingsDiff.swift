@@ -1,0 +1,69 @@
+import Foundation
+
+extension JSONValue {
+    var isContainer: Bool {
+        switch self {
+        case .array, .object: return true
+        default: return false
+        }
+    }
+}
+
+/// Field-by-field differences between two canonical forms.
+///
+/// Both sides are flattened through their JSON encoding into paths such as
+/// `support.escalate.destinations[0].number`. Lists of scalars (`channels`,
+/// `tags`, opening ranges) stay one field, shown as `[a, b]`; lists of
+/// objects are compared item by item.
+public enum SettingsDiff {
+    public static func changes(from old: AgentSettings?, to new: AgentSettings) -> [Plan.Change] {
+        let before = old.map(flatten) ?? [:]
+        let after = flatten(new)
+        var changes: [Plan.Change] = []
+        for field in Set(before.keys).union(after.keys).sorted(by: fieldOrder) where before[field] != after[field] {
+            changes.append(Plan.Change(field: field, old: before[field], new: after[field]))
+        }
+        return changes
+    }
+
+    static func flatten(_ settings: AgentSettings) -> [String: String] {
+        guard let data = try? JSONCoding.encoder().encode(settings),
+            let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return [:] }
+        var fields: [String: String] = [:]
+        walk(value, path: "", into: &fields)
+        fields.removeValue(forKey: "id")
+        return fields
+    }
+
+    private static func walk(_ value: JSONValue, path: String, into fields: inout [String: String]) {
+        switch value {
+        case .object(let members):
+            if members.isEmpty { fields[path] = "{}" }
+            for (key, item) in members { walk(item, path: path.isEmpty ? key : "\(path).\(key)", into: &fields) }
+        case .array(let items) where items.contains(where: \.isContainer):
+            for (index, item) in items.enumerated() { walk(item, path: "\(path)[\(index)]", into: &fields) }
+        default:
+            fields[path] = render(value)
+        }
+    }
+
+    static func render(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .int(let value): return String(value)
+        case .string(let text): return text.contains("\n") ? text.debugDescription : text
+        case .array(let items): return "[" + items.map(render).joined(separator: ", ") + "]"
+        case .object(let members): return "{" + members.map { "\($0.0): \(render($0.1))" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// Top-level fields first, then by path; list indices numerically.
+    private static func fieldOrder(_ a: String, _ b: String) -> Bool {
+        let depthA = a.count { $0 == "." }
+        let depthB = b.count { $0 == "." }
+        if (depthA == 0) != (depthB == 0) { return depthA == 0 }
+        return a.compare(b, options: .numeric) == .orderedAscending
+    }
+}

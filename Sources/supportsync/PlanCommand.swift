@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import SupportSync
+
+extension PlanFormatter.Format: ExpressibleByArgument {}
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would change on the platform, agent by agent and field by field.",
+        discussion: """
+            Read-only. Agents on the platform that config/ does not manage are listed, never touched.
+            Exit status: 0 done (with --detailed-exitcode: no changes), 2 changes pending (--detailed-exitcode),
+            1 config/ has errors, 3 the platform failed, 64 usage.
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+
+    @Option(name: .long, help: "Output format: text, json or markdown (a pull-request comment).")
+    var format: PlanFormatter.Format = .text
+
+    @Flag(name: .long, help: "Exit 2 when changes are pending.")
+    var detailedExitcode = false
+
+    @Option(name: .long, help: "Save the plan (JSON, with each agent's platform version) for apply --plan.", completion: .file())
+    var out: String?
+
+    @Option(name: .customLong("agent"), help: "Plan only this agent (repeatable).")
+    var agents: [String] = []
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = try repository.root()
+            let desired = try loadDesiredAgents(root: root)
+            let plan = try await platformOptions.with(root: root) { platform in
+                try await Reconciler(platform: platform, logger: CommandLogging.logger("supportsync.plan"))
+                    .plan(desired: desired, only: Set(agents))
+            }
+            if let out {
+                try Data(PlanFormatter.format(plan, as: .json).utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            }
+            print(PlanFormatter.format(plan, as: format), terminator: "")
+            return detailedExitcode && plan.hasChanges ? .changesPending : .success
+        }
+    }
+}
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the platform's agents match config/ (or exactly a plan saved by plan --out).",
+        discussion: """
+            Each write is conditional on the version just read (or saved in the plan): an agent edited
+            on the platform meanwhile is refused, never overwritten. Goes on past a failed agent.
+            Exit status: 0 applied, 1 an agent was refused (changed since the plan, or rejected) or
+            config/ has errors, 3 an agent failed (unreachable, 5xx after retries, 401), 64 usage.
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+
+    @Option(name: .long, help: "Apply exactly this saved plan.", completion: .file())
+    var plan: String?
+
+    @Option(name: .customLong("agent"), help: "Apply only this agent (repeatable).")
+    var agents: [String] = []
+
+    @Option(name: .long, help: "How many agents to write at once.")
+    var parallel = 8
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard format != .github else { throw ValidationError("--format must be text or json") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = try repository.root()
+            var saved: Plan?
+            if let plan {
+                let data = try Data(contentsOf: URL(fileURLWithPath: plan))
+                guard let decoded = try? JSONDecoder().decode(Plan.self, from: data) else {
+                    throw SavedPlanError(path: plan)
+                }
+                saved = decoded
+            }
+            let desired = saved == nil ? try loadDesiredAgents(root: root) : []
+            let report = try await platformOptions.with(root: root) { platform in
+                let reconciler = Reconciler(platform: platform, logger: CommandLogging.logger("supportsync.apply"))
+                var toApply: Plan
+                if let saved {
+                    toApply = saved
+                } else {
+                    toApply = try await reconciler.plan(desired: desired, only: Set(agents))
+                }
+                if !agents.isEmpty { toApply.agents.removeAll { !agents.contains($0.id) } }
+                return await reconciler.apply(toApply, parallel: parallel)
+            }
+            print(format == .json ? PlanFormatter.json(report) : PlanFormatter.text(report), terminator: "")
+            return report.exitStatus
+        }
+    }
+}
+
+struct SavedPlanError: UserError {
+    var path: String
+    var description: String { "\(path) is not a plan saved by 'supportsync plan --out'" }
+    var exitStatus: ExitStatus { .usage }
+}
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Write config/agents/*.yaml from the agents live on the platform (adoption).",
+        discussion: """
+            Each file validates and means exactly the live settings, so plan reports it unchanged.
+            Existing files are kept unless --overwrite. Exit status: 0 all written, 1 a file was kept
+            or an agent skipped, 3 the platform failed, 64 usage.
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+
+    @Option(name: .customLong("agent"), help: "Import only this agent (repeatable).")
+    var agents: [String] = []
+
+    @Flag(name: .long, help: "Replace existing agent files.")
+    var overwrite = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = try repository.root()
+            let report = try await platformOptions.with(root: root) { platform in
+                try await Importer(platform: platform, root: root).run(only: Set(agents), overwrite: overwrite)
+            }
+            for path in report.written { print("wrote \(path)") }
+            for path in report.kept { print("kept \(path): it exists (use --overwrite to replace it)") }
+            for (id, reason) in report.skipped { print("skipped \(id): \(reason)") }
+            printError("import: \(report.written.count) written, \(report.kept.count) kept, \(report.skipped.count) skipped")
+            return report.exitStatus
+        }
+    }
+}

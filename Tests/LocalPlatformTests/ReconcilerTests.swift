@@ -1,0 +1,162 @@
+import Foundation
+import LocalPlatform
+import Testing
+
+@testable import SupportSync
+
+/// plan / apply / import against the local platform, in-process, on a real SQLite file.
+@Suite struct ReconcilerTests {
+    @Test func planApplyPlanRoundTrip() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a"), "b": Samples.flagAgent("b", mode: "decide")])
+        defer { withExtendedLifetime(bench) {} }
+        let reconciler = Reconciler(platform: try bench.platform())
+        let first = try await reconciler.plan(desired: try bench.desired())
+        #expect(first.agents.map(\.action) == [.create, .create])
+        let report = await reconciler.apply(first)
+        #expect(report.created == ["a", "b"])
+        #expect(report.exitStatus == .success)
+        let second = try await reconciler.plan(desired: try bench.desired())
+        #expect(!second.hasChanges)
+        #expect(second.agents.allSatisfy { $0.action == .unchanged && $0.changes.isEmpty })
+        let again = await reconciler.apply(second)
+        #expect(again.created.isEmpty && again.updated.isEmpty && again.unchanged == ["a", "b"])
+    }
+
+    @Test func updateShowsEachChangedField() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let reconciler = Reconciler(platform: try bench.platform())
+        _ = await reconciler.apply(try await reconciler.plan(desired: try bench.desired()))
+        try bench.write("config/agents/a.yaml", Samples.flagAgent("a", mode: "escalate").replacingOccurrences(of: "+34910000000", with: "+34910000009"))
+        let plan = try await reconciler.plan(desired: try bench.desired())
+        let agent = try #require(plan.agents.first)
+        #expect(agent.action == .update)
+        #expect(agent.changes.contains(Plan.Change(field: "support.mode", old: "flag", new: "escalate")))
+        #expect(agent.changes.contains(Plan.Change(field: "support.escalate.destinations[0].number", old: "+34910000000", new: "+34910000009")))
+        #expect(PlanFormatter.text(plan).contains("    support.mode: flag -> escalate\n"))
+    }
+
+    @Test func shorthandNeverShowsAsAChange() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let reconciler = Reconciler(platform: try bench.platform())
+        _ = await reconciler.apply(try await reconciler.plan(desired: try bench.desired()))
+        try bench.write(
+            "config/agents/a.yaml",
+            Samples.flagAgent("a").replacingOccurrences(of: "collect: [name, email]", with: "collect:\n      - field: name\n      - {field: email, required: false, label: email}\n    priority: normal"))
+        let plan = try await reconciler.plan(desired: try bench.desired())
+        #expect(!plan.hasChanges, "\(PlanFormatter.text(plan))")
+    }
+
+    @Test func aDashboardEditBetweenPlanAndApplyIsRefused() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        let reconciler = Reconciler(platform: platform)
+        _ = await reconciler.apply(try await reconciler.plan(desired: try bench.desired()))
+        try bench.write("config/agents/a.yaml", Samples.flagAgent("a", mode: "nothing"))
+        let plan = try await reconciler.plan(desired: try bench.desired())
+        // Someone changes the agent in the dashboard after the plan.
+        var dashboard = try #require(try await platform.agent(id: "a")).settings
+        dashboard.name = "Renamed in the dashboard"
+        _ = try await platform.putAgent(id: "a", AgentWrite(dashboard), ifMatch: nil)
+        let report = await reconciler.apply(plan)
+        #expect(report.refused == ["a"])
+        #expect(report.exitStatus == .needsAttention)
+        let live = try #require(try await platform.agent(id: "a"))
+        #expect(live.name == "Renamed in the dashboard")
+        #expect(live.support.mode == .flag)
+    }
+
+    @Test func unmanagedAgentsAreListedNeverTouched() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        let legacy = AgentSettings(id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
+        _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), ifMatch: nil)
+        let reconciler = Reconciler(platform: platform)
+        let plan = try await reconciler.plan(desired: try bench.desired())
+        #expect(plan.unmanaged == ["legacy"])
+        _ = await reconciler.apply(plan)
+        #expect(try await platform.agent(id: "legacy")?.version == "1")
+    }
+
+    @Test func appliesInParallelAndReportsEachAgent() async throws {
+        var agents: [String: String] = [:]
+        for index in 0..<40 { agents["agent-\(index)"] = Samples.flagAgent("agent-\(index)") }
+        let bench = try Workbench(agents: agents)
+        defer { withExtendedLifetime(bench) {} }
+        let reconciler = Reconciler(platform: try bench.platform())
+        let report = await reconciler.apply(try await reconciler.plan(desired: try bench.desired()), parallel: 8)
+        #expect(report.created.count == 40)
+        #expect(try await bench.platform().agents().count == 40)
+    }
+
+    @Test func savedPlanRoundTripsThroughJSON() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let plan = try await Reconciler(platform: try bench.platform()).plan(desired: try bench.desired())
+        let decoded = try JSONDecoder().decode(Plan.self, from: Data(PlanFormatter.format(plan, as: .json).utf8))
+        #expect(decoded == plan)
+    }
+
+    @Test func markdownStaysUnderTheCommentLimit() async throws {
+        var agents: [AgentSettings] = []
+        for index in 0..<600 {
+            agents.append(
+                AgentSettings(
+                    id: "agent-\(index)", name: String(repeating: "n", count: 80), channels: [.calls, .messages],
+                    support: SupportSettings(mode: .flag, flag: FlagSettings(collect: [CollectField(field: "email")], tags: ["billing"]))))
+        }
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let plan = try await Reconciler(platform: try bench.platform()).plan(desired: agents)
+        let markdown = PlanFormatter.markdown(plan)
+        #expect(markdown.count < PlanFormatter.markdownLimit)
+        #expect(markdown.contains("600 to create"))
+    }
+}
+
+@Suite struct ImporterTests {
+    @Test func importThenPlanIsUnchanged() async throws {
+        let bench = try Workbench(defaults: "support:\n  flag:\n    priority: high\n  escalate:\n    announce: Hello\n    ring_timeout: 40\n")
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        let live = [
+            AgentSettings(
+                id: "dash", name: "Made: in the dashboard", channels: [.calls, .messages],
+                support: SupportSettings(
+                    mode: .decide, flag: FlagSettings(collect: [CollectField(field: "order_id", required: true, label: "Order")]),
+                    escalate: EscalateSettings(
+                        destinations: [Destination(name: "desk", number: "+34910000000", extension: "012")],
+                        hours: Hours(timezone: "Europe/Madrid", weekly: Weekly(days: [.mon: ["09:00-13:00", "14:00-18:00"]]))),
+                    decide: DecideSettings(allow: [.respond, .flag, .escalate], guidance: "Line one.\nLine two.\n"))),
+            AgentSettings(id: "plain", name: "yes", channels: [.messages], support: SupportSettings(mode: .nothing)),
+        ]
+        for agent in live { _ = try await platform.putAgent(id: agent.id, AgentWrite(agent), ifMatch: nil) }
+        let report = try await Importer(platform: platform, root: bench.root).run()
+        #expect(report.written == ["config/agents/dash.yaml", "config/agents/plain.yaml"])
+        #expect(report.skipped.isEmpty)
+        let validation = try ConfigValidator(root: bench.root).validate()
+        #expect(validation.report.errorCount == 0, "\(DiagnosticFormatter.text(validation.report))")
+        let plan = try await Reconciler(platform: platform).plan(desired: validation.agents)
+        #expect(!plan.hasChanges, "\(PlanFormatter.text(plan))")
+        #expect(try bench.read("config/agents/plain.yaml").contains("name: \"yes\""))
+    }
+
+    @Test func importKeepsExistingFilesUnlessOverwrite() async throws {
+        let bench = try Workbench(agents: ["a": "# hand-written\n" + Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        _ = try await platform.putAgent(
+            id: "a", AgentWrite(AgentSettings(id: "a", name: "A", channels: [.calls], support: SupportSettings(mode: .nothing))),
+            ifMatch: nil)
+        let kept = try await Importer(platform: platform, root: bench.root).run()
+        #expect(kept.kept == ["config/agents/a.yaml"])
+        #expect(kept.exitStatus == .needsAttention)
+        #expect(try bench.read("config/agents/a.yaml").hasPrefix("# hand-written"))
+        let replaced = try await Importer(platform: platform, root: bench.root).run(overwrite: true)
+        #expect(replaced.written == ["config/agents/a.yaml"])
+        #expect(try bench.read("config/agents/a.yaml").contains("mode: nothing"))
+    }
+}
