@@ -53,9 +53,27 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
     case priority = "priority"
     case tagFormat = "tag-format"
 
+    // Ticket files (SPEC 4) and their history (SPEC 7 audit). A ticket file's
+    // shape problems (unknown, missing or duplicate keys, wrong types, YAML
+    // errors) use the shared rules above.
+    case ticketID = "ticket-id"
+    case ticketAgent = "ticket-agent"
+    case ticketChannel = "ticket-channel"
+    case ticketPriority = "ticket-priority"
+    case ticketStatus = "ticket-status"
+    case ticketCreatedAt = "ticket-created-at"
+    case ticketResolution = "ticket-resolution"
+    case ticketPath = "ticket-path"
+    case ticketDeleted = "ticket-deleted"
+    case ticketPlatformField = "ticket-platform-field"
+    case ticketLifecycle = "ticket-lifecycle"
+
     // Warnings
     case unusedBlock = "unused-block"
     case escalateMessagesFallback = "escalate-messages-fallback"
+
+    /// Rules about ticket files rather than agent files.
+    public var isTicketRule: Bool { rawValue.hasPrefix("ticket-") }
 
     public var severity: Severity {
         switch self {

@@ -1,0 +1,107 @@
+import YAML
+
+/// The checks `audit` makes on one ticket path changed by one commit
+/// (SPEC 7): the new file reads and validates, sits where its id and
+/// created_at say, was not deleted, kept its platform-owned fields, moved its
+/// status along the lifecycle. Pure: the caller reads the commits.
+///
+/// Every problem is located in the new file, so the caller passes its bytes.
+public enum TicketAudit {
+    /// A commit with one parent. `old` is the ticket at `path` before the
+    /// commit (nil when the commit added it); `new` the file's bytes after
+    /// (nil when the commit deleted it).
+    public static func check(path: String, old: TicketRecord?, new: [UInt8]?) -> [Diagnostic] {
+        check(path: path, parents: old.map { [$0] } ?? [], new: new)
+    }
+
+    /// Any commit, merges included. `parents` holds the ticket at `path` in
+    /// each parent that had it (empty when the commit added it). A value is
+    /// accepted when it equals one of the parents' values: a merge may take
+    /// either side. A status that equals no parent's must be a move the
+    /// lifecycle allows from at least one of them.
+    public static func check(path: String, parents: [TicketRecord], new: [UInt8]?) -> [Diagnostic] {
+        guard let new else {
+            guard let old = parents.first else { return [] }
+            return [
+                Diagnostic(
+                    .ticketDeleted, at: SourceLocation(file: path, line: 1, column: 1),
+                    "ticket '\(old.id)' was deleted; ticket files are never deleted",
+                    hint: "restore the file; close the ticket instead (status: closed with a resolution)")
+            ]
+        }
+        return check(parents: parents, new: TicketFile.parse(new, path: path))
+    }
+
+    /// As above, for a new file already parsed.
+    public static func check(parents: [TicketRecord], new file: TicketFile.Parsed) -> [Diagnostic] {
+        var diagnostics = file.diagnostics
+        guard let record = file.record, let first = parents.first else { return diagnostics }
+        for field in TicketRecord.ownedByPlatform {
+            let value = record.value(of: field)
+            if parents.contains(where: { $0.value(of: field) == value }) { continue }
+            // Named against the first parent: on a merge, the branch merged into.
+            for (path, was, now) in changes(in: field, from: first.value(of: field), to: value) {
+                let change = "was \(describe(was)), now \(describe(now))"
+                diagnostics.append(
+                    Diagnostic(
+                        .ticketPlatformField, at: file.location(of: path),
+                        "\(path) is owned by the platform and cannot change in git (\(change))",
+                        hint: "revert the change; tickets pull writes the platform's value back anyway"))
+            }
+        }
+        if !parents.contains(where: { $0.status.canMove(to: record.status) }) {
+            let allowed = TicketStatus.allCases.filter { $0 != first.status && first.status.canMove(to: $0) }
+                .map(\.rawValue)
+            diagnostics.append(
+                Diagnostic(
+                    .ticketLifecycle,
+                    at: file.valueLocations[TicketRecord.Field.status.rawValue] ?? file.location(of: "status"),
+                    "status cannot move from \(first.status.rawValue) to \(record.status.rawValue)",
+                    hint: allowed.isEmpty
+                        ? "a \(first.status.rawValue) ticket is final; open a new ticket on the platform instead"
+                        : "from \(first.status.rawValue) a ticket may move to \(allowed.joined(separator: ", "))"
+                ))
+        }
+        return diagnostics.sorted { ($0.location, $0.rule.rawValue) < ($1.location, $1.rule.rawValue) }
+    }
+
+    /// What changed in one field, by key path: the field itself, or, for the
+    /// `customer` and `fields` mappings, each key of theirs that changed.
+    private static func changes(in field: TicketRecord.Field, from old: YAMLValue, to new: YAMLValue)
+        -> [(path: String, was: YAMLValue, now: YAMLValue)]
+    {
+        guard case .map(let oldMembers) = old, case .map(let newMembers) = new else {
+            return [(field.rawValue, old, new)]
+        }
+        let before = Dictionary(oldMembers, uniquingKeysWith: { first, _ in first })
+        let after = Dictionary(newMembers, uniquingKeysWith: { first, _ in first })
+        var keys = oldMembers.map(\.0)
+        keys += newMembers.map(\.0).filter { before[$0] == nil }
+        return keys.compactMap { key in
+            let was = before[key] ?? .null
+            let now = after[key] ?? .null
+            // A key added or removed shows as null on the side without it.
+            guard before[key] != after[key] else { return nil }
+            return (field.rawValue + "." + key, was, now)
+        }
+    }
+
+    /// A value for a message: as YAML would write it inline, cut short.
+    static func describe(_ value: YAMLValue) -> String {
+        let text: String
+        switch value {
+        case .null: text = "null"
+        case .bool(let flag): text = String(flag)
+        case .int(let number): text = String(number)
+        case .string(let string): text = YAMLWriter.scalar(string, flow: true)
+        case .list(let items): text = "[" + items.map(describe).joined(separator: ", ") + "]"
+        case .map(let members):
+            text =
+                "{"
+                + members.map { YAMLWriter.scalar($0.0, flow: true) + ": " + describe($0.1) }.joined(separator: ", ")
+                + "}"
+        }
+        let limit = 60
+        return text.count <= limit ? text : text.prefix(limit - 1) + "…"
+    }
+}

@@ -1,0 +1,66 @@
+/// The checks on a ticket's values once every key has been read: formats,
+/// the resolution rule and where the file sits.
+extension TicketDecoder {
+    mutating func check(_ record: TicketRecord) {
+        let idIsSafe = TicketPaths.isSafeID(record.id)
+        if !idIsSafe {
+            reader.report(
+                .ticketID, at: location(of: .id),
+                "'\(record.id)' is not a ticket id; it must match \(TicketPaths.idPattern)",
+                hint: "ticket ids come from the platform; restore the id the file had")
+        }
+        if !Patterns.isAgentID(record.agent) {
+            reader.report(
+                .ticketAgent, at: location(of: .agent),
+                "'\(record.agent)' is not an agent id; it must match \(Patterns.agentID)")
+        }
+        let time = TicketTimestamp(record.createdAt)
+        if time == nil {
+            reader.report(
+                .ticketCreatedAt, at: location(of: .createdAt),
+                "created_at '\(record.createdAt)' is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ",
+                hint: "write it as RFC 3339 in UTC, quoted: \"2026-11-24T10:02:11Z\" (fractional seconds allowed)")
+        }
+        if [.resolved, .closed].contains(record.status),
+            (record.resolution ?? "").allSatisfy(\.isWhitespace)
+        {
+            reader.report(
+                .ticketResolution, at: location(of: .resolution),
+                "a \(record.status.rawValue) ticket needs a resolution",
+                hint: "write what was done in resolution, or keep the ticket in_progress")
+        }
+        if idIsSafe, let time {
+            checkPath(id: record.id, createdAt: record.createdAt, time: time)
+        }
+    }
+
+    /// The file must be `tickets/<YYYY>/<MM>/<id>.yaml`. A wrong name is the
+    /// id's problem, a wrong folder created_at's, so each is reported at the
+    /// value that decides it.
+    private mutating func checkPath(id: String, createdAt: String, time: TicketTimestamp) {
+        let name = id + ".yaml"
+        let folder = TicketPaths.folder + "/" + time.folder
+        let expected = folder + "/" + name
+        guard file != expected else { return }
+        let actualName = file.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? file
+        let actualFolder = file.count > actualName.count ? String(file.dropLast(actualName.count + 1)) : ""
+        if actualName != name {
+            reader.report(
+                .ticketPath, at: location(of: .id),
+                "the ticket's id is '\(id)' but the file is named '\(actualName)'; it belongs at \(expected)",
+                hint: "a ticket's file never moves and its id never changes; restore the id or the file name")
+        }
+        if actualFolder != folder {
+            let actual = actualFolder.isEmpty ? "the repository root" : actualFolder + "/"
+            reader.report(
+                .ticketPath, at: location(of: .createdAt),
+                "a ticket created at \(createdAt) belongs in \(folder)/, not \(actual)",
+                hint: "tickets live at tickets/<YYYY>/<MM>/<id>.yaml by created_at in UTC; move the file to \(expected)"
+            )
+        }
+    }
+
+    private func location(of field: Field) -> SourceLocation {
+        valueLocations[field.rawValue] ?? root.location
+    }
+}

@@ -1,0 +1,35 @@
+/// Where ticket files live: `tickets/<YYYY>/<MM>/<id>.yaml`, by `created_at`
+/// in UTC. Ids and timestamps come from the platform, so both are checked
+/// before any path is built from them: nothing built here can name a file
+/// outside `tickets/`.
+public enum TicketPaths {
+    /// The folder holding every ticket, relative to the repository root.
+    public static let folder = "tickets"
+    /// A ticket id, as SPEC 4 gives it (also the JSON Schema form).
+    public static let idPattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+    public static let idMaxLength = 64
+
+    /// Whether `id` matches `idPattern`. Checked byte by byte on the UTF-8
+    /// form, so no Unicode look-alike, separator, dot or NUL gets through.
+    public static func isSafeID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard (1...idMaxLength).contains(bytes.count), isAlphanumeric(bytes[0]) else { return false }
+        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// `tickets/2026/11/T-8F3A2C91.yaml`, or nil when the id is not safe or
+    /// `createdAt` is not a valid `created_at` (see `TicketTimestamp`).
+    public static func path(for id: String, createdAt: String) -> String? {
+        guard isSafeID(id), let time = TicketTimestamp(createdAt) else { return nil }
+        return folder + "/" + time.folder + "/" + id + ".yaml"
+    }
+
+    /// The path of a record's file, or nil when its id or `created_at` is unusable.
+    public static func path(for record: TicketRecord) -> String? {
+        path(for: record.id, createdAt: record.createdAt)
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+}
