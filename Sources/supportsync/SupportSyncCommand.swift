@@ -7,6 +7,9 @@ struct SupportSyncCommand: AsyncParsableCommand {
         commandName: "supportsync",
         abstract: "GitOps for AI support agents: support settings and flagged tickets in git.",
         version: SupportSyncVersion.current,
-        subcommands: [ValidateCommand.self, SchemaCommand.self]
+        subcommands: [
+            ValidateCommand.self, SchemaCommand.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self,
+            TicketsCommand.self, AuditCommand.self, SyncCommand.self, PlatformCommand.self,
+        ]
     )
 }

@@ -1,0 +1,74 @@
+import Foundation
+import Git
+
+/// `audit --base REV [--head REV]`: checks every commit in `base..head` that
+/// touches `tickets/` (SPEC section 7), reporting each violation at its
+/// line in the ticket file as the commit left it.
+public struct TicketAuditor {
+    let repository: Repository
+
+    public init(repository: Repository) {
+        self.repository = repository
+    }
+
+    public struct Result: Sendable {
+        /// Commits looked at, and how many of them touched tickets/.
+        public var commits: Int
+        public var ticketCommits: Int
+        public var files: Int
+        public var diagnostics: [Diagnostic]
+
+        public var report: DiagnosticReport { DiagnosticReport(files: files, diagnostics: diagnostics) }
+    }
+
+    /// - Parameter trustToolCommits: accept commits carrying the
+    ///   `Supportsync-Cursor:` trailer without checking them (a convention
+    ///   for auditing the default branch's own history, not a proof).
+    public func audit(base: String, head: String, trustToolCommits: Bool) throws -> Result {
+        guard let baseID = try repository.revparse(base) else { throw TicketCommandError.badRevision(base) }
+        guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
+        var result = Result(commits: 0, ticketCommits: 0, files: 0, diagnostics: [])
+        var seenFiles: Set<String> = []
+        for commit in try repository.commits(from: headID, excluding: [baseID]) {
+            result.commits += 1
+            if trustToolCommits && commit.trailer(TicketRepository.trailer) != nil { continue }
+            let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
+            // A path counts as changed when it differs from the first parent's.
+            let changes = try repository.changes(from: parents[0], to: commit.id, under: TicketPaths.folder + "/")
+            let tickets = changes.filter { $0.path.hasSuffix(".yaml") }
+            if !changes.isEmpty { result.ticketCommits += 1 }
+            let short = String(commit.id.hex.prefix(8))
+            for change in changes where change.path == TicketRepository.cursorPath {
+                if try parents.contains(where: { try blob(change.path, in: $0) == (try blob(change.path, in: commit.id)) }) { continue }
+                result.diagnostics.append(
+                    Diagnostic(
+                        .ticketPlatformField, at: SourceLocation(file: change.path, line: 1, column: 1),
+                        "commit \(short) edits the pull cursor, which only supportsync writes",
+                        hint: "revert the change to \(change.path)"))
+            }
+            for change in tickets {
+                seenFiles.insert(change.path)
+                let parentRecords = try parents.compactMap { parent -> TicketRecord? in
+                    try blob(change.path, in: parent).flatMap { TicketFile.read($0, path: change.path).0 }
+                }
+                let newBytes = try change.newBlob.map { try repository.blob($0) }
+                if newBytes != nil, parentRecords.isEmpty == false,
+                    try parents.contains(where: { try blob(change.path, in: $0) == newBytes })
+                {
+                    continue  // a merge taking one side as it was
+                }
+                for var diagnostic in TicketAudit.check(path: change.path, parents: parentRecords, new: newBytes) {
+                    diagnostic.message += " (commit \(short) by \(commit.author.name))"
+                    result.diagnostics.append(diagnostic)
+                }
+            }
+        }
+        result.files = seenFiles.count
+        return result
+    }
+
+    private func blob(_ path: String, in commit: ObjectID?) throws -> [UInt8]? {
+        guard let commit else { return nil }
+        return try repository.blob(at: path, in: commit)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Git
+import Logging
+
+/// `tickets push`: the team's changes to team-owned fields (priority,
+/// status, assignee, resolution), merged field by field against the
+/// platform base, sent as conditional PATCHes (SPEC section 7).
+public struct TicketPusher {
+    public struct Report: Sendable {
+        public var pushed: [String] = []
+        public var conflicts: [(id: String, conflict: TicketConflict)] = []
+        public var failed: [(id: String, reason: String)] = []
+
+        public var exitStatus: ExitStatus {
+            if !failed.isEmpty { return .failure }
+            return conflicts.isEmpty ? .success : .needsAttention
+        }
+    }
+
+    let tickets: TicketRepository
+    let platform: any AgentPlatform
+    let logger: Logger
+
+    public init(tickets: TicketRepository, platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.push")) {
+        self.tickets = tickets
+        self.platform = platform
+        self.logger = logger
+    }
+
+    /// A ticket whose team fields differ in git from the platform base.
+    public struct Pending: Sendable {
+        public var path: String
+        public var git: TicketRecord
+        public var base: TicketRecord?
+    }
+
+    /// Changes waiting to be pushed: tickets whose team fields differ in git from the base.
+    public func pending() throws -> [Pending] {
+        guard let tip = try tickets.tip() else { return [] }
+        let baseTip = try tickets.baseTip()
+        var pending: [Pending] = []
+        let baseFiles = Dictionary(
+            (try baseTip.map { try tickets.repository.files(under: TicketPaths.folder, in: $0) } ?? []).map { ($0.path, $0.blob) },
+            uniquingKeysWith: { first, _ in first })
+        for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml") {
+            if baseFiles[file.path] == file.blob { continue }
+            let (record, diagnostics) = TicketFile.read(try tickets.repository.blob(file.blob), path: file.path)
+            guard let record, !diagnostics.contains(where: { $0.severity == .error }) else { continue }
+            let base = try baseFiles[file.path].map { TicketFile.read(try tickets.repository.blob($0), path: file.path).0 } ?? nil
+            if let base, TicketRecord.ownedByTeam.allSatisfy({ base.value(of: $0) == record.value(of: $0) }) { continue }
+            pending.append(Pending(path: file.path, git: record, base: base))
+        }
+        return pending
+    }
+
+    public func push(author: Signature) async throws -> Report {
+        let lock = try RepositoryLock.acquire(tickets.repository)
+        defer { lock.release() }
+        var report = Report()
+        var baseFiles: [(path: String, bytes: [UInt8])] = []
+        for item in try pending() {
+            let outcome = await push(item)
+            let id = item.git.id
+            if outcome.pushed { report.pushed.append(id) }
+            report.conflicts += outcome.conflicts.map { (id, $0) }
+            if let failure = outcome.failure { report.failed.append((id, failure)) }
+            if let base = outcome.newBase { baseFiles.append((item.path, Array(TicketFile.text(base).utf8))) }
+        }
+        try moveBase(baseFiles, author: author)
+        return report
+    }
+
+    private struct Outcome {
+        var pushed = false
+        var conflicts: [TicketConflict] = []
+        var failure: String?
+        var newBase: TicketRecord?
+    }
+
+    /// Sends one ticket's team changes, retrying when it changed meanwhile.
+    private func push(_ item: Pending) async -> Outcome {
+        var outcome = Outcome()
+        for _ in 0..<5 {
+            let current: Ticket
+            do {
+                guard let found = try await platform.ticket(id: item.git.id) else {
+                    outcome.failure = "the platform has no ticket \(item.git.id)"
+                    return outcome
+                }
+                current = found
+            } catch {
+                outcome.failure = error.message
+                return outcome
+            }
+            let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)
+            outcome.conflicts = merged.conflicts
+            guard let patch = merged.patch, !patch.isEmpty else { return outcome }
+            do {
+                _ = try await platform.patchTicket(id: item.git.id, patch, ifMatch: current.version)
+            } catch {
+                if case .versionConflict = error { continue }  // changed meanwhile: read and merge again
+                outcome.failure = error.message
+                return outcome
+            }
+            outcome.pushed = true
+            // Only the fields just sent move in the base: a platform change git
+            // has not seen yet stays a platform change for the next pull, and
+            // a conflict stays visible.
+            outcome.newBase = (item.base ?? TicketRecord(current)).applying(patch)
+            return outcome
+        }
+        outcome.failure = "the ticket kept changing on the platform; push again"
+        return outcome
+    }
+
+    private func moveBase(_ files: [(path: String, bytes: [UInt8])], author: Signature) throws {
+        guard !files.isEmpty else { return }
+        let repository = tickets.repository
+        for _ in 0..<20 {
+            let baseTip = try tickets.baseTip()
+            let updates = try files.map { ($0.path, Optional(try repository.writeBlob($0.bytes))) }
+            let commit = try repository.createCommit(
+                parent: baseTip, treeUpdates: updates, message: "supportsync: platform base after push\n", author: author
+            ).commit
+            do {
+                try repository.updateReferences([
+                    ReferenceUpdate(name: TicketRepository.platformRef, expected: baseTip, new: commit, message: "supportsync: push")
+                ])
+                return
+            } catch {
+                if error.kind == .referenceMoved { continue }  // another writer: build on its base
+                throw error
+            }
+        }
+    }
+}

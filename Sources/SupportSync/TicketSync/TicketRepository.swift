@@ -1,0 +1,162 @@
+import Foundation
+import Git
+import YAML
+
+/// The git side of the ticket commands: which repository and branch, the
+/// cursor file, the platform base ref, and what the tool refuses to touch.
+public struct TicketRepository {
+    public let repository: Repository
+    /// The branch tickets are committed to (`refs/heads/main`).
+    public let branch: String
+    /// Whether the branch is the checked-out one, so the working tree and
+    /// index follow its commits.
+    public let followsWorkingTree: Bool
+
+    public static let platformRef = "refs/supportsync/platform"
+    public static let cursorPath = "tickets/.supportsync-cursor"
+    public static let trailer = "Supportsync-Cursor"
+
+    /// Opens the repository at `root` for ticket work: a git repository
+    /// with full history, on a branch (or `ref`).
+    public init(root: URL, ref: String? = nil) throws {
+        let repository = try Self.openRepository(root: root)
+        let head: String? = try repository.headReference()
+        let branch: String
+        if let ref {
+            branch = ref.hasPrefix("refs/") ? ref : "refs/heads/\(ref)"
+        } else if let head {
+            branch = head
+        } else {
+            throw TicketCommandError.detachedHead
+        }
+        self.init(repository: repository, branch: branch, followsWorkingTree: !repository.isBare && branch == head)
+    }
+
+    /// The git repository containing `root`, with full history.
+    public static func openRepository(root: URL) throws -> Repository {
+        let found: Repository? = try Repository.discover(from: root.path)
+        guard let repository = found else { throw TicketCommandError.notARepository(root.path) }
+        let shallow: Bool = try repository.isShallow
+        guard !shallow else { throw TicketCommandError.shallow }
+        return repository
+    }
+
+    init(repository: Repository, branch: String, followsWorkingTree: Bool) {
+        self.repository = repository
+        self.branch = branch
+        self.followsWorkingTree = followsWorkingTree
+    }
+
+    public func tip() throws -> ObjectID? { try repository.resolve(reference: branch) }
+    public func baseTip() throws -> ObjectID? { try repository.resolve(reference: Self.platformRef) }
+
+    /// A ticket file's bytes at `commit`, nil when absent.
+    func bytes(at path: String, in commit: ObjectID?) throws -> [UInt8]? {
+        guard let commit else { return nil }
+        return try repository.blob(at: path, in: commit)
+    }
+
+    /// Where the branch's last pull stopped, and on which platform.
+    struct Cursor: Equatable {
+        var instance: String
+        var position: String?
+
+        var text: String {
+            YAMLWriter.write(.map([("instance", .string(instance)), ("cursor", .optional(position))]))
+        }
+
+        init(instance: String, position: String?) {
+            self.instance = instance
+            self.position = position
+        }
+
+        init?(_ bytes: [UInt8]) {
+            let documents: [Document]
+            do {
+                documents = try YAMLReader.read(bytes)
+            } catch {
+                return nil
+            }
+            var instance: String?
+            var position: String?
+            for entry in documents.first?.root.entries ?? [] {
+                switch entry.key.scalar?.text {
+                case "instance": instance = entry.value.scalar?.text
+                case "cursor": position = entry.value.isNull ? nil : entry.value.scalar?.text
+                default: break
+                }
+            }
+            guard let instance else { return nil }
+            self.instance = instance
+            self.position = position
+        }
+    }
+
+    func cursor(at commit: ObjectID?) throws -> Cursor? {
+        try bytes(at: Self.cursorPath, in: commit).flatMap(Cursor.init)
+    }
+
+    /// The working-tree copy of `path`, when the branch is checked out.
+    func workingCopy(_ path: String) -> [UInt8]? {
+        guard followsWorkingTree, let workdir = repository.workdir else { return nil }
+        return FileManager.default.contents(atPath: workdir + "/" + path).map { [UInt8]($0) }
+    }
+
+    /// The author of the tool's commits: `--author`, else git config, else
+    /// `supportsync <supportsync@localhost>`.
+    public func author(_ explicit: String?) throws -> Signature {
+        if let explicit {
+            guard let signature = Self.parseAuthor(explicit) else { throw TicketCommandError.badAuthor(explicit) }
+            return signature
+        }
+        let configured: Signature?
+        do {
+            configured = try repository.defaultSignature()
+        } catch {
+            configured = nil
+        }
+        return configured ?? Signature(name: "supportsync", email: "supportsync@localhost")
+    }
+
+    static func parseAuthor(_ text: String) -> Signature? {
+        guard let open = text.lastIndex(of: "<"), text.hasSuffix(">") else { return nil }
+        let name = text[..<open].trimmingCharacters(in: .whitespaces)
+        let email = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+        guard !name.isEmpty, !email.isEmpty, !email.contains("<"), !email.contains(">") else { return nil }
+        return Signature(name: name, email: email)
+    }
+}
+
+/// Why a ticket command cannot run, with its exit status.
+public enum TicketCommandError: UserError {
+    case notARepository(String)
+    case shallow
+    case detachedHead
+    case badAuthor(String)
+    case unknownTicket(String)
+    case badRevision(String)
+
+    public var description: String {
+        switch self {
+        case .notARepository(let path):
+            return "\(path) is not in a git repository: ticket commands and audit need one (git init, or --repo PATH)"
+        case .shallow:
+            return "this is a shallow clone: ticket history needs the full history (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)"
+        case .detachedHead:
+            return "HEAD is detached: check out a branch, or name one with --ref"
+        case .badAuthor(let text):
+            return "--author \(text): expected \"Name <email>\""
+        case .unknownTicket(let id):
+            return "no ticket '\(id)' under tickets/"
+        case .badRevision(let revision):
+            return "'\(revision)' is not a revision of this repository"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unknownTicket: return .needsAttention
+        default: return .usage
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Git
+import SupportSync
+
+/// How the ticket commands print their results.
+enum TicketOutput {
+    static func text(_ report: TicketPuller.Report) -> String {
+        var output = ""
+        for warning in report.warnings { output += "warning: \(warning)\n" }
+        for (id, reason) in report.skipped { output += "skipped \(id): \(reason)\n" }
+        for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
+        if !report.new.isEmpty { output += "new: \(report.new.joined(separator: " "))\n" }
+        if !report.updated.isEmpty { output += "updated: \(report.updated.joined(separator: " "))\n" }
+        output += "tickets pull: \(report.new.count) new, \(report.updated.count) updated in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
+        output += report.commits.isEmpty ? " (nothing new)\n" : " (\(report.commits.map { String($0.hex.prefix(8)) }.joined(separator: ", ")))\n"
+        return output
+    }
+
+    static func text(_ report: TicketPusher.Report) -> String {
+        var output = ""
+        for id in report.pushed { output += "pushed \(id)\n" }
+        for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
+        for (id, reason) in report.failed { output += "failed \(id): \(reason)\n" }
+        output += "tickets push: \(report.pushed.count) pushed, \(report.conflicts.count) conflicts, \(report.failed.count) failed\n"
+        return output
+    }
+
+    static func describe(_ conflict: TicketConflict) -> String {
+        let values = conflict.rendered
+        return "\(conflict.field.rawValue) changed in git to \(values.git) and on the platform to \(values.platform) (was \(values.base ?? "(none)")); git's value is kept until one side is changed to match"
+    }
+
+    static func table(_ records: [TicketRecord]) -> String {
+        guard !records.isEmpty else { return "" }
+        var rows = [["ID", "STATUS", "PRIORITY", "AGENT", "CREATED", "ASSIGNEE", "REASON"]]
+        for record in records {
+            rows.append([
+                record.id, record.status.rawValue, record.priority.rawValue, record.agent, record.createdAt,
+                record.assignee ?? "-", String(record.reason.prefix(60)).replacingOccurrences(of: "\n", with: " "),
+            ])
+        }
+        let widths = (0..<rows[0].count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index < widths.count ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) : cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func text(_ entries: [TicketQueries.HistoryEntry], path: String) -> String {
+        var output = "# \(path)\n"
+        for entry in entries {
+            output += "\ncommit \(entry.commit.hex)\n"
+            output += "Author: \(entry.author.name) <\(entry.author.email)>\n"
+            output += "Date:   \(entry.author.date.formatted(.iso8601))\n"
+            output += "\n    \(entry.message.split(separator: "\n").first ?? "")\n\n"
+            for change in entry.changes {
+                output += "    \(change.field): \(change.old ?? "(none)") -> \(change.new ?? "(deleted)")\n"
+            }
+        }
+        return output
+    }
+
+    // MARK: - JSON
+
+    private struct RecordJSON: Encodable {
+        var id, agent, channel, conversation, created_at, reason, summary: String
+        var customer: [String: String?]
+        var fields: [String: String]
+        var tags: [String]
+        var priority, status: String
+        var assignee, resolution: String?
+
+        init(_ r: TicketRecord) {
+            id = r.id
+            agent = r.agent
+            channel = r.channel.rawValue
+            conversation = r.conversation
+            created_at = r.createdAt
+            reason = r.reason
+            summary = r.summary
+            customer = ["name": r.customer.name, "email": r.customer.email, "phone": r.customer.phone]
+            fields = r.fields
+            tags = r.tags
+            priority = r.priority.rawValue
+            status = r.status.rawValue
+            assignee = r.assignee
+            resolution = r.resolution
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            enum Key: String, CodingKey {
+                case id, agent, channel, conversation, created_at, reason, summary, customer, fields, tags, priority, status, assignee, resolution
+            }
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(agent, forKey: .agent)
+            try c.encode(channel, forKey: .channel)
+            try c.encode(conversation, forKey: .conversation)
+            try c.encode(created_at, forKey: .created_at)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(summary, forKey: .summary)
+            try c.encode(customer, forKey: .customer)
+            try c.encode(fields, forKey: .fields)
+            try c.encode(tags, forKey: .tags)
+            try c.encode(priority, forKey: .priority)
+            try c.encode(status, forKey: .status)
+            try c.encode(assignee, forKey: .assignee)
+            try c.encode(resolution, forKey: .resolution)
+        }
+    }
+
+    static func json(_ records: [TicketRecord]) -> String {
+        JSONCoding.prettyString(records.map(RecordJSON.init))
+    }
+
+    static func json(_ entries: [TicketQueries.HistoryEntry]) -> String {
+        struct Entry: Encodable {
+            var commit, author, email, date, message: String
+            var changes: [TicketQueries.FieldChange]
+        }
+        return JSONCoding.prettyString(entries.map {
+            Entry(commit: $0.commit.hex, author: $0.author.name, email: $0.author.email, date: $0.author.date.formatted(.iso8601),
+                  message: $0.message, changes: $0.changes)
+        })
+    }
+
+    private struct ConflictJSON: Encodable {
+        var id, field: String
+        var base: String?
+        var git, platform: String
+    }
+
+    static func json(_ report: TicketPuller.Report) -> String {
+        struct Document: Encodable {
+            var new, updated, commits, warnings: [String]
+            var skipped: [[String: String]]
+            var conflicts: [ConflictJSON]
+        }
+        return JSONCoding.prettyString(Document(
+            new: report.new, updated: report.updated, commits: report.commits.map(\.hex), warnings: report.warnings,
+            skipped: report.skipped.map { ["id": $0.id, "reason": $0.reason] },
+            conflicts: report.conflicts.map(conflictJSON)))
+    }
+
+    static func json(_ report: TicketPusher.Report) -> String {
+        struct Document: Encodable {
+            var pushed: [String]
+            var conflicts: [ConflictJSON]
+            var failed: [[String: String]]
+        }
+        return JSONCoding.prettyString(Document(
+            pushed: report.pushed, conflicts: report.conflicts.map(conflictJSON),
+            failed: report.failed.map { ["id": $0.id, "reason": $0.reason] }))
+    }
+
+    private static func conflictJSON(_ item: (id: String, conflict: TicketConflict)) -> ConflictJSON {
+        let values = item.conflict.rendered
+        return ConflictJSON(id: item.id, field: item.conflict.field.rawValue, base: values.base, git: values.git, platform: values.platform)
+    }
+}
