@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -50,6 +51,7 @@ let package = Package(
             dependencies: [
                 "SupportSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -86,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "PlatformServerTests",
             dependencies: [
-                "PlatformServer", "LocalPlatform", "SupportSync",
+                "PlatformServer", "LocalPlatform", "SupportSync", "YAML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -9,7 +9,9 @@ enum HTTPMessages {
 
     /// A JSON response written with the project's encoder (sorted keys, so
     /// the same value always gives the same bytes).
-    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, etag version: String? = nil) -> Response {
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, etag version: String? = nil)
+        -> Response
+    {
         guard let data = try? JSONCoding.encoder().encode(value) else {
             preconditionFailure("encoding \(T.self) cannot fail: it holds only strings, numbers and booleans")
         }
@@ -70,10 +72,14 @@ enum HTTPMessages {
 
     /// Decodes a JSON object body, refusing keys outside `allowed` so that a
     /// misspelt or platform-owned field is reported rather than ignored.
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], allowed: Set<String>) throws(PlatformError) -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], allowed: Set<String>) throws(PlatformError)
+        -> T
+    {
         let object = try object(bytes)
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .invalid(field: unknown, message: "'\(unknown)' is not a field of this request (\(allowed.sorted().joined(separator: ", ")))")
+            throw .invalid(
+                field: unknown,
+                message: "'\(unknown)' is not a field of this request (\(allowed.sorted().joined(separator: ", ")))")
         }
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))

@@ -66,10 +66,13 @@ struct Handlers: Sendable {
         let after = query["after"].flatMap { $0.isEmpty ? nil : String($0) }
         var limit = Self.defaultPageSize
         if let text = query["limit"] {
-            guard let value = Int(text), (1...Self.maxPageSize).contains(value) else {
-                throw .badRequest("limit must be a whole number from 1 to \(Self.maxPageSize), not '\(text)'")
+            guard let value = Int(text), value >= 1 else {
+                throw .badRequest("limit must be a whole number of at least 1, not '\(text)'")
             }
-            limit = value
+            // Larger pages are served as the largest page, as the local
+            // platform does in-process: a caller follows next_cursor anyway,
+            // and `--batch 5000` must not work locally and fail over HTTP.
+            limit = min(value, Self.maxPageSize)
         }
         return HTTPMessages.json(try await platform.tickets(after: after, limit: limit))
     }

@@ -96,7 +96,9 @@ extension BasicRequestContext {
     /// raw path, and clients encode every id as one path segment).
     fileprivate func pathID() throws(PlatformError) -> String {
         guard let raw = parameters.get("id") else { throw .notFound("the path has no id") }
-        guard let id = raw.removingPercentEncoding else { throw .badRequest("the id in the path is not valid percent-encoding") }
+        guard let id = raw.removingPercentEncoding else {
+            throw .badRequest("the id in the path is not valid percent-encoding")
+        }
         return id
     }
 }

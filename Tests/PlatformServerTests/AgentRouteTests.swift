@@ -72,7 +72,8 @@ import Testing
 
     @Test func ifMatchForAMissingAgentIs412() async throws {
         try await TestServer.with { server in
-            let reply = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON(), headers: ["If-Match": "\"1\""])
+            let reply = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(), headers: ["If-Match": "\"1\""])
             #expect(reply.status == 412)
             #expect(try await server.send(.get, "/v1/agents/desk").status == 404)
         }

@@ -1,14 +1,15 @@
 import AsyncHTTPClient
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import SupportSync
 import Testing
 
 @testable import PlatformServer
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 @Suite struct HardeningTests {
     struct AuthCase: CustomTestStringConvertible, Sendable {
@@ -29,7 +30,8 @@ import Testing
     @Test(arguments: refusedAuth)
     func everyRouteRefusesWithout401(_ auth: AuthCase) async throws {
         try await TestServer.with { server in
-            let paths = PlatformServer.routes.map { ($0.method, $0.path.replacingOccurrences(of: "{id}", with: "x")) }
+            let paths =
+                PlatformServer.routes.map { ($0.method, $0.path.replacingOccurrences(of: "{id}", with: "x")) }
                 + [("GET", "/no/such/route")]
             for (method, path) in paths {
                 let reply = try await server.send(
@@ -98,7 +100,9 @@ import Testing
         return body
     }
 
-    @Test(arguments: [(TestServer.Method.get, "/v2/agents"), (.get, "/"), (.delete, "/v1/agents/desk"), (.post, "/v1/platform")])
+    @Test(arguments: [
+        (TestServer.Method.get, "/v2/agents"), (.get, "/"), (.delete, "/v1/agents/desk"), (.post, "/v1/platform"),
+    ])
     func unknownRoutesAre404JSON(_ method: TestServer.Method, _ path: String) async throws {
         try await TestServer.with { server in
             let reply = try await server.send(method, path)
@@ -112,14 +116,16 @@ import Testing
         try await TestServer.with { server in
             for route in PlatformServer.routes {
                 let path = route.path.replacingOccurrences(of: "{id}", with: "x")
-                let reply = try await server.send(TestServer.Method(rawValue: route.method.lowercased())!, path, json: "{}")
+                let reply = try await server.send(
+                    TestServer.Method(rawValue: route.method.lowercased())!, path, json: "{}")
                 #expect(reply.error?.message.hasPrefix("there is no route") != true, "\(route)")
             }
         }
     }
 
     @Test func anUnavailablePlatformIs503WithRetryAfter() async throws {
-        try await TestServer.with(platform: { _ in FailingPlatform(error: .unavailable("database is busy")) }) { server in
+        try await TestServer.with(platform: { _ in FailingPlatform(error: .unavailable("database is busy")) }) {
+            server in
             let reply = try await server.send(.get, "/v1/agents")
             #expect(reply.status == 503)
             #expect(reply.error?.code == "unavailable")
@@ -147,9 +153,9 @@ import Testing
 
     static func acceptsConnections(port: Int) -> Bool {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -173,9 +179,15 @@ struct FailingPlatform: AgentPlatform {
     func info() async throws(PlatformError) -> PlatformInfo { throw error }
     func agents() async throws(PlatformError) -> [Agent] { throw error }
     func agent(id: String) async throws(PlatformError) -> Agent? { throw error }
-    func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent { throw error }
-    func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket { throw error }
+    func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+        throw error
+    }
+    func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
+        throw error
+    }
     func ticket(id: String) async throws(PlatformError) -> Ticket? { throw error }
     func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage { throw error }
-    func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket { throw error }
+    func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+        throw error
+    }
 }

@@ -56,9 +56,12 @@ import YAML
         let scheme = try #require(Self.value(root, "components").flatMap { Self.value($0, "securitySchemes") })
         #expect(Self.value(scheme, "bearerAuth").flatMap { Self.value($0, "scheme") }?.scalar?.text == "bearer")
         for path in try #require(Self.value(root, "paths")?.entries) {
-            for operation in path.value.entries ?? [] where Self.operationKeys.contains(operation.key.scalar?.text ?? "") {
+            for operation in path.value.entries ?? []
+            where Self.operationKeys.contains(operation.key.scalar?.text ?? "") {
                 let responses = Self.value(operation.value, "responses")
-                #expect(responses.flatMap { Self.value($0, "401") } != nil, "\(path.key.scalar?.text ?? "") \(operation.key.scalar?.text ?? "")")
+                #expect(
+                    responses.flatMap { Self.value($0, "401") } != nil,
+                    "\(path.key.scalar?.text ?? "") \(operation.key.scalar?.text ?? "")")
             }
         }
     }

@@ -31,10 +31,14 @@ struct TestServer {
         try await server.stop()
     }
 
-    static func start(platform makePlatform: (@Sendable (URL) throws -> any AgentPlatform)? = nil) async throws -> TestServer {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("platform-server-\(UUID().uuidString)")
+    static func start(platform makePlatform: (@Sendable (URL) throws -> any AgentPlatform)? = nil) async throws
+        -> TestServer
+    {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "platform-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let platform = try makePlatform?(folder) ?? LocalPlatform(path: folder.appendingPathComponent("platform.sqlite").path)
+        let platform =
+            try makePlatform?(folder) ?? LocalPlatform(path: folder.appendingPathComponent("platform.sqlite").path)
         var server = PlatformServer(platform: platform, token: token, port: 0)
         // One line per request would bury a failure's own output.
         server.logger.logLevel = .warning

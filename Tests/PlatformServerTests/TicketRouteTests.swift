@@ -38,7 +38,8 @@ import Testing
             #expect(first.status == 201)
             #expect(again.status == 201)
             #expect(try first.decode(Ticket.self) == again.decode(Ticket.self))
-            let other = try await server.send(.post, "/v1/tickets", json: Samples.ticketJSON(), headers: ["Idempotency-Key": "other"])
+            let other = try await server.send(
+                .post, "/v1/tickets", json: Samples.ticketJSON(), headers: ["Idempotency-Key": "other"])
             #expect(try other.decode(Ticket.self).id != first.decode(Ticket.self).id)
             let page = try await server.send(.get, "/v1/tickets").decode(TicketPage.self)
             #expect(page.tickets.count == 2)
@@ -60,7 +61,8 @@ import Testing
                 json: #"{"agent": "desk", "channel": "calls", "conversation": "c", "reason": "r", "status": "closed"}"#)
             #expect(extra.status == 422)
             #expect(extra.error?.field == "status")
-            let missing = try await server.send(.post, "/v1/tickets", json: #"{"agent": "desk", "channel": "calls", "reason": "r"}"#)
+            let missing = try await server.send(
+                .post, "/v1/tickets", json: #"{"agent": "desk", "channel": "calls", "reason": "r"}"#)
             #expect(missing.status == 422)
             #expect(missing.error?.field == "conversation")
         }
@@ -70,7 +72,8 @@ import Testing
         try await Self.withAgent { server in
             var created: [String] = []
             for index in 1...5 {
-                let reply = try await server.send(.post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_\(index)"))
+                let reply = try await server.send(
+                    .post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_\(index)"))
                 created.append(try reply.decode(Ticket.self).id)
             }
             var seen: [String] = []
@@ -105,7 +108,18 @@ import Testing
         }
     }
 
-    @Test(arguments: ["limit=0", "limit=1001", "limit=ten", "limit=-1", "after=not-a-cursor"])
+    @Test func aLimitOverTheMaximumIsServedAsTheLargestPage() async throws {
+        try await Self.withAgent { server in
+            for index in 1...3 {
+                _ = try await server.send(.post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_\(index)"))
+            }
+            let reply = try await server.send(.get, "/v1/tickets?limit=5000")
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(try reply.decode(TicketPage.self).tickets.count == 3)
+        }
+    }
+
+    @Test(arguments: ["limit=0", "limit=ten", "limit=-1", "limit=", "limit=2.5", "after=not-a-cursor"])
     func badListParametersAre400(_ query: String) async throws {
         try await Self.withAgent { server in
             let reply = try await server.send(.get, "/v1/tickets?\(query)")
@@ -137,7 +151,8 @@ import Testing
             #expect(try await server.send(.get, "/v1/tickets/\(id)").decode(Ticket.self) == ticket)
 
             let cleared = try await server.send(
-                .patch, "/v1/tickets/\(id)", json: #"{"assignee": null}"#, headers: ["If-Match": try #require(moved.etag)])
+                .patch, "/v1/tickets/\(id)", json: #"{"assignee": null}"#,
+                headers: ["If-Match": try #require(moved.etag)])
             #expect(cleared.status == 200)
             #expect(try cleared.decode(Ticket.self).assignee == nil)
         }

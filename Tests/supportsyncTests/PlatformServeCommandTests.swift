@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `supportsync platform serve` as a user runs it: the real executable, a
+/// real port, a real SQLite file.
+@Suite struct PlatformServeCommandTests {
+    @Test(arguments: [nil, ""])
+    func refusesToStartWithoutAToken(_ token: String?) throws {
+        let folder = try TemporaryFolder()
+        let database = folder.url.appendingPathComponent("p.sqlite").path
+        let process = Process()
+        process.executableURL = Executable.url
+        process.arguments = ["platform", "serve", "--db", database, "--port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SUPPORTSYNC_TOKEN"] = token
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // A command that wrongly starts serving would never exit: stop it.
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 64)
+        #expect(
+            String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
+                "SUPPORTSYNC_TOKEN"))
+        #expect(out.fileHandleForReading.readDataToEndOfFile().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: database), "nothing is opened without a token")
+    }
+
+    @Test func servesOnThePortItPrintsAndStopsOnSIGINT() async throws {
+        let folder = try TemporaryFolder()
+        let token = "cli-token-\(UUID().uuidString)"
+        let process = Process()
+        process.executableURL = Executable.url
+        process.arguments = ["platform", "serve", "--repo", folder.url.path, "--port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SUPPORTSYNC_TOKEN"] = token
+        environment["SUPPORTSYNC_LOG"] = "info"
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The first line says where it listens; read up to it (the command
+        // writes it unbuffered, once bound).
+        var printed = Data()
+        while !printed.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed.append(chunk)
+        }
+        let line = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let prefix = "listening on http://127.0.0.1:"
+        try #require(line.hasPrefix(prefix), "stdout: \(line)")
+        let port = try #require(Int(line.dropFirst(prefix.count)))
+        #expect(port > 0)
+
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/platform")!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (body, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains("\"api_version\":\"1\""))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: folder.url.appendingPathComponent(".supportsync/platform.sqlite").path),
+            "the default database lives in the repository")
+
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let logs = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!logs.contains(token), "the token is never logged")
+        #expect(!line.contains(token))
+    }
+}
