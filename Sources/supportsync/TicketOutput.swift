@@ -63,55 +63,8 @@ enum TicketOutput {
 
     // MARK: - JSON
 
-    private struct RecordJSON: Encodable {
-        var id, agent, channel, conversation, created_at, reason, summary: String
-        var customer: [String: String?]
-        var fields: [String: String]
-        var tags: [String]
-        var priority, status: String
-        var assignee, resolution: String?
-
-        init(_ r: TicketRecord) {
-            id = r.id
-            agent = r.agent
-            channel = r.channel.rawValue
-            conversation = r.conversation
-            created_at = r.createdAt
-            reason = r.reason
-            summary = r.summary
-            customer = ["name": r.customer.name, "email": r.customer.email, "phone": r.customer.phone]
-            fields = r.fields
-            tags = r.tags
-            priority = r.priority.rawValue
-            status = r.status.rawValue
-            assignee = r.assignee
-            resolution = r.resolution
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            enum Key: String, CodingKey {
-                case id, agent, channel, conversation, created_at, reason, summary, customer, fields, tags, priority, status, assignee, resolution
-            }
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(agent, forKey: .agent)
-            try c.encode(channel, forKey: .channel)
-            try c.encode(conversation, forKey: .conversation)
-            try c.encode(created_at, forKey: .created_at)
-            try c.encode(reason, forKey: .reason)
-            try c.encode(summary, forKey: .summary)
-            try c.encode(customer, forKey: .customer)
-            try c.encode(fields, forKey: .fields)
-            try c.encode(tags, forKey: .tags)
-            try c.encode(priority, forKey: .priority)
-            try c.encode(status, forKey: .status)
-            try c.encode(assignee, forKey: .assignee)
-            try c.encode(resolution, forKey: .resolution)
-        }
-    }
-
     static func json(_ records: [TicketRecord]) -> String {
-        JSONCoding.prettyString(records.map(RecordJSON.init))
+        JSONCoding.prettyString(records)
     }
 
     static func json(_ entries: [TicketQueries.HistoryEntry]) -> String {

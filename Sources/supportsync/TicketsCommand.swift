@@ -145,7 +145,7 @@ struct ShowCommand: AsyncParsableCommand {
             let tickets = try TicketRepository(root: try repository.root())
             let shown = try TicketQueries(tickets: tickets).show(id)
             if format == .json, let record = shown.record {
-                print(TicketOutput.json([record]).dropFirst().dropLast(2).trimmingCharacters(in: .whitespacesAndNewlines))
+                print(JSONCoding.prettyString(record), terminator: "")
             } else {
                 print("# \(shown.path)\n\(shown.text)", terminator: "")
             }

@@ -108,6 +108,14 @@ public struct Ticket: Sendable, Hashable, Codable {
 
     /// Nulls are written out: a ticket always shows its assignee and resolution.
     public func encode(to encoder: any Encoder) throws {
+        try encodeFileFields(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(version, forKey: .version)
+    }
+
+    /// The fields a ticket file holds, as JSON.
+    func encodeFileFields(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(agent, forKey: .agent)
@@ -123,8 +131,6 @@ public struct Ticket: Sendable, Hashable, Codable {
         try c.encode(status, forKey: .status)
         try c.encode(assignee, forKey: .assignee)
         try c.encode(resolution, forKey: .resolution)
-        try c.encode(updatedAt, forKey: .updatedAt)
-        try c.encode(version, forKey: .version)
     }
 }
 

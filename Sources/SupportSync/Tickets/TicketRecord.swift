@@ -150,3 +150,11 @@ extension TicketRecord {
         Field.allCases.filter { value(of: $0) != other.value(of: $0) }
     }
 }
+
+/// A ticket file's content as JSON (`tickets list --format json`): the
+/// platform's ticket without its bookkeeping fields.
+extension TicketRecord: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        try ticket(updatedAt: "", version: "").encodeFileFields(to: encoder)
+    }
+}
