@@ -3,6 +3,7 @@ import Foundation
 
 /// A commit as read back from the repository.
 public struct CommitInfo: Sendable, Hashable, Identifiable {
+    /// The commit's own id.
     public let id: ObjectID
     /// The root tree's id.
     public let tree: ObjectID
@@ -35,7 +36,10 @@ public struct CommitInfo: Sendable, Hashable, Identifiable {
 
 /// One `Key: value` line from the end of a commit message.
 public struct Trailer: Sendable, Hashable {
+    /// As written, e.g. "Supportsync-Cursor"; git compares keys ignoring case.
     public let key: String
+    /// The value with surrounding space removed and continuation lines
+    /// joined, as git's parser gives it.
     public let value: String
 
     public init(key: String, value: String) {

@@ -12,7 +12,9 @@ extension Repository {
     /// cannot both succeed from the same tip.
     ///
     /// The working tree and index are not updated, even when `ref` is the
-    /// checked-out branch; that is the caller's decision.
+    /// checked-out branch; that is the caller's decision (`checkoutPaths`).
+    /// To move several references together, build the commit with
+    /// `createCommit` and move them with `updateReferences(_:)`.
     ///
     /// - Parameters:
     ///   - ref: a full reference name under "refs/", e.g. "refs/heads/main".

@@ -14,12 +14,14 @@ extension Repository {
     /// empty. The index gets the commit's blob id and the new file's
     /// metadata, so `git status` sees the path as clean.
     ///
-    /// The index is written once at the end. If that fails (another process
-    /// holds `index.lock`), the files have already been written, and the
-    /// paths show as modified until the index is refreshed.
+    /// Refusals (below) come before anything is written. The index is
+    /// written once at the end; if writing a file or the index fails (a
+    /// folder in the way, another process holding `index.lock`), the files
+    /// written so far stay, and show as modified until the index catches up.
     ///
-    /// - Throws: `.invalid` in a bare repository, for a malformed path, or
-    ///   when `commit` has a folder, symbolic link or submodule at a path;
+    /// - Throws: `.invalid` in a bare repository, for a malformed path, when
+    ///   `commit` has a folder, symbolic link or submodule at a path, or when
+    ///   a folder on the way is a symbolic link in the working tree;
     ///   `.failed` when a file cannot be written (a folder in the way).
     public func checkoutPaths(_ paths: [String], from commit: ObjectID) throws(GitError) {
         let what = "could not update the working tree from \(commit)"
@@ -30,20 +32,29 @@ extension Repository {
         let index = try openIndex(what)
         defer { git_index_free(index) }
 
+        // Everything that can be refused is checked before the first write,
+        // so a refusal leaves the working tree as it was.
+        var plan: [(path: String, blob: ObjectID?, mode: git_filemode_t)] = []
         for path in Set(paths).sorted() {
-            let file = root + "/" + path
             try requireRealFolders(above: path, in: root, what)
-            if let entry = try treeEntry(at: path, in: tree) {
-                defer { git_tree_entry_free(entry) }
-                let mode = git_tree_entry_filemode(entry)
-                guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else {
-                    throw GitError(.invalid, what, "\(path) is not a regular file in \(commit)")
-                }
-                let blobID = ObjectID(git_tree_entry_id(entry))
-                let content = try filteredContent(of: blobID, as: path)
+            guard let entry = try treeEntry(at: path, in: tree) else {
+                plan.append((path, nil, GIT_FILEMODE_UNREADABLE))
+                continue
+            }
+            defer { git_tree_entry_free(entry) }
+            let mode = git_tree_entry_filemode(entry)
+            guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else {
+                throw GitError(.invalid, what, "\(path) is not a regular file in \(commit)")
+            }
+            plan.append((path, ObjectID(git_tree_entry_id(entry)), mode))
+        }
+        for (path, blob, mode) in plan {
+            let file = root + "/" + path
+            if let blob {
+                let content = try filteredContent(of: blob, as: path)
                 let status = try writeReplacing(file, content, executable: mode == GIT_FILEMODE_BLOB_EXECUTABLE, what)
                 try check(git_index_remove_bypath(index, path), "could not update \(path) in the index")
-                try addIndexEntry(index, path: path, blob: blobID, mode: mode.rawValue, status: status)
+                try addIndexEntry(index, path: path, blob: blob, mode: mode.rawValue, status: status)
             } else {
                 try removeFile(file, upTo: root, what)
                 try check(git_index_remove_bypath(index, path), "could not remove \(path) from the index")

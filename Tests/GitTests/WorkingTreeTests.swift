@@ -136,8 +136,12 @@ struct WorkingTreeTests {
             let outside = folder + "/outside"
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: folder + "/work/linked", withDestinationPath: outside)
-            let third = try repository.commitFiles(["linked/evil": "x\n"], from: second, message: "m")
-            let linked = #expect(throws: GitError.self) { try repository.checkoutPaths(["linked/evil"], from: third) }
+            let third = try repository.commitFiles(["a": "3\n", "linked/evil": "x\n"], from: second, message: "m")
+            let linked = #expect(throws: GitError.self) {
+                try repository.checkoutPaths(["a", "linked/evil"], from: third)
+            }
+            // Refused before anything was written, "a" included.
+            #expect(try String(contentsOfFile: folder + "/work/a", encoding: .utf8) == "1\n")
             #expect(linked?.kind == .invalid)
             #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [])
         }
