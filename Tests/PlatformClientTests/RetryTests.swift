@@ -86,7 +86,7 @@ import Testing
             let configuration = HTTPPlatform.Configuration(
                 retry: .init(
                     maxAttempts: 1000, baseBackoff: .milliseconds(100), maxBackoff: .milliseconds(200),
-                    budget: .milliseconds(600)))
+                    budget: .seconds(3)))
             let error = await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL, configuration) { try await $0.ticket(id: "T-9") }
             }
