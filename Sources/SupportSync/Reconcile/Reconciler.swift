@@ -83,13 +83,21 @@ public struct Reconciler: Sendable {
             case .versionConflict(let message):
                 outcome = .conflict("agent \(agent.id) changed on the platform since the plan; nothing was overwritten (\(message)); plan again")
             case .invalid:
-                outcome = .rejected("the platform rejects agent \(agent.id): \(error.message)")
+                outcome = .rejected("the platform rejects \(Self.naming(agent.id, error.message))")
             default:
-                outcome = .failed("agent \(agent.id): \(error.message)")
+                outcome = .failed(Self.naming(agent.id, error.message))
             }
             logger.warning("not applied", metadata: ["agent": "\(agent.id)", "reason": "\(outcome)"])
             return ApplyReport.Result(id: agent.id, action: agent.action, outcome: outcome)
         }
+    }
+}
+
+extension Reconciler {
+    /// `message` starting with the agent it is about, once: the HTTP
+    /// client's messages already start with `agent <id>: `.
+    static func naming(_ id: String, _ message: String) -> String {
+        message.hasPrefix("agent \(id): ") ? message : "agent \(id): \(message)"
     }
 }
 

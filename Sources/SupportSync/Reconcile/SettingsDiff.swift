@@ -17,13 +17,14 @@ extension JSONValue {
 /// objects are compared item by item.
 public enum SettingsDiff {
     public static func changes(from old: AgentSettings?, to new: AgentSettings) -> [Plan.Change] {
+        // Equal settings encode alike: the common no-change plan skips the
+        // flattening, which is most of a large plan's time.
+        if let old, old == new { return [] }
         let before = old.map(flatten) ?? [:]
         let after = flatten(new)
-        var changes: [Plan.Change] = []
-        for field in Set(before.keys).union(after.keys).sorted(by: fieldOrder) where before[field] != after[field] {
-            changes.append(Plan.Change(field: field, old: before[field], new: after[field]))
-        }
-        return changes
+        // Only the differing fields are sorted (the order's numeric compare is slow).
+        let differing = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+        return differing.sorted(by: fieldOrder).map { Plan.Change(field: $0, old: before[$0], new: after[$0]) }
     }
 
     static func flatten(_ settings: AgentSettings) -> [String: String] {

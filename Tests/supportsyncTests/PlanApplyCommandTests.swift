@@ -1,0 +1,325 @@
+import Foundation
+import LocalPlatform
+import SupportSync
+import Testing
+
+/// `plan`, `apply` and `import` as a user runs them: the built executable
+/// against `supportsync platform serve` on a loopback port (or the real
+/// server in-process over a platform that fails on purpose), a real SQLite
+/// file and real config/ folders.
+@Suite("plan, apply and import, end to end")
+struct PlanApplyCommandTests {
+    @Test func planApplyPlanRoundTrip() async throws {
+        let repo = try TemporaryFolder()
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let token = PlanApply.newToken()
+        try repo.write("config/agents/a.yaml", PlanApply.agentFile("a"))
+        try repo.write("config/agents/b.yaml", PlanApply.agentFile("b", mode: "decide"))
+        let instance = try await LocalPlatform(path: database).info().instance
+
+        try await ServeProcess.with(database: database, token: token) { server in
+            func cli(_ arguments: [String]) async throws -> Executable.Result {
+                try await PlanApply.run(arguments + ["--platform", server.url], in: repo.url, token: token)
+            }
+
+            // First plan: everything is to be created.
+            let first = try await cli(["plan", "--format", "json"])
+            #expect(first.status == 0, "\(first.stderr)")
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any], "\(first.stdout)")
+            let agents = try #require(document["agents"] as? [[String: Any]])
+            #expect(agents.map { $0["id"] as? String } == ["a", "b"])
+            #expect(agents.map { $0["action"] as? String } == ["create", "create"])
+            #expect(agents.allSatisfy { $0["platform_version"] == nil }, "nothing is on the platform yet")
+            #expect(document["platform_instance"] as? String == instance)
+            #expect(document["unmanaged"] as? [String] == [])
+            let created = agents.first.flatMap { $0["changes"] as? [[String: Any]] } ?? []
+            #expect(created.contains { $0["field"] as? String == "support.mode" && $0["new"] as? String == "flag" })
+            #expect(try await PlanApply.liveAgents(database).isEmpty, "plan is read-only")
+
+            // Apply creates both.
+            let apply = try await cli(["apply"])
+            #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+            #expect(apply.stdout.contains("created a (version 1)\n"))
+            #expect(apply.stdout.contains("created b (version 1)\n"))
+            #expect(apply.stdout.hasSuffix("Apply: 2 created, 0 updated, 0 unchanged, 0 refused, 0 failed.\n"))
+            var live = try await PlanApply.liveAgents(database)
+            #expect(live.keys.sorted() == ["a", "b"])
+            #expect(live["a"]?.support.mode == .flag)
+            #expect(live["b"]?.support.mode == .decide)
+
+            // Second plan: nothing to do, exit 0 even with --detailed-exitcode.
+            let second = try await cli(["plan", "--detailed-exitcode"])
+            #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+            #expect(
+                second.stdout == "No changes: the platform matches config/ (0 to create, 0 to update, 2 unchanged).\n")
+
+            // Re-applying after success changes nothing.
+            let again = try await cli(["apply"])
+            #expect(again.status == 0)
+            #expect(again.stdout == "Apply: 0 created, 0 updated, 2 unchanged, 0 refused, 0 failed.\n")
+            #expect(try await PlanApply.liveAgents(database).values.map(\.version).sorted() == ["1", "1"])
+
+            // A change in config/ is pending: exit 2, shown field by field.
+            try repo.write("config/agents/a.yaml", PlanApply.agentFile("a", mode: "escalate"))
+            let third = try await cli(["plan", "--detailed-exitcode"])
+            #expect(third.status == 2, "\(third.stdout)\(third.stderr)")
+            #expect(third.stdout.contains("~ update a\n    support.mode: flag -> escalate\n"), "\(third.stdout)")
+            #expect(!third.stdout.contains("update b"))
+            #expect(third.stdout.hasSuffix("Plan: 0 to create, 1 to update, 1 unchanged.\n"))
+            let plain = try await cli(["plan"])
+            #expect(plain.status == 0, "without --detailed-exitcode pending changes exit 0")
+
+            let markdown = try await cli(["plan", "--format", "markdown"])
+            #expect(markdown.status == 0)
+            #expect(
+                markdown.stdout.hasPrefix("### supportsync plan\n\n**0 to create, 1 to update, 1 unchanged**\n"),
+                "\(markdown.stdout)")
+            #expect(markdown.stdout.contains("- support.mode: flag\n+ support.mode: escalate\n"))
+
+            let update = try await cli(["apply"])
+            #expect(update.status == 0, "\(update.stdout)\(update.stderr)")
+            #expect(update.stdout.contains("updated a (version 2)\n"))
+            live = try await PlanApply.liveAgents(database)
+            #expect(live["a"]?.support.mode == .escalate)
+            #expect(live["b"]?.version == "1", "an unchanged agent is not written")
+            #expect(try await cli(["plan", "--detailed-exitcode"]).status == 0)
+        }
+    }
+
+    @Test func aDashboardEditBetweenPlanAndApplyIsRefusedNotOverwritten() async throws {
+        let repo = try TemporaryFolder()
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let planFile = state.url.appendingPathComponent("plan.json").path
+        let token = PlanApply.newToken()
+        try repo.write("config/agents/a.yaml", PlanApply.agentFile("a"))
+        try repo.write("config/agents/b.yaml", PlanApply.agentFile("b"))
+
+        try await ServeProcess.with(database: database, token: token) { server in
+            func cli(_ arguments: [String]) async throws -> Executable.Result {
+                try await PlanApply.run(arguments + ["--platform", server.url], in: repo.url, token: token)
+            }
+            #expect(try await cli(["apply"]).status == 0)
+            try repo.write("config/agents/a.yaml", PlanApply.agentFile("a", mode: "nothing"))
+            try repo.write("config/agents/b.yaml", PlanApply.agentFile("b", mode: "escalate"))
+            let plan = try await cli(["plan", "--out", planFile, "--detailed-exitcode"])
+            #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+            #expect(FileManager.default.fileExists(atPath: planFile))
+
+            // Someone renames agent a in the dashboard, through the platform
+            // the server is serving (the same SQLite file).
+            let dashboard = try LocalPlatform(path: database)
+            var edited = try #require(try await dashboard.agent(id: "a")).settings
+            edited.name = "Renamed in the dashboard"
+            let written = try await dashboard.putAgent(id: "a", AgentWrite(edited), ifMatch: nil)
+            #expect(written.version == "2")
+
+            let apply = try await cli(["apply", "--plan", planFile])
+            #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
+            #expect(
+                apply.stdout.contains(
+                    "refused a: agent a changed on the platform since the plan; nothing was overwritten"),
+                "\(apply.stdout)")
+            #expect(apply.stdout.contains("updated b (version 2)\n"), "the other agent is still applied")
+            #expect(apply.stdout.hasSuffix("Apply: 0 created, 1 updated, 0 unchanged, 1 refused, 0 failed.\n"))
+
+            let live = try await PlanApply.liveAgents(database)
+            let a = try #require(live["a"])
+            #expect(a.name == "Renamed in the dashboard")
+            #expect(a.support.mode == .flag, "the plan's settings were not written over the dashboard's")
+            #expect(a.version == "2")
+            #expect(live["b"]?.support.mode == .escalate)
+        }
+    }
+
+    /// One agent's writes fail with 500, another's first write meets a 503:
+    /// the rest are applied, the 503 is retried, and apply exits 3.
+    @Test func aServerFailingForOneAgentStillAppliesTheOthers() async throws {
+        let repo = try TemporaryFolder()
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let token = PlanApply.newToken()
+        for id in ["a", "broken", "c", "flaky"] { try repo.write("config/agents/\(id).yaml", PlanApply.agentFile(id)) }
+        let platform = FaultyPlatform(base: try LocalPlatform(path: database), broken: "broken", flaky: "flaky")
+
+        try await InProcessServer.with(platform: platform, token: token) { server in
+            let apply = try await PlanApply.run(
+                ["apply", "--platform", server.url, "--format", "json"], in: repo.url, token: token)
+            #expect(apply.status == 3, "\(apply.stdout)\(apply.stderr)")
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(apply.stdout.utf8)) as? [String: Any], "\(apply.stdout)")
+            let results = try #require(document["agents"] as? [[String: Any]])
+            let outcomes = Dictionary(
+                uniqueKeysWithValues: results.map { ($0["id"] as? String ?? "?", $0["outcome"] as? String ?? "?") })
+            #expect(outcomes == ["a": "applied", "broken": "failed", "c": "applied", "flaky": "applied"])
+            let failure = results.first { $0["id"] as? String == "broken" }?["message"] as? String ?? ""
+            #expect(failure.contains("agent broken"), "\(failure)")
+            #expect(failure.contains("HTTP 500"), "\(failure)")
+            #expect(failure.contains("the platform broke while saving agent broken"), "\(failure)")
+
+            let live = try await PlanApply.liveAgents(database)
+            #expect(live.keys.sorted() == ["a", "c", "flaky"])
+            #expect(await platform.writes.counts["flaky"] == 2, "the 503 was retried once")
+
+            // Text output names the failed agent too, and the exit is still 3.
+            let text = try await PlanApply.run(["apply", "--platform", server.url], in: repo.url, token: token)
+            #expect(text.status == 3)
+            #expect(text.stdout.contains("failed  broken: agent broken: HTTP 500"), "\(text.stdout)")
+            #expect(text.stdout.hasSuffix("Apply: 0 created, 0 updated, 3 unchanged, 0 refused, 1 failed.\n"))
+        }
+    }
+
+    @Test func importThenPlanIsUnchangedAndImportKeepsExistingFiles() async throws {
+        let repo = try TemporaryFolder()
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let token = PlanApply.newToken()
+        // Agents configured in a dashboard, before supportsync.
+        let dashboard = try LocalPlatform(path: database)
+        let live = [
+            AgentSettings(
+                id: "dash", name: "Made: in the dashboard", channels: [.calls, .messages],
+                support: SupportSettings(
+                    mode: .decide,
+                    flag: FlagSettings(collect: [CollectField(field: "order_id", required: true, label: "Order")]),
+                    escalate: EscalateSettings(
+                        destinations: [Destination(name: "desk", number: "+34910000000", extension: "012")],
+                        hours: Hours(
+                            timezone: "Europe/Madrid", weekly: Weekly(days: [.mon: ["09:00-13:00", "14:00-18:00"]]))),
+                    decide: DecideSettings(allow: [.respond, .flag, .escalate], guidance: "Line one.\nLine two.\n"))),
+            AgentSettings(id: "plain", name: "yes", channels: [.messages], support: SupportSettings(mode: .nothing)),
+        ]
+        for agent in live { _ = try await dashboard.putAgent(id: agent.id, AgentWrite(agent), ifMatch: nil) }
+
+        try await ServeProcess.with(database: database, token: token) { server in
+            func cli(_ arguments: [String]) async throws -> Executable.Result {
+                try await PlanApply.run(arguments + ["--platform", server.url], in: repo.url, token: token)
+            }
+            let imported = try await cli(["import"])
+            #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+            #expect(imported.stdout == "wrote config/agents/dash.yaml\nwrote config/agents/plain.yaml\n")
+
+            let validate = try await PlanApply.run(["validate"], in: repo.url)
+            #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+            let plan = try await cli(["plan", "--detailed-exitcode"])
+            #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+            #expect(
+                plan.stdout == "No changes: the platform matches config/ (0 to create, 0 to update, 2 unchanged).\n")
+
+            // A hand-edited file is kept without --overwrite.
+            let path = repo.url.appendingPathComponent("config/agents/dash.yaml")
+            let original = try Data(contentsOf: path)
+            let handEdited = Data("# hand-written\n".utf8) + original
+            try handEdited.write(to: path)
+            let refused = try await cli(["import"])
+            #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+            #expect(
+                refused.stdout.contains("kept config/agents/dash.yaml: it exists (use --overwrite to replace it)\n"))
+            #expect(try Data(contentsOf: path) == handEdited, "the file is untouched")
+
+            let overwritten = try await cli(["import", "--overwrite", "--agent", "dash"])
+            #expect(overwritten.status == 0, "\(overwritten.stdout)\(overwritten.stderr)")
+            #expect(overwritten.stdout == "wrote config/agents/dash.yaml\n")
+            #expect(try Data(contentsOf: path) == original)
+        }
+        #expect(try await PlanApply.liveAgents(database).values.map(\.version) == ["1", "1"], "import never writes")
+    }
+
+    @Test func aWrongTokenIsAClearErrorThatNeverShowsTheToken() async throws {
+        let repo = try TemporaryFolder()
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let serverToken = PlanApply.newToken()
+        let wrongToken = PlanApply.newToken()
+        try repo.write("config/agents/a.yaml", PlanApply.agentFile("a"))
+
+        try await ServeProcess.with(database: database, token: serverToken) { server in
+            for command in [["plan"], ["apply"], ["import"]] {
+                // Debug logging: the token must not leak through the logs either.
+                let result = try await PlanApply.run(
+                    command + ["--platform", server.url], in: repo.url, token: wrongToken,
+                    environment: ["SUPPORTSYNC_LOG": "debug"])
+                #expect(result.status == 3, "\(command): \(result.stdout)\(result.stderr)")
+                #expect(result.stdout.isEmpty, "\(command): \(result.stdout)")
+                #expect(result.stderr.contains("error: "), "\(command): \(result.stderr)")
+                #expect(result.stderr.contains("HTTP 401"), "\(command): \(result.stderr)")
+                for secret in [wrongToken, serverToken] {
+                    #expect(
+                        !result.stdout.contains(secret) && !result.stderr.contains(secret), "\(command) shows a token")
+                }
+            }
+        }
+        #expect(try await PlanApply.liveAgents(database).isEmpty)
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: repo.url.appendingPathComponent("config/agents").path)
+        #expect(files == ["a.yaml"], "import wrote nothing")
+    }
+
+    /// The local platform in-process (by default, or `--platform local`) and
+    /// the same file served over HTTP give the same plan.
+    @Test func inProcessAndServedPlatformsGiveIdenticalPlans() async throws {
+        let repo = try TemporaryFolder()
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let token = PlanApply.newToken()
+        for id in ["a", "b"] { try repo.write("config/agents/\(id).yaml", PlanApply.agentFile(id)) }
+        let local = ["--db", database]
+        let noPlatform = ["SUPPORTSYNC_PLATFORM": ""]
+        let applied = try await PlanApply.run(["apply"] + local, in: repo.url, environment: noPlatform)
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        // One update, one create, one unchanged, one agent config/ does not manage.
+        try repo.write("config/agents/b.yaml", PlanApply.agentFile("b", mode: "escalate", number: "+34910000009"))
+        try repo.write("config/agents/c.yaml", PlanApply.agentFile("c", mode: "nothing"))
+        let legacy = AgentSettings(
+            id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
+        _ = try await LocalPlatform(path: database).putAgent(id: "legacy", AgentWrite(legacy), ifMatch: nil)
+
+        try await ServeProcess.with(database: database, token: token) { server in
+            for format in ["json", "text", "markdown"] {
+                let plan = ["plan", "--format", format]
+                let byDefault = try await PlanApply.run(plan + local, in: repo.url, environment: noPlatform)
+                let explicit = try await PlanApply.run(plan + local + ["--platform", "local"], in: repo.url)
+                let served = try await PlanApply.run(plan + ["--platform", server.url], in: repo.url, token: token)
+                for result in [byDefault, explicit, served] { #expect(result.status == 0, "\(result.stderr)") }
+                #expect(served.stdout == byDefault.stdout, "\(format):\n\(served.stdout)\n---\n\(byDefault.stdout)")
+                #expect(explicit.stdout == byDefault.stdout, "\(format)")
+                if format == "json" {
+                    let document = try #require(
+                        try JSONSerialization.jsonObject(with: Data(served.stdout.utf8)) as? [String: Any])
+                    let actions = (document["agents"] as? [[String: Any]] ?? []).map { $0["action"] as? String ?? "" }
+                    #expect(actions == ["unchanged", "update", "create"])
+                    #expect(document["unmanaged"] as? [String] == ["legacy"])
+                    #expect(
+                        document["platform_instance"] as? String
+                            == (try await LocalPlatform(path: database).info().instance))
+                }
+            }
+        }
+        #expect(
+            !FileManager.default.fileExists(atPath: repo.url.appendingPathComponent(".supportsync").path),
+            "--db keeps the default database out of the repository")
+    }
+
+    @Test func inCIAMissingPlatformIsAUsageErrorAndCreatesNothing() async throws {
+        let repo = try TemporaryFolder()
+        try repo.write("config/agents/a.yaml", PlanApply.agentFile("a"))
+        let ci = ["CI": "true", "SUPPORTSYNC_PLATFORM": ""]
+        for command in [["plan"], ["apply"], ["import"]] {
+            let result = try await PlanApply.run(command, in: repo.url, environment: ci)
+            #expect(result.status == 64, "\(command): \(result.stdout)\(result.stderr)")
+            #expect(
+                result.stderr.contains("no platform configured: in CI (CI=true) set SUPPORTSYNC_PLATFORM"),
+                "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: repo.url.appendingPathComponent(".supportsync").path))
+        }
+        // A deliberate local run is still possible in CI.
+        let deliberate = try await PlanApply.run(["plan", "--platform", "local"], in: repo.url, environment: ci)
+        #expect(deliberate.status == 0, "\(deliberate.stderr)")
+        #expect(
+            FileManager.default.fileExists(atPath: repo.url.appendingPathComponent(".supportsync/platform.sqlite").path)
+        )
+    }
+}

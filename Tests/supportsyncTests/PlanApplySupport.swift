@@ -1,0 +1,210 @@
+import Foundation
+import LocalPlatform
+import PlatformServer
+import SupportSync
+import Testing
+
+/// What the plan / apply / import end-to-end tests share: the built
+/// executable run off the cooperative thread pool, `supportsync platform
+/// serve` as a real process, and the real server in-process over a platform
+/// that fails on purpose.
+enum PlanApply {
+    /// Runs the built executable without blocking a thread of Swift's
+    /// cooperative pool, which an in-process server needs to answer it.
+    static func run(
+        _ arguments: [String], in folder: URL, token: String? = nil, environment: [String: String] = [:]
+    ) async throws -> Executable.Result {
+        var variables = environment
+        if let token { variables["SUPPORTSYNC_TOKEN"] = token }
+        let settings = variables
+        return try await offload { try Executable.run(arguments, in: folder, environment: settings) }
+    }
+
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// An agent file that validates; `mode` may be flag, escalate, decide or nothing.
+    static func agentFile(_ id: String, mode: String = "flag", number: String = "+34910000000") -> String {
+        """
+        agent: \(id)
+        name: Agent \(id)
+        channels: [calls, messages]
+        support:
+          mode: \(mode)
+          flag:
+            collect: [name, email]
+          escalate:
+            destinations:
+              - name: desk
+                number: "\(number)"
+
+        """
+    }
+
+    /// A fresh token per test, so a leak is found by searching for it.
+    static func newToken() -> String { "e2e-token-\(UUID().uuidString)" }
+
+    /// The agents on the platform in `database`, read straight from the file.
+    static func liveAgents(_ database: String) async throws -> [String: Agent] {
+        let agents = try await LocalPlatform(path: database).agents()
+        return Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0) })
+    }
+}
+
+/// `supportsync platform serve --port 0 --db PATH` as a real process.
+final class ServeProcess: @unchecked Sendable {
+    let process: Process
+    /// `http://127.0.0.1:PORT`, from the line the command prints once bound.
+    let url: String
+
+    private init(process: Process, url: String) {
+        self.process = process
+        self.url = url
+    }
+
+    /// Starts a server on `database` requiring `token`, runs `body`, and
+    /// always stops the server afterwards (SIGINT, a graceful stop).
+    static func with<T>(
+        database: String, token: String, _ body: (ServeProcess) async throws -> T
+    ) async throws -> T {
+        let server = try await PlanApply.offload { try ServeProcess.start(database: database, token: token) }
+        let result: T
+        do {
+            result = try await body(server)
+        } catch {
+            _ = try? await PlanApply.offload { server.stop() }
+            throw error
+        }
+        let status = try await PlanApply.offload { server.stop() }
+        #expect(status == 0, "platform serve exits 0 when interrupted")
+        return result
+    }
+
+    private static func start(database: String, token: String) throws -> ServeProcess {
+        let process = Process()
+        process.executableURL = Executable.url
+        process.arguments = ["platform", "serve", "--db", database, "--port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SUPPORTSYNC_TOKEN"] = token
+        environment.removeValue(forKey: "CI")
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        // Logs would fill a pipe nobody reads and stall the server.
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var printed = Data()
+        while !printed.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed.append(chunk)
+        }
+        let line = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let prefix = "listening on http://127.0.0.1:"
+        guard line.hasPrefix(prefix), let port = Int(line.dropFirst(prefix.count)), port > 0 else {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            throw ServeProcessError(message: "platform serve did not start: \(line.debugDescription)")
+        }
+        return ServeProcess(process: process, url: "http://127.0.0.1:\(port)")
+    }
+
+    /// Interrupts the server and waits for it; returns its exit status.
+    func stop() -> Int32 {
+        if process.isRunning { process.interrupt() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+struct ServeProcessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// The real `PlatformServer`, in this process, on a loopback port, over
+/// `platform`: for platforms that fail on purpose.
+struct InProcessServer {
+    let url: String
+
+    static func with<T>(
+        platform: any AgentPlatform, token: String, _ body: (InProcessServer) async throws -> T
+    ) async throws -> T {
+        var server = PlatformServer(platform: platform, token: token, port: 0)
+        server.logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let serving = Task {
+            defer { continuation.finish() }
+            try await server.run { port in continuation.yield(port) }
+        }
+        guard let port = await ports.first(where: { _ in true }) else {
+            try await serving.value
+            throw ServeProcessError(message: "the in-process server did not listen")
+        }
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(InProcessServer(url: "http://127.0.0.1:\(port)")))
+        } catch {
+            result = .failure(error)
+        }
+        // Cancelling the server's task is a graceful shutdown; wait for it.
+        serving.cancel()
+        _ = await serving.result
+        return try result.get()
+    }
+}
+
+/// A local platform whose writes fail on purpose: every write of `broken`
+/// fails (the server answers 500), and the first write of `flaky` finds the
+/// platform busy (503 with Retry-After), later ones go through.
+struct FaultyPlatform: AgentPlatform {
+    let base: LocalPlatform
+    let broken: String
+    let flaky: String
+    let writes = WriteCounter()
+
+    actor WriteCounter {
+        private(set) var counts: [String: Int] = [:]
+
+        func next(_ id: String) -> Int {
+            counts[id, default: 0] += 1
+            return counts[id]!
+        }
+    }
+
+    func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
+    func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
+    func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
+
+    func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+        let attempt = await writes.next(id)
+        if id == broken { throw .failed("the platform broke while saving agent \(id)") }
+        if id == flaky, attempt == 1 { throw .unavailable("the platform is busy") }
+        return try await base.putAgent(id: id, write, ifMatch: ifMatch)
+    }
+
+    func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
+        try await base.createTicket(draft, idempotencyKey: idempotencyKey)
+    }
+
+    func ticket(id: String) async throws(PlatformError) -> Ticket? { try await base.ticket(id: id) }
+
+    func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
+        try await base.tickets(after: cursor, limit: limit)
+    }
+
+    func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+        try await base.patchTicket(id: id, patch, ifMatch: ifMatch)
+    }
+}
