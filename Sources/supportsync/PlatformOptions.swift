@@ -42,9 +42,18 @@ struct PlatformOptions: ParsableArguments {
         guard let token = environment["SUPPORTSYNC_TOKEN"], !token.isEmpty else {
             throw PlatformSelectionError.missingToken
         }
+        var configuration = HTTPPlatform.Configuration()
+        if let text = environment["SUPPORTSYNC_RETRY_BUDGET"], !text.isEmpty {
+            // Seconds within which failed requests are retried (default 60; 0: no retries).
+            guard let seconds = Double(text), seconds.isFinite, (0...3600).contains(seconds) else {
+                throw PlatformSelectionError.badRetryBudget(text)
+            }
+            configuration.retry.budget = .milliseconds(Int64(seconds * 1000))
+        }
         let client: HTTPPlatform
         do {
-            client = try HTTPPlatform(baseURL: url.absoluteString, token: token, logger: logger)
+            client = try HTTPPlatform(
+                baseURL: url.absoluteString, token: token, configuration: configuration, logger: logger)
         } catch {
             throw PlatformSelectionError.badURL("\(choice) (\(error))")
         }
@@ -75,6 +84,7 @@ enum PlatformSelectionError: UserError {
     case missingInCI
     case badURL(String)
     case missingToken
+    case badRetryBudget(String)
 
     var description: String {
         switch self {
@@ -84,6 +94,8 @@ enum PlatformSelectionError: UserError {
             return "--platform \(value): expected 'local' or an http(s) URL"
         case .missingToken:
             return "SUPPORTSYNC_TOKEN is not set: the platform API needs a bearer token"
+        case .badRetryBudget(let value):
+            return "SUPPORTSYNC_RETRY_BUDGET=\(value): expected seconds from 0 to 3600"
         }
     }
 

@@ -9,7 +9,7 @@ struct SupportSyncCommand: AsyncParsableCommand {
         version: SupportSyncVersion.current,
         subcommands: [
             ValidateCommand.self, SchemaCommand.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self,
-            TicketsCommand.self, AuditCommand.self, SyncCommand.self, PlatformCommand.self,
+            TicketsCommand.self, AuditCommand.self, SyncCommand.self, PlatformCommand.self, InitCommand.self,
         ]
     )
 }

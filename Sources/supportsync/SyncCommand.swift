@@ -9,7 +9,8 @@ struct SyncCommand: AsyncParsableCommand {
         abstract: "The CI job: validate config/, apply it, pull new tickets into one commit, push the team's ticket changes.",
         discussion: """
             Stops before touching anything when config/ has errors or no platform is configured in CI.
-            Exit status: the highest of 3 (an operation failed) then 1 (something needs a person), else 0;
+
+            Exit status: the highest of 3 (an operation failed) then 1 (something needs a person), else 0; \
             64 for usage (no platform in CI, not a git repository).
             """
     )
@@ -26,6 +27,14 @@ struct SyncCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "How many agents to write at once.")
     var parallel = 8
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard format != .github else { throw ValidationError("--format must be text or json") }
+    }
 
     func run() async throws {
         try await reportingErrors {
@@ -46,7 +55,13 @@ struct SyncCommand: AsyncParsableCommand {
         progress.step("validating config/")
         let validation = try ConfigValidator(root: root).validate()
         guard validation.report.errorCount == 0 else {
-            print(DiagnosticFormatter.text(validation.report), terminator: "")
+            // With --format json, stdout carries only the report's document.
+            let diagnostics = DiagnosticFormatter.text(validation.report)
+            if format == .json {
+                FileHandle.standardError.write(Data(diagnostics.utf8))
+            } else {
+                print(diagnostics, terminator: "")
+            }
             printError(DiagnosticFormatter.summary(validation.report))
             var report = SyncReport(dryRun: dryRun)
             report.failures.append("config/ has errors: nothing was applied, pulled or pushed")
@@ -94,16 +109,26 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let error as PlatformError {
             report.failures.append(error.message)
             record(error.exitStatus)
+        } catch let error as any UserError {
+            // A pull refusing dirty paths, say: what was applied is still reported.
+            report.failures.append(error.description)
+            record(error.exitStatus)
+        } catch {
+            // A git failure: exit 3, after the report of what was done before it.
+            report.failures.append("\(error)")
+            record(.failure)
         }
         try finish(report)
         return status
     }
 
     private func finish(_ report: SyncReport) throws {
-        print(report.text, terminator: "")
+        print(format == .json ? report.json : report.text, terminator: "")
         if let summaryFile {
             let url = URL(fileURLWithPath: summaryFile)
-            if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: url.path) {
+                _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            }
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }
             try handle.seekToEnd()

@@ -40,6 +40,79 @@ struct SyncReport {
         (dryRun ? ["sync (dry run: nothing changed)"] : ["sync"]).joined() + "\n" + lines.map { "  \($0)\n" }.joined()
     }
 
+    /// `sync --format json`: the same report as one JSON document.
+    var json: String {
+        struct Agents: Encodable {
+            var created, updated, unchanged, refused, failed: [String]
+        }
+        struct PlannedAgents: Encodable {
+            var create, update, unchanged: [String]
+        }
+        struct Conflict: Encodable {
+            var id, field: String
+        }
+        struct Skipped: Encodable {
+            var id, reason: String
+        }
+        struct Tickets: Encodable {
+            var new, updated: [String]
+            var conflicts: [Conflict]
+            var skipped: [Skipped]
+            var pushed: [String]?
+            var toPush: [String]?
+            var pushConflicts: [Conflict]?
+            var pushFailed: [Skipped]?
+
+            enum CodingKeys: String, CodingKey {
+                case new, updated, conflicts, skipped, pushed
+                case toPush = "to_push"
+                case pushConflicts = "push_conflicts"
+                case pushFailed = "push_failed"
+            }
+        }
+        struct Document: Encodable {
+            var dryRun: Bool
+            var agents: Agents?
+            var plannedAgents: PlannedAgents?
+            var tickets: Tickets?
+            var warnings: [String]
+            var failures: [String]
+
+            enum CodingKeys: String, CodingKey {
+                case dryRun = "dry_run"
+                case agents
+                case plannedAgents = "planned_agents"
+                case tickets, warnings, failures
+            }
+        }
+        var document = Document(dryRun: dryRun, warnings: pull?.warnings ?? [], failures: failures)
+        if let apply {
+            document.agents = Agents(
+                created: apply.created, updated: apply.updated, unchanged: apply.unchanged, refused: apply.refused,
+                failed: apply.failed)
+        } else if let plan {
+            document.plannedAgents = PlannedAgents(
+                create: plan.agents.filter { $0.action == .create }.map(\.id),
+                update: plan.agents.filter { $0.action == .update }.map(\.id),
+                unchanged: plan.agents.filter { $0.action == .unchanged }.map(\.id))
+        }
+        if let pull {
+            var tickets = Tickets(
+                new: pull.new, updated: pull.updated,
+                conflicts: pull.conflicts.map { Conflict(id: $0.id, field: $0.conflict.field.rawValue) },
+                skipped: pull.skipped.map { Skipped(id: $0.id, reason: $0.reason) })
+            if let push {
+                tickets.pushed = push.pushed
+                tickets.pushConflicts = push.conflicts.map { Conflict(id: $0.id, field: $0.conflict.field.rawValue) }
+                tickets.pushFailed = push.failed.map { Skipped(id: $0.id, reason: $0.reason) }
+            } else if dryRun {
+                tickets.toPush = pendingPush
+            }
+            document.tickets = tickets
+        }
+        return JSONCoding.prettyString(document)
+    }
+
     var markdown: String {
         "### supportsync sync\(dryRun ? " (dry run)" : "")\n\n" + lines.map { "- \($0)\n" }.joined() + "\n"
     }

@@ -1,0 +1,246 @@
+import Foundation
+import Testing
+
+@testable import SupportSync
+
+/// `supportsync init`, and the templates it writes: every example agent
+/// validates clean, and the templates are this repository's own files, so
+/// the two cannot drift apart.
+@Suite struct InitCommandTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static let scaffoldPaths = [
+        "config/defaults.yaml", "config/agents/store-info.yaml", "config/agents/returns-chat.yaml",
+        "config/agents/billing-line.yaml", "config/agents/concierge.yaml", "tickets/.gitkeep",
+        ".github/workflows/supportsync.yml", ".gitignore",
+    ]
+
+    // MARK: - The templates
+
+    @Test func everyAgentTemplateValidatesCleanWithOneAgentPerMode() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(ConfigValidator.defaultsFile, Scaffold.defaultsTemplate)
+        for agent in Scaffold.exampleAgents { try folder.write(agent.path, agent.text) }
+        let result = try ConfigValidator(root: folder.url).validate()
+        #expect(result.report.diagnostics.isEmpty, "\(DiagnosticFormatter.text(result.report))")
+        #expect(result.agents.count == Scaffold.exampleAgents.count)
+        #expect(Set(result.agents.map(\.support.mode)) == Set(SupportMode.allCases))
+        let escalating = try #require(result.agents.first { $0.support.mode == .escalate })
+        #expect(escalating.support.escalate?.destinations.count == 2)
+        #expect(escalating.support.escalate?.hours != nil)
+    }
+
+    @Test func eachAgentTemplateValidatesCleanOnItsOwn() throws {
+        // Without defaults.yaml too: a user may delete it.
+        for agent in Scaffold.exampleAgents {
+            let folder = try TemporaryFolder()
+            try folder.write(agent.path, agent.text)
+            let result = try ConfigValidator(root: folder.url).validate()
+            #expect(result.report.errorCount == 0, "\(agent.path): \(DiagnosticFormatter.text(result.report))")
+            #expect(result.agents.count == 1)
+        }
+    }
+
+    @Test func workflowTemplateIsThisRepositorysWorkflow() throws {
+        let own = try String(
+            contentsOf: Self.repositoryRoot.appendingPathComponent(Scaffold.workflowPath), encoding: .utf8)
+        #expect(
+            Scaffold.workflowTemplate == own, "copy .github/workflows/supportsync.yml into Scaffold+Templates.swift")
+        #expect(Scaffold.workflow(action: nil) == own)
+    }
+
+    @Test func configTemplatesAreThisRepositorysConfig() throws {
+        let files =
+            [Scaffold.File(path: ConfigValidator.defaultsFile, text: Scaffold.defaultsTemplate)]
+            + Scaffold.exampleAgents
+        for file in files {
+            let own = try String(contentsOf: Self.repositoryRoot.appendingPathComponent(file.path), encoding: .utf8)
+            #expect(file.text == own, "copy \(file.path) into Scaffold+Templates.swift")
+        }
+    }
+
+    @Test func actionReplacesOnlyTheUsesLines() {
+        let workflow = Scaffold.workflow(action: "acme/supportsync@v1.2.3")
+        let uses = workflow.split(separator: "\n").filter { $0.contains("uses:") }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        #expect(
+            uses == [
+                "- uses: actions/checkout@v4", "- uses: acme/supportsync@v1.2.3", "- uses: actions/checkout@v4",
+                "- uses: acme/supportsync@v1.2.3",
+            ])
+        #expect(!workflow.contains("uses: ./"))
+        #expect(!workflow.contains("<owner>"))
+        #expect(Scaffold.isValidAction("acme/supportsync@v1.2.3"))
+        #expect(Scaffold.isValidAction("./"))
+        #expect(!Scaffold.isValidAction("acme/supportsync"))
+        #expect(!Scaffold.isValidAction("acme/x@v1\n  run: curl evil"))
+    }
+
+    // MARK: - The command
+
+    @Test func scaffoldsAnEmptyFolderThatValidatesAndPrintsTheNextCommands() throws {
+        let folder = try TemporaryFolder()
+        let result = try Executable.run(["init"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        for path in Self.scaffoldPaths {
+            #expect(result.stdout.contains("created \(path)\n"), "\(path) in:\n\(result.stdout)")
+            #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(path).path), "\(path)")
+        }
+        let gitignore = try String(contentsOf: folder.url.appendingPathComponent(".gitignore"), encoding: .utf8)
+        #expect(gitignore.split(separator: "\n").contains(".supportsync/"))
+        // The next three commands, the git one starting with git init outside a repository.
+        let next = try #require(result.stdout.components(separatedBy: "\nNext:\n").last)
+        let commands = next.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(
+            commands == [
+                "supportsync validate", "git init && git add -A && git commit -m \"Add supportsync\"",
+                "supportsync sync --platform local",
+            ])
+        let validate = try Executable.run(["validate", "--strict"], in: folder.url)
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+    }
+
+    @Test func neverOverwritesAndReportsEachFileKept() throws {
+        let folder = try TemporaryFolder()
+        #expect(try Executable.run(["init"], in: folder.url).status == 0)
+        // A user's edits, which a second init must keep byte for byte.
+        let edited = "# mine\nsupport:\n  flag:\n    priority: high\n"
+        try folder.write("config/defaults.yaml", edited)
+        let before = try snapshot(folder.url)
+        let again = try Executable.run(["init"], in: folder.url)
+        #expect(again.status == 0, "\(again.stderr)")
+        for path in Self.scaffoldPaths {
+            #expect(again.stdout.contains("kept    \(path) ("), "\(path) in:\n\(again.stdout)")
+        }
+        #expect(try snapshot(folder.url) == before)
+    }
+
+    @Test func inAnExistingRepositoryAddsOnlyWhatIsMissing() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(
+            "config/agents/front-desk.yaml",
+            "agent: front-desk\nname: Front desk\nchannels: [calls]\nsupport:\n  mode: nothing\n")
+        try folder.write(".gitignore", "node_modules")  // no final newline
+        try folder.write(".github/workflows/supportsync.yml", "name: ours\n")
+        let result = try Executable.run(["init", "--action", "acme/supportsync@v0.1.0"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        // config/ is in use: no defaults and no examples that the next sync would apply.
+        #expect(result.stdout.contains("skipped config/defaults.yaml (config/agents/ already has 1 agent file)"))
+        for agent in Scaffold.exampleAgents {
+            #expect(result.stdout.contains("skipped \(agent.path)"))
+            #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(agent.path).path))
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("config/defaults.yaml").path))
+        #expect(result.stdout.contains("created tickets/.gitkeep"))
+        #expect(result.stdout.contains("kept    .github/workflows/supportsync.yml (it exists)"))
+        #expect(result.stdout.contains("updated .gitignore (added .supportsync/)"))
+        let gitignore = try String(contentsOf: folder.url.appendingPathComponent(".gitignore"), encoding: .utf8)
+        #expect(gitignore.hasPrefix("node_modules\n"))
+        #expect(gitignore.hasSuffix("\n.supportsync/\n"))
+        #expect(
+            try String(
+                contentsOf: folder.url.appendingPathComponent(".github/workflows/supportsync.yml"), encoding: .utf8)
+                == "name: ours\n")
+    }
+
+    @Test func actionOptionNamesThePublishedAction() throws {
+        let folder = try TemporaryFolder()
+        let result = try Executable.run(
+            ["init", "--action", "acme/supportsync@v0.1.0", "--format", "json"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let files = try #require(document["files"] as? [[String: Any]])
+        #expect(files.map { $0["path"] as? String } == Self.scaffoldPaths)
+        #expect(files.allSatisfy { $0["outcome"] as? String == "created" })
+        let workflow = try String(contentsOf: folder.url.appendingPathComponent(Scaffold.workflowPath), encoding: .utf8)
+        #expect(workflow == Scaffold.workflow(action: "acme/supportsync@v0.1.0"))
+        let bad = try Executable.run(["init", "--action", "not an action"], in: folder.url)
+        #expect(bad.status == 64)
+    }
+
+    /// The three commands init prints, run as printed in a fresh repository:
+    /// the first sync creates the example agents on the local platform, pulls
+    /// nothing, and leaves git clean.
+    @Test func theNextThreeCommandsWork() throws {
+        let folder = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "-b", "main"], in: folder.url)
+        let result = try Executable.run(["init"], in: folder.url)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\n  git add -A && git commit -m \"Add supportsync\"\n"))
+        #expect(try Executable.run(["validate"], in: folder.url).status == 0)
+        try WitnessGit.run(["add", "-A"], in: folder.url)
+        try WitnessGit.run(["commit", "-q", "-m", "Add supportsync"], in: folder.url)
+        let head = try WitnessGit.run(["rev-parse", "HEAD"], in: folder.url)
+        let sync = try Executable.run(["sync", "--platform", "local"], in: folder.url)
+        #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
+        #expect(sync.stdout.contains("4 created: billing-line, concierge, returns-chat, store-info"))
+        #expect(try WitnessGit.run(["rev-parse", "HEAD"], in: folder.url) == head, "nothing pulled, nothing committed")
+        #expect(
+            try WitnessGit.run(["status", "--porcelain"], in: folder.url).isEmpty,
+            "the local platform's state is ignored")
+    }
+
+    // MARK: - Helpers
+
+    private func snapshot(_ root: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[url.path] = try Data(contentsOf: url)
+            }
+        }
+        return files
+    }
+}
+
+/// The `git` command: a team's own tool (clone, commit, merge, push) and
+/// the tests' witness, never a stand-in for what supportsync does.
+enum WitnessGit {
+    /// Runs git with a fixed identity; returns its trimmed stdout.
+    @discardableResult
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "init.defaultBranch=main"]
+            + arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        nonisolated(unsafe) var outData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw GitCommandFailed(
+                arguments: arguments, status: process.terminationStatus,
+                stderr: String(decoding: errData, as: UTF8.self))
+        }
+        return String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+struct GitCommandFailed: Error, CustomStringConvertible {
+    var arguments: [String]
+    var status: Int32
+    var stderr: String
+    var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+}
