@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["SupportSync", "YAML"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LocalPlatformTests", dependencies: ["LocalPlatform", "SupportSync"]),
+        .testTarget(name: "LocalPlatformTests", dependencies: ["LocalPlatform", "SupportSync", "Git"]),
         .testTarget(
             name: "PlatformServerTests",
             dependencies: [
@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "supportsyncTests",
-            dependencies: ["supportsync", "SupportSync", "Git", "LocalPlatform"]
+            dependencies: ["supportsync", "SupportSync", "Git", "LocalPlatform", "PlatformServer"]
         ),
     ]
 )

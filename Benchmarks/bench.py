@@ -4,6 +4,9 @@ the same generated data, in one run, and prints the ratio.
 
     python3 Benchmarks/bench.py validate [--agents 10000] [--runs 3]
     python3 Benchmarks/bench.py apply [--agents 1000] [--runs 3]
+    python3 Benchmarks/bench.py pull [--tickets 10000] [--runs 3]
+    python3 Benchmarks/bench.py history [--commits 20000] [--runs 3]
+    python3 Benchmarks/bench.py list [--tickets 100000] [--runs 3]
 
 Times are wall-clock medians over --runs; peak memory is the child's maximum
 resident set size (getrusage). The supportsync binary is built in release mode
@@ -170,6 +173,216 @@ def bench_apply(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- tickets
+
+STATUSES = ["pending", "in_progress", "resolved", "closed"]
+
+
+def ticket(i, status=None, assignee=None):
+    """A platform ticket (the JSON the local platform stores), valid and varied."""
+    status = status or STATUSES[i % 4]
+    month, day = i % 12 + 1, i % 28 + 1
+    return {
+        "id": f"T-{i:08X}", "agent": f"agent-{i % 37:02d}", "channel": "calls" if i % 2 else "messages",
+        "conversation": f"conv_{i:08d}", "created_at": f"2026-{month:02d}-{day:02d}T{i % 24:02d}:02:11Z",
+        "reason": f"Customer disputes a double charge on order A-{i}",
+        "summary": f"Charged twice on 2026-11-20 for order A-{i}.\nWants a refund of the second charge.\n",
+        "customer": {"name": "Ana García", "email": f"customer{i}@example.com", "phone": f"+346{i:08d}"},
+        "fields": {"order_id": f"A-{i}"}, "tags": ["billing"], "priority": "normal", "status": status,
+        "assignee": assignee, "resolution": "Refunded" if status in ("resolved", "closed") else None,
+        "updated_at": "2026-11-24T10:02:11Z", "version": "0",
+    }
+
+
+def ticket_path(t):
+    year, month = t["created_at"][:4], t["created_at"][5:7]
+    return f"tickets/{year}/{month}/{t['id']}.yaml"
+
+
+def ticket_text(t):
+    """The ticket file as supportsync writes it (SPEC 4)."""
+    summary = "".join("  " + line + "\n" for line in t["summary"].splitlines())
+    c = t["customer"]
+    return (f"id: {t['id']}\nagent: {t['agent']}\nchannel: {t['channel']}\nconversation: {t['conversation']}\n"
+            f"created_at: \"{t['created_at']}\"\nreason: {t['reason']}\nsummary: |\n{summary}"
+            f"customer:\n  name: {c['name']}\n  email: {c['email']}\n  phone: \"{c['phone']}\"\n"
+            f"fields:\n  order_id: {t['fields']['order_id']}\ntags: [billing]\npriority: {t['priority']}\n"
+            f"status: {t['status']}\nassignee: {t['assignee'] or 'null'}\nresolution: {t['resolution'] or 'null'}\n")
+
+
+def git(args, cwd, **kwargs):
+    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
+               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
+    return subprocess.run(["git"] + args, cwd=cwd, env=env, check=True, **kwargs)
+
+
+def new_repository(path):
+    """A repository on main with one commit, as a team's would be."""
+    os.makedirs(path)
+    git(["init", "-q", "-b", "main"], path)
+    git(["config", "user.name", "bench"], path)
+    git(["config", "user.email", "bench@example.com"], path)
+    with open(os.path.join(path, "README.md"), "w") as f:
+        f.write("# support\n")
+    git(["add", "README.md"], path)
+    git(["commit", "-q", "-m", "Start"], path)
+
+
+def platform_database(path, tickets):
+    """A local platform's SQLite file holding `tickets`: the schema made by
+    supportsync itself, the rows inserted directly, as the platform stores them."""
+    import json
+    import sqlite3
+    scratch = path + ".repo"
+    git(["init", "-q", scratch], os.path.dirname(path))
+    # A pull from the new, empty platform creates its schema and instance.
+    subprocess.run([BINARY, "tickets", "pull", "--repo", scratch, "--db", path], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(scratch)
+    db = sqlite3.connect(path)
+    rows = []
+    for seq, t in enumerate(tickets, start=1):
+        t = dict(t, version=str(seq))
+        rows.append((t["id"], seq, json.dumps(t, ensure_ascii=False)))
+    db.executemany("INSERT INTO ticket (id, seq, body) VALUES (?, ?, ?)", rows)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'seq'", (str(len(tickets)),))
+    db.commit()
+    db.close()
+
+
+def print_pair(title, ours, peer, ratio_target, ratio_ok):
+    print(title)
+    print(f"  supportsync               {ours[0]:8.3f} s   peak {ours[1]:7.1f} MiB")
+    print(f"  peer                      {peer[0]:8.3f} s   peak {peer[1]:7.1f} MiB")
+    ratio = ours[0] / peer[0]
+    print(f"  ratio supportsync/peer: {ratio:.2f} (target {ratio_target}) -> {'ok' if ratio_ok(ratio) else 'MISSED'}")
+    return ratio_ok(ratio)
+
+
+def bench_pull(args):
+    work = tempfile.mkdtemp(prefix="supportsync-bench-pull-")
+    try:
+        tickets = [ticket(i, status="pending") for i in range(args.tickets)]
+        db = os.path.join(work, "platform.sqlite")
+        platform_database(db, tickets)
+        # The peer writes the very files supportsync writes: take them from a pull.
+        reference = os.path.join(work, "reference")
+        new_repository(reference)
+        subprocess.run([BINARY, "tickets", "pull", "--repo", reference, "--db", db], check=True, stdout=subprocess.DEVNULL)
+        files = git(["ls-files", "tickets"], reference, capture_output=True, text=True).stdout.split()
+        if len([f for f in files if f.endswith(".yaml")]) != args.tickets:
+            sys.exit(f"the reference pull wrote {len(files)} files, not {args.tickets}")
+        source = os.path.join(reference, "tickets")
+
+        ours_runs, peer_runs = [], []
+        for run in range(args.runs):
+            # Side by side: each run pulls into a fresh repository, then the peer does the same work in another.
+            repo = os.path.join(work, f"ours-{run}")
+            new_repository(repo)
+            ours_runs.append(run_measured([BINARY, "tickets", "pull", "--db", db], cwd=repo))
+            count = git(["ls-tree", "-r", "--name-only", "main", "tickets"], repo, capture_output=True, text=True).stdout.count(".yaml")
+            if count != args.tickets:
+                sys.exit(f"tickets pull committed {count} tickets, not {args.tickets}")
+            peer = os.path.join(work, f"peer-{run}")
+            new_repository(peer)
+            script = f"cp -r '{source}' tickets && git add -A && git commit -q -m 'tickets: {args.tickets} new, 0 updated'"
+            peer_runs.append(run_measured(["sh", "-c", script], cwd=peer))
+        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
+        peer = (statistics.median(r[0] for r in peer_runs), max(r[1] for r in peer_runs))
+        return print_pair(
+            f"tickets pull committing {args.tickets} new tickets vs writing them + git add -A && git commit "
+            f"(median of {args.runs} runs)", ours, peer, "< 1.0", lambda r: r < 1.0)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_history(args):
+    work = tempfile.mkdtemp(prefix="supportsync-bench-history-")
+    try:
+        repo = os.path.join(work, "repo")
+        os.makedirs(repo)
+        git(["init", "-q", "-b", "main"], repo)
+        population = 2000
+        tickets = [ticket(i, status="pending") for i in range(population)]
+        target = tickets[population // 2]
+        every = 40  # the ticket followed changes once every `every` commits
+        # git fast-import: a first commit with every ticket, then one change per commit.
+        out = []
+
+        def blob_command(path, text):
+            data = text.encode()
+            out.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+
+        def commit(n, message, changes):
+            out.append(f"commit refs/heads/main\nmark :{n}\n"
+                       f"author Ana <ana@example.com> {1790000000 + n * 60} +0000\n"
+                       f"committer Ana <ana@example.com> {1790000000 + n * 60} +0000\n".encode())
+            data = message.encode()
+            out.append(f"data {len(data)}\n".encode() + data + b"\n")
+            if n > 1:
+                out.append(f"from :{n - 1}\n".encode())
+            for path, text in changes:
+                blob_command(path, text)
+            out.append(b"\n")
+
+        commit(1, "tickets: 2000 new, 0 updated", [(ticket_path(t), ticket_text(t)) for t in tickets])
+        assignees = ["ana@example.com", "ben@example.com", "carla@example.com", None]
+        for n in range(2, args.commits + 1):
+            t = target if n % every == 0 else tickets[(n * 7919) % population]
+            t["assignee"] = assignees[n % 4]
+            t["priority"] = ["low", "normal", "high", "urgent"][(n // 4) % 4]
+            commit(n, f"Work {t['id']}", [(ticket_path(t), ticket_text(t))])
+        subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(out), check=True)
+        git(["checkout", "-q", "-f", "main"], repo)
+        path = ticket_path(target)
+        ours_runs, peer_runs = [], []
+        for _ in range(args.runs):
+            ours_runs.append(run_measured([BINARY, "tickets", "history", target["id"]], cwd=repo))
+            peer_runs.append(run_measured(["git", "log", "-p", "--", path], cwd=repo))
+        changes = int(git(["rev-list", "--count", "main", "--", path], repo, capture_output=True, text=True).stdout)
+        shown = subprocess.run([BINARY, "tickets", "history", target["id"]], cwd=repo, capture_output=True, text=True,
+                               check=True).stdout.count("\ncommit ")
+        if shown != changes:
+            sys.exit(f"tickets history listed {shown} commits; git log lists {changes}")
+        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
+        peer = (statistics.median(r[0] for r in peer_runs), max(r[1] for r in peer_runs))
+        return print_pair(
+            f"tickets history of a ticket changed in {changes} of {args.commits} commits vs git log -p -- <path> "
+            f"(median of {args.runs} runs)", ours, peer, "<= 1.5", lambda r: r <= 1.5)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_list(args):
+    work = tempfile.mkdtemp(prefix="supportsync-bench-list-")
+    try:
+        repo = os.path.join(work, "repo")
+        os.makedirs(repo)
+        git(["init", "-q", "-b", "main"], repo)
+        pending = 0
+        for i in range(args.tickets):
+            t = ticket(i)
+            pending += t["status"] == "pending"
+            path = os.path.join(repo, ticket_path(t))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(ticket_text(t))
+        listed = subprocess.run([BINARY, "tickets", "list", "--status", "pending", "--format", "json"], cwd=repo,
+                                capture_output=True, text=True, check=True).stdout.count('"id"')
+        if listed != pending:
+            sys.exit(f"tickets list found {listed} pending tickets, not {pending}")
+        ours_runs, peer_runs = [], []
+        for _ in range(args.runs):
+            ours_runs.append(run_measured([BINARY, "tickets", "list", "--status", "pending"], cwd=repo))
+            peer_runs.append(run_measured(["grep", "-rl", "status: pending", "tickets/"], cwd=repo))
+        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
+        peer = (statistics.median(r[0] for r in peer_runs), max(r[1] for r in peer_runs))
+        return print_pair(
+            f"tickets list --status pending over {args.tickets} tickets ({pending} pending) vs "
+            f"grep -rl 'status: pending' tickets/ (median of {args.runs} runs)", ours, peer, "<= 3", lambda r: r <= 3)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -179,9 +392,19 @@ def main():
     apply = sub.add_parser("apply", help="apply N changed agents to platform serve, then a no-change plan")
     apply.add_argument("--agents", type=int, default=1000)
     apply.add_argument("--runs", type=int, default=3)
+    pull = sub.add_parser("pull", help="tickets pull of N new tickets vs writing them + git add -A && git commit")
+    pull.add_argument("--tickets", type=int, default=10000)
+    pull.add_argument("--runs", type=int, default=3)
+    history = sub.add_parser("history", help="tickets history ID in an N-commit repository vs git log -p -- <path>")
+    history.add_argument("--commits", type=int, default=20000)
+    history.add_argument("--runs", type=int, default=3)
+    listing = sub.add_parser("list", help="tickets list --status pending over N tickets vs grep -rl")
+    listing.add_argument("--tickets", type=int, default=100000)
+    listing.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     build()
-    ok = {"validate": bench_validate, "apply": bench_apply}[args.benchmark](args)
+    ok = {"validate": bench_validate, "apply": bench_apply, "pull": bench_pull, "history": bench_history,
+          "list": bench_list}[args.benchmark](args)
     sys.exit(0 if ok else 1)
 
 

@@ -16,22 +16,64 @@ final class CommitGraph {
     let repository: Repository
     private let shallowRoots: Set<ObjectID>
     private var nodes: [ObjectID: Node] = [:]
+    private let database: OpaquePointer
 
     init(_ repository: Repository) throws(GitError) {
         self.repository = repository
         shallowRoots = try repository.shallowBoundary()
+        var database: OpaquePointer?
+        try check(git_repository_odb(&database, repository.pointer), "could not open the object database")
+        self.database = database!
     }
 
+    deinit { git_odb_free(database) }
+
+    /// Read from the commit's stored form (its header lines) rather than
+    /// through `git_commit_lookup`: a walk reads thousands of commits once
+    /// each, and a parsed commit costs several allocations to make and free.
     func node(_ id: ObjectID) throws(GitError) -> Node {
         if let known = nodes[id] { return known }
-        let commit = try repository.lookupCommit(id)
-        defer { git_commit_free(commit) }
-        let parents =
-            shallowRoots.contains(id)
-            ? [] : (0..<git_commit_parentcount(commit)).map { ObjectID(git_commit_parent_id(commit, $0)) }
-        let made = Node(parents: parents, tree: ObjectID(git_commit_tree_id(commit)), time: git_commit_time(commit))
+        var oid = id.gitOID
+        var object: OpaquePointer?
+        try check(git_odb_read(&object, database, &oid), "could not read the commit \(id)")
+        defer { git_odb_object_free(object) }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else {
+            throw GitError(.notFound, "could not read the commit \(id)", "\(id) is not a commit")
+        }
+        let bytes = UnsafeRawBufferPointer(start: data, count: git_odb_object_size(object)).bindMemory(to: UInt8.self)
+        guard var made = Self.header(of: bytes) else {
+            throw GitError(.invalid, "could not read the commit \(id)", "its header is malformed")
+        }
+        if shallowRoots.contains(id) { made.parents = [] }
         nodes[id] = made
         return made
+    }
+
+    /// The `tree`, `parent` and `committer` lines of a commit's stored form.
+    private static func header(of bytes: UnsafeBufferPointer<UInt8>) -> Node? {
+        var tree: ObjectID?
+        var parents: [ObjectID] = []
+        var time: Int64?
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            if end == start { break }  // the blank line before the message
+            let line = bytes[start..<end]
+            if line.starts(with: "tree ".utf8) {
+                tree = ObjectID(hexDigits: UnsafeBufferPointer(rebasing: line.dropFirst(5)))
+            } else if line.starts(with: "parent ".utf8) {
+                guard let parent = ObjectID(hexDigits: UnsafeBufferPointer(rebasing: line.dropFirst(7))) else { return nil }
+                parents.append(parent)
+            } else if line.starts(with: "committer ".utf8), let close = line.lastIndex(of: UInt8(ascii: ">")) {
+                // "committer Name <email> 1790000060 +0000"
+                let digits = line[(close + 1)...].drop { $0 == UInt8(ascii: " ") }.prefix { (0x30...0x39).contains($0) }
+                time = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
+            }
+            start = end + 1
+        }
+        guard let tree, let time else { return nil }
+        return Node(parents: parents, tree: tree, time: time)
     }
 
     /// Every commit reachable from `starts`, them included.

@@ -4,7 +4,9 @@ import Foundation
 /// Runs `git_libgit2_init` once per process. A global `let` is initialised
 /// lazily under `swift_once`, which makes this thread-safe without a lock.
 /// libgit2 is never shut down: handles may outlive any scope we could pick.
-private let libgit2Initialised: Bool = git_libgit2_init() >= 0 && supportsync_git_disable_read_verification() == 0
+private let libgit2Initialised: Bool =
+    git_libgit2_init() >= 0 && supportsync_git_disable_read_verification() == 0
+    && supportsync_git_cache_large_trees() == 0
 
 /// Call before the first libgit2 call of every entry point that can be
 /// reached without an existing `Repository`.

@@ -15,16 +15,45 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// An id from its 40 hexadecimal digits (either case); nil for anything
     /// else, including abbreviated ids, which need a repository to resolve.
     public init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count == 2 * Self.byteCount else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Self.byteCount)
-        for index in 0..<Self.byteCount {
-            guard let upper = Self.nibble(digits[2 * index]), let lower = Self.nibble(digits[2 * index + 1]) else {
-                return nil
+        guard let id = Array(hex.utf8).withUnsafeBufferPointer({ ObjectID(hexDigits: $0) }) else { return nil }
+        self = id
+    }
+
+    /// An id from its 40 hexadecimal digits as bytes, as raw objects hold them.
+    init?(hexDigits: UnsafeBufferPointer<UInt8>) {
+        guard hexDigits.count == 2 * Self.byteCount else { return nil }
+        // Straight into the three words, without an array: walks read
+        // thousands of ids this way.
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var invalid: UInt8 = 0
+        for index in 0..<hexDigits.count {
+            let nibble = Self.nibbles[Int(hexDigits[index])]
+            invalid |= nibble
+            switch index >> 4 {
+            case 0: words.0 = words.0 << 4 | UInt64(nibble)
+            case 1: words.1 = words.1 << 4 | UInt64(nibble)
+            default: words.2 = words.2 << 4 | UInt64(nibble)
             }
-            bytes[index] = upper << 4 | lower
         }
-        self.init(bytes: bytes)!
+        guard invalid & 0xF0 == 0 else { return nil }
+        self.init(high: words.0, middle: words.1, low: UInt32(truncatingIfNeeded: words.2))
+    }
+
+    /// Each byte's value as a hexadecimal digit; 0xFF for a byte that is none.
+    private static let nibbles: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xFF }
+
+    /// An id from the 20 bytes at `raw` (as trees and libgit2 hold them).
+    init(raw: UnsafeRawPointer) {
+        self.init(
+            high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+            middle: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+            low: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+    }
+
+    private init(high: UInt64, middle: UInt64, low: UInt32) {
+        self.high = high
+        self.middle = middle
+        self.low = low
     }
 
     /// An id from its 20 raw bytes; nil when there are not exactly 20.
@@ -80,8 +109,7 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 // Conversions at the libgit2 boundary; internal so no C type leaks out.
 extension ObjectID {
     init(_ oid: git_oid) {
-        let bytes = withUnsafeBytes(of: oid.id) { Array($0) }
-        self.init(bytes: bytes)!
+        self = withUnsafeBytes(of: oid.id) { ObjectID(raw: $0.baseAddress!) }
     }
 
     init(_ oid: UnsafePointer<git_oid>) {
@@ -90,8 +118,11 @@ extension ObjectID {
 
     var gitOID: git_oid {
         var oid = git_oid()
-        let bytes = self.bytes
-        withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes) }
+        withUnsafeMutableBytes(of: &oid.id) { raw in
+            raw.storeBytes(of: high.bigEndian, as: UInt64.self)
+            raw.storeBytes(of: middle.bigEndian, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: low.bigEndian, toByteOffset: 16, as: UInt32.self)
+        }
         return oid
     }
 }

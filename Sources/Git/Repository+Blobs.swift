@@ -6,10 +6,13 @@ extension Repository {
     public func writeBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
         var oid = git_oid()
         // An empty array may have no storage; libgit2 wants a real pointer.
-        let code =
-            bytes.isEmpty
-            ? git_blob_create_from_buffer(&oid, pointer, [UInt8(0)], 0)
-            : bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, pointer, $0.baseAddress, $0.count) }
+        let content = bytes.isEmpty ? [UInt8(0)] : bytes
+        let code = content.withUnsafeBytes { buffer in
+            if let backend = blobBackend {
+                return supportsync_git_backend_write(backend, &oid, buffer.baseAddress, bytes.count, GIT_OBJECT_BLOB)
+            }
+            return git_blob_create_from_buffer(&oid, pointer, buffer.baseAddress, bytes.count)
+        }
         try check(code, "could not write a blob of \(bytes.count) bytes")
         return ObjectID(oid)
     }

@@ -150,7 +150,7 @@ private final class PathHistoryWalker {
                     memcmp(wanted.baseAddress!, bytes.baseAddress! + nameStart, name.count) == 0
                 })
             {
-                return Entry(id: ObjectID(bytes: Array(bytes[idStart..<idStart + ObjectID.byteCount]))!, mode: mode)
+                return Entry(id: ObjectID(raw: bytes.baseAddress! + idStart), mode: mode)
             }
             position = idStart + ObjectID.byteCount
         }

@@ -39,6 +39,8 @@ extension Repository {
         let backend = try mempack.newBackend()
         // Above every disk backend (loose 1, packs 2), so writes go here.
         try check(git_odb_add_backend(database, backend, 1000), "could not add the in-memory object store")
+        // Blobs, the bulk of the objects, go straight into it (see `writeBlob`).
+        scratch.blobBackend = backend
 
         let result = try body(scratch)
 

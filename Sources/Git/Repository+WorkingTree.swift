@@ -14,6 +14,9 @@ extension Repository {
     /// empty. The index gets the commit's blob id and the new file's
     /// metadata, so `git status` sees the path as clean.
     ///
+    /// A temporary file that a process killed mid-write left beside one of
+    /// `paths` is removed when the path is written again.
+    ///
     /// Refusals (below) come before anything is written. The index is
     /// written once at the end; if writing a file or the index fails (a
     /// folder in the way, another process holding `index.lock`), the files
@@ -35,8 +38,9 @@ extension Repository {
         // Everything that can be refused is checked before the first write,
         // so a refusal leaves the working tree as it was.
         var plan: [(path: String, blob: ObjectID?, mode: git_filemode_t)] = []
+        var realFolders: Set<Substring> = []
         for path in Set(paths).sorted() {
-            try requireRealFolders(above: path, in: root, what)
+            try requireRealFolders(above: path, in: root, known: &realFolders, what)
             guard let entry = try treeEntry(at: path, in: tree) else {
                 plan.append((path, nil, GIT_FILEMODE_UNREADABLE))
                 continue
@@ -48,10 +52,12 @@ extension Repository {
             }
             plan.append((path, ObjectID(git_tree_entry_id(entry)), mode))
         }
+        removeLeftoverTemporaries(of: plan.map(\.path), in: root)
+        let filtered = try mayFilter(plan.map(\.path), index: index, tree: tree, root: root)
         for (path, blob, mode) in plan {
             let file = root + "/" + path
             if let blob {
-                let content = try filteredContent(of: blob, as: path)
+                let content = filtered ? try filteredContent(of: blob, as: path) : try self.blob(blob)
                 let status = try writeReplacing(file, content, executable: mode == GIT_FILEMODE_BLOB_EXECUTABLE, what)
                 try check(git_index_remove_bypath(index, path), "could not update \(path) in the index")
                 try addIndexEntry(index, path: path, blob: blob, mode: mode.rawValue, status: status)
@@ -126,6 +132,45 @@ extension Repository {
         return index!
     }
 
+    /// Whether writing `paths` can involve a filter (line endings, `ident`, a
+    /// filter driver): false only when no attributes file exists anywhere git
+    /// would read one for them and the configuration converts no line
+    /// endings. Asking libgit2 per file costs some thirty system calls each,
+    /// which dominates writing thousands of small files.
+    private func mayFilter(
+        _ paths: [String], index: OpaquePointer?, tree: OpaquePointer, root: String
+    ) throws(GitError) -> Bool {
+        for key in ["core.autocrlf", "core.eol"] {
+            if let value = try configValue(key), !["false", "lf"].contains(value.lowercased()) { return true }
+        }
+        var files = ["/etc/gitattributes", String(cString: git_repository_commondir(pointer)) + "info/attributes"]
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        let xdg = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        files.append(xdg + "/git/attributes")
+        if let global = try configValue("core.attributesFile") {
+            files.append(global.hasPrefix("~/") ? home + global.dropFirst() : global)
+        }
+        var folders: Set<String> = [""]
+        for path in paths {
+            var folder = Substring(path)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                guard folders.insert(String(folder)).inserted else { break }
+            }
+        }
+        for folder in folders {
+            let attributes = folder.isEmpty ? ".gitattributes" : folder + "/.gitattributes"
+            files.append(root + "/" + attributes)
+            // Also one in the index, or in the commit (written by this very checkout).
+            if git_index_get_bypath(index, attributes, 0) != nil { return true }
+            if let entry = try treeEntry(at: attributes, in: tree) {
+                git_tree_entry_free(entry)
+                return true
+            }
+        }
+        return files.contains { access($0, F_OK) == 0 }
+    }
+
     /// The blob as a checkout would write it, after smudge filters.
     private func filteredContent(of id: ObjectID, as path: String) throws(GitError) -> [UInt8] {
         var oid = id.gitOID
@@ -173,6 +218,40 @@ extension Repository {
     }
 }
 
+/// The temporary file `writeReplacing` first writes a file named `name` to,
+/// in the same folder: `.<name>.<16 hex digits>.tmp`. (A random number from
+/// the kernel in one call, where `UUID()` opens /dev/urandom each time.)
+private func temporaryName(for name: String) -> String {
+    let digits = String(UInt64.random(in: .min ... .max), radix: 16)
+    return ".\(name).\(String(repeating: "0", count: 16 - digits.count) + digits).tmp"
+}
+
+/// Deletes the temporary files (`temporaryName(for:)`) that a writer killed
+/// mid-write left beside any of `paths` (relative to `root`): one folder
+/// listing per folder.
+private func removeLeftoverTemporaries(of paths: [String], in root: String) {
+    var names: [String: Set<String>] = [:]
+    for path in paths {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? ""
+        names[folder, default: []].insert(slash.map { String(path[path.index(after: $0)...]) } ?? path)
+    }
+    let digits = 16
+    for (folder, wanted) in names {
+        let directory = folder.isEmpty ? root : root + "/" + folder
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+        for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".tmp") && entry.utf8.count > digits + 6 {
+            // ".<name>.<16 hex digits>.tmp"
+            let utf8 = Array(entry.utf8)
+            let suffix = utf8[(utf8.count - digits - 5)...]
+            guard suffix.first == UInt8(ascii: "."), suffix.dropFirst().prefix(digits).allSatisfy(\.isHexDigit),
+                wanted.contains(String(decoding: utf8[1..<(utf8.count - digits - 5)], as: UTF8.self))
+            else { continue }
+            unlink(directory + "/" + entry)
+        }
+    }
+}
+
 /// Writes `content` to a temporary file in the target's folder and renames
 /// it over `file`; returns the new file's metadata for the index.
 private func writeReplacing(_ file: String, _ content: [UInt8], executable: Bool, _ what: String) throws(GitError)
@@ -188,7 +267,7 @@ private func writeReplacing(_ file: String, _ content: [UInt8], executable: Bool
         throw GitError(.failed, what, "could not create the folder \(folder): \(error.localizedDescription)")
     }
     let name = (file as NSString).lastPathComponent
-    let temporary = folder + "/.\(name).\(UUID().uuidString).tmp"
+    let temporary = folder + "/" + temporaryName(for: name)
     // The umask applies to these modes, as it does for git's checkout.
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o777 : 0o666)
     guard descriptor >= 0 else { throw failure("create", temporary) }
@@ -223,15 +302,21 @@ private func writeReplacing(_ file: String, _ content: [UInt8], executable: Bool
 /// tree: writing or deleting through it could reach outside the tree (git's
 /// checkout refuses the same). A symbolic link at the file itself is fine:
 /// the rename replaces the link, never what it points to.
-private func requireRealFolders(above path: String, in root: String, _ what: String) throws(GitError) {
+/// `known` holds the folders (relative to `root`) already found real.
+private func requireRealFolders(
+    above path: String, in root: String, known: inout Set<Substring>, _ what: String
+) throws(GitError) {
     var folder = root
     for part in path.split(separator: "/").dropLast() {
         folder += "/" + part
+        let relative = path[..<part.endIndex]
+        if known.contains(relative) { continue }
         var status = stat()
         guard lstat(folder, &status) == 0 else { return }  // missing: created as a real folder
         if status.st_mode & S_IFMT == S_IFLNK {
             throw GitError(.invalid, what, "\(folder) is a symbolic link; refusing to write through it")
         }
+        known.insert(relative)
     }
 }
 
@@ -248,5 +333,11 @@ private func removeFile(_ file: String, upTo root: String, _ what: String) throw
     // rmdir refuses non-empty folders, which is exactly the test we want.
     while folder.count > root.count, folder.hasPrefix(root + "/"), rmdir(folder) == 0 {
         folder = (folder as NSString).deletingLastPathComponent
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (0x30...0x39).contains(self) || (0x61...0x66).contains(self)
     }
 }

@@ -8,6 +8,9 @@ import Foundation
 /// time, so each task or thread opens its own.
 public final class Repository {
     let pointer: OpaquePointer
+    /// Set on the handle `withPackedWrites` gives its body: the in-memory
+    /// store that `writeBlob` writes to directly.
+    var blobBackend: UnsafeMutablePointer<git_odb_backend>?
 
     private init(owning pointer: OpaquePointer) {
         self.pointer = pointer

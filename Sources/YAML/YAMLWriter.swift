@@ -108,12 +108,22 @@ public enum YAMLWriter {
             // `-`, `?` and `:` may start a plain scalar when followed by a non-space, but keep it simple.
             return false
         }
-        if text.contains(": ") || text.contains(" #") || text.hasSuffix(":") { return false }
-        if flow, text.unicodeScalars.contains(where: { ",[]{}".unicodeScalars.contains($0) }) { return false }
-        // Some readers (PyYAML) end a plain scalar at a tab.
-        if text.unicodeScalars.contains("\t") { return false }
+        if text.hasSuffix(":") { return false }
+        // One pass over the bytes (every character tested here is ASCII):
+        // `: ` and ` #` end a plain scalar; some readers (PyYAML) end one at a tab.
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\t") { return false }
+            if byte == UInt8(ascii: " ") && previous == UInt8(ascii: ":") { return false }
+            if byte == UInt8(ascii: "#") && previous == UInt8(ascii: " ") { return false }
+            if flow && Self.flowIndicators.contains(byte) { return false }
+            previous = byte
+        }
         return !text.unicodeScalars.contains(where: isSpecial)
     }
+
+    /// `, [ ] { }`, which end a plain scalar inside `[...]` or `{...}`.
+    private static let flowIndicators: Set<UInt8> = Set(",[]{}".utf8)
 
     /// Characters a plain or literal scalar cannot hold as they are.
     private static func isSpecial(_ scalar: Unicode.Scalar) -> Bool {

@@ -42,7 +42,7 @@ enum TicketOutput {
         let widths = (0..<rows[0].count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { index, cell in
-                index < widths.count ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) : cell
+                index < widths.count ? cell + String(repeating: " ", count: widths[index] - cell.count) : cell
             }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
     }

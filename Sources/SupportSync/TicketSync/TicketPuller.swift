@@ -45,6 +45,7 @@ public struct TicketPuller {
     public func pull(_ options: Options) async throws -> Report {
         let lock = try RepositoryLock.acquire(tickets.repository)
         defer { lock.release() }
+        try tickets.finishInterruptedCheckout()
         let info = try await platform.info()
         var report = Report()
         var lostRaces = 0
@@ -125,14 +126,19 @@ public struct TicketPuller {
         var new: [String] = []
         var updated: [String] = []
         var conflicts: [(id: String, conflict: TicketConflict)] = []
-        for ticket in batch {
-            guard TicketPaths.isSafeID(ticket.id), Patterns.isAgentID(ticket.agent),
-                let path = TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt)
-            else {
-                report.skipped.append((String(ticket.id.prefix(80)), "not a safe ticket id, agent id or created_at for a path under tickets/"))
+        let placed = batch.map { ticket in
+            (ticket, Patterns.isAgentID(ticket.agent) ? TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt) : nil)
+        }
+        // The batch's folders are listed once each, not searched once per ticket.
+        let folders = Set(placed.compactMap { $0.1.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } })
+        let gitBlobs = try tickets.blobs(in: folders, at: tip)
+        let baseBlobs = try tickets.blobs(in: folders, at: baseTip)
+        for (ticket, path) in placed {
+            guard let path else {
+                report.skipped.append((Self.printable(ticket.id), "not a safe ticket id, agent id or created_at for a path under tickets/"))
                 continue
             }
-            let gitBytes = try tickets.bytes(at: path, in: tip)
+            let gitBytes = try gitBlobs[path].map(tickets.repository.blob)
             var gitRecord: TicketRecord?
             if let gitBytes {
                 let (record, diagnostics) = TicketFile.read(gitBytes, path: path)
@@ -142,7 +148,7 @@ public struct TicketPuller {
                 }
                 gitRecord = record
             }
-            let baseBytes = try tickets.bytes(at: path, in: baseTip)
+            let baseBytes = try baseBlobs[path].map(tickets.repository.blob)
             let baseRecord = baseBytes.flatMap { TicketFile.read($0, path: path).0 }
             let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
             conflicts += merged.conflicts.map { (ticket.id, $0) }
@@ -152,20 +158,27 @@ public struct TicketPuller {
                 if gitRecord == nil { new.append(ticket.id) } else { updated.append(ticket.id) }
             }
             if merged.advancesBase, let base = merged.base {
-                let baseText = Array(TicketFile.text(base).utf8)
+                // Mostly the same record as the file's (a new ticket, a plain update).
+                let baseText = base == merged.record ? text : Array(TicketFile.text(base).utf8)
                 if baseText != baseBytes { baseFiles.append((path, baseText)) }
             }
         }
         let cursorText = Array(cursor.text.utf8)
-        if try tickets.bytes(at: TicketRepository.cursorPath, in: tip) != cursorText {
+        let storedCursor = try tickets.bytes(at: TicketRepository.cursorPath, in: tip)
+        if storedCursor != cursorText {
             files.append((TicketRepository.cursorPath, cursorText))
         }
         report.conflicts += conflicts
         // Tickets that came back unchanged (after a push, say) are not worth
         // a commit of the cursor alone: reading them again next time is
-        // cheap. A full batch still commits, so a long re-sync makes progress.
+        // cheap. A full batch still commits, so a long re-sync makes progress,
+        // and so does a cursor taking over from another platform's, so the
+        // warning and the full re-read happen once.
         let ticketsChanged = files.contains { $0.path != TicketRepository.cursorPath } || !baseFiles.isEmpty
-        guard ticketsChanged || batch.count >= options.batch, !files.isEmpty || !baseFiles.isEmpty, !options.dryRun else {
+        let changesPlatform = storedCursor.flatMap(TicketRepository.Cursor.init).map { $0.instance != cursor.instance } ?? false
+        guard ticketsChanged || changesPlatform || batch.count >= options.batch, !files.isEmpty || !baseFiles.isEmpty,
+            !options.dryRun
+        else {
             report.new += new
             report.updated += updated
             return nil
@@ -195,9 +208,11 @@ public struct TicketPuller {
         if let base = created.base {
             moves.append(ReferenceUpdate(name: TicketRepository.platformRef, expected: baseTip, new: base, message: "supportsync: platform base"))
         }
+        if tickets.followsWorkingTree { try tickets.noteCheckout(of: created.commit) }
         try repository.updateReferences(moves)
         if tickets.followsWorkingTree {
             try repository.checkoutPaths(files.map(\.path), from: created.commit)
+            tickets.checkoutDone()
         }
         report.new += new
         report.updated += updated
@@ -213,6 +228,16 @@ public struct TicketPuller {
         let dirty = Set(try tickets.repository.uncommittedPaths(among: files.map(\.path)))
         let blocking = files.filter { dirty.contains($0.path) && tickets.workingCopy($0.path) != $0.bytes }.map(\.path)
         if !blocking.isEmpty { throw TicketPullError.dirtyPaths(blocking) }
+    }
+
+    /// An id as the platform sent it, safe to print: cut short, with control
+    /// and format characters (NUL, escape sequences, bidi overrides) escaped.
+    static func printable(_ id: String) -> String {
+        let limit = 80
+        let cut = id.count > limit ? id.prefix(limit) + "…" : Substring(id)
+        return cut.unicodeScalars.map { scalar in
+            [.control, .format].contains(scalar.properties.generalCategory) ? scalar.escaped(asASCII: true) : String(scalar)
+        }.joined()
     }
 
     static func message(new: [String], updated: [String], cursor: TicketRepository.Cursor) -> String {

@@ -94,7 +94,13 @@ public struct TicketPusher {
             }
             let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)
             outcome.conflicts = merged.conflicts
-            guard let patch = merged.patch, !patch.isEmpty else { return outcome }
+            guard let patch = merged.patch, !patch.isEmpty else {
+                // Nothing to send; fields both sides now agree on (a conflict
+                // resolved either way) still move in the base, or a later
+                // platform change to them would read as a new conflict.
+                outcome.newBase = Self.base(item.base, agreeingWith: item.git, TicketRecord(current))
+                return outcome
+            }
             do {
                 _ = try await platform.patchTicket(id: item.git.id, patch, ifMatch: current.version)
             } catch {
@@ -103,14 +109,27 @@ public struct TicketPusher {
                 return outcome
             }
             outcome.pushed = true
-            // Only the fields just sent move in the base: a platform change git
-            // has not seen yet stays a platform change for the next pull, and
-            // a conflict stays visible.
-            outcome.newBase = (item.base ?? TicketRecord(current)).applying(patch)
+            // Only the fields just sent (and any both sides already agreed
+            // on) move in the base: a platform change git has not seen yet
+            // stays a platform change for the next pull, and a conflict stays
+            // visible.
+            outcome.newBase = Self.base(item.base, agreeingWith: item.git, TicketRecord(current).applying(patch))
             return outcome
         }
         outcome.failure = "the ticket kept changing on the platform; push again"
         return outcome
+    }
+
+    /// `base` (the platform's state when there is none) with each team field
+    /// that git and the platform hold alike set to that value; nil when
+    /// that changes nothing.
+    static func base(_ base: TicketRecord?, agreeingWith git: TicketRecord, _ platform: TicketRecord) -> TicketRecord? {
+        var agreed = base ?? platform
+        if git.priority == platform.priority { agreed.priority = platform.priority }
+        if git.status == platform.status { agreed.status = platform.status }
+        if git.assignee == platform.assignee { agreed.assignee = platform.assignee }
+        if git.resolution == platform.resolution { agreed.resolution = platform.resolution }
+        return agreed == base ? nil : agreed
     }
 
     private func moveBase(_ files: [(path: String, bytes: [UInt8])], author: Signature) throws {

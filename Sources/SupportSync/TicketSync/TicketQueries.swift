@@ -27,47 +27,88 @@ public struct TicketQueries {
 
     /// Every ticket matching `filter`, sorted by creation time then id.
     /// Files are screened on their bytes before being parsed, so a filter
-    /// that matches few tickets reads few of them fully.
+    /// that matches few tickets reads few of them fully; files are read,
+    /// screened and parsed on every core.
     public func list(_ filter: Filter) throws -> [TicketRecord] {
         let needles = [
             filter.status.map { Array("\nstatus: \($0.rawValue)\n".utf8) },
-            filter.agent.map { Array("\nagent: \($0)\n".utf8) },
+            // As the writer writes it: an agent id such as `0123` or `yes` is quoted.
+            filter.agent.map { Array("\nagent: \(YAMLWriter.scalar($0))\n".utf8) },
         ].compactMap { $0 }
-        var records: [TicketRecord] = []
-        for (path, bytes) in try ticketFiles() {
-            guard needles.allSatisfy({ bytes.contains(subsequence: $0) }) else { continue }
-            guard let record = TicketFile.read(bytes, path: path).0 else { continue }
-            if let status = filter.status, record.status != status { continue }
-            if let agent = filter.agent, record.agent != agent { continue }
-            if let since = filter.since, record.createdAt.prefix(10) < since { continue }
-            records.append(record)
+        let select = { (path: String, bytes: [UInt8]) -> TicketRecord? in
+            guard needles.allSatisfy({ bytes.contains(subsequence: $0) }) else { return nil }
+            guard let record = TicketFile.read(bytes, path: path).0 else { return nil }
+            if let status = filter.status, record.status != status { return nil }
+            if let agent = filter.agent, record.agent != agent { return nil }
+            if let since = filter.since, record.createdAt.prefix(10) < since { return nil }
+            return record
         }
-        return records.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        let records: [TicketRecord?]
+        if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
+            // What the user sees: the working tree.
+            let paths = Self.workingTreeTickets(in: workdir)
+            records = Self.concurrentMap(paths) { path in Self.contents(of: workdir + "/" + path).flatMap { select(path, $0) } }
+        } else if let tip = try tickets.tip() {
+            // One libgit2 handle reads the blobs; the parsing is spread.
+            let files = try tickets.repository.files(under: TicketPaths.folder, in: tip).filter { $0.path.hasSuffix(".yaml") }
+                .map { ($0.path, try tickets.repository.blob($0.blob)) }
+            records = Self.concurrentMap(files) { select($0.0, $0.1) }
+        } else {
+            records = []
+        }
+        return records.compactMap { $0 }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
-    /// The ticket files: from the working tree when the branch is checked
-    /// out (what the user sees), else from the branch tip.
-    private func ticketFiles() throws -> [(String, [UInt8])] {
-        if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
-            let root = URL(fileURLWithPath: workdir).appendingPathComponent(TicketPaths.folder)
-            var files: [(String, [UInt8])] = []
-            let manager = FileManager.default
-            for year in (try? manager.contentsOfDirectory(atPath: root.path)) ?? [] where year.first != "." {
-                let yearURL = root.appendingPathComponent(year)
-                for month in (try? manager.contentsOfDirectory(atPath: yearURL.path)) ?? [] where month.first != "." {
-                    let monthURL = yearURL.appendingPathComponent(month)
-                    for name in (try? manager.contentsOfDirectory(atPath: monthURL.path)) ?? [] where name.hasSuffix(".yaml") {
-                        if let data = manager.contents(atPath: monthURL.appendingPathComponent(name).path) {
-                            files.append(("\(TicketPaths.folder)/\(year)/\(month)/\(name)", [UInt8](data)))
-                        }
-                    }
+    /// `tickets/<YYYY>/<MM>/<name>.yaml` paths in the working tree.
+    private static func workingTreeTickets(in workdir: String) -> [String] {
+        let manager = FileManager.default
+        var paths: [String] = []
+        let root = workdir + "/" + TicketPaths.folder
+        for year in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where year.first != "." {
+            for month in (try? manager.contentsOfDirectory(atPath: root + "/" + year)) ?? [] where month.first != "." {
+                let folder = TicketPaths.folder + "/" + year + "/" + month
+                for name in (try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? [] where name.hasSuffix(".yaml") {
+                    paths.append(folder + "/" + name)
                 }
             }
-            return files
         }
-        guard let tip = try tickets.tip() else { return [] }
-        return try tickets.repository.files(under: TicketPaths.folder, in: tip).filter { $0.path.hasSuffix(".yaml") }
-            .map { ($0.path, try tickets.repository.blob($0.blob)) }
+        return paths
+    }
+
+    /// A file's bytes, nil when it cannot be read as a regular file.
+    private static func contents(of path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(Int(status.st_size), 0) + 1)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return bytes }
+            bytes += chunk[..<count]
+        }
+    }
+
+    /// `transform` of every item, in order, spread over every core.
+    static func concurrentMap<Item, Result>(_ items: [Item], _ transform: (Item) -> Result?) -> [Result?] {
+        var results = [Result?](repeating: nil, count: items.count)
+        let chunks = min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        guard chunks > 0 else { return results }
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            nonisolated(unsafe) let items = items
+            withoutActuallyEscaping(transform) { transform in
+                nonisolated(unsafe) let transform = transform
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    for index in stride(from: chunk, to: items.count, by: chunks) { output[index] = transform(items[index]) }
+                }
+            }
+        }
+        return results
     }
 
     /// The path of ticket `id` at the branch tip.
@@ -103,16 +144,35 @@ public struct TicketQueries {
     public func history(_ id: String) throws -> (path: String, entries: [HistoryEntry]) {
         let path = try path(of: id)
         guard let tip = try tickets.tip() else { return (path, []) }
-        var entries: [HistoryEntry] = []
-        for commit in try tickets.repository.history(of: path, from: tip) {
-            let new = try tickets.repository.blob(at: path, in: commit.id).flatMap { TicketFile.read($0, path: path).0 }
-            let old = try commit.parents.first.flatMap { try tickets.repository.blob(at: path, in: $0) }
-                .flatMap { TicketFile.read($0, path: path).0 }
-            entries.append(
-                HistoryEntry(commit: commit.id, author: commit.author, message: commit.message, changes: Self.changes(from: old, to: new)))
+        let repository = tickets.repository
+        let commits = try repository.history(of: path, from: tip)
+        // Each version of the file is parsed once (a commit's "before" is
+        // mostly the previous entry's "after"), the versions on every core.
+        var versions: [[UInt8]] = []
+        var numbers: [FileBytes: Int] = [:]
+        func number(_ bytes: [UInt8]?) -> Int? {
+            guard let bytes else { return nil }
+            if let known = numbers[FileBytes(bytes: bytes)] { return known }
+            versions.append(bytes)
+            numbers[FileBytes(bytes: bytes)] = versions.count - 1
+            return versions.count - 1
+        }
+        var pairs: [(old: Int?, new: Int?)] = []
+        for commit in commits {
+            let new = number(try repository.blob(at: path, in: commit.id))
+            let old = number(try commit.parents.first.flatMap { try repository.blob(at: path, in: $0) })
+            pairs.append((old, new))
+        }
+        let records = Self.concurrentMap(versions) { TicketFile.read($0, path: path).0 }
+        let entries = zip(commits, pairs).map { commit, pair in
+            HistoryEntry(
+                commit: commit.id, author: commit.author, message: commit.message,
+                changes: Self.changes(from: pair.old.flatMap { records[$0] }, to: pair.new.flatMap { records[$0] }))
         }
         return (path, entries)
     }
+
+
 
     static func changes(from old: TicketRecord?, to new: TicketRecord?) -> [FieldChange] {
         TicketRecord.Field.allCases.compactMap { field in
@@ -128,24 +188,41 @@ public struct TicketQueries {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
-        case .string(let text): return text.contains("\n") ? text.debugDescription : text
+        case .string(let text): return text.utf8.contains(UInt8(ascii: "\n")) ? text.debugDescription : text
         case .list(let items): return "[" + items.map(render).joined(separator: ", ") + "]"
         case .map(let members): return "{" + members.map { "\($0.0): \(render($0.1))" }.joined(separator: ", ") + "}"
         }
     }
 }
 
+/// A file's bytes as a dictionary key, hashed in one go rather than byte by byte.
+private struct FileBytes: Hashable {
+    var bytes: [UInt8]
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
 extension Array where Element == UInt8 {
     func contains(subsequence needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        var index = 0
-        let last = count - needle.count
-        while index <= last {
-            if self[index] == first && self[index..<(index + needle.count)].elementsEqual(needle) { return true }
-            index += 1
+        guard !needle.isEmpty else { return true }
+        guard count >= needle.count else { return false }
+        // memchr finds each candidate first byte; memcmp checks the rest.
+        return withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { needle in
+                let base = haystack.baseAddress!
+                let last = haystack.count - needle.count
+                var offset = 0
+                while offset <= last {
+                    guard let found = memchr(base + offset, Int32(needle[0]), last - offset + 1) else { return false }
+                    offset = base.distance(to: UnsafeRawPointer(found))
+                    if memcmp(base + offset, needle.baseAddress!, needle.count) == 0 { return true }
+                    offset += 1
+                }
+                return false
+            }
         }
-        return false
     }
 }
 

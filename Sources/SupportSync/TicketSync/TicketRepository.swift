@@ -56,6 +56,17 @@ public struct TicketRepository {
         return try repository.blob(at: path, in: commit)
     }
 
+    /// The blob of every file directly in each of `folders` at `commit`, by
+    /// path: one listing per folder.
+    func blobs(in folders: Set<String>, at commit: ObjectID?) throws -> [String: ObjectID] {
+        guard let commit else { return [:] }
+        var blobs: [String: ObjectID] = [:]
+        for folder in folders {
+            for file in try repository.files(under: folder, in: commit) { blobs[file.path] = file.blob }
+        }
+        return blobs
+    }
+
     /// Where the branch's last pull stopped, and on which platform.
     struct Cursor: Equatable {
         var instance: String
@@ -100,6 +111,45 @@ public struct TicketRepository {
     func workingCopy(_ path: String) -> [UInt8]? {
         guard followsWorkingTree, let workdir = repository.workdir else { return nil }
         return FileManager.default.contents(atPath: workdir + "/" + path).map { [UInt8]($0) }
+    }
+
+    // MARK: Finishing a working-tree update cut short
+
+    /// Names the commit whose files a pull is bringing into the working tree,
+    /// from just before the branch moves until they are all written: a pull
+    /// killed in between leaves it, and the next pull finishes the job.
+    private var checkoutNote: String { repository.gitDirectory + "/supportsync/checkout" }
+
+    func noteCheckout(of commit: ObjectID) throws {
+        let url = URL(fileURLWithPath: checkoutNote)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("\(commit.hex)\n".utf8).write(to: url, options: .atomic)
+    }
+
+    func checkoutDone() {
+        unlink(checkoutNote)
+    }
+
+    /// After a pull was killed between moving the branch and updating the
+    /// working tree, brings the files its commit changed up to date, as long
+    /// as the branch is still at that commit. A file a person has edited
+    /// since (neither as before nor as committed) is left alone. The note
+    /// stays until this succeeds.
+    func finishInterruptedCheckout() throws {
+        guard let data = FileManager.default.contents(atPath: checkoutNote) else { return }
+        let hex = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if followsWorkingTree, let commit = ObjectID(hex: hex), try tip() == commit {
+            let parent = try repository.commit(commit).parents.first
+            var stale: [String] = []
+            for change in try repository.changes(from: parent, to: commit, under: TicketPaths.folder + "/") {
+                let copy = workingCopy(change.path)
+                let before = try change.oldBlob.map(repository.blob)
+                let after = try change.newBlob.map(repository.blob)
+                if copy == nil || copy == before || copy == after { stale.append(change.path) }
+            }
+            try repository.checkoutPaths(stale, from: commit)
+        }
+        checkoutDone()
     }
 
     /// The author of the tool's commits: `--author`, else git config, else

@@ -1,0 +1,234 @@
+import Foundation
+import Git
+import LocalPlatform
+import Testing
+
+@testable import SupportSync
+
+/// `TicketPuller` and `TicketPusher` in-process, against the real local
+/// platform and a real repository, with a platform wrapper that acts at the
+/// worst moment: another writer moving the branch mid-pull, a ticket
+/// changing between a push's read and its PATCH.
+@Suite struct TicketSyncLibraryTests {
+    static let author = Signature(name: "supportsync", email: "supportsync@localhost")
+
+    /// A repository with one commit on main, and a local platform with an
+    /// agent that flags tickets.
+    final class Bench {
+        let root: URL
+        let repository: Repository
+        let platform: LocalPlatform
+
+        init() async throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-sync-\(UUID().uuidString)")
+            repository = try Repository.create(at: root.appendingPathComponent("repo").path, initialBranch: "main")
+            let readme = try repository.writeBlob(Array("# support\n".utf8))
+            let first = try repository.commit(
+                updating: "refs/heads/main", expectedTip: nil, treeUpdates: [("README.md", readme)], message: "Start",
+                author: TicketSyncLibraryTests.author)
+            try repository.checkoutPaths(["README.md"], from: first)
+            platform = try LocalPlatform(path: root.appendingPathComponent("platform.sqlite").path)
+            _ = try await platform.putAgent(
+                id: "desk",
+                AgentWrite(
+                    name: "Desk", channels: [.calls, .messages],
+                    support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
+                ifMatch: nil)
+        }
+
+        func flag(_ count: Int) async throws -> [Ticket] {
+            var tickets: [Ticket] = []
+            for number in 0..<count {
+                tickets.append(
+                    try await platform.createTicket(
+                        TicketDraft(agent: "desk", channel: .calls, conversation: "conv_\(number)", reason: "Case \(number)"),
+                        idempotencyKey: nil))
+            }
+            return tickets
+        }
+
+        func tickets() throws -> TicketRepository {
+            try TicketRepository(root: root.appendingPathComponent("repo"))
+        }
+
+        /// The ticket files on main, by path.
+        func files() throws -> [String] {
+            let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
+            return try repository.files(under: "tickets", in: tip).map(\.path).filter { $0.hasSuffix(".yaml") }
+        }
+
+        deinit { try? FileManager.default.removeItem(at: root) }
+    }
+
+    // MARK: Compare-and-swap backstop
+
+    /// The local platform, with a hook run on the first page read.
+    struct InterruptingPlatform: AgentPlatform {
+        let base: LocalPlatform
+        let onFirstPage: @Sendable () throws -> Void
+        let calls = Counter()
+
+        func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
+        func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
+        func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
+        func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+            try await base.putAgent(id: id, write, ifMatch: ifMatch)
+        }
+        func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
+            try await base.createTicket(draft, idempotencyKey: idempotencyKey)
+        }
+        func ticket(id: String) async throws(PlatformError) -> Ticket? { try await base.ticket(id: id) }
+        func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
+            let page = try await base.tickets(after: cursor, limit: limit)
+            if calls.next() == 0 {
+                do { try onFirstPage() } catch { throw .failed("the hook failed: \(error)") }
+            }
+            return page
+        }
+        func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+            try await base.patchTicket(id: id, patch, ifMatch: ifMatch)
+        }
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+    }
+
+    /// Another writer that ignores the lock (another machine on a shared
+    /// disk, an older tool) commits the first tickets mid-pull: the pull's
+    /// compare-and-swap fails, it starts again from the cursor on the new
+    /// tip, and every ticket ends up in git exactly once.
+    @Test func aPullThatLosesTheRaceStartsAgainFromTheNewTip() async throws {
+        let bench = try await Bench()
+        let tickets = try await bench.flag(30)
+        let instance = try await bench.platform.info().instance
+        let repositoryPath = bench.root.appendingPathComponent("repo").path
+        let raced = Counter()
+        let platform = InterruptingPlatform(base: bench.platform) {
+            // What a pull of the first ten would have committed.
+            let other = try Repository.open(at: repositoryPath)
+            let tip = try other.resolve(reference: "refs/heads/main")
+            var updates: [(path: String, blob: ObjectID?)] = []
+            for ticket in tickets.prefix(10) {
+                let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
+                updates.append((path, try other.writeBlob(Array(TicketFile.text(TicketRecord(ticket)).utf8))))
+            }
+            let cursor = TicketRepository.Cursor(instance: instance, position: tickets[9].version)
+            updates.append((TicketRepository.cursorPath, try other.writeBlob(Array(cursor.text.utf8))))
+            let commit = try other.commit(
+                updating: "refs/heads/main", expectedTip: tip, treeUpdates: updates,
+                message: "tickets: 10 new, 0 updated\n\nSupportsync-Cursor: \(instance) \(tickets[9].version)\n",
+                author: TicketSyncLibraryTests.author)
+            try other.checkoutPaths(updates.map(\.path), from: commit)
+            _ = raced.next()
+        }
+        var options = TicketPuller.Options(author: Self.author, batch: 100)
+        options.pageSize = 7
+        let report = try await TicketPuller(tickets: try bench.tickets(), platform: platform).pull(options)
+
+        #expect(raced.next() == 1, "the other writer committed")
+        #expect(report.new.count == 20, "the pull wrote only what the other writer had not: \(report.new.count)")
+        #expect(Set(report.new).isDisjoint(with: tickets.prefix(10).map(\.id)))
+        let files = try bench.files()
+        #expect(files.count == 30)
+        #expect(Set(files.map { ($0 as NSString).lastPathComponent }).count == 30)
+        // The other writer's commit is kept, below the pull's.
+        let tip = try #require(try bench.repository.resolve(reference: "refs/heads/main"))
+        let history = try bench.repository.commits(from: tip)
+        #expect(history.map(\.summary) == ["tickets: 20 new, 0 updated", "tickets: 10 new, 0 updated", "Start"])
+        #expect(history.allSatisfy { $0.parents.count <= 1 })
+    }
+
+    // MARK: Conditional PATCH
+
+    /// The local platform, changing a ticket on the platform side just before
+    /// the first PATCH reaches it, and recording each PATCH's If-Match.
+    struct MeddlingPlatform: AgentPlatform {
+        let base: LocalPlatform
+        let meddle: TicketPatch
+        let log = PatchLog()
+
+        func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
+        func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
+        func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
+        func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+            try await base.putAgent(id: id, write, ifMatch: ifMatch)
+        }
+        func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
+            try await base.createTicket(draft, idempotencyKey: idempotencyKey)
+        }
+        func ticket(id: String) async throws(PlatformError) -> Ticket? {
+            let ticket = try await base.ticket(id: id)
+            log.read(ticket?.version)
+            return ticket
+        }
+        func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
+            try await base.tickets(after: cursor, limit: limit)
+        }
+        func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+            if log.patch(ifMatch) == 0 {
+                _ = try await base.patchTicket(id: id, meddle, ifMatch: nil)
+            }
+            return try await base.patchTicket(id: id, patch, ifMatch: ifMatch)
+        }
+    }
+
+    final class PatchLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var reads: [String?] = []
+        private(set) var ifMatches: [String?] = []
+        func read(_ version: String?) { lock.withLock { reads.append(version) } }
+        func patch(_ ifMatch: String?) -> Int { lock.withLock { ifMatches.append(ifMatch); return ifMatches.count - 1 } }
+    }
+
+    /// Pulls three tickets, then sets the first one's assignee in git as
+    /// the team would (a commit of the edited file).
+    private func teamAssigns(_ bench: Bench, to assignee: String) async throws -> Ticket {
+        let tickets = try await bench.flag(3)
+        _ = try await TicketPuller(tickets: try bench.tickets(), platform: bench.platform).pull(.init(author: Self.author))
+        let ticket = tickets[0]
+        let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
+        var record = TicketRecord(ticket)
+        record.assignee = assignee
+        let tip = try bench.repository.resolve(reference: "refs/heads/main")
+        let commit = try bench.repository.commit(
+            updating: "refs/heads/main", expectedTip: tip,
+            treeUpdates: [(path, try bench.repository.writeBlob(Array(TicketFile.text(record).utf8)))],
+            message: "Take \(ticket.id)", author: Signature(name: "Ana", email: "ana@example.com"))
+        try bench.repository.checkoutPaths([path], from: commit)
+        return ticket
+    }
+
+    @Test func aPushIsConditionalOnTheVersionJustReadAndMergesAgainWhenItChanged() async throws {
+        let bench = try await Bench()
+        let ticket = try await teamAssigns(bench, to: "ana@example.com")
+        // The platform changes another field between the read and the PATCH.
+        let platform = MeddlingPlatform(base: bench.platform, meddle: TicketPatch(status: .inProgress))
+        let report = try await TicketPusher(tickets: try bench.tickets(), platform: platform).push(author: Self.author)
+
+        #expect(report.pushed == [ticket.id])
+        #expect(report.conflicts.isEmpty && report.failed.isEmpty)
+        #expect(platform.log.ifMatches.count == 2, "the first PATCH was refused (412) and sent again after a new read")
+        #expect(platform.log.ifMatches.allSatisfy { $0 != nil }, "every PATCH is conditional")
+        #expect(platform.log.ifMatches == platform.log.reads, "each If-Match is the version just read")
+        let live = try #require(try await bench.platform.ticket(id: ticket.id))
+        #expect(live.assignee == "ana@example.com" && live.status == .inProgress, "both changes stand")
+    }
+
+    @Test func aPlatformChangeToTheSameFieldBetweenReadAndPatchIsAConflictNotAnOverwrite() async throws {
+        let bench = try await Bench()
+        let ticket = try await teamAssigns(bench, to: "ana@example.com")
+        let platform = MeddlingPlatform(base: bench.platform, meddle: TicketPatch(assignee: .set("bob@example.com")))
+        let report = try await TicketPusher(tickets: try bench.tickets(), platform: platform).push(author: Self.author)
+
+        #expect(report.pushed.isEmpty)
+        #expect(report.conflicts.map(\.conflict.field) == [.assignee])
+        #expect(report.exitStatus == .needsAttention)
+        #expect(try await bench.platform.ticket(id: ticket.id)?.assignee == "bob@example.com", "not overwritten")
+        // Reported again on the next push, until someone resolves it.
+        let again = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).push(author: Self.author)
+        #expect(again.conflicts.map(\.conflict.field) == [.assignee])
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Atomic pulls and concurrent writers (issue 4's guarantees): a pull killed
+/// at any point, and two pulls at once, on a real repository, with `git`
+/// as the witness.
+@Suite struct TicketCrashTests {
+    /// Every ticket is in the branch exactly once, in the working tree too,
+    /// history is linear and `git` finds nothing wrong.
+    private func expectComplete(_ bench: TicketBench, count: Int, _ context: String) async throws {
+        let paths = try await bench.ticketPaths()
+        #expect(paths.count == count, "\(context): \(paths.count) ticket files for \(count) tickets")
+        let ids = paths.map { ($0 as NSString).lastPathComponent }
+        #expect(Set(ids).count == ids.count, "\(context): no ticket id appears twice")
+        let merges = try await bench.gitOutput(["rev-list", "--min-parents=2", "main"])
+        #expect(merges.isEmpty, "\(context): linear history")
+        let status = try await bench.status()
+        #expect(status == "", "\(context): working tree and index match the branch: \(status.prefix(600))")
+        let onDisk = FileManager.default.enumerator(atPath: bench.root.appendingPathComponent("tickets").path)?
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") } ?? []
+        #expect(onDisk.count == count, "\(context): \(onDisk.count) files in the working tree")
+        try await bench.expectFsckClean()
+    }
+
+    /// Each commit from `old` (exclusive) to `new` holds as many tickets as
+    /// its own cursor has passed: the tickets and the cursor moved together.
+    private func expectCursorMatchesTickets(_ bench: TicketBench, from old: String?, to new: String, _ context: String) async throws {
+        guard let old else { return }
+        for commit in try await bench.gitOutput(["rev-list", "\(old)..\(new)"]).split(separator: "\n").map(String.init) {
+            let trailer = try await bench.gitOutput(["log", "-1", "--format=%(trailers:key=Supportsync-Cursor,valueonly)", commit]).withoutSurroundingSpace
+            guard let position = trailer.split(separator: " ").last.flatMap({ Int($0) }) else {
+                Issue.record("\(context): commit \(commit) has no cursor trailer: \(trailer)")
+                continue
+            }
+            #expect(try await bench.ticketPaths(at: commit).count == position, "\(context): commit \(commit) at cursor \(position)")
+            #expect(try await bench.show("tickets/.supportsync-cursor", at: commit).contains("\"\(position)\""))
+        }
+    }
+
+    /// The first commit, made before any pull.
+    private func root(_ bench: TicketBench) async throws -> String {
+        try await bench.gitOutput(["rev-list", "--max-parents=0", "main"]).withoutSurroundingSpace
+    }
+
+    @Test func aPullKilledAtAnyPointLeavesTheOldCommitOrANewOneAndTheNextPullFinishes() async throws {
+        let bench = try TicketBench()
+        var count = 3_000
+        try bench.platform.put(SampleTickets.make(0..<count))
+        let delays = (0..<6).map { _ in Double.random(in: 0.02...0.8) }
+        var lockFilesLeft: [String] = []
+        for (attempt, delay) in delays.enumerated() {
+            let context = "kill \(attempt) after \(delay) s (delays \(delays))"
+            // More flagged meanwhile, so every pull has batches left to cut short.
+            try bench.platform.put(SampleTickets.make(count..<(count + 1_000)))
+            count += 1_000
+            let before = try await bench.tip()
+            let (database, root, environment) = (bench.database, bench.root, bench.environment)
+            try await TicketBench.offload {
+                let process = Process()
+                process.executableURL = Executable.url
+                process.arguments = ["tickets", "pull", "--db", database, "--batch", "500"]
+                process.currentDirectoryURL = root
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                process.standardInput = FileHandle.nullDevice
+                try process.run()
+                Thread.sleep(forTimeInterval: delay)
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+
+            let after = try #require(try await bench.tip(), "\(context): the branch exists")
+            if after != before, let before {
+                let ancestor = try await bench.git(["merge-base", "--is-ancestor", before, after])
+                #expect(ancestor.status == 0, "\(context): the branch only moved forward")
+            }
+            try await bench.expectFsckClean()
+            try await expectCursorMatchesTickets(bench, from: before, to: after, context)
+            // A kill inside git's own lock window (microseconds) leaves its
+            // lock file, which git asks a person to delete: do that, as git's
+            // message says, and note it.
+            for lock in [".git/index.lock", ".git/refs/heads/main.lock", ".git/refs/supportsync/platform.lock"] {
+                let url = bench.root.appendingPathComponent(lock)
+                if FileManager.default.fileExists(atPath: url.path) {
+                    lockFilesLeft.append(lock)
+                    try FileManager.default.removeItem(at: url)
+                }
+            }
+        }
+        let finish = try await bench.pull(["--batch", "500"])
+        #expect(finish.status == 0, "the next pull completes: \(finish.stdout)\(finish.stderr)")
+        try await expectComplete(bench, count: count, "after kills at \(delays), git locks left: \(lockFilesLeft)")
+        try await expectCursorMatchesTickets(bench, from: try await root(bench), to: try #require(try await bench.tip()), "whole history")
+        #expect(try await bench.pull().stdout.contains("nothing new"))
+    }
+
+    @Test func twoPullsAtOnceWriteEveryTicketExactlyOnce() async throws {
+        let bench = try TicketBench()
+        let count = 3_000
+        try bench.platform.put(SampleTickets.make(0..<count))
+        // Both processes start at once; each waits on a thread of its own.
+        async let first = bench.pull(["--batch", "400", "--format", "json"])
+        async let second = bench.pull(["--batch", "400", "--format", "json"])
+        var pulled: [String] = []
+        for result in try await [first, second] {
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try ticketJSON(result.stdout)
+            pulled += (report["new"] as? [String] ?? []) + (report["updated"] as? [String] ?? [])
+        }
+        #expect(pulled.count == count, "the two pulls between them wrote each ticket once")
+        #expect(Set(pulled).count == count)
+        try await expectComplete(bench, count: count, "two pulls at once")
+        try await expectCursorMatchesTickets(bench, from: try await root(bench), to: try #require(try await bench.tip()), "two pulls at once")
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import SupportSync
+import Testing
+
+/// `supportsync tickets push` against `supportsync platform serve`: the
+/// team's edits, committed in git, reach the platform; the merge is field by
+/// field against the platform base.
+@Suite struct TicketPushTests {
+    /// A repository with three pulled tickets, and the platform served over HTTP.
+    private func setUp() async throws -> (TicketBench, TicketServer, [Ticket]) {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<4)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let database = bench.database
+        return (bench, try await TicketBench.offload { try TicketServer(database: database) }, tickets)
+    }
+
+    private func push(_ bench: TicketBench, _ server: TicketServer) async throws -> Executable.Result {
+        try await bench.run(["tickets", "push", "--platform", server.url], environment: server.environment)
+    }
+
+    private func pull(_ bench: TicketBench, _ server: TicketServer) async throws -> Executable.Result {
+        try await bench.run(["tickets", "pull", "--platform", server.url], environment: server.environment)
+    }
+
+    /// A change made on the platform itself, through its API.
+    private func platformPatch(_ bench: TicketBench, _ id: String, _ patch: TicketPatch) async throws {
+        _ = try await bench.platform.local().patchTicket(id: id, patch, ifMatch: nil)
+    }
+
+    @Test func teamEditsReachThePlatformOnceAndAreNotSentAgain() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        try bench.editTicket(path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: ana@example.com")])
+        let untouched = try #require(try bench.platform.ticket(tickets[1].id))
+
+        let pushed = try await push(bench, server)
+        #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
+        #expect(pushed.stdout.contains("pushed \(tickets[0].id)") && pushed.stdout.contains("1 pushed, 0 conflicts"), "\(pushed.stdout)")
+        let live = try #require(try bench.platform.ticket(tickets[0].id))
+        #expect(live.status == .inProgress && live.assignee == "ana@example.com")
+        #expect(live.summary == tickets[0].summary, "platform-owned fields untouched")
+        #expect(try bench.platform.ticket(tickets[1].id) == untouched, "tickets without team edits are not written")
+
+        let again = try await push(bench, server)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("0 pushed"), "\(again.stdout)")
+        #expect(try bench.platform.ticket(tickets[0].id)?.version == live.version, "nothing was resent")
+
+        // The push's own change, read back by a pull, is no change in git.
+        let tip = try await bench.tip()
+        let pulled = try await pull(bench, server)
+        #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
+        #expect(try await bench.tip() == tip, "\(pulled.stdout)")
+        #expect(try await push(bench, server).stdout.contains("0 pushed"))
+        #expect(try await bench.status() == "")
+    }
+
+    @Test func aChangeMadeOnBothSidesDifferentlyIsAConflictUntilResolved() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let id = tickets[1].id
+        let path = SampleTickets.path(tickets[1])
+        try bench.editTicket(path, [("assignee: null", "assignee: ana@example.com")])
+        try await platformPatch(bench, id, TicketPatch(assignee: .set("bob@example.com")))
+
+        for attempt in 1...2 {
+            let pushed = try await push(bench, server)
+            #expect(pushed.status == 1, "push \(attempt): \(pushed.stdout)\(pushed.stderr)")
+            #expect(pushed.stdout.contains("conflict \(id): assignee"), "push \(attempt): \(pushed.stdout)")
+            #expect(pushed.stdout.contains("ana@example.com") && pushed.stdout.contains("bob@example.com"))
+            #expect(try bench.platform.ticket(id)?.assignee == "bob@example.com", "the platform's value is not overwritten")
+            #expect(bench.readFile(path)?.contains("assignee: ana@example.com\n") == true, "git's value is kept")
+        }
+        // A pull sees the same conflict and keeps git's value too.
+        let pulled = try await pull(bench, server)
+        #expect(pulled.status == 1, "\(pulled.stdout)\(pulled.stderr)")
+        #expect(pulled.stdout.contains("conflict \(id): assignee"), "\(pulled.stdout)")
+        #expect(try await bench.show(path).contains("assignee: ana@example.com\n"))
+
+        // Resolved in git by taking the platform's value: nothing to report,
+        // and a later platform change comes in as an ordinary update.
+        try bench.editTicket(path, [("assignee: ana@example.com", "assignee: bob@example.com")])
+        let resolved = try await push(bench, server)
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        #expect(!resolved.stdout.contains("conflict \(id)"), "\(resolved.stdout)")
+        try await platformPatch(bench, id, TicketPatch(assignee: .set("carl@example.com")))
+        let later = try await pull(bench, server)
+        #expect(later.status == 0, "\(later.stdout)\(later.stderr)")
+        #expect(!later.stdout.contains("conflict \(id)"), "\(later.stdout)")
+        #expect(try await bench.show(path).contains("assignee: carl@example.com\n"))
+        #expect(try await bench.status() == "")
+    }
+
+    @Test func aConflictResolvedOnThePlatformSideIsNotReportedAgain() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let id = tickets[2].id
+        let path = SampleTickets.path(tickets[2])
+        try bench.editTicket(path, [("priority: normal", "priority: high")])
+        try await platformPatch(bench, id, TicketPatch(priority: .low))
+        #expect(try await push(bench, server).status == 1)
+
+        // Someone makes the platform agree with git: the conflict is gone.
+        try await platformPatch(bench, id, TicketPatch(priority: .high))
+        let pushed = try await push(bench, server)
+        #expect(pushed.status == 0 && !pushed.stdout.contains("conflict \(id)"), "\(pushed.stdout)")
+        #expect(try await push(bench, server).stdout.contains("0 pushed, 0 conflicts"))
+
+        // A later change on the platform alone is the platform's to make.
+        try await platformPatch(bench, id, TicketPatch(priority: .urgent))
+        let pulled = try await pull(bench, server)
+        #expect(pulled.status == 0 && !pulled.stdout.contains("conflict \(id)"), "\(pulled.stdout)")
+        #expect(try await bench.show(path).contains("priority: urgent\n"))
+        #expect(try bench.platform.ticket(id)?.priority == .urgent)
+    }
+
+    @Test func aPlatformOnlyChangeArrivesWithThePullAndIsNotRevertedByAPush() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let id = tickets[2].id
+        let path = SampleTickets.path(tickets[2])
+        // The team raises the priority in git; meanwhile the platform moves
+        // the status. Neither side touched the other's field.
+        try bench.editTicket(path, [("priority: normal", "priority: high")])
+        try await platformPatch(bench, id, TicketPatch(status: .inProgress))
+
+        let pulled = try await pull(bench, server)
+        #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
+        let text = try await bench.show(path)
+        #expect(text.contains("status: in_progress\n") && text.contains("priority: high\n"), "\(text)")
+        #expect(try await bench.status() == "")
+
+        let pushed = try await push(bench, server)
+        #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
+        let live = try #require(try bench.platform.ticket(id))
+        #expect(live.status == .inProgress, "the platform's change is not reverted")
+        #expect(live.priority == .high, "the team's change is sent")
+        #expect(try await push(bench, server).stdout.contains("0 pushed"))
+        let tip = try await bench.tip()
+        #expect(try await pull(bench, server).status == 0)
+        #expect(try await bench.tip() == tip, "the pushed change comes back as no change")
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Git
+import SupportSync
+import Testing
+
+/// `tickets list`, `tickets show` and `tickets history`, read back from a
+/// repository the executable pulled into.
+@Suite struct TicketQueryTests {
+    /// Six tickets: statuses, agents and creation days to filter on.
+    private func setUp() async throws -> (TicketBench, [Ticket]) {
+        let bench = try TicketBench()
+        var tickets = SampleTickets.make(1..<7)
+        tickets[0].status = .pending
+        tickets[1].status = .inProgress
+        tickets[2].status = .resolved
+        tickets[2].resolution = "Refunded"
+        tickets[3].status = .pending
+        tickets[3].agent = "refunds"
+        tickets[4].status = .closed
+        tickets[4].resolution = "Duplicate"
+        tickets[5].status = .pending
+        tickets[5].agent = "0123"  // a valid agent id the file form must quote
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        return (bench, tickets)
+    }
+
+    private func listed(_ bench: TicketBench, _ arguments: [String]) async throws -> [String] {
+        let result = try await bench.run(["tickets", "list", "--format", "json"] + arguments)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        return array.compactMap { $0["id"] as? String }
+    }
+
+    @Test func listFiltersByStatusAgentAndDay() async throws {
+        let (bench, tickets) = try await setUp()
+        let byCreation = tickets.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        #expect(try await listed(bench, []) == byCreation.map(\.id), "every ticket, by creation time")
+        #expect(try await listed(bench, ["--status", "pending"]) == byCreation.filter { $0.status == .pending }.map(\.id))
+        #expect(try await listed(bench, ["--status", "in_progress"]) == [tickets[1].id])
+        #expect(try await listed(bench, ["--agent", "refunds"]) == [tickets[3].id])
+        #expect(try await listed(bench, ["--agent", "0123"]) == [tickets[5].id])
+        #expect(try await listed(bench, ["--agent", "billing-line", "--status", "pending"]) == [tickets[0].id])
+        let since = "2026-04-01"
+        #expect(try await listed(bench, ["--since", since]) == byCreation.filter { $0.createdAt >= since }.map(\.id))
+        #expect(try await listed(bench, ["--status", "closed", "--since", "2026-01-01"]) == [tickets[4].id])
+
+        // Text: a table naming each ticket.
+        let table = try await bench.run(["tickets", "list", "--status", "pending"])
+        #expect(table.status == 0)
+        #expect(table.stdout.hasPrefix("ID"), "\(table.stdout)")
+        for ticket in tickets { #expect(table.stdout.contains(ticket.id) == (ticket.status == .pending)) }
+
+        // The working tree is what a person sees: a committed edit shows at once.
+        try bench.editTicket(SampleTickets.path(tickets[0]), [("status: pending", "status: in_progress")])
+        #expect(try await listed(bench, ["--status", "in_progress"]).sorted() == [tickets[0].id, tickets[1].id].sorted())
+
+        let bad = try await bench.run(["tickets", "list", "--since", "yesterday"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+        let badStatus = try await bench.run(["tickets", "list", "--status", "open"])
+        #expect(badStatus.status == 64, "\(badStatus.stderr)")
+    }
+
+    @Test func showPrintsTheFileAndUnknownIdsExit1() async throws {
+        let (bench, tickets) = try await setUp()
+        let path = SampleTickets.path(tickets[2])
+        let shown = try await bench.run(["tickets", "show", tickets[2].id])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout == "# \(path)\n" + (try await bench.show(path)))
+
+        let json = try await bench.run(["tickets", "show", tickets[2].id, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try ticketJSON(json.stdout)
+        #expect(object["id"] as? String == tickets[2].id)
+        #expect(object["status"] as? String == "resolved")
+        #expect(object["resolution"] as? String == "Refunded")
+
+        for unknown in ["T-FFFFFFFF", "../README", "tickets/2026", ""] {
+            for command in ["show", "history"] {
+                let result = try await bench.run(["tickets", command, unknown])
+                #expect(result.status == 1 || (unknown.isEmpty && result.status == 64), "\(command) '\(unknown)': \(result.status) \(result.stderr)")
+                #expect(result.stdout.isEmpty, "\(command) '\(unknown)': \(result.stdout)")
+            }
+        }
+        let missing = try await bench.run(["tickets", "show", "T-FFFFFFFF"])
+        #expect(missing.stderr.contains("no ticket 'T-FFFFFFFF'"), "\(missing.stderr)")
+    }
+
+    @Test func historyListsEveryCommitThatChangedTheTicketWithItsFieldChanges() async throws {
+        let (bench, tickets) = try await setUp()
+        let ticket = tickets[0]
+        let path = SampleTickets.path(ticket)
+        let date = Date(timeIntervalSince1970: 1_795_000_000)
+        let team = try bench.editTicket(
+            path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: ana@example.com")],
+            message: "Ana takes the double charge",
+            author: Signature(name: "Ana Ops", email: "ana@example.com", date: date, timeZoneOffsetMinutes: 60))
+        // Another ticket's change is not in this ticket's history.
+        try bench.editTicket(SampleTickets.path(tickets[3]), [("priority: normal", "priority: high")])
+        // A platform-side change to a platform field, pulled.
+        try bench.platform.change(ticket.id) { $0.summary = "Charged twice.\nRefund requested.\n" }
+        #expect(try await bench.pull().status == 0)
+
+        let result = try await bench.run(["tickets", "history", ticket.id])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = result.stdout
+        #expect(text.hasPrefix("# \(path)\n"), "\(text)")
+        let witness = try await bench.gitOutput(["log", "--format=%H", "--", path]).split(separator: "\n").map(String.init)
+        #expect(witness.count == 3)
+        let listed = text.split(separator: "\n").filter { $0.hasPrefix("commit ") }.map { String($0.dropFirst(7)) }
+        #expect(listed == witness, "the same commits as git log -- path, newest first")
+
+        // The team's commit: who, when, what, and each field's move.
+        let entries = text.components(separatedBy: "\ncommit ").dropFirst()
+        let teamEntry = try #require(entries.first { $0.hasPrefix(team.hex) })
+        #expect(teamEntry.contains("Author: Ana Ops <ana@example.com>"), "\(teamEntry)")
+        #expect(teamEntry.contains("Ana takes the double charge"))
+        #expect(teamEntry.contains("status: pending -> in_progress"), "\(teamEntry)")
+        #expect(teamEntry.contains("assignee: null -> ana@example.com"), "\(teamEntry)")
+        #expect(!teamEntry.contains("priority:"), "only this ticket's changes")
+        let dateLine = try #require(teamEntry.split(separator: "\n").first { $0.hasPrefix("Date:") })
+        let shownDate = try #require(ISO8601DateFormatter().date(from: String(dateLine.dropFirst(5)).withoutSurroundingSpace))
+        #expect(shownDate == date, "\(dateLine)")
+        #expect(try await bench.gitOutput(["log", "-1", "--format=%at", team.hex]).withoutSurroundingSpace == "1795000000")
+
+        // Newest first: the pulled summary change, then the team, then the ticket's arrival.
+        #expect(entries.first?.contains("summary:") == true, "\(text)")
+        #expect(entries.last?.contains("status: (none) -> pending") == true, "the first pull created it: \(entries.last ?? "")")
+
+        let json = try await bench.run(["tickets", "history", ticket.id, "--format", "json"])
+        #expect(json.status == 0)
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(array.compactMap { $0["commit"] as? String } == witness)
+        let changes = try #require(array.first { $0["commit"] as? String == team.hex }?["changes"] as? [[String: Any]])
+        #expect(changes.contains { $0["field"] as? String == "status" && $0["old"] as? String == "pending" && $0["new"] as? String == "in_progress" })
+        #expect(changes.contains { $0["field"] as? String == "assignee" && $0["old"] as? String == "null" && $0["new"] as? String == "ana@example.com" })
+        #expect(array.first { $0["commit"] as? String == team.hex }?["author"] as? String == "Ana Ops")
+    }
+}
