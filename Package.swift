@@ -101,7 +101,10 @@ let package = Package(
         ),
         .testTarget(
             name: "supportsyncTests",
-            dependencies: ["supportsync", "SupportSync", "Git", "LocalPlatform", "PlatformServer"]
+            dependencies: [
+                "supportsync", "SupportSync", "Git", "LocalPlatform", "PlatformServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ]
 )

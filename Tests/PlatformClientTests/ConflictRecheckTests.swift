@@ -13,7 +13,7 @@ import Testing
         { request, number in
             switch (request.method, number) {
             case ("PUT", 1):
-                try await Task.sleep(for: .milliseconds(600))
+                try await Task.sleep(for: .seconds(5))
                 return FaultServer.json(current)
             case ("PUT", _):
                 return FaultServer.error(.preconditionFailed, .versionConflict("at version 4, not 3"))
@@ -23,7 +23,8 @@ import Testing
         }
     }
 
-    static let configuration = Fixtures.fast(requestTimeout: .milliseconds(250))
+    // Generous, so only the deliberately slow first answer times out on a loaded machine.
+    static let configuration = Fixtures.fast(requestTimeout: .milliseconds(1500))
 
     @Test func ourOwnWriteIsNotAConflict() async throws {
         var landed = Fixtures.agent
@@ -80,7 +81,7 @@ import Testing
         let seen = try await FaultServer.with({ request, number in
             switch (request.method, number) {
             case ("PATCH", 1):
-                try await Task.sleep(for: .milliseconds(600))
+                try await Task.sleep(for: .seconds(5))
                 return FaultServer.json(landed)
             case ("PATCH", _): return FaultServer.error(.preconditionFailed, .versionConflict("moved"))
             default: return FaultServer.json(landed)

@@ -16,6 +16,9 @@ struct TicketDecoder {
         self.root = root
         self.file = file
         self.reader = reader
+        // Every key, the customer's and a few fields: no growing on the way.
+        keyLocations.reserveCapacity(32)
+        valueLocations.reserveCapacity(32)
     }
 
     /// The record, or nil when a key is missing or cannot be read as its type.
