@@ -79,3 +79,31 @@ final class TemporaryFolder {
         try? FileManager.default.removeItem(at: url)
     }
 }
+
+extension Executable {
+    /// Starts `supportsync platform serve` with `arguments` and the token,
+    /// and returns the process with the first line it printed (`listening
+    /// on http://HOST:PORT`, or whatever it said instead).
+    static func startServer(_ arguments: [String], token: String) throws -> (process: Process, line: String) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = ["platform", "serve"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SUPPORTSYNC_TOKEN"] = token
+        environment.removeValue(forKey: "CI")
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        // Logs would fill a pipe nobody reads and stall the server.
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var printed = Data()
+        while !printed.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed.append(chunk)
+        }
+        return (process, String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}

@@ -84,26 +84,7 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     private static func start(database: String, token: String) throws -> ServeProcess {
-        let process = Process()
-        process.executableURL = Executable.url
-        process.arguments = ["platform", "serve", "--db", database, "--port", "0"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SUPPORTSYNC_TOKEN"] = token
-        environment.removeValue(forKey: "CI")
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        // Logs would fill a pipe nobody reads and stall the server.
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var printed = Data()
-        while !printed.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed.append(chunk)
-        }
-        let line = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (process, line) = try Executable.startServer(["--db", database, "--port", "0"], token: token)
         let prefix = "listening on http://127.0.0.1:"
         guard line.hasPrefix(prefix), let port = Int(line.dropFirst(prefix.count)), port > 0 else {
             if process.isRunning { process.terminate() }

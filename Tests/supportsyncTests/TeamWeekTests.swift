@@ -410,27 +410,12 @@ extension TeamWeekTests {
 
     /// `supportsync platform serve` on a loopback port.
     fileprivate final class ServedPlatform {
-        let process = Process()
+        let process: Process
         let port: Int
 
         init(database: String, token: String, port: Int) throws {
-            process.executableURL = Executable.url
-            process.arguments = ["platform", "serve", "--db", database, "--port", String(port)]
-            var environment = ProcessInfo.processInfo.environment
-            environment["SUPPORTSYNC_TOKEN"] = token
-            process.environment = environment
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            var printed = Data()
-            while !printed.contains(UInt8(ascii: "\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                printed.append(chunk)
-            }
-            let line = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let (process, line) = try Executable.startServer(["--db", database, "--port", String(port)], token: token)
+            self.process = process
             let prefix = "listening on http://127.0.0.1:"
             guard line.hasPrefix(prefix), let bound = Int(line.dropFirst(prefix.count)) else {
                 process.terminate()

@@ -320,28 +320,13 @@ extension String {
 /// `supportsync platform serve` on a free loopback port, stopped on `stop()`
 /// or when released.
 final class TicketServer: @unchecked Sendable {  // immutable after init; stop() is idempotent
-    let process = Process()
+    let process: Process
     let url: String
     let token = "e2e-token-\(UUID().uuidString)"
 
     init(database: String) throws {
-        process.executableURL = Executable.url
-        process.arguments = ["platform", "serve", "--db", database, "--port", "0"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SUPPORTSYNC_TOKEN"] = token
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var printed = Data()
-        while !printed.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed.append(chunk)
-        }
-        let line = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (process, line) = try Executable.startServer(["--db", database, "--port", "0"], token: token)
+        self.process = process
         guard let start = line.range(of: "http://") else {
             process.terminate()
             throw ServeFailed(line: line)
