@@ -24,14 +24,23 @@ struct Executable {
     static func run(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:], stdin: String? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CI")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
+        return try capture(url, arguments, in: directory, environment: env, stdin: stdin)
+    }
+
+    /// Runs any program to its end with exactly `environment`, and returns
+    /// its status and both outputs.
+    static func capture(
+        _ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String],
+        stdin: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = program
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.environment = environment
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
