@@ -1,18 +1,28 @@
 import ArgumentParser
 import SupportSync
 
+extension SchemaDraft: ExpressibleByArgument {}
+
 struct SchemaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Print the JSON Schema (2020-12) of an agent file, for editors.",
+        abstract: "Print the JSON Schema of an agent file (or, with --ticket, of a ticket file), for editors.",
         discussion: """
-            For yaml-language-server, save it and point agent files at it:
-              supportsync schema > agent.schema.json
-              # yaml-language-server: $schema=../../agent.schema.json
+            supportsync init writes both, in draft-07, to config/schemas/ and maps them to \
+            config/agents/*.yaml and tickets/**/*.yaml in .vscode/settings.json. By hand:
+              supportsync schema --draft 7 > config/schemas/agent.schema.json
+              # yaml-language-server: $schema=../schemas/agent.schema.json
             """
     )
 
+    @Option(name: .long, help: "The JSON Schema dialect: 7 (draft-07, what yaml-language-server reads) or 2020-12.")
+    var draft: SchemaDraft = .draft2020_12
+
+    @Flag(name: .long, help: "The schema of a ticket file instead of an agent file.")
+    var ticket = false
+
     func run() async throws {
-        print(AgentSchema.document.prettyPrinted(), terminator: "")
+        let document = ticket ? TicketSchema.document(draft: draft) : AgentSchema.document(draft: draft)
+        print(document.prettyPrinted(), terminator: "")
     }
 }

@@ -51,12 +51,15 @@ struct SchemaAgreementTests {
     }
 
     /// Runs the witness over `files` and returns the names it rejected.
-    static func rejected(by witness: String, _ files: [(name: String, bytes: [UInt8])]) throws -> Set<String> {
+    static func rejected(
+        by witness: String, _ files: [(name: String, bytes: [UInt8])],
+        schema document: JSONValue = AgentSchema.document(draft: .draft2020_12)
+    ) throws -> Set<String> {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let schema = folder.appendingPathComponent("agent.schema.json")
-        try Data(AgentSchema.document.prettyPrinted().utf8).write(to: schema)
+        try Data(document.prettyPrinted().utf8).write(to: schema)
         for file in files { try Data(file.bytes).write(to: folder.appendingPathComponent(file.name)) }
 
         let process = Process()
@@ -78,21 +81,23 @@ struct SchemaAgreementTests {
         return names
     }
 
-    @Test("the schema accepts every file the validator accepts", .enabled(if: canRun))
-    func acceptsValidFiles() throws {
+    @Test("the schema accepts every file the validator accepts", .enabled(if: canRun), arguments: SchemaDraft.allCases)
+    func acceptsValidFiles(_ draft: SchemaDraft) throws {
         let witness = try #require(Self.witness, "check-jsonschema is not installed (script/bootstrap --test installs it)")
         let files = Self.acceptedFiles()
         #expect(files.count >= 20)
-        let rejected = try Self.rejected(by: witness, files)
+        let rejected = try Self.rejected(by: witness, files, schema: AgentSchema.document(draft: draft))
         #expect(rejected.isEmpty, "the schema rejects files the validator accepts: \(rejected.sorted())")
     }
 
-    @Test("the schema rejects unknown keys, wrong types, enums and malformed values", .enabled(if: canRun))
-    func rejectsInvalidFiles() throws {
+    @Test(
+        "the schema rejects unknown keys, wrong types, enums and malformed values", .enabled(if: canRun),
+        arguments: SchemaDraft.allCases)
+    func rejectsInvalidFiles(_ draft: SchemaDraft) throws {
         let witness = try #require(Self.witness, "check-jsonschema is not installed (script/bootstrap --test installs it)")
         let files = Self.rejectedFiles()
         #expect(files.count >= 20)
-        let rejected = try Self.rejected(by: witness, files)
+        let rejected = try Self.rejected(by: witness, files, schema: AgentSchema.document(draft: draft))
         let accepted = Set(files.map(\.name)).subtracting(rejected)
         #expect(accepted.isEmpty, "the schema accepts files the validator rejects: \(accepted.sorted())")
     }
