@@ -47,3 +47,17 @@ extension Repository {
         return result
     }
 }
+
+extension Repository {
+    /// The best common ancestor of `one` and `other` (`git merge-base`), or
+    /// nil when they share no history.
+    public func mergeBase(_ one: ObjectID, _ other: ObjectID) throws(GitError) -> ObjectID? {
+        var result = git_oid()
+        var a = one.gitOID
+        var b = other.gitOID
+        let code = git_merge_base(&result, pointer, &a, &b)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try check(code, "could not find the merge base of \(one) and \(other)")
+        return ObjectID(result)
+    }
+}

@@ -42,10 +42,18 @@ extension Repository {
     /// The branch HEAD points at (`refs/heads/main`), also when it has no
     /// commit yet; nil when HEAD is detached.
     public func headReference() throws(GitError) -> String? {
+        try symbolicTarget(of: "HEAD")
+    }
+
+    /// What the symbolic reference `name` points at (`HEAD` ->
+    /// `refs/heads/main`, also when that branch has no commit yet); nil when
+    /// `name` does not exist or is not symbolic.
+    public func symbolicTarget(of name: String) throws(GitError) -> String? {
+        try requireNoNUL(name, "could not read \(name)")
         var reference: OpaquePointer?
         do {
-            try check(git_reference_lookup(&reference, pointer, "HEAD"), "could not read HEAD")
-        } catch where error.kind == .notFound {
+            try check(git_reference_lookup(&reference, pointer, name), "could not read \(name)")
+        } catch where error.kind == .notFound || error.kind == .invalid {
             return nil
         }
         defer { git_reference_free(reference) }
