@@ -7,7 +7,9 @@ struct TicketsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tickets",
         abstract: "Flagged tickets in git: pull them from the platform, push the team's changes back, read them.",
-        subcommands: [PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self]
+        subcommands: [
+            PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self, DiffCommand.self,
+        ]
     )
 }
 
@@ -172,6 +174,46 @@ struct HistoryCommand: AsyncParsableCommand {
             let tickets = try TicketRepository(root: try repository.root())
             let history = try TicketQueries(tickets: tickets).history(id)
             print(format == .json ? TicketOutput.json(history.entries) : TicketOutput.text(history.entries, path: history.path), terminator: "")
+            return .success
+        }
+    }
+}
+
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "What a branch does to tickets: each ticket's net field changes since it left a base.",
+        discussion: """
+            Compares the merge base of --base and --head with --head, like git diff base...head, so what
+            the base gained meanwhile (the sync job's pulls) does not show. --format markdown is what the
+            workflow puts in the pull-request comment. Exit status: 0 done, 64 usage or a bad revision.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument {
+        case text, json, markdown
+    }
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(name: .long, help: "The revision the branch starts from (e.g. origin/main).")
+    var base: String
+
+    @Option(name: .long, help: "The revision it ends at.")
+    var head = "HEAD"
+
+    @Option(name: .long, help: "Output format: text, json or markdown.")
+    var format: Format = .text
+
+    func run() async throws {
+        try await reportingErrors {
+            let git = try TicketRepository.openRepository(root: try repository.root())
+            let changes = try TicketQueries.diff(in: git, base: base, head: head)
+            switch format {
+            case .text: print(TicketChangesReport.text(changes), terminator: "")
+            case .markdown: print(TicketChangesReport.markdown(changes), terminator: "")
+            case .json: print(JSONCoding.prettyString(changes), terminator: "")
+            }
             return .success
         }
     }

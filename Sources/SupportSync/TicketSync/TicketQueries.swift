@@ -234,3 +234,47 @@ extension TicketConflict {
         (base.map(TicketQueries.render), TicketQueries.render(git), TicketQueries.render(platform))
     }
 }
+
+extension TicketQueries {
+    /// What a pull request does to one ticket: its net change from where the
+    /// branch left `base` to `head`.
+    public struct TicketChange: Sendable, Encodable {
+        public enum Kind: String, Sendable, Encodable {
+            case added, modified, deleted
+        }
+
+        public var id: String
+        public var path: String
+        public var kind: Kind
+        /// The field changes, in file order; empty for a file that cannot be read.
+        public var changes: [FieldChange]
+        /// Whether the file as `head` has it reads as a ticket.
+        public var readable: Bool
+    }
+
+    /// The net change to every ticket file between the merge base of `base`
+    /// and `head`, and `head` (`git diff base...head -- tickets/`), so the
+    /// commits `base` gained meanwhile (the sync job's pulls) do not show.
+    public static func diff(in repository: Repository, base: String, head: String) throws -> [TicketChange] {
+        guard let baseID = try repository.revparse(base) else { throw TicketCommandError.badRevision(base) }
+        guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
+        let from = try repository.mergeBase(baseID, headID) ?? baseID
+        let files = try repository.changes(from: from, to: headID, under: TicketPaths.folder + "/")
+        return try files.filter { $0.path.hasSuffix(".yaml") }.map { change in
+            let old = try change.oldBlob.map { try repository.blob($0) }.flatMap { TicketFile.read($0, path: change.path).0 }
+            let newBytes = try change.newBlob.map { try repository.blob($0) }
+            let new = newBytes.flatMap { TicketFile.read($0, path: change.path).0 }
+            let name = (change.path as NSString).lastPathComponent
+            let kind: TicketChange.Kind =
+                switch change.kind {
+                case .added: .added
+                case .modified: .modified
+                case .deleted: .deleted
+                }
+            return TicketChange(
+                id: new?.id ?? old?.id ?? String(name.dropLast(".yaml".count)), path: change.path, kind: kind,
+                changes: (newBytes != nil && new == nil) ? [] : Self.changes(from: old, to: new),
+                readable: newBytes == nil || new != nil)
+        }
+    }
+}

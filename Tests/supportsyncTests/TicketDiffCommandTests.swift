@@ -1,0 +1,60 @@
+import Foundation
+@testable import SupportSync
+import Testing
+
+/// `tickets diff`: what a branch does to tickets, net of what its base
+/// gained meanwhile, for the pull-request comment.
+@Suite struct TicketDiffCommandTests {
+    @Test func showsTheBranchsNetFieldChangesAndNotTheBasesNewTickets() async throws {
+        let bench = try TicketBench()
+        let first = SampleTickets.make(1)
+        try bench.platform.put([first, SampleTickets.make(2)])
+        #expect(try await bench.pull().status == 0)
+        // The base moves on without the branch: the sync job pulls a new ticket there.
+        #expect(try await bench.git(["branch", "upstream"]).status == 0)
+        try bench.platform.put([SampleTickets.make(3)])
+        let pulled = try await bench.pull(["--ref", "refs/heads/upstream"])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        // The branch works ticket 1 in two commits; the net change is what shows.
+        let path = SampleTickets.path(first)
+        try bench.editTicket(path, [("status: pending", "status: in_progress")])
+        try bench.editTicket(path, [("assignee: null", "assignee: luis@example.com")])
+
+        let text = try await bench.run(["tickets", "diff", "--base", "upstream"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(
+            text.stdout == """
+                modified \(first.id) (\(path))
+                    status: pending -> in_progress
+                    assignee: null -> luis@example.com
+                1 ticket changed: 1 modified, 0 added, 0 deleted
+
+                """)
+
+        let json = try await bench.run(["tickets", "diff", "--base", "upstream", "--format", "json"])
+        let changes = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(changes.count == 1)
+        #expect(changes.first?["id"] as? String == first.id)
+        #expect(changes.first?["kind"] as? String == "modified")
+        let fields = try #require(changes.first?["changes"] as? [[String: Any]])
+        #expect(fields.map { $0["field"] as? String } == ["status", "assignee"])
+
+        let markdown = try await bench.run(["tickets", "diff", "--base", "upstream", "--format", "markdown"])
+        #expect(markdown.stdout.hasPrefix("### Ticket changes\n\n1 ticket changed: 1 modified, 0 added, 0 deleted\n"))
+        #expect(markdown.stdout.contains("| `\(first.id)` | modified | `status`: pending → in_progress<br>`assignee`: null → luis@example.com |"))
+
+        // Seen from the base's side, the branch's edit is not the base's change.
+        let none = try await bench.run(["tickets", "diff", "--base", "main", "--head", "main", "--format", "markdown"])
+        #expect(none.stdout.contains("This pull request changes no ticket."))
+        let bad = try await bench.run(["tickets", "diff", "--base", "no-such-branch"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+    }
+
+    @Test func cellsStayOnOneLineAndCannotBreakTheTable() {
+        let cell = TicketChangesReport.cell("a | b\n<script>" + String(repeating: "x", count: 200))
+        #expect(!cell.contains("\n"))
+        #expect(!cell.contains(" | "))
+        #expect(!cell.contains("<script>"))
+        #expect(cell.count == 120)
+    }
+}
