@@ -13,7 +13,8 @@ import Testing
     static let scaffoldPaths = [
         "config/defaults.yaml", "config/agents/store-info.yaml", "config/agents/returns-chat.yaml",
         "config/agents/billing-line.yaml", "config/agents/concierge.yaml", "tickets/.gitkeep",
-        ".github/workflows/supportsync.yml", ".gitignore",
+        ".github/workflows/supportsync.yml", "config/schemas/agent.schema.json", "config/schemas/ticket.schema.json",
+        ".vscode/settings.json", ".vscode/extensions.json", ".gitignore",
     ]
 
     // MARK: - The templates
@@ -46,8 +47,27 @@ import Testing
         let own = try String(
             contentsOf: Self.repositoryRoot.appendingPathComponent(Scaffold.workflowPath), encoding: .utf8)
         #expect(
-            Scaffold.workflowTemplate == own, "copy .github/workflows/supportsync.yml into Scaffold+Templates.swift")
-        #expect(Scaffold.workflow(action: nil) == own)
+            Scaffold.workflow(action: "./", branch: "main") == own,
+            "copy .github/workflows/supportsync.yml into Scaffold+Templates.swift")
+        #expect(!Scaffold.workflow().contains("%"), "every placeholder is filled")
+        #expect(Scaffold.workflow().contains("uses: \(Scaffold.publishedAction)\n"))
+    }
+
+    @Test func editorFilesAreThisRepositorysOwn() throws {
+        let files = [
+            (Scaffold.agentSchemaPath, Scaffold.agentSchemaText), (Scaffold.ticketSchemaPath, Scaffold.ticketSchemaText),
+            (Scaffold.vscodeSettingsPath, Scaffold.vscodeSettings),
+            (Scaffold.vscodeExtensionsPath, Scaffold.vscodeExtensions),
+        ]
+        for (path, text) in files {
+            let own = try String(contentsOf: Self.repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+            #expect(own == text, "run supportsync init in this repository to write \(path) anew")
+        }
+        let settings = try #require(
+            try JSONSerialization.jsonObject(with: Data(Scaffold.vscodeSettings.utf8)) as? [String: Any])
+        let schemas = try #require(settings["yaml.schemas"] as? [String: [String]])
+        #expect(schemas["./config/schemas/agent.schema.json"] == ["config/agents/*.yaml"])
+        #expect(schemas["./config/schemas/ticket.schema.json"] == ["tickets/**/*.yaml"])
     }
 
     @Test func configTemplatesAreThisRepositorysConfig() throws {
@@ -67,8 +87,9 @@ import Testing
         }
         #expect(
             uses == [
-                "- uses: actions/checkout@v4", "- uses: acme/supportsync@v1.2.3", "- uses: actions/checkout@v4",
-                "- uses: acme/supportsync@v1.2.3",
+                "- uses: actions/checkout@v7", "- uses: acme/supportsync@v1.2.3",
+                "uses: acme/supportsync/comment@v1.2.3", "uses: actions/create-github-app-token@v3",
+                "- uses: actions/checkout@v7", "- uses: acme/supportsync@v1.2.3",
             ])
         #expect(!workflow.contains("uses: ./"))
         #expect(!workflow.contains("<owner>"))

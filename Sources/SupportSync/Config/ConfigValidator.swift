@@ -114,6 +114,7 @@ public struct ConfigValidator: Sendable {
             }
             agents.removeAll { $0.id == id }
         }
+        if paths.isEmpty { diagnostics += Scaffold.outdatedFileDiagnostics(root: root) }
         return ValidationResult(report: DiagnosticReport(files: files, diagnostics: diagnostics), agents: agents)
     }
 

@@ -71,13 +71,15 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
     // Warnings
     case unusedBlock = "unused-block"
     case escalateMessagesFallback = "escalate-messages-fallback"
+    /// The workflow or a schema `init` wrote is an older version's.
+    case initOutdated = "init-outdated"
 
     /// Rules about ticket files rather than agent files.
     public var isTicketRule: Bool { rawValue.hasPrefix("ticket-") }
 
     public var severity: Severity {
         switch self {
-        case .unusedBlock, .escalateMessagesFallback: return .warning
+        case .unusedBlock, .escalateMessagesFallback, .initOutdated: return .warning
         default: return .error
         }
     }

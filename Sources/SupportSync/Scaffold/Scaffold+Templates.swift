@@ -1,7 +1,8 @@
 // The files `supportsync init` writes. They are this repository's own
-// config/ and CI workflow, byte for byte (a test holds them equal), so the
-// example a new user starts from is the one this repository runs.
-// Regenerate by copying the files in when they change.
+// config/ and CI workflow, byte for byte (a test holds them equal, the
+// workflow rendered for `./` on main), so the example a new user starts from
+// is the one this repository runs. Regenerate by copying the files in when
+// they change.
 
 extension Scaffold {
     /// `config/defaults.yaml`: the `support:` block every agent inherits. (`config/defaults.yaml` in this repository)
@@ -107,31 +108,44 @@ extension Scaffold {
 
         """#
 
-    /// `.github/workflows/supportsync.yml`: review on pull requests, sync on main and every 15 minutes. (`.github/workflows/supportsync.yml` in this repository)
+    /// `.github/workflows/supportsync.yml` with placeholders: `%VERSION%`,
+    /// `%BRANCH%`, `%ACTION%` and `%COMMENT_ACTION%` (see `workflow(action:branch:)`).
+    /// This repository's own workflow is it rendered for `./` on main.
     public static let workflowTemplate = #"""
+        # Written by supportsync %VERSION% (supportsync init). `supportsync init --check`
+        # shows what a newer version would change here.
+        #
         # supportsync: support settings in config/ and flagged tickets in tickets/.
         #
-        # Pull requests: validate config/ (annotations on the diff), put the plan in
-        # the job summary, and audit the ticket changes against the target branch.
-        # Pushes to main, every 15 minutes, and by hand: sync (apply config/, pull
-        # new tickets into one commit, push the team's ticket changes), then push
-        # the ticket commit and the platform base back to the repository.
+        # Pull requests: validate config/ (annotations on the diff), plan it against
+        # the platform, audit the ticket changes, and keep one comment on the pull
+        # request with the plan and the ticket changes, updated on every push.
+        # Pushes to %BRANCH%, every 15 minutes, a platform webhook (repository_dispatch)
+        # and by hand: sync (apply config/, pull new tickets into one commit, push the
+        # team's ticket changes), then push the ticket commit and the platform base
+        # back to %BRANCH%.
         #
-        # Repository secrets: SUPPORTSYNC_PLATFORM (the platform API's URL) and
-        # SUPPORTSYNC_TOKEN (its bearer token).
+        # Repository secrets, given only to the supportsync steps:
+        #   SUPPORTSYNC_PLATFORM   the platform API's URL
+        #   SUPPORTSYNC_TOKEN      its bearer token
+        # A protected %BRANCH% (a ruleset or branch protection) needs a GitHub App the
+        # ruleset lets bypass it: set the repository variable SUPPORTSYNC_APP_CLIENT_ID
+        # and the secret SUPPORTSYNC_APP_PRIVATE_KEY, and the sync job pushes with the
+        # app's token (README: "Protected branches").
         name: supportsync
 
         on:
           pull_request:
           push:
-            branches: [main]
+            branches: [%BRANCH%]
           schedule:
-            - cron: "*/15 * * * *"
+            # Every 15 minutes, off the hour: GitHub delays scheduled runs at minute 0.
+            - cron: "7,22,37,52 * * * *"
+          repository_dispatch:
+            # POST /repos/OWNER/REPO/dispatches {"event_type": "supportsync-sync"}
+            # from a platform webhook starts a sync at once.
+            types: [supportsync-sync]
           workflow_dispatch:
-
-        env:
-          SUPPORTSYNC_PLATFORM: ${{ secrets.SUPPORTSYNC_PLATFORM }}
-          SUPPORTSYNC_TOKEN: ${{ secrets.SUPPORTSYNC_TOKEN }}
 
         jobs:
           review:
@@ -139,63 +153,105 @@ extension Scaffold {
             runs-on: ubuntu-latest
             permissions:
               contents: read
+              pull-requests: write # the one review comment
             concurrency:
               group: supportsync-review-${{ github.event.pull_request.number }}
               cancel-in-progress: true
             steps:
-              - uses: actions/checkout@v4
+              - uses: actions/checkout@v7
                 with:
                   fetch-depth: 0 # audit reads every commit of the pull request
-              # In your own repository: uses: <owner>/supportsync@<tag> (the published action).
-              - uses: ./
+              - uses: %ACTION%
                 id: supportsync
-              # Each check runs even when an earlier one failed, so a review sees all three.
+              # Each check runs even when an earlier one failed, so a review sees them all.
               - name: Validate config/
                 run: supportsync validate --format github
               - name: Plan
                 if: ${{ !cancelled() && steps.supportsync.outcome == 'success' }}
-                run: supportsync plan --format markdown >> "$GITHUB_STEP_SUMMARY"
+                env:
+                  SUPPORTSYNC_PLATFORM: ${{ secrets.SUPPORTSYNC_PLATFORM }}
+                  SUPPORTSYNC_TOKEN: ${{ secrets.SUPPORTSYNC_TOKEN }}
+                run: |
+                  supportsync plan --format markdown > "$RUNNER_TEMP/plan.md"
+                  cat "$RUNNER_TEMP/plan.md" >> "$GITHUB_STEP_SUMMARY"
+              - name: Ticket changes
+                if: ${{ !cancelled() && steps.supportsync.outcome == 'success' }}
+                run: |
+                  supportsync tickets diff --base "origin/${{ github.base_ref }}" --format markdown > "$RUNNER_TEMP/tickets.md"
+                  cat "$RUNNER_TEMP/tickets.md" >> "$GITHUB_STEP_SUMMARY"
               - name: Audit ticket changes
                 if: ${{ !cancelled() && steps.supportsync.outcome == 'success' }}
                 run: supportsync audit --base "origin/${{ github.base_ref }}" --format github
+              - name: Comment the plan and the ticket changes
+                # Pull requests from forks get a read-only token: the job summary has it all.
+                if: ${{ !cancelled() && steps.supportsync.outcome == 'success' && github.event.pull_request.head.repo.full_name == github.repository }}
+                uses: %COMMENT_ACTION%
+                with:
+                  files: |
+                    ${{ runner.temp }}/plan.md
+                    ${{ runner.temp }}/tickets.md
 
           sync:
-            if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
+            # Not for the ticket commit this job pushed itself (an app's push starts a run).
+            if: >-
+              github.event_name != 'pull_request' && github.ref == 'refs/heads/%BRANCH%' &&
+              !(github.event_name == 'push' && contains(github.event.head_commit.message, 'Supportsync-Cursor:'))
             runs-on: ubuntu-latest
             permissions:
-              contents: write # the ticket commit is pushed back to main
+              contents: write # the ticket commit is pushed back to %BRANCH%
             concurrency:
               group: supportsync-sync # two runs never sync at once; a waiting run is queued, not cancelled
               cancel-in-progress: false
             steps:
-              - uses: actions/checkout@v4
+              - name: Token that may push to a protected branch
+                id: app-token
+                if: ${{ vars.SUPPORTSYNC_APP_CLIENT_ID != '' }}
+                uses: actions/create-github-app-token@v3
+                with:
+                  client-id: ${{ vars.SUPPORTSYNC_APP_CLIENT_ID }}
+                  private-key: ${{ secrets.SUPPORTSYNC_APP_PRIVATE_KEY }}
+              - uses: actions/checkout@v7
                 with:
                   fetch-depth: 0 # ticket history and the pull cursor live in git
-              # In your own repository: uses: <owner>/supportsync@<tag> (the published action).
-              - uses: ./
+                  token: ${{ steps.app-token.outputs.token || github.token }}
+              - uses: %ACTION%
               - name: Fetch the platform base
-                # What the platform last reported per ticket; it moves together with main.
+                # What the platform last reported per ticket; it moves together with %BRANCH%.
                 run: git fetch origin '+refs/supportsync/*:refs/supportsync/*'
               - name: Sync
                 id: sync
+                env:
+                  SUPPORTSYNC_PLATFORM: ${{ secrets.SUPPORTSYNC_PLATFORM }}
+                  SUPPORTSYNC_TOKEN: ${{ secrets.SUPPORTSYNC_TOKEN }}
                 run: supportsync sync --summary-file "$GITHUB_STEP_SUMMARY"
               - name: Push the ticket commit back
                 # Also after a sync that exits 1 (a conflict, a refused agent): what it
                 # committed is still pushed, and the job still fails.
                 if: ${{ !cancelled() && steps.sync.outcome != 'skipped' }}
+                env:
+                  BRANCH: %BRANCH%
                 run: |
-                  refs=(HEAD:refs/heads/main)
+                  refs=("HEAD:refs/heads/$BRANCH")
                   if git show-ref --verify --quiet refs/supportsync/platform; then
                     refs+=(refs/supportsync/platform:refs/supportsync/platform)
                   fi
-                  for attempt in 1 2 3; do
+                  for _ in 1 2 3; do
                     # Atomic: the branch and the platform base move together or not at all.
-                    git push --atomic origin "${refs[@]}" && exit 0
-                    # main moved meanwhile (a merge landed): replay the ticket commit on top.
+                    if output=$(git push --atomic origin "${refs[@]}" 2>&1); then
+                      echo "$output"
+                      exit 0
+                    fi
+                    echo "$output"
+                    if grep -qiE 'protected branch|GH006|GH013|rule violation|repository rule' <<<"$output"; then
+                      echo "::error title=supportsync::$BRANCH is protected and rejected the ticket commit. Create a GitHub App with Contents read and write, add it to the bypass list of the ruleset that protects $BRANCH, then set the repository variable SUPPORTSYNC_APP_CLIENT_ID and the secret SUPPORTSYNC_APP_PRIVATE_KEY: this job then pushes with the app's token (README: Protected branches)."
+                      exit 1
+                    fi
+                    # $BRANCH moved meanwhile (a merge landed): replay the ticket commit on top.
                     git -c user.name="github-actions[bot]" \
                         -c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
-                        pull --rebase origin main
+                        pull --rebase origin "$BRANCH"
                   done
+                  echo "::error title=supportsync::could not push the ticket commit to $BRANCH after 3 attempts"
                   exit 1
 
         """#

@@ -1,8 +1,11 @@
 import Foundation
+import Git
 
 /// `supportsync init`: scaffolds config/ (defaults and one example agent
-/// per mode), tickets/, the CI workflow and the `.gitignore` entry for the
-/// local state, in an empty or existing folder, never overwriting a file.
+/// per mode), tickets/, the CI workflow, the editor schemas and settings and
+/// the `.gitignore` entry for the local state, in an empty or existing
+/// folder, never overwriting a file. `check()` compares what a repository
+/// has with what this version writes.
 public struct Scaffold: Sendable {
     /// One file the scaffold writes.
     public struct File: Sendable, Hashable {
@@ -40,6 +43,16 @@ public struct Scaffold: Sendable {
     public static let gitignorePath = ".gitignore"
     /// What `.gitignore` must hold: the local platform's database is local state.
     public static let ignoreEntry = ".supportsync/"
+    /// The schemas editors read, next to the config they describe.
+    public static let agentSchemaPath = "config/schemas/agent.schema.json"
+    public static let ticketSchemaPath = "config/schemas/ticket.schema.json"
+    public static let vscodeSettingsPath = ".vscode/settings.json"
+    public static let vscodeExtensionsPath = ".vscode/extensions.json"
+    /// The branch a workflow is written for outside a git repository.
+    public static let defaultBranch = "main"
+
+    /// The published action at this version: what a new workflow uses.
+    public static var publishedAction: String { "supportsync/supportsync@v\(SupportSyncVersion.current)" }
 
     /// The example agents, one per mode, keyed by their paths.
     public static let exampleAgents: [File] = [
@@ -49,18 +62,26 @@ public struct Scaffold: Sendable {
         File(path: "config/agents/concierge.yaml", text: decideAgentTemplate),
     ]
 
-    /// The workflow's line that uses the action, and the comment above it.
-    static let actionLines = """
-              # In your own repository: uses: <owner>/supportsync@<tag> (the published action).
-              - uses: ./
+    /// The workflow for `branch`, using the action at `action`
+    /// (`owner/supportsync@tag`, or `./` in this repository) and its
+    /// pull-request comment action beside it.
+    public static func workflow(action: String? = nil, branch: String = defaultBranch) -> String {
+        let action = action ?? publishedAction
+        return workflowTemplate
+            .replacingOccurrences(of: "%VERSION%", with: SupportSyncVersion.current)
+            .replacingOccurrences(of: "%BRANCH%", with: branch)
+            .replacingOccurrences(of: "%COMMENT_ACTION%", with: commentAction(for: action))
+            .replacingOccurrences(of: "%ACTION%", with: action)
+    }
 
-        """
-
-    /// The workflow, using the action at `action` (`owner/supportsync@tag`)
-    /// instead of this repository's own `./` when given.
-    public static func workflow(action: String?) -> String {
-        guard let action else { return workflowTemplate }
-        return workflowTemplate.replacingOccurrences(of: actionLines, with: "      - uses: \(action)\n")
+    /// The comment action that ships beside `action`: `./comment` beside
+    /// `./`, `owner/repo/comment@ref` beside `owner/repo@ref`.
+    public static func commentAction(for action: String) -> String {
+        if action.hasPrefix("./") {
+            return action.hasSuffix("/") ? action + "comment" : action + "/comment"
+        }
+        guard let at = action.firstIndex(of: "@") else { return action + "/comment" }
+        return String(action[..<at]) + "/comment" + String(action[at...])
     }
 
     /// Whether `action` can go on a `uses:` line as it is: `owner/repo@ref`,
@@ -71,15 +92,82 @@ public struct Scaffold: Sendable {
             options: .regularExpression) != nil
     }
 
+    /// Whether `branch` can be written into the workflow as it is.
+    public static func isValidBranch(_ branch: String) -> Bool {
+        branch.range(of: #"^[A-Za-z0-9._/-]{1,200}$"#, options: .regularExpression) != nil
+            && !branch.hasPrefix("/") && !branch.hasSuffix("/") && !branch.contains("..")
+    }
+
+    /// A schema as `supportsync schema --draft 7` prints it: the dialect
+    /// yaml-language-server reads without a warning.
+    public static var agentSchemaText: String { AgentSchema.document(draft: .draft7).prettyPrinted() }
+    public static var ticketSchemaText: String { TicketSchema.document(draft: .draft7).prettyPrinted() }
+
+    /// Maps the schemas to the files they describe, for the YAML extension.
+    public static let vscodeSettings = """
+        {
+          "yaml.schemas": {
+            "./\(agentSchemaPath)": ["config/agents/*.yaml"],
+            "./\(ticketSchemaPath)": ["tickets/**/*.yaml"]
+          }
+        }
+
+        """
+
+    public static let vscodeExtensions = """
+        {
+          "recommendations": ["redhat.vscode-yaml"]
+        }
+
+        """
+
+    /// The files whose content belongs to a version of supportsync (the
+    /// workflow and the schemas): `--check` compares them with what this
+    /// version writes.
+    public static let versionedPaths = [workflowPath, agentSchemaPath, ticketSchemaPath]
+
     public let root: URL
-    public let action: String?
+    public let action: String
+    public let branch: String
 
     /// - Parameters:
     ///   - root: the folder to scaffold (it must exist).
-    ///   - action: what the workflow's `uses:` names; nil keeps `./`.
-    public init(root: URL, action: String? = nil) {
+    ///   - action: what the workflow's `uses:` names; nil for the published action at this version.
+    ///   - branch: the branch the sync job runs on; nil for the repository's default branch.
+    public init(root: URL, action: String? = nil, branch: String? = nil) {
         self.root = root.standardizedFileURL
-        self.action = action
+        self.action = action ?? Self.publishedAction
+        self.branch = branch ?? Self.detectBranch(root: root.standardizedFileURL) ?? Self.defaultBranch
+    }
+
+    /// The branch a repository at `root` syncs: the remote's default branch
+    /// when `origin/HEAD` names one, else the branch HEAD is on (also unborn,
+    /// right after `git init`), nil outside a repository or on a detached HEAD.
+    public static func detectBranch(root: URL) -> String? {
+        guard let repository = try? Repository.discover(from: root.path) else { return nil }
+        if let remote = try? repository.symbolicTarget(of: "refs/remotes/origin/HEAD"),
+            remote.hasPrefix("refs/remotes/origin/")
+        {
+            let name = String(remote.dropFirst("refs/remotes/origin/".count))
+            if isValidBranch(name) { return name }
+        }
+        if let head = try? repository.symbolicTarget(of: "HEAD"), head.hasPrefix("refs/heads/") {
+            let name = String(head.dropFirst("refs/heads/".count))
+            if isValidBranch(name) { return name }
+        }
+        return nil
+    }
+
+    /// Every file `init` writes, in the order it reports them.
+    func files() -> [File] {
+        [
+            File(path: "\(TicketPaths.folder)/.gitkeep", text: ""),
+            File(path: Self.workflowPath, text: Self.workflow(action: action, branch: branch)),
+            File(path: Self.agentSchemaPath, text: Self.agentSchemaText),
+            File(path: Self.ticketSchemaPath, text: Self.ticketSchemaText),
+            File(path: Self.vscodeSettingsPath, text: Self.vscodeSettings),
+            File(path: Self.vscodeExtensionsPath, text: Self.vscodeExtensions),
+        ]
     }
 
     /// Writes every file that does not exist yet; reports each one.
@@ -100,13 +188,12 @@ public struct Scaffold: Sendable {
                 entries.append(try write(file))
             }
         }
-        entries.append(try write(File(path: "\(TicketPaths.folder)/.gitkeep", text: "")))
-        entries.append(try write(File(path: Self.workflowPath, text: Self.workflow(action: action))))
+        for file in files() { entries.append(try write(file)) }
         entries.append(try ignoreLocalState())
         return entries
     }
 
-    private func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+    func url(_ path: String) -> URL { root.appendingPathComponent(path) }
 
     private func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: url(path).path) }
 
