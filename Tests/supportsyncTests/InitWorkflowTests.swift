@@ -147,3 +147,20 @@ import Testing
         #expect(try Executable.run(["schema", "--draft", "4"], in: folder.url).status == 64)
     }
 }
+
+/// One version everywhere: the VERSION file the action and the release read,
+/// what `--version` prints, and the CHANGELOG section a release publishes.
+@Suite struct VersionTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func versionFileBinaryAndChangelogAgree() throws {
+        let file = try String(contentsOf: Self.root.appendingPathComponent("VERSION"), encoding: .utf8)
+        #expect(file == SupportSyncVersion.current + "\n")
+        let printed = try Executable.run(["--version"], in: Self.root)
+        #expect(printed.stdout == SupportSyncVersion.current + "\n")
+        let changelog = try String(contentsOf: Self.root.appendingPathComponent("CHANGELOG.md"), encoding: .utf8)
+        #expect(changelog.contains("\n## [\(SupportSyncVersion.current)]"))
+        #expect(Scaffold.publishedAction == "supportsync/supportsync@v\(SupportSyncVersion.current)")
+    }
+}
