@@ -15,6 +15,15 @@ struct TicketsCommand: AsyncParsableCommand {
 
 extension TicketStatus: ExpressibleByArgument {}
 
+/// `--base REV [--head REV]`, for the commands that look at what a branch changed.
+struct RevisionRange: ParsableArguments {
+    @Option(name: .long, help: "The revision the changes start from (e.g. origin/main).")
+    var base: String
+
+    @Option(name: .long, help: "The revision they end at.")
+    var head = "HEAD"
+}
+
 /// Options of the ticket commands that write commits.
 struct CommitOptions: ParsableArguments {
     @Option(name: .long, help: "Commit author \"Name <email>\" (default: git config, else supportsync <supportsync@localhost>).")
@@ -195,12 +204,7 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var repository: RepositoryOptions
-
-    @Option(name: .long, help: "The revision the branch starts from (e.g. origin/main).")
-    var base: String
-
-    @Option(name: .long, help: "The revision it ends at.")
-    var head = "HEAD"
+    @OptionGroup var range: RevisionRange
 
     @Option(name: .long, help: "Output format: text, json or markdown.")
     var format: Format = .text
@@ -208,7 +212,7 @@ struct DiffCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let git = try TicketRepository.openRepository(root: try repository.root())
-            let changes = try TicketQueries.diff(in: git, base: base, head: head)
+            let changes = try TicketQueries.diff(in: git, base: range.base, head: range.head)
             switch format {
             case .text: print(TicketChangesReport.text(changes), terminator: "")
             case .markdown: print(TicketChangesReport.markdown(changes), terminator: "")
@@ -233,12 +237,7 @@ struct AuditCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var repository: RepositoryOptions
-
-    @Option(name: .long, help: "The revision the changes start from (e.g. origin/main).")
-    var base: String
-
-    @Option(name: .long, help: "The revision they end at.")
-    var head = "HEAD"
+    @OptionGroup var range: RevisionRange
 
     @Flag(name: .long, help: "Accept commits made by supportsync (with the Supportsync-Cursor: trailer) unchecked.")
     var trustToolCommits = false
@@ -250,7 +249,7 @@ struct AuditCommand: AsyncParsableCommand {
         try await reportingErrors {
             let git = try TicketRepository.openRepository(root: try repository.root())
             let result = try TicketAuditor(repository: git)
-                .audit(base: base, head: head, trustToolCommits: trustToolCommits)
+                .audit(base: range.base, head: range.head, trustToolCommits: trustToolCommits)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
             if format == .text {
                 printError("audit: \(result.commits) commits, \(result.ticketCommits) touching tickets/, \(DiagnosticFormatter.summary(result.report))")
