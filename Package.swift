@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "supportsync", targets: ["supportsync"]),
-        .library(name: "SupportSync", targets: ["SupportSync"]),
+        .library(name: "SupportSync", targets: ["SupportSync", "SupportSyncEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -66,10 +66,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SupportSyncEngine",
+            dependencies: [
+                "SupportSync",
+                "Git",
+                "LocalPlatform",
+                "PlatformClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "supportsync",
             dependencies: [
                 "SupportSync",
+                "SupportSyncEngine",
                 "LocalPlatform",
                 "PlatformServer",
                 "PlatformClient",
@@ -98,6 +109,10 @@ let package = Package(
                 "PlatformClient", "PlatformServer", "LocalPlatform", "SupportSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "SupportSyncEngineTests",
+            dependencies: ["SupportSyncEngine", "SupportSync", "LocalPlatform", "Git"]
         ),
         .testTarget(
             name: "supportsyncTests",

@@ -7,3 +7,14 @@ public protocol UserError: Error, CustomStringConvertible {
 extension ConfigError: UserError {
     public var exitStatus: ExitStatus { .usage }
 }
+
+/// A refused or missing resource needs a person (1); anything else is a
+/// failed operation (3).
+extension PlatformError: UserError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .notFound, .versionConflict, .invalid: return .needsAttention
+        default: return .failure
+        }
+    }
+}

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import SupportSync
+import SupportSyncEngine
 
 /// Options every command takes.
 struct RepositoryOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "The repository root (default: the git repository containing the current directory, or the current directory).",
+        help:
+            "The repository root (default: the git repository containing the current directory, or the current directory).",
         completion: .directory)
     var repo: String?
 
@@ -23,8 +25,8 @@ extension ExitCode {
 }
 
 /// Writes to standard error: logs, progress and summaries, never data.
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+func printError(_ text: String, terminator: String = "\n") {
+    FileHandle.standardError.write(Data((text + terminator).utf8))
 }
 
 /// Runs a command body, turning library errors into a message on stderr and
@@ -35,6 +37,10 @@ func reportingErrors(_ body: () async throws -> ExitStatus) async throws {
         status = try await body()
     } catch let error as ExitCode {
         throw error
+    } catch let error as ConfigInvalid {
+        printError(DiagnosticFormatter.text(error.report) + DiagnosticFormatter.summary(error.report))
+        printError("error: \(error.description)")
+        throw ExitCode(error.exitStatus)
     } catch let error as any UserError {
         printError("error: \(error.description)")
         throw ExitCode(error.exitStatus)

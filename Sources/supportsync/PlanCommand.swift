@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SupportSync
+import SupportSyncEngine
 
 extension PlanFormatter.Format: ExpressibleByArgument {}
 
@@ -24,7 +25,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Exit 2 when changes are pending.")
     var detailedExitcode = false
 
-    @Option(name: .long, help: "Save the plan (JSON, with each agent's platform version) for apply --plan.", completion: .file())
+    @Option(
+        name: .long, help: "Save the plan (JSON, with each agent's platform version) for apply --plan.",
+        completion: .file())
     var out: String?
 
     @Option(name: .customLong("agent"), help: "Plan only this agent (repeatable).")
@@ -39,7 +42,8 @@ struct PlanCommand: AsyncParsableCommand {
                     .plan(desired: desired, only: Set(agents))
             }
             if let out {
-                try Data(PlanFormatter.format(plan, as: .json).utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                try Data(PlanFormatter.format(plan, as: .json).utf8).write(
+                    to: URL(fileURLWithPath: out), options: .atomic)
             }
             print(PlanFormatter.format(plan, as: format), terminator: "")
             return detailedExitcode && plan.hasChanges ? .changesPending : .success
@@ -143,7 +147,8 @@ struct ImportCommand: AsyncParsableCommand {
             for path in report.written { print("wrote \(path)") }
             for path in report.kept { print("kept \(path): it exists (use --overwrite to replace it)") }
             for (id, reason) in report.skipped { print("skipped \(id): \(reason)") }
-            printError("import: \(report.written.count) written, \(report.kept.count) kept, \(report.skipped.count) skipped")
+            printError(
+                "import: \(report.written.count) written, \(report.kept.count) kept, \(report.skipped.count) skipped")
             return report.exitStatus
         }
     }

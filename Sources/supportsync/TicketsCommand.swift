@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import Git
 import SupportSync
+import SupportSyncEngine
 
 struct TicketsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tickets",
         abstract: "Flagged tickets in git: pull them from the platform, push the team's changes back, read them.",
         subcommands: [
-            PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self, DiffCommand.self,
+            PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
+            DiffCommand.self,
         ]
     )
 }
@@ -26,7 +28,9 @@ struct RevisionRange: ParsableArguments {
 
 /// Options of the ticket commands that write commits.
 struct CommitOptions: ParsableArguments {
-    @Option(name: .long, help: "Commit author \"Name <email>\" (default: git config, else supportsync <supportsync@localhost>).")
+    @Option(
+        name: .long,
+        help: "Commit author \"Name <email>\" (default: git config, else supportsync <supportsync@localhost>).")
     var author: String?
 }
 
@@ -65,8 +69,10 @@ struct PullCommand: AsyncParsableCommand {
             let tickets = try TicketRepository(root: root, ref: ref)
             let author = try tickets.author(commit.author)
             let report = try await platformOptions.with(root: root) { platform in
-                try await TicketPuller(tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.pull"))
-                    .pull(TicketPuller.Options(author: author, batch: batch))
+                try await TicketPuller(
+                    tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.pull")
+                )
+                .pull(TicketPuller.Options(author: author, batch: batch))
             }
             print(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), terminator: "")
             return report.exitStatus
@@ -98,8 +104,10 @@ struct PushCommand: AsyncParsableCommand {
             let tickets = try TicketRepository(root: root)
             let author = try tickets.author(commit.author)
             let report = try await platformOptions.with(root: root) { platform in
-                try await TicketPusher(tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.push"))
-                    .push(author: author)
+                try await TicketPusher(
+                    tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.push")
+                )
+                .push(author: author)
             }
             print(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), terminator: "")
             return report.exitStatus
@@ -182,7 +190,10 @@ struct HistoryCommand: AsyncParsableCommand {
         try await reportingErrors {
             let tickets = try TicketRepository(root: try repository.root())
             let history = try TicketQueries(tickets: tickets).history(id)
-            print(format == .json ? TicketOutput.json(history.entries) : TicketOutput.text(history.entries, path: history.path), terminator: "")
+            print(
+                format == .json
+                    ? TicketOutput.json(history.entries) : TicketOutput.text(history.entries, path: history.path),
+                terminator: "")
             return .success
         }
     }
@@ -252,7 +263,9 @@ struct AuditCommand: AsyncParsableCommand {
                 .audit(base: range.base, head: range.head, trustToolCommits: trustToolCommits)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
             if format == .text {
-                printError("audit: \(result.commits) commits, \(result.ticketCommits) touching tickets/, \(DiagnosticFormatter.summary(result.report))")
+                printError(
+                    "audit: \(result.commits) commits, \(result.ticketCommits) touching tickets/, \(DiagnosticFormatter.summary(result.report))"
+                )
             }
             return result.report.errorCount == 0 ? .success : .needsAttention
         }

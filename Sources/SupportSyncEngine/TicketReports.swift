@@ -3,34 +3,39 @@ import Git
 import SupportSync
 
 /// How the ticket commands print their results.
-enum TicketOutput {
-    static func text(_ report: TicketPuller.Report) -> String {
+public enum TicketOutput {
+    public static func text(_ report: TicketPuller.Report) -> String {
         var output = ""
         for warning in report.warnings { output += "warning: \(warning)\n" }
         for (id, reason) in report.skipped { output += "skipped \(id): \(reason)\n" }
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
         if !report.new.isEmpty { output += "new: \(report.new.joined(separator: " "))\n" }
         if !report.updated.isEmpty { output += "updated: \(report.updated.joined(separator: " "))\n" }
-        output += "tickets pull: \(report.new.count) new, \(report.updated.count) updated in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
-        output += report.commits.isEmpty ? " (nothing new)\n" : " (\(report.commits.map { String($0.hex.prefix(8)) }.joined(separator: ", ")))\n"
+        output +=
+            "tickets pull: \(report.new.count) new, \(report.updated.count) updated in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
+        output +=
+            report.commits.isEmpty
+            ? " (nothing new)\n" : " (\(report.commits.map { String($0.hex.prefix(8)) }.joined(separator: ", ")))\n"
         return output
     }
 
-    static func text(_ report: TicketPusher.Report) -> String {
+    public static func text(_ report: TicketPusher.Report) -> String {
         var output = ""
         for id in report.pushed { output += "pushed \(id)\n" }
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
         for (id, reason) in report.failed { output += "failed \(id): \(reason)\n" }
-        output += "tickets push: \(report.pushed.count) pushed, \(report.conflicts.count) conflicts, \(report.failed.count) failed\n"
+        output +=
+            "tickets push: \(report.pushed.count) pushed, \(report.conflicts.count) conflicts, \(report.failed.count) failed\n"
         return output
     }
 
-    static func describe(_ conflict: TicketConflict) -> String {
+    public static func describe(_ conflict: TicketConflict) -> String {
         let values = conflict.rendered
-        return "\(conflict.field.rawValue) changed in git to \(values.git) and on the platform to \(values.platform) (was \(values.base ?? "(none)")); git's value is kept until one side is changed to match"
+        return
+            "\(conflict.field.rawValue) changed in git to \(values.git) and on the platform to \(values.platform) (was \(values.base ?? "(none)")); git's value is kept until one side is changed to match"
     }
 
-    static func table(_ records: [TicketRecord]) -> String {
+    public static func table(_ records: [TicketRecord]) -> String {
         guard !records.isEmpty else { return "" }
         var rows = [["ID", "STATUS", "PRIORITY", "AGENT", "CREATED", "ASSIGNEE", "REASON"]]
         for record in records {
@@ -47,7 +52,7 @@ enum TicketOutput {
         }.joined(separator: "\n") + "\n"
     }
 
-    static func text(_ entries: [TicketQueries.HistoryEntry], path: String) -> String {
+    public static func text(_ entries: [TicketQueries.HistoryEntry], path: String) -> String {
         var output = "# \(path)\n"
         for entry in entries {
             output += "\ncommit \(entry.commit.hex)\n"
@@ -63,19 +68,22 @@ enum TicketOutput {
 
     // MARK: - JSON
 
-    static func json(_ records: [TicketRecord]) -> String {
+    public static func json(_ records: [TicketRecord]) -> String {
         JSONCoding.prettyString(records)
     }
 
-    static func json(_ entries: [TicketQueries.HistoryEntry]) -> String {
+    public static func json(_ entries: [TicketQueries.HistoryEntry]) -> String {
         struct Entry: Encodable {
             var commit, author, email, date, message: String
             var changes: [TicketQueries.FieldChange]
         }
-        return JSONCoding.prettyString(entries.map {
-            Entry(commit: $0.commit.hex, author: $0.author.name, email: $0.author.email, date: $0.author.date.formatted(.iso8601),
-                  message: $0.message, changes: $0.changes)
-        })
+        return JSONCoding.prettyString(
+            entries.map {
+                Entry(
+                    commit: $0.commit.hex, author: $0.author.name, email: $0.author.email,
+                    date: $0.author.date.formatted(.iso8601),
+                    message: $0.message, changes: $0.changes)
+            })
     }
 
     private struct ConflictJSON: Encodable {
@@ -84,31 +92,35 @@ enum TicketOutput {
         var git, platform: String
     }
 
-    static func json(_ report: TicketPuller.Report) -> String {
+    public static func json(_ report: TicketPuller.Report) -> String {
         struct Document: Encodable {
             var new, updated, commits, warnings: [String]
             var skipped: [[String: String]]
             var conflicts: [ConflictJSON]
         }
-        return JSONCoding.prettyString(Document(
-            new: report.new, updated: report.updated, commits: report.commits.map(\.hex), warnings: report.warnings,
-            skipped: report.skipped.map { ["id": $0.id, "reason": $0.reason] },
-            conflicts: report.conflicts.map(conflictJSON)))
+        return JSONCoding.prettyString(
+            Document(
+                new: report.new, updated: report.updated, commits: report.commits.map(\.hex), warnings: report.warnings,
+                skipped: report.skipped.map { ["id": $0.id, "reason": $0.reason] },
+                conflicts: report.conflicts.map(conflictJSON)))
     }
 
-    static func json(_ report: TicketPusher.Report) -> String {
+    public static func json(_ report: TicketPusher.Report) -> String {
         struct Document: Encodable {
             var pushed: [String]
             var conflicts: [ConflictJSON]
             var failed: [[String: String]]
         }
-        return JSONCoding.prettyString(Document(
-            pushed: report.pushed, conflicts: report.conflicts.map(conflictJSON),
-            failed: report.failed.map { ["id": $0.id, "reason": $0.reason] }))
+        return JSONCoding.prettyString(
+            Document(
+                pushed: report.pushed, conflicts: report.conflicts.map(conflictJSON),
+                failed: report.failed.map { ["id": $0.id, "reason": $0.reason] }))
     }
 
     private static func conflictJSON(_ item: (id: String, conflict: TicketConflict)) -> ConflictJSON {
         let values = item.conflict.rendered
-        return ConflictJSON(id: item.id, field: item.conflict.field.rawValue, base: values.base, git: values.git, platform: values.platform)
+        return ConflictJSON(
+            id: item.id, field: item.conflict.field.rawValue, base: values.base, git: values.git,
+            platform: values.platform)
     }
 }

@@ -1,34 +1,47 @@
+import Foundation
 import SupportSync
 
 /// The one short report `sync` prints, and appends as Markdown.
-struct SyncReport {
-    var dryRun: Bool
-    var plan: Plan?
-    var apply: ApplyReport?
-    var pull: TicketPuller.Report?
-    var push: TicketPusher.Report?
-    var pendingPush: [String] = []
-    var failures: [String] = []
+public struct SyncReport: Sendable {
+    public var dryRun: Bool
+    public var plan: Plan?
+    public var apply: ApplyReport?
+    public var pull: TicketPuller.Report?
+    public var push: TicketPusher.Report?
+    public var pendingPush: [String] = []
+    public var failures: [String] = []
 
     private func list(_ ids: [String]) -> String { ids.isEmpty ? "" : ": " + ids.joined(separator: ", ") }
 
-    var lines: [String] {
+    public init(dryRun: Bool) {
+        self.dryRun = dryRun
+    }
+
+    public var lines: [String] {
         var lines: [String] = []
         if let apply {
-            lines.append("agents: \(apply.created.count) created\(list(apply.created)), \(apply.updated.count) updated\(list(apply.updated)), \(apply.unchanged.count) unchanged, \(apply.refused.count + apply.failed.count) failed\(list(apply.refused + apply.failed))")
+            lines.append(
+                "agents: \(apply.created.count) created\(list(apply.created)), \(apply.updated.count) updated\(list(apply.updated)), \(apply.unchanged.count) unchanged, \(apply.refused.count + apply.failed.count) failed\(list(apply.refused + apply.failed))"
+            )
         } else if let plan {
             let create = plan.agents.filter { $0.action == .create }.map(\.id)
             let update = plan.agents.filter { $0.action == .update }.map(\.id)
-            lines.append("agents (dry run): \(create.count) to create\(list(create)), \(update.count) to update\(list(update)), \(plan.count(.unchanged)) unchanged")
+            lines.append(
+                "agents (dry run): \(create.count) to create\(list(create)), \(update.count) to update\(list(update)), \(plan.count(.unchanged)) unchanged"
+            )
         }
         if let pull {
             let verb = dryRun ? "to pull" : "pulled"
-            lines.append("tickets \(verb): \(pull.new.count) new\(list(pull.new)), \(pull.updated.count) updated\(list(pull.updated)), \(pull.conflicts.count) conflicts\(list(pull.conflicts.map(\.id)))")
+            lines.append(
+                "tickets \(verb): \(pull.new.count) new\(list(pull.new)), \(pull.updated.count) updated\(list(pull.updated)), \(pull.conflicts.count) conflicts\(list(pull.conflicts.map(\.id)))"
+            )
             for (id, reason) in pull.skipped { lines.append("skipped ticket \(id): \(reason)") }
             lines += pull.warnings.map { "warning: \($0)" }
         }
         if let push {
-            lines.append("tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(push.conflicts.count) conflicts\(list(push.conflicts.map(\.id))), \(push.failed.count) failed\(list(push.failed.map(\.id)))")
+            lines.append(
+                "tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(push.conflicts.count) conflicts\(list(push.conflicts.map(\.id))), \(push.failed.count) failed\(list(push.failed.map(\.id)))"
+            )
         } else if dryRun {
             lines.append("tickets to push: \(pendingPush.count)\(list(pendingPush))")
         }
@@ -36,12 +49,12 @@ struct SyncReport {
         return lines
     }
 
-    var text: String {
+    public var text: String {
         (dryRun ? ["sync (dry run: nothing changed)"] : ["sync"]).joined() + "\n" + lines.map { "  \($0)\n" }.joined()
     }
 
     /// `sync --format json`: the same report as one JSON document.
-    var json: String {
+    public var json: String {
         struct Agents: Encodable {
             var created, updated, unchanged, refused, failed: [String]
         }
@@ -113,7 +126,20 @@ struct SyncReport {
         return JSONCoding.prettyString(document)
     }
 
-    var markdown: String {
+    public var markdown: String {
         "### supportsync sync\(dryRun ? " (dry run)" : "")\n\n" + lines.map { "- \($0)\n" }.joined() + "\n"
+    }
+
+    /// Appends the Markdown report to `path` (`$GITHUB_STEP_SUMMARY`),
+    /// creating the file when missing.
+    public func appendMarkdown(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        if !FileManager.default.fileExists(atPath: url.path) {
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(markdown.utf8))
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import Git
+import Logging
+import SupportSync
+
+/// `sync`, the CI job: validate config/, apply it, pull new tickets into one
+/// commit, push the team's ticket changes back, and one report of it all.
+///
+/// Stop rules: nothing changes when config/ has errors (exit 1); the ticket
+/// steps are skipped when every agent write failed (the platform is down,
+/// exit 3); a step failing later (a pull refusing dirty paths, a git
+/// failure) still leaves the report of what the steps before it did. The
+/// exit status is the highest of 3, then 1, else 0.
+public struct SyncEngine: Sendable {
+    public struct Options: Sendable {
+        /// Validate, plan and list what a pull would bring; change nothing.
+        public var dryRun = false
+        /// How many agents to write at once.
+        public var parallel = 8
+        /// `Name <email>`; nil for git config, else supportsync's own.
+        public var author: String?
+
+        public init(dryRun: Bool = false, parallel: Int = 8, author: String? = nil) {
+            self.dryRun = dryRun
+            self.parallel = parallel
+            self.author = author
+        }
+    }
+
+    /// What a run did, and how it ends.
+    public struct Outcome: Sendable {
+        public var report: SyncReport
+        public var status: ExitStatus
+        /// config/'s diagnostics when it has errors (and nothing was done).
+        public var invalidConfig: DiagnosticReport?
+    }
+
+    public let root: URL
+    public let platform: PlatformSelection
+    public let options: Options
+    let logger: LoggerFactory
+    let progress: @Sendable (String) -> Void
+
+    /// - Parameters:
+    ///   - progress: told each step's name as it starts (a terminal shows them).
+    public init(
+        root: URL, platform: PlatformSelection, options: Options = Options(),
+        logger: @escaping LoggerFactory = { Logger(label: $0) },
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.root = root
+        self.platform = platform
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// Runs the pipeline. Throws only for what stops it before anything is
+    /// touched: not a git repository, a bad author, no platform in CI.
+    public func run() async throws -> Outcome {
+        // Everything that can refuse at once is checked before any change.
+        let tickets = try TicketRepository(root: root)
+        let author = try tickets.author(options.author)
+        return try await platform.with(root: root, logger: logger("supportsync.platform")) { platform in
+            await sync(tickets: tickets, author: author, platform: platform)
+        }
+    }
+
+    private func sync(tickets: TicketRepository, author: Signature, platform: any AgentPlatform) async -> Outcome {
+        var report = SyncReport(dryRun: options.dryRun)
+        progress("validating config/")
+        let validation: ValidationResult
+        do {
+            validation = try ConfigValidator(root: root).validate()
+        } catch {
+            report.failures.append("\(error)")
+            return Outcome(report: report, status: (error as? any UserError)?.exitStatus ?? .failure)
+        }
+        guard validation.report.errorCount == 0 else {
+            report.failures.append("config/ has errors: nothing was applied, pulled or pushed")
+            return Outcome(report: report, status: .needsAttention, invalidConfig: validation.report)
+        }
+
+        var status = ExitStatus.success
+        func record(_ outcome: ExitStatus) { status = max(status, outcome) }
+        do {
+            progress("planning \(validation.agents.count) agents")
+            let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
+            let plan = try await reconciler.plan(desired: validation.agents)
+            report.plan = plan
+            if !options.dryRun {
+                progress("applying \(plan.pending.count) agents")
+                let applied = await reconciler.apply(plan, parallel: options.parallel)
+                report.apply = applied
+                record(applied.exitStatus)
+                if !applied.failed.isEmpty && applied.created.isEmpty && applied.updated.isEmpty {
+                    // Every write failed: the platform is down; the ticket steps would fail too.
+                    throw Stopped(message: "the platform failed for every agent; tickets were not pulled or pushed")
+                }
+            }
+            progress("pulling tickets")
+            var pullOptions = TicketPuller.Options(author: author)
+            pullOptions.dryRun = options.dryRun
+            let pulled = try await TicketPuller(
+                tickets: tickets, platform: platform, logger: logger("supportsync.pull")
+            )
+            .pull(pullOptions)
+            report.pull = pulled
+            record(pulled.exitStatus)
+            let pusher = TicketPusher(tickets: tickets, platform: platform, logger: logger("supportsync.push"))
+            if options.dryRun {
+                report.pendingPush = try pusher.pending().map(\.git.id)
+            } else {
+                progress("pushing ticket changes")
+                let pushed = try await pusher.push(author: author)
+                report.push = pushed
+                record(pushed.exitStatus)
+            }
+        } catch let stop as Stopped {
+            report.failures.append(stop.message)
+            record(.failure)
+        } catch let error as PlatformError {
+            report.failures.append(error.message)
+            record(error.exitStatus)
+        } catch let error as any UserError {
+            // A pull refusing dirty paths, say: what was applied is still reported.
+            report.failures.append(error.description)
+            record(error.exitStatus)
+        } catch {
+            // A git failure: exit 3, after the report of what was done before it.
+            report.failures.append("\(error)")
+            record(.failure)
+        }
+        return Outcome(report: report, status: status)
+    }
+
+    private struct Stopped: Error {
+        var message: String
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Git
+import LocalPlatform
+import SupportSync
+import SupportSyncEngine
+import Testing
+
+/// A whole sync, in-process: the engine against a local platform's SQLite
+/// file and a real git repository in a temporary folder.
+@Suite struct SyncEngineTests {
+    /// A repository holding this project's example config/, committed once.
+    final class Bench: Sendable {
+        let folder: URL
+        let root: URL
+        let database: String
+
+        init() throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "supportsync-engine-\(UUID().uuidString)")
+            root = folder.appendingPathComponent("repo")
+            database = folder.appendingPathComponent("platform.sqlite").path
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            let repository = try Repository.create(at: root.path, initialBranch: "main")
+            let files =
+                [Scaffold.File(path: ConfigValidator.defaultsFile, text: Scaffold.defaultsTemplate)]
+                + Scaffold.exampleAgents + [Scaffold.File(path: "tickets/.gitkeep", text: "")]
+            var updates: [(path: String, blob: ObjectID?)] = []
+            for file in files {
+                let url = root.appendingPathComponent(file.path)
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(file.text.utf8).write(to: url)
+                updates.append((file.path, try repository.writeBlob(Array(file.text.utf8))))
+            }
+            let commit = try repository.commit(
+                updating: "refs/heads/main", expectedTip: nil, treeUpdates: updates, message: "Add supportsync",
+                author: Signature(name: "Team", email: "team@example.com"))
+            try repository.checkoutPaths(files.map(\.path), from: commit)
+        }
+
+        deinit { try? FileManager.default.removeItem(at: folder) }
+
+        func engine(dryRun: Bool = false) -> SyncEngine {
+            SyncEngine(
+                root: root, platform: PlatformSelection(platform: "local", database: database, environment: [:]),
+                options: .init(dryRun: dryRun, author: "CI <ci@example.com>"))
+        }
+
+        func flag(_ conversation: String) async throws -> Ticket {
+            try await LocalPlatform(path: database).createTicket(
+                TicketDraft(
+                    agent: "returns-chat", channel: .messages, conversation: conversation,
+                    reason: "Kettle arrived with a cracked lid", summary: "Order A-1029 arrived damaged.",
+                    customer: Customer(name: "Marta Ruiz", email: "marta@example.com"),
+                    fields: ["order_id": "A-1029"], tags: ["returns"]),
+                idempotencyKey: nil)
+        }
+
+        func tip() throws -> ObjectID? { try Repository.open(at: root.path).resolve(reference: "refs/heads/main") }
+    }
+
+    @Test func aSyncCreatesTheAgentsThenPullsWhatTheyFlag() async throws {
+        let bench = try Bench()
+        let first = try await bench.engine().run()
+        #expect(first.status == .success, "\(first.report.text)")
+        #expect(first.report.apply?.created == ["billing-line", "concierge", "returns-chat", "store-info"])
+        #expect(first.report.pull?.new == [])
+        #expect(first.report.push?.pushed == [])
+        #expect(first.report.failures.isEmpty)
+        let before = try bench.tip()
+
+        let ticket = try await bench.flag("conv_1")
+        let second = try await bench.engine().run()
+        #expect(second.status == .success, "\(second.report.text)")
+        #expect(second.report.apply?.unchanged.count == 4)
+        #expect(second.report.pull?.new == [ticket.id])
+        #expect(second.report.text.contains("tickets pulled: 1 new: \(ticket.id)"))
+        #expect(second.report.markdown.hasPrefix("### supportsync sync\n\n- agents: 0 created"))
+        let after = try #require(try bench.tip())
+        #expect(after != before)
+        let repository = try Repository.open(at: bench.root.path)
+        let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
+        #expect(try repository.blob(at: path, in: after) != nil)
+    }
+
+    @Test func aDryRunChangesNothing() async throws {
+        let bench = try Bench()
+        #expect(try await bench.engine().run().status == .success)
+        _ = try await bench.flag("conv_2")
+        let file = bench.root.appendingPathComponent("config/agents/store-info.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "name: Store information", with: "name: Store desk").utf8).write(
+            to: file)
+        let before = try bench.tip()
+        let outcome = try await bench.engine(dryRun: true).run()
+        #expect(outcome.status == .success)
+        #expect(outcome.report.apply == nil)
+        #expect(outcome.report.plan?.agents.filter { $0.action == .update }.map(\.id) == ["store-info"])
+        #expect(outcome.report.pull?.new.count == 1)
+        #expect(outcome.report.text.hasPrefix("sync (dry run: nothing changed)\n"))
+        #expect(try bench.tip() == before)
+        let live = try await LocalPlatform(path: bench.database).agent(id: "store-info")
+        #expect(live?.name == "Store information")
+    }
+
+    @Test func configErrorsStopBeforeAnythingChanges() async throws {
+        let bench = try Bench()
+        try Data("agent: returns-chat\nname: x\nchannels: [messages]\nsupport:\n  mode: escalate\n".utf8)
+            .write(to: bench.root.appendingPathComponent("config/agents/returns-chat.yaml"))
+        let outcome = try await bench.engine().run()
+        #expect(outcome.status == .needsAttention)
+        let invalid = try #require(outcome.invalidConfig)
+        #expect(invalid.diagnostics.contains { $0.rule == .escalateRequiresCalls })
+        #expect(outcome.report.failures == ["config/ has errors: nothing was applied, pulled or pushed"])
+        #expect(try await LocalPlatform(path: bench.database).agents().isEmpty)
+    }
+
+    @Test func noPlatformInCIIsAUsageError() async throws {
+        let bench = try Bench()
+        let engine = SyncEngine(root: bench.root, platform: PlatformSelection(environment: ["CI": "true"]))
+        await #expect(throws: PlatformSelectionError.self) { try await engine.run() }
+    }
+}
