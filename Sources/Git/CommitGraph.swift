@@ -63,7 +63,9 @@ final class CommitGraph {
             if line.starts(with: "tree ".utf8) {
                 tree = ObjectID(hexDigits: UnsafeBufferPointer(rebasing: line.dropFirst(5)))
             } else if line.starts(with: "parent ".utf8) {
-                guard let parent = ObjectID(hexDigits: UnsafeBufferPointer(rebasing: line.dropFirst(7))) else { return nil }
+                guard let parent = ObjectID(hexDigits: UnsafeBufferPointer(rebasing: line.dropFirst(7))) else {
+                    return nil
+                }
                 parents.append(parent)
             } else if line.starts(with: "committer ".utf8), let close = line.lastIndex(of: UInt8(ascii: ">")) {
                 // "committer Name <email> 1790000060 +0000"

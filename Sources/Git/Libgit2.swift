@@ -23,7 +23,7 @@ func withCStrings<R>(
 ) throws(GitError) -> R {
     var buffers: [UnsafeMutablePointer<CChar>] = []
     buffers.reserveCapacity(strings.count)
-    defer { buffers.forEach { $0.deallocate() } }
+    defer { for buffer in buffers { buffer.deallocate() } }
     for string in strings {
         let utf8 = Array(string.utf8CString)
         let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
@@ -44,7 +44,7 @@ func requireNoNUL(_ value: String, _ what: @autoclosure () -> String) throws(Git
 /// option structures (pathspecs) that take one.
 func withStrarray<R>(_ strings: [String], _ body: (git_strarray) throws(GitError) -> R) throws(GitError) -> R {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     return try pointers.withUnsafeMutableBufferPointer { (buffer) throws(GitError) in
         try body(git_strarray(strings: buffer.baseAddress, count: buffer.count))
     }

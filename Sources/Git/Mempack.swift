@@ -14,7 +14,9 @@ struct Mempack {
     }
 
     /// Every object written to `backend` since the last reset, as one pack.
-    func dump(_ backend: UnsafeMutablePointer<git_odb_backend>, of repository: OpaquePointer, into buffer: inout git_buf) throws(GitError) {
+    func dump(
+        _ backend: UnsafeMutablePointer<git_odb_backend>, of repository: OpaquePointer, into buffer: inout git_buf
+    ) throws(GitError) {
         try check(git_mempack_dump(&buffer, repository, backend), "could not pack the objects written in memory")
     }
 

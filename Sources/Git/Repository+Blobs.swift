@@ -59,7 +59,7 @@ extension Repository {
         var entry: OpaquePointer?
         do {
             try check(git_tree_entry_bypath(&entry, tree, path), "could not look up \(path)")
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return nil
         }
         return entry

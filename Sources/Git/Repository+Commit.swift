@@ -92,7 +92,7 @@ extension Repository {
         var baseline: OpaquePointer?
         defer {
             git_tree_free(baseline)
-            parents.forEach { git_commit_free($0) }
+            for parent in parents { git_commit_free(parent) }
         }
         for id in (parent.map { [$0] } ?? []) + mergedParents {
             parents.append(try lookupCommit(id))

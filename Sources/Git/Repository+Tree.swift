@@ -21,20 +21,24 @@ extension Repository {
             guard let entry = try treeEntry(at: trimmed, in: root) else { return [] }
             defer { git_tree_entry_free(entry) }
             guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-            try check(git_tree_lookup(&owned, pointer, git_tree_entry_id(entry)), "could not read the folder \(trimmed)")
+            try check(
+                git_tree_lookup(&owned, pointer, git_tree_entry_id(entry)), "could not read the folder \(trimmed)")
             start = owned
         }
         let collector = FileCollector(prefix: trimmed.isEmpty ? "" : trimmed + "/")
         let box = Unmanaged.passUnretained(collector).toOpaque()
         try check(
-            git_tree_walk(start, GIT_TREEWALK_PRE, { root, entry, payload in
-                guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
-                let collector = Unmanaged<FileCollector>.fromOpaque(payload).takeUnretainedValue()
-                let name = String(cString: git_tree_entry_name(entry))
-                let folder = root.map { String(cString: $0) } ?? ""
-                collector.files.append(TreeFile(path: collector.prefix + folder + name, blob: ObjectID(git_tree_entry_id(entry))))
-                return 0
-            }, box),
+            git_tree_walk(
+                start, GIT_TREEWALK_PRE,
+                { root, entry, payload in
+                    guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
+                    let collector = Unmanaged<FileCollector>.fromOpaque(payload).takeUnretainedValue()
+                    let name = String(cString: git_tree_entry_name(entry))
+                    let folder = root.map { String(cString: $0) } ?? ""
+                    collector.files.append(
+                        TreeFile(path: collector.prefix + folder + name, blob: ObjectID(git_tree_entry_id(entry))))
+                    return 0
+                }, box),
             "could not list the files under \(prefix)")
         return collector.files
     }
@@ -53,11 +57,13 @@ extension Repository {
         var reference: OpaquePointer?
         do {
             try check(git_reference_lookup(&reference, pointer, name), "could not read \(name)")
-        } catch where error.kind == .notFound || error.kind == .invalid {
+        } catch  where error.kind == .notFound || error.kind == .invalid {
             return nil
         }
         defer { git_reference_free(reference) }
-        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(reference) else {
+        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
+            let target = git_reference_symbolic_target(reference)
+        else {
             return nil
         }
         return String(cString: target)

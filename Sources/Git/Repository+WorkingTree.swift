@@ -145,7 +145,9 @@ extension Repository {
         }
         var files = ["/etc/gitattributes", String(cString: git_repository_commondir(pointer)) + "info/attributes"]
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        let xdg = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        let xdg =
+            ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home
+            + "/.config"
         files.append(xdg + "/git/attributes")
         if let global = try configValue("core.attributesFile") {
             files.append(global.hasPrefix("~/") ? home + global.dropFirst() : global)

@@ -49,7 +49,7 @@ public final class Repository {
             try check(
                 git_repository_open_ext(&repository, path, 0, ceilingList),
                 "could not look for a repository from \(path)")
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return nil
         }
         return Repository(owning: repository!)
@@ -117,7 +117,7 @@ public final class Repository {
         var oid = git_oid()
         do {
             try check(git_reference_name_to_id(&oid, pointer, name), "could not read the reference \(name)")
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return nil
         }
         return ObjectID(oid)
@@ -134,7 +134,7 @@ public final class Repository {
         var value: UnsafePointer<CChar>?
         do {
             try check(git_config_get_string(&value, config, key), "could not read \(key) from the configuration")
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return nil
         }
         return String(cString: value!)

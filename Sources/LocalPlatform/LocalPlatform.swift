@@ -102,7 +102,8 @@ public final class LocalPlatform: AgentPlatform {
                     throw PlatformError.versionConflict(
                         currentVersion == nil
                             ? "agent \(id) does not exist (expected version \(ifMatch))"
-                            : "agent \(id) changed on the platform: it is at version \(Self.versionString(currentVersion!)), not \(Self.bareVersion(ifMatch))")
+                            : "agent \(id) changed on the platform: it is at version \(Self.versionString(currentVersion!)), not \(Self.bareVersion(ifMatch))"
+                    )
                 }
             }
             let version = (currentVersion ?? 0) + 1
@@ -121,12 +122,17 @@ public final class LocalPlatform: AgentPlatform {
         try TicketRules.check(draft)
         return try await write { db in
             if let idempotencyKey,
-                let body = try String.fetchOne(db, sql: "SELECT body FROM ticket WHERE idempotency_key = ?", arguments: [idempotencyKey])
+                let body = try String.fetchOne(
+                    db, sql: "SELECT body FROM ticket WHERE idempotency_key = ?", arguments: [idempotencyKey])
             {
                 return try Self.decode(Ticket.self, body)
             }
-            guard let agentBody = try String.fetchOne(db, sql: "SELECT body FROM agent WHERE id = ?", arguments: [draft.agent]) else {
-                throw PlatformError.invalid(field: "agent", message: "there is no agent '\(draft.agent)' on this platform")
+            guard
+                let agentBody = try String.fetchOne(
+                    db, sql: "SELECT body FROM agent WHERE id = ?", arguments: [draft.agent])
+            else {
+                throw PlatformError.invalid(
+                    field: "agent", message: "there is no agent '\(draft.agent)' on this platform")
             }
             let agent = try Self.decode(AgentWrite.self, agentBody)
             guard agent.channels.contains(draft.channel) else {
@@ -162,7 +168,9 @@ public final class LocalPlatform: AgentPlatform {
     public func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
         var start = 0
         if let cursor {
-            guard let value = Int(cursor), value >= 0 else { throw .badRequest("'\(cursor)' is not a cursor of this platform") }
+            guard let value = Int(cursor), value >= 0 else {
+                throw .badRequest("'\(cursor)' is not a cursor of this platform")
+            }
             start = value
         }
         let position = start
@@ -182,13 +190,15 @@ public final class LocalPlatform: AgentPlatform {
 
     public func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
         try await write { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM ticket WHERE id = ?", arguments: [id]) else {
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM ticket WHERE id = ?", arguments: [id])
+            else {
                 throw PlatformError.notFound("there is no ticket '\(id)'")
             }
             let current = try Self.decode(Ticket.self, body)
             if let ifMatch, Self.bareVersion(ifMatch) != current.version {
                 throw PlatformError.versionConflict(
-                    "ticket \(id) changed on the platform: it is at version \(current.version), not \(Self.bareVersion(ifMatch))")
+                    "ticket \(id) changed on the platform: it is at version \(current.version), not \(Self.bareVersion(ifMatch))"
+                )
             }
             var updated = patch.applied(to: current)
             try TicketRules.checkTransition(from: current, to: updated)
@@ -226,7 +236,10 @@ public final class LocalPlatform: AgentPlatform {
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(
+                .colon
+            ).timeZone(separator: .omitted))
     }
 
     private static func encode<T: Encodable>(_ value: T) -> String {
@@ -244,7 +257,8 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T {
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T
+    {
         do {
             return try await database.read(body)
         } catch {
@@ -252,7 +266,8 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T {
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T
+    {
         do {
             return try await database.write(body)
         } catch {

@@ -10,7 +10,8 @@ public enum Workspace {
         if let explicit {
             let url = URL(fileURLWithPath: explicit, relativeTo: URL(fileURLWithPath: current, isDirectory: true))
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 throw WorkspaceError.noSuchRepository(explicit)
             }
             return url.standardizedFileURL

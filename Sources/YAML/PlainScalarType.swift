@@ -69,9 +69,13 @@ public enum PlainScalarType: Sendable, Hashable {
         // [-+]?([0-9][0-9_]*)?\.[0-9._]*([eE][-+][0-9]+)?  (the spec has [0-9.]*; PyYAML reads `1.5_0` as 1.5)
         var index = utf8.startIndex
         while index < utf8.endIndex, utf8[index].isDigit || utf8[index] == 0x5F { index += 1 }
-        if index < utf8.endIndex, utf8[index] == UInt8(ascii: "."), index == utf8.startIndex || utf8[utf8.startIndex].isDigit {
+        if index < utf8.endIndex, utf8[index] == UInt8(ascii: "."),
+            index == utf8.startIndex || utf8[utf8.startIndex].isDigit
+        {
             index += 1
-            while index < utf8.endIndex, utf8[index].isDigit || utf8[index] == 0x5F || utf8[index] == 0x2E { index += 1 }
+            while index < utf8.endIndex, utf8[index].isDigit || utf8[index] == 0x5F || utf8[index] == 0x2E {
+                index += 1
+            }
             if index == utf8.endIndex { return utf8.count > 1 ? .float : .string }
             if utf8[index] == UInt8(ascii: "e") || utf8[index] == UInt8(ascii: "E") {
                 index += 1
@@ -89,11 +93,17 @@ public enum PlainScalarType: Sendable, Hashable {
         // (\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?  (sign already removed)
         var index = utf8.startIndex
         var mantissaDigits = 0
-        while index < utf8.endIndex, utf8[index].isDigit { index += 1; mantissaDigits += 1 }
+        while index < utf8.endIndex, utf8[index].isDigit {
+            index += 1
+            mantissaDigits += 1
+        }
         if index < utf8.endIndex, utf8[index] == UInt8(ascii: ".") {
             index += 1
             var fraction = 0
-            while index < utf8.endIndex, utf8[index].isDigit { index += 1; fraction += 1 }
+            while index < utf8.endIndex, utf8[index].isDigit {
+                index += 1
+                fraction += 1
+            }
             if mantissaDigits == 0 && fraction == 0 { return false }
             mantissaDigits += fraction
         }

@@ -177,7 +177,8 @@ private struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = String(cString: event.data.alias.anchor)
             guard let target = anchors[name] else {
-                throw YAMLError(.undefinedAlias, "alias *\(name) refers to no anchor &\(name) defined before it", at: mark)
+                throw YAMLError(
+                    .undefinedAlias, "alias *\(name) refers to no anchor &\(name) defined before it", at: mark)
             }
             if target.expandedSize > limits.maxAliasExpansion {
                 throw YAMLError(
@@ -203,7 +204,10 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
             let kind: Node.Kind = frame.isMapping ? .mapping(frame.entries) : .sequence(frame.items)
-            attach(Node(kind: kind, start: frame.start, anchor: frame.anchor, expandedSize: frame.size, height: frame.height))
+            attach(
+                Node(
+                    kind: kind, start: frame.start, anchor: frame.anchor, expandedSize: frame.size, height: frame.height
+                ))
         default:
             break
         }

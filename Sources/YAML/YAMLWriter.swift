@@ -73,7 +73,9 @@ public enum YAMLWriter {
         case .string(let text): return scalar(text, flow: flow)
         case .list(let items): return "[" + items.map { inline($0, flow: true) }.joined(separator: ", ") + "]"
         case .map(let members):
-            return "{" + members.map { scalar($0.0, flow: true) + ": " + inline($0.1, flow: true) }.joined(separator: ", ") + "}"
+            return "{"
+                + members.map { scalar($0.0, flow: true) + ": " + inline($0.1, flow: true) }.joined(separator: ", ")
+                + "}"
         }
     }
 
@@ -90,9 +92,13 @@ public enum YAMLWriter {
 
     /// Multi-line text that a literal block keeps exactly.
     private static func isLiteralBlock(_ text: String) -> Bool {
-        guard text.contains("\n"), !text.hasSuffix("\n\n"), !text.hasPrefix(" "), !text.hasPrefix("\n") else { return false }
+        guard text.contains("\n"), !text.hasSuffix("\n\n"), !text.hasPrefix(" "), !text.hasPrefix("\n") else {
+            return false
+        }
         return text.unicodeScalars.allSatisfy { $0 == "\n" || !isSpecial($0) }
-            && !text.split(separator: "\n", omittingEmptySubsequences: false).contains { $0.hasSuffix(" ") || $0.hasSuffix("\t") }
+            && !text.split(separator: "\n", omittingEmptySubsequences: false).contains {
+                $0.hasSuffix(" ") || $0.hasSuffix("\t")
+            }
     }
 
     /// `text` plain when it reads back as the same string everywhere, else double-quoted.
@@ -146,7 +152,8 @@ public enum YAMLWriter {
             default:
                 if isSpecial(scalar) {
                     let hex = String(scalar.value, radix: 16, uppercase: true)
-                    output += scalar.value <= 0xFF
+                    output +=
+                        scalar.value <= 0xFF
                         ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
                         : "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

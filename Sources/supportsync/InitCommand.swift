@@ -34,7 +34,9 @@ struct InitCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "The branch the sync job runs on (default: the remote's default branch, else the current branch, else main).")
+        help:
+            "The branch the sync job runs on (default: the remote's default branch, else the current branch, else main)."
+    )
     var branch: String?
 
     @Flag(name: .long, help: "Write nothing; compare the workflow and the schemas with what this version writes.")
@@ -67,7 +69,9 @@ struct InitCommand: AsyncParsableCommand {
                 var version: String
                 var files: [Scaffold.Comparison]
             }
-            print(JSONCoding.prettyString(Document(version: SupportSyncVersion.current, files: comparisons)), terminator: "")
+            print(
+                JSONCoding.prettyString(Document(version: SupportSyncVersion.current, files: comparisons)),
+                terminator: "")
         } else {
             for comparison in comparisons {
                 let by = comparison.writtenBy.map { "written by supportsync \($0)" } ?? "no version marker"
@@ -77,7 +81,9 @@ struct InitCommand: AsyncParsableCommand {
                 case .outdated: print("outdated \(comparison.path) (\(by); this is \(SupportSyncVersion.current))")
                 case .edited: print("edited   \(comparison.path) (\(by), changed since)")
                 }
-                if !comparison.diff.isEmpty { print(comparison.diff, terminator: comparison.diff.hasSuffix("\n") ? "" : "\n") }
+                if !comparison.diff.isEmpty {
+                    print(comparison.diff, terminator: comparison.diff.hasSuffix("\n") ? "" : "\n")
+                }
             }
         }
         return comparisons.contains(where: \.needsUpdate) ? .needsAttention : .success
@@ -98,7 +104,8 @@ struct InitCommand: AsyncParsableCommand {
             notes.append(
                 "in CI, set the repository secrets SUPPORTSYNC_PLATFORM (the platform's URL) and SUPPORTSYNC_TOKEN")
         } else if workflow?.outcome == .kept {
-            notes.append("\(Scaffold.workflowPath) exists: supportsync init --check compares it with what this version writes")
+            notes.append(
+                "\(Scaffold.workflowPath) exists: supportsync init --check compares it with what this version writes")
         }
         if format == .json {
             struct Document: Encodable {

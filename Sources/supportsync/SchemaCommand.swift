@@ -16,7 +16,7 @@ struct SchemaCommand: AsyncParsableCommand {
     )
 
     @Option(name: .long, help: "The JSON Schema dialect: 7 (draft-07, what yaml-language-server reads) or 2020-12.")
-    var draft: SchemaDraft = .draft2020_12
+    var draft: SchemaDraft = .draft2020
 
     @Flag(name: .long, help: "The schema of a ticket file instead of an agent file.")
     var ticket = false

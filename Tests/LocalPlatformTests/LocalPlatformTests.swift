@@ -12,7 +12,8 @@ import Testing
     static func draft(_ conversation: String = "conv_1") -> TicketDraft {
         TicketDraft(
             agent: "desk", channel: .calls, conversation: conversation, reason: "Double charge",
-            summary: "Charged twice.\nWants a refund.", customer: Customer(name: "Ana García", email: "ana@example.com"),
+            summary: "Charged twice.\nWants a refund.",
+            customer: Customer(name: "Ana García", email: "ana@example.com"),
             fields: ["order_id": "A-1029"], tags: ["billing"])
     }
 
@@ -21,7 +22,9 @@ import Testing
         defer { withExtendedLifetime(bench) {} }
         _ = try bench.platform()
         #expect(try bench.read(".supportsync/.gitignore") == "*\n")
-        #expect(FileManager.default.fileExists(atPath: bench.root.appendingPathComponent(".supportsync/platform.sqlite").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: bench.root.appendingPathComponent(".supportsync/platform.sqlite").path))
     }
 
     @Test func instanceIsStablePerDatabase() async throws {
@@ -55,12 +58,17 @@ import Testing
         let platform = try bench.platform()
         var invalid = Self.agent
         invalid.channels = [.messages]
-        invalid.support = SupportSettings(mode: .escalate, escalate: EscalateSettings(destinations: [Destination(name: "d", number: "+34910000000")]))
+        invalid.support = SupportSettings(
+            mode: .escalate, escalate: EscalateSettings(destinations: [Destination(name: "d", number: "+34910000000")]))
         do {
             _ = try await platform.putAgent(id: "desk", AgentWrite(invalid), ifMatch: nil)
             Issue.record("an escalate agent without calls was accepted")
         } catch {
-            #expect(error == .invalid(field: "support.mode", message: "escalate transfers calls only; this agent serves only messages"))
+            #expect(
+                error
+                    == .invalid(
+                        field: "support.mode", message: "escalate transfers calls only; this agent serves only messages"
+                    ))
         }
         #expect(try await platform.agent(id: "desk") == nil)
     }
@@ -128,7 +136,9 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        await #expect(throws: PlatformError.invalid(field: "agent", message: "there is no agent 'desk' on this platform")) {
+        await #expect(
+            throws: PlatformError.invalid(field: "agent", message: "there is no agent 'desk' on this platform")
+        ) {
             try await platform.createTicket(Self.draft(), idempotencyKey: nil)
         }
     }

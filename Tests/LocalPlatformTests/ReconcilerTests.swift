@@ -27,12 +27,17 @@ import Testing
         defer { withExtendedLifetime(bench) {} }
         let reconciler = Reconciler(platform: try bench.platform())
         _ = await reconciler.apply(try await reconciler.plan(desired: try bench.desired()))
-        try bench.write("config/agents/a.yaml", Samples.flagAgent("a", mode: "escalate").replacingOccurrences(of: "+34910000000", with: "+34910000009"))
+        try bench.write(
+            "config/agents/a.yaml",
+            Samples.flagAgent("a", mode: "escalate").replacingOccurrences(of: "+34910000000", with: "+34910000009"))
         let plan = try await reconciler.plan(desired: try bench.desired())
         let agent = try #require(plan.agents.first)
         #expect(agent.action == .update)
         #expect(agent.changes.contains(Plan.Change(field: "support.mode", old: "flag", new: "escalate")))
-        #expect(agent.changes.contains(Plan.Change(field: "support.escalate.destinations[0].number", old: "+34910000000", new: "+34910000009")))
+        #expect(
+            agent.changes.contains(
+                Plan.Change(field: "support.escalate.destinations[0].number", old: "+34910000000", new: "+34910000009"))
+        )
         #expect(PlanFormatter.text(plan).contains("    support.mode: flag -> escalate\n"))
     }
 
@@ -43,7 +48,11 @@ import Testing
         _ = await reconciler.apply(try await reconciler.plan(desired: try bench.desired()))
         try bench.write(
             "config/agents/a.yaml",
-            Samples.flagAgent("a").replacingOccurrences(of: "collect: [name, email]", with: "collect:\n      - field: name\n      - {field: email, required: false, label: email}\n    priority: normal"))
+            Samples.flagAgent("a").replacingOccurrences(
+                of: "collect: [name, email]",
+                with:
+                    "collect:\n      - field: name\n      - {field: email, required: false, label: email}\n    priority: normal"
+            ))
         let plan = try await reconciler.plan(desired: try bench.desired())
         #expect(!plan.hasChanges, "\(PlanFormatter.text(plan))")
     }
@@ -72,7 +81,8 @@ import Testing
         let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        let legacy = AgentSettings(id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
+        let legacy = AgentSettings(
+            id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
         _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), ifMatch: nil)
         let reconciler = Reconciler(platform: platform)
         let plan = try await reconciler.plan(desired: try bench.desired())
@@ -106,7 +116,8 @@ import Testing
             agents.append(
                 AgentSettings(
                     id: "agent-\(index)", name: String(repeating: "n", count: 80), channels: [.calls, .messages],
-                    support: SupportSettings(mode: .flag, flag: FlagSettings(collect: [CollectField(field: "email")], tags: ["billing"]))))
+                    support: SupportSettings(
+                        mode: .flag, flag: FlagSettings(collect: [CollectField(field: "email")], tags: ["billing"]))))
         }
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
@@ -119,17 +130,20 @@ import Testing
 
 @Suite struct ImporterTests {
     @Test func importThenPlanIsUnchanged() async throws {
-        let bench = try Workbench(defaults: "support:\n  flag:\n    priority: high\n  escalate:\n    announce: Hello\n    ring_timeout: 40\n")
+        let bench = try Workbench(
+            defaults: "support:\n  flag:\n    priority: high\n  escalate:\n    announce: Hello\n    ring_timeout: 40\n")
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
         let live = [
             AgentSettings(
                 id: "dash", name: "Made: in the dashboard", channels: [.calls, .messages],
                 support: SupportSettings(
-                    mode: .decide, flag: FlagSettings(collect: [CollectField(field: "order_id", required: true, label: "Order")]),
+                    mode: .decide,
+                    flag: FlagSettings(collect: [CollectField(field: "order_id", required: true, label: "Order")]),
                     escalate: EscalateSettings(
                         destinations: [Destination(name: "desk", number: "+34910000000", extension: "012")],
-                        hours: Hours(timezone: "Europe/Madrid", weekly: Weekly(days: [.mon: ["09:00-13:00", "14:00-18:00"]]))),
+                        hours: Hours(
+                            timezone: "Europe/Madrid", weekly: Weekly(days: [.mon: ["09:00-13:00", "14:00-18:00"]]))),
                     decide: DecideSettings(allow: [.respond, .flag, .escalate], guidance: "Line one.\nLine two.\n"))),
             AgentSettings(id: "plain", name: "yes", channels: [.messages], support: SupportSettings(mode: .nothing)),
         ]
@@ -149,7 +163,8 @@ import Testing
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
         _ = try await platform.putAgent(
-            id: "a", AgentWrite(AgentSettings(id: "a", name: "A", channels: [.calls], support: SupportSettings(mode: .nothing))),
+            id: "a",
+            AgentWrite(AgentSettings(id: "a", name: "A", channels: [.calls], support: SupportSettings(mode: .nothing))),
             ifMatch: nil)
         let kept = try await Importer(platform: platform, root: bench.root).run()
         #expect(kept.kept == ["config/agents/a.yaml"])

@@ -8,7 +8,8 @@ final class Workbench {
 
     init(agents: [String: String] = [:], defaults: String? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-local-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("config/agents"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("config/agents"), withIntermediateDirectories: true)
         for (id, text) in agents { try write("config/agents/\(id).yaml", text) }
         if let defaults { try write("config/defaults.yaml", defaults) }
     }

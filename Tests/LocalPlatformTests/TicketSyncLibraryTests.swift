@@ -20,7 +20,8 @@ import Testing
         let platform: LocalPlatform
 
         init() async throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-sync-\(UUID().uuidString)")
+            root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "supportsync-sync-\(UUID().uuidString)")
             repository = try Repository.create(at: root.appendingPathComponent("repo").path, initialBranch: "main")
             let readme = try repository.writeBlob(Array("# support\n".utf8))
             let first = try repository.commit(
@@ -41,7 +42,8 @@ import Testing
             for number in 0..<count {
                 tickets.append(
                     try await platform.createTicket(
-                        TicketDraft(agent: "desk", channel: .calls, conversation: "conv_\(number)", reason: "Case \(number)"),
+                        TicketDraft(
+                            agent: "desk", channel: .calls, conversation: "conv_\(number)", reason: "Case \(number)"),
                         idempotencyKey: nil))
             }
             return tickets
@@ -93,7 +95,12 @@ import Testing
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+        func next() -> Int {
+            lock.withLock {
+                defer { value += 1 }
+                return value
+            }
+        }
     }
 
     /// Another writer that ignores the lock (another machine on a shared
@@ -180,14 +187,20 @@ import Testing
         private(set) var reads: [String?] = []
         private(set) var ifMatches: [String?] = []
         func read(_ version: String?) { lock.withLock { reads.append(version) } }
-        func patch(_ ifMatch: String?) -> Int { lock.withLock { ifMatches.append(ifMatch); return ifMatches.count - 1 } }
+        func patch(_ ifMatch: String?) -> Int {
+            lock.withLock {
+                ifMatches.append(ifMatch)
+                return ifMatches.count - 1
+            }
+        }
     }
 
     /// Pulls three tickets, then sets the first one's assignee in git as
     /// the team would (a commit of the edited file).
     private func teamAssigns(_ bench: Bench, to assignee: String) async throws -> Ticket {
         let tickets = try await bench.flag(3)
-        _ = try await TicketPuller(tickets: try bench.tickets(), platform: bench.platform).pull(.init(author: Self.author))
+        _ = try await TicketPuller(tickets: try bench.tickets(), platform: bench.platform).pull(
+            .init(author: Self.author))
         let ticket = tickets[0]
         let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
         var record = TicketRecord(ticket)
@@ -228,7 +241,8 @@ import Testing
         #expect(report.exitStatus == .needsAttention)
         #expect(try await bench.platform.ticket(id: ticket.id)?.assignee == "bob@example.com", "not overwritten")
         // Reported again on the next push, until someone resolves it.
-        let again = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).push(author: Self.author)
+        let again = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).push(
+            author: Self.author)
         #expect(again.conflicts.map(\.conflict.field) == [.assignee])
     }
 }

@@ -62,7 +62,8 @@ import Testing
             ])
         var ranges: [ClosedRange<Double>] = []
         _ = planner(attempts: 2).backoff(random: {
-            ranges.append($0); return $0.lowerBound
+            ranges.append($0)
+            return $0.lowerBound
         })
         #expect(ranges == [0...0.2], "full jitter draws from zero up to the cap")
     }

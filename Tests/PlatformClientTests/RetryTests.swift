@@ -79,8 +79,9 @@ import Testing
     }
 
     @Test func always503EndsWhenTheBudgetIsSpent() async throws {
-        let (error, attempts, elapsed) = try await FaultServer.with({ _, _ in Self.busy(.serviceUnavailable, retryAfter: nil) })
-        {
+        let (error, attempts, elapsed) = try await FaultServer.with({ _, _ in
+            Self.busy(.serviceUnavailable, retryAfter: nil)
+        }) {
             baseURL, log in
             let start = ContinuousClock.now
             let configuration = HTTPPlatform.Configuration(

@@ -88,8 +88,11 @@ import Testing
         #expect(collect.last?["required"] as? Bool == false)
         // The week is spelt out, one key per day.
         let weekly = try #require((escalate["hours"] as? [String: Any])?["weekly"] as? [String: [String]])
-        #expect(weekly == ["mon": ["09:00-17:00"], "tue": ["09:00-17:00"], "wed": ["09:00-17:00"], "thu": ["09:00-17:00"],
-                           "fri": ["09:00-17:00"], "sat": ["10:00-12:00"], "sun": []])
+        #expect(
+            weekly == [
+                "mon": ["09:00-17:00"], "tue": ["09:00-17:00"], "wed": ["09:00-17:00"], "thu": ["09:00-17:00"],
+                "fri": ["09:00-17:00"], "sat": ["10:00-12:00"], "sun": [],
+            ])
         let decoded = try JSONDecoder().decode(SupportSettings.self, from: data)
         #expect(decoded == agent.support)
     }
@@ -97,29 +100,29 @@ import Testing
     @Test func defaultsMergeKeyByKeyAndListsReplace() throws {
         let agents = try Self.agents([
             "config/defaults.yaml": """
-                support:
-                  mode: flag
-                  flag:
-                    collect: [name, phone]
-                    priority: high
-                    tags: [vip]
-                """,
+            support:
+              mode: flag
+              flag:
+                collect: [name, phone]
+                priority: high
+                tags: [vip]
+            """,
             "config/agents/a.yaml": """
-                agent: a
-                name: A
-                channels: [calls]
-                support:
-                  flag:
-                    tags: [billing]
-                """,
+            agent: a
+            name: A
+            channels: [calls]
+            support:
+              flag:
+                tags: [billing]
+            """,
             "config/agents/b.yaml": """
-                agent: b
-                name: B
-                channels: [messages]
-                support:
-                  mode: nothing
-                  flag: null
-                """,
+            agent: b
+            name: B
+            channels: [messages]
+            support:
+              mode: nothing
+              flag: null
+            """,
         ])
         let a = try #require(agents.first { $0.id == "a" })
         #expect(a.support.mode == .flag)
@@ -135,14 +138,14 @@ import Testing
         let agents = try Self.agents([
             "config/agents/chat.yaml": "agent: chat\nname: Chat\nchannels: [messages]\nsupport: {mode: decide}\n",
             "config/agents/line.yaml": """
-                agent: line
-                name: Line
-                channels: [calls]
-                support:
-                  mode: decide
-                  escalate:
-                    destinations: [{name: desk, sip: "sip:desk@pbx.example.com"}]
-                """,
+            agent: line
+            name: Line
+            channels: [calls]
+            support:
+              mode: decide
+              escalate:
+                destinations: [{name: desk, sip: "sip:desk@pbx.example.com"}]
+            """,
         ])
         #expect(agents.first { $0.id == "chat" }?.support.decide?.allow == [.respond, .flag])
         #expect(agents.first { $0.id == "line" }?.support.decide?.allow == [.respond, .flag, .escalate])
@@ -169,7 +172,8 @@ import Testing
 
     @Test func aMergedProblemNamesEachAgent() throws {
         let folder = try TestFolder([
-            "config/defaults.yaml": "support:\n  mode: escalate\n  escalate:\n    destinations: [{name: d, number: \"+34910000000\"}]\n",
+            "config/defaults.yaml":
+                "support:\n  mode: escalate\n  escalate:\n    destinations: [{name: d, number: \"+34910000000\"}]\n",
             "config/agents/a.yaml": "agent: a\nname: A\nchannels: [messages]\n",
             "config/agents/b.yaml": "agent: b\nname: B\nchannels: [messages]\n",
             "config/agents/c.yaml": "agent: c\nname: C\nchannels: [calls]\n",

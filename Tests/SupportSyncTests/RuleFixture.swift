@@ -103,7 +103,8 @@ struct RuleFixture: CustomStringConvertible, Sendable {
             .appendingPathComponent("supportsync-fixture-\(UUID().uuidString)")
         for file in files {
             let url = folder.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(file.bytes).write(to: url)
         }
         try FileManager.default.createDirectory(

@@ -19,7 +19,9 @@ struct RuleFixtureTests {
         #expect(!fixture.expected.isEmpty, "the fixture marks no place with ↓")
         #expect(raised.sorted() == fixture.expected, "\(DiagnosticFormatter.text(report))")
         let others = report.diagnostics.filter { $0.rule.rawValue != fixture.rule }
-        #expect(others.isEmpty, "other rules raised too:\n\(DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: others)))")
+        #expect(
+            others.isEmpty,
+            "other rules raised too:\n\(DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: others)))")
     }
 
     @Test("good fixture raises nothing", arguments: fixtures.filter { !$0.isBad })

@@ -36,7 +36,8 @@ struct SchemaAgreementTests {
         var files: [(String, [UInt8])] = []
         for fixture in RuleFixture.all() where !fixture.isBad {
             for file in fixture.files where file.path.hasPrefix("config/agents/") {
-                files.append(("\(fixture.rule)-\(fixture.name)-\((file.path as NSString).lastPathComponent)", file.bytes))
+                files.append(
+                    ("\(fixture.rule)-\(fixture.name)-\((file.path as NSString).lastPathComponent)", file.bytes))
             }
         }
         return files
@@ -53,9 +54,10 @@ struct SchemaAgreementTests {
     /// Runs the witness over `files` and returns the names it rejected.
     static func rejected(
         by witness: String, _ files: [(name: String, bytes: [UInt8])],
-        schema document: JSONValue = AgentSchema.document(draft: .draft2020_12)
+        schema document: JSONValue = AgentSchema.document(draft: .draft2020)
     ) throws -> Set<String> {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-schema-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "supportsync-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let schema = folder.appendingPathComponent("agent.schema.json")
@@ -64,7 +66,8 @@ struct SchemaAgreementTests {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: witness)
-        process.arguments = ["--schemafile", schema.path, "-o", "json"] + files.map { folder.appendingPathComponent($0.name).path }
+        process.arguments =
+            ["--schemafile", schema.path, "-o", "json"] + files.map { folder.appendingPathComponent($0.name).path }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -83,7 +86,8 @@ struct SchemaAgreementTests {
 
     @Test("the schema accepts every file the validator accepts", .enabled(if: canRun), arguments: SchemaDraft.allCases)
     func acceptsValidFiles(_ draft: SchemaDraft) throws {
-        let witness = try #require(Self.witness, "check-jsonschema is not installed (script/bootstrap --test installs it)")
+        let witness = try #require(
+            Self.witness, "check-jsonschema is not installed (script/bootstrap --test installs it)")
         let files = Self.acceptedFiles()
         #expect(files.count >= 20)
         let rejected = try Self.rejected(by: witness, files, schema: AgentSchema.document(draft: draft))
@@ -94,7 +98,8 @@ struct SchemaAgreementTests {
         "the schema rejects unknown keys, wrong types, enums and malformed values", .enabled(if: canRun),
         arguments: SchemaDraft.allCases)
     func rejectsInvalidFiles(_ draft: SchemaDraft) throws {
-        let witness = try #require(Self.witness, "check-jsonschema is not installed (script/bootstrap --test installs it)")
+        let witness = try #require(
+            Self.witness, "check-jsonschema is not installed (script/bootstrap --test installs it)")
         let files = Self.rejectedFiles()
         #expect(files.count >= 20)
         let rejected = try Self.rejected(by: witness, files, schema: AgentSchema.document(draft: draft))

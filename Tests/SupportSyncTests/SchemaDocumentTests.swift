@@ -18,7 +18,8 @@ struct SchemaDocumentTests {
     @Test("every schema passes check-jsonschema --check-metaschema", .enabled(if: SchemaAgreementTests.canRun))
     func metaschema() throws {
         let witness = try #require(SchemaAgreementTests.witness)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-meta-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "supportsync-meta-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var paths: [String] = []
@@ -37,9 +38,15 @@ struct SchemaDocumentTests {
     @Test("each dialect names its $schema", arguments: SchemaDraft.allCases)
     func dialect(_ draft: SchemaDraft) {
         for document in [AgentSchema.document(draft: draft), TicketSchema.document(draft: draft)] {
-            guard case .object(let members) = document else { Issue.record("not an object"); return }
+            guard case .object(let members) = document else {
+                Issue.record("not an object")
+                return
+            }
             #expect(members.first { $0.0 == "$schema" }?.1 == .string(draft.uri))
-            #expect(members.contains { $0.0 == "$comment" && "\($0.1)".contains("supportsync \(SupportSyncVersion.current)") })
+            #expect(
+                members.contains {
+                    $0.0 == "$comment" && "\($0.1)".contains("supportsync \(SupportSyncVersion.current)")
+                })
         }
     }
 
@@ -84,11 +91,16 @@ struct SchemaDocumentTests {
         guard case .object(let root) = AgentSchema.document(draft: .draft7),
             case .object(let properties)? = root.first(where: { $0.0 == "properties" })?.1,
             case .object(let support)? = properties.first(where: { $0.0 == "support" })?.1
-        else { Issue.record("no support property"); return }
+        else {
+            Issue.record("no support property")
+            return
+        }
         #expect(support.first { $0.0 == "type" }?.1 == .array(["object", "null"]))
     }
 
-    @Test("every ticket file the tool writes passes the ticket schema; broken ones fail", .enabled(if: SchemaAgreementTests.canRun))
+    @Test(
+        "every ticket file the tool writes passes the ticket schema; broken ones fail",
+        .enabled(if: SchemaAgreementTests.canRun))
     func ticketFiles() throws {
         let witness = try #require(SchemaAgreementTests.witness)
         var good: [(name: String, bytes: [UInt8])] = []
@@ -108,13 +120,17 @@ struct SchemaDocumentTests {
         }
         let ownTickets = try Self.repositoryTicketFiles()
         good += ownTickets
-        let rejected = try SchemaAgreementTests.rejected(by: witness, good, schema: TicketSchema.document(draft: .draft7))
+        let rejected = try SchemaAgreementTests.rejected(
+            by: witness, good, schema: TicketSchema.document(draft: .draft7))
         #expect(rejected.isEmpty, "the ticket schema rejects files the tool writes: \(rejected.sorted())")
 
         let bad = [
             ("bad-status.yaml", TicketSamples.text.replacingOccurrences(of: "status: pending", with: "status: done")),
             ("bad-key.yaml", TicketSamples.text + "extra: 1\n"),
-            ("bad-created.yaml", TicketSamples.text.replacingOccurrences(of: "2026-11-24T10:02:11Z", with: "2026-11-24 10:02")),
+            (
+                "bad-created.yaml",
+                TicketSamples.text.replacingOccurrences(of: "2026-11-24T10:02:11Z", with: "2026-11-24 10:02")
+            ),
             ("bad-missing.yaml", TicketSamples.text.replacingOccurrences(of: "assignee: null\n", with: "")),
         ].map { ($0.0, Array($0.1.utf8)) }
         for (name, bytes) in bad { #expect(bytes != Array(TicketSamples.text.utf8), "\(name) changes the sample") }

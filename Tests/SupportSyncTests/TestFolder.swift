@@ -6,7 +6,8 @@ final class TestFolder {
 
     init(_ files: [String: String] = [:]) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url.appendingPathComponent("config/agents"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("config/agents"), withIntermediateDirectories: true)
         for (path, text) in files { try write(path, text) }
     }
 

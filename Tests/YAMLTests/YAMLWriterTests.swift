@@ -100,7 +100,9 @@ import YAML
         let yaml = YAMLWriter.write(Self.document(Self.tricky))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))"]
+        process.arguments = [
+            "python3", "-c", "import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))",
+        ]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input

@@ -55,7 +55,8 @@ import Testing
 
     @Test func editorFilesAreThisRepositorysOwn() throws {
         let files = [
-            (Scaffold.agentSchemaPath, Scaffold.agentSchemaText), (Scaffold.ticketSchemaPath, Scaffold.ticketSchemaText),
+            (Scaffold.agentSchemaPath, Scaffold.agentSchemaText),
+            (Scaffold.ticketSchemaPath, Scaffold.ticketSchemaText),
             (Scaffold.vscodeSettingsPath, Scaffold.vscodeSettings),
             (Scaffold.vscodeExtensionsPath, Scaffold.vscodeExtensions),
         ]

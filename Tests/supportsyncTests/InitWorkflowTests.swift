@@ -10,7 +10,8 @@ import Testing
     /// The lines of the workflow that name the branch.
     static func branchLines(_ workflow: String) -> [String] {
         workflow.split(separator: "\n").map(String.init).filter {
-            ($0.contains("branches:") || $0.contains("refs/heads/") || $0.contains("BRANCH: ")) && !$0.contains("$BRANCH")
+            ($0.contains("branches:") || $0.contains("refs/heads/") || $0.contains("BRANCH: "))
+                && !$0.contains("$BRANCH")
         }
     }
 
@@ -47,7 +48,8 @@ import Testing
         // --branch overrides what is found.
         let explicit = try TemporaryFolder()
         #expect(try Executable.run(["init", "--branch", "release"], in: explicit.url).status == 0)
-        let written = try String(contentsOf: explicit.url.appendingPathComponent(Scaffold.workflowPath), encoding: .utf8)
+        let written = try String(
+            contentsOf: explicit.url.appendingPathComponent(Scaffold.workflowPath), encoding: .utf8)
         #expect(written.contains("branches: [release]"))
         #expect(try Executable.run(["init", "--branch", "a b"], in: explicit.url).status == 64)
     }
@@ -95,7 +97,10 @@ import Testing
         try folder.write(Scaffold.agentSchemaPath, Scaffold.agentSchemaText)
         let check = try Executable.run(["init", "--check"], in: folder.url)
         #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
-        #expect(check.stdout.contains("outdated \(Scaffold.workflowPath) (written by supportsync 0.1.0; this is \(SupportSyncVersion.current))"))
+        #expect(
+            check.stdout.contains(
+                "outdated \(Scaffold.workflowPath) (written by supportsync 0.1.0; this is \(SupportSyncVersion.current))"
+            ))
         #expect(check.stdout.contains("--- a/\(Scaffold.workflowPath)\n+++ b/\(Scaffold.workflowPath)\n"))
         #expect(check.stdout.contains("\n-jobs: {}\n"))
         #expect(check.stdout.contains("\n+  repository_dispatch:\n"))
@@ -104,11 +109,13 @@ import Testing
         // Nothing was written.
         let text = try String(contentsOf: folder.url.appendingPathComponent(Scaffold.workflowPath), encoding: .utf8)
         #expect(text == old)
-        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(Scaffold.ticketSchemaPath).path))
+        #expect(
+            !FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(Scaffold.ticketSchemaPath).path))
         // validate warns about the older workflow, at its first line.
         let validate = try Executable.run(["validate", "--format", "json"], in: folder.url)
         #expect(validate.status == 0)
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any])
         let diagnostics = try #require(document["diagnostics"] as? [[String: Any]])
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?["rule"] as? String == "init-outdated")

@@ -17,7 +17,9 @@ import Testing
         #expect(try await bench.pull().status == 0)
         let repository = try bench.repository()
         let main = try #require(try repository.resolve(reference: "refs/heads/main"))
-        try repository.updateReferences([ReferenceUpdate(name: "refs/heads/review", expected: nil, new: main, message: "branch")])
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/review", expected: nil, new: main, message: "branch")
+        ])
         return (bench, tickets)
     }
 
@@ -54,19 +56,23 @@ import Testing
 
     @Test func aPullRequestChangingOnlyTeamFieldsPasses() async throws {
         let (bench, tickets) = try await setUp()
-        try commit(bench, [
-            SampleTickets.path(tickets[0]): replacing("status: pending", "status: in_progress"),
-            SampleTickets.path(tickets[2]): {
-                self.replacing("assignee: null", "assignee: ana@example.com")(
-                    self.replacing("priority: normal", "priority: urgent")($0)!)
-            },
-        ])
-        try commit(bench, [
-            SampleTickets.path(tickets[0]): {
-                self.replacing("resolution: null", "resolution: Refund sent")(
-                    self.replacing("status: in_progress", "status: resolved")($0)!)
-            }
-        ])
+        try commit(
+            bench,
+            [
+                SampleTickets.path(tickets[0]): replacing("status: pending", "status: in_progress"),
+                SampleTickets.path(tickets[2]): {
+                    self.replacing("assignee: null", "assignee: ana@example.com")(
+                        self.replacing("priority: normal", "priority: urgent")($0)!)
+                },
+            ])
+        try commit(
+            bench,
+            [
+                SampleTickets.path(tickets[0]): {
+                    self.replacing("resolution: null", "resolution: Refund sent")(
+                        self.replacing("status: in_progress", "status: resolved")($0)!)
+                }
+            ])
         let result = try await bench.run(["audit", "--base", "main", "--head", "review"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.isEmpty, "\(result.stdout)")
@@ -77,10 +83,12 @@ import Testing
         let (bench, tickets) = try await setUp()
         let edited = SampleTickets.path(tickets[0])
         let reopened = SampleTickets.path(tickets[1])
-        try commit(bench, [
-            edited: replacing("  Wants a refund of the second charge.", "  Wants a refund of both charges."),
-            reopened: replacing("status: closed", "status: pending"),
-        ])
+        try commit(
+            bench,
+            [
+                edited: replacing("  Wants a refund of the second charge.", "  Wants a refund of both charges."),
+                reopened: replacing("status: closed", "status: pending"),
+            ])
         let editedText = try await bench.show(edited, at: "review")
         let reopenedText = try await bench.show(reopened, at: "review")
         let summaryLine = try line(of: "summary:", in: editedText)
@@ -90,8 +98,16 @@ import Testing
         #expect(text.status == 1, "\(text.stdout)\(text.stderr)")
         let errors = text.stdout.split(separator: "\n").filter { $0.contains(": error: ") }.map(String.init)
         #expect(errors.count == 2, "\(text.stdout)")
-        #expect(errors.contains { $0.hasPrefix("\(edited):\(summaryLine):") && $0.hasSuffix("[ticket-platform-field]") && $0.contains("summary") }, "\(errors)")
-        #expect(errors.contains { $0.hasPrefix("\(reopened):\(statusLine):") && $0.hasSuffix("[ticket-lifecycle]") && $0.contains("closed") }, "\(errors)")
+        #expect(
+            errors.contains {
+                $0.hasPrefix("\(edited):\(summaryLine):") && $0.hasSuffix("[ticket-platform-field]")
+                    && $0.contains("summary")
+            }, "\(errors)")
+        #expect(
+            errors.contains {
+                $0.hasPrefix("\(reopened):\(statusLine):") && $0.hasSuffix("[ticket-lifecycle]")
+                    && $0.contains("closed")
+            }, "\(errors)")
 
         let json = try await bench.run(["audit", "--base", "main", "--head", "review", "--format", "json"])
         #expect(json.status == 1)
@@ -100,14 +116,25 @@ import Testing
         let diagnostics = try #require(report["diagnostics"] as? [[String: Any]])
         #expect(Set(diagnostics.compactMap { $0["rule"] as? String }) == ["ticket-platform-field", "ticket-lifecycle"])
         #expect(diagnostics.contains { $0["file"] as? String == edited && $0["line"] as? Int == summaryLine })
-        #expect(diagnostics.contains { $0["file"] as? String == reopened && $0["line"] as? Int == statusLine && $0["severity"] as? String == "error" })
+        #expect(
+            diagnostics.contains {
+                $0["file"] as? String == reopened && $0["line"] as? Int == statusLine
+                    && $0["severity"] as? String == "error"
+            })
 
         let github = try await bench.run(["audit", "--base", "main", "--head", "review", "--format", "github"])
         #expect(github.status == 1)
         let annotations = github.stdout.split(separator: "\n").filter { $0.hasPrefix("::error ") }
         #expect(annotations.count == 2, "\(github.stdout)")
-        #expect(annotations.contains { $0.hasPrefix("::error file=\(reopened),line=\(statusLine),") && $0.contains("title=ticket-lifecycle::") })
-        #expect(annotations.contains { $0.hasPrefix("::error file=\(edited),line=\(summaryLine),") && $0.contains("title=ticket-platform-field::") })
+        #expect(
+            annotations.contains {
+                $0.hasPrefix("::error file=\(reopened),line=\(statusLine),") && $0.contains("title=ticket-lifecycle::")
+            })
+        #expect(
+            annotations.contains {
+                $0.hasPrefix("::error file=\(edited),line=\(summaryLine),")
+                    && $0.contains("title=ticket-platform-field::")
+            })
     }
 
     @Test func aDeletedTicketFails() async throws {
@@ -146,7 +173,9 @@ import Testing
         #expect(trusting.status == 0, "\(trusting.stdout)\(trusting.stderr)")
 
         // A person's commit on main is still checked.
-        try commit(bench, on: "refs/heads/main", [SampleTickets.path(tickets[2]): replacing("channel: messages", "channel: calls")])
+        try commit(
+            bench, on: "refs/heads/main",
+            [SampleTickets.path(tickets[2]): replacing("channel: messages", "channel: calls")])
         let handEdit = try await bench.run(["audit", "--base", start, "--head", "main", "--trust-tool-commits"])
         #expect(handEdit.status == 1, "\(handEdit.stdout)")
         #expect(handEdit.stdout.contains("channel"), "\(handEdit.stdout)")
@@ -171,12 +200,19 @@ import Testing
         let cursor = try #require(try repository.blob(at: "tickets/.supportsync-cursor", in: main))
         let mergeCommit = try repository.createCommit(
             parent: review, mergedParents: [main],
-            treeUpdates: [(path, try repository.writeBlob(Array(merged.utf8))), ("tickets/.supportsync-cursor", try repository.writeBlob(cursor))],
+            treeUpdates: [
+                (path, try repository.writeBlob(Array(merged.utf8))),
+                ("tickets/.supportsync-cursor", try repository.writeBlob(cursor)),
+            ],
             message: "Merge main into review", author: Signature(name: "Ana", email: "ana@example.com")
         ).commit
-        try repository.updateReferences([ReferenceUpdate(name: "refs/heads/review", expected: review, new: mergeCommit, message: "merge")])
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/review", expected: review, new: mergeCommit, message: "merge")
+        ])
 
-        let result = try await bench.run(["audit", "--base", base.withoutSurroundingSpace, "--head", "review", "--trust-tool-commits"])
+        let result = try await bench.run([
+            "audit", "--base", base.withoutSurroundingSpace, "--head", "review", "--trust-tool-commits",
+        ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         // Without the main side, the same summary change is a hand edit.
         let squashed = try repository.createCommit(

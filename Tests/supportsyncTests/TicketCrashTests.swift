@@ -16,7 +16,8 @@ import Testing
         #expect(merges.isEmpty, "\(context): linear history")
         let status = try await bench.status()
         #expect(status == "", "\(context): working tree and index match the branch: \(status.prefix(600))")
-        let onDisk = FileManager.default.enumerator(atPath: bench.root.appendingPathComponent("tickets").path)?
+        let onDisk =
+            FileManager.default.enumerator(atPath: bench.root.appendingPathComponent("tickets").path)?
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") } ?? []
         #expect(onDisk.count == count, "\(context): \(onDisk.count) files in the working tree")
         try await bench.expectFsckClean()
@@ -24,15 +25,22 @@ import Testing
 
     /// Each commit from `old` (exclusive) to `new` holds as many tickets as
     /// its own cursor has passed: the tickets and the cursor moved together.
-    private func expectCursorMatchesTickets(_ bench: TicketBench, from old: String?, to new: String, _ context: String) async throws {
+    private func expectCursorMatchesTickets(_ bench: TicketBench, from old: String?, to new: String, _ context: String)
+        async throws
+    {
         guard let old else { return }
-        for commit in try await bench.gitOutput(["rev-list", "\(old)..\(new)"]).split(separator: "\n").map(String.init) {
-            let trailer = try await bench.gitOutput(["log", "-1", "--format=%(trailers:key=Supportsync-Cursor,valueonly)", commit]).withoutSurroundingSpace
+        for commit in try await bench.gitOutput(["rev-list", "\(old)..\(new)"]).split(separator: "\n").map(String.init)
+        {
+            let trailer = try await bench.gitOutput([
+                "log", "-1", "--format=%(trailers:key=Supportsync-Cursor,valueonly)", commit,
+            ]).withoutSurroundingSpace
             guard let position = trailer.split(separator: " ").last.flatMap({ Int($0) }) else {
                 Issue.record("\(context): commit \(commit) has no cursor trailer: \(trailer)")
                 continue
             }
-            #expect(try await bench.ticketPaths(at: commit).count == position, "\(context): commit \(commit) at cursor \(position)")
+            #expect(
+                try await bench.ticketPaths(at: commit).count == position,
+                "\(context): commit \(commit) at cursor \(position)")
             #expect(try await bench.show("tickets/.supportsync-cursor", at: commit).contains("\"\(position)\""))
         }
     }
@@ -91,7 +99,8 @@ import Testing
         let finish = try await bench.pull(["--batch", "500"])
         #expect(finish.status == 0, "the next pull completes: \(finish.stdout)\(finish.stderr)")
         try await expectComplete(bench, count: count, "after kills at \(delays), git locks left: \(lockFilesLeft)")
-        try await expectCursorMatchesTickets(bench, from: try await root(bench), to: try #require(try await bench.tip()), "whole history")
+        try await expectCursorMatchesTickets(
+            bench, from: try await root(bench), to: try #require(try await bench.tip()), "whole history")
         #expect(try await bench.pull().stdout.contains("nothing new"))
     }
 
@@ -111,6 +120,7 @@ import Testing
         #expect(pulled.count == count, "the two pulls between them wrote each ticket once")
         #expect(Set(pulled).count == count)
         try await expectComplete(bench, count: count, "two pulls at once")
-        try await expectCursorMatchesTickets(bench, from: try await root(bench), to: try #require(try await bench.tip()), "two pulls at once")
+        try await expectCursorMatchesTickets(
+            bench, from: try await root(bench), to: try #require(try await bench.tip()), "two pulls at once")
     }
 }

@@ -28,8 +28,12 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("warning:") && result.stdout.contains("another platform"), "\(result.stdout)")
         #expect(try await bench.gitOutput(["log", "-1", "--format=%s"]) == "tickets: 1 new, 1 updated\n")
-        let files = try await bench.gitOutput(["show", "--format=", "--name-only", "main"]).split(separator: "\n").map(String.init)
-        #expect(files.sorted() == [SampleTickets.path(changed[2]), SampleTickets.path(newcomer), "tickets/.supportsync-cursor"].sorted())
+        let files = try await bench.gitOutput(["show", "--format=", "--name-only", "main"]).split(separator: "\n").map(
+            String.init)
+        #expect(
+            files.sorted()
+                == [SampleTickets.path(changed[2]), SampleTickets.path(newcomer), "tickets/.supportsync-cursor"]
+                .sorted())
         #expect(try await bench.gitOutput(["rev-parse", "main~1"]).hasPrefix(before))
         #expect(try await bench.ticketPaths().count == 6, "nothing twice")
         #expect(try await bench.show("tickets/.supportsync-cursor").contains(try other.instance))
@@ -55,7 +59,9 @@ import Testing
         #expect(first.stdout.contains("another platform"), "\(first.stdout)")
         #expect(try await bench.ticketPaths().count == 4)
         #expect(try await bench.show("tickets/.supportsync-cursor").contains("restored-copy"))
-        #expect(try await bench.gitOutput(["diff", "--name-only", before, "main"]) == "tickets/.supportsync-cursor\n", "only the cursor changed")
+        #expect(
+            try await bench.gitOutput(["diff", "--name-only", before, "main"]) == "tickets/.supportsync-cursor\n",
+            "only the cursor changed")
 
         let second = try await bench.pull()
         #expect(second.status == 0 && !second.stdout.contains("warning"), "\(second.stdout)")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SupportSync
 import Testing
+
+@testable import SupportSync
 
 /// `tickets diff`: what a branch does to tickets, net of what its base
 /// gained meanwhile, for the pull-request comment.
@@ -41,7 +42,10 @@ import Testing
 
         let markdown = try await bench.run(["tickets", "diff", "--base", "upstream", "--format", "markdown"])
         #expect(markdown.stdout.hasPrefix("### Ticket changes\n\n1 ticket changed: 1 modified, 0 added, 0 deleted\n"))
-        #expect(markdown.stdout.contains("| `\(first.id)` | modified | `status`: pending → in_progress<br>`assignee`: null → luis@example.com |"))
+        #expect(
+            markdown.stdout.contains(
+                "| `\(first.id)` | modified | `status`: pending → in_progress<br>`assignee`: null → luis@example.com |")
+        )
 
         // Seen from the base's side, the branch's edit is not the base's change.
         let none = try await bench.run(["tickets", "diff", "--base", "main", "--head", "main", "--format", "markdown"])

@@ -19,7 +19,9 @@ import Testing
         #expect(try await bench.commits().count == 2, "exactly one commit on top of the first")
         #expect(try await bench.gitOutput(["rev-parse", "main~1"]).hasPrefix(before))
         #expect(try await bench.gitOutput(["log", "-1", "--format=%s"]) == "tickets: 3 new, 0 updated\n")
-        #expect(try await bench.gitOutput(["log", "-1", "--format=%an <%ae>|%cn <%ce>"]) == "Rita Ops <rita@example.com>|Rita Ops <rita@example.com>\n")
+        #expect(
+            try await bench.gitOutput(["log", "-1", "--format=%an <%ae>|%cn <%ce>"])
+                == "Rita Ops <rita@example.com>|Rita Ops <rita@example.com>\n")
         let body = try await bench.gitOutput(["log", "-1", "--format=%b"])
         for ticket in tickets { #expect(body.contains(ticket.id), "the body names \(ticket.id): \(body)") }
         let instance = try bench.platform.instance
@@ -28,7 +30,8 @@ import Testing
                 .withoutSurroundingSpace == "\(instance) 3")
 
         // Exactly the tickets and the cursor, in that one commit.
-        let changed = try await bench.gitOutput(["show", "--format=", "--name-only", "main"]).split(separator: "\n").map(String.init)
+        let changed = try await bench.gitOutput(["show", "--format=", "--name-only", "main"]).split(separator: "\n")
+            .map(String.init)
         #expect(changed.sorted() == (tickets.map(SampleTickets.path) + ["tickets/.supportsync-cursor"]).sorted())
         let cursor = try await bench.show("tickets/.supportsync-cursor")
         #expect(cursor.contains(instance) && cursor.contains("\"3\""), "\(cursor)")
@@ -50,9 +53,13 @@ import Testing
         let secondBody = try await bench.gitOutput(["log", "-1", "--format=%b"])
         #expect(secondBody.contains("New: \(fourth.id)"), "\(secondBody)")
         #expect(secondBody.contains("Updated: \(tickets[1].id)"), "\(secondBody)")
-        let secondChanged = try await bench.gitOutput(["show", "--format=", "--name-only", "main"]).split(separator: "\n")
-            .map(String.init)
-        #expect(secondChanged.sorted() == [SampleTickets.path(tickets[1]), SampleTickets.path(fourth), "tickets/.supportsync-cursor"].sorted())
+        let secondChanged = try await bench.gitOutput(["show", "--format=", "--name-only", "main"]).split(
+            separator: "\n"
+        )
+        .map(String.init)
+        #expect(
+            secondChanged.sorted()
+                == [SampleTickets.path(tickets[1]), SampleTickets.path(fourth), "tickets/.supportsync-cursor"].sorted())
         #expect(bench.readFile(SampleTickets.path(tickets[1]))?.contains("Refund sent by bank transfer.") == true)
         #expect(try await bench.status() == "")
         try await bench.expectFsckClean()
@@ -72,7 +79,12 @@ import Testing
 
         // The platform touches every ticket without changing what a file
         // holds (a new version, a new sequence): still no commit.
-        try bench.platform.put(tickets.map { var ticket = $0; ticket.updatedAt = "2026-12-01T00:00:00Z"; return ticket })
+        try bench.platform.put(
+            tickets.map {
+                var ticket = $0
+                ticket.updatedAt = "2026-12-01T00:00:00Z"
+                return ticket
+            })
         let touched = try await bench.pull()
         #expect(touched.status == 0, "\(touched.stderr)")
         #expect(try await bench.tip() == tip, "a re-pull of unchanged tickets is a no-op")
@@ -154,7 +166,9 @@ import Testing
 
         try local.platform.change(tickets[4].id) { $0.status = .inProgress }
         #expect(try await local.pull().status == 0)
-        let numstat = try await local.gitOutput(["show", "--format=", "--numstat", "main", "--", SampleTickets.path(tickets[4])])
+        let numstat = try await local.gitOutput([
+            "show", "--format=", "--numstat", "main", "--", SampleTickets.path(tickets[4]),
+        ])
         #expect(numstat.hasPrefix("1\t1\t"), "one line changed: \(numstat)")
         let diff = try await local.gitOutput(["show", "--format=", "-U0", "main", "--", SampleTickets.path(tickets[4])])
         #expect(diff.contains("\n-status: pending\n+status: in_progress\n"), "\(diff)")
@@ -164,7 +178,8 @@ import Testing
         let bench = try TicketBench()
         try bench.platform.put([SampleTickets.make(1)])
         #expect(try await bench.pull().status == 0)
-        #expect(try await bench.gitOutput(["log", "-1", "--format=%an <%ae>"]) == "supportsync <supportsync@localhost>\n")
+        #expect(
+            try await bench.gitOutput(["log", "-1", "--format=%an <%ae>"]) == "supportsync <supportsync@localhost>\n")
 
         // The repository's own configuration, as `git config` would write it.
         let config = bench.root.appendingPathComponent(".git/config")
@@ -174,7 +189,8 @@ import Testing
         try handle.close()
         try bench.platform.put([SampleTickets.make(2)])
         #expect(try await bench.pull().status == 0)
-        #expect(try await bench.gitOutput(["log", "-1", "--format=%an <%ae>"]) == "Config Person <config@example.com>\n")
+        #expect(
+            try await bench.gitOutput(["log", "-1", "--format=%an <%ae>"]) == "Config Person <config@example.com>\n")
 
         try bench.platform.put([SampleTickets.make(3)])
         #expect(try await bench.pull(["--author", "Flag Person <flag@example.com>"]).status == 0)
@@ -195,12 +211,15 @@ import Testing
         let instance = try bench.platform.instance
         for (commit, (expected, new)) in zip(commits.reversed(), [(3, 3), (6, 3), (9, 3), (10, 1)]) {
             #expect(
-                try await bench.gitOutput(["log", "-1", "--format=%(trailers:key=Supportsync-Cursor,valueonly)", commit])
-                    .withoutSurroundingSpace == "\(instance) \(expected)")
+                try await bench.gitOutput([
+                    "log", "-1", "--format=%(trailers:key=Supportsync-Cursor,valueonly)", commit,
+                ])
+                .withoutSurroundingSpace == "\(instance) \(expected)")
             // Atomic: each commit holds as many tickets as its cursor has passed.
             #expect(try await bench.ticketPaths(at: commit).count == expected)
             #expect(try await bench.show("tickets/.supportsync-cursor", at: commit).contains("\"\(expected)\""))
-            #expect(try await bench.gitOutput(["log", "-1", "--format=%s", commit]) == "tickets: \(new) new, 0 updated\n")
+            #expect(
+                try await bench.gitOutput(["log", "-1", "--format=%s", commit]) == "tickets: \(new) new, 0 updated\n")
         }
         #expect(try await bench.status() == "")
         try await bench.expectFsckClean()
@@ -211,14 +230,17 @@ import Testing
         // An existing branch, made from main through the Git module.
         let repository = try bench.repository()
         let main = try #require(try repository.resolve(reference: "refs/heads/main"))
-        try repository.updateReferences([ReferenceUpdate(name: "refs/heads/inbox", expected: nil, new: main, message: "branch")])
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/inbox", expected: nil, new: main, message: "branch")
+        ])
         let tickets = SampleTickets.make(1..<5)
         try bench.platform.put(tickets)
 
         let result = try await bench.pull(["--ref", "inbox"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try await bench.tip() == main.hex, "main did not move")
-        #expect(try await bench.gitOutput(["rev-parse", "inbox~1"]).hasPrefix(main.hex), "the commit sits on inbox's tip")
+        #expect(
+            try await bench.gitOutput(["rev-parse", "inbox~1"]).hasPrefix(main.hex), "the commit sits on inbox's tip")
         #expect(try await bench.ticketPaths(at: "inbox").sorted() == tickets.map(SampleTickets.path).sorted())
         #expect(!FileManager.default.fileExists(atPath: bench.root.appendingPathComponent("tickets").path))
         #expect(try await bench.status() == "", "neither the working tree nor the index changed")
@@ -265,7 +287,9 @@ import Testing
         for command in [["tickets", "pull", "--db", bench.database], ["audit", "--base", "HEAD"]] {
             let result = try await bench.run(command)
             #expect(result.status == 64, "\(command): \(result.stdout)\(result.stderr)")
-            #expect(result.stderr.contains("shallow") && result.stderr.contains("git fetch --unshallow"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("shallow") && result.stderr.contains("git fetch --unshallow"), "\(result.stderr)"
+            )
         }
         #expect(try await bench.tip() == second.hex, "nothing was committed")
         #expect(!FileManager.default.fileExists(atPath: bench.root.appendingPathComponent("tickets").path))
@@ -282,7 +306,9 @@ import Testing
         try platform.put(SampleTickets.make(1..<3))
         let extra = command.first == "tickets" && ["pull", "push"].contains(command[1]) ? ["--db", database] : []
         let url = folder.url
-        let result = try await TicketBench.offload { try Executable.run(command + extra + ["--repo", url.path], in: url) }
+        let result = try await TicketBench.offload {
+            try Executable.run(command + extra + ["--repo", url.path], in: url)
+        }
         #expect(result.status == 64, "\(command): \(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("not in a git repository"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("tickets").path))

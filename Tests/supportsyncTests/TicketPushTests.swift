@@ -33,12 +33,15 @@ import Testing
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }
         let path = SampleTickets.path(tickets[0])
-        try bench.editTicket(path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: ana@example.com")])
+        try bench.editTicket(
+            path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: ana@example.com")])
         let untouched = try #require(try bench.platform.ticket(tickets[1].id))
 
         let pushed = try await push(bench, server)
         #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
-        #expect(pushed.stdout.contains("pushed \(tickets[0].id)") && pushed.stdout.contains("1 pushed, 0 conflicts"), "\(pushed.stdout)")
+        #expect(
+            pushed.stdout.contains("pushed \(tickets[0].id)") && pushed.stdout.contains("1 pushed, 0 conflicts"),
+            "\(pushed.stdout)")
         let live = try #require(try bench.platform.ticket(tickets[0].id))
         #expect(live.status == .inProgress && live.assignee == "ana@example.com")
         #expect(live.summary == tickets[0].summary, "platform-owned fields untouched")
@@ -71,7 +74,8 @@ import Testing
             #expect(pushed.status == 1, "push \(attempt): \(pushed.stdout)\(pushed.stderr)")
             #expect(pushed.stdout.contains("conflict \(id): assignee"), "push \(attempt): \(pushed.stdout)")
             #expect(pushed.stdout.contains("ana@example.com") && pushed.stdout.contains("bob@example.com"))
-            #expect(try bench.platform.ticket(id)?.assignee == "bob@example.com", "the platform's value is not overwritten")
+            #expect(
+                try bench.platform.ticket(id)?.assignee == "bob@example.com", "the platform's value is not overwritten")
             #expect(bench.readFile(path)?.contains("assignee: ana@example.com\n") == true, "git's value is kept")
         }
         // A pull sees the same conflict and keeps git's value too.

@@ -36,7 +36,8 @@ import Testing
         let (bench, tickets) = try await setUp()
         let byCreation = tickets.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         #expect(try await listed(bench, []) == byCreation.map(\.id), "every ticket, by creation time")
-        #expect(try await listed(bench, ["--status", "pending"]) == byCreation.filter { $0.status == .pending }.map(\.id))
+        #expect(
+            try await listed(bench, ["--status", "pending"]) == byCreation.filter { $0.status == .pending }.map(\.id))
         #expect(try await listed(bench, ["--status", "in_progress"]) == [tickets[1].id])
         #expect(try await listed(bench, ["--agent", "refunds"]) == [tickets[3].id])
         #expect(try await listed(bench, ["--agent", "0123"]) == [tickets[5].id])
@@ -53,7 +54,8 @@ import Testing
 
         // The working tree is what a person sees: a committed edit shows at once.
         try bench.editTicket(SampleTickets.path(tickets[0]), [("status: pending", "status: in_progress")])
-        #expect(try await listed(bench, ["--status", "in_progress"]).sorted() == [tickets[0].id, tickets[1].id].sorted())
+        #expect(
+            try await listed(bench, ["--status", "in_progress"]).sorted() == [tickets[0].id, tickets[1].id].sorted())
 
         let bad = try await bench.run(["tickets", "list", "--since", "yesterday"])
         #expect(bad.status == 64, "\(bad.stderr)")
@@ -78,7 +80,9 @@ import Testing
         for unknown in ["T-FFFFFFFF", "../README", "tickets/2026", ""] {
             for command in ["show", "history"] {
                 let result = try await bench.run(["tickets", command, unknown])
-                #expect(result.status == 1 || (unknown.isEmpty && result.status == 64), "\(command) '\(unknown)': \(result.status) \(result.stderr)")
+                #expect(
+                    result.status == 1 || (unknown.isEmpty && result.status == 64),
+                    "\(command) '\(unknown)': \(result.status) \(result.stderr)")
                 #expect(result.stdout.isEmpty, "\(command) '\(unknown)': \(result.stdout)")
             }
         }
@@ -105,7 +109,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let text = result.stdout
         #expect(text.hasPrefix("# \(path)\n"), "\(text)")
-        let witness = try await bench.gitOutput(["log", "--format=%H", "--", path]).split(separator: "\n").map(String.init)
+        let witness = try await bench.gitOutput(["log", "--format=%H", "--", path]).split(separator: "\n").map(
+            String.init)
         #expect(witness.count == 3)
         let listed = text.split(separator: "\n").filter { $0.hasPrefix("commit ") }.map { String($0.dropFirst(7)) }
         #expect(listed == witness, "the same commits as git log -- path, newest first")
@@ -119,21 +124,33 @@ import Testing
         #expect(teamEntry.contains("assignee: null -> ana@example.com"), "\(teamEntry)")
         #expect(!teamEntry.contains("priority:"), "only this ticket's changes")
         let dateLine = try #require(teamEntry.split(separator: "\n").first { $0.hasPrefix("Date:") })
-        let shownDate = try #require(ISO8601DateFormatter().date(from: String(dateLine.dropFirst(5)).withoutSurroundingSpace))
+        let shownDate = try #require(
+            ISO8601DateFormatter().date(from: String(dateLine.dropFirst(5)).withoutSurroundingSpace))
         #expect(shownDate == date, "\(dateLine)")
-        #expect(try await bench.gitOutput(["log", "-1", "--format=%at", team.hex]).withoutSurroundingSpace == "1795000000")
+        #expect(
+            try await bench.gitOutput(["log", "-1", "--format=%at", team.hex]).withoutSurroundingSpace == "1795000000")
 
         // Newest first: the pulled summary change, then the team, then the ticket's arrival.
         #expect(entries.first?.contains("summary:") == true, "\(text)")
-        #expect(entries.last?.contains("status: (none) -> pending") == true, "the first pull created it: \(entries.last ?? "")")
+        #expect(
+            entries.last?.contains("status: (none) -> pending") == true,
+            "the first pull created it: \(entries.last ?? "")")
 
         let json = try await bench.run(["tickets", "history", ticket.id, "--format", "json"])
         #expect(json.status == 0)
         let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(array.compactMap { $0["commit"] as? String } == witness)
         let changes = try #require(array.first { $0["commit"] as? String == team.hex }?["changes"] as? [[String: Any]])
-        #expect(changes.contains { $0["field"] as? String == "status" && $0["old"] as? String == "pending" && $0["new"] as? String == "in_progress" })
-        #expect(changes.contains { $0["field"] as? String == "assignee" && $0["old"] as? String == "null" && $0["new"] as? String == "ana@example.com" })
+        #expect(
+            changes.contains {
+                $0["field"] as? String == "status" && $0["old"] as? String == "pending"
+                    && $0["new"] as? String == "in_progress"
+            })
+        #expect(
+            changes.contains {
+                $0["field"] as? String == "assignee" && $0["old"] as? String == "null"
+                    && $0["new"] as? String == "ana@example.com"
+            })
         #expect(array.first { $0["commit"] as? String == team.hex }?["author"] as? String == "Ana Ops")
     }
 }

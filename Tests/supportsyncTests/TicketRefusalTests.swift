@@ -18,7 +18,8 @@ import Testing
         let newcomer = SampleTickets.make(9)
         try bench.platform.put([newcomer])
         let path = SampleTickets.path(tickets[1])
-        let edited = try #require(bench.readFile(path)).replacingOccurrences(of: "assignee: null", with: "assignee: me@example.com")
+        let edited = try #require(bench.readFile(path)).replacingOccurrences(
+            of: "assignee: null", with: "assignee: me@example.com")
         try bench.writeFile(path, edited)
 
         let refused = try await bench.pull()
@@ -26,8 +27,11 @@ import Testing
         #expect(refused.stderr.contains(path) && refused.stderr.contains("nothing was written"), "\(refused.stderr)")
         #expect(try await bench.tip() == tip, "the branch did not move")
         #expect(bench.readFile(path) == edited, "the person's edit is kept")
-        #expect(!FileManager.default.fileExists(atPath: bench.root.appendingPathComponent(SampleTickets.path(newcomer)).path))
-        #expect(try Data(contentsOf: bench.root.appendingPathComponent(".git/index")) == index, "the index is untouched")
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: bench.root.appendingPathComponent(SampleTickets.path(newcomer)).path))
+        #expect(
+            try Data(contentsOf: bench.root.appendingPathComponent(".git/index")) == index, "the index is untouched")
         #expect(try await bench.status() == " M \(path)\n")
         #expect(try await bench.tip("refs/supportsync/platform") != nil)
 
@@ -58,7 +62,10 @@ import Testing
         let bench = try TicketBench()
         let safe = SampleTickets.make(1..<4)
         var hostile: [Ticket] = []
-        let badIDs = ["../x", "../../../../tmp/escape", "/abs", "T-1\u{0}evil", String(repeating: "T", count: 200), "T-\u{1b}[2J", ".hidden", "T-1/../../x"]
+        let badIDs = [
+            "../x", "../../../../tmp/escape", "/abs", "T-1\u{0}evil", String(repeating: "T", count: 200), "T-\u{1b}[2J",
+            ".hidden", "T-1/../../x",
+        ]
         for (index, id) in badIDs.enumerated() {
             var ticket = SampleTickets.make(100 + index)
             ticket.id = id
@@ -79,23 +86,29 @@ import Testing
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let skipped = result.stdout.split(separator: "\n").filter { $0.hasPrefix("skipped ") }
         #expect(skipped.count == hostile.count, "each unsafe ticket is reported: \(result.stdout)")
-        #expect(!result.stdout.contains("\u{0}") && !result.stdout.contains("\u{1b}"), "control bytes from the platform are not printed raw")
-        #expect(try await bench.ticketPaths().sorted() == safe.map(SampleTickets.path).sorted(), "the safe tickets land")
+        #expect(
+            !result.stdout.contains("\u{0}") && !result.stdout.contains("\u{1b}"),
+            "control bytes from the platform are not printed raw")
+        #expect(
+            try await bench.ticketPaths().sorted() == safe.map(SampleTickets.path).sorted(), "the safe tickets land")
         #expect(try await bench.status() == "")
         try await bench.expectFsckClean()
 
         // Nothing was written anywhere else: every file in the test's folder
         // is the repository's own, the platform's, or a ticket under tickets/.
-        let everything = FileManager.default.enumerator(atPath: bench.folder.url.path)?.compactMap { $0 as? String } ?? []
-        for file in everything where !file.hasPrefix("repo/.git") && !file.hasPrefix("home") && !file.hasPrefix("platform.sqlite") {
+        let everything =
+            FileManager.default.enumerator(atPath: bench.folder.url.path)?.compactMap { $0 as? String } ?? []
+        for file in everything
+        where !file.hasPrefix("repo/.git") && !file.hasPrefix("home") && !file.hasPrefix("platform.sqlite") {
             let allowed = ["repo", "repo/README.md", "repo/tickets"].contains(file) || file.hasPrefix("repo/tickets/")
             #expect(allowed, "unexpected file \(file)")
         }
         let tickets = everything.filter { $0.hasPrefix("repo/tickets/") && $0.hasSuffix(".yaml") }
         #expect(tickets.count == safe.count)
-        #expect(try await bench.gitOutput(["ls-tree", "-r", "--name-only", "main"]).split(separator: "\n").allSatisfy {
-            $0 == "README.md" || $0.hasPrefix("tickets/")
-        })
+        #expect(
+            try await bench.gitOutput(["ls-tree", "-r", "--name-only", "main"]).split(separator: "\n").allSatisfy {
+                $0 == "README.md" || $0.hasPrefix("tickets/")
+            })
         for escaped in ["/abs.yaml", "/tmp/escape.yaml", bench.folder.url.appendingPathComponent("x.yaml").path] {
             #expect(!FileManager.default.fileExists(atPath: escaped), "\(escaped)")
         }

@@ -91,20 +91,26 @@ final class TicketBench: @unchecked Sendable {  // immutable after init
         for key in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
             env.removeValue(forKey: key)
         }
-        return try Executable.capture(URL(fileURLWithPath: "/usr/bin/env"), ["git", "-C", root.path] + arguments, environment: env)
+        return try Executable.capture(
+            URL(fileURLWithPath: "/usr/bin/env"), ["git", "-C", root.path] + arguments, environment: env)
     }
 
     /// `git ARGS` that must succeed; its standard output.
-    func gitOutput(_ arguments: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> String {
+    func gitOutput(_ arguments: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws
+        -> String
+    {
         let result = try await git(arguments)
-        #expect(result.status == 0, "git \(arguments.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0, "git \(arguments.joined(separator: " ")): \(result.stderr)",
+            sourceLocation: sourceLocation)
         return result.stdout
     }
 
     /// `git fsck --strict` finds nothing wrong (the witness that the tool's objects are ordinary git).
     func expectFsckClean(sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         let result = try await git(["fsck", "--strict", "--no-dangling"])
-        #expect(result.status == 0, "git fsck --strict: \(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0, "git fsck --strict: \(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
         #expect(!result.stderr.contains("error"), "git fsck --strict: \(result.stderr)", sourceLocation: sourceLocation)
     }
 

@@ -67,8 +67,14 @@ struct ValidateCommandTests {
         let result = try Executable.run(["validate"], in: folder.url)
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains("config/agents/billing.yaml:5:9: error: escalate transfers calls only; this agent serves only messages [escalate-requires-calls]"))
-        #expect(lines.contains { $0.hasPrefix("config/agents/billing.yaml:9:17: error: ") && $0.hasSuffix("[quote-string]") })
+        #expect(
+            lines.contains(
+                "config/agents/billing.yaml:5:9: error: escalate transfers calls only; this agent serves only messages [escalate-requires-calls]"
+            ))
+        #expect(
+            lines.contains {
+                $0.hasPrefix("config/agents/billing.yaml:9:17: error: ") && $0.hasSuffix("[quote-string]")
+            })
         #expect(lines.contains("  hint: quote the number: \"+34910000000\""))
     }
 
@@ -79,7 +85,10 @@ struct ValidateCommandTests {
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
-        #expect(lines.contains { $0.hasPrefix("::error file=config/agents/billing.yaml,line=5,col=9,title=escalate-requires-calls::") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("::error file=config/agents/billing.yaml,line=5,col=9,title=escalate-requires-calls::")
+            })
         #expect(lines.allSatisfy { !$0.dropFirst(2).contains("\n") })
     }
 
@@ -115,7 +124,8 @@ struct ValidateCommandTests {
         let folder = try TemporaryFolder()
         _ = try Repository.create(at: folder.url.path)
         try folder.write("config/agents/billing.yaml", Self.badAgent)
-        let result = try Executable.run(["validate", "billing.yaml"], in: folder.url.appendingPathComponent("config/agents"))
+        let result = try Executable.run(
+            ["validate", "billing.yaml"], in: folder.url.appendingPathComponent("config/agents"))
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix("config/agents/billing.yaml:"))
     }
@@ -140,7 +150,9 @@ struct ValidateCommandTests {
 
     @Test func hostileFilesAreDiagnosticsNotCrashes() throws {
         let folder = try TemporaryFolder()
-        try folder.write("config/agents/laughs.yaml", """
+        try folder.write(
+            "config/agents/laughs.yaml",
+            """
             a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
             b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
             c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
@@ -160,11 +172,12 @@ struct ValidateCommandTests {
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let rules = (object["diagnostics"] as? [[String: Any]] ?? []).map { "\($0["file"]!) \($0["rule"]!)" }
-        #expect(rules.sorted() == [
-            "config/agents/big.yaml yaml-limit",
-            "config/agents/binary.yaml yaml-encoding",
-            "config/agents/laughs.yaml yaml-limit",
-        ])
+        #expect(
+            rules.sorted() == [
+                "config/agents/big.yaml yaml-limit",
+                "config/agents/binary.yaml yaml-encoding",
+                "config/agents/laughs.yaml yaml-limit",
+            ])
     }
 
     @Test func schemaIsJSONSchema2020() throws {

@@ -23,7 +23,10 @@ public enum AgentBodyValidator {
         var diagnostics: [Diagnostic] = []
         guard let root = YAMLFile.load(json, file: source, diagnostics: &diagnostics) else {
             let first = diagnostics.first
-            return .failure(Problem(field: nil, message: first?.message ?? "the body is not a JSON object", rule: first?.rule ?? .notAMapping))
+            return .failure(
+                Problem(
+                    field: nil, message: first?.message ?? "the body is not a JSON object",
+                    rule: first?.rule ?? .notAMapping))
         }
         var decoder = AgentDecoder()
         let settings = decoder.decodeBody(root, id: id)

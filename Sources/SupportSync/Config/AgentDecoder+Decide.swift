@@ -17,13 +17,16 @@ extension AgentDecoder {
         guard let items = reader.list(member.value, path: "support.decide.allow") else { return nil }
         if items.isEmpty {
             reader.report(
-                .decideAllow, at: member.value.location, "support.decide.allow is empty: the agent would have nothing to choose",
+                .decideAllow, at: member.value.location,
+                "support.decide.allow is empty: the agent would have nothing to choose",
                 hint: "allow at least respond, or remove the key for the default")
             return nil
         }
         var allow: [DecideAction] = []
         for item in items {
-            guard let action = reader.enumeration(item, path: "support.decide.allow entry", rule: .decideAllow) as Located<DecideAction>?
+            guard
+                let action = reader.enumeration(item, path: "support.decide.allow entry", rule: .decideAllow)
+                    as Located<DecideAction>?
             else { continue }
             if allow.contains(action.value) {
                 reader.report(.decideAllow, at: action.location, "'\(action.value.rawValue)' is allowed twice")

@@ -3,7 +3,9 @@ extension AgentDecoder {
     static let destinationKeys = ["name", "number", "sip", "extension"]
 
     mutating func decodeEscalate(_ node: ConfigNode) -> EscalateSettings? {
-        guard let members = reader.mapping(node, path: "support.escalate", allowed: Self.escalateKeys) else { return nil }
+        guard let members = reader.mapping(node, path: "support.escalate", allowed: Self.escalateKeys) else {
+            return nil
+        }
         var settings = EscalateSettings(destinations: [])
         if let member = members["destinations"] {
             settings.destinations = destinations(member.value)
@@ -24,7 +26,8 @@ extension AgentDecoder {
                     hint: "use transfer: warm, or set summary: false")
             }
         }
-        if let member = members["announce"], let announce = reader.string(member.value, path: "support.escalate.announce"),
+        if let member = members["announce"],
+            let announce = reader.string(member.value, path: "support.escalate.announce"),
             reader.checkLength(announce, path: "support.escalate.announce", max: Patterns.announceMaxLength)
         {
             settings.announce = announce.value
@@ -37,7 +40,8 @@ extension AgentDecoder {
             } else {
                 reader.report(
                     .ringTimeout, at: timeout.location,
-                    "ring_timeout is \(member.value.scalar?.text ?? String(timeout.value)) seconds; it must be between \(Patterns.ringTimeout.lowerBound) and \(Patterns.ringTimeout.upperBound)")
+                    "ring_timeout is \(member.value.scalar?.text ?? String(timeout.value)) seconds; it must be between \(Patterns.ringTimeout.lowerBound) and \(Patterns.ringTimeout.upperBound)"
+                )
             }
         }
         if let member = members["hours"] {
@@ -62,7 +66,8 @@ extension AgentDecoder {
         if items.count > Patterns.maxDestinations {
             reader.report(
                 .destinationCount, at: items[Patterns.maxDestinations].location,
-                "support.escalate.destinations has \(items.count) entries; at most \(Patterns.maxDestinations) are tried")
+                "support.escalate.destinations has \(items.count) entries; at most \(Patterns.maxDestinations) are tried"
+            )
         }
         var result: [Destination] = []
         var names: [String: SourceLocation] = [:]
@@ -87,14 +92,17 @@ extension AgentDecoder {
         var name: Located<String>?
         if let member = members["name"] {
             name = reader.string(member.value, path: "destination name")
-            if let text = name, text.value.isEmpty || text.value.unicodeScalars.count > Patterns.destinationNameMaxLength {
+            if let text = name,
+                text.value.isEmpty || text.value.unicodeScalars.count > Patterns.destinationNameMaxLength
+            {
                 reader.report(
                     .destinationName, at: text.location,
                     "a destination name must be 1 to \(Patterns.destinationNameMaxLength) characters")
                 name = nil
             }
         } else {
-            reader.report(.missingKey, at: node.location, "this destination has no 'name'", hint: "add name: front-desk")
+            reader.report(
+                .missingKey, at: node.location, "this destination has no 'name'", hint: "add name: front-desk")
         }
         var destination = Destination(name: name?.value ?? "")
         if let member = members["number"] {
@@ -116,14 +124,17 @@ extension AgentDecoder {
                 destination.sip = sip.value
             } else {
                 reader.report(
-                    .sipURI, at: sip.location, "'\(sip.value)' is not a SIP URI like sip:user@host or sips:user@host:5061")
+                    .sipURI, at: sip.location,
+                    "'\(sip.value)' is not a SIP URI like sip:user@host or sips:user@host:5061")
             }
         }
         if (members["number"] == nil) == (members["sip"] == nil) {
             let both = members["number"] != nil
             reader.report(
                 .destinationTarget, at: node.location,
-                both ? "this destination has both a number and a sip address" : "this destination has neither a number nor a sip address",
+                both
+                    ? "this destination has both a number and a sip address"
+                    : "this destination has neither a number nor a sip address",
                 hint: "give exactly one of number or sip")
         }
         if let member = members["extension"] {
@@ -133,7 +144,8 @@ extension AgentDecoder {
                     destination.extension = ext.value
                 } else {
                     reader.report(
-                        .extensionFormat, at: ext.location, "'\(ext.value)' is not an extension: 1 to 20 of 0-9, * and #")
+                        .extensionFormat, at: ext.location,
+                        "'\(ext.value)' is not an extension: 1 to 20 of 0-9, * and #")
                 }
             }
         }

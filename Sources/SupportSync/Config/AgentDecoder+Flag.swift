@@ -20,7 +20,8 @@ extension AgentDecoder {
             }
         }
         if let member = members["priority"],
-            let priority = reader.enumeration(member.value, path: "support.flag.priority", rule: .priority) as Located<Priority>?
+            let priority = reader.enumeration(member.value, path: "support.flag.priority", rule: .priority)
+                as Located<Priority>?
         {
             settings.priority = priority.value
         }

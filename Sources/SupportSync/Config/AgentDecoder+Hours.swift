@@ -25,7 +25,8 @@ extension AgentDecoder {
                         ?? "use a name such as Europe/Madrid or America/New_York")
             }
         } else if members["timezone"] == nil {
-            reader.report(.missingKey, at: keyLocation, "\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid")
+            reader.report(
+                .missingKey, at: keyLocation, "\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid")
         }
         if let member = members["weekly"] {
             hours.weekly = weekly(member.value, path: "\(path).weekly")
@@ -40,7 +41,8 @@ extension AgentDecoder {
                 if Self.isDate(date.value) {
                     hours.closed.append(date.value)
                 } else {
-                    reader.report(.hoursClosedDate, at: date.location, "'\(date.value)' is not a date written YYYY-MM-DD")
+                    reader.report(
+                        .hoursClosedDate, at: date.location, "'\(date.value)' is not a date written YYYY-MM-DD")
                 }
             }
             hours.closed = Array(Set(hours.closed)).sorted()
@@ -50,7 +52,9 @@ extension AgentDecoder {
 
     private mutating func weekly(_ node: ConfigNode, path: String) -> Weekly {
         guard let members = node.members else {
-            reader.report(.wrongType, at: node.location, "\(path) must be a mapping of days to hours, found \(node.kindDescription)")
+            reader.report(
+                .wrongType, at: node.location,
+                "\(path) must be a mapping of days to hours, found \(node.kindDescription)")
             return Weekly()
         }
         var ranges: [OpenRange] = []
@@ -65,10 +69,13 @@ extension AgentDecoder {
                 continue
             }
             for value in values {
-                guard let text = reader.string(value, path: "an opening range"), let (start, end) = timeRange(text) else {
+                guard let text = reader.string(value, path: "an opening range"), let (start, end) = timeRange(text)
+                else {
                     continue
                 }
-                ranges += days.map { OpenRange(day: $0, start: start, end: end, text: text.value, location: text.location) }
+                ranges += days.map {
+                    OpenRange(day: $0, start: start, end: end, text: text.value, location: text.location)
+                }
             }
         }
         reportOverlaps(ranges)

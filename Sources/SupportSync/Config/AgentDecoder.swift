@@ -66,7 +66,8 @@ struct AgentDecoder {
                 }
             }
         } else {
-            reader.report(.missingKey, at: start, "the agent has no 'name'", hint: "add name: the display name of the agent")
+            reader.report(
+                .missingKey, at: start, "the agent has no 'name'", hint: "add name: the display name of the agent")
         }
 
         let channels = self.channels(members["channels"], start: start)
@@ -86,7 +87,8 @@ struct AgentDecoder {
         return (name, channels, settings)
     }
 
-    private mutating func agentID(_ member: ConfigNode.Member?, stem: String, start: SourceLocation) -> Located<String>? {
+    private mutating func agentID(_ member: ConfigNode.Member?, stem: String, start: SourceLocation) -> Located<String>?
+    {
         guard let member else {
             reader.report(.missingKey, at: start, "the agent has no 'agent' id", hint: "add agent: \(stem)")
             return nil
@@ -95,7 +97,8 @@ struct AgentDecoder {
         guard Patterns.isAgentID(id.value) else {
             reader.report(
                 .agentID, at: id.location,
-                "'\(id.value)' is not a valid agent id: 1 to 63 lower-case letters, digits and '-', starting with a letter or digit")
+                "'\(id.value)' is not a valid agent id: 1 to 63 lower-case letters, digits and '-', starting with a letter or digit"
+            )
             return nil
         }
         if id.value != stem {
@@ -109,7 +112,8 @@ struct AgentDecoder {
 
     private mutating func channels(_ member: ConfigNode.Member?, start: SourceLocation) -> [Channel]? {
         guard let member else {
-            reader.report(.missingKey, at: start, "the agent has no 'channels'", hint: "add channels: [calls, messages]")
+            reader.report(
+                .missingKey, at: start, "the agent has no 'channels'", hint: "add channels: [calls, messages]")
             return nil
         }
         guard let items = reader.list(member.value, path: "channels") else { return nil }
@@ -120,7 +124,8 @@ struct AgentDecoder {
         var channels: [Channel] = []
         var valid = true
         for item in items {
-            guard let channel = reader.enumeration(item, path: "channel", rule: .channels, synonyms: Self.channelSynonyms)
+            guard
+                let channel = reader.enumeration(item, path: "channel", rule: .channels, synonyms: Self.channelSynonyms)
             else {
                 valid = false
                 continue
@@ -222,11 +227,14 @@ struct AgentDecoder {
         case .nothing: used = []
         case .flag: used = ["flag"]
         case .escalate: used = ["flag", "escalate"]
-        case .decide: used = context.channels?.contains(.calls) == false ? ["flag", "decide"] : ["flag", "escalate", "decide"]
+        case .decide:
+            used = context.channels?.contains(.calls) == false ? ["flag", "decide"] : ["flag", "escalate", "decide"]
         }
         for block in ["flag", "escalate", "decide"] where !used.contains(block) {
             guard let member = members[block], member.keyLocation.file == context.file else { continue }
-            let why = mode.value == .decide ? "an agent without calls never escalates" : "mode \(mode.value.rawValue) does not use it"
+            let why =
+                mode.value == .decide
+                ? "an agent without calls never escalates" : "mode \(mode.value.rawValue) does not use it"
             reader.report(
                 .unusedBlock, at: member.keyLocation, "the \(block) block is ignored: \(why)",
                 hint: "remove it, or keep it for a later change of mode")

@@ -83,7 +83,8 @@ extension ConfigNode {
                         .yamlTag, at: location, "the tag \(shortTag(tag)) is not supported here",
                         hint: "remove the tag; quote the value if it should be text"))
                 return ConfigNode(
-                    value: .scalar(Scalar(text: scalar.text, style: .doubleQuoted)), location: location, isReported: true)
+                    value: .scalar(Scalar(text: scalar.text, style: .doubleQuoted)), location: location,
+                    isReported: true)
             }
             return ConfigNode(value: .scalar(scalar), location: location)
         case .sequence(let items):
@@ -110,7 +111,9 @@ extension ConfigNode {
                 }
                 seen[key] = keyLocation
                 members.append(
-                    Member(key: key, keyLocation: keyLocation, value: build(entry.value, file: file, diagnostics: &diagnostics)))
+                    Member(
+                        key: key, keyLocation: keyLocation,
+                        value: build(entry.value, file: file, diagnostics: &diagnostics)))
             }
             return ConfigNode(value: .mapping(members), location: location)
         }

@@ -58,7 +58,9 @@ public struct ConfigValidator: Sendable {
             var found: [Diagnostic] = []
             if let root = load(defaultsPath, diagnostics: &found) {
                 var decoder = AgentDecoder()
-                if let members = decoder.reader.mapping(root, path: "", allowed: ["support"]), let support = members["support"] {
+                if let members = decoder.reader.mapping(root, path: "", allowed: ["support"]),
+                    let support = members["support"]
+                {
                     defaultsSupport = support.value
                     defaultsUnknown = support.value.members == nil
                     _ = decoder.decodeSupport(support.value, keyLocation: support.keyLocation)
@@ -140,12 +142,15 @@ public struct ConfigValidator: Sendable {
         do {
             data = try handle.read(upToCount: limit + 1) ?? Data()
         } catch {
-            diagnostics.append(Diagnostic(.fileUnreadable, at: start, "the file cannot be read: \(error.localizedDescription)"))
+            diagnostics.append(
+                Diagnostic(.fileUnreadable, at: start, "the file cannot be read: \(error.localizedDescription)"))
             return nil
         }
         if data.count > limit {
             diagnostics.append(
-                Diagnostic(.yamlLimit, at: start, "the file is over the limit of 1 MiB", hint: "agent files are small; split or trim it"))
+                Diagnostic(
+                    .yamlLimit, at: start, "the file is over the limit of 1 MiB",
+                    hint: "agent files are small; split or trim it"))
             return nil
         }
         return YAMLFile.load([UInt8](data), file: path, diagnostics: &diagnostics)

@@ -15,7 +15,8 @@ enum DefaultsMerge {
             }
             // A null keeps its place so the key is still checked, and reads as unset.
             let value = member.value.isNull ? member.value : merge(defaults: merged[index].value, agent: member.value)
-            merged[index] = ConfigNode.Member(key: member.key, keyLocation: member.keyLocation, value: value ?? member.value)
+            merged[index] = ConfigNode.Member(
+                key: member.key, keyLocation: member.keyLocation, value: value ?? member.value)
         }
         return ConfigNode(value: .mapping(merged), location: agent.location)
     }

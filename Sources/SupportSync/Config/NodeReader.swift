@@ -23,7 +23,9 @@ struct NodeReader {
     ) {
         // A value reached through several aliases is read once per alias;
         // its problem is still reported once.
-        if diagnostics.contains(where: { $0.rule == rule && $0.location == location && $0.message == message }) { return }
+        if diagnostics.contains(where: { $0.rule == rule && $0.location == location && $0.message == message }) {
+            return
+        }
         diagnostics.append(Diagnostic(rule, at: location, message, hint: hint, notes: notes))
     }
 
@@ -128,11 +130,14 @@ struct NodeReader {
         if node.isReported { return nil }
         let allowed = E.allCases.map(\.rawValue)
         guard let scalar = node.scalar else {
-            report(.wrongType, at: node.location, "\(path) must be one of \(allowed.joined(separator: ", ")), found \(node.kindDescription)")
+            report(
+                .wrongType, at: node.location,
+                "\(path) must be one of \(allowed.joined(separator: ", ")), found \(node.kindDescription)")
             return nil
         }
         if let value = E(rawValue: scalar.text) { return Located(value: value, location: node.location) }
-        let suggestion = synonyms[scalar.text.lowercased()]?.rawValue ?? Suggestion.closest(to: scalar.text, in: allowed)
+        let suggestion =
+            synonyms[scalar.text.lowercased()]?.rawValue ?? Suggestion.closest(to: scalar.text, in: allowed)
         report(
             rule, at: node.location,
             "'\(scalar.text)' is not a valid \(path); expected one of: \(allowed.joined(separator: ", "))",

@@ -73,7 +73,9 @@ enum Patterns {
         else { return false }
         if hostPort.count == 2 {
             let port = hostPort[1]
-            guard (1...5).contains(port.count), port.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }
+            guard (1...5).contains(port.count), port.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                return false
+            }
         }
         return true
     }

@@ -64,7 +64,9 @@ public struct SupportSettings: Sendable, Hashable, Codable {
     public var escalate: EscalateSettings?
     public var decide: DecideSettings?
 
-    public init(mode: SupportMode, flag: FlagSettings? = nil, escalate: EscalateSettings? = nil, decide: DecideSettings? = nil) {
+    public init(
+        mode: SupportMode, flag: FlagSettings? = nil, escalate: EscalateSettings? = nil, decide: DecideSettings? = nil
+    ) {
         self.mode = mode
         self.flag = flag
         self.escalate = escalate

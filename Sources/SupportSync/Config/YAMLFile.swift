@@ -28,7 +28,9 @@ enum YAMLFile {
             return nil
         }
         guard let first = documents.first else {
-            diagnostics.append(Diagnostic(.emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
+            diagnostics.append(
+                Diagnostic(
+                    .emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
             return nil
         }
         if documents.count > 1 {
@@ -42,11 +44,16 @@ enum YAMLFile {
         }
         let root = ConfigNode.build(first.root, file: file, diagnostics: &diagnostics)
         if root.isNull {
-            diagnostics.append(Diagnostic(.emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
+            diagnostics.append(
+                Diagnostic(
+                    .emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
             return nil
         }
         guard root.members != nil else {
-            diagnostics.append(Diagnostic(.notAMapping, at: root.location, "the file must be a mapping of keys to values, not \(root.kindDescription)"))
+            diagnostics.append(
+                Diagnostic(
+                    .notAMapping, at: root.location,
+                    "the file must be a mapping of keys to values, not \(root.kindDescription)"))
             return nil
         }
         return root

@@ -21,7 +21,8 @@ public enum DiagnosticFormatter {
     public static func text(_ report: DiagnosticReport) -> String {
         var output = ""
         for diagnostic in report.diagnostics {
-            output += "\(diagnostic.location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.rule.rawValue)]\n"
+            output +=
+                "\(diagnostic.location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.rule.rawValue)]\n"
             if let hint = diagnostic.hint { output += "  hint: \(hint)\n" }
             for note in diagnostic.notes {
                 output += "  \(note.location): note: \(note.message)\n"
@@ -33,14 +34,16 @@ public enum DiagnosticFormatter {
     /// One line of summary for the end of a text report.
     public static func summary(_ report: DiagnosticReport) -> String {
         func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-        return "\(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")) in \(plural(report.files, "file"))"
+        return
+            "\(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")) in \(plural(report.files, "file"))"
     }
 
     /// GitHub Actions annotations: `::error file=F,line=L,col=C,title=RULE::MESSAGE`.
     public static func github(_ report: DiagnosticReport) -> String {
         var output = ""
         for diagnostic in report.diagnostics {
-            let command = diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
+            let command =
+                diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
             var message = diagnostic.message
             if let hint = diagnostic.hint { message += "\nhint: \(hint)" }
             for note in diagnostic.notes { message += "\n\(note.location): \(note.message)" }
@@ -91,9 +94,14 @@ public enum DiagnosticFormatter {
                 message = diagnostic.message
                 hint = diagnostic.hint
                 agent = diagnostic.agent
-                notes = diagnostic.notes.isEmpty ? nil : diagnostic.notes.map {
-                    Note(file: $0.location.file, line: $0.location.line, column: $0.location.column, message: $0.message)
-                }
+                notes =
+                    diagnostic.notes.isEmpty
+                    ? nil
+                    : diagnostic.notes.map {
+                        Note(
+                            file: $0.location.file, line: $0.location.line, column: $0.location.column,
+                            message: $0.message)
+                    }
             }
         }
     }

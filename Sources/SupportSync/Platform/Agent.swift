@@ -1,4 +1,3 @@
-
 /// An agent as the platform reports it: its settings in canonical form plus
 /// the platform's version (also the `ETag`) and last change.
 public struct Agent: Sendable, Hashable, Codable {
@@ -9,7 +8,9 @@ public struct Agent: Sendable, Hashable, Codable {
     public var version: String
     public var updatedAt: String
 
-    public init(id: String, name: String, channels: [Channel], support: SupportSettings, version: String, updatedAt: String) {
+    public init(
+        id: String, name: String, channels: [Channel], support: SupportSettings, version: String, updatedAt: String
+    ) {
         self.id = id
         self.name = name
         self.channels = channels

@@ -1,4 +1,3 @@
-
 public enum TicketStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case pending
     case inProgress = "in_progress"
@@ -193,7 +192,9 @@ public struct TicketPatch: Sendable, Hashable, Codable {
     public var assignee: Update?
     public var resolution: Update?
 
-    public init(priority: Priority? = nil, status: TicketStatus? = nil, assignee: Update? = nil, resolution: Update? = nil) {
+    public init(
+        priority: Priority? = nil, status: TicketStatus? = nil, assignee: Update? = nil, resolution: Update? = nil
+    ) {
         self.priority = priority
         self.status = status
         self.assignee = assignee

@@ -31,11 +31,14 @@ public enum AgentFileWriter {
                 return .map(entry)
             }
             members.append(
-                ("flag", .map([
-                    ("collect", .list(collect)),
-                    ("priority", .string(flag.priority.rawValue)),
-                    ("tags", .list(flag.tags.map(YAMLValue.string))),
-                ])))
+                (
+                    "flag",
+                    .map([
+                        ("collect", .list(collect)),
+                        ("priority", .string(flag.priority.rawValue)),
+                        ("tags", .list(flag.tags.map(YAMLValue.string))),
+                    ])
+                ))
         }
         if let escalate = support.escalate {
             var block: [(String, YAMLValue)] = [("destinations", .list(escalate.destinations.map(destination)))]
@@ -48,7 +51,9 @@ public enum AgentFileWriter {
                 for day in Weekday.allCases where !hours.weekly[day].isEmpty {
                     weekly.append((day.rawValue, .list(hours.weekly[day].map(YAMLValue.string))))
                 }
-                var hoursBlock: [(String, YAMLValue)] = [("timezone", .string(hours.timezone)), ("weekly", .map(weekly))]
+                var hoursBlock: [(String, YAMLValue)] = [
+                    ("timezone", .string(hours.timezone)), ("weekly", .map(weekly)),
+                ]
                 if !hours.closed.isEmpty { hoursBlock.append(("closed", .list(hours.closed.map(YAMLValue.string)))) }
                 block.append(("hours", .map(hoursBlock)))
             }

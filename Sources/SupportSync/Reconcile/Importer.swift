@@ -28,8 +28,10 @@ public struct Importer: Sendable {
         let agents = try await platform.agents().filter { only.isEmpty || only.contains($0.id) }
         let validator = ConfigValidator(root: root)
         var ignored: [Diagnostic] = []
-        let defaults = validator.load(ConfigValidator.defaultsFile, diagnostics: &ignored).flatMap { $0["support"]?.value }
-            .map(Self.yamlValue)
+        let defaults = validator.load(ConfigValidator.defaultsFile, diagnostics: &ignored).flatMap {
+            $0["support"]?.value
+        }
+        .map(Self.yamlValue)
         let directory = root.appendingPathComponent(ConfigValidator.agentsDirectory)
         var report = Report()
         for agent in agents.sorted(by: { $0.id < $1.id }) {
@@ -47,7 +49,11 @@ public struct Importer: Sendable {
             let check = validator.checkAgent(Array(text.utf8), path: path)
             guard let settings = check.settings, settings == agent.settings else {
                 let problems = check.diagnostics.filter { $0.severity == .error }.map(\.message).joined(separator: "; ")
-                report.skipped.append((agent.id, "the written file would not mean the live settings\(problems.isEmpty ? "" : ": \(problems)")"))
+                report.skipped.append(
+                    (
+                        agent.id,
+                        "the written file would not mean the live settings\(problems.isEmpty ? "" : ": \(problems)")"
+                    ))
                 continue
             }
             do {

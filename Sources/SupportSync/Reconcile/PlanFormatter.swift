@@ -41,7 +41,9 @@ public enum PlanFormatter {
         if !plan.unmanaged.isEmpty {
             output += "Not managed by config/ (left untouched): \(plan.unmanaged.joined(separator: ", "))\n"
         }
-        output += plan.hasChanges ? "Plan: \(summary(plan)).\n" : "No changes: the platform matches config/ (\(summary(plan))).\n"
+        output +=
+            plan.hasChanges
+            ? "Plan: \(summary(plan)).\n" : "No changes: the platform matches config/ (\(summary(plan))).\n"
         return output
     }
 
@@ -53,7 +55,8 @@ public enum PlanFormatter {
         var details = ""
         for agent in plan.pending {
             let verb = agent.action == .create ? "create" : "update"
-            details += "<details><summary><code>\(agent.id)</code>: \(verb), \(agent.changes.count) field\(agent.changes.count == 1 ? "" : "s")</summary>\n\n```diff\n"
+            details +=
+                "<details><summary><code>\(agent.id)</code>: \(verb), \(agent.changes.count) field\(agent.changes.count == 1 ? "" : "s")</summary>\n\n```diff\n"
             for change in agent.changes {
                 if let old = change.old { details += "- \(change.field): \(fence(old))\n" }
                 if let new = change.new { details += "+ \(change.field): \(fence(new))\n" }
@@ -62,7 +65,9 @@ public enum PlanFormatter {
         }
         var unmanaged = ""
         if !plan.unmanaged.isEmpty {
-            unmanaged = "Not managed by `config/` (left untouched): " + plan.unmanaged.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+            unmanaged =
+                "Not managed by `config/` (left untouched): " + plan.unmanaged.map { "`\($0)`" }.joined(separator: ", ")
+                + "\n"
         }
         var output = header + details + unmanaged
         if output.count > markdownLimit {
@@ -70,9 +75,12 @@ public enum PlanFormatter {
             var list = ""
             for action in [Plan.Action.create, .update] {
                 let ids = plan.agents.filter { $0.action == action }.map(\.id)
-                if !ids.isEmpty { list += "- \(action.rawValue): " + ids.map { "`\($0)`" }.joined(separator: ", ") + "\n" }
+                if !ids.isEmpty {
+                    list += "- \(action.rawValue): " + ids.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+                }
             }
-            output = header + "The full plan is too long for a comment; run `supportsync plan` for every field.\n\n" + list
+            output =
+                header + "The full plan is too long for a comment; run `supportsync plan` for every field.\n\n" + list
                 + "\n" + unmanaged
             if output.count > markdownLimit {
                 output = String(output.prefix(markdownLimit - 60)) + "\n\n… (truncated; run `supportsync plan`)\n"
@@ -91,13 +99,15 @@ public enum PlanFormatter {
         for result in report.results {
             switch result.outcome {
             case .unchanged: continue
-            case .applied(let version): output += "\(result.action == .create ? "created" : "updated") \(result.id) (version \(version))\n"
+            case .applied(let version):
+                output += "\(result.action == .create ? "created" : "updated") \(result.id) (version \(version))\n"
             case .conflict(let message): output += "refused \(result.id): \(message)\n"
             case .rejected(let message): output += "refused \(result.id): \(message)\n"
             case .failed(let message): output += "failed  \(result.id): \(message)\n"
             }
         }
-        output += "Apply: \(report.created.count) created, \(report.updated.count) updated, \(report.unchanged.count) unchanged, "
+        output +=
+            "Apply: \(report.created.count) created, \(report.updated.count) updated, \(report.unchanged.count) unchanged, "
             + "\(report.refused.count) refused, \(report.failed.count) failed.\n"
         return output
     }
@@ -112,11 +122,15 @@ public enum PlanFormatter {
         }
         let entries = report.results.map { result -> Entry in
             switch result.outcome {
-            case .applied(let version): return Entry(id: result.id, action: result.action.rawValue, outcome: "applied", version: version)
+            case .applied(let version):
+                return Entry(id: result.id, action: result.action.rawValue, outcome: "applied", version: version)
             case .unchanged: return Entry(id: result.id, action: result.action.rawValue, outcome: "unchanged")
-            case .conflict(let m): return Entry(id: result.id, action: result.action.rawValue, outcome: "conflict", message: m)
-            case .rejected(let m): return Entry(id: result.id, action: result.action.rawValue, outcome: "rejected", message: m)
-            case .failed(let m): return Entry(id: result.id, action: result.action.rawValue, outcome: "failed", message: m)
+            case .conflict(let m):
+                return Entry(id: result.id, action: result.action.rawValue, outcome: "conflict", message: m)
+            case .rejected(let m):
+                return Entry(id: result.id, action: result.action.rawValue, outcome: "rejected", message: m)
+            case .failed(let m):
+                return Entry(id: result.id, action: result.action.rawValue, outcome: "failed", message: m)
             }
         }
         return JSONCoding.prettyString(["agents": entries])

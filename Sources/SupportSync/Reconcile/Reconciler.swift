@@ -23,7 +23,9 @@ public struct Reconciler: Sendable {
             let changes = SettingsDiff.changes(from: current?.settings, to: settings)
             let action: Plan.Action = current == nil ? .create : changes.isEmpty ? .unchanged : .update
             agents.append(
-                Plan.AgentPlan(id: settings.id, action: action, changes: changes, platformVersion: current?.version, desired: settings))
+                Plan.AgentPlan(
+                    id: settings.id, action: action, changes: changes, platformVersion: current?.version,
+                    desired: settings))
         }
         let managed = Set(desired.map(\.id))
         let unmanaged = live.map(\.id).filter { !managed.contains($0) && (only.isEmpty || only.contains($0)) }.sorted()
@@ -42,7 +44,8 @@ public struct Reconciler: Sendable {
                 results.append(
                     ApplyReport.Result(
                         id: agent.id, action: agent.action,
-                        outcome: .conflict("the plan was made against another platform (instance \(expected), not \(actual))")))
+                        outcome: .conflict(
+                            "the plan was made against another platform (instance \(expected), not \(actual))")))
             }
             return ApplyReport(results: results)
         }
@@ -72,16 +75,21 @@ public struct Reconciler: Sendable {
             if agent.action == .create, let existing = try await platform.agent(id: agent.id) {
                 return ApplyReport.Result(
                     id: agent.id, action: agent.action,
-                    outcome: .conflict("agent \(agent.id) was created on the platform since the plan (version \(existing.version)); plan again"))
+                    outcome: .conflict(
+                        "agent \(agent.id) was created on the platform since the plan (version \(existing.version)); plan again"
+                    ))
             }
-            let written = try await platform.putAgent(id: agent.id, AgentWrite(agent.desired), ifMatch: agent.platformVersion)
+            let written = try await platform.putAgent(
+                id: agent.id, AgentWrite(agent.desired), ifMatch: agent.platformVersion)
             logger.info("applied", metadata: ["agent": "\(agent.id)", "version": "\(written.version)"])
             return ApplyReport.Result(id: agent.id, action: agent.action, outcome: .applied(version: written.version))
         } catch {
             let outcome: ApplyReport.Outcome
             switch error {
             case .versionConflict(let message):
-                outcome = .conflict("agent \(agent.id) changed on the platform since the plan; nothing was overwritten (\(message)); plan again")
+                outcome = .conflict(
+                    "agent \(agent.id) changed on the platform since the plan; nothing was overwritten (\(message)); plan again"
+                )
             case .invalid:
                 outcome = .rejected("the platform rejects \(Self.naming(agent.id, error.message))")
             default:
@@ -133,8 +141,19 @@ public struct ApplyReport: Sendable {
     public var created: [String] { results.filter { $0.action == .create && isApplied($0.outcome) }.map(\.id) }
     public var updated: [String] { results.filter { $0.action == .update && isApplied($0.outcome) }.map(\.id) }
     public var unchanged: [String] { ids { $0 == .unchanged } }
-    public var refused: [String] { ids { if case .conflict = $0 { return true }; if case .rejected = $0 { return true }; return false } }
-    public var failed: [String] { ids { if case .failed = $0 { return true }; return false } }
+    public var refused: [String] {
+        ids {
+            if case .conflict = $0 { return true }
+            if case .rejected = $0 { return true }
+            return false
+        }
+    }
+    public var failed: [String] {
+        ids {
+            if case .failed = $0 { return true }
+            return false
+        }
+    }
 
     private func isApplied(_ outcome: Outcome) -> Bool {
         if case .applied = outcome { return true }

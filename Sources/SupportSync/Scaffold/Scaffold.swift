@@ -67,7 +67,8 @@ public struct Scaffold: Sendable {
     /// pull-request comment action beside it.
     public static func workflow(action: String? = nil, branch: String = defaultBranch) -> String {
         let action = action ?? publishedAction
-        return workflowTemplate
+        return
+            workflowTemplate
             .replacingOccurrences(of: "%VERSION%", with: SupportSyncVersion.current)
             .replacingOccurrences(of: "%BRANCH%", with: branch)
             .replacingOccurrences(of: "%COMMENT_ACTION%", with: commentAction(for: action))

@@ -8,7 +8,7 @@
 /// keys, wrong types, values outside an enum and malformed ids and numbers.
 public enum AgentSchema {
     /// The 2020-12 document.
-    public static var document: JSONValue { document(draft: .draft2020_12) }
+    public static var document: JSONValue { document(draft: .draft2020) }
 
     public static func document(draft: SchemaDraft) -> JSONValue {
         SchemaBuilder.document(
@@ -17,7 +17,10 @@ public enum AgentSchema {
             body: closedObject(
                 "An agent file",
                 [
-                    ("agent", describe("The platform id; equals the file name without .yaml", pattern(Patterns.agentID))),
+                    (
+                        "agent",
+                        describe("The platform id; equals the file name without .yaml", pattern(Patterns.agentID))
+                    ),
                     ("name", describe("Display name", text(maxLength: Patterns.nameMaxLength, minLength: 1))),
                     (
                         "channels",
@@ -57,8 +60,20 @@ public enum AgentSchema {
                         "A built-in detail (name, email, phone, reason) or a custom field such as order_id",
                         object([("anyOf", [builtIn, pattern(Patterns.customField)])]))
                 ),
-                ("required", nullable(describe("Whether the agent must collect it before logging the ticket", object([("type", "boolean")])))),
-                ("label", nullable(describe("How the agent names it to the customer; the field name by default", text(maxLength: Patterns.labelMaxLength)))),
+                (
+                    "required",
+                    nullable(
+                        describe(
+                            "Whether the agent must collect it before logging the ticket", object([("type", "boolean")])
+                        ))
+                ),
+                (
+                    "label",
+                    nullable(
+                        describe(
+                            "How the agent names it to the customer; the field name by default",
+                            text(maxLength: Patterns.labelMaxLength)))
+                ),
             ], required: ["field"])
         return closedObject(
             "The ticket the agent logs when it flags a case",
@@ -83,17 +98,31 @@ public enum AgentSchema {
                 (
                     "properties",
                     object([
-                        ("name", describe("The destination's name in plans and reports", text(maxLength: Patterns.destinationNameMaxLength, minLength: 1))),
+                        (
+                            "name",
+                            describe(
+                                "The destination's name in plans and reports",
+                                text(maxLength: Patterns.destinationNameMaxLength, minLength: 1))
+                        ),
                         ("number", nullable(describe("E.164, quoted: \"+34910000000\"", pattern(Patterns.e164)))),
                         ("sip", nullable(describe("sip:user@host[:port] or sips:...", pattern(Patterns.sipURI)))),
-                        ("extension", nullable(describe("Quoted digits, * and #, dialled after the number", pattern(Patterns.extension)))),
+                        (
+                            "extension",
+                            nullable(
+                                describe(
+                                    "Quoted digits, * and #, dialled after the number", pattern(Patterns.extension)))
+                        ),
                     ])
                 ),
                 (
                     "oneOf",
                     [
-                        object([("required", ["number"]), ("properties", object([("number", object([("type", "string")]))]))]),
-                        object([("required", ["sip"]), ("properties", object([("sip", object([("type", "string")]))]))]),
+                        object([
+                            ("required", ["number"]),
+                            ("properties", object([("number", object([("type", "string")]))])),
+                        ]),
+                        object([("required", ["sip"]), ("properties", object([("sip", object([("type", "string")]))]))]
+                        ),
                     ]
                 ),
             ]))
@@ -115,7 +144,13 @@ public enum AgentSchema {
                             ),
                         ]))
                 ),
-                ("closed", nullable(describe("Dates the destinations are closed all day, YYYY-MM-DD", list(pattern(Patterns.date), unique: false)))),
+                (
+                    "closed",
+                    nullable(
+                        describe(
+                            "Dates the destinations are closed all day, YYYY-MM-DD",
+                            list(pattern(Patterns.date), unique: false)))
+                ),
             ], required: ["timezone", "weekly"])
         return closedObject(
             "How a call is transferred to a person (calls only)",
@@ -127,9 +162,26 @@ public enum AgentSchema {
                             "Tried in order until one answers",
                             list(destination, unique: false, minItems: 1, maxItems: Patterns.maxDestinations)))
                 ),
-                ("transfer", nullable(describe("warm: the agent briefs the person first; cold: the call is put through", enumeration(Transfer.allCases)))),
-                ("summary", nullable(describe("Whether the person receives a brief summary of the call", object([("type", "boolean")])))),
-                ("announce", nullable(describe("What the agent tells the customer before the transfer", text(maxLength: Patterns.announceMaxLength)))),
+                (
+                    "transfer",
+                    nullable(
+                        describe(
+                            "warm: the agent briefs the person first; cold: the call is put through",
+                            enumeration(Transfer.allCases)))
+                ),
+                (
+                    "summary",
+                    nullable(
+                        describe(
+                            "Whether the person receives a brief summary of the call", object([("type", "boolean")])))
+                ),
+                (
+                    "announce",
+                    nullable(
+                        describe(
+                            "What the agent tells the customer before the transfer",
+                            text(maxLength: Patterns.announceMaxLength)))
+                ),
                 (
                     "ring_timeout",
                     nullable(
@@ -141,7 +193,13 @@ public enum AgentSchema {
                             ])))
                 ),
                 ("hours", nullable(hours)),
-                ("fallback", nullable(describe("What happens outside hours, when nobody answers, and on messages", enumeration(Fallback.allCases)))),
+                (
+                    "fallback",
+                    nullable(
+                        describe(
+                            "What happens outside hours, when nobody answers, and on messages",
+                            enumeration(Fallback.allCases)))
+                ),
             ])
     }
 
@@ -156,7 +214,10 @@ public enum AgentSchema {
                             "The actions the agent may choose; escalate applies to calls only",
                             list(enumeration(DecideAction.allCases), unique: true, minItems: 1)))
                 ),
-                ("guidance", nullable(describe("Instructions for choosing", text(maxLength: Patterns.guidanceMaxLength)))),
+                (
+                    "guidance",
+                    nullable(describe("Instructions for choosing", text(maxLength: Patterns.guidanceMaxLength)))
+                ),
             ])
     }
 
@@ -167,7 +228,9 @@ public enum AgentSchema {
         SchemaBuilder.closedObject(description, properties, required: required)
     }
     private static func nullable(_ schema: JSONValue) -> JSONValue { SchemaBuilder.nullable(schema) }
-    private static func describe(_ text: String, _ schema: JSONValue) -> JSONValue { SchemaBuilder.describe(text, schema) }
+    private static func describe(_ text: String, _ schema: JSONValue) -> JSONValue {
+        SchemaBuilder.describe(text, schema)
+    }
     private static func pattern(_ pattern: String) -> JSONValue { SchemaBuilder.pattern(pattern) }
     private static func list(_ items: JSONValue, unique: Bool, minItems: Int = 0, maxItems: Int? = nil) -> JSONValue {
         SchemaBuilder.list(items, unique: unique, minItems: minItems, maxItems: maxItems)

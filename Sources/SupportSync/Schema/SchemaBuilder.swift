@@ -5,13 +5,13 @@ public enum SchemaDraft: String, Sendable, CaseIterable {
     /// without a warning.
     case draft7 = "7"
     /// 2020-12, the current dialect.
-    case draft2020_12 = "2020-12"
+    case draft2020 = "2020-12"
 
     /// The `$schema` URI of the dialect.
     public var uri: String {
         switch self {
         case .draft7: return "http://json-schema.org/draft-07/schema#"
-        case .draft2020_12: return "https://json-schema.org/draft/2020-12/schema"
+        case .draft2020: return "https://json-schema.org/draft/2020-12/schema"
         }
     }
 }

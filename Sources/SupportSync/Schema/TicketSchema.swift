@@ -21,18 +21,41 @@ public enum TicketSchema {
             body: SchemaBuilder.closedObject(
                 "A ticket file",
                 [
-                    ("id", SchemaBuilder.describe("The ticket's id; equals the file name. \(platform)", SchemaBuilder.pattern(TicketPaths.idPattern))),
-                    ("agent", SchemaBuilder.describe("The agent that flagged the case. \(platform)", SchemaBuilder.pattern(Patterns.agentID))),
-                    ("channel", SchemaBuilder.describe("Where the conversation happened. \(platform)", SchemaBuilder.enumeration(Channel.allCases))),
-                    ("conversation", SchemaBuilder.describe("The platform's conversation id. \(platform)", SchemaBuilder.text())),
+                    (
+                        "id",
+                        SchemaBuilder.describe(
+                            "The ticket's id; equals the file name. \(platform)",
+                            SchemaBuilder.pattern(TicketPaths.idPattern))
+                    ),
+                    (
+                        "agent",
+                        SchemaBuilder.describe(
+                            "The agent that flagged the case. \(platform)", SchemaBuilder.pattern(Patterns.agentID))
+                    ),
+                    (
+                        "channel",
+                        SchemaBuilder.describe(
+                            "Where the conversation happened. \(platform)", SchemaBuilder.enumeration(Channel.allCases))
+                    ),
+                    (
+                        "conversation",
+                        SchemaBuilder.describe("The platform's conversation id. \(platform)", SchemaBuilder.text())
+                    ),
                     (
                         "created_at",
                         SchemaBuilder.describe(
                             "When the ticket was logged, RFC 3339 in UTC; decides the folder. \(platform)",
                             SchemaBuilder.pattern(createdAtPattern))
                     ),
-                    ("reason", SchemaBuilder.describe("Why the agent flagged the case. \(platform)", SchemaBuilder.text())),
-                    ("summary", SchemaBuilder.describe("The agent's summary of the conversation. \(platform)", SchemaBuilder.text())),
+                    (
+                        "reason",
+                        SchemaBuilder.describe("Why the agent flagged the case. \(platform)", SchemaBuilder.text())
+                    ),
+                    (
+                        "summary",
+                        SchemaBuilder.describe(
+                            "The agent's summary of the conversation. \(platform)", SchemaBuilder.text())
+                    ),
                     (
                         "customer",
                         SchemaBuilder.closedObject(
@@ -52,16 +75,33 @@ public enum TicketSchema {
                                 ("additionalProperties", SchemaBuilder.text()),
                             ]))
                     ),
-                    ("tags", SchemaBuilder.describe("Tags from the agent's settings. \(platform)", SchemaBuilder.list(SchemaBuilder.text(), unique: false))),
-                    ("priority", SchemaBuilder.describe("The ticket's priority. \(team)", SchemaBuilder.enumeration(Priority.allCases))),
+                    (
+                        "tags",
+                        SchemaBuilder.describe(
+                            "Tags from the agent's settings. \(platform)",
+                            SchemaBuilder.list(SchemaBuilder.text(), unique: false))
+                    ),
+                    (
+                        "priority",
+                        SchemaBuilder.describe(
+                            "The ticket's priority. \(team)", SchemaBuilder.enumeration(Priority.allCases))
+                    ),
                     (
                         "status",
                         SchemaBuilder.describe(
                             "pending -> in_progress -> resolved -> closed; a resolved or closed ticket needs a resolution. \(team)",
                             SchemaBuilder.enumeration(TicketStatus.allCases))
                     ),
-                    ("assignee", SchemaBuilder.describe("Who works the ticket, or null. \(team)", SchemaBuilder.nullable(SchemaBuilder.text()))),
-                    ("resolution", SchemaBuilder.describe("What was done, or null. \(team)", SchemaBuilder.nullable(SchemaBuilder.text()))),
+                    (
+                        "assignee",
+                        SchemaBuilder.describe(
+                            "Who works the ticket, or null. \(team)", SchemaBuilder.nullable(SchemaBuilder.text()))
+                    ),
+                    (
+                        "resolution",
+                        SchemaBuilder.describe(
+                            "What was done, or null. \(team)", SchemaBuilder.nullable(SchemaBuilder.text()))
+                    ),
                 ], required: TicketRecord.Field.allCases.map(\.rawValue)))
     }
 }

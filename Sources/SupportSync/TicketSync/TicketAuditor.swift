@@ -39,7 +39,11 @@ public struct TicketAuditor {
             if !changes.isEmpty { result.ticketCommits += 1 }
             let short = String(commit.id.hex.prefix(8))
             for change in changes where change.path == TicketRepository.cursorPath {
-                if try parents.contains(where: { try blob(change.path, in: $0) == (try blob(change.path, in: commit.id)) }) { continue }
+                if try parents.contains(where: {
+                    try blob(change.path, in: $0) == (try blob(change.path, in: commit.id))
+                }) {
+                    continue
+                }
                 result.diagnostics.append(
                     Diagnostic(
                         .ticketPlatformField, at: SourceLocation(file: change.path, line: 1, column: 1),

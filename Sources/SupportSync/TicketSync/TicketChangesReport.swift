@@ -27,8 +27,10 @@ public enum TicketChangesReport {
             if !change.readable {
                 fields = "the file does not read as a ticket"
             } else if change.kind == .modified {
-                fields = change.changes.map { "`\($0.field)`: \(cell($0.old ?? "(none)")) → \(cell($0.new ?? "(none)"))" }
-                    .joined(separator: "<br>")
+                fields = change.changes.map {
+                    "`\($0.field)`: \(cell($0.old ?? "(none)")) → \(cell($0.new ?? "(none)"))"
+                }
+                .joined(separator: "<br>")
             } else {
                 fields = ""
             }
@@ -41,7 +43,8 @@ public enum TicketChangesReport {
     static func summary(_ changes: [TicketQueries.TicketChange]) -> String {
         let count = { (kind: TicketQueries.TicketChange.Kind) in changes.filter { $0.kind == kind }.count }
         let noun = changes.count == 1 ? "ticket" : "tickets"
-        return "\(changes.count) \(noun) changed: \(count(.modified)) modified, \(count(.added)) added, \(count(.deleted)) deleted"
+        return
+            "\(changes.count) \(noun) changed: \(count(.modified)) modified, \(count(.added)) added, \(count(.deleted)) deleted"
     }
 
     /// A value inside a table cell: one line, no pipe, at most 120 characters.

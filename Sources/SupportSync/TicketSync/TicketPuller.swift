@@ -36,7 +36,9 @@ public struct TicketPuller {
     let platform: any AgentPlatform
     let logger: Logger
 
-    public init(tickets: TicketRepository, platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.pull")) {
+    public init(
+        tickets: TicketRepository, platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.pull")
+    ) {
         self.tickets = tickets
         self.platform = platform
         self.logger = logger
@@ -59,7 +61,8 @@ public struct TicketPuller {
                 position = stored?.position
                 if let stored, stored.instance != info.instance {
                     report.warnings.append(
-                        "the cursor belongs to another platform (instance \(stored.instance), now \(info.instance)): starting over; only tickets that differ are updated")
+                        "the cursor belongs to another platform (instance \(stored.instance), now \(info.instance)): starting over; only tickets that differ are updated"
+                    )
                     position = nil
                 }
                 restart = false
@@ -73,7 +76,9 @@ public struct TicketPuller {
                     tip = commit
                 }
             } catch {
-                guard let gitError = error as? GitError, gitError.kind == .referenceMoved, lostRaces < 20 else { throw error }
+                guard let gitError = error as? GitError, gitError.kind == .referenceMoved, lostRaces < 20 else {
+                    throw error
+                }
                 // Someone moved the branch: start again from the cursor on the new tip.
                 lostRaces += 1
                 logger.info("the branch moved during the pull; starting again from the new tip")
@@ -127,7 +132,10 @@ public struct TicketPuller {
         var updated: [String] = []
         var conflicts: [(id: String, conflict: TicketConflict)] = []
         let placed = batch.map { ticket in
-            (ticket, Patterns.isAgentID(ticket.agent) ? TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt) : nil)
+            (
+                ticket,
+                Patterns.isAgentID(ticket.agent) ? TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt) : nil
+            )
         }
         // The batch's folders are listed once each, not searched once per ticket.
         let folders = Set(placed.compactMap { $0.1.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } })
@@ -135,7 +143,11 @@ public struct TicketPuller {
         let baseBlobs = try tickets.blobs(in: folders, at: baseTip)
         for (ticket, path) in placed {
             guard let path else {
-                report.skipped.append((Self.printable(ticket.id), "not a safe ticket id, agent id or created_at for a path under tickets/"))
+                report.skipped.append(
+                    (
+                        Self.printable(ticket.id),
+                        "not a safe ticket id, agent id or created_at for a path under tickets/"
+                    ))
                 continue
             }
             let gitBytes = try gitBlobs[path].map(tickets.repository.blob)
@@ -143,7 +155,8 @@ public struct TicketPuller {
             if let gitBytes {
                 let (record, diagnostics) = TicketFile.read(gitBytes, path: path)
                 guard let record, !diagnostics.contains(where: { $0.severity == .error }) else {
-                    report.skipped.append((ticket.id, "\(path) in git does not validate; fix it (supportsync audit) and pull again"))
+                    report.skipped.append(
+                        (ticket.id, "\(path) in git does not validate; fix it (supportsync audit) and pull again"))
                     continue
                 }
                 gitRecord = record
@@ -175,7 +188,8 @@ public struct TicketPuller {
         // and so does a cursor taking over from another platform's, so the
         // warning and the full re-read happen once.
         let ticketsChanged = files.contains { $0.path != TicketRepository.cursorPath } || !baseFiles.isEmpty
-        let changesPlatform = storedCursor.flatMap(TicketRepository.Cursor.init).map { $0.instance != cursor.instance } ?? false
+        let changesPlatform =
+            storedCursor.flatMap(TicketRepository.Cursor.init).map { $0.instance != cursor.instance } ?? false
         guard ticketsChanged || changesPlatform || batch.count >= options.batch, !files.isEmpty || !baseFiles.isEmpty,
             !options.dryRun
         else {
@@ -192,7 +206,8 @@ public struct TicketPuller {
         let objectCount = files.count + baseFiles.count
         let build = { (writer: Repository) throws -> (commit: ObjectID, base: ObjectID?) in
             let updates = try files.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
-            let commit = try writer.createCommit(parent: tip, treeUpdates: updates, message: message, author: author).commit
+            let commit = try writer.createCommit(parent: tip, treeUpdates: updates, message: message, author: author)
+                .commit
             var base: ObjectID?
             if !baseFiles.isEmpty {
                 let baseUpdates = try baseFiles.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
@@ -204,9 +219,16 @@ public struct TicketPuller {
         }
         // Thousands of objects go into one pack rather than as many loose files.
         let created = objectCount > 64 ? try repository.withPackedWrites(build) : try build(repository)
-        var moves = [ReferenceUpdate(name: branch, expected: tip, new: created.commit, message: "supportsync: \(message.prefix { $0 != "\n" })")]
+        var moves = [
+            ReferenceUpdate(
+                name: branch, expected: tip, new: created.commit,
+                message: "supportsync: \(message.prefix { $0 != "\n" })")
+        ]
         if let base = created.base {
-            moves.append(ReferenceUpdate(name: TicketRepository.platformRef, expected: baseTip, new: base, message: "supportsync: platform base"))
+            moves.append(
+                ReferenceUpdate(
+                    name: TicketRepository.platformRef, expected: baseTip, new: base,
+                    message: "supportsync: platform base"))
         }
         if tickets.followsWorkingTree { try tickets.noteCheckout(of: created.commit) }
         try repository.updateReferences(moves)
@@ -217,7 +239,9 @@ public struct TicketPuller {
         report.new += new
         report.updated += updated
         report.commits.append(created.commit)
-        logger.info("committed", metadata: ["commit": "\(created.commit)", "new": "\(new.count)", "updated": "\(updated.count)"])
+        logger.info(
+            "committed",
+            metadata: ["commit": "\(created.commit)", "new": "\(new.count)", "updated": "\(updated.count)"])
         return created.commit
     }
 
@@ -236,7 +260,8 @@ public struct TicketPuller {
         let limit = 80
         let cut = id.count > limit ? id.prefix(limit) + "…" : Substring(id)
         return cut.unicodeScalars.map { scalar in
-            [.control, .format].contains(scalar.properties.generalCategory) ? scalar.escaped(asASCII: true) : String(scalar)
+            [.control, .format].contains(scalar.properties.generalCategory)
+                ? scalar.escaped(asASCII: true) : String(scalar)
         }.joined()
     }
 
@@ -256,7 +281,8 @@ public enum TicketPullError: UserError {
     public var description: String {
         switch self {
         case .dirtyPaths(let paths):
-            return "uncommitted changes on paths the pull would write; commit or discard them first (nothing was written):\n"
+            return
+                "uncommitted changes on paths the pull would write; commit or discard them first (nothing was written):\n"
                 + paths.prefix(20).map { "  \($0)" }.joined(separator: "\n")
         }
     }

@@ -21,7 +21,9 @@ public struct TicketPusher {
     let platform: any AgentPlatform
     let logger: Logger
 
-    public init(tickets: TicketRepository, platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.push")) {
+    public init(
+        tickets: TicketRepository, platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.push")
+    ) {
         self.tickets = tickets
         self.platform = platform
         self.logger = logger
@@ -40,14 +42,21 @@ public struct TicketPusher {
         let baseTip = try tickets.baseTip()
         var pending: [Pending] = []
         let baseFiles = Dictionary(
-            (try baseTip.map { try tickets.repository.files(under: TicketPaths.folder, in: $0) } ?? []).map { ($0.path, $0.blob) },
+            (try baseTip.map { try tickets.repository.files(under: TicketPaths.folder, in: $0) } ?? []).map {
+                ($0.path, $0.blob)
+            },
             uniquingKeysWith: { first, _ in first })
-        for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml") {
+        for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml")
+        {
             if baseFiles[file.path] == file.blob { continue }
             let (record, diagnostics) = TicketFile.read(try tickets.repository.blob(file.blob), path: file.path)
             guard let record, !diagnostics.contains(where: { $0.severity == .error }) else { continue }
-            let base = try baseFiles[file.path].map { TicketFile.read(try tickets.repository.blob($0), path: file.path).0 } ?? nil
-            if let base, TicketRecord.ownedByTeam.allSatisfy({ base.value(of: $0) == record.value(of: $0) }) { continue }
+            let base =
+                try baseFiles[file.path].map { TicketFile.read(try tickets.repository.blob($0), path: file.path).0 }
+                ?? nil
+            if let base, TicketRecord.ownedByTeam.allSatisfy({ base.value(of: $0) == record.value(of: $0) }) {
+                continue
+            }
             pending.append(Pending(path: file.path, git: record, base: base))
         }
         return pending
@@ -139,11 +148,14 @@ public struct TicketPusher {
             let baseTip = try tickets.baseTip()
             let updates = try files.map { ($0.path, Optional(try repository.writeBlob($0.bytes))) }
             let commit = try repository.createCommit(
-                parent: baseTip, treeUpdates: updates, message: "supportsync: platform base after push\n", author: author
+                parent: baseTip, treeUpdates: updates, message: "supportsync: platform base after push\n",
+                author: author
             ).commit
             do {
                 try repository.updateReferences([
-                    ReferenceUpdate(name: TicketRepository.platformRef, expected: baseTip, new: commit, message: "supportsync: push")
+                    ReferenceUpdate(
+                        name: TicketRepository.platformRef, expected: baseTip, new: commit, message: "supportsync: push"
+                    )
                 ])
                 return
             } catch {

@@ -47,11 +47,15 @@ public struct TicketQueries {
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree.
             let paths = Self.workingTreeTickets(in: workdir)
-            records = Self.concurrentMap(paths) { path in Self.contents(of: workdir + "/" + path).flatMap { select(path, $0) } }
+            records = Self.concurrentMap(paths) { path in
+                Self.contents(of: workdir + "/" + path).flatMap { select(path, $0) }
+            }
         } else if let tip = try tickets.tip() {
             // One libgit2 handle reads the blobs; the parsing is spread.
-            let files = try tickets.repository.files(under: TicketPaths.folder, in: tip).filter { $0.path.hasSuffix(".yaml") }
-                .map { ($0.path, try tickets.repository.blob($0.blob)) }
+            let files = try tickets.repository.files(under: TicketPaths.folder, in: tip).filter {
+                $0.path.hasSuffix(".yaml")
+            }
+            .map { ($0.path, try tickets.repository.blob($0.blob)) }
             records = Self.concurrentMap(files) { select($0.0, $0.1) }
         } else {
             records = []
@@ -67,7 +71,8 @@ public struct TicketQueries {
         for year in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where year.first != "." {
             for month in (try? manager.contentsOfDirectory(atPath: root + "/" + year)) ?? [] where month.first != "." {
                 let folder = TicketPaths.folder + "/" + year + "/" + month
-                for name in (try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? [] where name.hasSuffix(".yaml") {
+                for name in (try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? []
+                where name.hasSuffix(".yaml") {
                     paths.append(folder + "/" + name)
                 }
             }
@@ -106,7 +111,9 @@ public struct TicketQueries {
             withoutActuallyEscaping(transform) { transform in
                 nonisolated(unsafe) let transform = transform
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    for index in stride(from: chunk, to: items.count, by: chunks) { output[index] = transform(items[index]) }
+                    for index in stride(from: chunk, to: items.count, by: chunks) {
+                        output[index] = transform(items[index])
+                    }
                 }
             }
         }
@@ -117,7 +124,10 @@ public struct TicketQueries {
     public func path(of id: String) throws -> String {
         guard TicketPaths.isSafeID(id), let tip = try tickets.tip() else { throw TicketCommandError.unknownTicket(id) }
         let name = "/\(id).yaml"
-        guard let file = try tickets.repository.files(under: TicketPaths.folder, in: tip).first(where: { $0.path.hasSuffix(name) })
+        guard
+            let file = try tickets.repository.files(under: TicketPaths.folder, in: tip).first(where: {
+                $0.path.hasSuffix(name)
+            })
         else { throw TicketCommandError.unknownTicket(id) }
         return file.path
     }
@@ -173,8 +183,6 @@ public struct TicketQueries {
         }
         return (path, entries)
     }
-
-
 
     static func changes(from old: TicketRecord?, to new: TicketRecord?) -> [FieldChange] {
         TicketRecord.Field.allCases.compactMap { field in
@@ -261,7 +269,9 @@ extension TicketQueries {
         let from = try repository.mergeBase(baseID, headID) ?? baseID
         let files = try repository.changes(from: from, to: headID, under: TicketPaths.folder + "/")
         return try files.filter { $0.path.hasSuffix(".yaml") }.map { change in
-            let old = try change.oldBlob.map { try repository.blob($0) }.flatMap { TicketFile.read($0, path: change.path).0 }
+            let old = try change.oldBlob.map { try repository.blob($0) }.flatMap {
+                TicketFile.read($0, path: change.path).0
+            }
             let newBytes = try change.newBlob.map { try repository.blob($0) }
             let new = newBytes.flatMap { TicketFile.read($0, path: change.path).0 }
             let name = (change.path as NSString).lastPathComponent

@@ -191,7 +191,8 @@ public enum TicketCommandError: UserError {
         case .notARepository(let path):
             return "\(path) is not in a git repository: ticket commands and audit need one (git init, or --repo PATH)"
         case .shallow:
-            return "this is a shallow clone: ticket history needs the full history (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)"
+            return
+                "this is a shallow clone: ticket history needs the full history (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)"
         case .detachedHead:
             return "HEAD is detached: check out a branch, or name one with --ref"
         case .badAuthor(let text):
