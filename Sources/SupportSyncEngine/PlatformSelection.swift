@@ -8,76 +8,177 @@ import SupportSync
 /// the level and the destination once per process).
 public typealias LoggerFactory = @Sendable (String) -> Logger
 
-/// Which platform a command talks to: `local` (the SQLite file under
-/// .supportsync/, in-process) or the URL of a server that speaks the
-/// platform API, with the token from SUPPORTSYNC_TOKEN. In CI a missing
-/// platform is an error, so a run without its secrets never "succeeds"
-/// against a throwaway database.
+/// Which platform a command talks to. With a `supportsync.yaml` that names
+/// platforms: the environment `--env` (or SUPPORTSYNC_ENV, else the file's
+/// default) names, with its overlay and whether its tickets are pulled.
+/// Without one: `local` (the SQLite file under .supportsync/, in-process)
+/// or the URL of a server that speaks the platform API, from `--platform`
+/// or SUPPORTSYNC_PLATFORM, with the token from SUPPORTSYNC_TOKEN.
+/// `--platform` replaces an environment's provider and URL and keeps its
+/// overlay and ticket state. In CI a missing platform is an error, so a run
+/// without its secrets never "succeeds" against a throwaway database.
 public struct PlatformSelection: Sendable {
-    /// `--platform`: `local` or a URL; nil for SUPPORTSYNC_PLATFORM, else local.
+    /// `--platform`: `local` or a URL.
     public var platform: String?
     /// `--db`: the local platform's SQLite file.
     public var database: String?
+    /// `--env`: a platform of `supportsync.yaml`; nil for SUPPORTSYNC_ENV, else its default.
+    public var environmentName: String?
     /// The process environment (SUPPORTSYNC_PLATFORM, SUPPORTSYNC_TOKEN,
-    /// SUPPORTSYNC_RETRY_BUDGET, CI).
+    /// SUPPORTSYNC_ENV, SUPPORTSYNC_RETRY_BUDGET, CI, and the variables
+    /// `env/NAME` settings name).
     public var environment: [String: String]
 
     public init(
-        platform: String? = nil, database: String? = nil,
+        platform: String? = nil, database: String? = nil, environmentName: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.platform = platform
         self.database = database
+        self.environmentName = environmentName
         self.environment = environment
+    }
+
+    /// Whether this is a CI run: `CI` set to anything but empty, `false` or `0`.
+    var inCI: Bool {
+        guard let value = environment["CI"]?.lowercased() else { return false }
+        return !["", "false", "0"].contains(value)
+    }
+
+    /// The platform a command will talk to, resolved but not connected.
+    public struct Target: Sendable {
+        public enum Kind: Sendable, Hashable {
+            case local(path: String)
+            case http(url: String, token: String)
+        }
+
+        /// The environment's name; nil without `supportsync.yaml` platforms.
+        public var environment: String?
+        public var kind: Kind
+        /// Whether tickets are pulled from (and pushed to) this platform.
+        public var pullTickets: Bool
+        /// Whether a setting the provider cannot express is an error.
+        public var strictSupports: Bool
+
+        /// How messages name it: never with the token.
+        public var name: String {
+            let place: String
+            switch kind {
+            case .local(let path): place = "local platform (\(path))"
+            case .http(let url, _): place = url
+            }
+            return environment.map { "\($0): \(place)" } ?? place
+        }
+    }
+
+    /// Reads `supportsync.yaml` (refusing one with errors) and picks the
+    /// platform, without connecting.
+    public func resolve(root: URL) throws -> Target {
+        let (project, diagnostics) = ProjectFile.load(root: root)
+        if diagnostics.contains(where: { $0.severity == .error }) {
+            throw ConfigInvalid(
+                report: DiagnosticReport(files: 1, diagnostics: diagnostics), subject: ProjectFile.path)
+        }
+        let requested = environmentName ?? environment["SUPPORTSYNC_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let project, !project.platforms.isEmpty else {
+            if let requested { throw PlatformSelectionError.noEnvironments(requested) }
+            return Target(environment: nil, kind: try legacy(root: root), pullTickets: true, strictSupports: true)
+        }
+        let name = requested ?? project.defaultPlatform ?? project.platforms[0].name
+        guard let chosen = project.platform(named: name) else {
+            throw PlatformSelectionError.unknownEnvironment(name, known: project.platforms.map(\.name))
+        }
+        var target = Target(
+            environment: chosen.name, kind: .local(path: ""), pullTickets: chosen.pullTickets,
+            strictSupports: chosen.strictSupports)
+        if let platform {
+            // --platform replaces the provider and URL; the overlay and ticket state stay.
+            target.kind = try explicit(platform, root: root, localDatabase: chosen.database)
+            return target
+        }
+        switch chosen.provider {
+        case .local:
+            if inCI && !chosen.ci { throw PlatformSelectionError.localInCI(chosen.name) }
+            target.kind = .local(path: localPath(root: root, configured: chosen.database))
+        case .http:
+            guard let url = chosen.url?.resolve(environment) else {
+                throw PlatformSelectionError.unsetSetting(chosen.name, "url", chosen.url?.description ?? "")
+            }
+            guard ProjectFile.isHTTPURL(url) else { throw PlatformSelectionError.badURL(url) }
+            guard let token = chosen.token.resolve(environment) else {
+                throw PlatformSelectionError.unsetSetting(chosen.name, "token", chosen.token.description)
+            }
+            target.kind = .http(url: url, token: token)
+        }
+        return target
+    }
+
+    /// Today's lookup, without environments: --platform, else SUPPORTSYNC_PLATFORM, else local.
+    private func legacy(root: URL) throws -> Target.Kind {
+        let choice = platform ?? environment["SUPPORTSYNC_PLATFORM"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let choice else {
+            if environment["CI"] == "true" { throw PlatformSelectionError.missingInCI }
+            return .local(path: localPath(root: root, configured: nil))
+        }
+        return try explicit(choice, root: root, localDatabase: nil)
+    }
+
+    private func explicit(_ choice: String, root: URL, localDatabase: String?) throws -> Target.Kind {
+        if choice == "local" { return .local(path: localPath(root: root, configured: localDatabase)) }
+        guard ProjectFile.isHTTPURL(choice) else { throw PlatformSelectionError.badURL(choice) }
+        guard let token = environment["SUPPORTSYNC_TOKEN"], !token.isEmpty else {
+            throw PlatformSelectionError.missingToken
+        }
+        return .http(url: choice, token: token)
+    }
+
+    /// --db, else the environment's db (relative to the root), else .supportsync/platform.sqlite.
+    private func localPath(root: URL, configured: String?) -> String {
+        if let database { return URL(fileURLWithPath: database).standardizedFileURL.path }
+        if let configured {
+            return
+                (configured.hasPrefix("/") ? URL(fileURLWithPath: configured) : root.appendingPathComponent(configured))
+                .standardizedFileURL.path
+        }
+        return LocalPlatform.defaultPath(root: root)
     }
 
     /// A connected platform, what to call it in messages, and how to close it.
     public struct Connection: Sendable {
         public var platform: any AgentPlatform
-        public var name: String
+        public var target: Target
+        public var name: String { target.name }
         public var close: @Sendable () async -> Void
     }
 
-    public func connect(root: URL, logger: Logger) throws -> Connection {
-        let choice = platform ?? environment["SUPPORTSYNC_PLATFORM"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let choice else {
-            if environment["CI"] == "true" {
-                throw PlatformSelectionError.missingInCI
+    public func connect(_ target: Target, logger: Logger) throws -> Connection {
+        switch target.kind {
+        case .local(let path):
+            return Connection(platform: try LocalPlatform(path: path), target: target, close: {})
+        case .http(let url, let token):
+            var configuration = HTTPPlatform.Configuration()
+            if let text = environment["SUPPORTSYNC_RETRY_BUDGET"], !text.isEmpty {
+                // Seconds within which failed requests are retried (default 60; 0: no retries).
+                guard let seconds = Double(text), seconds.isFinite, (0...3600).contains(seconds) else {
+                    throw PlatformSelectionError.badRetryBudget(text)
+                }
+                configuration.retry.budget = .milliseconds(Int64(seconds * 1000))
             }
-            return try local(root: root)
-        }
-        if choice == "local" { return try local(root: root) }
-        guard let url = URL(string: choice), let scheme = url.scheme, ["http", "https"].contains(scheme),
-            url.host != nil
-        else {
-            throw PlatformSelectionError.badURL(choice)
-        }
-        guard let token = environment["SUPPORTSYNC_TOKEN"], !token.isEmpty else {
-            throw PlatformSelectionError.missingToken
-        }
-        var configuration = HTTPPlatform.Configuration()
-        if let text = environment["SUPPORTSYNC_RETRY_BUDGET"], !text.isEmpty {
-            // Seconds within which failed requests are retried (default 60; 0: no retries).
-            guard let seconds = Double(text), seconds.isFinite, (0...3600).contains(seconds) else {
-                throw PlatformSelectionError.badRetryBudget(text)
+            let client: HTTPPlatform
+            do {
+                client = try HTTPPlatform(baseURL: url, token: token, configuration: configuration, logger: logger)
+            } catch {
+                throw PlatformSelectionError.badURL("\(url) (\(error))")
             }
-            configuration.retry.budget = .milliseconds(Int64(seconds * 1000))
+            return Connection(platform: client, target: target, close: { try? await client.shutdown() })
         }
-        let client: HTTPPlatform
-        do {
-            client = try HTTPPlatform(
-                baseURL: url.absoluteString, token: token, configuration: configuration, logger: logger)
-        } catch {
-            throw PlatformSelectionError.badURL("\(choice) (\(error))")
-        }
-        return Connection(platform: client, name: url.absoluteString, close: { try? await client.shutdown() })
     }
 
-    /// Runs `body` with a connected platform, closing it afterwards.
+    /// Runs `body` with the platform `target` names, closing it afterwards.
     public func with<T>(
-        root: URL, logger: Logger, _ body: (any AgentPlatform) async throws -> T
+        _ target: Target, logger: Logger, _ body: (any AgentPlatform) async throws -> T
     ) async throws -> T {
-        let connection = try connect(root: root, logger: logger)
+        let connection = try connect(target, logger: logger)
         do {
             let result = try await body(connection.platform)
             await connection.close()
@@ -88,11 +189,11 @@ public struct PlatformSelection: Sendable {
         }
     }
 
-    private func local(root: URL) throws -> Connection {
-        let path =
-            database.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? LocalPlatform.defaultPath(root: root)
-        let platform = try LocalPlatform(path: path)
-        return Connection(platform: platform, name: "local platform (\(path))", close: {})
+    /// Resolves, connects, runs `body` and closes.
+    public func with<T>(
+        root: URL, logger: Logger, _ body: (any AgentPlatform) async throws -> T
+    ) async throws -> T {
+        try await with(try resolve(root: root), logger: logger, body)
     }
 }
 
@@ -101,6 +202,11 @@ public enum PlatformSelectionError: UserError {
     case badURL(String)
     case missingToken
     case badRetryBudget(String)
+    case noEnvironments(String)
+    case unknownEnvironment(String, known: [String])
+    case localInCI(String)
+    case unsetSetting(String, String, String)
+    case noTicketState(String)
 
     public var description: String {
         switch self {
@@ -113,6 +219,20 @@ public enum PlatformSelectionError: UserError {
             return "SUPPORTSYNC_TOKEN is not set: the platform API needs a bearer token"
         case .badRetryBudget(let value):
             return "SUPPORTSYNC_RETRY_BUDGET=\(value): expected seconds from 0 to 3600"
+        case .noEnvironments(let name):
+            return "environment '\(name)': there is no supportsync.yaml naming platforms"
+        case .unknownEnvironment(let name, let known):
+            let suggestion = Suggestion.closest(to: name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            return
+                "no environment '\(name)' in supportsync.yaml\(suggestion); it names: \(known.joined(separator: ", "))"
+        case .localInCI(let name):
+            return
+                "environment '\(name)' is a local platform, and this is CI: add ci: true to it in supportsync.yaml if CI should use a throwaway database"
+        case .unsetSetting(let name, let key, let setting):
+            return "environment '\(name)': \(key) is \(setting), which is not set"
+        case .noTicketState(let name):
+            return
+                "environment '\(name)' has no ticket state: its tickets are not pulled (pull_tickets is not true in supportsync.yaml)"
         }
     }
 
@@ -121,16 +241,23 @@ public enum PlatformSelectionError: UserError {
 
 /// config/ as plan and apply need it: the desired agents, or `ConfigInvalid`
 /// carrying the diagnostics.
-public func loadDesiredAgents(root: URL) throws -> [AgentSettings] {
-    let result = try ConfigValidator(root: root).validate()
+public func loadDesiredAgents(root: URL, environment: String? = nil) throws -> [AgentSettings] {
+    let result = try ConfigValidator(root: root, environment: environment).validate()
     guard result.report.errorCount == 0 else { throw ConfigInvalid(report: result.report) }
     return result.agents
 }
 
-/// config/ has errors: nothing was planned or applied (exit 1). The
-/// diagnostics go before the error.
+/// config/ (or supportsync.yaml) has errors: nothing was planned or applied
+/// (exit 1). The diagnostics go before the error.
 public struct ConfigInvalid: UserError {
     public var report: DiagnosticReport
-    public var description: String { "config/ has errors (above); nothing was planned or applied" }
+    public var subject = "config/"
+
+    public init(report: DiagnosticReport, subject: String = "config/") {
+        self.report = report
+        self.subject = subject
+    }
+
+    public var description: String { "\(subject) has errors (above); nothing was planned or applied" }
     public var exitStatus: ExitStatus { .needsAttention }
 }

@@ -59,19 +59,27 @@ public struct SyncEngine: Sendable {
     /// touched: not a git repository, a bad author, no platform in CI.
     public func run() async throws -> Outcome {
         // Everything that can refuse at once is checked before any change.
-        let tickets = try TicketRepository(root: root)
-        let author = try tickets.author(options.author)
-        return try await platform.with(root: root, logger: logger("supportsync.platform")) { platform in
-            await sync(tickets: tickets, author: author, platform: platform)
+        let target = try platform.resolve(root: root)
+        var tickets: (repository: TicketRepository, author: Signature)?
+        if target.pullTickets {
+            let repository = try TicketRepository(root: root)
+            tickets = (repository, try repository.author(options.author))
+        }
+        return try await platform.with(target, logger: logger("supportsync.platform")) { platform in
+            await sync(target: target, tickets: tickets, platform: platform)
         }
     }
 
-    private func sync(tickets: TicketRepository, author: Signature, platform: any AgentPlatform) async -> Outcome {
+    private func sync(
+        target: PlatformSelection.Target, tickets: (repository: TicketRepository, author: Signature)?,
+        platform: any AgentPlatform
+    ) async -> Outcome {
         var report = SyncReport(dryRun: options.dryRun)
+        report.environment = target.environment
         progress("validating config/")
         let validation: ValidationResult
         do {
-            validation = try ConfigValidator(root: root).validate()
+            validation = try ConfigValidator(root: root, environment: target.environment).validate()
         } catch {
             report.failures.append("\(error)")
             return Outcome(report: report, status: (error as? any UserError)?.exitStatus ?? .failure)
@@ -86,7 +94,8 @@ public struct SyncEngine: Sendable {
         do {
             progress("planning \(validation.agents.count) agents")
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
-            let plan = try await reconciler.plan(desired: validation.agents)
+            var plan = try await reconciler.plan(desired: validation.agents)
+            plan.environment = target.environment
             report.plan = plan
             if !options.dryRun {
                 progress("applying \(plan.pending.count) agents")
@@ -97,6 +106,10 @@ public struct SyncEngine: Sendable {
                     // Every write failed: the platform is down; the ticket steps would fail too.
                     throw Stopped(message: "the platform failed for every agent; tickets were not pulled or pushed")
                 }
+            }
+            guard let (tickets, author) = tickets else {
+                report.ticketsNotPulled = true
+                return Outcome(report: report, status: status)
             }
             progress("pulling tickets")
             var pullOptions = TicketPuller.Options(author: author)

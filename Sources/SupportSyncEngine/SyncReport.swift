@@ -4,6 +4,10 @@ import SupportSync
 /// The one short report `sync` prints, and appends as Markdown.
 public struct SyncReport: Sendable {
     public var dryRun: Bool
+    /// The environment of `supportsync.yaml` synced; nil without one.
+    public var environment: String?
+    /// The environment's tickets are not pulled (no `pull_tickets: true`).
+    public var ticketsNotPulled = false
     public var plan: Plan?
     public var apply: ApplyReport?
     public var pull: TicketPuller.Report?
@@ -19,6 +23,7 @@ public struct SyncReport: Sendable {
 
     public var lines: [String] {
         var lines: [String] = []
+        if let environment { lines.append("environment: \(environment)") }
         if let apply {
             lines.append(
                 "agents: \(apply.created.count) created\(list(apply.created)), \(apply.updated.count) updated\(list(apply.updated)), \(apply.unchanged.count) unchanged, \(apply.refused.count + apply.failed.count) failed\(list(apply.refused + apply.failed))"
@@ -29,6 +34,9 @@ public struct SyncReport: Sendable {
             lines.append(
                 "agents (dry run): \(create.count) to create\(list(create)), \(update.count) to update\(list(update)), \(plan.count(.unchanged)) unchanged"
             )
+        }
+        if ticketsNotPulled, let environment {
+            lines.append("tickets: not pulled in environment \(environment) (pull_tickets is not true)")
         }
         if let pull {
             let verb = dryRun ? "to pull" : "pulled"
@@ -85,6 +93,8 @@ public struct SyncReport: Sendable {
         }
         struct Document: Encodable {
             var dryRun: Bool
+            var environment: String?
+            var ticketsPulled: Bool
             var agents: Agents?
             var plannedAgents: PlannedAgents?
             var tickets: Tickets?
@@ -93,12 +103,16 @@ public struct SyncReport: Sendable {
 
             enum CodingKeys: String, CodingKey {
                 case dryRun = "dry_run"
+                case environment
+                case ticketsPulled = "tickets_pulled"
                 case agents
                 case plannedAgents = "planned_agents"
                 case tickets, warnings, failures
             }
         }
-        var document = Document(dryRun: dryRun, warnings: pull?.warnings ?? [], failures: failures)
+        var document = Document(
+            dryRun: dryRun, environment: environment, ticketsPulled: !ticketsNotPulled, warnings: pull?.warnings ?? [],
+            failures: failures)
         if let apply {
             document.agents = Agents(
                 created: apply.created, updated: apply.updated, unchanged: apply.unchanged, refused: apply.refused,
@@ -127,7 +141,8 @@ public struct SyncReport: Sendable {
     }
 
     public var markdown: String {
-        "### supportsync sync\(dryRun ? " (dry run)" : "")\n\n" + lines.map { "- \($0)\n" }.joined() + "\n"
+        "### supportsync sync\(environment.map { " (environment \($0))" } ?? "")\(dryRun ? " (dry run)" : "")\n\n"
+            + lines.map { "- \($0)\n" }.joined() + "\n"
     }
 
     /// Appends the Markdown report to `path` (`$GITHUB_STEP_SUMMARY`),

@@ -43,7 +43,7 @@ struct InitCommand: AsyncParsableCommand {
     var check = false
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func validate() throws {
         if let action, !Scaffold.isValidAction(action) {
@@ -52,7 +52,6 @@ struct InitCommand: AsyncParsableCommand {
         if let branch, !Scaffold.isValidBranch(branch) {
             throw ValidationError("--branch \(branch): expected a branch name such as main")
         }
-        guard format != .github else { throw ValidationError("--format must be text or json") }
     }
 
     func run() async throws {

@@ -18,6 +18,11 @@ struct RepositoryOptions: ParsableArguments {
     }
 }
 
+/// `--format text|json`, for the commands that print data rather than diagnostics.
+enum DataFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
 extension ExitCode {
     init(_ status: ExitStatus) {
         self.init(status.rawValue)

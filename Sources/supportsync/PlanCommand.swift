@@ -36,11 +36,13 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let desired = try loadDesiredAgents(root: root)
-            let plan = try await platformOptions.with(root: root) { platform in
+            let target = try platformOptions.selection.resolve(root: root)
+            let desired = try loadDesiredAgents(root: root, environment: target.environment)
+            var plan = try await platformOptions.with(target) { platform in
                 try await Reconciler(platform: platform, logger: CommandLogging.logger("supportsync.plan"))
                     .plan(desired: desired, only: Set(agents))
             }
+            plan.environment = target.environment
             if let out {
                 try Data(PlanFormatter.format(plan, as: .json).utf8).write(
                     to: URL(fileURLWithPath: out), options: .atomic)
@@ -76,11 +78,10 @@ struct ApplyCommand: AsyncParsableCommand {
     var parallel = 8
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
-        guard format != .github else { throw ValidationError("--format must be text or json") }
     }
 
     func run() async throws {
@@ -94,14 +95,23 @@ struct ApplyCommand: AsyncParsableCommand {
                 }
                 saved = decoded
             }
-            let desired = saved == nil ? try loadDesiredAgents(root: root) : []
-            let report = try await platformOptions.with(root: root) { platform in
+            let target = try platformOptions.selection.resolve(root: root)
+            if let saved, saved.environment != target.environment {
+                throw SavedPlanError(
+                    path: plan ?? "",
+                    reason:
+                        "it was made for \(saved.environment ?? "no environment"), not \(target.environment ?? "no environment")"
+                )
+            }
+            let desired = saved == nil ? try loadDesiredAgents(root: root, environment: target.environment) : []
+            let report = try await platformOptions.with(target) { platform in
                 let reconciler = Reconciler(platform: platform, logger: CommandLogging.logger("supportsync.apply"))
                 var toApply: Plan
                 if let saved {
                     toApply = saved
                 } else {
                     toApply = try await reconciler.plan(desired: desired, only: Set(agents))
+                    toApply.environment = target.environment
                 }
                 if !agents.isEmpty { toApply.agents.removeAll { !agents.contains($0.id) } }
                 return await reconciler.apply(toApply, parallel: parallel)
@@ -114,7 +124,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
 struct SavedPlanError: UserError {
     var path: String
-    var description: String { "\(path) is not a plan saved by 'supportsync plan --out'" }
+    var reason = "it is not a plan saved by 'supportsync plan --out'"
+    var description: String { "\(path): \(reason)" }
     var exitStatus: ExitStatus { .usage }
 }
 
@@ -141,7 +152,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let report = try await platformOptions.with(root: root) { platform in
+            let report = try await platformOptions.with(try platformOptions.selection.resolve(root: root)) { platform in
                 try await Importer(platform: platform, root: root).run(only: Set(agents), overwrite: overwrite)
             }
             for path in report.written { print("wrote \(path)") }

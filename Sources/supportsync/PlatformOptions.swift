@@ -3,8 +3,15 @@ import Foundation
 import SupportSync
 import SupportSyncEngine
 
-/// `--platform local|URL` and `--db PATH`, for the commands that reach the platform.
+/// `--env NAME`, `--platform local|URL` and `--db PATH`, for the commands that reach the platform.
 struct PlatformOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A platform named in supportsync.yaml (default: SUPPORTSYNC_ENV, else the file's default).",
+            valueName: "name"))
+    var env: String?
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -17,10 +24,19 @@ struct PlatformOptions: ParsableArguments {
         completion: .file())
     var db: String?
 
-    var selection: PlatformSelection { PlatformSelection(platform: platform, database: db) }
+    var selection: PlatformSelection { PlatformSelection(platform: platform, database: db, environmentName: env) }
 
-    /// Runs `body` with a connected platform, closing it afterwards.
-    func with<T>(root: URL, _ body: (any AgentPlatform) async throws -> T) async throws -> T {
-        try await selection.with(root: root, logger: CommandLogging.logger("supportsync.platform"), body)
+    /// Runs `body` with the platform `target` names, closing it afterwards.
+    func with<T>(
+        _ target: PlatformSelection.Target, _ body: (any AgentPlatform) async throws -> T
+    ) async throws -> T {
+        try await selection.with(target, logger: CommandLogging.logger("supportsync.platform"), body)
+    }
+
+    /// The platform of a ticket command: refused (64) for an environment whose tickets are not pulled.
+    func ticketTarget(root: URL) throws -> PlatformSelection.Target {
+        let target = try selection.resolve(root: root)
+        guard target.pullTickets else { throw PlatformSelectionError.noTicketState(target.environment ?? "") }
+        return target
     }
 }

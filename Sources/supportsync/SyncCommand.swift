@@ -32,11 +32,10 @@ struct SyncCommand: AsyncParsableCommand {
     var parallel = 8
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
-        guard format != .github else { throw ValidationError("--format must be text or json") }
     }
 
     func run() async throws {

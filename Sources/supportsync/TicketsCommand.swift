@@ -57,7 +57,7 @@ struct PullCommand: AsyncParsableCommand {
     var ref: String?
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
@@ -68,7 +68,7 @@ struct PullCommand: AsyncParsableCommand {
             let root = try repository.root()
             let tickets = try TicketRepository(root: root, ref: ref)
             let author = try tickets.author(commit.author)
-            let report = try await platformOptions.with(root: root) { platform in
+            let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
                 try await TicketPuller(
                     tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.pull")
                 )
@@ -96,14 +96,14 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup var commit: CommitOptions
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
             let tickets = try TicketRepository(root: root)
             let author = try tickets.author(commit.author)
-            let report = try await platformOptions.with(root: root) { platform in
+            let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
                 try await TicketPusher(
                     tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.push")
                 )
@@ -130,7 +130,7 @@ struct ListCommand: AsyncParsableCommand {
     var since: String?
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func validate() throws {
         if let since, TicketTimestamp("\(since)T00:00:00Z") == nil {
@@ -157,7 +157,7 @@ struct ShowCommand: AsyncParsableCommand {
     var id: String
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func run() async throws {
         try await reportingErrors {
@@ -184,7 +184,7 @@ struct HistoryCommand: AsyncParsableCommand {
     var id: String
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: DataFormat = .text
 
     func run() async throws {
         try await reportingErrors {

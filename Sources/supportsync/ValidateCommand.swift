@@ -1,5 +1,6 @@
 import ArgumentParser
 import SupportSync
+import SupportSyncEngine
 
 extension OutputFormat: ExpressibleByArgument {}
 
@@ -21,13 +22,23 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Fail on warnings too.")
     var strict = false
 
+    @Option(
+        name: .long,
+        help: "An environment of supportsync.yaml that must exist (every environment is checked either way).")
+    var env: String?
+
     @Argument(help: "Agent files or folders to validate (default: config/).", completion: .file(extensions: ["yaml"]))
     var paths: [String] = []
 
     func run() async throws {
         try await reportingErrors {
-            let validator = ConfigValidator(root: try repository.root())
-            let result = try validator.validate(paths: paths)
+            let root = try repository.root()
+            if let env, let project = ProjectFile.load(root: root).project, project.platform(named: env) == nil {
+                throw PlatformSelectionError.unknownEnvironment(env, known: project.platforms.map(\.name))
+            } else if let env, ProjectFile.load(root: root).project?.platforms.isEmpty ?? true {
+                throw PlatformSelectionError.noEnvironments(env)
+            }
+            let result = try ConfigValidator(root: root, environment: env).validate(paths: paths)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
             if format == .text {
                 printError(DiagnosticFormatter.summary(result.report))

@@ -8,21 +8,27 @@ public struct ValidationResult: Sendable {
 }
 
 /// Validates the support settings under `config/`: every agent file merged
-/// with `config/defaults.yaml`, every problem reported at once.
+/// with `config/defaults.yaml`, and with each environment's overlay when
+/// `supportsync.yaml` names some; every problem reported at once.
 public struct ConfigValidator: Sendable {
     /// The repository root; reported paths are relative to it.
     public var root: URL
+    /// The environment whose overlay the returned agents carry; nil for
+    /// the project file's default (none without a project file).
+    public var environment: String?
 
     public static let agentsDirectory = "config/agents"
     public static let defaultsFile = "config/defaults.yaml"
 
-    public init(root: URL) {
+    public init(root: URL, environment: String? = nil) {
         self.root = root.standardizedFileURL
+        self.environment = environment
     }
 
     /// Validates `config/` or, when `paths` is not empty, just those files
     /// (a folder stands for the `.yaml` files in it). `config/defaults.yaml`
-    /// is always merged in when it exists.
+    /// is always merged in when it exists, and the overlays of
+    /// `supportsync.yaml`'s environments over it.
     public func validate(paths: [String] = []) throws -> ValidationResult {
         var diagnostics: [Diagnostic] = []
         var files = 0
@@ -48,11 +54,7 @@ public struct ConfigValidator: Sendable {
         }
 
         // defaults.yaml on its own: its problems are reported once, here.
-        var defaultsSupport: ConfigNode?
-        var defaultsDiagnostics: Set<DiagnosticKey> = []
-        // defaults.yaml exists but what it holds cannot be known (it does not
-        // parse, or its support block is not a mapping).
-        var defaultsUnknown = false
+        var defaults = Inherited(support: nil, diagnostics: [], unknown: false)
         if FileManager.default.fileExists(atPath: absolute(defaultsPath)) {
             files += 1
             var found: [Diagnostic] = []
@@ -61,47 +63,82 @@ public struct ConfigValidator: Sendable {
                 if let members = decoder.reader.mapping(root, path: "", allowed: ["support"]),
                     let support = members["support"]
                 {
-                    defaultsSupport = support.value
-                    defaultsUnknown = support.value.members == nil
+                    defaults.support = support.value
+                    // It exists but what it holds cannot be known.
+                    defaults.unknown = support.value.members == nil
                     _ = decoder.decodeSupport(support.value, keyLocation: support.keyLocation)
                 }
                 found += decoder.reader.diagnostics
             } else {
-                defaultsUnknown = !found.contains { $0.rule == .emptyFile }
+                defaults.unknown = !found.contains { $0.rule == .emptyFile }
             }
-            defaultsDiagnostics = Set(found.map(DiagnosticKey.init))
+            defaults.diagnostics = Set(found.map(DiagnosticKey.init))
             diagnostics += found
         }
 
-        var agents: [AgentSettings] = []
-        var idLocations: [String: [SourceLocation]] = [:]
-        for path in agentPaths.sorted() {
+        // supportsync.yaml and its overlays, each reported once.
+        let (project, projectDiagnostics) = ProjectFile.load(root: root)
+        var overlays: [Overlay] = []
+        if project != nil || !projectDiagnostics.isEmpty {
             files += 1
+            if paths.isEmpty { diagnostics += projectDiagnostics }
+        }
+        var loaded: Set<String> = []
+        for platform in project?.platforms ?? [] {
+            guard let path = platform.overlay else { continue }
             var found: [Diagnostic] = []
-            guard let root = load(path, diagnostics: &found) else {
-                diagnostics += found
-                continue
-            }
-            var decoder = AgentDecoder()
-            decoder.defaultsUnknown = defaultsUnknown
-            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            let support = DefaultsMerge.merge(defaults: defaultsSupport, agent: root["support"]?.value)
-            let settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
-            if let id = decoder.agentIDLocation { idLocations[id.value, default: []].append(id.location) }
-            for var diagnostic in decoder.reader.diagnostics {
-                if diagnostic.location.file != path {
-                    if defaultsDiagnostics.contains(DiagnosticKey(diagnostic)) { continue }
-                    let agent = decoder.context?.id ?? stem
-                    diagnostic.agent = agent
-                    diagnostic.message += " (in agent '\(agent)')"
+            if let overlay = Overlay.load(environment: platform.name, path: path, root: root, diagnostics: &found) {
+                overlays.append(overlay)
+                // Its blocks on their own, like defaults.yaml's.
+                for support in [overlay.support] + overlay.agents.values.map(Optional.some) {
+                    guard let support, support.members != nil else { continue }
+                    var decoder = AgentDecoder()
+                    _ = decoder.decodeSupport(support, keyLocation: support.location)
+                    found += decoder.reader.diagnostics
                 }
-                found.append(diagnostic)
             }
-            if let settings, !found.contains(where: { $0.severity == .error }) { agents.append(settings) }
-            diagnostics += found
+            // Two environments may share an overlay: its problems are reported once.
+            if loaded.insert(path).inserted && paths.isEmpty {
+                files += 1
+                diagnostics += found
+            }
+            defaults.diagnostics.formUnion(found.map(DiagnosticKey.init))
         }
 
-        for (id, locations) in idLocations where locations.count > 1 {
+        let base = decodeAgents(agentPaths, defaults: defaults, overlay: nil)
+        diagnostics += base.diagnostics
+        files += agentPaths.count
+        var agents = base.agents
+
+        // Each environment's overlay: what is wrong only there is reported
+        // too, naming the environment; the chosen one's agents are returned.
+        let chosen = environment ?? project?.defaultPlatform
+        let seen = Set(base.diagnostics.map(DiagnosticKey.init))
+        let ids = Set(base.idLocations.keys)
+        for overlay in overlays {
+            if paths.isEmpty {
+                for (id, location) in overlay.agentLocations.sorted(by: { $0.key < $1.key }) where !ids.contains(id) {
+                    diagnostics.append(
+                        Diagnostic(
+                            .projectOverlay, at: location,
+                            "the overlay names agent '\(id)', which config/agents/ lacks",
+                            hint: Suggestion.closest(to: id, in: ids.sorted()).map { "did you mean '\($0)'?" }
+                                ?? "remove it, or add config/agents/\(id).yaml"))
+                }
+            }
+            let pass = decodeAgents(agentPaths, defaults: defaults, overlay: overlay)
+            for var diagnostic in pass.diagnostics where !seen.contains(DiagnosticKey(diagnostic)) {
+                diagnostic.message += " (in environment '\(overlay.environment)')"
+                if !diagnostics.contains(where: {
+                    $0.rule == diagnostic.rule && $0.location == diagnostic.location && $0.message == diagnostic.message
+                }) {
+                    diagnostics.append(diagnostic)
+                }
+            }
+            if overlay.environment == chosen { agents = pass.agents }
+        }
+
+        for (id, locations) in base.idLocations where locations.count > 1 {
             // A copied file's id cannot match its name: the duplicate is the
             // problem, and renaming the file as agent-file-name suggests
             // would clash with the other file.
@@ -118,6 +155,50 @@ public struct ConfigValidator: Sendable {
         }
         if paths.isEmpty { diagnostics += Scaffold.outdatedFileDiagnostics(root: root) }
         return ValidationResult(report: DiagnosticReport(files: files, diagnostics: diagnostics), agents: agents)
+    }
+
+    /// What every agent inherits: defaults.yaml's support block (or an
+    /// overlay's), and the problems already reported in it.
+    private struct Inherited {
+        var support: ConfigNode?
+        var diagnostics: Set<DiagnosticKey>
+        /// The file exists but what it holds cannot be known.
+        var unknown: Bool
+    }
+
+    /// Decodes each agent file merged with the defaults and the overlay.
+    private func decodeAgents(
+        _ paths: [String], defaults: Inherited, overlay: Overlay?
+    ) -> (agents: [AgentSettings], diagnostics: [Diagnostic], idLocations: [String: [SourceLocation]]) {
+        var diagnostics: [Diagnostic] = []
+        var agents: [AgentSettings] = []
+        var idLocations: [String: [SourceLocation]] = [:]
+        for path in paths.sorted() {
+            var found: [Diagnostic] = []
+            guard let root = load(path, diagnostics: &found) else {
+                diagnostics += found
+                continue
+            }
+            var decoder = AgentDecoder()
+            decoder.defaultsUnknown = defaults.unknown
+            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            var support = DefaultsMerge.merge(defaults: defaults.support, agent: root["support"]?.value)
+            if let overlay { support = overlay.apply(to: support, agent: stem) }
+            let settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
+            if let id = decoder.agentIDLocation { idLocations[id.value, default: []].append(id.location) }
+            for var diagnostic in decoder.reader.diagnostics {
+                if diagnostic.location.file != path {
+                    if defaults.diagnostics.contains(DiagnosticKey(diagnostic)) { continue }
+                    let agent = decoder.context?.id ?? stem
+                    diagnostic.agent = agent
+                    diagnostic.message += " (in agent '\(agent)')"
+                }
+                found.append(diagnostic)
+            }
+            if let settings, !found.contains(where: { $0.severity == .error }) { agents.append(settings) }
+            diagnostics += found
+        }
+        return (agents, diagnostics, idLocations)
     }
 
     private struct DiagnosticKey: Hashable {

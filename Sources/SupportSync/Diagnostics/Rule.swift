@@ -20,6 +20,18 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
     case invalidValue = "invalid-value"
     case fileUnreadable = "file-unreadable"
 
+    // The project file, supportsync.yaml, and environment overlays
+    /// A token written as a literal instead of `env/NAME`.
+    case projectSecret = "project-secret"
+    /// A provider supportsync does not know.
+    case projectProvider = "project-provider"
+    /// No `default`, or one that names no platform.
+    case projectDefault = "project-default"
+    /// More than one platform with `pull_tickets: true`.
+    case projectPullTickets = "project-pull-tickets"
+    /// An overlay file that is missing, or names an agent config/ lacks.
+    case projectOverlay = "project-overlay"
+
     // The agent
     case agentID = "agent-id"
     case agentFileName = "agent-file-name"

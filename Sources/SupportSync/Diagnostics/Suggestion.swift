@@ -1,8 +1,8 @@
 /// "Did you mean" suggestions for misspelt keys and values.
-enum Suggestion {
+public enum Suggestion {
     /// The candidate closest to `word` (case-insensitively), when it is close
     /// enough to be a likely typo.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         if let exact = candidates.first(where: { $0 == lowered }) { return exact }
         var best: (candidate: String, distance: Int)?

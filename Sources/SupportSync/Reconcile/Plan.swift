@@ -43,6 +43,8 @@ public struct Plan: Sendable, Hashable, Codable {
     public var unmanaged: [String]
     /// The platform the plan was made against (`GET /v1/platform`).
     public var platformInstance: String?
+    /// The environment of `supportsync.yaml` it was made for; nil without one.
+    public var environment: String?
 
     public init(agents: [AgentPlan], unmanaged: [String], platformInstance: String?) {
         self.agents = agents
@@ -51,7 +53,7 @@ public struct Plan: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case agents, unmanaged
+        case agents, unmanaged, environment
         case platformInstance = "platform_instance"
     }
 

@@ -23,7 +23,7 @@ public enum PlanFormatter {
     }
 
     public static func text(_ plan: Plan) -> String {
-        var output = ""
+        var output = plan.environment.map { "Environment: \($0)\n" } ?? ""
         for agent in plan.agents {
             switch agent.action {
             case .unchanged:
@@ -51,7 +51,8 @@ public enum PlanFormatter {
     public static let markdownLimit = 65_000
 
     public static func markdown(_ plan: Plan) -> String {
-        let header = "### supportsync plan\n\n**\(summary(plan))**\n\n"
+        let header =
+            "### supportsync plan\(plan.environment.map { " (environment \($0))" } ?? "")\n\n**\(summary(plan))**\n\n"
         var details = ""
         for agent in plan.pending {
             let verb = agent.action == .create ? "create" : "update"
@@ -95,7 +96,7 @@ public enum PlanFormatter {
     }
 
     public static func text(_ report: ApplyReport) -> String {
-        var output = ""
+        var output = report.environment.map { "Environment: \($0)\n" } ?? ""
         for result in report.results {
             switch result.outcome {
             case .unchanged: continue
@@ -133,6 +134,10 @@ public enum PlanFormatter {
                 return Entry(id: result.id, action: result.action.rawValue, outcome: "failed", message: m)
             }
         }
-        return JSONCoding.prettyString(["agents": entries])
+        struct Document: Encodable {
+            var environment: String?
+            var agents: [Entry]
+        }
+        return JSONCoding.prettyString(Document(environment: report.environment, agents: entries))
     }
 }

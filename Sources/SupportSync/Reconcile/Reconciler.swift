@@ -47,7 +47,7 @@ public struct Reconciler: Sendable {
                         outcome: .conflict(
                             "the plan was made against another platform (instance \(expected), not \(actual))")))
             }
-            return ApplyReport(results: results)
+            return ApplyReport(results: results, environment: plan.environment)
         }
         let pending = plan.pending
         let width = max(1, parallel)
@@ -67,7 +67,7 @@ public struct Reconciler: Sendable {
                 }
             }
         }
-        return ApplyReport(results: results)
+        return ApplyReport(results: results, environment: plan.environment)
     }
 
     private func apply(_ agent: Plan.AgentPlan) async -> ApplyReport.Result {
@@ -129,9 +129,12 @@ public struct ApplyReport: Sendable {
     }
 
     public var results: [Result]
+    /// The environment the plan was made for; nil without `supportsync.yaml`.
+    public var environment: String?
 
-    public init(results: [Result]) {
+    public init(results: [Result], environment: String? = nil) {
         self.results = results.sorted { $0.id < $1.id }
+        self.environment = environment
     }
 
     public func ids(where predicate: (Outcome) -> Bool) -> [String] {

@@ -1,0 +1,259 @@
+import Foundation
+
+/// `supportsync.yaml` at the repository root: named platforms (one of them
+/// the default), how to reach each, and the overlay each applies over the
+/// agents. Optional: without it every command behaves as without
+/// environments.
+///
+/// ```yaml
+/// platforms:
+///   production:
+///     provider: http
+///     url: env/SUPPORTSYNC_PLATFORM
+///     token: env/SUPPORTSYNC_TOKEN
+///     pull_tickets: true
+///   staging:
+///     provider: http
+///     url: https://staging.example.com
+///     token: env/STAGING_TOKEN
+///     overlay: config/environments/staging.yaml
+/// default: production
+/// ```
+public struct ProjectFile: Sendable {
+    public static let path = "supportsync.yaml"
+
+    public enum Provider: String, Sendable, CaseIterable {
+        /// A server that speaks the platform API.
+        case http
+        /// The local platform, a SQLite file.
+        case local
+    }
+
+    /// A setting written as a literal, or as `env/NAME`: read from the
+    /// environment variable NAME when a command runs.
+    public enum Setting: Sendable, Hashable, CustomStringConvertible {
+        case literal(String)
+        case variable(String)
+
+        public static let prefix = "env/"
+
+        init(_ text: String) {
+            self = text.hasPrefix(Self.prefix) ? .variable(String(text.dropFirst(Self.prefix.count))) : .literal(text)
+        }
+
+        /// The value now: the literal, or the variable's (nil when unset or empty).
+        public func resolve(_ environment: [String: String]) -> String? {
+            switch self {
+            case .literal(let text): return text
+            case .variable(let name): return environment[name].flatMap { $0.isEmpty ? nil : $0 }
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .literal(let text): return text
+            case .variable(let name): return Self.prefix + name
+            }
+        }
+    }
+
+    /// One named platform: an environment.
+    public struct Platform: Sendable {
+        public var name: String
+        public var provider: Provider
+        /// The API's URL (provider http).
+        public var url: Setting?
+        /// The bearer token (provider http); only ever `env/NAME`.
+        public var token: Setting
+        /// The SQLite file (provider local), relative to the repository root.
+        public var database: String?
+        /// A local platform that CI may use on purpose.
+        public var ci: Bool
+        /// Whether this platform's tickets are pulled into tickets/.
+        public var pullTickets: Bool
+        /// The overlay file, relative to the repository root.
+        public var overlay: String?
+        /// Whether a setting the provider cannot express is an error (else a warning).
+        public var strictSupports: Bool
+    }
+
+    /// In the order written.
+    public var platforms: [Platform]
+    public var defaultPlatform: String?
+
+    public func platform(named name: String) -> Platform? { platforms.first { $0.name == name } }
+
+    /// The one platform whose tickets are pulled, if any.
+    public var ticketPlatform: Platform? { platforms.first(where: \.pullTickets) }
+
+    static let environmentName = "^[a-z0-9][a-z0-9-]{0,62}$"
+    static let variableName = "^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+
+    /// Reads `supportsync.yaml` under `root`: nil (and no diagnostics) when
+    /// there is none; otherwise what could be read, with every problem.
+    public static func load(root: URL) -> (project: ProjectFile?, diagnostics: [Diagnostic]) {
+        let url = root.appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: url.path) else { return (nil, []) }
+        var diagnostics: [Diagnostic] = []
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let start = SourceLocation(file: path, line: 1, column: 1)
+            return (nil, [Diagnostic(.fileUnreadable, at: start, "the file cannot be read")])
+        }
+        guard let node = YAMLFile.load([UInt8](data), file: path, diagnostics: &diagnostics) else {
+            return (nil, diagnostics)
+        }
+        var reader = NodeReader()
+        let project = decode(node, root: root, reader: &reader)
+        return (project, diagnostics + reader.diagnostics)
+    }
+
+    static func decode(_ node: ConfigNode, root: URL, reader: inout NodeReader) -> ProjectFile? {
+        guard let members = reader.mapping(node, path: "", allowed: ["platforms", "default"]) else { return nil }
+        var project = ProjectFile(platforms: [], defaultPlatform: nil)
+        guard let platformsMember = members["platforms"] else { return project }
+        guard let entries = platformsMember.value.members else {
+            _ = reader.mapping(platformsMember.value, path: "platforms", allowed: [])
+            return project
+        }
+        for entry in entries {
+            if entry.key.range(of: environmentName, options: .regularExpression) == nil {
+                reader.report(
+                    .invalidValue, at: entry.keyLocation,
+                    "'\(entry.key)' is not a platform name; it must match \(environmentName)",
+                    hint: "use lower case letters, digits and dashes, e.g. staging")
+                continue
+            }
+            if let platform = decodePlatform(entry, root: root, reader: &reader) { project.platforms.append(platform) }
+        }
+
+        let pulling = project.platforms.filter(\.pullTickets)
+        for extra in pulling.dropFirst() {
+            let location = entries.first { $0.key == extra.name }?.value["pull_tickets"]?.value.location
+            reader.report(
+                .projectPullTickets, at: location ?? platformsMember.keyLocation,
+                "platforms '\(pulling[0].name)' and '\(extra.name)' both have pull_tickets: true; tickets/ holds one platform's tickets",
+                hint: "keep pull_tickets: true on one platform")
+        }
+
+        if let member = members["default"] {
+            if let name = reader.string(member.value, path: "default") {
+                let names = entries.map(\.key)
+                if !names.contains(name.value) && !entries.isEmpty {
+                    reader.report(
+                        .projectDefault, at: name.location, "default names '\(name.value)', which is not a platform",
+                        hint: Suggestion.closest(to: name.value, in: names).map { "did you mean '\($0)'?" }
+                            ?? "expected one of: \(names.joined(separator: ", "))")
+                } else {
+                    project.defaultPlatform = name.value
+                }
+            }
+        } else if !entries.isEmpty {
+            reader.report(
+                .projectDefault, at: platformsMember.keyLocation,
+                "supportsync.yaml names no default platform",
+                hint: "add default: \(entries[0].key), the platform used without --env")
+        }
+        return project
+    }
+
+    private static func decodePlatform(
+        _ entry: ConfigNode.Member, root: URL, reader: inout NodeReader
+    ) -> Platform? {
+        let path = "platforms.\(entry.key)"
+        let common = ["provider", "pull_tickets", "overlay", "strict_supports"]
+        guard let all = entry.value.members else {
+            _ = reader.mapping(entry.value, path: path, allowed: common)
+            return nil
+        }
+        // The keys a provider takes depend on the provider: read it first.
+        let providerNode = all.first { $0.key == "provider" }
+        guard let providerNode else {
+            reader.report(
+                .missingKey, at: entry.keyLocation, "\(path) has no provider",
+                hint: "add provider: http (a server that speaks the platform API) or provider: local")
+            return nil
+        }
+        let provider: Located<Provider>? = reader.enumeration(
+            providerNode.value, path: "provider", rule: .projectProvider)
+        guard let provider else { return nil }
+        let allowed = common + (provider.value == .http ? ["url", "token"] : ["db", "ci"])
+        guard let members = reader.mapping(entry.value, path: path, allowed: allowed) else { return nil }
+
+        var platform = Platform(
+            name: entry.key, provider: provider.value, url: nil, token: .variable("SUPPORTSYNC_TOKEN"), database: nil,
+            ci: false, pullTickets: false, overlay: nil, strictSupports: true)
+        func setting(_ key: String) -> (Setting, SourceLocation)? {
+            guard let member = members[key], let text = reader.string(member.value, path: "\(path).\(key)") else {
+                return nil
+            }
+            let value = Setting(text.value)
+            if case .variable(let name) = value, name.range(of: variableName, options: .regularExpression) == nil {
+                reader.report(
+                    .invalidValue, at: text.location, "'\(text.value)' does not name an environment variable",
+                    hint: "write env/NAME, e.g. env/SUPPORTSYNC_TOKEN")
+            }
+            return (value, text.location)
+        }
+        if provider.value == .http {
+            if let (url, location) = setting("url") {
+                platform.url = url
+                if case .literal(let text) = url, !isHTTPURL(text) {
+                    reader.report(
+                        .invalidValue, at: location, "'\(text)' is not an http(s) URL",
+                        hint: "write the platform API's URL, e.g. https://platform.example.com, or env/NAME")
+                }
+            } else if members["url"] == nil {
+                reader.report(
+                    .missingKey, at: entry.keyLocation, "\(path) has no url",
+                    hint: "add url: https://... or url: env/NAME")
+            }
+            if let (token, location) = setting("token") {
+                if case .literal = token {
+                    reader.report(
+                        .projectSecret, at: location, "a token is a secret and is never written in the repository",
+                        hint: "write token: env/NAME and set the variable NAME where supportsync runs")
+                } else {
+                    platform.token = token
+                }
+            }
+        } else {
+            if let member = members["db"], let db = reader.string(member.value, path: "\(path).db") {
+                platform.database = db.value
+            }
+            if let member = members["ci"], let ci = reader.bool(member.value, path: "\(path).ci") {
+                platform.ci = ci.value
+            }
+        }
+        if let member = members["pull_tickets"], let pull = reader.bool(member.value, path: "\(path).pull_tickets") {
+            platform.pullTickets = pull.value
+        }
+        if let member = members["strict_supports"],
+            let strict = reader.bool(member.value, path: "\(path).strict_supports")
+        {
+            platform.strictSupports = strict.value
+        }
+        if let member = members["overlay"], let overlay = reader.string(member.value, path: "\(path).overlay") {
+            let file = overlay.value
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(
+                atPath: root.appendingPathComponent(file).path, isDirectory: &isDirectory)
+            if file.hasPrefix("/") || file.split(separator: "/").contains("..") {
+                reader.report(
+                    .projectOverlay, at: overlay.location, "the overlay '\(file)' is outside the repository",
+                    hint: "name a file under config/, e.g. config/environments/\(entry.key).yaml")
+            } else if !exists || isDirectory.boolValue {
+                reader.report(
+                    .projectOverlay, at: overlay.location, "the overlay file '\(file)' does not exist",
+                    hint: "create it with a support: block, or remove the overlay key")
+            } else {
+                platform.overlay = file
+            }
+        }
+        return platform
+    }
+
+    public static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }
+        return ["http", "https"].contains(scheme) && url.host != nil
+    }
+}
