@@ -241,8 +241,11 @@ public enum PlatformSelectionError: UserError {
 
 /// config/ as plan and apply need it: the desired agents, or `ConfigInvalid`
 /// carrying the diagnostics.
-public func loadDesiredAgents(root: URL, environment: String? = nil) throws -> [AgentSettings] {
-    let result = try ConfigValidator(root: root, environment: environment).validate()
+public func loadDesiredAgents(
+    root: URL, environment: String? = nil,
+    providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of
+) throws -> [AgentSettings] {
+    let result = try ConfigValidator(root: root, environment: environment, providerSupport: providerSupport).validate()
     guard result.report.errorCount == 0 else { throw ConfigInvalid(report: result.report) }
     return result.agents
 }

@@ -36,6 +36,8 @@ struct RuleFixtureTests {
     /// Rules checked some other way than by a fixture file.
     static let testedElsewhere: Set<Rule> = [
         .fileUnreadable,
+        // No built-in provider lacks a setting: ProviderSupportTests declares one that does.
+        .providerUnsupported,
         // Ticket rules: Tests/SupportSyncTests/Tickets/.
         .ticketID, .ticketAgent, .ticketChannel, .ticketPriority, .ticketStatus, .ticketCreatedAt,
         .ticketResolution, .ticketPath, .ticketDeleted, .ticketPlatformField, .ticketLifecycle,

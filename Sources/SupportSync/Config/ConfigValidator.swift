@@ -20,9 +20,16 @@ public struct ConfigValidator: Sendable {
     public static let agentsDirectory = "config/agents"
     public static let defaultsFile = "config/defaults.yaml"
 
-    public init(root: URL, environment: String? = nil) {
+    /// What each provider can express (the built-in ones: everything).
+    public var providerSupport: @Sendable (ProjectFile.Provider) -> ProviderSupport
+
+    public init(
+        root: URL, environment: String? = nil,
+        providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of
+    ) {
         self.root = root.standardizedFileURL
         self.environment = environment
+        self.providerSupport = providerSupport
     }
 
     /// Validates `config/` or, when `paths` is not empty, just those files
@@ -115,27 +122,33 @@ public struct ConfigValidator: Sendable {
         let chosen = environment ?? project?.defaultPlatform
         let seen = Set(base.diagnostics.map(DiagnosticKey.init))
         let ids = Set(base.idLocations.keys)
-        for overlay in overlays {
-            if paths.isEmpty {
-                for (id, location) in overlay.agentLocations.sorted(by: { $0.key < $1.key }) where !ids.contains(id) {
-                    diagnostics.append(
-                        Diagnostic(
-                            .projectOverlay, at: location,
-                            "the overlay names agent '\(id)', which config/agents/ lacks",
-                            hint: Suggestion.closest(to: id, in: ids.sorted()).map { "did you mean '\($0)'?" }
-                                ?? "remove it, or add config/agents/\(id).yaml"))
-                }
+        for overlay in overlays where paths.isEmpty {
+            for (id, location) in overlay.agentLocations.sorted(by: { $0.key < $1.key }) where !ids.contains(id) {
+                diagnostics.append(
+                    Diagnostic(
+                        .projectOverlay, at: location, "the overlay names agent '\(id)', which config/agents/ lacks",
+                        hint: Suggestion.closest(to: id, in: ids.sorted()).map { "did you mean '\($0)'?" }
+                            ?? "remove it, or add config/agents/\(id).yaml"))
             }
-            let pass = decodeAgents(agentPaths, defaults: defaults, overlay: overlay)
+        }
+        for platform in project?.platforms ?? [] {
+            let overlay = overlays.first { $0.environment == platform.name }
+            let support = providerSupport(platform.provider)
+            guard overlay != nil || !support.unsupported.isEmpty else { continue }
+            let pass = decodeAgents(
+                agentPaths, defaults: defaults, overlay: overlay,
+                provider: (support, platform.name, platform.provider.rawValue, platform.strictSupports))
             for var diagnostic in pass.diagnostics where !seen.contains(DiagnosticKey(diagnostic)) {
-                diagnostic.message += " (in environment '\(overlay.environment)')"
+                if diagnostic.rule != .providerUnsupported {
+                    diagnostic.message += " (in environment '\(platform.name)')"
+                }
                 if !diagnostics.contains(where: {
                     $0.rule == diagnostic.rule && $0.location == diagnostic.location && $0.message == diagnostic.message
                 }) {
                     diagnostics.append(diagnostic)
                 }
             }
-            if overlay.environment == chosen { agents = pass.agents }
+            if platform.name == chosen { agents = pass.agents }
         }
 
         for (id, locations) in base.idLocations where locations.count > 1 {
@@ -168,7 +181,8 @@ public struct ConfigValidator: Sendable {
 
     /// Decodes each agent file merged with the defaults and the overlay.
     private func decodeAgents(
-        _ paths: [String], defaults: Inherited, overlay: Overlay?
+        _ paths: [String], defaults: Inherited, overlay: Overlay?,
+        provider: (support: ProviderSupport, environment: String, name: String, strict: Bool)? = nil
     ) -> (agents: [AgentSettings], diagnostics: [Diagnostic], idLocations: [String: [SourceLocation]]) {
         var diagnostics: [Diagnostic] = []
         var agents: [AgentSettings] = []
@@ -194,6 +208,19 @@ public struct ConfigValidator: Sendable {
                     diagnostic.message += " (in agent '\(agent)')"
                 }
                 found.append(diagnostic)
+            }
+            if let provider {
+                for var diagnostic in provider.support.diagnostics(
+                    for: support, environment: provider.environment, provider: provider.name, strict: provider.strict)
+                {
+                    if diagnostic.location.file != path {
+                        diagnostic.agent = decoder.context?.id ?? stem
+                        diagnostic.message += " (in agent '\(diagnostic.agent!)')"
+                    }
+                    if !found.contains(where: { $0.location == diagnostic.location && $0.rule == diagnostic.rule }) {
+                        found.append(diagnostic)
+                    }
+                }
             }
             if let settings, !found.contains(where: { $0.severity == .error }) { agents.append(settings) }
             diagnostics += found

@@ -31,6 +31,8 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
     case projectPullTickets = "project-pull-tickets"
     /// An overlay file that is missing, or names an agent config/ lacks.
     case projectOverlay = "project-overlay"
+    /// A setting the environment's provider cannot express.
+    case providerUnsupported = "provider-unsupported"
 
     // The agent
     case agentID = "agent-id"
