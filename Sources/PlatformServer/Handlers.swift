@@ -13,7 +13,7 @@ struct Handlers: Sendable {
     static let draftFields: Set<String> = [
         "agent", "channel", "conversation", "reason", "summary", "customer", "fields", "tags", "priority",
     ]
-    static let patchFields: Set<String> = ["priority", "status", "assignee", "resolution"]
+    static let patchFields = Set(TeamFields.Field.allCases.map(\.rawValue))
     static let defaultPageSize = 100
     static let maxPageSize = 1000
 

@@ -31,27 +31,77 @@ public struct Customer: Sendable, Hashable, Codable {
     }
 }
 
-/// A flagged case (SPEC section 4), as the platform reports it.
-public struct Ticket: Sendable, Hashable, Codable {
-    // Platform-owned
-    public var id: String
-    public var agent: String
-    public var channel: Channel
-    public var conversation: String
-    public var createdAt: String
-    public var reason: String
-    public var summary: String
-    public var customer: Customer
-    public var fields: [String: String]
-    public var tags: [String]
-    // Team-owned
+/// The fields the team owns and works in git; `tickets push` sends them
+/// back. One type the patch, the merge and the push all use, so a new team
+/// field is one edit the compiler checks everywhere.
+public struct TeamFields: Sendable, Hashable {
     public var priority: Priority
     public var status: TicketStatus
     public var assignee: String?
     public var resolution: String?
-    // Platform bookkeeping, not written to ticket files
-    public var updatedAt: String
+
+    public init(
+        priority: Priority = .normal, status: TicketStatus = .pending, assignee: String? = nil,
+        resolution: String? = nil
+    ) {
+        self.priority = priority
+        self.status = status
+        self.assignee = assignee
+        self.resolution = resolution
+    }
+
+    /// Each team field, in file order.
+    public enum Field: String, Sendable, Hashable, CaseIterable {
+        case priority, status, assignee, resolution
+    }
+
+    /// Whether `self` and `other` hold the same value for `field`.
+    public func agrees(with other: TeamFields, on field: Field) -> Bool {
+        switch field {
+        case .priority: return priority == other.priority
+        case .status: return status == other.status
+        case .assignee: return assignee == other.assignee
+        case .resolution: return resolution == other.resolution
+        }
+    }
+
+    /// Takes `field`'s value from `other`.
+    public mutating func take(_ field: Field, from other: TeamFields) {
+        switch field {
+        case .priority: priority = other.priority
+        case .status: status = other.status
+        case .assignee: assignee = other.assignee
+        case .resolution: resolution = other.resolution
+        }
+    }
+}
+
+/// What the platform stamps a ticket with: its version (the ETag a
+/// conditional write names) and when it last changed. Kept beside the
+/// ticket's fields, never in its file: every platform-side touch would
+/// otherwise be a change in git.
+public struct PlatformStamp: Sendable, Hashable {
     public var version: String
+    public var updatedAt: String
+
+    public init(version: String, updatedAt: String) {
+        self.version = version
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A flagged case (SPEC section 4), as the platform reports it: the
+/// ticket's fields (declared once, in `TicketRecord`) and the platform's
+/// stamp beside them. Reads and writes its fields as its record's.
+@dynamicMemberLookup
+public struct Ticket: Sendable, Hashable, Codable {
+    public var record: TicketRecord
+    public var stamp: PlatformStamp
+
+    public init(record: TicketRecord, stamp: PlatformStamp) {
+        self.record = record
+        self.stamp = stamp
+    }
 
     public init(
         id: String, agent: String, channel: Channel, conversation: String, createdAt: String, reason: String,
@@ -59,82 +109,55 @@ public struct Ticket: Sendable, Hashable, Codable {
         priority: Priority = .normal, status: TicketStatus = .pending, assignee: String? = nil,
         resolution: String? = nil, updatedAt: String, version: String
     ) {
-        self.id = id
-        self.agent = agent
-        self.channel = channel
-        self.conversation = conversation
-        self.createdAt = createdAt
-        self.reason = reason
-        self.summary = summary
-        self.customer = customer
-        self.fields = fields
-        self.tags = tags
-        self.priority = priority
-        self.status = status
-        self.assignee = assignee
-        self.resolution = resolution
-        self.updatedAt = updatedAt
-        self.version = version
+        self.init(
+            record: TicketRecord(
+                id: id, agent: agent, channel: channel, conversation: conversation, createdAt: createdAt,
+                reason: reason, summary: summary, customer: customer, fields: fields, tags: tags,
+                team: TeamFields(priority: priority, status: status, assignee: assignee, resolution: resolution)),
+            stamp: PlatformStamp(version: version, updatedAt: updatedAt))
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, agent, channel, conversation
-        case createdAt = "created_at"
-        case reason, summary, customer, fields, tags, priority, status, assignee, resolution
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<TicketRecord, Value>) -> Value {
+        get { record[keyPath: keyPath] }
+        set { record[keyPath: keyPath] = newValue }
+    }
+
+    public var version: String {
+        get { stamp.version }
+        set { stamp.version = newValue }
+    }
+
+    public var updatedAt: String {
+        get { stamp.updatedAt }
+        set { stamp.updatedAt = newValue }
+    }
+
+    enum StampKeys: String, CodingKey {
         case updatedAt = "updated_at"
         case version
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        agent = try c.decode(String.self, forKey: .agent)
-        channel = try c.decode(Channel.self, forKey: .channel)
-        conversation = try c.decode(String.self, forKey: .conversation)
-        createdAt = try c.decode(String.self, forKey: .createdAt)
-        reason = try c.decode(String.self, forKey: .reason)
-        summary = try c.decodeIfPresent(String.self, forKey: .summary) ?? ""
-        customer = try c.decodeIfPresent(Customer.self, forKey: .customer) ?? Customer()
-        fields = try c.decodeIfPresent([String: String].self, forKey: .fields) ?? [:]
-        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
-        priority = try c.decodeIfPresent(Priority.self, forKey: .priority) ?? .normal
-        status = try c.decodeIfPresent(TicketStatus.self, forKey: .status) ?? .pending
-        assignee = try c.decodeIfPresent(String.self, forKey: .assignee)
-        resolution = try c.decodeIfPresent(String.self, forKey: .resolution)
-        updatedAt = try c.decode(String.self, forKey: .updatedAt)
-        version = try c.decode(String.self, forKey: .version)
+        record = try TicketRecord(from: decoder)
+        let c = try decoder.container(keyedBy: StampKeys.self)
+        stamp = PlatformStamp(
+            version: try c.decode(String.self, forKey: .version),
+            updatedAt: try c.decode(String.self, forKey: .updatedAt))
     }
 
-    /// Nulls are written out: a ticket always shows its assignee and resolution.
+    /// The record's fields, then the stamp's, in one JSON object.
     public func encode(to encoder: any Encoder) throws {
-        try encodeFileFields(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(updatedAt, forKey: .updatedAt)
-        try c.encode(version, forKey: .version)
-    }
-
-    /// The fields a ticket file holds, as JSON.
-    func encodeFileFields(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(agent, forKey: .agent)
-        try c.encode(channel, forKey: .channel)
-        try c.encode(conversation, forKey: .conversation)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(summary, forKey: .summary)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(fields, forKey: .fields)
-        try c.encode(tags, forKey: .tags)
-        try c.encode(priority, forKey: .priority)
-        try c.encode(status, forKey: .status)
-        try c.encode(assignee, forKey: .assignee)
-        try c.encode(resolution, forKey: .resolution)
+        try record.encode(to: encoder)
+        var c = encoder.container(keyedBy: StampKeys.self)
+        try c.encode(stamp.updatedAt, forKey: .updatedAt)
+        try c.encode(stamp.version, forKey: .version)
     }
 }
 
-/// The body of `POST /v1/tickets`: the platform-owned fields of a new case.
-public struct TicketDraft: Sendable, Hashable, Codable {
+/// What an agent reports when it flags a case: the platform-owned content
+/// of a ticket, before the platform gives it an id and a time. A ticket's
+/// record holds one; a draft is one with an optional priority.
+public struct CaseReport: Sendable, Hashable {
     public var agent: String
     public var channel: Channel
     public var conversation: String
@@ -143,11 +166,10 @@ public struct TicketDraft: Sendable, Hashable, Codable {
     public var customer: Customer
     public var fields: [String: String]
     public var tags: [String]
-    public var priority: Priority?
 
     public init(
         agent: String, channel: Channel, conversation: String, reason: String, summary: String = "",
-        customer: Customer = Customer(), fields: [String: String] = [:], tags: [String] = [], priority: Priority? = nil
+        customer: Customer = Customer(), fields: [String: String] = [:], tags: [String] = []
     ) {
         self.agent = agent
         self.channel = channel
@@ -157,24 +179,84 @@ public struct TicketDraft: Sendable, Hashable, Codable {
         self.customer = customer
         self.fields = fields
         self.tags = tags
-        self.priority = priority
+    }
+}
+
+extension CaseReport: Codable {
+    enum CodingKeys: String, CodingKey {
+        case agent, channel, conversation, reason, summary, customer, fields, tags
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        agent = try c.decode(String.self, forKey: .agent)
-        channel = try c.decode(Channel.self, forKey: .channel)
-        conversation = try c.decode(String.self, forKey: .conversation)
-        reason = try c.decode(String.self, forKey: .reason)
-        summary = try c.decodeIfPresent(String.self, forKey: .summary) ?? ""
-        customer = try c.decodeIfPresent(Customer.self, forKey: .customer) ?? Customer()
-        fields = try c.decodeIfPresent([String: String].self, forKey: .fields) ?? [:]
-        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
-        priority = try c.decodeIfPresent(Priority.self, forKey: .priority)
+        self.init(
+            agent: try c.decode(String.self, forKey: .agent), channel: try c.decode(Channel.self, forKey: .channel),
+            conversation: try c.decode(String.self, forKey: .conversation),
+            reason: try c.decode(String.self, forKey: .reason),
+            summary: try c.decodeIfPresent(String.self, forKey: .summary) ?? "",
+            customer: try c.decodeIfPresent(Customer.self, forKey: .customer) ?? Customer(),
+            fields: try c.decodeIfPresent([String: String].self, forKey: .fields) ?? [:],
+            tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(agent, forKey: .agent)
+        try c.encode(channel, forKey: .channel)
+        try c.encode(conversation, forKey: .conversation)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(customer, forKey: .customer)
+        try c.encode(fields, forKey: .fields)
+        try c.encode(tags, forKey: .tags)
     }
 }
 
-/// The body of `PATCH /v1/tickets/{id}`: team-owned fields to change. A key
+/// The body of `POST /v1/tickets`: a case report, and the priority when
+/// the agent sets one (else the agent's settings decide).
+@dynamicMemberLookup
+public struct TicketDraft: Sendable, Hashable, Codable {
+    public var report: CaseReport
+    public var priority: Priority?
+
+    public init(report: CaseReport, priority: Priority? = nil) {
+        self.report = report
+        self.priority = priority
+    }
+
+    public init(
+        agent: String, channel: Channel, conversation: String, reason: String, summary: String = "",
+        customer: Customer = Customer(), fields: [String: String] = [:], tags: [String] = [], priority: Priority? = nil
+    ) {
+        self.init(
+            report: CaseReport(
+                agent: agent, channel: channel, conversation: conversation, reason: reason, summary: summary,
+                customer: customer, fields: fields, tags: tags),
+            priority: priority)
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<CaseReport, Value>) -> Value {
+        get { report[keyPath: keyPath] }
+        set { report[keyPath: keyPath] = newValue }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case priority
+    }
+
+    public init(from decoder: any Decoder) throws {
+        report = try CaseReport(from: decoder)
+        priority = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Priority.self, forKey: .priority)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(priority, forKey: .priority)
+    }
+}
+
+/// The body of `PATCH /v1/tickets/{id}`: team fields to change. A field
 /// left out is unchanged; `assignee`/`resolution` may be set to null.
 public struct TicketPatch: Sendable, Hashable, Codable {
     public enum Update: Sendable, Hashable {
@@ -187,10 +269,9 @@ public struct TicketPatch: Sendable, Hashable, Codable {
         }
     }
 
-    public var priority: Priority?
-    public var status: TicketStatus?
-    public var assignee: Update?
-    public var resolution: Update?
+    /// The new values; only `changed` ones count.
+    public private(set) var values = TeamFields()
+    public private(set) var changed: Set<TeamFields.Field> = []
 
     public init(
         priority: Priority? = nil, status: TicketStatus? = nil, assignee: Update? = nil, resolution: Update? = nil
@@ -201,45 +282,86 @@ public struct TicketPatch: Sendable, Hashable, Codable {
         self.resolution = resolution
     }
 
-    public var isEmpty: Bool { priority == nil && status == nil && assignee == nil && resolution == nil }
+    /// Sends `field` with the value `team` holds.
+    public mutating func include(_ field: TeamFields.Field, from team: TeamFields) {
+        values.take(field, from: team)
+        changed.insert(field)
+    }
 
-    enum CodingKeys: String, CodingKey {
-        case priority, status, assignee, resolution
+    public var isEmpty: Bool { changed.isEmpty }
+
+    public var priority: Priority? {
+        get { changed.contains(.priority) ? values.priority : nil }
+        set { set(.priority, newValue.map { TeamFields(priority: $0) }) }
+    }
+
+    public var status: TicketStatus? {
+        get { changed.contains(.status) ? values.status : nil }
+        set { set(.status, newValue.map { TeamFields(status: $0) }) }
+    }
+
+    public var assignee: Update? {
+        get { changed.contains(.assignee) ? (values.assignee.map(Update.set) ?? .clear) : nil }
+        set { set(.assignee, newValue.map { TeamFields(assignee: $0.value) }) }
+    }
+
+    public var resolution: Update? {
+        get { changed.contains(.resolution) ? (values.resolution.map(Update.set) ?? .clear) : nil }
+        set { set(.resolution, newValue.map { TeamFields(resolution: $0.value) }) }
+    }
+
+    private mutating func set(_ field: TeamFields.Field, _ source: TeamFields?) {
+        if let source { include(field, from: source) } else { changed.remove(field) }
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ field: TeamFields.Field) { stringValue = field.rawValue }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        priority = try c.decodeIfPresent(Priority.self, forKey: .priority)
-        status = try c.decodeIfPresent(TicketStatus.self, forKey: .status)
-        func update(_ key: CodingKeys) throws -> Update? {
-            guard c.contains(key) else { return nil }
-            if try c.decodeNil(forKey: key) { return .clear }
-            return .set(try c.decode(String.self, forKey: key))
+        let c = try decoder.container(keyedBy: Key.self)
+        for field in TeamFields.Field.allCases where c.contains(Key(field)) {
+            let key = Key(field)
+            var team = TeamFields()
+            switch field {
+            case .priority: team.priority = try c.decode(Priority.self, forKey: key)
+            case .status: team.status = try c.decode(TicketStatus.self, forKey: key)
+            case .assignee: team.assignee = try c.decodeNil(forKey: key) ? nil : try c.decode(String.self, forKey: key)
+            case .resolution:
+                team.resolution = try c.decodeNil(forKey: key) ? nil : try c.decode(String.self, forKey: key)
+            }
+            include(field, from: team)
         }
-        assignee = try update(.assignee)
-        resolution = try update(.resolution)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(priority, forKey: .priority)
-        try c.encodeIfPresent(status, forKey: .status)
-        for (key, update) in [(CodingKeys.assignee, assignee), (.resolution, resolution)] {
-            switch update {
-            case nil: break
-            case .clear: try c.encodeNil(forKey: key)
-            case .set(let value): try c.encode(value, forKey: key)
+        var c = encoder.container(keyedBy: Key.self)
+        for field in TeamFields.Field.allCases where changed.contains(field) {
+            let key = Key(field)
+            switch field {
+            case .priority: try c.encode(values.priority, forKey: key)
+            case .status: try c.encode(values.status, forKey: key)
+            case .assignee: try c.encode(values.assignee, forKey: key)
+            case .resolution: try c.encode(values.resolution, forKey: key)
             }
         }
     }
 
-    /// Applies the patch to a ticket's team-owned fields.
+    /// The team fields with this patch applied.
+    public func applied(to team: TeamFields) -> TeamFields {
+        var team = team
+        for field in changed { team.take(field, from: values) }
+        return team
+    }
+
+    /// Applies the patch to a ticket's team fields.
     public func applied(to ticket: Ticket) -> Ticket {
         var ticket = ticket
-        if let priority { ticket.priority = priority }
-        if let status { ticket.status = status }
-        if let assignee { ticket.assignee = assignee.value }
-        if let resolution { ticket.resolution = resolution.value }
+        ticket.record.team = applied(to: ticket.record.team)
         return ticket
     }
 }

@@ -134,10 +134,9 @@ public struct TicketPusher {
     /// that changes nothing.
     static func base(_ base: TicketRecord?, agreeingWith git: TicketRecord, _ platform: TicketRecord) -> TicketRecord? {
         var agreed = base ?? platform
-        if git.priority == platform.priority { agreed.priority = platform.priority }
-        if git.status == platform.status { agreed.status = platform.status }
-        if git.assignee == platform.assignee { agreed.assignee = platform.assignee }
-        if git.resolution == platform.resolution { agreed.resolution = platform.resolution }
+        for field in TeamFields.Field.allCases where git.team.agrees(with: platform.team, on: field) {
+            agreed.team.take(field, from: platform.team)
+        }
         return agreed == base ? nil : agreed
     }
 

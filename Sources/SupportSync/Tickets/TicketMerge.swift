@@ -23,22 +23,18 @@ public enum TicketMerge {
         var patch = TicketPatch()
         var conflicts: [TicketConflict] = []
 
-        func mergeField<Value: Equatable>(
-            _ field: TicketRecord.Field, _ keyPath: WritableKeyPath<TicketRecord, Value>, push: (Value) -> Void
-        ) {
-            let ours = git[keyPath: keyPath]
-            let now = theirs[keyPath: keyPath]
+        for team in TeamFields.Field.allCases {
+            let field = TicketRecord.Field(rawValue: team.rawValue)!
             // Both sides agree: unchanged, or changed alike.
-            if ours == now { return }
-            let was = base?[keyPath: keyPath]
-            if was == now {
+            if git.team.agrees(with: theirs.team, on: team) { continue }
+            if let base, base.team.agrees(with: theirs.team, on: team) {
                 // Only git changed it: keep it, and send it.
-                record[keyPath: keyPath] = ours
-                push(ours)
-            } else if was != ours {
+                record.team.take(team, from: git.team)
+                patch.include(team, from: git.team)
+            } else if base.map({ !$0.team.agrees(with: git.team, on: team) }) ?? true {
                 // Both changed it differently, or there is no base to tell
                 // which side did: a person decides; git keeps its value.
-                record[keyPath: keyPath] = ours
+                record.team.take(team, from: git.team)
                 conflicts.append(
                     TicketConflict(
                         field: field, base: base?.value(of: field), git: git.value(of: field),
@@ -46,11 +42,6 @@ public enum TicketMerge {
             }
             // Otherwise only the platform changed it: `record` has its value.
         }
-
-        mergeField(.priority, \.priority) { patch.priority = $0 }
-        mergeField(.status, \.status) { patch.status = $0 }
-        mergeField(.assignee, \.assignee) { patch.assignee = $0.map(TicketPatch.Update.set) ?? .clear }
-        mergeField(.resolution, \.resolution) { patch.resolution = $0.map(TicketPatch.Update.set) ?? .clear }
 
         // A conflict stays visible only while the base keeps the value both
         // sides changed from, so the base does not move at all.

@@ -1,27 +1,65 @@
 import YAML
 
-/// The content of one ticket file (SPEC section 4): a platform `Ticket`
-/// without the platform's bookkeeping (`updated_at`, `version`), which would
-/// make every platform-side touch a git change.
+/// The content of one ticket file (SPEC section 4), and of a platform
+/// `Ticket` without the platform's stamp: every field of a ticket is
+/// declared here, once.
+@dynamicMemberLookup
 public struct TicketRecord: Sendable, Hashable {
     // Platform-owned
     public var id: String
-    public var agent: String
-    public var channel: Channel
-    public var conversation: String
     /// Kept exactly as the platform wrote it, never normalised: it is
     /// platform-owned, so rewriting it would read as a change in git.
     public var createdAt: String
-    public var reason: String
-    public var summary: String
-    public var customer: Customer
-    public var fields: [String: String]
-    public var tags: [String]
+    /// agent, channel, conversation, reason, summary, customer, fields, tags.
+    public var report: CaseReport
     // Team-owned
-    public var priority: Priority
-    public var status: TicketStatus
-    public var assignee: String?
-    public var resolution: String?
+    public var team: TeamFields
+
+    /// The case report's fields, read and written as the record's own.
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<CaseReport, Value>) -> Value {
+        get { report[keyPath: keyPath] }
+        set { report[keyPath: keyPath] = newValue }
+    }
+
+    public var priority: Priority {
+        get { team.priority }
+        set { team.priority = newValue }
+    }
+
+    public var status: TicketStatus {
+        get { team.status }
+        set { team.status = newValue }
+    }
+
+    public var assignee: String? {
+        get { team.assignee }
+        set { team.assignee = newValue }
+    }
+
+    public var resolution: String? {
+        get { team.resolution }
+        set { team.resolution = newValue }
+    }
+
+    public init(id: String, createdAt: String, report: CaseReport, team: TeamFields) {
+        self.id = id
+        self.createdAt = createdAt
+        self.report = report
+        self.team = team
+    }
+
+    public init(
+        id: String, agent: String, channel: Channel, conversation: String, createdAt: String, reason: String,
+        summary: String = "", customer: Customer = Customer(), fields: [String: String] = [:], tags: [String] = [],
+        team: TeamFields
+    ) {
+        self.init(
+            id: id, createdAt: createdAt,
+            report: CaseReport(
+                agent: agent, channel: channel, conversation: conversation, reason: reason, summary: summary,
+                customer: customer, fields: fields, tags: tags),
+            team: team)
+    }
 
     public init(
         id: String, agent: String, channel: Channel, conversation: String, createdAt: String, reason: String,
@@ -29,46 +67,26 @@ public struct TicketRecord: Sendable, Hashable {
         priority: Priority = .normal, status: TicketStatus = .pending, assignee: String? = nil,
         resolution: String? = nil
     ) {
-        self.id = id
-        self.agent = agent
-        self.channel = channel
-        self.conversation = conversation
-        self.createdAt = createdAt
-        self.reason = reason
-        self.summary = summary
-        self.customer = customer
-        self.fields = fields
-        self.tags = tags
-        self.priority = priority
-        self.status = status
-        self.assignee = assignee
-        self.resolution = resolution
+        self.init(
+            id: id, agent: agent, channel: channel, conversation: conversation, createdAt: createdAt, reason: reason,
+            summary: summary, customer: customer, fields: fields, tags: tags,
+            team: TeamFields(priority: priority, status: status, assignee: assignee, resolution: resolution))
     }
 
     /// The file content of a ticket the platform reported.
     public init(_ ticket: Ticket) {
-        self.init(
-            id: ticket.id, agent: ticket.agent, channel: ticket.channel, conversation: ticket.conversation,
-            createdAt: ticket.createdAt, reason: ticket.reason, summary: ticket.summary, customer: ticket.customer,
-            fields: ticket.fields, tags: ticket.tags, priority: ticket.priority, status: ticket.status,
-            assignee: ticket.assignee, resolution: ticket.resolution)
+        self = ticket.record
     }
 
-    /// A platform `Ticket` with this content and the given bookkeeping.
+    /// A platform `Ticket` with this content and the given stamp.
     public func ticket(updatedAt: String, version: String) -> Ticket {
-        Ticket(
-            id: id, agent: agent, channel: channel, conversation: conversation, createdAt: createdAt, reason: reason,
-            summary: summary, customer: customer, fields: fields, tags: tags, priority: priority, status: status,
-            assignee: assignee, resolution: resolution, updatedAt: updatedAt, version: version)
+        Ticket(record: self, stamp: PlatformStamp(version: version, updatedAt: updatedAt))
     }
 
     /// This record with a patch's team-owned changes applied.
     public func applying(_ patch: TicketPatch) -> TicketRecord {
         var record = self
-        if let priority = patch.priority { record.priority = priority }
-        if let status = patch.status { record.status = status }
-        if let assignee = patch.assignee { record.assignee = assignee.value }
-        if let resolution = patch.resolution { record.resolution = resolution.value }
+        record.team = patch.applied(to: team)
         return record
     }
 }
@@ -88,12 +106,10 @@ extension TicketRecord {
         case reason, summary, customer, fields, tags
         case priority, status, assignee, resolution
 
-        public var owner: Owner {
-            switch self {
-            case .priority, .status, .assignee, .resolution: return .team
-            default: return .platform
-            }
-        }
+        public var owner: Owner { TeamFields.Field(rawValue: rawValue) == nil ? .platform : .team }
+
+        /// The team field this is, when the team owns it.
+        public var teamField: TeamFields.Field? { TeamFields.Field(rawValue: rawValue) }
 
         /// The key as written in the file.
         public var description: String { rawValue }
@@ -117,27 +133,27 @@ extension TicketRecord {
     public func value(of field: Field) -> YAMLValue {
         switch field {
         case .id: return .string(id)
-        case .agent: return .string(agent)
-        case .channel: return .string(channel.rawValue)
-        case .conversation: return .string(conversation)
+        case .agent: return .string(report.agent)
+        case .channel: return .string(report.channel.rawValue)
+        case .conversation: return .string(report.conversation)
         case .createdAt: return .string(createdAt)
-        case .reason: return .string(reason)
-        case .summary: return .string(summary)
+        case .reason: return .string(report.reason)
+        case .summary: return .string(report.summary)
         case .customer:
             // Absent details are written as null, never left out: every
             // ticket file has the same shape, and a detail appearing later
             // shows as a one-line change.
             return .map([
-                ("name", .optional(customer.name)),
-                ("email", .optional(customer.email)),
-                ("phone", .optional(customer.phone)),
+                ("name", .optional(report.customer.name)),
+                ("email", .optional(report.customer.email)),
+                ("phone", .optional(report.customer.phone)),
             ])
         case .fields:
             // By UTF-8 bytes: an order that does not depend on locale or on
             // Unicode normalisation.
-            let keys = fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            return .map(keys.map { ($0, .string(fields[$0]!)) })
-        case .tags: return .list(tags.map(YAMLValue.string))
+            let keys = report.fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            return .map(keys.map { ($0, .string(report.fields[$0]!)) })
+        case .tags: return .list(report.tags.map(YAMLValue.string))
         case .priority: return .string(priority.rawValue)
         case .status: return .string(status.rawValue)
         case .assignee: return .optional(assignee)
@@ -151,10 +167,43 @@ extension TicketRecord {
     }
 }
 
-/// A ticket file's content as JSON (`tickets list --format json`): the
-/// platform's ticket without its bookkeeping fields.
-extension TicketRecord: Encodable {
+/// A ticket file's content as JSON (the API's ticket without its stamp,
+/// and `tickets list --format json`). Nulls are written out: a ticket
+/// always shows its assignee and resolution.
+extension TicketRecord: Codable {
+    enum CodingKeys: String, CodingKey {
+        case id, agent, channel, conversation
+        case createdAt = "created_at"
+        case reason, summary, customer, fields, tags, priority, status, assignee, resolution
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), createdAt: try c.decode(String.self, forKey: .createdAt),
+            report: try CaseReport(from: decoder),
+            team: TeamFields(
+                priority: try c.decodeIfPresent(Priority.self, forKey: .priority) ?? .normal,
+                status: try c.decodeIfPresent(TicketStatus.self, forKey: .status) ?? .pending,
+                assignee: try c.decodeIfPresent(String.self, forKey: .assignee),
+                resolution: try c.decodeIfPresent(String.self, forKey: .resolution)))
+    }
+
     public func encode(to encoder: any Encoder) throws {
-        try ticket(updatedAt: "", version: "").encodeFileFields(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(report.agent, forKey: .agent)
+        try c.encode(report.channel, forKey: .channel)
+        try c.encode(report.conversation, forKey: .conversation)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(report.reason, forKey: .reason)
+        try c.encode(report.summary, forKey: .summary)
+        try c.encode(report.customer, forKey: .customer)
+        try c.encode(report.fields, forKey: .fields)
+        try c.encode(report.tags, forKey: .tags)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(status, forKey: .status)
+        try c.encode(assignee, forKey: .assignee)
+        try c.encode(resolution, forKey: .resolution)
     }
 }
