@@ -46,10 +46,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "PlatformWire", dependencies: ["SupportSync"]),
         .target(
             name: "PlatformServer",
             dependencies: [
                 "SupportSync",
+                "PlatformWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +61,7 @@ let package = Package(
             name: "PlatformClient",
             dependencies: [
                 "SupportSync",
+                "PlatformWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,14 +102,14 @@ let package = Package(
         .testTarget(
             name: "PlatformServerTests",
             dependencies: [
-                "PlatformServer", "LocalPlatform", "SupportSync", "YAML",
+                "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync", "YAML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
             name: "PlatformClientTests",
             dependencies: [
-                "PlatformClient", "PlatformServer", "LocalPlatform", "SupportSync",
+                "PlatformClient", "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -87,7 +87,9 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    public func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+    public func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError)
+        -> Agent
+    {
         // The same rules as `validate`, on the JSON the platform stores.
         let body = Self.encode(write)
         switch AgentBodyValidator.validate(json: Array(body.utf8), id: id) {
@@ -188,7 +190,9 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    public func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+    public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
+        -> Ticket
+    {
         try await write { db in
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM ticket WHERE id = ?", arguments: [id])
             else {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PlatformWire
 import SupportSync
 
 extension HTTPPlatform {

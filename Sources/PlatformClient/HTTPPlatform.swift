@@ -124,7 +124,9 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         try await call(try agentRequest(.get, id: id), as: Agent.self, missingIsNil: true)
     }
 
-    public func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+    public func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError)
+        -> Agent
+    {
         var request = try agentRequest(.put, id: id)
         request.body = try encode(write, for: request)
         request.ifMatch = ifMatch
@@ -158,7 +160,9 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
             PlatformRequest(.get, ["v1", "tickets"], query: query, resource: resource), as: TicketPage.self)
     }
 
-    public func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+    public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
+        -> Ticket
+    {
         var request = try ticketRequest(.patch, id: id)
         request.body = try encode(patch, for: request)
         request.ifMatch = ifMatch

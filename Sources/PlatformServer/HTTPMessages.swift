@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PlatformWire
 import SupportSync
 
 /// How requests are read and responses written: JSON bodies with a size
@@ -22,7 +23,7 @@ enum HTTPMessages {
 
     /// The JSON error body for `error`, with the headers its status calls for.
     static func error(_ error: PlatformError) -> Response {
-        var response = json(ErrorBody(error), status: HTTPResponse.Status(code: error.status))
+        var response = json(ErrorBody(error), status: HTTPResponse.Status(code: error.httpStatus))
         switch error {
         case .unauthorized: response.headers[.wwwAuthenticate] = "Bearer"
         // A busy platform clears quickly; a second is long enough not to

@@ -44,7 +44,7 @@ struct Handlers: Sendable {
         }
         // The validator's reading is the canonical form: what `validate`
         // would make of the same agent in a file, defaults made explicit.
-        let agent = try await platform.putAgent(id: id, AgentWrite(settings), ifMatch: HTTPMessages.ifMatch(request))
+        let agent = try await platform.putAgent(id: id, AgentWrite(settings), expecting: HTTPMessages.ifMatch(request))
         return HTTPMessages.json(agent, etag: agent.version)
     }
 
@@ -80,7 +80,7 @@ struct Handlers: Sendable {
     func patchTicket(id: String, _ request: Request) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
         let patch = try HTTPMessages.decode(TicketPatch.self, from: body, allowed: Self.patchFields)
-        let ticket = try await platform.patchTicket(id: id, patch, ifMatch: HTTPMessages.ifMatch(request))
+        let ticket = try await platform.patchTicket(id: id, patch, expecting: HTTPMessages.ifMatch(request))
         return HTTPMessages.json(ticket, etag: ticket.version)
     }
 }

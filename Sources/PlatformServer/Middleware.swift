@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PlatformWire
 import SupportSync
 
 /// Turns every failure into the API's JSON error body, so a client never

@@ -42,12 +42,12 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        let created = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        let created = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
         #expect(created.version == "1")
-        let updated = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: "\"1\"")
+        let updated = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: "\"1\"")
         #expect(updated.version == "2")
         await #expect(throws: PlatformError.self) {
-            try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: "1")
+            try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: "1")
         }
         #expect(try await platform.agent(id: "desk")?.version == "2")
     }
@@ -61,7 +61,7 @@ import Testing
         invalid.support = SupportSettings(
             mode: .escalate, escalate: EscalateSettings(destinations: [Destination(name: "d", number: "+34910000000")]))
         do {
-            _ = try await platform.putAgent(id: "desk", AgentWrite(invalid), ifMatch: nil)
+            _ = try await platform.putAgent(id: "desk", AgentWrite(invalid), expecting: nil)
             Issue.record("an escalate agent without calls was accepted")
         } catch {
             #expect(
@@ -77,7 +77,7 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
         let first = try await platform.createTicket(Self.draft(), idempotencyKey: "key-1")
         let retry = try await platform.createTicket(Self.draft(), idempotencyKey: "key-1")
         #expect(first == retry)
@@ -101,13 +101,14 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
         let ticket = try await platform.createTicket(Self.draft(), idempotencyKey: nil)
         let page = try await platform.tickets(after: nil, limit: 10)
         let end = try #require(page.cursor)
         #expect(try await platform.tickets(after: end, limit: 10).tickets.isEmpty)
         let patched = try await platform.patchTicket(
-            id: ticket.id, TicketPatch(status: .inProgress, assignee: .set("ana@example.com")), ifMatch: ticket.version)
+            id: ticket.id, TicketPatch(status: .inProgress, assignee: .set("ana@example.com")),
+            expecting: ticket.version)
         #expect(patched.version != ticket.version)
         #expect(try await platform.tickets(after: end, limit: 10).tickets.map(\.id) == [ticket.id])
     }
@@ -116,19 +117,19 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
         let ticket = try await platform.createTicket(Self.draft(), idempotencyKey: nil)
         await #expect(throws: PlatformError.self) {
-            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .inProgress), ifMatch: "stale")
+            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .inProgress), expecting: "stale")
         }
         await #expect(throws: PlatformError.self) {
-            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .closed), ifMatch: ticket.version)
+            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .closed), expecting: ticket.version)
         }
         let closed = try await platform.patchTicket(
-            id: ticket.id, TicketPatch(status: .closed, resolution: .set("Refunded")), ifMatch: ticket.version)
+            id: ticket.id, TicketPatch(status: .closed, resolution: .set("Refunded")), expecting: ticket.version)
         #expect(closed.status == .closed)
         await #expect(throws: PlatformError.self) {
-            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .pending), ifMatch: closed.version)
+            try await platform.patchTicket(id: ticket.id, TicketPatch(status: .pending), expecting: closed.version)
         }
     }
 
@@ -148,7 +149,7 @@ import Testing
         defer { withExtendedLifetime(bench) {} }
         let one = try bench.platform()
         let two = try bench.platform()
-        _ = try await one.putAgent(id: "desk", AgentWrite(Self.agent), ifMatch: nil)
+        _ = try await one.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
         #expect(try await two.agent(id: "desk")?.name == "Desk")
     }
 }

@@ -68,7 +68,7 @@ import Testing
         // Someone changes the agent in the dashboard after the plan.
         var dashboard = try #require(try await platform.agent(id: "a")).settings
         dashboard.name = "Renamed in the dashboard"
-        _ = try await platform.putAgent(id: "a", AgentWrite(dashboard), ifMatch: nil)
+        _ = try await platform.putAgent(id: "a", AgentWrite(dashboard), expecting: nil)
         let report = await reconciler.apply(plan)
         #expect(report.refused == ["a"])
         #expect(report.exitStatus == .needsAttention)
@@ -83,7 +83,7 @@ import Testing
         let platform = try bench.platform()
         let legacy = AgentSettings(
             id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
-        _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), ifMatch: nil)
+        _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), expecting: nil)
         let reconciler = Reconciler(platform: platform)
         let plan = try await reconciler.plan(desired: try bench.desired())
         #expect(plan.unmanaged == ["legacy"])
@@ -147,7 +147,7 @@ import Testing
                     decide: DecideSettings(allow: [.respond, .flag, .escalate], guidance: "Line one.\nLine two.\n"))),
             AgentSettings(id: "plain", name: "yes", channels: [.messages], support: SupportSettings(mode: .nothing)),
         ]
-        for agent in live { _ = try await platform.putAgent(id: agent.id, AgentWrite(agent), ifMatch: nil) }
+        for agent in live { _ = try await platform.putAgent(id: agent.id, AgentWrite(agent), expecting: nil) }
         let report = try await Importer(platform: platform, root: bench.root).run()
         #expect(report.written == ["config/agents/dash.yaml", "config/agents/plain.yaml"])
         #expect(report.skipped.isEmpty)
@@ -165,7 +165,7 @@ import Testing
         _ = try await platform.putAgent(
             id: "a",
             AgentWrite(AgentSettings(id: "a", name: "A", channels: [.calls], support: SupportSettings(mode: .nothing))),
-            ifMatch: nil)
+            expecting: nil)
         let kept = try await Importer(platform: platform, root: bench.root).run()
         #expect(kept.kept == ["config/agents/a.yaml"])
         #expect(kept.exitStatus == .needsAttention)

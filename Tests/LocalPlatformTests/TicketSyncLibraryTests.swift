@@ -34,7 +34,7 @@ import Testing
                 AgentWrite(
                     name: "Desk", channels: [.calls, .messages],
                     support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-                ifMatch: nil)
+                expecting: nil)
         }
 
         func flag(_ count: Int) async throws -> [Ticket] {
@@ -73,8 +73,9 @@ import Testing
         func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
         func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
         func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
-        func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
-            try await base.putAgent(id: id, write, ifMatch: ifMatch)
+        func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent
+        {
+            try await base.putAgent(id: id, write, expecting: ifMatch)
         }
         func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
             try await base.createTicket(draft, idempotencyKey: idempotencyKey)
@@ -87,8 +88,10 @@ import Testing
             }
             return page
         }
-        func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
-            try await base.patchTicket(id: id, patch, ifMatch: ifMatch)
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
+            -> Ticket
+        {
+            try await base.patchTicket(id: id, patch, expecting: ifMatch)
         }
     }
 
@@ -160,8 +163,9 @@ import Testing
         func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
         func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
         func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
-        func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
-            try await base.putAgent(id: id, write, ifMatch: ifMatch)
+        func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent
+        {
+            try await base.putAgent(id: id, write, expecting: ifMatch)
         }
         func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
             try await base.createTicket(draft, idempotencyKey: idempotencyKey)
@@ -174,11 +178,13 @@ import Testing
         func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
             try await base.tickets(after: cursor, limit: limit)
         }
-        func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
+            -> Ticket
+        {
             if log.patch(ifMatch) == 0 {
-                _ = try await base.patchTicket(id: id, meddle, ifMatch: nil)
+                _ = try await base.patchTicket(id: id, meddle, expecting: nil)
             }
-            return try await base.patchTicket(id: id, patch, ifMatch: ifMatch)
+            return try await base.patchTicket(id: id, patch, expecting: ifMatch)
         }
     }
 

@@ -31,7 +31,7 @@ import Testing
         landed.version = "4"
         let (result, seen) = try await FaultServer.with(Self.server(current: landed)) { baseURL, log in
             let result = try await Fixtures.withPlatform(baseURL, Self.configuration) {
-                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
             }
             return (result, await log.requests.map { $0.method })
         }
@@ -46,7 +46,7 @@ import Testing
         let (error, seen) = try await FaultServer.with(Self.server(current: changed)) { baseURL, log in
             let error = await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL, Self.configuration) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
                 }
             }
             return (error, await log.requests.map { $0.method })
@@ -68,7 +68,7 @@ import Testing
                     "agent billing-line: HTTP 412 on PUT /v1/agents/billing-line: moved")
             ) {
                 try await Fixtures.withPlatform(baseURL) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
                 }
             }
             return await log.requests.map { $0.method }
@@ -88,7 +88,7 @@ import Testing
             }
         }) { baseURL, log in
             let result = try await Fixtures.withPlatform(baseURL, Self.configuration) {
-                try await $0.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: "1")
+                try await $0.patchTicket(id: "T-1", TicketPatch(status: .closed), expecting: "1")
             }
             #expect(result == landed)
             return await log.requests.map { $0.method }

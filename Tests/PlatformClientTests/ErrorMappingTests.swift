@@ -25,7 +25,7 @@ import Testing
         }) { baseURL, log in
             let error = await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
                 }
             }
             return (error, await log.count)
@@ -46,7 +46,7 @@ import Testing
                 #expect(try await platform.ticket(id: "T-404") == nil)
                 // Where the resource must exist, a 404 is an error.
                 let error = await #expect(throws: PlatformError.self) {
-                    try await platform.patchTicket(id: "T-404", TicketPatch(status: .closed), ifMatch: nil)
+                    try await platform.patchTicket(id: "T-404", TicketPatch(status: .closed), expecting: nil)
                 }
                 #expect(error?.code == "not_found")
             }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PlatformWire
 import SupportSync
 
 /// A request as the fault server saw it.

@@ -33,14 +33,14 @@ import Testing
                 #expect(try await platform.info() == PlatformInfo(instance: "inst-1"))
                 #expect(try await platform.agents().map(\.id) == ["aaa", "billing-line"])
                 #expect(try await platform.agent(id: "billing-line") == Fixtures.agent)
-                _ = try await platform.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                _ = try await platform.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
                 _ = try await platform.createTicket(Fixtures.draft, idempotencyKey: "key-1")
                 #expect(try await platform.ticket(id: "T-1") == Fixtures.ticket)
                 let page = try await platform.tickets(after: "c1", limit: 50)
                 #expect(page.tickets == [Fixtures.ticket] && page.nextCursor == "c2")
                 _ = try await platform.tickets(after: nil, limit: 10)
                 _ = try await platform.patchTicket(
-                    id: "T-1", TicketPatch(status: .resolved, assignee: .clear), ifMatch: "1")
+                    id: "T-1", TicketPatch(status: .resolved, assignee: .clear), expecting: "1")
             }
             return await log.requests
         }
@@ -109,7 +109,7 @@ import Testing
     func ifMatchIsSentQuoted(version: String, header: String) async throws {
         let seen = try await FaultServer.with(Self.happy) { baseURL, log in
             try await Fixtures.withPlatform(baseURL) { platform in
-                _ = try await platform.putAgent(id: "x", AgentWrite(Fixtures.agent.settings), ifMatch: version)
+                _ = try await platform.putAgent(id: "x", AgentWrite(Fixtures.agent.settings), expecting: version)
             }
             return await log.requests
         }

@@ -50,7 +50,7 @@ import Testing
             number <= 2 ? Self.busy(.init(code: status), retryAfter: nil) : FaultServer.json(Fixtures.agent)
         }) { baseURL, log in
             _ = try await Fixtures.withPlatform(baseURL) {
-                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: "3")
+                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
             }
             return await log.count
         }
@@ -65,7 +65,7 @@ import Testing
             let start = ContinuousClock.now
             let error = await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL, Fixtures.fast(budget: .seconds(3))) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), ifMatch: nil)
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: nil)
                 }
             }
             return (error, await log.count, Fixtures.seconds(since: start))
@@ -129,11 +129,11 @@ import Testing
                     switch request {
                     case "GET": _ = try await platform.agent(id: "a")
                     case "PUT":
-                        _ = try await platform.putAgent(id: "a", AgentWrite(Fixtures.agent.settings), ifMatch: nil)
+                        _ = try await platform.putAgent(id: "a", AgentWrite(Fixtures.agent.settings), expecting: nil)
                     case "POST": _ = try await platform.createTicket(Fixtures.draft, idempotencyKey: nil)
                     case "PATCH with If-Match":
-                        _ = try await platform.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: "1")
-                    default: _ = try await platform.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: nil)
+                        _ = try await platform.patchTicket(id: "T-1", TicketPatch(status: .closed), expecting: "1")
+                    default: _ = try await platform.patchTicket(id: "T-1", TicketPatch(status: .closed), expecting: nil)
                     }
                 }
             }
@@ -178,7 +178,7 @@ import Testing
         }) { baseURL, log in
             await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL, Fixtures.fast(requestTimeout: .milliseconds(200))) {
-                    try await $0.patchTicket(id: "T-1", TicketPatch(status: .closed), ifMatch: nil)
+                    try await $0.patchTicket(id: "T-1", TicketPatch(status: .closed), expecting: nil)
                 }
             }
             return await log.count

@@ -47,21 +47,21 @@ import Testing
                 #expect(try await platform.info() == local.info())
                 #expect(try await platform.agent(id: "billing-line") == nil)
 
-                let created = try await platform.putAgent(id: "billing-line", Self.write(), ifMatch: nil)
+                let created = try await platform.putAgent(id: "billing-line", Self.write(), expecting: nil)
                 #expect(created.settings == Self.write().settings(id: "billing-line"))
                 #expect(try await platform.agent(id: "billing-line") == created)
                 #expect(
                     try await local.agent(id: "billing-line") == created, "what the client wrote is in the SQLite file")
 
-                _ = try await platform.putAgent(id: "aaa-first", Self.write("First"), ifMatch: nil)
+                _ = try await platform.putAgent(id: "aaa-first", Self.write("First"), expecting: nil)
                 #expect(try await platform.agents().map(\.id) == ["aaa-first", "billing-line"])
 
                 let updated = try await platform.putAgent(
-                    id: "billing-line", Self.write("Renamed"), ifMatch: created.version)
+                    id: "billing-line", Self.write("Renamed"), expecting: created.version)
                 #expect(updated.name == "Renamed" && updated.version != created.version)
 
                 let stale = await #expect(throws: PlatformError.self) {
-                    try await platform.putAgent(id: "billing-line", Self.write("Again"), ifMatch: created.version)
+                    try await platform.putAgent(id: "billing-line", Self.write("Again"), expecting: created.version)
                 }
                 #expect(stale?.code == "version_conflict")
                 #expect(
@@ -70,7 +70,7 @@ import Testing
                     try await platform.agent(id: "billing-line")?.name == "Renamed", "a refused write changes nothing")
 
                 let absent = await #expect(throws: PlatformError.self) {
-                    try await platform.putAgent(id: "nobody", Self.write(), ifMatch: "1")
+                    try await platform.putAgent(id: "nobody", Self.write(), expecting: "1")
                 }
                 #expect(absent?.code == "version_conflict", "If-Match on an agent that does not exist is a conflict")
             }
@@ -82,10 +82,12 @@ import Testing
             // Escalate without destinations breaks the validation rules.
             let bad = AgentWrite(name: "Bad", channels: [.calls], support: SupportSettings(mode: .escalate))
             let direct = await #expect(throws: PlatformError.self) {
-                try await local.putAgent(id: "bad", bad, ifMatch: nil)
+                try await local.putAgent(id: "bad", bad, expecting: nil)
             }
             let overHTTP = try await Fixtures.withPlatform(baseURL) { platform in
-                await #expect(throws: PlatformError.self) { try await platform.putAgent(id: "bad", bad, ifMatch: nil) }
+                await #expect(throws: PlatformError.self) {
+                    try await platform.putAgent(id: "bad", bad, expecting: nil)
+                }
             }
             #expect(direct?.code == "invalid")
             #expect(overHTTP?.code == direct?.code)
@@ -103,7 +105,7 @@ import Testing
     @Test func ticketsAreCreatedOnceListedInPagesAndPatched() async throws {
         try await Self.withRealServer { baseURL, _ in
             try await Fixtures.withPlatform(baseURL) { platform in
-                _ = try await platform.putAgent(id: "billing-line", Self.write(), ifMatch: nil)
+                _ = try await platform.putAgent(id: "billing-line", Self.write(), expecting: nil)
 
                 let first = try await platform.createTicket(Fixtures.draft, idempotencyKey: "same-key")
                 let again = try await platform.createTicket(Fixtures.draft, idempotencyKey: "same-key")
@@ -132,11 +134,11 @@ import Testing
                 #expect(pages == 3)
 
                 let patched = try await platform.patchTicket(
-                    id: first.id, TicketPatch(status: .inProgress, assignee: .set("ana")), ifMatch: first.version)
+                    id: first.id, TicketPatch(status: .inProgress, assignee: .set("ana")), expecting: first.version)
                 #expect(patched.status == .inProgress && patched.assignee == "ana")
                 #expect(try await platform.ticket(id: first.id) == patched)
                 let stale = await #expect(throws: PlatformError.self) {
-                    try await platform.patchTicket(id: first.id, TicketPatch(status: .closed), ifMatch: first.version)
+                    try await platform.patchTicket(id: first.id, TicketPatch(status: .closed), expecting: first.version)
                 }
                 #expect(stale?.code == "version_conflict")
                 #expect(

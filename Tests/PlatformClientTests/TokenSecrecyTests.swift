@@ -49,7 +49,7 @@ import Testing
             }
             record(
                 await #expect(throws: PlatformError.self) {
-                    try await platform.putAgent(id: "invalid", AgentWrite(Fixtures.agent.settings), ifMatch: "1")
+                    try await platform.putAgent(id: "invalid", AgentWrite(Fixtures.agent.settings), expecting: "1")
                 })
             record(
                 await #expect(throws: PlatformError.self) {

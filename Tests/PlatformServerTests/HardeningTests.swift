@@ -179,7 +179,7 @@ struct FailingPlatform: AgentPlatform {
     func info() async throws(PlatformError) -> PlatformInfo { throw error }
     func agents() async throws(PlatformError) -> [Agent] { throw error }
     func agent(id: String) async throws(PlatformError) -> Agent? { throw error }
-    func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+    func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent {
         throw error
     }
     func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
@@ -187,7 +187,8 @@ struct FailingPlatform: AgentPlatform {
     }
     func ticket(id: String) async throws(PlatformError) -> Ticket? { throw error }
     func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage { throw error }
-    func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
+    func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError) -> Ticket
+    {
         throw error
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LocalPlatform
 import PlatformServer
+import PlatformWire
 import SupportSync
 import Testing
 

@@ -113,7 +113,7 @@ struct PlanApplyCommandTests {
             let dashboard = try LocalPlatform(path: database)
             var edited = try #require(try await dashboard.agent(id: "a")).settings
             edited.name = "Renamed in the dashboard"
-            let written = try await dashboard.putAgent(id: "a", AgentWrite(edited), ifMatch: nil)
+            let written = try await dashboard.putAgent(id: "a", AgentWrite(edited), expecting: nil)
             #expect(written.version == "2")
 
             let apply = try await cli(["apply", "--plan", planFile])
@@ -191,7 +191,7 @@ struct PlanApplyCommandTests {
                     decide: DecideSettings(allow: [.respond, .flag, .escalate], guidance: "Line one.\nLine two.\n"))),
             AgentSettings(id: "plain", name: "yes", channels: [.messages], support: SupportSettings(mode: .nothing)),
         ]
-        for agent in live { _ = try await dashboard.putAgent(id: agent.id, AgentWrite(agent), ifMatch: nil) }
+        for agent in live { _ = try await dashboard.putAgent(id: agent.id, AgentWrite(agent), expecting: nil) }
 
         try await ServeProcess.with(database: database, token: token) { server in
             func cli(_ arguments: [String]) async throws -> Executable.Result {
@@ -274,7 +274,7 @@ struct PlanApplyCommandTests {
         try repo.write("config/agents/c.yaml", PlanApply.agentFile("c", mode: "nothing"))
         let legacy = AgentSettings(
             id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
-        _ = try await LocalPlatform(path: database).putAgent(id: "legacy", AgentWrite(legacy), ifMatch: nil)
+        _ = try await LocalPlatform(path: database).putAgent(id: "legacy", AgentWrite(legacy), expecting: nil)
 
         try await ServeProcess.with(database: database, token: token) { server in
             for format in ["json", "text", "markdown"] {

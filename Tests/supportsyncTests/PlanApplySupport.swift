@@ -168,11 +168,11 @@ struct FaultyPlatform: AgentPlatform {
     func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
     func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
 
-    func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent {
+    func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent {
         let attempt = await writes.next(id)
         if id == broken { throw .failed("the platform broke while saving agent \(id)") }
         if id == flaky, attempt == 1 { throw .unavailable("the platform is busy") }
-        return try await base.putAgent(id: id, write, ifMatch: ifMatch)
+        return try await base.putAgent(id: id, write, expecting: ifMatch)
     }
 
     func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
@@ -185,7 +185,8 @@ struct FaultyPlatform: AgentPlatform {
         try await base.tickets(after: cursor, limit: limit)
     }
 
-    func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket {
-        try await base.patchTicket(id: id, patch, ifMatch: ifMatch)
+    func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError) -> Ticket
+    {
+        try await base.patchTicket(id: id, patch, expecting: ifMatch)
     }
 }

@@ -54,7 +54,7 @@ import Testing
         let file = folder.url.appendingPathComponent(String(path))
         try Data((try String(contentsOf: file, encoding: .utf8) + "# note\n").utf8).write(to: file)
         let current = try #require(try await platform.ticket(id: id))
-        _ = try await platform.patchTicket(id: id, TicketPatch(priority: .urgent), ifMatch: current.version)
+        _ = try await platform.patchTicket(id: id, TicketPatch(priority: .urgent), expecting: current.version)
         // And an agent change to apply first.
         let agent = folder.url.appendingPathComponent("config/agents/store-info.yaml")
         try Data(

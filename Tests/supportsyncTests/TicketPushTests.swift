@@ -26,7 +26,7 @@ import Testing
 
     /// A change made on the platform itself, through its API.
     private func platformPatch(_ bench: TicketBench, _ id: String, _ patch: TicketPatch) async throws {
-        _ = try await bench.platform.local().patchTicket(id: id, patch, ifMatch: nil)
+        _ = try await bench.platform.local().patchTicket(id: id, patch, expecting: nil)
     }
 
     @Test func teamEditsReachThePlatformOnceAndAreNotSentAgain() async throws {

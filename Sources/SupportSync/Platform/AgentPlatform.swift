@@ -1,81 +1,81 @@
-/// The agent platform as supportsync uses it (SPEC section 5). Implemented
-/// in-process by `LocalPlatform` (SQLite) and over HTTP by `HTTPPlatform`;
-/// `PlatformServer` serves any implementation over the same HTTP API.
-public protocol AgentPlatform: Sendable {
-    /// `GET /v1/platform`.
+/// The agent side of a platform: the agents supportsync manages, each
+/// written with the revision it was read at, and what the platform can
+/// express of the support settings. Reconciler and Importer need no more.
+public protocol AgentTarget: Sendable {
+    /// Which platform this is (`GET /v1/platform`): an instance id and an API version.
     func info() async throws(PlatformError) -> PlatformInfo
 
-    /// `GET /v1/agents`, sorted by id.
+    /// Every agent, sorted by id.
     func agents() async throws(PlatformError) -> [Agent]
 
-    /// `GET /v1/agents/{id}`; nil when there is no such agent.
+    /// One agent; nil when there is no such agent.
     func agent(id: String) async throws(PlatformError) -> Agent?
 
-    /// `PUT /v1/agents/{id}`: creates or replaces. With `ifMatch`, only when
-    /// the agent is still at that version (`.versionConflict` otherwise); an
-    /// `ifMatch` for an agent that does not exist is a conflict too.
-    func putAgent(id: String, _ write: AgentWrite, ifMatch: String?) async throws(PlatformError) -> Agent
+    /// Creates or replaces an agent. With `expecting`, only while the agent
+    /// is still at that revision (`.versionConflict` otherwise); a revision
+    /// expected of an agent that does not exist is a conflict too.
+    func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError) -> Agent
 
-    /// `POST /v1/tickets`: what an agent does when it flags a case. The same
-    /// `idempotencyKey` returns the ticket first created with it.
-    func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket
-
-    /// `GET /v1/tickets/{id}`; nil when there is no such ticket.
-    func ticket(id: String) async throws(PlatformError) -> Ticket?
-
-    /// `GET /v1/tickets?after=&limit=`: tickets created or changed after the
-    /// cursor (from the start when nil), in a stable order.
-    func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage
-
-    /// `PATCH /v1/tickets/{id}` with team-owned fields, conditional on `ifMatch`.
-    func patchTicket(id: String, _ patch: TicketPatch, ifMatch: String?) async throws(PlatformError) -> Ticket
+    /// What this platform cannot express of the support settings.
+    var support: ProviderSupport { get }
 }
 
-/// Why a platform call failed, with the HTTP status and error code the API
-/// uses for it. Descriptions never contain the token.
+extension AgentTarget {
+    /// The platform API and the local platform express everything.
+    public var support: ProviderSupport { ProviderSupport() }
+}
+
+/// The ticket side of a platform: tickets after a cursor, one ticket, and
+/// the team's fields written with the revision they were read at.
+/// TicketPuller and TicketPusher need no more.
+public protocol TicketSource: Sendable {
+    /// Which platform this is: pulls resume only on the same instance.
+    func info() async throws(PlatformError) -> PlatformInfo
+
+    /// Tickets created or changed after `cursor` (from the start when nil),
+    /// in a stable order.
+    func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage
+
+    /// One ticket; nil when there is no such ticket.
+    func ticket(id: String) async throws(PlatformError) -> Ticket?
+
+    /// Changes team fields while the ticket is still at `revision`.
+    func patchTicket(id: String, _ patch: TicketPatch, expecting revision: String?) async throws(PlatformError)
+        -> Ticket
+}
+
+/// Creating a ticket is what an agent does when it flags a case, not what
+/// supportsync does: only the local platform, the server in front of it,
+/// the HTTP client (for a served local platform) and tests implement it.
+public protocol TicketCreator: Sendable {
+    /// The same `idempotencyKey` returns the ticket first created with it.
+    func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket
+}
+
+/// A whole platform as this project's own API serves it: `LocalPlatform`
+/// in-process and `HTTPPlatform` over HTTP; `PlatformServer` serves any.
+public typealias AgentPlatform = AgentTarget & TicketSource & TicketCreator
+
+/// Why a platform call failed, in the platform's terms (no transport's):
+/// `PlatformWire` maps these to and from HTTP. Descriptions never contain
+/// the token.
 public enum PlatformError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// 404
+    /// No such resource.
     case notFound(String)
-    /// 412: the resource changed since the version given in If-Match.
+    /// The resource changed since the revision the write expected.
     case versionConflict(String)
-    /// 422: the platform rejects the settings; `field` names the offending one.
+    /// The platform rejects the settings; `field` names the offending one.
     case invalid(field: String?, message: String)
-    /// 400
+    /// The request is malformed.
     case badRequest(String)
-    /// 401 / 403
+    /// The credentials are missing, wrong, or not allowed this.
     case unauthorized(String)
-    /// 413
+    /// The request is too large.
     case tooLarge(String)
-    /// 429 / 503 after the retries ran out, a timeout, or no answer at all.
+    /// Busy or unreachable after the retries ran out, a timeout, or no answer at all.
     case unavailable(String)
-    /// Any other failure (5xx, an answer that is not the API's).
+    /// Any other failure (a server error, an answer that is not the API's).
     case failed(String)
-
-    public var status: Int {
-        switch self {
-        case .notFound: return 404
-        case .versionConflict: return 412
-        case .invalid: return 422
-        case .badRequest: return 400
-        case .unauthorized: return 401
-        case .tooLarge: return 413
-        case .unavailable: return 503
-        case .failed: return 500
-        }
-    }
-
-    public var code: String {
-        switch self {
-        case .notFound: return "not_found"
-        case .versionConflict: return "version_conflict"
-        case .invalid: return "invalid"
-        case .badRequest: return "bad_request"
-        case .unauthorized: return "unauthorized"
-        case .tooLarge: return "too_large"
-        case .unavailable: return "unavailable"
-        case .failed: return "internal"
-        }
-    }
 
     public var message: String {
         switch self {
@@ -88,39 +88,4 @@ public enum PlatformError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { message }
-}
-
-/// The JSON error body: `{"error": {"code": "...", "message": "...", "field": "..."}}`.
-public struct ErrorBody: Sendable, Codable {
-    public struct Detail: Sendable, Codable {
-        public var code: String
-        public var message: String
-        public var field: String?
-    }
-
-    public var error: Detail
-
-    public init(_ error: PlatformError) {
-        var message = error.message
-        var field: String?
-        if case .invalid(let f, let m) = error {
-            field = f
-            message = m
-        }
-        self.error = Detail(code: error.code, message: message, field: field)
-    }
-
-    /// The error this body stands for, given the response status.
-    public func platformError(status: Int) -> PlatformError {
-        switch status {
-        case 404: return .notFound(error.message)
-        case 412: return .versionConflict(error.message)
-        case 422: return .invalid(field: error.field, message: error.message)
-        case 400: return .badRequest(error.message)
-        case 401, 403: return .unauthorized(error.message)
-        case 413: return .tooLarge(error.message)
-        case 429, 503: return .unavailable(error.message)
-        default: return .failed("HTTP \(status): \(error.message)")
-        }
-    }
 }

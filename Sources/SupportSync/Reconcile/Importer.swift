@@ -5,10 +5,10 @@ import YAML
 /// configured in a dashboard can be adopted. Each file is checked before it
 /// is written: it must validate and mean exactly the live settings.
 public struct Importer: Sendable {
-    public let platform: any AgentPlatform
+    public let platform: any AgentTarget
     public let root: URL
 
-    public init(platform: any AgentPlatform, root: URL) {
+    public init(platform: any AgentTarget, root: URL) {
         self.platform = platform
         self.root = root
     }

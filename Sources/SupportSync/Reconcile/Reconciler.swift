@@ -3,10 +3,10 @@ import Logging
 /// Moves support settings between config/ and the platform: `plan` reads,
 /// `apply` writes, each write conditional on the version the plan saw.
 public struct Reconciler: Sendable {
-    public let platform: any AgentPlatform
+    public let platform: any AgentTarget
     public let logger: Logger
 
-    public init(platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.reconcile")) {
+    public init(platform: any AgentTarget, logger: Logger = Logger(label: "supportsync.reconcile")) {
         self.platform = platform
         self.logger = logger
     }
@@ -80,7 +80,7 @@ public struct Reconciler: Sendable {
                     ))
             }
             let written = try await platform.putAgent(
-                id: agent.id, AgentWrite(agent.desired), ifMatch: agent.platformVersion)
+                id: agent.id, AgentWrite(agent.desired), expecting: agent.platformVersion)
             logger.info("applied", metadata: ["agent": "\(agent.id)", "version": "\(written.version)"])
             return ApplyReport.Result(id: agent.id, action: agent.action, outcome: .applied(version: written.version))
         } catch {

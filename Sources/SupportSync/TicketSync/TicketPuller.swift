@@ -33,11 +33,11 @@ public struct TicketPuller {
     }
 
     let tickets: TicketRepository
-    let platform: any AgentPlatform
+    let platform: any TicketSource
     let logger: Logger
 
     public init(
-        tickets: TicketRepository, platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.pull")
+        tickets: TicketRepository, platform: any TicketSource, logger: Logger = Logger(label: "supportsync.pull")
     ) {
         self.tickets = tickets
         self.platform = platform

@@ -18,11 +18,11 @@ public struct TicketPusher {
     }
 
     let tickets: TicketRepository
-    let platform: any AgentPlatform
+    let platform: any TicketSource
     let logger: Logger
 
     public init(
-        tickets: TicketRepository, platform: any AgentPlatform, logger: Logger = Logger(label: "supportsync.push")
+        tickets: TicketRepository, platform: any TicketSource, logger: Logger = Logger(label: "supportsync.push")
     ) {
         self.tickets = tickets
         self.platform = platform
@@ -111,7 +111,7 @@ public struct TicketPusher {
                 return outcome
             }
             do {
-                _ = try await platform.patchTicket(id: item.git.id, patch, ifMatch: current.version)
+                _ = try await platform.patchTicket(id: item.git.id, patch, expecting: current.version)
             } catch {
                 if case .versionConflict = error { continue }  // changed meanwhile: read and merge again
                 outcome.failure = error.message
