@@ -33,18 +33,7 @@ extension AgentDecoder {
                 continue
             }
             allow.append(action.value)
-            guard action.value == .escalate, inUse, let context else { continue }
-            if let channels = context.channels, !channels.contains(.calls) {
-                reader.report(
-                    .escalateRequiresCalls, at: action.location,
-                    "escalate transfers calls only; this agent serves only messages",
-                    hint: "remove escalate from allow")
-            } else if !destinationsWritten && !defaultsUnknown {
-                reader.report(
-                    .escalateRequiresDestinations, at: action.location,
-                    "decide may only escalate when support.escalate.destinations are set",
-                    hint: "add support.escalate.destinations, or remove escalate from allow")
-            }
+            if action.value == .escalate, inUse, context != nil { decideEscalate = action.location }
         }
         let order = DecideAction.allCases
         return DecideSettings(allow: order.filter(allow.contains), guidance: guidance)

@@ -15,6 +15,8 @@ struct AgentDecoder {
     var context: AgentContext?
     /// The agent's id as written, when it is well formed, for cross-file checks.
     var agentIDLocation: Located<String>?
+    /// `escalate` in decide's allow list while decide is the mode, for the cross-field rules.
+    var decideEscalate: SourceLocation?
     /// Set when `defaults.yaml` exists but cannot be read: what it would
     /// add is unknown, so the rules a default could satisfy (a mode, some
     /// destinations) stay quiet instead of cascading from its error.
@@ -175,13 +177,18 @@ struct AgentDecoder {
         let destinationsWritten =
             escalateNode.map { $0.members == nil || $0["destinations"].map { !$0.value.isNull } ?? false } ?? false
         let escalate = members["escalate"].flatMap { decodeEscalate($0.value) }
-        if let mode, let context {
-            checkMode(mode, context: context, members: members, destinationsWritten: destinationsWritten)
-        }
         // What decide may do is checked against the agent only when decide
         // is its mode: a block the mode does not use is kept, not judged.
+        decideEscalate = nil
         let decide = members["decide"].flatMap {
             decodeDecide($0.value, destinationsWritten: destinationsWritten, inUse: mode?.value == .decide)
+        }
+        if let mode, let context {
+            SupportRules.check(
+                SupportFacts(
+                    context: context, mode: mode, members: members, destinationsWritten: destinationsWritten,
+                    defaultsUnknown: defaultsUnknown, decideEscalate: decideEscalate),
+                reader: &reader)
         }
 
         guard let mode else { return nil }
@@ -194,51 +201,6 @@ struct AgentDecoder {
             settings.decide = DecideSettings(allow: defaultAllow(hasDestinations: destinationsWritten))
         }
         return settings
-    }
-
-    private mutating func checkMode(
-        _ mode: Located<SupportMode>, context: AgentContext, members: [String: ConfigNode.Member],
-        destinationsWritten: Bool
-    ) {
-        if let channels = context.channels, mode.value == .escalate {
-            if !channels.contains(.calls) {
-                reader.report(
-                    .escalateRequiresCalls, at: mode.location,
-                    "escalate transfers calls only; this agent serves only messages",
-                    hint: "use flag or decide")
-            } else if channels.contains(.messages) {
-                reader.report(
-                    .escalateMessagesFallback, at: mode.location,
-                    "escalate transfers calls only; this agent's messages conversations use the fallback",
-                    hint: "set escalate.fallback to say what happens on messages (default flag)")
-            }
-        }
-        // An agent without calls cannot escalate at all: destinations would not help.
-        let servesCalls = context.channels?.contains(.calls) ?? true
-        if mode.value == .escalate && servesCalls && !destinationsWritten && !defaultsUnknown {
-            reader.report(
-                .escalateRequiresDestinations, at: mode.location,
-                "mode escalate needs at least one escalate.destinations entry",
-                hint: "add support.escalate.destinations with a number or sip address")
-        }
-        // Blocks the mode never uses, written in the agent's own file.
-        let used: Set<String>
-        switch mode.value {
-        case .nothing: used = []
-        case .flag: used = ["flag"]
-        case .escalate: used = ["flag", "escalate"]
-        case .decide:
-            used = context.channels?.contains(.calls) == false ? ["flag", "decide"] : ["flag", "escalate", "decide"]
-        }
-        for block in ["flag", "escalate", "decide"] where !used.contains(block) {
-            guard let member = members[block], member.keyLocation.file == context.file else { continue }
-            let why =
-                mode.value == .decide
-                ? "an agent without calls never escalates" : "mode \(mode.value.rawValue) does not use it"
-            reader.report(
-                .unusedBlock, at: member.keyLocation, "the \(block) block is ignored: \(why)",
-                hint: "remove it, or keep it for a later change of mode")
-        }
     }
 
     func defaultAllow(hasDestinations: Bool) -> [DecideAction] {

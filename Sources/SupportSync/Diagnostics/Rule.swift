@@ -1,100 +1,192 @@
-/// Every check supportsync makes, with a stable name for scripts, CI
-/// annotations and suppressions. The raw value is what users see.
-public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
+/// A check supportsync makes, with a stable id for scripts, CI
+/// annotations and suppressions: the raw value is what users see. Open to
+/// extension: a provider adds its own with `Rule("vendor-name-length")`.
+public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    public let rawValue: String
+    /// How a problem it finds counts, unless a check says otherwise.
+    public let severity: Severity
+
+    public init(_ id: String, severity: Severity = .error) {
+        self.rawValue = id
+        self.severity = severity
+    }
+
+    /// A built-in rule by its id; nil for an id supportsync does not define.
+    public init?(rawValue: String) {
+        guard let rule = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = rule
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let id = try decoder.singleValueContainer().decode(String.self)
+        self = Rule(rawValue: id) ?? Rule(id)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    public static func == (lhs: Rule, rhs: Rule) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
     // Reading the file
-    case yamlSyntax = "yaml-syntax"
-    case yamlEncoding = "yaml-encoding"
-    case yamlLimit = "yaml-limit"
-    case yamlAlias = "yaml-alias"
-    case yamlTag = "yaml-tag"
-    case emptyFile = "empty-file"
-    case multipleDocuments = "multiple-documents"
-    case notAMapping = "not-a-mapping"
-    case duplicateKey = "duplicate-key"
-    case unknownKey = "unknown-key"
-    case missingKey = "missing-key"
-    case wrongType = "wrong-type"
-    case quoteString = "quote-string"
-    case invalidBoolean = "invalid-boolean"
-    case invalidInteger = "invalid-integer"
-    case invalidValue = "invalid-value"
-    case fileUnreadable = "file-unreadable"
+    public static let yamlSyntax = Rule("yaml-syntax")
+    public static let yamlEncoding = Rule("yaml-encoding")
+    public static let yamlLimit = Rule("yaml-limit")
+    public static let yamlAlias = Rule("yaml-alias")
+    public static let yamlTag = Rule("yaml-tag")
+    public static let emptyFile = Rule("empty-file")
+    public static let multipleDocuments = Rule("multiple-documents")
+    public static let notAMapping = Rule("not-a-mapping")
+    public static let duplicateKey = Rule("duplicate-key")
+    public static let unknownKey = Rule("unknown-key")
+    public static let missingKey = Rule("missing-key")
+    public static let wrongType = Rule("wrong-type")
+    public static let quoteString = Rule("quote-string")
+    public static let invalidBoolean = Rule("invalid-boolean")
+    public static let invalidInteger = Rule("invalid-integer")
+    public static let invalidValue = Rule("invalid-value")
+    public static let fileUnreadable = Rule("file-unreadable")
 
     // The project file, supportsync.yaml, and environment overlays
     /// A token written as a literal instead of `env/NAME`.
-    case projectSecret = "project-secret"
+    public static let projectSecret = Rule("project-secret")
     /// A provider supportsync does not know.
-    case projectProvider = "project-provider"
+    public static let projectProvider = Rule("project-provider")
     /// No `default`, or one that names no platform.
-    case projectDefault = "project-default"
+    public static let projectDefault = Rule("project-default")
     /// More than one platform with `pull_tickets: true`.
-    case projectPullTickets = "project-pull-tickets"
+    public static let projectPullTickets = Rule("project-pull-tickets")
     /// An overlay file that is missing, or names an agent config/ lacks.
-    case projectOverlay = "project-overlay"
+    public static let projectOverlay = Rule("project-overlay")
     /// A setting the environment's provider cannot express.
-    case providerUnsupported = "provider-unsupported"
+    public static let providerUnsupported = Rule("provider-unsupported")
 
     // The agent
-    case agentID = "agent-id"
-    case agentFileName = "agent-file-name"
-    case duplicateAgent = "duplicate-agent"
-    case nameLength = "name-length"
-    case channels = "channels"
-    case invalidMode = "invalid-mode"
-    case escalateRequiresCalls = "escalate-requires-calls"
-    case escalateRequiresDestinations = "escalate-requires-destinations"
-    case decideAllow = "decide-allow"
+    public static let agentID = Rule("agent-id")
+    public static let agentFileName = Rule("agent-file-name")
+    public static let duplicateAgent = Rule("duplicate-agent")
+    public static let nameLength = Rule("name-length")
+    public static let channels = Rule("channels")
+    public static let invalidMode = Rule("invalid-mode")
+    public static let escalateRequiresCalls = Rule("escalate-requires-calls")
+    public static let escalateRequiresDestinations = Rule("escalate-requires-destinations")
+    public static let decideAllow = Rule("decide-allow")
 
     // Escalation
-    case destinationTarget = "destination-target"
-    case phoneNumber = "phone-number"
-    case sipURI = "sip-uri"
-    case extensionFormat = "extension"
-    case destinationName = "destination-name"
-    case destinationCount = "destination-count"
-    case coldTransferSummary = "cold-transfer-summary"
-    case ringTimeout = "ring-timeout"
-    case textLength = "text-length"
-    case hoursTimezone = "hours-timezone"
-    case hoursDay = "hours-day"
-    case hoursRange = "hours-range"
-    case hoursOverlap = "hours-overlap"
-    case hoursClosedDate = "hours-closed-date"
+    public static let destinationTarget = Rule("destination-target")
+    public static let phoneNumber = Rule("phone-number")
+    public static let sipURI = Rule("sip-uri")
+    public static let extensionFormat = Rule("extension")
+    public static let destinationName = Rule("destination-name")
+    public static let destinationCount = Rule("destination-count")
+    public static let coldTransferSummary = Rule("cold-transfer-summary")
+    public static let ringTimeout = Rule("ring-timeout")
+    public static let textLength = Rule("text-length")
+    public static let hoursTimezone = Rule("hours-timezone")
+    public static let hoursDay = Rule("hours-day")
+    public static let hoursRange = Rule("hours-range")
+    public static let hoursOverlap = Rule("hours-overlap")
+    public static let hoursClosedDate = Rule("hours-closed-date")
 
     // Flagging
-    case collectField = "collect-field"
-    case collectRepeated = "collect-repeated"
-    case priority = "priority"
-    case tagFormat = "tag-format"
+    public static let collectField = Rule("collect-field")
+    public static let collectRepeated = Rule("collect-repeated")
+    public static let priority = Rule("priority")
+    public static let tagFormat = Rule("tag-format")
 
     // Ticket files (SPEC 4) and their history (SPEC 7 audit). A ticket file's
     // shape problems (unknown, missing or duplicate keys, wrong types, YAML
     // errors) use the shared rules above.
-    case ticketID = "ticket-id"
-    case ticketAgent = "ticket-agent"
-    case ticketChannel = "ticket-channel"
-    case ticketPriority = "ticket-priority"
-    case ticketStatus = "ticket-status"
-    case ticketCreatedAt = "ticket-created-at"
-    case ticketResolution = "ticket-resolution"
-    case ticketPath = "ticket-path"
-    case ticketDeleted = "ticket-deleted"
-    case ticketPlatformField = "ticket-platform-field"
-    case ticketLifecycle = "ticket-lifecycle"
+    public static let ticketID = Rule("ticket-id")
+    public static let ticketAgent = Rule("ticket-agent")
+    public static let ticketChannel = Rule("ticket-channel")
+    public static let ticketPriority = Rule("ticket-priority")
+    public static let ticketStatus = Rule("ticket-status")
+    public static let ticketCreatedAt = Rule("ticket-created-at")
+    public static let ticketResolution = Rule("ticket-resolution")
+    public static let ticketPath = Rule("ticket-path")
+    public static let ticketDeleted = Rule("ticket-deleted")
+    public static let ticketPlatformField = Rule("ticket-platform-field")
+    public static let ticketLifecycle = Rule("ticket-lifecycle")
 
     // Warnings
-    case unusedBlock = "unused-block"
-    case escalateMessagesFallback = "escalate-messages-fallback"
+    public static let unusedBlock = Rule("unused-block", severity: .warning)
+    public static let escalateMessagesFallback = Rule("escalate-messages-fallback", severity: .warning)
     /// The workflow or a schema `init` wrote is an older version's.
-    case initOutdated = "init-outdated"
+    public static let initOutdated = Rule("init-outdated", severity: .warning)
+
+    /// Every built-in rule.
+    public static let allCases: [Rule] = [
+        .yamlSyntax,
+        .yamlEncoding,
+        .yamlLimit,
+        .yamlAlias,
+        .yamlTag,
+        .emptyFile,
+        .multipleDocuments,
+        .notAMapping,
+        .duplicateKey,
+        .unknownKey,
+        .missingKey,
+        .wrongType,
+        .quoteString,
+        .invalidBoolean,
+        .invalidInteger,
+        .invalidValue,
+        .fileUnreadable,
+        .projectSecret,
+        .projectProvider,
+        .projectDefault,
+        .projectPullTickets,
+        .projectOverlay,
+        .providerUnsupported,
+        .agentID,
+        .agentFileName,
+        .duplicateAgent,
+        .nameLength,
+        .channels,
+        .invalidMode,
+        .escalateRequiresCalls,
+        .escalateRequiresDestinations,
+        .decideAllow,
+        .destinationTarget,
+        .phoneNumber,
+        .sipURI,
+        .extensionFormat,
+        .destinationName,
+        .destinationCount,
+        .coldTransferSummary,
+        .ringTimeout,
+        .textLength,
+        .hoursTimezone,
+        .hoursDay,
+        .hoursRange,
+        .hoursOverlap,
+        .hoursClosedDate,
+        .collectField,
+        .collectRepeated,
+        .priority,
+        .tagFormat,
+        .ticketID,
+        .ticketAgent,
+        .ticketChannel,
+        .ticketPriority,
+        .ticketStatus,
+        .ticketCreatedAt,
+        .ticketResolution,
+        .ticketPath,
+        .ticketDeleted,
+        .ticketPlatformField,
+        .ticketLifecycle,
+        .unusedBlock,
+        .escalateMessagesFallback,
+        .initOutdated,
+    ]
 
     /// Rules about ticket files rather than agent files.
     public var isTicketRule: Bool { rawValue.hasPrefix("ticket-") }
-
-    public var severity: Severity {
-        switch self {
-        case .unusedBlock, .escalateMessagesFallback, .initOutdated: return .warning
-        default: return .error
-        }
-    }
 }
