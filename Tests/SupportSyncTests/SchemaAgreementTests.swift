@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YAML
 
 @testable import SupportSync
 
@@ -54,7 +55,7 @@ struct SchemaAgreementTests {
     /// Runs the witness over `files` and returns the names it rejected.
     static func rejected(
         by witness: String, _ files: [(name: String, bytes: [UInt8])],
-        schema document: JSONValue = AgentSchema.document(draft: .draft2020)
+        schema document: YAMLValue = AgentSchema.document(draft: .draft2020)
     ) throws -> Set<String> {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "supportsync-schema-\(UUID().uuidString)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YAML
 
 @testable import SupportSync
 
@@ -8,7 +9,7 @@ import Testing
 /// file the tool writes passes.
 @Suite("Schema documents")
 struct SchemaDocumentTests {
-    static let documents: [(name: String, document: JSONValue)] = SchemaDraft.allCases.flatMap { draft in
+    static let documents: [(name: String, document: YAMLValue)] = SchemaDraft.allCases.flatMap { draft in
         [
             ("agent-\(draft.rawValue).json", AgentSchema.document(draft: draft)),
             ("ticket-\(draft.rawValue).json", TicketSchema.document(draft: draft)),
@@ -38,7 +39,7 @@ struct SchemaDocumentTests {
     @Test("each dialect names its $schema", arguments: SchemaDraft.allCases)
     func dialect(_ draft: SchemaDraft) {
         for document in [AgentSchema.document(draft: draft), TicketSchema.document(draft: draft)] {
-            guard case .object(let members) = document else {
+            guard case .map(let members) = document else {
                 Issue.record("not an object")
                 return
             }
@@ -56,10 +57,10 @@ struct SchemaDocumentTests {
             var missing: [String] = []
             Self.walk(document, path: "") { path, members in
                 guard let properties = members.first(where: { $0.0 == "properties" })?.1,
-                    case .object(let entries) = properties
+                    case .map(let entries) = properties
                 else { return }
                 for (key, schema) in entries {
-                    guard case .object(let fields) = schema, fields.contains(where: { $0.0 == "description" }) else {
+                    guard case .map(let fields) = schema, fields.contains(where: { $0.0 == "description" }) else {
                         missing.append("\(path).\(key)")
                         continue
                     }
@@ -76,11 +77,11 @@ struct SchemaDocumentTests {
         for (name, document) in Self.documents {
             var offenders: [String] = []
             Self.walk(document, path: "") { path, members in
-                guard let anyOf = members.first(where: { $0.0 == "anyOf" })?.1, case .array(let options) = anyOf,
-                    options.contains(.object([("type", "null")]))
+                guard let anyOf = members.first(where: { $0.0 == "anyOf" })?.1, case .list(let options) = anyOf,
+                    options.contains(.map([("type", "null")]))
                 else { return }
                 let objects = options.filter {
-                    guard case .object(let fields) = $0 else { return false }
+                    guard case .map(let fields) = $0 else { return false }
                     return fields.contains { $0.0 == "type" && $0.1 == "object" }
                 }
                 if !objects.isEmpty { offenders.append(path) }
@@ -88,14 +89,14 @@ struct SchemaDocumentTests {
             #expect(offenders.isEmpty, "\(name): \(offenders)")
         }
         // The support block is one of them: ["object", "null"].
-        guard case .object(let root) = AgentSchema.document(draft: .draft7),
-            case .object(let properties)? = root.first(where: { $0.0 == "properties" })?.1,
-            case .object(let support)? = properties.first(where: { $0.0 == "support" })?.1
+        guard case .map(let root) = AgentSchema.document(draft: .draft7),
+            case .map(let properties)? = root.first(where: { $0.0 == "properties" })?.1,
+            case .map(let support)? = properties.first(where: { $0.0 == "support" })?.1
         else {
             Issue.record("no support property")
             return
         }
-        #expect(support.first { $0.0 == "type" }?.1 == .array(["object", "null"]))
+        #expect(support.first { $0.0 == "type" }?.1 == .list(["object", "null"]))
     }
 
     @Test(
@@ -153,12 +154,12 @@ struct SchemaDocumentTests {
         return files
     }
 
-    static func walk(_ value: JSONValue, path: String, _ visit: (String, [(String, JSONValue)]) -> Void) {
+    static func walk(_ value: YAMLValue, path: String, _ visit: (String, [(String, YAMLValue)]) -> Void) {
         switch value {
-        case .object(let members):
+        case .map(let members):
             visit(path, members)
             for (key, member) in members { walk(member, path: path + "." + key, visit) }
-        case .array(let items):
+        case .list(let items):
             for (index, item) in items.enumerated() { walk(item, path: path + "[\(index)]", visit) }
         default: break
         }

@@ -1,13 +1,5 @@
 import Foundation
-
-extension JSONValue {
-    var isContainer: Bool {
-        switch self {
-        case .array, .object: return true
-        default: return false
-        }
-    }
-}
+import YAML
 
 /// Field-by-field differences between two canonical forms.
 ///
@@ -29,7 +21,7 @@ public enum SettingsDiff {
 
     static func flatten(_ settings: AgentSettings) -> [String: String] {
         guard let data = try? JSONCoding.encoder().encode(settings),
-            let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+            let value = try? JSONDecoder().decode(YAMLValue.self, from: data)
         else { return [:] }
         var fields: [String: String] = [:]
         walk(value, path: "", into: &fields)
@@ -37,26 +29,15 @@ public enum SettingsDiff {
         return fields
     }
 
-    private static func walk(_ value: JSONValue, path: String, into fields: inout [String: String]) {
+    private static func walk(_ value: YAMLValue, path: String, into fields: inout [String: String]) {
         switch value {
-        case .object(let members):
+        case .map(let members):
             if members.isEmpty { fields[path] = "{}" }
             for (key, item) in members { walk(item, path: path.isEmpty ? key : "\(path).\(key)", into: &fields) }
-        case .array(let items) where items.contains(where: \.isContainer):
+        case .list(let items) where items.contains(where: \.isContainer):
             for (index, item) in items.enumerated() { walk(item, path: "\(path)[\(index)]", into: &fields) }
         default:
-            fields[path] = render(value)
-        }
-    }
-
-    static func render(_ value: JSONValue) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
-        case .int(let value): return String(value)
-        case .string(let text): return text.contains("\n") ? text.debugDescription : text
-        case .array(let items): return "[" + items.map(render).joined(separator: ", ") + "]"
-        case .object(let members): return "{" + members.map { "\($0.0): \(render($0.1))" }.joined(separator: ", ") + "}"
+            fields[path] = value.oneLine
         }
     }
 

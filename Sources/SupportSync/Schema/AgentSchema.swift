@@ -1,3 +1,5 @@
+import YAML
+
 /// The JSON Schema of one agent file, for editors (yaml-language-server)
 /// and other tools, in draft-07 or 2020-12.
 ///
@@ -8,9 +10,9 @@
 /// keys, wrong types, values outside an enum and malformed ids and numbers.
 public enum AgentSchema {
     /// The 2020-12 document.
-    public static var document: JSONValue { document(draft: .draft2020) }
+    public static var document: YAMLValue { document(draft: .draft2020) }
 
-    public static func document(draft: SchemaDraft) -> JSONValue {
+    public static func document(draft: SchemaDraft) -> YAMLValue {
         SchemaBuilder.document(
             draft: draft, title: "supportsync agent",
             description: "The support settings of one AI support agent: config/agents/<agent>.yaml",
@@ -32,7 +34,7 @@ public enum AgentSchema {
                 ], required: ["agent", "name", "channels"]))
     }
 
-    static var support: JSONValue {
+    static var support: YAMLValue {
         closedObject(
             "What the agent does with a case it cannot resolve; merged over config/defaults.yaml",
             [
@@ -49,7 +51,7 @@ public enum AgentSchema {
             ])
     }
 
-    static var flag: JSONValue {
+    static var flag: YAMLValue {
         let builtIn = describe("A built-in detail", enumeration(CollectField.builtIns))
         let longForm = closedObject(
             "A detail with its options",
@@ -90,7 +92,7 @@ public enum AgentSchema {
             ])
     }
 
-    static var escalate: JSONValue {
+    static var escalate: YAMLValue {
         let destination = SchemaBuilder.describe(
             "Where a call is transferred: a number or a SIP address",
             object([
@@ -203,7 +205,7 @@ public enum AgentSchema {
             ])
     }
 
-    static var decide: JSONValue {
+    static var decide: YAMLValue {
         closedObject(
             "What the agent may choose among in mode decide",
             [
@@ -221,25 +223,25 @@ public enum AgentSchema {
             ])
     }
 
-    private static func object(_ members: [(String, JSONValue)]) -> JSONValue { .object(members) }
+    private static func object(_ members: [(String, YAMLValue)]) -> YAMLValue { .map(members) }
     private static func closedObject(
-        _ description: String, _ properties: [(String, JSONValue)], required: [String] = []
-    ) -> JSONValue {
+        _ description: String, _ properties: [(String, YAMLValue)], required: [String] = []
+    ) -> YAMLValue {
         SchemaBuilder.closedObject(description, properties, required: required)
     }
-    private static func nullable(_ schema: JSONValue) -> JSONValue { SchemaBuilder.nullable(schema) }
-    private static func describe(_ text: String, _ schema: JSONValue) -> JSONValue {
+    private static func nullable(_ schema: YAMLValue) -> YAMLValue { SchemaBuilder.nullable(schema) }
+    private static func describe(_ text: String, _ schema: YAMLValue) -> YAMLValue {
         SchemaBuilder.describe(text, schema)
     }
-    private static func pattern(_ pattern: String) -> JSONValue { SchemaBuilder.pattern(pattern) }
-    private static func list(_ items: JSONValue, unique: Bool, minItems: Int = 0, maxItems: Int? = nil) -> JSONValue {
+    private static func pattern(_ pattern: String) -> YAMLValue { SchemaBuilder.pattern(pattern) }
+    private static func list(_ items: YAMLValue, unique: Bool, minItems: Int = 0, maxItems: Int? = nil) -> YAMLValue {
         SchemaBuilder.list(items, unique: unique, minItems: minItems, maxItems: maxItems)
     }
-    private static func text(maxLength: Int? = nil, minLength: Int = 0) -> JSONValue {
+    private static func text(maxLength: Int? = nil, minLength: Int = 0) -> YAMLValue {
         SchemaBuilder.text(maxLength: maxLength, minLength: minLength)
     }
-    private static func enumeration<E: RawRepresentable>(_ cases: [E]) -> JSONValue where E.RawValue == String {
+    private static func enumeration<E: RawRepresentable>(_ cases: [E]) -> YAMLValue where E.RawValue == String {
         SchemaBuilder.enumeration(cases)
     }
-    private static func enumeration(_ values: [String]) -> JSONValue { SchemaBuilder.enumeration(values) }
+    private static func enumeration(_ values: [String]) -> YAMLValue { SchemaBuilder.enumeration(values) }
 }

@@ -1,3 +1,5 @@
+import YAML
+
 /// The JSON Schema of one ticket file, `tickets/<YYYY>/<MM>/<id>.yaml`
 /// (SPEC 4), for editors and other tools. Every key is present in a file
 /// the tool writes (null where empty), so every key is required.
@@ -9,7 +11,7 @@ public enum TicketSchema {
     static let createdAtPattern =
         "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$"
 
-    public static func document(draft: SchemaDraft) -> JSONValue {
+    public static func document(draft: SchemaDraft) -> YAMLValue {
         let platform = "Owned by the platform: written by tickets pull, never edited in git"
         let team = "Owned by the team: edit it in a pull request; tickets push sends it to the platform"
         let detail = { (what: String) in

@@ -186,23 +186,12 @@ public struct TicketQueries {
 
     static func changes(from old: TicketRecord?, to new: TicketRecord?) -> [FieldChange] {
         TicketRecord.Field.allCases.compactMap { field in
-            let before = old.map { render($0.value(of: field)) }
-            let after = new.map { render($0.value(of: field)) }
+            let before = old.map { $0.value(of: field).oneLine }
+            let after = new.map { $0.value(of: field).oneLine }
             return before == after ? nil : FieldChange(field: field.rawValue, old: before, new: after)
         }
     }
 
-    /// One line, for `field: old -> new`.
-    static func render(_ value: YAMLValue) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
-        case .int(let value): return String(value)
-        case .string(let text): return text.utf8.contains(UInt8(ascii: "\n")) ? text.debugDescription : text
-        case .list(let items): return "[" + items.map(render).joined(separator: ", ") + "]"
-        case .map(let members): return "{" + members.map { "\($0.0): \(render($0.1))" }.joined(separator: ", ") + "}"
-        }
-    }
 }
 
 /// A file's bytes as a dictionary key, hashed in one go rather than byte by byte.
@@ -239,7 +228,7 @@ extension Array where Element == UInt8 {
 extension TicketConflict {
     /// The three values, each on one line, for messages.
     public var rendered: (base: String?, git: String, platform: String) {
-        (base.map(TicketQueries.render), TicketQueries.render(git), TicketQueries.render(platform))
+        (base?.oneLine, git.oneLine, platform.oneLine)
     }
 }
 
