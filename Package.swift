@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "supportsync", targets: ["supportsync"]),
-        .library(name: "SupportSync", targets: ["SupportSync", "SupportSyncEngine"]),
+        .library(name: "SupportSync", targets: ["SupportSync", "SupportSyncGit", "SupportSyncEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -33,6 +33,14 @@ let package = Package(
         .target(
             name: "SupportSync",
             dependencies: [
+                "YAML",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SupportSyncGit",
+            dependencies: [
+                "SupportSync",
                 "YAML",
                 "Git",
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +81,7 @@ let package = Package(
             name: "SupportSyncEngine",
             dependencies: [
                 "SupportSync",
+                "SupportSyncGit",
                 "Git",
                 "LocalPlatform",
                 "PlatformClient",
@@ -83,6 +92,7 @@ let package = Package(
             name: "supportsync",
             dependencies: [
                 "SupportSync",
+                "SupportSyncGit",
                 "SupportSyncEngine",
                 "LocalPlatform",
                 "PlatformServer",
@@ -98,7 +108,7 @@ let package = Package(
             dependencies: ["SupportSync", "YAML"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LocalPlatformTests", dependencies: ["LocalPlatform", "SupportSync", "Git"]),
+        .testTarget(name: "LocalPlatformTests", dependencies: ["LocalPlatform", "SupportSync", "SupportSyncGit", "Git"]),
         .testTarget(
             name: "PlatformServerTests",
             dependencies: [
@@ -115,12 +125,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SupportSyncEngineTests",
-            dependencies: ["SupportSyncEngine", "SupportSync", "LocalPlatform", "Git"]
+            dependencies: ["SupportSyncEngine", "SupportSync", "SupportSyncGit", "LocalPlatform", "Git"]
         ),
         .testTarget(
             name: "supportsyncTests",
             dependencies: [
-                "supportsync", "SupportSync", "Git", "LocalPlatform", "PlatformServer",
+                "supportsync", "SupportSync", "SupportSyncGit", "Git", "LocalPlatform", "PlatformServer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -2,6 +2,7 @@ import Foundation
 import Git
 import Logging
 import SupportSync
+import SupportSyncGit
 
 /// `sync`, the CI job: validate config/, apply it, pull new tickets into one
 /// commit, push the team's ticket changes back, and one report of it all.

@@ -1,5 +1,6 @@
 import Foundation
 import SupportSync
+import SupportSyncGit
 
 /// The one short report `sync` prints, and appends as Markdown.
 public struct SyncReport: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import SupportSyncGit
 
 /// How the ticket commands print their results.
 public enum TicketOutput {

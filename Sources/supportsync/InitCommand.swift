@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Git
 import SupportSync
+import SupportSyncGit
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,7 +57,8 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let scaffold = Scaffold(root: try repository.root(), action: action, branch: branch)
+            let root = try repository.root()
+            let scaffold = Scaffold(root: root, action: action, branch: branch ?? Scaffold.detectBranch(root: root))
             return check ? try runCheck(scaffold) : try runInit(scaffold)
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SupportSync
 import SupportSyncEngine
+import SupportSyncGit
 
 /// Options every command takes.
 struct RepositoryOptions: ParsableArguments {

@@ -3,6 +3,7 @@ import Foundation
 import Git
 import SupportSync
 import SupportSyncEngine
+import SupportSyncGit
 
 struct TicketsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

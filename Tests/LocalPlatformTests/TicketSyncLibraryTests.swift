@@ -4,6 +4,7 @@ import LocalPlatform
 import Testing
 
 @testable import SupportSync
+@testable import SupportSyncGit
 
 /// `TicketPuller` and `TicketPusher` in-process, against the real local
 /// platform and a real repository, with a platform wrapper that acts at the

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SupportSync
+@testable import SupportSyncGit
 
 /// `tickets diff`: what a branch does to tickets, net of what its base
 /// gained meanwhile, for the pull-request comment.

@@ -1,6 +1,6 @@
 /// The formats of identifiers and values, shared by the validator and the
 /// JSON Schema so the two cannot drift apart.
-enum Patterns {
+public enum Patterns {
     static let agentID = "^[a-z0-9][a-z0-9-]{0,62}$"
     static let customField = "^[a-z][a-z0-9_]{0,39}$"
     static let tag = "^[a-z0-9][a-z0-9-]{0,39}$"
@@ -19,7 +19,7 @@ enum Patterns {
     static let maxDestinations = 10
     static let ringTimeout = 5...300
 
-    static func isAgentID(_ text: String) -> Bool {
+    public static func isAgentID(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...63).contains(bytes.count), isLowerAlnum(bytes[0]) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }

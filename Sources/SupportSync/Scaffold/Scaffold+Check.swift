@@ -1,5 +1,4 @@
 import Foundation
-import Git
 
 /// `supportsync init --check` and `validate`'s warning: the workflow and the
 /// schemas `init` wrote belong to a version of supportsync, and `init` never
@@ -31,42 +30,15 @@ extension Scaffold {
             case writtenBy = "written_by"
         }
 
+        public init(path: String, state: State, writtenBy: String?, diff: String) {
+            self.path = path
+            self.state = state
+            self.writtenBy = writtenBy
+            self.diff = diff
+        }
+
         /// Whether `init --check` fails for it.
         public var needsUpdate: Bool { state == .outdated || state == .missing }
-    }
-
-    /// Compares each versioned file with what this version writes. The
-    /// workflow is compared with the one `init` would write for its branch
-    /// and action: those given to `init(root:action:branch:)`, else the ones
-    /// the file already names.
-    public func check(actionGiven: Bool = false, branchGiven: Bool = false) throws -> [Comparison] {
-        try Self.versionedPaths.map { path in
-            let current = FileManager.default.contents(atPath: url(path).path).map { [UInt8]($0) }
-            var expected: String
-            switch path {
-            case Self.workflowPath:
-                let text = current.map { String(decoding: $0, as: UTF8.self) }
-                let named: (action: String?, branch: String?) = text.map(Self.namedInWorkflow) ?? (nil, nil)
-                expected = Self.workflow(
-                    action: actionGiven ? action : (named.action ?? action),
-                    branch: branchGiven ? branch : (named.branch ?? branch))
-            case Self.agentSchemaPath: expected = Self.agentSchemaText
-            default: expected = Self.ticketSchemaText
-            }
-            guard let current else {
-                return Comparison(
-                    path: path, state: .missing, writtenBy: nil,
-                    diff: try TextDiff.unified(old: nil, new: Array(expected.utf8), path: path))
-            }
-            let writtenBy = Self.writer(of: current, path: path)
-            if current == Array(expected.utf8) {
-                return Comparison(path: path, state: .current, writtenBy: writtenBy, diff: "")
-            }
-            let older = writtenBy.map { Self.isOlder($0, than: SupportSyncVersion.current) } ?? true
-            return Comparison(
-                path: path, state: older ? .outdated : .edited, writtenBy: writtenBy,
-                diff: try TextDiff.unified(old: current, new: Array(expected.utf8), path: path))
-        }
     }
 
     /// `validate`'s warnings: a versioned file an older supportsync wrote.
@@ -89,10 +61,11 @@ extension Scaffold {
     // MARK: - Markers
 
     /// The first line of the workflow 0.1 wrote, which carried no version.
-    static let workflowHeaderOf010 = "# supportsync: support settings in config/ and flagged tickets in tickets/."
+    public static let workflowHeaderOf010 =
+        "# supportsync: support settings in config/ and flagged tickets in tickets/."
 
     /// The version a versioned file says wrote it.
-    static func writer(of bytes: [UInt8], path: String) -> String? {
+    public static func writer(of bytes: [UInt8], path: String) -> String? {
         let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
         if path == workflowPath {
             if head.hasPrefix(workflowHeaderOf010 + "\n") { return "0.1.0" }
@@ -103,7 +76,7 @@ extension Scaffold {
 
     /// The action and branch an existing workflow names, so `--check`
     /// compares like with like.
-    static func namedInWorkflow(_ text: String) -> (action: String?, branch: String?) {
+    public static func namedInWorkflow(_ text: String) -> (action: String?, branch: String?) {
         var action: String?
         for match in allMatches(#"(?m)^\s*(?:-\s+)?uses:\s*(\S+)"#, in: text) {
             let candidate = match
@@ -125,7 +98,7 @@ extension Scaffold {
         return (action, branch)
     }
 
-    static func isOlder(_ version: String, than other: String) -> Bool {
+    public static func isOlder(_ version: String, than other: String) -> Bool {
         let a = version.split(separator: ".").map { Int($0) ?? 0 }
         let b = other.split(separator: ".").map { Int($0) ?? 0 }
         return a.lexicographicallyPrecedes(b)

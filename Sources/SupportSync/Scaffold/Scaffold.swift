@@ -1,5 +1,4 @@
 import Foundation
-import Git
 
 /// `supportsync init`: scaffolds config/ (defaults and one example agent
 /// per mode), tickets/, the CI workflow, the editor schemas and settings and
@@ -134,29 +133,12 @@ public struct Scaffold: Sendable {
     /// - Parameters:
     ///   - root: the folder to scaffold (it must exist).
     ///   - action: what the workflow's `uses:` names; nil for the published action at this version.
-    ///   - branch: the branch the sync job runs on; nil for the repository's default branch.
+    ///   - branch: the branch the sync job runs on; nil for main (`detectBranch`
+    ///     finds a repository's).
     public init(root: URL, action: String? = nil, branch: String? = nil) {
         self.root = root.standardizedFileURL
         self.action = action ?? Self.publishedAction
-        self.branch = branch ?? Self.detectBranch(root: root.standardizedFileURL) ?? Self.defaultBranch
-    }
-
-    /// The branch a repository at `root` syncs: the remote's default branch
-    /// when `origin/HEAD` names one, else the branch HEAD is on (also unborn,
-    /// right after `git init`), nil outside a repository or on a detached HEAD.
-    public static func detectBranch(root: URL) -> String? {
-        guard let repository = try? Repository.discover(from: root.path) else { return nil }
-        if let remote = try? repository.symbolicTarget(of: "refs/remotes/origin/HEAD"),
-            remote.hasPrefix("refs/remotes/origin/")
-        {
-            let name = String(remote.dropFirst("refs/remotes/origin/".count))
-            if isValidBranch(name) { return name }
-        }
-        if let head = try? repository.symbolicTarget(of: "HEAD"), head.hasPrefix("refs/heads/") {
-            let name = String(head.dropFirst("refs/heads/".count))
-            if isValidBranch(name) { return name }
-        }
-        return nil
+        self.branch = branch ?? Self.defaultBranch
     }
 
     /// Every file `init` writes, in the order it reports them.
@@ -194,7 +176,7 @@ public struct Scaffold: Sendable {
         return entries
     }
 
-    func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+    public func url(_ path: String) -> URL { root.appendingPathComponent(path) }
 
     private func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: url(path).path) }
 

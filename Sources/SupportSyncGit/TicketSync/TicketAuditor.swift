@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import SupportSync
 
 /// `audit --base REV [--head REV]`: checks every commit in `base..head` that
 /// touches `tickets/` (SPEC section 7), reporting each violation at its

@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import Logging
+import SupportSync
 
 /// `tickets pull`: every ticket created or changed on the platform since the
 /// cursor, written to `tickets/YYYY/MM/<id>.yaml` and committed together

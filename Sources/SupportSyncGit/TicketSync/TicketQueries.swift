@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import SupportSync
 import YAML
 
 /// `tickets list`, `tickets show` and `tickets history`: reading tickets

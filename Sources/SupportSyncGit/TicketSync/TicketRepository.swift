@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import SupportSync
 import YAML
 
 /// The git side of the ticket commands: which repository and branch, the

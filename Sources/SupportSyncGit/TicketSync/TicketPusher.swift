@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import Logging
+import SupportSync
 
 /// `tickets push`: the team's changes to team-owned fields (priority,
 /// status, assignee, resolution), merged field by field against the

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import SupportSync
 
 /// Where a command works: the repository root its paths are relative to.
 public enum Workspace {
