@@ -71,6 +71,16 @@ public struct PlatformSelection: Sendable {
         }
     }
 
+    /// Refuses (64) a name that is no environment of `supportsync.yaml`.
+    public static func requireEnvironment(_ name: String, root: URL) throws {
+        guard let project = ProjectFile.load(root: root).project, !project.platforms.isEmpty else {
+            throw PlatformSelectionError.noEnvironments(name)
+        }
+        if project.platform(named: name) == nil {
+            throw PlatformSelectionError.unknownEnvironment(name, known: project.platforms.map(\.name))
+        }
+    }
+
     /// Reads `supportsync.yaml` (refusing one with errors) and picks the
     /// platform, without connecting.
     public func resolve(root: URL) throws -> Target {

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import Git
 import SupportSync
-import SupportSyncGit
+import SupportSyncEngine
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,76 +56,15 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let root = try repository.root()
-            let scaffold = Scaffold(root: root, action: action, branch: branch ?? Scaffold.detectBranch(root: root))
-            return check ? try runCheck(scaffold) : try runInit(scaffold)
-        }
-    }
-
-    private func runCheck(_ scaffold: Scaffold) throws -> ExitStatus {
-        let comparisons = try scaffold.check(actionGiven: action != nil, branchGiven: branch != nil)
-        if format == .json {
-            struct Document: Encodable {
-                var version: String
-                var files: [Scaffold.Comparison]
+            let scaffold = InitRun.scaffold(root: try repository.root(), action: action, branch: branch)
+            if check {
+                let found = try InitRun.check(scaffold, actionGiven: action != nil, branchGiven: branch != nil)
+                print(format == .json ? found.json : found.text, terminator: "")
+                return found.status
             }
-            print(
-                JSONCoding.prettyString(Document(version: SupportSyncVersion.current, files: comparisons)),
-                terminator: "")
-        } else {
-            for comparison in comparisons {
-                let by = comparison.writtenBy.map { "written by supportsync \($0)" } ?? "no version marker"
-                switch comparison.state {
-                case .current: print("current  \(comparison.path)")
-                case .missing: print("missing  \(comparison.path) (supportsync init writes it)")
-                case .outdated: print("outdated \(comparison.path) (\(by); this is \(SupportSyncVersion.current))")
-                case .edited: print("edited   \(comparison.path) (\(by), changed since)")
-                }
-                if !comparison.diff.isEmpty {
-                    print(comparison.diff, terminator: comparison.diff.hasSuffix("\n") ? "" : "\n")
-                }
-            }
+            let report = try InitRun.run(scaffold)
+            print(format == .json ? report.json : report.text, terminator: "")
+            return .success
         }
-        return comparisons.contains(where: \.needsUpdate) ? .needsAttention : .success
-    }
-
-    private func runInit(_ scaffold: Scaffold) throws -> ExitStatus {
-        let entries = try scaffold.run()
-        let inGit = (try? Repository.discover(from: scaffold.root.path)) != nil
-        let next = [
-            "supportsync validate",
-            (inGit ? "" : "git init && ") + "git add -A && git commit -m \"Add supportsync\"",
-            "supportsync sync --platform local",
-        ]
-        var notes: [String] = []
-        let workflow = entries.first { $0.path == Scaffold.workflowPath }
-        if workflow?.outcome == .created {
-            notes.append("\(Scaffold.workflowPath) syncs on branch \(scaffold.branch) with \(scaffold.action)")
-            notes.append(
-                "in CI, set the repository secrets SUPPORTSYNC_PLATFORM (the platform's URL) and SUPPORTSYNC_TOKEN")
-        } else if workflow?.outcome == .kept {
-            notes.append(
-                "\(Scaffold.workflowPath) exists: supportsync init --check compares it with what this version writes")
-        }
-        if format == .json {
-            struct Document: Encodable {
-                var files: [Scaffold.Entry]
-                var branch: String
-                var notes: [String]
-                var next: [String]
-            }
-            print(
-                JSONCoding.prettyString(Document(files: entries, branch: scaffold.branch, notes: notes, next: next)),
-                terminator: "")
-        } else {
-            for entry in entries {
-                let outcome = entry.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
-                print("\(outcome)\(entry.path)\(entry.note.map { " (\($0))" } ?? "")")
-            }
-            for note in notes { print("note: \(note)") }
-            print("\nNext:")
-            for command in next { print("  \(command)") }
-        }
-        return .success
     }
 }

@@ -35,14 +35,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let root = try repository.root()
-            let target = try platformOptions.selection.resolve(root: root)
-            let desired = try loadDesiredAgents(root: root, environment: target.environment)
-            var plan = try await platformOptions.with(target) { platform in
-                try await Reconciler(platform: platform, logger: CommandLogging.logger("supportsync.plan"))
-                    .plan(desired: desired, only: Set(agents))
-            }
-            plan.environment = target.environment
+            let plan = try await AgentRun.plan(
+                root: try repository.root(), selection: platformOptions.selection, only: Set(agents),
+                logger: CommandLogging.logger)
             if let out {
                 try Data(PlanFormatter.format(plan, as: .json).utf8).write(
                     to: URL(fileURLWithPath: out), options: .atomic)
@@ -86,47 +81,13 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let root = try repository.root()
-            var saved: Plan?
-            if let plan {
-                let data = try Data(contentsOf: URL(fileURLWithPath: plan))
-                guard let decoded = try? JSONDecoder().decode(Plan.self, from: data) else {
-                    throw SavedPlanError(path: plan)
-                }
-                saved = decoded
-            }
-            let target = try platformOptions.selection.resolve(root: root)
-            if let saved, saved.environment != target.environment {
-                throw SavedPlanError(
-                    path: plan ?? "",
-                    reason:
-                        "it was made for \(saved.environment ?? "no environment"), not \(target.environment ?? "no environment")"
-                )
-            }
-            let desired = saved == nil ? try loadDesiredAgents(root: root, environment: target.environment) : []
-            let report = try await platformOptions.with(target) { platform in
-                let reconciler = Reconciler(platform: platform, logger: CommandLogging.logger("supportsync.apply"))
-                var toApply: Plan
-                if let saved {
-                    toApply = saved
-                } else {
-                    toApply = try await reconciler.plan(desired: desired, only: Set(agents))
-                    toApply.environment = target.environment
-                }
-                if !agents.isEmpty { toApply.agents.removeAll { !agents.contains($0.id) } }
-                return await reconciler.apply(toApply, parallel: parallel)
-            }
+            let report = try await AgentRun.apply(
+                root: try repository.root(), selection: platformOptions.selection, savedPlan: plan,
+                only: Set(agents), parallel: parallel, logger: CommandLogging.logger)
             print(format == .json ? PlanFormatter.json(report) : PlanFormatter.text(report), terminator: "")
             return report.exitStatus
         }
     }
-}
-
-struct SavedPlanError: UserError {
-    var path: String
-    var reason = "it is not a plan saved by 'supportsync plan --out'"
-    var description: String { "\(path): \(reason)" }
-    var exitStatus: ExitStatus { .usage }
 }
 
 struct ImportCommand: AsyncParsableCommand {
@@ -151,15 +112,11 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let root = try repository.root()
-            let report = try await platformOptions.with(try platformOptions.selection.resolve(root: root)) { platform in
-                try await Importer(platform: platform, root: root).run(only: Set(agents), overwrite: overwrite)
-            }
-            for path in report.written { print("wrote \(path)") }
-            for path in report.kept { print("kept \(path): it exists (use --overwrite to replace it)") }
-            for (id, reason) in report.skipped { print("skipped \(id): \(reason)") }
-            printError(
-                "import: \(report.written.count) written, \(report.kept.count) kept, \(report.skipped.count) skipped")
+            let report = try await AgentRun.importAgents(
+                root: try repository.root(), selection: platformOptions.selection, only: Set(agents),
+                overwrite: overwrite, logger: CommandLogging.logger)
+            print(report.text, terminator: "")
+            printError(report.summary)
             return report.exitStatus
         }
     }

@@ -33,11 +33,7 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            if let env, let project = ProjectFile.load(root: root).project, project.platform(named: env) == nil {
-                throw PlatformSelectionError.unknownEnvironment(env, known: project.platforms.map(\.name))
-            } else if let env, ProjectFile.load(root: root).project?.platforms.isEmpty ?? true {
-                throw PlatformSelectionError.noEnvironments(env)
-            }
+            if let env { try PlatformSelection.requireEnvironment(env, root: root) }
             let result = try ConfigValidator(root: root, environment: env).validate(paths: paths)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
             if format == .text {

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import SupportSync
+
+/// `plan`, `apply` and `import`: config/ (merged for the environment) against
+/// the platform the selection names.
+public enum AgentRun {
+    /// The plan for `only` (every agent when empty), naming the environment.
+    public static func plan(
+        root: URL, selection: PlatformSelection, only: Set<String> = [],
+        logger: @escaping LoggerFactory = { Logger(label: $0) }
+    ) async throws -> Plan {
+        let target = try selection.resolve(root: root)
+        let desired = try loadDesiredAgents(root: root, environment: target.environment)
+        var plan = try await selection.with(target, logger: logger("supportsync.platform")) { platform in
+            try await Reconciler(platform: platform, logger: logger("supportsync.plan")).plan(
+                desired: desired, only: only)
+        }
+        plan.environment = target.environment
+        return plan
+    }
+
+    /// Applies a fresh plan, or exactly the plan saved at `savedPlan`
+    /// (refused when it was made for another environment).
+    public static func apply(
+        root: URL, selection: PlatformSelection, savedPlan: String? = nil, only: Set<String> = [], parallel: Int = 8,
+        logger: @escaping LoggerFactory = { Logger(label: $0) }
+    ) async throws -> ApplyReport {
+        let target = try selection.resolve(root: root)
+        var saved: Plan?
+        if let savedPlan {
+            let data = try Data(contentsOf: URL(fileURLWithPath: savedPlan))
+            guard let decoded = try? JSONDecoder().decode(Plan.self, from: data) else {
+                throw SavedPlanError(path: savedPlan)
+            }
+            guard decoded.environment == target.environment else {
+                throw SavedPlanError(
+                    path: savedPlan,
+                    reason:
+                        "it was made for \(decoded.environment ?? "no environment"), not \(target.environment ?? "no environment")"
+                )
+            }
+            saved = decoded
+        }
+        let desired = saved == nil ? try loadDesiredAgents(root: root, environment: target.environment) : []
+        return try await selection.with(target, logger: logger("supportsync.platform")) { platform in
+            let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
+            var plan: Plan
+            if let saved {
+                plan = saved
+            } else {
+                plan = try await reconciler.plan(desired: desired, only: only)
+                plan.environment = target.environment
+            }
+            if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
+            return await reconciler.apply(plan, parallel: parallel)
+        }
+    }
+
+    /// Writes config/agents/*.yaml from what is live.
+    public static func importAgents(
+        root: URL, selection: PlatformSelection, only: Set<String> = [], overwrite: Bool = false,
+        logger: @escaping LoggerFactory = { Logger(label: $0) }
+    ) async throws -> Importer.Report {
+        try await selection.with(try selection.resolve(root: root), logger: logger("supportsync.platform")) {
+            platform in
+            try await Importer(platform: platform, root: root).run(only: only, overwrite: overwrite)
+        }
+    }
+}
+
+/// `apply --plan FILE` with a file that is not a saved plan, or one made
+/// for another environment (exit 64).
+public struct SavedPlanError: UserError {
+    public var path: String
+    public var reason = "it is not a plan saved by 'supportsync plan --out'"
+    public var description: String { "\(path): \(reason)" }
+    public var exitStatus: ExitStatus { .usage }
+}
+
+extension Importer.Report {
+    /// One line a file or agent on stdout; the summary goes to stderr.
+    public var text: String {
+        written.map { "wrote \($0)\n" }.joined()
+            + kept.map { "kept \($0): it exists (use --overwrite to replace it)\n" }.joined()
+            + skipped.map { "skipped \($0.0): \($0.1)\n" }.joined()
+    }
+
+    public var summary: String { "import: \(written.count) written, \(kept.count) kept, \(skipped.count) skipped" }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Git
+import SupportSync
+import SupportSyncGit
+
+/// `supportsync init` and `init --check`: what they do and what they print.
+public enum InitRun {
+    /// What `init` did: each file, the branch the workflow is for, notes, and the next commands.
+    public struct Report: Sendable, Encodable {
+        public var files: [Scaffold.Entry]
+        public var branch: String
+        public var notes: [String]
+        public var next: [String]
+
+        public var text: String {
+            var out = ""
+            for entry in files {
+                let outcome = entry.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                out += "\(outcome)\(entry.path)\(entry.note.map { " (\($0))" } ?? "")\n"
+            }
+            for note in notes { out += "note: \(note)\n" }
+            return out + "\nNext:\n" + next.map { "  \($0)\n" }.joined()
+        }
+
+        public var json: String { JSONCoding.prettyString(self) }
+    }
+
+    /// A scaffold for `root`: the workflow for `branch`, else the branch the repository is on.
+    public static func scaffold(root: URL, action: String?, branch: String?) -> Scaffold {
+        Scaffold(root: root, action: action, branch: branch ?? Scaffold.detectBranch(root: root))
+    }
+
+    /// Writes every file that does not exist yet.
+    public static func run(_ scaffold: Scaffold) throws -> Report {
+        let entries = try scaffold.run()
+        let inGit = (try? Repository.discover(from: scaffold.root.path)) != nil
+        let next = [
+            "supportsync validate",
+            (inGit ? "" : "git init && ") + "git add -A && git commit -m \"Add supportsync\"",
+            "supportsync sync --platform local",
+        ]
+        var notes: [String] = []
+        let workflow = entries.first { $0.path == Scaffold.workflowPath }
+        if workflow?.outcome == .created {
+            notes.append("\(Scaffold.workflowPath) syncs on branch \(scaffold.branch) with \(scaffold.action)")
+            notes.append(
+                "in CI, set the repository secrets SUPPORTSYNC_PLATFORM (the platform's URL) and SUPPORTSYNC_TOKEN")
+        } else if workflow?.outcome == .kept {
+            notes.append(
+                "\(Scaffold.workflowPath) exists: supportsync init --check compares it with what this version writes")
+        }
+        return Report(files: entries, branch: scaffold.branch, notes: notes, next: next)
+    }
+
+    /// What `init --check` found: each versioned file compared with what this version writes.
+    public struct Check: Sendable, Encodable {
+        public var version = SupportSyncVersion.current
+        public var files: [Scaffold.Comparison]
+
+        /// 1 when a file is older than this version or missing.
+        public var status: ExitStatus { files.contains(where: \.needsUpdate) ? .needsAttention : .success }
+
+        public var text: String {
+            var out = ""
+            for comparison in files {
+                let by = comparison.writtenBy.map { "written by supportsync \($0)" } ?? "no version marker"
+                switch comparison.state {
+                case .current: out += "current  \(comparison.path)\n"
+                case .missing: out += "missing  \(comparison.path) (supportsync init writes it)\n"
+                case .outdated: out += "outdated \(comparison.path) (\(by); this is \(SupportSyncVersion.current))\n"
+                case .edited: out += "edited   \(comparison.path) (\(by), changed since)\n"
+                }
+                if !comparison.diff.isEmpty { out += comparison.diff + (comparison.diff.hasSuffix("\n") ? "" : "\n") }
+            }
+            return out
+        }
+
+        public var json: String { JSONCoding.prettyString(self) }
+    }
+
+    /// Compares without writing; the action and branch the file names are
+    /// used unless given.
+    public static func check(_ scaffold: Scaffold, actionGiven: Bool, branchGiven: Bool) throws -> Check {
+        Check(files: try scaffold.check(actionGiven: actionGiven, branchGiven: branchGiven))
+    }
+}
