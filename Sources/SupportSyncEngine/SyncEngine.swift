@@ -61,9 +61,9 @@ public struct SyncEngine: Sendable {
     public func run() async throws -> Outcome {
         // Everything that can refuse at once is checked before any change.
         let target = try platform.resolve(root: root)
-        var tickets: (repository: TicketRepository, author: Signature)?
+        var tickets: (repository: TicketStore, author: Signature)?
         if target.pullTickets {
-            let repository = try TicketRepository(root: root)
+            let repository = try TicketStore(root: root)
             tickets = (repository, try repository.author(options.author))
         }
         return try await platform.with(target, logger: logger("supportsync.platform")) { platform in
@@ -72,7 +72,7 @@ public struct SyncEngine: Sendable {
     }
 
     private func sync(
-        target: PlatformSelection.Target, tickets: (repository: TicketRepository, author: Signature)?,
+        target: PlatformSelection.Target, tickets: (repository: TicketStore, author: Signature)?,
         platform: any AgentPlatform
     ) async -> Outcome {
         var report = SyncReport(dryRun: options.dryRun)

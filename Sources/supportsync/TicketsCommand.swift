@@ -67,7 +67,7 @@ struct PullCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketRepository(root: root, ref: ref)
+            let tickets = try TicketStore(root: root, ref: ref)
             let author = try tickets.author(commit.author)
             let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
                 try await TicketPuller(
@@ -102,7 +102,7 @@ struct PushCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketRepository(root: root)
+            let tickets = try TicketStore(root: root)
             let author = try tickets.author(commit.author)
             let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
                 try await TicketPusher(
@@ -141,7 +141,7 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketRepository(root: try repository.root())
+            let tickets = try TicketStore(root: try repository.root())
             let records = try TicketQueries(tickets: tickets).list(.init(status: status, agent: agent, since: since))
             print(format == .json ? TicketOutput.json(records) : TicketOutput.table(records), terminator: "")
             return .success
@@ -162,7 +162,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketRepository(root: try repository.root())
+            let tickets = try TicketStore(root: try repository.root())
             let shown = try TicketQueries(tickets: tickets).show(id)
             if format == .json, let record = shown.record {
                 print(JSONCoding.prettyString(record), terminator: "")
@@ -189,7 +189,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketRepository(root: try repository.root())
+            let tickets = try TicketStore(root: try repository.root())
             let history = try TicketQueries(tickets: tickets).history(id)
             print(
                 format == .json
@@ -223,7 +223,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let git = try TicketRepository.openRepository(root: try repository.root())
+            let git = try TicketStore.openRepository(root: try repository.root())
             let changes = try TicketQueries.diff(in: git, base: range.base, head: range.head)
             switch format {
             case .text: print(TicketChangesReport.text(changes), terminator: "")
@@ -259,7 +259,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let git = try TicketRepository.openRepository(root: try repository.root())
+            let git = try TicketStore.openRepository(root: try repository.root())
             let result = try TicketAuditor(repository: git)
                 .audit(base: range.base, head: range.head, trustToolCommits: trustToolCommits)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")

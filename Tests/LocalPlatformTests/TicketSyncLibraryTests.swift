@@ -50,8 +50,8 @@ import Testing
             return tickets
         }
 
-        func tickets() throws -> TicketRepository {
-            try TicketRepository(root: root.appendingPathComponent("repo"))
+        func tickets() throws -> TicketStore {
+            try TicketStore(root: root.appendingPathComponent("repo"))
         }
 
         /// The ticket files on main, by path.
@@ -126,8 +126,8 @@ import Testing
                 let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
                 updates.append((path, try other.writeBlob(Array(TicketFile.text(TicketRecord(ticket)).utf8))))
             }
-            let cursor = TicketRepository.Cursor(instance: instance, position: tickets[9].version)
-            updates.append((TicketRepository.cursorPath, try other.writeBlob(Array(cursor.text.utf8))))
+            let cursor = TicketStore.Cursor(instance: instance, position: tickets[9].version)
+            updates.append((TicketStore.cursorPath, try other.writeBlob(Array(cursor.text.utf8))))
             let commit = try other.commit(
                 updating: "refs/heads/main", expectedTip: tip, treeUpdates: updates,
                 message: "tickets: 10 new, 0 updated\n\nSupportsync-Cursor: \(instance) \(tickets[9].version)\n",

@@ -7,9 +7,11 @@ import SupportSync
 /// line in the ticket file as the commit left it.
 public struct TicketAuditor {
     let repository: Repository
+    let codec: TicketCodec
 
-    public init(repository: Repository) {
+    public init(repository: Repository, codec: TicketCodec = TicketCodec()) {
         self.repository = repository
+        self.codec = codec
     }
 
     public struct Result: Sendable {
@@ -32,14 +34,14 @@ public struct TicketAuditor {
         var seenFiles: Set<String> = []
         for commit in try repository.commits(from: headID, excluding: [baseID]) {
             result.commits += 1
-            if trustToolCommits && commit.trailer(TicketRepository.trailer) != nil { continue }
+            if trustToolCommits && commit.trailer(TicketStore.trailer) != nil { continue }
             let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
             // A path counts as changed when it differs from the first parent's.
             let changes = try repository.changes(from: parents[0], to: commit.id, under: TicketPaths.folder + "/")
             let tickets = changes.filter { $0.path.hasSuffix(".yaml") }
             if !changes.isEmpty { result.ticketCommits += 1 }
             let short = String(commit.id.hex.prefix(8))
-            for change in changes where change.path == TicketRepository.cursorPath {
+            for change in changes where change.path == TicketStore.cursorPath {
                 if try parents.contains(where: {
                     try blob(change.path, in: $0) == (try blob(change.path, in: commit.id))
                 }) {
@@ -54,7 +56,7 @@ public struct TicketAuditor {
             for change in tickets {
                 seenFiles.insert(change.path)
                 let parentRecords = try parents.compactMap { parent -> TicketRecord? in
-                    try blob(change.path, in: parent).flatMap { TicketFile.read($0, path: change.path).0 }
+                    try blob(change.path, in: parent).flatMap { codec.decode($0, path: change.path).record }
                 }
                 let newBytes = try change.newBlob.map { try repository.blob($0) }
                 if newBytes != nil, parentRecords.isEmpty == false,

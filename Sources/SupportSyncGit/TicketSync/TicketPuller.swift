@@ -33,12 +33,12 @@ public struct TicketPuller {
         public var exitStatus: ExitStatus { skipped.isEmpty && conflicts.isEmpty ? .success : .needsAttention }
     }
 
-    let tickets: TicketRepository
+    let tickets: TicketStore
     let platform: any TicketSource
     let logger: Logger
 
     public init(
-        tickets: TicketRepository, platform: any TicketSource, logger: Logger = Logger(label: "supportsync.pull")
+        tickets: TicketStore, platform: any TicketSource, logger: Logger = Logger(label: "supportsync.pull")
     ) {
         self.tickets = tickets
         self.platform = platform
@@ -46,7 +46,7 @@ public struct TicketPuller {
     }
 
     public func pull(_ options: Options) async throws -> Report {
-        let lock = try RepositoryLock.acquire(tickets.repository)
+        let lock = try tickets.lock()
         defer { lock.release() }
         try tickets.finishInterruptedCheckout()
         let info = try await platform.info()
@@ -70,16 +70,15 @@ public struct TicketPuller {
             }
             let batch = try await fetchBatch(after: position, options: options)
             guard !batch.tickets.isEmpty else { break }
-            let cursor = TicketRepository.Cursor(instance: info.instance, position: batch.end)
+            let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end)
             do {
                 // The next batch builds on this one's commit.
                 if let commit = try write(batch.tickets, cursor: cursor, tip: tip, options: options, report: &report) {
                     tip = commit
                 }
             } catch {
-                guard let gitError = error as? GitError, gitError.kind == .referenceMoved, lostRaces < 20 else {
-                    throw error
-                }
+                let raced = error is TicketStore.RaceLost || (error as? GitError)?.kind == .referenceMoved
+                guard raced, lostRaces < 20 else { throw error }
                 // Someone moved the branch: start again from the cursor on the new tip.
                 lostRaces += 1
                 logger.info("the branch moved during the pull; starting again from the new tip")
@@ -122,128 +121,56 @@ public struct TicketPuller {
     }
 
     /// Writes one batch as one commit (with the platform base moved in the
-    /// same transaction). Returns the new commit, nil when nothing changed.
+    /// same compare-and-swap). Returns the new commit, nil when nothing
+    /// changed. Throws `RaceLost` when the branch moved since `expectedTip`.
     private func write(
-        _ batch: [Ticket], cursor: TicketRepository.Cursor, tip: ObjectID?, options: Options, report: inout Report
+        _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options,
+        report: inout Report
     ) throws -> ObjectID? {
-        let baseTip = try tickets.baseTip()
-        var files: [(path: String, bytes: [UInt8])] = []
-        var baseFiles: [(path: String, bytes: [UInt8])] = []
-        var new: [String] = []
-        var updated: [String] = []
-        var conflicts: [(id: String, conflict: TicketConflict)] = []
-        let placed = batch.map { ticket in
-            (
-                ticket,
-                Patterns.isAgentID(ticket.agent) ? TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt) : nil
-            )
+        var planned: PullPlan?
+        let committed = try tickets.commit(author: options.author) { tip, baseTip in
+            // The branch moved: start again from the cursor on the new tip.
+            guard tip == expectedTip else { throw TicketStore.RaceLost() }
+            let plan = try self.plan(batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options)
+            planned = plan
+            guard plan.commits, !options.dryRun else { return nil }
+            try refuseDirtyPaths(plan.change.files)
+            return plan.change
         }
-        // The batch's folders are listed once each, not searched once per ticket.
-        let folders = Set(placed.compactMap { $0.1.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } })
-        let gitBlobs = try tickets.blobs(in: folders, at: tip)
-        let baseBlobs = try tickets.blobs(in: folders, at: baseTip)
-        for (ticket, path) in placed {
-            guard let path else {
-                report.skipped.append(
-                    (
-                        Self.printable(ticket.id),
-                        "not a safe ticket id, agent id or created_at for a path under tickets/"
-                    ))
-                continue
-            }
-            let gitBytes = try gitBlobs[path].map(tickets.repository.blob)
-            var gitRecord: TicketRecord?
-            if let gitBytes {
-                let (record, diagnostics) = TicketFile.read(gitBytes, path: path)
-                guard let record, !diagnostics.contains(where: { $0.severity == .error }) else {
-                    report.skipped.append(
-                        (ticket.id, "\(path) in git does not validate; fix it (supportsync audit) and pull again"))
-                    continue
-                }
-                gitRecord = record
-            }
-            let baseBytes = try baseBlobs[path].map(tickets.repository.blob)
-            let baseRecord = baseBytes.flatMap { TicketFile.read($0, path: path).0 }
-            let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
-            conflicts += merged.conflicts.map { (ticket.id, $0) }
-            let text = Array(TicketFile.text(merged.record).utf8)
-            if text != gitBytes {
-                files.append((path, text))
-                if gitRecord == nil { new.append(ticket.id) } else { updated.append(ticket.id) }
-            }
-            if merged.advancesBase, let base = merged.base {
-                // Mostly the same record as the file's (a new ticket, a plain update).
-                let baseText = base == merged.record ? text : Array(TicketFile.text(base).utf8)
-                if baseText != baseBytes { baseFiles.append((path, baseText)) }
-            }
-        }
-        let cursorText = Array(cursor.text.utf8)
-        let storedCursor = try tickets.bytes(at: TicketRepository.cursorPath, in: tip)
-        if storedCursor != cursorText {
-            files.append((TicketRepository.cursorPath, cursorText))
-        }
-        report.conflicts += conflicts
-        // Tickets that came back unchanged (after a push, say) are not worth
-        // a commit of the cursor alone: reading them again next time is
-        // cheap. A full batch still commits, so a long re-sync makes progress,
-        // and so does a cursor taking over from another platform's, so the
-        // warning and the full re-read happen once.
-        let ticketsChanged = files.contains { $0.path != TicketRepository.cursorPath } || !baseFiles.isEmpty
-        let changesPlatform =
-            storedCursor.flatMap(TicketRepository.Cursor.init).map { $0.instance != cursor.instance } ?? false
-        guard ticketsChanged || changesPlatform || batch.count >= options.batch, !files.isEmpty || !baseFiles.isEmpty,
-            !options.dryRun
-        else {
-            report.new += new
-            report.updated += updated
-            return nil
-        }
-        try refuseDirtyPaths(files)
-
-        let message = Self.message(new: new, updated: updated, cursor: cursor)
-        let repository = tickets.repository
-        let branch = tickets.branch
-        let author = options.author
-        let objectCount = files.count + baseFiles.count
-        let build = { (writer: Repository) throws -> (commit: ObjectID, base: ObjectID?) in
-            let updates = try files.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
-            let commit = try writer.createCommit(parent: tip, treeUpdates: updates, message: message, author: author)
-                .commit
-            var base: ObjectID?
-            if !baseFiles.isEmpty {
-                let baseUpdates = try baseFiles.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
-                base = try writer.createCommit(
-                    parent: baseTip, treeUpdates: baseUpdates, message: "supportsync: platform base\n", author: author
-                ).commit
-            }
-            return (commit, base)
-        }
-        // Thousands of objects go into one pack rather than as many loose files.
-        let created = objectCount > 64 ? try repository.withPackedWrites(build) : try build(repository)
-        var moves = [
-            ReferenceUpdate(
-                name: branch, expected: tip, new: created.commit,
-                message: "supportsync: \(message.prefix { $0 != "\n" })")
-        ]
-        if let base = created.base {
-            moves.append(
-                ReferenceUpdate(
-                    name: TicketRepository.platformRef, expected: baseTip, new: base,
-                    message: "supportsync: platform base"))
-        }
-        if tickets.followsWorkingTree { try tickets.noteCheckout(of: created.commit) }
-        try repository.updateReferences(moves)
-        if tickets.followsWorkingTree {
-            try repository.checkoutPaths(files.map(\.path), from: created.commit)
-            tickets.checkoutDone()
-        }
-        report.new += new
-        report.updated += updated
-        report.commits.append(created.commit)
+        guard let plan = planned else { return nil }
+        report.skipped += plan.skipped
+        report.conflicts += plan.conflicts
+        report.new += plan.new
+        report.updated += plan.updated
+        guard let commit = committed?.commit else { return nil }
+        report.commits.append(commit)
         logger.info(
             "committed",
-            metadata: ["commit": "\(created.commit)", "new": "\(new.count)", "updated": "\(updated.count)"])
-        return created.commit
+            metadata: ["commit": "\(commit)", "new": "\(plan.new.count)", "updated": "\(plan.updated.count)"])
+        return commit
+    }
+
+    /// Reads what git and the base hold for the batch's tickets, and plans.
+    private func plan(
+        _ batch: [Ticket], cursor: TicketStore.Cursor, tip: ObjectID?, baseTip: ObjectID?, options: Options
+    ) throws -> PullPlan {
+        let paths = batch.map { ticket in
+            Patterns.isAgentID(ticket.agent) ? TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt) : nil
+        }
+        // The batch's folders are listed once each, not searched once per ticket.
+        let folders = Set(paths.compactMap { $0.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } })
+        let gitBlobs = try tickets.blobs(in: folders, at: tip)
+        let baseBlobs = try tickets.blobs(in: folders, at: baseTip)
+        var git: [String: [UInt8]] = [:]
+        var base: [String: [UInt8]] = [:]
+        for path in paths.compactMap({ $0 }) {
+            git[path] = try gitBlobs[path].map(tickets.repository.blob)
+            base[path] = try baseBlobs[path].map(tickets.repository.blob)
+        }
+        return PullPlan.make(
+            batch: batch, paths: paths, git: git, base: base,
+            storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip), cursor: cursor,
+            fullBatch: batch.count >= options.batch, codec: tickets.codec)
     }
 
     /// Refuses (nothing written) when a path the pull would write has
@@ -266,12 +193,12 @@ public struct TicketPuller {
         }.joined()
     }
 
-    static func message(new: [String], updated: [String], cursor: TicketRepository.Cursor) -> String {
+    static func message(new: [String], updated: [String], cursor: TicketStore.Cursor) -> String {
         var message = "tickets: \(new.count) new, \(updated.count) updated\n\n"
         if !new.isEmpty { message += "New: \(new.joined(separator: " "))\n" }
         if !updated.isEmpty { message += "Updated: \(updated.joined(separator: " "))\n" }
         if !new.isEmpty || !updated.isEmpty { message += "\n" }
-        message += "\(TicketRepository.trailer): \(cursor.instance) \(cursor.position ?? "start")\n"
+        message += "\(TicketStore.trailer): \(cursor.instance) \(cursor.position ?? "start")\n"
         return message
     }
 }

@@ -18,12 +18,12 @@ public struct TicketPusher {
         }
     }
 
-    let tickets: TicketRepository
+    let tickets: TicketStore
     let platform: any TicketSource
     let logger: Logger
 
     public init(
-        tickets: TicketRepository, platform: any TicketSource, logger: Logger = Logger(label: "supportsync.push")
+        tickets: TicketStore, platform: any TicketSource, logger: Logger = Logger(label: "supportsync.push")
     ) {
         self.tickets = tickets
         self.platform = platform
@@ -50,10 +50,12 @@ public struct TicketPusher {
         for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml")
         {
             if baseFiles[file.path] == file.blob { continue }
-            let (record, diagnostics) = TicketFile.read(try tickets.repository.blob(file.blob), path: file.path)
+            let (record, diagnostics) = tickets.codec.decode(try tickets.repository.blob(file.blob), path: file.path)
             guard let record, !diagnostics.contains(where: { $0.severity == .error }) else { continue }
             let base =
-                try baseFiles[file.path].map { TicketFile.read(try tickets.repository.blob($0), path: file.path).0 }
+                try baseFiles[file.path].map {
+                    tickets.codec.decode(try tickets.repository.blob($0), path: file.path).record
+                }
                 ?? nil
             if let base, TicketRecord.ownedByTeam.allSatisfy({ base.value(of: $0) == record.value(of: $0) }) {
                 continue
@@ -64,7 +66,7 @@ public struct TicketPusher {
     }
 
     public func push(author: Signature) async throws -> Report {
-        let lock = try RepositoryLock.acquire(tickets.repository)
+        let lock = try tickets.lock()
         defer { lock.release() }
         var report = Report()
         var baseFiles: [(path: String, bytes: [UInt8])] = []
@@ -74,7 +76,7 @@ public struct TicketPusher {
             if outcome.pushed { report.pushed.append(id) }
             report.conflicts += outcome.conflicts.map { (id, $0) }
             if let failure = outcome.failure { report.failed.append((id, failure)) }
-            if let base = outcome.newBase { baseFiles.append((item.path, Array(TicketFile.text(base).utf8))) }
+            if let base = outcome.newBase { baseFiles.append((item.path, tickets.codec.encode(base))) }
         }
         try moveBase(baseFiles, author: author)
         return report
@@ -143,25 +145,8 @@ public struct TicketPusher {
 
     private func moveBase(_ files: [(path: String, bytes: [UInt8])], author: Signature) throws {
         guard !files.isEmpty else { return }
-        let repository = tickets.repository
-        for _ in 0..<20 {
-            let baseTip = try tickets.baseTip()
-            let updates = try files.map { ($0.path, Optional(try repository.writeBlob($0.bytes))) }
-            let commit = try repository.createCommit(
-                parent: baseTip, treeUpdates: updates, message: "supportsync: platform base after push\n",
-                author: author
-            ).commit
-            do {
-                try repository.updateReferences([
-                    ReferenceUpdate(
-                        name: TicketRepository.platformRef, expected: baseTip, new: commit, message: "supportsync: push"
-                    )
-                ])
-                return
-            } catch {
-                if error.kind == .referenceMoved { continue }  // another writer: build on its base
-                throw error
-            }
+        _ = try tickets.commit(author: author) { _, _ in
+            TicketStore.Change(baseFiles: files, baseMessage: "supportsync: platform base after push\n")
         }
     }
 }

@@ -7,9 +7,9 @@ import YAML
 /// from the working tree (or the branch tip in a bare repository) and
 /// their history from git.
 public struct TicketQueries {
-    let tickets: TicketRepository
+    let tickets: TicketStore
 
-    public init(tickets: TicketRepository) {
+    public init(tickets: TicketStore) {
         self.tickets = tickets
     }
 
@@ -38,7 +38,7 @@ public struct TicketQueries {
         ].compactMap { $0 }
         let select = { (path: String, bytes: [UInt8]) -> TicketRecord? in
             guard needles.allSatisfy({ bytes.contains(subsequence: $0) }) else { return nil }
-            guard let record = TicketFile.read(bytes, path: path).0 else { return nil }
+            guard let record = tickets.codec.decode(bytes, path: path).record else { return nil }
             if let status = filter.status, record.status != status { return nil }
             if let agent = filter.agent, record.agent != agent { return nil }
             if let since = filter.since, record.createdAt.prefix(10) < since { return nil }
@@ -137,7 +137,7 @@ public struct TicketQueries {
     public func show(_ id: String) throws -> (path: String, text: String, record: TicketRecord?) {
         let path = try path(of: id)
         let bytes = try tickets.workingCopy(path) ?? tickets.bytes(at: path, in: tickets.tip()) ?? []
-        return (path, String(decoding: bytes, as: UTF8.self), TicketFile.read(bytes, path: path).0)
+        return (path, String(decoding: bytes, as: UTF8.self), tickets.codec.decode(bytes, path: path).record)
     }
 
     public struct HistoryEntry: Sendable {
@@ -176,7 +176,8 @@ public struct TicketQueries {
             let old = number(try commit.parents.first.flatMap { try repository.blob(at: path, in: $0) })
             pairs.append((old, new))
         }
-        let records = Self.concurrentMap(versions) { TicketFile.read($0, path: path).0 }
+        let codec = tickets.codec
+        let records = Self.concurrentMap(versions) { codec.decode($0, path: path).record }
         let entries = zip(commits, pairs).map { commit, pair in
             HistoryEntry(
                 commit: commit.id, author: commit.author, message: commit.message,
@@ -253,17 +254,19 @@ extension TicketQueries {
     /// The net change to every ticket file between the merge base of `base`
     /// and `head`, and `head` (`git diff base...head -- tickets/`), so the
     /// commits `base` gained meanwhile (the sync job's pulls) do not show.
-    public static func diff(in repository: Repository, base: String, head: String) throws -> [TicketChange] {
+    public static func diff(
+        in repository: Repository, base: String, head: String, codec: TicketCodec = TicketCodec()
+    ) throws -> [TicketChange] {
         guard let baseID = try repository.revparse(base) else { throw TicketCommandError.badRevision(base) }
         guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
         let from = try repository.mergeBase(baseID, headID) ?? baseID
         let files = try repository.changes(from: from, to: headID, under: TicketPaths.folder + "/")
         return try files.filter { $0.path.hasSuffix(".yaml") }.map { change in
             let old = try change.oldBlob.map { try repository.blob($0) }.flatMap {
-                TicketFile.read($0, path: change.path).0
+                codec.decode($0, path: change.path).record
             }
             let newBytes = try change.newBlob.map { try repository.blob($0) }
-            let new = newBytes.flatMap { TicketFile.read($0, path: change.path).0 }
+            let new = newBytes.flatMap { codec.decode($0, path: change.path).record }
             let name = (change.path as NSString).lastPathComponent
             let kind: TicketChange.Kind =
                 switch change.kind {

@@ -3,10 +3,13 @@ import Git
 import SupportSync
 import YAML
 
-/// The git side of the ticket commands: which repository and branch, the
-/// cursor file, the platform base ref, and what the tool refuses to touch.
-public struct TicketRepository {
+/// Where tickets live in git: the repository and branch, the ticket file
+/// codec, the lock, the cursor file, the platform base ref, and the one
+/// compare-and-swap commit that pull and push share.
+public struct TicketStore {
     public let repository: Repository
+    /// How ticket files are read and written.
+    public let codec: TicketCodec
     /// The branch tickets are committed to (`refs/heads/main`).
     public let branch: String
     /// Whether the branch is the checked-out one, so the working tree and
@@ -19,7 +22,7 @@ public struct TicketRepository {
 
     /// Opens the repository at `root` for ticket work: a git repository
     /// with full history, on a branch (or `ref`).
-    public init(root: URL, ref: String? = nil) throws {
+    public init(root: URL, ref: String? = nil, codec: TicketCodec = TicketCodec()) throws {
         let repository = try Self.openRepository(root: root)
         let head: String? = try repository.headReference()
         let branch: String
@@ -30,7 +33,9 @@ public struct TicketRepository {
         } else {
             throw TicketCommandError.detachedHead
         }
-        self.init(repository: repository, branch: branch, followsWorkingTree: !repository.isBare && branch == head)
+        self.init(
+            repository: repository, branch: branch, followsWorkingTree: !repository.isBare && branch == head,
+            codec: codec)
     }
 
     /// The git repository containing `root`, with full history.
@@ -42,10 +47,102 @@ public struct TicketRepository {
         return repository
     }
 
-    init(repository: Repository, branch: String, followsWorkingTree: Bool) {
+    init(repository: Repository, branch: String, followsWorkingTree: Bool, codec: TicketCodec = TicketCodec()) {
         self.repository = repository
         self.branch = branch
         self.followsWorkingTree = followsWorkingTree
+        self.codec = codec
+    }
+
+    /// Holds the repository's ticket lock (`.git/supportsync/lock`) until released.
+    public func lock() throws -> RepositoryLock { try RepositoryLock.acquire(repository) }
+
+    // MARK: The one commit
+
+    /// What one commit changes: files on the branch, files in the platform
+    /// base, or both, moved together or not at all.
+    struct Change {
+        var files: [(path: String, bytes: [UInt8])] = []
+        var message = ""
+        var baseFiles: [(path: String, bytes: [UInt8])] = []
+        var baseMessage = "supportsync: platform base\n"
+
+        var isEmpty: Bool { files.isEmpty && baseFiles.isEmpty }
+    }
+
+    /// A compare-and-swap on the branch and the base together.
+    struct Committed {
+        var commit: ObjectID?
+        var base: ObjectID?
+    }
+
+    /// Lost to another writer: the branch or the base moved since it was read.
+    struct RaceLost: Error {}
+
+    /// Commits what `build` returns for the current tips, as one
+    /// compare-and-swap of the branch and the base; when another writer
+    /// moved either meanwhile, reads the tips again and asks `build` again
+    /// (20 times at most). `build` returns nil for nothing to commit, and
+    /// may throw `RaceLost` to give up on a race itself.
+    func commit(author: Signature, _ build: (_ tip: ObjectID?, _ baseTip: ObjectID?) throws -> Change?) throws
+        -> Committed?
+    {
+        for _ in 0..<20 {
+            let tip = try tip()
+            let baseTip = try baseTip()
+            guard let change = try build(tip, baseTip), !change.isEmpty else { return nil }
+            do {
+                return try commit(change, tip: tip, baseTip: baseTip, author: author)
+            } catch let error as GitError where error.kind == .referenceMoved {
+                continue  // another writer: build on what it left
+            }
+        }
+        throw RaceLost()
+    }
+
+    /// One attempt: the objects (in one pack when there are many), then both
+    /// references at once, then the working tree for the branch's files.
+    private func commit(_ change: Change, tip: ObjectID?, baseTip: ObjectID?, author: Signature) throws -> Committed {
+        let objectCount = change.files.count + change.baseFiles.count
+        let build = { (writer: Repository) throws -> Committed in
+            var committed = Committed()
+            if !change.files.isEmpty {
+                let updates = try change.files.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
+                committed.commit = try writer.createCommit(
+                    parent: tip, treeUpdates: updates, message: change.message, author: author
+                ).commit
+            }
+            if !change.baseFiles.isEmpty {
+                let updates = try change.baseFiles.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
+                committed.base = try writer.createCommit(
+                    parent: baseTip, treeUpdates: updates, message: change.baseMessage, author: author
+                ).commit
+            }
+            return committed
+        }
+        // Thousands of objects go into one pack rather than as many loose files.
+        let committed = objectCount > 64 ? try repository.withPackedWrites(build) : try build(repository)
+        var moves: [ReferenceUpdate] = []
+        if let commit = committed.commit {
+            moves.append(
+                ReferenceUpdate(
+                    name: branch, expected: tip, new: commit,
+                    message: "supportsync: \(change.message.prefix { $0 != "\n" })"))
+        }
+        if let base = committed.base {
+            moves.append(
+                ReferenceUpdate(
+                    name: Self.platformRef, expected: baseTip, new: base,
+                    message: "supportsync: \(change.baseMessage.prefix { $0 != "\n" })"))
+        }
+        let checkout = followsWorkingTree ? committed.commit : nil
+        if let checkout { try noteCheckout(of: checkout) }
+        try repository.updateReferences(moves)
+        if let checkout {
+            try repository.checkoutPaths(change.files.map(\.path), from: checkout)
+            checkoutDone()
+        }
+        return committed
     }
 
     public func tip() throws -> ObjectID? { try repository.resolve(reference: branch) }

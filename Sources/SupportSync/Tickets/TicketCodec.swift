@@ -1,0 +1,20 @@
+/// Reads and writes ticket files: the store holds one as an instance, so a
+/// later codec (one that seals customer data with a ticket's key, say) is
+/// handed to it rather than reached for statically.
+public struct TicketCodec: Sendable {
+    public init() {}
+
+    /// The file's bytes for `record`: deterministic, byte-stable.
+    public func encode(_ record: TicketRecord) -> [UInt8] { Array(TicketFile.text(record).utf8) }
+
+    /// The record in `bytes`, with every problem at its line; nil when unusable.
+    public func decode(_ bytes: [UInt8], path: String) -> (record: TicketRecord?, diagnostics: [Diagnostic]) {
+        TicketFile.read(bytes, path: path)
+    }
+
+    /// The record, only when the file validates without errors.
+    public func decodeValid(_ bytes: [UInt8], path: String) -> TicketRecord? {
+        let (record, diagnostics) = decode(bytes, path: path)
+        return diagnostics.contains(where: { $0.severity == .error }) ? nil : record
+    }
+}

@@ -1,0 +1,76 @@
+import SupportSync
+
+/// What one batch of a pull changes, decided without touching anything:
+/// each ticket merged field by field (platform base, git, platform), the
+/// files to write, the base to move, and whether it is worth a commit.
+struct PullPlan {
+    var change = TicketStore.Change()
+    var new: [String] = []
+    var updated: [String] = []
+    var conflicts: [(id: String, conflict: TicketConflict)] = []
+    var skipped: [(id: String, reason: String)] = []
+    /// Worth a commit: tickets changed, a full batch, or a cursor taking
+    /// over from another platform's.
+    var commits = false
+
+    /// - Parameters:
+    ///   - paths: each ticket's path, nil when its id, agent or created_at is unsafe.
+    ///   - git, base: the files at those paths on the branch and in the base.
+    ///   - storedCursor: the cursor file on the branch.
+    ///   - fullBatch: the batch is as large as allowed, so it commits even
+    ///     when nothing changed, for a long re-sync to make progress.
+    static func make(
+        batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]], storedCursor: [UInt8]?,
+        cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec
+    ) -> PullPlan {
+        var plan = PullPlan()
+        for (ticket, path) in zip(batch, paths) {
+            guard let path else {
+                plan.skipped.append(
+                    (
+                        TicketPuller.printable(ticket.id),
+                        "not a safe ticket id, agent id or created_at for a path under tickets/"
+                    ))
+                continue
+            }
+            let gitBytes = git[path]
+            var gitRecord: TicketRecord?
+            if let gitBytes {
+                guard let record = codec.decodeValid(gitBytes, path: path) else {
+                    plan.skipped.append(
+                        (ticket.id, "\(path) in git does not validate; fix it (supportsync audit) and pull again"))
+                    continue
+                }
+                gitRecord = record
+            }
+            let baseBytes = base[path]
+            let baseRecord = baseBytes.flatMap { codec.decode($0, path: path).record }
+            let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
+            plan.conflicts += merged.conflicts.map { (ticket.id, $0) }
+            let text = codec.encode(merged.record)
+            if text != gitBytes {
+                plan.change.files.append((path, text))
+                if gitRecord == nil { plan.new.append(ticket.id) } else { plan.updated.append(ticket.id) }
+            }
+            if merged.advancesBase, let base = merged.base {
+                // Mostly the same record as the file's (a new ticket, a plain update).
+                let baseText = base == merged.record ? text : codec.encode(base)
+                if baseText != baseBytes { plan.change.baseFiles.append((path, baseText)) }
+            }
+        }
+        let cursorText = Array(cursor.text.utf8)
+        if storedCursor != cursorText { plan.change.files.append((TicketStore.cursorPath, cursorText)) }
+        // Tickets that came back unchanged (after a push, say) are not worth
+        // a commit of the cursor alone: reading them again next time is
+        // cheap. A full batch still commits, and so does a cursor taking
+        // over from another platform's, so the warning and the full re-read
+        // happen once.
+        let ticketsChanged =
+            plan.change.files.contains { $0.path != TicketStore.cursorPath } || !plan.change.baseFiles.isEmpty
+        let changesPlatform =
+            storedCursor.flatMap(TicketStore.Cursor.init).map { $0.instance != cursor.instance } ?? false
+        plan.commits = (ticketsChanged || changesPlatform || fullBatch) && !plan.change.isEmpty
+        plan.change.message = TicketPuller.message(new: plan.new, updated: plan.updated, cursor: cursor)
+        return plan
+    }
+}
