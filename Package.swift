@@ -101,18 +101,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // One test-support target: samples, temporary folders and
+        // repositories, the in-process server and the executable runner.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "SupportSync", "Git", "PlatformServer", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "GitTests", dependencies: ["Git"]),
         .testTarget(
             name: "SupportSyncTests",
-            dependencies: ["SupportSync", "YAML"],
+            dependencies: ["SupportSync", "YAML", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LocalPlatformTests", dependencies: ["LocalPlatform", "SupportSync", "SupportSyncGit", "Git"]),
         .testTarget(
             name: "PlatformServerTests",
             dependencies: [
-                "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync", "YAML",
+                "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync", "YAML", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -125,12 +134,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SupportSyncEngineTests",
-            dependencies: ["SupportSyncEngine", "SupportSync", "SupportSyncGit", "LocalPlatform", "Git"]
+            dependencies: ["SupportSyncEngine", "SupportSync", "SupportSyncGit", "LocalPlatform", "Git", "TestSupport"]
         ),
         .testTarget(
             name: "supportsyncTests",
             dependencies: [
-                "supportsync", "SupportSync", "SupportSyncGit", "Git", "LocalPlatform", "PlatformServer",
+                "supportsync", "SupportSync", "SupportSyncGit", "Git", "LocalPlatform", "PlatformServer", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

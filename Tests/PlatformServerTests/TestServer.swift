@@ -4,6 +4,7 @@ import LocalPlatform
 import PlatformServer
 import PlatformWire
 import SupportSync
+import TestSupport
 import Testing
 
 /// The real server on a loopback port picked by the system, over a real
@@ -15,7 +16,7 @@ struct TestServer {
     let folder: URL
     let baseURL: String
     let port: Int
-    private let serving: Task<Void, any Error>
+    private let server: InProcessServer
 
     /// Runs `body` against a fresh server and always stops it afterwards.
     static func with(
@@ -40,27 +41,14 @@ struct TestServer {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let platform =
             try makePlatform?(folder) ?? LocalPlatform(path: folder.appendingPathComponent("platform.sqlite").path)
-        var server = PlatformServer(platform: platform, token: token, port: 0)
         // One line per request would bury a failure's own output.
-        server.logger.logLevel = .warning
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let serving = Task {
-            // Ends the stream also when the server fails to start, so the
-            // test fails instead of waiting forever.
-            defer { continuation.finish() }
-            try await server.run { port in continuation.yield(port) }
-        }
-        guard let port = await ports.first(where: { _ in true }) else {
-            try await serving.value
-            throw TestServerError.didNotListen
-        }
-        return TestServer(folder: folder, baseURL: "http://127.0.0.1:\(port)", port: port, serving: serving)
+        let server = try await InProcessServer.start(platform: platform, token: token, logLevel: .warning)
+        return TestServer(folder: folder, baseURL: server.url, port: server.port, server: server)
     }
 
     /// Cancels the server's task (a graceful shutdown) and waits for it.
     func stop() async throws {
-        serving.cancel()
-        _ = await serving.result
+        await server.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -95,10 +83,6 @@ struct TestServer {
     enum Method: String, Sendable {
         case get, put, post, patch, delete
     }
-}
-
-enum TestServerError: Error {
-    case didNotListen
 }
 
 /// What came back: status, headers (names lowercased) and body.

@@ -3,42 +3,19 @@ import Git
 import LocalPlatform
 import SupportSync
 import SupportSyncEngine
+import TestSupport
 import Testing
 
 /// A whole sync, in-process: the engine against a local platform's SQLite
 /// file and a real git repository in a temporary folder.
 @Suite struct SyncEngineTests {
-    /// A repository holding this project's example config/, committed once.
+    /// This project's example config/ in a repository, and a local platform beside it.
     final class Bench: Sendable {
-        let folder: URL
-        let root: URL
-        let database: String
+        let example: ExampleRepository
+        var root: URL { example.root }
+        var database: String { example.database }
 
-        init() throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "supportsync-engine-\(UUID().uuidString)")
-            root = folder.appendingPathComponent("repo")
-            database = folder.appendingPathComponent("platform.sqlite").path
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            let repository = try Repository.create(at: root.path, initialBranch: "main")
-            let files =
-                [Scaffold.File(path: ConfigValidator.defaultsFile, text: Scaffold.defaultsTemplate)]
-                + Scaffold.exampleAgents + [Scaffold.File(path: "tickets/.gitkeep", text: "")]
-            var updates: [(path: String, blob: ObjectID?)] = []
-            for file in files {
-                let url = root.appendingPathComponent(file.path)
-                try FileManager.default.createDirectory(
-                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(file.text.utf8).write(to: url)
-                updates.append((file.path, try repository.writeBlob(Array(file.text.utf8))))
-            }
-            let commit = try repository.commit(
-                updating: "refs/heads/main", expectedTip: nil, treeUpdates: updates, message: "Add supportsync",
-                author: Signature(name: "Team", email: "team@example.com"))
-            try repository.checkoutPaths(files.map(\.path), from: commit)
-        }
-
-        deinit { try? FileManager.default.removeItem(at: folder) }
+        init() throws { example = try ExampleRepository() }
 
         func engine(dryRun: Bool = false) -> SyncEngine {
             SyncEngine(
@@ -56,7 +33,7 @@ import Testing
                 idempotencyKey: nil)
         }
 
-        func tip() throws -> ObjectID? { try Repository.open(at: root.path).resolve(reference: "refs/heads/main") }
+        func tip() throws -> ObjectID? { try example.tip() }
     }
 
     @Test func aSyncCreatesTheAgentsThenPullsWhatTheyFlag() async throws {

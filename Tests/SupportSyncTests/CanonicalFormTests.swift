@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SupportSync
@@ -61,7 +62,7 @@ import Testing
         """
 
     static func agents(_ files: [String: String]) throws -> [AgentSettings] {
-        let folder = try TestFolder(files)
+        let folder = try TemporaryFolder(files)
         let result = try ConfigValidator(root: folder.url).validate()
         #expect(result.report.diagnostics.isEmpty, "\(DiagnosticFormatter.text(result.report))")
         return result.agents
@@ -156,7 +157,7 @@ import Testing
 /// merged into an agent are reported at the value, naming the agent.
 @Suite struct DefaultsDiagnosticsTests {
     @Test func aDefaultsProblemIsReportedOnce() throws {
-        let folder = try TestFolder([
+        let folder = try TemporaryFolder([
             "config/defaults.yaml": "support:\n  flag:\n    priority: urgentt\n",
             "config/agents/a.yaml": "agent: a\nname: A\nchannels: [calls]\nsupport: {mode: flag}\n",
             "config/agents/b.yaml": "agent: b\nname: B\nchannels: [calls]\nsupport: {mode: flag}\n",
@@ -171,7 +172,7 @@ import Testing
     }
 
     @Test func aMergedProblemNamesEachAgent() throws {
-        let folder = try TestFolder([
+        let folder = try TemporaryFolder([
             "config/defaults.yaml":
                 "support:\n  mode: escalate\n  escalate:\n    destinations: [{name: d, number: \"+34910000000\"}]\n",
             "config/agents/a.yaml": "agent: a\nname: A\nchannels: [messages]\n",
@@ -187,7 +188,7 @@ import Testing
     }
 
     @Test func unreadableFileIsADiagnostic() throws {
-        let folder = try TestFolder()
+        let folder = try TemporaryFolder()
         try FileManager.default.createDirectory(
             at: folder.url.appendingPathComponent("config/agents/folder.yaml"), withIntermediateDirectories: true)
         let report = try ConfigValidator(root: folder.url).validate().report

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SupportSync
@@ -20,22 +21,11 @@ import Testing
 
         """
 
-    /// This repository's example agents, and a provider that cannot express hours.
-    func folder() throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "supportsync-supports-\(UUID().uuidString)")
-        let files =
-            [
-                Scaffold.File(path: ConfigValidator.defaultsFile, text: Scaffold.defaultsTemplate),
-                Scaffold.File(path: ProjectFile.path, text: Self.project),
-            ] + Scaffold.exampleAgents
-        for file in files {
-            let url = root.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(file.text.utf8).write(to: url)
-        }
-        return root
+    /// This repository's example agents and the project file above.
+    func folder() throws -> TemporaryFolder {
+        var files = [ConfigValidator.defaultsFile: Scaffold.defaultsTemplate, ProjectFile.path: Self.project]
+        for agent in Scaffold.exampleAgents { files[agent.path] = agent.text }
+        return try TemporaryFolder(files)
     }
 
     static let noHours: @Sendable (ProjectFile.Provider) -> ProviderSupport = { _ in
@@ -43,8 +33,8 @@ import Testing
     }
 
     @Test func aProviderWithoutHoursFailsAtTheHoursKey() throws {
-        let root = try folder()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try folder()
+        let root = folder.url
         let result = try ConfigValidator(root: root, environment: "production", providerSupport: Self.noHours)
             .validate()
         let found = result.report.diagnostics.filter { $0.rule == .providerUnsupported }
@@ -67,16 +57,16 @@ import Testing
     }
 
     @Test func withoutTheDeclarationNothingIsReported() throws {
-        let root = try folder()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try folder()
+        let root = folder.url
         let result = try ConfigValidator(root: root).validate()
         #expect(result.report.diagnostics.isEmpty, "\(DiagnosticFormatter.text(result.report))")
         #expect(result.agents.count == 4)
     }
 
     @Test func anOverlayThatRemovesHoursSatisfiesTheProvider() throws {
-        let root = try folder()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try folder()
+        let root = folder.url
         let project = Self.project.replacingOccurrences(
             of: "    pull_tickets: true\n",
             with: "    pull_tickets: true\n    overlay: config/environments/production.yaml\n")

@@ -1,5 +1,6 @@
 import Foundation
 import SupportSync
+import TestSupport
 
 /// A rule fixture: one or more files, with `↓` marking each place the rule
 /// must be reported (SwiftLint's triggering examples, for YAML files).

@@ -1,6 +1,7 @@
 import Foundation
 import LocalPlatform
 import SupportSync
+import TestSupport
 import Testing
 
 /// `supportsync.yaml`: two environments, each a served local platform, one

@@ -1,6 +1,7 @@
 import Foundation
 import LocalPlatform
 import SupportSync
+import TestSupport
 import Testing
 
 /// `plan`, `apply` and `import` as a user runs them: the built executable

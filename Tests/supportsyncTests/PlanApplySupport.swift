@@ -2,6 +2,7 @@ import Foundation
 import LocalPlatform
 import PlatformServer
 import SupportSync
+import TestSupport
 import Testing
 
 /// What the plan / apply / import end-to-end tests share: the built
@@ -112,38 +113,6 @@ final class ServeProcess: @unchecked Sendable {
 struct ServeProcessError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-/// The real `PlatformServer`, in this process, on a loopback port, over
-/// `platform`: for platforms that fail on purpose.
-struct InProcessServer {
-    let url: String
-
-    static func with<T>(
-        platform: any AgentPlatform, token: String, _ body: (InProcessServer) async throws -> T
-    ) async throws -> T {
-        var server = PlatformServer(platform: platform, token: token, port: 0)
-        server.logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let serving = Task {
-            defer { continuation.finish() }
-            try await server.run { port in continuation.yield(port) }
-        }
-        guard let port = await ports.first(where: { _ in true }) else {
-            try await serving.value
-            throw ServeProcessError(message: "the in-process server did not listen")
-        }
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(InProcessServer(url: "http://127.0.0.1:\(port)")))
-        } catch {
-            result = .failure(error)
-        }
-        // Cancelling the server's task is a graceful shutdown; wait for it.
-        serving.cancel()
-        _ = await serving.result
-        return try result.get()
-    }
 }
 
 /// A local platform whose writes fail on purpose: every write of `broken`

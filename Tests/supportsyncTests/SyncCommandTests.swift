@@ -1,6 +1,7 @@
 import Foundation
 import LocalPlatform
 import SupportSync
+import TestSupport
 import Testing
 
 /// `supportsync sync` against the local platform: its report as JSON, the

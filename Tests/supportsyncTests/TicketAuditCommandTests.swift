@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import TestSupport
 import Testing
 
 /// `supportsync audit --base REV [--head REV]` on a pull request's commits,

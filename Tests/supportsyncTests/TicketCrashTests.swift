@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Atomic pulls and concurrent writers (issue 4's guarantees): a pull killed

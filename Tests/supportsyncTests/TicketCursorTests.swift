@@ -1,5 +1,6 @@
 import Foundation
 import SupportSync
+import TestSupport
 import Testing
 
 /// The cursor remembers which platform it belongs to (`GET /v1/platform`'s

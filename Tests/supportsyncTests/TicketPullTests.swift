@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import TestSupport
 import Testing
 
 /// `supportsync tickets pull` as a user runs it: the built executable, a
@@ -94,40 +95,14 @@ import Testing
     /// SPEC section 4's example ticket, written exactly in its form.
     @Test func ticketFilesAreWrittenByteForByteInTheSpecForm() async throws {
         let bench = try TicketBench()
-        let example = Ticket(
-            id: "T-8F3A2C91", agent: "billing-line", channel: .calls, conversation: "conv_01HF2M",
-            createdAt: "2026-11-24T10:02:11Z", reason: "Customer disputes a double charge on order A-1029",
-            summary: "Charged twice on 2026-11-20. Wants a refund of the second charge.\n",
-            customer: Customer(name: "Ana García", email: "ana@example.com", phone: "+34600000000"),
-            fields: ["order_id": "A-1029"], tags: ["billing"], updatedAt: "2026-11-24T10:02:11Z", version: "0")
+        let example = TicketSamples.ticket(version: "0")
         var tricky = SampleTickets.make(2)
         tricky.fields = ["order_id": "0123", "answer": "yes", "note": "null", "when": "2026-11-24"]
         tricky.customer = Customer(name: "Zoë", email: nil, phone: "0034600000000")
         try bench.platform.put([example, tricky])
         #expect(try await bench.pull().status == 0)
 
-        let expected = """
-            id: T-8F3A2C91
-            agent: billing-line
-            channel: calls
-            conversation: conv_01HF2M
-            created_at: "2026-11-24T10:02:11Z"
-            reason: Customer disputes a double charge on order A-1029
-            summary: |
-              Charged twice on 2026-11-20. Wants a refund of the second charge.
-            customer:
-              name: Ana García
-              email: ana@example.com
-              phone: "+34600000000"
-            fields:
-              order_id: A-1029
-            tags: [billing]
-            priority: normal
-            status: pending
-            assignee: null
-            resolution: null
-
-            """
+        let expected = TicketSamples.text
         #expect(try await bench.show("tickets/2026/11/T-8F3A2C91.yaml") == expected)
         #expect(bench.readFile("tickets/2026/11/T-8F3A2C91.yaml") == expected)
 

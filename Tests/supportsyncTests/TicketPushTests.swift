@@ -1,5 +1,6 @@
 import Foundation
 import SupportSync
+import TestSupport
 import Testing
 
 /// `supportsync tickets push` against `supportsync platform serve`: the

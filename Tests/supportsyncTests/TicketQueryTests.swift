@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import TestSupport
 import Testing
 
 /// `tickets list`, `tickets show` and `tickets history`, read back from a

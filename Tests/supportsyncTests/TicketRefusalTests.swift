@@ -1,5 +1,6 @@
 import Foundation
 import SupportSync
+import TestSupport
 import Testing
 
 /// What `tickets pull` refuses, and what it then leaves as it was.

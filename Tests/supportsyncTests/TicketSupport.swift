@@ -3,6 +3,7 @@ import GRDB
 import Git
 import LocalPlatform
 import SupportSync
+import TestSupport
 import Testing
 
 /// A repository for the ticket commands, made through the product's own
@@ -260,44 +261,8 @@ struct TicketPlatformFile: Sendable {
     }
 }
 
-/// Tickets as a platform reports them.
-enum SampleTickets {
-    static func id(_ number: Int) -> String { "T-" + String(number, radix: 16, uppercase: true).zeroPadded(8) }
-
-    /// A ticket with every kind of value the file form has to write:
-    /// multi-line text, a non-ASCII name, a phone number to quote.
-    static func make(
-        _ number: Int, status: TicketStatus = .pending, assignee: String? = nil, month: Int? = nil,
-        summary: String? = nil
-    ) -> Ticket {
-        let month = month ?? (number % 12 + 1)
-        let day = number % 28 + 1
-        let createdAt = "2026-\(String(month).zeroPadded(2))-\(String(day).zeroPadded(2))T10:02:11Z"
-        return Ticket(
-            id: id(number), agent: "billing-line", channel: number % 2 == 0 ? .calls : .messages,
-            conversation: "conv_\(number)", createdAt: createdAt,
-            reason: "Customer disputes a double charge on order A-\(number)",
-            summary: summary ?? "Charged twice on 2026-11-20.\nWants a refund of the second charge.",
-            customer: Customer(name: "Ana García", email: "ana@example.com", phone: "+34600000000"),
-            fields: ["order_id": "A-\(number)"], tags: ["billing"], priority: .normal, status: status,
-            assignee: assignee, resolution: status == .resolved || status == .closed ? "Refunded" : nil,
-            updatedAt: createdAt, version: "0")
-    }
-
-    static func make(_ numbers: Range<Int>) -> [Ticket] { numbers.map { make($0) } }
-
-    /// `tickets/2026/MM/ID.yaml` for a ticket made above.
-    static func path(_ ticket: Ticket) -> String {
-        TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt)!
-    }
-}
-
 extension String {
     var withoutSurroundingSpace: String { trimmingCharacters(in: .whitespacesAndNewlines) }
-
-    func zeroPadded(_ width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
-    }
 }
 
 /// `supportsync platform serve` on a free loopback port, stopped on `stop()`

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import TestSupport
 import Testing
 
 /// `supportsync validate`, `schema` and `--version`, run as a user runs them.

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Runs the built `supportsync` executable as a user would.
-struct Executable {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public struct Executable {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// The executable SwiftPM built beside this test bundle.
-    static var url: URL {
+    public static var url: URL {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // Swift Testing's runner may live inside the .xctest bundle's folder.
         for _ in 0..<4 {
@@ -21,7 +21,7 @@ struct Executable {
     }
 
     @discardableResult
-    static func run(
+    public static func run(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:], stdin: String? = nil
     ) throws -> Result {
         var env = ProcessInfo.processInfo.environment
@@ -32,7 +32,7 @@ struct Executable {
 
     /// Runs any program to its end with exactly `environment`, and returns
     /// its status and both outputs.
-    static func capture(
+    public static func capture(
         _ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String],
         stdin: String? = nil
     ) throws -> Result {
@@ -69,16 +69,18 @@ struct Executable {
     }
 }
 
-/// A temporary folder removed when the test is done with it.
-final class TemporaryFolder {
-    let url: URL
+/// A temporary folder removed when the test is done with it, with files
+/// written into it by path.
+public final class TemporaryFolder: @unchecked Sendable {  // immutable after init
+    public let url: URL
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-e2e-\(UUID().uuidString)")
+    public init(_ files: [String: String] = [:]) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        for (path, text) in files { try write(path, text) }
     }
 
-    func write(_ path: String, _ text: String) throws {
+    public func write(_ path: String, _ text: String) throws {
         let file = url.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: file)
@@ -93,7 +95,7 @@ extension Executable {
     /// Starts `supportsync platform serve` with `arguments` and the token,
     /// and returns the process with the first line it printed (`listening
     /// on http://HOST:PORT`, or whatever it said instead).
-    static func startServer(_ arguments: [String], token: String) throws -> (process: Process, line: String) {
+    public static func startServer(_ arguments: [String], token: String) throws -> (process: Process, line: String) {
         let process = Process()
         process.executableURL = url
         process.arguments = ["platform", "serve"] + arguments
