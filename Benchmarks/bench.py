@@ -10,7 +10,8 @@ the same generated data, in one run, and prints the ratio.
 
 Times are wall-clock medians over --runs; peak memory is the child's maximum
 resident set size (getrusage). The supportsync binary is built in release mode
-first (`swift build -c release`).
+first (`swift build -c release`); SUPPORTSYNC_BINARY=PATH measures another
+build instead (an earlier commit's, to compare two commits side by side).
 """
 import argparse
 import os
@@ -23,10 +24,13 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, ".build", "release", "supportsync")
+# SUPPORTSYNC_BINARY measures another build (an earlier commit's, side by side).
+BINARY = os.environ.get("SUPPORTSYNC_BINARY") or os.path.join(ROOT, ".build", "release", "supportsync")
 
 
 def build():
+    if os.environ.get("SUPPORTSYNC_BINARY"):
+        return  # a build made elsewhere, measured as it is
     subprocess.run(["swift", "build", "-c", "release", "--product", "supportsync"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
 
