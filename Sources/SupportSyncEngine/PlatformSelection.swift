@@ -57,8 +57,6 @@ public struct PlatformSelection: Sendable {
         public var kind: Kind
         /// Whether tickets are pulled from (and pushed to) this platform.
         public var pullTickets: Bool
-        /// Whether a setting the provider cannot express is an error.
-        public var strictSupports: Bool
 
         /// How messages name it: never with the token.
         public var name: String {
@@ -92,15 +90,13 @@ public struct PlatformSelection: Sendable {
         let requested = environmentName ?? environment["SUPPORTSYNC_ENV"].flatMap { $0.isEmpty ? nil : $0 }
         guard let project, !project.platforms.isEmpty else {
             if let requested { throw PlatformSelectionError.noEnvironments(requested) }
-            return Target(environment: nil, kind: try legacy(root: root), pullTickets: true, strictSupports: true)
+            return Target(environment: nil, kind: try legacy(root: root), pullTickets: true)
         }
         let name = requested ?? project.defaultPlatform ?? project.platforms[0].name
         guard let chosen = project.platform(named: name) else {
             throw PlatformSelectionError.unknownEnvironment(name, known: project.platforms.map(\.name))
         }
-        var target = Target(
-            environment: chosen.name, kind: .local(path: ""), pullTickets: chosen.pullTickets,
-            strictSupports: chosen.strictSupports)
+        var target = Target(environment: chosen.name, kind: .local(path: ""), pullTickets: chosen.pullTickets)
         if let platform {
             // --platform replaces the provider and URL; the overlay and ticket state stay.
             target.kind = try explicit(platform, root: root, localDatabase: chosen.database)
@@ -127,7 +123,7 @@ public struct PlatformSelection: Sendable {
     private func legacy(root: URL) throws -> Target.Kind {
         let choice = platform ?? environment["SUPPORTSYNC_PLATFORM"].flatMap { $0.isEmpty ? nil : $0 }
         guard let choice else {
-            if environment["CI"] == "true" { throw PlatformSelectionError.missingInCI }
+            if inCI { throw PlatformSelectionError.missingInCI }
             return .local(path: localPath(root: root, configured: nil))
         }
         return try explicit(choice, root: root, localDatabase: nil)
@@ -197,13 +193,6 @@ public struct PlatformSelection: Sendable {
             await connection.close()
             throw error
         }
-    }
-
-    /// Resolves, connects, runs `body` and closes.
-    public func with<T>(
-        root: URL, logger: Logger, _ body: (any AgentPlatform) async throws -> T
-    ) async throws -> T {
-        try await with(try resolve(root: root), logger: logger, body)
     }
 }
 

@@ -188,6 +188,18 @@ import Testing
         #expect(result.stderr.contains("github"))
     }
 
+    /// CI counts the same with and without supportsync.yaml: any value but empty, false or 0.
+    @Test(arguments: ["true", "1", "yes"])
+    func ciWithoutAPlatformIsAUsageError(_ value: String) throws {
+        let folder = try TemporaryFolder()
+        let refused = try Executable.run(
+            ["plan"], in: folder.url, environment: ["CI": value, "SUPPORTSYNC_PLATFORM": ""])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        let local = try Executable.run(
+            ["plan"], in: folder.url, environment: ["CI": "false", "SUPPORTSYNC_PLATFORM": ""])
+        #expect(local.status == 0, "\(local.stderr)")
+    }
+
     @Test func validateEnvMustNameAnEnvironment() throws {
         let folder = try TemporaryFolder()
         try folder.write(

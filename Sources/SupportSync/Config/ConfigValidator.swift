@@ -85,17 +85,16 @@ public struct ConfigValidator: Sendable {
 
         // supportsync.yaml and its overlays, each reported once.
         let (project, projectDiagnostics) = ProjectFile.load(root: root)
-        var overlays: [Overlay] = []
         if project != nil || !projectDiagnostics.isEmpty {
             files += 1
             if paths.isEmpty { diagnostics += projectDiagnostics }
         }
-        var loaded: Set<String> = []
-        for platform in project?.platforms ?? [] {
-            guard let path = platform.overlay else { continue }
+        // Each overlay file is read once, however many environments share it.
+        var overlays: [String: Overlay] = [:]
+        for path in Set((project?.platforms ?? []).compactMap(\.overlay)).sorted() {
             var found: [Diagnostic] = []
-            if let overlay = Overlay.load(environment: platform.name, path: path, root: root, diagnostics: &found) {
-                overlays.append(overlay)
+            if let overlay = Overlay.load(path: path, root: root, diagnostics: &found) {
+                overlays[path] = overlay
                 // Its blocks on their own, like defaults.yaml's.
                 for support in [overlay.support] + overlay.agents.values.map(Optional.some) {
                     guard let support, support.members != nil else { continue }
@@ -104,51 +103,58 @@ public struct ConfigValidator: Sendable {
                     found += decoder.reader.diagnostics
                 }
             }
-            // Two environments may share an overlay: its problems are reported once.
-            if loaded.insert(path).inserted && paths.isEmpty {
+            if paths.isEmpty {
                 files += 1
                 diagnostics += found
             }
             defaults.diagnostics.formUnion(found.map(DiagnosticKey.init))
         }
 
-        let base = decodeAgents(agentPaths, defaults: defaults, overlay: nil)
+        // Every agent file is read and parsed once, for every pass below.
+        let parsed = agentPaths.sorted().map { path in
+            var found: [Diagnostic] = []
+            let root = load(path, diagnostics: &found)
+            return ParsedAgent(path: path, root: root, diagnostics: found)
+        }
+        let base = decodeAgents(parsed, defaults: defaults, overlay: nil)
         diagnostics += base.diagnostics
         files += agentPaths.count
         var agents = base.agents
 
-        // Each environment's overlay: what is wrong only there is reported
-        // too, naming the environment; the chosen one's agents are returned.
-        let chosen = environment ?? project?.defaultPlatform
-        let seen = Set(base.diagnostics.map(DiagnosticKey.init))
-        let ids = Set(base.idLocations.keys)
-        for overlay in overlays where paths.isEmpty {
-            for (id, location) in overlay.agentLocations.sorted(by: { $0.key < $1.key }) where !ids.contains(id) {
-                diagnostics.append(
-                    Diagnostic(
-                        .projectOverlay, at: location, "the overlay names agent '\(id)', which config/agents/ lacks",
-                        hint: Suggestion.closest(to: id, in: ids.sorted()).map { "did you mean '\($0)'?" }
-                            ?? "remove it, or add config/agents/\(id).yaml"))
-            }
-        }
-        for platform in project?.platforms ?? [] {
-            let overlay = overlays.first { $0.environment == platform.name }
-            let support = providerSupport(platform.provider)
-            guard overlay != nil || !support.unsupported.isEmpty else { continue }
-            let pass = decodeAgents(
-                agentPaths, defaults: defaults, overlay: overlay,
-                provider: (support, platform.name, platform.provider.rawValue, platform.strictSupports))
-            for var diagnostic in pass.diagnostics where !seen.contains(DiagnosticKey(diagnostic)) {
-                if diagnostic.rule != .providerUnsupported {
-                    diagnostic.message += " (in environment '\(platform.name)')"
-                }
-                if !diagnostics.contains(where: {
-                    $0.rule == diagnostic.rule && $0.location == diagnostic.location && $0.message == diagnostic.message
-                }) {
-                    diagnostics.append(diagnostic)
+        // Each environment's overlay and provider: what is wrong only there
+        // is reported too, naming the environment; the chosen one's agents
+        // are returned. Without supportsync.yaml there is nothing to do.
+        if let project {
+            let chosen = environment ?? project.defaultPlatform
+            let seen = Set(base.diagnostics.map(DiagnosticKey.init))
+            var reported: Set<ReportedKey> = []
+            let ids = Set(base.idLocations.keys)
+            for overlay in overlays.values.sorted(by: { $0.path < $1.path }) where paths.isEmpty {
+                for (id, location) in overlay.agentLocations.sorted(by: { $0.key < $1.key }) where !ids.contains(id) {
+                    diagnostics.append(
+                        Diagnostic(
+                            .projectOverlay, at: location,
+                            "the overlay names agent '\(id)', which config/agents/ lacks",
+                            hint: Suggestion.closest(to: id, in: ids.sorted()).map { "did you mean '\($0)'?" }
+                                ?? "remove it, or add config/agents/\(id).yaml"))
                 }
             }
-            if platform.name == chosen { agents = pass.agents }
+            for platform in project.platforms {
+                let overlay = platform.overlay.flatMap { overlays[$0] }
+                let support = providerSupport(platform.provider)
+                guard overlay != nil || !support.unsupported.isEmpty else { continue }
+                let pass = decodeAgents(
+                    parsed, defaults: defaults, overlay: overlay,
+                    provider: (support, platform.name, platform.provider.rawValue, platform.strictSupports),
+                    unchanged: base)
+                for var diagnostic in pass.diagnostics where !seen.contains(DiagnosticKey(diagnostic)) {
+                    if diagnostic.rule != .providerUnsupported {
+                        diagnostic.message += " (in environment '\(platform.name)')"
+                    }
+                    if reported.insert(ReportedKey(diagnostic)).inserted { diagnostics.append(diagnostic) }
+                }
+                if platform.name == chosen { agents = pass.agents }
+            }
         }
 
         for (id, locations) in base.idLocations where locations.count > 1 {
@@ -179,27 +185,54 @@ public struct ConfigValidator: Sendable {
         var unknown: Bool
     }
 
-    /// Decodes each agent file merged with the defaults and the overlay.
-    private func decodeAgents(
-        _ paths: [String], defaults: Inherited, overlay: Overlay?,
-        provider: (support: ProviderSupport, environment: String, name: String, strict: Bool)? = nil
-    ) -> (agents: [AgentSettings], diagnostics: [Diagnostic], idLocations: [String: [SourceLocation]]) {
-        var diagnostics: [Diagnostic] = []
+    /// An agent file as read: its tree, or nil with why.
+    private struct ParsedAgent {
+        var path: String
+        var root: ConfigNode?
+        var diagnostics: [Diagnostic]
+    }
+
+    /// A decoded pass over the agents: settings and problems, by file.
+    private struct Pass {
         var agents: [AgentSettings] = []
+        var diagnostics: [Diagnostic] = []
         var idLocations: [String: [SourceLocation]] = [:]
-        for path in paths.sorted() {
-            var found: [Diagnostic] = []
-            guard let root = load(path, diagnostics: &found) else {
-                diagnostics += found
+        var settingsByPath: [String: AgentSettings] = [:]
+    }
+
+    /// Decodes each agent merged with the defaults and the overlay, and
+    /// checks it against the provider. An agent neither the overlay nor the
+    /// provider concerns is taken from `unchanged` (the pass without them).
+    private func decodeAgents(
+        _ parsed: [ParsedAgent], defaults: Inherited, overlay: Overlay?,
+        provider: (support: ProviderSupport, environment: String, name: String, strict: Bool)? = nil,
+        unchanged: Pass? = nil
+    ) -> Pass {
+        var pass = Pass()
+        for file in parsed {
+            let path = file.path
+            guard let root = file.root else {
+                pass.diagnostics += file.diagnostics
                 continue
             }
+            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            if let unchanged, overlay?.support == nil, overlay?.agents[stem] == nil,
+                provider?.support.unsupported.isEmpty ?? true
+            {
+                if let settings = unchanged.settingsByPath[path] {
+                    pass.agents.append(settings)
+                    pass.settingsByPath[path] = settings
+                }
+                continue
+            }
+            // What reading found (a duplicate key, a tag) comes first.
+            var found = file.diagnostics
             var decoder = AgentDecoder()
             decoder.defaultsUnknown = defaults.unknown
-            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             var support = DefaultsMerge.merge(defaults: defaults.support, agent: root["support"]?.value)
             if let overlay { support = overlay.apply(to: support, agent: stem) }
             let settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
-            if let id = decoder.agentIDLocation { idLocations[id.value, default: []].append(id.location) }
+            if let id = decoder.agentIDLocation { pass.idLocations[id.value, default: []].append(id.location) }
             for var diagnostic in decoder.reader.diagnostics {
                 if diagnostic.location.file != path {
                     if defaults.diagnostics.contains(DiagnosticKey(diagnostic)) { continue }
@@ -222,10 +255,25 @@ public struct ConfigValidator: Sendable {
                     }
                 }
             }
-            if let settings, !found.contains(where: { $0.severity == .error }) { agents.append(settings) }
-            diagnostics += found
+            if let settings, !found.contains(where: { $0.severity == .error }) {
+                pass.agents.append(settings)
+                pass.settingsByPath[path] = settings
+            }
+            pass.diagnostics += found
         }
-        return (agents, diagnostics, idLocations)
+        return pass
+    }
+
+    /// A diagnostic as reported: rule, place and words.
+    private struct ReportedKey: Hashable {
+        var rule: Rule
+        var location: SourceLocation
+        var message: String
+        init(_ diagnostic: Diagnostic) {
+            rule = diagnostic.rule
+            location = diagnostic.location
+            message = diagnostic.message
+        }
     }
 
     private struct DiagnosticKey: Hashable {

@@ -1,6 +1,7 @@
 /// The agent side of a platform: the agents supportsync manages, each
-/// written with the revision it was read at, and what the platform can
-/// express of the support settings. Reconciler and Importer need no more.
+/// written with the revision it was read at. Reconciler and Importer need
+/// no more. What a provider can express is declared offline, by provider
+/// (`ProviderSupport.of`), so `validate` knows it without a connection.
 public protocol AgentTarget: Sendable {
     /// Which platform this is (`GET /v1/platform`): an instance id and an API version.
     func info() async throws(PlatformError) -> PlatformInfo
@@ -15,14 +16,6 @@ public protocol AgentTarget: Sendable {
     /// is still at that revision (`.versionConflict` otherwise); a revision
     /// expected of an agent that does not exist is a conflict too.
     func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError) -> Agent
-
-    /// What this platform cannot express of the support settings.
-    var support: ProviderSupport { get }
-}
-
-extension AgentTarget {
-    /// The platform API and the local platform express everything.
-    public var support: ProviderSupport { ProviderSupport() }
 }
 
 /// The ticket side of a platform: tickets after a cursor, one ticket, and

@@ -5,7 +5,6 @@ import Foundation
 /// agent, by the rules of defaults (maps key by key, lists replace, `null`
 /// removes). So an environment can force a value every agent has set.
 struct Overlay: Sendable {
-    var environment: String
     var path: String
     var support: ConfigNode?
     /// By agent id: the `support:` block for that agent.
@@ -14,9 +13,7 @@ struct Overlay: Sendable {
     var agentLocations: [String: SourceLocation]
 
     /// Reads the overlay at `path`; nil when it cannot be read at all.
-    static func load(
-        environment: String, path: String, root: URL, diagnostics: inout [Diagnostic]
-    ) -> Overlay? {
+    static func load(path: String, root: URL, diagnostics: inout [Diagnostic]) -> Overlay? {
         let start = SourceLocation(file: path, line: 1, column: 1)
         guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else {
             diagnostics.append(Diagnostic(.fileUnreadable, at: start, "the file cannot be read"))
@@ -26,8 +23,7 @@ struct Overlay: Sendable {
         var reader = NodeReader()
         defer { diagnostics += reader.diagnostics }
         guard let members = reader.mapping(node, path: "", allowed: ["support", "agents"]) else { return nil }
-        var overlay = Overlay(
-            environment: environment, path: path, support: members["support"]?.value, agents: [:], agentLocations: [:])
+        var overlay = Overlay(path: path, support: members["support"]?.value, agents: [:], agentLocations: [:])
         if let agents = members["agents"] {
             for entry in agents.value.members ?? [] {
                 guard let block = reader.mapping(entry.value, path: "agents.\(entry.key)", allowed: ["support"])

@@ -83,9 +83,6 @@ public struct ProjectFile: Sendable {
 
     public func platform(named name: String) -> Platform? { platforms.first { $0.name == name } }
 
-    /// The one platform whose tickets are pulled, if any.
-    public var ticketPlatform: Platform? { platforms.first(where: \.pullTickets) }
-
     static let environmentName = "^[a-z0-9][a-z0-9-]{0,62}$"
     static let variableName = "^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 

@@ -21,8 +21,6 @@ struct SupportFacts {
     /// `escalate` in decide's `allow`, when decide is the mode.
     var decideEscalate: SourceLocation?
 
-    var servesCalls: Bool { context.channels?.contains(.calls) ?? true }
-    var servesMessages: Bool { context.channels?.contains(.messages) ?? false }
     /// The channels are known and calls are not among them.
     var messagesOnly: Bool { context.channels.map { !$0.contains(.calls) } ?? false }
 }

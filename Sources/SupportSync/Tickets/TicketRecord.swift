@@ -108,9 +108,6 @@ extension TicketRecord {
 
         public var owner: Owner { TeamFields.Field(rawValue: rawValue) == nil ? .platform : .team }
 
-        /// The team field this is, when the team owns it.
-        public var teamField: TeamFields.Field? { TeamFields.Field(rawValue: rawValue) }
-
         /// The key as written in the file.
         public var description: String { rawValue }
 

@@ -77,8 +77,7 @@ public struct TicketPuller {
                     tip = commit
                 }
             } catch {
-                let raced = error is TicketStore.RaceLost || (error as? GitError)?.kind == .referenceMoved
-                guard raced, lostRaces < 20 else { throw error }
+                guard error is TicketStore.RaceLost, lostRaces < 20 else { throw error }
                 // Someone moved the branch: start again from the cursor on the new tip.
                 lostRaces += 1
                 logger.info("the branch moved during the pull; starting again from the new tip")

@@ -50,8 +50,8 @@ public struct TicketPusher {
         for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml")
         {
             if baseFiles[file.path] == file.blob { continue }
-            let (record, diagnostics) = tickets.codec.decode(try tickets.repository.blob(file.blob), path: file.path)
-            guard let record, !diagnostics.contains(where: { $0.severity == .error }) else { continue }
+            guard let record = tickets.codec.decodeValid(try tickets.repository.blob(file.blob), path: file.path)
+            else { continue }
             let base =
                 try baseFiles[file.path].map {
                     tickets.codec.decode(try tickets.repository.blob($0), path: file.path).record
