@@ -41,31 +41,45 @@ public struct Executable {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // Output goes to files, not pipes, and the wait is for the process
+        // to exit, not for end of file: tests start processes from several
+        // threads at once, and a long-lived child (a served platform) that
+        // inherited another child's pipe would hold it open for ever.
+        let outFile = try OutputFile()
+        let errFile = try OutputFile()
+        process.standardOutput = outFile.handle
+        process.standardError = errFile.handle
         if stdin != nil { process.standardInput = Pipe() } else { process.standardInput = FileHandle.nullDevice }
         try process.run()
         if let stdin, let pipe = process.standardInput as? Pipe {
             pipe.fileHandleForWriting.write(Data(stdin.utf8))
             try pipe.fileHandleForWriting.close()
         }
-        // Read both pipes before waiting so a large output cannot block the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            outData = out.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: process.terminationStatus, stdout: outFile.text(), stderr: errFile.text())
+    }
+}
+
+/// A file a child process writes its output to, removed when released.
+final class OutputFile {
+    let url: URL
+    let handle: FileHandle
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("supportsync-output-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    func text() -> String {
+        String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
+    }
+
+    deinit {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: url)
     }
 }
 
@@ -103,18 +117,23 @@ extension Executable {
         environment["SUPPORTSYNC_TOKEN"] = token
         environment.removeValue(forKey: "CI")
         process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
+        // To a file, read until the first line (or the server's end, or 60 s),
+        // for the reason `capture` says.
+        let out = try OutputFile()
+        process.standardOutput = out.handle
         // Logs would fill a pipe nobody reads and stall the server.
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
         var printed = Data()
-        while !printed.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed.append(chunk)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            printed = FileManager.default.contents(atPath: out.url.path) ?? Data()
+            if printed.contains(UInt8(ascii: "\n")) || !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.01)
         }
+        printed = FileManager.default.contents(atPath: out.url.path) ?? printed
+        if let newline = printed.firstIndex(of: UInt8(ascii: "\n")) { printed = printed[..<newline] }
         return (process, String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
