@@ -110,11 +110,17 @@ public struct ConfigValidator: Sendable {
             defaults.diagnostics.formUnion(found.map(DiagnosticKey.init))
         }
 
-        // Every agent file is read and parsed once, for every pass below.
+        // With environments to check, every agent file is read and parsed
+        // once and kept for every pass; without, each is read as it is
+        // decoded, so a large config/ is never held in memory whole.
+        let morePasses = (project?.platforms ?? []).contains {
+            $0.overlay != nil || !providerSupport($0.provider).unsupported.isEmpty
+        }
         let parsed = agentPaths.sorted().map { path in
+            guard morePasses else { return ParsedAgent(path: path) }
             var found: [Diagnostic] = []
             let root = load(path, diagnostics: &found)
-            return ParsedAgent(path: path, root: root, diagnostics: found)
+            return ParsedAgent(path: path, root: root, diagnostics: found, read: true)
         }
         let base = decodeAgents(parsed, defaults: defaults, overlay: nil)
         diagnostics += base.diagnostics
@@ -185,11 +191,12 @@ public struct ConfigValidator: Sendable {
         var unknown: Bool
     }
 
-    /// An agent file as read: its tree, or nil with why.
+    /// An agent file, read ahead (its tree, or nil with why) or to be read when decoded.
     private struct ParsedAgent {
         var path: String
-        var root: ConfigNode?
-        var diagnostics: [Diagnostic]
+        var root: ConfigNode? = nil
+        var diagnostics: [Diagnostic] = []
+        var read = false
     }
 
     /// A decoded pass over the agents: settings and problems, by file.
@@ -209,8 +216,9 @@ public struct ConfigValidator: Sendable {
         unchanged: Pass? = nil
     ) -> Pass {
         var pass = Pass()
-        for file in parsed {
+        for var file in parsed {
             let path = file.path
+            if !file.read { file.root = load(path, diagnostics: &file.diagnostics) }
             guard let root = file.root else {
                 pass.diagnostics += file.diagnostics
                 continue
