@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        // Exact: AES-GCM-SIV is underscored API (`_CryptoExtras`), which may change in any release.
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -46,10 +48,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Sealing customer data with a ticket's key: the platform seals, the tool opens.
+        .target(
+            name: "TicketSealing",
+            dependencies: [
+                "SupportSync",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "LocalPlatform",
             dependencies: [
                 "SupportSync",
+                "TicketSealing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,6 +97,7 @@ let package = Package(
                 "Git",
                 "LocalPlatform",
                 "PlatformClient",
+                "TicketSealing",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -117,7 +130,10 @@ let package = Package(
             dependencies: ["SupportSync", "YAML", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LocalPlatformTests", dependencies: ["LocalPlatform", "SupportSync", "SupportSyncGit", "Git"]),
+        .testTarget(
+            name: "LocalPlatformTests",
+            dependencies: ["LocalPlatform", "SupportSync", "SupportSyncGit", "Git", "TicketSealing", "TestSupport"]
+        ),
         .testTarget(
             name: "PlatformServerTests",
             dependencies: [
@@ -128,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "PlatformClientTests",
             dependencies: [
-                "PlatformClient", "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync",
+                "PlatformClient", "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -1,10 +1,17 @@
 import Foundation
 import GRDB
 import SupportSync
+import TicketSealing
 
 /// The local platform: the platform's state in a SQLite file, used
 /// in-process or served over HTTP by `PlatformServer`. WAL mode and a busy
 /// timeout let a running server and a command share the file.
+///
+/// Each ticket has its own random key (`ticket_key`), kept next to its data;
+/// reads seal the customer data with it. Erasure deletes the data and the
+/// key with SQLite's `secure_delete` on, then checkpoints the write-ahead
+/// log, so neither the file nor its log keeps the erased bytes. Request
+/// bodies are never stored.
 public final class LocalPlatform: AgentPlatform {
     let database: DatabasePool
     public let path: String
@@ -33,6 +40,8 @@ public final class LocalPlatform: AgentPlatform {
             configuration.label = "supportsync.platform"
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Deleted and overwritten content is zeroed, not left in free pages.
+                try db.execute(sql: "PRAGMA secure_delete = ON")
             }
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
@@ -63,6 +72,20 @@ public final class LocalPlatform: AgentPlatform {
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('instance', ?), ('seq', '0')",
                 arguments: [UUID().uuidString.lowercased()])
+        }
+        migrator.registerMigration("v2-ticket-keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ticket_key (
+                        ticket_id TEXT PRIMARY KEY REFERENCES ticket(id),
+                        key_id TEXT NOT NULL,
+                        key BLOB NOT NULL
+                    )
+                    """)
+            // Tickets from before sealing get their key now.
+            for id in try String.fetchAll(db, sql: "SELECT id FROM ticket") {
+                try Self.insertKey(TicketKey.generate(), for: id, db)
+            }
         }
         return migrator
     }
@@ -155,19 +178,20 @@ public final class LocalPlatform: AgentPlatform {
             try db.execute(
                 sql: "INSERT INTO ticket (id, seq, body, idempotency_key) VALUES (?, ?, ?, ?)",
                 arguments: [id, seq, Self.encode(ticket), idempotencyKey])
+            try Self.insertKey(TicketKey.generate(), for: id, db)
             return ticket
         }
     }
 
-    public func ticket(id: String) async throws(PlatformError) -> Ticket? {
-        try await read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM ticket WHERE id = ?", arguments: [id]).map {
-                try Self.decode(Ticket.self, $0)
+    public func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
+        try await readKeyed { db in
+            try Row.fetchOne(db, sql: Self.ticketQuery + " WHERE t.id = ?", arguments: [id]).map {
+                try Self.sealedTicket($0, sealing)
             }
         }
     }
 
-    public func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
+    public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
         var start = 0
         if let cursor {
             guard let value = Int(cursor), value >= 0 else {
@@ -177,12 +201,12 @@ public final class LocalPlatform: AgentPlatform {
         }
         let position = start
         let pageSize = max(1, min(limit, 1000))
-        return try await read { db in
+        return try await readKeyed { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT seq, body FROM ticket WHERE seq > ? ORDER BY seq LIMIT ?",
+                db, sql: Self.ticketQuery + " WHERE t.seq > ? ORDER BY t.seq LIMIT ?",
                 arguments: [position, pageSize + 1])
             let page = rows.prefix(pageSize)
-            let tickets = try page.map { row in try Self.decode(Ticket.self, row["body"] as String) }
+            let tickets = try page.map { row in try Self.sealedTicket(row, sealing) }
             let last: Int? = page.last?["seq"]
             return TicketPage(
                 tickets: tickets, nextCursor: rows.count > pageSize ? last.map(String.init) : nil,
@@ -190,15 +214,14 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
-        -> Ticket
+    public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+        async throws(PlatformError) -> Ticket
     {
         try await write { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM ticket WHERE id = ?", arguments: [id])
-            else {
+            guard let row = try Row.fetchOne(db, sql: Self.ticketQuery + " WHERE t.id = ?", arguments: [id]) else {
                 throw PlatformError.notFound("there is no ticket '\(id)'")
             }
-            let current = try Self.decode(Ticket.self, body)
+            let current = try Self.decode(Ticket.self, row["body"] as String)
             if let ifMatch, Self.bareVersion(ifMatch) != current.version {
                 throw PlatformError.versionConflict(
                     "ticket \(id) changed on the platform: it is at version \(current.version), not \(Self.bareVersion(ifMatch))"
@@ -206,14 +229,163 @@ public final class LocalPlatform: AgentPlatform {
             }
             var updated = patch.applied(to: current)
             try TicketRules.checkTransition(from: current, to: updated)
-            if updated == current { return current }
+            if updated == current { return try Self.sealedTicket(row, sealing) }
             let seq = try Self.nextSequence(db)
             updated.version = String(seq)
             updated.updatedAt = Self.timestamp()
             try db.execute(
                 sql: "UPDATE ticket SET seq = ?, body = ? WHERE id = ?", arguments: [seq, Self.encode(updated), id])
-            return updated
+            return try Self.sealed(updated, key: Self.key(in: row), sealing)
         }
+    }
+
+    // MARK: - TicketCustody
+
+    public func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT key_id, key FROM ticket_key WHERE ticket_id = ?", arguments: [id]).map {
+                TicketKeyMaterial(ticket: id, keyID: $0["key_id"], key: Base64.encode([UInt8]($0["key"] as Data)))
+            }
+        }
+    }
+
+    public func tickets(ofCustomer contact: String) async throws(PlatformError) -> [Ticket] {
+        let match = try CustomerMatch(contact)
+        return try await read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM ticket ORDER BY seq").compactMap { body in
+                let ticket = try Self.decode(Ticket.self, body)
+                return match.matches(ticket.record.report.customer) ? ticket : nil
+            }
+        }
+    }
+
+    public func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
+        async throws(PlatformError) -> [Ticket]
+    {
+        guard !reason.allSatisfy(\.isWhitespace) else { throw .invalid(field: "reason", message: "give a reason") }
+        let match: CustomerMatch?
+        if case .customer(let contact) = selection { match = try CustomerMatch(contact) } else { match = nil }
+        let erased = try await write { db -> [Ticket] in
+            var chosen: [Ticket] = []
+            switch selection {
+            case .ticket(let id):
+                guard let body = try String.fetchOne(db, sql: "SELECT body FROM ticket WHERE id = ?", arguments: [id])
+                else { throw PlatformError.notFound("there is no ticket '\(id)'") }
+                chosen = [try Self.decode(Ticket.self, body)]
+            case .customer, .closedBefore:
+                for body in try String.fetchAll(db, sql: "SELECT body FROM ticket ORDER BY seq") {
+                    let ticket = try Self.decode(Ticket.self, body)
+                    switch selection {
+                    case .customer: if match!.matches(ticket.record.report.customer) { chosen.append(ticket) }
+                    case .closedBefore(let time):
+                        if ticket.status == .closed, ticket.erasure == nil,
+                            let created = TicketTimestamp(ticket.createdAt), let limit = TicketTimestamp(time),
+                            created < limit
+                        {
+                            chosen.append(ticket)
+                        }
+                    case .ticket: break
+                    }
+                }
+            }
+            let now = Self.timestamp()
+            var erased: [Ticket] = []
+            for ticket in chosen {
+                // Erasing again erases nothing more, and keeps the first record.
+                guard ticket.erasure == nil else {
+                    erased.append(ticket)
+                    continue
+                }
+                var updated = ticket
+                updated.record = Erasure(at: now, by: by, reason: reason).applied(to: ticket.record)
+                let seq = try Self.nextSequence(db)
+                updated.version = String(seq)
+                updated.updatedAt = now
+                try db.execute(
+                    sql: "UPDATE ticket SET seq = ?, body = ? WHERE id = ?",
+                    arguments: [seq, Self.encode(updated), ticket.id])
+                try db.execute(sql: "DELETE FROM ticket_key WHERE ticket_id = ?", arguments: [ticket.id])
+                erased.append(updated)
+            }
+            return erased
+        }
+        if erased.contains(where: { _ in true }) { try await checkpoint() }
+        return erased
+    }
+
+    /// Moves every page out of the write-ahead log into the database file
+    /// and truncates the log, so an erased value survives in neither.
+    private func checkpoint() async throws(PlatformError) {
+        do {
+            try await database.writeWithoutTransaction { db in
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                let busy: Int = row?[0] ?? 1
+                if busy != 0 {
+                    throw PlatformError.unavailable(
+                        "the local platform erased the data but could not yet clear its write-ahead log: a reader holds it; the next erasure or checkpoint clears it"
+                    )
+                }
+            }
+        } catch {
+            throw Self.platformError(error)
+        }
+    }
+
+    // MARK: - Sealing
+
+    /// A ticket's body and its key.
+    private static let ticketQuery =
+        "SELECT t.seq, t.body, k.key_id, k.key FROM ticket t LEFT JOIN ticket_key k ON k.ticket_id = t.id"
+
+    private static func key(in row: Row) throws -> TicketKey? {
+        guard let id: String = row["key_id"], let bytes: Data = row["key"] else { return nil }
+        guard let key = TicketKey(id: id, bytes: [UInt8](bytes)) else {
+            throw PlatformError.failed("the local platform's database holds a ticket key it cannot read")
+        }
+        return key
+    }
+
+    private static func sealedTicket(_ row: Row, _ sealing: Sealing) throws -> Ticket {
+        try sealed(decode(Ticket.self, row["body"] as String), key: key(in: row), sealing)
+    }
+
+    private static func sealed(_ ticket: Ticket, key: TicketKey?, _ sealing: Sealing) throws -> Ticket {
+        guard !sealing.isEmpty, ticket.erasure == nil else { return ticket }
+        guard let key else { throw MissingKey() }
+        var sealed = ticket
+        sealed.record = TicketSealer.seal(ticket.record, with: key, sealing: sealing)
+        return sealed
+    }
+
+    /// A ticket stored without a key (by another program writing the file).
+    private struct MissingKey: Error {}
+
+    /// Reads; when a ticket read has no key yet, gives every such ticket
+    /// one and reads again.
+    private func readKeyed<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T)
+        async throws(PlatformError) -> T
+    {
+        do {
+            return try await database.read(body)
+        } catch is MissingKey {
+            try await write { db in
+                let missing = try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT t.id FROM ticket t LEFT JOIN ticket_key k ON k.ticket_id = t.id WHERE k.ticket_id IS NULL AND json_extract(t.body, '$.erasure') IS NULL"
+                )
+                for id in missing { try Self.insertKey(TicketKey.generate(), for: id, db) }
+            }
+            return try await read(body)
+        } catch {
+            throw Self.platformError(error)
+        }
+    }
+
+    private static func insertKey(_ key: TicketKey, for id: String, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO ticket_key (ticket_id, key_id, key) VALUES (?, ?, ?)",
+            arguments: [id, key.id, Data(key.bytes)])
     }
 
     // MARK: - Storage
@@ -279,11 +451,39 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    private static func platformError(_ error: any Error) -> PlatformError {
+    static func platformError(_ error: any Error) -> PlatformError {
         if let error = error as? PlatformError { return error }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             return .unavailable("the local platform's database is busy: \(error.message ?? "locked")")
         }
         return .failed("the local platform's database failed: \(error)")
+    }
+}
+
+/// A customer named by e-mail (any case) or phone (digits only, so any
+/// punctuation or spacing matches).
+struct CustomerMatch: Sendable {
+    let email: String?
+    let digits: String?
+
+    init(_ contact: String) throws(PlatformError) {
+        let text = contact.trimmingCharacters(in: .whitespaces)
+        if text.contains("@") {
+            email = text.lowercased()
+            digits = nil
+        } else {
+            let digits = text.filter(\.isASCII).filter(\.isNumber)
+            guard digits.count >= 5 else {
+                throw .invalid(field: "customer", message: "name a customer by e-mail or by phone number")
+            }
+            email = nil
+            self.digits = digits
+        }
+    }
+
+    func matches(_ customer: Customer) -> Bool {
+        if let email { return customer.email?.trimmingCharacters(in: .whitespaces).lowercased() == email }
+        guard let digits, let phone = customer.phone else { return false }
+        return phone.filter(\.isASCII).filter(\.isNumber) == digits
     }
 }

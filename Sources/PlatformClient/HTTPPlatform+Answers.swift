@@ -72,7 +72,8 @@ extension HTTPPlatform {
         }
         let message = token.redacting(context + ": " + detail + (exchange.note.map { "; " + $0 } ?? ""))
         switch exchange.status {
-        case 401, 403: return .unauthorized(message)
+        case 401: return .unauthorized(message)
+        case 403: return body == nil ? .unauthorized(message) : .forbidden(message)
         case 413: return .tooLarge(message)
         case 429, 502, 503, 504: return .unavailable(message)
         default: break

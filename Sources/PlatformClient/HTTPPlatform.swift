@@ -147,29 +147,73 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         return try await callRequired(request, as: Ticket.self)
     }
 
-    public func ticket(id: String) async throws(PlatformError) -> Ticket? {
-        try await call(try ticketRequest(.get, id: id), as: Ticket.self, missingIsNil: true)
+    public func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
+        try await call(
+            try ticketRequest(.get, id: id, query: Self.sealingQuery(sealing)), as: Ticket.self, missingIsNil: true)
     }
 
-    public func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
+    public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
         var query: [(String, String)] = []
         if let cursor { query.append(("after", cursor)) }
         query.append(("limit", String(limit)))
+        query += Self.sealingQuery(sealing)
         let resource = cursor.map { "tickets after cursor \($0)" } ?? "tickets from the start"
         return try await callRequired(
             PlatformRequest(.get, ["v1", "tickets"], query: query, resource: resource), as: TicketPage.self)
     }
 
-    public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
-        -> Ticket
+    public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+        async throws(PlatformError) -> Ticket
     {
-        var request = try ticketRequest(.patch, id: id)
+        var request = try ticketRequest(.patch, id: id, query: Self.sealingQuery(sealing))
         request.body = try encode(patch, for: request)
         request.ifMatch = ifMatch
         return try await callRequired(request, as: Ticket.self) { () async throws(PlatformError) -> Ticket? in
-            guard let current = try await self.ticket(id: id), patch.applied(to: current) == current else { return nil }
+            guard let current = try await self.ticket(id: id, sealing: sealing), patch.applied(to: current) == current
+            else { return nil }
             return current
         }
+    }
+
+    // MARK: - TicketCustody
+
+    public func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? {
+        guard !id.isEmpty else { throw .badRequest("a ticket id is empty") }
+        return try await call(
+            PlatformRequest(.get, ["v1", "tickets", id, "key"], resource: "key of ticket \(id)"),
+            as: TicketKeyMaterial.self, missingIsNil: true)
+    }
+
+    public func tickets(ofCustomer contact: String) async throws(PlatformError) -> [Ticket] {
+        struct Search: Encodable { var customer: String }
+        struct Found: Decodable { var tickets: [Ticket] }
+        // A POST, so the customer's e-mail or phone is never in a URL (and a proxy's log).
+        var request = PlatformRequest(.post, ["v1", "tickets", "search"], resource: "tickets of a customer")
+        request.body = try encode(Search(customer: contact), for: request)
+        request.idempotencyKey = UUID().uuidString.lowercased()  // a read: safe to retry
+        return try await callRequired(request, as: Found.self).tickets
+    }
+
+    public func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
+        async throws(PlatformError) -> [Ticket]
+    {
+        struct Erased: Decodable { var tickets: [Ticket] }
+        let resource: String
+        switch selection {
+        case .ticket(let id): resource = "erasure of ticket \(id)"
+        case .customer: resource = "erasure of a customer's tickets"
+        case .closedBefore(let time): resource = "erasure of tickets closed and created before \(time)"
+        }
+        var request = PlatformRequest(.post, ["v1", "erasures"], query: Self.sealingQuery(sealing), resource: resource)
+        request.body = try encode(ErasureRequest(selection: selection, reason: reason, by: by), for: request)
+        // Erasing twice erases nothing more: safe to retry after a lost answer.
+        request.idempotencyKey = UUID().uuidString.lowercased()
+        return try await callRequired(request, as: Erased.self).tickets
+    }
+
+    /// `seal=customer,summary,fields,reason`, or `reveal=true` for plain values.
+    static func sealingQuery(_ sealing: Sealing) -> [(String, String)] {
+        sealing.isEmpty ? [("reveal", "true")] : [("seal", sealing.parameter)]
     }
 
     // MARK: - Requests
@@ -180,9 +224,11 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         return PlatformRequest(method, ["v1", "agents", id], resource: "agent \(id)")
     }
 
-    private func ticketRequest(_ method: PlatformRequest.Method, id: String) throws(PlatformError) -> PlatformRequest {
+    private func ticketRequest(_ method: PlatformRequest.Method, id: String, query: [(String, String)] = [])
+        throws(PlatformError) -> PlatformRequest
+    {
         guard !id.isEmpty else { throw .badRequest("a ticket id is empty") }
-        return PlatformRequest(method, ["v1", "tickets", id], resource: "ticket \(id)")
+        return PlatformRequest(method, ["v1", "tickets", id], query: query, resource: "ticket \(id)")
     }
 
     private func encode(_ value: some Encodable, for request: PlatformRequest) throws(PlatformError) -> Data {

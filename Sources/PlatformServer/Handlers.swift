@@ -56,12 +56,14 @@ struct Handlers: Sendable {
         return HTTPMessages.json(ticket, status: .created, etag: ticket.version)
     }
 
-    func getTicket(id: String) async throws(PlatformError) -> Response {
-        guard let ticket = try await platform.ticket(id: id) else { throw .notFound("there is no ticket '\(id)'") }
+    func getTicket(id: String, sealing: Sealing) async throws(PlatformError) -> Response {
+        guard let ticket = try await platform.ticket(id: id, sealing: sealing) else {
+            throw .notFound("there is no ticket '\(id)'")
+        }
         return HTTPMessages.json(ticket, etag: ticket.version)
     }
 
-    func listTickets(_ request: Request) async throws(PlatformError) -> Response {
+    func listTickets(_ request: Request, sealing: Sealing) async throws(PlatformError) -> Response {
         let query = request.uri.queryParameters
         let after = query["after"].flatMap { $0.isEmpty ? nil : String($0) }
         var limit = Self.defaultPageSize
@@ -74,15 +76,46 @@ struct Handlers: Sendable {
             // and `--batch 5000` must not work locally and fail over HTTP.
             limit = min(value, Self.maxPageSize)
         }
-        return HTTPMessages.json(try await platform.tickets(after: after, limit: limit))
+        return HTTPMessages.json(try await platform.tickets(after: after, limit: limit, sealing: sealing))
     }
 
-    func patchTicket(id: String, _ request: Request) async throws(PlatformError) -> Response {
+    func patchTicket(id: String, _ request: Request, sealing: Sealing) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
         let patch = try HTTPMessages.decode(TicketPatch.self, from: body, allowed: Self.patchFields)
-        let ticket = try await platform.patchTicket(id: id, patch, expecting: HTTPMessages.ifMatch(request))
+        let ticket = try await platform.patchTicket(
+            id: id, patch, expecting: HTTPMessages.ifMatch(request), sealing: sealing)
         return HTTPMessages.json(ticket, etag: ticket.version)
     }
+
+    func ticketKey(id: String) async throws(PlatformError) -> Response {
+        guard let key = try await platform.ticketKey(id: id) else {
+            throw .notFound("ticket '\(id)' has no key: there is no such ticket, or its customer data was erased")
+        }
+        return HTTPMessages.json(key)
+    }
+
+    func searchTickets(_ request: Request) async throws(PlatformError) -> Response {
+        struct Search: Decodable { var customer: String }
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let search = try HTTPMessages.decode(Search.self, from: body, allowed: ["customer"])
+        return HTTPMessages.json(TicketList(tickets: try await platform.tickets(ofCustomer: search.customer)))
+    }
+
+    func erase(_ request: Request, sealing: Sealing) async throws(PlatformError) -> Response {
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let erasure = try HTTPMessages.decode(
+            ErasureRequest.self, from: body, allowed: ["ticket", "customer", "closed_before", "reason", "by"])
+        guard let selection = erasure.selection else {
+            throw .badRequest("name exactly one of ticket, customer and closed_before")
+        }
+        let erased = try await platform.erase(selection, reason: erasure.reason, by: erasure.by, sealing: sealing)
+        return HTTPMessages.json(TicketList(tickets: erased))
+    }
+}
+
+/// `POST /v1/tickets/search` and `POST /v1/erasures`.
+struct TicketList: Codable, Sendable {
+    var tickets: [Ticket]
 }
 
 /// `GET /v1/agents`.

@@ -6,7 +6,7 @@ import SupportSync
 /// Turns every failure into the API's JSON error body, so a client never
 /// sees an empty 500 or an HTML page, and logs one line per request.
 struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = PlatformRequestContext
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -53,15 +53,15 @@ struct ErrorMiddleware: RouterMiddleware {
 }
 
 /// Requires `Authorization: Bearer <token>` on every request, known route
-/// or not. The token is compared in constant time and never logged or echoed.
+/// or not, and puts the token's scopes in the context. Tokens are compared
+/// in constant time, every one of them, and never logged or echoed.
 struct BearerAuthMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
-    private let token: [UInt8]
+    typealias Context = PlatformRequestContext
+    private let tokens: [ScopedToken]
 
-    init(token: String) {
-        // An empty token would let `Authorization: Bearer ` through.
-        precondition(!token.isEmpty, "the platform server needs a non-empty token")
-        self.token = Array(token.utf8)
+    init(tokens: [ScopedToken]) {
+        precondition(!tokens.isEmpty, "the platform server needs a token")
+        self.tokens = tokens
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -70,9 +70,17 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else {
             throw PlatformError.unauthorized("the request has no 'Authorization: Bearer <token>' header")
         }
-        guard let credentials = Self.bearerCredentials(header), Self.constantTimeEquals(credentials, token) else {
+        guard let credentials = Self.bearerCredentials(header) else {
             throw PlatformError.unauthorized("the bearer token is not valid for this platform")
         }
+        // Every token is compared, so timing does not tell which one matched.
+        var scopes: Set<TokenScope>?
+        for token in tokens where Self.constantTimeEquals(credentials, token.secret) {
+            scopes = (scopes ?? []).union(token.scopes)
+        }
+        guard let scopes else { throw PlatformError.unauthorized("the bearer token is not valid for this platform") }
+        var context = context
+        context.scopes = scopes
         return try await next(request, context)
     }
 

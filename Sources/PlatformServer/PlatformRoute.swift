@@ -40,6 +40,9 @@ enum Endpoint: CaseIterable, Sendable {
     case listTickets
     case getTicket
     case patchTicket
+    case ticketKey
+    case searchTickets
+    case erase
 
     var route: PlatformRoute {
         switch self {
@@ -51,21 +54,44 @@ enum Endpoint: CaseIterable, Sendable {
         case .listTickets: return PlatformRoute(method: "GET", path: "/v1/tickets")
         case .getTicket: return PlatformRoute(method: "GET", path: "/v1/tickets/{id}")
         case .patchTicket: return PlatformRoute(method: "PATCH", path: "/v1/tickets/{id}")
+        case .ticketKey: return PlatformRoute(method: "GET", path: "/v1/tickets/{id}/key")
+        case .searchTickets: return PlatformRoute(method: "POST", path: "/v1/tickets/search")
+        case .erase: return PlatformRoute(method: "POST", path: "/v1/erasures")
         }
     }
 
-    func respond(_ handlers: Handlers, _ request: Request, _ context: BasicRequestContext) async throws(PlatformError)
-        -> Response
+    /// What the token must hold for this endpoint; reads that ask for plain
+    /// values also need `reveal` (checked where the sealing is read).
+    var scope: (TokenScope, String) {
+        switch self {
+        case .platformInfo, .listAgents, .getAgent, .listTickets, .getTicket: return (.read, "read the platform")
+        case .putAgent: return (.sync, "write agents")
+        case .patchTicket: return (.sync, "change tickets")
+        case .createTicket: return (.create, "create tickets")
+        case .ticketKey: return (.reveal, "read a ticket's key")
+        case .searchTickets: return (.reveal, "find a customer's tickets")
+        case .erase: return (.erase, "erase customer data")
+        }
+    }
+
+    func respond(_ handlers: Handlers, _ request: Request, _ context: PlatformRequestContext)
+        async throws(PlatformError) -> Response
     {
+        try context.require(scope.0, for: scope.1)
         switch self {
         case .platformInfo: return try await handlers.platformInfo()
         case .listAgents: return try await handlers.listAgents()
         case .getAgent: return try await handlers.getAgent(id: context.pathID())
         case .putAgent: return try await handlers.putAgent(id: context.pathID(), request)
         case .createTicket: return try await handlers.createTicket(request)
-        case .listTickets: return try await handlers.listTickets(request)
-        case .getTicket: return try await handlers.getTicket(id: context.pathID())
-        case .patchTicket: return try await handlers.patchTicket(id: context.pathID(), request)
+        case .listTickets: return try await handlers.listTickets(request, sealing: context.sealing(of: request))
+        case .getTicket:
+            return try await handlers.getTicket(id: context.pathID(), sealing: context.sealing(of: request))
+        case .patchTicket:
+            return try await handlers.patchTicket(id: context.pathID(), request, sealing: context.sealing(of: request))
+        case .ticketKey: return try await handlers.ticketKey(id: context.pathID())
+        case .searchTickets: return try await handlers.searchTickets(request)
+        case .erase: return try await handlers.erase(request, sealing: context.sealing(of: request))
         }
     }
 }
@@ -73,10 +99,10 @@ enum Endpoint: CaseIterable, Sendable {
 extension PlatformServer {
     /// The router serving the API: authentication and error mapping first (so
     /// they cover unknown routes too), then one route per `Endpoint`.
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func makeRouter() -> Router<PlatformRequestContext> {
+        let router = Router(context: PlatformRequestContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
-        router.add(middleware: BearerAuthMiddleware(token: token))
+        router.add(middleware: BearerAuthMiddleware(tokens: tokens))
         let handlers = Handlers(platform: platform, logger: logger)
         for endpoint in Endpoint.allCases {
             let route = endpoint.route
@@ -91,7 +117,32 @@ extension PlatformServer {
     }
 }
 
-extension BasicRequestContext {
+extension PlatformRequestContext {
+    /// The fields a ticket read returns sealed: `seal=a,b` names them,
+    /// `reveal=true` asks for none; absent, every one. Anything but every
+    /// one needs the reveal scope.
+    fileprivate func sealing(of request: Request) throws(PlatformError) -> Sealing {
+        let query = request.uri.queryParameters
+        var sealing = Sealing.all
+        if let reveal = query["reveal"] {
+            guard reveal == "true" || reveal == "false" else {
+                throw .badRequest("reveal must be true or false, not '\(reveal)'")
+            }
+            if reveal == "true" { sealing = .none }
+        }
+        if let names = query["seal"] {
+            guard sealing == .all else { throw .badRequest("give seal or reveal=true, not both") }
+            guard let chosen = Sealing(parameter: String(names)) else {
+                throw .badRequest(
+                    "seal names the fields to seal, from \(SealedField.allCases.map(\.rawValue).joined(separator: ", ")); not '\(names)'"
+                )
+            }
+            sealing = chosen
+        }
+        if sealing != .all { try require(.reveal, for: "read customer data in plain text") }
+        return sealing
+    }
+
     /// The `{id}` of the route, percent-decoded (the router matches on the
     /// raw path, and clients encode every id as one path segment).
     fileprivate func pathID() throws(PlatformError) -> String {

@@ -23,18 +23,19 @@ public struct PlatformServer: Sendable {
     public var port: Int
     public var logger: Logger
     /// Kept private and out of every description and log line.
-    let token: String
+    let tokens: [ScopedToken]
 
     /// - Parameters:
-    ///   - token: the bearer token every request must carry; must not be
-    ///     empty (an empty token would let anyone in).
+    ///   - token: the bearer token with every scope; must not be empty (an
+    ///     empty token would let anyone in).
+    ///   - scopedTokens: more tokens, each allowed only its scopes.
     public init(
-        platform: any AgentPlatform, token: String, host: String = "127.0.0.1", port: Int = 0,
-        logger: Logger = Logger(label: "supportsync.platform-server")
+        platform: any AgentPlatform, token: String, scopedTokens: [ScopedToken] = [], host: String = "127.0.0.1",
+        port: Int = 0, logger: Logger = Logger(label: "supportsync.platform-server")
     ) {
         precondition(!token.isEmpty, "the platform server needs a non-empty token")
         self.platform = platform
-        self.token = token
+        self.tokens = [.full(token)] + scopedTokens
         self.host = host
         self.port = port
         self.logger = logger

@@ -30,7 +30,8 @@ public struct ErrorBody: Sendable, Codable {
         case 412: return .versionConflict(error.message)
         case 422: return .invalid(field: error.field, message: error.message)
         case 400: return .badRequest(error.message)
-        case 401, 403: return .unauthorized(error.message)
+        case 401: return .unauthorized(error.message)
+        case 403: return .forbidden(error.message)
         case 413: return .tooLarge(error.message)
         case 429, 503: return .unavailable(error.message)
         default: return .failed("HTTP \(status): \(error.message)")
@@ -47,6 +48,7 @@ extension PlatformError {
         case .invalid: return 422
         case .badRequest: return 400
         case .unauthorized: return 401
+        case .forbidden: return 403
         case .tooLarge: return 413
         case .unavailable: return 503
         case .failed: return 500
@@ -61,6 +63,7 @@ extension PlatformError {
         case .invalid: return "invalid"
         case .badRequest: return "bad_request"
         case .unauthorized: return "unauthorized"
+        case .forbidden: return "forbidden"
         case .tooLarge: return "too_large"
         case .unavailable: return "unavailable"
         case .failed: return "internal"

@@ -13,7 +13,7 @@ extension ConfigError: UserError {
 extension PlatformError: UserError {
     public var exitStatus: ExitStatus {
         switch self {
-        case .notFound, .versionConflict, .invalid: return .needsAttention
+        case .notFound, .versionConflict, .invalid, .forbidden: return .needsAttention
         default: return .failure
         }
     }

@@ -63,7 +63,7 @@ public struct SyncEngine: Sendable {
         let target = try platform.resolve(root: root)
         var tickets: (repository: TicketStore, author: Signature)?
         if target.pullTickets {
-            let repository = try TicketStore(root: root)
+            let repository = try TicketStore.project(root: root)
             tickets = (repository, try repository.author(options.author))
         }
         return try await platform.with(target, logger: logger("supportsync.platform")) { platform in
@@ -112,6 +112,10 @@ public struct SyncEngine: Sendable {
                 report.ticketsNotPulled = true
                 return Outcome(report: report, status: status)
             }
+            if let days = ProjectFile.ticketSettings(root: root)?.eraseClosedAfterDays {
+                progress("erasing closed tickets created over \(days) days ago")
+                report.retention = try await retention(days: days, sealing: tickets.sealing, platform: platform)
+            }
             progress("pulling tickets")
             var pullOptions = TicketPuller.Options(author: author)
             pullOptions.dryRun = options.dryRun
@@ -146,6 +150,28 @@ public struct SyncEngine: Sendable {
             record(.failure)
         }
         return Outcome(report: report, status: status)
+    }
+
+    /// `tickets: {erase_closed_after: Nd}`: erases closed tickets created
+    /// more than N days ago; the next step (pull) commits the erasures. A
+    /// token without the erase scope is reported, not fatal.
+    private func retention(days: Int, sealing: Sealing, platform: any AgentPlatform) async throws
+        -> SyncReport
+        .Retention
+    {
+        var retention = SyncReport.Retention(days: days)
+        guard !options.dryRun else { return retention }
+        do {
+            let erased = try await platform.erase(
+                .closedBefore(TicketCustodyRun.retentionLimit(days: days)),
+                reason: "retention: closed tickets are erased \(days) days after they were created",
+                by: "supportsync sync", sealing: sealing)
+            retention.erased = erased.map(\.id)
+        } catch {
+            guard case .forbidden(let message) = error else { throw error }
+            retention.refused = message
+        }
+        return retention
     }
 
     private struct Stopped: Error {

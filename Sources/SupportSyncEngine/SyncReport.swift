@@ -15,6 +15,19 @@ public struct SyncReport: Sendable {
     public var push: TicketPusher.Report?
     public var pendingPush: [String] = []
     public var failures: [String] = []
+    /// `tickets: {erase_closed_after: Nd}`: what retention erased.
+    public var retention: Retention?
+
+    public struct Retention: Sendable, Encodable {
+        public var days: Int
+        public var erased: [String] = []
+        /// Why nothing was erased: the token lacks the erase scope.
+        public var refused: String?
+
+        public init(days: Int) {
+            self.days = days
+        }
+    }
 
     private func list(_ ids: [String]) -> String { ids.isEmpty ? "" : ": " + ids.joined(separator: ", ") }
 
@@ -38,6 +51,15 @@ public struct SyncReport: Sendable {
         }
         if ticketsNotPulled, let environment {
             lines.append("tickets: not pulled in environment \(environment) (pull_tickets is not true)")
+        }
+        if let retention {
+            if let refused = retention.refused {
+                lines.append("warning: retention (\(retention.days) days) erased nothing: \(refused)")
+            } else if !dryRun {
+                lines.append(
+                    "tickets erased by retention (closed, created over \(retention.days) days ago): \(retention.erased.count)\(list(retention.erased))"
+                )
+            }
         }
         if let pull {
             let verb = dryRun ? "to pull" : "pulled"
@@ -99,6 +121,7 @@ public struct SyncReport: Sendable {
             var agents: Agents?
             var plannedAgents: PlannedAgents?
             var tickets: Tickets?
+            var retention: Retention?
             var warnings: [String]
             var failures: [String]
 
@@ -108,12 +131,13 @@ public struct SyncReport: Sendable {
                 case ticketsPulled = "tickets_pulled"
                 case agents
                 case plannedAgents = "planned_agents"
-                case tickets, warnings, failures
+                case tickets, retention, warnings, failures
             }
         }
         var document = Document(
             dryRun: dryRun, environment: environment, ticketsPulled: !ticketsNotPulled, warnings: pull?.warnings ?? [],
             failures: failures)
+        document.retention = retention
         if let apply {
             document.agents = Agents(
                 created: apply.created, updated: apply.updated, unchanged: apply.unchanged, refused: apply.refused,

@@ -4,56 +4,64 @@
 /// written plain only when YAML 1.1 and YAML 1.2 readers both read it back
 /// as the same string; otherwise it is double-quoted. Same value, same bytes.
 public enum YAMLWriter {
-    public static func write(_ value: YAMLValue) -> String {
+    /// - Parameter alwaysQuoting: strings to double-quote even where they
+    ///   could be plain (a sealed value, whose form a reader should see at a glance).
+    public static func write(_ value: YAMLValue, alwaysQuoting: (String) -> Bool = { _ in false }) -> String {
         var output = ""
         switch value {
         case .map(let members) where !members.isEmpty:
-            writeMembers(members, indent: 0, into: &output)
+            writeMembers(members, indent: 0, into: &output, alwaysQuoting)
         case .list(let items) where !items.isEmpty:
-            writeItems(items, indent: 0, into: &output)
+            writeItems(items, indent: 0, into: &output, alwaysQuoting)
         default:
-            output = inline(value, flow: false) + "\n"
+            output = inline(value, flow: false, alwaysQuoting) + "\n"
         }
         return output
     }
 
-    private static func writeMembers(_ members: [(String, YAMLValue)], indent: Int, into output: inout String) {
+    private static func writeMembers(
+        _ members: [(String, YAMLValue)], indent: Int, into output: inout String, _ quote: (String) -> Bool
+    ) {
         let pad = String(repeating: " ", count: indent)
         for (key, value) in members {
             output += pad + scalar(key, flow: false) + ":"
-            writeNested(value, indent: indent, into: &output)
+            writeNested(value, indent: indent, into: &output, quote)
         }
     }
 
-    private static func writeItems(_ items: [YAMLValue], indent: Int, into output: inout String) {
+    private static func writeItems(
+        _ items: [YAMLValue], indent: Int, into output: inout String, _ quote: (String) -> Bool
+    ) {
         let pad = String(repeating: " ", count: indent)
         for item in items {
             switch item {
             case .map(let members) where !members.isEmpty:
                 // `- key: value` with the rest of the mapping aligned under it.
                 var nested = ""
-                writeMembers(members, indent: indent + 2, into: &nested)
+                writeMembers(members, indent: indent + 2, into: &nested, quote)
                 output += pad + "- " + nested.dropFirst(indent + 2)
             case .list(let inner) where !inner.isEmpty && !isFlowList(inner):
                 output += pad + "-\n"
-                writeItems(inner, indent: indent + 2, into: &output)
+                writeItems(inner, indent: indent + 2, into: &output, quote)
             default:
                 output += pad + "-"
-                writeNested(item, indent: indent, into: &output)
+                writeNested(item, indent: indent, into: &output, quote)
             }
         }
     }
 
     /// The value after `key:` or `-`: inline on the same line, or below it.
-    private static func writeNested(_ value: YAMLValue, indent: Int, into output: inout String) {
+    private static func writeNested(
+        _ value: YAMLValue, indent: Int, into output: inout String, _ quote: (String) -> Bool
+    ) {
         switch value {
         case .map(let members) where !members.isEmpty:
             output += "\n"
-            writeMembers(members, indent: indent + 2, into: &output)
+            writeMembers(members, indent: indent + 2, into: &output, quote)
         case .list(let items) where !items.isEmpty && !isFlowList(items):
             output += "\n"
-            writeItems(items, indent: indent + 2, into: &output)
-        case .string(let text) where isLiteralBlock(text):
+            writeItems(items, indent: indent + 2, into: &output, quote)
+        case .string(let text) where isLiteralBlock(text) && !quote(text):
             output += " |" + (text.hasSuffix("\n") ? "" : "-") + "\n"
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
             let pad = String(repeating: " ", count: indent + 2)
@@ -61,20 +69,21 @@ public enum YAMLWriter {
                 output += line.isEmpty ? "\n" : pad + line + "\n"
             }
         default:
-            output += " " + inline(value, flow: false) + "\n"
+            output += " " + inline(value, flow: false, quote) + "\n"
         }
     }
 
-    private static func inline(_ value: YAMLValue, flow: Bool) -> String {
+    private static func inline(_ value: YAMLValue, flow: Bool, _ quote: (String) -> Bool) -> String {
         switch value {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
-        case .string(let text): return scalar(text, flow: flow)
-        case .list(let items): return "[" + items.map { inline($0, flow: true) }.joined(separator: ", ") + "]"
+        case .string(let text): return quote(text) ? doubleQuoted(text) : scalar(text, flow: flow)
+        case .list(let items): return "[" + items.map { inline($0, flow: true, quote) }.joined(separator: ", ") + "]"
         case .map(let members):
             return "{"
-                + members.map { scalar($0.0, flow: true) + ": " + inline($0.1, flow: true) }.joined(separator: ", ")
+                + members.map { scalar($0.0, flow: true) + ": " + inline($0.1, flow: true, quote) }.joined(
+                    separator: ", ")
                 + "}"
         }
     }

@@ -18,13 +18,22 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the local platform over the HTTP API.",
         discussion: """
             Every request must carry 'Authorization: Bearer $SUPPORTSYNC_TOKEN'; the \
-            command refuses to start without that variable. Once bound it prints \
+            command refuses to start without that variable, which may do everything. \
+            SUPPORTSYNC_READ_TOKEN (read agents and sealed tickets), SUPPORTSYNC_SYNC_TOKEN \
+            (read, apply agents, patch ticket team fields), SUPPORTSYNC_REVEAL_TOKEN (read, \
+            keys and plain customer data) and SUPPORTSYNC_ERASE_TOKEN (read, erase) add tokens \
+            of one scope each. Once bound it prints \
             'listening on http://HOST:PORT' (with --port 0, the port it picked). \
             Stops gracefully on SIGINT or SIGTERM.
             """
     )
 
     static let tokenVariable = "SUPPORTSYNC_TOKEN"
+    /// Optional tokens of one scope each, beside SUPPORTSYNC_TOKEN's every scope.
+    static let scopedVariables: [(String, TokenScope)] = [
+        ("SUPPORTSYNC_READ_TOKEN", .read), ("SUPPORTSYNC_SYNC_TOKEN", .sync),
+        ("SUPPORTSYNC_REVEAL_TOKEN", .reveal), ("SUPPORTSYNC_ERASE_TOKEN", .erase),
+    ]
 
     @OptionGroup var repository: RepositoryOptions
 
@@ -54,8 +63,13 @@ struct ServeCommand: AsyncParsableCommand {
         try await reportingErrors {
             let path = try db ?? LocalPlatform.defaultPath(root: repository.root())
             let platform = try LocalPlatform(path: path)
+            let environment = ProcessInfo.processInfo.environment
+            let scoped = Self.scopedVariables.compactMap { variable, scope -> ScopedToken? in
+                guard let value = environment[variable], !value.isEmpty else { return nil }
+                return ScopedToken(value, scopes: scope.granted)
+            }
             let server = PlatformServer(
-                platform: platform, token: token, host: host, port: port,
+                platform: platform, token: token, scopedTokens: scoped, host: host, port: port,
                 logger: CommandLogging.logger("supportsync.platform"))
             let shownHost = host.contains(":") ? "[\(host)]" : host
             do {

@@ -11,7 +11,7 @@ struct TicketsCommand: AsyncParsableCommand {
         abstract: "Flagged tickets in git: pull them from the platform, push the team's changes back, read them.",
         subcommands: [
             PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
-            DiffCommand.self,
+            DiffCommand.self, FindCommand.self, EraseCommand.self, SealCommand.self, UnsealCommand.self,
         ]
     )
 }
@@ -67,7 +67,7 @@ struct PullCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketStore(root: root, ref: ref)
+            let tickets = try TicketStore.project(root: root, ref: ref)
             let author = try tickets.author(commit.author)
             let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
                 try await TicketPuller(
@@ -102,7 +102,7 @@ struct PushCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketStore(root: root)
+            let tickets = try TicketStore.project(root: root)
             let author = try tickets.author(commit.author)
             let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
                 try await TicketPusher(
@@ -150,27 +150,213 @@ struct ListCommand: AsyncParsableCommand {
 }
 
 struct ShowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one ticket.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one ticket.",
+        discussion: """
+            Sealed customer data prints sealed. With --reveal, the ticket's key is fetched from the
+            platform (the token needs the reveal scope) and the values are opened in memory; without
+            that scope, or once the ticket was erased, they print sealed with a note on stderr. A value
+            that does not open (changed, or moved from another ticket or field) exits 1.
+            """)
 
     @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
 
     @Argument(help: "The ticket id.")
     var id: String
+
+    @Flag(name: .long, help: "Open sealed customer data with the ticket's key (reveal scope).")
+    var reveal = false
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: DataFormat = .text
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketStore(root: try repository.root())
+            let root = try repository.root()
+            let tickets = try TicketStore(root: root)
             let shown = try TicketQueries(tickets: tickets).show(id)
-            if format == .json, let record = shown.record {
+            var record = shown.record
+            var text = shown.text
+            if reveal, let sealed = record {
+                let revealed = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
+                    try await TicketCustodyRun.reveal(sealed, platform: $0)
+                }
+                if let note = revealed.note { printError("note: \(note)") }
+                record = revealed.record
+                text = TicketFile.text(revealed.record)
+            }
+            if format == .json, let record {
                 print(JSONCoding.prettyString(record), terminator: "")
             } else {
-                print("# \(shown.path)\n\(shown.text)", terminator: "")
+                print("# \(shown.path)\n\(text)", terminator: "")
             }
             return .success
         }
+    }
+}
+
+struct FindCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "find",
+        abstract: "List a customer's tickets, with their data, for an access request (reveal scope).",
+        discussion: """
+            The platform finds the tickets by e-mail (any case) or phone (any punctuation) and returns
+            them in plain text: this prints customer data on purpose. Exit status: 0 done, 1 the token
+            may not reveal, 3 the platform failed, 64 usage.
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+
+    @Option(name: .long, help: "The customer's e-mail or phone number.")
+    var customer: String
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DataFormat = .text
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = try repository.root()
+            let found = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
+                try await $0.tickets(ofCustomer: customer)
+            }
+            if format == .json {
+                print(JSONCoding.prettyString(found.map(TicketRecord.init)), terminator: "")
+            } else {
+                print(found.map { TicketFile.text($0.record) }.joined(separator: "---\n"), terminator: "")
+                printError("find: \(found.count) tickets")
+            }
+            return .success
+        }
+    }
+}
+
+struct EraseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Erase a ticket's customer data on the platform and destroy its key (erase scope).",
+        discussion: """
+            The platform empties the ticket's customer data, destroys its key (so every sealed copy in
+            git, in any clone, can never be opened again) and keeps the ticket with an erasure record:
+            when, by whom, and --reason. The next pull commits it. --customer erases every ticket of
+            one customer. Exit status: 0 done, 1 no such ticket or the token may not erase, 3 the
+            platform failed, 64 usage.
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+
+    @Argument(help: "The ticket id.")
+    var id: String?
+
+    @Option(name: .long, help: "Erase every ticket of the customer with this e-mail or phone instead.")
+    var customer: String?
+
+    @Option(name: .long, help: "Why: a request number, never customer data (it is kept in git).")
+    var reason: String
+
+    @Option(name: .long, help: "Who asks (default: git's user.name, else supportsync).")
+    var by: String?
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DataFormat = .text
+
+    func validate() throws {
+        guard (id == nil) != (customer == nil) else {
+            throw ValidationError("give a ticket id or --customer, not both")
+        }
+        guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must say why") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = try repository.root()
+            let tickets = try TicketStore.project(root: root)
+            let requester = try by ?? tickets.author(nil).name
+            let selection: ErasureSelection = id.map(ErasureSelection.ticket) ?? .customer(customer!)
+            let erased = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
+                try await TicketCustodyRun.erase(
+                    selection, reason: reason, by: requester, sealing: tickets.sealing, platform: $0)
+            }
+            if format == .json {
+                print(JSONCoding.prettyString(["erased": erased.map(\.id)]), terminator: "")
+            } else {
+                print("erased: \(erased.count)\(erased.isEmpty ? "" : " " + erased.map(\.id).joined(separator: " "))")
+                printError("the next tickets pull (or sync) commits the erasure")
+            }
+            return .success
+        }
+    }
+}
+
+struct SealCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seal",
+        abstract: "Rewrite the ticket files in git with customer data sealed, in one commit.",
+        discussion: """
+            For a repository that holds plain tickets (written by 0.1, or before seal was set): each
+            file's customer data is replaced by the platform's sealed values, as supportsync.yaml's
+            tickets.seal says, in one commit with the cursor (run it once in the sync job, like a
+            pull). Files already in history stay as they were; see the README on rewriting history.
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+    @OptionGroup var commit: CommitOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            try await Reseal.run(repository: repository, platformOptions: platformOptions, commit: commit, seal: true)
+        }
+    }
+}
+
+struct UnsealCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unseal",
+        abstract: "Rewrite the ticket files in git with customer data in plain text (reveal scope), in one commit.",
+        discussion: """
+            Takes the fields out of tickets.seal in supportsync.yaml first: the files are rewritten
+            as it says, with the plain values the platform returns to a token with the reveal scope.
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+    @OptionGroup var commit: CommitOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            try await Reseal.run(repository: repository, platformOptions: platformOptions, commit: commit, seal: false)
+        }
+    }
+}
+
+/// `tickets seal` and `tickets unseal`: both write what supportsync.yaml says.
+enum Reseal {
+    static func run(
+        repository: RepositoryOptions, platformOptions: PlatformOptions, commit: CommitOptions, seal: Bool
+    ) async throws -> ExitStatus {
+        let root = try repository.root()
+        let tickets = try TicketStore.project(root: root)
+        if seal && tickets.sealing.isEmpty {
+            throw ValidationError("supportsync.yaml has tickets: {seal: []}: there is nothing to seal")
+        }
+        if !seal && tickets.sealing == .all {
+            throw ValidationError(
+                "supportsync.yaml seals every field; take the fields to store in plain text out of tickets.seal first")
+        }
+        let author = try tickets.author(commit.author)
+        let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
+            try await TicketResealer(tickets: tickets, platform: $0, logger: CommandLogging.logger("supportsync.seal"))
+                .reseal(author: author)
+        }
+        for (id, reason) in report.skipped { printError("skipped \(id): \(reason)") }
+        if !report.skipped.isEmpty { printError("nothing was written: every ticket file must be rewritten at once") }
+        print(
+            "\(seal ? "sealed" : "unsealed"): \(report.rewritten.count) tickets\(report.commit.map { " in \($0.hex.prefix(8))" } ?? "")"
+        )
+        return report.exitStatus
     }
 }
 

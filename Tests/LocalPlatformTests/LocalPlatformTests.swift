@@ -1,5 +1,6 @@
 import Foundation
 import LocalPlatform
+import TestSupport
 import Testing
 
 @testable import SupportSync

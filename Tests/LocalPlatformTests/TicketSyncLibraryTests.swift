@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import LocalPlatform
+import TestSupport
 import Testing
 
 @testable import SupportSync
@@ -66,7 +67,7 @@ import Testing
     // MARK: Compare-and-swap backstop
 
     /// The local platform, with a hook run on the first page read.
-    struct InterruptingPlatform: AgentPlatform {
+    struct InterruptingPlatform: WrappingPlatform {
         let base: LocalPlatform
         let onFirstPage: @Sendable () throws -> Void
         let calls = Counter()
@@ -81,18 +82,20 @@ import Testing
         func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
             try await base.createTicket(draft, idempotencyKey: idempotencyKey)
         }
-        func ticket(id: String) async throws(PlatformError) -> Ticket? { try await base.ticket(id: id) }
-        func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
-            let page = try await base.tickets(after: cursor, limit: limit)
+        func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
+            try await base.ticket(id: id, sealing: sealing)
+        }
+        func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+            let page = try await base.tickets(after: cursor, limit: limit, sealing: sealing)
             if calls.next() == 0 {
                 do { try onFirstPage() } catch { throw .failed("the hook failed: \(error)") }
             }
             return page
         }
-        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
-            -> Ticket
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+            async throws(PlatformError) -> Ticket
         {
-            try await base.patchTicket(id: id, patch, expecting: ifMatch)
+            try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: sealing)
         }
     }
 
@@ -126,7 +129,7 @@ import Testing
                 let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
                 updates.append((path, try other.writeBlob(Array(TicketFile.text(TicketRecord(ticket)).utf8))))
             }
-            let cursor = TicketStore.Cursor(instance: instance, position: tickets[9].version)
+            let cursor = TicketStore.Cursor(instance: instance, position: tickets[9].version, sealing: .none)
             updates.append((TicketStore.cursorPath, try other.writeBlob(Array(cursor.text.utf8))))
             let commit = try other.commit(
                 updating: "refs/heads/main", expectedTip: tip, treeUpdates: updates,
@@ -156,7 +159,7 @@ import Testing
 
     /// The local platform, changing a ticket on the platform side just before
     /// the first PATCH reaches it, and recording each PATCH's If-Match.
-    struct MeddlingPlatform: AgentPlatform {
+    struct MeddlingPlatform: WrappingPlatform {
         let base: LocalPlatform
         let meddle: TicketPatch
         let log = PatchLog()
@@ -171,21 +174,21 @@ import Testing
         func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
             try await base.createTicket(draft, idempotencyKey: idempotencyKey)
         }
-        func ticket(id: String) async throws(PlatformError) -> Ticket? {
-            let ticket = try await base.ticket(id: id)
+        func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
+            let ticket = try await base.ticket(id: id, sealing: sealing)
             log.read(ticket?.version)
             return ticket
         }
-        func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
-            try await base.tickets(after: cursor, limit: limit)
+        func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+            try await base.tickets(after: cursor, limit: limit, sealing: sealing)
         }
-        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError)
-            -> Ticket
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+            async throws(PlatformError) -> Ticket
         {
             if log.patch(ifMatch) == 0 {
-                _ = try await base.patchTicket(id: id, meddle, expecting: nil)
+                _ = try await base.patchTicket(id: id, meddle, expecting: nil, sealing: sealing)
             }
-            return try await base.patchTicket(id: id, patch, expecting: ifMatch)
+            return try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: sealing)
         }
     }
 

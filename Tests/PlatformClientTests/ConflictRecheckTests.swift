@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PlatformClient
 import SupportSync
+import TestSupport
 import Testing
 
 /// A conditional write whose answer is lost (a timeout) is retried; the

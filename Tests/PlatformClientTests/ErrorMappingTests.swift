@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PlatformClient
 import SupportSync
+import TestSupport
 import Testing
 
 /// How answers that are not a success become `PlatformError`s, and that
@@ -15,7 +16,7 @@ import Testing
 
     @Test(arguments: [
         Case(status: 400, code: "bad_request"), Case(status: 401, code: "unauthorized"),
-        Case(status: 403, code: "unauthorized"), Case(status: 404, code: "not_found"),
+        Case(status: 403, code: "forbidden"), Case(status: 404, code: "not_found"),
         Case(status: 409, code: "internal"), Case(status: 412, code: "version_conflict"),
         Case(status: 413, code: "too_large"), Case(status: 422, code: "invalid"),
     ])
@@ -122,7 +123,8 @@ import Testing
         #expect(
             error
                 == .unauthorized(
-                    "tickets from the start: HTTP 401 on GET /v1/tickets?limit=1: the platform refused the token"))
+                    "tickets from the start: HTTP 401 on GET /v1/tickets?limit=1&reveal=true: the platform refused the token"
+                ))
     }
 
     @Test func redirectsAreNotFollowed() async throws {

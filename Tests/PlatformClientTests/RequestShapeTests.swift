@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PlatformClient
 import SupportSync
+import TestSupport
 import Testing
 
 /// What goes over the wire for each call: method, path, query, headers, body.
@@ -47,8 +48,8 @@ import Testing
         #expect(
             seen.map { "\($0.method) \($0.target)" } == [
                 "GET /v1/platform", "GET /v1/agents", "GET /v1/agents/billing-line", "PUT /v1/agents/billing-line",
-                "POST /v1/tickets", "GET /v1/tickets/T-1", "GET /v1/tickets?after=c1&limit=50",
-                "GET /v1/tickets?limit=10", "PATCH /v1/tickets/T-1",
+                "POST /v1/tickets", "GET /v1/tickets/T-1?reveal=true", "GET /v1/tickets?after=c1&limit=50&reveal=true",
+                "GET /v1/tickets?limit=10&reveal=true", "PATCH /v1/tickets/T-1?reveal=true",
             ])
         for request in seen {
             #expect(request.header("Authorization") == "Bearer \(Fixtures.token)", "\(request.target)")
@@ -92,7 +93,7 @@ import Testing
             }
             return await log.requests
         }
-        #expect(seen.map(\.target) == ["/v1/tickets?after=a%26b%3Dc%2Bd&limit=5"])
+        #expect(seen.map(\.target) == ["/v1/tickets?after=a%26b%3Dc%2Bd&limit=5&reveal=true"])
     }
 
     @Test(arguments: ["", "/", "/api", "/api/", "/api//"])

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PlatformClient
 import SupportSync
+import TestSupport
 import Testing
 
 /// Retries against a server that fails on purpose; every test counts the
@@ -99,7 +100,8 @@ import Testing
         #expect(error?.code == "unavailable")
         #expect(
             error?.message.hasPrefix(
-                "ticket T-9: HTTP 503 on GET /v1/tickets/T-9: busy; gave up after \(attempts) attempts") == true,
+                "ticket T-9: HTTP 503 on GET /v1/tickets/T-9?reveal=true: busy; gave up after \(attempts) attempts")
+                == true,
             "\(error?.message ?? "")")
     }
 

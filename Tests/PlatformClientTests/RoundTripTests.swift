@@ -4,6 +4,7 @@ import Logging
 import PlatformClient
 import PlatformServer
 import SupportSync
+import TestSupport
 import Testing
 
 /// The client against the real `PlatformServer` over a real `LocalPlatform`
@@ -142,7 +143,8 @@ import Testing
                 }
                 #expect(stale?.code == "version_conflict")
                 #expect(
-                    stale?.message.hasPrefix("ticket \(first.id): HTTP 412 on PATCH /v1/tickets/\(first.id): ") == true)
+                    stale?.message.hasPrefix(
+                        "ticket \(first.id): HTTP 412 on PATCH /v1/tickets/\(first.id)?reveal=true: ") == true)
 
                 var orphan = Fixtures.draft
                 orphan.agent = "nobody"

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import SupportSync
+import TestSupport
 import Testing
 
 @testable import PlatformServer
@@ -185,9 +186,19 @@ struct FailingPlatform: AgentPlatform {
     func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
         throw error
     }
-    func ticket(id: String) async throws(PlatformError) -> Ticket? { throw error }
-    func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage { throw error }
-    func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError) -> Ticket
+    func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? { throw error }
+    func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+        throw error
+    }
+    func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+        async throws(PlatformError) -> Ticket
+    {
+        throw error
+    }
+    func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? { throw error }
+    func tickets(ofCustomer contact: String) async throws(PlatformError) -> [Ticket] { throw error }
+    func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
+        async throws(PlatformError) -> [Ticket]
     {
         throw error
     }

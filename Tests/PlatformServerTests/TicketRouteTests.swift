@@ -23,9 +23,11 @@ import Testing
             #expect(ticket.priority == .high, "the agent's flag priority is the default")
             #expect(reply.etag == "\"\(ticket.version)\"")
 
-            let get = try await server.send(.get, "/v1/tickets/\(ticket.id)")
+            let get = try await server.send(.get, "/v1/tickets/\(ticket.id)?reveal=true")
             #expect(get.status == 200)
             #expect(try get.decode(Ticket.self) == ticket)
+            let sealed = try await server.send(.get, "/v1/tickets/\(ticket.id)")
+            #expect(try sealed.decode(Ticket.self).customer.name?.hasPrefix(SealedValue.prefix) == true)
             #expect(get.etag == reply.etag)
         }
     }

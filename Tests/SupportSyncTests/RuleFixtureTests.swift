@@ -41,7 +41,7 @@ struct RuleFixtureTests {
         .providerUnsupported,
         // Ticket rules: Tests/SupportSyncTests/Tickets/.
         .ticketID, .ticketAgent, .ticketChannel, .ticketPriority, .ticketStatus, .ticketCreatedAt,
-        .ticketResolution, .ticketPath, .ticketDeleted, .ticketPlatformField, .ticketLifecycle,
+        .ticketResolution, .ticketPath, .ticketDeleted, .ticketPlatformField, .ticketLifecycle, .ticketSealed,
     ]
 
     @Test("every rule has a bad and a good fixture", arguments: Rule.allCases)

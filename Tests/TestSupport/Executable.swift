@@ -109,13 +109,16 @@ extension Executable {
     /// Starts `supportsync platform serve` with `arguments` and the token,
     /// and returns the process with the first line it printed (`listening
     /// on http://HOST:PORT`, or whatever it said instead).
-    public static func startServer(_ arguments: [String], token: String) throws -> (process: Process, line: String) {
+    public static func startServer(
+        _ arguments: [String], token: String, environment extra: [String: String] = [:]
+    ) throws -> (process: Process, line: String) {
         let process = Process()
         process.executableURL = url
         process.arguments = ["platform", "serve"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SUPPORTSYNC_TOKEN"] = token
         environment.removeValue(forKey: "CI")
+        environment.merge(extra) { $1 }
         process.environment = environment
         // To a file, read until the first line (or the server's end, or 60 s),
         // for the reason `capture` says.

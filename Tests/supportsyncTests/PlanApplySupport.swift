@@ -118,7 +118,7 @@ struct ServeProcessError: Error, CustomStringConvertible {
 /// A local platform whose writes fail on purpose: every write of `broken`
 /// fails (the server answers 500), and the first write of `flaky` finds the
 /// platform busy (503 with Retry-After), later ones go through.
-struct FaultyPlatform: AgentPlatform {
+struct FaultyPlatform: WrappingPlatform {
     let base: LocalPlatform
     let broken: String
     let flaky: String
@@ -148,14 +148,17 @@ struct FaultyPlatform: AgentPlatform {
         try await base.createTicket(draft, idempotencyKey: idempotencyKey)
     }
 
-    func ticket(id: String) async throws(PlatformError) -> Ticket? { try await base.ticket(id: id) }
-
-    func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage {
-        try await base.tickets(after: cursor, limit: limit)
+    func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
+        try await base.ticket(id: id, sealing: sealing)
     }
 
-    func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?) async throws(PlatformError) -> Ticket
+    func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+        try await base.tickets(after: cursor, limit: limit, sealing: sealing)
+    }
+
+    func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+        async throws(PlatformError) -> Ticket
     {
-        try await base.patchTicket(id: id, patch, expecting: ifMatch)
+        try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: sealing)
     }
 }

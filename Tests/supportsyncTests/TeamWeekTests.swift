@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import SupportSyncGit
 import TestSupport
 import Testing
 
@@ -134,7 +135,7 @@ import Testing
         let pulledPaths = try week.origin.changes(from: merge1, to: pulled.id, under: "tickets/").map(\.path).sorted()
         let pathA = try #require(pulledPaths.first { $0.hasSuffix("/\(ticketA).yaml") })
         let pathB = try #require(pulledPaths.first { $0.hasSuffix("/\(ticketB).yaml") })
-        #expect(pulledPaths == [pathA, pathB, "tickets/.supportsync-cursor"].sorted())
+        #expect(pulledPaths == [pathA, pathB, TicketStore.cursorPath].sorted())
         #expect(
             try week.origin.resolve(reference: "refs/supportsync/platform") != nil,
             "the platform base travels with main")

@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import SupportSyncGit
 import TestSupport
 import Testing
 
@@ -198,12 +199,12 @@ import Testing
         // The merged file: main's summary, the pull request's status.
         let merged = String(decoding: try #require(try repository.blob(at: path, in: main)), as: UTF8.self)
             .replacingOccurrences(of: "status: pending\n", with: "status: in_progress\n")
-        let cursor = try #require(try repository.blob(at: "tickets/.supportsync-cursor", in: main))
+        let cursor = try #require(try repository.blob(at: TicketStore.cursorPath, in: main))
         let mergeCommit = try repository.createCommit(
             parent: review, mergedParents: [main],
             treeUpdates: [
                 (path, try repository.writeBlob(Array(merged.utf8))),
-                ("tickets/.supportsync-cursor", try repository.writeBlob(cursor)),
+                (TicketStore.cursorPath, try repository.writeBlob(cursor)),
             ],
             message: "Merge main into review", author: Signature(name: "Ana", email: "ana@example.com")
         ).commit

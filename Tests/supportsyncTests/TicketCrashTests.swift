@@ -1,4 +1,5 @@
 import Foundation
+import SupportSyncGit
 import TestSupport
 import Testing
 
@@ -42,7 +43,7 @@ import Testing
             #expect(
                 try await bench.ticketPaths(at: commit).count == position,
                 "\(context): commit \(commit) at cursor \(position)")
-            #expect(try await bench.show("tickets/.supportsync-cursor", at: commit).contains("\"\(position)\""))
+            #expect(try await bench.show(TicketStore.cursorPath, at: commit).contains("\"\(position)\""))
         }
     }
 

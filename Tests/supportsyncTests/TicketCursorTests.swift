@@ -1,5 +1,6 @@
 import Foundation
 import SupportSync
+import SupportSyncGit
 import TestSupport
 import Testing
 
@@ -33,11 +34,11 @@ import Testing
             String.init)
         #expect(
             files.sorted()
-                == [SampleTickets.path(changed[2]), SampleTickets.path(newcomer), "tickets/.supportsync-cursor"]
+                == [SampleTickets.path(changed[2]), SampleTickets.path(newcomer), TicketStore.cursorPath]
                 .sorted())
         #expect(try await bench.gitOutput(["rev-parse", "main~1"]).hasPrefix(before))
         #expect(try await bench.ticketPaths().count == 6, "nothing twice")
-        #expect(try await bench.show("tickets/.supportsync-cursor").contains(try other.instance))
+        #expect(try await bench.show(TicketStore.cursorPath).contains(try other.instance))
         #expect(try await bench.status() == "")
 
         let again = try await bench.run(["tickets", "pull", "--db", other.path])
@@ -59,9 +60,9 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("another platform"), "\(first.stdout)")
         #expect(try await bench.ticketPaths().count == 4)
-        #expect(try await bench.show("tickets/.supportsync-cursor").contains("restored-copy"))
+        #expect(try await bench.show(TicketStore.cursorPath).contains("restored-copy"))
         #expect(
-            try await bench.gitOutput(["diff", "--name-only", before, "main"]) == "tickets/.supportsync-cursor\n",
+            try await bench.gitOutput(["diff", "--name-only", before, "main"]) == TicketStore.cursorPath + "\n",
             "only the cursor changed")
 
         let second = try await bench.pull()

@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import SupportSyncGit
 import TestSupport
 import Testing
 
@@ -33,8 +34,8 @@ import Testing
         // Exactly the tickets and the cursor, in that one commit.
         let changed = try await bench.gitOutput(["show", "--format=", "--name-only", "main"]).split(separator: "\n")
             .map(String.init)
-        #expect(changed.sorted() == (tickets.map(SampleTickets.path) + ["tickets/.supportsync-cursor"]).sorted())
-        let cursor = try await bench.show("tickets/.supportsync-cursor")
+        #expect(changed.sorted() == (tickets.map(SampleTickets.path) + [TicketStore.cursorPath]).sorted())
+        let cursor = try await bench.show(TicketStore.cursorPath)
         #expect(cursor.contains(instance) && cursor.contains("\"3\""), "\(cursor)")
 
         // The working tree and index followed, for exactly those files.
@@ -60,7 +61,7 @@ import Testing
         .map(String.init)
         #expect(
             secondChanged.sorted()
-                == [SampleTickets.path(tickets[1]), SampleTickets.path(fourth), "tickets/.supportsync-cursor"].sorted())
+                == [SampleTickets.path(tickets[1]), SampleTickets.path(fourth), TicketStore.cursorPath].sorted())
         #expect(bench.readFile(SampleTickets.path(tickets[1]))?.contains("Refund sent by bank transfer.") == true)
         #expect(try await bench.status() == "")
         try await bench.expectFsckClean()
@@ -192,7 +193,7 @@ import Testing
                 .withoutSurroundingSpace == "\(instance) \(expected)")
             // Atomic: each commit holds as many tickets as its cursor has passed.
             #expect(try await bench.ticketPaths(at: commit).count == expected)
-            #expect(try await bench.show("tickets/.supportsync-cursor", at: commit).contains("\"\(expected)\""))
+            #expect(try await bench.show(TicketStore.cursorPath, at: commit).contains("\"\(expected)\""))
             #expect(
                 try await bench.gitOutput(["log", "-1", "--format=%s", commit]) == "tickets: \(new) new, 0 updated\n")
         }

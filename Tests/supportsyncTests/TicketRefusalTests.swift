@@ -101,14 +101,16 @@ import Testing
             FileManager.default.enumerator(atPath: bench.folder.url.path)?.compactMap { $0 as? String } ?? []
         for file in everything
         where !file.hasPrefix("repo/.git") && !file.hasPrefix("home") && !file.hasPrefix("platform.sqlite") {
-            let allowed = ["repo", "repo/README.md", "repo/tickets"].contains(file) || file.hasPrefix("repo/tickets/")
+            let allowed =
+                ["repo", "repo/README.md", "repo/supportsync.yaml", "repo/tickets"].contains(file)
+                || file.hasPrefix("repo/tickets/")
             #expect(allowed, "unexpected file \(file)")
         }
         let tickets = everything.filter { $0.hasPrefix("repo/tickets/") && $0.hasSuffix(".yaml") }
         #expect(tickets.count == safe.count)
         #expect(
             try await bench.gitOutput(["ls-tree", "-r", "--name-only", "main"]).split(separator: "\n").allSatisfy {
-                $0 == "README.md" || $0.hasPrefix("tickets/")
+                $0 == "README.md" || $0 == "supportsync.yaml" || $0.hasPrefix("tickets/")
             })
         for escaped in ["/abs.yaml", "/tmp/escape.yaml", bench.folder.url.appendingPathComponent("x.yaml").path] {
             #expect(!FileManager.default.fileExists(atPath: escaped), "\(escaped)")

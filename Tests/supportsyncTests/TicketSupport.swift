@@ -26,7 +26,11 @@ final class TicketBench: @unchecked Sendable {  // immutable after init
     ///   - bare: a bare repository.
     ///   - seedCommit: a first commit holding a README (through the Git
     ///     module, then checked out), so the branch is born.
-    init(bare: Bool = false, seedCommit: Bool = true) throws {
+    ///   - sealed: whether customer data is sealed (the default of the
+    ///     product). Tests of the ticket loop itself keep it plain, with a
+    ///     `supportsync.yaml` of `tickets: {seal: []}`, so they can read
+    ///     what they pulled; the sealing tests turn it on.
+    init(bare: Bool = false, seedCommit: Bool = true, sealed: Bool = false) throws {
         folder = try TemporaryFolder()
         root = folder.url.appendingPathComponent(bare ? "repo.git" : "repo")
         database = folder.url.appendingPathComponent("platform.sqlite").path
@@ -39,12 +43,18 @@ final class TicketBench: @unchecked Sendable {  // immutable after init
         ]
         let repository = try Repository.create(at: root.path, bare: bare, initialBranch: "main")
         platform = try TicketPlatformFile(path: database)
+        let project = sealed ? nil : Array("tickets:\n  seal: []\n".utf8)
         if seedCommit {
             let blob = try repository.writeBlob(Array("# support\n".utf8))
+            var updates: [(String, ObjectID?)] = [("README.md", blob)]
+            if let project { updates.append((ProjectFile.path, try repository.writeBlob(project))) }
             let commit = try repository.commit(
-                updating: "refs/heads/main", expectedTip: nil, treeUpdates: [("README.md", blob)],
+                updating: "refs/heads/main", expectedTip: nil, treeUpdates: updates,
                 message: "Start", author: Signature(name: "Team", email: "team@example.com"))
-            if !bare { try repository.checkoutPaths(["README.md"], from: commit) }
+            if !bare { try repository.checkoutPaths(updates.map(\.0), from: commit) }
+        }
+        if let project, bare || !seedCommit {
+            try Data(project).write(to: root.appendingPathComponent(ProjectFile.path))
         }
     }
 
@@ -272,8 +282,15 @@ final class TicketServer: @unchecked Sendable {  // immutable after init; stop()
     let url: String
     let token = "e2e-token-\(UUID().uuidString)"
 
+    /// One token of each scope beside `token` (every scope).
+    let scoped: [String: String] = Dictionary(
+        uniqueKeysWithValues: ["read", "sync", "reveal", "erase"].map { ($0, "\($0)-token-\(UUID().uuidString)") })
+
     init(database: String) throws {
-        let (process, line) = try Executable.startServer(["--db", database, "--port", "0"], token: token)
+        let variables = Dictionary(
+            uniqueKeysWithValues: scoped.map { ("SUPPORTSYNC_\($0.key.uppercased())_TOKEN", $0.value) })
+        let (process, line) = try Executable.startServer(
+            ["--db", database, "--port", "0"], token: token, environment: variables)
         self.process = process
         guard let start = line.range(of: "http://") else {
             process.terminate()
@@ -284,6 +301,9 @@ final class TicketServer: @unchecked Sendable {  // immutable after init; stop()
 
     /// The flags and environment that point a command at this server.
     var environment: [String: String] { ["SUPPORTSYNC_TOKEN": token] }
+
+    /// The environment of a command using the token of one scope.
+    func environment(_ scope: String) -> [String: String] { ["SUPPORTSYNC_TOKEN": scoped[scope]!] }
 
     func stop() {
         if process.isRunning {

@@ -112,10 +112,15 @@ public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
     public static let ticketDeleted = Rule("ticket-deleted")
     public static let ticketPlatformField = Rule("ticket-platform-field")
     public static let ticketLifecycle = Rule("ticket-lifecycle")
+    /// A sealed value that is malformed, sealed with another ticket's key,
+    /// or an erasure record that still holds customer data.
+    public static let ticketSealed = Rule("ticket-sealed")
 
     // Warnings
     public static let unusedBlock = Rule("unused-block", severity: .warning)
     public static let escalateMessagesFallback = Rule("escalate-messages-fallback", severity: .warning)
+    /// `tickets: {seal: []}`: customer data in plain text in git.
+    public static let ticketsUnsealed = Rule("tickets-unsealed", severity: .warning)
     /// The workflow or a schema `init` wrote is an older version's.
     public static let initOutdated = Rule("init-outdated", severity: .warning)
 
@@ -182,9 +187,11 @@ public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
         .ticketDeleted,
         .ticketPlatformField,
         .ticketLifecycle,
+        .ticketSealed,
         .unusedBlock,
         .escalateMessagesFallback,
         .initOutdated,
+        .ticketsUnsealed,
     ]
 
     /// Rules about ticket files rather than agent files.

@@ -21,20 +21,106 @@ public protocol AgentTarget: Sendable {
 /// The ticket side of a platform: tickets after a cursor, one ticket, and
 /// the team's fields written with the revision they were read at.
 /// TicketPuller and TicketPusher need no more.
+///
+/// Every read names the fields the platform seals with the ticket's key
+/// (`Sealing`); fewer than all needs the reveal scope over HTTP.
 public protocol TicketSource: Sendable {
     /// Which platform this is: pulls resume only on the same instance.
     func info() async throws(PlatformError) -> PlatformInfo
 
     /// Tickets created or changed after `cursor` (from the start when nil),
     /// in a stable order.
-    func tickets(after cursor: String?, limit: Int) async throws(PlatformError) -> TicketPage
+    func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage
 
     /// One ticket; nil when there is no such ticket.
-    func ticket(id: String) async throws(PlatformError) -> Ticket?
+    func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket?
 
     /// Changes team fields while the ticket is still at `revision`.
-    func patchTicket(id: String, _ patch: TicketPatch, expecting revision: String?) async throws(PlatformError)
-        -> Ticket
+    func patchTicket(id: String, _ patch: TicketPatch, expecting revision: String?, sealing: Sealing)
+        async throws(PlatformError) -> Ticket
+}
+
+/// The platform as custodian of customer data: the keys that open sealed
+/// values (reveal scope), the customers' tickets for an access request
+/// (reveal scope), and erasure (erase scope).
+public protocol TicketCustody: Sendable {
+    /// The ticket's key; nil when there is no such ticket or its data was erased.
+    func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial?
+
+    /// Every ticket whose customer has this e-mail (any case) or phone (any
+    /// punctuation), with plain values.
+    func tickets(ofCustomer contact: String) async throws(PlatformError) -> [Ticket]
+
+    /// Erases the customer data of the tickets `selection` names and destroys
+    /// their keys. Each stays with a new version and an erasure record.
+    /// Returns the erased tickets (sealed as `sealing` says; none is left to
+    /// seal); `.notFound` for an unknown ticket id.
+    func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
+        async throws(PlatformError) -> [Ticket]
+}
+
+/// A ticket's key as the API hands it over: its id and its 32 bytes, base64.
+public struct TicketKeyMaterial: Sendable, Hashable, Codable {
+    public var ticket: String
+    public var keyID: String
+    public var key: String
+
+    public init(ticket: String, keyID: String, key: String) {
+        self.ticket = ticket
+        self.keyID = keyID
+        self.key = key
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ticket
+        case keyID = "key_id"
+        case key
+    }
+}
+
+/// The body of `POST /v1/erasures`: exactly one of `ticket`, `customer`
+/// and `closed_before`, then why and who asks.
+public struct ErasureRequest: Sendable, Hashable, Codable {
+    public var ticket: String?
+    public var customer: String?
+    public var closedBefore: String?
+    public var reason: String
+    public var by: String
+
+    public init(selection: ErasureSelection, reason: String, by: String) {
+        switch selection {
+        case .ticket(let id): ticket = id
+        case .customer(let contact): customer = contact
+        case .closedBefore(let time): closedBefore = time
+        }
+        self.reason = reason
+        self.by = by
+    }
+
+    /// Nil unless exactly one selector is given.
+    public var selection: ErasureSelection? {
+        switch (ticket, customer, closedBefore) {
+        case (let id?, nil, nil): return .ticket(id)
+        case (nil, let contact?, nil): return .customer(contact)
+        case (nil, nil, let time?): return .closedBefore(time)
+        default: return nil
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ticket, customer
+        case closedBefore = "closed_before"
+        case reason, by
+    }
+}
+
+/// Which tickets an erasure reaches.
+public enum ErasureSelection: Sendable, Hashable {
+    case ticket(String)
+    /// Every ticket of the customer with this e-mail or phone.
+    case customer(String)
+    /// Closed tickets created before this UTC time (RFC 3339): retention.
+    case closedBefore(String)
 }
 
 /// Creating a ticket is what an agent does when it flags a case, not what
@@ -47,7 +133,7 @@ public protocol TicketCreator: Sendable {
 
 /// A whole platform as this project's own API serves it: `LocalPlatform`
 /// in-process and `HTTPPlatform` over HTTP; `PlatformServer` serves any.
-public typealias AgentPlatform = AgentTarget & TicketSource & TicketCreator
+public typealias AgentPlatform = AgentTarget & TicketSource & TicketCreator & TicketCustody
 
 /// Why a platform call failed, in the platform's terms (no transport's):
 /// `PlatformWire` maps these to and from HTTP. Descriptions never contain
@@ -61,8 +147,10 @@ public enum PlatformError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalid(field: String?, message: String)
     /// The request is malformed.
     case badRequest(String)
-    /// The credentials are missing, wrong, or not allowed this.
+    /// The credentials are missing or wrong.
     case unauthorized(String)
+    /// The credentials are good but their scope does not allow this.
+    case forbidden(String)
     /// The request is too large.
     case tooLarge(String)
     /// Busy or unreachable after the retries ran out, a timeout, or no answer at all.
@@ -72,7 +160,8 @@ public enum PlatformError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var message: String {
         switch self {
-        case .notFound(let m), .versionConflict(let m), .badRequest(let m), .unauthorized(let m), .tooLarge(let m),
+        case .notFound(let m), .versionConflict(let m), .badRequest(let m), .unauthorized(let m), .forbidden(let m),
+            .tooLarge(let m),
             .unavailable(let m), .failed(let m):
             return m
         case .invalid(let field, let message):

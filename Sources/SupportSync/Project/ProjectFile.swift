@@ -18,6 +18,9 @@ import Foundation
 ///     token: env/STAGING_TOKEN
 ///     overlay: config/environments/staging.yaml
 /// default: production
+/// tickets:
+///   seal: [customer, summary, fields, reason]   # the default
+///   erase_closed_after: 365d
 /// ```
 public struct ProjectFile: Sendable {
     public static let path = "supportsync.yaml"
@@ -80,6 +83,29 @@ public struct ProjectFile: Sendable {
     /// In the order written.
     public var platforms: [Platform]
     public var defaultPlatform: String?
+    /// The `tickets:` section: what is sealed, and retention.
+    public var tickets = TicketSettings()
+
+    /// How tickets are kept: the defaults apply without the file or the section.
+    public struct TicketSettings: Sendable, Hashable {
+        /// What the platform seals in ticket files; every field by default.
+        public var sealing: Sealing = .all
+        /// `sync` erases closed tickets created more than this many days ago.
+        public var eraseClosedAfterDays: Int?
+
+        public init(sealing: Sealing = .all, eraseClosedAfterDays: Int? = nil) {
+            self.sealing = sealing
+            self.eraseClosedAfterDays = eraseClosedAfterDays
+        }
+    }
+
+    /// The ticket settings of the project at `root`, the defaults without
+    /// `supportsync.yaml`; nil when the file has errors.
+    public static func ticketSettings(root: URL) -> TicketSettings? {
+        let (project, diagnostics) = load(root: root)
+        if diagnostics.contains(where: { $0.severity == .error }) { return nil }
+        return project?.tickets ?? TicketSettings()
+    }
 
     public func platform(named name: String) -> Platform? { platforms.first { $0.name == name } }
 
@@ -105,8 +131,11 @@ public struct ProjectFile: Sendable {
     }
 
     static func decode(_ node: ConfigNode, root: URL, reader: inout NodeReader) -> ProjectFile? {
-        guard let members = reader.mapping(node, path: "", allowed: ["platforms", "default"]) else { return nil }
+        guard let members = reader.mapping(node, path: "", allowed: ["platforms", "default", "tickets"]) else {
+            return nil
+        }
         var project = ProjectFile(platforms: [], defaultPlatform: nil)
+        if let member = members["tickets"] { project.tickets = decodeTickets(member, reader: &reader) }
         guard let platformsMember = members["platforms"] else { return project }
         guard let entries = platformsMember.value.members else {
             _ = reader.mapping(platformsMember.value, path: "platforms", allowed: [])
@@ -247,6 +276,57 @@ public struct ProjectFile: Sendable {
             }
         }
         return platform
+    }
+
+    private static func decodeTickets(_ member: ConfigNode.Member, reader: inout NodeReader) -> TicketSettings {
+        var settings = TicketSettings()
+        guard let members = reader.mapping(member.value, path: "tickets", allowed: ["seal", "erase_closed_after"])
+        else { return settings }
+        if let seal = members["seal"], let items = reader.list(seal.value, path: "tickets.seal") {
+            var fields: [SealedField] = []
+            for item in items {
+                guard let name = reader.string(item, path: "tickets.seal") else { continue }
+                guard let field = SealedField(rawValue: name.value) else {
+                    let names = SealedField.allCases.map(\.rawValue)
+                    reader.report(
+                        .invalidValue, at: name.location, "'\(name.value)' is not a ticket field that can be sealed",
+                        hint: Suggestion.closest(to: name.value, in: names).map { "did you mean '\($0)'?" }
+                            ?? "expected some of: \(names.joined(separator: ", "))")
+                    continue
+                }
+                if fields.contains(field) {
+                    reader.report(.invalidValue, at: name.location, "'\(name.value)' is listed twice")
+                }
+                fields.append(field)
+            }
+            settings.sealing = Sealing(fields)
+            if items.isEmpty {
+                reader.report(
+                    .ticketsUnsealed, at: seal.value.location,
+                    "seal: [] stores customer data (names, e-mails, phones, summaries) in plain text in git, where history keeps it forever",
+                    hint: "leave seal out to seal customer data, summary, fields and reason")
+            }
+        }
+        if let after = members["erase_closed_after"],
+            let text = reader.string(after.value, path: "tickets.erase_closed_after")
+        {
+            if let days = retentionDays(text.value) {
+                settings.eraseClosedAfterDays = days
+            } else {
+                reader.report(
+                    .invalidValue, at: text.location, "'\(text.value)' is not a number of days",
+                    hint: "write a whole number of days followed by d, e.g. 365d")
+            }
+        }
+        return settings
+    }
+
+    /// `365d` -> 365; nil unless a whole number of days from 1 to 36500.
+    static func retentionDays(_ text: String) -> Int? {
+        guard text.hasSuffix("d"), let days = Int(text.dropLast()), (1...36_500).contains(days),
+            text.dropLast().allSatisfy(\.isASCII)
+        else { return nil }
+        return days
     }
 
     public static func isHTTPURL(_ text: String) -> Bool {

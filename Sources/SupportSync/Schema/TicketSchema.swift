@@ -14,6 +14,8 @@ public enum TicketSchema {
     public static func document(draft: SchemaDraft) -> YAMLValue {
         let platform = "Owned by the platform: written by tickets pull, never edited in git"
         let team = "Owned by the team: edit it in a pull request; tickets push sends it to the platform"
+        let sealed =
+            "Customer data: sealed by the platform with the ticket's key unless supportsync.yaml's tickets.seal leaves it out, as one string \"sealed:v1:<key id>:<base64>\" (a sealed null too); opened by tickets show --reveal"
         let detail = { (what: String) in
             SchemaBuilder.describe(what, SchemaBuilder.nullable(SchemaBuilder.text()))
         }
@@ -51,17 +53,18 @@ public enum TicketSchema {
                     ),
                     (
                         "reason",
-                        SchemaBuilder.describe("Why the agent flagged the case. \(platform)", SchemaBuilder.text())
+                        SchemaBuilder.describe(
+                            "Why the agent flagged the case. \(sealed). \(platform)", SchemaBuilder.text())
                     ),
                     (
                         "summary",
                         SchemaBuilder.describe(
-                            "The agent's summary of the conversation. \(platform)", SchemaBuilder.text())
+                            "The agent's summary of the conversation. \(sealed). \(platform)", SchemaBuilder.text())
                     ),
                     (
                         "customer",
                         SchemaBuilder.closedObject(
-                            "The customer's details the agent collected, null where not given. \(platform)",
+                            "The customer's details the agent collected, null where not given. \(sealed), value by value. \(platform)",
                             [
                                 ("name", detail("The customer's name")),
                                 ("email", detail("The customer's e-mail address")),
@@ -71,7 +74,7 @@ public enum TicketSchema {
                     (
                         "fields",
                         SchemaBuilder.describe(
-                            "The custom fields the agent collected, by name. \(platform)",
+                            "The custom fields the agent collected, by name. \(sealed), value by value. \(platform)",
                             SchemaBuilder.object([
                                 ("type", "object"), ("propertyNames", SchemaBuilder.pattern(Patterns.customField)),
                                 ("additionalProperties", SchemaBuilder.text()),
@@ -104,6 +107,16 @@ public enum TicketSchema {
                         SchemaBuilder.describe(
                             "What was done, or null. \(team)", SchemaBuilder.nullable(SchemaBuilder.text()))
                     ),
-                ], required: TicketRecord.Field.allCases.map(\.rawValue)))
+                    (
+                        "erasure",
+                        SchemaBuilder.closedObject(
+                            "Present once the platform erased the customer data (and destroyed the ticket's key): when, by whom and why; reason, summary, customer and fields are then empty. \(platform)",
+                            [
+                                ("at", SchemaBuilder.describe("When, RFC 3339 in UTC", SchemaBuilder.text())),
+                                ("by", SchemaBuilder.describe("Who asked", SchemaBuilder.text())),
+                                ("reason", SchemaBuilder.describe("The reason given", SchemaBuilder.text())),
+                            ], required: Erasure.keys)
+                    ),
+                ], required: TicketRecord.Field.allCases.filter { $0 != .erasure }.map(\.rawValue)))
     }
 }

@@ -32,6 +32,43 @@ extension TicketDecoder {
         if idIsSafe, let time {
             checkPath(id: record.id, createdAt: record.createdAt, time: time)
         }
+        checkSealed(record)
+    }
+
+    /// Sealed values must be well formed and sealed with one key, the
+    /// ticket's own: a value sealed with another key was moved from another
+    /// ticket. An erased ticket holds no customer data at all. Without the
+    /// key, this is all that can be checked; the audit compares the bytes.
+    private mutating func checkSealed(_ record: TicketRecord) {
+        var firstKey: (id: String, path: String)?
+        for place in SealedPlace.all(in: record) {
+            guard case .some(.some(let text)) = place.value(in: record) else { continue }
+            let at = valueLocations[place.path] ?? root.location
+            if record.erasure != nil {
+                if !text.isEmpty {
+                    reader.report(
+                        .ticketSealed, at: at, "the ticket's customer data was erased, but \(place.path) holds a value",
+                        hint: "an erased ticket is written by tickets pull; restore the file from the pull's commit")
+                }
+                continue
+            }
+            guard SealedValue.isSealed(text) else { continue }
+            switch SealedValue.parse(text) {
+            case .failure(let problem):
+                reader.report(
+                    .ticketSealed, at: at, "\(place.path) is not a sealed value: \(problem)",
+                    hint: "sealed values come from the platform; restore the value from the file's history")
+            case .success(let sealed):
+                if let first = firstKey, first.id != sealed.keyID {
+                    reader.report(
+                        .ticketSealed, at: at,
+                        "\(place.path) is sealed with key \(sealed.keyID), but \(first.path) with key \(first.id): a ticket's values are sealed with its one key",
+                        hint: "a sealed value cannot be moved from another ticket; restore it from the file's history")
+                } else if firstKey == nil {
+                    firstKey = (sealed.keyID, place.path)
+                }
+            }
+        }
     }
 
     /// The file must be `tickets/<YYYY>/<MM>/<id>.yaml`. A wrong name is the

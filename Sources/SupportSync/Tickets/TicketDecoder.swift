@@ -42,14 +42,17 @@ struct TicketDecoder {
         let status = enumeration(.status, as: TicketStatus.self, rule: .ticketStatus)
         let assignee = optionalText(required(.assignee), path: Field.assignee.rawValue)
         let resolution = optionalText(required(.resolution), path: Field.resolution.rawValue)
+        let erasure = erasure()
 
         guard let id, let agent, let channel, let conversation, let createdAt, let reason, let summary, let customer,
-            let fields, let tags, let priority, let status, let assignee, let resolution
+            let fields, let tags, let priority, let status, let assignee, let resolution, let erasure
         else { return nil }
-        return TicketRecord(
+        var record = TicketRecord(
             id: id, agent: agent, channel: channel, conversation: conversation, createdAt: createdAt, reason: reason,
             summary: summary, customer: customer, fields: fields, tags: tags, priority: priority, status: status,
             assignee: assignee, resolution: resolution)
+        record.erasure = erasure
+        return record
     }
 
     // MARK: Reading each kind of value
@@ -135,6 +138,24 @@ struct TicketDecoder {
             }
         }
         return usable ? fields : nil
+    }
+
+    /// The erasure record: `.some(nil)` when the key is absent (a ticket
+    /// not erased), nil when it cannot be read.
+    private mutating func erasure() -> Erasure?? {
+        guard let node = root[Field.erasure.rawValue]?.value else { return .some(nil) }
+        guard reader.mapping(node, path: "erasure", allowed: Erasure.keys) != nil else { return nil }
+        var values: [String] = []
+        for key in Erasure.keys {
+            guard let member = node[key] else {
+                reader.report(.missingKey, at: node.location, "erasure has no '\(key)'")
+                return nil
+            }
+            remember(member, path: "erasure." + key)
+            guard let value = nonNullText(member.value, path: "erasure." + key) else { return nil }
+            values.append(value)
+        }
+        return .some(Erasure(at: values[0], by: values[1], reason: values[2]))
     }
 
     private mutating func tags() -> [String]? {

@@ -11,11 +11,15 @@ import YAML
 /// YAML 1.1 and 1.2 readers agree, double-quoted where they would not. That
 /// quotes every valid `created_at` (a YAML 1.1 timestamp) and every phone
 /// number made of digits (`"+34600000000"`, a number to a YAML 1.2 reader).
+/// A sealed value (`"sealed:v1:..."`) is always double-quoted, and the
+/// `erasure` key is written only once the platform erased the ticket.
 public enum TicketFile {
     /// The file's text: the same record always gives the same bytes, and
     /// `read` gives the record back.
     public static func text(_ record: TicketRecord) -> String {
-        YAMLWriter.write(.map(TicketRecord.Field.allCases.map { ($0.rawValue, record.value(of: $0)) }))
+        let fields = TicketRecord.Field.allCases.filter { $0 != .erasure || record.erasure != nil }
+        return YAMLWriter.write(
+            .map(fields.map { ($0.rawValue, record.value(of: $0)) }), alwaysQuoting: SealedValue.isSealed)
     }
 
     /// The record in `bytes`, read from the repository path `path`, and every

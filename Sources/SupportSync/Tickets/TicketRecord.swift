@@ -14,6 +14,8 @@ public struct TicketRecord: Sendable, Hashable {
     public var report: CaseReport
     // Team-owned
     public var team: TeamFields
+    /// Platform-owned: set when the platform erased the customer data.
+    public var erasure: Erasure?
 
     /// The case report's fields, read and written as the record's own.
     public subscript<Value>(dynamicMember keyPath: WritableKeyPath<CaseReport, Value>) -> Value {
@@ -41,11 +43,12 @@ public struct TicketRecord: Sendable, Hashable {
         set { team.resolution = newValue }
     }
 
-    public init(id: String, createdAt: String, report: CaseReport, team: TeamFields) {
+    public init(id: String, createdAt: String, report: CaseReport, team: TeamFields, erasure: Erasure? = nil) {
         self.id = id
         self.createdAt = createdAt
         self.report = report
         self.team = team
+        self.erasure = erasure
     }
 
     public init(
@@ -105,6 +108,8 @@ extension TicketRecord {
         case createdAt = "created_at"
         case reason, summary, customer, fields, tags
         case priority, status, assignee, resolution
+        /// Written only once the platform erased the ticket's customer data.
+        case erasure
 
         public var owner: Owner { TeamFields.Field(rawValue: rawValue) == nil ? .platform : .team }
 
@@ -116,7 +121,7 @@ extension TicketRecord {
         }
     }
 
-    /// `id agent channel conversation created_at reason summary customer fields tags`.
+    /// `id agent channel conversation created_at reason summary customer fields tags erasure`.
     public static let ownedByPlatform: [Field] = Field.allCases.filter { $0.owner == .platform }
     /// `priority status assignee resolution`.
     public static let ownedByTeam: [Field] = Field.allCases.filter { $0.owner == .team }
@@ -155,6 +160,9 @@ extension TicketRecord {
         case .status: return .string(status.rawValue)
         case .assignee: return .optional(assignee)
         case .resolution: return .optional(resolution)
+        case .erasure:
+            guard let erasure else { return .null }
+            return .map([("at", .string(erasure.at)), ("by", .string(erasure.by)), ("reason", .string(erasure.reason))])
         }
     }
 
@@ -171,7 +179,7 @@ extension TicketRecord: Codable {
     enum CodingKeys: String, CodingKey {
         case id, agent, channel, conversation
         case createdAt = "created_at"
-        case reason, summary, customer, fields, tags, priority, status, assignee, resolution
+        case reason, summary, customer, fields, tags, priority, status, assignee, resolution, erasure
     }
 
     public init(from decoder: any Decoder) throws {
@@ -183,7 +191,8 @@ extension TicketRecord: Codable {
                 priority: try c.decodeIfPresent(Priority.self, forKey: .priority) ?? .normal,
                 status: try c.decodeIfPresent(TicketStatus.self, forKey: .status) ?? .pending,
                 assignee: try c.decodeIfPresent(String.self, forKey: .assignee),
-                resolution: try c.decodeIfPresent(String.self, forKey: .resolution)))
+                resolution: try c.decodeIfPresent(String.self, forKey: .resolution)),
+            erasure: try c.decodeIfPresent(Erasure.self, forKey: .erasure))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -202,5 +211,6 @@ extension TicketRecord: Codable {
         try c.encode(status, forKey: .status)
         try c.encode(assignee, forKey: .assignee)
         try c.encode(resolution, forKey: .resolution)
+        try c.encodeIfPresent(erasure, forKey: .erasure)
     }
 }

@@ -71,3 +71,11 @@ public struct TicketTimestamp: Sendable, Hashable {
 extension UInt8 {
     fileprivate var isASCIIDigit: Bool { (0x30...0x39).contains(self) }
 }
+
+extension TicketTimestamp: Comparable {
+    /// By time, to the second.
+    public static func < (lhs: TicketTimestamp, rhs: TicketTimestamp) -> Bool {
+        (lhs.year, lhs.month, lhs.day, lhs.hour, lhs.minute, lhs.second)
+            < (rhs.year, rhs.month, rhs.day, rhs.hour, rhs.minute, rhs.second)
+    }
+}

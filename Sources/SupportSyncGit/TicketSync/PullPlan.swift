@@ -16,12 +16,13 @@ struct PullPlan {
     /// - Parameters:
     ///   - paths: each ticket's path, nil when its id, agent or created_at is unsafe.
     ///   - git, base: the files at those paths on the branch and in the base.
-    ///   - storedCursor: the cursor file on the branch.
+    ///   - storedCursor: the cursor file (format 2) on the branch.
+    ///   - legacyCursor: 0.1's cursor file on the branch, which this commit replaces.
     ///   - fullBatch: the batch is as large as allowed, so it commits even
     ///     when nothing changed, for a long re-sync to make progress.
     static func make(
         batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]], storedCursor: [UInt8]?,
-        cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec
+        legacyCursor: [UInt8]?, cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec
     ) -> PullPlan {
         var plan = PullPlan()
         for (ticket, path) in zip(batch, paths) {
@@ -60,6 +61,7 @@ struct PullPlan {
         }
         let cursorText = Array(cursor.text.utf8)
         if storedCursor != cursorText { plan.change.files.append((TicketStore.cursorPath, cursorText)) }
+        if legacyCursor != nil { plan.change.removals.append(TicketStore.legacyCursorPath) }
         // Tickets that came back unchanged (after a push, say) are not worth
         // a commit of the cursor alone: reading them again next time is
         // cheap. A full batch still commits, and so does a cursor taking
@@ -67,8 +69,10 @@ struct PullPlan {
         // happen once.
         let ticketsChanged =
             plan.change.files.contains { $0.path != TicketStore.cursorPath } || !plan.change.baseFiles.isEmpty
-        let changesPlatform =
-            storedCursor.flatMap(TicketStore.Cursor.init).map { $0.instance != cursor.instance } ?? false
+        let stored =
+            (try? storedCursor.flatMap { try TicketStore.Cursor($0, legacy: false) })
+            ?? (try? legacyCursor.flatMap { try TicketStore.Cursor($0, legacy: true) })
+        let changesPlatform = stored.map { $0.instance != cursor.instance } ?? false
         plan.commits = (ticketsChanged || changesPlatform || fullBatch) && !plan.change.isEmpty
         plan.change.message = TicketPuller.message(new: plan.new, updated: plan.updated, cursor: cursor)
         return plan

@@ -41,7 +41,11 @@ public struct TicketAuditor {
             let tickets = changes.filter { $0.path.hasSuffix(".yaml") }
             if !changes.isEmpty { result.ticketCommits += 1 }
             let short = String(commit.id.hex.prefix(8))
-            for change in changes where change.path == TicketStore.cursorPath {
+            // The tool replaces 0.1's cursor file by the cursor folder: a removal of it is no edit.
+            for change in changes
+            where change.path == TicketStore.cursorPath
+                || (change.path == TicketStore.legacyCursorPath && change.newBlob != nil)
+            {
                 if try parents.contains(where: {
                     try blob(change.path, in: $0) == (try blob(change.path, in: commit.id))
                 }) {

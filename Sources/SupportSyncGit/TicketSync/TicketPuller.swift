@@ -60,6 +60,11 @@ public struct TicketPuller {
                 tip = try tickets.tip()
                 let stored = try tickets.cursor(at: tip)
                 position = stored?.position
+                // Files sealed one way are never rewritten another by a pull:
+                // that takes `tickets seal` or `tickets unseal`, a commit of its own.
+                if let stored, stored.sealing != tickets.sealing, try tickets.hasTicketFiles(at: tip) {
+                    throw TicketPullError.sealingDiffers(stored: stored.sealing, configured: tickets.sealing)
+                }
                 if let stored, stored.instance != info.instance {
                     report.warnings.append(
                         "the cursor belongs to another platform (instance \(stored.instance), now \(info.instance)): starting over; only tickets that differ are updated"
@@ -70,7 +75,8 @@ public struct TicketPuller {
             }
             let batch = try await fetchBatch(after: position, options: options)
             guard !batch.tickets.isEmpty else { break }
-            let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end)
+            try Self.requireSealed(batch.tickets, tickets.sealing)
+            let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end, sealing: tickets.sealing)
             do {
                 // The next batch builds on this one's commit.
                 if let commit = try write(batch.tickets, cursor: cursor, tip: tip, options: options, report: &report) {
@@ -102,7 +108,8 @@ public struct TicketPuller {
         var position = start
         var more = true
         while tickets.count < options.batch {
-            let page = try await platform.tickets(after: position, limit: min(options.pageSize, max(1, options.batch)))
+            let page = try await platform.tickets(
+                after: position, limit: min(options.pageSize, max(1, options.batch)), sealing: self.tickets.sealing)
             tickets += page.tickets
             // A server that does not say where its last page ends leaves the
             // position at that page's start: re-reading it later is harmless.
@@ -168,7 +175,8 @@ public struct TicketPuller {
         }
         return PullPlan.make(
             batch: batch, paths: paths, git: git, base: base,
-            storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip), cursor: cursor,
+            storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
+            legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
             fullBatch: batch.count >= options.batch, codec: tickets.codec)
     }
 
@@ -179,6 +187,15 @@ public struct TicketPuller {
         let dirty = Set(try tickets.repository.uncommittedPaths(among: files.map(\.path)))
         let blocking = files.filter { dirty.contains($0.path) && tickets.workingCopy($0.path) != $0.bytes }.map(\.path)
         if !blocking.isEmpty { throw TicketPullError.dirtyPaths(blocking) }
+    }
+
+    /// Stops the pull before anything of the batch is written when the
+    /// platform sent customer data in plain text that should be sealed.
+    static func requireSealed(_ batch: [Ticket], _ sealing: Sealing) throws {
+        for ticket in batch {
+            let plain = SealedValue.plainPlaces(in: ticket.record, sealing: sealing)
+            if !plain.isEmpty { throw TicketPullError.plainCustomerData(printable(ticket.id), plain.map(\.path)) }
+        }
     }
 
     /// An id as the platform sent it, safe to print: cut short, with control
@@ -204,6 +221,12 @@ public struct TicketPuller {
 
 public enum TicketPullError: UserError {
     case dirtyPaths([String])
+    /// The platform sent these places in plain text although they are sealed here.
+    case plainCustomerData(String, [String])
+    /// The repository's files are sealed one way, supportsync.yaml says another.
+    case sealingDiffers(stored: Sealing, configured: Sealing)
+    /// The cursor was written by a later supportsync.
+    case newerFormat(Int)
 
     public var description: String {
         switch self {
@@ -211,6 +234,22 @@ public enum TicketPullError: UserError {
             return
                 "uncommitted changes on paths the pull would write; commit or discard them first (nothing was written):\n"
                 + paths.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+        case .plainCustomerData(let id, let places):
+            return
+                "the platform sent ticket \(id) with customer data in plain text (\(places.joined(separator: ", "))) although supportsync.yaml seals it; nothing was written. Upgrade the platform to one that seals tickets, or set tickets: {seal: []} in supportsync.yaml to store customer data in plain text"
+        case .sealingDiffers(let stored, let configured):
+            func names(_ sealing: Sealing) -> String {
+                sealing.isEmpty ? "nothing" : sealing.sorted.map(\.rawValue).joined(separator: ", ")
+            }
+            let command =
+                configured.fields.isSuperset(of: stored.fields)
+                ? "supportsync tickets seal (once, like a pull) to seal the files already in git"
+                : "supportsync tickets unseal to rewrite the files in plain text, or restore the seal list"
+            return
+                "this repository's ticket files seal \(names(stored)), but supportsync.yaml seals \(names(configured)); nothing was written. Run \(command)"
+        case .newerFormat(let format):
+            return
+                "\(TicketStore.cursorPath) is format \(format), written by a later supportsync; upgrade supportsync to pull here"
         }
     }
 

@@ -95,7 +95,7 @@ public struct TicketPusher {
         for _ in 0..<5 {
             let current: Ticket
             do {
-                guard let found = try await platform.ticket(id: item.git.id) else {
+                guard let found = try await platform.ticket(id: item.git.id, sealing: tickets.sealing) else {
                     outcome.failure = "the platform has no ticket \(item.git.id)"
                     return outcome
                 }
@@ -114,7 +114,8 @@ public struct TicketPusher {
                 return outcome
             }
             do {
-                _ = try await platform.patchTicket(id: item.git.id, patch, expecting: current.version)
+                _ = try await platform.patchTicket(
+                    id: item.git.id, patch, expecting: current.version, sealing: tickets.sealing)
             } catch {
                 if case .versionConflict = error { continue }  // changed meanwhile: read and merge again
                 outcome.failure = error.message

@@ -16,8 +16,19 @@ public struct TicketStore {
     /// index follow its commits.
     public let followsWorkingTree: Bool
 
+    /// How the platform seals customer data in this repository's ticket
+    /// files (`supportsync.yaml`, `tickets: {seal: [...]}`); pull, push and
+    /// seal read tickets with it.
+    public var sealing: Sealing = .none
+
     public static let platformRef = "refs/supportsync/platform"
-    public static let cursorPath = "tickets/.supportsync-cursor"
+    /// The cursor, format 2. It lives in a folder at the path where 0.1 kept
+    /// its cursor file, so 0.1 (which reads that path as a file) refuses to
+    /// pull into a repository a later version wrote, rather than write
+    /// customer data in plain text beside sealed tickets.
+    public static let cursorPath = "tickets/.supportsync-cursor/v2"
+    /// The cursor file of format 1 (supportsync 0.1), replaced by the first pull.
+    public static let legacyCursorPath = "tickets/.supportsync-cursor"
     public static let trailer = "Supportsync-Cursor"
 
     /// Opens the repository at `root` for ticket work: a git repository
@@ -63,11 +74,13 @@ public struct TicketStore {
     /// base, or both, moved together or not at all.
     struct Change {
         var files: [(path: String, bytes: [UInt8])] = []
+        /// Files the commit deletes from the branch.
+        var removals: [String] = []
         var message = ""
         var baseFiles: [(path: String, bytes: [UInt8])] = []
         var baseMessage = "supportsync: platform base\n"
 
-        var isEmpty: Bool { files.isEmpty && baseFiles.isEmpty }
+        var isEmpty: Bool { files.isEmpty && removals.isEmpty && baseFiles.isEmpty }
     }
 
     /// A compare-and-swap on the branch and the base together.
@@ -106,8 +119,10 @@ public struct TicketStore {
         let objectCount = change.files.count + change.baseFiles.count
         let build = { (writer: Repository) throws -> Committed in
             var committed = Committed()
-            if !change.files.isEmpty {
-                let updates = try change.files.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
+            if !change.files.isEmpty || !change.removals.isEmpty {
+                let updates =
+                    change.removals.map { ($0, ObjectID?.none) }
+                    + (try change.files.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) })
                 committed.commit = try writer.createCommit(
                     parent: tip, treeUpdates: updates, message: change.message, author: author
                 ).commit
@@ -139,7 +154,7 @@ public struct TicketStore {
         if let checkout { try noteCheckout(of: checkout) }
         try repository.updateReferences(moves)
         if let checkout {
-            try repository.checkoutPaths(change.files.map(\.path), from: checkout)
+            try repository.checkoutPaths(change.removals + change.files.map(\.path), from: checkout)
             checkoutDone()
         }
         return committed
@@ -165,21 +180,36 @@ public struct TicketStore {
         return blobs
     }
 
-    /// Where the branch's last pull stopped, and on which platform.
+    /// Where the branch's last pull stopped, on which platform, and how the
+    /// repository's ticket files are sealed.
     struct Cursor: Equatable {
+        static let format = 2
         var instance: String
         var position: String?
+        /// What the platform sealed in the files the pulls wrote; none for a
+        /// format 1 cursor (0.1 never sealed).
+        var sealing: Sealing
+        /// Read from the format 1 file.
+        var legacy = false
 
         var text: String {
-            YAMLWriter.write(.map([("instance", .string(instance)), ("cursor", .optional(position))]))
+            "# supportsync 0.2 or later; older versions refuse to pull into this repository.\n"
+                + YAMLWriter.write(
+                    .map([
+                        ("format", .int(Self.format)), ("instance", .string(instance)),
+                        ("cursor", .optional(position)),
+                        ("sealed", .list(sealing.sorted.map { .string($0.rawValue) })),
+                    ]))
         }
 
-        init(instance: String, position: String?) {
+        init(instance: String, position: String?, sealing: Sealing) {
             self.instance = instance
             self.position = position
+            self.sealing = sealing
         }
 
-        init?(_ bytes: [UInt8]) {
+        /// Nil when unreadable; throws for a format newer than this version's.
+        init?(_ bytes: [UInt8], legacy: Bool) throws {
             let documents: [Document]
             do {
                 documents = try YAMLReader.read(bytes)
@@ -188,21 +218,51 @@ public struct TicketStore {
             }
             var instance: String?
             var position: String?
+            var format = legacy ? 1 : nil
+            var sealed: [SealedField] = []
             for entry in documents.first?.root.entries ?? [] {
                 switch entry.key.scalar?.text {
                 case "instance": instance = entry.value.scalar?.text
                 case "cursor": position = entry.value.isNull ? nil : entry.value.scalar?.text
+                case "format": format = entry.value.scalar.flatMap { Int($0.text) }
+                case "sealed":
+                    sealed = (entry.value.items ?? []).compactMap {
+                        $0.scalar.flatMap { SealedField(rawValue: $0.text) }
+                    }
                 default: break
                 }
             }
-            guard let instance else { return nil }
+            if let format, format > Self.format { throw TicketPullError.newerFormat(format) }
+            guard let instance, format != nil else { return nil }
             self.instance = instance
             self.position = position
+            self.sealing = Sealing(sealed)
+            self.legacy = legacy
         }
     }
 
+    /// The cursor on the branch at `commit`: format 2, else 0.1's file.
     func cursor(at commit: ObjectID?) throws -> Cursor? {
-        try bytes(at: Self.cursorPath, in: commit).flatMap(Cursor.init)
+        if let bytes = try bytes(at: Self.cursorPath, in: commit) { return try Cursor(bytes, legacy: false) }
+        return try legacyCursorBytes(at: commit).flatMap { try Cursor($0, legacy: true) }
+    }
+
+    /// Whether the branch holds any ticket file at `commit`.
+    func hasTicketFiles(at commit: ObjectID?) throws -> Bool {
+        guard let commit else { return false }
+        return try repository.files(under: TicketPaths.folder, in: commit).contains {
+            $0.path.hasSuffix(".yaml")
+        }
+    }
+
+    /// 0.1's cursor file, when the branch still has it.
+    func legacyCursorBytes(at commit: ObjectID?) throws -> [UInt8]? {
+        guard let commit else { return nil }
+        do {
+            return try repository.blob(at: Self.legacyCursorPath, in: commit)
+        } catch  where error.kind == .invalid {
+            return nil  // the folder of format 2
+        }
     }
 
     /// The working-tree copy of `path`, when the branch is checked out.

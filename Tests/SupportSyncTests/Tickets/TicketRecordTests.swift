@@ -11,7 +11,7 @@ import YAML
         #expect(
             TicketRecord.ownedByPlatform.map(\.rawValue) == [
                 "id", "agent", "channel", "conversation", "created_at", "reason", "summary", "customer", "fields",
-                "tags",
+                "tags", "erasure",
             ])
         #expect(TicketRecord.ownedByTeam.map(\.rawValue) == ["priority", "status", "assignee", "resolution"])
         #expect(Set(TicketRecord.ownedByPlatform).isDisjoint(with: TicketRecord.ownedByTeam))
@@ -64,6 +64,7 @@ import YAML
         case .status: record.status = .closed
         case .assignee: record.assignee = "someone"
         case .resolution: record.resolution = "done"
+        case .erasure: record.erasure = Erasure(at: "2026-12-01T10:00:00Z", by: "dpo", reason: "request 1")
         }
         #expect(record.changedFields(comparedTo: TicketSamples.record) == [field])
     }

@@ -1,0 +1,228 @@
+import Foundation
+
+/// What of a ticket is customer data, sealed by the platform with the
+/// ticket's own key before it reaches git (`supportsync.yaml`,
+/// `tickets: {seal: [...]}`).
+public enum SealedField: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
+    /// The customer's name, e-mail and phone, value by value (a null too).
+    case customer
+    case summary
+    /// Each value of `fields`; the keys stay readable.
+    case fields
+    /// Free text an agent writes about why it flagged the case.
+    case reason
+
+    public static func < (lhs: SealedField, rhs: SealedField) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// Which fields a ticket read returns sealed. Reads without the reveal
+/// scope return every field sealed; fewer needs the reveal scope.
+public struct Sealing: Sendable, Hashable {
+    public var fields: Set<SealedField>
+
+    public init(_ fields: some Sequence<SealedField>) {
+        self.fields = Set(fields)
+    }
+
+    /// `[customer, summary, fields, reason]`: the default.
+    public static let all = Sealing(SealedField.allCases)
+    /// Plain values: revealing, or a repository that opted out with `seal: []`.
+    public static let none = Sealing([SealedField]())
+
+    public var isEmpty: Bool { fields.isEmpty }
+    public func contains(_ field: SealedField) -> Bool { fields.contains(field) }
+    /// In the order of `SealedField.allCases`.
+    public var sorted: [SealedField] { fields.sorted() }
+    /// `customer,summary,fields,reason`, the API's `seal` query parameter.
+    public var parameter: String { sorted.map(\.rawValue).joined(separator: ",") }
+
+    /// Reads the API's `seal` parameter; nil when a name is unknown.
+    public init?(parameter: String) {
+        var fields: [SealedField] = []
+        for name in parameter.split(separator: ",", omittingEmptySubsequences: true) {
+            guard let field = SealedField(rawValue: String(name)) else { return nil }
+            fields.append(field)
+        }
+        self.init(fields)
+    }
+
+    /// The places of `record` this sealing covers, each with its path (the
+    /// associated data of the seal), in file order: `customer.name`,
+    /// `customer.email`, `customer.phone`, `summary`, `fields.<key>`,
+    /// `reason`. Values are JSON: a string or null.
+    public func places(in record: TicketRecord) -> [SealedPlace] {
+        var places: [SealedPlace] = []
+        if contains(.reason) { places.append(.reason) }
+        if contains(.summary) { places.append(.summary) }
+        if contains(.customer) { places += [.customerName, .customerEmail, .customerPhone] }
+        if contains(.fields) { places += record.report.fields.keys.sorted().map(SealedPlace.field) }
+        return places
+    }
+}
+
+/// One sealed place of a ticket, and its path as associated data.
+public enum SealedPlace: Sendable, Hashable {
+    case reason, summary, customerName, customerEmail, customerPhone
+    case field(String)
+
+    /// `reason`, `summary`, `customer.email`, `fields.order_id`.
+    public var path: String {
+        switch self {
+        case .reason: return "reason"
+        case .summary: return "summary"
+        case .customerName: return "customer.name"
+        case .customerEmail: return "customer.email"
+        case .customerPhone: return "customer.phone"
+        case .field(let key): return "fields." + key
+        }
+    }
+
+    /// The value in `record`; `.some(nil)` for a null customer detail.
+    public func value(in record: TicketRecord) -> String?? {
+        switch self {
+        case .reason: return .some(record.report.reason)
+        case .summary: return .some(record.report.summary)
+        case .customerName: return .some(record.report.customer.name)
+        case .customerEmail: return .some(record.report.customer.email)
+        case .customerPhone: return .some(record.report.customer.phone)
+        case .field(let key): return record.report.fields[key].map { .some($0) }
+        }
+    }
+
+    /// Writes `value` into `record`. A null for text that may not be null
+    /// (summary, reason, a field's value) is written as empty text.
+    public func set(_ value: String?, in record: inout TicketRecord) {
+        switch self {
+        case .reason: record.report.reason = value ?? ""
+        case .summary: record.report.summary = value ?? ""
+        case .customerName: record.report.customer.name = value
+        case .customerEmail: record.report.customer.email = value
+        case .customerPhone: record.report.customer.phone = value
+        case .field(let key): record.report.fields[key] = value ?? ""
+        }
+    }
+
+    /// Every place of `record` that can hold customer data, sealed or not.
+    public static func all(in record: TicketRecord) -> [SealedPlace] { Sealing.all.places(in: record) }
+}
+
+/// A sealed value as written in a ticket file and sent by the API:
+/// `sealed:v1:<key id>:<base64>`, one string. This is its syntax only;
+/// opening it takes the ticket's key (`TicketSealing`).
+public struct SealedValue: Sendable, Hashable {
+    public static let prefix = "sealed:v1:"
+    /// Ciphertexts are plaintexts padded to this many bytes, plus the tag.
+    public static let bucket = 32
+    public static let tagSize = 16
+
+    public var keyID: String
+    /// The ciphertext followed by the tag.
+    public var payload: [UInt8]
+
+    public init(keyID: String, payload: [UInt8]) {
+        self.keyID = keyID
+        self.payload = payload
+    }
+
+    /// Cheap: whether `text` claims to be sealed (it may still be malformed).
+    public static func isSealed(_ text: String) -> Bool { text.hasPrefix(prefix) }
+
+    /// Reads `text`; nil with why when it claims to be sealed but is malformed.
+    public static func parse(_ text: String) -> Result<SealedValue, Malformed> {
+        guard text.hasPrefix(prefix) else { return .failure(Malformed("it does not start with '\(prefix)'")) }
+        let rest = text.dropFirst(prefix.count)
+        guard let colon = rest.firstIndex(of: ":") else {
+            return .failure(Malformed("it has no key id; a sealed value is \(prefix)<key id>:<base64>"))
+        }
+        let keyID = String(rest[..<colon])
+        guard isKeyID(keyID) else {
+            return .failure(Malformed("'\(keyID.prefix(40))' is not a key id (16 lowercase hexadecimal digits)"))
+        }
+        guard let payload = Base64.decode(rest[rest.index(after: colon)...]) else {
+            return .failure(Malformed("its ciphertext is not base64"))
+        }
+        guard payload.count >= bucket + tagSize, (payload.count - tagSize) % bucket == 0 else {
+            return .failure(Malformed("its ciphertext has \(payload.count) bytes, not a sealed value's length"))
+        }
+        return .success(SealedValue(keyID: keyID, payload: payload))
+    }
+
+    /// `sealed:v1:<key id>:<base64>`.
+    public var text: String { Self.prefix + keyID + ":" + Base64.encode(payload) }
+
+    public static func isKeyID(_ text: String) -> Bool {
+        text.utf8.count == 16 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    public struct Malformed: Error, Sendable, Hashable, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The sealed values of `record` at the places `sealing` covers, by
+    /// place; a place holding plain text is missing from the answer.
+    public static func values(in record: TicketRecord, sealing: Sealing) -> [SealedPlace: String] {
+        var values: [SealedPlace: String] = [:]
+        for place in sealing.places(in: record) {
+            if case .some(.some(let text)) = place.value(in: record), isSealed(text) { values[place] = text }
+        }
+        return values
+    }
+
+    /// The places `sealing` covers where `record` holds plain text (or a
+    /// null), which a sealed read must never return: empty for an erased
+    /// ticket, whose customer data is gone.
+    public static func plainPlaces(in record: TicketRecord, sealing: Sealing) -> [SealedPlace] {
+        guard record.erasure == nil else { return [] }
+        return sealing.places(in: record).filter { place in
+            guard case .some(.some(let text)) = place.value(in: record) else { return true }
+            return !isSealed(text)
+        }
+    }
+}
+
+/// What a platform records when it erases a ticket's customer data: when,
+/// by whom and why, and nothing of the data. The ticket file carries it in
+/// place of the sealed values, which are emptied.
+public struct Erasure: Sendable, Hashable, Codable {
+    /// RFC 3339, UTC.
+    public var at: String
+    public var by: String
+    public var reason: String
+
+    public init(at: String, by: String, reason: String) {
+        self.at = at
+        self.by = by
+        self.reason = reason
+    }
+
+    public static let keys = ["at", "by", "reason"]
+
+    /// `record` with every place that can hold customer data emptied (a
+    /// customer detail null, text empty, `fields` without values) and this
+    /// record in place: what an erased ticket holds, on the platform and in git.
+    public func applied(to record: TicketRecord) -> TicketRecord {
+        var erased = record
+        erased.report.reason = ""
+        erased.report.summary = ""
+        erased.report.customer = Customer()
+        erased.report.fields = [:]
+        erased.erasure = self
+        return erased
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding), for sealed values and keys.
+public enum Base64 {
+    public static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+
+    /// Nil unless `text` is canonical padded base64.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        guard let data = Data(base64Encoded: String(text)) else { return nil }
+        let bytes = [UInt8](data)
+        // Foundation accepts non-zero bits under the padding; one value, one spelling.
+        return encode(bytes) == text ? bytes : nil
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Git
+import SupportSync
+import SupportSyncGit
+import TestSupport
+import Testing
+
+/// Customer data sealed in git (issue: sealed customer data): pulled sealed
+/// through a served platform with scoped tokens, found nowhere in plain
+/// text, revealed only with the reveal scope, erased for good.
+@Suite(.serialized) struct SealingTests {
+    /// A ticket whose every piece of customer data is a marker of its own.
+    static func marked(_ number: Int) -> (ticket: Ticket, markers: [String]) {
+        var ticket = SampleTickets.make(number)
+        let tag = "MK\(number)X"
+        ticket.record.report.customer = Customer(
+            name: "name-\(tag)", email: "mail-\(tag)@example.com", phone: "+3460\(String(number).zeroPadded(7))")
+        ticket.record.report.summary = "summary-\(tag)\nsecond line"
+        ticket.record.report.reason = "reason-\(tag)"
+        ticket.record.report.fields = ["order_id": "field-\(tag)"]
+        return (
+            ticket,
+            [
+                "name-\(tag)", "mail-\(tag)", "summary-\(tag)", "reason-\(tag)", "field-\(tag)",
+                "3460\(String(number).zeroPadded(7))",
+            ]
+        )
+    }
+
+    /// Every file under `folder`, read as bytes, with the paths holding `marker`.
+    static func hits(of markers: [String], under folder: URL) -> [String] {
+        var hits: [String] = []
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        var contents: [(String, String)] = []
+        while let url = enumerator?.nextObject() as? URL {
+            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            contents.append((url.path, String(decoding: data, as: UTF8.self)))
+        }
+        for marker in markers {
+            for (path, text) in contents where text.contains(marker) { hits.append("\(marker) in \(path)") }
+        }
+        return hits
+    }
+
+    @Test func twoHundredTicketsPullSealedAndNoMarkerIsAnywhereInPlainText() async throws {
+        let bench = try TicketBench(sealed: true)
+        let marked = (1...200).map(Self.marked)
+        try bench.platform.put(marked.map(\.ticket))
+        let server = try TicketServer(database: bench.database)
+        defer { server.stop() }
+        let summary = bench.folder.url.appendingPathComponent("summary.md")
+        let platform = ["--platform", server.url]
+
+        // The sync token pulls; the first pull is the whole report, in text and JSON.
+        let pulled = try await bench.run(
+            ["tickets", "pull"] + platform, environment: server.environment("sync"))
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect(pulled.stdout.contains("200 new"), "\(pulled.stdout)")
+        let bytesAfterFirst = try await bench.gitOutput(["rev-parse", "HEAD"])
+        let again = try await bench.run(
+            ["tickets", "pull", "--format", "json"] + platform, environment: server.environment("sync"))
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try await bench.gitOutput(["rev-parse", "HEAD"]) == bytesAfterFirst, "nothing new: no commit")
+        // Audited without trusting the tool's commits, so every ticket file is read and checked.
+        let audit = try await bench.run(["audit", "--base", "HEAD~1", "--format", "github"])
+        #expect(audit.stdout.contains("pull cursor"), "the audit looked at the pull: \(audit.stdout)")
+        #expect(!audit.stdout.contains("ticket-sealed"), "every sealed value is well formed: \(audit.stdout)")
+        let sync = try await bench.run(
+            ["sync", "--format", "json"] + platform,
+            environment: server.environment("sync").merging(["GITHUB_STEP_SUMMARY": summary.path]) { $1 })
+
+        let every = marked.flatMap(\.markers)
+        // Every git object, through the witness.
+        let objects = try await bench.gitOutput(["cat-file", "--batch-all-objects", "--batch"])
+        #expect(!objects.isEmpty)
+        let inObjects = every.filter { objects.contains($0) }
+        #expect(inObjects.isEmpty, "in git objects: \(inObjects.prefix(5))")
+        // .git/, the working tree and .supportsync/ (the repository folder), as bytes.
+        let inFiles = Self.hits(of: every, under: bench.root)
+        #expect(inFiles.isEmpty, "\(inFiles.prefix(5))")
+        // Every report: pull text and JSON, audit, sync text and JSON, the Markdown summary.
+        let reports =
+            [pulled.stdout, pulled.stderr, again.stdout, audit.stdout, audit.stderr, sync.stdout, sync.stderr]
+            + [(try? String(contentsOf: summary, encoding: .utf8)) ?? ""]
+        let inReports = every.filter { marker in reports.contains { $0.contains(marker) } }
+        #expect(inReports.isEmpty, "in reports: \(inReports.prefix(5))")
+
+        // Reveal: the reveal token opens each value; the sync token opens none.
+        for (ticket, markers) in marked.prefix(5) {
+            let revealed = try await bench.run(
+                ["tickets", "show", ticket.id, "--reveal"] + platform, environment: server.environment("reveal"))
+            #expect(revealed.status == 0, "\(revealed.stderr)")
+            for marker in markers { #expect(revealed.stdout.contains(marker), "\(marker) revealed") }
+            let refused = try await bench.run(
+                ["tickets", "show", ticket.id, "--reveal"] + platform, environment: server.environment("sync"))
+            #expect(refused.status == 0, "sealed values print sealed, not as an error: \(refused.stderr)")
+            #expect(refused.stderr.contains("reveal scope"))
+            for marker in markers { #expect(!refused.stdout.contains(marker)) }
+            #expect(refused.stdout.contains(SealedValue.prefix))
+        }
+    }
+
+    @Test func erasingOneTicketReachesThePlatformGitAndAFreshCloneAndNoOther() async throws {
+        let bench = try TicketBench(sealed: true)
+        let marked = (1...6).map(Self.marked)
+        try bench.platform.put(marked.map(\.ticket))
+        let server = try TicketServer(database: bench.database)
+        defer { server.stop() }
+        let platform = ["--platform", server.url]
+        #expect(
+            try await bench.run(["tickets", "pull"] + platform, environment: server.environment("sync")).status == 0)
+        let (victim, victimMarkers) = marked[0]
+
+        // The sync token may not erase; an unknown id exits 1.
+        let refused = try await bench.run(
+            ["tickets", "erase", victim.id, "--reason", "request 2026-114"] + platform,
+            environment: server.environment("sync"))
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("erase scope"))
+        let unknown = try await bench.run(
+            ["tickets", "erase", "T-DEADBEEF", "--reason", "request 2026-115"] + platform,
+            environment: server.environment("erase"))
+        #expect(unknown.status == 1, "\(unknown.stderr)")
+
+        let erased = try await bench.run(
+            ["tickets", "erase", victim.id, "--reason", "request 2026-114", "--by", "dpo"] + platform,
+            environment: server.environment("erase"))
+        #expect(erased.status == 0, "\(erased.stderr)")
+        #expect(erased.stdout.contains(victim.id))
+        #expect(
+            try await bench.run(["tickets", "pull"] + platform, environment: server.environment("sync")).status == 0)
+        let file = try #require(bench.readFile(SampleTickets.path(victim)))
+        #expect(
+            file.contains("erasure:\n  at:") && file.contains("reason: request 2026-114") && file.contains("by: dpo"))
+        #expect(!file.contains(SealedValue.prefix))
+
+        // The platform: its API, and its SQLite file and write-ahead log.
+        let plainFromAPI = try await bench.run(
+            ["tickets", "find", "--customer", victim.customer.email!] + platform,
+            environment: server.environment("reveal"))
+        #expect(plainFromAPI.status == 0, "\(plainFromAPI.stderr)")
+        #expect(!plainFromAPI.stdout.contains(victim.id), "the erased ticket has no customer any more")
+        for suffix in ["", "-wal"] {
+            let bytes = FileManager.default.contents(atPath: bench.database + suffix) ?? Data()
+            let text = String(decoding: bytes, as: UTF8.self)
+            for marker in victimMarkers { #expect(!text.contains(marker), "\(marker) in platform.sqlite\(suffix)") }
+        }
+        // Git's history still holds the sealed values; with the key gone,
+        // no copy opens. A fresh clone with full history, through the witness.
+        let clone = bench.folder.url.appendingPathComponent("clone")
+        _ = try WitnessGit.run(["clone", "--quiet", "--no-local", bench.root.path, clone.path], in: bench.folder.url)
+        let old = try await bench.run(
+            ["tickets", "show", victim.id, "--reveal"] + platform, environment: server.environment("reveal"))
+        for marker in victimMarkers { #expect(!old.stdout.contains(marker)) }
+        let history = try WitnessGit.run(["log", "-p", "--all"], in: clone)
+        for marker in victimMarkers { #expect(!history.contains(marker)) }
+        // The others still reveal.
+        for (ticket, markers) in marked.dropFirst() {
+            let shown = try await bench.run(
+                ["tickets", "show", ticket.id, "--reveal"] + platform, environment: server.environment("reveal"))
+            #expect(markers.allSatisfy { shown.stdout.contains($0) }, "\(ticket.id) still reveals")
+        }
+
+        // Erasing by customer reaches exactly that customer's tickets.
+        var twin = Self.marked(40).ticket
+        twin.record.report.customer.email = marked[1].ticket.customer.email!.uppercased()
+        try bench.platform.put([twin])
+        let byCustomer = try await bench.run(
+            ["tickets", "erase", "--customer", marked[1].ticket.customer.email!, "--reason", "request 2026-116"]
+                + platform, environment: server.environment("erase"))
+        #expect(byCustomer.status == 0, "\(byCustomer.stderr)")
+        let ids = Set(byCustomer.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        #expect(ids.isSuperset(of: [marked[1].ticket.id, twin.id]))
+        #expect(ids.isDisjoint(with: marked.dropFirst(2).map(\.ticket.id)))
+    }
+
+    @Test func tamperedSealedValuesAndAHandWrittenErasureAreCaughtByAudit() async throws {
+        let bench = try TicketBench(sealed: true)
+        let marked = (1...2).map(Self.marked)
+        try bench.platform.put(marked.map(\.ticket))
+        let server = try TicketServer(database: bench.database)
+        defer { server.stop() }
+        #expect(
+            try await bench.run(["tickets", "pull", "--platform", server.url], environment: server.environment("sync"))
+                .status == 0)
+        let base = try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace
+        let first = SampleTickets.path(marked[0].ticket)
+        let second = SampleTickets.path(marked[1].ticket)
+        let one = try #require(bench.readFile(first))
+        let two = try #require(bench.readFile(second))
+        func value(_ key: String, in text: String) -> String {
+            let line = text.split(separator: "\n").first { $0.hasPrefix(key + ": ") }!
+            return String(line.dropFirst(key.count + 2))
+        }
+        let cases: [(String, String, String)] = [
+            // Moved between tickets: sealed with another ticket's key.
+            (
+                "between tickets", first,
+                one.replacingOccurrences(of: value("reason", in: one), with: value("reason", in: two))
+            ),
+            // Moved between fields of one ticket: a platform-owned change.
+            (
+                "between fields", first,
+                one.replacingOccurrences(of: value("summary", in: one), with: value("reason", in: one))
+            ),
+            // A flipped byte.
+            (
+                "flipped byte", first,
+                one.replacingOccurrences(
+                    of: value("reason", in: one),
+                    with: String(value("reason", in: one).dropLast(3))
+                        + (value("reason", in: one).dropLast(2).last == "A" ? "B" : "A") + "=\"")
+            ),
+            // An erasure record written by hand.
+            (
+                "hand-written erasure", second,
+                two + "erasure:\n  at: \"2026-12-01T10:00:00Z\"\n  by: me\n  reason: because\n"
+            ),
+        ]
+        for (name, path, text) in cases {
+            let before = try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace
+            let original = try #require(bench.readFile(path))
+            #expect(text != original, "\(name) changes the file")
+            try bench.writeFile(path, text)
+            try bench.commitWorkingFiles([path], message: "tamper: \(name)")
+            let audit = try await bench.run(["audit", "--base", before])
+            #expect(audit.status == 1, "\(name) is caught: \(audit.stdout)")
+            #expect(audit.stdout.contains(path), "\(name) at its file: \(audit.stdout)")
+            try bench.writeFile(path, original)
+            try bench.commitWorkingFiles([path], message: "restore after \(name)")
+        }
+        _ = base
+    }
+
+    @Test func aPlatformSendingPlainDataToASealedRepositoryStopsThePullBeforeWriting() async throws {
+        let bench = try TicketBench(sealed: true)
+        try bench.platform.put([Self.marked(1).ticket])
+        // A plain repository's pull first, then sealing turned on: refused until `tickets seal`.
+        try bench.writeFile(ProjectFile.path, "tickets:\n  seal: []\n")
+        try bench.commitWorkingFiles([ProjectFile.path], message: "plain for now")
+        #expect(try await bench.pull().status == 0)
+        try bench.writeFile(ProjectFile.path, "tickets:\n  seal: [customer, summary, fields, reason]\n")
+        try bench.commitWorkingFiles([ProjectFile.path], message: "seal")
+        try bench.platform.put([Self.marked(2).ticket])
+        let refused = try await bench.pull()
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("supportsync tickets seal"), "\(refused.stderr)")
+        let sealed = try await bench.run(["tickets", "seal", "--db", bench.database])
+        #expect(sealed.status == 0, "\(sealed.stderr)")
+        let file = try #require(bench.readFile(SampleTickets.path(Self.marked(1).ticket)))
+        #expect(!file.contains("MK1X") && file.contains(SealedValue.prefix))
+        #expect(try await bench.pull().status == 0)
+        #expect(bench.readFile(SampleTickets.path(Self.marked(2).ticket))?.contains(SealedValue.prefix) == true)
+        #expect(try await bench.run(["audit", "--base", "HEAD~3", "--trust-tool-commits"]).status == 0)
+    }
+}
