@@ -44,7 +44,8 @@ public enum InitRun {
         if workflow?.outcome == .created {
             notes.append("\(Scaffold.workflowPath) syncs on branch \(scaffold.branch) with \(scaffold.action)")
             notes.append(
-                "in CI, set the repository secrets SUPPORTSYNC_PLATFORM (the platform's URL) and SUPPORTSYNC_TOKEN")
+                "in CI, set the repository secrets SUPPORTSYNC_PLATFORM (the platform's URL), SUPPORTSYNC_READ_TOKEN (read scope, pull requests) and SUPPORTSYNC_SYNC_TOKEN (sync scope, the sync job)"
+            )
         } else if workflow?.outcome == .kept {
             notes.append(
                 "\(Scaffold.workflowPath) exists: supportsync init --check compares it with what this version writes")

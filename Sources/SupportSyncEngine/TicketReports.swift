@@ -42,7 +42,8 @@ public enum TicketOutput {
         for record in records {
             rows.append([
                 record.id, record.status.rawValue, record.priority.rawValue, record.agent, record.createdAt,
-                record.assignee ?? "-", String(record.reason.prefix(60)).replacingOccurrences(of: "\n", with: " "),
+                record.assignee ?? "-",
+                String(SealedValue.abbreviated(record.reason).prefix(60)).replacingOccurrences(of: "\n", with: " "),
             ])
         }
         let widths = (0..<rows[0].count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -61,7 +62,9 @@ public enum TicketOutput {
             output += "Date:   \(entry.author.date.formatted(.iso8601))\n"
             output += "\n    \(entry.message.split(separator: "\n").first ?? "")\n\n"
             for change in entry.changes {
-                output += "    \(change.field): \(change.old ?? "(none)") -> \(change.new ?? "(deleted)")\n"
+                let old = change.old.map(SealedValue.abbreviated) ?? "(none)"
+                let new = change.new.map(SealedValue.abbreviated) ?? "(deleted)"
+                output += "    \(change.field): \(old) -> \(new)\n"
             }
         }
         return output

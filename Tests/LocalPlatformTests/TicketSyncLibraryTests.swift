@@ -255,4 +255,56 @@ import Testing
             author: Self.author)
         #expect(again.conflicts.map(\.conflict.field) == [.assignee])
     }
+
+    // MARK: Sealing
+
+    /// An old platform: it ignores what the client asks to be sealed.
+    struct PlainPlatform: WrappingPlatform {
+        let base: LocalPlatform
+
+        func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
+        func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
+        func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
+        func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent
+        {
+            try await base.putAgent(id: id, write, expecting: ifMatch)
+        }
+        func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
+            try await base.createTicket(draft, idempotencyKey: idempotencyKey)
+        }
+        func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
+            try await base.ticket(id: id, sealing: .none)
+        }
+        func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+            try await base.tickets(after: cursor, limit: limit, sealing: .none)
+        }
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+            async throws(PlatformError) -> Ticket
+        {
+            try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: .none)
+        }
+    }
+
+    @Test func aPlatformSendingPlainCustomerDataStopsASealedPullBeforeAnythingIsWritten() async throws {
+        let bench = try await Bench()
+        _ = try await bench.flag(3)
+        var tickets = try bench.tickets()
+        tickets.sealing = .all
+        let before = try bench.repository.resolve(reference: "refs/heads/main")
+        await #expect(throws: TicketPullError.self) {
+            try await TicketPuller(tickets: tickets, platform: PlainPlatform(base: bench.platform))
+                .pull(TicketPuller.Options(author: Self.author))
+        }
+        #expect(try bench.repository.resolve(reference: "refs/heads/main") == before, "nothing was committed")
+        #expect(try bench.files().isEmpty)
+        // The same platform, sealing: the pull lands, and a second pull changes nothing.
+        let report = try await TicketPuller(tickets: tickets, platform: bench.platform)
+            .pull(TicketPuller.Options(author: Self.author))
+        #expect(report.new.count == 3 && report.commits.count == 1)
+        let tip = try bench.repository.resolve(reference: "refs/heads/main")
+        let again = try await TicketPuller(tickets: tickets, platform: bench.platform)
+            .pull(TicketPuller.Options(author: Self.author))
+        #expect(again.commits.isEmpty)
+        #expect(try bench.repository.resolve(reference: "refs/heads/main") == tip)
+    }
 }

@@ -8,7 +8,7 @@ import Testing
 /// A conditional write whose answer is lost (a timeout) is retried; the
 /// retry then meets a 412 caused by the first attempt. The client checks
 /// whether the platform already holds what it wrote before calling that a conflict.
-@Suite struct ConflictRecheckTests {
+@Suite(.exclusive) struct ConflictRecheckTests {
     /// PUT: first slow (the client times out), then 412; GET answers `current`.
     static func server(current: Agent) -> FaultServer.Reply {
         { request, number in

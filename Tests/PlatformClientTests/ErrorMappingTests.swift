@@ -7,7 +7,7 @@ import Testing
 
 /// How answers that are not a success become `PlatformError`s, and that
 /// none of them is retried unless it should be.
-@Suite struct ErrorMappingTests {
+@Suite(.exclusive) struct ErrorMappingTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var status: Int
         var code: String

@@ -43,7 +43,7 @@ enum Fixtures {
     /// Runs `body` with a client of `baseURL`, shutting the client down after.
     static func withPlatform<T: Sendable>(
         _ baseURL: String, _ configuration: HTTPPlatform.Configuration = fast(), logger: Logger = quietLogger,
-        _ body: (HTTPPlatform) async throws -> T
+        token: String = token, _ body: (HTTPPlatform) async throws -> T
     ) async throws -> T {
         let platform = try HTTPPlatform(baseURL: baseURL, token: token, configuration: configuration, logger: logger)
         do {

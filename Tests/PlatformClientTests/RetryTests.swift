@@ -7,7 +7,7 @@ import Testing
 
 /// Retries against a server that fails on purpose; every test counts the
 /// attempts the server saw.
-@Suite struct RetryTests {
+@Suite(.exclusive) struct RetryTests {
     static func busy(_ status: HTTPResponse.Status, retryAfter: String?) -> Response {
         FaultServer.error(status, .unavailable("busy"), headers: retryAfter.map { [.retryAfter: $0] } ?? [:])
     }

@@ -13,13 +13,15 @@ import Testing
 @Suite struct RoundTripTests {
     /// Serves a fresh SQLite platform for the length of `body`.
     static func withRealServer<T: Sendable>(
-        token: String = Fixtures.token, _ body: (_ baseURL: String, _ local: LocalPlatform) async throws -> T
+        token: String = Fixtures.token, scopedTokens: [ScopedToken] = [],
+        _ body: (_ baseURL: String, _ local: LocalPlatform) async throws -> T
     ) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "supportsync-client-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let local = try LocalPlatform(path: folder.appendingPathComponent("platform.sqlite").path)
-        let server = PlatformServer(platform: local, token: Fixtures.token, logger: Fixtures.quietLogger)
+        let server = PlatformServer(
+            platform: local, token: Fixtures.token, scopedTokens: scopedTokens, logger: Fixtures.quietLogger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

@@ -63,12 +63,18 @@ import Testing
         for line in envLines { #expect(line.hasPrefix("        env:"), "\(line)") }
         // Every step that gets the token runs supportsync itself.
         let steps = workflow.components(separatedBy: "\n      - ")
-        let withToken = steps.filter { $0.contains("secrets.SUPPORTSYNC_TOKEN") }
+        let withToken = steps.filter { $0.contains("_TOKEN }}") }
         #expect(withToken.count == 2)
         for step in withToken {
             let run = step.components(separatedBy: "run:").last ?? ""
             #expect(run.contains("supportsync plan") || run.contains("supportsync sync"), "\(step)")
         }
+        // Pull requests read; only the sync job may write; nothing reveals or erases.
+        let plan = try #require(withToken.first { $0.contains("supportsync plan") })
+        #expect(plan.contains("secrets.SUPPORTSYNC_READ_TOKEN"))
+        let sync = try #require(withToken.first { $0.contains("supportsync sync") })
+        #expect(sync.contains("secrets.SUPPORTSYNC_SYNC_TOKEN"))
+        #expect(!workflow.contains("REVEAL") && !workflow.contains("ERASE"))
         #expect(!workflow.contains("uses: ./"))
         #expect(workflow.contains("repository_dispatch:"))
         #expect(workflow.contains("types: [supportsync-sync]"))
@@ -82,7 +88,9 @@ import Testing
     @Test func checkSaysCurrentOnAFreshScaffold() throws {
         let folder = try TemporaryFolder()
         try WitnessGit.run(["init", "-q", "-b", "master"], in: folder.url)
-        #expect(try Executable.run(["init", "--action", "acme/supportsync@v0.2.0"], in: folder.url).status == 0)
+        #expect(
+            try Executable.run(["init", "--action", "acme/supportsync@v\(SupportSyncVersion.current)"], in: folder.url)
+                .status == 0)
         let check = try Executable.run(["init", "--check"], in: folder.url)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         for path in Scaffold.versionedPaths { #expect(check.stdout.contains("current  \(path)\n"), "\(check.stdout)") }

@@ -8,7 +8,7 @@ import Testing
 /// Customer data sealed in git (issue: sealed customer data): pulled sealed
 /// through a served platform with scoped tokens, found nowhere in plain
 /// text, revealed only with the reveal scope, erased for good.
-@Suite(.serialized) struct SealingTests {
+@Suite(.serialized, .exclusive) struct SealingTests {
     /// A ticket whose every piece of customer data is a marker of its own.
     static func marked(_ number: Int) -> (ticket: Ticket, markers: [String]) {
         var ticket = SampleTickets.make(number)
@@ -46,7 +46,8 @@ import Testing
         let bench = try TicketBench(sealed: true)
         let marked = (1...200).map(Self.marked)
         try bench.platform.put(marked.map(\.ticket))
-        let server = try TicketServer(database: bench.database)
+        let database = bench.database
+        let server = try await TicketBench.offload { try TicketServer(database: database) }
         defer { server.stop() }
         let summary = bench.folder.url.appendingPathComponent("summary.md")
         let platform = ["--platform", server.url]
@@ -104,7 +105,8 @@ import Testing
         let bench = try TicketBench(sealed: true)
         let marked = (1...6).map(Self.marked)
         try bench.platform.put(marked.map(\.ticket))
-        let server = try TicketServer(database: bench.database)
+        let database = bench.database
+        let server = try await TicketBench.offload { try TicketServer(database: database) }
         defer { server.stop() }
         let platform = ["--platform", server.url]
         #expect(
@@ -148,11 +150,14 @@ import Testing
         // Git's history still holds the sealed values; with the key gone,
         // no copy opens. A fresh clone with full history, through the witness.
         let clone = bench.folder.url.appendingPathComponent("clone")
-        _ = try WitnessGit.run(["clone", "--quiet", "--no-local", bench.root.path, clone.path], in: bench.folder.url)
+        let (source, parent) = (bench.root.path, bench.folder.url)
+        _ = try await TicketBench.offload {
+            try WitnessGit.run(["clone", "--quiet", "--no-local", source, clone.path], in: parent)
+        }
         let old = try await bench.run(
             ["tickets", "show", victim.id, "--reveal"] + platform, environment: server.environment("reveal"))
         for marker in victimMarkers { #expect(!old.stdout.contains(marker)) }
-        let history = try WitnessGit.run(["log", "-p", "--all"], in: clone)
+        let history = try await TicketBench.offload { try WitnessGit.run(["log", "-p", "--all"], in: clone) }
         for marker in victimMarkers { #expect(!history.contains(marker)) }
         // The others still reveal.
         for (ticket, markers) in marked.dropFirst() {
@@ -178,7 +183,8 @@ import Testing
         let bench = try TicketBench(sealed: true)
         let marked = (1...2).map(Self.marked)
         try bench.platform.put(marked.map(\.ticket))
-        let server = try TicketServer(database: bench.database)
+        let database = bench.database
+        let server = try await TicketBench.offload { try TicketServer(database: database) }
         defer { server.stop() }
         #expect(
             try await bench.run(["tickets", "pull", "--platform", server.url], environment: server.environment("sync"))
@@ -226,13 +232,46 @@ import Testing
             let audit = try await bench.run(["audit", "--base", before])
             #expect(audit.status == 1, "\(name) is caught: \(audit.stdout)")
             #expect(audit.stdout.contains(path), "\(name) at its file: \(audit.stdout)")
+            if name != "hand-written erasure" {
+                // Revealing it is a clear error naming the field, never plain text.
+                let id = path.split(separator: "/").last!.dropLast(5)
+                let shown = try await bench.run(
+                    ["tickets", "show", String(id), "--reveal", "--platform", server.url],
+                    environment: server.environment("reveal"))
+                #expect(shown.status == 1, "\(name): \(shown.stdout)\(shown.stderr)")
+                #expect(shown.stderr.contains("cannot be opened"), "\(name): \(shown.stderr)")
+            }
             try bench.writeFile(path, original)
             try bench.commitWorkingFiles([path], message: "restore after \(name)")
         }
         _ = base
     }
 
-    @Test func aPlatformSendingPlainDataToASealedRepositoryStopsThePullBeforeWriting() async throws {
+    @Test func retentionErasesClosedTicketsCreatedLongAgoOnSync() async throws {
+        let bench = try TicketBench(sealed: true)
+        try bench.writeFile(ProjectFile.path, "tickets:\n  erase_closed_after: 30d\n")
+        try bench.writeFile(
+            "config/agents/billing-line.yaml",
+            "agent: billing-line\nname: Billing\nchannels: [calls]\nsupport:\n  mode: flag\n")
+        try bench.commitWorkingFiles([ProjectFile.path, "config/agents/billing-line.yaml"], message: "retention")
+        let old = SampleTickets.make(1, status: .closed, month: 2)
+        let open = SampleTickets.make(2, status: .pending, month: 3)
+        try bench.platform.put([old, open])
+        let database = bench.database
+        let server = try await TicketBench.offload { try TicketServer(database: database) }
+        defer { server.stop() }
+        // The sync token may not erase: said, nothing erased, the rest of the sync done.
+        let refused = try await bench.run(["sync", "--platform", server.url], environment: server.environment("sync"))
+        #expect(refused.stdout.contains("erased nothing"), "\(refused.stdout)\(refused.stderr)")
+        #expect(bench.readFile(SampleTickets.path(old))?.contains("erasure:") == false)
+        let synced = try await bench.run(["sync", "--platform", server.url], environment: server.environment)
+        #expect(synced.status == 0, "\(synced.stdout)\(synced.stderr)")
+        #expect(synced.stdout.contains("erased by retention"), "\(synced.stdout)")
+        #expect(bench.readFile(SampleTickets.path(old))?.contains("erasure:") == true)
+        #expect(bench.readFile(SampleTickets.path(open))?.contains("erasure:") == false)
+    }
+
+    @Test func sealingAPlainRepositoryTakesTicketsSealNotAConfigEditAlone() async throws {
         let bench = try TicketBench(sealed: true)
         try bench.platform.put([Self.marked(1).ticket])
         // A plain repository's pull first, then sealing turned on: refused until `tickets seal`.

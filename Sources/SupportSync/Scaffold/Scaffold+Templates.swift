@@ -126,8 +126,10 @@ extension Scaffold {
         # back to %BRANCH%.
         #
         # Repository secrets, given only to the supportsync steps:
-        #   SUPPORTSYNC_PLATFORM   the platform API's URL
-        #   SUPPORTSYNC_TOKEN      its bearer token
+        #   SUPPORTSYNC_PLATFORM     the platform API's URL
+        #   SUPPORTSYNC_READ_TOKEN   a token with the read scope, for pull requests
+        #   SUPPORTSYNC_SYNC_TOKEN   a token with the sync scope, for the sync job
+        # Neither may reveal or erase customer data, which stays sealed in git.
         # A protected %BRANCH% (a ruleset or branch protection) needs a GitHub App the
         # ruleset lets bypass it: set the repository variable SUPPORTSYNC_APP_CLIENT_ID
         # and the secret SUPPORTSYNC_APP_PRIVATE_KEY, and the sync job pushes with the
@@ -170,7 +172,7 @@ extension Scaffold {
                 if: ${{ !cancelled() && steps.supportsync.outcome == 'success' }}
                 env:
                   SUPPORTSYNC_PLATFORM: ${{ secrets.SUPPORTSYNC_PLATFORM }}
-                  SUPPORTSYNC_TOKEN: ${{ secrets.SUPPORTSYNC_TOKEN }}
+                  SUPPORTSYNC_TOKEN: ${{ secrets.SUPPORTSYNC_READ_TOKEN }}
                 run: |
                   supportsync plan --format markdown > "$RUNNER_TEMP/plan.md"
                   cat "$RUNNER_TEMP/plan.md" >> "$GITHUB_STEP_SUMMARY"
@@ -222,7 +224,7 @@ extension Scaffold {
                 id: sync
                 env:
                   SUPPORTSYNC_PLATFORM: ${{ secrets.SUPPORTSYNC_PLATFORM }}
-                  SUPPORTSYNC_TOKEN: ${{ secrets.SUPPORTSYNC_TOKEN }}
+                  SUPPORTSYNC_TOKEN: ${{ secrets.SUPPORTSYNC_SYNC_TOKEN }}
                 run: supportsync sync --summary-file "$GITHUB_STEP_SUMMARY"
               - name: Push the ticket commit back
                 # Also after a sync that exits 1 (a conflict, a refused agent): what it

@@ -152,6 +152,21 @@ public struct SealedValue: Sendable, Hashable {
     /// `sealed:v1:<key id>:<base64>`.
     public var text: String { Self.prefix + keyID + ":" + Base64.encode(payload) }
 
+    /// `text` with each sealed value in it shown as `(sealed)`: tables and
+    /// histories stay readable, and say that a value changed without
+    /// printing ciphertext.
+    public static func abbreviated(_ text: String) -> String {
+        guard text.contains(prefix) else { return text }
+        var output = ""
+        var rest = Substring(text)
+        let sealedCharacters = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/=:")
+        while let range = rest.range(of: prefix) {
+            output += rest[..<range.lowerBound] + "(sealed)"
+            rest = rest[range.upperBound...].drop { sealedCharacters.contains($0) }
+        }
+        return output + rest
+    }
+
     public static func isKeyID(_ text: String) -> Bool {
         text.utf8.count == 16 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }

@@ -93,7 +93,9 @@ public enum TicketAudit {
         case .null: text = "null"
         case .bool(let flag): text = String(flag)
         case .int(let number): text = String(number)
-        case .string(let string): text = YAMLWriter.scalar(string, flow: true)
+        case .string(let string):
+            // Ciphertext says nothing to a reader: that a sealed value changed is the news.
+            text = SealedValue.isSealed(string) ? "(sealed)" : YAMLWriter.scalar(string, flow: true)
         case .list(let items): text = "[" + items.map(describe).joined(separator: ", ") + "]"
         case .map(let members):
             text =

@@ -188,8 +188,10 @@ public struct TicketQueries {
 
     static func changes(from old: TicketRecord?, to new: TicketRecord?) -> [FieldChange] {
         TicketRecord.Field.allCases.compactMap { field in
-            let before = old.map { $0.value(of: field).oneLine }
-            let after = new.map { $0.value(of: field).oneLine }
+            // `erasure` is written only once there is one: absent is no value, not null.
+            let present = { (record: TicketRecord) in field != .erasure || record.erasure != nil }
+            let before = old.flatMap { present($0) ? $0.value(of: field).oneLine : nil }
+            let after = new.flatMap { present($0) ? $0.value(of: field).oneLine : nil }
             return before == after ? nil : FieldChange(field: field.rawValue, old: before, new: after)
         }
     }

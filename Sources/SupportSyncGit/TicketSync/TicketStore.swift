@@ -193,7 +193,7 @@ public struct TicketStore {
         var legacy = false
 
         var text: String {
-            "# supportsync 0.2 or later; older versions refuse to pull into this repository.\n"
+            "# supportsync 0.3 or later; older versions refuse to pull into this repository.\n"
                 + YAMLWriter.write(
                     .map([
                         ("format", .int(Self.format)), ("instance", .string(instance)),

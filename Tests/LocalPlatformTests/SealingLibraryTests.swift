@@ -1,0 +1,89 @@
+import Foundation
+import LocalPlatform
+import SupportSync
+import TestSupport
+import Testing
+import TicketSealing
+
+/// The sealer on its own: deterministic, bound to its ticket and field,
+/// padded, and opened only by its key.
+@Suite struct SealingLibraryTests {
+    static let record = TicketSamples.record
+
+    @Test func sealingIsDeterministicPaddedAndOpensBack() throws {
+        let key = TicketKey.generate()
+        let sealed = TicketSealer.seal(Self.record, with: key, sealing: .all)
+        #expect(sealed == TicketSealer.seal(Self.record, with: key, sealing: .all), "same value, same bytes")
+        #expect(SealedValue.plainPlaces(in: sealed, sealing: .all).isEmpty)
+        #expect(sealed.id == Self.record.id && sealed.tags == Self.record.tags && sealed.team == Self.record.team)
+        #expect(try TicketSealer.open(sealed, with: key) == Self.record)
+        // A null is sealed too, and opens as null.
+        var withoutPhone = Self.record
+        withoutPhone.customer.phone = nil
+        let sealedNull = TicketSealer.seal(withoutPhone, with: key, sealing: .all)
+        #expect(sealedNull.customer.phone.map(SealedValue.isSealed) == true)
+        #expect(try TicketSealer.open(sealedNull, with: key).customer.phone == nil)
+        // Lengths say little: one byte and thirty bytes seal to the same size.
+        let short = TicketSealer.seal("a", at: "summary", of: "T-1", with: key)
+        let longer = TicketSealer.seal(String(repeating: "a", count: 29), at: "summary", of: "T-1", with: key)
+        #expect(short.count == longer.count)
+        // Only the fields asked for.
+        let onlyCustomer = TicketSealer.seal(Self.record, with: key, sealing: Sealing([.customer]))
+        #expect(onlyCustomer.summary == Self.record.summary && onlyCustomer.reason == Self.record.reason)
+    }
+
+    @Test func aValueMovedToAnotherTicketOrFieldOrChangedDoesNotOpen() throws {
+        let key = TicketKey.generate()
+        let other = TicketKey.generate()
+        let value = TicketSealer.seal("ana@example.com", at: "customer.email", of: "T-1", with: key)
+        #expect(try TicketSealer.open(value, at: "customer.email", of: "T-1", with: key) == "ana@example.com")
+        #expect(throws: TicketSealer.OpenError.self) {
+            try TicketSealer.open(value, at: "customer.name", of: "T-1", with: key)
+        }
+        #expect(throws: TicketSealer.OpenError.self) {
+            try TicketSealer.open(value, at: "customer.email", of: "T-2", with: key)
+        }
+        #expect(throws: TicketSealer.OpenError.self) {
+            try TicketSealer.open(value, at: "customer.email", of: "T-1", with: other)
+        }
+        var bytes = Array(value.utf8)
+        let index = bytes.count - 6
+        bytes[index] = bytes[index] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(throws: TicketSealer.OpenError.self) {
+            try TicketSealer.open(String(decoding: bytes, as: UTF8.self), at: "customer.email", of: "T-1", with: key)
+        }
+    }
+
+    @Test func erasureDestroysTheKeyAndTheDataAndKeepsTheTicket() async throws {
+        let folder = try TemporaryFolder()
+        let local = try LocalPlatform(path: folder.url.appendingPathComponent("platform.sqlite").path)
+        _ = try await local.putAgent(
+            id: "billing-line",
+            AgentWrite(
+                name: "Billing", channels: [.calls],
+                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
+            expecting: nil)
+        let draft = TicketDraft(
+            agent: "billing-line", channel: .calls, conversation: "c", reason: "why-MARK", summary: "what-MARK",
+            customer: Customer(name: "Ana-MARK", email: "ana@example.com"), fields: ["order": "o-MARK"])
+        let ticket = try await local.createTicket(draft, idempotencyKey: nil)
+        #expect(try await local.ticketKey(id: ticket.id) != nil)
+        let erased = try await local.erase(.ticket(ticket.id), reason: "request 1", by: "dpo", sealing: .all)
+        #expect(erased.map(\.id) == [ticket.id])
+        #expect(try await local.ticketKey(id: ticket.id) == nil, "the key is destroyed")
+        let after = try #require(try await local.ticket(id: ticket.id, sealing: .none))
+        #expect(after.erasure?.reason == "request 1" && after.erasure?.by == "dpo")
+        #expect(after.customer == Customer() && after.summary.isEmpty && after.reason.isEmpty && after.fields.isEmpty)
+        #expect(after.version != ticket.version, "a new version, so the next pull commits it")
+        #expect(try await local.tickets(ofCustomer: "ANA@example.com").isEmpty)
+        // Erasing again changes nothing; an unknown id is not found.
+        #expect(try await local.erase(.ticket(ticket.id), reason: "again", by: "x", sealing: .all) == [after])
+        await #expect(throws: PlatformError.self) {
+            try await local.erase(.ticket("T-00000000"), reason: "r", by: "b", sealing: .all)
+        }
+        for suffix in ["", "-wal"] {
+            let bytes = FileManager.default.contents(atPath: local.path + suffix) ?? Data()
+            #expect(!String(decoding: bytes, as: UTF8.self).contains("MARK"), "platform.sqlite\(suffix)")
+        }
+    }
+}
