@@ -327,12 +327,31 @@ def bench_pull(args):
             return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
         sealed, plain, peer = summary(sealed_runs), summary(plain_runs), summary(peer_runs)
+
+        def feed(query):
+            """Seconds to read every ticket from the served platform's feed, 1,000 a page."""
+            import json
+            import urllib.request
+            start, after = time.perf_counter(), None
+            while True:
+                target = f"{url}/v1/tickets?limit=1000&{query}" + (f"&after={after}" if after else "")
+                request = urllib.request.Request(target, headers={"Authorization": "Bearer bench-token"})
+                with urllib.request.urlopen(request) as answer:
+                    page = json.load(answer)
+                after = page.get("next_cursor")
+                if not after:
+                    return time.perf_counter() - start
+
+        sealed_feed = statistics.median(feed("seal=customer,summary,fields,reason") for _ in range(args.runs))
+        plain_feed = statistics.median(feed("reveal=true") for _ in range(args.runs))
         ok = print_pair(
             f"tickets pull of {args.tickets} new sealed tickets from platform serve vs writing them + "
             f"git add -A && git commit (median of {args.runs} runs)", sealed, peer, "< 1.0", lambda r: r < 1.0)
         print(f"  plain pull (seal: [])     {plain[0]:8.3f} s   peak {plain[1]:7.1f} MiB")
         print(f"  ratio sealed/plain: {sealed[0] / plain[0]:.2f}; sealing costs "
               f"{(sealed[0] - plain[0]) / args.tickets * 1e6:.0f} us per ticket end to end")
+        print(f"  platform side, reading the feed: sealed {sealed_feed:.3f} s, plain {plain_feed:.3f} s: "
+              f"{(sealed_feed - plain_feed) / args.tickets * 1e6:.0f} us per ticket to seal")
         return ok
     finally:
         if server:

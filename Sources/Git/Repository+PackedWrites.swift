@@ -33,6 +33,8 @@ extension Repository {
         // object database: after this call the handle, and the in-memory
         // store with it, is simply freed.
         let scratch = try Repository.open(at: gitDirectory)
+        let storedWhole = try scratch.storeObjectsWhole()
+        defer { try? FileManager.default.removeItem(at: storedWhole) }
         var database: OpaquePointer?
         try check(git_repository_odb(&database, scratch.pointer), "could not open the object database")
         defer { git_odb_free(database) }
@@ -57,6 +59,31 @@ extension Repository {
         }
         try mempack.reset(backend)
         return result
+    }
+
+    /// Makes this handle's packs store every object whole (compressed, no
+    /// delta search), as `git add` stores loose objects: a pull's thousands of
+    /// new ticket files pack in a fraction of the time, and sealed values,
+    /// which are ciphertext, would not delta well anyway. `git gc` finds
+    /// deltas later. The setting is an application-level config of this
+    /// handle only, in a temporary file (returned, for the caller to remove);
+    /// the repository's own config is not touched.
+    ///
+    /// `pack.bigFileThreshold` is the setting meant; libgit2 1.5 reads the
+    /// threshold from `pack.deltaCacheSize`, so both are set.
+    private func storeObjectsWhole() throws(GitError) -> URL {
+        let what = "could not configure the pack"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "supportsync-pack-\(UUID().uuidString).config")
+        let text = "[pack]\n\tbigFileThreshold = 1\n\tdeltaCacheSize = 1\n"
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(text.utf8)) else {
+            throw GitError(.failed, what, "cannot write \(file.path)")
+        }
+        var config: OpaquePointer?
+        try check(git_repository_config(&config, pointer), what)
+        defer { git_config_free(config) }
+        try check(git_config_add_file_ondisk(config, file.path, GIT_CONFIG_LEVEL_APP, pointer, 0), what)
+        return file
     }
 
     /// Writes `pack` to `objects/pack` with its `.idx`, both complete on

@@ -66,6 +66,34 @@ struct PackedWritesTests {
         }
     }
 
+    @Test func objectsArePackedWholeAndTheRepositorysConfigIsUntouched() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, initialBranch: "main")
+            let witness = Witness(gitDirectory: repository.gitDirectory)
+            let config = try Data(contentsOf: URL(fileURLWithPath: repository.gitDirectory + "/config"))
+            // Files that would delta against one another.
+            let body = String(repeating: "the same long line of a ticket file\n", count: 40)
+            let created = try repository.withPackedWrites { packed in
+                let updates = try (0..<100).map { index in
+                    ("tickets/T-\(index).yaml", Optional(try packed.writeBlob(Array("id: \(index)\n\(body)".utf8))))
+                }
+                return try packed.createCommit(parent: nil, treeUpdates: updates, message: "m", author: testAuthor)
+            }
+            try repository.updateReferences([
+                ReferenceUpdate(name: "refs/heads/main", expected: nil, new: created.commit, message: "pull")
+            ])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: repository.gitDirectory + "/config")) == config)
+            let pack = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: repository.gitDirectory + "/objects/pack")
+                    .first { $0.hasSuffix(".idx") })
+            // `git verify-pack -v` ends with "non delta: N objects" and, with deltas, "chain length = ...".
+            let verified = try witness.output("verify-pack", "-v", repository.gitDirectory + "/objects/pack/" + pack)
+            #expect(verified.contains("non delta: 103 objects"), "\(verified.suffix(200))")
+            #expect(!verified.contains("chain length"))
+            try witness.expectSound()
+        }
+    }
+
     @Test func aFailingBodyWritesNothing() throws {
         struct Stop: Error {}
         try withTemporaryFolder { folder in
