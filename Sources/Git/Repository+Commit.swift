@@ -103,7 +103,22 @@ extension Repository {
         try requireRemovedFilesExist(treeUpdates, in: baseline, what)
 
         var tree: OpaquePointer?
-        var treeOID = try createTree(from: baseline, applying: treeUpdates)
+        // Removals first, in a tree of their own, when a file gives way to a
+        // folder of the same name: libgit2 refuses both in one update.
+        let removals = treeUpdates.filter { $0.blob == nil }
+        let replacedByFolder = removals.contains { removal in
+            treeUpdates.contains { $0.blob != nil && $0.path.hasPrefix(removal.path + "/") }
+        }
+        var treeOID: git_oid
+        if replacedByFolder {
+            var removed = try createTree(from: baseline, applying: removals)
+            var intermediate: OpaquePointer?
+            try check(git_tree_lookup(&intermediate, pointer, &removed), "could not read the tree just written")
+            defer { git_tree_free(intermediate) }
+            treeOID = try createTree(from: intermediate, applying: treeUpdates.filter { $0.blob != nil })
+        } else {
+            treeOID = try createTree(from: baseline, applying: treeUpdates)
+        }
         try check(git_tree_lookup(&tree, pointer, &treeOID), "could not read the tree just written")
         defer { git_tree_free(tree) }
 

@@ -22,8 +22,11 @@ extension Repository {
     /// folder in the way, another process holding `index.lock`), the files
     /// written so far stay, and show as modified until the index catches up.
     ///
+    /// A path that is a folder in `commit` (a file replaced by a folder of
+    /// the same name) has its file deleted.
+    ///
     /// - Throws: `.invalid` in a bare repository, for a malformed path, when
-    ///   `commit` has a folder, symbolic link or submodule at a path, or when
+    ///   `commit` has a symbolic link or submodule at a path, or when
     ///   a folder on the way is a symbolic link in the working tree;
     ///   `.failed` when a file cannot be written (a folder in the way).
     public func checkoutPaths(_ paths: [String], from commit: ObjectID) throws(GitError) {
@@ -47,6 +50,17 @@ extension Repository {
             }
             defer { git_tree_entry_free(entry) }
             let mode = git_tree_entry_filemode(entry)
+            if mode == GIT_FILEMODE_TREE {
+                // A file that gave way to a folder of the same name: removed,
+                // before (paths are sorted) the folder's files are written.
+                // A folder asked for as a path is refused below.
+                var status = stat()
+                let missing = lstat(root + "/" + path, &status) != 0
+                if missing || status.st_mode & S_IFMT == S_IFREG {
+                    plan.append((path, nil, GIT_FILEMODE_UNREADABLE))
+                    continue
+                }
+            }
             guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else {
                 throw GitError(.invalid, what, "\(path) is not a regular file in \(commit)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import SupportSync
 import TicketSealing
 
@@ -259,12 +260,15 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    public func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
-        async throws(PlatformError) -> [Ticket]
+    public func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError)
+        -> [Ticket]
     {
         guard !reason.allSatisfy(\.isWhitespace) else { throw .invalid(field: "reason", message: "give a reason") }
         let match: CustomerMatch?
         if case .customer(let contact) = selection { match = try CustomerMatch(contact) } else { match = nil }
+        if case .closedBefore(let time) = selection, TicketTimestamp(time) == nil {
+            throw .invalid(field: "closed_before", message: "'\(time)' is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
+        }
         let erased = try await write { db -> [Ticket] in
             var chosen: [Ticket] = []
             switch selection {
@@ -309,26 +313,30 @@ public final class LocalPlatform: AgentPlatform {
             }
             return erased
         }
-        if erased.contains(where: { _ in true }) { try await checkpoint() }
+        // On every erasure call, also one that found nothing new to erase: a
+        // checkpoint an earlier call could not finish is finished here.
+        await checkpoint()
         return erased
     }
 
     /// Moves every page out of the write-ahead log into the database file
-    /// and truncates the log, so an erased value survives in neither.
-    private func checkpoint() async throws(PlatformError) {
-        do {
-            try await database.writeWithoutTransaction { db in
-                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-                let busy: Int = row?[0] ?? 1
-                if busy != 0 {
-                    throw PlatformError.unavailable(
-                        "the local platform erased the data but could not yet clear its write-ahead log: a reader holds it; the next erasure or checkpoint clears it"
-                    )
-                }
-            }
-        } catch {
-            throw Self.platformError(error)
+    /// and truncates the log, so an erased value survives in neither. A
+    /// reader in the middle of a read holds the log: tried again for up to
+    /// a few seconds. The erasure itself is already committed either way,
+    /// and the next erasure call checkpoints again.
+    func checkpoint() async {
+        for attempt in 0..<50 {
+            let done =
+                (try? await database.writeWithoutTransaction { db -> Bool in
+                    let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                    return (row?[0] as Int?) == 0
+                }) ?? false
+            if done { return }
+            try? await Task.sleep(for: .milliseconds(20 * min(attempt + 1, 10)))
         }
+        Logger(label: "supportsync.platform").warning(
+            "the write-ahead log could not be cleared after an erasure: a reader held it; the next erasure clears it",
+            metadata: ["database": "\(path)"])
     }
 
     // MARK: - Sealing

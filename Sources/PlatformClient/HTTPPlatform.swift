@@ -194,8 +194,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         return try await callRequired(request, as: Found.self).tickets
     }
 
-    public func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
-        async throws(PlatformError) -> [Ticket]
+    public func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError)
+        -> [Ticket]
     {
         struct Erased: Decodable { var tickets: [Ticket] }
         let resource: String
@@ -204,7 +204,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         case .customer: resource = "erasure of a customer's tickets"
         case .closedBefore(let time): resource = "erasure of tickets closed and created before \(time)"
         }
-        var request = PlatformRequest(.post, ["v1", "erasures"], query: Self.sealingQuery(sealing), resource: resource)
+        var request = PlatformRequest(.post, ["v1", "erasures"], resource: resource)
         request.body = try encode(ErasureRequest(selection: selection, reason: reason, by: by), for: request)
         // Erasing twice erases nothing more: safe to retry after a lost answer.
         request.idempotencyKey = UUID().uuidString.lowercased()

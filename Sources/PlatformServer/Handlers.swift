@@ -101,14 +101,14 @@ struct Handlers: Sendable {
         return HTTPMessages.json(TicketList(tickets: try await platform.tickets(ofCustomer: search.customer)))
     }
 
-    func erase(_ request: Request, sealing: Sealing) async throws(PlatformError) -> Response {
+    func erase(_ request: Request) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
         let erasure = try HTTPMessages.decode(
             ErasureRequest.self, from: body, allowed: ["ticket", "customer", "closed_before", "reason", "by"])
         guard let selection = erasure.selection else {
             throw .badRequest("name exactly one of ticket, customer and closed_before")
         }
-        let erased = try await platform.erase(selection, reason: erasure.reason, by: erasure.by, sealing: sealing)
+        let erased = try await platform.erase(selection, reason: erasure.reason, by: erasure.by)
         return HTTPMessages.json(TicketList(tickets: erased))
     }
 }

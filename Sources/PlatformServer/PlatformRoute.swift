@@ -91,7 +91,7 @@ enum Endpoint: CaseIterable, Sendable {
             return try await handlers.patchTicket(id: context.pathID(), request, sealing: context.sealing(of: request))
         case .ticketKey: return try await handlers.ticketKey(id: context.pathID())
         case .searchTickets: return try await handlers.searchTickets(request)
-        case .erase: return try await handlers.erase(request, sealing: context.sealing(of: request))
+        case .erase: return try await handlers.erase(request)
         }
     }
 }

@@ -114,7 +114,7 @@ public struct SyncEngine: Sendable {
             }
             if let days = ProjectFile.ticketSettings(root: root)?.eraseClosedAfterDays {
                 progress("erasing closed tickets created over \(days) days ago")
-                report.retention = try await retention(days: days, sealing: tickets.sealing, platform: platform)
+                report.retention = try await retention(days: days, platform: platform)
             }
             progress("pulling tickets")
             var pullOptions = TicketPuller.Options(author: author)
@@ -155,7 +155,7 @@ public struct SyncEngine: Sendable {
     /// `tickets: {erase_closed_after: Nd}`: erases closed tickets created
     /// more than N days ago; the next step (pull) commits the erasures. A
     /// token without the erase scope is reported, not fatal.
-    private func retention(days: Int, sealing: Sealing, platform: any AgentPlatform) async throws
+    private func retention(days: Int, platform: any AgentPlatform) async throws
         -> SyncReport
         .Retention
     {
@@ -165,7 +165,7 @@ public struct SyncEngine: Sendable {
             let erased = try await platform.erase(
                 .closedBefore(TicketCustodyRun.retentionLimit(days: days)),
                 reason: "retention: closed tickets are erased \(days) days after they were created",
-                by: "supportsync sync", sealing: sealing)
+                by: "supportsync sync")
             retention.erased = erased.map(\.id)
         } catch {
             guard case .forbidden(let message) = error else { throw error }

@@ -69,9 +69,9 @@ public enum TicketCustodyRun {
 
     /// `tickets erase`: asks the platform to erase and destroy the keys.
     public static func erase(
-        _ selection: ErasureSelection, reason: String, by: String, sealing: Sealing, platform: any TicketCustody
+        _ selection: ErasureSelection, reason: String, by: String, platform: any TicketCustody
     ) async throws -> [Ticket] {
-        try await platform.erase(selection, reason: reason, by: by, sealing: sealing)
+        try await platform.erase(selection, reason: reason, by: by)
     }
 
     /// The time `days` before `now`, as the platform's `closed_before`.

@@ -54,15 +54,15 @@ public enum TicketSealer {
     private static let nonce = try! AES.GCM._SIV.Nonce(data: [UInt8](repeating: 0, count: 12))
     private static let nonceSize = 12
 
-    /// `record` with each place `sealing` covers sealed under `key`; an
-    /// erased ticket (nothing left to seal) and values already sealed are
-    /// left as they are.
+    /// `record` (as the platform stores it: plain) with each place
+    /// `sealing` covers sealed under `key`. Every value is sealed, even one
+    /// that looks sealed: it is what a customer or an agent wrote. An erased
+    /// ticket has nothing left to seal and is returned as it is.
     public static func seal(_ record: TicketRecord, with key: TicketKey, sealing: Sealing) -> TicketRecord {
         guard record.erasure == nil else { return record }
         var sealed = record
         for place in sealing.places(in: record) {
             guard case .some(let value) = place.value(in: record) else { continue }
-            if let value, SealedValue.isSealed(value) { continue }
             place.set(seal(value, at: place.path, of: record.id, with: key), in: &sealed)
         }
         return sealed

@@ -277,7 +277,7 @@ struct EraseCommand: AsyncParsableCommand {
             let selection: ErasureSelection = id.map(ErasureSelection.ticket) ?? .customer(customer!)
             let erased = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
                 try await TicketCustodyRun.erase(
-                    selection, reason: reason, by: requester, sealing: tickets.sealing, platform: $0)
+                    selection, reason: reason, by: requester, platform: $0)
             }
             if format == .json {
                 print(JSONCoding.prettyString(["erased": erased.map(\.id)]), terminator: "")
@@ -339,17 +339,10 @@ enum Reseal {
     ) async throws -> ExitStatus {
         let root = try repository.root()
         let tickets = try TicketStore.project(root: root)
-        if seal && tickets.sealing.isEmpty {
-            throw ValidationError("supportsync.yaml has tickets: {seal: []}: there is nothing to seal")
-        }
-        if !seal && tickets.sealing == .all {
-            throw ValidationError(
-                "supportsync.yaml seals every field; take the fields to store in plain text out of tickets.seal first")
-        }
         let author = try tickets.author(commit.author)
         let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
             try await TicketResealer(tickets: tickets, platform: $0, logger: CommandLogging.logger("supportsync.seal"))
-                .reseal(author: author)
+                .reseal(seal ? .seal : .unseal, author: author)
         }
         for (id, reason) in report.skipped { printError("skipped \(id): \(reason)") }
         if !report.skipped.isEmpty { printError("nothing was written: every ticket file must be rewritten at once") }

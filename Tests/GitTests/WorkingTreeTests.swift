@@ -67,6 +67,22 @@ struct WorkingTreeTests {
         }
     }
 
+    @Test func aFileGivesWayToAFolderOfTheSameNameInOneCommit() throws {
+        try withTemporaryFolder { folder in
+            let (repository, first, witness) = try checkedOut(
+                folder, ["tickets/.cursor": "format 1\n", "tickets/T-1.yaml": "id: T-1\n"])
+            let paths = ["tickets/.cursor", "tickets/.cursor/v2"]
+            let second = try repository.commitFiles(
+                [paths[0]: nil, paths[1]: "format: 2\n"], from: first, message: "cursor, format 2")
+            try repository.checkoutPaths(paths, from: second)
+            #expect(try String(contentsOfFile: folder + "/tickets/.cursor/v2", encoding: .utf8) == "format: 2\n")
+            #expect(try status(witness).isEmpty)
+            #expect(
+                try witness.output(["ls-tree", "-r", "--name-only", "HEAD"]) == "tickets/.cursor/v2\ntickets/T-1.yaml")
+            try witness.expectSound()
+        }
+    }
+
     @Test func appliesCheckoutFilters() throws {
         try withTemporaryFolder { folder in
             let (repository, first, witness) = try checkedOut(

@@ -68,7 +68,7 @@ import TicketSealing
             customer: Customer(name: "Ana-MARK", email: "ana@example.com"), fields: ["order": "o-MARK"])
         let ticket = try await local.createTicket(draft, idempotencyKey: nil)
         #expect(try await local.ticketKey(id: ticket.id) != nil)
-        let erased = try await local.erase(.ticket(ticket.id), reason: "request 1", by: "dpo", sealing: .all)
+        let erased = try await local.erase(.ticket(ticket.id), reason: "request 1", by: "dpo")
         #expect(erased.map(\.id) == [ticket.id])
         #expect(try await local.ticketKey(id: ticket.id) == nil, "the key is destroyed")
         let after = try #require(try await local.ticket(id: ticket.id, sealing: .none))
@@ -77,9 +77,9 @@ import TicketSealing
         #expect(after.version != ticket.version, "a new version, so the next pull commits it")
         #expect(try await local.tickets(ofCustomer: "ANA@example.com").isEmpty)
         // Erasing again changes nothing; an unknown id is not found.
-        #expect(try await local.erase(.ticket(ticket.id), reason: "again", by: "x", sealing: .all) == [after])
+        #expect(try await local.erase(.ticket(ticket.id), reason: "again", by: "x") == [after])
         await #expect(throws: PlatformError.self) {
-            try await local.erase(.ticket("T-00000000"), reason: "r", by: "b", sealing: .all)
+            try await local.erase(.ticket("T-00000000"), reason: "r", by: "b")
         }
         for suffix in ["", "-wal"] {
             let bytes = FileManager.default.contents(atPath: local.path + suffix) ?? Data()

@@ -52,7 +52,10 @@ import Testing
         }
 
         func tickets() throws -> TicketStore {
-            try TicketStore(root: root.appendingPathComponent("repo"))
+            // The loop itself, in plain text, so tests read what they pulled.
+            var store = try TicketStore(root: root.appendingPathComponent("repo"))
+            store.sealing = .none
+            return store
         }
 
         /// The ticket files on main, by path.

@@ -38,7 +38,7 @@ import Testing
                 "key": try await allowed { _ = try await platform.ticketKey(id: ticket) },
                 "find": try await allowed { _ = try await platform.tickets(ofCustomer: "ada@example.com") },
                 "erase": try await allowed {
-                    _ = try await platform.erase(.customer("nobody@example.com"), reason: "r", by: "b", sealing: .all)
+                    _ = try await platform.erase(.customer("nobody@example.com"), reason: "r", by: "b")
                 },
             ]
         }

@@ -197,8 +197,8 @@ struct FailingPlatform: AgentPlatform {
     }
     func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? { throw error }
     func tickets(ofCustomer contact: String) async throws(PlatformError) -> [Ticket] { throw error }
-    func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
-        async throws(PlatformError) -> [Ticket]
+    func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError)
+        -> [Ticket]
     {
         throw error
     }

@@ -34,9 +34,9 @@ extension WrappingPlatform {
         try await base.tickets(ofCustomer: contact)
     }
 
-    public func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
-        async throws(PlatformError) -> [Ticket]
+    public func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError)
+        -> [Ticket]
     {
-        try await base.erase(selection, reason: reason, by: by, sealing: sealing)
+        try await base.erase(selection, reason: reason, by: by)
     }
 }

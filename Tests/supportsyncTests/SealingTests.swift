@@ -27,6 +27,22 @@ import Testing
         )
     }
 
+    /// A quoted sealed value with one base64 character in the middle changed.
+    static func flipped(_ quoted: String) -> String {
+        var characters = Array(quoted)
+        let middle = characters.count / 2
+        characters[middle] = characters[middle] == "A" ? "B" : "A"
+        return String(characters)
+    }
+
+    /// The agent the sample tickets come from, committed, so `sync` applies it.
+    static func addAgent(_ bench: TicketBench) throws {
+        let path = "config/agents/billing-line.yaml"
+        try bench.writeFile(
+            path, "agent: billing-line\nname: Billing\nchannels: [calls, messages]\nsupport:\n  mode: flag\n")
+        try bench.commitWorkingFiles([path], message: "The billing line")
+    }
+
     /// Every file under `folder`, read as bytes, with the paths holding `marker`.
     static func hits(of markers: [String], under folder: URL) -> [String] {
         var hits: [String] = []
@@ -44,6 +60,7 @@ import Testing
 
     @Test func twoHundredTicketsPullSealedAndNoMarkerIsAnywhereInPlainText() async throws {
         let bench = try TicketBench(sealed: true)
+        try Self.addAgent(bench)
         let marked = (1...200).map(Self.marked)
         try bench.platform.put(marked.map(\.ticket))
         let database = bench.database
@@ -58,6 +75,7 @@ import Testing
         #expect(pulled.status == 0, "\(pulled.stderr)")
         #expect(pulled.stdout.contains("200 new"), "\(pulled.stdout)")
         let bytesAfterFirst = try await bench.gitOutput(["rev-parse", "HEAD"])
+        let pulledTip = bytesAfterFirst.withoutSurroundingSpace
         let again = try await bench.run(
             ["tickets", "pull", "--format", "json"] + platform, environment: server.environment("sync"))
         #expect(again.status == 0, "\(again.stderr)")
@@ -67,8 +85,18 @@ import Testing
         #expect(audit.stdout.contains("pull cursor"), "the audit looked at the pull: \(audit.stdout)")
         #expect(!audit.stdout.contains("ticket-sealed"), "every sealed value is well formed: \(audit.stdout)")
         let sync = try await bench.run(
-            ["sync", "--format", "json"] + platform,
-            environment: server.environment("sync").merging(["GITHUB_STEP_SUMMARY": summary.path]) { $1 })
+            ["sync", "--format", "json", "--summary-file", summary.path] + platform,
+            environment: server.environment("sync"))
+        #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
+        #expect(FileManager.default.fileExists(atPath: summary.path), "the job summary was written")
+        // The pull-request comment: the tickets a branch changes, with a team edit and a hand edit.
+        let edited = SampleTickets.path(marked[0].ticket)
+        try bench.writeFile(
+            edited,
+            try #require(bench.readFile(edited)).replacingOccurrences(of: "assignee: null", with: "assignee: ana"))
+        try bench.commitWorkingFiles([edited], message: "Ana takes it")
+        let comment = try await bench.run(["tickets", "diff", "--base", pulledTip, "--format", "markdown"])
+        #expect(comment.status == 0 && comment.stdout.contains("assignee"), "\(comment.stdout)")
 
         let every = marked.flatMap(\.markers)
         // Every git object, through the witness.
@@ -81,7 +109,10 @@ import Testing
         #expect(inFiles.isEmpty, "\(inFiles.prefix(5))")
         // Every report: pull text and JSON, audit, sync text and JSON, the Markdown summary.
         let reports =
-            [pulled.stdout, pulled.stderr, again.stdout, audit.stdout, audit.stderr, sync.stdout, sync.stderr]
+            [
+                pulled.stdout, pulled.stderr, again.stdout, audit.stdout, audit.stderr, sync.stdout, sync.stderr,
+                comment.stdout,
+            ]
             + [(try? String(contentsOf: summary, encoding: .utf8)) ?? ""]
         let inReports = every.filter { marker in reports.contains { $0.contains(marker) } }
         #expect(inReports.isEmpty, "in reports: \(inReports.prefix(5))")
@@ -112,6 +143,7 @@ import Testing
         #expect(
             try await bench.run(["tickets", "pull"] + platform, environment: server.environment("sync")).status == 0)
         let (victim, victimMarkers) = marked[0]
+        let sealedBefore = try #require(bench.readFile(SampleTickets.path(victim)))
 
         // The sync token may not erase; an unknown id exits 1.
         let refused = try await bench.run(
@@ -154,9 +186,15 @@ import Testing
         _ = try await TicketBench.offload {
             try WitnessGit.run(["clone", "--quiet", "--no-local", source, clone.path], in: parent)
         }
+        // The sealed file from before the erasure, put back in the working tree, no longer opens.
+        try bench.writeFile(SampleTickets.path(victim), sealedBefore)
         let old = try await bench.run(
             ["tickets", "show", victim.id, "--reveal"] + platform, environment: server.environment("reveal"))
+        #expect(old.status == 0, "\(old.stderr)")
+        #expect(old.stderr.contains("erased"), "\(old.stderr)")
+        #expect(old.stdout.contains(SealedValue.prefix))
         for marker in victimMarkers { #expect(!old.stdout.contains(marker)) }
+        try bench.writeFile(SampleTickets.path(victim), file)
         let history = try await TicketBench.offload { try WitnessGit.run(["log", "-p", "--all"], in: clone) }
         for marker in victimMarkers { #expect(!history.contains(marker)) }
         // The others still reveal.
@@ -209,13 +247,10 @@ import Testing
                 "between fields", first,
                 one.replacingOccurrences(of: value("summary", in: one), with: value("reason", in: one))
             ),
-            // A flipped byte.
+            // A flipped character in the middle of the ciphertext: well formed, but it does not open.
             (
                 "flipped byte", first,
-                one.replacingOccurrences(
-                    of: value("reason", in: one),
-                    with: String(value("reason", in: one).dropLast(3))
-                        + (value("reason", in: one).dropLast(2).last == "A" ? "B" : "A") + "=\"")
+                one.replacingOccurrences(of: value("reason", in: one), with: Self.flipped(value("reason", in: one)))
             ),
             // An erasure record written by hand.
             (
@@ -232,6 +267,9 @@ import Testing
             let audit = try await bench.run(["audit", "--base", before])
             #expect(audit.status == 1, "\(name) is caught: \(audit.stdout)")
             #expect(audit.stdout.contains(path), "\(name) at its file: \(audit.stdout)")
+            if name == "between tickets" {
+                #expect(audit.stdout.contains("[ticket-sealed]"), "sealed with another ticket's key: \(audit.stdout)")
+            }
             if name != "hand-written erasure" {
                 // Revealing it is a clear error naming the field, never plain text.
                 let id = path.split(separator: "/").last!.dropLast(5)
@@ -291,5 +329,43 @@ import Testing
         #expect(try await bench.pull().status == 0)
         #expect(bench.readFile(SampleTickets.path(Self.marked(2).ticket))?.contains(SealedValue.prefix) == true)
         #expect(try await bench.run(["audit", "--base", "HEAD~3", "--trust-tool-commits"]).status == 0)
+    }
+
+    @Test func aRepository01LeftIsSealedOnceAndItsCursorBecomesTheNewOne() async throws {
+        let bench = try TicketBench(sealed: true)
+        // What 0.1 left: a plain ticket file and its cursor file.
+        let old = Self.marked(1)
+        try bench.platform.put([old.ticket])
+        let path = SampleTickets.path(old.ticket)
+        try bench.writeFile(path, TicketFile.text(old.ticket.record))
+        try bench.writeFile(
+            TicketStore.legacyCursorPath, "instance: \(try bench.platform.instance)\ncursor: \"1\"\n")
+        try bench.commitWorkingFiles([path, TicketStore.legacyCursorPath], message: "tickets: 1 new, 0 updated")
+        let before = try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace
+
+        // Sealing is on (the default) and the files are plain: pull says what to run.
+        let refused = try await bench.pull()
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("supportsync tickets seal"), "\(refused.stderr)")
+        #expect(try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace == before)
+
+        let sealed = try await bench.run(["tickets", "seal", "--db", bench.database])
+        #expect(sealed.status == 0, "\(sealed.stdout)\(sealed.stderr)")
+        let files = try await bench.gitOutput(["ls-tree", "-r", "--name-only", "main", "tickets"])
+        #expect(files.contains(TicketStore.cursorPath + "\n"), "\(files)")
+        #expect(!files.contains(TicketStore.legacyCursorPath + "\n"), "\(files)")
+        let file = try #require(bench.readFile(path))
+        #expect(file.contains(SealedValue.prefix) && old.markers.allSatisfy { !file.contains($0) })
+
+        // From then on, pulls write sealed files; the tool's commits audit clean.
+        let next = Self.marked(2)
+        try bench.platform.put([next.ticket])
+        #expect(try await bench.pull().status == 0)
+        #expect(bench.readFile(SampleTickets.path(next.ticket))?.contains(SealedValue.prefix) == true)
+        #expect(try await bench.run(["audit", "--base", before, "--trust-tool-commits"]).status == 0)
+        // Unsealing takes the list changed first, and the command by name.
+        let unsealRefused = try await bench.run(["tickets", "unseal", "--db", bench.database])
+        #expect(unsealRefused.status == 64, "\(unsealRefused.stderr)")
+        try await bench.expectFsckClean()
     }
 }

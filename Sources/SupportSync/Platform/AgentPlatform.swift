@@ -53,10 +53,10 @@ public protocol TicketCustody: Sendable {
 
     /// Erases the customer data of the tickets `selection` names and destroys
     /// their keys. Each stays with a new version and an erasure record.
-    /// Returns the erased tickets (sealed as `sealing` says; none is left to
-    /// seal); `.notFound` for an unknown ticket id.
-    func erase(_ selection: ErasureSelection, reason: String, by: String, sealing: Sealing)
-        async throws(PlatformError) -> [Ticket]
+    /// Returns the erased tickets (with no customer data left to seal);
+    /// `.notFound` for an unknown ticket id.
+    func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError)
+        -> [Ticket]
 }
 
 /// A ticket's key as the API hands it over: its id and its 32 bytes, base64.

@@ -15,7 +15,7 @@ public enum TicketSchema {
         let platform = "Owned by the platform: written by tickets pull, never edited in git"
         let team = "Owned by the team: edit it in a pull request; tickets push sends it to the platform"
         let sealed =
-            "Customer data: sealed by the platform with the ticket's key unless supportsync.yaml's tickets.seal leaves it out, as one string \"sealed:v1:<key id>:<base64>\" (a sealed null too); opened by tickets show --reveal"
+            "Customer data: sealed by the platform with the ticket's key unless supportsync.yaml's tickets.seal leaves it out, as one string \"sealed:v1:<key id>:<base64>\"; opened by tickets show --reveal"
         let detail = { (what: String) in
             SchemaBuilder.describe(what, SchemaBuilder.nullable(SchemaBuilder.text()))
         }
@@ -64,7 +64,7 @@ public enum TicketSchema {
                     (
                         "customer",
                         SchemaBuilder.closedObject(
-                            "The customer's details the agent collected, null where not given. \(sealed), value by value. \(platform)",
+                            "The customer's details the agent collected, null where not given. \(sealed), value by value (a null too). \(platform)",
                             [
                                 ("name", detail("The customer's name")),
                                 ("email", detail("The customer's e-mail address")),

@@ -138,7 +138,7 @@ public struct SealedValue: Sendable, Hashable {
         }
         let keyID = String(rest[..<colon])
         guard isKeyID(keyID) else {
-            return .failure(Malformed("'\(keyID.prefix(40))' is not a key id (16 lowercase hexadecimal digits)"))
+            return .failure(Malformed("its key id is not 16 lowercase hexadecimal digits"))
         }
         guard let payload = Base64.decode(rest[rest.index(after: colon)...]) else {
             return .failure(Malformed("its ciphertext is not base64"))
@@ -186,14 +186,21 @@ public struct SealedValue: Sendable, Hashable {
         return values
     }
 
-    /// The places `sealing` covers where `record` holds plain text (or a
-    /// null), which a sealed read must never return: empty for an erased
-    /// ticket, whose customer data is gone.
+    /// The places `sealing` covers where `record` holds anything but a
+    /// well-formed sealed value (plain text, a null, or text that merely
+    /// starts like one), which a sealed read must never return. For an
+    /// erased ticket: every place that still holds any value at all.
     public static func plainPlaces(in record: TicketRecord, sealing: Sealing) -> [SealedPlace] {
-        guard record.erasure == nil else { return [] }
+        guard record.erasure == nil else {
+            return SealedPlace.all(in: record).filter { place in
+                guard case .some(.some(let text)) = place.value(in: record) else { return false }
+                return !text.isEmpty
+            }
+        }
         return sealing.places(in: record).filter { place in
             guard case .some(.some(let text)) = place.value(in: record) else { return true }
-            return !isSealed(text)
+            guard case .success = parse(text) else { return true }
+            return false
         }
     }
 }

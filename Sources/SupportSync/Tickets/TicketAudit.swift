@@ -41,7 +41,11 @@ public enum TicketAudit {
             if parents.contains(where: { $0.value(of: field) == value }) { continue }
             // Named against the first parent: on a merge, the branch merged into.
             for (path, was, now) in changes(in: field, from: first.value(of: field), to: value) {
-                let change = "was \(describe(was)), now \(describe(now))"
+                // Customer data is never echoed (annotations and job summaries
+                // travel further than the file): only whether it is sealed.
+                let change =
+                    customerData.contains(field)
+                    ? "was \(kind(of: was)), now \(kind(of: now))" : "was \(describe(was)), now \(describe(now))"
                 diagnostics.append(
                     Diagnostic(
                         .ticketPlatformField, at: file.location(of: path),
@@ -83,6 +87,19 @@ public enum TicketAudit {
             // A key added or removed shows as null on the side without it.
             guard before[key] != after[key] else { return nil }
             return (field.rawValue + "." + key, was, now)
+        }
+    }
+
+    /// The fields that hold customer data, sealed or not.
+    static let customerData: Set<TicketRecord.Field> = [.reason, .summary, .customer, .fields]
+
+    /// A customer-data value described without its content.
+    static func kind(of value: YAMLValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .string(let text): return SealedValue.isSealed(text) ? "(sealed)" : "(a value in plain text)"
+        case .map(let members): return members.isEmpty ? "{}" : "(values)"
+        default: return "(a value)"
         }
     }
 

@@ -40,7 +40,7 @@ extension TicketDecoder {
     /// ticket. An erased ticket holds no customer data at all. Without the
     /// key, this is all that can be checked; the audit compares the bytes.
     private mutating func checkSealed(_ record: TicketRecord) {
-        var firstKey: (id: String, path: String)?
+        var sealed: [(keyID: String, path: String, at: SourceLocation)] = []
         for place in SealedPlace.all(in: record) {
             guard case .some(.some(let text)) = place.value(in: record) else { continue }
             let at = valueLocations[place.path] ?? root.location
@@ -58,16 +58,21 @@ extension TicketDecoder {
                 reader.report(
                     .ticketSealed, at: at, "\(place.path) is not a sealed value: \(problem)",
                     hint: "sealed values come from the platform; restore the value from the file's history")
-            case .success(let sealed):
-                if let first = firstKey, first.id != sealed.keyID {
-                    reader.report(
-                        .ticketSealed, at: at,
-                        "\(place.path) is sealed with key \(sealed.keyID), but \(first.path) with key \(first.id): a ticket's values are sealed with its one key",
-                        hint: "a sealed value cannot be moved from another ticket; restore it from the file's history")
-                } else if firstKey == nil {
-                    firstKey = (sealed.keyID, place.path)
-                }
+            case .success(let value):
+                sealed.append((value.keyID, place.path, at))
             }
+        }
+        // The ticket's key is the one most of its values are sealed with: a
+        // value sealed with another was moved from another ticket.
+        let counts = Dictionary(sealed.map { ($0.keyID, 1) }, uniquingKeysWith: +)
+        guard counts.count > 1,
+            let key = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key
+        else { return }
+        for value in sealed where value.keyID != key {
+            reader.report(
+                .ticketSealed, at: value.at,
+                "\(value.path) is sealed with key \(value.keyID), not this ticket's key \(key): a ticket's values are sealed with its one key",
+                hint: "a sealed value cannot be moved from another ticket; restore it from the file's history")
         }
     }
 

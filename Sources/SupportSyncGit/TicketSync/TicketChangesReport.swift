@@ -1,3 +1,5 @@
+import SupportSync
+
 /// How `tickets diff` prints what a pull request does to tickets: text for
 /// a terminal, Markdown for the pull-request comment and the job summary.
 public enum TicketChangesReport {
@@ -12,11 +14,14 @@ public enum TicketChangesReport {
             out += "\(change.kind.rawValue) \(change.id) (\(change.path))\n"
             if !change.readable { out += "    the file does not read as a ticket; supportsync audit says why\n" }
             for field in change.changes where change.kind == .modified {
-                out += "    \(field.field): \(field.old ?? "(none)") -> \(field.new ?? "(none)")\n"
+                out += "    \(field.field): \(shown(field.old)) -> \(shown(field.new))\n"
             }
         }
         return out + summary(changes) + "\n"
     }
+
+    /// A value as the reports show it: sealed values as `(sealed)`.
+    private static func shown(_ value: String?) -> String { value.map(SealedValue.abbreviated) ?? "(none)" }
 
     public static func markdown(_ changes: [TicketQueries.TicketChange]) -> String {
         var out = "### Ticket changes\n\n"
@@ -28,7 +33,7 @@ public enum TicketChangesReport {
                 fields = "the file does not read as a ticket"
             } else if change.kind == .modified {
                 fields = change.changes.map {
-                    "`\($0.field)`: \(cell($0.old ?? "(none)")) → \(cell($0.new ?? "(none)"))"
+                    "`\($0.field)`: \(cell(shown($0.old))) → \(cell(shown($0.new)))"
                 }
                 .joined(separator: "<br>")
             } else {

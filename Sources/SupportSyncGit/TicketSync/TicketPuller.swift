@@ -62,9 +62,7 @@ public struct TicketPuller {
                 position = stored?.position
                 // Files sealed one way are never rewritten another by a pull:
                 // that takes `tickets seal` or `tickets unseal`, a commit of its own.
-                if let stored, stored.sealing != tickets.sealing, try tickets.hasTicketFiles(at: tip) {
-                    throw TicketPullError.sealingDiffers(stored: stored.sealing, configured: tickets.sealing)
-                }
+                try tickets.requireStoredSealing(at: tip)
                 if let stored, stored.instance != info.instance {
                     report.warnings.append(
                         "the cursor belongs to another platform (instance \(stored.instance), now \(info.instance)): starting over; only tickets that differ are updated"
@@ -140,7 +138,7 @@ public struct TicketPuller {
             let plan = try self.plan(batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options)
             planned = plan
             guard plan.commits, !options.dryRun else { return nil }
-            try refuseDirtyPaths(plan.change.files)
+            try tickets.refuseDirtyPaths(plan.change.files, removing: plan.change.removals)
             return plan.change
         }
         guard let plan = planned else { return nil }
@@ -178,15 +176,6 @@ public struct TicketPuller {
             storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
             fullBatch: batch.count >= options.batch, codec: tickets.codec)
-    }
-
-    /// Refuses (nothing written) when a path the pull would write has
-    /// uncommitted changes that differ from what it would write.
-    private func refuseDirtyPaths(_ files: [(path: String, bytes: [UInt8])]) throws {
-        guard tickets.followsWorkingTree else { return }
-        let dirty = Set(try tickets.repository.uncommittedPaths(among: files.map(\.path)))
-        let blocking = files.filter { dirty.contains($0.path) && tickets.workingCopy($0.path) != $0.bytes }.map(\.path)
-        if !blocking.isEmpty { throw TicketPullError.dirtyPaths(blocking) }
     }
 
     /// Stops the pull before anything of the batch is written when the

@@ -68,6 +68,9 @@ public struct TicketPusher {
     public func push(author: Signature) async throws -> Report {
         let lock = try tickets.lock()
         defer { lock.release() }
+        // The base the push moves holds the platform's values as this
+        // repository seals them: never another way than its files.
+        try tickets.requireStoredSealing(at: try tickets.tip())
         var report = Report()
         var baseFiles: [(path: String, bytes: [UInt8])] = []
         for item in try pending() {
@@ -100,8 +103,12 @@ public struct TicketPusher {
                     return outcome
                 }
                 current = found
-            } catch {
+                try TicketPuller.requireSealed([found], tickets.sealing)
+            } catch let error as PlatformError {
                 outcome.failure = error.message
+                return outcome
+            } catch {
+                outcome.failure = "\(error)"
                 return outcome
             }
             let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)

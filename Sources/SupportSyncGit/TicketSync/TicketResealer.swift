@@ -29,11 +29,27 @@ public struct TicketResealer {
         self.logger = logger
     }
 
-    public func reseal(author: Signature) async throws -> Report {
+    /// `seal` writes more places sealed than the files hold; `unseal` writes
+    /// some in plain text, which only ever happens when asked by name.
+    public enum Direction: Sendable {
+        case seal, unseal
+    }
+
+    public func reseal(_ direction: Direction, author: Signature) async throws -> Report {
         let lock = try tickets.lock()
         defer { lock.release() }
-        let info = try await platform.info()
+        try tickets.finishInterruptedCheckout()
         let tip = try tickets.tip()
+        let storedSealing =
+            try tickets.cursor(at: tip)?.sealing ?? (try tickets.holdsSealedValues(at: tip) ? .all : .none)
+        let widens = tickets.sealing.fields.isSuperset(of: storedSealing.fields)
+        switch direction {
+        case .seal where !widens: throw ResealError.wouldUnseal(stored: storedSealing, configured: tickets.sealing)
+        case .unseal where widens:
+            throw ResealError.nothingToUnseal(stored: storedSealing, configured: tickets.sealing)
+        default: break
+        }
+        let info = try await platform.info()
         let baseTip = try tickets.baseTip()
         var report = Report()
         var change = TicketStore.Change()
@@ -49,7 +65,11 @@ public struct TicketResealer {
                 continue
             }
             guard let current = try await platform.ticket(id: record.id, sealing: tickets.sealing) else {
-                report.skipped.append((record.id, "the platform has no such ticket"))
+                report.skipped.append(
+                    (
+                        record.id,
+                        "the platform has no such ticket, so it cannot seal it; remove \(file.path) in a commit (or restore the ticket on the platform) and run this again"
+                    ))
                 continue
             }
             try TicketPuller.requireSealed([current], tickets.sealing)
@@ -59,12 +79,18 @@ public struct TicketResealer {
                 report.rewritten.append(record.id)
             }
             if let baseBlob = baseFiles[file.path] {
-                let baseBytes = try tickets.repository.blob(baseBlob)
-                if let base = tickets.codec.decode(baseBytes, path: file.path).record {
-                    let baseText = tickets.codec.encode(Self.customerData(of: current.record, in: base))
-                    if baseText != baseBytes { change.baseFiles.append((file.path, baseText)) }
-                }
+                try rewriteBase(file.path, baseBlob, with: current.record, into: &change)
             }
+        }
+        // The base may hold tickets the branch does not (a branch reset, say): rewritten too.
+        let onBranch = Set(files.map(\.path))
+        for (path, blob) in baseFiles.sorted(by: { $0.key < $1.key }) where !onBranch.contains(path) {
+            guard path.hasSuffix(".yaml"),
+                let base = tickets.codec.decode(try tickets.repository.blob(blob), path: path).record,
+                let current = try await platform.ticket(id: base.id, sealing: tickets.sealing)
+            else { continue }
+            try TicketPuller.requireSealed([current], tickets.sealing)
+            try rewriteBase(path, blob, with: current.record, into: &change)
         }
         guard report.skipped.isEmpty else { return report }  // all or nothing: one format per repository
         let stored = try tickets.cursor(at: tip)
@@ -83,10 +109,20 @@ public struct TicketResealer {
         change.baseMessage = "supportsync: platform base \(verb)\n"
         let committed = try tickets.commit(author: author) { newTip, newBaseTip in
             guard newTip == tip, newBaseTip == baseTip else { throw TicketStore.RaceLost() }
+            try tickets.refuseDirtyPaths(change.files, removing: change.removals)
             return change
         }
         report.commit = committed?.commit
         return report
+    }
+
+    private func rewriteBase(
+        _ path: String, _ blob: ObjectID, with platform: TicketRecord, into change: inout TicketStore.Change
+    ) throws {
+        let bytes = try tickets.repository.blob(blob)
+        guard let base = tickets.codec.decode(bytes, path: path).record else { return }
+        let text = tickets.codec.encode(Self.customerData(of: platform, in: base))
+        if text != bytes { change.baseFiles.append((path, text)) }
     }
 
     /// `record` with the platform's customer data (reason, summary, customer,
@@ -100,4 +136,26 @@ public struct TicketResealer {
         result.erasure = platform.erasure
         return result
     }
+}
+
+public enum ResealError: UserError {
+    case wouldUnseal(stored: Sealing, configured: Sealing)
+    case nothingToUnseal(stored: Sealing, configured: Sealing)
+
+    static func names(_ sealing: Sealing) -> String {
+        sealing.isEmpty ? "nothing" : sealing.sorted.map(\.rawValue).joined(separator: ", ")
+    }
+
+    public var description: String {
+        switch self {
+        case .wouldUnseal(let stored, let configured):
+            return
+                "the ticket files seal \(Self.names(stored)) and supportsync.yaml seals \(Self.names(configured)): writing that would store customer data in plain text, which takes supportsync tickets unseal"
+        case .nothingToUnseal(let stored, let configured):
+            return
+                "the ticket files seal \(Self.names(stored)) and supportsync.yaml seals \(Self.names(configured)): nothing would be stored in plain text; take fields out of tickets.seal first, or run supportsync tickets seal"
+        }
+    }
+
+    public var exitStatus: ExitStatus { .usage }
 }

@@ -17,9 +17,10 @@ public struct TicketStore {
     public let followsWorkingTree: Bool
 
     /// How the platform seals customer data in this repository's ticket
-    /// files (`supportsync.yaml`, `tickets: {seal: [...]}`); pull, push and
-    /// seal read tickets with it.
-    public var sealing: Sealing = .none
+    /// files (`supportsync.yaml`, `tickets: {seal: [...]}`, which
+    /// `TicketStore.project` reads); pull, push and seal read tickets with
+    /// it. Every field unless told otherwise.
+    public var sealing: Sealing = .all
 
     public static let platformRef = "refs/supportsync/platform"
     /// The cursor, format 2. It lives in a folder at the path where 0.1 kept
@@ -245,6 +246,45 @@ public struct TicketStore {
     func cursor(at commit: ObjectID?) throws -> Cursor? {
         if let bytes = try bytes(at: Self.cursorPath, in: commit) { return try Cursor(bytes, legacy: false) }
         return try legacyCursorBytes(at: commit).flatMap { try Cursor($0, legacy: true) }
+    }
+
+    /// Refuses to write ticket files sealed another way than the files on
+    /// the branch: the cursor records how they are sealed. Without a
+    /// readable cursor, sealed values in the files themselves refuse a
+    /// sealing that would write some places in plain text.
+    func requireStoredSealing(at tip: ObjectID?) throws {
+        if let stored = try cursor(at: tip) {
+            if stored.sealing != sealing, try hasTicketFiles(at: tip) {
+                throw TicketPullError.sealingDiffers(stored: stored.sealing, configured: sealing)
+            }
+            return
+        }
+        if sealing != .all, try holdsSealedValues(at: tip) {
+            throw TicketPullError.sealingDiffers(stored: .all, configured: sealing)
+        }
+    }
+
+    /// Whether any ticket file on the branch holds a sealed value.
+    func holdsSealedValues(at tip: ObjectID?) throws -> Bool {
+        guard let tip else { return false }
+        for file in try repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml") {
+            if String(decoding: try repository.blob(file.blob), as: UTF8.self).contains(SealedValue.prefix) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Refuses (nothing written) when a path the pull would write has
+    /// uncommitted changes that differ from what it would write, or a path
+    /// it would delete has uncommitted changes.
+    func refuseDirtyPaths(_ files: [(path: String, bytes: [UInt8])], removing removals: [String]) throws {
+        guard followsWorkingTree else { return }
+        let dirty = Set(try repository.uncommittedPaths(among: files.map(\.path) + removals))
+        let blocking =
+            files.filter { dirty.contains($0.path) && workingCopy($0.path) != $0.bytes }.map(\.path)
+            + removals.filter(dirty.contains)
+        if !blocking.isEmpty { throw TicketPullError.dirtyPaths(blocking) }
     }
 
     /// Whether the branch holds any ticket file at `commit`.

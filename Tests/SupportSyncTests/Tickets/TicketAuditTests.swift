@@ -93,14 +93,21 @@ import Testing
         #expect(Found.all(diagnostics) == edit.expected.sorted(), "\(diagnostics.map(\.message))")
     }
 
-    @Test func theMessageNamesTheFieldAndBothValues() throws {
+    @Test func theMessageNamesTheFieldAndBothValuesButNeverCustomerData() throws {
         var new = Self.old
         new.customer.email = "x@example.com"
         let diagnostic = try #require(Self.audit(new).first)
         #expect(
             diagnostic.message == "customer.email is owned by the platform and cannot change in git"
-                + " (was ana@example.com, now x@example.com)")
+                + " (was (a value in plain text), now (a value in plain text))")
         #expect(diagnostic.severity == .error)
+        var agent = Self.old
+        agent.agent = "other-line"
+        let named = try #require(Self.audit(agent).first)
+        #expect(named.message.hasSuffix("(was billing-line, now other-line)"), "\(named.message)")
+        var sealed = Self.old
+        sealed.customer.email = "sealed:v1:0123456789abcdef:" + String(repeating: "A", count: 64)
+        #expect(try #require(Self.audit(sealed).first).message.hasSuffix("(was (a value in plain text), now (sealed))"))
     }
 
     static let moves: [(TicketStatus, TicketStatus)] = TicketStatus.allCases.flatMap { from in

@@ -1,0 +1,51 @@
+import Foundation
+import Git
+import LocalPlatform
+import SupportSync
+import SupportSyncEngine
+import SupportSyncGit
+import TestSupport
+import Testing
+
+/// Every one of 200 pulled tickets reveals its own data with the key the
+/// platform hands over, and only its own.
+@Suite struct RevealTests {
+    @Test func eachOf200SealedTicketsRevealsExactlyItsOwnData() async throws {
+        let example = try ExampleRepository()
+        let local = try LocalPlatform(path: example.database)
+        _ = try await local.putAgent(
+            id: "returns-chat",
+            AgentWrite(
+                name: "Returns", channels: [.messages],
+                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
+            expecting: nil)
+        var created: [String: String] = [:]
+        for number in 0..<200 {
+            let marker = "MARK\(number)Z"
+            let ticket = try await local.createTicket(
+                TicketDraft(
+                    agent: "returns-chat", channel: .messages, conversation: "c\(number)", reason: "reason \(marker)",
+                    summary: "summary \(marker)", customer: Customer(name: "name \(marker)", email: "\(marker)@x.com"),
+                    fields: ["order": "order \(marker)"]),
+                idempotencyKey: nil)
+            created[ticket.id] = marker
+        }
+        let store = try TicketStore.project(root: example.root)
+        #expect(store.sealing == .all, "sealed without supportsync.yaml")
+        let report = try await TicketPuller(tickets: store, platform: local)
+            .pull(TicketPuller.Options(author: Signature(name: "Bot", email: "bot@example.com")))
+        #expect(report.new.count == 200)
+        let records = try TicketQueries(tickets: store).list(.init())
+        #expect(records.count == 200)
+        for record in records {
+            let marker = try #require(created[record.id])
+            #expect(!TicketFile.text(record).contains("MARK"), "sealed in git")
+            let revealed = try await TicketCustodyRun.reveal(record, platform: local)
+            #expect(revealed.note == nil)
+            #expect(revealed.record.customer.name == "name \(marker)")
+            #expect(revealed.record.customer.email == "\(marker)@x.com" && revealed.record.customer.phone == nil)
+            #expect(revealed.record.summary == "summary \(marker)" && revealed.record.reason == "reason \(marker)")
+            #expect(revealed.record.fields == ["order": "order \(marker)"])
+        }
+    }
+}
