@@ -61,7 +61,7 @@ public enum YAMLWriter {
         case .list(let items) where !items.isEmpty && !isFlowList(items):
             output += "\n"
             writeItems(items, indent: indent + 2, into: &output, quote)
-        case .string(let text) where isLiteralBlock(text) && !quote(text):
+        case .string(let text) where !quote(text) && isLiteralBlock(text):
             output += " |" + (text.hasSuffix("\n") ? "" : "-") + "\n"
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
             let pad = String(repeating: " ", count: indent + 2)
@@ -93,7 +93,7 @@ public enum YAMLWriter {
         items.allSatisfy {
             switch $0 {
             case .null, .bool, .int: return true
-            case .string(let text): return !text.contains("\n")
+            case .string(let text): return !text.utf8.contains(UInt8(ascii: "\n"))
             default: return false
             }
         }
@@ -101,7 +101,10 @@ public enum YAMLWriter {
 
     /// Multi-line text that a literal block keeps exactly.
     private static func isLiteralBlock(_ text: String) -> Bool {
-        guard text.contains("\n"), !text.hasSuffix("\n\n"), !text.hasPrefix(" "), !text.hasPrefix("\n") else {
+        // By bytes: searching Characters for a newline is many times slower.
+        guard text.utf8.contains(UInt8(ascii: "\n")), !text.hasSuffix("\n\n"), !text.hasPrefix(" "),
+            !text.hasPrefix("\n")
+        else {
             return false
         }
         return text.unicodeScalars.allSatisfy { $0 == "\n" || !isSpecial($0) }
@@ -150,6 +153,12 @@ public enum YAMLWriter {
     }
 
     static func doubleQuoted(_ text: String) -> String {
+        // Printable ASCII without a quote or a backslash (a sealed value's
+        // base64, say) needs no escape: copied whole.
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        {
+            return "\"" + text + "\""
+        }
         var output = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -127,7 +127,7 @@ public struct SealedValue: Sendable, Hashable {
     }
 
     /// Cheap: whether `text` claims to be sealed (it may still be malformed).
-    public static func isSealed(_ text: String) -> Bool { text.hasPrefix(prefix) }
+    public static func isSealed(_ text: String) -> Bool { text.utf8.starts(with: prefix.utf8) }
 
     /// Reads `text`; nil with why when it claims to be sealed but is malformed.
     public static func parse(_ text: String) -> Result<SealedValue, Malformed> {
