@@ -55,6 +55,8 @@ public struct TicketPuller {
         var restart = true
         var tip: ObjectID?
         var position: String?
+        var prefetched: Task<Batch, any Error>?
+        defer { prefetched?.cancel() }
         while true {
             if restart {
                 tip = try tickets.tip()
@@ -71,9 +73,23 @@ public struct TicketPuller {
                 }
                 restart = false
             }
-            let batch = try await fetchBatch(after: position, options: options)
+            let batch: Batch
+            if let next = prefetched {
+                batch = try await next.value
+            } else {
+                batch = try await Self.fetchBatch(
+                    after: position, from: platform, sealing: tickets.sealing, options: options)
+            }
+            prefetched = nil
             guard !batch.tickets.isEmpty else { break }
             try Self.requireSealed(batch.tickets, tickets.sealing)
+            // The platform prepares the next batch while this one is written.
+            if batch.more {
+                let (platform, sealing, end) = (platform, tickets.sealing, batch.end)
+                prefetched = Task {
+                    try await Self.fetchBatch(after: end, from: platform, sealing: sealing, options: options)
+                }
+            }
             let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end, sealing: tickets.sealing)
             do {
                 // The next batch builds on this one's commit.
@@ -81,6 +97,8 @@ public struct TicketPuller {
                     tip = commit
                 }
             } catch {
+                prefetched?.cancel()
+                prefetched = nil
                 guard error is TicketStore.RaceLost, lostRaces < 20 else { throw error }
                 // Someone moved the branch: start again from the cursor on the new tip.
                 lostRaces += 1
@@ -94,20 +112,22 @@ public struct TicketPuller {
         return report
     }
 
-    private struct Batch {
+    private struct Batch: Sendable {
         var tickets: [Ticket]
         var end: String?
         var more: Bool
     }
 
     /// Pages until at least `batch` tickets (ending on a page boundary) or the last page.
-    private func fetchBatch(after start: String?, options: Options) async throws -> Batch {
+    private static func fetchBatch(
+        after start: String?, from platform: any TicketSource, sealing: Sealing, options: Options
+    ) async throws -> Batch {
         var tickets: [Ticket] = []
         var position = start
         var more = true
         while tickets.count < options.batch {
             let page = try await platform.tickets(
-                after: position, limit: min(options.pageSize, max(1, options.batch)), sealing: self.tickets.sealing)
+                after: position, limit: min(options.pageSize, max(1, options.batch)), sealing: sealing)
             tickets += page.tickets
             // A server that does not say where its last page ends leaves the
             // position at that page's start: re-reading it later is harmless.
