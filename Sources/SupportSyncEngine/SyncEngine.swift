@@ -61,10 +61,11 @@ public struct SyncEngine: Sendable {
     public func run() async throws -> Outcome {
         // Everything that can refuse at once is checked before any change.
         let target = try platform.resolve(root: root)
-        var tickets: (repository: TicketStore, author: Signature)?
+        var tickets: (repository: TicketStore, author: Signature, eraseClosedAfterDays: Int?)?
         if target.pullTickets {
-            let repository = try TicketStore.project(root: root)
-            tickets = (repository, try repository.author(options.author))
+            let settings = try TicketStore.ticketSettings(root: root)
+            let repository = try TicketStore.project(root: root, settings: settings)
+            tickets = (repository, try repository.author(options.author), settings.eraseClosedAfterDays)
         }
         return try await platform.with(target, logger: logger("supportsync.platform")) { platform in
             await sync(target: target, tickets: tickets, platform: platform)
@@ -72,7 +73,8 @@ public struct SyncEngine: Sendable {
     }
 
     private func sync(
-        target: PlatformSelection.Target, tickets: (repository: TicketStore, author: Signature)?,
+        target: PlatformSelection.Target,
+        tickets: (repository: TicketStore, author: Signature, eraseClosedAfterDays: Int?)?,
         platform: any AgentPlatform
     ) async -> Outcome {
         var report = SyncReport(dryRun: options.dryRun)
@@ -108,11 +110,11 @@ public struct SyncEngine: Sendable {
                     throw Stopped(message: "the platform failed for every agent; tickets were not pulled or pushed")
                 }
             }
-            guard let (tickets, author) = tickets else {
+            guard let (tickets, author, eraseClosedAfterDays) = tickets else {
                 report.ticketsNotPulled = true
                 return Outcome(report: report, status: status)
             }
-            if let days = ProjectFile.ticketSettings(root: root)?.eraseClosedAfterDays {
+            if let days = eraseClosedAfterDays {
                 progress("erasing closed tickets created over \(days) days ago")
                 report.retention = try await retention(days: days, platform: platform)
             }

@@ -8,14 +8,25 @@ extension TicketStore {
     /// The repository's tickets at `root`, sealed as `supportsync.yaml` says
     /// (every field without one). Refuses (64) when that file has errors.
     public static func project(root: URL, ref: String? = nil) throws -> TicketStore {
-        guard let settings = ProjectFile.ticketSettings(root: root) else {
-            throw ConfigInvalid(
-                report: DiagnosticReport(files: 1, diagnostics: ProjectFile.load(root: root).diagnostics),
-                subject: ProjectFile.path)
-        }
+        try project(root: root, ref: ref, settings: try ticketSettings(root: root))
+    }
+
+    /// The repository's tickets with `settings` already read.
+    static func project(root: URL, ref: String? = nil, settings: ProjectFile.TicketSettings) throws -> TicketStore {
         var store = try TicketStore(root: root, ref: ref)
         store.sealing = settings.sealing
         return store
+    }
+
+    /// The `tickets:` section of `supportsync.yaml` at `root` (the defaults
+    /// without the file); refuses (64) when the file has errors.
+    static func ticketSettings(root: URL) throws -> ProjectFile.TicketSettings {
+        let (file, diagnostics) = ProjectFile.load(root: root)
+        guard !diagnostics.contains(where: { $0.severity == .error }) else {
+            throw ConfigInvalid(
+                report: DiagnosticReport(files: 1, diagnostics: diagnostics), subject: ProjectFile.path)
+        }
+        return file?.tickets ?? ProjectFile.TicketSettings()
     }
 }
 
@@ -65,13 +76,6 @@ public enum TicketCustodyRun {
         public var problem: TicketSealer.OpenError
         public var description: String { "ticket \(id): \(problem)" }
         public var exitStatus: ExitStatus { .needsAttention }
-    }
-
-    /// `tickets erase`: asks the platform to erase and destroy the keys.
-    public static func erase(
-        _ selection: ErasureSelection, reason: String, by: String, platform: any TicketCustody
-    ) async throws -> [Ticket] {
-        try await platform.erase(selection, reason: reason, by: by)
     }
 
     /// The time `days` before `now`, as the platform's `closed_before`.

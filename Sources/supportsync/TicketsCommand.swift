@@ -276,8 +276,7 @@ struct EraseCommand: AsyncParsableCommand {
             let requester = try by ?? tickets.author(nil).name
             let selection: ErasureSelection = id.map(ErasureSelection.ticket) ?? .customer(customer!)
             let erased = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
-                try await TicketCustodyRun.erase(
-                    selection, reason: reason, by: requester, platform: $0)
+                try await $0.erase(selection, reason: reason, by: requester)
             }
             if format == .json {
                 print(JSONCoding.prettyString(["erased": erased.map(\.id)]), terminator: "")

@@ -75,30 +75,12 @@ import Testing
         let onFirstPage: @Sendable () throws -> Void
         let calls = Counter()
 
-        func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
-        func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
-        func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
-        func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent
-        {
-            try await base.putAgent(id: id, write, expecting: ifMatch)
-        }
-        func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
-            try await base.createTicket(draft, idempotencyKey: idempotencyKey)
-        }
-        func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
-            try await base.ticket(id: id, sealing: sealing)
-        }
         func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
             let page = try await base.tickets(after: cursor, limit: limit, sealing: sealing)
             if calls.next() == 0 {
                 do { try onFirstPage() } catch { throw .failed("the hook failed: \(error)") }
             }
             return page
-        }
-        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
-            async throws(PlatformError) -> Ticket
-        {
-            try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: sealing)
         }
     }
 
@@ -167,23 +149,10 @@ import Testing
         let meddle: TicketPatch
         let log = PatchLog()
 
-        func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
-        func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
-        func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
-        func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent
-        {
-            try await base.putAgent(id: id, write, expecting: ifMatch)
-        }
-        func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
-            try await base.createTicket(draft, idempotencyKey: idempotencyKey)
-        }
         func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
             let ticket = try await base.ticket(id: id, sealing: sealing)
             log.read(ticket?.version)
             return ticket
-        }
-        func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
-            try await base.tickets(after: cursor, limit: limit, sealing: sealing)
         }
         func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
             async throws(PlatformError) -> Ticket
@@ -265,16 +234,6 @@ import Testing
     struct PlainPlatform: WrappingPlatform {
         let base: LocalPlatform
 
-        func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
-        func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
-        func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
-        func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent
-        {
-            try await base.putAgent(id: id, write, expecting: ifMatch)
-        }
-        func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
-            try await base.createTicket(draft, idempotencyKey: idempotencyKey)
-        }
         func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
             try await base.ticket(id: id, sealing: .none)
         }

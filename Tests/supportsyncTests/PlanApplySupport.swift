@@ -133,10 +133,6 @@ struct FaultyPlatform: WrappingPlatform {
         }
     }
 
-    func info() async throws(PlatformError) -> PlatformInfo { try await base.info() }
-    func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
-    func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
-
     func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent {
         let attempt = await writes.next(id)
         if id == broken { throw .failed("the platform broke while saving agent \(id)") }
@@ -144,21 +140,4 @@ struct FaultyPlatform: WrappingPlatform {
         return try await base.putAgent(id: id, write, expecting: ifMatch)
     }
 
-    func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
-        try await base.createTicket(draft, idempotencyKey: idempotencyKey)
-    }
-
-    func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
-        try await base.ticket(id: id, sealing: sealing)
-    }
-
-    func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
-        try await base.tickets(after: cursor, limit: limit, sealing: sealing)
-    }
-
-    func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
-        async throws(PlatformError) -> Ticket
-    {
-        try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: sealing)
-    }
 }

@@ -99,14 +99,6 @@ public struct ProjectFile: Sendable {
         }
     }
 
-    /// The ticket settings of the project at `root`, the defaults without
-    /// `supportsync.yaml`; nil when the file has errors.
-    public static func ticketSettings(root: URL) -> TicketSettings? {
-        let (project, diagnostics) = load(root: root)
-        if diagnostics.contains(where: { $0.severity == .error }) { return nil }
-        return project?.tickets ?? TicketSettings()
-    }
-
     public func platform(named name: String) -> Platform? { platforms.first { $0.name == name } }
 
     static let environmentName = "^[a-z0-9][a-z0-9-]{0,62}$"

@@ -64,7 +64,7 @@ public struct TicketPuller {
                 position = stored?.position
                 // Files sealed one way are never rewritten another by a pull:
                 // that takes `tickets seal` or `tickets unseal`, a commit of its own.
-                try tickets.requireStoredSealing(at: tip)
+                try tickets.requireStoredSealing(stored, at: tip)
                 if let stored, stored.instance != info.instance {
                     report.warnings.append(
                         "the cursor belongs to another platform (instance \(stored.instance), now \(info.instance)): starting over; only tickets that differ are updated"

@@ -253,7 +253,12 @@ public struct TicketStore {
     /// readable cursor, sealed values in the files themselves refuse a
     /// sealing that would write some places in plain text.
     func requireStoredSealing(at tip: ObjectID?) throws {
-        if let stored = try cursor(at: tip) {
+        try requireStoredSealing(try cursor(at: tip), at: tip)
+    }
+
+    /// As above, with the cursor already read from `tip`.
+    func requireStoredSealing(_ stored: Cursor?, at tip: ObjectID?) throws {
+        if let stored {
             if stored.sealing != sealing, try hasTicketFiles(at: tip) {
                 throw TicketPullError.sealingDiffers(stored: stored.sealing, configured: sealing)
             }
