@@ -254,12 +254,17 @@ public func loadDesiredAgents(
 public struct ConfigInvalid: UserError {
     public var report: DiagnosticReport
     public var subject = "config/"
+    /// What was not done because of it.
+    public var consequence = "nothing was planned or applied"
 
-    public init(report: DiagnosticReport, subject: String = "config/") {
+    public init(
+        report: DiagnosticReport, subject: String = "config/", consequence: String = "nothing was planned or applied"
+    ) {
         self.report = report
         self.subject = subject
+        self.consequence = consequence
     }
 
-    public var description: String { "\(subject) has errors (above); nothing was planned or applied" }
+    public var description: String { "\(subject) has errors (above); \(consequence)" }
     public var exitStatus: ExitStatus { .needsAttention }
 }

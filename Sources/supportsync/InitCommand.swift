@@ -8,9 +8,9 @@ struct InitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Scaffold config/, tickets/, the CI workflow, editor schemas and settings, never overwriting a file.",
         discussion: """
-            Works in an empty or existing folder, git or not. Writes config/defaults.yaml and one example \
-            agent per mode (both skipped when config/agents/ already has agents, so the next sync changes \
-            nothing there), tickets/.gitkeep, .github/workflows/supportsync.yml for the repository's default \
+            Works in an empty or existing folder, git or not. Writes config/defaults.yaml, one example \
+            agent per mode and their scenarios in config/tests/ (all skipped when config/agents/ already \
+            has agents, so the next sync changes nothing there), tickets/.gitkeep, .github/workflows/supportsync.yml for the repository's default \
             branch, the agent and ticket schemas in config/schemas/, .vscode/settings.json mapping them to \
             the files they describe and .vscode/extensions.json, and adds .supportsync/ to .gitignore. Each \
             file is reported as created, kept (it exists), skipped, or updated.

@@ -8,7 +8,8 @@ struct SupportSyncCommand: AsyncParsableCommand {
         abstract: "GitOps for AI support agents: support settings and flagged tickets in git.",
         version: SupportSyncVersion.current,
         subcommands: [
-            ValidateCommand.self, SchemaCommand.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self,
+            ValidateCommand.self, ExplainCommand.self, TestCommand.self, SchemaCommand.self, PlanCommand.self,
+            ApplyCommand.self, ImportCommand.self,
             TicketsCommand.self, AuditCommand.self, SyncCommand.self, PlatformCommand.self, InitCommand.self,
         ]
     )

@@ -22,4 +22,15 @@ import Testing
         #expect(escalating.support.escalate?.destinations.count == 2)
         #expect(escalating.support.escalate?.hours != nil)
     }
+
+    @Test func repositoryScenariosPassAndCoverEveryAgent() throws {
+        let result = try ConfigValidator(root: Self.root).validate()
+        let report = ScenarioReport(validation: result, environment: nil)
+        #expect(report.passes, "\(DiagnosticFormatter.text(report.report))")
+        #expect(Set(report.results.map(\.scenario.agent)) == Set(result.agents.map(\.id)))
+        // Each kind of expectation is used at least once.
+        #expect(report.results.contains { if case .may = $0.scenario.expect { true } else { false } })
+        #expect(report.results.contains { if case .transfer = $0.scenario.expect { true } else { false } })
+        #expect(report.results.contains { if case .only = $0.scenario.expect { true } else { false } })
+    }
 }

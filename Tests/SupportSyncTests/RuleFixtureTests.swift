@@ -42,6 +42,8 @@ struct RuleFixtureTests {
         // Ticket rules: Tests/SupportSyncTests/Tickets/.
         .ticketID, .ticketAgent, .ticketChannel, .ticketPriority, .ticketStatus, .ticketCreatedAt,
         .ticketResolution, .ticketPath, .ticketDeleted, .ticketPlatformField, .ticketLifecycle, .ticketSealed,
+        // A failing scenario is found by running it: ScenarioReportTests.
+        .scenarioFailed,
     ]
 
     @Test("every rule has a bad and a good fixture", arguments: Rule.allCases)

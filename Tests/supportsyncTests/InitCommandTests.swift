@@ -13,7 +13,8 @@ import Testing
 
     static let scaffoldPaths = [
         "config/defaults.yaml", "config/agents/store-info.yaml", "config/agents/returns-chat.yaml",
-        "config/agents/billing-line.yaml", "config/agents/concierge.yaml", "tickets/.gitkeep",
+        "config/agents/billing-line.yaml", "config/agents/concierge.yaml", "config/tests/billing-line.yaml",
+        "config/tests/concierge.yaml", "config/tests/chat-agents.yaml", "tickets/.gitkeep",
         ".github/workflows/supportsync.yml", "config/schemas/agent.schema.json", "config/schemas/ticket.schema.json",
         ".vscode/settings.json", ".vscode/extensions.json", ".gitignore",
     ]
@@ -75,7 +76,7 @@ import Testing
     @Test func configTemplatesAreThisRepositorysConfig() throws {
         let files =
             [Scaffold.File(path: ConfigValidator.defaultsFile, text: Scaffold.defaultsTemplate)]
-            + Scaffold.exampleAgents
+            + Scaffold.exampleAgents + Scaffold.exampleScenarios
         for file in files {
             let own = try String(contentsOf: Self.repositoryRoot.appendingPathComponent(file.path), encoding: .utf8)
             #expect(file.text == own, "copy \(file.path) into Scaffold+Templates.swift")

@@ -66,7 +66,11 @@ struct PlanApplyCommandTests {
             try repo.write("config/agents/a.yaml", PlanApply.agentFile("a", mode: "escalate"))
             let third = try await cli(["plan", "--detailed-exitcode"])
             #expect(third.status == 2, "\(third.stdout)\(third.stderr)")
-            #expect(third.stdout.contains("~ update a\n    support.mode: flag -> escalate\n"), "\(third.stdout)")
+            // What changes for customers first, then the fields.
+            #expect(
+                third.stdout.contains(
+                    "~ update a\n    behaviour:\n      calls, mon-sun 00:00-24:00: flag -> transfer desk -> flag\n"
+                        + "    support.mode: flag -> escalate\n"), "\(third.stdout)")
             #expect(!third.stdout.contains("update b"))
             #expect(third.stdout.hasSuffix("Plan: 0 to create, 1 to update, 1 unchanged.\n"))
             let plain = try await cli(["plan"])

@@ -99,6 +99,8 @@ import Testing
         #expect(
             planText.stdout == """
                 ~ update support-line
+                    behaviour:
+                      calls, mon-sun 00:00-24:00: flag -> transfer support-desk -> flag
                     support.escalate.destinations[0].name: (none) -> support-desk
                     support.escalate.destinations[0].number: (none) -> +34910000000
                     support.escalate.fallback: (none) -> flag

@@ -5,6 +5,8 @@ import Foundation
 public struct ValidationResult: Sendable {
     public var report: DiagnosticReport
     public var agents: [AgentSettings]
+    /// The scenarios of `config/tests/` that can run (SPEC: `supportsync test`).
+    public var scenarios: [Scenario] = []
 }
 
 /// Validates the support settings under `config/`: every agent file merged
@@ -41,8 +43,10 @@ public struct ConfigValidator: Sendable {
         var files = 0
         var defaultsPath = Self.defaultsFile
         var agentPaths: [String] = []
+        var scenarioPaths: [String] = []
         if paths.isEmpty {
             agentPaths = try listYAML(in: Self.agentsDirectory)
+            scenarioPaths = try listYAML(in: ScenarioDecoder.directory)
         } else {
             for path in paths {
                 let relative = relativePath(path)
@@ -50,7 +54,11 @@ public struct ConfigValidator: Sendable {
                 guard FileManager.default.fileExists(atPath: absolute(relative), isDirectory: &isDirectory) else {
                     throw ConfigError.noSuchFile(path)
                 }
-                if isDirectory.boolValue {
+                let inTests =
+                    relative == ScenarioDecoder.directory || relative.hasPrefix(ScenarioDecoder.directory + "/")
+                if inTests {
+                    scenarioPaths += isDirectory.boolValue ? try listYAML(in: relative) : [relative]
+                } else if isDirectory.boolValue {
                     agentPaths += try listYAML(in: relative)
                 } else if (relative as NSString).lastPathComponent == "defaults.yaml" {
                     defaultsPath = relative
@@ -58,6 +66,8 @@ public struct ConfigValidator: Sendable {
                     agentPaths.append(relative)
                 }
             }
+            // Scenarios alone are checked against every agent they may name.
+            if agentPaths.isEmpty && !scenarioPaths.isEmpty { agentPaths = try listYAML(in: Self.agentsDirectory) }
         }
 
         // defaults.yaml on its own: its problems are reported once, here.
@@ -179,7 +189,15 @@ public struct ConfigValidator: Sendable {
             agents.removeAll { $0.id == id }
         }
         if paths.isEmpty { diagnostics += Scaffold.outdatedFileDiagnostics(root: root) }
-        return ValidationResult(report: DiagnosticReport(files: files, diagnostics: diagnostics), agents: agents)
+        // Scenarios run against the chosen environment's agents; an agent
+        // with a file but errors is known, so its scenarios are not "unknown".
+        let known = Set(base.idLocations.keys).union(
+            agentPaths.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+        files += scenarioPaths.count
+        let scenarios = validateScenarios(
+            paths: scenarioPaths.sorted(), agents: agents, known: known, diagnostics: &diagnostics)
+        return ValidationResult(
+            report: DiagnosticReport(files: files, diagnostics: diagnostics), agents: agents, scenarios: scenarios)
     }
 
     /// What every agent inherits: defaults.yaml's support block (or an
@@ -294,7 +312,7 @@ public struct ConfigValidator: Sendable {
     }
 
     /// Reads a file within the size budget, without loading an oversized one.
-    func load(_ path: String, diagnostics: inout [Diagnostic]) -> ConfigNode? {
+    func load(_ path: String, diagnostics: inout [Diagnostic], root kind: YAMLFile.Root = .mapping) -> ConfigNode? {
         let start = SourceLocation(file: path, line: 1, column: 1)
         let limit = 1 << 20
         guard let handle = FileHandle(forReadingAtPath: absolute(path)) else {
@@ -317,7 +335,7 @@ public struct ConfigValidator: Sendable {
                     hint: "agent files are small; split or trim it"))
             return nil
         }
-        return YAMLFile.load([UInt8](data), file: path, diagnostics: &diagnostics)
+        return YAMLFile.load([UInt8](data), file: path, diagnostics: &diagnostics, root: kind)
     }
 
     private func listYAML(in directory: String) throws -> [String] {

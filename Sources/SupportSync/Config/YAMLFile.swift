@@ -3,9 +3,22 @@ import YAML
 /// Reads one YAML file of the user's into a single `ConfigNode` document,
 /// turning every reading problem into a diagnostic.
 enum YAMLFile {
-    /// The root mapping of `bytes`, or nil when the file cannot be used (the
-    /// reason is in `diagnostics`).
-    static func load(_ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic]) -> ConfigNode? {
+    /// What a file's root must be.
+    enum Root {
+        /// A mapping: an agent, defaults, an overlay, supportsync.yaml.
+        case mapping
+        /// A list of scenarios (`config/tests/*.yaml`).
+        case scenarios
+    }
+
+    /// The root mapping of `bytes` (or list, for `.scenarios`), or nil when
+    /// the file cannot be used (the reason is in `diagnostics`).
+    static func load(
+        _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], root expected: Root = .mapping
+    ) -> ConfigNode? {
+        let emptyHint =
+            expected == .mapping
+            ? "write the agent's settings, or delete the file" : "write a list of scenarios, or delete the file"
         let start = SourceLocation(file: file, line: 1, column: 1)
         let documents: [Document]
         do {
@@ -30,7 +43,7 @@ enum YAMLFile {
         guard let first = documents.first else {
             diagnostics.append(
                 Diagnostic(
-                    .emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
+                    .emptyFile, at: start, "the file is empty", hint: emptyHint))
             return nil
         }
         if documents.count > 1 {
@@ -46,8 +59,19 @@ enum YAMLFile {
         if root.isNull {
             diagnostics.append(
                 Diagnostic(
-                    .emptyFile, at: start, "the file is empty", hint: "write the agent's settings, or delete the file"))
+                    .emptyFile, at: start, "the file is empty", hint: emptyHint))
             return nil
+        }
+        if expected == .scenarios {
+            guard root.items != nil else {
+                diagnostics.append(
+                    Diagnostic(
+                        .wrongType, at: root.location,
+                        "a scenario file must be a list of scenarios, not \(root.kindDescription)",
+                        hint: "start each scenario with '- name: ...'"))
+                return nil
+            }
+            return root
         }
         guard root.members != nil else {
             diagnostics.append(

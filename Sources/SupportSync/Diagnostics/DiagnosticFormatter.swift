@@ -61,7 +61,7 @@ public enum DiagnosticFormatter {
         return JSONCoding.prettyString(document)
     }
 
-    private struct JSONReport: Encodable {
+    struct JSONReport: Encodable {
         var files: Int
         var errors: Int
         var warnings: Int

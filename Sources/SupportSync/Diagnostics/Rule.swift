@@ -98,6 +98,18 @@ public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
     public static let priority = Rule("priority")
     public static let tagFormat = Rule("tag-format")
 
+    // Scenario files (config/tests/*.yaml, `supportsync test`)
+    /// A scenario naming an agent config/agents/ lacks.
+    public static let scenarioAgent = Rule("scenario-agent")
+    /// A channel the agent does not serve, or none where it serves two.
+    public static let scenarioChannel = Rule("scenario-channel")
+    /// A time that cannot be read, or that a daylight-saving change skips or repeats.
+    public static let scenarioTime = Rule("scenario-time")
+    /// An `expect` that is malformed or names a destination the agent lacks.
+    public static let scenarioExpect = Rule("scenario-expect")
+    /// A scenario whose outcome is not what it expects (`supportsync test`).
+    public static let scenarioFailed = Rule("scenario-failed")
+
     // Ticket files (SPEC 4) and their history (SPEC 7 audit). A ticket file's
     // shape problems (unknown, missing or duplicate keys, wrong types, YAML
     // errors) use the shared rules above.
@@ -176,6 +188,11 @@ public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
         .collectRepeated,
         .priority,
         .tagFormat,
+        .scenarioAgent,
+        .scenarioChannel,
+        .scenarioTime,
+        .scenarioExpect,
+        .scenarioFailed,
         .ticketID,
         .ticketAgent,
         .ticketChannel,

@@ -30,9 +30,23 @@ public struct Plan: Sendable, Hashable, Codable {
         public var platformVersion: String?
         /// What the agent will be once applied.
         public var desired: AgentSettings
+        /// What changes for customers; nil when the agent is unchanged.
+        public var behaviour: BehaviourChange?
+
+        public init(
+            id: String, action: Action, changes: [Change], platformVersion: String?, desired: AgentSettings,
+            behaviour: BehaviourChange? = nil
+        ) {
+            self.id = id
+            self.action = action
+            self.changes = changes
+            self.platformVersion = platformVersion
+            self.desired = desired
+            self.behaviour = behaviour
+        }
 
         enum CodingKeys: String, CodingKey {
-            case id, action, changes
+            case id, action, behaviour, changes
             case platformVersion = "platform_version"
             case desired
         }

@@ -30,9 +30,11 @@ public enum PlanFormatter {
                 continue
             case .create:
                 output += "+ create \(agent.id)\n"
+                output += behaviour(agent)
                 for change in agent.changes { output += "    \(change.field): \(value(change.new))\n" }
             case .update:
                 output += "~ update \(agent.id)\n"
+                output += behaviour(agent)
                 for change in agent.changes {
                     output += "    \(change.field): \(value(change.old)) -> \(value(change.new))\n"
                 }
@@ -47,6 +49,14 @@ public enum PlanFormatter {
         return output
     }
 
+    /// The behaviour lines of an agent's plan, before its fields.
+    static func behaviour(_ agent: Plan.AgentPlan) -> String {
+        guard let change = agent.behaviour else { return "" }
+        let lines = change.lines
+        if change.isEmpty { return "    behaviour: \(lines[0])\n" }
+        return "    behaviour:\n" + lines.map { "      \($0)\n" }.joined()
+    }
+
     /// GitHub refuses comments over 65,536 characters; stay well under.
     public static let markdownLimit = 65_000
 
@@ -57,7 +67,14 @@ public enum PlanFormatter {
         for agent in plan.pending {
             let verb = agent.action == .create ? "create" : "update"
             details +=
-                "<details><summary><code>\(agent.id)</code>: \(verb), \(agent.changes.count) field\(agent.changes.count == 1 ? "" : "s")</summary>\n\n```diff\n"
+                "<details><summary><code>\(agent.id)</code>: \(verb), \(agent.changes.count) field\(agent.changes.count == 1 ? "" : "s")</summary>\n\n"
+            if let change = agent.behaviour {
+                details +=
+                    change.isEmpty
+                    ? "Behaviour: \(change.lines[0]).\n\n"
+                    : "Behaviour:\n\n" + change.lines.map { "- \(markdownCode($0))\n" }.joined() + "\n"
+            }
+            details += "```diff\n"
             for change in agent.changes {
                 if let old = change.old { details += "- \(change.field): \(fence(old))\n" }
                 if let new = change.new { details += "+ \(change.field): \(fence(new))\n" }
@@ -88,6 +105,11 @@ public enum PlanFormatter {
             }
         }
         return output
+    }
+
+    /// A line as inline code, its backticks made harmless.
+    private static func markdownCode(_ text: String) -> String {
+        "`" + text.replacingOccurrences(of: "`", with: "'") + "`"
     }
 
     /// Keeps a value on one line inside a code fence.

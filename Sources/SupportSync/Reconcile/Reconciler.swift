@@ -25,7 +25,8 @@ public struct Reconciler: Sendable {
             agents.append(
                 Plan.AgentPlan(
                     id: settings.id, action: action, changes: changes, platformVersion: current?.version,
-                    desired: settings))
+                    desired: settings,
+                    behaviour: action == .unchanged ? nil : BehaviourChange.between(current?.settings, settings)))
         }
         let managed = Set(desired.map(\.id))
         let unmanaged = live.map(\.id).filter { !managed.contains($0) && (only.isEmpty || only.contains($0)) }.sorted()

@@ -42,7 +42,7 @@ public enum SettingsDiff {
     }
 
     /// Top-level fields first, then by path; list indices numerically.
-    private static func fieldOrder(_ a: String, _ b: String) -> Bool {
+    static func fieldOrder(_ a: String, _ b: String) -> Bool {
         let depthA = a.count { $0 == "." }
         let depthB = b.count { $0 == "." }
         if (depthA == 0) != (depthB == 0) { return depthA == 0 }

@@ -117,8 +117,9 @@ extension Scaffold {
         #
         # supportsync: support settings in config/ and flagged tickets in tickets/.
         #
-        # Pull requests: validate config/ (annotations on the diff), plan it against
-        # the platform, audit the ticket changes, and keep one comment on the pull
+        # Pull requests: validate config/ (annotations on the diff), run the policy
+        # scenarios of config/tests/, plan it against the platform (with what
+        # changes for customers), audit the ticket changes, and keep one comment on the pull
         # request with the plan and the ticket changes, updated on every push.
         # Pushes to %BRANCH%, every 15 minutes, a platform webhook (repository_dispatch)
         # and by hand: sync (apply config/, pull new tickets into one commit, push the
@@ -168,6 +169,9 @@ extension Scaffold {
               # Each check runs even when an earlier one failed, so a review sees them all.
               - name: Validate config/
                 run: supportsync validate --format github
+              - name: Test the support policy (config/tests/)
+                if: ${{ !cancelled() && steps.supportsync.outcome == 'success' }}
+                run: supportsync test --format github
               - name: Plan
                 if: ${{ !cancelled() && steps.supportsync.outcome == 'success' }}
                 env:

@@ -24,7 +24,7 @@ public struct Scaffold: Sendable {
         case created
         /// Left as it was: it exists.
         case kept
-        /// Not written: `config/defaults.yaml` and the example agents when
+        /// Not written: `config/defaults.yaml`, the example agents and their scenarios when
         /// config/agents/ already has agents.
         case skipped
         /// An existing `.gitignore` that lacked the entry: the entry was appended.
@@ -159,7 +159,9 @@ public struct Scaffold: Sendable {
         // A config/ already in use gets no defaults and no examples: the next
         // sync would apply them to the platform's agents.
         let existingAgents = agentFiles().count
-        let config = [File(path: ConfigValidator.defaultsFile, text: Self.defaultsTemplate)] + Self.exampleAgents
+        let config =
+            [File(path: ConfigValidator.defaultsFile, text: Self.defaultsTemplate)] + Self.exampleAgents
+            + Self.exampleScenarios
         for file in config {
             if existingAgents > 0 && !exists(file.path) {
                 entries.append(

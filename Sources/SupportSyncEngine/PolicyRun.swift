@@ -1,0 +1,76 @@
+import Foundation
+import SupportSync
+
+/// `explain` and `test`: the support policy read offline from config/,
+/// merged for an environment (`--env`, else `supportsync.yaml`'s default).
+public enum PolicyRun {
+    /// The agent's effective settings with their sources, and its week.
+    public static func explain(root: URL, environment: String?, agent: String) throws -> AgentExplanation {
+        let (validator, settings) = try agentSettings(root: root, environment: environment, agent: agent)
+        return AgentExplanation(
+            settings: settings, file: "\(ConfigValidator.agentsDirectory)/\(agent).yaml",
+            environment: environmentName(root: root, environment), sources: validator.sources(of: settings))
+    }
+
+    /// What happens at `at` on `channel` (which may be left out when the agent serves one channel).
+    public static func explain(root: URL, environment: String?, agent: String, channel: Channel?, at: String) throws
+        -> MomentExplanation
+    {
+        let (_, settings) = try agentSettings(root: root, environment: environment, agent: agent)
+        guard let channel = channel ?? (settings.channels.count == 1 ? settings.channels[0] : nil) else {
+            throw PolicyError("agent '\(agent)' serves calls and messages: name one with --channel")
+        }
+        guard settings.channels.contains(channel) else {
+            throw PolicyError("agent '\(agent)' does not serve \(channel.rawValue)")
+        }
+        switch ZonedMoment.parse(at, zone: settings.timeZone) {
+        case .success(let moment): return MomentExplanation(settings: settings, channel: channel, moment: moment)
+        case .failure(let error): throw PolicyError("--at: \(error.description)")
+        }
+    }
+
+    /// Runs every scenario of config/tests/ against the environment's agents.
+    public static func test(root: URL, environment: String?) throws -> ScenarioReport {
+        if let environment { try PlatformSelection.requireEnvironment(environment, root: root) }
+        let validation = try ConfigValidator(root: root, environment: environment).validate()
+        return ScenarioReport(validation: validation, environment: environmentName(root: root, environment))
+    }
+
+    private static func agentSettings(root: URL, environment: String?, agent: String) throws -> (
+        ConfigValidator, AgentSettings
+    ) {
+        if let environment { try PlatformSelection.requireEnvironment(environment, root: root) }
+        let validator = ConfigValidator(root: root, environment: environment)
+        let file = "\(ConfigValidator.agentsDirectory)/\(agent)"
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent(file + ".yaml").path) else {
+            let known =
+                (try? FileManager.default.contentsOfDirectory(
+                    atPath: root.appendingPathComponent(ConfigValidator.agentsDirectory).path)) ?? []
+            let ids = known.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+            throw PolicyError(
+                "there is no agent '\(agent)' in config/agents/"
+                    + (Suggestion.closest(to: agent, in: ids).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        let result = try validator.validate()
+        guard let settings = result.agents.first(where: { $0.id == agent }) else {
+            let mine = result.report.diagnostics.filter {
+                $0.severity == .error && ($0.location.file == file + ".yaml" || $0.agent == agent)
+            }
+            throw ConfigInvalid(
+                report: DiagnosticReport(files: 1, diagnostics: mine.isEmpty ? result.report.diagnostics : mine),
+                subject: file + ".yaml", consequence: "its settings cannot be explained")
+        }
+        return (validator, settings)
+    }
+
+    private static func environmentName(root: URL, _ environment: String?) -> String? {
+        environment ?? ProjectFile.load(root: root).project?.defaultPlatform
+    }
+}
+
+/// An agent, channel or time `explain` cannot use (exit 64).
+public struct PolicyError: UserError {
+    public var description: String
+    public var exitStatus: ExitStatus { .usage }
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,66 @@
+import Testing
+
+@testable import SupportSync
+
+/// Reading `--at` and a scenario's `at`: RFC 3339, local times in a zone,
+/// and the times a daylight-saving change skips or repeats.
+@Suite struct MomentTests {
+    @Test(arguments: [
+        ("2026-12-05T20:00", "Europe/Madrid", "2026-12-05T20:00:00+01:00"),
+        ("2026-07-05T20:00", "Europe/Madrid", "2026-07-05T20:00:00+02:00"),
+        ("2026-12-05T20:00:00+01:00", "Europe/Madrid", "2026-12-05T20:00:00+01:00"),
+        ("2026-12-05T14:00-05:00", "Europe/Madrid", "2026-12-05T20:00:00+01:00"),
+        ("2026-12-05T19:00Z", "Europe/Madrid", "2026-12-05T20:00:00+01:00"),
+        ("2026-12-05T19:00:30z", "Europe/Madrid", "2026-12-05T20:00:30+01:00"),
+        ("2026-03-08T03:30", "America/New_York", "2026-03-08T03:30:00-04:00"),
+        ("2026-03-08T01:59", "America/New_York", "2026-03-08T01:59:00-05:00"),
+        ("2026-12-05T20:00", "", "2026-12-05T20:00:00Z"),
+        ("2028-02-29T00:00+14:00", "", "2028-02-28T10:00:00Z"),
+    ])
+    func reads(_ text: String, _ zone: String, _ expected: String) throws {
+        let moment = try ZonedMoment.parse(text, zone: zone.isEmpty ? nil : zone).get()
+        #expect(moment.rfc3339 == expected)
+    }
+
+    @Test func localMomentHasTheDateDayAndMinuteOfTheZone() throws {
+        // 23:30 UTC on a Saturday is already Sunday in Madrid.
+        let moment = try ZonedMoment.parse("2026-12-05T23:30Z", zone: "Europe/Madrid").get()
+        #expect(moment.local == LocalMoment(date: "2026-12-06", weekday: .sun, minute: 30))
+    }
+
+    @Test(arguments: [
+        ("2026-03-29T02:30", "Europe/Madrid", ["2026-03-29T02:30+01:00", "2026-03-29T02:30+02:00", "does not exist"]),
+        ("2026-10-25T02:30", "Europe/Madrid", ["2026-10-25T02:30+02:00", "2026-10-25T02:30+01:00", "happens twice"]),
+        (
+            "2026-03-08T02:15", "America/New_York",
+            ["2026-03-08T02:15-05:00", "2026-03-08T02:15-04:00", "does not exist"]
+        ),
+        (
+            "2026-11-01T01:30", "America/New_York",
+            ["2026-11-01T01:30-04:00", "2026-11-01T01:30-05:00", "happens twice"]
+        ),
+    ])
+    func daylightSavingChangesNameBothReadings(_ text: String, _ zone: String, _ words: [String]) {
+        guard case .failure(let error) = ZonedMoment.parse(text, zone: zone) else {
+            Issue.record("\(text) in \(zone) was accepted")
+            return
+        }
+        for word in words { #expect(error.description.contains(word), "\(error)") }
+        // Either reading, written with its offset, is accepted.
+        for reading in words.prefix(2) {
+            #expect((try? ZonedMoment.parse(reading, zone: zone).get()) != nil, "\(reading)")
+        }
+    }
+
+    @Test(arguments: [
+        "2026-12-05", "2026-12-05 20:00", "2026-13-05T20:00", "2026-02-30T10:00", "2026-12-05T24:00",
+        "2026-12-05T20:60", "2026-12-05T20:00+1", "2026-12-05T20:00+01:00x", "tomorrow", "",
+    ])
+    func refusesWhatIsNotATime(_ text: String) {
+        guard case .failure(let error) = ZonedMoment.parse(text, zone: "Europe/Madrid") else {
+            Issue.record("\(text) was accepted")
+            return
+        }
+        #expect(error.description.contains("is not a time"))
+    }
+}

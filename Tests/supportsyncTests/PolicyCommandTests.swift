@@ -1,0 +1,84 @@
+import Foundation
+import SupportSync
+import TestSupport
+import Testing
+
+/// `explain` and `test`, run as a user runs them, on the example agents.
+@Suite("explain and test, end to end")
+struct PolicyCommandTests {
+    func exampleRepository() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        try folder.write(ConfigValidator.defaultsFile, Scaffold.defaultsTemplate)
+        for file in Scaffold.exampleAgents + Scaffold.exampleScenarios { try folder.write(file.path, file.text) }
+        return folder
+    }
+
+    @Test func explainAtPrintsTheDocumentedJSON() throws {
+        let folder = try exampleRepository()
+        let result = try Executable.run(
+            ["explain", "billing-line", "--channel", "calls", "--at", "2026-12-05T20:00", "--format", "json"],
+            in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["agent"] as? String == "billing-line")
+        #expect(object["at"] as? String == "2026-12-05T20:00:00+01:00")
+        #expect(object["mode"] as? String == "escalate")
+        #expect(object["actions"] as? [String] == ["flag"])
+        let flag = try #require(object["flag"] as? [String: Any])
+        #expect(flag["collect"] as? [String] == ["name", "email"])
+        #expect(flag["tags"] as? [String] == ["billing"])
+    }
+
+    @Test func explainShowsSourcesAndTheWeek() throws {
+        let folder = try exampleRepository()
+        let result = try Executable.run(["explain", "billing-line"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("support.flag.priority: normal"))
+        #expect(result.stdout.contains("config/defaults.yaml:9"))
+        #expect(result.stdout.contains("mon-fri 09:00-13:00  transfer billing-desk (25 s) -> on-call (25 s) -> flag"))
+        #expect(result.stdout.contains("closed dates, all day: 2026-12-25, 2027-01-01"))
+    }
+
+    @Test func explainRefusesWhatItCannotUse() throws {
+        let folder = try exampleRepository()
+        let unknown = try Executable.run(["explain", "biling-line"], in: folder.url)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("did you mean 'billing-line'?"))
+        let twoChannels = try Executable.run(["explain", "concierge", "--at", "2026-12-07T10:00"], in: folder.url)
+        #expect(twoChannels.status == 64)
+        #expect(twoChannels.stderr.contains("name one with --channel"))
+        let skipped = try Executable.run(["explain", "billing-line", "--at", "2026-03-29T02:30"], in: folder.url)
+        #expect(skipped.status == 64)
+        #expect(skipped.stderr.contains("2026-03-29T02:30+01:00"))
+        #expect(skipped.stderr.contains("2026-03-29T02:30+02:00"))
+        try folder.write(
+            "config/agents/billing-line.yaml",
+            "agent: billing-line\nname: B\nchannels: [calls]\nsupport: {mode: escalate}\n")
+        let invalid = try Executable.run(["explain", "billing-line"], in: folder.url)
+        #expect(invalid.status == 1)
+        #expect(invalid.stderr.contains("[escalate-requires-destinations]"))
+    }
+
+    @Test func testPassesOnTheExamplesAndFailsAtTheScenariosLine() throws {
+        let folder = try exampleRepository()
+        let passing = try Executable.run(["test"], in: folder.url)
+        #expect(passing.status == 0, "\(passing.stdout)\(passing.stderr)")
+        #expect(passing.stderr.contains("12 scenarios: 12 passed, 0 failed"))
+        try folder.write(
+            "config/tests/more.yaml",
+            """
+            - name: Sunday calls reach the desk
+              agent: billing-line
+              at: 2026-12-06T12:00
+              expect: {transfer: [billing-desk, on-call], then: flag}
+
+            """)
+        let failing = try Executable.run(["test", "--format", "github"], in: folder.url)
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("::error file=config/tests/more.yaml,line=1,col=3,title=scenario-failed::"))
+        #expect(failing.stdout.contains("got flag"))
+        // validate reads scenario files too, and only checks them.
+        let validate = try Executable.run(["validate"], in: folder.url)
+        #expect(validate.status == 0, "\(validate.stdout)")
+    }
+}
