@@ -88,6 +88,23 @@ public final class LocalPlatform: AgentPlatform {
                 try Self.insertKey(TicketKey.generate(), for: id, db)
             }
         }
+        migrator.registerMigration("v3-conversations") { db in
+            // What `platform simulate` played: each conversation, what the
+            // agent did, who was rung, who answered, the ticket it made.
+            try db.execute(
+                sql: """
+                    CREATE TABLE conversation (
+                        id TEXT PRIMARY KEY,
+                        agent TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        rung TEXT NOT NULL,
+                        answered_by TEXT,
+                        ticket_id TEXT REFERENCES ticket(id)
+                    )
+                    """)
+        }
         return migrator
     }
 
@@ -167,21 +184,36 @@ public final class LocalPlatform: AgentPlatform {
             }
             var id: String
             repeat {
-                id = "T-" + String(format: "%08X", UInt32.random(in: 0...UInt32.max))
-            } while try Bool.fetchOne(db, sql: "SELECT 1 FROM ticket WHERE id = ?", arguments: [id]) == true
-            let seq = try Self.nextSequence(db)
-            let now = Self.timestamp()
-            let ticket = Ticket(
-                id: id, agent: draft.agent, channel: draft.channel, conversation: draft.conversation, createdAt: now,
-                reason: draft.reason, summary: draft.summary, customer: draft.customer, fields: draft.fields,
-                tags: draft.tags, priority: draft.priority ?? agent.support.flag?.priority ?? .normal, status: .pending,
-                updatedAt: now, version: String(seq))
-            try db.execute(
-                sql: "INSERT INTO ticket (id, seq, body, idempotency_key) VALUES (?, ?, ?, ?)",
-                arguments: [id, seq, Self.encode(ticket), idempotencyKey])
-            try Self.insertKey(TicketKey.generate(), for: id, db)
-            return ticket
+                id = Self.ticketID(UInt32.random(in: 0...UInt32.max))
+            } while try Self.ticketExists(id, db)
+            return try Self.insertTicket(
+                draft, agent: agent, id: id, createdAt: Self.timestamp(), idempotencyKey: idempotencyKey, db)
         }
+    }
+
+    static func ticketID(_ number: UInt32) -> String { "T-" + String(format: "%08X", number) }
+
+    static func ticketExists(_ id: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM ticket WHERE id = ?", arguments: [id]) == true
+    }
+
+    /// Stores a new pending ticket with its own key; `createdAt` is when
+    /// the conversation happened (now, except for simulated ones).
+    static func insertTicket(
+        _ draft: TicketDraft, agent: AgentWrite, id: String, createdAt: String, idempotencyKey: String?,
+        _ db: Database
+    ) throws -> Ticket {
+        let seq = try nextSequence(db)
+        let ticket = Ticket(
+            id: id, agent: draft.agent, channel: draft.channel, conversation: draft.conversation, createdAt: createdAt,
+            reason: draft.reason, summary: draft.summary, customer: draft.customer, fields: draft.fields,
+            tags: draft.tags, priority: draft.priority ?? agent.support.flag?.priority ?? .normal, status: .pending,
+            updatedAt: createdAt, version: String(seq))
+        try db.execute(
+            sql: "INSERT INTO ticket (id, seq, body, idempotency_key) VALUES (?, ?, ?, ?)",
+            arguments: [id, seq, encode(ticket), idempotencyKey])
+        try insertKey(TicketKey.generate(), for: id, db)
+        return ticket
     }
 
     public func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
@@ -390,7 +422,7 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    private static func insertKey(_ key: TicketKey, for id: String, _ db: Database) throws {
+    static func insertKey(_ key: TicketKey, for id: String, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO ticket_key (ticket_id, key_id, key) VALUES (?, ?, ?)",
             arguments: [id, key.id, Data(key.bytes)])
@@ -398,7 +430,7 @@ public final class LocalPlatform: AgentPlatform {
 
     // MARK: - Storage
 
-    private static func nextSequence(_ db: Database) throws -> Int {
+    static func nextSequence(_ db: Database) throws -> Int {
         try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq'")
         return try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'") ?? 1
     }
@@ -426,14 +458,14 @@ public final class LocalPlatform: AgentPlatform {
             ).timeZone(separator: .omitted))
     }
 
-    private static func encode<T: Encodable>(_ value: T) -> String {
+    static func encode<T: Encodable>(_ value: T) -> String {
         guard let data = try? JSONCoding.encoder().encode(value) else {
             preconditionFailure("\(T.self) holds only strings, numbers and booleans")
         }
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
@@ -450,8 +482,7 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T
-    {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T {
         do {
             return try await database.write(body)
         } catch {

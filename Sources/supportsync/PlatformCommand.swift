@@ -8,7 +8,7 @@ struct PlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "platform",
         abstract: "Work with the local agent platform.",
-        subcommands: [ServeCommand.self]
+        subcommands: [ServeCommand.self, SimulateCommand.self]
     )
 }
 
@@ -91,4 +91,75 @@ struct ServeCommand: AsyncParsableCommand {
 struct ServeError: UserError {
     var description: String
     var exitStatus: ExitStatus { .failure }
+}
+
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Play conversations on the local platform's agents, through their live settings.",
+        discussion: """
+            Each conversation picks an agent, one of its channels and a time on one of the days \
+            (busy hours more often, in the agent's time zone). Most are resolved by the agent; \
+            a case it cannot resolve goes through the agent's settings on the platform: a flag \
+            makes a pending ticket dated when the conversation happened, with the fields the \
+            agent collects filled in; a transfer rings the destinations in order, and when \
+            nobody answers the fallback follows. Conversations, who was rung and who answered \
+            are kept in the database; a server serving it sees the tickets at once. The same \
+            --seed on the same agents plays the same conversations and makes the same tickets.
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(
+        help: "The SQLite file of the platform (default: .supportsync/platform.sqlite in the repository).",
+        completion: .file())
+    var db: String?
+
+    @Option(help: "How many conversations to play.")
+    var conversations = 100
+
+    @Option(help: "The seed: the same seed plays the same conversations (default: a new one, printed).")
+    var seed: UInt64?
+
+    @Option(help: "The first day, YYYY-MM-DD (default: --days before today).")
+    var from: String?
+
+    @Option(help: "How many days, from --from.")
+    var days = 7
+
+    @Option(help: "Output format: text or json.")
+    var format: DataFormat = .text
+
+    func validate() throws {
+        guard (0...100_000).contains(conversations) else {
+            throw ValidationError("--conversations must be from 0 to 100000")
+        }
+        guard (1...3660).contains(days) else { throw ValidationError("--days must be from 1 to 3660") }
+        if let from, ZonedMoment.date(from, plus: 0) == nil {
+            throw ValidationError("--from must be a date written YYYY-MM-DD, not '\(from)'")
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let path = try db ?? LocalPlatform.defaultPath(root: repository.root())
+            let platform = try LocalPlatform(path: path)
+            let simulation = Simulation(
+                conversations: conversations, seed: seed ?? UInt64.random(in: 1...999_999),
+                from: from ?? ZonedMoment.date(ZonedMoment.today(), plus: -days)!, days: days)
+            let report = try await platform.simulate(simulation)
+            if format == .json {
+                print(JSONCoding.prettyString(report), terminator: "")
+            } else {
+                print(report.text, terminator: "")
+                printError(
+                    "played \(conversations) conversation\(conversations == 1 ? "" : "s") from \(simulation.from) "
+                        + "over \(days) day\(days == 1 ? "" : "s") (seed \(simulation.seed)); "
+                        + "\(report.tickets.count) ticket\(report.tickets.count == 1 ? "" : "s") waiting: "
+                        + "supportsync tickets pull brings them into tickets/")
+            }
+            return .success
+        }
+    }
 }

@@ -196,3 +196,18 @@ struct CivilDate: Sendable, Hashable, CustomStringConvertible {
             + ZonedMoment.two(month) + "-" + ZonedMoment.two(day)
     }
 }
+
+extension ZonedMoment {
+    /// The date `days` after `date` (both `YYYY-MM-DD`); nil when `date` is not a date.
+    public static func date(_ date: String, plus days: Int) -> String? {
+        guard AgentDecoder.isDate(date), let year = Int(date.prefix(4)),
+            let month = Int(date.dropFirst(5).prefix(2)), let day = Int(date.suffix(2))
+        else { return nil }
+        return CivilDate(days: CivilDate(year: year, month: month, day: day).days + days).description
+    }
+
+    /// Today's date in UTC.
+    public static func today(_ now: Date = Date()) -> String {
+        CivilDate(days: Int((now.timeIntervalSince1970 / 86_400).rounded(.down))).description
+    }
+}

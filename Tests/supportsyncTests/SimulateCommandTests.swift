@@ -1,0 +1,74 @@
+import Foundation
+import LocalPlatform
+import SupportSync
+import TestSupport
+import Testing
+
+/// `platform simulate` as a newcomer runs it: tickets from the
+/// repository's own agents arrive through a server serving the same
+/// database, pull, and pass validate and audit.
+@Suite("platform simulate, end to end")
+struct SimulateCommandTests {
+    @Test func simulatedTicketsArriveThroughTheServerAndAuditClean() throws {
+        let folder = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "-b", "main"], in: folder.url)
+        #expect(try Executable.run(["init"], in: folder.url).status == 0)
+        try WitnessGit.run(["add", "-A"], in: folder.url)
+        try WitnessGit.run(["commit", "-q", "-m", "Add supportsync"], in: folder.url)
+        #expect(try Executable.run(["sync", "--platform", "local"], in: folder.url).status == 0)
+
+        let server = try TicketServer(database: LocalPlatform.defaultPath(root: folder.url))
+        defer { server.stop() }
+        let simulate = try Executable.run(
+            [
+                "platform", "simulate", "--seed", "5", "--conversations", "80", "--from", "2026-11-23", "--days", "7",
+                "--format", "json",
+            ], in: folder.url)
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let report = try ticketJSON(simulate.stdout)
+        let made = try #require(report["tickets"] as? [String])
+        #expect(!made.isEmpty)
+        let agents = try #require(report["agents"] as? [[String: Any]])
+        #expect(agents.compactMap { $0["conversations"] as? Int }.reduce(0, +) == 80)
+
+        // The server sees them at once: pull through it.
+        let pull = try Executable.run(
+            ["tickets", "pull", "--platform", server.url], in: folder.url, environment: server.environment("sync"))
+        #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
+        let list = try ticketJSON(
+            "{\"t\": \(try Executable.run(["tickets", "list", "--format", "json"], in: folder.url).stdout)}")
+        let listed = try #require(list["t"] as? [[String: Any]])
+        #expect(Set(listed.compactMap { $0["id"] as? String }) == Set(made))
+        // Dated when the conversations happened.
+        #expect(
+            listed.allSatisfy { ($0["created_at"] as? String).map { $0 >= "2026-11-22" && $0 < "2026-12-01" } == true })
+
+        #expect(try Executable.run(["validate"], in: folder.url).status == 0)
+        // A team edit of a simulated ticket audits clean.
+        let pulled = try WitnessGit.run(["rev-parse", "HEAD"], in: folder.url).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let path = try #require(
+            try WitnessGit.run(["ls-files", "tickets"], in: folder.url).split(separator: "\n").first {
+                $0.hasSuffix("\(made[0]).yaml")
+            })
+        let file = folder.url.appendingPathComponent(String(path))
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try Data(
+            text.replacingOccurrences(of: "status: pending", with: "status: in_progress")
+                .replacingOccurrences(of: "assignee: null", with: "assignee: ana").utf8
+        ).write(to: file)
+        try WitnessGit.run(["commit", "-q", "-am", "Take \(made[0])"], in: folder.url)
+        let audit = try Executable.run(["audit", "--base", pulled], in: folder.url)
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+    }
+
+    @Test func badOptionsAreUsageErrors() throws {
+        let folder = try TemporaryFolder()
+        #expect(try Executable.run(["platform", "simulate", "--from", "2026-02-30"], in: folder.url).status == 64)
+        #expect(try Executable.run(["platform", "simulate", "--days", "0"], in: folder.url).status == 64)
+        // No agents yet: a clear error, nothing made.
+        let empty = try Executable.run(["platform", "simulate"], in: folder.url)
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("no agents"))
+    }
+}
