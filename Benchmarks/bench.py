@@ -7,6 +7,7 @@ the same generated data, in one run, and prints the ratio.
     python3 Benchmarks/bench.py pull [--tickets 10000] [--runs 3]
     python3 Benchmarks/bench.py history [--commits 20000] [--runs 3]
     python3 Benchmarks/bench.py list [--tickets 100000] [--runs 3]
+    python3 Benchmarks/bench.py policy [--agents 100] [--scenarios 1000] [--runs 5]
 
 Times are wall-clock medians over --runs; peak memory is the child's maximum
 resident set size (getrusage). The supportsync binary is built in release mode
@@ -448,6 +449,76 @@ def bench_list(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- policy: explain and test
+
+# Moments whose outcome agent_file's settings fix (Europe/Madrid): a Monday
+# within hours, a Saturday evening, a closed date.
+POLICY_TIMES = {"open": "2026-12-07T10:00", "evening": "2026-12-05T20:00", "closed": "2026-12-25T10:00"}
+
+
+def scenario(i, agents):
+    """A scenario for agent i % agents with the outcome its generated settings give."""
+    n = i % agents
+    mode = MODES[n % 4]
+    when = ["open", "evening", "closed"][(i // agents) % 3]
+    channel = {"nothing": "messages", "flag": ["calls", "messages"][i % 2], "escalate": "calls",
+               "decide": ["calls", "messages"][i % 2]}[mode]
+    if mode == "nothing":
+        expect = "respond"
+    elif mode == "flag":
+        expect = "flag"
+    elif mode == "escalate":
+        expect = "{transfer: [desk, on-call], then: flag}" if when == "open" else "flag"
+    else:
+        transfer = channel == "calls" and when == "open"
+        expect = "{may: [respond, flag, transfer]}" if transfer else "{may: [respond, flag]}"
+    return (f"- name: scenario {i}\n  agent: agent-{n:05d}\n  channel: {channel}\n"
+            f"  at: {POLICY_TIMES[when]}\n  expect: {expect}\n")
+
+
+def bench_policy(args):
+    work = tempfile.mkdtemp(prefix="supportsync-bench-policy-")
+    try:
+        agents = os.path.join(work, "config", "agents")
+        tests = os.path.join(work, "config", "tests")
+        os.makedirs(agents)
+        os.makedirs(tests)
+        with open(os.path.join(work, "config", "defaults.yaml"), "w") as f:
+            f.write("support:\n  flag:\n    priority: normal\n")
+        for i in range(args.agents):
+            agent, text = agent_file(i)
+            with open(os.path.join(agents, agent + ".yaml"), "w") as f:
+                f.write(text)
+        per_file = 100
+        for start in range(0, args.scenarios, per_file):
+            with open(os.path.join(tests, f"scenarios-{start // per_file:03d}.yaml"), "w") as f:
+                f.write("".join(scenario(i, args.agents) for i in range(start, min(start + per_file, args.scenarios))))
+        # Every scenario must run and pass, or the figure means nothing.
+        out = subprocess.run([BINARY, "test", "--repo", work, "--format", "json"], capture_output=True, text=True)
+        import json
+        report = json.loads(out.stdout)
+        if out.returncode != 0 or report["passed"] != args.scenarios:
+            sys.exit(f"test did not pass {args.scenarios} scenarios: {out.stdout[-2000:]}{out.stderr[-2000:]}")
+        explained = subprocess.run([BINARY, "explain", "agent-00003", "--repo", work, "--format", "json"],
+                                   capture_output=True, text=True, check=True).stdout
+        if '"intervals"' not in explained:
+            sys.exit("explain printed no week")
+        test = median_run([BINARY, "test", "--repo", work], args.runs)
+        explain = median_run([BINARY, "explain", "agent-00003", "--repo", work], args.runs)
+        at = median_run([BINARY, "explain", "agent-00002", "--repo", work, "--at", "2026-12-05T20:00"], args.runs)
+        validate = median_run([BINARY, "validate", "--repo", work], args.runs)
+        print(f"policy over {args.agents} agents and {args.scenarios} scenarios (median of {args.runs} runs)")
+        print(f"  supportsync test                  {test[0]:8.3f} s   peak {test[1]:7.1f} MiB")
+        print(f"  supportsync explain AGENT         {explain[0]:8.3f} s   peak {explain[1]:7.1f} MiB")
+        print(f"  supportsync explain AGENT --at    {at[0]:8.3f} s   peak {at[1]:7.1f} MiB")
+        print(f"  supportsync validate (reference)  {validate[0]:8.3f} s   peak {validate[1]:7.1f} MiB")
+        print(f"  test / validate: {test[0] / validate[0]:.2f} (what running the scenarios adds to reading config/); "
+              f"target: test and explain < 1 s")
+        return test[0] < 1 and explain[0] < 1 and at[0] < 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -466,10 +537,14 @@ def main():
     listing = sub.add_parser("list", help="tickets list --status pending over N tickets vs grep -rl")
     listing.add_argument("--tickets", type=int, default=100000)
     listing.add_argument("--runs", type=int, default=3)
+    policy = sub.add_parser("policy", help="test over N scenarios on M agents, and explain of one agent")
+    policy.add_argument("--agents", type=int, default=100)
+    policy.add_argument("--scenarios", type=int, default=1000)
+    policy.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     build()
     ok = {"validate": bench_validate, "apply": bench_apply, "pull": bench_pull, "history": bench_history,
-          "list": bench_list}[args.benchmark](args)
+          "list": bench_list, "policy": bench_policy}[args.benchmark](args)
     sys.exit(0 if ok else 1)
 
 

@@ -31,7 +31,10 @@ extension ExitCode {
 }
 
 /// Writes to standard error: logs, progress and summaries, never data.
+/// What was printed to standard output goes first, so the two read in
+/// order when both go to one place (a terminal, `2>&1`).
 func printError(_ text: String, terminator: String = "\n") {
+    fflush(nil)
     FileHandle.standardError.write(Data((text + terminator).utf8))
 }
 
