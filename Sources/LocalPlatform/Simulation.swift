@@ -113,10 +113,14 @@ extension LocalPlatform {
                 uniqueKeysWithValues: agents.map { ($0.id, Simulation.AgentSummary(agent: $0.id)) })
             var tickets: [String] = []
             for var conversation in played {
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM conversation WHERE id = ?", arguments: [conversation.id])
-                    == true
+                // Played again on the same database (the same seed twice): the next free id.
+                let base = conversation.id
+                var again = 1
+                while try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM conversation WHERE id = ?", arguments: [conversation.id]) == true
                 {
-                    conversation.id += "-\(conversation.moment.instant)"
+                    again += 1
+                    conversation.id = "\(base)-\(again)"
                 }
                 var ticketID: String?
                 if let draft = conversation.ticket {
@@ -198,7 +202,7 @@ extension LocalPlatform {
         if resolved { return played }
 
         let outcome = SupportPolicy.explain(settings, channel: channel, at: moment.local).outcome
-        var action = outcome.actions[0]
+        guard var action = outcome.actions.first else { return played }
         if outcome.actions.count > 1 {
             // decide: flag and transfer twice as likely as responding.
             let weighted = outcome.actions.flatMap { $0 == .respond ? [$0] : [$0, $0] }
@@ -244,13 +248,12 @@ extension LocalPlatform {
         let minute = random.below(60)
         let second = random.below(60)
         let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
-        let local = "\(day)T\(two(hour)):\(two(minute)):\(two(second))"
-        switch ZonedMoment.parse(local, zone: settings.timeZone) {
-        case .success(let moment): return moment
-        case .failure:
-            // A time a daylight-saving change skips or repeats: read it in UTC, an hour away at most.
-            return try! ZonedMoment.parse(local + "Z", zone: settings.timeZone).get()
+        // A time a daylight-saving change skips or repeats is played an hour later (or earlier, at 23:00).
+        for shifted in [hour, hour < 23 ? hour + 1 : hour - 1] {
+            let local = "\(day)T\(two(shifted)):\(two(minute)):\(two(second))"
+            if case .success(let moment) = ZonedMoment.parse(local, zone: settings.timeZone) { return moment }
         }
+        return try! ZonedMoment.parse("\(day)T\(two(hour)):\(two(minute)):\(two(second))Z", zone: nil).get()
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import LocalPlatform
 import PlatformServer
 import SupportSync
+import SupportSyncEngine
 
 struct PlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -116,6 +117,12 @@ struct SimulateCommand: AsyncParsableCommand {
         completion: .file())
     var db: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "An environment of supportsync.yaml: play on its local platform's database (default: SUPPORTSYNC_ENV, else the file's default).",
+            valueName: "name"))
+    var env: String?
+
     @Option(help: "How many conversations to play.")
     var conversations = 100
 
@@ -143,7 +150,11 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let path = try db ?? LocalPlatform.defaultPath(root: repository.root())
+            // The local platform the environment (or --db) names: never a remote one.
+            let selection = PlatformSelection(platform: "local", database: db, environmentName: env)
+            guard case .local(let path) = try selection.resolve(root: try repository.root()).kind else {
+                throw ValidationError("platform simulate plays on the local platform only")
+            }
             let platform = try LocalPlatform(path: path)
             let simulation = Simulation(
                 conversations: conversations, seed: seed ?? UInt64.random(in: 1...999_999),

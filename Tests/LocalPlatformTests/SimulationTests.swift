@@ -112,4 +112,46 @@ import Testing
         let bench = try Workbench()
         await #expect(throws: PlatformError.self) { try await bench.platform().simulate(Self.week) }
     }
+
+    @Test func playingTheSameSeedAgainOnOneDatabaseAddsConversations() async throws {
+        let (bench, platform) = try await platform()
+        defer { withExtendedLifetime(bench) {} }
+        var small = Self.week
+        small.conversations = 30
+        let first = try await platform.simulate(small)
+        let second = try await platform.simulate(small)
+        #expect(first.agents.map(\.conversations) == second.agents.map(\.conversations))
+        let database = try DatabaseQueue(path: platform.path)
+        let count = try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM conversation") }
+        #expect(count == 60)
+        #expect(try await allTickets(platform).count == first.tickets.count + second.tickets.count)
+    }
+
+    @Test func anAgentThatMayOnlyEscalateFallsBackOutsideHours() async throws {
+        let bench = try Workbench(agents: [
+            "desk": """
+            agent: desk
+            name: Desk
+            channels: [calls, messages]
+            support:
+              mode: decide
+              decide: {allow: [escalate]}
+              escalate:
+                destinations: [{name: desk, number: "+34910000001"}]
+                hours: {timezone: America/New_York, weekly: {mon-fri: "09:00-17:00"}}
+
+            """
+        ])
+        let platform = try bench.platform()
+        let plan = try await Reconciler(platform: platform).plan(desired: try bench.desired())
+        _ = await Reconciler(platform: platform).apply(plan)
+        // Across New York's spring change, with times it skips.
+        let report = try await platform.simulate(Simulation(conversations: 200, seed: 3, from: "2026-03-05", days: 7))
+        let desk = try #require(report.agents.first)
+        #expect(desk.conversations == 200)
+        #expect(desk.flagged > 0 && desk.transferred + desk.fellBack > 0)
+        for ticket in try await allTickets(platform) {
+            #expect(ticket.createdAt >= "2026-03-05T05:00:00Z" && ticket.createdAt < "2026-03-12T04:00:00Z")
+        }
+    }
 }

@@ -131,13 +131,19 @@ struct ScenarioDecoder {
         }
         var then: SupportAction?
         if let member = members["then"] {
-            guard let value = reader.enumeration(member.value, path: "then", rule: .scenarioExpect, synonyms: synonyms)
-            else { return nil }
-            guard value.value != .transfer else {
-                reader.report(.scenarioExpect, at: value.location, "then is what follows a transfer: flag or respond")
+            // What follows a transfer: flag or respond; `nothing`, the fallback's own word, is respond.
+            let text = member.value.scalar?.text
+            if text == "nothing" {
+                then = .respond
+            } else if text == "flag" || text == "respond" {
+                then = SupportAction(rawValue: text!)
+            } else {
+                reader.report(
+                    .scenarioExpect, at: member.value.location,
+                    "then is what follows a transfer nobody answers: flag or respond (or nothing), found "
+                        + (text.map { "'\($0)'" } ?? member.value.kindDescription))
                 return nil
             }
-            then = value.value
         }
         return .transfer(destinations, then: then)
     }

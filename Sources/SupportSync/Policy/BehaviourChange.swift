@@ -20,11 +20,24 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         public var after: String?
     }
 
+    /// What happens all day on the closed dates, when it changes on a channel.
+    public struct ClosedDays: Sendable, Hashable, Codable {
+        public var channel: Channel
+        public var before: Outcome
+        public var after: Outcome
+        /// `calls, closed dates: flag -> respond`
+        public var summary: String
+    }
+
     public var intervals: [Interval]
     public var closedAdded: [String]
     public var closedRemoved: [String]
+    public var closedDays: [ClosedDays]
     /// Set when the zone the hours are read in changes.
     public var timezone: Values?
+    /// Set when the hours start or stop applying (the mode or the hours
+    /// changed): the zone on the side where they apply, nil on the other.
+    public var hours: Values?
     /// What a flag's ticket carries, when it changes: `priority: normal -> high`.
     public var tickets: [String]
 
@@ -32,12 +45,14 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         case intervals
         case closedAdded = "closed_added"
         case closedRemoved = "closed_removed"
-        case timezone, tickets
+        case closedDays = "closed_days"
+        case timezone, hours, tickets
     }
 
     /// True when no outcome changes.
     public var isEmpty: Bool {
-        intervals.isEmpty && closedAdded.isEmpty && closedRemoved.isEmpty && timezone == nil && tickets.isEmpty
+        intervals.isEmpty && closedAdded.isEmpty && closedRemoved.isEmpty && closedDays.isEmpty && timezone == nil
+            && hours == nil && tickets.isEmpty
     }
 
     /// One line per change, for text and Markdown.
@@ -49,7 +64,13 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
                 "time zone: \(timezone.before ?? "none") -> \(timezone.after ?? "none") (intervals compare local clock times)"
             )
         }
+        if let hours {
+            lines.append(
+                hours.after == nil
+                    ? "hours (\(hours.before ?? "")) no longer apply" : "hours now apply (\(hours.after ?? ""))")
+        }
         lines += intervals.map(\.summary)
+        lines += closedDays.map(\.summary)
         if !closedAdded.isEmpty { lines.append("closed dates added: \(closedAdded.joined(separator: ", "))") }
         if !closedRemoved.isEmpty { lines.append("closed dates removed: \(closedRemoved.joined(separator: ", "))") }
         lines += tickets.map { "tickets: \($0)" }
@@ -84,16 +105,40 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
                 }
             }
         }
-        let oldClosed = Set(before?.closed ?? [])
-        let newClosed = Set(after.closed)
         var timezone: Values?
-        if let before, before.timezone != after.timezone, before.timezone != nil, after.timezone != nil {
-            timezone = Values(before: before.timezone, after: after.timezone)
+        var hours: Values?
+        var oldClosed: Set<String> = []
+        var newClosed = Set(after.closed)
+        var closedDays: [ClosedDays] = []
+        if let before {
+            if before.timezone != nil, after.timezone != nil {
+                if before.timezone != after.timezone {
+                    timezone = Values(before: before.timezone, after: after.timezone)
+                }
+                oldClosed = Set(before.closed)
+                // The same closed dates can mean something else on them now.
+                for channel in Channel.allCases {
+                    guard !before.closed.isEmpty, !after.closed.isEmpty,
+                        let was = before.closedOutcome[channel], let now = after.closedOutcome[channel],
+                        was.actions != now.actions || was.transfer != now.transfer
+                    else { continue }
+                    closedDays.append(
+                        ClosedDays(
+                            channel: channel, before: was, after: now,
+                            summary:
+                                "\(channel.rawValue), closed dates: \(bracketed(was.describe(ringTimes: false))) -> "
+                                + now.describe(ringTimes: false)))
+                }
+            } else if before.timezone != nil || after.timezone != nil {
+                // The hours start or stop applying: their dates with them, whatever the file holds.
+                hours = Values(before: before.timezone, after: after.timezone)
+                newClosed = []
+            }
         }
         return BehaviourChange(
             intervals: intervals, closedAdded: newClosed.subtracting(oldClosed).sorted(),
-            closedRemoved: oldClosed.subtracting(newClosed).sorted(), timezone: timezone,
-            tickets: old.map { ticketChanges($0, new) } ?? [])
+            closedRemoved: oldClosed.subtracting(newClosed).sorted(), closedDays: closedDays, timezone: timezone,
+            hours: hours, tickets: old.map { ticketChanges($0, new) } ?? [])
     }
 
     private struct Piece: Equatable {

@@ -52,7 +52,7 @@ public struct ZonedMoment: Sendable, Hashable {
         return "\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
     }
 
-    /// Reads `text`: RFC 3339 with an offset or `Z` (seconds optional), or a
+    /// Reads `text`: RFC 3339 with an offset or `Z` (seconds and their fraction optional), or a
     /// local `YYYY-MM-DDTHH:MM[:SS]` in `zone` (in UTC when nil). A local
     /// time a daylight-saving change skips or repeats is refused, naming
     /// both readings.
@@ -77,6 +77,13 @@ public struct ZonedMoment: Sendable, Hashable {
             guard let value = number(index + 1..<index + 3) else { return .failure(MomentError(shape)) }
             second = value
             index += 3
+            // A fraction of a second (RFC 3339 allows it) does not change the minute.
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                let digits = bytes[index...].prefix { (0x30...0x39).contains($0) }.count
+                guard digits > 0 else { return .failure(MomentError(shape)) }
+                index += digits
+            }
         }
         var offset: Int?
         if index < bytes.count {

@@ -65,6 +65,24 @@ public struct AgentExplanation: Sendable {
             var timezone: String?
             var closed: [String]
             var week: [Channel]
+
+            enum CodingKeys: String, CodingKey {
+                case agent, name, file, environment, mode, settings, timezone, closed, week
+            }
+
+            // Every key present: null says "none", as in the other documents.
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(agent, forKey: .agent)
+                try container.encode(name, forKey: .name)
+                try container.encode(file, forKey: .file)
+                try container.encode(environment, forKey: .environment)
+                try container.encode(mode, forKey: .mode)
+                try container.encode(settings, forKey: .settings)
+                try container.encode(timezone, forKey: .timezone)
+                try container.encode(closed, forKey: .closed)
+                try container.encode(week, forKey: .week)
+            }
         }
         let channels = week.days.map {
             Channel(
@@ -129,20 +147,27 @@ public struct MomentExplanation: Sendable, Encodable {
     }
 }
 
-/// `supportsync test`: every scenario's result, and the problems that
-/// stopped some from running.
+/// `supportsync test`: every scenario's result, the problems of the
+/// scenario files, and how many errors config/ has besides (`validate`
+/// reports those; a workflow running both annotates each once).
 public struct ScenarioReport: Sendable {
     public var results: [ScenarioResult]
-    /// Problems in config/ and the scenario files, and one per failed scenario.
+    /// Problems in the scenario files, and one per failed scenario.
     public var report: DiagnosticReport
+    /// Errors in config/ outside the scenario files: the agents they concern do not run.
+    public var configErrors: Int
     public var environment: String?
 
     public var failed: [ScenarioResult] { results.filter { !$0.passed } }
-    public var passes: Bool { report.errorCount == 0 }
+    public var passes: Bool { report.errorCount == 0 && configErrors == 0 }
 
     public init(validation: ValidationResult, environment: String?) {
         self.environment = environment
         results = ScenarioRunner.run(validation.scenarios, agents: validation.agents)
+        let inTests = { (diagnostic: Diagnostic) in
+            diagnostic.location.file.hasPrefix(ScenarioDecoder.directory + "/")
+        }
+        configErrors = validation.report.diagnostics.count { $0.severity == .error && !inTests($0) }
         let failures = results.filter { !$0.passed }.map { result in
             Diagnostic(
                 .scenarioFailed, at: result.scenario.location,
@@ -152,15 +177,17 @@ public struct ScenarioReport: Sendable {
                 hint: "because \(result.explanation.because)")
         }
         report = DiagnosticReport(
-            files: validation.report.files, diagnostics: validation.report.diagnostics + failures)
+            files: validation.report.files, diagnostics: validation.report.diagnostics.filter(inTests) + failures)
     }
 
     public var summary: String {
-        let count = results.count
-        return "\(count) scenario\(count == 1 ? "" : "s"): \(count - failed.count) passed, \(failed.count) failed"
+        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+        let scenarioErrors = report.errorCount - failed.count
+        return "\(plural(results.count, "scenario")): \(results.count - failed.count) passed, \(failed.count) failed"
             + (environment.map { " (environment \($0))" } ?? "")
-            + (report.errorCount > failed.count
-                ? "; \(report.errorCount - failed.count) other error\(report.errorCount - failed.count == 1 ? "" : "s")"
+            + (scenarioErrors > 0 ? "; \(plural(scenarioErrors, "error")) in config/tests/" : "")
+            + (configErrors > 0
+                ? "; config/ has \(plural(configErrors, "error")) (supportsync validate shows them), so its agents' scenarios did not run"
                 : "")
     }
 
@@ -187,13 +214,32 @@ public struct ScenarioReport: Sendable {
                 var passed: Int
                 var failed: Int
                 var errors: Int
+                var configErrors: Int
                 var results: [Result]
                 var diagnostics: [DiagnosticFormatter.JSONReport.Entry]
+
+                enum CodingKeys: String, CodingKey {
+                    case environment, scenarios, passed, failed, errors
+                    case configErrors = "config_errors"
+                    case results, diagnostics
+                }
+
+                func encode(to encoder: any Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(environment, forKey: .environment)
+                    try container.encode(scenarios, forKey: .scenarios)
+                    try container.encode(passed, forKey: .passed)
+                    try container.encode(failed, forKey: .failed)
+                    try container.encode(errors, forKey: .errors)
+                    try container.encode(configErrors, forKey: .configErrors)
+                    try container.encode(results, forKey: .results)
+                    try container.encode(diagnostics, forKey: .diagnostics)
+                }
             }
             return JSONCoding.prettyString(
                 Document(
                     environment: environment, scenarios: results.count, passed: results.count - failed.count,
-                    failed: failed.count, errors: report.errorCount,
+                    failed: failed.count, errors: report.errorCount, configErrors: configErrors,
                     results: results.map {
                         Result(
                             name: $0.scenario.name, file: $0.scenario.location.file,

@@ -106,6 +106,9 @@ struct ScenarioProblem: Error {
 }
 
 extension AgentSettings {
-    /// The zone the agent's clock is read in: its hours' zone; nil (UTC) without hours.
-    public var timeZone: String? { support.escalate?.hours?.timezone }
+    /// The zone the agent's clock is read in: its hours' zone when its mode
+    /// uses them (escalate, decide); nil (UTC) otherwise.
+    public var timeZone: String? {
+        support.mode == .escalate || support.mode == .decide ? support.escalate?.hours?.timezone : nil
+    }
 }

@@ -80,6 +80,11 @@ public enum SupportPolicy {
                     }
                 }
             }
+            if actions.isEmpty {
+                // Only escalate was allowed, and it cannot apply now: as in mode escalate, the fallback.
+                reasons.append("nothing else is allowed: the fallback applies (\(fallback.rawValue))")
+                actions = [fallback]
+            }
             return Explanation(
                 outcome: outcome(actions, transfer: transferOutcome), withinHours: withinHours,
                 because: reasons.joined(separator: "; "))

@@ -23,13 +23,14 @@ import Testing
         // The transfer intervals on calls become flag; messages already flagged.
         #expect(
             change.lines == [
+                "hours (Europe/Madrid) no longer apply",
                 "calls, mon-fri 09:00-13:00: [transfer billing-desk -> on-call -> flag] -> flag",
                 "calls, mon-fri 14:00-18:00: [transfer billing-desk -> on-call -> flag] -> flag",
                 "calls, sat 10:00-14:00: [transfer billing-desk -> on-call -> flag] -> flag",
                 "calls, sun 20:00-24:00: [transfer billing-desk -> on-call -> flag] -> flag",
-                // The closed date no longer applies: the hours are not used in mode flag.
-                "closed dates removed: 2026-12-25",
             ])
+        // The file still holds the closed date: it is not "removed", the hours just stop applying.
+        #expect(change.closedRemoved.isEmpty)
     }
 
     @Test func fallbackChangeShowsOutsideHoursAndMessages() throws {
@@ -113,5 +114,22 @@ import Testing
         #expect(week.rows(.messages).map(\.description) == ["flag"])
         #expect(week.closed == ["2026-12-25"])
         #expect(week.closedOutcome[.calls]?.actions == [.flag])
+    }
+
+    @Test func whatHappensOnClosedDatesIsBehaviour() throws {
+        let allDay = PolicyFixture.billing
+            .replacingOccurrences(of: "mon-fri: [\"09:00-13:00\", \"14:00-18:00\"]", with: "mon-sun: \"00:00-24:00\"")
+            .replacingOccurrences(of: "        sat: \"10:00-14:00\"\n        sun: \"20:00-24:00\"\n", with: "")
+        let before = try PolicyFixture.agent(allDay)
+        let after = try PolicyFixture.agent(
+            allDay.replacingOccurrences(of: "fallback: flag", with: "fallback: nothing"))
+        let lines = BehaviourChange.between(before, after).lines
+        #expect(lines.contains("calls, closed dates: flag -> respond"), "\(lines)")
+        #expect(lines.contains("messages, mon-sun 00:00-24:00: flag -> respond"))
+    }
+
+    @Test func aTimeZoneChangeIsNamed() throws {
+        let change = try change { $0.replacingOccurrences(of: "Europe/Madrid", with: "Europe/Lisbon") }
+        #expect(change.lines == ["time zone: Europe/Madrid -> Europe/Lisbon (intervals compare local clock times)"])
     }
 }

@@ -16,6 +16,7 @@ import Testing
         ("2026-03-08T01:59", "America/New_York", "2026-03-08T01:59:00-05:00"),
         ("2026-12-05T20:00", "", "2026-12-05T20:00:00Z"),
         ("2028-02-29T00:00+14:00", "", "2028-02-28T10:00:00Z"),
+        ("2026-12-07T20:00:00.250-05:00", "Europe/Madrid", "2026-12-08T02:00:00+01:00"),
     ])
     func reads(_ text: String, _ zone: String, _ expected: String) throws {
         let moment = try ZonedMoment.parse(text, zone: zone.isEmpty ? nil : zone).get()
@@ -54,7 +55,7 @@ import Testing
 
     @Test(arguments: [
         "2026-12-05", "2026-12-05 20:00", "2026-13-05T20:00", "2026-02-30T10:00", "2026-12-05T24:00",
-        "2026-12-05T20:60", "2026-12-05T20:00+1", "2026-12-05T20:00+01:00x", "tomorrow", "",
+        "2026-12-05T20:60", "2026-12-05T20:00+1", "2026-12-05T20:00+01:00x", "2026-12-05T20:00:00.Z", "tomorrow", "",
     ])
     func refusesWhatIsNotATime(_ text: String) {
         guard case .failure(let error) = ZonedMoment.parse(text, zone: "Europe/Madrid") else {

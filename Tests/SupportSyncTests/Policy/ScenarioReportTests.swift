@@ -121,4 +121,35 @@ import Testing
         #expect(place("support.escalate.hours.weekly.mon") == place("support.escalate.hours.weekly.fri"))
         #expect(Array(validator.sources(of: settings).prefix(3).map(\.field)) == ["name", "channels", "support.mode"])
     }
+
+    @Test func configErrorsAreCountedNotRepeated() throws {
+        let root = try repository([
+            "config/agents/a.yaml": Self.agent,
+            "config/agents/b.yaml": "agent: b\nname: B\nchannels: [calls]\nsupport: {mode: escalate}\n",
+            "config/tests/a.yaml": """
+            - name: passes
+              agent: a
+              channel: calls
+              at: 2026-12-05T20:00
+              expect: flag
+            - name: b cannot run
+              agent: b
+              at: 2026-12-05T20:00
+              expect: {transfer: [desk], then: nothing}
+
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let report = ScenarioReport(validation: try ConfigValidator(root: root).validate(), environment: nil)
+        // validate reports b's error; test counts it and says why b's scenario did not run.
+        #expect(report.report.diagnostics.isEmpty, "\(DiagnosticFormatter.text(report.report))")
+        #expect(report.configErrors == 1)
+        #expect(!report.passes)
+        #expect(report.results.map(\.scenario.name) == ["passes"])
+        #expect(report.summary.contains("config/ has 1 error (supportsync validate shows them)"))
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(report.format(.json).utf8)) as? [String: Any])
+        #expect(json["config_errors"] as? Int == 1)
+        #expect(json["environment"] is NSNull)
+    }
 }

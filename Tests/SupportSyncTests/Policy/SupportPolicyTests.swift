@@ -51,6 +51,27 @@ struct SupportPolicyTests {
 
         """
 
+    static let decideOnlyEscalate = """
+        channels: [calls, messages]
+        support:
+          mode: decide
+          decide: {allow: [escalate]}
+          escalate:
+            destinations: [{name: desk, number: "+34910000001"}]
+            hours: {timezone: Europe/Madrid, weekly: {mon-fri: "09:00-17:00"}, closed: ["2026-12-25"]}
+            fallback: nothing
+
+        """
+    static let flagWithUnusedHours = """
+        channels: [calls]
+        support:
+          mode: flag
+          escalate:
+            destinations: [{name: desk, number: "+34910000001"}]
+            hours: {timezone: America/New_York, weekly: {mon-fri: "09:00-17:00"}}
+
+        """
+
     static let cases: [Case] = [
         Case(
             name: "nothing responds, on calls", agent: "channels: [calls, messages]\nsupport: {mode: nothing}\n",
@@ -127,6 +148,27 @@ struct SupportPolicyTests {
         Case(
             name: "decide without destinations responds or flags", agent: decideNoDestinations, channel: .calls,
             at: "2026-12-07T10:00", actions: [.respond, .flag], withinHours: nil, flags: true),
+        Case(
+            name: "decide allowing only escalate, on messages, uses the fallback", agent: decideOnlyEscalate,
+            channel: .messages, at: "2026-12-07T10:00", actions: [.respond], withinHours: true, flags: false),
+        Case(
+            name: "decide allowing only escalate, outside hours, uses the fallback", agent: decideOnlyEscalate,
+            channel: .calls, at: "2026-12-07T18:00", actions: [.respond], withinHours: false, flags: false),
+        Case(
+            name: "decide on a closed date may not transfer", agent: decideOnlyEscalate, channel: .calls,
+            at: "2026-12-25T10:00", actions: [.respond], withinHours: false, flags: false,
+            because:
+                "decide allows escalate; closed date: 2026-12-25 (Europe/Madrid); nothing else is allowed: the fallback applies (respond)"
+        ),
+        Case(
+            name: "decide allowing only escalate, within hours, transfers", agent: decideOnlyEscalate,
+            channel: .calls, at: "2026-12-07T10:00", actions: [.transfer],
+            transfer: TransferOutcome(destinations: ["desk"], ringTimeout: 30, then: .respond), withinHours: true,
+            flags: false),
+        Case(
+            // Hours its mode does not use do not set its clock: 2026-11-01T01:30 is not ambiguous in UTC.
+            name: "a mode without hours reads local times in UTC", agent: flagWithUnusedHours, channel: .calls,
+            at: "2026-11-01T01:30", actions: [.flag], withinHours: nil, flags: true),
         Case(
             name: "a foreign offset is read as the same instant in the agent's zone", agent: PolicyFixture.billing,
             channel: .calls, at: "2026-12-07T09:30-05:00", actions: [.transfer], transfer: desk, withinHours: true,
