@@ -29,7 +29,7 @@ public struct SyncReport: Sendable {
         }
     }
 
-    private func list(_ ids: [String]) -> String { ids.isEmpty ? "" : ": " + ids.joined(separator: ", ") }
+    private func list(_ ids: [String]) -> String { ids.isEmpty ? "" : ": " + IDList.capped(ids) }
 
     public init(dryRun: Bool) {
         self.dryRun = dryRun

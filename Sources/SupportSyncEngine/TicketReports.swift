@@ -10,8 +10,8 @@ public enum TicketOutput {
         for warning in report.warnings { output += "warning: \(warning)\n" }
         for (id, reason) in report.skipped { output += "skipped \(id): \(reason)\n" }
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
-        if !report.new.isEmpty { output += "new: \(report.new.joined(separator: " "))\n" }
-        if !report.updated.isEmpty { output += "updated: \(report.updated.joined(separator: " "))\n" }
+        if !report.new.isEmpty { output += "new: \(IDList.capped(report.new, separator: " "))\n" }
+        if !report.updated.isEmpty { output += "updated: \(IDList.capped(report.updated, separator: " "))\n" }
         output +=
             "tickets pull: \(report.new.count) new, \(report.updated.count) updated in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
         output +=
@@ -28,6 +28,38 @@ public enum TicketOutput {
         output +=
             "tickets push: \(report.pushed.count) pushed, \(report.conflicts.count) conflicts, \(report.failed.count) failed\n"
         return output
+    }
+
+    public static func text(_ result: TicketEditor.Result) -> String {
+        guard !result.changes.isEmpty else { return "\(result.id): nothing to change (\(result.path))\n" }
+        var output = "\(result.id) (\(result.path)):\n"
+        for change in result.changes {
+            output += "  \(change.field): \(change.old ?? "(none)") -> \(change.new ?? "(none)")\n"
+        }
+        output +=
+            result.commit.map { "committed \($0.hex.prefix(8))\n" }
+            ?? "written to the working tree; commit it, or run again with --commit\n"
+        return output
+    }
+
+    public static func json(_ result: TicketEditor.Result) -> String {
+        struct Document: Encodable {
+            var id, path: String
+            var changes: [TicketQueries.FieldChange]
+            var commit: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(id, forKey: .id)
+                try container.encode(path, forKey: .path)
+                try container.encode(changes, forKey: .changes)
+                try container.encode(commit, forKey: .commit)
+            }
+
+            enum CodingKeys: String, CodingKey { case id, path, changes, commit }
+        }
+        return JSONCoding.prettyString(
+            Document(id: result.id, path: result.path, changes: result.changes, commit: result.commit?.hex))
     }
 
     public static func describe(_ conflict: TicketConflict) -> String {
@@ -74,6 +106,22 @@ public enum TicketOutput {
 
     public static func json(_ records: [TicketRecord]) -> String {
         JSONCoding.prettyString(records)
+    }
+
+    /// `tickets list`: each ticket as its file holds it, with its path.
+    public static func json(_ listed: [TicketQueries.Listed]) -> String {
+        struct Entry: Encodable {
+            var listed: TicketQueries.Listed
+
+            enum CodingKeys: String, CodingKey { case path }
+
+            func encode(to encoder: any Encoder) throws {
+                try listed.record.encode(to: encoder)
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(listed.path, forKey: .path)
+            }
+        }
+        return JSONCoding.prettyString(listed.map(Entry.init))
     }
 
     public static func json(_ entries: [TicketQueries.HistoryEntry]) -> String {

@@ -10,13 +10,15 @@ struct TicketsCommand: AsyncParsableCommand {
         commandName: "tickets",
         abstract: "Flagged tickets in git: pull them from the platform, push the team's changes back, read them.",
         subcommands: [
-            PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
+            PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, SetCommand.self,
+            HistoryCommand.self,
             DiffCommand.self, FindCommand.self, EraseCommand.self, SealCommand.self, UnsealCommand.self,
         ]
     )
 }
 
 extension TicketStatus: ExpressibleByArgument {}
+extension Priority: ExpressibleByArgument {}
 
 /// `--base REV [--head REV]`, for the commands that look at what a branch changed.
 struct RevisionRange: ParsableArguments {
@@ -116,8 +118,15 @@ struct PushCommand: AsyncParsableCommand {
     }
 }
 
+extension TicketQueries.Sort: ExpressibleByArgument {}
+
 struct ListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List tickets.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List tickets, filtered and sorted.",
+        discussion: """
+            Reads the working tree (the branch tip in a bare repository). Filters combine: every one \
+            given must match. JSON lists each ticket with its path.
+            """)
 
     @OptionGroup var repository: RepositoryOptions
 
@@ -127,23 +136,51 @@ struct ListCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only tickets of this agent.")
     var agent: String?
 
+    @Option(name: .long, help: "Only tickets assigned to this person.")
+    var assignee: String?
+
+    @Flag(name: .long, help: "Only tickets nobody is assigned.")
+    var unassigned = false
+
+    @Option(name: .long, help: "Only tickets of this priority: low, normal, high or urgent.")
+    var priority: Priority?
+
+    @Option(name: .long, help: "Only tickets with this tag.")
+    var tag: String?
+
+    @Option(name: .long, help: "Only tickets from this channel: calls or messages.")
+    var channel: Channel?
+
     @Option(name: .long, help: "Only tickets created on or after this day (YYYY-MM-DD, UTC).")
     var since: String?
+
+    @Option(name: .long, help: "Only tickets created on or before this day (YYYY-MM-DD, UTC).")
+    var until: String?
+
+    @Option(name: .long, help: "Order: created (oldest first), priority (urgent first) or status (pending first).")
+    var sort: TicketQueries.Sort = .created
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: DataFormat = .text
 
     func validate() throws {
-        if let since, TicketTimestamp("\(since)T00:00:00Z") == nil {
-            throw ValidationError("--since \(since): expected a date YYYY-MM-DD")
+        for (flag, day) in [("--since", since), ("--until", until)] {
+            if let day, TicketTimestamp("\(day)T00:00:00Z") == nil {
+                throw ValidationError("\(flag) \(day): expected a date YYYY-MM-DD")
+            }
         }
+        if unassigned && assignee != nil { throw ValidationError("--assignee and --unassigned do not go together") }
     }
 
     func run() async throws {
         try await reportingErrors {
             let tickets = try TicketStore(root: try repository.root())
-            let records = try TicketQueries(tickets: tickets).list(.init(status: status, agent: agent, since: since))
-            print(format == .json ? TicketOutput.json(records) : TicketOutput.table(records), terminator: "")
+            let filter = TicketQueries.Filter(
+                status: status, agent: agent, since: since, until: until, assignee: assignee,
+                unassigned: unassigned, priority: priority, tag: tag, channel: channel)
+            let listed = try TicketQueries(tickets: tickets).list(filter, sort: sort)
+            print(
+                format == .json ? TicketOutput.json(listed) : TicketOutput.table(listed.map(\.record)), terminator: "")
             return .success
         }
     }
@@ -190,6 +227,74 @@ struct ShowCommand: AsyncParsableCommand {
                 print(JSONCoding.prettyString(record), terminator: "")
             } else {
                 print("# \(shown.path)\n\(text)", terminator: "")
+            }
+            return .success
+        }
+    }
+}
+
+struct SetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Change a ticket's team fields (status, assignee, priority, resolution) in its file.",
+        discussion: """
+            Checks the status lifecycle and that a resolved or closed ticket has a resolution, as audit \
+            does, before writing; the file is written as a pull writes it. With --commit, the change is \
+            committed on the current branch (message naming the ticket and each change); otherwise it is \
+            left in the working tree for a commit of your own. Exit status: 0 done (or nothing to \
+            change), 1 unknown ticket or a refused change, 64 usage.
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var commitOptions: CommitOptions
+
+    @Argument(help: "The ticket id.")
+    var id: String
+
+    @Option(name: .long, help: "pending, in_progress, resolved or closed.")
+    var status: TicketStatus?
+
+    @Option(name: .long, help: "Who works the ticket.")
+    var assignee: String?
+
+    @Flag(name: .long, help: "Clear the assignee.")
+    var unassign = false
+
+    @Option(name: .long, help: "low, normal, high or urgent.")
+    var priority: Priority?
+
+    @Option(name: .long, help: "What was done (required to resolve or close).")
+    var resolution: String?
+
+    @Flag(name: .long, help: "Commit the change on the current branch.")
+    var commit = false
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DataFormat = .text
+
+    func validate() throws {
+        if unassign && assignee != nil { throw ValidationError("--assignee and --unassign do not go together") }
+        if status == nil && assignee == nil && !unassign && priority == nil && resolution == nil {
+            throw ValidationError("name a change: --status, --assignee, --unassign, --priority or --resolution")
+        }
+        if let assignee, assignee.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--assignee must not be empty; --unassign clears it")
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let tickets = try TicketStore(root: try repository.root())
+            let author = commit ? try tickets.author(commitOptions.author) : nil
+            let patch = TicketPatch(
+                priority: priority, status: status,
+                assignee: unassign ? .clear : assignee.map(TicketPatch.Update.set),
+                resolution: resolution.map { $0.isEmpty ? .clear : .set($0) })
+            let result = try TicketEditor(tickets: tickets).set(id, patch, commit: author)
+            if format == .json {
+                print(TicketOutput.json(result), terminator: "")
+            } else {
+                print(TicketOutput.text(result), terminator: "")
             }
             return .success
         }

@@ -35,7 +35,7 @@ import Testing
         let report = try await TicketPuller(tickets: store, platform: local)
             .pull(TicketPuller.Options(author: Signature(name: "Bot", email: "bot@example.com")))
         #expect(report.new.count == 200)
-        let records = try TicketQueries(tickets: store).list(.init())
+        let records = try TicketQueries(tickets: store).list(.init()).map(\.record)
         #expect(records.count == 200)
         for record in records {
             let marker = try #require(created[record.id])

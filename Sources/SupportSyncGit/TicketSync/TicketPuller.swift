@@ -220,8 +220,9 @@ public struct TicketPuller {
 
     static func message(new: [String], updated: [String], cursor: TicketStore.Cursor) -> String {
         var message = "tickets: \(new.count) new, \(updated.count) updated\n\n"
-        if !new.isEmpty { message += "New: \(new.joined(separator: " "))\n" }
-        if !updated.isEmpty { message += "Updated: \(updated.joined(separator: " "))\n" }
+        // The ids are in the commit's files; the body names the first few.
+        if !new.isEmpty { message += "New: \(IDList.capped(new, separator: " "))\n" }
+        if !updated.isEmpty { message += "Updated: \(IDList.capped(updated, separator: " "))\n" }
         if !new.isEmpty || !updated.isEmpty { message += "\n" }
         message += "\(TicketStore.trailer): \(cursor.instance) \(cursor.position ?? "start")\n"
         return message

@@ -18,37 +18,93 @@ public struct TicketQueries {
         public var agent: String?
         /// `YYYY-MM-DD`: tickets created on or after that day (UTC).
         public var since: String?
+        /// `YYYY-MM-DD`: tickets created on or before that day (UTC).
+        public var until: String?
+        public var assignee: String?
+        /// Only tickets nobody is assigned.
+        public var unassigned = false
+        public var priority: Priority?
+        public var tag: String?
+        public var channel: Channel?
 
-        public init(status: TicketStatus? = nil, agent: String? = nil, since: String? = nil) {
+        public init(
+            status: TicketStatus? = nil, agent: String? = nil, since: String? = nil, until: String? = nil,
+            assignee: String? = nil, unassigned: Bool = false, priority: Priority? = nil, tag: String? = nil,
+            channel: Channel? = nil
+        ) {
             self.status = status
             self.agent = agent
             self.since = since
+            self.until = until
+            self.assignee = assignee
+            self.unassigned = unassigned
+            self.priority = priority
+            self.tag = tag
+            self.channel = channel
+        }
+
+        func matches(_ record: TicketRecord) -> Bool {
+            if let status, record.status != status { return false }
+            if let agent, record.agent != agent { return false }
+            if let since, record.createdAt.prefix(10) < since { return false }
+            if let until, record.createdAt.prefix(10) > until { return false }
+            if let assignee, record.assignee != assignee { return false }
+            if unassigned, record.assignee != nil { return false }
+            if let priority, record.priority != priority { return false }
+            if let tag, !record.report.tags.contains(tag) { return false }
+            if let channel, record.report.channel != channel { return false }
+            return true
+        }
+
+        /// Lines a matching file must hold, as the writer writes them: files
+        /// without them are not parsed.
+        var needles: [[UInt8]] {
+            [
+                status.map { "\nstatus: \($0.rawValue)\n" },
+                // An id such as `0123` or `yes` is quoted.
+                agent.map { "\nagent: \(YAMLWriter.scalar($0))\n" },
+                assignee.map { "\nassignee: \(YAMLWriter.scalar($0))\n" },
+                unassigned ? "\nassignee: null\n" : nil,
+                priority.map { "\npriority: \($0.rawValue)\n" },
+                channel.map { "\nchannel: \($0.rawValue)\n" },
+            ].compactMap { $0.map { Array($0.utf8) } }
         }
     }
 
-    /// Every ticket matching `filter`, sorted by creation time then id.
-    /// Files are screened on their bytes before being parsed, so a filter
-    /// that matches few tickets reads few of them fully; files are read,
-    /// screened and parsed on every core.
-    public func list(_ filter: Filter) throws -> [TicketRecord] {
-        let needles = [
-            filter.status.map { Array("\nstatus: \($0.rawValue)\n".utf8) },
-            // As the writer writes it: an agent id such as `0123` or `yes` is quoted.
-            filter.agent.map { Array("\nagent: \(YAMLWriter.scalar($0))\n".utf8) },
-        ].compactMap { $0 }
-        let select = { (path: String, bytes: [UInt8]) -> TicketRecord? in
+    /// How `list` orders tickets; ties by creation time, then id.
+    public enum Sort: String, Sendable, CaseIterable {
+        /// Oldest first.
+        case created
+        /// Urgent first.
+        case priority
+        /// pending, in_progress, resolved, closed.
+        case status
+    }
+
+    /// A listed ticket and its file.
+    public struct Listed: Sendable {
+        public var path: String
+        public var record: TicketRecord
+    }
+
+    /// Every ticket matching `filter`, in `sort` order. Files are screened
+    /// on their bytes before being parsed, so a filter that matches few
+    /// tickets reads few of them fully; files are read, screened and parsed
+    /// on every core.
+    public func list(_ filter: Filter, sort: Sort = .created) throws -> [Listed] {
+        let needles = filter.needles
+        let select = { (path: String, bytes: [UInt8]) -> Listed? in
             guard needles.allSatisfy({ bytes.contains(subsequence: $0) }) else { return nil }
-            guard let record = tickets.codec.decode(bytes, path: path).record else { return nil }
-            if let status = filter.status, record.status != status { return nil }
-            if let agent = filter.agent, record.agent != agent { return nil }
-            if let since = filter.since, record.createdAt.prefix(10) < since { return nil }
-            return record
+            guard let record = tickets.codec.decode(bytes, path: path).record, filter.matches(record) else {
+                return nil
+            }
+            return Listed(path: path, record: record)
         }
-        let records: [TicketRecord?]
+        let listed: [Listed?]
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree.
             let paths = Self.workingTreeTickets(in: workdir)
-            records = Self.concurrentMap(paths) { path in
+            listed = Self.concurrentMap(paths) { path in
                 Self.contents(of: workdir + "/" + path).flatMap { select(path, $0) }
             }
         } else if let tip = try tickets.tip() {
@@ -57,11 +113,23 @@ public struct TicketQueries {
                 $0.path.hasSuffix(".yaml")
             }
             .map { ($0.path, try tickets.repository.blob($0.blob)) }
-            records = Self.concurrentMap(files) { select($0.0, $0.1) }
+            listed = Self.concurrentMap(files) { select($0.0, $0.1) }
         } else {
-            records = []
+            listed = []
         }
-        return records.compactMap { $0 }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        let byCreation = { (a: Listed, b: Listed) in
+            (a.record.createdAt, a.record.id) < (b.record.createdAt, b.record.id)
+        }
+        let rank: (Listed) -> Int
+        switch sort {
+        case .created: rank = { _ in 0 }
+        case .priority: rank = { Priority.allCases.count - Priority.allCases.firstIndex(of: $0.record.priority)! }
+        case .status: rank = { TicketStatus.allCases.firstIndex(of: $0.record.status)! }
+        }
+        return listed.compactMap { $0 }.sorted { a, b in
+            let (x, y) = (rank(a), rank(b))
+            return x != y ? x < y : byCreation(a, b)
+        }
     }
 
     /// `tickets/<YYYY>/<MM>/<name>.yaml` paths in the working tree.

@@ -104,7 +104,7 @@ public struct TicketResealer {
         let verb = tickets.sealing.isEmpty ? "unsealed" : "sealed"
         change.message =
             "tickets: \(verb) \(report.rewritten.count)\n\n"
-            + (report.rewritten.isEmpty ? "" : "Rewritten: \(report.rewritten.joined(separator: " "))\n\n")
+            + (report.rewritten.isEmpty ? "" : "Rewritten: \(IDList.capped(report.rewritten, separator: " "))\n\n")
             + "\(TicketStore.trailer): \(cursor.instance) \(cursor.position ?? "start")\n"
         change.baseMessage = "supportsync: platform base \(verb)\n"
         let committed = try tickets.commit(author: author) { newTip, newBaseTip in

@@ -1,0 +1,100 @@
+import Foundation
+import Git
+import SupportSync
+
+/// `tickets set`: changes a ticket's team-owned fields in its file, by the
+/// rules `audit` applies (the status lifecycle, a resolution for resolved
+/// and closed tickets), written as the pull writes it, and committed on
+/// request. Platform-owned fields are never touched.
+public struct TicketEditor {
+    let tickets: TicketStore
+
+    public init(tickets: TicketStore) {
+        self.tickets = tickets
+    }
+
+    public struct Result: Sendable {
+        public var id: String
+        public var path: String
+        /// The fields that changed, in the file's order, with their values before and after.
+        public var changes: [TicketQueries.FieldChange]
+        /// The commit, with `commit: true` and a change to make.
+        public var commit: ObjectID?
+    }
+
+    /// Applies `patch` to ticket `id`'s file in the working tree, and
+    /// commits it on the current branch when `commit` names an author.
+    public func set(_ id: String, _ patch: TicketPatch, commit author: Signature?) throws -> Result {
+        guard tickets.followsWorkingTree, let workdir = tickets.repository.workdir else {
+            throw TicketEditError.noWorkingTree
+        }
+        let path = try TicketQueries(tickets: tickets).path(of: id)
+        guard let bytes = tickets.workingCopy(path) else { throw TicketEditError.missingFile(path) }
+        let decoded = tickets.codec.decode(bytes, path: path)
+        guard let current = decoded.record else {
+            throw TicketEditError.invalidFile(path, decoded.diagnostics.first?.message ?? "it does not validate")
+        }
+        var updated = current
+        updated.team = patch.applied(to: current.team)
+        if updated.status != current.status, !current.status.canMove(to: updated.status) {
+            let allowed = TicketStatus.allCases.filter { $0 != current.status && current.status.canMove(to: $0) }
+            throw TicketEditError.refused(
+                "\(id) is \(current.status.rawValue), and a \(current.status.rawValue) ticket cannot move to \(updated.status.rawValue)"
+                    + (allowed.isEmpty
+                        ? " (a closed ticket stays closed)"
+                        : "; it may move to \(allowed.map(\.rawValue).joined(separator: ", "))"))
+        }
+        if [.resolved, .closed].contains(updated.status), (updated.resolution ?? "").isEmpty {
+            throw TicketEditError.refused(
+                "a \(updated.status.rawValue) ticket needs a resolution: add --resolution \"what was done\"")
+        }
+        let changes = TicketQueries.changes(from: current, to: updated)
+        var result = Result(id: id, path: path, changes: changes)
+        guard !changes.isEmpty else { return result }
+        let text = Array(TicketFile.text(updated).utf8)
+        let lock = try tickets.lock()
+        defer { lock.release() }
+        try Data(text).write(to: URL(fileURLWithPath: workdir + "/" + path), options: .atomic)
+        if let author {
+            // The message says what the commit changes: from the branch's
+            // version, which may lack earlier edits left in the working tree.
+            let committed = try tickets.bytes(at: path, in: tickets.tip()).flatMap {
+                tickets.codec.decode($0, path: path).record
+            }
+            let message =
+                "tickets: \(id) "
+                + TicketQueries.changes(from: committed ?? current, to: updated).map {
+                    "\($0.field) \($0.old ?? "(none)") -> \($0.new ?? "(none)")"
+                }.joined(separator: ", ") + "\n"
+            result.commit =
+                try tickets.commit(author: author) { _, _ in
+                    TicketStore.Change(files: [(path, text)], message: message)
+                }?.commit
+        }
+        return result
+    }
+}
+
+/// Why `tickets set` changed nothing.
+public enum TicketEditError: UserError {
+    case noWorkingTree
+    case missingFile(String)
+    case invalidFile(String, String)
+    case refused(String)
+
+    public var description: String {
+        switch self {
+        case .noWorkingTree: return "tickets set edits the working tree: run it in a checkout, not a bare repository"
+        case .missingFile(let path): return "\(path) is not in the working tree (deleted?): git restore \(path)"
+        case .invalidFile(let path, let why): return "\(path) does not validate (\(why)); fix it first"
+        case .refused(let why): return why
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .noWorkingTree: return .usage
+        default: return .needsAttention
+        }
+    }
+}

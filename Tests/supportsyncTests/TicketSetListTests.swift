@@ -1,0 +1,161 @@
+import Foundation
+import SupportSync
+import TestSupport
+import Testing
+
+/// `tickets set` (every transition, allowed and refused, written as the
+/// pull writes it), `tickets list` filters and sorts on a set with known
+/// answers, and reports that name at most 20 ids.
+@Suite("tickets set and list, end to end")
+struct TicketSetListTests {
+    /// A repository holding `count` pulled tickets, plain.
+    func bench(_ tickets: [Ticket]) async throws -> TicketBench {
+        let bench = try TicketBench()
+        try bench.platform.put(tickets)
+        let pulled = try await bench.pull()
+        #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
+        return bench
+    }
+
+    static let transitions: [(from: TicketStatus, to: TicketStatus, allowed: Bool)] = TicketStatus.allCases.flatMap {
+        from in
+        TicketStatus.allCases.filter { $0 != from }.map { (from, $0, from.canMove(to: $0)) }
+    }
+
+    @Test func everyTransitionIsCheckedAsAuditChecksIt() async throws {
+        let tickets = Self.transitions.indices.map { index in
+            SampleTickets.make(index + 1, status: Self.transitions[index].from)
+        }
+        let bench = try await bench(tickets)
+        for (index, transition) in Self.transitions.enumerated() {
+            let id = SampleTickets.id(index + 1)
+            let result = try await bench.run([
+                "tickets", "set", id, "--status", transition.to.rawValue, "--resolution", "Refunded the charge",
+                "--commit",
+            ])
+            if transition.allowed {
+                #expect(result.status == 0, "\(transition): \(result.stderr)")
+                let path = SampleTickets.path(tickets[index])
+                let text = try #require(bench.readFile(path))
+                #expect(text.contains("\nstatus: \(transition.to.rawValue)\n"))
+                // Byte for byte what a pull writes for the same record.
+                var record = TicketRecord(tickets[index])
+                record.team.status = transition.to
+                record.team.resolution = "Refunded the charge"
+                #expect(text == TicketFile.text(record))
+            } else {
+                #expect(result.status == 1, "\(transition) was allowed")
+                #expect(result.stderr.contains("cannot move to \(transition.to.rawValue)"))
+            }
+        }
+        // Each allowed change is one commit, and audit accepts them all.
+        let commits = try await bench.commits()
+        #expect(commits.count == 2 + Self.transitions.count { $0.allowed })
+        #expect(try await bench.status() == "")
+        let audit = try await bench.run(["audit", "--base", "HEAD~\(Self.transitions.count { $0.allowed })"])
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        try await bench.expectFsckClean()
+    }
+
+    @Test func aResolutionIsRequiredAndOnlyTeamFieldsChange() async throws {
+        let bench = try await bench([SampleTickets.make(1)])
+        let id = SampleTickets.id(1)
+        let refused = try await bench.run(["tickets", "set", id, "--status", "resolved"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("needs a resolution"))
+        #expect(try await bench.status() == "")
+
+        let edit = try await bench.run([
+            "tickets", "set", id, "--assignee", "luis@example.com", "--priority", "urgent", "--format", "json",
+        ])
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let document = try ticketJSON(edit.stdout)
+        #expect(document["commit"] is NSNull)
+        let changes = try #require(document["changes"] as? [[String: Any]])
+        #expect(changes.compactMap { $0["field"] as? String } == ["priority", "assignee"])
+        // Left in the working tree: the change is the file's only difference.
+        #expect(try await bench.status().contains("M \(SampleTickets.path(SampleTickets.make(1)))"))
+        let again = try await bench.run(["tickets", "set", id, "--assignee", "luis@example.com", "--commit"])
+        #expect(again.stdout.hasPrefix("\(id): nothing to change"))
+
+        let committed = try await bench.run([
+            "tickets", "set", id, "--unassign", "--commit", "--author", "Eva <eva@example.com>",
+        ])
+        #expect(committed.status == 0, "\(committed.stderr)")
+        let message = try await bench.gitOutput(["log", "-1", "--format=%an|%s"])
+        // The commit says what it changes from the branch: the priority edit left in the tree, too.
+        #expect(message.contains("Eva|tickets: \(id) priority normal -> urgent"))
+
+        let unknown = try await bench.run(["tickets", "set", "T-NOPE", "--status", "closed"])
+        #expect(unknown.status == 1)
+        #expect(try await bench.run(["tickets", "set", id]).status == 64)
+        #expect(try await bench.run(["tickets", "set", id, "--assignee", "a", "--unassign"]).status == 64)
+    }
+
+    @Test func listFiltersAndSortsWithKnownAnswers() async throws {
+        // 48 tickets: status by number % 4, assigned when number % 3 == 0,
+        // channel calls when even, priority urgent when number % 5 == 0.
+        var tickets: [Ticket] = []
+        for number in 1...48 {
+            var ticket = SampleTickets.make(
+                number, status: TicketStatus.allCases[number % 4], assignee: number % 3 == 0 ? "luis" : nil,
+                month: number % 12 + 1)
+            if number % 5 == 0 { ticket.record.team.priority = .urgent }
+            if number % 7 == 0 { ticket.record.report.tags = ["vip"] }
+            tickets.append(ticket)
+        }
+        let bench = try await bench(tickets)
+        func ids(_ arguments: [String]) async throws -> [String] {
+            let result = try await bench.run(["tickets", "list", "--format", "json"] + arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            let list = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            for entry in list {
+                let path = try #require(entry["path"] as? String)
+                #expect(
+                    path
+                        == "tickets/\((entry["created_at"] as! String).prefix(4))/\((entry["created_at"] as! String).dropFirst(5).prefix(2))/\(entry["id"] as! String).yaml"
+                )
+            }
+            return list.compactMap { $0["id"] as? String }
+        }
+        func expected(_ include: (Ticket) -> Bool) -> Set<String> { Set(tickets.filter(include).map(\.id)) }
+
+        #expect(Set(try await ids(["--assignee", "luis"])) == expected { $0.record.assignee == "luis" })
+        #expect(Set(try await ids(["--unassigned"])) == expected { $0.record.assignee == nil })
+        #expect(Set(try await ids(["--priority", "urgent"])) == expected { $0.record.priority == .urgent })
+        #expect(Set(try await ids(["--tag", "vip"])) == expected { $0.record.report.tags.contains("vip") })
+        #expect(Set(try await ids(["--channel", "calls"])) == expected { $0.record.report.channel == .calls })
+        #expect(
+            Set(try await ids(["--since", "2026-03-01", "--until", "2026-05-31"]))
+                == expected { ("2026-03-01"..."2026-05-31T99").contains($0.record.createdAt) })
+        #expect(
+            Set(try await ids(["--status", "pending", "--unassigned", "--channel", "calls"]))
+                == expected {
+                    $0.record.status == .pending && $0.record.assignee == nil && $0.record.report.channel == .calls
+                })
+        let byPriority = try await ids(["--sort", "priority"])
+        let urgent = expected { $0.record.priority == .urgent }
+        #expect(Set(byPriority.prefix(urgent.count)) == urgent)
+        let byStatus = try await ids(["--sort", "status"])
+        let statuses = byStatus.map { id in tickets.first { $0.id == id }!.record.status }
+        #expect(
+            statuses
+                == statuses.sorted {
+                    TicketStatus.allCases.firstIndex(of: $0)! < TicketStatus.allCases.firstIndex(of: $1)!
+                })
+        #expect(try await bench.run(["tickets", "list", "--until", "May"]).status == 64)
+    }
+
+    @Test func reportsNameTwentyIdsAndCountTheRest() async throws {
+        let bench = try await bench(SampleTickets.make(1..<31))
+        let message = try await bench.gitOutput(["log", "-1", "--format=%B"])
+        #expect(message.contains("and 10 more"))
+        #expect(message.contains(SampleTickets.id(20)) && !message.contains(SampleTickets.id(21)))
+        try bench.platform.put(SampleTickets.make(31..<56))
+        let pulled = try await bench.pull()
+        #expect(pulled.stdout.contains("and 5 more"))
+        let json = try await bench.run(["tickets", "list", "--format", "json"])
+        #expect(json.stdout.components(separatedBy: "\"id\"").count - 1 == 55)
+    }
+}
