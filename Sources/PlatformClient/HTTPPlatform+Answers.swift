@@ -70,7 +70,15 @@ extension HTTPPlatform {
         } else {
             detail = "the answer is not the platform API's (\(Self.describeBody(exchange)))"
         }
-        let message = token.redacting(context + ": " + detail + (exchange.note.map { "; " + $0 } ?? ""))
+        var hint = ""
+        if exchange.status == 404, basePath.hasSuffix("/v1") {
+            // GET /v1/v1/agents: the base URL already names the version.
+            hint = "; the platform URL ends in /v1, which supportsync adds itself: drop the suffix"
+        }
+        let message = token.redacting(
+            context + ": " + detail + hint + (exchange.note.map { "; " + $0 } ?? ""))
+        // A wrong URL is an operation that cannot work, never a missing resource.
+        if !hint.isEmpty { return .failed(message) }
         switch exchange.status {
         case 401: return .unauthorized(message)
         case 403: return body == nil ? .unauthorized(message) : .forbidden(message)

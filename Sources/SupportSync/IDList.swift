@@ -10,3 +10,8 @@ public enum IDList {
         return ids.prefix(limit).joined(separator: separator) + "\(separator)and \(rest) more"
     }
 }
+
+/// `1 conflict`, `2 conflicts`: a count with its noun, in the right number.
+public func plural(_ count: Int, _ word: String, _ plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? word : plural ?? word + "s")"
+}

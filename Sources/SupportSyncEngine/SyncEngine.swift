@@ -95,13 +95,13 @@ public struct SyncEngine: Sendable {
         var status = ExitStatus.success
         func record(_ outcome: ExitStatus) { status = max(status, outcome) }
         do {
-            progress("planning \(validation.agents.count) agents")
+            progress("planning \(plural(validation.agents.count, "agent"))")
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
             var plan = try await reconciler.plan(desired: validation.agents)
             plan.environment = target.environment
             report.plan = plan
             if !options.dryRun {
-                progress("applying \(plan.pending.count) agents")
+                progress("applying \(plural(plan.pending.count, "agent"))")
                 let applied = await reconciler.apply(plan, parallel: options.parallel)
                 report.apply = applied
                 record(applied.exitStatus)

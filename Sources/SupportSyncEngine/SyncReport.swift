@@ -64,14 +64,14 @@ public struct SyncReport: Sendable {
         if let pull {
             let verb = dryRun ? "to pull" : "pulled"
             lines.append(
-                "tickets \(verb): \(pull.new.count) new\(list(pull.new)), \(pull.updated.count) updated\(list(pull.updated)), \(pull.conflicts.count) conflicts\(list(pull.conflicts.map(\.id)))"
+                "tickets \(verb): \(pull.new.count) new\(list(pull.new)), \(pull.updated.count) updated\(list(pull.updated)), \(plural(pull.conflicts.count, "conflict"))\(list(pull.conflicts.map(\.id)))"
             )
             for (id, reason) in pull.skipped { lines.append("skipped ticket \(id): \(reason)") }
             lines += pull.warnings.map { "warning: \($0)" }
         }
         if let push {
             lines.append(
-                "tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(push.conflicts.count) conflicts\(list(push.conflicts.map(\.id))), \(push.failed.count) failed\(list(push.failed.map(\.id)))"
+                "tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(plural(push.conflicts.count, "conflict"))\(list(push.conflicts.map(\.id))), \(push.failed.count) failed\(list(push.failed.map(\.id)))"
             )
         } else if dryRun {
             lines.append("tickets to push: \(pendingPush.count)\(list(pendingPush))")

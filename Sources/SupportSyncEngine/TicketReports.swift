@@ -26,7 +26,7 @@ public enum TicketOutput {
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
         for (id, reason) in report.failed { output += "failed \(id): \(reason)\n" }
         output +=
-            "tickets push: \(report.pushed.count) pushed, \(report.conflicts.count) conflicts, \(report.failed.count) failed\n"
+            "tickets push: \(report.pushed.count) pushed, \(plural(report.conflicts.count, "conflict")), \(report.failed.count) failed\n"
         return output
     }
 

@@ -11,7 +11,8 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show what apply would change on the platform, agent by agent and field by field.",
         discussion: """
             Read-only. Agents on the platform that config/ does not manage are listed, never touched.
-            Exit status: 0 done (with --detailed-exitcode: no changes), 2 changes pending (--detailed-exitcode),
+
+            Exit status: 0 done (with --detailed-exitcode: no changes), 2 changes pending (--detailed-exitcode), \
             1 config/ has errors, 3 the platform failed, 64 usage.
             """
     )
@@ -53,9 +54,10 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Make the platform's agents match config/ (or exactly a plan saved by plan --out).",
         discussion: """
-            Each write is conditional on the version just read (or saved in the plan): an agent edited
+            Each write is conditional on the version just read (or saved in the plan): an agent edited \
             on the platform meanwhile is refused, never overwritten. Goes on past a failed agent.
-            Exit status: 0 applied, 1 an agent was refused (changed since the plan, or rejected) or
+
+            Exit status: 0 applied, 1 an agent was refused (changed since the plan, or rejected) or \
             config/ has errors, 3 an agent failed (unreachable, 5xx after retries, 401), 64 usage.
             """
     )
@@ -95,8 +97,8 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Write config/agents/*.yaml from the agents live on the platform (adoption).",
         discussion: """
-            Each file validates and means exactly the live settings, so plan reports it unchanged.
-            Existing files are kept unless --overwrite. Exit status: 0 all written, 1 a file was kept
+            Each file validates and means exactly the live settings, so plan reports it unchanged. \
+            Existing files are kept unless --overwrite. Exit status: 0 all written, 1 a file was kept \
             or an agent skipped, 3 the platform failed, 64 usage.
             """
     )

@@ -80,8 +80,12 @@ struct ServeCommand: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data("listening on http://\(shownHost):\(port)\n".utf8))
                 }
             } catch {
-                // Mostly a port in use; NIO's own message does not say which.
-                throw ServeError(description: "cannot serve on \(shownHost):\(port): \(error)")
+                // NIO's own message names neither the port nor what to do.
+                let text = "\(error)"
+                if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+                    throw ServeError(description: "port \(port) is in use: use --port N or --port 0")
+                }
+                throw ServeError(description: "cannot serve on \(shownHost):\(port): \(text)")
             }
             return .success
         }

@@ -10,7 +10,11 @@ struct SchemaCommand: AsyncParsableCommand {
         discussion: """
             supportsync init writes both, in draft-07, to config/schemas/ and maps them to \
             config/agents/*.yaml and tickets/**/*.yaml in .vscode/settings.json. By hand:
+
               supportsync schema --draft 7 > config/schemas/agent.schema.json
+
+            and, at the top of an agent file:
+
               # yaml-language-server: $schema=../schemas/agent.schema.json
             """
     )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SupportSync
 
 @main
@@ -13,4 +14,44 @@ struct SupportSyncCommand: AsyncParsableCommand {
             TicketsCommand.self, AuditCommand.self, SyncCommand.self, PlatformCommand.self, InitCommand.self,
         ]
     )
+
+    /// Parses and runs as ArgumentParser does, after naming the command a
+    /// mistyped one was probably meant to be.
+    static func main() async {
+        if let problem = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
+            exit(withError: ValidationError(problem))
+        }
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// "unknown command 'tickts'; did you mean 'tickets'?" for a word where
+    /// a subcommand must be; nil when the arguments name commands.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        var level: any ParsableCommand.Type = Self.self
+        var path = ["supportsync"]
+        for argument in arguments {
+            let subcommands = level.configuration.subcommands
+            guard !subcommands.isEmpty, !argument.hasPrefix("-") else { return nil }
+            let names = subcommands.map { $0.configuration.commandName ?? "" }
+            guard let index = names.firstIndex(of: argument) else {
+                if argument == "help" { return nil }
+                let suggestion = Suggestion.closest(to: argument, in: names)
+                return "unknown command '\(argument)' for '\(path.joined(separator: " "))'; "
+                    + (suggestion.map { "did you mean '\($0)'?" }
+                        ?? "the commands are \(names.joined(separator: ", "))")
+            }
+            level = subcommands[index]
+            path.append(argument)
+        }
+        return nil
+    }
 }

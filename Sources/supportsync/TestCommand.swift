@@ -11,6 +11,7 @@ struct TestCommand: AsyncParsableCommand {
             agent cannot resolve then: 'expect: flag', '{transfer: [desk, on-call], then: flag}' \
             or '{may: [respond, flag]}'. A failing scenario is reported at its file and line with \
             what would happen instead.
+
             Exit status: 0 all pass, 1 a scenario fails or config/ has errors, 64 usage.
             """
     )

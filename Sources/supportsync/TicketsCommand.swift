@@ -42,9 +42,9 @@ struct PullCommand: AsyncParsableCommand {
         commandName: "pull",
         abstract: "Write tickets created or changed on the platform since the last pull, in one commit.",
         discussion: """
-            Tickets and the cursor move in one commit on the current branch (or --ref), built in memory;
-            the working tree and index are updated for exactly those files. A pull that brings nothing
-            makes no commit. Exit status: 0 done, 1 dirty paths refused or unsafe ids skipped or
+            Tickets and the cursor move in one commit on the current branch (or --ref), built in memory; \
+            the working tree and index are updated for exactly those files. A pull that brings nothing \
+            makes no commit. Exit status: 0 done, 1 dirty paths refused or unsafe ids skipped or \
             conflicts kept, 3 the platform or git failed, 64 not a git repository or usage.
             """
     )
@@ -88,8 +88,9 @@ struct PushCommand: AsyncParsableCommand {
         commandName: "push",
         abstract: "Send the team's ticket changes (priority, status, assignee, resolution) to the platform.",
         discussion: """
-            Each change is merged field by field against the platform base and sent as a PATCH
+            Each change is merged field by field against the platform base and sent as a PATCH \
             conditional on the version just read. Conflicts are reported and git's value kept.
+
             Exit status: 0 done, 1 conflicts, 3 a push failed, 64 usage.
             """
     )
@@ -174,7 +175,7 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketStore(root: try repository.root())
+            let tickets = try TicketStore.reading(root: try repository.root())
             let filter = TicketQueries.Filter(
                 status: status, agent: agent, since: since, until: until, assignee: assignee,
                 unassigned: unassigned, priority: priority, tag: tag, channel: channel)
@@ -190,9 +191,9 @@ struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one ticket.",
         discussion: """
-            Sealed customer data prints sealed. With --reveal, the ticket's key is fetched from the
-            platform (the token needs the reveal scope) and the values are opened in memory; without
-            that scope, or once the ticket was erased, they print sealed with a note on stderr. A value
+            Sealed customer data prints sealed. With --reveal, the ticket's key is fetched from the \
+            platform (the token needs the reveal scope) and the values are opened in memory; without \
+            that scope, or once the ticket was erased, they print sealed with a note on stderr. A value \
             that does not open (changed, or moved from another ticket or field) exits 1.
             """)
 
@@ -211,7 +212,7 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketStore(root: root)
+            let tickets = try TicketStore.reading(root: root)
             let shown = try TicketQueries(tickets: tickets).show(id)
             var record = shown.record
             var text = shown.text
@@ -306,8 +307,8 @@ struct FindCommand: AsyncParsableCommand {
         commandName: "find",
         abstract: "List a customer's tickets, with their data, for an access request (reveal scope).",
         discussion: """
-            The platform finds the tickets by e-mail (any case) or phone (any punctuation) and returns
-            them in plain text: this prints customer data on purpose. Exit status: 0 done, 1 the token
+            The platform finds the tickets by e-mail (any case) or phone (any punctuation) and returns \
+            them in plain text: this prints customer data on purpose. Exit status: 0 done, 1 the token \
             may not reveal, 3 the platform failed, 64 usage.
             """)
 
@@ -330,7 +331,7 @@ struct FindCommand: AsyncParsableCommand {
                 print(JSONCoding.prettyString(found.map(TicketRecord.init)), terminator: "")
             } else {
                 print(found.map { TicketFile.text($0.record) }.joined(separator: "---\n"), terminator: "")
-                printError("find: \(found.count) tickets")
+                printError("find: \(plural(found.count, "ticket"))")
             }
             return .success
         }
@@ -342,10 +343,10 @@ struct EraseCommand: AsyncParsableCommand {
         commandName: "erase",
         abstract: "Erase a ticket's customer data on the platform and destroy its key (erase scope).",
         discussion: """
-            The platform empties the ticket's customer data, destroys its key (so every sealed copy in
-            git, in any clone, can never be opened again) and keeps the ticket with an erasure record:
-            when, by whom, and --reason. The next pull commits it. --customer erases every ticket of
-            one customer. Exit status: 0 done, 1 no such ticket or the token may not erase, 3 the
+            The platform empties the ticket's customer data, destroys its key (so every sealed copy in \
+            git, in any clone, can never be opened again) and keeps the ticket with an erasure record: \
+            when, by whom, and --reason. The next pull commits it. --customer erases every ticket of \
+            one customer. Exit status: 0 done, 1 no such ticket or the token may not erase, 3 the \
             platform failed, 64 usage.
             """)
 
@@ -399,9 +400,9 @@ struct SealCommand: AsyncParsableCommand {
         commandName: "seal",
         abstract: "Rewrite the ticket files in git with customer data sealed, in one commit.",
         discussion: """
-            For a repository that holds plain tickets (written by 0.1, or before seal was set): each
-            file's customer data is replaced by the platform's sealed values, as supportsync.yaml's
-            tickets.seal says, in one commit with the cursor (run it once in the sync job, like a
+            For a repository that holds plain tickets (written by 0.1, or before seal was set): each \
+            file's customer data is replaced by the platform's sealed values, as supportsync.yaml's \
+            tickets.seal says, in one commit with the cursor (run it once in the sync job, like a \
             pull). Files already in history stay as they were; see the README on rewriting history.
             """)
 
@@ -421,7 +422,7 @@ struct UnsealCommand: AsyncParsableCommand {
         commandName: "unseal",
         abstract: "Rewrite the ticket files in git with customer data in plain text (reveal scope), in one commit.",
         discussion: """
-            Takes the fields out of tickets.seal in supportsync.yaml first: the files are rewritten
+            Takes the fields out of tickets.seal in supportsync.yaml first: the files are rewritten \
             as it says, with the plain values the platform returns to a token with the reveal scope.
             """)
 
@@ -451,7 +452,7 @@ enum Reseal {
         for (id, reason) in report.skipped { printError("skipped \(id): \(reason)") }
         if !report.skipped.isEmpty { printError("nothing was written: every ticket file must be rewritten at once") }
         print(
-            "\(seal ? "sealed" : "unsealed"): \(report.rewritten.count) tickets\(report.commit.map { " in \($0.hex.prefix(8))" } ?? "")"
+            "\(seal ? "sealed" : "unsealed"): \(plural(report.rewritten.count, "ticket"))\(report.commit.map { " in \($0.hex.prefix(8))" } ?? "")"
         )
         return report.exitStatus
     }
@@ -488,8 +489,8 @@ struct DiffCommand: AsyncParsableCommand {
         commandName: "diff",
         abstract: "What a branch does to tickets: each ticket's net field changes since it left a base.",
         discussion: """
-            Compares the merge base of --base and --head with --head, like git diff base...head, so what
-            the base gained meanwhile (the sync job's pulls) does not show. --format markdown is what the
+            Compares the merge base of --base and --head with --head, like git diff base...head, so what \
+            the base gained meanwhile (the sync job's pulls) does not show. --format markdown is what the \
             workflow puts in the pull-request comment. Exit status: 0 done, 64 usage or a bad revision.
             """
     )
@@ -523,10 +524,10 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Check the ticket changes of every commit between two revisions.",
         discussion: """
-            Each changed ticket must parse and validate, sit at the path its id and created_at give,
-            keep its platform-owned fields, move its status along the lifecycle, and carry a resolution
-            once resolved or closed; no ticket may be deleted. Exit status: 0 clean, 1 violations, 64 usage.
-            --trust-tool-commits accepts commits carrying the Supportsync-Cursor: trailer unchecked: a
+            Each changed ticket must parse and validate, sit at the path its id and created_at give, \
+            keep its platform-owned fields, move its status along the lifecycle, and carry a resolution \
+            once resolved or closed; no ticket may be deleted. Exit status: 0 clean, 1 violations, 64 usage. \
+            --trust-tool-commits accepts commits carrying the Supportsync-Cursor: trailer unchecked: a \
             convention for auditing the default branch's own history, not a proof.
             """
     )
@@ -548,7 +549,7 @@ struct AuditCommand: AsyncParsableCommand {
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
             if format == .text {
                 printError(
-                    "audit: \(result.commits) commits, \(result.ticketCommits) touching tickets/, \(DiagnosticFormatter.summary(result.report))"
+                    "audit: \(plural(result.commits, "commit")), \(result.ticketCommits) touching tickets/, \(DiagnosticFormatter.summary(result.report))"
                 )
             }
             return result.report.errorCount == 0 ? .success : .needsAttention

@@ -10,6 +10,7 @@ struct ValidateCommand: AsyncParsableCommand {
         abstract: "Validate the support settings in config/ (or the given files), offline.",
         discussion: """
             Every problem is reported at once, as file:line:column: severity: message [rule].
+
             Exit status: 0 valid, 1 errors (or warnings with --strict), 64 usage.
             """
     )

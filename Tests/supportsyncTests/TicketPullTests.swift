@@ -271,6 +271,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: bench.root.appendingPathComponent("tickets").path))
     }
 
+    @Test func listAndShowReadAShallowCloneHistoryAndAuditRefuseIt() async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<4))
+        #expect(try await bench.pull().status == 0)
+        let tip = try #require(try await bench.tip())
+        try Data("\(tip)\n".utf8).write(to: bench.root.appendingPathComponent(".git/shallow"))
+        #expect(try await bench.gitOutput(["rev-parse", "--is-shallow-repository"]) == "true\n")
+        let list = try await bench.run(["tickets", "list"])
+        #expect(list.status == 0 && list.stdout.contains(SampleTickets.id(2)), "\(list.stdout)\(list.stderr)")
+        let show = try await bench.run(["tickets", "show", SampleTickets.id(2)])
+        #expect(show.status == 0 && show.stdout.contains("id: \(SampleTickets.id(2))"), "\(show.stderr)")
+        let history = try await bench.run(["tickets", "history", SampleTickets.id(2)])
+        #expect(history.status == 64 && history.stderr.contains("git fetch --unshallow"))
+    }
+
     @Test(arguments: [
         ["tickets", "pull"], ["tickets", "push"], ["tickets", "list"], ["tickets", "show", "T-1"],
         ["tickets", "history", "T-1"], ["audit", "--base", "HEAD"],

@@ -158,4 +158,18 @@ struct TicketSetListTests {
         let json = try await bench.run(["tickets", "list", "--format", "json"])
         #expect(json.stdout.components(separatedBy: "\"id\"").count - 1 == 55)
     }
+
+    @Test func auditOfTheToolsOwnCommitOnTheDefaultBranchPointsAtTrustToolCommits() async throws {
+        let bench = try await bench(SampleTickets.make(1..<3))
+        let hinted = try await bench.run(["audit", "--base", "HEAD~1"])
+        #expect(hinted.status == 1)
+        #expect(hinted.stdout.contains("is supportsync's own pull, already on main"), "\(hinted.stdout)")
+        #expect(try await bench.run(["audit", "--base", "HEAD~1", "--trust-tool-commits"]).status == 0)
+        // A pull commit on another branch (a pull request's) gets no such hint.
+        try bench.platform.put(SampleTickets.make(3..<4))
+        #expect(try await bench.pull(["--ref", "other"]).status == 0)
+        let other = try await bench.run(["audit", "--base", "main", "--head", "other"])
+        #expect(other.status == 1)
+        #expect(!other.stdout.contains("--trust-tool-commits"), "\(other.stdout)")
+    }
 }

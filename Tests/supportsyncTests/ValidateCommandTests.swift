@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import SupportSync
 import TestSupport
 import Testing
 
@@ -188,5 +189,61 @@ struct ValidateCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
         #expect(object["additionalProperties"] as? Bool == false)
+    }
+}
+
+/// Messages a user meets on the way: a mistyped command, counts in the right number.
+@Suite struct MessageTests {
+    @Test(arguments: [
+        (["tickts", "list"], "unknown command 'tickts' for 'supportsync'; did you mean 'tickets'?"),
+        (["tickets", "lst"], "unknown command 'lst' for 'supportsync tickets'; did you mean 'list'?"),
+        (["platform", "simulat"], "did you mean 'simulate'?"),
+        (["frobnicate"], "the commands are validate, explain, test,"),
+    ])
+    func mistypedCommandsNameTheOneMeant(_ arguments: [String], _ message: String) throws {
+        let folder = try TemporaryFolder()
+        let result = try Executable.run(arguments, in: folder.url)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test func countsReadRight() {
+        #expect(plural(1, "conflict") == "1 conflict")
+        #expect(plural(0, "conflict") == "0 conflicts")
+        #expect(plural(2, "entry", "entries") == "2 entries")
+        let ids: [String] = (1...22).map { "T-\($0)" }
+        let named: String = ids.prefix(20).joined(separator: ", ")
+        #expect(IDList.capped(ids) == named + ", and 2 more")
+        #expect(IDList.capped(["a", "b"], separator: " ") == "a b")
+    }
+}
+
+/// Messages from commands that reach a platform or a repository.
+@Suite struct PlatformMessageTests {
+    @Test func aPortInUseSaysWhatToDo() throws {
+        let folder = try TemporaryFolder()
+        let database = folder.url.appendingPathComponent("p.sqlite").path
+        let (first, line) = try Executable.startServer(["--db", database, "--port", "0"], token: "t")
+        defer { first.terminate() }
+        let port = try #require(line.split(separator: ":").last.map(String.init))
+        let second = try Executable.run(
+            ["platform", "serve", "--db", database, "--port", port], in: folder.url,
+            environment: ["SUPPORTSYNC_TOKEN": "t"])
+        #expect(second.status == 3)
+        #expect(second.stderr.contains("port \(port) is in use: use --port N or --port 0"), "\(second.stderr)")
+    }
+
+    @Test func aURLEndingInV1SaysToDropIt() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/a.yaml", "agent: a\nname: A\nchannels: [messages]\nsupport: {mode: flag}\n")
+        let (server, line) = try Executable.startServer(
+            ["--db", folder.url.appendingPathComponent("p.sqlite").path, "--port", "0"], token: "v1-token-123")
+        defer { server.terminate() }
+        let url = try #require(line.split(separator: " ").last.map(String.init))
+        let plan = try Executable.run(
+            ["plan", "--platform", url + "/v1"], in: folder.url,
+            environment: ["SUPPORTSYNC_TOKEN": "v1-token-123", "SUPPORTSYNC_RETRY_BUDGET": "0"])
+        #expect(plan.status == 3)
+        #expect(plan.stderr.contains("ends in /v1, which supportsync adds itself: drop the suffix"), "\(plan.stderr)")
     }
 }

@@ -33,7 +33,6 @@ public enum DiagnosticFormatter {
 
     /// One line of summary for the end of a text report.
     public static func summary(_ report: DiagnosticReport) -> String {
-        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
         return
             "\(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")) in \(plural(report.files, "file"))"
     }

@@ -181,7 +181,6 @@ public struct ScenarioReport: Sendable {
     }
 
     public var summary: String {
-        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
         let scenarioErrors = report.errorCount - failed.count
         return "\(plural(results.count, "scenario")): \(results.count - failed.count) passed, \(failed.count) failed"
             + (environment.map { " (environment \($0))" } ?? "")

@@ -32,9 +32,26 @@ public struct TicketAuditor {
         guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
         var result = Result(commits: 0, ticketCommits: 0, files: 0, diagnostics: [])
         var seenFiles: Set<String> = []
+        let defaultBranch = try? defaultBranchTip()
         for commit in try repository.commits(from: headID, excluding: [baseID]) {
             result.commits += 1
-            if trustToolCommits && commit.trailer(TicketStore.trailer) != nil { continue }
+            let isToolCommit = commit.trailer(TicketStore.trailer) != nil
+            if trustToolCommits && isToolCommit { continue }
+            let found = result.diagnostics.count
+            defer {
+                // The tool's own pull commit, already on the default branch:
+                // auditing that branch's history is what --trust-tool-commits
+                // is for (in a pull request, the same hint would teach a walk-around).
+                if isToolCommit, let (name, tip) = defaultBranch,
+                    (try? repository.mergeBase(commit.id, tip)) == commit.id
+                {
+                    for index in found..<result.diagnostics.count {
+                        result.diagnostics[index].hint =
+                            "commit \(commit.id.hex.prefix(8)) is supportsync's own pull, already on \(name): "
+                            + "audit that branch's history with --trust-tool-commits"
+                    }
+                }
+            }
             let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
             // A path counts as changed when it differs from the first parent's.
             let changes = try repository.changes(from: parents[0], to: commit.id, under: TicketPaths.folder + "/")
@@ -76,6 +93,21 @@ public struct TicketAuditor {
         }
         result.files = seenFiles.count
         return result
+    }
+
+    /// The default branch and its tip: the remote's (`origin/HEAD`), else the branch HEAD is on.
+    private func defaultBranchTip() throws -> (String, ObjectID)? {
+        let candidates = [
+            try? repository.symbolicTarget(of: "refs/remotes/origin/HEAD"), try? repository.symbolicTarget(of: "HEAD"),
+        ]
+        for case let name? in candidates {
+            if let tip = try repository.resolve(reference: name) {
+                let short = name.replacingOccurrences(of: "refs/heads/", with: "")
+                    .replacingOccurrences(of: "refs/remotes/", with: "")
+                return (short, tip)
+            }
+        }
+        return nil
     }
 
     private func blob(_ path: String, in commit: ObjectID?) throws -> [UInt8]? {

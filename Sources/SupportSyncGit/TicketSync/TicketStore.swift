@@ -50,12 +50,23 @@ public struct TicketStore {
             codec: codec)
     }
 
-    /// The git repository containing `root`, with full history.
-    public static func openRepository(root: URL) throws -> Repository {
+    /// Opens the repository at `root` to read tickets as they are: the
+    /// working tree (the HEAD commit in a bare repository). Unlike ticket
+    /// work, this needs no history, so a shallow clone or a detached HEAD
+    /// (a pull request's checkout) will do: `tickets list` and `show`.
+    public static func reading(root: URL, codec: TicketCodec = TicketCodec()) throws -> TicketStore {
+        let repository = try openRepository(root: root, allowShallow: true)
+        let head: String? = try repository.headReference()
+        return TicketStore(
+            repository: repository, branch: head ?? "HEAD", followsWorkingTree: !repository.isBare, codec: codec)
+    }
+
+    /// The git repository containing `root`, with full history (unless `allowShallow`).
+    public static func openRepository(root: URL, allowShallow: Bool = false) throws -> Repository {
         let found: Repository? = try Repository.discover(from: root.path)
         guard let repository = found else { throw TicketCommandError.notARepository(root.path) }
         let shallow: Bool = try repository.isShallow
-        guard !shallow else { throw TicketCommandError.shallow }
+        guard allowShallow || !shallow else { throw TicketCommandError.shallow }
         return repository
     }
 
