@@ -37,6 +37,8 @@ extension HTTPPlatform {
         let clock = ContinuousClock()
         var planner = RetryPlanner(policy: configuration.retry, start: clock.now)
         var mayHaveLanded = false
+        /// Why the first attempt failed: kept in the final error when the last one failed otherwise.
+        var firstFailure: String?
         let label = "\(request.resource): \(shown(request))"
         while true {
             planner.attempting()
@@ -60,8 +62,20 @@ extension HTTPPlatform {
                 throw .failed("\(label): the client was already shut down (this is a bug)")
             }
 
+            let described = Self.describe(failure, outcome)
+            if firstFailure == nil { firstFailure = described }
             switch planner.next(after: failure, idempotent: request.isIdempotent, now: clock.now, date: Date()) {
             case .retry(let wait):
+                let state: String
+                switch failure {
+                case .status(429, _), .status(503, _): state = "platform busy"
+                case .status: state = "platform error"
+                case .connection: state = "platform unreachable"
+                }
+                onRetry?(
+                    token.redacting(
+                        "\(state) (\(described) on \(shown(request))); retrying in \(RetryPlanner.seconds(wait)), "
+                            + "attempt \(planner.attempts + 1)"))
                 logger.info(
                     "retrying a platform request",
                     metadata: [
@@ -80,6 +94,9 @@ extension HTTPPlatform {
             case .giveUp(let reason):
                 var notes: [String] = []
                 if let reason { notes.append(reason) }
+                if planner.attempts > 1, let firstFailure, firstFailure != described {
+                    notes.append("the first attempt failed with \(firstFailure)")
+                }
                 if planner.attempts > 1 {
                     notes.append(
                         "gave up after \(planner.attempts) attempts in \(RetryPlanner.seconds(clock.now - planner.start))"

@@ -28,6 +28,11 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     /// The base URL's path (`/support` or empty), shown in messages so they
     /// name the path a request really went to.
     let basePath: String
+    /// Told of each retry as it is about to wait, in words for a person
+    /// (`platform busy (HTTP 503 on GET /v1/agents); retrying in 2 s, attempt 3`).
+    let onRetry: (@Sendable (String) -> Void)?
+    /// `info()`'s answer, once there is one.
+    let infoAnswer = LockedValue<Result<PlatformInfo, PlatformError>?>(nil)
 
     /// - Parameters:
     ///   - baseURL: `http://` or `https://`, with or without a trailing slash
@@ -36,8 +41,10 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     ///   - token: sent as `Authorization: Bearer <token>` on every request.
     /// - Throws: when the URL or the token cannot work.
     public init(
-        baseURL: String, token: String, configuration: Configuration = Configuration(), logger: Logger
+        baseURL: String, token: String, configuration: Configuration = Configuration(), logger: Logger,
+        onRetry: (@Sendable (String) -> Void)? = nil
     ) throws(HTTPPlatformSetupError) {
+        self.onRetry = onRetry
         let secret = BearerToken(token)
         guard !token.isEmpty else { throw HTTPPlatformSetupError("the platform token is empty") }
         guard
@@ -94,6 +101,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
 
     /// Closes the connections. Calls after this fail; calling it twice is harmless.
     public func shutdown() async throws {
+        // A closed client answers nothing, not even what it remembered.
+        infoAnswer.value = nil
         do {
             try await client.shutdown()
         } catch let error as HTTPClientError where error == .alreadyShutdown {
@@ -109,8 +118,22 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
 
     // MARK: - AgentPlatform
 
+    /// Asked once per client: who the platform is does not change within a
+    /// run, and a platform that did not answer (after the retries) is not
+    /// asked again, so saying which platform a run talks to never doubles
+    /// the wait for one that is down.
     public func info() async throws(PlatformError) -> PlatformInfo {
-        try await callRequired(PlatformRequest(.get, ["v1", "platform"], resource: "platform"), as: PlatformInfo.self)
+        if let known = infoAnswer.value { return try known.get() }
+        let answer: Result<PlatformInfo, PlatformError>
+        do {
+            answer = .success(
+                try await callRequired(
+                    PlatformRequest(.get, ["v1", "platform"], resource: "platform"), as: PlatformInfo.self))
+        } catch {
+            answer = .failure(error)
+        }
+        infoAnswer.value = answer
+        return try answer.get()
     }
 
     public func agents() async throws(PlatformError) -> [Agent] {

@@ -28,6 +28,11 @@ public struct PlatformSelection: Sendable {
     /// SUPPORTSYNC_ENV, SUPPORTSYNC_RETRY_BUDGET, CI, and the variables
     /// `env/NAME` settings name).
     public var environment: [String: String]
+    /// Told, once connected, which platform this run talks to
+    /// (`platform: local (.supportsync/platform.sqlite)`); a command prints it on stderr.
+    public var announce: (@Sendable (String) -> Void)?
+    /// Told of each retry of a platform request as it is about to wait.
+    public var onRetry: (@Sendable (String) -> Void)?
 
     public init(
         platform: String? = nil, database: String? = nil, environmentName: String? = nil,
@@ -157,6 +162,30 @@ public struct PlatformSelection: Sendable {
         public var close: @Sendable () async -> Void
     }
 
+    /// `local (.supportsync/platform.sqlite)` or `https://... (instance ...)`,
+    /// with the environment when there is one. For a remote platform this
+    /// asks it who it is: the first request of the run.
+    static func describe(_ connection: Connection) async throws -> String {
+        var details = connection.target.environment.map { ["environment \($0)"] } ?? []
+        switch connection.target.kind {
+        case .local(let path):
+            let current = FileManager.default.currentDirectoryPath + "/"
+            details.insert(path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path, at: 0)
+            return "local (" + details.joined(separator: ", ") + ")"
+        case .http(let url, _):
+            details.insert("instance " + (try await connection.platform.info().instance), at: 0)
+            return url + " (" + details.joined(separator: ", ") + ")"
+        }
+    }
+
+    /// The target without asking it: its URL or file and environment.
+    static func describe(_ target: Target) -> String {
+        switch target.kind {
+        case .local(let path): return "local (\(path))"
+        case .http(let url, _): return url + (target.environment.map { " (environment \($0))" } ?? "")
+        }
+    }
+
     public func connect(_ target: Target, logger: Logger) throws -> Connection {
         switch target.kind {
         case .local(let path):
@@ -172,7 +201,8 @@ public struct PlatformSelection: Sendable {
             }
             let client: HTTPPlatform
             do {
-                client = try HTTPPlatform(baseURL: url, token: token, configuration: configuration, logger: logger)
+                client = try HTTPPlatform(
+                    baseURL: url, token: token, configuration: configuration, logger: logger, onRetry: onRetry)
             } catch {
                 throw PlatformSelectionError.badURL("\(url) (\(error))")
             }
@@ -186,6 +216,12 @@ public struct PlatformSelection: Sendable {
     ) async throws -> T {
         let connection = try connect(target, logger: logger)
         do {
+            if let announce {
+                // A platform that does not say who it is is still named; the
+                // body meets the same failure and reports it its own way.
+                let description = try? await Self.describe(connection)
+                announce("platform: " + (description ?? Self.describe(connection.target)))
+            }
             let result = try await body(connection.platform)
             await connection.close()
             return result

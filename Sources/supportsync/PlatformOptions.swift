@@ -24,7 +24,13 @@ struct PlatformOptions: ParsableArguments {
         completion: .file())
     var db: String?
 
-    var selection: PlatformSelection { PlatformSelection(platform: platform, database: db, environmentName: env) }
+    var selection: PlatformSelection {
+        var selection = PlatformSelection(platform: platform, database: db, environmentName: env)
+        selection.announce = { printError($0) }
+        // Retries as they happen, for a person watching; logs keep them otherwise.
+        if isatty(STDERR_FILENO) == 1 { selection.onRetry = { printError($0) } }
+        return selection
+    }
 
     /// Runs `body` with the platform `target` names, closing it afterwards.
     func with<T>(

@@ -26,6 +26,29 @@ import Testing
         #expect(Fixtures.seconds(since: start) >= 0.95)
     }
 
+    @Test func retriesAreToldAsTheyHappenAndTheFirstFailureIsKept() async throws {
+        let told = LockedStrings()
+        let error = try await FaultServer.with({ _, number in
+            number == 1
+                ? Self.busy(.serviceUnavailable, retryAfter: nil)
+                : FaultServer.error(.internalServerError, .failed("broken"))
+        }) { baseURL, _ in
+            let platform = try HTTPPlatform(
+                baseURL: baseURL, token: Fixtures.token, configuration: Fixtures.fast(), logger: Fixtures.quietLogger,
+                onRetry: { told.append($0) })
+            defer { Task { try? await platform.shutdown() } }
+            return await #expect(throws: PlatformError.self) { try await platform.agent(id: "billing-line") }
+        }
+        let messages = told.all
+        #expect(
+            messages.first?.hasPrefix("platform busy (HTTP 503 on GET /v1/agents/billing-line); retrying in ") == true,
+            "\(messages)")
+        #expect(messages.first?.hasSuffix(", attempt 2") == true)
+        #expect(messages.dropFirst().allSatisfy { $0.hasPrefix("platform error (HTTP 500") }, "\(messages)")
+        // The last failure was a 500; the 503 that started it is kept.
+        #expect(error?.message.contains("the first attempt failed with HTTP 503") == true, "\(error?.message ?? "")")
+    }
+
     @Test func a429WithAnHTTPDateWaitsUntilThatDate() async throws {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -203,4 +226,13 @@ import Testing
         )
         #expect(message.contains("gave up after 3 attempts"), "\(message)")
     }
+}
+
+/// Messages collected from another task.
+final class LockedStrings: @unchecked Sendable {  // every access holds `lock`
+    private let lock = NSLock()
+    private var strings: [String] = []
+
+    func append(_ text: String) { lock.withLock { strings.append(text) } }
+    var all: [String] { lock.withLock { strings } }
 }

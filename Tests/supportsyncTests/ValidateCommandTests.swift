@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Git
 import SupportSync
 import TestSupport
@@ -245,5 +246,40 @@ struct ValidateCommandTests {
             environment: ["SUPPORTSYNC_TOKEN": "v1-token-123", "SUPPORTSYNC_RETRY_BUDGET": "0"])
         #expect(plan.status == 3)
         #expect(plan.stderr.contains("ends in /v1, which supportsync adds itself: drop the suffix"), "\(plan.stderr)")
+    }
+
+    @Test func everyRunSaysWhichPlatformItTalksTo() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/a.yaml", "agent: a\nname: A\nchannels: [messages]\nsupport: {mode: flag}\n")
+        let database = folder.url.appendingPathComponent("p.sqlite").path
+        let local = try Executable.run(["plan", "--platform", "local", "--db", database], in: folder.url)
+        #expect(local.status == 0)
+        // Relative to where the command runs.
+        #expect(local.stderr.contains("platform: local (p.sqlite)\n"), "\(local.stderr)")
+        let instance = try #require(try LocalPlatformInstance.read(database))
+        let (server, line) = try Executable.startServer(["--db", database, "--port", "0"], token: "which-token-1")
+        defer { server.terminate() }
+        let url = try #require(line.split(separator: " ").last.map(String.init))
+        let remote = try Executable.run(
+            ["plan", "--platform", url], in: folder.url, environment: ["SUPPORTSYNC_TOKEN": "which-token-1"])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(remote.stderr.hasPrefix("platform: \(url) (instance \(instance))\n"), "\(remote.stderr)")
+        // Unreachable: still named, and the run fails as before.
+        server.terminate()
+        server.waitUntilExit()
+        let down = try Executable.run(
+            ["plan", "--platform", url], in: folder.url,
+            environment: ["SUPPORTSYNC_TOKEN": "which-token-1", "SUPPORTSYNC_RETRY_BUDGET": "0"])
+        #expect(down.status == 3)
+        #expect(down.stderr.hasPrefix("platform: \(url)\n"), "\(down.stderr)")
+    }
+}
+
+/// The local platform's instance id, read from its file.
+enum LocalPlatformInstance {
+    static func read(_ path: String) throws -> String? {
+        try DatabaseQueue(path: path).read {
+            try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'instance'")
+        }
     }
 }
