@@ -66,6 +66,7 @@ public struct SyncReport: Sendable {
             lines.append(
                 "tickets \(verb): \(pull.new.count) new\(list(pull.new)), \(pull.updated.count) updated\(list(pull.updated)), \(plural(pull.conflicts.count, "conflict"))\(list(pull.conflicts.map(\.id)))"
             )
+            for (id, conflict) in pull.conflicts { lines.append("conflict \(id): \(conflict.describe(id: id))") }
             for (id, reason) in pull.skipped { lines.append("skipped ticket \(id): \(reason)") }
             lines += pull.warnings.map { "warning: \($0)" }
         }
@@ -73,6 +74,11 @@ public struct SyncReport: Sendable {
             lines.append(
                 "tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(plural(push.conflicts.count, "conflict"))\(list(push.conflicts.map(\.id))), \(push.failed.count) failed\(list(push.failed.map(\.id)))"
             )
+            for (id, conflict) in push.conflicts
+            where !(pull?.conflicts.contains { $0.id == id && $0.conflict == conflict } ?? false) {
+                lines.append("conflict \(id): \(conflict.describe(id: id))")
+            }
+            for (id, reason) in push.failed { lines.append("push failed for \(id): \(reason)") }
         } else if dryRun {
             lines.append("tickets to push: \(pendingPush.count)\(list(pendingPush))")
         }
@@ -92,9 +98,7 @@ public struct SyncReport: Sendable {
         struct PlannedAgents: Encodable {
             var create, update, unchanged: [String]
         }
-        struct Conflict: Encodable {
-            var id, field: String
-        }
+        typealias Conflict = TicketOutput.ConflictJSON
         struct Skipped: Encodable {
             var id, reason: String
         }
@@ -151,11 +155,11 @@ public struct SyncReport: Sendable {
         if let pull {
             var tickets = Tickets(
                 new: pull.new, updated: pull.updated,
-                conflicts: pull.conflicts.map { Conflict(id: $0.id, field: $0.conflict.field.rawValue) },
+                conflicts: pull.conflicts.map(TicketOutput.conflictJSON),
                 skipped: pull.skipped.map { Skipped(id: $0.id, reason: $0.reason) })
             if let push {
                 tickets.pushed = push.pushed
-                tickets.pushConflicts = push.conflicts.map { Conflict(id: $0.id, field: $0.conflict.field.rawValue) }
+                tickets.pushConflicts = push.conflicts.map(TicketOutput.conflictJSON)
                 tickets.pushFailed = push.failed.map { Skipped(id: $0.id, reason: $0.reason) }
             } else if dryRun {
                 tickets.toPush = pendingPush

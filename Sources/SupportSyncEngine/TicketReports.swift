@@ -9,7 +9,7 @@ public enum TicketOutput {
         var output = ""
         for warning in report.warnings { output += "warning: \(warning)\n" }
         for (id, reason) in report.skipped { output += "skipped \(id): \(reason)\n" }
-        for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
+        for (id, conflict) in report.conflicts { output += "conflict \(id): \(conflict.describe(id: id))\n" }
         if !report.new.isEmpty { output += "new: \(IDList.capped(report.new, separator: " "))\n" }
         if !report.updated.isEmpty { output += "updated: \(IDList.capped(report.updated, separator: " "))\n" }
         output +=
@@ -23,7 +23,7 @@ public enum TicketOutput {
     public static func text(_ report: TicketPusher.Report) -> String {
         var output = ""
         for id in report.pushed { output += "pushed \(id)\n" }
-        for (id, conflict) in report.conflicts { output += "conflict \(id): \(describe(conflict))\n" }
+        for (id, conflict) in report.conflicts { output += "conflict \(id): \(conflict.describe(id: id))\n" }
         for (id, reason) in report.failed { output += "failed \(id): \(reason)\n" }
         output +=
             "tickets push: \(report.pushed.count) pushed, \(plural(report.conflicts.count, "conflict")), \(report.failed.count) failed\n"
@@ -60,12 +60,6 @@ public enum TicketOutput {
         }
         return JSONCoding.prettyString(
             Document(id: result.id, path: result.path, changes: result.changes, commit: result.commit?.hex))
-    }
-
-    public static func describe(_ conflict: TicketConflict) -> String {
-        let values = conflict.rendered
-        return
-            "\(conflict.field.rawValue) changed in git to \(values.git) and on the platform to \(values.platform) (was \(values.base ?? "(none)")); git's value is kept until one side is changed to match"
     }
 
     public static func table(_ records: [TicketRecord]) -> String {
@@ -138,10 +132,23 @@ public enum TicketOutput {
             })
     }
 
-    private struct ConflictJSON: Encodable {
+    struct ConflictJSON: Encodable {
         var id, field: String
         var base: String?
         var git, platform: String
+        var resolve: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(field, forKey: .field)
+            try container.encode(base, forKey: .base)
+            try container.encode(git, forKey: .git)
+            try container.encode(platform, forKey: .platform)
+            try container.encode(resolve, forKey: .resolve)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, field, base, git, platform, resolve }
     }
 
     public static func json(_ report: TicketPuller.Report) -> String {
@@ -169,10 +176,49 @@ public enum TicketOutput {
                 failed: report.failed.map { ["id": $0.id, "reason": $0.reason] }))
     }
 
-    private static func conflictJSON(_ item: (id: String, conflict: TicketConflict)) -> ConflictJSON {
+    static func conflictJSON(_ item: (id: String, conflict: TicketConflict)) -> ConflictJSON {
         let values = item.conflict.rendered
         return ConflictJSON(
             id: item.id, field: item.conflict.field.rawValue, base: values.base, git: values.git,
-            platform: values.platform)
+            platform: values.platform, resolve: item.conflict.resolveCommand(id: item.id))
+    }
+
+    public static func json(_ result: TicketResolver.Result) -> String {
+        struct Document: Encodable {
+            var id, path, kept: String
+            var settled, remaining: [ConflictJSON]
+            var commit: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(id, forKey: .id)
+                try container.encode(path, forKey: .path)
+                try container.encode(kept, forKey: .kept)
+                try container.encode(settled, forKey: .settled)
+                try container.encode(remaining, forKey: .remaining)
+                try container.encode(commit, forKey: .commit)
+            }
+
+            enum CodingKeys: String, CodingKey { case id, path, kept, settled, remaining, commit }
+        }
+        return JSONCoding.prettyString(
+            Document(
+                id: result.id, path: result.path, kept: result.kept.rawValue,
+                settled: result.settled.map { conflictJSON((result.id, $0)) },
+                remaining: result.remaining.map { conflictJSON((result.id, $0)) }, commit: result.commit?.hex))
+    }
+
+    public static func text(_ result: TicketResolver.Result) -> String {
+        guard !result.settled.isEmpty else { return "\(result.id): no conflict to resolve (\(result.path))\n" }
+        var output = ""
+        for conflict in result.settled {
+            let values = conflict.rendered
+            output +=
+                "\(result.id) \(conflict.field.rawValue): kept \(result.kept.rawValue)'s \(result.kept == .git ? values.git : values.platform)"
+                + (result.kept == .git ? " (sent to the platform)" : " (written to \(result.path))") + "\n"
+        }
+        for conflict in result.remaining { output += "still in conflict: \(conflict.describe(id: result.id))\n" }
+        if let commit = result.commit { output += "committed \(commit.hex.prefix(8))\n" }
+        return output
     }
 }

@@ -11,6 +11,7 @@ struct TicketsCommand: AsyncParsableCommand {
         abstract: "Flagged tickets in git: pull them from the platform, push the team's changes back, read them.",
         subcommands: [
             PullCommand.self, PushCommand.self, ListCommand.self, ShowCommand.self, SetCommand.self,
+            ResolveCommand.self,
             HistoryCommand.self,
             DiffCommand.self, FindCommand.self, EraseCommand.self, SealCommand.self, UnsealCommand.self,
         ]
@@ -297,6 +298,62 @@ struct SetCommand: AsyncParsableCommand {
             } else {
                 print(TicketOutput.text(result), terminator: "")
             }
+            return .success
+        }
+    }
+}
+
+extension TicketResolver.Side: ExpressibleByArgument {}
+extension TeamFields.Field: ExpressibleByArgument {}
+
+struct ResolveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Settle a conflict: keep git's value or the platform's, for one field or every one in conflict.",
+        discussion: """
+            A conflict is a team field git and the platform both changed, differently. --keep git sends \
+            the branch's value to the platform (a PATCH expecting the version just read) and moves the \
+            platform base; the next sync anywhere sees both agree, so nothing else needs pushing. --keep \
+            platform writes the platform's value into the ticket file in the working tree, for a commit \
+            of your own (or with --commit, committed with the base).
+
+            Exit status: 0 settled (or nothing to settle), 1 no such ticket or no conflict on that field, \
+            3 the platform failed, 64 usage.
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var platformOptions: PlatformOptions
+    @OptionGroup var commitOptions: CommitOptions
+
+    @Argument(help: "The ticket id.")
+    var id: String
+
+    @Option(
+        name: .long, help: "Only this field: priority, status, assignee or resolution (default: every one in conflict)."
+    )
+    var field: TeamFields.Field?
+
+    @Option(name: .long, help: "Whose value wins: git or platform.")
+    var keep: TicketResolver.Side
+
+    @Flag(name: .long, help: "With --keep platform: commit the file (and the base) on the current branch.")
+    var commit = false
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DataFormat = .text
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = try repository.root()
+            let tickets = try TicketStore.project(root: root)
+            let author = try tickets.author(commitOptions.author)
+            let result = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
+                try await TicketResolver(
+                    tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.resolve")
+                )
+                .resolve(id, field: field, keep: keep, author: author, commit: commit)
+            }
+            print(format == .json ? TicketOutput.json(result) : TicketOutput.text(result), terminator: "")
             return .success
         }
     }

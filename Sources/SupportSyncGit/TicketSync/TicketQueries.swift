@@ -302,6 +302,19 @@ extension TicketConflict {
     public var rendered: (base: String?, git: String, platform: String) {
         (base?.oneLine, git.oneLine, platform.oneLine)
     }
+
+    /// `status: was pending, git in_progress, platform resolved`, then the
+    /// command that settles it, for ticket `id`.
+    public func describe(id: String) -> String {
+        let values = rendered
+        return "\(field.rawValue): was \(values.base ?? "(no base)"), git \(values.git), platform \(values.platform); "
+            + "settle it with: \(resolveCommand(id: id))"
+    }
+
+    /// `supportsync tickets resolve ID --field F --keep git|platform`
+    public func resolveCommand(id: String) -> String {
+        "supportsync tickets resolve \(id) --field \(field.rawValue) --keep git|platform"
+    }
 }
 
 extension TicketQueries {

@@ -1,0 +1,147 @@
+import Foundation
+import Git
+import Logging
+import SupportSync
+
+/// `tickets resolve ID [--field F] --keep git|platform`: settles a conflict
+/// (a team field git and the platform both changed, differently).
+///
+/// - `git`: sends git's value (the branch's file) to the platform, expecting
+///   the version just read, and moves the platform base to it. The next
+///   sync anywhere sees git and the platform agree, so a laptop need not
+///   push the base.
+/// - `platform`: writes the platform's value into the file in the working
+///   tree; with a commit, the file and the base move together.
+public struct TicketResolver {
+    public enum Side: String, Sendable, CaseIterable {
+        case git
+        case platform
+    }
+
+    public struct Result: Sendable {
+        public var id: String
+        public var path: String
+        /// The conflicts settled, with the value each side had.
+        public var settled: [TicketConflict]
+        /// Conflicts on other fields, left for another `resolve`.
+        public var remaining: [TicketConflict]
+        public var kept: Side
+        /// The commit, when one was made (the base after `--keep git`, the file and base after `--keep platform --commit`).
+        public var commit: ObjectID?
+    }
+
+    let tickets: TicketStore
+    let platform: any TicketSource
+    let logger: Logger
+
+    public init(tickets: TicketStore, platform: any TicketSource, logger: Logger = Logger(label: "supportsync.resolve"))
+    {
+        self.tickets = tickets
+        self.platform = platform
+        self.logger = logger
+    }
+
+    public func resolve(_ id: String, field: TeamFields.Field?, keep side: Side, author: Signature, commit: Bool)
+        async throws -> Result
+    {
+        let lock = try tickets.lock()
+        defer { lock.release() }
+        try tickets.requireStoredSealing(at: try tickets.tip())
+        let path = try TicketQueries(tickets: tickets).path(of: id)
+        guard let gitBytes = try tickets.bytes(at: path, in: tickets.tip()),
+            let git = tickets.codec.decodeValid(gitBytes, path: path)
+        else { throw TicketResolveError.invalidFile(path) }
+        let base = try tickets.bytes(at: path, in: tickets.baseTip()).flatMap {
+            tickets.codec.decode($0, path: path).record
+        }
+        for _ in 0..<5 {
+            guard let current = try await platform.ticket(id: id, sealing: tickets.sealing) else {
+                throw TicketResolveError.notOnPlatform(id)
+            }
+            try TicketPuller.requireSealed([current], tickets.sealing)
+            let merged = TicketMerge.merge(base: base, git: git, platform: current)
+            let conflicts = merged.conflicts
+            let chosen = conflicts.filter { field == nil || $0.field.rawValue == field!.rawValue }
+            var result = Result(
+                id: id, path: path, settled: chosen, remaining: conflicts.filter { !chosen.contains($0) }, kept: side)
+            guard !chosen.isEmpty else {
+                if let field, !conflicts.isEmpty {
+                    throw TicketResolveError.noConflictOnField(id, field.rawValue, conflicts.map(\.field.rawValue))
+                }
+                return result
+            }
+            let fields = chosen.compactMap { TeamFields.Field(rawValue: $0.field.rawValue) }
+            switch side {
+            case .git:
+                var patch = TicketPatch()
+                for field in fields { patch.include(field, from: git.team) }
+                let answer: Ticket
+                do {
+                    answer = try await platform.patchTicket(
+                        id: id, patch, expecting: current.version, sealing: tickets.sealing)
+                } catch {
+                    if case .versionConflict = error { continue }  // changed meanwhile: look again
+                    throw error
+                }
+                if let newBase = TicketPusher.base(base, agreeingWith: git, TicketRecord(answer)) {
+                    result.commit =
+                        try tickets.commit(author: author) { _, _ in
+                            TicketStore.Change(
+                                baseFiles: [(path, tickets.codec.encode(newBase))],
+                                baseMessage: "supportsync: platform base after resolving \(id) (kept git)\n")
+                        }?.base
+                }
+            case .platform:
+                // What a pull would write (the platform's changes git has
+                // not seen), with the platform's value for each field settled.
+                var updated = merged.record
+                for field in fields { updated.team.take(field, from: current.record.team) }
+                let text = Array(TicketFile.text(updated).utf8)
+                if commit {
+                    let newBase = TicketPusher.base(base, agreeingWith: updated, TicketRecord(current))
+                    let message =
+                        "tickets: \(id) keeps the platform's \(fields.map(\.rawValue).joined(separator: ", "))\n"
+                    result.commit =
+                        try tickets.commit(author: author) { _, _ in
+                            TicketStore.Change(
+                                files: [(path, text)], message: message,
+                                baseFiles: newBase.map { [(path, tickets.codec.encode($0))] } ?? [])
+                        }?.commit
+                } else {
+                    guard tickets.followsWorkingTree, let workdir = tickets.repository.workdir else {
+                        throw TicketEditError.noWorkingTree
+                    }
+                    try Data(text).write(to: URL(fileURLWithPath: workdir + "/" + path), options: .atomic)
+                }
+            }
+            logger.info("resolved", metadata: ["ticket": "\(id)", "kept": "\(side.rawValue)"])
+            return result
+        }
+        throw TicketResolveError.keptChanging(id)
+    }
+}
+
+/// Why `tickets resolve` settled nothing.
+public enum TicketResolveError: UserError {
+    case invalidFile(String)
+    case notOnPlatform(String)
+    case noConflictOnField(String, String, [String])
+    case keptChanging(String)
+
+    public var description: String {
+        switch self {
+        case .invalidFile(let path): return "\(path) on the branch does not validate; fix it first"
+        case .notOnPlatform(let id): return "the platform has no ticket \(id)"
+        case .noConflictOnField(let id, let field, let others):
+            return "\(id) has no conflict on \(field); its conflicts are on \(others.joined(separator: ", "))"
+        case .keptChanging(let id): return "\(id) kept changing on the platform; run resolve again"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .keptChanging: return .failure
+        default: return .needsAttention
+        }
+    }
+}

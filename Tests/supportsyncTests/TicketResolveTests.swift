@@ -1,0 +1,95 @@
+import Foundation
+import SupportSync
+import TestSupport
+import Testing
+
+/// A conflict made on both sides, named with its values and the command
+/// that settles it, then resolved each way; git's and the platform's values
+/// checked afterwards.
+@Suite("tickets resolve, end to end")
+struct TicketResolveTests {
+    /// Two pulled tickets whose status was changed in git (in_progress) and
+    /// on the platform (resolved), then pulled again: both in conflict.
+    func conflicted() async throws -> (TicketBench, [Ticket]) {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        for ticket in tickets {
+            try bench.editTicket(
+                SampleTickets.path(ticket),
+                [("status: pending", "status: in_progress"), ("assignee: null", "assignee: luis")])
+            try bench.platform.change(ticket.id) {
+                $0.record.team.status = .resolved
+                $0.record.team.resolution = "Refunded"
+            }
+        }
+        return (bench, tickets)
+    }
+
+    @Test func aConflictNamesItsValuesAndTheCommandThatSettlesIt() async throws {
+        let (bench, tickets) = try await conflicted()
+        let pull = try await bench.pull()
+        #expect(pull.status == 1, "\(pull.stdout)")
+        let id = tickets[0].id
+        #expect(
+            pull.stdout.contains(
+                "conflict \(id): status: was pending, git in_progress, platform resolved; "
+                    + "settle it with: supportsync tickets resolve \(id) --field status --keep git|platform"),
+            "\(pull.stdout)")
+        let sync = try await bench.run(["sync", "--db", bench.database, "--format", "json"])
+        let document = try ticketJSON(sync.stdout)
+        // The pull already reported them; the sync's push meets them again.
+        let conflicts = try #require((document["tickets"] as? [String: Any])?["push_conflicts"] as? [[String: Any]])
+        let first = try #require(conflicts.first { $0["id"] as? String == id && $0["field"] as? String == "status" })
+        #expect(first["base"] as? String == "pending" && first["git"] as? String == "in_progress")
+        #expect(first["platform"] as? String == "resolved")
+        #expect(first["resolve"] as? String == "supportsync tickets resolve \(id) --field status --keep git|platform")
+    }
+
+    @Test func keepingGitSendsItAndTheNextPullSeesNoConflict() async throws {
+        let (bench, tickets) = try await conflicted()
+        let id = tickets[0].id
+        let resolved = try await bench.run(["tickets", "resolve", id, "--keep", "git", "--db", bench.database])
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        #expect(resolved.stdout.contains("\(id) status: kept git's in_progress (sent to the platform)"))
+        let platform = try #require(try bench.platform.ticket(id))
+        #expect(platform.record.team.status == .inProgress)
+        // Only the field in conflict was settled; the platform's resolution stays.
+        #expect(platform.record.team.resolution == "Refunded")
+        let pull = try await bench.pull()
+        #expect(!pull.stdout.contains("conflict \(id)"), "\(pull.stdout)")
+        #expect(pull.stdout.contains("conflict \(tickets[1].id)"), "the other ticket is still in conflict")
+        let again = try await bench.run(["tickets", "resolve", id, "--keep", "git", "--db", bench.database])
+        #expect(again.status == 0 && again.stdout.contains("no conflict to resolve"))
+        try await bench.expectFsckClean()
+    }
+
+    @Test func keepingThePlatformWritesItIntoTheFile() async throws {
+        let (bench, tickets) = try await conflicted()
+        let id = tickets[1].id
+        let path = SampleTickets.path(tickets[1])
+        let wrong = try await bench.run([
+            "tickets", "resolve", id, "--field", "priority", "--keep", "platform", "--db", bench.database,
+        ])
+        #expect(wrong.status == 1 && wrong.stderr.contains("has no conflict on priority; its conflicts are on status"))
+        let resolved = try await bench.run([
+            "tickets", "resolve", id, "--field", "status", "--keep", "platform", "--commit", "--db", bench.database,
+        ])
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        let text = try #require(bench.readFile(path))
+        #expect(text.contains("\nstatus: resolved\n"))
+        // The team's assignee, which only git changed, stays.
+        #expect(text.contains("\nassignee: luis\n"))
+        #expect(try await bench.status() == "")
+        let push = try await bench.push()
+        // The other ticket is still in conflict; this one's change goes.
+        #expect(push.stdout.contains("pushed \(id)\n") && !push.stdout.contains("conflict \(id)"), "\(push.stdout)")
+        let platform = try #require(try bench.platform.ticket(id))
+        #expect(platform.record.team.status == .resolved && platform.record.team.assignee == "luis")
+        let pull = try await bench.pull()
+        #expect(!pull.stdout.contains("conflict \(id)"), "\(pull.stdout)")
+        let audit = try await bench.run(["audit", "--base", "HEAD~3", "--trust-tool-commits"])
+        #expect(audit.status == 0, "\(audit.stdout)")
+    }
+}
