@@ -103,19 +103,24 @@ public enum TicketOutput {
     }
 
     /// `tickets list`: each ticket as its file holds it, with its path.
-    public static func json(_ listed: [TicketQueries.Listed]) -> String {
+    public static func json(_ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil) -> String {
         struct Entry: Encodable {
             var listed: TicketQueries.Listed
+            var conflicts: [ConflictLedger.Entry]?
 
-            enum CodingKeys: String, CodingKey { case path }
+            enum CodingKeys: String, CodingKey { case path, conflicts }
 
             func encode(to encoder: any Encoder) throws {
                 try listed.record.encode(to: encoder)
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(listed.path, forKey: .path)
+                if let conflicts { try container.encode(conflicts, forKey: .conflicts) }
             }
         }
-        return JSONCoding.prettyString(listed.map(Entry.init))
+        return JSONCoding.prettyString(
+            listed.map { item in
+                Entry(listed: item, conflicts: conflicts.map { $0.tickets[item.record.id] ?? [] })
+            })
     }
 
     public static func json(_ entries: [TicketQueries.HistoryEntry]) -> String {

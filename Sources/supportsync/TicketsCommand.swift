@@ -159,6 +159,12 @@ struct ListCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only tickets created on or before this day (YYYY-MM-DD, UTC).")
     var until: String?
 
+    @Flag(
+        name: .long,
+        help: "Only tickets in conflict, as the last pull, push or resolve recorded them (offline), with each conflict."
+    )
+    var conflicts = false
+
     @Option(name: .long, help: "Order: created (oldest first), priority (urgent first) or status (pending first).")
     var sort: TicketQueries.Sort = .created
 
@@ -180,9 +186,31 @@ struct ListCommand: AsyncParsableCommand {
             let filter = TicketQueries.Filter(
                 status: status, agent: agent, since: since, until: until, assignee: assignee,
                 unassigned: unassigned, priority: priority, tag: tag, channel: channel)
-            let listed = try TicketQueries(tickets: tickets).list(filter, sort: sort)
-            print(
-                format == .json ? TicketOutput.json(listed) : TicketOutput.table(listed.map(\.record)), terminator: "")
+            let queries = TicketQueries(tickets: tickets)
+            var listed = try queries.list(filter, sort: sort)
+            var ledger: ConflictLedger?
+            if conflicts {
+                ledger = try queries.conflicts()
+                if ledger == nil {
+                    printError(
+                        "note: this clone has no platform base (\(TicketStore.platformRef)), where conflicts are recorded: "
+                            + "git fetch origin '+refs/supportsync/*:refs/supportsync/*'")
+                }
+                listed = listed.filter { ledger?.tickets[$0.record.id] != nil }
+            }
+            if format == .json {
+                print(TicketOutput.json(listed, conflicts: ledger), terminator: "")
+            } else {
+                print(TicketOutput.table(listed.map(\.record)), terminator: "")
+                for item in listed {
+                    for entry in ledger?.tickets[item.record.id] ?? [] {
+                        print(
+                            "conflict \(item.record.id): \(entry.field): was \(entry.base ?? "(no base)"), git \(entry.git), "
+                                + "platform \(entry.platform); settle it with: \(entry.resolveCommand(id: item.record.id))"
+                        )
+                    }
+                }
+            }
             return .success
         }
     }

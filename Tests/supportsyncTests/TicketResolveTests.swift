@@ -92,4 +92,44 @@ struct TicketResolveTests {
         let audit = try await bench.run(["audit", "--base", "HEAD~3", "--trust-tool-commits"])
         #expect(audit.status == 0, "\(audit.stdout)")
     }
+
+    @Test func listConflictsAnswersOfflineFromWhatWasRecorded() async throws {
+        let (bench, tickets) = try await conflicted()
+        #expect(try await bench.pull().status == 1)
+        // Offline: no platform is named, none is reached.
+        let listed = try await bench.run(["tickets", "list", "--conflicts", "--format", "json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.compactMap { $0["id"] as? String } == tickets.map(\.id))
+        let first = try #require((entries.first?["conflicts"] as? [[String: Any]])?.first)
+        #expect(first["field"] as? String == "status" && first["platform"] as? String == "resolved")
+        #expect(!listed.stderr.contains("platform:"), "nothing reached: \(listed.stderr)")
+        let text = try await bench.run(["tickets", "list", "--conflicts"])
+        #expect(
+            text.stdout.contains(
+                "conflict \(tickets[0].id): status: was pending, git in_progress, platform resolved; settle it with: "
+            ), "\(text.stdout)")
+
+        // Resolved one way, then the other: the ledger forgets each.
+        #expect(
+            try await bench.run(["tickets", "resolve", tickets[0].id, "--keep", "git", "--db", bench.database]).status
+                == 0)
+        let afterOne = try await bench.run(["tickets", "list", "--conflicts"])
+        #expect(
+            !afterOne.stdout.contains(tickets[0].id) && afterOne.stdout.contains(tickets[1].id), "\(afterOne.stdout)")
+        #expect(
+            try await bench.run([
+                "tickets", "resolve", tickets[1].id, "--keep", "platform", "--commit", "--db", bench.database,
+            ]).status == 0)
+        #expect(try await bench.run(["tickets", "list", "--conflicts"]).stdout == "")
+
+        // A clone without the platform base says where the conflicts are kept.
+        // What a clone that fetched only branches has: no refs/supportsync/ (the ref is loose, as libgit2 wrote it).
+        try FileManager.default.removeItem(at: bench.root.appendingPathComponent(".git/refs/supportsync/platform"))
+        #expect(try await bench.gitOutput(["for-each-ref", "refs/supportsync/"]) == "")
+        let clone = try await bench.run(["tickets", "list", "--conflicts"])
+        #expect(
+            clone.status == 0 && clone.stderr.contains("no platform base (refs/supportsync/platform)"),
+            "\(clone.stderr)")
+    }
 }

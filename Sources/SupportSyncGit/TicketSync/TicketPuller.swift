@@ -28,6 +28,8 @@ public struct TicketPuller {
         public var skipped: [(id: String, reason: String)] = []
         /// Team fields changed differently in git and on the platform: git's value kept.
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
+        /// Every ticket this pull merged (written, unchanged, or in conflict).
+        public var merged: Set<String> = []
         public var warnings: [String] = []
 
         public var exitStatus: ExitStatus { skipped.isEmpty && conflicts.isEmpty ? .success : .needsAttention }
@@ -109,6 +111,11 @@ public struct TicketPuller {
             position = batch.end
             if !batch.more { break }
         }
+        if !options.dryRun {
+            // What this pull merged is found in conflict again, or no longer.
+            try ConflictLedger.update(
+                tickets, found: report.conflicts, cleared: report.merged, author: options.author)
+        }
         return report
     }
 
@@ -164,6 +171,7 @@ public struct TicketPuller {
         guard let plan = planned else { return nil }
         report.skipped += plan.skipped
         report.conflicts += plan.conflicts
+        report.merged.formUnion(batch.map(\.id))
         report.new += plan.new
         report.updated += plan.updated
         guard let commit = committed?.commit else { return nil }

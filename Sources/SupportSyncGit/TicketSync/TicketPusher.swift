@@ -82,6 +82,13 @@ public struct TicketPusher {
             if let base = outcome.newBase { baseFiles.append((item.path, tickets.codec.encode(base))) }
         }
         try moveBase(baseFiles, author: author)
+        // Every ticket that could be in conflict was merged just now: what is
+        // not in conflict any more leaves the ledger, unless its push failed.
+        let recorded = Set(try ConflictLedger.read(tickets, at: tickets.baseTip()).tickets.keys)
+        try ConflictLedger.update(
+            tickets, found: report.conflicts,
+            cleared: recorded.subtracting(report.conflicts.map(\.id)).subtracting(report.failed.map(\.id)),
+            author: author)
         return report
     }
 

@@ -65,6 +65,10 @@ public struct TicketResolver {
             var result = Result(
                 id: id, path: path, settled: chosen, remaining: conflicts.filter { !chosen.contains($0) }, kept: side)
             guard !chosen.isEmpty else {
+                if conflicts.isEmpty {
+                    // Settled some other way meanwhile: the ledger forgets it.
+                    try ConflictLedger.update(tickets, found: [], cleared: [id], author: author)
+                }
                 if let field, !conflicts.isEmpty {
                     throw TicketResolveError.noConflictOnField(id, field.rawValue, conflicts.map(\.field.rawValue))
                 }
@@ -115,6 +119,8 @@ public struct TicketResolver {
                 }
             }
             logger.info("resolved", metadata: ["ticket": "\(id)", "kept": "\(side.rawValue)"])
+            try ConflictLedger.update(
+                tickets, found: result.remaining.map { (id, $0) }, cleared: [id], author: author)
             return result
         }
         throw TicketResolveError.keptChanging(id)

@@ -1,0 +1,73 @@
+import Foundation
+import Git
+import SupportSync
+
+/// The conflicts a pull, a push or a resolve found open, kept in the
+/// platform base (`refs/supportsync/platform`, which the sync job pushes
+/// with the branch), so `tickets list --conflicts` answers in any clone,
+/// offline. Each entry is replaced whenever its ticket is merged again:
+/// found again, or gone.
+public struct ConflictLedger: Sendable, Hashable {
+    /// At the root of the base's tree, beside `tickets/`.
+    static let path = "supportsync-conflicts.json"
+
+    public struct Entry: Sendable, Hashable, Codable {
+        public var field: String
+        public var base: String?
+        public var git: String
+        public var platform: String
+
+        init(_ conflict: TicketConflict) {
+            let values = conflict.rendered
+            field = conflict.field.rawValue
+            base = values.base
+            git = values.git
+            platform = values.platform
+        }
+
+        /// The command that settles it, for ticket `id`.
+        public func resolveCommand(id: String) -> String {
+            "supportsync tickets resolve \(id) --field \(field) --keep git|platform"
+        }
+    }
+
+    /// By ticket id, each ticket's open conflicts in field order.
+    public var tickets: [String: [Entry]] = [:]
+
+    /// The ledger in the base at `commit`; empty when it has none.
+    static func read(_ store: TicketStore, at commit: ObjectID?) throws -> ConflictLedger {
+        guard let bytes = try store.bytes(at: path, in: commit) else { return ConflictLedger() }
+        let tickets = (try? JSONDecoder().decode([String: [Entry]].self, from: Data(bytes))) ?? [:]
+        return ConflictLedger(tickets: tickets)
+    }
+
+    /// Replaces the entries of the tickets in `found` (their conflicts now)
+    /// and removes those of `cleared`, committing the ledger in the base
+    /// when it changes (a base-only commit; the branch does not move).
+    static func update(
+        _ store: TicketStore, found: [(id: String, conflict: TicketConflict)], cleared: Set<String>,
+        author: Signature
+    ) throws {
+        let now = Dictionary(grouping: found, by: \.id).mapValues { $0.map { Entry($0.conflict) } }
+        _ = try store.commit(author: author) { _, baseTip in
+            let before = try read(store, at: baseTip)
+            var after = before
+            for id in cleared { after.tickets[id] = nil }
+            for (id, entries) in now { after.tickets[id] = entries }
+            guard after != before else { return nil }
+            let text = JSONCoding.prettyString(after.tickets)
+            return TicketStore.Change(
+                baseFiles: [(path, Array(text.utf8))],
+                baseMessage: "supportsync: open conflicts (\(plural(after.tickets.count, "ticket")))\n")
+        }
+    }
+}
+
+extension TicketQueries {
+    /// The open conflicts the last pull, push or resolve recorded; nil when
+    /// this clone lacks the platform base that holds them.
+    public func conflicts() throws -> ConflictLedger? {
+        guard let baseTip = try tickets.baseTip() else { return nil }
+        return try ConflictLedger.read(tickets, at: baseTip)
+    }
+}
