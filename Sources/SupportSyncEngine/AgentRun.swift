@@ -87,4 +87,15 @@ extension Importer.Report {
     }
 
     public var summary: String { "import: \(written.count) written, \(kept.count) kept, \(skipped.count) skipped" }
+
+    /// `import --format json`: each file written or kept, each agent skipped and why.
+    public var json: String {
+        struct Skipped: Encodable { var id, reason: String }
+        struct Document: Encodable {
+            var written, kept: [String]
+            var skipped: [Skipped]
+        }
+        return JSONDocument.render(
+            Document(written: written, kept: kept, skipped: skipped.map { Skipped(id: $0.0, reason: $0.1) }))
+    }
 }

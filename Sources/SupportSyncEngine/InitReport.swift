@@ -22,7 +22,7 @@ public enum InitRun {
             return out + "\nNext:\n" + next.map { "  \($0)\n" }.joined()
         }
 
-        public var json: String { JSONCoding.prettyString(self) }
+        public var json: String { JSONDocument.render(self) }
     }
 
     /// A scaffold for `root`: the workflow for `branch`, else the branch the repository is on.
@@ -76,7 +76,7 @@ public enum InitRun {
             return out
         }
 
-        public var json: String { JSONCoding.prettyString(self) }
+        public var json: String { JSONDocument.render(self) }
     }
 
     /// Compares without writing; the action and branch the file names are

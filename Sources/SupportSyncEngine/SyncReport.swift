@@ -166,7 +166,7 @@ public struct SyncReport: Sendable {
             }
             document.tickets = tickets
         }
-        return JSONCoding.prettyString(document)
+        return JSONDocument.render(document)
     }
 
     public var markdown: String {

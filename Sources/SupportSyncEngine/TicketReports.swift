@@ -58,7 +58,7 @@ public enum TicketOutput {
 
             enum CodingKeys: String, CodingKey { case id, path, changes, commit }
         }
-        return JSONCoding.prettyString(
+        return JSONDocument.render(
             Document(id: result.id, path: result.path, changes: result.changes, commit: result.commit?.hex))
     }
 
@@ -98,8 +98,13 @@ public enum TicketOutput {
 
     // MARK: - JSON
 
-    public static func json(_ records: [TicketRecord]) -> String {
-        JSONCoding.prettyString(records)
+    /// `tickets show`: the ticket and its path.
+    public static func json(shown record: TicketRecord, path: String) -> String {
+        struct Document: Encodable {
+            var path: String
+            var ticket: TicketRecord
+        }
+        return JSONDocument.render(Document(path: path, ticket: record))
     }
 
     /// `tickets list`: each ticket as its file holds it, with its path.
@@ -117,24 +122,30 @@ public enum TicketOutput {
                 if let conflicts { try container.encode(conflicts, forKey: .conflicts) }
             }
         }
-        return JSONCoding.prettyString(
+        return JSONDocument.render(
             listed.map { item in
                 Entry(listed: item, conflicts: conflicts.map { $0.tickets[item.record.id] ?? [] })
-            })
+            }, under: "tickets")
     }
 
-    public static func json(_ entries: [TicketQueries.HistoryEntry]) -> String {
+    /// `tickets history`: the ticket's path and its commits, newest first.
+    public static func json(_ entries: [TicketQueries.HistoryEntry], id: String, path: String) -> String {
         struct Entry: Encodable {
             var commit, author, email, date, message: String
             var changes: [TicketQueries.FieldChange]
         }
-        return JSONCoding.prettyString(
-            entries.map {
-                Entry(
-                    commit: $0.commit.hex, author: $0.author.name, email: $0.author.email,
-                    date: $0.author.date.formatted(.iso8601),
-                    message: $0.message, changes: $0.changes)
-            })
+        struct Document: Encodable {
+            var id, path: String
+            var commits: [Entry]
+        }
+        return JSONDocument.render(
+            Document(
+                id: id, path: path,
+                commits: entries.map {
+                    Entry(
+                        commit: $0.commit.hex, author: $0.author.name, email: $0.author.email,
+                        date: $0.author.date.formatted(.iso8601), message: $0.message, changes: $0.changes)
+                }))
     }
 
     struct ConflictJSON: Encodable {
@@ -162,7 +173,7 @@ public enum TicketOutput {
             var skipped: [[String: String]]
             var conflicts: [ConflictJSON]
         }
-        return JSONCoding.prettyString(
+        return JSONDocument.render(
             Document(
                 new: report.new, updated: report.updated, commits: report.commits.map(\.hex), warnings: report.warnings,
                 skipped: report.skipped.map { ["id": $0.id, "reason": $0.reason] },
@@ -175,7 +186,7 @@ public enum TicketOutput {
             var conflicts: [ConflictJSON]
             var failed: [[String: String]]
         }
-        return JSONCoding.prettyString(
+        return JSONDocument.render(
             Document(
                 pushed: report.pushed, conflicts: report.conflicts.map(conflictJSON),
                 failed: report.failed.map { ["id": $0.id, "reason": $0.reason] }))
@@ -206,7 +217,7 @@ public enum TicketOutput {
 
             enum CodingKeys: String, CodingKey { case id, path, kept, settled, remaining, commit }
         }
-        return JSONCoding.prettyString(
+        return JSONDocument.render(
             Document(
                 id: result.id, path: result.path, kept: result.kept.rawValue,
                 settled: result.settled.map { conflictJSON((result.id, $0)) },

@@ -112,13 +112,16 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace existing agent files.")
     var overwrite = false
 
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DataFormat = .text
+
     func run() async throws {
         try await reportingErrors {
             let report = try await AgentRun.importAgents(
                 root: try repository.root(), selection: platformOptions.selection, only: Set(agents),
                 overwrite: overwrite, logger: CommandLogging.logger)
-            print(report.text, terminator: "")
-            printError(report.summary)
+            print(format == .json ? report.json : report.text, terminator: "")
+            if format == .text { printError(report.summary) }
             return report.exitStatus
         }
     }

@@ -165,7 +165,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 from: from ?? ZonedMoment.date(ZonedMoment.today(), plus: -days)!, days: days)
             let report = try await platform.simulate(simulation)
             if format == .json {
-                print(JSONCoding.prettyString(report), terminator: "")
+                print(JSONDocument.render(report), terminator: "")
             } else {
                 print(report.text, terminator: "")
                 printError(

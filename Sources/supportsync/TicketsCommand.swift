@@ -254,7 +254,7 @@ struct ShowCommand: AsyncParsableCommand {
                 text = TicketFile.text(revealed.record)
             }
             if format == .json, let record {
-                print(JSONCoding.prettyString(record), terminator: "")
+                print(TicketOutput.json(shown: record, path: shown.path), terminator: "")
             } else {
                 print("# \(shown.path)\n\(text)", terminator: "")
             }
@@ -413,7 +413,7 @@ struct FindCommand: AsyncParsableCommand {
                 try await $0.tickets(ofCustomer: customer)
             }
             if format == .json {
-                print(JSONCoding.prettyString(found.map(TicketRecord.init)), terminator: "")
+                print(JSONDocument.render(found.map(TicketRecord.init), under: "tickets"), terminator: "")
             } else {
                 print(found.map { TicketFile.text($0.record) }.joined(separator: "---\n"), terminator: "")
                 printError("find: \(plural(found.count, "ticket"))")
@@ -470,7 +470,7 @@ struct EraseCommand: AsyncParsableCommand {
                 try await $0.erase(selection, reason: reason, by: requester)
             }
             if format == .json {
-                print(JSONCoding.prettyString(["erased": erased.map(\.id)]), terminator: "")
+                print(JSONDocument.render(["erased": erased.map(\.id)]), terminator: "")
             } else {
                 print("erased: \(erased.count)\(erased.isEmpty ? "" : " " + erased.map(\.id).joined(separator: " "))")
                 printError("the next tickets pull (or sync) commits the erasure")
@@ -562,7 +562,8 @@ struct HistoryCommand: AsyncParsableCommand {
             let history = try TicketQueries(tickets: tickets).history(id)
             print(
                 format == .json
-                    ? TicketOutput.json(history.entries) : TicketOutput.text(history.entries, path: history.path),
+                    ? TicketOutput.json(history.entries, id: id, path: history.path)
+                    : TicketOutput.text(history.entries, path: history.path),
                 terminator: "")
             return .success
         }
@@ -597,7 +598,7 @@ struct DiffCommand: AsyncParsableCommand {
             switch format {
             case .text: print(TicketChangesReport.text(changes), terminator: "")
             case .markdown: print(TicketChangesReport.markdown(changes), terminator: "")
-            case .json: print(JSONCoding.prettyString(changes), terminator: "")
+            case .json: print(JSONDocument.render(changes, under: "tickets"), terminator: "")
             }
             return .success
         }

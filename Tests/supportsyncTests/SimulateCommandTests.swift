@@ -35,9 +35,8 @@ struct SimulateCommandTests {
         let pull = try Executable.run(
             ["tickets", "pull", "--platform", server.url], in: folder.url, environment: server.environment("sync"))
         #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
-        let list = try ticketJSON(
-            "{\"t\": \(try Executable.run(["tickets", "list", "--format", "json"], in: folder.url).stdout)}")
-        let listed = try #require(list["t"] as? [[String: Any]])
+        let listed = try jsonList(
+            try Executable.run(["tickets", "list", "--format", "json"], in: folder.url).stdout, "tickets")
         #expect(Set(listed.compactMap { $0["id"] as? String }) == Set(made))
         // Dated when the conversations happened.
         #expect(

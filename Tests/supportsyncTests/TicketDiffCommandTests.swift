@@ -35,7 +35,7 @@ import Testing
                 """)
 
         let json = try await bench.run(["tickets", "diff", "--base", "upstream", "--format", "json"])
-        let changes = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let changes = try jsonList(json.stdout, "tickets")
         #expect(changes.count == 1)
         #expect(changes.first?["id"] as? String == first.id)
         #expect(changes.first?["kind"] as? String == "modified")

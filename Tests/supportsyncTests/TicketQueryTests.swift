@@ -29,7 +29,7 @@ import Testing
     private func listed(_ bench: TicketBench, _ arguments: [String]) async throws -> [String] {
         let result = try await bench.run(["tickets", "list", "--format", "json"] + arguments)
         #expect(result.status == 0, "\(arguments): \(result.stderr)")
-        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let array = try jsonList(result.stdout, "tickets")
         return array.compactMap { $0["id"] as? String }
     }
 
@@ -73,7 +73,9 @@ import Testing
 
         let json = try await bench.run(["tickets", "show", tickets[2].id, "--format", "json"])
         #expect(json.status == 0, "\(json.stderr)")
-        let object = try ticketJSON(json.stdout)
+        let document = try ticketJSON(json.stdout)
+        #expect(document["format_version"] as? Int == 1 && document["path"] as? String == path)
+        let object = try #require(document["ticket"] as? [String: Any])
         #expect(object["id"] as? String == tickets[2].id)
         #expect(object["status"] as? String == "resolved")
         #expect(object["resolution"] as? String == "Refunded")
@@ -139,7 +141,7 @@ import Testing
 
         let json = try await bench.run(["tickets", "history", ticket.id, "--format", "json"])
         #expect(json.status == 0)
-        let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let array = try jsonList(json.stdout, "commits")
         #expect(array.compactMap { $0["commit"] as? String } == witness)
         let changes = try #require(array.first { $0["commit"] as? String == team.hex }?["changes"] as? [[String: Any]])
         #expect(
@@ -149,7 +151,8 @@ import Testing
             })
         #expect(
             changes.contains {
-                $0["field"] as? String == "assignee" && $0["old"] as? String == "null"
+                // A JSON null, not the text "null".
+                $0["field"] as? String == "assignee" && $0["old"] is NSNull
                     && $0["new"] as? String == "ana@example.com"
             })
         #expect(array.first { $0["commit"] as? String == team.hex }?["author"] as? String == "Ana Ops")

@@ -99,7 +99,7 @@ struct TicketResolveTests {
         // Offline: no platform is named, none is reached.
         let listed = try await bench.run(["tickets", "list", "--conflicts", "--format", "json"])
         #expect(listed.status == 0, "\(listed.stderr)")
-        let entries = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let entries = try jsonList(listed.stdout, "tickets")
         #expect(entries.compactMap { $0["id"] as? String } == tickets.map(\.id))
         let first = try #require((entries.first?["conflicts"] as? [[String: Any]])?.first)
         #expect(first["field"] as? String == "status" && first["platform"] as? String == "resolved")

@@ -108,8 +108,7 @@ struct TicketSetListTests {
         func ids(_ arguments: [String]) async throws -> [String] {
             let result = try await bench.run(["tickets", "list", "--format", "json"] + arguments)
             #expect(result.status == 0, "\(result.stderr)")
-            let list = try #require(
-                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            let list = try jsonList(result.stdout, "tickets")
             for entry in list {
                 let path = try #require(entry["path"] as? String)
                 #expect(
@@ -156,7 +155,7 @@ struct TicketSetListTests {
         let pulled = try await bench.pull()
         #expect(pulled.stdout.contains("and 5 more"))
         let json = try await bench.run(["tickets", "list", "--format", "json"])
-        #expect(json.stdout.components(separatedBy: "\"id\"").count - 1 == 55)
+        #expect(try jsonList(json.stdout, "tickets").count == 55)
     }
 
     @Test func auditOfTheToolsOwnCommitOnTheDefaultBranchPointsAtTrustToolCommits() async throws {
@@ -171,5 +170,72 @@ struct TicketSetListTests {
         let other = try await bench.run(["audit", "--base", "main", "--head", "other"])
         #expect(other.status == 1)
         #expect(!other.stdout.contains("--trust-tool-commits"), "\(other.stdout)")
+    }
+}
+
+/// Every `--format json` document is an object with `format_version` 1 and
+/// JSON values, not YAML text.
+@Suite("JSON documents, typed and versioned")
+struct JSONDocumentTests {
+    @Test func everyDocumentCarriesItsFormatVersion() async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<3))
+        let id = SampleTickets.id(1)
+        var commands: [[String]] = [
+            ["tickets", "pull", "--db", bench.database], ["tickets", "list"], ["tickets", "show", id],
+            ["tickets", "history", id], ["tickets", "diff", "--base", "HEAD~1"],
+            ["tickets", "set", id, "--priority", "high"], ["tickets", "push", "--db", bench.database],
+            ["audit", "--base", "HEAD~1"], ["validate"], ["test"], ["sync", "--db", bench.database],
+        ]
+        try bench.writeFile(
+            "config/agents/a.yaml",
+            "agent: a\nname: A\nchannels: [calls]\nsupport:\n  mode: escalate\n  escalate:\n    destinations: [{name: desk, number: \"+34910000000\"}]\n    ring_timeout: 25\n"
+        )
+        commands += [
+            ["plan", "--db", bench.database], ["apply", "--db", bench.database], ["explain", "a"],
+            ["explain", "a", "--at", "2026-12-07T10:00Z"], ["import", "--db", bench.database],
+            ["platform", "simulate", "--db", bench.database, "--conversations", "3", "--seed", "1"],
+            ["init", "--check"],
+        ]
+        for command in commands {
+            let result = try await bench.run(command + ["--format", "json"])
+            let document = try ticketJSON(result.stdout)
+            #expect(document["format_version"] as? Int == 1, "\(command): \(result.stdout)\(result.stderr)")
+        }
+    }
+
+    @Test func planValuesAreJSONValues() async throws {
+        let bench = try TicketBench()
+        try bench.writeFile(
+            "config/agents/a.yaml",
+            "agent: a\nname: A\nchannels: [calls]\nsupport:\n  mode: escalate\n  escalate:\n    destinations: [{name: desk, number: \"+34910000000\"}]\n    ring_timeout: 25\n  flag: {tags: [returns]}\n"
+        )
+        let plan = try await bench.run(["plan", "--db", bench.database, "--format", "json"])
+        let document = try ticketJSON(plan.stdout)
+        let agents = try #require(document["agents"] as? [[String: Any]])
+        let changes = try #require(agents.first?["changes"] as? [[String: Any]])
+        func new(_ field: String) -> Any? { changes.first { $0["field"] as? String == field }?["new"] }
+        #expect(new("support.escalate.ring_timeout") as? Int == 25)
+        #expect(new("support.escalate.summary") as? Bool == true)
+        #expect(new("support.flag.tags") as? [String] == ["returns"])
+        #expect(new("channels") as? [String] == ["calls"])
+        // A saved plan with typed values applies.
+        let out = bench.root.appendingPathComponent("plan.json").path
+        #expect(try await bench.run(["plan", "--db", bench.database, "--out", out]).status == 0)
+        #expect(try await bench.run(["apply", "--db", bench.database, "--plan", out]).status == 0)
+    }
+
+    @Test func auditNamesTheCommitAsFields() async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<2))
+        #expect(try await bench.pull().status == 0)
+        let path = SampleTickets.path(SampleTickets.make(1))
+        let commit = try bench.editTicket(path, [("priority: normal", "priority: nonsense")])
+        let audit = try await bench.run(["audit", "--base", "HEAD~1", "--format", "json"])
+        let diagnostics = try jsonList(audit.stdout, "diagnostics")
+        let found = try #require(diagnostics.first?["commit"] as? [String: Any])
+        #expect(found["id"] as? String == commit.hex)
+        #expect(found["author"] as? String == "Ana" && found["email"] as? String == "ana@example.com")
+        #expect((found["date"] as? String)?.hasSuffix("Z") == true)
     }
 }

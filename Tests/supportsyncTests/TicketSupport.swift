@@ -319,6 +319,17 @@ final class TicketServer: @unchecked Sendable {  // immutable after init; stop()
     }
 }
 
+/// The list under `key` of a JSON document printed by a command, which
+/// carries `"format_version": 1` like every document.
+func jsonList(
+    _ text: String, _ key: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+) throws -> [[String: Any]] {
+    let document = try ticketJSON(text, sourceLocation: sourceLocation)
+    #expect(document["format_version"] as? Int == 1, sourceLocation: sourceLocation)
+    return try #require(
+        document[key] as? [[String: Any]], "a list under \(key): \(text)", sourceLocation: sourceLocation)
+}
+
 /// A JSON document printed by a command.
 func ticketJSON(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String: Any] {
     let object = try JSONSerialization.jsonObject(with: Data(text.utf8))

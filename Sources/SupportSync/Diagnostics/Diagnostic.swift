@@ -35,6 +35,24 @@ public struct Diagnostic: Sendable, Hashable {
     public var agent: String?
     /// Other places that explain the problem (the first occurrence of a duplicate).
     public var notes: [Note]
+    /// The commit that made the change, for a problem `audit` found in history.
+    public var commit: CommitReference?
+
+    /// A commit, as `audit` names it in JSON.
+    public struct CommitReference: Sendable, Hashable, Encodable {
+        public var id: String
+        public var author: String
+        public var email: String
+        /// RFC 3339, UTC.
+        public var date: String
+
+        public init(id: String, author: String, email: String, date: String) {
+            self.id = id
+            self.author = author
+            self.email = email
+            self.date = date
+        }
+    }
 
     public struct Note: Sendable, Hashable {
         public var location: SourceLocation

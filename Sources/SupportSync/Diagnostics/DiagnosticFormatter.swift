@@ -57,7 +57,7 @@ public enum DiagnosticFormatter {
         let document = JSONReport(
             files: report.files, errors: report.errorCount, warnings: report.warningCount,
             diagnostics: report.diagnostics.map(JSONReport.Entry.init))
-        return JSONCoding.prettyString(document)
+        return JSONDocument.render(document)
     }
 
     struct JSONReport: Encodable {
@@ -76,6 +76,7 @@ public enum DiagnosticFormatter {
             var hint: String?
             var agent: String?
             var notes: [Note]?
+            var commit: Diagnostic.CommitReference?
 
             struct Note: Encodable {
                 var file: String
@@ -93,6 +94,7 @@ public enum DiagnosticFormatter {
                 message = diagnostic.message
                 hint = diagnostic.hint
                 agent = diagnostic.agent
+                commit = diagnostic.commit
                 notes =
                     diagnostic.notes.isEmpty
                     ? nil

@@ -88,7 +88,7 @@ public struct AgentExplanation: Sendable {
             Channel(
                 channel: $0.channel.rawValue, intervals: week.rows($0.channel), closed: week.closedOutcome[$0.channel])
         }
-        return JSONCoding.prettyString(
+        return JSONDocument.render(
             Document(
                 agent: settings.id, name: settings.name, file: file, environment: environment,
                 mode: settings.support.mode.rawValue, settings: sources, timezone: week.timezone, closed: week.closed,
@@ -131,7 +131,7 @@ public struct MomentExplanation: Sendable, Encodable {
         try container.encode(explanation.because, forKey: .because)
     }
 
-    public var json: String { JSONCoding.prettyString(self) }
+    public var json: String { JSONDocument.render(self) }
 
     public var text: String {
         var output = "\(agent), \(channel.rawValue), \(moment.rfc3339) (mode \(mode.rawValue)):\n"
@@ -235,7 +235,7 @@ public struct ScenarioReport: Sendable {
                     try container.encode(diagnostics, forKey: .diagnostics)
                 }
             }
-            return JSONCoding.prettyString(
+            return JSONDocument.render(
                 Document(
                     environment: environment, scenarios: results.count, passed: results.count - failed.count,
                     failed: failed.count, errors: report.errorCount, configErrors: configErrors,

@@ -1,3 +1,5 @@
+import YAML
+
 /// What `apply` would do, agent by agent (SPEC section 6, `plan`). Saved by
 /// `plan --out` with each agent's platform version, so `apply --plan`
 /// applies exactly what was reviewed and refuses agents changed since.
@@ -11,14 +13,24 @@ public struct Plan: Sendable, Hashable, Codable {
     /// One field that differs, on the canonical form: `support.mode: flag -> escalate`.
     public struct Change: Sendable, Hashable, Codable {
         public var field: String
-        /// Nil when the field does not exist on that side.
-        public var old: String?
-        public var new: String?
+        /// Nil when the field does not exist on that side. JSON carries the
+        /// value as it is (`25`, `false`, `null`, a list); text shows it on one line.
+        public var oldValue: YAMLValue?
+        public var newValue: YAMLValue?
 
-        public init(field: String, old: String?, new: String?) {
+        public var old: String? { oldValue?.oneLine }
+        public var new: String? { newValue?.oneLine }
+
+        public init(field: String, old: YAMLValue?, new: YAMLValue?) {
             self.field = field
-            self.old = old
-            self.new = new
+            self.oldValue = old
+            self.newValue = new
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case field
+            case oldValue = "old"
+            case newValue = "new"
         }
     }
 

@@ -10,7 +10,7 @@ public enum PlanFormatter {
     public static func format(_ plan: Plan, as format: Format) -> String {
         switch format {
         case .text: return text(plan)
-        case .json: return JSONCoding.prettyString(plan)
+        case .json: return JSONDocument.render(plan)
         case .markdown: return markdown(plan)
         }
     }
@@ -160,6 +160,6 @@ public enum PlanFormatter {
             var environment: String?
             var agents: [Entry]
         }
-        return JSONCoding.prettyString(Document(environment: report.environment, agents: entries))
+        return JSONDocument.render(Document(environment: report.environment, agents: entries))
     }
 }

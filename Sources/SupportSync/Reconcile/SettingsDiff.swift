@@ -12,32 +12,38 @@ public enum SettingsDiff {
         // Equal settings encode alike: the common no-change plan skips the
         // flattening, which is most of a large plan's time.
         if let old, old == new { return [] }
-        let before = old.map(flatten) ?? [:]
-        let after = flatten(new)
+        let before = old.map(values) ?? [:]
+        let after = values(new)
         // Only the differing fields are sorted (the order's numeric compare is slow).
         let differing = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
         return differing.sorted(by: fieldOrder).map { Plan.Change(field: $0, old: before[$0], new: after[$0]) }
     }
 
+    /// Each field's value on one line, as `plan` prints it.
     static func flatten(_ settings: AgentSettings) -> [String: String] {
+        values(settings).mapValues(\.oneLine)
+    }
+
+    /// Each field's value, typed as JSON has it.
+    static func values(_ settings: AgentSettings) -> [String: YAMLValue] {
         guard let data = try? JSONCoding.encoder().encode(settings),
             let value = try? JSONDecoder().decode(YAMLValue.self, from: data)
         else { return [:] }
-        var fields: [String: String] = [:]
+        var fields: [String: YAMLValue] = [:]
         walk(value, path: "", into: &fields)
         fields.removeValue(forKey: "id")
         return fields
     }
 
-    private static func walk(_ value: YAMLValue, path: String, into fields: inout [String: String]) {
+    private static func walk(_ value: YAMLValue, path: String, into fields: inout [String: YAMLValue]) {
         switch value {
         case .map(let members):
-            if members.isEmpty { fields[path] = "{}" }
+            if members.isEmpty { fields[path] = .map([]) }
             for (key, item) in members { walk(item, path: path.isEmpty ? key : "\(path).\(key)", into: &fields) }
         case .list(let items) where items.contains(where: \.isContainer):
             for (index, item) in items.enumerated() { walk(item, path: "\(path)[\(index)]", into: &fields) }
         default:
-            fields[path] = value.oneLine
+            fields[path] = value
         }
     }
 

@@ -58,6 +58,9 @@ public struct TicketAuditor {
             let tickets = changes.filter { $0.path.hasSuffix(".yaml") }
             if !changes.isEmpty { result.ticketCommits += 1 }
             let short = String(commit.id.hex.prefix(8))
+            let reference = Diagnostic.CommitReference(
+                id: commit.id.hex, author: commit.author.name, email: commit.author.email,
+                date: commit.author.date.formatted(.iso8601))
             // The tool replaces 0.1's cursor file by the cursor folder: a removal of it is no edit.
             for change in changes
             where change.path == TicketStore.cursorPath
@@ -68,11 +71,12 @@ public struct TicketAuditor {
                 }) {
                     continue
                 }
-                result.diagnostics.append(
-                    Diagnostic(
-                        .ticketPlatformField, at: SourceLocation(file: change.path, line: 1, column: 1),
-                        "commit \(short) edits the pull cursor, which only supportsync writes",
-                        hint: "revert the change to \(change.path)"))
+                var diagnostic = Diagnostic(
+                    .ticketPlatformField, at: SourceLocation(file: change.path, line: 1, column: 1),
+                    "commit \(short) edits the pull cursor, which only supportsync writes",
+                    hint: "revert the change to \(change.path)")
+                diagnostic.commit = reference
+                result.diagnostics.append(diagnostic)
             }
             for change in tickets {
                 seenFiles.insert(change.path)
@@ -87,6 +91,7 @@ public struct TicketAuditor {
                 }
                 for var diagnostic in TicketAudit.check(path: change.path, parents: parentRecords, new: newBytes) {
                     diagnostic.message += " (commit \(short) by \(commit.author.name))"
+                    diagnostic.commit = reference
                     result.diagnostics.append(diagnostic)
                 }
             }

@@ -217,8 +217,19 @@ public struct TicketQueries {
 
     public struct FieldChange: Sendable, Hashable, Encodable {
         public var field: String
-        public var old: String?
-        public var new: String?
+        /// Nil when the field is absent on that side; JSON carries the value as it is.
+        public var oldValue: YAMLValue?
+        public var newValue: YAMLValue?
+
+        /// The values on one line, for text.
+        public var old: String? { oldValue?.oneLine }
+        public var new: String? { newValue?.oneLine }
+
+        enum CodingKeys: String, CodingKey {
+            case field
+            case oldValue = "old"
+            case newValue = "new"
+        }
     }
 
     /// Every commit that changed the ticket, newest first, with its field changes.
@@ -258,9 +269,9 @@ public struct TicketQueries {
         TicketRecord.Field.allCases.compactMap { field in
             // `erasure` is written only once there is one: absent is no value, not null.
             let present = { (record: TicketRecord) in field != .erasure || record.erasure != nil }
-            let before = old.flatMap { present($0) ? $0.value(of: field).oneLine : nil }
-            let after = new.flatMap { present($0) ? $0.value(of: field).oneLine : nil }
-            return before == after ? nil : FieldChange(field: field.rawValue, old: before, new: after)
+            let before = old.flatMap { present($0) ? $0.value(of: field) : nil }
+            let after = new.flatMap { present($0) ? $0.value(of: field) : nil }
+            return before == after ? nil : FieldChange(field: field.rawValue, oldValue: before, newValue: after)
         }
     }
 

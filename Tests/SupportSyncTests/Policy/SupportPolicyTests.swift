@@ -219,7 +219,10 @@ struct SupportPolicyTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(
             Set(object.keys)
-                == ["agent", "channel", "at", "mode", "within_hours", "actions", "transfer", "flag", "because"])
+                == [
+                    "agent", "channel", "at", "mode", "within_hours", "actions", "transfer", "flag", "because",
+                    "format_version",
+                ])
         #expect(object["at"] as? String == "2026-12-05T20:00:00+01:00")
         #expect(object["actions"] as? [String] == ["flag"])
         #expect(object["transfer"] is NSNull)

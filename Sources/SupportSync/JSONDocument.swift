@@ -1,0 +1,43 @@
+/// Every JSON document a command prints: one object carrying
+/// `"format_version": 1`, so a script can tell which shape it reads. A
+/// list (`tickets list`) goes under a key. The shapes are in README "JSON".
+public enum JSONDocument {
+    /// Raised when a document's shape changes in a way a reader must know.
+    public static let formatVersion = 1
+
+    /// `value` (which encodes as an object) with `format_version` added.
+    public static func render<Value: Encodable>(_ value: Value) -> String {
+        JSONCoding.prettyString(Versioned(value: value, key: nil))
+    }
+
+    /// `{"format_version": 1, key: list}`.
+    public static func render<Value: Encodable>(_ list: Value, under key: String) -> String {
+        JSONCoding.prettyString(Versioned(value: list, key: key))
+    }
+
+    private struct Versioned<Wrapped: Encodable>: Encodable {
+        var value: Wrapped
+        var key: String?
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ string: String) { stringValue = string }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            if let key {
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(value, forKey: Key(key))
+                try container.encode(JSONDocument.formatVersion, forKey: Key("format_version"))
+            } else {
+                // The value's own keys, then one more in the same object.
+                try value.encode(to: encoder)
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(JSONDocument.formatVersion, forKey: Key("format_version"))
+            }
+        }
+    }
+}
