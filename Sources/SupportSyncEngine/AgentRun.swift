@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SupportSync
+import SupportSyncGit
 
 /// `plan`, `apply` and `import`: config/ (merged for the environment) against
 /// the platform the selection names.
@@ -17,6 +18,7 @@ public enum AgentRun {
                 desired: desired, only: only)
         }
         plan.environment = target.environment
+        Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
         return plan
     }
 
@@ -53,7 +55,12 @@ public enum AgentRun {
                 plan.environment = target.environment
             }
             if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
-            return await reconciler.apply(plan, parallel: parallel)
+            Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
+            var report = await reconciler.apply(plan, parallel: parallel)
+            report.putBack = Drift.putBack(plan, report)
+            AppliedRecord.record(
+                root: root, environment: target.environment, applied: report.applied(from: plan))
+            return report
         }
     }
 

@@ -99,10 +99,14 @@ public struct SyncEngine: Sendable {
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
             var plan = try await reconciler.plan(desired: validation.agents)
             plan.environment = target.environment
+            Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
             report.plan = plan
             if !options.dryRun {
                 progress("applying \(plural(plan.pending.count, "agent"))")
-                let applied = await reconciler.apply(plan, parallel: options.parallel)
+                var applied = await reconciler.apply(plan, parallel: options.parallel)
+                applied.putBack = Drift.putBack(plan, applied)
+                AppliedRecord.record(
+                    root: root, environment: target.environment, applied: applied.applied(from: plan))
                 report.apply = applied
                 record(applied.exitStatus)
                 if !applied.failed.isEmpty && applied.created.isEmpty && applied.updated.isEmpty {

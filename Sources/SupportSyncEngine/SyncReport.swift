@@ -61,6 +61,11 @@ public struct SyncReport: Sendable {
                 )
             }
         }
+        for (id, fields) in apply?.putBack ?? [] {
+            lines.append(
+                "agent \(id) was edited on the platform since the last apply; put back: \(fields.joined(separator: ", "))"
+            )
+        }
         if let pull {
             let verb = dryRun ? "to pull" : "pulled"
             lines.append(
@@ -92,8 +97,18 @@ public struct SyncReport: Sendable {
 
     /// `sync --format json`: the same report as one JSON document.
     public var json: String {
+        struct PutBack: Encodable {
+            var id: String
+            var fields: [String]
+        }
         struct Agents: Encodable {
             var created, updated, unchanged, refused, failed: [String]
+            var putBack: [PutBack]
+
+            enum CodingKeys: String, CodingKey {
+                case created, updated, unchanged, refused, failed
+                case putBack = "put_back"
+            }
         }
         struct PlannedAgents: Encodable {
             var create, update, unchanged: [String]
@@ -145,7 +160,7 @@ public struct SyncReport: Sendable {
         if let apply {
             document.agents = Agents(
                 created: apply.created, updated: apply.updated, unchanged: apply.unchanged, refused: apply.refused,
-                failed: apply.failed)
+                failed: apply.failed, putBack: apply.putBack.map { PutBack(id: $0.id, fields: $0.fields) })
         } else if let plan {
             document.plannedAgents = PlannedAgents(
                 create: plan.agents.filter { $0.action == .create }.map(\.id),
@@ -169,9 +184,25 @@ public struct SyncReport: Sendable {
         return JSONDocument.render(document)
     }
 
+    /// The job summary: the report's lines, then a table of the tickets the
+    /// pull wrote (at most 20 rows, then how many more).
     public var markdown: String {
-        "### supportsync sync\(environment.map { " (environment \($0))" } ?? "")\(dryRun ? " (dry run)" : "")\n\n"
+        var output =
+            "### supportsync sync\(environment.map { " (environment \($0))" } ?? "")\(dryRun ? " (dry run)" : "")\n\n"
             + lines.map { "- \($0)\n" }.joined() + "\n"
+        let summaries = pull?.summaries ?? []
+        if !summaries.isEmpty {
+            output += "| ticket | agent | status | changed |\n|---|---|---|---|\n"
+            for summary in summaries.prefix(IDList.limit) {
+                output +=
+                    "| `\(summary.id)` | \(summary.agent) | \(summary.status) | \(summary.changed.joined(separator: ", ")) |\n"
+            }
+            if summaries.count > IDList.limit {
+                output += "\n… and \(summaries.count - IDList.limit) more (`supportsync tickets list` has them all)\n"
+            }
+            output += "\n"
+        }
+        return output
     }
 
     /// Appends the Markdown report to `path` (`$GITHUB_STEP_SUMMARY`),

@@ -146,6 +146,20 @@ struct TicketSetListTests {
         #expect(try await bench.run(["tickets", "list", "--until", "May"]).status == 64)
     }
 
+    @Test func theJobSummaryIsATableOfTicketsCappedAtTwenty() async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<26))
+        let summary = bench.folder.url.appendingPathComponent("summary.md").path
+        let sync = try await bench.run(["sync", "--db", bench.database, "--summary-file", summary])
+        #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
+        let text = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(text.contains("| ticket | agent | status | changed |"))
+        #expect(text.contains("| `\(SampleTickets.id(1))` | billing-line | pending | new |"), "\(text)")
+        #expect(text.contains("… and 5 more"))
+        #expect(text.components(separatedBy: "| billing-line |").count - 1 == 20)
+        #expect(text.contains("and 5 more") && !text.contains(SampleTickets.id(25)))
+    }
+
     @Test func reportsNameTwentyIdsAndCountTheRest() async throws {
         let bench = try await bench(SampleTickets.make(1..<31))
         let message = try await bench.gitOutput(["log", "-1", "--format=%B"])

@@ -44,6 +44,9 @@ public struct Plan: Sendable, Hashable, Codable {
         public var desired: AgentSettings
         /// What changes for customers; nil when the agent is unchanged.
         public var behaviour: BehaviourChange?
+        /// Fields edited on the platform since the last apply that this
+        /// update puts back; nil when there is no record of the last apply.
+        public var drift: [String]?
 
         public init(
             id: String, action: Action, changes: [Change], platformVersion: String?, desired: AgentSettings,
@@ -58,7 +61,7 @@ public struct Plan: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, action, behaviour, changes
+            case id, action, behaviour, drift, changes
             case platformVersion = "platform_version"
             case desired
         }

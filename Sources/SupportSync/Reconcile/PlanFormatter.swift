@@ -34,6 +34,10 @@ public enum PlanFormatter {
                 for change in agent.changes { output += "    \(change.field): \(value(change.new))\n" }
             case .update:
                 output += "~ update \(agent.id)\n"
+                if let drift = agent.drift {
+                    output +=
+                        "    edited on the platform since the last apply; apply puts back: \(drift.joined(separator: ", "))\n"
+                }
                 output += behaviour(agent)
                 for change in agent.changes {
                     output += "    \(change.field): \(value(change.old)) -> \(value(change.new))\n"
@@ -68,6 +72,11 @@ public enum PlanFormatter {
             let verb = agent.action == .create ? "create" : "update"
             details +=
                 "<details><summary><code>\(agent.id)</code>: \(verb), \(agent.changes.count) field\(agent.changes.count == 1 ? "" : "s")</summary>\n\n"
+            if let drift = agent.drift {
+                details +=
+                    "**Edited on the platform since the last apply**; apply puts back: "
+                    + drift.map { "`\($0)`" }.joined(separator: ", ") + "\n\n"
+            }
             if let change = agent.behaviour {
                 details +=
                     change.isEmpty
@@ -124,6 +133,10 @@ public enum PlanFormatter {
             case .unchanged: continue
             case .applied(let version):
                 output += "\(result.action == .create ? "created" : "updated") \(result.id) (version \(version))\n"
+                if let fields = report.putBack.first(where: { $0.id == result.id })?.fields {
+                    output +=
+                        "  put back what was edited on the platform since the last apply: \(fields.joined(separator: ", "))\n"
+                }
             case .conflict(let message): output += "refused \(result.id): \(message)\n"
             case .rejected(let message): output += "refused \(result.id): \(message)\n"
             case .failed(let message): output += "failed  \(result.id): \(message)\n"
@@ -142,11 +155,20 @@ public enum PlanFormatter {
             var outcome: String
             var version: String?
             var message: String?
+            /// Fields edited on the platform since the last apply, put back.
+            var putBack: [String]?
+
+            enum CodingKeys: String, CodingKey {
+                case id, action, outcome, version, message
+                case putBack = "put_back"
+            }
         }
         let entries = report.results.map { result -> Entry in
             switch result.outcome {
             case .applied(let version):
-                return Entry(id: result.id, action: result.action.rawValue, outcome: "applied", version: version)
+                return Entry(
+                    id: result.id, action: result.action.rawValue, outcome: "applied", version: version,
+                    putBack: report.putBack.first { $0.id == result.id }?.fields)
             case .unchanged: return Entry(id: result.id, action: result.action.rawValue, outcome: "unchanged")
             case .conflict(let m):
                 return Entry(id: result.id, action: result.action.rawValue, outcome: "conflict", message: m)

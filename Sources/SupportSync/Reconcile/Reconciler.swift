@@ -132,6 +132,14 @@ public struct ApplyReport: Sendable {
     public var results: [Result]
     /// The environment the plan was made for; nil without `supportsync.yaml`.
     public var environment: String?
+    /// Agents edited on the platform since the last apply, and the fields this apply put back.
+    public var putBack: [(id: String, fields: [String])] = []
+
+    /// The settings written: what a later plan compares the live ones with.
+    public func applied(from plan: Plan) -> [AgentSettings] {
+        let written = Set(created + updated + unchanged)
+        return plan.agents.filter { written.contains($0.id) }.map(\.desired)
+    }
 
     public init(results: [Result], environment: String? = nil) {
         self.results = results.sorted { $0.id < $1.id }

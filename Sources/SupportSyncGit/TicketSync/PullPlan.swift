@@ -9,6 +9,8 @@ struct PullPlan {
     var updated: [String] = []
     var conflicts: [(id: String, conflict: TicketConflict)] = []
     var skipped: [(id: String, reason: String)] = []
+    /// Each new or updated ticket: its agent, status and what changed, for reports.
+    var summaries: [TicketSummary] = []
     /// Worth a commit: tickets changed, a full batch, or a cursor taking
     /// over from another platform's.
     var commits = false
@@ -52,6 +54,11 @@ struct PullPlan {
             if text != gitBytes {
                 plan.change.files.append((path, text))
                 if gitRecord == nil { plan.new.append(ticket.id) } else { plan.updated.append(ticket.id) }
+                plan.summaries.append(
+                    TicketSummary(
+                        id: ticket.id, agent: merged.record.agent, status: merged.record.status.rawValue,
+                        changed: gitRecord == nil
+                            ? ["new"] : TicketQueries.changes(from: gitRecord, to: merged.record).map(\.field)))
             }
             if merged.advancesBase, let base = merged.base {
                 // Mostly the same record as the file's (a new ticket, a plain update).
@@ -77,4 +84,13 @@ struct PullPlan {
         plan.change.message = TicketPuller.message(new: plan.new, updated: plan.updated, cursor: cursor)
         return plan
     }
+}
+
+/// One ticket a pull wrote, as a report's table shows it.
+public struct TicketSummary: Sendable, Hashable, Encodable {
+    public var id: String
+    public var agent: String
+    public var status: String
+    /// `new`, or the fields that changed.
+    public var changed: [String]
 }

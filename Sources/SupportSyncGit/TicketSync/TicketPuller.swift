@@ -30,6 +30,8 @@ public struct TicketPuller {
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
         /// Every ticket this pull merged (written, unchanged, or in conflict).
         public var merged: Set<String> = []
+        /// Each ticket written: agent, status and what changed.
+        public var summaries: [TicketSummary] = []
         public var warnings: [String] = []
 
         public var exitStatus: ExitStatus { skipped.isEmpty && conflicts.isEmpty ? .success : .needsAttention }
@@ -173,6 +175,7 @@ public struct TicketPuller {
         report.conflicts += plan.conflicts
         report.merged.formUnion(batch.map(\.id))
         report.new += plan.new
+        report.summaries += plan.summaries
         report.updated += plan.updated
         guard let commit = committed?.commit else { return nil }
         report.commits.append(commit)

@@ -1,0 +1,54 @@
+import Foundation
+import Git
+import SupportSync
+
+/// The settings the last apply wrote, per environment and agent, kept in
+/// the platform base (`refs/supportsync/platform`, pushed with the branch
+/// by the sync job): what `plan` compares the live settings with to name
+/// edits made on the platform since (`Drift`).
+public enum AppliedRecord {
+    static let folder = "supportsync-applied"
+
+    static func path(_ environment: String?, _ id: String) -> String {
+        "\(folder)/\(environment ?? "default")/\(id).json"
+    }
+
+    /// The repository at `root` when it can hold the record: a git
+    /// repository on a branch; nil otherwise (plan and apply work without git).
+    static func store(root: URL) -> TicketStore? {
+        try? TicketStore(root: root)
+    }
+
+    /// The last applied settings of the environment's agents; empty without a record.
+    public static func read(root: URL, environment: String?) -> [String: AgentSettings] {
+        guard let store = store(root: root), let baseTip = try? store.baseTip() else { return [:] }
+        let folder = "\(folder)/\(environment ?? "default")"
+        guard let files = try? store.repository.files(under: folder, in: baseTip) else { return [:] }
+        var settings: [String: AgentSettings] = [:]
+        for file in files where file.path.hasSuffix(".json") {
+            guard let bytes = try? store.repository.blob(file.blob),
+                let agent = try? JSONDecoder().decode(AgentSettings.self, from: Data(bytes))
+            else { continue }
+            settings[agent.id] = agent
+        }
+        return settings
+    }
+
+    /// Records what an apply wrote (a base-only commit; the branch does not
+    /// move). Silent without a repository: the record is a convenience.
+    public static func record(root: URL, environment: String?, applied: [AgentSettings]) {
+        guard !applied.isEmpty, let store = store(root: root), let author = try? store.author(nil) else { return }
+        let files = applied.map { agent in
+            (path(environment, agent.id), Array(JSONCoding.prettyString(agent).utf8))
+        }
+        _ = try? store.commit(author: author) { _, baseTip in
+            // Only what differs from the record: a sync that changes nothing commits nothing.
+            let changed = try files.filter { try store.bytes(at: $0.0, in: baseTip) != $0.1 }
+            guard !changed.isEmpty else { return nil }
+            return TicketStore.Change(
+                baseFiles: changed,
+                baseMessage: "supportsync: applied \(plural(applied.count, "agent"))"
+                    + (environment.map { " (\($0))" } ?? "") + "\n")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import LocalPlatform
+import SupportSync
+import TestSupport
+import Testing
+
+/// An agent edited on the platform (a dashboard) since the last apply: plan
+/// and sync name it and the fields they put back; a config change alone does not.
+@Suite("drift named, end to end")
+struct DriftTests {
+    @Test func aDashboardEditIsNamedWhenPutBack() async throws {
+        let folder = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "-b", "main"], in: folder.url)
+        #expect(try Executable.run(["init"], in: folder.url).status == 0)
+        try WitnessGit.run(["add", "-A"], in: folder.url)
+        try WitnessGit.run(["commit", "-q", "-m", "Add supportsync"], in: folder.url)
+        #expect(try Executable.run(["sync", "--platform", "local"], in: folder.url).status == 0)
+        let base = try WitnessGit.run(["rev-parse", "refs/supportsync/platform"], in: folder.url)
+
+        // A sync that changes nothing records nothing new.
+        #expect(try Executable.run(["sync", "--platform", "local"], in: folder.url).status == 0)
+        #expect(try WitnessGit.run(["rev-parse", "refs/supportsync/platform"], in: folder.url) == base)
+
+        // Someone raises the ring time on the platform's dashboard.
+        let platform = try LocalPlatform(path: LocalPlatform.defaultPath(root: folder.url))
+        let live = try #require(try await platform.agent(id: "billing-line"))
+        var edited = live.settings
+        edited.support.escalate?.ringTimeout = 45
+        _ = try await platform.putAgent(id: "billing-line", AgentWrite(edited), expecting: live.version)
+
+        let plan = try Executable.run(["plan", "--platform", "local"], in: folder.url)
+        #expect(
+            plan.stdout.contains(
+                "~ update billing-line\n    edited on the platform since the last apply; apply puts back: support.escalate.ring_timeout\n"
+            ), "\(plan.stdout)")
+        let sync = try Executable.run(["sync", "--platform", "local"], in: folder.url)
+        #expect(
+            sync.stdout.contains(
+                "agent billing-line was edited on the platform since the last apply; put back: support.escalate.ring_timeout"
+            ), "\(sync.stdout)")
+        #expect(try await platform.agent(id: "billing-line")?.settings.support.escalate?.ringTimeout == 25)
+
+        // A change made in config/ is no drift.
+        let file = folder.url.appendingPathComponent("config/agents/billing-line.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "ring_timeout: 25", with: "ring_timeout: 20").utf8).write(to: file)
+        let changed = try Executable.run(["plan", "--platform", "local", "--format", "json"], in: folder.url)
+        let document = try ticketJSON(changed.stdout)
+        let agent = try #require(
+            (document["agents"] as? [[String: Any]])?.first { $0["id"] as? String == "billing-line" })
+        #expect(agent["action"] as? String == "update")
+        #expect(agent["drift"] == nil || agent["drift"] is NSNull, "\(agent)")
+    }
+}
