@@ -41,3 +41,33 @@ public enum JSONDocument {
         }
     }
 }
+
+extension JSONDocument {
+    /// `document` (as `render` prints it: pretty, keys sorted) with one more
+    /// top-level string member, in its sorted place.
+    public static func adding(_ key: String, _ value: String, to document: String) -> String {
+        guard let literal = try? JSONCoding.encoder().encode(value), let name = try? JSONCoding.encoder().encode(key)
+        else { return document }
+        let member = "  \(String(decoding: name, as: UTF8.self)) : \(String(decoding: literal, as: UTF8.self))"
+        var lines = document.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Top-level members start with two spaces and a quote; the object closes on "}".
+        guard lines.first == "{", let close = lines.lastIndex(of: "}") else { return document }
+        let starts = lines.indices.filter { index in
+            let line = lines[index]
+            return line.hasPrefix("  \"") && !line.hasPrefix("   ")
+        }
+        let later = starts.first { index in
+            let line = lines[index].dropFirst(3)
+            return String(line.prefix { $0 != "\"" }) > key
+        }
+        if let later {
+            lines.insert(member + ",", at: later)
+        } else if close > 1 {
+            lines[close - 1] += ","
+            lines.insert(member, at: close)
+        } else {
+            lines.insert(member, at: close)
+        }
+        return lines.joined(separator: "\n")
+    }
+}

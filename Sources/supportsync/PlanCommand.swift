@@ -43,7 +43,7 @@ struct PlanCommand: AsyncParsableCommand {
                 try Data(PlanFormatter.format(plan, as: .json).utf8).write(
                     to: URL(fileURLWithPath: out), options: .atomic)
             }
-            print(PlanFormatter.format(plan, as: format), terminator: "")
+            printOutput(PlanFormatter.format(plan, as: format), json: format == .json)
             return detailedExitcode && plan.hasChanges ? .changesPending : .success
         }
     }
@@ -86,7 +86,8 @@ struct ApplyCommand: AsyncParsableCommand {
             let report = try await AgentRun.apply(
                 root: try repository.root(), selection: platformOptions.selection, savedPlan: plan,
                 only: Set(agents), parallel: parallel, logger: CommandLogging.logger)
-            print(format == .json ? PlanFormatter.json(report) : PlanFormatter.text(report), terminator: "")
+            printOutput(
+                format == .json ? PlanFormatter.json(report) : PlanFormatter.text(report), json: format == .json)
             return report.exitStatus
         }
     }
@@ -120,7 +121,7 @@ struct ImportCommand: AsyncParsableCommand {
             let report = try await AgentRun.importAgents(
                 root: try repository.root(), selection: platformOptions.selection, only: Set(agents),
                 overwrite: overwrite, logger: CommandLogging.logger)
-            print(format == .json ? report.json : report.text, terminator: "")
+            printOutput(format == .json ? report.json : report.text, json: format == .json)
             if format == .text { printError(report.summary) }
             return report.exitStatus
         }

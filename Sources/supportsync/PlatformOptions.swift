@@ -26,7 +26,10 @@ struct PlatformOptions: ParsableArguments {
 
     var selection: PlatformSelection {
         var selection = PlatformSelection(platform: platform, database: db, environmentName: env)
-        selection.announce = { printError($0) }
+        selection.announce = { line in
+            PlatformLine.shown.value = String(line.dropFirst("platform: ".count))
+            printError(line)
+        }
         // Retries as they happen, for a person watching; logs keep them otherwise.
         if isatty(STDERR_FILENO) == 1 { selection.onRetry = { printError($0) } }
         return selection
@@ -45,4 +48,28 @@ struct PlatformOptions: ParsableArguments {
         guard target.pullTickets else { throw PlatformSelectionError.noTicketState(target.environment ?? "") }
         return target
     }
+}
+
+/// Which platform this run talked to, as announced on stderr: JSON
+/// documents of the commands that reach one carry it as `platform`.
+final class PlatformLine: @unchecked Sendable {  // every access holds `lock`
+    static let shown = PlatformLine()
+
+    private let lock = NSLock()
+    private var stored: String?
+
+    var value: String? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// Prints a command's output; a JSON document gains `platform` when the
+/// run talked to one.
+func printOutput(_ text: String, json: Bool) {
+    guard json, let platform = PlatformLine.shown.value else {
+        print(text, terminator: "")
+        return
+    }
+    print(JSONDocument.adding("platform", platform, to: text), terminator: "")
 }

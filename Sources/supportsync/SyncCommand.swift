@@ -55,7 +55,7 @@ struct SyncCommand: AsyncParsableCommand {
                 }
                 printError(DiagnosticFormatter.summary(invalid))
             }
-            print(format == .json ? outcome.report.json : outcome.report.text, terminator: "")
+            printOutput(format == .json ? outcome.report.json : outcome.report.text, json: format == .json)
             try summaryFile.map(outcome.report.appendMarkdown(to:))
             return outcome.status
         }

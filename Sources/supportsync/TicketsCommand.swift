@@ -78,7 +78,7 @@ struct PullCommand: AsyncParsableCommand {
                 )
                 .pull(TicketPuller.Options(author: author, batch: batch))
             }
-            print(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), terminator: "")
+            printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
             return report.exitStatus
         }
     }
@@ -114,7 +114,7 @@ struct PushCommand: AsyncParsableCommand {
                 )
                 .push(author: author)
             }
-            print(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), terminator: "")
+            printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
             return report.exitStatus
         }
     }
@@ -254,7 +254,7 @@ struct ShowCommand: AsyncParsableCommand {
                 text = TicketFile.text(revealed.record)
             }
             if format == .json, let record {
-                print(TicketOutput.json(shown: record, path: shown.path), terminator: "")
+                printOutput(TicketOutput.json(shown: record, path: shown.path), json: true)
             } else {
                 print("# \(shown.path)\n\(text)", terminator: "")
             }
@@ -381,7 +381,7 @@ struct ResolveCommand: AsyncParsableCommand {
                 )
                 .resolve(id, field: field, keep: keep, author: author, commit: commit)
             }
-            print(format == .json ? TicketOutput.json(result) : TicketOutput.text(result), terminator: "")
+            printOutput(format == .json ? TicketOutput.json(result) : TicketOutput.text(result), json: format == .json)
             return .success
         }
     }
@@ -413,7 +413,7 @@ struct FindCommand: AsyncParsableCommand {
                 try await $0.tickets(ofCustomer: customer)
             }
             if format == .json {
-                print(JSONDocument.render(found.map(TicketRecord.init), under: "tickets"), terminator: "")
+                printOutput(JSONDocument.render(found.map(TicketRecord.init), under: "tickets"), json: true)
             } else {
                 print(found.map { TicketFile.text($0.record) }.joined(separator: "---\n"), terminator: "")
                 printError("find: \(plural(found.count, "ticket"))")
@@ -470,7 +470,7 @@ struct EraseCommand: AsyncParsableCommand {
                 try await $0.erase(selection, reason: reason, by: requester)
             }
             if format == .json {
-                print(JSONDocument.render(["erased": erased.map(\.id)]), terminator: "")
+                printOutput(JSONDocument.render(["erased": erased.map(\.id)]), json: true)
             } else {
                 print("erased: \(erased.count)\(erased.isEmpty ? "" : " " + erased.map(\.id).joined(separator: " "))")
                 printError("the next tickets pull (or sync) commits the erasure")

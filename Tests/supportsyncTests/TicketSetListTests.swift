@@ -226,6 +226,8 @@ struct JSONDocumentTests {
         )
         let plan = try await bench.run(["plan", "--db", bench.database, "--format", "json"])
         let document = try ticketJSON(plan.stdout)
+        // The platform it talked to, as stderr named it.
+        #expect((document["platform"] as? String)?.hasPrefix("local (") == true, "\(plan.stdout)")
         let agents = try #require(document["agents"] as? [[String: Any]])
         let changes = try #require(agents.first?["changes"] as? [[String: Any]])
         func new(_ field: String) -> Any? { changes.first { $0["field"] as? String == field }?["new"] }
