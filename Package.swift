@@ -95,6 +95,7 @@ let package = Package(
                 "SupportSync",
                 "SupportSyncGit",
                 "Git",
+                "YAML",
                 "LocalPlatform",
                 "PlatformClient",
                 "TicketSealing",

@@ -31,8 +31,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     /// Told of each retry as it is about to wait, in words for a person
     /// (`platform busy (HTTP 503 on GET /v1/agents); retrying in 2 s, attempt 3`).
     let onRetry: (@Sendable (String) -> Void)?
-    /// `info()`'s answer, once there is one.
-    let infoAnswer = LockedValue<Result<PlatformInfo, PlatformError>?>(nil)
+    /// `info()`'s request, once asked: its answer is the answer for the run.
+    let infoAnswer = LockedValue<Task<Result<PlatformInfo, PlatformError>, Never>?>(nil)
 
     /// - Parameters:
     ///   - baseURL: `http://` or `https://`, with or without a trailing slash
@@ -123,17 +123,20 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     /// asked again, so saying which platform a run talks to never doubles
     /// the wait for one that is down.
     public func info() async throws(PlatformError) -> PlatformInfo {
-        if let known = infoAnswer.value { return try known.get() }
-        let answer: Result<PlatformInfo, PlatformError>
-        do {
-            answer = .success(
-                try await callRequired(
-                    PlatformRequest(.get, ["v1", "platform"], resource: "platform"), as: PlatformInfo.self))
-        } catch {
-            answer = .failure(error)
+        // One request however many ask at once; later callers share its answer.
+        let task = infoAnswer.take { existing in
+            existing
+                ?? Task { () async -> Result<PlatformInfo, PlatformError> in
+                    do {
+                        return .success(
+                            try await self.callRequired(
+                                PlatformRequest(.get, ["v1", "platform"], resource: "platform"), as: PlatformInfo.self))
+                    } catch {
+                        return .failure(error as? PlatformError ?? .failed("platform: \(error)"))
+                    }
+                }
         }
-        infoAnswer.value = answer
-        return try answer.get()
+        return try await task.value.get()
     }
 
     public func agents() async throws(PlatformError) -> [Agent] {

@@ -11,4 +11,13 @@ final class LockedValue<Value: Sendable>: @unchecked Sendable {  // every access
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }
+
+    /// Replaces the value with what `update` makes of it, atomically, and returns the new value.
+    func take<T>(_ update: (Value) -> T) -> T where Value == T? {
+        lock.withLock {
+            let new = update(stored)
+            stored = new
+            return new
+        }
+    }
 }

@@ -59,7 +59,8 @@ public enum AgentRun {
             var report = await reconciler.apply(plan, parallel: parallel)
             report.putBack = Drift.putBack(plan, report)
             AppliedRecord.record(
-                root: root, environment: target.environment, applied: report.applied(from: plan))
+                root: root, environment: target.environment, applied: report.applied(from: plan),
+                pullsTickets: target.pullTickets)
             return report
         }
     }

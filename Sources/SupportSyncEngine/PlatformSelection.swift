@@ -178,6 +178,25 @@ public struct PlatformSelection: Sendable {
         }
     }
 
+    /// `describe(connection)` if it answers within `patience`; nil otherwise
+    /// (the question goes on in the background, and its answer is kept).
+    static func describeSoon(_ connection: Connection, patience: Duration = .seconds(2)) async -> String? {
+        let answer = Answer()
+        Task { await answer.set(try? await describe(connection)) }
+        let deadline = ContinuousClock.now + patience
+        while ContinuousClock.now < deadline {
+            if let done = await answer.value { return done }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await answer.value ?? nil
+    }
+
+    private actor Answer {
+        /// Nil until answered; then the description, or nil inside when it failed.
+        var value: String??
+        func set(_ text: String?) { value = .some(text) }
+    }
+
     /// The target without asking it: its URL or file and environment.
     static func describe(_ target: Target) -> String {
         switch target.kind {
@@ -217,10 +236,11 @@ public struct PlatformSelection: Sendable {
         let connection = try connect(target, logger: logger)
         do {
             if let announce {
-                // A platform that does not say who it is is still named; the
-                // body meets the same failure and reports it its own way.
-                let description = try? await Self.describe(connection)
-                announce("platform: " + (description ?? Self.describe(connection.target)))
+                // Named first, before anything waits on it: a remote platform
+                // gets two seconds to say who it is (its answer is kept for the
+                // run); one that does not is named by its URL, and the body
+                // meets its failure and reports it its own way.
+                announce("platform: " + (await Self.describeSoon(connection) ?? Self.describe(connection.target)))
             }
             let result = try await body(connection.platform)
             await connection.close()

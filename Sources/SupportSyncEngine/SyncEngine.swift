@@ -106,7 +106,8 @@ public struct SyncEngine: Sendable {
                 var applied = await reconciler.apply(plan, parallel: options.parallel)
                 applied.putBack = Drift.putBack(plan, applied)
                 AppliedRecord.record(
-                    root: root, environment: target.environment, applied: applied.applied(from: plan))
+                    root: root, environment: target.environment, applied: applied.applied(from: plan),
+                    pullsTickets: target.pullTickets)
                 report.apply = applied
                 record(applied.exitStatus)
                 if !applied.failed.isEmpty && applied.created.isEmpty && applied.updated.isEmpty {

@@ -31,6 +31,18 @@ public struct SyncReport: Sendable {
 
     private func list(_ ids: [String]) -> String { ids.isEmpty ? "" : ": " + IDList.capped(ids) }
 
+    /// Ids in first-seen order, each once (a ticket in conflict on two fields is one ticket).
+    static func unique(_ ids: [String]) -> [String] {
+        var seen: Set<String> = []
+        return ids.filter { seen.insert($0).inserted }
+    }
+
+    /// At most `IDList.limit` lines, then how many more and where they are.
+    static func capped(_ lines: [String], _ what: String) -> [String] {
+        guard lines.count > IDList.limit else { return lines }
+        return Array(lines.prefix(IDList.limit)) + ["... and \(lines.count - IDList.limit) more \(what)"]
+    }
+
     public init(dryRun: Bool) {
         self.dryRun = dryRun
     }
@@ -66,27 +78,33 @@ public struct SyncReport: Sendable {
                 "agent \(id) was edited on the platform since the last apply; put back: \(fields.joined(separator: ", "))"
             )
         }
+        // Each conflict and each failed push once, at most 20 lines of each,
+        // then where to see them all.
+        var details: [String] = []
+        var pushFailures: [String] = []
         if let pull {
             let verb = dryRun ? "to pull" : "pulled"
             lines.append(
-                "tickets \(verb): \(pull.new.count) new\(list(pull.new)), \(pull.updated.count) updated\(list(pull.updated)), \(plural(pull.conflicts.count, "conflict"))\(list(pull.conflicts.map(\.id)))"
+                "tickets \(verb): \(pull.new.count) new\(list(pull.new)), \(pull.updated.count) updated\(list(pull.updated)), \(plural(pull.conflicts.count, "conflict"))\(list(Self.unique(pull.conflicts.map(\.id))))"
             )
-            for (id, conflict) in pull.conflicts { lines.append("conflict \(id): \(conflict.describe(id: id))") }
+            details += pull.conflicts.map { "conflict \($0.id): \($0.conflict.describe(id: $0.id))" }
             for (id, reason) in pull.skipped { lines.append("skipped ticket \(id): \(reason)") }
             lines += pull.warnings.map { "warning: \($0)" }
         }
         if let push {
             lines.append(
-                "tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(plural(push.conflicts.count, "conflict"))\(list(push.conflicts.map(\.id))), \(push.failed.count) failed\(list(push.failed.map(\.id)))"
+                "tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(plural(push.conflicts.count, "conflict"))\(list(Self.unique(push.conflicts.map(\.id)))), \(push.failed.count) failed\(list(push.failed.map(\.id)))"
             )
             for (id, conflict) in push.conflicts
             where !(pull?.conflicts.contains { $0.id == id && $0.conflict == conflict } ?? false) {
-                lines.append("conflict \(id): \(conflict.describe(id: id))")
+                details.append("conflict \(id): \(conflict.describe(id: id))")
             }
-            for (id, reason) in push.failed { lines.append("push failed for \(id): \(reason)") }
+            pushFailures = push.failed.map { "push failed for \($0.id): \($0.reason)" }
         } else if dryRun {
             lines.append("tickets to push: \(pendingPush.count)\(list(pendingPush))")
         }
+        lines += Self.capped(details, "conflicts (supportsync tickets list --conflicts shows them all)")
+        lines += Self.capped(pushFailures, "failed pushes (--format json lists them all)")
         lines += failures.map { "failed: \($0)" }
         return lines
     }

@@ -2,6 +2,7 @@ import Foundation
 import Git
 import SupportSync
 import SupportSyncGit
+import YAML
 
 /// How the ticket commands print their results.
 public enum TicketOutput {
@@ -111,7 +112,7 @@ public enum TicketOutput {
     public static func json(_ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil) -> String {
         struct Entry: Encodable {
             var listed: TicketQueries.Listed
-            var conflicts: [ConflictLedger.Entry]?
+            var conflicts: [ConflictJSON]?
 
             enum CodingKeys: String, CodingKey { case path, conflicts }
 
@@ -124,7 +125,15 @@ public enum TicketOutput {
         }
         return JSONDocument.render(
             listed.map { item in
-                Entry(listed: item, conflicts: conflicts.map { $0.tickets[item.record.id] ?? [] })
+                Entry(
+                    listed: item,
+                    conflicts: conflicts.map { ledger in
+                        (ledger.tickets[item.record.id] ?? []).map { entry in
+                            ConflictJSON(
+                                id: item.record.id, field: entry.field, base: entry.base, git: entry.git,
+                                platform: entry.platform, resolve: entry.resolveCommand(id: item.record.id))
+                        }
+                    })
             }, under: "tickets")
     }
 
@@ -150,8 +159,9 @@ public enum TicketOutput {
 
     struct ConflictJSON: Encodable {
         var id, field: String
-        var base: String?
-        var git, platform: String
+        /// JSON values as the file holds them; `base` null also when there is no base.
+        var base: YAMLValue?
+        var git, platform: YAMLValue
         var resolve: String
 
         func encode(to encoder: any Encoder) throws {
@@ -193,10 +203,9 @@ public enum TicketOutput {
     }
 
     static func conflictJSON(_ item: (id: String, conflict: TicketConflict)) -> ConflictJSON {
-        let values = item.conflict.rendered
-        return ConflictJSON(
-            id: item.id, field: item.conflict.field.rawValue, base: values.base, git: values.git,
-            platform: values.platform, resolve: item.conflict.resolveCommand(id: item.id))
+        ConflictJSON(
+            id: item.id, field: item.conflict.field.rawValue, base: item.conflict.base, git: item.conflict.git,
+            platform: item.conflict.platform, resolve: item.conflict.resolveCommand(id: item.id))
     }
 
     public static func json(_ result: TicketResolver.Result) -> String {
@@ -235,6 +244,7 @@ public enum TicketOutput {
         }
         for conflict in result.remaining { output += "still in conflict: \(conflict.describe(id: result.id))\n" }
         if let commit = result.commit { output += "committed \(commit.hex.prefix(8))\n" }
+        if let base = result.baseMoved { output += "moved the platform base (\(base.hex.prefix(8)))\n" }
         return output
     }
 }

@@ -35,9 +35,15 @@ public enum AppliedRecord {
     }
 
     /// Records what an apply wrote (a base-only commit; the branch does not
-    /// move). Silent without a repository: the record is a convenience.
-    public static func record(root: URL, environment: String?, applied: [AgentSettings]) {
-        guard !applied.isEmpty, let store = store(root: root), let author = try? store.author(nil) else { return }
+    /// move), for the environment whose tickets this repository pulls: the
+    /// platform base is that platform's, and another environment's sync
+    /// leaves it alone. Silent without a repository: the record is a convenience.
+    public static func record(root: URL, environment: String?, applied: [AgentSettings], pullsTickets: Bool) {
+        guard pullsTickets, !applied.isEmpty, let store = store(root: root), let author = try? store.author(nil)
+        else { return }
+        // A clone that fetched branches only has tickets but no base: a record
+        // would start a base of its own there. A new repository starts one.
+        if (try? store.baseTip()) == nil, (try? store.hasTicketFiles(at: store.tip())) != false { return }
         let files = applied.map { agent in
             (path(environment, agent.id), Array(JSONCoding.prettyString(agent).utf8))
         }
@@ -47,7 +53,7 @@ public enum AppliedRecord {
             guard !changed.isEmpty else { return nil }
             return TicketStore.Change(
                 baseFiles: changed,
-                baseMessage: "supportsync: applied \(plural(applied.count, "agent"))"
+                baseMessage: "supportsync: applied \(plural(changed.count, "agent"))"
                     + (environment.map { " (\($0))" } ?? "") + "\n")
         }
     }

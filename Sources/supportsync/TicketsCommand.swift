@@ -205,9 +205,9 @@ struct ListCommand: AsyncParsableCommand {
                 for item in listed {
                     for entry in ledger?.tickets[item.record.id] ?? [] {
                         print(
-                            "conflict \(item.record.id): \(entry.field): was \(entry.base ?? "(no base)"), git \(entry.git), "
-                                + "platform \(entry.platform); settle it with: \(entry.resolveCommand(id: item.record.id))"
-                        )
+                            "conflict \(item.record.id): \(entry.field): was \(entry.base?.oneLine ?? "(no base)"), "
+                                + "git \(entry.git.oneLine), platform \(entry.platform.oneLine); "
+                                + "settle it with: \(entry.resolveCommand(id: item.record.id))")
                     }
                 }
             }
@@ -252,6 +252,10 @@ struct ShowCommand: AsyncParsableCommand {
                 if let note = revealed.note { printError("note: \(note)") }
                 record = revealed.record
                 text = TicketFile.text(revealed.record)
+            }
+            if format == .json, record == nil {
+                // No JSON for a file that does not read as a ticket; audit says why.
+                throw TicketEditError.invalidFile(shown.path, "supportsync audit says why")
             }
             if format == .json, let record {
                 printOutput(TicketOutput.json(shown: record, path: shown.path), json: true)

@@ -132,4 +132,58 @@ struct TicketResolveTests {
             clone.status == 0 && clone.stderr.contains("no platform base (refs/supportsync/platform)"),
             "\(clone.stderr)")
     }
+
+    @Test func uncommittedEditsAreNeverOverwrittenAndAWorkingTreeOnlyResolveKeepsTheLedger() async throws {
+        let (bench, tickets) = try await conflicted()
+        #expect(try await bench.pull().status == 1)
+        let id = tickets[0].id
+        let path = SampleTickets.path(tickets[0])
+        // An uncommitted edit of the ticket: resolve refuses either way, and the file is as the user left it.
+        let edited = try #require(bench.readFile(path)).replacingOccurrences(
+            of: "assignee: luis", with: "assignee: carol")
+        try bench.writeFile(path, edited)
+        for side in ["git", "platform"] {
+            let refused = try await bench.run(["tickets", "resolve", id, "--keep", side, "--db", bench.database])
+            #expect(refused.status == 1 && refused.stderr.contains("has uncommitted changes"), "\(refused.stderr)")
+            #expect(bench.readFile(path) == edited)
+        }
+        try bench.writeFile(path, try await bench.show(path))
+        // Written to the working tree only: still open until committed.
+        #expect(
+            try await bench.run(["tickets", "resolve", id, "--keep", "platform", "--db", bench.database]).status == 0)
+        #expect(try await bench.run(["tickets", "list", "--conflicts"]).stdout.contains(id))
+    }
+
+    @Test func conflictValuesAreJSONValues() async throws {
+        let bench = try TicketBench()
+        let ticket = SampleTickets.make(1)
+        try bench.platform.put([ticket])
+        #expect(try await bench.pull().status == 0)
+        try bench.editTicket(SampleTickets.path(ticket), [("assignee: null", "assignee: luis")])
+        try bench.platform.change(ticket.id) { $0.record.team.assignee = "eva" }
+        let pull = try await bench.run(["tickets", "pull", "--db", bench.database, "--format", "json"])
+        let conflict = try #require(try jsonList(pull.stdout, "conflicts").first)
+        #expect(conflict["base"] is NSNull, "a null assignee is JSON null: \(conflict)")
+        #expect(conflict["git"] as? String == "luis" && conflict["platform"] as? String == "eva")
+        let listed = try jsonList(
+            try await bench.run(["tickets", "list", "--conflicts", "--format", "json"]).stdout, "tickets")
+        let recorded = try #require((listed.first?["conflicts"] as? [[String: Any]])?.first)
+        #expect(recorded["id"] as? String == ticket.id && recorded["base"] is NSNull)
+        #expect(
+            (recorded["resolve"] as? String)?.hasPrefix("supportsync tickets resolve \(ticket.id) --field assignee")
+                == true)
+        // A ticket the platform closed cannot be reopened by keeping git's status.
+        try bench.editTicket(SampleTickets.path(ticket), [("status: pending", "status: in_progress")])
+        try bench.platform.change(ticket.id) {
+            $0.record.team.status = .closed
+            $0.record.team.resolution = "Duplicate"
+        }
+        _ = try await bench.pull()
+        let reopen = try await bench.run([
+            "tickets", "resolve", ticket.id, "--field", "status", "--keep", "git", "--db", bench.database,
+        ])
+        #expect(
+            reopen.status == 1 && reopen.stderr.contains("keep the platform's value (--keep platform)"),
+            "\(reopen.stderr)")
+    }
 }

@@ -75,21 +75,55 @@ struct TicketSetListTests {
         #expect(changes.compactMap { $0["field"] as? String } == ["priority", "assignee"])
         // Left in the working tree: the change is the file's only difference.
         #expect(try await bench.status().contains("M \(SampleTickets.path(SampleTickets.make(1)))"))
-        let again = try await bench.run(["tickets", "set", id, "--assignee", "luis@example.com", "--commit"])
-        #expect(again.stdout.hasPrefix("\(id): nothing to change"))
-
-        let committed = try await bench.run([
-            "tickets", "set", id, "--unassign", "--commit", "--author", "Eva <eva@example.com>",
+        // Asked again with --commit: what the branch lacks is committed, the
+        // priority edit left in the tree too, and the message says so.
+        let again = try await bench.run([
+            "tickets", "set", id, "--assignee", "luis@example.com", "--commit", "--author", "Eva <eva@example.com>",
         ])
-        #expect(committed.status == 0, "\(committed.stderr)")
+        #expect(again.status == 0 && again.stdout.contains("committed"), "\(again.stdout)")
         let message = try await bench.gitOutput(["log", "-1", "--format=%an|%s"])
-        // The commit says what it changes from the branch: the priority edit left in the tree, too.
-        #expect(message.contains("Eva|tickets: \(id) priority normal -> urgent"))
+        #expect(message.contains("Eva|tickets: \(id) priority normal -> urgent, assignee null -> luis@example.com"))
+        let nothing = try await bench.run(["tickets", "set", id, "--assignee", "luis@example.com", "--commit"])
+        #expect(nothing.stdout.hasPrefix("\(id): nothing to change"))
 
         let unknown = try await bench.run(["tickets", "set", "T-NOPE", "--status", "closed"])
         #expect(unknown.status == 1)
         #expect(try await bench.run(["tickets", "set", id]).status == 64)
         #expect(try await bench.run(["tickets", "set", id, "--assignee", "a", "--unassign"]).status == 64)
+    }
+
+    @Test func setCommitsOnlyTeamChangesAndAgainWithCommitCommitsTheEarlierEdit() async throws {
+        let bench = try await bench([SampleTickets.make(1)])
+        let id = SampleTickets.id(1)
+        let path = SampleTickets.path(SampleTickets.make(1))
+        #expect(try await bench.run(["tickets", "set", id, "--status", "in_progress"]).status == 0)
+        // The same change again, now with --commit: the earlier edit is committed.
+        let again = try await bench.run(["tickets", "set", id, "--status", "in_progress", "--commit"])
+        #expect(again.status == 0 && again.stdout.contains("committed"), "\(again.stdout)")
+        #expect(try await bench.status() == "")
+        // A hand edit of a platform-owned field is never committed by set.
+        let text = try #require(bench.readFile(path))
+        try bench.writeFile(path, text.replacingOccurrences(of: "conversation: conv_1", with: "conversation: conv_x"))
+        let refused = try await bench.run(["tickets", "set", id, "--priority", "low", "--commit"])
+        #expect(
+            refused.status == 1 && refused.stderr.contains("uncommitted changes to conversation"), "\(refused.stderr)")
+        let tip = try await bench.gitOutput(["log", "-1", "--format=%s"])
+        #expect(tip.contains("status pending -> in_progress"))
+    }
+
+    @Test func filtersFindFilesWrittenByHand() async throws {
+        let bench = try await bench(SampleTickets.make(1..<3))
+        let path = SampleTickets.path(SampleTickets.make(1))
+        let text = try #require(bench.readFile(path))
+        // Quoted, and with CRLF line ends (a Windows checkout).
+        try bench.writeFile(
+            path,
+            text.replacingOccurrences(of: "assignee: null", with: "assignee: \"dave\"")
+                .replacingOccurrences(of: "\n", with: "\r\n"))
+        let byAssignee = try await bench.run(["tickets", "list", "--assignee", "dave"])
+        #expect(byAssignee.stdout.contains(SampleTickets.id(1)), "\(byAssignee.stdout)\(byAssignee.stderr)")
+        let byAgent = try await bench.run(["tickets", "list", "--agent", "billing-line"])
+        #expect(byAgent.stdout.contains(SampleTickets.id(1)) && byAgent.stdout.contains(SampleTickets.id(2)))
     }
 
     @Test func listFiltersAndSortsWithKnownAnswers() async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import YAML
 
 /// The conflicts a pull, a push or a resolve found open, kept in the
 /// platform base (`refs/supportsync/platform`, which the sync job pushes
@@ -13,16 +14,16 @@ public struct ConflictLedger: Sendable, Hashable {
 
     public struct Entry: Sendable, Hashable, Codable {
         public var field: String
-        public var base: String?
-        public var git: String
-        public var platform: String
+        /// The values as the ticket file holds them.
+        public var base: YAMLValue?
+        public var git: YAMLValue
+        public var platform: YAMLValue
 
         init(_ conflict: TicketConflict) {
-            let values = conflict.rendered
             field = conflict.field.rawValue
-            base = values.base
-            git = values.git
-            platform = values.platform
+            base = conflict.base
+            git = conflict.git
+            platform = conflict.platform
         }
 
         /// The command that settles it, for ticket `id`.

@@ -48,23 +48,37 @@ public struct TicketEditor {
             throw TicketEditError.refused(
                 "a \(updated.status.rawValue) ticket needs a resolution: add --resolution \"what was done\"")
         }
-        let changes = TicketQueries.changes(from: current, to: updated)
+        // A commit holds the file's changes since the branch's version: only
+        // team fields may differ there, or the commit would carry edits
+        // nobody asked `set` for (and that audit refuses).
+        let committed = try tickets.bytes(at: path, in: tickets.tip()).flatMap {
+            tickets.codec.decode($0, path: path).record
+        }
+        if author != nil, let committed {
+            let edited = TicketQueries.changes(from: committed, to: current).filter {
+                TicketRecord.Field(rawValue: $0.field)?.owner != .team
+            }
+            if !edited.isEmpty {
+                throw TicketEditError.refused(
+                    "\(path) has uncommitted changes to \(edited.map(\.field).joined(separator: ", ")), which only the platform "
+                        + "changes: restore them (git restore \(path)) before set --commit")
+            }
+        }
+        let changes = TicketQueries.changes(from: author != nil ? committed ?? current : current, to: updated)
         var result = Result(id: id, path: path, changes: changes)
         guard !changes.isEmpty else { return result }
         let text = Array(TicketFile.text(updated).utf8)
         let lock = try tickets.lock()
         defer { lock.release() }
-        try Data(text).write(to: URL(fileURLWithPath: workdir + "/" + path), options: .atomic)
+        if updated != current {
+            try Data(text).write(to: URL(fileURLWithPath: workdir + "/" + path), options: .atomic)
+        }
         if let author {
-            // The message says what the commit changes: from the branch's
-            // version, which may lack earlier edits left in the working tree.
-            let committed = try tickets.bytes(at: path, in: tickets.tip()).flatMap {
-                tickets.codec.decode($0, path: path).record
-            }
+            // Team values only; a sealed one (none is) would show as (sealed).
             let message =
                 "tickets: \(id) "
-                + TicketQueries.changes(from: committed ?? current, to: updated).map {
-                    "\($0.field) \($0.old ?? "(none)") -> \($0.new ?? "(none)")"
+                + changes.map {
+                    "\($0.field) \(SealedValue.abbreviated($0.old ?? "(none)")) -> \(SealedValue.abbreviated($0.new ?? "(none)"))"
                 }.joined(separator: ", ") + "\n"
             result.commit =
                 try tickets.commit(author: author) { _, _ in

@@ -56,18 +56,19 @@ public struct TicketQueries {
             return true
         }
 
-        /// Lines a matching file must hold, as the writer writes them: files
-        /// without them are not parsed.
+        /// Bytes a matching file must hold however it is written (quoted or
+        /// not, CRLF or not): the values themselves. Files without them are
+        /// not parsed; the parsed record decides.
         var needles: [[UInt8]] {
-            [
-                status.map { "\nstatus: \($0.rawValue)\n" },
-                // An id such as `0123` or `yes` is quoted.
-                agent.map { "\nagent: \(YAMLWriter.scalar($0))\n" },
-                assignee.map { "\nassignee: \(YAMLWriter.scalar($0))\n" },
-                unassigned ? "\nassignee: null\n" : nil,
-                priority.map { "\npriority: \($0.rawValue)\n" },
-                channel.map { "\nchannel: \($0.rawValue)\n" },
-            ].compactMap { $0.map { Array($0.utf8) } }
+            // A value with characters a writer may escape is left to the parser.
+            let verbatim = assignee.flatMap { value in
+                value.unicodeScalars.allSatisfy {
+                    $0.isASCII && $0.value >= 0x20 && !"\"\\'".unicodeScalars.contains($0)
+                }
+                    ? value : nil
+            }
+            return [status?.rawValue, agent, verbatim, priority?.rawValue, channel?.rawValue]
+                .compactMap { $0.map { Array($0.utf8) } }
         }
     }
 

@@ -26,8 +26,10 @@ public struct TicketResolver {
         /// Conflicts on other fields, left for another `resolve`.
         public var remaining: [TicketConflict]
         public var kept: Side
-        /// The commit, when one was made (the base after `--keep git`, the file and base after `--keep platform --commit`).
+        /// The branch commit of `--keep platform --commit`.
         public var commit: ObjectID?
+        /// The platform base's new commit, after `--keep git`.
+        public var baseMoved: ObjectID?
     }
 
     let tickets: TicketStore
@@ -51,6 +53,11 @@ public struct TicketResolver {
         guard let gitBytes = try tickets.bytes(at: path, in: tickets.tip()),
             let git = tickets.codec.decodeValid(gitBytes, path: path)
         else { throw TicketResolveError.invalidFile(path) }
+        // Git's value is the branch's: uncommitted edits would be sent as
+        // nothing, or overwritten. A person commits or discards them first.
+        if tickets.followsWorkingTree, let copy = tickets.workingCopy(path), copy != gitBytes {
+            throw TicketResolveError.uncommitted(path)
+        }
         let base = try tickets.bytes(at: path, in: tickets.baseTip()).flatMap {
             tickets.codec.decode($0, path: path).record
         }
@@ -79,6 +86,18 @@ public struct TicketResolver {
             case .git:
                 var patch = TicketPatch()
                 for field in fields { patch.include(field, from: git.team) }
+                // The platform's rules, checked before asking: a closed ticket stays closed.
+                let sent = TicketRecord(current).applying(patch)
+                if sent.status != current.status, !current.status.canMove(to: sent.status) {
+                    throw TicketResolveError.refused(
+                        "the platform's \(id) is \(current.status.rawValue), and a \(current.status.rawValue) ticket cannot move to "
+                            + "\(sent.status.rawValue): keep the platform's value (--keep platform)")
+                }
+                if [.resolved, .closed].contains(sent.status), (sent.resolution ?? "").isEmpty {
+                    throw TicketResolveError.refused(
+                        "git's \(id) would be \(sent.status.rawValue) without a resolution on the platform: "
+                            + "set one in git (tickets set \(id) --resolution ...) or keep the platform's value")
+                }
                 let answer: Ticket
                 do {
                     answer = try await platform.patchTicket(
@@ -88,7 +107,7 @@ public struct TicketResolver {
                     throw error
                 }
                 if let newBase = TicketPusher.base(base, agreeingWith: git, TicketRecord(answer)) {
-                    result.commit =
+                    result.baseMoved =
                         try tickets.commit(author: author) { _, _ in
                             TicketStore.Change(
                                 baseFiles: [(path, tickets.codec.encode(newBase))],
@@ -119,8 +138,12 @@ public struct TicketResolver {
                 }
             }
             logger.info("resolved", metadata: ["ticket": "\(id)", "kept": "\(side.rawValue)"])
-            try ConflictLedger.update(
-                tickets, found: result.remaining.map { (id, $0) }, cleared: [id], author: author)
+            // Settled for the platform (git) or committed: the ledger forgets
+            // it. A file changed only in the working tree settles nothing yet.
+            if side == .git || commit {
+                try ConflictLedger.update(
+                    tickets, found: result.remaining.map { (id, $0) }, cleared: [id], author: author)
+            }
             return result
         }
         throw TicketResolveError.keptChanging(id)
@@ -133,6 +156,8 @@ public enum TicketResolveError: UserError {
     case notOnPlatform(String)
     case noConflictOnField(String, String, [String])
     case keptChanging(String)
+    case uncommitted(String)
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -141,6 +166,10 @@ public enum TicketResolveError: UserError {
         case .noConflictOnField(let id, let field, let others):
             return "\(id) has no conflict on \(field); its conflicts are on \(others.joined(separator: ", "))"
         case .keptChanging(let id): return "\(id) kept changing on the platform; run resolve again"
+        case .uncommitted(let path):
+            return
+                "\(path) has uncommitted changes: commit them (git's value is the branch's) or discard them, then resolve"
+        case .refused(let why): return why
         }
     }
 
