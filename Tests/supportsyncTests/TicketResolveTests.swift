@@ -186,4 +186,33 @@ struct TicketResolveTests {
             reopen.status == 1 && reopen.stderr.contains("keep the platform's value (--keep platform)"),
             "\(reopen.stderr)")
     }
+
+    @Test func resolvingThroughTheServedPlatform() async throws {
+        let (bench, tickets) = try await conflicted()
+        let server = try TicketServer(database: bench.database)
+        defer { server.stop() }
+        // The full-scope token: this repository keeps tickets plain, which takes the reveal scope.
+        let served = ["--platform", server.url]
+        let pull = try await bench.run(["tickets", "pull"] + served, environment: server.environment)
+        #expect(
+            pull.status == 1 && pull.stdout.contains("settle it with: supportsync tickets resolve"), "\(pull.stdout)")
+        #expect(pull.stderr.contains("platform: \(server.url) (instance "), "\(pull.stderr)")
+        let id = tickets[0].id
+        let kept = try await bench.run(
+            ["tickets", "resolve", id, "--keep", "git", "--format", "json"] + served, environment: server.environment)
+        #expect(kept.status == 0, "\(kept.stdout)\(kept.stderr)")
+        let document = try ticketJSON(kept.stdout)
+        #expect(document["platform"] as? String == "\(server.url) (instance \(try bench.platform.instance))")
+        #expect((document["settled"] as? [[String: Any]])?.first?["git"] as? String == "in_progress")
+        #expect(try bench.platform.ticket(id)?.record.team.status == .inProgress)
+        let other = tickets[1].id
+        let written = try await bench.run(
+            ["tickets", "resolve", other, "--keep", "platform", "--commit"] + served,
+            environment: server.environment)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(try #require(bench.readFile(SampleTickets.path(tickets[1]))).contains("\nstatus: resolved\n"))
+        let again = try await bench.run(["tickets", "pull"] + served, environment: server.environment)
+        #expect(again.status == 0 && !again.stdout.contains("conflict"), "\(again.stdout)")
+        #expect(try await bench.run(["tickets", "list", "--conflicts"]).stdout == "")
+    }
 }
