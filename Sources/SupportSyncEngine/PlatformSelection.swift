@@ -253,6 +253,16 @@ public struct PlatformSelection: Sendable {
 }
 
 public enum PlatformSelectionError: UserError {
+    /// `https://***@host/...` for `https://user:password@host/...`: a
+    /// refused URL is named without what it should never have held.
+    static func hidingUserInfo(_ text: String) -> String {
+        guard let scheme = text.range(of: "://") else { return text }
+        let rest = text[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return text }
+        return String(text[..<scheme.upperBound]) + "***" + String(text[at...])
+    }
+
     case missingInCI
     case badURL(String)
     case missingToken
@@ -269,7 +279,7 @@ public enum PlatformSelectionError: UserError {
             return
                 "no platform configured: in CI (CI=true) set SUPPORTSYNC_PLATFORM and SUPPORTSYNC_TOKEN, or pass --platform local for a deliberate local run"
         case .badURL(let value):
-            return "--platform \(value): expected 'local' or an http(s) URL"
+            return "--platform \(Self.hidingUserInfo(value)): expected 'local' or an http(s) URL"
         case .missingToken:
             return "SUPPORTSYNC_TOKEN is not set: the platform API needs a bearer token"
         case .badRetryBudget(let value):

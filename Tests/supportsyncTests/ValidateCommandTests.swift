@@ -234,6 +234,17 @@ struct ValidateCommandTests {
         #expect(second.stderr.contains("port \(port) is in use: use --port N or --port 0"), "\(second.stderr)")
     }
 
+    @Test func aURLWithAPasswordIsRefusedWithoutPrintingIt() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/a.yaml", "agent: a\nname: A\nchannels: [messages]\nsupport: {mode: flag}\n")
+        let result = try Executable.run(
+            ["plan", "--platform", "https://ana:s3cr3t-pw@api.example.com/support"], in: folder.url,
+            environment: ["SUPPORTSYNC_TOKEN": "a-long-token"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("https://***@api.example.com/support"), "\(result.stderr)")
+        #expect(!result.stderr.contains("s3cr3t") && !result.stderr.contains("ana:"))
+    }
+
     @Test func aURLEndingInV1SaysToDropIt() throws {
         let folder = try TemporaryFolder()
         try folder.write("config/agents/a.yaml", "agent: a\nname: A\nchannels: [messages]\nsupport: {mode: flag}\n")

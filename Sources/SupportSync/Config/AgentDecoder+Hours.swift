@@ -20,7 +20,8 @@ extension AgentDecoder {
             } else {
                 reader.report(
                     .hoursTimezone, at: zone.location,
-                    "'\(zone.value)' is not an IANA time zone name; abbreviations and fixed offsets do not follow daylight saving time",
+                    TimeZones.fixedOffsetReason(for: zone.value)
+                        ?? "'\(zone.value)' is not an IANA time zone name; abbreviations and fixed offsets do not follow daylight saving time",
                     hint: TimeZones.suggestion(for: zone.value).map { "did you mean '\($0)'?" }
                         ?? "use a name such as Europe/Madrid or America/New_York")
             }

@@ -65,3 +65,28 @@ import Testing
         #expect(error.description.contains("is not a time"))
     }
 }
+
+/// Zones: every place's IANA name the system knows, even one Foundation's
+/// list lacks on Linux; fixed offsets and legacy rules refused, saying why.
+@Suite struct TimeZoneNameTests {
+    @Test(arguments: ["Asia/Kolkata", "Europe/Madrid", "America/Argentina/Buenos_Aires", "UTC"])
+    func placesAreAccepted(_ name: String) {
+        #expect(TimeZones.isIANAName(name))
+    }
+
+    @Test(arguments: ["Etc/GMT+5", "EST5EDT", "EST", "posix/Europe/Madrid", "Asia/Nowhere", "Asia/", "GMT+5"])
+    func othersAreRefused(_ name: String) {
+        #expect(!TimeZones.isIANAName(name))
+    }
+
+    @Test func theMessageSaysWhyARealIANANameIsRefused() {
+        #expect(TimeZones.fixedOffsetReason(for: "Etc/GMT+5")?.contains("fixed offset") == true)
+        #expect(TimeZones.fixedOffsetReason(for: "EST5EDT")?.contains("legacy IANA name") == true)
+        #expect(TimeZones.fixedOffsetReason(for: "Asia/Nowhere") == nil)
+    }
+
+    @Test func aLocalTimeInKolkataReads() throws {
+        let moment = try ZonedMoment.parse("2026-12-07T10:00", zone: "Asia/Kolkata").get()
+        #expect(moment.rfc3339 == "2026-12-07T10:00:00+05:30")
+    }
+}
