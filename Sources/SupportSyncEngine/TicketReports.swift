@@ -128,10 +128,8 @@ public enum TicketOutput {
                 Entry(
                     listed: item,
                     conflicts: conflicts.map { ledger in
-                        (ledger.tickets[item.record.id] ?? []).map { entry in
-                            ConflictJSON(
-                                id: item.record.id, field: entry.field, base: entry.base, git: entry.git,
-                                platform: entry.platform, resolve: entry.resolveCommand(id: item.record.id))
+                        (ledger.tickets[item.record.id] ?? []).compactMap(\.conflict).map {
+                            conflictJSON((item.record.id, $0))
                         }
                     })
             }, under: "tickets")

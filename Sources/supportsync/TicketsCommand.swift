@@ -203,11 +203,8 @@ struct ListCommand: AsyncParsableCommand {
             } else {
                 print(TicketOutput.table(listed.map(\.record)), terminator: "")
                 for item in listed {
-                    for entry in ledger?.tickets[item.record.id] ?? [] {
-                        print(
-                            "conflict \(item.record.id): \(entry.field): was \(entry.base?.oneLine ?? "(no base)"), "
-                                + "git \(entry.git.oneLine), platform \(entry.platform.oneLine); "
-                                + "settle it with: \(entry.resolveCommand(id: item.record.id))")
+                    for conflict in (ledger?.tickets[item.record.id] ?? []).compactMap(\.conflict) {
+                        print("conflict \(item.record.id): \(conflict.describe(id: item.record.id))")
                     }
                 }
             }

@@ -26,9 +26,12 @@ public struct ConflictLedger: Sendable, Hashable {
             platform = conflict.platform
         }
 
-        /// The command that settles it, for ticket `id`.
-        public func resolveCommand(id: String) -> String {
-            "supportsync tickets resolve \(id) --field \(field) --keep git|platform"
+        /// The conflict it records, to be described like any other; nil for
+        /// a field this version does not know.
+        public var conflict: TicketConflict? {
+            TicketRecord.Field(rawValue: field).map {
+                TicketConflict(field: $0, base: base, git: git, platform: platform)
+            }
         }
     }
 
