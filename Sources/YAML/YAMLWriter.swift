@@ -62,7 +62,11 @@ public enum YAMLWriter {
             output += "\n"
             writeItems(items, indent: indent + 2, into: &output, quote)
         case .string(let text) where !quote(text) && isLiteralBlock(text):
-            output += " |" + (text.hasSuffix("\n") ? "" : "-") + "\n"
+            // A line starting with a space or a tab would be read as the
+            // block's indentation (or refused: a tab there is an error to
+            // libyaml) unless the block says how far it is indented.
+            let indicator = startsAnyLineWithBlank(text) ? "2" : ""
+            output += " |" + indicator + (text.hasSuffix("\n") ? "" : "-") + "\n"
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
             let pad = String(repeating: " ", count: indent + 2)
             for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -99,12 +103,19 @@ public enum YAMLWriter {
         }
     }
 
+    private static func startsAnyLineWithBlank(_ text: String) -> Bool {
+        var lineStart = true
+        for byte in text.utf8 {
+            if lineStart && (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) { return true }
+            lineStart = byte == UInt8(ascii: "\n")
+        }
+        return false
+    }
+
     /// Multi-line text that a literal block keeps exactly.
     private static func isLiteralBlock(_ text: String) -> Bool {
         // By bytes: searching Characters for a newline is many times slower.
-        guard text.utf8.contains(UInt8(ascii: "\n")), !text.hasSuffix("\n\n"), !text.hasPrefix(" "),
-            !text.hasPrefix("\n")
-        else {
+        guard text.utf8.contains(UInt8(ascii: "\n")), !text.hasSuffix("\n\n"), !text.hasPrefix("\n") else {
             return false
         }
         return text.unicodeScalars.allSatisfy { $0 == "\n" || !isSpecial($0) }
@@ -126,7 +137,8 @@ public enum YAMLWriter {
             // `-`, `?` and `:` may start a plain scalar when followed by a non-space, but keep it simple.
             return false
         }
-        if text.hasSuffix(":") { return false }
+        // `...` and `---` at a line's start end or start a document.
+        if text.hasSuffix(":") || text.hasPrefix("...") { return false }
         // One pass over the bytes (every character tested here is ASCII):
         // `: ` and ` #` end a plain scalar; some readers (PyYAML) end one at a tab.
         var previous: UInt8 = 0
@@ -140,14 +152,17 @@ public enum YAMLWriter {
         return !text.unicodeScalars.contains(where: isSpecial)
     }
 
-    /// `, [ ] { }`, which end a plain scalar inside `[...]` or `{...}`.
-    private static let flowIndicators: Set<UInt8> = Set(",[]{}".utf8)
+    /// `, [ ] { }`, which end a plain scalar inside `[...]` or `{...}`, and
+    /// `:`, which libyaml refuses there before some of them and `?`.
+    private static let flowIndicators: Set<UInt8> = Set(",[]{}:".utf8)
 
     /// Characters a plain or literal scalar cannot hold as they are.
     private static func isSpecial(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x09: return false
-        case 0x00...0x1F, 0x7F, 0x80...0x9F, 0xFEFF, 0x2028, 0x2029: return true
+        // Not printable to YAML (C0, DEL, C1, U+FFFE, U+FFFF), or a line
+        // break or byte-order mark to some reader.
+        case 0x00...0x1F, 0x7F, 0x80...0x9F, 0xFEFF, 0xFFFE, 0xFFFF, 0x2028, 0x2029: return true
         default: return false
         }
     }
