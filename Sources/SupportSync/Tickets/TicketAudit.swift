@@ -35,6 +35,7 @@ public enum TicketAudit {
     /// As above, for a new file already parsed.
     public static func check(parents: [TicketRecord], new file: TicketFile.Parsed) -> [Diagnostic] {
         var diagnostics = file.diagnostics
+        if parents.isEmpty, let diagnostic = checkFolder(file) { diagnostics.append(diagnostic) }
         guard let record = file.record, let first = parents.first else { return diagnostics }
         for field in TicketRecord.ownedByPlatform {
             let value = record.value(of: field)
@@ -67,6 +68,20 @@ public enum TicketAudit {
                 ))
         }
         return diagnostics.sorted { ($0.location, $0.rule.rawValue) < ($1.location, $1.rule.rawValue) }
+    }
+
+    /// A ticket file is added at `tickets/<YYYY>/<MM>/` by its created_at in
+    /// UTC, and stays there for good (a later created_at does not move it).
+    static func checkFolder(_ file: TicketFile.Parsed) -> Diagnostic? {
+        guard let record = file.record, let time = TicketTimestamp(record.createdAt) else { return nil }
+        let folder = TicketPaths.folder + "/" + time.folder + "/"
+        guard !file.path.hasPrefix(folder) || file.path.dropFirst(folder.count).contains("/") else { return nil }
+        let expected = folder + TicketPaths.id(ofPath: file.path) + ".yaml"
+        return Diagnostic(
+            .ticketPath,
+            at: file.valueLocations[TicketRecord.Field.createdAt.rawValue] ?? file.location(of: "created_at"),
+            "a ticket created at \(record.createdAt) is added in \(folder), not at \(file.path)",
+            hint: "tickets live at tickets/<YYYY>/<MM>/<id>.yaml by created_at in UTC; move the file to \(expected)")
     }
 
     /// What changed in one field, by key path: the field itself, or, for the

@@ -76,29 +76,19 @@ extension TicketDecoder {
         }
     }
 
-    /// The file must be `tickets/<YYYY>/<MM>/<id>.yaml`. A wrong name is the
-    /// id's problem, a wrong folder created_at's, so each is reported at the
-    /// value that decides it.
+    /// The file must be named `<id>.yaml`. Its folder is where its
+    /// created_at first put it, which only history tells (a ticket never
+    /// moves, even when the platform changes created_at): audit checks it
+    /// on the commit that adds the file (`TicketAudit.checkFolder`).
     private mutating func checkPath(id: String, createdAt: String, time: TicketTimestamp) {
         let name = id + ".yaml"
-        let folder = TicketPaths.folder + "/" + time.folder
-        let expected = folder + "/" + name
-        guard file != expected else { return }
+        let expected = TicketPaths.folder + "/" + time.folder + "/" + name
         let actualName = file.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? file
-        let actualFolder = file.count > actualName.count ? String(file.dropLast(actualName.count + 1)) : ""
         if actualName != name {
             reader.report(
                 .ticketPath, at: location(of: .id),
                 "the ticket's id is '\(id)' but the file is named '\(actualName)'; it belongs at \(expected)",
                 hint: "a ticket's file never moves and its id never changes; restore the id or the file name")
-        }
-        if actualFolder != folder {
-            let actual = actualFolder.isEmpty ? "the repository root" : actualFolder + "/"
-            reader.report(
-                .ticketPath, at: location(of: .createdAt),
-                "a ticket created at \(createdAt) belongs in \(folder)/, not \(actual)",
-                hint: "tickets live at tickets/<YYYY>/<MM>/<id>.yaml by created_at in UTC; move the file to \(expected)"
-            )
         }
     }
 

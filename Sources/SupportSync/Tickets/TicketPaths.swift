@@ -29,6 +29,23 @@ public enum TicketPaths {
         path(for: record.id, createdAt: record.createdAt)
     }
 
+    /// Why a safe id still cannot be a file name everywhere a team checks
+    /// the repository out: a Windows device name (`CON`, `nul`, `COM1`),
+    /// which Windows will not create in any case or with any extension.
+    public static func reservedNameReason(_ id: String) -> String? {
+        let upper = id.uppercased()
+        let devices: Set<String> = ["CON", "PRN", "AUX", "NUL"]
+        let numbered = (upper.hasPrefix("COM") || upper.hasPrefix("LPT")) && upper.count == 4 && upper.last!.isNumber
+        guard devices.contains(upper) || numbered else { return nil }
+        return "'\(id)' is a reserved device name on Windows, where its file cannot be checked out"
+    }
+
+    /// The id a ticket file at `path` is named for (`tickets/2026/11/T-1.yaml` -> `T-1`).
+    public static func id(ofPath path: String) -> Substring {
+        let name = path[(path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex)...]
+        return name.hasSuffix(".yaml") ? name.dropLast(5) : name
+    }
+
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }

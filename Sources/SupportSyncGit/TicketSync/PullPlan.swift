@@ -1,4 +1,5 @@
 import SupportSync
+import YAML
 
 /// What one batch of a pull changes, decided without touching anything:
 /// each ticket merged field by field (platform base, git, platform), the
@@ -9,6 +10,9 @@ struct PullPlan {
     var updated: [String] = []
     var conflicts: [(id: String, conflict: TicketConflict)] = []
     var skipped: [(id: String, reason: String)] = []
+    /// Tickets no file can hold here (an unsafe or reserved id, a case twin,
+    /// too large): recorded, and reported on every pull until they change.
+    var refused: [(id: String, reason: String)] = []
     /// Each new or updated ticket: its agent, status and what changed, for reports.
     var summaries: [TicketSummary] = []
     /// Worth a commit: tickets changed, a full batch, or a cursor taking
@@ -22,19 +26,39 @@ struct PullPlan {
     ///   - legacyCursor: 0.1's cursor file on the branch, which this commit replaces.
     ///   - fullBatch: the batch is as large as allowed, so it commits even
     ///     when nothing changed, for a long re-sync to make progress.
+    ///   - known: every ticket file on the branch, by lower-cased id; the
+    ///     tickets this plan writes are added to it.
     static func make(
         batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]], storedCursor: [UInt8]?,
-        legacyCursor: [UInt8]?, cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec
+        legacyCursor: [UInt8]?, cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec,
+        known: inout [String: String]
     ) -> PullPlan {
         var plan = PullPlan()
-        for (ticket, path) in zip(batch, paths) {
-            guard let path else {
-                plan.skipped.append(
+        for (ticket, computed) in zip(batch, paths) {
+            guard let computed else {
+                plan.refused.append(
                     (
                         TicketPuller.printable(ticket.id),
                         "not a safe ticket id, agent id or created_at for a path under tickets/"
                     ))
                 continue
+            }
+            if let reason = TicketPaths.reservedNameReason(ticket.id) {
+                plan.refused.append((ticket.id, reason))
+                continue
+            }
+            // A ticket never moves: a changed created_at keeps its first path.
+            var path = computed
+            if let existing = known[ticket.id.lowercased()] {
+                guard TicketPaths.id(ofPath: existing) == ticket.id else {
+                    plan.refused.append(
+                        (
+                            ticket.id,
+                            "its id differs only in case from the ticket at \(existing); the two files would be one on macOS and Windows"
+                        ))
+                    continue
+                }
+                path = existing
             }
             let gitBytes = git[path]
             var gitRecord: TicketRecord?
@@ -51,6 +75,16 @@ struct PullPlan {
             let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
             plan.conflicts += merged.conflicts.map { (ticket.id, $0) }
             let text = codec.encode(merged.record)
+            // Nothing is written that the tool's own reader would refuse.
+            if text.count > YAMLLimits.default.maxBytes {
+                plan.refused.append(
+                    (
+                        ticket.id,
+                        "its file would be \(text.count) bytes, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file"
+                    ))
+                continue
+            }
+            known[ticket.id.lowercased()] = path
             if text != gitBytes {
                 plan.change.files.append((path, text))
                 if gitRecord == nil { plan.new.append(ticket.id) } else { plan.updated.append(ticket.id) }

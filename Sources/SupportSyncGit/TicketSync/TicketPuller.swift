@@ -24,7 +24,10 @@ public struct TicketPuller {
         public var new: [String] = []
         public var updated: [String] = []
         public var commits: [ObjectID] = []
-        /// Tickets whose id or agent is not a safe file name, or whose file in git does not parse.
+        /// Tickets not written: an id or agent that is not a safe file name,
+        /// a reserved name, a case twin, a file over the size limit (refused,
+        /// and reported on every pull until the platform changes them), or a
+        /// file in git that does not validate.
         public var skipped: [(id: String, reason: String)] = []
         /// Team fields changed differently in git and on the platform: git's value kept.
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
@@ -61,6 +64,8 @@ public struct TicketPuller {
         var position: String?
         var prefetched: Task<Batch, any Error>?
         defer { prefetched?.cancel() }
+        var known: [String: String] = [:]
+        var refused: [(id: String, reason: String)] = []
         while true {
             if restart {
                 tip = try tickets.tip()
@@ -75,6 +80,7 @@ public struct TicketPuller {
                     )
                     position = nil
                 }
+                known = try tickets.ticketIndex(at: tip)
                 restart = false
             }
             let batch: Batch
@@ -97,7 +103,10 @@ public struct TicketPuller {
             let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end, sealing: tickets.sealing)
             do {
                 // The next batch builds on this one's commit.
-                if let commit = try write(batch.tickets, cursor: cursor, tip: tip, options: options, report: &report) {
+                if let commit = try write(
+                    batch.tickets, cursor: cursor, tip: tip, options: options, known: &known, refused: &refused,
+                    report: &report)
+                {
                     tip = commit
                 }
             } catch {
@@ -117,6 +126,9 @@ public struct TicketPuller {
             // What this pull merged is found in conflict again, or no longer.
             try ConflictLedger.update(
                 tickets, found: report.conflicts, cleared: report.merged, author: options.author)
+            let stillRefused = try RefusalLedger.update(
+                tickets, refused: refused, written: report.merged, author: options.author)
+            report.skipped += stillRefused.map { ($0.id, $0.reason + " (refused by an earlier pull)") }
         }
         return report
     }
@@ -158,22 +170,28 @@ public struct TicketPuller {
     /// changed. Throws `RaceLost` when the branch moved since `expectedTip`.
     private func write(
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options,
-        report: inout Report
+        known: inout [String: String], refused: inout [(id: String, reason: String)], report: inout Report
     ) throws -> ObjectID? {
         var planned: PullPlan?
+        var index = known
         let committed = try tickets.commit(author: options.author) { tip, baseTip in
             // The branch moved: start again from the cursor on the new tip.
             guard tip == expectedTip else { throw TicketStore.RaceLost() }
-            let plan = try self.plan(batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options)
+            index = known
+            let plan = try self.plan(
+                batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options, known: &index)
             planned = plan
             guard plan.commits, !options.dryRun else { return nil }
             try tickets.refuseDirtyPaths(plan.change.files, removing: plan.change.removals)
             return plan.change
         }
         guard let plan = planned else { return nil }
-        report.skipped += plan.skipped
+        known = index
+        refused += plan.refused
+        report.skipped += plan.refused + plan.skipped
         report.conflicts += plan.conflicts
-        report.merged.formUnion(batch.map(\.id))
+        let notMerged = Set(plan.refused.map(\.id) + plan.skipped.map(\.id))
+        report.merged.formUnion(batch.map(\.id).filter { !notMerged.contains($0) })
         report.new += plan.new
         report.summaries += plan.summaries
         report.updated += plan.updated
@@ -187,10 +205,18 @@ public struct TicketPuller {
 
     /// Reads what git and the base hold for the batch's tickets, and plans.
     private func plan(
-        _ batch: [Ticket], cursor: TicketStore.Cursor, tip: ObjectID?, baseTip: ObjectID?, options: Options
+        _ batch: [Ticket], cursor: TicketStore.Cursor, tip: ObjectID?, baseTip: ObjectID?, options: Options,
+        known: inout [String: String]
     ) throws -> PullPlan {
-        let paths = batch.map { ticket in
-            Patterns.isAgentID(ticket.agent) ? TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt) : nil
+        let paths = batch.map { ticket -> String? in
+            guard Patterns.isAgentID(ticket.agent),
+                let computed = TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt)
+            else { return nil }
+            // A ticket already in git stays where it is (its created_at may have changed).
+            if let existing = known[ticket.id.lowercased()], TicketPaths.id(ofPath: existing) == ticket.id {
+                return existing
+            }
+            return computed
         }
         // The batch's folders are listed once each, not searched once per ticket.
         let folders = Set(paths.compactMap { $0.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } })
@@ -206,7 +232,7 @@ public struct TicketPuller {
             batch: batch, paths: paths, git: git, base: base,
             storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
-            fullBatch: batch.count >= options.batch, codec: tickets.codec)
+            fullBatch: batch.count >= options.batch, codec: tickets.codec, known: &known)
     }
 
     /// Stops the pull before anything of the batch is written when the

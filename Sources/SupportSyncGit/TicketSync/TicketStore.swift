@@ -192,6 +192,18 @@ public struct TicketStore {
         return blobs
     }
 
+    /// Every ticket file at `commit`, by lower-cased id (the name of its
+    /// file): the index a pull keeps a ticket at its first path by, and
+    /// finds case twins with.
+    func ticketIndex(at commit: ObjectID?) throws -> [String: String] {
+        guard let commit else { return [:] }
+        var index: [String: String] = [:]
+        for file in try repository.files(under: TicketPaths.folder, in: commit) where file.path.hasSuffix(".yaml") {
+            index[TicketPaths.id(ofPath: file.path).lowercased()] = file.path
+        }
+        return index
+    }
+
     /// Where the branch's last pull stopped, on which platform, and how the
     /// repository's ticket files are sealed.
     struct Cursor: Equatable {

@@ -1,0 +1,168 @@
+import Foundation
+import Git
+import TestSupport
+import Testing
+import YAML
+
+@testable import SupportSync
+@testable import SupportSyncGit
+
+/// A pull never writes what cannot be read back, never moves a ticket, and
+/// refuses, with a reason on every pull, the tickets no file can hold:
+/// reserved names, case twins, files over the size limit. The others land.
+@Suite struct PullRefusalTests {
+    /// A platform that serves exactly the tickets a test gives it, in the
+    /// order they were last changed; hostile on purpose.
+    final class ScriptedSource: TicketSource, @unchecked Sendable {
+        private let lock = NSLock()
+        private var changes: [(seq: Int, ticket: Ticket)] = []
+        private var seq = 0
+        let instance: String
+
+        init(instance: String = "scripted-1") { self.instance = instance }
+
+        func put(_ record: TicketRecord) {
+            lock.withLock {
+                seq += 1
+                changes.removeAll { $0.ticket.id == record.id }
+                changes.append(
+                    (
+                        seq,
+                        Ticket(record: record, stamp: PlatformStamp(version: String(seq), updatedAt: record.createdAt))
+                    ))
+            }
+        }
+
+        func info() async throws(PlatformError) -> PlatformInfo { PlatformInfo(instance: instance) }
+
+        func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+            lock.withLock {
+                let after = cursor.flatMap { Int($0) } ?? 0
+                let page = changes.filter { $0.seq > after }.prefix(limit)
+                let end = page.last.map { String($0.seq) } ?? cursor
+                let more = changes.contains { $0.seq > (page.last?.seq ?? after) }
+                return TicketPage(tickets: page.map(\.ticket), nextCursor: more ? end : nil, cursor: end)
+            }
+        }
+
+        func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
+            lock.withLock { changes.first { $0.ticket.id == id }?.ticket }
+        }
+
+        func patchTicket(id: String, _ patch: TicketPatch, expecting revision: String?, sealing: Sealing)
+            async throws(PlatformError) -> Ticket
+        {
+            throw PlatformError.invalid(field: nil, message: "read-only")
+        }
+    }
+
+    static func record(_ id: String, createdAt: String = "2026-11-24T10:02:11Z", summary: String = "Case")
+        -> TicketRecord
+    {
+        TicketRecord(
+            id: id, agent: "desk", channel: .calls, conversation: "conv_\(id)", createdAt: createdAt, reason: "Case",
+            summary: summary, customer: Customer(name: "Ana"), tags: ["billing"])
+    }
+
+    final class Bench {
+        let root: URL
+        let repository: Repository
+
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "supportsync-refusal-\(UUID().uuidString)")
+            repository = try Repository.create(at: root.path, initialBranch: "main")
+            let readme = try repository.writeBlob(Array("# support\n".utf8))
+            let first = try repository.commit(
+                updating: "refs/heads/main", expectedTip: nil, treeUpdates: [("README.md", readme)], message: "Start",
+                author: TicketSyncLibraryTests.author)
+            try repository.checkoutPaths(["README.md"], from: first)
+        }
+
+        func pull(_ source: ScriptedSource) async throws -> TicketPuller.Report {
+            var store = try TicketStore(root: root)
+            store.sealing = .none
+            return try await TicketPuller(tickets: store, platform: source).pull(
+                TicketPuller.Options(author: TicketSyncLibraryTests.author))
+        }
+
+        func files() throws -> [String: String] {
+            let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
+            var files: [String: String] = [:]
+            for file in try repository.files(under: "tickets", in: tip) where file.path.hasSuffix(".yaml") {
+                files[file.path] = String(decoding: try repository.blob(file.blob), as: UTF8.self)
+            }
+            return files
+        }
+
+        deinit { try? FileManager.default.removeItem(at: root) }
+    }
+
+    @Test("a summary starting with a tab is written so the tool reads it back")
+    func tabbedSummary() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        let summary = "\tcolumn a\tcolumn b\n\trow 1\t3\n  indented\n"
+        source.put(Self.record("T-1", summary: summary))
+        let report = try await bench.pull(source)
+        #expect(report.skipped.isEmpty && report.new == ["T-1"])
+        let text = try #require(try bench.files()["tickets/2026/11/T-1.yaml"])
+        let (read, diagnostics) = TicketFile.read(Array(text.utf8), path: "tickets/2026/11/T-1.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))\n\(text)")
+        #expect(read?.summary == summary)
+    }
+
+    @Test("reserved names, case twins and oversized tickets are refused on every pull; the rest land")
+    func refusals() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("T-aa"))
+        let first = try await bench.pull(source)
+        #expect(first.new == ["T-aa"] && first.skipped.isEmpty)
+
+        let huge = String(repeating: "x", count: YAMLLimits.default.maxBytes)
+        for id in ["CON", "nul", "T-AA", "T-big", "T-ok"] {
+            source.put(Self.record(id, summary: id == "T-big" ? huge : "Case"))
+        }
+        let second = try await bench.pull(source)
+        #expect(second.new == ["T-ok"])
+        let reasons = Dictionary(second.skipped.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        #expect(Set(reasons.keys) == ["CON", "nul", "T-AA", "T-big"])
+        #expect(reasons["CON"]?.contains("reserved device name on Windows") == true)
+        #expect(reasons["T-AA"]?.contains("differs only in case from the ticket at tickets/2026/11/T-aa.yaml") == true)
+        #expect(reasons["T-big"]?.contains("over the 1048576-byte limit") == true)
+        #expect(second.exitStatus == .needsAttention)
+        #expect(try Set(bench.files().keys) == ["tickets/2026/11/T-aa.yaml", "tickets/2026/11/T-ok.yaml"])
+
+        // Nothing new on the platform: the cursor moved past them, and they are reported again.
+        let third = try await bench.pull(source)
+        #expect(third.commits.isEmpty)
+        #expect(Set(third.skipped.map(\.id)) == ["CON", "nul", "T-AA", "T-big"])
+        #expect(third.skipped.allSatisfy { $0.reason.hasSuffix("(refused by an earlier pull)") })
+        #expect(third.exitStatus == .needsAttention)
+
+        // Once the platform changes one so that it fits, it lands and is no longer reported.
+        source.put(Self.record("T-big", summary: "Shorter now"))
+        let fourth = try await bench.pull(source)
+        #expect(fourth.new == ["T-big"])
+        #expect(Set(fourth.skipped.map(\.id)) == ["CON", "nul", "T-AA"])
+    }
+
+    @Test("a changed created_at keeps the ticket at its first path, with the platform's value in it")
+    func createdAtNeverMoves() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("T-1", createdAt: "2026-11-30T23:59:59Z"))
+        _ = try await bench.pull(source)
+        source.put(Self.record("T-1", createdAt: "2026-12-01T00:00:01Z"))
+        let report = try await bench.pull(source)
+        #expect(report.skipped.isEmpty)
+        #expect(report.updated == ["T-1"] && report.new.isEmpty)
+        let files = try bench.files()
+        #expect(Array(files.keys) == ["tickets/2026/11/T-1.yaml"])
+        #expect(files["tickets/2026/11/T-1.yaml"]?.contains("created_at: \"2026-12-01T00:00:01Z\"") == true)
+        let (_, diagnostics) = TicketFile.read(
+            Array(files["tickets/2026/11/T-1.yaml"]!.utf8), path: "tickets/2026/11/T-1.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
+    }
+}
