@@ -18,8 +18,13 @@ import YAML
         private var changes: [(seq: Int, ticket: Ticket)] = []
         private var seq = 0
         let instance: String
+        /// Appended to every cursor the platform hands out.
+        let cursorSuffix: String
 
-        init(instance: String = "scripted-1") { self.instance = instance }
+        init(instance: String = "scripted-1", cursorSuffix: String = "") {
+            self.instance = instance
+            self.cursorSuffix = cursorSuffix
+        }
 
         func put(_ record: TicketRecord) {
             lock.withLock {
@@ -37,9 +42,9 @@ import YAML
 
         func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
             lock.withLock {
-                let after = cursor.flatMap { Int($0) } ?? 0
+                let after = cursor.flatMap { Int($0.prefix(while: \.isNumber)) } ?? 0
                 let page = changes.filter { $0.seq > after }.prefix(limit)
-                let end = page.last.map { String($0.seq) } ?? cursor
+                let end = page.last.map { String($0.seq) + cursorSuffix } ?? cursor
                 let more = changes.contains { $0.seq > (page.last?.seq ?? after) }
                 return TicketPage(tickets: page.map(\.ticket), nextCursor: more ? end : nil, cursor: end)
             }
@@ -164,5 +169,36 @@ import YAML
         let (_, diagnostics) = TicketFile.read(
             Array(files["tickets/2026/11/T-1.yaml"]!.utf8), path: "tickets/2026/11/T-1.yaml")
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
+    }
+}
+
+extension PullRefusalTests {
+    @Test(
+        "a platform cannot forge a trailer or break the commit through its instance id or cursor",
+        arguments: [
+            "local\nCo-authored-by: Mallory <m@example.com>", "a\u{0}b", "two words", "",
+            String(repeating: "x", count: 257),
+        ])
+    func platformTextIsData(_ instance: String) async throws {
+        let bench = try Bench()
+        let source = ScriptedSource(instance: instance)
+        source.put(Self.record("T-1"))
+        await #expect {
+            _ = try await bench.pull(source)
+        } throws: { error in
+            guard case TicketPullError.unsafePlatformText(let what, _) = error else { return false }
+            return what == "instance id" && !(error as! TicketPullError).description.contains("\n")
+        }
+        #expect(try bench.files().isEmpty)
+
+        let cursorSource = ScriptedSource(cursorSuffix: instance.isEmpty ? " " : instance)
+        cursorSource.put(Self.record("T-1"))
+        await #expect {
+            _ = try await bench.pull(cursorSource)
+        } throws: { error in
+            guard case TicketPullError.unsafePlatformText(let what, _) = error else { return false }
+            return what == "cursor"
+        }
+        #expect(try bench.files().isEmpty)
     }
 }

@@ -57,6 +57,7 @@ public struct TicketPuller {
         defer { lock.release() }
         try tickets.finishInterruptedCheckout()
         let info = try await platform.info()
+        try Self.requireCommitSafe(info.instance, "instance id")
         var report = Report()
         var lostRaces = 0
         var restart = true
@@ -92,6 +93,7 @@ public struct TicketPuller {
             }
             prefetched = nil
             guard !batch.tickets.isEmpty else { break }
+            if let end = batch.end { try Self.requireCommitSafe(end, "cursor") }
             try Self.requireSealed(batch.tickets, tickets.sealing)
             // The platform prepares the next batch while this one is written.
             if batch.more {
@@ -244,6 +246,16 @@ public struct TicketPuller {
         }
     }
 
+    /// The platform's instance id and cursor go into the commit's
+    /// `Supportsync-Cursor:` trailer and the cursor file: 1 to 256 visible
+    /// ASCII characters, so nothing the platform sends can end the line,
+    /// add a trailer, or hide in a terminal.
+    static func requireCommitSafe(_ text: String, _ what: String) throws {
+        let bytes = text.utf8
+        guard !(1...256).contains(bytes.count) || !bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return }
+        throw TicketPullError.unsafePlatformText(what, printable(text))
+    }
+
     /// An id as the platform sent it, safe to print: cut short, with control
     /// and format characters (NUL, escape sequences, bidi overrides) escaped.
     static func printable(_ id: String) -> String {
@@ -274,6 +286,8 @@ public enum TicketPullError: UserError {
     case sealingDiffers(stored: Sealing, configured: Sealing)
     /// The cursor was written by a later supportsync.
     case newerFormat(Int)
+    /// The platform's instance id or cursor cannot go into a commit message.
+    case unsafePlatformText(String, String)
 
     public var description: String {
         switch self {
@@ -294,11 +308,17 @@ public enum TicketPullError: UserError {
                 : "supportsync tickets unseal to rewrite the files in plain text, or restore the seal list"
             return
                 "this repository's ticket files seal \(names(stored)), but supportsync.yaml seals \(names(configured)); nothing was written. Run \(command)"
+        case .unsafePlatformText(let what, let text):
+            return
+                "the platform's \(what) '\(text)' is not 1 to 256 visible ASCII characters, so it cannot go into a commit; nothing was written. Report it to the platform's operators"
         case .newerFormat(let format):
             return
                 "\(TicketStore.cursorPath) is format \(format), written by a later supportsync; upgrade supportsync to pull here"
         }
     }
 
-    public var exitStatus: ExitStatus { .needsAttention }
+    public var exitStatus: ExitStatus {
+        if case .unsafePlatformText = self { return .failure }  // the platform misbehaves
+        return .needsAttention
+    }
 }
