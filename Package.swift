@@ -140,6 +140,7 @@ let package = Package(
             dependencies: [
                 "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync", "YAML", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -43,7 +43,7 @@ extension HTTPPlatform {
 
     /// `METHOD /path?query` as sent, the base URL's path included, for messages.
     func shown(_ request: PlatformRequest) -> String {
-        "\(request.method.rawValue) \(basePath)\(request.target)"
+        token.redacting("\(request.method.rawValue) \(basePath)\(request.target)")
     }
 
     /// `call` for requests whose answer is never missing.

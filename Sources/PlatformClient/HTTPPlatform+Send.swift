@@ -151,7 +151,8 @@ extension HTTPPlatform {
         logger.debug(
             "platform request",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(basePath + request.target)", "attempt": "\(number)",
+                "method": "\(request.method.rawValue)", "path": "\(token.redacting(basePath + request.target))",
+                "attempt": "\(number)",
             ])
         do {
             let response = try await client.execute(
@@ -160,7 +161,7 @@ extension HTTPPlatform {
             logger.debug(
                 "platform answer",
                 metadata: [
-                    "path": "\(basePath + request.target)", "status": "\(response.status.code)",
+                    "path": "\(token.redacting(basePath + request.target))", "status": "\(response.status.code)",
                     "bytes": "\(body.readableBytes)",
                 ])
             return .answer(status: Int(response.status.code), headers: response.headers, body: body)
@@ -175,7 +176,8 @@ extension HTTPPlatform {
             }
             let (mayHaveArrived, reason) = classify(error)
             logger.debug(
-                "platform request failed", metadata: ["path": "\(basePath + request.target)", "reason": "\(reason)"])
+                "platform request failed",
+                metadata: ["path": "\(token.redacting(basePath + request.target))", "reason": "\(reason)"])
             return .noAnswer(mayHaveArrived: mayHaveArrived, reason: reason)
         }
     }

@@ -52,6 +52,11 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         else {
             throw HTTPPlatformSetupError("the platform token contains spaces or control characters")
         }
+        guard token.utf8.count >= BearerToken.minimumLength else {
+            throw HTTPPlatformSetupError(
+                "the platform token is shorter than \(BearerToken.minimumLength) characters; use the platform's full token"
+            )
+        }
         let shown = secret.redacting(baseURL)
         guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased() else {
             throw HTTPPlatformSetupError("the platform URL \"\(shown)\" is not a URL")
@@ -68,6 +73,11 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         }
         guard components.query == nil, components.fragment == nil else {
             throw HTTPPlatformSetupError("the platform URL \"\(shown)\" must not have a query or fragment")
+        }
+        guard scheme == "https" || Self.isLoopback(host) else {
+            throw HTTPPlatformSetupError(
+                "the platform URL \"\(shown)\" uses plain http:// to another machine, where the token would travel unencrypted; use https://"
+            )
         }
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -89,6 +99,15 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         settings.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings, backgroundActivityLogger: logger)
+    }
+
+    /// This machine: `localhost`, 127.0.0.0/8, `::1`. Plain http:// carries
+    /// the token only there.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare.lowercased() == "localhost" || bare == "::1" { return true }
+        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     deinit {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import PlatformWire
@@ -8,6 +9,18 @@ import SupportSync
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = PlatformRequestContext
     let logger: Logger
+    /// The tokens' bytes, so a path segment equal to one is never logged or echoed.
+    let secrets: [[UInt8]]
+
+    /// `path` with every segment that is a token (as sent or percent-decoded) replaced.
+    func shown(_ path: String) -> String {
+        guard !secrets.isEmpty else { return path }
+        return path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            let raw = Array(segment.utf8)
+            let decoded = Array((String(segment).removingPercentEncoding ?? String(segment)).utf8)
+            return secrets.contains(raw) || secrets.contains(decoded) ? "<redacted>" : String(segment)
+        }.joined(separator: "/")
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -21,7 +34,8 @@ struct ErrorMiddleware: RouterMiddleware {
             // Hummingbird's own errors; in practice the router's "no such
             // route", which the API reports like any other 404.
             if error.status == .notFound {
-                response = HTTPMessages.error(.notFound("there is no route \(request.method) \(request.uri.path)"))
+                response = HTTPMessages.error(
+                    .notFound("there is no route \(request.method) \(shown(request.uri.path))"))
             } else {
                 response = HTTPMessages.error(Self.platformError(status: error.status))
             }
@@ -35,7 +49,8 @@ struct ErrorMiddleware: RouterMiddleware {
         logger.info(
             "request",
             metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "method": "\(request.method)", "path": "\(shown(request.uri.path))",
+                "status": "\(response.status.code)",
             ])
         return response
     }

@@ -101,7 +101,7 @@ extension PlatformServer {
     /// they cover unknown routes too), then one route per `Endpoint`.
     func makeRouter() -> Router<PlatformRequestContext> {
         let router = Router(context: PlatformRequestContext.self)
-        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: ErrorMiddleware(logger: logger, secrets: tokens.map(\.secret)))
         router.add(middleware: BearerAuthMiddleware(tokens: tokens))
         let handlers = Handlers(platform: platform, logger: logger)
         for endpoint in Endpoint.allCases {

@@ -61,10 +61,16 @@ struct ServeCommand: AsyncParsableCommand {
             printError("error: \(Self.tokenVariable) is not set; the server needs a token to require of every request")
             throw ExitCode(ExitStatus.usage)
         }
+        let environment = ProcessInfo.processInfo.environment
+        for variable in [Self.tokenVariable] + Self.scopedVariables.map(\.0)
+        where (environment[variable]?.utf8.count ?? 8) < 8 && environment[variable]?.isEmpty == false {
+            printError(
+                "error: \(variable) is shorter than 8 characters; a token that short could not be kept out of logs")
+            throw ExitCode(ExitStatus.usage)
+        }
         try await reportingErrors {
             let path = try db ?? LocalPlatform.defaultPath(root: repository.root())
             let platform = try LocalPlatform(path: path)
-            let environment = ProcessInfo.processInfo.environment
             let scoped = Self.scopedVariables.compactMap { variable, scope -> ScopedToken? in
                 guard let value = environment[variable], !value.isEmpty else { return nil }
                 return ScopedToken(value, scopes: scope.granted)

@@ -136,6 +136,13 @@ import Testing
         #expect(keys[3] != keys[0], "a second create gets a key of its own")
     }
 
+    @Test func plainHTTPIsForThisMachineOnly() async throws {
+        for url in ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9", "https://platform.example.com"] {
+            let platform = try HTTPPlatform(baseURL: url, token: Fixtures.token, logger: Fixtures.quietLogger)
+            try await platform.shutdown()
+        }
+    }
+
     @Test func invalidSetUpIsRefusedWithoutEchoingSecrets() {
         let cases: [(String, String, String)] = [
             ("ftp://host", Fixtures.token, "http:// or https://"),
@@ -145,6 +152,9 @@ import Testing
             ("http:///v1", Fixtures.token, "no host"),
             ("http://host", "", "empty"),
             ("http://host", "two words", "spaces"),
+            ("http://platform.example.com", Fixtures.token, "plain http:// to another machine"),
+            ("http://10.0.0.7:8080", Fixtures.token, "use https://"),
+            ("https://platform.example.com", "seven77", "shorter than 8 characters"),
         ]
         for (url, token, expected) in cases {
             let error = #expect(throws: HTTPPlatformSetupError.self, "\(url)") {

@@ -9,7 +9,9 @@ import Testing
 /// Each token may do what its scope allows over the real server, and a call
 /// beyond it is a 403 the client reports as `.forbidden`, naming the scope.
 @Suite struct ScopeTests {
-    static let tokens: [TokenScope: String] = [.read: "r-tok", .sync: "s-tok", .reveal: "v-tok", .erase: "e-tok"]
+    static let tokens: [TokenScope: String] = [
+        .read: "read-token", .sync: "sync-token", .reveal: "reveal-token", .erase: "erase-token",
+    ]
     static let scoped = tokens.map { ScopedToken($0.value, scopes: $0.key.granted) }
 
     /// What `scope` may do, each tried once: true when allowed.

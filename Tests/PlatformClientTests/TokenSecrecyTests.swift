@@ -44,7 +44,8 @@ import Testing
             let configuration = Fixtures.fast(maxAttempts: 2, requestTimeout: .milliseconds(200))
             let platform = try HTTPPlatform(
                 baseURL: baseURL, token: Fixtures.token, configuration: configuration, logger: capture.logger())
-            for id in ["unauthorized", "invalid", "page", "busy", "enum", "channel", "slow", "teapot"] {
+            // The last: a token used as an agent id, so it is in the request's path.
+            for id in ["unauthorized", "invalid", "page", "busy", "enum", "channel", "slow", "teapot", Fixtures.token] {
                 record(await #expect(throws: PlatformError.self, "\(id)") { try await platform.agent(id: id) })
             }
             record(

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import SupportSync
 import TestSupport
 import Testing
@@ -201,5 +202,15 @@ struct FailingPlatform: AgentPlatform {
         -> [Ticket]
     {
         throw error
+    }
+}
+
+extension HardeningTests {
+    /// A token pasted into a URL never reaches the server's log or a 404 body.
+    @Test func aPathSegmentEqualToATokenIsNeverShown() {
+        let logging = ErrorMiddleware(logger: Logger(label: "test"), secrets: [Array("server-token-1".utf8)])
+        #expect(logging.shown("/v1/agents/server-token-1") == "/v1/agents/<redacted>")
+        #expect(logging.shown("/v1/server%2Dtoken%2D1/x") == "/v1/<redacted>/x")
+        #expect(logging.shown("/v1/agents/server-token-12") == "/v1/agents/server-token-12")
     }
 }

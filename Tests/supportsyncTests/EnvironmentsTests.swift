@@ -142,7 +142,8 @@ import Testing
         try setUp(bench)
         try bench.writeFile(
             "supportsync.yaml", Self.project.replacingOccurrences(of: "env/STAGING_TOKEN", with: "s3cret-token"))
-        let plan = try await bench.run(["plan"], environment: ["PROD_URL": "http://127.0.0.1:9", "PROD_TOKEN": "x"])
+        let plan = try await bench.run(
+            ["plan"], environment: ["PROD_URL": "http://127.0.0.1:9", "PROD_TOKEN": "prod-token-1"])
         #expect(plan.status == 1)
         #expect(plan.stderr.contains("supportsync.yaml:10:12: error: a token is a secret"))
         #expect(plan.stderr.contains("error: supportsync.yaml has errors (above)"))

@@ -224,12 +224,12 @@ struct ValidateCommandTests {
     @Test func aPortInUseSaysWhatToDo() throws {
         let folder = try TemporaryFolder()
         let database = folder.url.appendingPathComponent("p.sqlite").path
-        let (first, line) = try Executable.startServer(["--db", database, "--port", "0"], token: "t")
+        let (first, line) = try Executable.startServer(["--db", database, "--port", "0"], token: "validate-token")
         defer { first.terminate() }
         let port = try #require(line.split(separator: ":").last.map(String.init))
         let second = try Executable.run(
             ["platform", "serve", "--db", database, "--port", port], in: folder.url,
-            environment: ["SUPPORTSYNC_TOKEN": "t"])
+            environment: ["SUPPORTSYNC_TOKEN": "validate-token"])
         #expect(second.status == 3)
         #expect(second.stderr.contains("port \(port) is in use: use --port N or --port 0"), "\(second.stderr)")
     }
