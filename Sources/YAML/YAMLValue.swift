@@ -63,7 +63,17 @@ public indirect enum YAMLValue: Sendable, Hashable, ExpressibleByStringLiteral, 
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
-        case .string(let text): return text.utf8.contains(UInt8(ascii: "\n")) ? text.debugDescription : text
+        case .string(let text):
+            // Line breaks, control and format characters (an escape sequence,
+            // a bidi override) are written as escapes inside quotes.
+            let special = { (scalar: Unicode.Scalar) in
+                scalar != "\t"
+                    && [.control, .format, .lineSeparator, .paragraphSeparator].contains(
+                        scalar.properties.generalCategory)
+            }
+            guard text.unicodeScalars.contains(where: special) else { return text }
+            return "\""
+                + text.unicodeScalars.map { special($0) ? $0.escaped(asASCII: true) : String($0) }.joined() + "\""
         case .list(let items): return "[" + items.map(\.oneLine).joined(separator: ", ") + "]"
         case .map(let members): return "{" + members.map { "\($0.0): \($0.1.oneLine)" }.joined(separator: ", ") + "}"
         }

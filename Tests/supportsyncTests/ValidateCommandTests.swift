@@ -294,3 +294,49 @@ enum LocalPlatformInstance {
         }
     }
 }
+
+extension ValidateCommandTests {
+    /// Only regular files inside the repository are read: a FIFO named like
+    /// an agent file does not hang validate, a link to a file elsewhere is
+    /// not read (its values never printed), and a link inside is followed.
+    @Test func onlyRegularFilesInsideTheRepositoryAreRead() throws {
+        let folder = try TemporaryFolder(["config/agents/front-desk.yaml": Self.goodAgent])
+        let outside = try TemporaryFolder([
+            "secret.yaml": Self.badAgent.replacingOccurrences(of: "Billing", with: "SECRET-NAME")
+        ])
+        #expect(mkfifo(folder.url.appendingPathComponent("config/agents/pipe.yaml").path, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.url.appendingPathComponent("config/agents/outside.yaml").path,
+            withDestinationPath: outside.url.appendingPathComponent("secret.yaml").path)
+        try folder.write("shared/inside.yaml", Self.goodAgent.replacingOccurrences(of: "front-desk", with: "linked"))
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.url.appendingPathComponent("config/agents/linked.yaml").path,
+            withDestinationPath: "../../shared/inside.yaml")
+        let result = try Executable.run(["validate"], in: folder.url)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains(
+                "config/agents/pipe.yaml:1:1: error: the path is a FIFO (named pipe), not a regular file, and is never read [file-unreadable]"
+            ), "\(result.stdout)")
+        #expect(
+            result.stdout.contains(
+                "config/agents/outside.yaml:1:1: error: the file is a symbolic link to a place outside the repository, which is never read [file-unreadable]"
+            ))
+        #expect(!result.stdout.contains("linked.yaml"), "a link inside the repository is read like any file")
+        #expect(!result.stdout.contains("SECRET") && !result.stderr.contains("SECRET"))
+    }
+
+    /// A key written with escapes cannot recolour a terminal or forge a
+    /// `file:line:` line in text output.
+    @Test func controlCharactersInKeysAreEscaped() throws {
+        let hostile = Self.goodAgent + "\"x\\e[31mred\\nconfig/agents/forged.yaml:1:1: error: forged\": 1\n"
+        let folder = try TemporaryFolder(["config/agents/front-desk.yaml": hostile])
+        for format in ["text", "github"] {
+            let result = try Executable.run(["validate", "--format", format], in: folder.url)
+            #expect(result.status == 1)
+            #expect(!result.stdout.contains("\u{1B}"), "\(format): \(result.stdout.debugDescription)")
+            #expect(result.stdout.contains("\\u{1B}[31mred\\n"), "\(format): \(result.stdout)")
+            #expect(!result.stdout.contains("\nconfig/agents/forged.yaml"))
+        }
+    }
+}

@@ -314,28 +314,18 @@ public struct ConfigValidator: Sendable {
     /// Reads a file within the size budget, without loading an oversized one.
     func load(_ path: String, diagnostics: inout [Diagnostic], root kind: YAMLFile.Root = .mapping) -> ConfigNode? {
         let start = SourceLocation(file: path, line: 1, column: 1)
-        let limit = 1 << 20
-        guard let handle = FileHandle(forReadingAtPath: absolute(path)) else {
-            diagnostics.append(Diagnostic(.fileUnreadable, at: start, "the file cannot be read"))
-            return nil
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: limit + 1) ?? Data()
-        } catch {
-            diagnostics.append(
-                Diagnostic(.fileUnreadable, at: start, "the file cannot be read: \(error.localizedDescription)"))
-            return nil
-        }
-        if data.count > limit {
+        switch RepositoryFile.read(absolute(path), root: root.path, limit: 1 << 20) {
+        case .success(let bytes):
+            return YAMLFile.load(bytes, file: path, diagnostics: &diagnostics, root: kind)
+        case .failure(.tooLarge):
             diagnostics.append(
                 Diagnostic(
                     .yamlLimit, at: start, "the file is over the limit of 1 MiB",
                     hint: "agent files are small; split or trim it"))
-            return nil
+        case .failure(let failure):
+            diagnostics.append(Diagnostic(.fileUnreadable, at: start, failure.description))
         }
-        return YAMLFile.load([UInt8](data), file: path, diagnostics: &diagnostics, root: kind)
+        return nil
     }
 
     private func listYAML(in directory: String) throws -> [String] {

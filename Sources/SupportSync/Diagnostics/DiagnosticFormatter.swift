@@ -20,12 +20,14 @@ public enum DiagnosticFormatter {
     /// One line per problem, compiler style, with hints and notes indented below.
     public static func text(_ report: DiagnosticReport) -> String {
         var output = ""
+        // Keys, values and file names come from files anyone may write.
+        let safe = { (text: String) in PrintableText.escaping(text) }
         for diagnostic in report.diagnostics {
             output +=
-                "\(diagnostic.location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.rule.rawValue)]\n"
-            if let hint = diagnostic.hint { output += "  hint: \(hint)\n" }
+                "\(safe(diagnostic.location.description)): \(diagnostic.severity.rawValue): \(safe(diagnostic.message)) [\(diagnostic.rule.rawValue)]\n"
+            if let hint = diagnostic.hint { output += "  hint: \(safe(hint))\n" }
             for note in diagnostic.notes {
-                output += "  \(note.location): note: \(note.message)\n"
+                output += "  \(safe(note.location.description)): note: \(safe(note.message))\n"
             }
         }
         return output
@@ -43,11 +45,13 @@ public enum DiagnosticFormatter {
         for diagnostic in report.diagnostics {
             let command =
                 diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
-            var message = diagnostic.message
-            if let hint = diagnostic.hint { message += "\nhint: \(hint)" }
-            for note in diagnostic.notes { message += "\n\(note.location): \(note.message)" }
+            let safe = { (text: String) in PrintableText.escaping(text) }
+            var message = safe(diagnostic.message)
+            if let hint = diagnostic.hint { message += "\nhint: \(safe(hint))" }
+            for note in diagnostic.notes { message += "\n\(safe(note.location.description)): \(safe(note.message))" }
             let location = diagnostic.location
-            output += "::\(command) file=\(escapeProperty(location.file)),line=\(location.line),col=\(location.column),"
+            output +=
+                "::\(command) file=\(escapeProperty(safe(location.file))),line=\(location.line),col=\(location.column),"
             output += "title=\(escapeProperty(diagnostic.rule.rawValue))::\(escapeData(message))\n"
         }
         return output

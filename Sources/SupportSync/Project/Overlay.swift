@@ -15,11 +15,14 @@ struct Overlay: Sendable {
     /// Reads the overlay at `path`; nil when it cannot be read at all.
     static func load(path: String, root: URL, diagnostics: inout [Diagnostic]) -> Overlay? {
         let start = SourceLocation(file: path, line: 1, column: 1)
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else {
-            diagnostics.append(Diagnostic(.fileUnreadable, at: start, "the file cannot be read"))
+        let data: [UInt8]
+        switch RepositoryFile.read(root.appendingPathComponent(path).path, root: root.path, limit: 1 << 20) {
+        case .success(let bytes): data = bytes
+        case .failure(let failure):
+            diagnostics.append(Diagnostic(.fileUnreadable, at: start, failure.description))
             return nil
         }
-        guard let node = YAMLFile.load([UInt8](data), file: path, diagnostics: &diagnostics) else { return nil }
+        guard let node = YAMLFile.load(data, file: path, diagnostics: &diagnostics) else { return nil }
         var reader = NodeReader()
         defer { diagnostics += reader.diagnostics }
         guard let members = reader.mapping(node, path: "", allowed: ["support", "agents"]) else { return nil }

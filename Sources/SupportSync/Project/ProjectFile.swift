@@ -110,11 +110,14 @@ public struct ProjectFile: Sendable {
         let url = root.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return (nil, []) }
         var diagnostics: [Diagnostic] = []
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        let data: [UInt8]
+        switch RepositoryFile.read(url.path, root: root.path, limit: 1 << 20) {
+        case .success(let bytes): data = bytes
+        case .failure(let failure):
             let start = SourceLocation(file: path, line: 1, column: 1)
-            return (nil, [Diagnostic(.fileUnreadable, at: start, "the file cannot be read")])
+            return (nil, [Diagnostic(.fileUnreadable, at: start, failure.description)])
         }
-        guard let node = YAMLFile.load([UInt8](data), file: path, diagnostics: &diagnostics) else {
+        guard let node = YAMLFile.load(data, file: path, diagnostics: &diagnostics) else {
             return (nil, diagnostics)
         }
         var reader = NodeReader()

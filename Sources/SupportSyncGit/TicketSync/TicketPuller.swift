@@ -261,10 +261,7 @@ public struct TicketPuller {
     static func printable(_ id: String) -> String {
         let limit = 80
         let cut = id.count > limit ? id.prefix(limit) + "…" : Substring(id)
-        return cut.unicodeScalars.map { scalar in
-            [.control, .format].contains(scalar.properties.generalCategory)
-                ? scalar.escaped(asASCII: true) : String(scalar)
-        }.joined()
+        return PrintableText.escaping(String(cut))
     }
 
     static func message(new: [String], updated: [String], cursor: TicketStore.Cursor) -> String {

@@ -333,10 +333,15 @@ public struct TicketStore {
         }
     }
 
-    /// The working-tree copy of `path`, when the branch is checked out.
+    /// Larger than any ticket file the tool writes or reads, so a copy
+    /// over the reader's limit still compares as different, not as missing.
+    static let workingCopyLimit = 64 << 20
+
+    /// The working-tree copy of `path`, when the branch is checked out and
+    /// it is a regular file inside the repository.
     func workingCopy(_ path: String) -> [UInt8]? {
         guard followsWorkingTree, let workdir = repository.workdir else { return nil }
-        return FileManager.default.contents(atPath: workdir + "/" + path).map { [UInt8]($0) }
+        return try? RepositoryFile.read(workdir + "/" + path, root: workdir, limit: Self.workingCopyLimit).get()
     }
 
     // MARK: Finishing a working-tree update cut short

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How every file of the repository is read (config, `supportsync.yaml`,
+/// overlays, ticket files in the working tree): only a regular file inside
+/// the repository, at most `limit` bytes. A FIFO is never opened for
+/// reading in a way that waits for a writer, a device or a folder is never
+/// read, and a symbolic link is followed only to a file inside the
+/// repository, so a pull request cannot make the tool hang or print a file
+/// from elsewhere on the machine.
+public enum RepositoryFile {
+    public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        /// Missing, or not readable; the reason in words.
+        case unreadable(String)
+        /// Larger than the limit (the size read so far, over it).
+        case tooLarge
+
+        public var description: String {
+            switch self {
+            case .unreadable(let reason): return reason
+            case .tooLarge: return "the file is over the size limit"
+            }
+        }
+    }
+
+    /// The bytes of the file at `path` (absolute), which must lie inside
+    /// `root` (absolute) once symbolic links are resolved.
+    public static func read(_ path: String, root: String, limit: Int) -> Result<[UInt8], Failure> {
+        var link = stat()
+        guard lstat(path, &link) == 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
+        if link.st_mode & S_IFMT == S_IFLNK {
+            guard let target = realPath(path), let base = realPath(root),
+                target.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+            else {
+                return .failure(
+                    .unreadable("the file is a symbolic link to a place outside the repository, which is never read"))
+            }
+        }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            return .failure(.unreadable("the file cannot be read (\(reason()))"))
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            return .failure(.unreadable("the path is \(kind(status.st_mode)), not a regular file, and is never read"))
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while bytes.count <= limit {
+            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
+            if count == 0 { return .success(bytes) }
+            bytes += chunk[..<count]
+        }
+        return .failure(.tooLarge)
+    }
+
+    private static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFDIR: return "a folder"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
+        }
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    private static func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            Glibc.read(descriptor, buffer, count)
+        #else
+            Darwin.read(descriptor, buffer, count)
+        #endif
+    }
+
+    private static func reason() -> String { String(cString: strerror(errno)) }
+}
