@@ -26,6 +26,11 @@ public enum TicketOutput {
         for id in report.pushed { output += "pushed \(id)\n" }
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(conflict.describe(id: id))\n" }
         for (id, reason) in report.failed { output += "failed \(id): \(reason)\n" }
+        if !report.problems.isEmpty {
+            output += DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: report.problems))
+            output +=
+                "not pushed: \(plural(Set(report.problems.map(\.location.file)).count, "ticket file")) with the errors above; fix them and push again\n"
+        }
         output +=
             "tickets push: \(report.pushed.count) pushed, \(plural(report.conflicts.count, "conflict")), \(report.failed.count) failed\n"
         return output
@@ -189,15 +194,17 @@ public enum TicketOutput {
     }
 
     public static func json(_ report: TicketPusher.Report) -> String {
-        struct Document: Encodable {
+        struct Document<Problem: Encodable>: Encodable {
             var pushed: [String]
             var conflicts: [ConflictJSON]
             var failed: [[String: String]]
+            var diagnostics: [Problem]
         }
         return JSONDocument.render(
             Document(
                 pushed: report.pushed, conflicts: report.conflicts.map(conflictJSON),
-                failed: report.failed.map { ["id": $0.id, "reason": $0.reason] }))
+                failed: report.failed.map { ["id": $0.id, "reason": $0.reason] },
+                diagnostics: DiagnosticFormatter.jsonEntries(report.problems)))
     }
 
     static func conflictJSON(_ item: (id: String, conflict: TicketConflict)) -> ConflictJSON {

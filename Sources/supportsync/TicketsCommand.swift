@@ -187,7 +187,8 @@ struct ListCommand: AsyncParsableCommand {
                 status: status, agent: agent, since: since, until: until, assignee: assignee,
                 unassigned: unassigned, priority: priority, tag: tag, channel: channel)
             let queries = TicketQueries(tickets: tickets)
-            var listed = try queries.list(filter, sort: sort)
+            let listing = try queries.listing(filter, sort: sort)
+            var listed = listing.tickets
             var ledger: ConflictLedger?
             if conflicts {
                 ledger = try queries.conflicts()
@@ -207,6 +208,14 @@ struct ListCommand: AsyncParsableCommand {
                         print("conflict \(item.record.id): \(conflict.describe(id: item.record.id))")
                     }
                 }
+            }
+            // Files that are not tickets any more are never skipped silently.
+            guard listing.problems.isEmpty else {
+                printError(
+                    DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: listing.problems))
+                        + "\(plural(Set(listing.problems.map(\.location.file)).count, "ticket file")) could not be read; supportsync audit says more"
+                )
+                return .needsAttention
             }
             return .success
         }
@@ -250,14 +259,15 @@ struct ShowCommand: AsyncParsableCommand {
                 record = revealed.record
                 text = TicketFile.text(revealed.record)
             }
-            if format == .json, record == nil {
-                // No JSON for a file that does not read as a ticket; audit says why.
-                throw TicketEditError.invalidFile(shown.path, "supportsync audit says why")
-            }
             if format == .json, let record {
                 printOutput(TicketOutput.json(shown: record, path: shown.path), json: true)
-            } else {
-                print("# \(shown.path)\n\(text)", terminator: "")
+            } else if format == .text {
+                print("# \(shown.path)\n\(PrintableText.escaping(text, keepingNewlines: true))", terminator: "")
+            }
+            // A file that does not read as a ticket: shown as it is, and why.
+            guard shown.problems.isEmpty else {
+                printError(DiagnosticFormatter.text(DiagnosticReport(files: 1, diagnostics: shown.problems)))
+                return .needsAttention
             }
             return .success
         }

@@ -64,13 +64,19 @@ public enum DiagnosticFormatter {
         return JSONDocument.render(document)
     }
 
+    /// Diagnostics as other JSON documents carry them (`tickets list`,
+    /// `push`): the same objects as `validate --format json`.
+    public static func jsonEntries(_ diagnostics: [Diagnostic]) -> [some Encodable & Sendable] {
+        diagnostics.map(JSONReport.Entry.init)
+    }
+
     struct JSONReport: Encodable {
         var files: Int
         var errors: Int
         var warnings: Int
         var diagnostics: [Entry]
 
-        struct Entry: Encodable {
+        struct Entry: Encodable, Sendable {
             var file: String
             var line: Int
             var column: Int
@@ -82,7 +88,7 @@ public enum DiagnosticFormatter {
             var notes: [Note]?
             var commit: Diagnostic.CommitReference?
 
-            struct Note: Encodable {
+            struct Note: Encodable, Sendable {
                 var file: String
                 var line: Int
                 var column: Int

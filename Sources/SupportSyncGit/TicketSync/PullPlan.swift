@@ -63,9 +63,15 @@ struct PullPlan {
             let gitBytes = git[path]
             var gitRecord: TicketRecord?
             if let gitBytes {
-                guard let record = codec.decodeValid(gitBytes, path: path) else {
+                let (read, diagnostics) = codec.decode(gitBytes, path: path)
+                let errors = diagnostics.filter { $0.severity == .error }
+                guard let record = read, errors.isEmpty else {
+                    let first = errors.first.map { "\($0.location): \(PrintableText.escaping($0.message))" } ?? path
                     plan.skipped.append(
-                        (ticket.id, "\(path) in git does not validate; fix it (supportsync audit) and pull again"))
+                        (
+                            ticket.id,
+                            "\(first)\(errors.count > 1 ? " (and \(errors.count - 1) more)" : ""): the file in git does not validate; fix it (supportsync audit) and pull again"
+                        ))
                     continue
                 }
                 gitRecord = record

@@ -11,10 +11,13 @@ public struct TicketPusher {
         public var pushed: [String] = []
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
         public var failed: [(id: String, reason: String)] = []
+        /// Ticket files that changed since the base but do not validate:
+        /// not pushed, each problem at its line.
+        public var problems: [Diagnostic] = []
 
         public var exitStatus: ExitStatus {
             if !failed.isEmpty { return .failure }
-            return conflicts.isEmpty ? .success : .needsAttention
+            return conflicts.isEmpty && problems.isEmpty ? .success : .needsAttention
         }
     }
 
@@ -38,10 +41,16 @@ public struct TicketPusher {
     }
 
     /// Changes waiting to be pushed: tickets whose team fields differ in git from the base.
-    public func pending() throws -> [Pending] {
-        guard let tip = try tickets.tip() else { return [] }
+    public func pending() throws -> [Pending] { try scan().pending }
+
+    /// The changes waiting to be pushed, and the problems of every ticket
+    /// file that changed since the base but does not validate (never
+    /// skipped without a word: its change cannot reach the platform).
+    public func scan() throws -> (pending: [Pending], problems: [Diagnostic]) {
+        guard let tip = try tickets.tip() else { return ([], []) }
         let baseTip = try tickets.baseTip()
         var pending: [Pending] = []
+        var problems: [Diagnostic] = []
         let baseFiles = Dictionary(
             (try baseTip.map { try tickets.repository.files(under: TicketPaths.folder, in: $0) } ?? []).map {
                 ($0.path, $0.blob)
@@ -50,8 +59,11 @@ public struct TicketPusher {
         for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml")
         {
             if baseFiles[file.path] == file.blob { continue }
-            guard let record = tickets.codec.decodeValid(try tickets.repository.blob(file.blob), path: file.path)
-            else { continue }
+            let (read, diagnostics) = tickets.codec.decode(try tickets.repository.blob(file.blob), path: file.path)
+            guard let record = read, !diagnostics.contains(where: { $0.severity == .error }) else {
+                problems += diagnostics.filter { $0.severity == .error }
+                continue
+            }
             let base =
                 try baseFiles[file.path].map {
                     tickets.codec.decode(try tickets.repository.blob($0), path: file.path).record
@@ -62,7 +74,7 @@ public struct TicketPusher {
             }
             pending.append(Pending(path: file.path, git: record, base: base))
         }
-        return pending
+        return (pending, problems)
     }
 
     public func push(author: Signature) async throws -> Report {
@@ -73,7 +85,9 @@ public struct TicketPusher {
         try tickets.requireStoredSealing(at: try tickets.tip())
         var report = Report()
         var baseFiles: [(path: String, bytes: [UInt8])] = []
-        for item in try pending() {
+        let (pending, problems) = try scan()
+        report.problems = problems
+        for item in pending {
             let outcome = await push(item)
             let id = item.git.id
             if outcome.pushed { report.pushed.append(id) }

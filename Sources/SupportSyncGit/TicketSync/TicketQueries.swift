@@ -93,20 +93,44 @@ public struct TicketQueries {
     /// tickets reads few of them fully; files are read, screened and parsed
     /// on every core.
     public func list(_ filter: Filter, sort: Sort = .created) throws -> [Listed] {
+        try listing(filter, sort: sort).tickets
+    }
+
+    /// The tickets `filter` selects, in `sort` order, and every ticket file
+    /// that cannot be read as a ticket, each problem at its place: none is
+    /// skipped without a word.
+    public struct Listing: Sendable {
+        public var tickets: [Listed]
+        public var problems: [Diagnostic]
+    }
+
+    public func listing(_ filter: Filter, sort: Sort = .created) throws -> Listing {
         let needles = filter.needles
-        let select = { (path: String, bytes: [UInt8]) -> Listed? in
-            guard needles.allSatisfy({ bytes.contains(subsequence: $0) }) else { return nil }
-            guard let record = tickets.codec.decode(bytes, path: path).record, filter.matches(record) else {
-                return nil
-            }
-            return Listed(path: path, record: record)
+        enum Found {
+            case ticket(Listed)
+            case unreadable([Diagnostic])
         }
-        let listed: [Listed?]
+        let select = { (path: String, bytes: [UInt8]) -> Found? in
+            // The screen on bytes saves parsing most files a filter rejects;
+            // those are still parsed, to tell an unreadable one.
+            let screened = needles.allSatisfy({ bytes.contains(subsequence: $0) })
+            let (record, diagnostics) = tickets.codec.decode(bytes, path: path)
+            guard let record else { return .unreadable(diagnostics.filter { $0.severity == .error }) }
+            return screened && filter.matches(record) ? .ticket(Listed(path: path, record: record)) : nil
+        }
+        let found: [Found?]
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree.
             let paths = Self.workingTreeTickets(in: workdir)
-            listed = Self.concurrentMap(paths) { path in
-                Self.contents(of: workdir + "/" + path).flatMap { select(path, $0) }
+            found = Self.concurrentMap(paths) { path in
+                switch RepositoryFile.read(workdir + "/" + path, root: workdir, limit: TicketStore.workingCopyLimit) {
+                case .success(let bytes): return select(path, bytes)
+                case .failure(let failure):
+                    return .unreadable([
+                        Diagnostic(
+                            .fileUnreadable, at: SourceLocation(file: path, line: 1, column: 1), failure.description)
+                    ])
+                }
             }
         } else if let tip = try tickets.tip() {
             // One libgit2 handle reads the blobs; the parsing is spread.
@@ -114,9 +138,17 @@ public struct TicketQueries {
                 $0.path.hasSuffix(".yaml")
             }
             .map { ($0.path, try tickets.repository.blob($0.blob)) }
-            listed = Self.concurrentMap(files) { select($0.0, $0.1) }
+            found = Self.concurrentMap(files) { select($0.0, $0.1) }
         } else {
-            listed = []
+            found = []
+        }
+        var listed: [Listed] = []
+        var problems: [Diagnostic] = []
+        for case let item? in found {
+            switch item {
+            case .ticket(let ticket): listed.append(ticket)
+            case .unreadable(let diagnostics): problems += diagnostics
+            }
         }
         let byCreation = { (a: Listed, b: Listed) in
             (a.record.createdAt, a.record.id) < (b.record.createdAt, b.record.id)
@@ -127,10 +159,11 @@ public struct TicketQueries {
         case .priority: rank = { Priority.allCases.count - Priority.allCases.firstIndex(of: $0.record.priority)! }
         case .status: rank = { TicketStatus.allCases.firstIndex(of: $0.record.status)! }
         }
-        return listed.compactMap { $0 }.sorted { a, b in
+        let sorted = listed.sorted { a, b in
             let (x, y) = (rank(a), rank(b))
             return x != y ? x < y : byCreation(a, b)
         }
+        return Listing(tickets: sorted, problems: problems.sorted { $0.location < $1.location })
     }
 
     /// `tickets/<YYYY>/<MM>/<name>.yaml` paths in the working tree.
@@ -148,26 +181,6 @@ public struct TicketQueries {
             }
         }
         return paths
-    }
-
-    /// A file's bytes, nil when it cannot be read as a regular file.
-    private static func contents(of path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        let size = max(Int(status.st_size), 0)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        while filled < size {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, size - filled) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { break }  // shorter than it was a moment ago
-            filled += count
-        }
-        return filled == size ? bytes : Array(bytes[..<filled])
     }
 
     /// `transform` of every item, in order, spread over every core.
@@ -203,10 +216,27 @@ public struct TicketQueries {
     }
 
     /// The ticket file's text: the working-tree copy when there is one.
-    public func show(_ id: String) throws -> (path: String, text: String, record: TicketRecord?) {
+    /// The file's text, its record, and, when it cannot be read as a
+    /// ticket, why (at its place).
+    public func show(_ id: String) throws -> (
+        path: String, text: String, record: TicketRecord?, problems: [Diagnostic]
+    ) {
         let path = try path(of: id)
+        if tickets.followsWorkingTree, let workdir = tickets.repository.workdir,
+            case .failure(let failure) = RepositoryFile.read(
+                workdir + "/" + path, root: workdir, limit: TicketStore.workingCopyLimit),
+            FileManager.default.fileExists(atPath: workdir + "/" + path)
+                || (try? FileManager.default.destinationOfSymbolicLink(atPath: workdir + "/" + path)) != nil
+        {
+            let location = SourceLocation(file: path, line: 1, column: 1)
+            return (path, "", nil, [Diagnostic(.fileUnreadable, at: location, failure.description)])
+        }
         let bytes = try tickets.workingCopy(path) ?? tickets.bytes(at: path, in: tickets.tip()) ?? []
-        return (path, String(decoding: bytes, as: UTF8.self), tickets.codec.decode(bytes, path: path).record)
+        let (record, diagnostics) = tickets.codec.decode(bytes, path: path)
+        return (
+            path, String(decoding: bytes, as: UTF8.self), record,
+            record == nil ? diagnostics.filter { $0.severity == .error } : []
+        )
     }
 
     public struct HistoryEntry: Sendable {

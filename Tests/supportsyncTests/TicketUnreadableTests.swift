@@ -1,0 +1,72 @@
+import Foundation
+import SupportSync
+import TestSupport
+import Testing
+
+/// No ticket file is skipped without a word: `tickets list`, `show`, `push`
+/// and `pull` each report an unreadable file at its place and exit 1, and
+/// the readable tickets are still listed, pushed and pulled.
+@Suite("unreadable ticket files are reported, never skipped")
+struct TicketUnreadableTests {
+    @Test func everyCommandReportsTheFileAndExitsOne() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<4)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let broken = SampleTickets.path(tickets[0])
+        let good = SampleTickets.path(tickets[1])
+        // A hand edit that breaks the YAML, and a legal edit of another ticket.
+        try bench.writeFile(
+            broken,
+            try #require(bench.readFile(broken)).replacingOccurrences(of: "tags: [billing]", with: "tags: [billing"))
+        try bench.editTicket(good, [("assignee: null", "assignee: ana")], message: "Take it")
+        try bench.commitWorkingFiles([broken], message: "Break a ticket")
+        let located = "\(broken):17:9: "
+
+        let list = try await bench.run(["tickets", "list"])
+        #expect(list.status == 1)
+        #expect(list.stderr.contains(located) && list.stderr.contains("[yaml-syntax]"), "\(list.stderr)")
+        #expect(list.stdout.contains(tickets[1].id) && list.stdout.contains(tickets[2].id))
+
+        let show = try await bench.run(["tickets", "show", tickets[0].id])
+        #expect(show.status == 1)
+        #expect(show.stderr.contains(located), "\(show.stderr)")
+
+        let push = try await bench.push()
+        #expect(push.status == 1, "\(push.stdout)\(push.stderr)")
+        #expect(push.stdout.contains(located), "\(push.stdout)")
+        #expect(push.stdout.contains("pushed \(tickets[1].id)"))
+        #expect(try bench.platform.ticket(tickets[1].id)?.assignee == "ana")
+
+        // The platform changes the broken ticket: pull says where the file is broken.
+        try bench.platform.change(tickets[0].id) { $0.record.team.priority = .high }
+        let pull = try await bench.pull()
+        #expect(pull.status == 1)
+        #expect(pull.stdout.contains("skipped \(tickets[0].id): \(broken):17:9: did not find"), "\(pull.stdout)")
+    }
+
+    @Test func aFIFOOrALinkOutOfTheRepositoryIsReportedNotRead() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let fifo = SampleTickets.path(tickets[0])
+        try FileManager.default.removeItem(at: bench.root.appendingPathComponent(fifo))
+        #expect(mkfifo(bench.root.appendingPathComponent(fifo).path, 0o600) == 0)
+        let outside = try TemporaryFolder(["elsewhere.yaml": "id: SECRET-VALUE\n"])
+        let linked = SampleTickets.path(tickets[1])
+        try FileManager.default.removeItem(at: bench.root.appendingPathComponent(linked))
+        try FileManager.default.createSymbolicLink(
+            atPath: bench.root.appendingPathComponent(linked).path,
+            withDestinationPath: outside.url.appendingPathComponent("elsewhere.yaml").path)
+
+        let list = try await bench.run(["tickets", "list"])
+        #expect(list.status == 1)
+        #expect(list.stderr.contains("\(fifo):1:1: error: the path is a FIFO (named pipe), not a regular file"))
+        #expect(
+            list.stderr.contains("\(linked):1:1: error: the file is a symbolic link to a place outside the repository"))
+        #expect(!list.stdout.contains("SECRET") && !list.stderr.contains("SECRET"))
+        let show = try await bench.run(["tickets", "show", tickets[1].id])
+        #expect(show.status == 1 && !show.stdout.contains("SECRET"))
+    }
+}
