@@ -41,7 +41,8 @@ struct RuleFixtureTests {
         .providerUnsupported,
         // Ticket rules: Tests/SupportSyncTests/Tickets/.
         .ticketID, .ticketAgent, .ticketChannel, .ticketPriority, .ticketStatus, .ticketCreatedAt,
-        .ticketResolution, .ticketPath, .ticketDeleted, .ticketPlatformField, .ticketLifecycle, .ticketSealed,
+        .ticketResolution, .ticketPath, .ticketDeleted, .ticketAdded, .ticketDuplicate, .ticketStray,
+        .ticketPlatformField, .ticketLifecycle, .ticketSealed,
         // A failing scenario is found by running it: ScenarioReportTests.
         .scenarioFailed,
     ]

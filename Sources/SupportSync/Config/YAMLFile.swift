@@ -13,8 +13,11 @@ enum YAMLFile {
 
     /// The root mapping of `bytes` (or list, for `.scenarios`), or nil when
     /// the file cannot be used (the reason is in `diagnostics`).
+    /// - Parameter allowAliases: config may share values with anchors and
+    ///   aliases (bounded); a ticket file, which only the tool writes, may not.
     static func load(
-        _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], root expected: Root = .mapping
+        _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], root expected: Root = .mapping,
+        allowAliases: Bool = true
     ) -> ConfigNode? {
         let emptyHint =
             expected == .mapping
@@ -55,6 +58,14 @@ enum YAMLFile {
                     hint: "put each agent in its own file"))
             return nil
         }
+        if !allowAliases, let mark = firstAnchorOrAlias(in: first.root) {
+            diagnostics.append(
+                Diagnostic(
+                    .yamlAlias, at: SourceLocation(file: file, line: mark.line, column: mark.column),
+                    "a ticket file holds no anchors or aliases (& and *); tickets pull never writes them",
+                    hint: "write the value out in full, or restore the file from its history"))
+            return nil
+        }
         let root = ConfigNode.build(first.root, file: file, diagnostics: &diagnostics)
         if root.isNull {
             diagnostics.append(
@@ -81,5 +92,17 @@ enum YAMLFile {
             return nil
         }
         return root
+    }
+
+    /// Where the first anchor or alias of `node` is, depth first.
+    private static func firstAnchorOrAlias(in node: Node) -> Mark? {
+        if node.anchor != nil { return node.start }
+        switch node.kind {
+        case .alias: return node.start
+        case .scalar: return nil
+        case .sequence(let items): return items.lazy.compactMap(firstAnchorOrAlias).first
+        case .mapping(let entries):
+            return entries.lazy.compactMap { firstAnchorOrAlias(in: $0.key) ?? firstAnchorOrAlias(in: $0.value) }.first
+        }
     }
 }

@@ -122,6 +122,13 @@ public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
     public static let ticketResolution = Rule("ticket-resolution")
     public static let ticketPath = Rule("ticket-path")
     public static let ticketDeleted = Rule("ticket-deleted")
+    /// A ticket file added outside a tickets pull (by hand, or by a branch
+    /// whose net change no pull in the range explains).
+    public static let ticketAdded = Rule("ticket-added")
+    /// Two ticket files with one id, or ids that differ only in case.
+    public static let ticketDuplicate = Rule("ticket-duplicate")
+    /// A file under tickets/ that is not a ticket, `.gitkeep` or the cursor.
+    public static let ticketStray = Rule("ticket-stray")
     public static let ticketPlatformField = Rule("ticket-platform-field")
     public static let ticketLifecycle = Rule("ticket-lifecycle")
     /// A sealed value that is malformed, sealed with another ticket's key,
@@ -202,6 +209,9 @@ public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
         .ticketResolution,
         .ticketPath,
         .ticketDeleted,
+        .ticketAdded,
+        .ticketDuplicate,
+        .ticketStray,
         .ticketPlatformField,
         .ticketLifecycle,
         .ticketSealed,

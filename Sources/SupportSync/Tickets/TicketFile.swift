@@ -36,7 +36,7 @@ public enum TicketFile {
     /// Like `read`, keeping where each key and value was written.
     public static func parse(_ bytes: [UInt8], path: String) -> Parsed {
         var diagnostics: [Diagnostic] = []
-        guard let root = YAMLFile.load(bytes, file: path, diagnostics: &diagnostics) else {
+        guard let root = YAMLFile.load(bytes, file: path, diagnostics: &diagnostics, allowAliases: false) else {
             return Parsed(path: path, record: nil, diagnostics: diagnostics.map(withTicketHint))
         }
         var decoder = TicketDecoder(root: root, file: path, reader: NodeReader(diagnostics: diagnostics))

@@ -46,6 +46,40 @@ public enum TicketPaths {
         return name.hasSuffix(".yaml") ? name.dropLast(5) : name
     }
 
+    /// What a path under any case of `tickets/` is, for audit.
+    public enum Kind: Sendable, Hashable {
+        /// `tickets/<YYYY>/<MM>/<id>.yaml`.
+        case ticket
+        /// A `.gitkeep` anywhere under tickets/.
+        case keep
+        /// A YAML file (`.yaml`, `.yml`, any case) anywhere else under any
+        /// case of tickets/: a ticket nobody would read.
+        case misplacedTicket
+        /// Any other file under any case of tickets/ (the cursor aside).
+        case stray
+        /// Not under tickets/ in any case.
+        case outside
+    }
+
+    /// The kind of the file at `path` (the pull cursor is the caller's to tell).
+    public static func kind(ofPath path: String) -> Kind {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count > 1, parts[0].lowercased() == folder else { return .outside }
+        let name = parts[parts.count - 1]
+        if name == ".gitkeep" { return .keep }
+        let lower = name.lowercased()
+        guard lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") else { return .stray }
+        let isDigits = { (part: Substring, count: Int) in
+            part.utf8.count == count && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
+        }
+        if parts.count == 4, parts[0] == folder, isDigits(parts[1], 4), isDigits(parts[2], 2), name.hasSuffix(".yaml"),
+            isSafeID(String(name.dropLast(5)))
+        {
+            return .ticket
+        }
+        return .misplacedTicket
+    }
+
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }

@@ -27,16 +27,40 @@ public struct TicketAuditor {
     /// - Parameter trustToolCommits: accept commits carrying the
     ///   `Supportsync-Cursor:` trailer without checking them (a convention
     ///   for auditing the default branch's own history, not a proof).
+    ///
+    /// Each commit is checked on its own, and then the net change from the
+    /// merge base of `base` and `head` to `head`: a pull request is usually
+    /// behind the branch the sync job commits to, and a merge can bring in a
+    /// change no single commit shows.
     public func audit(base: String, head: String, trustToolCommits: Bool) throws -> Result {
         guard let baseID = try repository.revparse(base) else { throw TicketCommandError.badRevision(base) }
         guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
         var result = Result(commits: 0, ticketCommits: 0, files: 0, diagnostics: [])
         var seenFiles: Set<String> = []
+        /// What tickets pull commits in the range wrote, by path: the only
+        /// source of platform-owned values the net change may show.
+        var pulled: [String: [TicketRecord]] = [:]
         let defaultBranch = try? defaultBranchTip()
         for commit in try repository.commits(from: headID, excluding: [baseID]) {
             result.commits += 1
             let isToolCommit = commit.trailer(TicketStore.trailer) != nil
-            if trustToolCommits && isToolCommit { continue }
+            let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
+            // A path counts as changed when it differs from the first parent's;
+            // under any case of tickets/.
+            let changes = try repository.changes(from: parents[0], to: commit.id, under: "").filter {
+                TicketPaths.kind(ofPath: $0.path) != .outside
+            }
+            if !changes.isEmpty { result.ticketCommits += 1 }
+            if isToolCommit {
+                for change in changes where TicketPaths.kind(ofPath: change.path) == .ticket {
+                    if let blob = change.newBlob,
+                        let record = codec.decode(try repository.blob(blob), path: change.path).record
+                    {
+                        pulled[change.path, default: []].append(record)
+                    }
+                }
+                if trustToolCommits { continue }
+            }
             let found = result.diagnostics.count
             defer {
                 // The tool's own pull commit, already on the default branch:
@@ -52,52 +76,150 @@ public struct TicketAuditor {
                     }
                 }
             }
-            let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
-            // A path counts as changed when it differs from the first parent's.
-            let changes = try repository.changes(from: parents[0], to: commit.id, under: TicketPaths.folder + "/")
-            let tickets = changes.filter { $0.path.hasSuffix(".yaml") }
-            if !changes.isEmpty { result.ticketCommits += 1 }
             let short = String(commit.id.hex.prefix(8))
             let reference = Diagnostic.CommitReference(
                 id: commit.id.hex, author: commit.author.name, email: commit.author.email,
                 date: commit.author.date.formatted(.iso8601))
-            // The tool replaces 0.1's cursor file by the cursor folder: a removal of it is no edit.
-            for change in changes
-            where change.path == TicketStore.cursorPath
-                || (change.path == TicketStore.legacyCursorPath && change.newBlob != nil)
-            {
-                if try parents.contains(where: {
-                    try blob(change.path, in: $0) == (try blob(change.path, in: commit.id))
-                }) {
-                    continue
-                }
-                var diagnostic = Diagnostic(
-                    .ticketPlatformField, at: SourceLocation(file: change.path, line: 1, column: 1),
-                    "commit \(short) edits the pull cursor, which only supportsync writes",
-                    hint: "revert the change to \(change.path)")
+            func report(_ diagnostic: Diagnostic) {
+                var diagnostic = diagnostic
+                diagnostic.message += " (commit \(short) by \(commit.author.name))"
                 diagnostic.commit = reference
                 result.diagnostics.append(diagnostic)
             }
-            for change in tickets {
-                seenFiles.insert(change.path)
-                let parentRecords = try parents.compactMap { parent -> TicketRecord? in
-                    try blob(change.path, in: parent).flatMap { codec.decode($0, path: change.path).record }
-                }
-                let newBytes = try change.newBlob.map { try repository.blob($0) }
-                if newBytes != nil, parentRecords.isEmpty == false,
-                    try parents.contains(where: { try blob(change.path, in: $0) == newBytes })
+            for change in changes {
+                let start = SourceLocation(file: change.path, line: 1, column: 1)
+                // The tool replaces 0.1's cursor file by the cursor folder: a removal of it is no edit.
+                if change.path == TicketStore.cursorPath
+                    || (change.path == TicketStore.legacyCursorPath && change.newBlob != nil)
                 {
-                    continue  // a merge taking one side as it was
-                }
-                for var diagnostic in TicketAudit.check(path: change.path, parents: parentRecords, new: newBytes) {
-                    diagnostic.message += " (commit \(short) by \(commit.author.name))"
+                    if try parents.contains(where: {
+                        try blob(change.path, in: $0) == (try blob(change.path, in: commit.id))
+                    }) {
+                        continue
+                    }
+                    var diagnostic = Diagnostic(
+                        .ticketPlatformField, at: start,
+                        "commit \(short) edits the pull cursor, which only supportsync writes",
+                        hint: "revert the change to \(change.path)")
                     diagnostic.commit = reference
                     result.diagnostics.append(diagnostic)
+                    continue
+                }
+                if change.path == TicketStore.legacyCursorPath { continue }
+                switch TicketPaths.kind(ofPath: change.path) {
+                case .outside, .keep: continue
+                case .misplacedTicket, .stray:
+                    guard change.newBlob != nil else { continue }  // removing it is welcome
+                    seenFiles.insert(change.path)
+                    let isTicketLike = TicketPaths.kind(ofPath: change.path) == .misplacedTicket
+                    report(
+                        Diagnostic(
+                            isTicketLike ? .ticketPath : .ticketStray, at: start,
+                            isTicketLike
+                                ? "\(change.path) is not a ticket path; tickets live at tickets/<YYYY>/<MM>/<id>.yaml, and nothing reads a file here"
+                                : "\(change.path) is not a ticket; only tickets, .gitkeep and the pull cursor live under tickets/",
+                            hint: "remove the file; tickets come from tickets pull"))
+                    continue
+                case .ticket: break
+                }
+                seenFiles.insert(change.path)
+                let parentBytes = try parents.map { try blob(change.path, in: $0) }
+                let parentRecords = parentBytes.compactMap { $0.flatMap { codec.decode($0, path: change.path).record } }
+                let newBytes = try change.newBlob.map { try repository.blob($0) }
+                if newBytes != nil, parentBytes.contains(where: { $0 != nil && $0 == newBytes }) {
+                    continue  // a merge taking one side as it was
+                }
+                if newBytes != nil, parentBytes.allSatisfy({ $0 == nil }), !isToolCommit {
+                    report(
+                        Diagnostic(
+                            .ticketAdded, at: start,
+                            "the ticket file is added outside tickets pull; every push and sync would then fail on a ticket the platform does not have",
+                            hint:
+                                "remove the file; a ticket is created on the platform and comes to git with tickets pull"
+                        ))
+                }
+                for diagnostic in TicketAudit.check(path: change.path, parents: parentRecords, new: newBytes) {
+                    report(diagnostic)
                 }
             }
         }
+        if result.ticketCommits > 0 {
+            let reported = Set(result.diagnostics.map { "\($0.rule.rawValue) \($0.location.file):\($0.location.line)" })
+            for diagnostic in try netChange(base: baseID, head: headID, pulled: pulled)
+            where !reported.contains(
+                "\(diagnostic.rule.rawValue) \(diagnostic.location.file):\(diagnostic.location.line)")
+            {
+                result.diagnostics.append(diagnostic)
+            }
+            result.diagnostics += try duplicates(at: headID)
+        }
         result.files = seenFiles.count
         return result
+    }
+
+    /// The platform-owned fields of every ticket, between the merge base of
+    /// `base` and `head`, and `head`: each difference must be what a tickets
+    /// pull in the range wrote, and a ticket new since the merge base must
+    /// be one a pull added.
+    private func netChange(base: ObjectID, head: ObjectID, pulled: [String: [TicketRecord]]) throws -> [Diagnostic] {
+        let mergeBase = try repository.mergeBase(base, head)
+        let between =
+            "the net change from the merge base \(mergeBase.map { String($0.hex.prefix(8)) } ?? "(none)") to \(head.hex.prefix(8))"
+        var diagnostics: [Diagnostic] = []
+        for change in try repository.changes(from: mergeBase, to: head, under: TicketPaths.folder + "/")
+        where TicketPaths.kind(ofPath: change.path) == .ticket {
+            guard let blob = change.newBlob else { continue }  // a deletion is reported at its commit
+            let file = TicketFile.parse(try repository.blob(blob), path: change.path)
+            guard let record = file.record else { continue }  // unreadable: reported at its commit
+            let versions = pulled[change.path] ?? []
+            guard
+                let old = try self.blob(change.path, in: mergeBase).flatMap({
+                    codec.decode($0, path: change.path).record
+                })
+            else {
+                let fromPull = versions.contains { version in
+                    TicketRecord.ownedByPlatform.allSatisfy { version.value(of: $0) == record.value(of: $0) }
+                }
+                if !fromPull {
+                    diagnostics.append(
+                        Diagnostic(
+                            .ticketAdded, at: SourceLocation(file: change.path, line: 1, column: 1),
+                            "the ticket file is new in \(between), and no tickets pull in the range wrote it so",
+                            hint:
+                                "remove the file; a ticket is created on the platform and comes to git with tickets pull"
+                        ))
+                }
+                continue
+            }
+            for field in TicketRecord.ownedByPlatform where old.value(of: field) != record.value(of: field) {
+                if versions.contains(where: { $0.value(of: field) == record.value(of: field) }) { continue }
+                diagnostics.append(
+                    Diagnostic(
+                        .ticketPlatformField, at: file.location(of: field.rawValue),
+                        "\(field.rawValue) is owned by the platform, and \(between) changes it",
+                        hint: "restore the platform's value (the file at the merge base); tickets pull writes it anyway"
+                    ))
+            }
+        }
+        return diagnostics
+    }
+
+    /// Two ticket files with one id at `head`, or ids that differ only in
+    /// case (one file on macOS and Windows): every one of them.
+    private func duplicates(at head: ObjectID) throws -> [Diagnostic] {
+        var byID: [String: [String]] = [:]
+        for file in try repository.files(under: TicketPaths.folder, in: head)
+        where TicketPaths.kind(ofPath: file.path) == .ticket {
+            byID[TicketPaths.id(ofPath: file.path).lowercased(), default: []].append(file.path)
+        }
+        return byID.values.filter { $0.count > 1 }.flatMap { paths in
+            paths.sorted().map { path in
+                Diagnostic(
+                    .ticketDuplicate, at: SourceLocation(file: path, line: 1, column: 1),
+                    "another ticket file has this id, or one that differs only in case: \(paths.filter { $0 != path }.sorted().joined(separator: ", "))",
+                    hint: "a ticket has one file, for good; remove the one tickets pull did not write")
+            }
+        }.sorted { $0.location < $1.location }
     }
 
     /// The default branch and its tip: the remote's (`origin/HEAD`), else the branch HEAD is on.

@@ -1,0 +1,141 @@
+import Foundation
+import Git
+import SupportSync
+import SupportSyncGit
+import TestSupport
+import Testing
+
+/// The ways around audit that each commit alone would not show: the net
+/// change of a merge, a ticket added by hand, ticket-like files audit used
+/// to ignore, stray files, aliases, and two files with one id.
+@Suite struct TicketAuditWalkAroundTests {
+    static let ana = Signature(name: "Ana", email: "ana@example.com")
+
+    /// Two tickets pulled on main; `base` is main before the pull.
+    func setUp() async throws -> (bench: TicketBench, tickets: [Ticket], beforePull: ObjectID) {
+        let bench = try TicketBench()
+        let repository = try bench.repository()
+        let beforePull = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        return (bench, tickets, beforePull)
+    }
+
+    func audit(_ bench: TicketBench, base: String, head: String) async throws -> Executable.Result {
+        try await bench.run(["audit", "--base", base, "--head", head])
+    }
+
+    @Test func aBranchForkedBeforeATicketCannotForgeItThroughAMerge() async throws {
+        let (bench, tickets, beforePull) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        let real = String(decoding: try #require(try repository.blob(at: path, in: main)), as: UTF8.self)
+        let forged = real.replacingOccurrences(of: "agent: billing-line\n", with: "agent: forged-desk\n")
+        #expect(forged != real)
+        // The branch adds the same path with a forged platform-owned field...
+        let added = try repository.createCommit(
+            parent: beforePull, treeUpdates: [(path, try repository.writeBlob(Array(forged.utf8)))],
+            message: "Add a ticket", author: Self.ana
+        ).commit
+        // ...and merges main, keeping its own side (what -X theirs/ours would give).
+        let merge = try repository.createCommit(
+            parent: added, mergedParents: [main], treeUpdates: [], message: "Merge main", author: Self.ana
+        ).commit
+        let result = try await audit(bench, base: main.hex, head: merge.hex)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains("\(path):1:1: error: the ticket file is added outside tickets pull"),
+            "\(result.stdout)")
+        #expect(
+            result.stdout.contains(
+                "agent is owned by the platform, and the net change from the merge base \(main.hex.prefix(8))"),
+            "\(result.stdout)")
+        #expect(result.stdout.contains("[ticket-platform-field]"))
+    }
+
+    @Test func aTicketAddedByHandFails() async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        var record = TicketRecord(tickets[0])
+        record.id = "T-HANDMADE"
+        let path =
+            "tickets/\(SampleTickets.path(tickets[0]).split(separator: "/")[1])/\(SampleTickets.path(tickets[0]).split(separator: "/")[2])/T-HANDMADE.yaml"
+        let commit = try repository.createCommit(
+            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(TicketFile.text(record).utf8)))],
+            message: "Add a ticket by hand", author: Self.ana
+        ).commit
+        let result = try await audit(bench, base: main.hex, head: commit.hex)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(path):1:1: error: the ticket file is added outside tickets pull"))
+        #expect(result.stdout.contains("[ticket-added]"))
+        // The tool's own pull adding tickets adds them as a pull does (its
+        // cursor edit is what --trust-tool-commits is for).
+        let ownPull = try await audit(bench, base: "HEAD~1", head: "HEAD")
+        #expect(!ownPull.stdout.contains("[ticket-added]"), "\(ownPull.stdout)")
+        #expect(ownPull.stdout.contains("edits the pull cursor"))
+    }
+
+    @Test(arguments: [
+        ("tickets/2026/02/T-00000001.yml", "ticket-path"), ("Tickets/2026/02/T-00000009.yaml", "ticket-path"),
+        ("tickets/2026/02/T-00000009.YAML", "ticket-path"), ("tickets/notes.txt", "ticket-stray"),
+        ("TICKETS/readme.md", "ticket-stray"),
+    ])
+    func fileUnderAnyCaseOfTicketsAreChecked(_ path: String, _ rule: String) async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let text = TicketFile.text(TicketRecord(tickets[0]))
+        let commit = try repository.createCommit(
+            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(text.utf8)))], message: "Add a file",
+            author: Self.ana
+        ).commit
+        let result = try await audit(bench, base: main.hex, head: commit.hex)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains("\(path):1:1: error:") && result.stdout.contains("[\(rule)]"), "\(result.stdout)")
+        // A .gitkeep is welcome.
+        let keep = try repository.createCommit(
+            parent: main, treeUpdates: [("tickets/.gitkeep", try repository.writeBlob([]))], message: "Keep",
+            author: Self.ana
+        ).commit
+        #expect(try await audit(bench, base: main.hex, head: keep.hex).status == 0)
+    }
+
+    @Test func anAliasInATicketFileIsAnError() async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        let text = String(decoding: try #require(try repository.blob(at: path, in: main)), as: UTF8.self)
+            .replacingOccurrences(of: "assignee: null\n", with: "assignee: &who null\n")
+            .replacingOccurrences(of: "resolution: null\n", with: "resolution: *who\n")
+        let commit = try repository.createCommit(
+            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(text.utf8)))], message: "Alias",
+            author: Self.ana
+        ).commit
+        let result = try await audit(bench, base: main.hex, head: commit.hex)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains("a ticket file holds no anchors or aliases")
+                && result.stdout.contains("[yaml-alias]"))
+    }
+
+    @Test func twoFilesWithOneIdAreBothFlagged() async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        let twin = path.replacingOccurrences(of: "T-0000000", with: "t-0000000")
+        let bytes = try #require(try repository.blob(at: path, in: main))
+        let commit = try repository.createCommit(
+            parent: main, treeUpdates: [(twin, try repository.writeBlob(bytes))], message: "Twin", author: Self.ana
+        ).commit
+        let result = try await audit(bench, base: main.hex, head: commit.hex)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(path):1:1: error: another ticket file has this id"), "\(result.stdout)")
+        #expect(result.stdout.contains("\(twin):1:1: error: another ticket file has this id"))
+    }
+}
