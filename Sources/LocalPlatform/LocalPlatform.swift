@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Logging
@@ -105,6 +106,12 @@ public final class LocalPlatform: AgentPlatform {
                     )
                     """)
         }
+        // What a ticket's Idempotency-Key was first used with: a digest of
+        // the request (never the request itself), so a reuse with another
+        // body is told apart. Cleared when the ticket is erased.
+        migrator.registerMigration("v4-idempotency-digest") { db in
+            try db.execute(sql: "ALTER TABLE ticket ADD COLUMN request_digest TEXT")
+        }
         return migrator
     }
 
@@ -164,11 +171,22 @@ public final class LocalPlatform: AgentPlatform {
     public func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
         try TicketRules.check(draft)
         return try await write { db in
+            let digest = Self.digest(of: draft)
             if let idempotencyKey,
-                let body = try String.fetchOne(
-                    db, sql: "SELECT body FROM ticket WHERE idempotency_key = ?", arguments: [idempotencyKey])
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT body, request_digest FROM ticket WHERE idempotency_key = ?",
+                    arguments: [idempotencyKey])
             {
-                return try Self.decode(Ticket.self, body)
+                // A retry of the same request gets the same ticket; another
+                // request under a used key is refused, never dropped.
+                if let stored: String = row["request_digest"], stored != digest {
+                    throw PlatformError.invalid(
+                        field: nil,
+                        message:
+                            "the Idempotency-Key was already used with a different request; use a new key for a new ticket"
+                    )
+                }
+                return try Self.decode(Ticket.self, row["body"] as String)
             }
             guard
                 let agentBody = try String.fetchOne(
@@ -187,8 +205,14 @@ public final class LocalPlatform: AgentPlatform {
                 id = Self.ticketID(UInt32.random(in: 0...UInt32.max))
             } while try Self.ticketExists(id, db)
             return try Self.insertTicket(
-                draft, agent: agent, id: id, createdAt: Self.timestamp(), idempotencyKey: idempotencyKey, db)
+                draft, agent: agent, id: id, createdAt: Self.timestamp(), idempotencyKey: idempotencyKey,
+                requestDigest: idempotencyKey == nil ? nil : digest, db)
         }
+    }
+
+    /// SHA-256 of the draft's canonical JSON (sorted keys), hex.
+    static func digest(of draft: TicketDraft) -> String {
+        SHA256.hash(data: Data(encode(draft).utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     static func ticketID(_ number: UInt32) -> String { "T-" + String(format: "%08X", number) }
@@ -201,7 +225,7 @@ public final class LocalPlatform: AgentPlatform {
     /// the conversation happened (now, except for simulated ones).
     static func insertTicket(
         _ draft: TicketDraft, agent: AgentWrite, id: String, createdAt: String, idempotencyKey: String?,
-        _ db: Database
+        requestDigest: String? = nil, _ db: Database
     ) throws -> Ticket {
         let seq = try nextSequence(db)
         let ticket = Ticket(
@@ -210,8 +234,8 @@ public final class LocalPlatform: AgentPlatform {
             tags: draft.tags, priority: draft.priority ?? agent.support.flag?.priority ?? .normal, status: .pending,
             updatedAt: createdAt, version: String(seq))
         try db.execute(
-            sql: "INSERT INTO ticket (id, seq, body, idempotency_key) VALUES (?, ?, ?, ?)",
-            arguments: [id, seq, encode(ticket), idempotencyKey])
+            sql: "INSERT INTO ticket (id, seq, body, idempotency_key, request_digest) VALUES (?, ?, ?, ?, ?)",
+            arguments: [id, seq, encode(ticket), idempotencyKey, requestDigest])
         try insertKey(TicketKey.generate(), for: id, db)
         return ticket
     }
@@ -338,7 +362,7 @@ public final class LocalPlatform: AgentPlatform {
                 updated.version = String(seq)
                 updated.updatedAt = now
                 try db.execute(
-                    sql: "UPDATE ticket SET seq = ?, body = ? WHERE id = ?",
+                    sql: "UPDATE ticket SET seq = ?, body = ?, request_digest = NULL WHERE id = ?",
                     arguments: [seq, Self.encode(updated), ticket.id])
                 try db.execute(sql: "DELETE FROM ticket_key WHERE ticket_id = ?", arguments: [ticket.id])
                 erased.append(updated)

@@ -34,6 +34,9 @@ enum HTTPMessages {
         return response
     }
 
+    /// How long a request body may take to arrive, in all.
+    static let bodyDeadline: Duration = .seconds(60)
+
     /// The request body, refused with 413 beyond `limit` bytes. A declared
     /// `Content-Length` over the limit is refused before reading anything, and
     /// a body without one is read only up to the limit, never further.
@@ -41,10 +44,16 @@ enum HTTPMessages {
         let tooLarge = PlatformError.tooLarge("the request body is over the limit of \(limit) bytes")
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw tooLarge }
         var bytes: [UInt8] = []
+        // A body trickled a byte at a time keeps the idle timeout at bay:
+        // the whole body has a deadline of its own.
+        let deadline = ContinuousClock.now + bodyDeadline
         do {
             // Counted chunk by chunk so an oversized body is dropped as soon
             // as it crosses the limit, whatever it declared.
             for try await chunk in request.body {
+                guard ContinuousClock.now < deadline else {
+                    throw PlatformError.badRequest("the request body took longer than \(bodyDeadline) to arrive")
+                }
                 guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge }
                 bytes.append(contentsOf: chunk.readableBytesView)
             }

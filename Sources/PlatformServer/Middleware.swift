@@ -33,7 +33,18 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             // Hummingbird's own errors; in practice the router's "no such
             // route", which the API reports like any other 404.
-            if error.status == .notFound {
+            let allowed = PlatformServer.allowedMethods(for: request.uri.path)
+            if error.status == .notFound, !allowed.isEmpty {
+                var refused = HTTPMessages.json(
+                    ErrorBody(
+                        code: "method_not_allowed",
+                        message:
+                            "\(shown(request.uri.path)) accepts \(allowed.joined(separator: ", ")), not \(request.method)"
+                    ),
+                    status: .methodNotAllowed)
+                refused.headers[.allow] = allowed.joined(separator: ", ")
+                response = refused
+            } else if error.status == .notFound {
                 response = HTTPMessages.error(
                     .notFound("there is no route \(request.method) \(shown(request.uri.path))"))
             } else {

@@ -27,6 +27,24 @@ extension PlatformServer {
     /// and a test holds it against `openapi/platform.yaml`, so the server and
     /// its published contract cannot drift apart silently.
     public static let routes: [PlatformRoute] = Endpoint.allCases.map(\.route)
+
+    /// The methods served at `path`, by the most specific templates it
+    /// matches (a literal segment beats `{id}`, as in the router); HEAD
+    /// wherever GET is. Empty for a path no route has.
+    static func allowedMethods(for path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        let matches = routes.compactMap { route -> (parameters: Int, method: String)? in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            guard template.count == segments.count,
+                zip(template, segments).allSatisfy({ $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 })
+            else { return nil }
+            return (template.filter { $0.hasPrefix("{") }.count, route.method)
+        }
+        guard let fewest = matches.map(\.parameters).min() else { return [] }
+        var methods = Set(matches.filter { $0.parameters == fewest }.map(\.method))
+        if methods.contains("GET") { methods.insert("HEAD") }
+        return methods.sorted()
+    }
 }
 
 /// The endpoints of SPEC section 5. Each case owns its route and the handler
@@ -100,7 +118,8 @@ extension PlatformServer {
     /// The router serving the API: authentication and error mapping first (so
     /// they cover unknown routes too), then one route per `Endpoint`.
     func makeRouter() -> Router<PlatformRequestContext> {
-        let router = Router(context: PlatformRequestContext.self)
+        // HEAD answers as GET does, without the body.
+        let router = Router(context: PlatformRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ErrorMiddleware(logger: logger, secrets: tokens.map(\.secret)))
         router.add(middleware: BearerAuthMiddleware(tokens: tokens))
         let handlers = Handlers(platform: platform, logger: logger)

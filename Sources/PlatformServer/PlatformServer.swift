@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SupportSync
 
@@ -22,6 +23,10 @@ public struct PlatformServer: Sendable {
     /// The port to bind; 0 picks any free port (see `run(onListening:)`).
     public var port: Int
     public var logger: Logger
+    /// How long a connection may stay silent: before the first request's
+    /// headers are complete (a half-sent request), between body chunks, and
+    /// between requests. A slow handler is never cut off by it.
+    public var idleTimeout: Duration = .seconds(30)
     /// Kept private and out of every description and log line.
     let tokens: [ScopedToken]
 
@@ -41,6 +46,11 @@ public struct PlatformServer: Sendable {
         self.logger = logger
     }
 
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
     /// Binds, calls `onListening` with the port actually bound (useful with
     /// port 0), and serves until the calling task is cancelled or, with
     /// `shutdownOnSignals`, until SIGINT or SIGTERM. Either way the shutdown
@@ -53,6 +63,10 @@ public struct PlatformServer: Sendable {
         let requestedPort = port
         let application = Application(
             router: makeRouter(),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ParseErrorBody()],
+                    idleTimeout: .nanoseconds(Self.nanoseconds(idleTimeout)))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 await onListening(channel.localAddress?.port ?? requestedPort)

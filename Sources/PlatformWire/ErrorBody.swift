@@ -23,6 +23,11 @@ public struct ErrorBody: Sendable, Codable {
         self.error = Detail(code: error.code, message: message, field: field)
     }
 
+    /// A body for an HTTP failure with no `PlatformError` of its own (405).
+    public init(code: String, message: String) {
+        self.error = Detail(code: code, message: message, field: nil)
+    }
+
     /// The error this body stands for, given the response status.
     public func platformError(status: Int) -> PlatformError {
         switch status {

@@ -102,9 +102,7 @@ import Testing
         return body
     }
 
-    @Test(arguments: [
-        (TestServer.Method.get, "/v2/agents"), (.get, "/"), (.delete, "/v1/agents/desk"), (.post, "/v1/platform"),
-    ])
+    @Test(arguments: [(TestServer.Method.get, "/v2/agents"), (.get, "/"), (.get, "/v1/agents/desk/x")])
     func unknownRoutesAre404JSON(_ method: TestServer.Method, _ path: String) async throws {
         try await TestServer.with { server in
             let reply = try await server.send(method, path)
@@ -212,5 +210,122 @@ extension HardeningTests {
         #expect(logging.shown("/v1/agents/server-token-1") == "/v1/agents/<redacted>")
         #expect(logging.shown("/v1/server%2Dtoken%2D1/x") == "/v1/<redacted>/x")
         #expect(logging.shown("/v1/agents/server-token-12") == "/v1/agents/server-token-12")
+    }
+}
+
+extension HardeningTests {
+    /// A known path with a method it does not serve: 405, the JSON error body, and `Allow`.
+    @Test(arguments: [
+        (TestServer.Method.delete, "/v1/agents/desk", "GET, HEAD, PUT"), (.post, "/v1/platform", "GET, HEAD"),
+        (.put, "/v1/tickets", "GET, HEAD, POST"),
+    ])
+    func aWrongMethodIs405JSON(_ method: TestServer.Method, _ path: String, _ allowed: String) async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(method, path)
+            #expect(reply.status == 405)
+            #expect(reply.error?.code == "method_not_allowed")
+            #expect(reply.headers["allow"] == allowed)
+        }
+    }
+
+    /// HEAD is GET without the body: same status and headers.
+    @Test func headIsGetWithoutTheBody() async throws {
+        try await TestServer.with { server in
+            for path in ["/v1/platform", "/v1/agents", "/v1/agents/missing"] {
+                let get = try await server.send(.get, path)
+                let head = try await server.send(.head, path)
+                #expect(head.status == get.status, "\(path)")
+                #expect(head.body.isEmpty)
+                #expect(head.headers["content-type"] == get.headers["content-type"])
+            }
+        }
+    }
+
+    /// A reused Idempotency-Key with another body is refused with 422, and
+    /// the first ticket is untouched; the same body gets the same ticket.
+    @Test func aReusedIdempotencyKeyWithAnotherBodyIs422() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON()).status == 200)
+            let key = ["Idempotency-Key": "key-\(UUID().uuidString)"]
+            let first = try await server.send(
+                .post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_1"), headers: key)
+            #expect(first.status == 201)
+            let again = try await server.send(
+                .post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_1"), headers: key)
+            #expect(again.status == 201 || again.status == 200)
+            #expect(again.text == first.text)
+            let other = try await server.send(
+                .post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_2"), headers: key)
+            #expect(other.status == 422)
+            #expect(other.error?.message.contains("Idempotency-Key was already used with a different request") == true)
+            let list = try await server.send(.get, "/v1/tickets")
+            #expect(list.text.contains("conv_1") && !list.text.contains("conv_2"))
+        }
+    }
+
+    /// A client that sends half a request and stalls is disconnected after
+    /// the idle timeout; the server goes on serving others.
+    @Test func aHalfSentRequestIsCutOffAfterTheIdleTimeout() async throws {
+        let server = try await TestServer.start(idleTimeout: .milliseconds(500))
+        defer { Task { try? await server.stop() } }
+        let partial = Array("GET /v1/platform HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor".utf8)
+        let exchange = try await TicketBenchOffload.run { Self.exchange(port: server.port, sending: partial) }
+        #expect(exchange.closed, "the server kept a half-sent request open")
+        #expect(exchange.received.isEmpty)
+        #expect(try await server.send(.get, "/v1/platform").status == 200)
+    }
+
+    /// A request that is not HTTP gets the JSON error body like any other failure.
+    @Test func aMalformedRequestGetsTheJSONErrorBody() async throws {
+        try await TestServer.with { server in
+            let garbage = Array("NOT HTTP AT ALL\r\n\r\n".utf8)
+            let exchange = try await TicketBenchOffload.run { Self.exchange(port: server.port, sending: garbage) }
+            let text = String(decoding: exchange.received, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+            #expect(text.lowercased().contains("content-type: application/json"))
+            #expect(text.contains(#""code":"bad_request""#), "\(text)")
+        }
+    }
+
+    /// Sends `bytes` on a fresh connection and reads until the server
+    /// closes it (or 10 s pass): what came back, and whether it closed.
+    static func exchange(port: Int, sending bytes: [UInt8]) -> (closed: Bool, received: [UInt8]) {
+        #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return (false, []) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return (false, []) }
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return (true, received) }
+            if count < 0 { return (errno == ECONNRESET, received) }
+            received += buffer[..<count]
+        }
+    }
+}
+
+/// Runs blocking socket work off the test's executor.
+enum TicketBenchOffload {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
     }
 }

@@ -33,16 +33,17 @@ struct TestServer {
         try await server.stop()
     }
 
-    static func start(platform makePlatform: (@Sendable (URL) throws -> any AgentPlatform)? = nil) async throws
-        -> TestServer
-    {
+    static func start(
+        platform makePlatform: (@Sendable (URL) throws -> any AgentPlatform)? = nil, idleTimeout: Duration? = nil
+    ) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "platform-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let platform =
             try makePlatform?(folder) ?? LocalPlatform(path: folder.appendingPathComponent("platform.sqlite").path)
         // One line per request would bury a failure's own output.
-        let server = try await InProcessServer.start(platform: platform, token: token, logLevel: .warning)
+        let server = try await InProcessServer.start(
+            platform: platform, token: token, logLevel: .warning, idleTimeout: idleTimeout)
         return TestServer(folder: folder, baseURL: server.url, port: server.port, server: server)
     }
 
@@ -64,6 +65,7 @@ struct TestServer {
         case .post: request.method = .POST
         case .patch: request.method = .PATCH
         case .delete: request.method = .DELETE
+        case .head: request.method = .HEAD
         }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -81,7 +83,7 @@ struct TestServer {
     }
 
     enum Method: String, Sendable {
-        case get, put, post, patch, delete
+        case get, put, post, patch, delete, head
     }
 }
 
