@@ -2,35 +2,30 @@ import Foundation
 
 /// IANA time zone names ("Europe/Madrid"). Abbreviations ("EST") and fixed
 /// offsets ("GMT+5") are refused: they do not follow daylight saving time.
+///
+/// The names are the tz database's own (`TimeZoneNames.swift`, written by
+/// `script/update-time-zones`), the same on every system: every zone and
+/// link that follows a place's clock (`Asia/Kolkata`, `Europe/Kyiv`, the
+/// backward links such as `Asia/Calcutta` and `US/Eastern`), and UTC. Every
+/// time computation opens the same names with Foundation's `TimeZone`
+/// (`zone(named:)`), and a test opens each of them.
 enum TimeZones {
-    static let names: Set<String> = {
-        var names = Set(TimeZone.knownTimeZoneIdentifiers.filter { $0.contains("/") && !$0.hasPrefix("Etc/") })
-        names.formUnion(["UTC", "Etc/UTC"])
-        return names
-    }()
+    static let names: Set<String> = databaseNames
 
-    /// A place's zone: one Foundation lists, or one the system's time zone
-    /// database holds under an `Area/Location` name Foundation's list lacks
-    /// on Linux (`Asia/Kolkata`, the canonical name for India).
-    static func isIANAName(_ text: String) -> Bool {
-        if names.contains(text) { return true }
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        let areas: Set<Substring> = [
-            "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific",
-        ]
-        guard parts.count >= 2, areas.contains(parts[0]), !parts.contains(where: \.isEmpty),
-            text.unicodeScalars.allSatisfy({
-                $0.isASCII && ($0.properties.isAlphabetic || "/_-+0123456789".unicodeScalars.contains($0))
-            })
-        else { return false }
-        return TimeZone(identifier: text) != nil
+    static func isIANAName(_ text: String) -> Bool { names.contains(text) }
+
+    /// The zone for a name `isIANAName` accepts.
+    static func zone(named name: String) -> TimeZone? {
+        names.contains(name) ? TimeZone(identifier: name) : nil
     }
 
     /// Why a zone the IANA database does hold is still refused (SPEC 3.1:
     /// a zone must follow a place's daylight-saving changes); nil for a
     /// name that is not in the database at all.
     static func fixedOffsetReason(for text: String) -> String? {
-        if text.hasPrefix("Etc/") && TimeZone(identifier: text) != nil {
+        if text.hasPrefix("Etc/")
+            || ["GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "UCT", "Universal", "Zulu"].contains(text)
+        {
             return "'\(text)' is an IANA name for a fixed offset, which never follows a place's daylight-saving changes"
         }
         if ["EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT", "EST", "MST", "HST", "WET", "CET", "MET", "EET"].contains(text)

@@ -108,7 +108,7 @@ public struct ZonedMoment: Sendable, Hashable {
         }
         let civil = CivilDate(year: year, month: month, day: day)
         let wall = civil.days * 86_400 + hour * 3600 + minute * 60 + second
-        let timeZone = zone.flatMap(TimeZone.init(identifier:))
+        let timeZone = zone.flatMap(TimeZones.zone(named:))
         if let offset {
             let instant = wall - offset
             return .success(
