@@ -169,3 +169,18 @@ let package = Package(
         ),
     ]
 )
+
+// The fuzz targets (libFuzzer), built only by script/fuzz, which sets
+// SUPPORTSYNC_FUZZ=1 and builds with -sanitize=fuzzer in a scratch folder
+// of their own: each needs only the modules it fuzzes.
+if Context.environment["SUPPORTSYNC_FUZZ"] == "1" {
+    for (name, dependencies) in [
+        ("FuzzAgentFile", ["SupportSync"]), ("FuzzTicketFile", ["SupportSync"]),
+        ("FuzzTicketRoundTrip", ["SupportSync"]), ("FuzzRequestBody", ["SupportSync", "PlatformWire"]),
+    ] {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: dependencies.map { .target(name: $0) }, path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PlatformWire
 import SupportSync
 
 /// The endpoints of SPEC section 5 over any `AgentPlatform`: each reads the
@@ -10,10 +11,8 @@ struct Handlers: Sendable {
     let logger: Logger
     var bodyLimit = PlatformServer.maxBodySize
 
-    static let draftFields: Set<String> = [
-        "agent", "channel", "conversation", "reason", "summary", "customer", "fields", "tags", "priority",
-    ]
-    static let patchFields = Set(TeamFields.Field.allCases.map(\.rawValue))
+    static let draftFields = WireRequest.draftFields
+    static let patchFields = WireRequest.patchFields
     static let defaultPageSize = 100
     static let maxPageSize = 1000
 
@@ -33,7 +32,7 @@ struct Handlers: Sendable {
     func putAgent(id: String, _ request: Request) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
         // Syntax first, so malformed JSON is a 400 and not a rule violation.
-        _ = try HTTPMessages.object(body)
+        _ = try WireRequest.object(body)
         // The same rules as `validate`, on the raw body: a JSON number where
         // a phone number belongs is caught here, before decoding could
         // coerce or hide it.
@@ -50,7 +49,7 @@ struct Handlers: Sendable {
 
     func createTicket(_ request: Request) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
-        let draft = try HTTPMessages.decode(TicketDraft.self, from: body, allowed: Self.draftFields)
+        let draft = try WireRequest.decode(TicketDraft.self, from: body, allowed: Self.draftFields)
         let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty ? nil : $0 }
         let ticket = try await platform.createTicket(draft, idempotencyKey: key)
         return HTTPMessages.json(ticket, status: .created, etag: ticket.version)
@@ -81,7 +80,7 @@ struct Handlers: Sendable {
 
     func patchTicket(id: String, _ request: Request, sealing: Sealing) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
-        let patch = try HTTPMessages.decode(TicketPatch.self, from: body, allowed: Self.patchFields)
+        let patch = try WireRequest.decode(TicketPatch.self, from: body, allowed: Self.patchFields)
         let ticket = try await platform.patchTicket(
             id: id, patch, expecting: HTTPMessages.ifMatch(request), sealing: sealing)
         return HTTPMessages.json(ticket, etag: ticket.version)
@@ -97,13 +96,13 @@ struct Handlers: Sendable {
     func searchTickets(_ request: Request) async throws(PlatformError) -> Response {
         struct Search: Decodable { var customer: String }
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
-        let search = try HTTPMessages.decode(Search.self, from: body, allowed: ["customer"])
+        let search = try WireRequest.decode(Search.self, from: body, allowed: ["customer"])
         return HTTPMessages.json(TicketList(tickets: try await platform.tickets(ofCustomer: search.customer)))
     }
 
     func erase(_ request: Request) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
-        let erasure = try HTTPMessages.decode(
+        let erasure = try WireRequest.decode(
             ErasureRequest.self, from: body, allowed: ["ticket", "customer", "closed_before", "reason", "by"])
         guard let selection = erasure.selection else {
             throw .badRequest("name exactly one of ticket, customer and closed_before")
