@@ -187,7 +187,8 @@ struct ListCommand: AsyncParsableCommand {
                 status: status, agent: agent, since: since, until: until, assignee: assignee,
                 unassigned: unassigned, priority: priority, tag: tag, channel: channel)
             let queries = TicketQueries(tickets: tickets)
-            let listing = try queries.listing(filter, sort: sort)
+            // The table needs no more than the list cache keeps; JSON prints whole tickets.
+            let listing = try queries.listing(filter, sort: sort, complete: format == .json)
             var listed = listing.tickets
             var ledger: ConflictLedger?
             if conflicts {

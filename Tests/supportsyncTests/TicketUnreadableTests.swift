@@ -70,3 +70,39 @@ struct TicketUnreadableTests {
         #expect(show.status == 1 && !show.stdout.contains("SECRET"))
     }
 }
+
+extension TicketUnreadableTests {
+    /// The list cache answers for unchanged files only: an edit of the same
+    /// size right after a list, a file broken after it was cached, and a file
+    /// removed are all seen by the next list.
+    @Test func theListCacheNeverHidesAChange() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<4)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let first = try await bench.run(["tickets", "list"])
+        #expect(first.status == 0)
+        #expect(
+            FileManager.default.fileExists(
+                atPath: bench.root.appendingPathComponent(".git/supportsync/list-cache").path))
+        #expect(try await bench.run(["tickets", "list"]).stdout == first.stdout, "the cached answer is the same")
+
+        // Same size, same second: the cache must not answer for it.
+        let edited = SampleTickets.path(tickets[0])
+        try bench.writeFile(
+            edited,
+            try #require(bench.readFile(edited)).replacingOccurrences(of: "assignee: null", with: "assignee: anaa"))
+        let second = try await bench.run(["tickets", "list", "--assignee", "anaa"])
+        #expect(second.status == 0 && second.stdout.contains(tickets[0].id), "\(second.stdout)")
+
+        let broken = SampleTickets.path(tickets[1])
+        try bench.writeFile(broken, "status: [")
+        try FileManager.default.removeItem(at: bench.root.appendingPathComponent(SampleTickets.path(tickets[2])))
+        let third = try await bench.run(["tickets", "list"])
+        #expect(third.status == 1)
+        #expect(third.stderr.contains("\(broken):2:1: error:"))
+        #expect(third.stdout.contains(tickets[0].id) && !third.stdout.contains(tickets[2].id))
+        let json = try await bench.run(["tickets", "list", "--format", "json"])
+        #expect(json.stdout.contains("\"summary\""), "JSON lists whole tickets")
+    }
+}

@@ -88,10 +88,7 @@ public struct TicketQueries {
         public var record: TicketRecord
     }
 
-    /// Every ticket matching `filter`, in `sort` order. Files are screened
-    /// on their bytes before being parsed, so a filter that matches few
-    /// tickets reads few of them fully; files are read, screened and parsed
-    /// on every core.
+    /// Every ticket matching `filter`, in `sort` order, each record complete.
     public func list(_ filter: Filter, sort: Sort = .created) throws -> [Listed] {
         try listing(filter, sort: sort).tickets
     }
@@ -104,51 +101,103 @@ public struct TicketQueries {
         public var problems: [Diagnostic]
     }
 
-    public func listing(_ filter: Filter, sort: Sort = .created) throws -> Listing {
-        let needles = filter.needles
-        enum Found {
-            case ticket(Listed)
-            case unreadable([Diagnostic])
+    /// - Parameter complete: every listed record whole; when false, a
+    ///   ticket unchanged since the last list may come as a summary (id,
+    ///   agent, channel, created_at, team fields, tags and the start of
+    ///   its reason, which is what the table prints), from the list cache
+    ///   (`TicketListCache`) instead of its file.
+    public func listing(_ filter: Filter, sort: Sort = .created, complete: Bool = true) throws -> Listing {
+        struct Found {
+            var path: String
+            var listed: Listed?
+            var entry: (key: String, row: TicketListCache.Row)?
+            var problems: [Diagnostic] = []
+            /// Answered by the cache, which then needs no rewrite for it.
+            var fromCache = false
         }
-        let select = { (path: String, bytes: [UInt8]) -> Found? in
-            // The screen on bytes saves parsing most files a filter rejects;
-            // those are still parsed, to tell an unreadable one.
-            let screened = needles.allSatisfy({ bytes.contains(subsequence: $0) })
-            let (record, diagnostics) = tickets.codec.decode(bytes, path: path)
-            guard let record else { return .unreadable(diagnostics.filter { $0.severity == .error }) }
-            return screened && filter.matches(record) ? .ticket(Listed(path: path, record: record)) : nil
+        let cache = TicketListCache.read(gitDirectory: tickets.repository.gitDirectory)
+        let codec = tickets.codec
+        /// A file read and parsed the long way.
+        func parse(_ path: String, _ bytes: [UInt8], key: String?) -> Found {
+            let (record, diagnostics) = codec.decode(bytes, path: path)
+            guard let record else { return Found(path: path, problems: diagnostics.filter { $0.severity == .error }) }
+            return Found(
+                path: path, listed: filter.matches(record) ? Listed(path: path, record: record) : nil,
+                entry: key.map { ($0, TicketListCache.Row(record)) })
+        }
+        /// A file the cache knows unchanged: its summary, or its whole record when asked.
+        func cached(_ path: String, _ row: TicketListCache.Row, key: String, read: () -> [UInt8]?) -> Found? {
+            guard let summary = row.record else { return nil }
+            guard filter.matches(summary) else { return Found(path: path, entry: (key, row), fromCache: true) }
+            guard complete else {
+                return Found(
+                    path: path, listed: Listed(path: path, record: summary), entry: (key, row), fromCache: true)
+            }
+            return read().map {
+                var found = parse(path, $0, key: key)
+                found.fromCache = found.entry?.row == row
+                return found
+            }
         }
         let found: [Found?]
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree.
             let paths = Self.workingTreeTickets(in: workdir)
-            found = Self.concurrentMap(paths) { path in
-                switch RepositoryFile.read(workdir + "/" + path, root: workdir, limit: TicketStore.workingCopyLimit) {
-                case .success(let bytes): return select(path, bytes)
+            found = Self.concurrentMap(paths) { path -> Found? in
+                let full = workdir + "/" + path
+                let read = { () -> Result<[UInt8], RepositoryFile.Failure> in
+                    RepositoryFile.read(full, root: workdir, limit: TicketStore.workingCopyLimit)
+                }
+                let stamp = TicketListCache.workingTreeKey(full)
+                if let stamp, let row = cache.row(for: path, key: stamp.key, modified: stamp.modified),
+                    let found = cached(path, row, key: stamp.key, read: { try? read().get() })
+                {
+                    return found
+                }
+                switch read() {
+                case .success(let bytes): return parse(path, bytes, key: stamp?.key)
                 case .failure(let failure):
-                    return .unreadable([
-                        Diagnostic(
-                            .fileUnreadable, at: SourceLocation(file: path, line: 1, column: 1), failure.description)
-                    ])
+                    let location = SourceLocation(file: path, line: 1, column: 1)
+                    return Found(path: path, problems: [Diagnostic(.fileUnreadable, at: location, failure.description)])
                 }
             }
         } else if let tip = try tickets.tip() {
-            // One libgit2 handle reads the blobs; the parsing is spread.
-            let files = try tickets.repository.files(under: TicketPaths.folder, in: tip).filter {
-                $0.path.hasSuffix(".yaml")
+            // One libgit2 handle reads the blobs a summary cannot answer for; the parsing is spread.
+            let repository = tickets.repository
+            let files = try repository.files(under: TicketPaths.folder, in: tip).filter { $0.path.hasSuffix(".yaml") }
+            let lock = NSLock()
+            found = Self.concurrentMap(files) { file -> Found? in
+                let read = { () -> [UInt8]? in lock.withLock { try? repository.blob(file.blob) } }
+                if let row = cache.row(for: file.path, key: file.blob.hex, modified: nil),
+                    let found = cached(file.path, row, key: file.blob.hex, read: read)
+                {
+                    return found
+                }
+                guard let bytes = read() else {
+                    let location = SourceLocation(file: file.path, line: 1, column: 1)
+                    return Found(
+                        path: file.path,
+                        problems: [Diagnostic(.fileUnreadable, at: location, "the file cannot be read from git")])
+                }
+                return parse(file.path, bytes, key: file.blob.hex)
             }
-            .map { ($0.path, try tickets.repository.blob($0.blob)) }
-            found = Self.concurrentMap(files) { select($0.0, $0.1) }
         } else {
             found = []
         }
         var listed: [Listed] = []
         var problems: [Diagnostic] = []
+        var next = TicketListCache()
+        next.entries.reserveCapacity(found.count)
+        var changed = false
         for case let item? in found {
-            switch item {
-            case .ticket(let ticket): listed.append(ticket)
-            case .unreadable(let diagnostics): problems += diagnostics
-            }
+            if let ticket = item.listed { listed.append(ticket) }
+            problems += item.problems
+            if let entry = item.entry { next.entries[item.path] = entry }
+            changed = changed || !item.fromCache
+        }
+        // Rewritten when a file was read the long way or one went away.
+        if changed || next.entries.count != cache.entries.count {
+            next.write(gitDirectory: tickets.repository.gitDirectory, now: TicketListCache.nowNanoseconds())
         }
         let byCreation = { (a: Listed, b: Listed) in
             (a.record.createdAt, a.record.id) < (b.record.createdAt, b.record.id)
@@ -159,11 +208,12 @@ public struct TicketQueries {
         case .priority: rank = { Priority.allCases.count - Priority.allCases.firstIndex(of: $0.record.priority)! }
         case .status: rank = { TicketStatus.allCases.firstIndex(of: $0.record.status)! }
         }
-        let sorted = listed.sorted { a, b in
-            let (x, y) = (rank(a), rank(b))
-            return x != y ? x < y : byCreation(a, b)
+        // Sorted by index: a ticket record is large to move around.
+        let keys = listed.indices.map { (rank(listed[$0]), $0) }
+        let order = keys.sorted { a, b in
+            a.0 != b.0 ? a.0 < b.0 : byCreation(listed[a.1], listed[b.1])
         }
-        return Listing(tickets: sorted, problems: problems.sorted { $0.location < $1.location })
+        return Listing(tickets: order.map { listed[$0.1] }, problems: problems.sorted { $0.location < $1.location })
     }
 
     /// `tickets/<YYYY>/<MM>/<name>.yaml` paths in the working tree.
