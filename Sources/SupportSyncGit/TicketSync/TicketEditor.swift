@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import YAML
 
 /// `tickets set`: changes a ticket's team-owned fields in its file, by the
 /// rules `audit` applies (the status lifecycle, a resolution for resolved
@@ -68,6 +69,11 @@ public struct TicketEditor {
         var result = Result(id: id, path: path, changes: changes)
         guard !changes.isEmpty else { return result }
         let text = Array(TicketFile.text(updated).utf8)
+        guard text.count <= YAMLLimits.default.maxBytes else {
+            throw TicketEditError.refused(
+                "the ticket file would be \(text.count) bytes, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file; shorten the resolution"
+            )
+        }
         let lock = try tickets.lock()
         defer { lock.release() }
         if updated != current {

@@ -2,6 +2,7 @@ import Foundation
 import Git
 import Logging
 import SupportSync
+import YAML
 
 /// `tickets seal` and `tickets unseal`: rewrites every ticket file on the
 /// branch (and in the platform base) with its customer data as the platform
@@ -74,6 +75,15 @@ public struct TicketResealer {
             }
             try TicketPuller.requireSealed([current], tickets.sealing)
             let text = tickets.codec.encode(Self.customerData(of: current.record, in: record))
+            // Sealed text is longer than plain: never write what the reader would refuse.
+            if text.count > YAMLLimits.default.maxBytes {
+                report.skipped.append(
+                    (
+                        record.id,
+                        "its file would be \(text.count) bytes, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file"
+                    ))
+                continue
+            }
             if text != bytes {
                 change.files.append((file.path, text))
                 report.rewritten.append(record.id)

@@ -2,6 +2,7 @@ import Foundation
 import Git
 import Logging
 import SupportSync
+import YAML
 
 /// `tickets resolve ID [--field F] --keep git|platform`: settles a conflict
 /// (a team field git and the platform both changed, differently).
@@ -120,6 +121,11 @@ public struct TicketResolver {
                 var updated = merged.record
                 for field in fields { updated.team.take(field, from: current.record.team) }
                 let text = Array(TicketFile.text(updated).utf8)
+                guard text.count <= YAMLLimits.default.maxBytes else {
+                    throw TicketEditError.refused(
+                        "the ticket file would be \(text.count) bytes with the platform's values, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file"
+                    )
+                }
                 if commit {
                     let newBase = TicketPusher.base(base, agreeingWith: updated, TicketRecord(current))
                     let message =
