@@ -114,7 +114,23 @@ def bench_validate(args):
         print(f"  supportsync validate      {ours[0]:8.3f} s   peak {ours[1]:7.1f} MiB")
         print(f"  check-jsonschema          {peer[0]:8.3f} s   peak {peer[1]:7.1f} MiB")
         print(f"  speed-up: {peer[0] / ours[0]:.1f}x (target >= 20x); peak memory {ours[1]:.1f} MiB (target < 150 MiB)")
-        return peer[0] / ours[0] >= 20 and ours[1] < 150
+        schema_ok = peer[0] / ours[0] >= 20 and ours[1] < 150
+        # The floor: libyaml's bare event parse of the same files, paired run by run.
+        events = os.path.join(work, "yaml-events")
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "yaml-0.1"], capture_output=True, text=True,
+                               check=True).stdout.split()
+        subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", events,
+                        os.path.join(os.path.dirname(os.path.abspath(__file__)), "yaml-events.c")] + flags, check=True)
+        ours_runs, floor_runs = [], []
+        for _ in range(args.runs):
+            ours_runs.append(run_measured([BINARY, "validate", "--repo", work], cwd=work))
+            floor_runs.append(run_measured([events] + files, cwd=work))
+        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
+        floor = (statistics.median(r[0] for r in floor_runs), max(r[1] for r in floor_runs))
+        floor_ok = print_pair(
+            f"validate {args.agents} agent files vs libyaml's event parse of the same files "
+            f"(Benchmarks/yaml-events.c; median of {args.runs} runs)", ours, floor, "<= 2.5", lambda r: r <= 2.5)
+        return schema_ok and floor_ok
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
