@@ -72,10 +72,12 @@ public enum TicketOutput {
         guard !records.isEmpty else { return "" }
         var rows = [["ID", "STATUS", "PRIORITY", "AGENT", "CREATED", "ASSIGNEE", "REASON"]]
         for record in records {
+            // The assignee and the reason are anybody's text: escaped for the terminal.
             rows.append([
                 record.id, record.status.rawValue, record.priority.rawValue, record.agent, record.createdAt,
-                record.assignee ?? "-",
-                String(SealedValue.abbreviated(record.reason).prefix(60)).replacingOccurrences(of: "\n", with: " "),
+                PrintableText.escaping(record.assignee ?? "-"),
+                PrintableText.escaping(
+                    String(SealedValue.abbreviated(record.reason).prefix(60)).replacingOccurrences(of: "\n", with: " ")),
             ])
         }
         let widths = (0..<rows[0].count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }

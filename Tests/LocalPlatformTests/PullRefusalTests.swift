@@ -153,6 +153,34 @@ import YAML
         #expect(Set(fourth.skipped.map(\.id)) == ["CON", "nul", "T-AA"])
     }
 
+    @Test("twins already in git each keep their own file; a stray copy elsewhere is never written")
+    func existingTwinsAndStrays() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("T-ab"))
+        source.put(Self.record("T-AB"))
+        _ = try await bench.pull(source)  // T-AB refused: a twin of T-ab
+        // An older version wrote both, and someone left a copy elsewhere.
+        let repository = bench.repository
+        let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let twin = TicketFile.text(Self.record("T-AB"))
+        let old = try repository.commit(
+            updating: "refs/heads/main", expectedTip: tip,
+            treeUpdates: [
+                ("tickets/2026/11/T-AB.yaml", try repository.writeBlob(Array(twin.utf8))),
+                ("tickets/archive/T-ab.yaml", try repository.writeBlob(Array(twin.utf8))),
+            ], message: "Old twins", author: TicketSyncLibraryTests.author)
+        try repository.checkoutPaths(["tickets/2026/11/T-AB.yaml", "tickets/archive/T-ab.yaml"], from: old)
+        source.put(Self.record("T-AB", summary: "Changed"))
+        source.put(Self.record("T-ab", summary: "Changed too"))
+        let report = try await bench.pull(source)
+        #expect(report.skipped.isEmpty, "\(report.skipped)")
+        let files = try bench.files()
+        #expect(files["tickets/2026/11/T-AB.yaml"]?.contains("Changed\n") == true)
+        #expect(files["tickets/2026/11/T-ab.yaml"]?.contains("Changed too") == true)
+        #expect(files["tickets/archive/T-ab.yaml"] == twin)
+    }
+
     @Test("a changed created_at keeps the ticket at its first path, with the platform's value in it")
     func createdAtNeverMoves() async throws {
         let bench = try Bench()
@@ -186,17 +214,19 @@ extension PullRefusalTests {
         await #expect {
             _ = try await bench.pull(source)
         } throws: { error in
-            guard case TicketPullError.unsafePlatformText(let what, _) = error else { return false }
+            guard case TicketPullError.unsafePlatformText(let what, _, _) = error else { return false }
             return what == "instance id" && !(error as! TicketPullError).description.contains("\n")
         }
         #expect(try bench.files().isEmpty)
 
-        let cursorSource = ScriptedSource(cursorSuffix: instance.isEmpty ? " " : instance)
+        let cursorSource = ScriptedSource(
+            cursorSuffix: instance.isEmpty ? " " : instance.count > 256 ? String(repeating: "x", count: 4097) : instance
+        )
         cursorSource.put(Self.record("T-1"))
         await #expect {
             _ = try await bench.pull(cursorSource)
         } throws: { error in
-            guard case TicketPullError.unsafePlatformText(let what, _) = error else { return false }
+            guard case TicketPullError.unsafePlatformText(let what, _, _) = error else { return false }
             return what == "cursor"
         }
         #expect(try bench.files().isEmpty)

@@ -71,6 +71,15 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("\(path):1:1: error: the ticket file is added outside tickets pull"))
         #expect(result.stdout.contains("[ticket-added]"))
+        // A trailer typed by hand does not make a pull: a pull moves the cursor too.
+        let forged = try repository.createCommit(
+            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(TicketFile.text(record).utf8)))],
+            message: "tickets: 1 new, 0 updated\n\n\(TicketStore.trailer): local 99\n", author: Self.ana
+        ).commit
+        let forgedAudit = try await audit(bench, base: main.hex, head: forged.hex)
+        #expect(forgedAudit.status == 1 && forgedAudit.stdout.contains("[ticket-added]"), "\(forgedAudit.stdout)")
+        let trusted = try await bench.run(["audit", "--base", main.hex, "--head", forged.hex, "--trust-tool-commits"])
+        #expect(trusted.status == 1, "--trust-tool-commits trusts pulls, not trailers: \(trusted.stdout)")
         // The tool's own pull adding tickets adds them as a pull does (its
         // cursor edit is what --trust-tool-commits is for).
         let ownPull = try await audit(bench, base: "HEAD~1", head: "HEAD")
@@ -137,5 +146,12 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("\(path):1:1: error: another ticket file has this id"), "\(result.stdout)")
         #expect(result.stdout.contains("\(twin):1:1: error: another ticket file has this id"))
+        // Twins already at the merge base are not a later change's doing.
+        let later = try repository.createCommit(
+            parent: commit, treeUpdates: [("tickets/.gitkeep", try repository.writeBlob([]))], message: "Keep",
+            author: Self.ana
+        ).commit
+        let after = try await audit(bench, base: commit.hex, head: later.hex)
+        #expect(!after.stdout.contains("[ticket-duplicate]"), "\(after.stdout)")
     }
 }

@@ -326,6 +326,25 @@ extension ValidateCommandTests {
         #expect(!result.stdout.contains("SECRET") && !result.stderr.contains("SECRET"))
     }
 
+    /// A linked folder counts like a linked file: config/agents pointing
+    /// outside the repository is not read.
+    @Test func aFolderLinkedOutOfTheRepositoryIsNotRead() throws {
+        let folder = try TemporaryFolder(["config/defaults.yaml": "support:\n  mode: nothing\n"])
+        let outside = try TemporaryFolder([
+            "agents/secret.yaml": Self.badAgent.replacingOccurrences(of: "Billing", with: "SECRET-NAME")
+        ])
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.url.appendingPathComponent("config/agents").path,
+            withDestinationPath: outside.url.appendingPathComponent("agents").path)
+        let result = try Executable.run(["validate"], in: folder.url)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains(
+                "config/agents/secret.yaml:1:1: error: the file is reached through a symbolic link to a place outside the repository"
+            ), "\(result.stdout)")
+        #expect(!result.stdout.contains("SECRET") && !result.stderr.contains("SECRET"))
+    }
+
     /// A key written with escapes cannot recolour a terminal or forge a
     /// `file:line:` line in text output.
     @Test func controlCharactersInKeysAreEscaped() throws {

@@ -31,15 +31,20 @@ public enum RepositoryFile {
     public static func read(_ path: String, root: String, limit: Int) -> Result<[UInt8], Failure> {
         var link = stat()
         guard lstat(path, &link) == 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
-        if link.st_mode & S_IFMT == S_IFLNK {
-            guard let target = realPath(path), let base = realPath(root),
-                target.hasPrefix(base.hasSuffix("/") ? base : base + "/")
-            else {
-                return .failure(
-                    .unreadable("the file is a symbolic link to a place outside the repository, which is never read"))
-            }
+        // Every link on the way counts (a linked folder too): the file must
+        // resolve to a place inside the repository, and that place is read.
+        guard let resolved = realPath(path) else {
+            return .failure(.unreadable("the file is a symbolic link to nothing"))
         }
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard let base = realPath(root), resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
+            return .failure(
+                .unreadable(
+                    link.st_mode & S_IFMT == S_IFLNK
+                        ? "the file is a symbolic link to a place outside the repository, which is never read"
+                        : "the file is reached through a symbolic link to a place outside the repository, which is never read"
+                ))
+        }
+        let descriptor = open(resolved, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
         defer { close(descriptor) }
         var status = stat()

@@ -12,7 +12,9 @@ import Foundation
 enum TimeZones {
     static let names: Set<String> = databaseNames
 
-    static func isIANAName(_ text: String) -> Bool { names.contains(text) }
+    /// A name of the list that this system's time zone data also opens
+    /// (a zone newer than the system's data is refused, not read as UTC).
+    static func isIANAName(_ text: String) -> Bool { names.contains(text) && TimeZone(identifier: text) != nil }
 
     /// The zone for a name `isIANAName` accepts.
     static func zone(named name: String) -> TimeZone? {

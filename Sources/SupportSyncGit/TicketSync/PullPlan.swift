@@ -31,7 +31,7 @@ struct PullPlan {
     static func make(
         batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]], storedCursor: [UInt8]?,
         legacyCursor: [UInt8]?, cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec,
-        known: inout [String: String]
+        known: inout [String: [String]]
     ) -> PullPlan {
         var plan = PullPlan()
         for (ticket, computed) in zip(batch, paths) {
@@ -50,15 +50,16 @@ struct PullPlan {
             // A ticket never moves: a changed created_at keeps its first path.
             var path = computed
             if let existing = known[ticket.id.lowercased()] {
-                guard TicketPaths.id(ofPath: existing) == ticket.id else {
+                // Its own file first (a repository may already hold twins).
+                guard let exact = existing.first(where: { TicketPaths.id(ofPath: $0) == ticket.id }) else {
                     plan.refused.append(
                         (
                             ticket.id,
-                            "its id differs only in case from the ticket at \(existing); the two files would be one on macOS and Windows"
+                            "its id differs only in case from the ticket at \(existing[0]); the two files would be one on macOS and Windows"
                         ))
                     continue
                 }
-                path = existing
+                path = exact
             }
             let gitBytes = git[path]
             var gitRecord: TicketRecord?
@@ -90,7 +91,14 @@ struct PullPlan {
                     ))
                 continue
             }
-            known[ticket.id.lowercased()] = path
+            // A large file is read back once: the reader has node and depth limits too.
+            if text.count > 65_536, codec.decodeValid(text, path: path) == nil {
+                plan.refused.append((ticket.id, "its file would not read back within the ticket reader's limits"))
+                continue
+            }
+            if known[ticket.id.lowercased()]?.contains(path) != true {
+                known[ticket.id.lowercased(), default: []].append(path)
+            }
             if text != gitBytes {
                 plan.change.files.append((path, text))
                 if gitRecord == nil { plan.new.append(ticket.id) } else { plan.updated.append(ticket.id) }

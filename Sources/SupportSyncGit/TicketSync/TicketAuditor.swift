@@ -43,7 +43,7 @@ public struct TicketAuditor {
         let defaultBranch = try? defaultBranchTip()
         for commit in try repository.commits(from: headID, excluding: [baseID]) {
             result.commits += 1
-            let isToolCommit = commit.trailer(TicketStore.trailer) != nil
+            let hasTrailer = commit.trailer(TicketStore.trailer) != nil
             let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
             // A path counts as changed when it differs from the first parent's;
             // under any case of tickets/.
@@ -51,6 +51,11 @@ public struct TicketAuditor {
                 TicketPaths.kind(ofPath: $0.path) != .outside
             }
             if !changes.isEmpty { result.ticketCommits += 1 }
+            // A pull that writes tickets moves the cursor in the same commit:
+            // a trailer alone (anyone can type one) does not make a pull.
+            let addsOrChangesTickets = changes.contains { TicketPaths.kind(ofPath: $0.path) == .ticket }
+            let isToolCommit =
+                hasTrailer && (!addsOrChangesTickets || changes.contains { $0.path == TicketStore.cursorPath })
             if isToolCommit {
                 for change in changes where TicketPaths.kind(ofPath: change.path) == .ticket {
                     if let blob = change.newBlob,
@@ -151,7 +156,7 @@ public struct TicketAuditor {
             {
                 result.diagnostics.append(diagnostic)
             }
-            result.diagnostics += try duplicates(at: headID)
+            result.diagnostics += try duplicates(at: headID, since: try repository.mergeBase(baseID, headID))
         }
         result.files = seenFiles.count
         return result
@@ -172,11 +177,11 @@ public struct TicketAuditor {
             let file = TicketFile.parse(try repository.blob(blob), path: change.path)
             guard let record = file.record else { continue }  // unreadable: reported at its commit
             let versions = pulled[change.path] ?? []
-            guard
-                let old = try self.blob(change.path, in: mergeBase).flatMap({
-                    codec.decode($0, path: change.path).record
-                })
-            else {
+            let oldBytes = try self.blob(change.path, in: mergeBase)
+            if let oldBytes, codec.decode(oldBytes, path: change.path).record == nil {
+                continue  // unreadable at the merge base: repaired here, judged by its commits
+            }
+            guard let old = oldBytes.flatMap({ codec.decode($0, path: change.path).record }) else {
                 let fromPull = versions.contains { version in
                     TicketRecord.ownedByPlatform.allSatisfy { version.value(of: $0) == record.value(of: $0) }
                 }
@@ -206,13 +211,20 @@ public struct TicketAuditor {
 
     /// Two ticket files with one id at `head`, or ids that differ only in
     /// case (one file on macOS and Windows): every one of them.
-    private func duplicates(at head: ObjectID) throws -> [Diagnostic] {
-        var byID: [String: [String]] = [:]
-        for file in try repository.files(under: TicketPaths.folder, in: head)
-        where TicketPaths.kind(ofPath: file.path) == .ticket {
-            byID[TicketPaths.id(ofPath: file.path).lowercased(), default: []].append(file.path)
+    /// Only those the range brought: twins already at the merge base are
+    /// an older version's doing, not this change's.
+    private func duplicates(at head: ObjectID, since mergeBase: ObjectID?) throws -> [Diagnostic] {
+        func groups(_ commit: ObjectID?) throws -> [String: [String]] {
+            guard let commit else { return [:] }
+            var byID: [String: [String]] = [:]
+            for file in try repository.files(under: TicketPaths.folder, in: commit)
+            where TicketPaths.kind(ofPath: file.path) == .ticket {
+                byID[TicketPaths.id(ofPath: file.path).lowercased(), default: []].append(file.path)
+            }
+            return byID.filter { $0.value.count > 1 }
         }
-        return byID.values.filter { $0.count > 1 }.flatMap { paths in
+        let before = try groups(mergeBase)
+        return try groups(head).filter { before[$0.key].map(Set.init) != Set($0.value) }.values.flatMap { paths in
             paths.sorted().map { path in
                 Diagnostic(
                     .ticketDuplicate, at: SourceLocation(file: path, line: 1, column: 1),

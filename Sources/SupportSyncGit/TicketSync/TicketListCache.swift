@@ -14,8 +14,9 @@ import SupportSync
 /// inode in the working tree (as git's own index does), its blob id in a
 /// commit. A file whose key differs is read and parsed again; a file that
 /// cannot be read as a ticket is never cached, so it is reported every time.
-/// An entry written less than two seconds before the file's modification
-/// time is not trusted (the file may have changed within the same tick).
+/// An entry is not trusted when the file changed less than two seconds
+/// before the run that cached it started (it may have changed again within
+/// the same clock tick).
 struct TicketListCache {
     struct Row: Sendable, Hashable {
         var id: String
@@ -51,14 +52,23 @@ struct TicketListCache {
             status = values[4]
             priority = values[5]
             assignee = values[6].isEmpty ? nil : String(values[6].dropFirst())
-            tags = values[7].isEmpty ? [] : values[7].split(separator: ",").map(String.init)
+            tags =
+                values[7].isEmpty
+                ? []
+                : values[7].split(separator: ",", omittingEmptySubsequences: false).map {
+                    $0.replacingOccurrences(of: "%2C", with: ",").replacingOccurrences(of: "%25", with: "%")
+                }
             reason = values[8]
         }
 
         var fields: [String] {
-            [
+            // A tag may hold a comma (the platform decides): escaped inside the list.
+            let tagList = tags.map {
+                $0.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ",", with: "%2C")
+            }
+            return [
                 id, agent, channel, createdAt, status, priority, assignee.map { "=" + $0 } ?? "",
-                tags.joined(separator: ","), reason,
+                tagList.joined(separator: ","), reason,
             ]
         }
 
@@ -137,10 +147,13 @@ struct TicketListCache {
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         #if canImport(Darwin)
             let modified = Int64(status.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(status.st_mtimespec.tv_nsec)
+            let changed = Int64(status.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(status.st_ctimespec.tv_nsec)
         #else
             let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+            let changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
         #endif
-        return ("\(modified).\(status.st_size).\(status.st_ino)", modified)
+        // As git's index: modification and change times, size, inode and device.
+        return ("\(modified).\(changed).\(status.st_size).\(status.st_ino).\(status.st_dev)", max(modified, changed))
     }
 
     static func nowNanoseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }

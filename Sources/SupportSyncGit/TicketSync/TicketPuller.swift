@@ -57,7 +57,7 @@ public struct TicketPuller {
         defer { lock.release() }
         try tickets.finishInterruptedCheckout()
         let info = try await platform.info()
-        try Self.requireCommitSafe(info.instance, "instance id")
+        try Self.requireCommitSafe(info.instance, "instance id", limit: 256)
         var report = Report()
         var lostRaces = 0
         var restart = true
@@ -65,7 +65,7 @@ public struct TicketPuller {
         var position: String?
         var prefetched: Task<Batch, any Error>?
         defer { prefetched?.cancel() }
-        var known: [String: String] = [:]
+        var known: [String: [String]] = [:]
         var refused: [(id: String, reason: String)] = []
         while true {
             if restart {
@@ -93,7 +93,7 @@ public struct TicketPuller {
             }
             prefetched = nil
             guard !batch.tickets.isEmpty else { break }
-            if let end = batch.end { try Self.requireCommitSafe(end, "cursor") }
+            if let end = batch.end { try Self.requireCommitSafe(end, "cursor", limit: 4096) }
             try Self.requireSealed(batch.tickets, tickets.sealing)
             // The platform prepares the next batch while this one is written.
             if batch.more {
@@ -172,7 +172,7 @@ public struct TicketPuller {
     /// changed. Throws `RaceLost` when the branch moved since `expectedTip`.
     private func write(
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options,
-        known: inout [String: String], refused: inout [(id: String, reason: String)], report: inout Report
+        known: inout [String: [String]], refused: inout [(id: String, reason: String)], report: inout Report
     ) throws -> ObjectID? {
         var planned: PullPlan?
         var index = known
@@ -208,14 +208,14 @@ public struct TicketPuller {
     /// Reads what git and the base hold for the batch's tickets, and plans.
     private func plan(
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip: ObjectID?, baseTip: ObjectID?, options: Options,
-        known: inout [String: String]
+        known: inout [String: [String]]
     ) throws -> PullPlan {
         let paths = batch.map { ticket -> String? in
             guard Patterns.isAgentID(ticket.agent),
                 let computed = TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt)
             else { return nil }
             // A ticket already in git stays where it is (its created_at may have changed).
-            if let existing = known[ticket.id.lowercased()], TicketPaths.id(ofPath: existing) == ticket.id {
+            if let existing = known[ticket.id.lowercased()]?.first(where: { TicketPaths.id(ofPath: $0) == ticket.id }) {
                 return existing
             }
             return computed
@@ -247,13 +247,14 @@ public struct TicketPuller {
     }
 
     /// The platform's instance id and cursor go into the commit's
-    /// `Supportsync-Cursor:` trailer and the cursor file: 1 to 256 visible
-    /// ASCII characters, so nothing the platform sends can end the line,
-    /// add a trailer, or hide in a terminal.
-    static func requireCommitSafe(_ text: String, _ what: String) throws {
+    /// `Supportsync-Cursor:` trailer and the cursor file: visible ASCII
+    /// (1 to 256 characters for the instance, up to 4,096 for an opaque
+    /// cursor), so nothing the platform sends can end the line, add a
+    /// trailer, or hide in a terminal.
+    static func requireCommitSafe(_ text: String, _ what: String, limit: Int) throws {
         let bytes = text.utf8
-        guard !(1...256).contains(bytes.count) || !bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return }
-        throw TicketPullError.unsafePlatformText(what, printable(text))
+        guard !(1...limit).contains(bytes.count) || !bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return }
+        throw TicketPullError.unsafePlatformText(what, printable(text), limit)
     }
 
     /// An id as the platform sent it, safe to print: cut short, with control
@@ -284,7 +285,7 @@ public enum TicketPullError: UserError {
     /// The cursor was written by a later supportsync.
     case newerFormat(Int)
     /// The platform's instance id or cursor cannot go into a commit message.
-    case unsafePlatformText(String, String)
+    case unsafePlatformText(String, String, Int)
 
     public var description: String {
         switch self {
@@ -305,9 +306,9 @@ public enum TicketPullError: UserError {
                 : "supportsync tickets unseal to rewrite the files in plain text, or restore the seal list"
             return
                 "this repository's ticket files seal \(names(stored)), but supportsync.yaml seals \(names(configured)); nothing was written. Run \(command)"
-        case .unsafePlatformText(let what, let text):
+        case .unsafePlatformText(let what, let text, let limit):
             return
-                "the platform's \(what) '\(text)' is not 1 to 256 visible ASCII characters, so it cannot go into a commit; nothing was written. Report it to the platform's operators"
+                "the platform's \(what) '\(text)' is not 1 to \(limit) visible ASCII characters, so it cannot go into a commit; nothing was written. Report it to the platform's operators"
         case .newerFormat(let format):
             return
                 "\(TicketStore.cursorPath) is format \(format), written by a later supportsync; upgrade supportsync to pull here"

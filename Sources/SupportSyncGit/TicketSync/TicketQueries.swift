@@ -115,6 +115,9 @@ public struct TicketQueries {
             /// Answered by the cache, which then needs no rewrite for it.
             var fromCache = false
         }
+        // Taken before any file is looked at: an entry is trusted only for
+        // files that had stopped changing before this run began.
+        let started = TicketListCache.nowNanoseconds()
         let cache = TicketListCache.read(gitDirectory: tickets.repository.gitDirectory)
         let codec = tickets.codec
         /// A file read and parsed the long way.
@@ -197,7 +200,7 @@ public struct TicketQueries {
         }
         // Rewritten when a file was read the long way or one went away.
         if changed || next.entries.count != cache.entries.count {
-            next.write(gitDirectory: tickets.repository.gitDirectory, now: TicketListCache.nowNanoseconds())
+            next.write(gitDirectory: tickets.repository.gitDirectory, now: started)
         }
         let byCreation = { (a: Listed, b: Listed) in
             (a.record.createdAt, a.record.id) < (b.record.createdAt, b.record.id)

@@ -195,11 +195,12 @@ public struct TicketStore {
     /// Every ticket file at `commit`, by lower-cased id (the name of its
     /// file): the index a pull keeps a ticket at its first path by, and
     /// finds case twins with.
-    func ticketIndex(at commit: ObjectID?) throws -> [String: String] {
+    func ticketIndex(at commit: ObjectID?) throws -> [String: [String]] {
         guard let commit else { return [:] }
-        var index: [String: String] = [:]
-        for file in try repository.files(under: TicketPaths.folder, in: commit) where file.path.hasSuffix(".yaml") {
-            index[TicketPaths.id(ofPath: file.path).lowercased()] = file.path
+        var index: [String: [String]] = [:]
+        for file in try repository.files(under: TicketPaths.folder, in: commit)
+        where TicketPaths.kind(ofPath: file.path) == .ticket {
+            index[TicketPaths.id(ofPath: file.path).lowercased(), default: []].append(file.path)
         }
         return index
     }
