@@ -56,7 +56,9 @@ struct TicketListCache {
                 values[7].isEmpty
                 ? []
                 : values[7].split(separator: ",", omittingEmptySubsequences: false).map {
-                    $0.replacingOccurrences(of: "%2C", with: ",").replacingOccurrences(of: "%25", with: "%")
+                    !$0.utf8.contains(0x25)
+                        ? String($0)
+                        : $0.replacingOccurrences(of: "%2C", with: ",").replacingOccurrences(of: "%25", with: "%")
                 }
             reason = values[8]
         }
@@ -64,7 +66,8 @@ struct TicketListCache {
         var fields: [String] {
             // A tag may hold a comma (the platform decides): escaped inside the list.
             let tagList = tags.map {
-                $0.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ",", with: "%2C")
+                !$0.utf8.contains(where: { $0 == 0x25 || $0 == 0x2C })
+                    ? $0 : $0.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ",", with: "%2C")
             }
             return [
                 id, agent, channel, createdAt, status, priority, assignee.map { "=" + $0 } ?? "",
