@@ -152,13 +152,19 @@ import Testing
     }
 
     static func acceptsConnections(port: Int) -> Bool {
+        guard let fd = connectedSocket(port: port) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// A plain TCP connection to 127.0.0.1:`port`, nil when refused; the caller closes it.
+    static func connectedSocket(port: Int) -> Int32? {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -168,7 +174,11 @@ import Testing
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return result == 0
+        guard result == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
     }
 }
 
@@ -290,23 +300,8 @@ extension HardeningTests {
     /// Sends `bytes` on a fresh connection and reads until the server
     /// closes it (or 10 s pass): what came back, and whether it closed.
     static func exchange(port: Int, sending bytes: [UInt8]) -> (closed: Bool, received: [UInt8]) {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { return (false, []) }
+        guard let fd = connectedSocket(port: port) else { return (false, []) }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return (false, []) }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
