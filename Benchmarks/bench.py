@@ -54,9 +54,13 @@ def run_measured(command, cwd=None, expect=(0,)):
     return seconds, rss_kib / 1024.0
 
 
-def median_run(command, runs, cwd=None, expect=(0,)):
-    samples = [run_measured(command, cwd, expect) for _ in range(runs)]
+def summary(samples):
+    """(median seconds, peak MiB) of run_measured samples."""
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def median_run(command, runs, cwd=None, expect=(0,)):
+    return summary([run_measured(command, cwd, expect) for _ in range(runs)])
 
 
 # ---------------------------------------------------------------- validate
@@ -121,12 +125,7 @@ def bench_validate(args):
                                check=True).stdout.split()
         subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", events,
                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "yaml-events.c")] + flags, check=True)
-        ours_runs, floor_runs = [], []
-        for _ in range(args.runs):
-            ours_runs.append(run_measured([BINARY, "validate", "--repo", work], cwd=work))
-            floor_runs.append(run_measured([events] + files, cwd=work))
-        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
-        floor = (statistics.median(r[0] for r in floor_runs), max(r[1] for r in floor_runs))
+        ours, floor = paired([BINARY, "validate", "--repo", work], [events] + files, args.runs, work)
         floor_ok = print_pair(
             f"validate {args.agents} agent files vs libyaml's event parse of the same files "
             f"(Benchmarks/yaml-events.c; median of {args.runs} runs)", ours, floor, "<= 2.5", lambda r: r <= 2.5)
@@ -270,6 +269,15 @@ def platform_database(path, tickets):
     db.close()
 
 
+def paired(ours_command, peer_command, runs, cwd):
+    """Runs each command `runs` times, alternating, and returns ((median s, peak MiB), (median s, peak MiB))."""
+    ours_runs, peer_runs = [], []
+    for _ in range(runs):
+        ours_runs.append(run_measured(ours_command, cwd=cwd))
+        peer_runs.append(run_measured(peer_command, cwd=cwd))
+    return summary(ours_runs), summary(peer_runs)
+
+
 def print_pair(title, ours, peer, ratio_target, ratio_ok):
     print(title)
     print(f"  supportsync               {ours[0]:8.3f} s   peak {ours[1]:7.1f} MiB")
@@ -339,9 +347,6 @@ def bench_pull(args):
             new_repository(peer)
             script = f"cp -r '{source}' tickets && git add -A && git commit -q -m 'tickets: {args.tickets} new, 0 updated'"
             peer_runs.append(run_measured(["sh", "-c", script], cwd=peer))
-
-        def summary(runs):
-            return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
         sealed, plain, peer = summary(sealed_runs), summary(plain_runs), summary(peer_runs)
 
@@ -416,17 +421,13 @@ def bench_history(args):
         subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(out), check=True)
         git(["checkout", "-q", "-f", "main"], repo)
         path = ticket_path(target)
-        ours_runs, peer_runs = [], []
-        for _ in range(args.runs):
-            ours_runs.append(run_measured([BINARY, "tickets", "history", target["id"]], cwd=repo))
-            peer_runs.append(run_measured(["git", "log", "-p", "--", path], cwd=repo))
+        ours, peer = paired([BINARY, "tickets", "history", target["id"]], ["git", "log", "-p", "--", path], args.runs,
+                            repo)
         changes = int(git(["rev-list", "--count", "main", "--", path], repo, capture_output=True, text=True).stdout)
         shown = subprocess.run([BINARY, "tickets", "history", target["id"]], cwd=repo, capture_output=True, text=True,
                                check=True).stdout.count("\ncommit ")
         if shown != changes:
             sys.exit(f"tickets history listed {shown} commits; git log lists {changes}")
-        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
-        peer = (statistics.median(r[0] for r in peer_runs), max(r[1] for r in peer_runs))
         return print_pair(
             f"tickets history of a ticket changed in {changes} of {args.commits} commits vs git log -p -- <path> "
             f"(median of {args.runs} runs)", ours, peer, "<= 1.5", lambda r: r <= 1.5)
@@ -452,24 +453,15 @@ def bench_list(args):
                                 capture_output=True, text=True, check=True).stdout.count('"id"')
         if listed != pending:
             sys.exit(f"tickets list found {listed} pending tickets, not {pending}")
-        ours_runs, peer_runs = [], []
-        for _ in range(args.runs):
-            ours_runs.append(run_measured([BINARY, "tickets", "list", "--status", "pending"], cwd=repo))
-            peer_runs.append(run_measured(["grep", "-rl", "status: pending", "tickets/"], cwd=repo))
-        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
-        peer = (statistics.median(r[0] for r in peer_runs), max(r[1] for r in peer_runs))
+        grep = ["grep", "-rl", "status: pending", "tickets/"]
+        ours, peer = paired([BINARY, "tickets", "list", "--status", "pending"], grep, args.runs, repo)
         first = print_pair(
             f"tickets list --status pending over {args.tickets} tickets ({pending} pending) vs "
             f"grep -rl 'status: pending' tickets/ (median of {args.runs} runs)", ours, peer, "<= 3", lambda r: r <= 3)
         # Filters combined and a sort, against the same grep.
         combined = [BINARY, "tickets", "list", "--status", "pending", "--unassigned", "--channel", "messages",
                     "--sort", "priority"]
-        ours_runs, peer_runs = [], []
-        for _ in range(args.runs):
-            ours_runs.append(run_measured(combined, cwd=repo))
-            peer_runs.append(run_measured(["grep", "-rl", "status: pending", "tickets/"], cwd=repo))
-        ours = (statistics.median(r[0] for r in ours_runs), max(r[1] for r in ours_runs))
-        peer = (statistics.median(r[0] for r in peer_runs), max(r[1] for r in peer_runs))
+        ours, peer = paired(combined, grep, args.runs, repo)
         second = print_pair(
             f"tickets list --status pending --unassigned --channel messages --sort priority vs the same grep "
             f"(median of {args.runs} runs)", ours, peer, "<= 3", lambda r: r <= 3)
