@@ -55,21 +55,6 @@ public struct TicketQueries {
             if let channel, record.report.channel != channel { return false }
             return true
         }
-
-        /// Bytes a matching file must hold however it is written (quoted or
-        /// not, CRLF or not): the values themselves. Files without them are
-        /// not parsed; the parsed record decides.
-        var needles: [[UInt8]] {
-            // A value with characters a writer may escape is left to the parser.
-            let verbatim = assignee.flatMap { value in
-                value.unicodeScalars.allSatisfy {
-                    $0.isASCII && $0.value >= 0x20 && !"\"\\'".unicodeScalars.contains($0)
-                }
-                    ? value : nil
-            }
-            return [status?.rawValue, agent, verbatim, priority?.rawValue, channel?.rawValue]
-                .compactMap { $0.map { Array($0.utf8) } }
-        }
     }
 
     /// How `list` orders tickets; ties by creation time, then id.
@@ -367,28 +352,6 @@ private struct FileBytes: Hashable {
 
     func hash(into hasher: inout Hasher) {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
-}
-
-extension Array where Element == UInt8 {
-    func contains(subsequence needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard count >= needle.count else { return false }
-        // memchr finds each candidate first byte; memcmp checks the rest.
-        return withUnsafeBytes { haystack in
-            needle.withUnsafeBytes { needle in
-                let base = haystack.baseAddress!
-                let last = haystack.count - needle.count
-                var offset = 0
-                while offset <= last {
-                    guard let found = memchr(base + offset, Int32(needle[0]), last - offset + 1) else { return false }
-                    offset = base.distance(to: UnsafeRawPointer(found))
-                    if memcmp(base + offset, needle.baseAddress!, needle.count) == 0 { return true }
-                    offset += 1
-                }
-                return false
-            }
-        }
     }
 }
 
