@@ -7,6 +7,7 @@ import Foundation
 private let libgit2Initialised: Bool =
     git_libgit2_init() >= 0 && supportsync_git_disable_read_verification() == 0
     && supportsync_git_cache_large_trees() == 0
+    && supportsync_git_bound_memory() == 0
 
 /// Call before the first libgit2 call of every entry point that can be
 /// reached without an existing `Repository`.

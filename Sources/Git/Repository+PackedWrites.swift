@@ -28,7 +28,6 @@ extension Repository {
     ///
     /// - Throws: what `body` throws, or `GitError` when packing fails.
     public func withPackedWrites<R>(_ body: (Repository) throws -> R) throws -> R {
-        let mempack = try Mempack()
         // A separate handle, because libgit2 cannot remove a backend from an
         // object database: after this call the handle, and the in-memory
         // store with it, is simply freed.
@@ -38,9 +37,12 @@ extension Repository {
         var database: OpaquePointer?
         try check(git_repository_odb(&database, scratch.pointer), "could not open the object database")
         defer { git_odb_free(database) }
-        let backend = try mempack.newBackend()
+        let mempack = try Mempack()
+        let backend = mempack.backend
         // Above every disk backend (loose 1, packs 2), so writes go here.
-        try check(git_odb_add_backend(database, backend, 1000), "could not add the in-memory object store")
+        let added = git_odb_add_backend(database, backend, 1000)
+        if added < 0 { backend.pointee.free(backend) }
+        try check(added, "could not add the in-memory object store")
         // Blobs, the bulk of the objects, go straight into it (see `writeBlob`).
         scratch.blobBackend = backend
 
@@ -48,7 +50,7 @@ extension Repository {
 
         var pack = git_buf()
         defer { git_buf_dispose(&pack) }
-        try mempack.dump(backend, of: scratch.pointer, into: &pack)
+        try mempack.pack(of: scratch.pointer, into: &pack)
         guard let bytes = pack.ptr, pack.size >= 12 else {
             throw GitError(.failed, "could not pack the objects written in memory", "the pack is truncated")
         }
@@ -57,7 +59,7 @@ extension Repository {
         if objectCount > 0 {
             try index(pack: UnsafeRawBufferPointer(start: bytes, count: pack.size), objectCount: objectCount)
         }
-        try mempack.reset(backend)
+        try mempack.reset()
         return result
     }
 

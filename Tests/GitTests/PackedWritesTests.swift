@@ -61,6 +61,9 @@ struct PackedWritesTests {
             ])
             let after = try objectCounts(witness)
             #expect(after["count"] == 0 && after["packs"] == 2)
+            // Only what the second commit wrote: a blob, the four folders
+            // above it and the commit, never the 2,000 files again.
+            #expect(after["in-pack"] == counts["in-pack"]! + 1 + 4 + 1)
             #expect(try witness.output("show", "main:tickets/2024/01/T-0.yaml") == "x")
             try witness.expectSound()
         }
