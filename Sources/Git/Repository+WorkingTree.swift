@@ -25,11 +25,17 @@ extension Repository {
     /// A path that is a folder in `commit` (a file replaced by a folder of
     /// the same name) has its file deleted.
     ///
+    /// - Parameter written: files the caller has just committed in `commit`
+    ///   as regular files, by path: the blob id and the bytes it holds. They
+    ///   are written from memory, without reading `commit`'s trees or the
+    ///   blobs back (unless a filter applies).
     /// - Throws: `.invalid` in a bare repository, for a malformed path, when
     ///   `commit` has a symbolic link or submodule at a path, or when
     ///   a folder on the way is a symbolic link in the working tree;
     ///   `.failed` when a file cannot be written (a folder in the way).
-    public func checkoutPaths(_ paths: [String], from commit: ObjectID) throws(GitError) {
+    public func checkoutPaths(
+        _ paths: [String], from commit: ObjectID, written: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
+    ) throws(GitError) {
         let what = "could not update the working tree from \(commit)"
         guard let root = workdir else { throw GitError(.invalid, what, "the repository is bare") }
         for path in paths { try validateTreePath(path) }
@@ -44,6 +50,10 @@ extension Repository {
         var realFolders: Set<Substring> = []
         for path in Set(paths).sorted() {
             try requireRealFolders(above: path, in: root, known: &realFolders, what)
+            if let known = written[path] {
+                plan.append((path, known.blob, GIT_FILEMODE_BLOB))
+                continue
+            }
             guard let entry = try treeEntry(at: path, in: tree) else {
                 plan.append((path, nil, GIT_FILEMODE_UNREADABLE))
                 continue
@@ -67,11 +77,18 @@ extension Repository {
             plan.append((path, ObjectID(git_tree_entry_id(entry)), mode))
         }
         removeLeftoverTemporaries(of: plan.map(\.path), in: root)
-        let filtered = try mayFilter(plan.map(\.path), index: index, tree: tree, root: root)
+        let filtered = try mayFilter(plan.map(\.path), index: index, tree: tree, root: root, written: written)
         for (path, blob, mode) in plan {
             let file = root + "/" + path
             if let blob {
-                let content = filtered ? try filteredContent(of: blob, as: path) : try self.blob(blob)
+                let content: [UInt8]
+                if filtered {
+                    content = try filteredContent(of: blob, as: path)
+                } else if let bytes = written[path]?.bytes {
+                    content = bytes
+                } else {
+                    content = try self.blob(blob)
+                }
                 let status = try writeReplacing(file, content, executable: mode == GIT_FILEMODE_BLOB_EXECUTABLE, what)
                 try check(git_index_remove_bypath(index, path), "could not update \(path) in the index")
                 try addIndexEntry(index, path: path, blob: blob, mode: mode.rawValue, status: status)
@@ -152,8 +169,10 @@ extension Repository {
     /// endings. Asking libgit2 per file costs some thirty system calls each,
     /// which dominates writing thousands of small files.
     private func mayFilter(
-        _ paths: [String], index: OpaquePointer?, tree: OpaquePointer, root: String
+        _ paths: [String], index: OpaquePointer?, tree: OpaquePointer, root: String,
+        written: [String: (blob: ObjectID, bytes: [UInt8])]
     ) throws(GitError) -> Bool {
+        let allWritten = paths.allSatisfy { written[$0] != nil }
         for key in ["core.autocrlf", "core.eol"] {
             if let value = try configValue(key), !["false", "lf"].contains(value.lowercased()) { return true }
         }
@@ -177,9 +196,10 @@ extension Repository {
         for folder in folders {
             let attributes = folder.isEmpty ? ".gitattributes" : folder + "/.gitattributes"
             files.append(root + "/" + attributes)
-            // Also one in the index, or in the commit (written by this very checkout).
-            if git_index_get_bypath(index, attributes, 0) != nil { return true }
-            if let entry = try treeEntry(at: attributes, in: tree) {
+            // Also one in the index, or in the commit (written by this very
+            // checkout). When every path comes from memory, so would that file.
+            if git_index_get_bypath(index, attributes, 0) != nil || written[attributes] != nil { return true }
+            if !allWritten, let entry = try treeEntry(at: attributes, in: tree) {
                 git_tree_entry_free(entry)
                 return true
             }

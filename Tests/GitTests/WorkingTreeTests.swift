@@ -67,6 +67,30 @@ struct WorkingTreeTests {
         }
     }
 
+    @Test func writesFilesJustCommittedFromTheirBytes() throws {
+        try withTemporaryFolder { folder in
+            let (repository, first, witness) = try checkedOut(folder, ["tickets/2024/01/T-1.yaml": "status: pending\n"])
+            let bytes = Array("status: resolved\n".utf8)
+            let blob = try repository.writeBlob(bytes)
+            let second = try repository.createCommit(
+                parent: first, treeUpdates: [("tickets/2024/01/T-1.yaml", blob), ("tickets/2024/02/T-2.yaml", blob)],
+                message: "pull", author: testAuthor
+            ).commit
+            try repository.updateReferences([
+                ReferenceUpdate(name: "refs/heads/main", expected: first, new: second, message: "pull")
+            ])
+            // One path from memory, one read from the commit.
+            try repository.checkoutPaths(
+                ["tickets/2024/01/T-1.yaml", "tickets/2024/02/T-2.yaml"], from: second,
+                written: ["tickets/2024/01/T-1.yaml": (blob, bytes)])
+            for path in ["tickets/2024/01/T-1.yaml", "tickets/2024/02/T-2.yaml"] {
+                #expect(try String(contentsOfFile: folder + "/" + path, encoding: .utf8) == "status: resolved\n")
+            }
+            #expect(try status(witness) == [])
+            #expect(try witness.output(["ls-files", "-s", "--", "tickets/2024/01"]).contains(blob.hex))
+        }
+    }
+
     @Test func aFileGivesWayToAFolderOfTheSameNameInOneCommit() throws {
         try withTemporaryFolder { folder in
             let (repository, first, witness) = try checkedOut(

@@ -5,6 +5,8 @@ import YAML
 /// each ticket merged field by field (platform base, git, platform), the
 /// files to write, the base to move, and whether it is worth a commit.
 struct PullPlan {
+    /// What changed in a new ticket: one array all their summaries share.
+    private static let newTicket = ["new"]
     var change = TicketStore.Change()
     var new: [String] = []
     var updated: [String] = []
@@ -106,7 +108,7 @@ struct PullPlan {
                     TicketSummary(
                         id: ticket.id, agent: merged.record.agent, status: merged.record.status.rawValue,
                         changed: gitRecord == nil
-                            ? ["new"] : TicketQueries.changes(from: gitRecord, to: merged.record).map(\.field)))
+                            ? Self.newTicket : TicketQueries.changes(from: gitRecord, to: merged.record).map(\.field)))
             }
             if merged.advancesBase, let base = merged.base {
                 // Mostly the same record as the file's (a new ticket, a plain update).

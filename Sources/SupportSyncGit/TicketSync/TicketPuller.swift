@@ -220,13 +220,20 @@ public struct TicketPuller {
             }
             return computed
         }
-        // The batch's folders are listed once each, not searched once per ticket.
-        let folders = Set(paths.compactMap { $0.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } })
+        // Only tickets already in git have a file there or in the base to
+        // merge with: a new ticket's folder is not read at all (a first pull
+        // of 100,000 tickets would otherwise list every month in every batch).
+        let existing = zip(batch, paths).compactMap { ticket, path -> String? in
+            guard let path, known[ticket.id.lowercased()]?.contains(path) == true else { return nil }
+            return path
+        }
+        // Their folders are listed once each, not searched once per ticket.
+        let folders = Set(existing.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) })
         let gitBlobs = try tickets.blobs(in: folders, at: tip)
         let baseBlobs = try tickets.blobs(in: folders, at: baseTip)
         var git: [String: [UInt8]] = [:]
         var base: [String: [UInt8]] = [:]
-        for path in paths.compactMap({ $0 }) {
+        for path in existing {
             git[path] = try gitBlobs[path].map(tickets.repository.blob)
             base[path] = try baseBlobs[path].map(tickets.repository.blob)
         }

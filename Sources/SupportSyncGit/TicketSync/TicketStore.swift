@@ -99,6 +99,8 @@ public struct TicketStore {
     struct Committed {
         var commit: ObjectID?
         var base: ObjectID?
+        /// The blob of each of the change's files, in order.
+        var fileBlobs: [ObjectID] = []
     }
 
     /// Lost to another writer: the branch or the base moved since it was read.
@@ -132,9 +134,10 @@ public struct TicketStore {
         let build = { (writer: Repository) throws -> Committed in
             var committed = Committed()
             if !change.files.isEmpty || !change.removals.isEmpty {
+                committed.fileBlobs = try change.files.map { try writer.writeBlob($0.bytes) }
                 let updates =
                     change.removals.map { ($0, ObjectID?.none) }
-                    + (try change.files.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) })
+                    + zip(change.files, committed.fileBlobs).map { ($0.path, Optional($1)) }
                 committed.commit = try writer.createCommit(
                     parent: tip, treeUpdates: updates, message: change.message, author: author
                 ).commit
@@ -166,7 +169,10 @@ public struct TicketStore {
         if let checkout { try noteCheckout(of: checkout) }
         try repository.updateReferences(moves)
         if let checkout {
-            try repository.checkoutPaths(change.removals + change.files.map(\.path), from: checkout)
+            // The files are written from the bytes just committed, not read back.
+            var written: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
+            for (file, blob) in zip(change.files, committed.fileBlobs) { written[file.path] = (blob, file.bytes) }
+            try repository.checkoutPaths(change.removals + change.files.map(\.path), from: checkout, written: written)
             checkoutDone()
         }
         return committed
