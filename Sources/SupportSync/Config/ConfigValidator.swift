@@ -233,23 +233,25 @@ public struct ConfigValidator: Sendable {
         provider: (support: ProviderSupport, environment: String, name: String, strict: Bool)? = nil,
         unchanged: Pass? = nil
     ) -> Pass {
-        var pass = Pass()
-        for var file in parsed {
+        /// What one file gives: settings when it decoded without errors,
+        /// where it declares its id, and its diagnostics.
+        struct Outcome {
+            var settings: AgentSettings?
+            var id: (value: String, location: SourceLocation)?
+            var diagnostics: [Diagnostic] = []
+        }
+        // Each file is read, parsed and decoded on its own, on every core;
+        // the outcomes are gathered in order.
+        let outcomes = concurrentMap(parsed) { file -> Outcome in
+            var file = file
             let path = file.path
             if !file.read { file.root = load(path, diagnostics: &file.diagnostics) }
-            guard let root = file.root else {
-                pass.diagnostics += file.diagnostics
-                continue
-            }
+            guard let root = file.root else { return Outcome(diagnostics: file.diagnostics) }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             if let unchanged, overlay?.support == nil, overlay?.agents[stem] == nil,
                 provider?.support.unsupported.isEmpty ?? true
             {
-                if let settings = unchanged.settingsByPath[path] {
-                    pass.agents.append(settings)
-                    pass.settingsByPath[path] = settings
-                }
-                continue
+                return Outcome(settings: unchanged.settingsByPath[path])
             }
             // What reading found (a duplicate key, a tag) comes first.
             var found = file.diagnostics
@@ -258,7 +260,6 @@ public struct ConfigValidator: Sendable {
             var support = DefaultsMerge.merge(defaults: defaults.support, agent: root["support"]?.value)
             if let overlay { support = overlay.apply(to: support, agent: stem) }
             let settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
-            if let id = decoder.agentIDLocation { pass.idLocations[id.value, default: []].append(id.location) }
             for var diagnostic in decoder.reader.diagnostics {
                 if diagnostic.location.file != path {
                     if defaults.diagnostics.contains(DiagnosticKey(diagnostic)) { continue }
@@ -281,11 +282,19 @@ public struct ConfigValidator: Sendable {
                     }
                 }
             }
-            if let settings, !found.contains(where: { $0.severity == .error }) {
+            return Outcome(
+                settings: found.contains(where: { $0.severity == .error }) ? nil : settings,
+                id: decoder.agentIDLocation.map { ($0.value, $0.location) }, diagnostics: found)
+        }
+        var pass = Pass()
+        for (file, outcome) in zip(parsed, outcomes) {
+            guard let outcome else { continue }
+            if let id = outcome.id { pass.idLocations[id.value, default: []].append(id.location) }
+            if let settings = outcome.settings {
                 pass.agents.append(settings)
-                pass.settingsByPath[path] = settings
+                pass.settingsByPath[file.path] = settings
             }
-            pass.diagnostics += found
+            pass.diagnostics += outcome.diagnostics
         }
         return pass
     }

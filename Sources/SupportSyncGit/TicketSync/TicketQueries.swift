@@ -131,7 +131,7 @@ public struct TicketQueries {
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree.
             let paths = Self.workingTreeTickets(in: workdir)
-            found = Self.concurrentMap(paths) { path -> Found? in
+            found = concurrentMap(paths) { path -> Found? in
                 let full = workdir + "/" + path
                 let read = { () -> Result<[UInt8], RepositoryFile.Failure> in
                     RepositoryFile.read(full, root: workdir, limit: TicketStore.workingCopyLimit)
@@ -154,7 +154,7 @@ public struct TicketQueries {
             let repository = tickets.repository
             let files = try repository.files(under: TicketPaths.folder, in: tip).filter { $0.path.hasSuffix(".yaml") }
             let lock = NSLock()
-            found = Self.concurrentMap(files) { file -> Found? in
+            found = concurrentMap(files) { file -> Found? in
                 let read = { () -> [UInt8]? in lock.withLock { try? repository.blob(file.blob) } }
                 if let row = cache.row(for: file.path, key: file.blob.hex, modified: nil),
                     let found = cached(file.path, row, key: file.blob.hex, read: read)
@@ -219,26 +219,6 @@ public struct TicketQueries {
             }
         }
         return paths
-    }
-
-    /// `transform` of every item, in order, spread over every core.
-    static func concurrentMap<Item, Result>(_ items: [Item], _ transform: (Item) -> Result?) -> [Result?] {
-        var results = [Result?](repeating: nil, count: items.count)
-        let chunks = min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4)
-        guard chunks > 0 else { return results }
-        results.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let output = buffer
-            nonisolated(unsafe) let items = items
-            withoutActuallyEscaping(transform) { transform in
-                nonisolated(unsafe) let transform = transform
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    for index in stride(from: chunk, to: items.count, by: chunks) {
-                        output[index] = transform(items[index])
-                    }
-                }
-            }
-        }
-        return results
     }
 
     /// The path of ticket `id` at the branch tip.
@@ -325,7 +305,7 @@ public struct TicketQueries {
             pairs.append((old, new))
         }
         let codec = tickets.codec
-        let records = Self.concurrentMap(versions) { codec.decode($0, path: path).record }
+        let records = concurrentMap(versions) { codec.decode($0, path: path).record }
         let entries = zip(commits, pairs).map { commit, pair in
             HistoryEntry(
                 commit: commit.id, author: commit.author, message: commit.message,
