@@ -107,19 +107,20 @@ struct TicketListCache {
             let written = Int64(String(decoding: first.dropFirst(header.utf8.count + 1), as: UTF8.self))
         else { return cache }
         cache.writtenAt = written
-        cache.entries.reserveCapacity(lines.count)
-        var fields: [String] = []
-        fields.reserveCapacity(11)
-        for line in lines {
-            fields.removeAll(keepingCapacity: true)
+        // Each line is parsed on its own, on every core.
+        let parsed = concurrentMap(Array(lines)) { line -> (path: String, key: String, row: Row)? in
+            var fields: [String] = []
+            fields.reserveCapacity(11)
             for field in line.split(separator: 0x09, omittingEmptySubsequences: false) {
                 fields.append(
                     field.contains(0x25)
                         ? unescape(String(decoding: field, as: UTF8.self)) : String(decoding: field, as: UTF8.self))
             }
-            guard fields.count == 11, let row = Row(fields: fields[2...]) else { continue }
-            cache.entries[fields[0]] = (fields[1], row)
+            guard fields.count == 11, let row = Row(fields: fields[2...]) else { return nil }
+            return (fields[0], fields[1], row)
         }
+        cache.entries.reserveCapacity(parsed.count)
+        for case let entry? in parsed { cache.entries[entry.path] = (entry.key, entry.row) }
         return cache
     }
 

@@ -187,21 +187,21 @@ public struct TicketQueries {
         if changed || next.entries.count != cache.entries.count {
             next.write(gitDirectory: tickets.repository.gitDirectory, now: started)
         }
-        let byCreation = { (a: Listed, b: Listed) in
-            (a.record.createdAt, a.record.id) < (b.record.createdAt, b.record.id)
-        }
-        let rank: (Listed) -> Int
+        let rank: (TicketRecord) -> Int
         switch sort {
         case .created: rank = { _ in 0 }
-        case .priority: rank = { Priority.allCases.count - Priority.allCases.firstIndex(of: $0.record.priority)! }
-        case .status: rank = { TicketStatus.allCases.firstIndex(of: $0.record.status)! }
+        case .priority: rank = { Priority.allCases.count - Priority.allCases.firstIndex(of: $0.priority)! }
+        case .status: rank = { TicketStatus.allCases.firstIndex(of: $0.status)! }
         }
-        // Sorted by index: a ticket record is large to move around.
-        let keys = listed.indices.map { (rank(listed[$0]), $0) }
+        // Sorted by keys made once each: a ticket record is large to move
+        // around, or to copy into a comparison.
+        let keys = listed.indices.map { index in
+            (rank(listed[index].record), listed[index].record.createdAt, listed[index].record.id, index)
+        }
         let order = keys.sorted { a, b in
-            a.0 != b.0 ? a.0 < b.0 : byCreation(listed[a.1], listed[b.1])
+            a.0 != b.0 ? a.0 < b.0 : a.1 != b.1 ? a.1 < b.1 : a.2 < b.2
         }
-        return Listing(tickets: order.map { listed[$0.1] }, problems: problems.sorted { $0.location < $1.location })
+        return Listing(tickets: order.map { listed[$0.3] }, problems: problems.sorted { $0.location < $1.location })
     }
 
     /// `tickets/<YYYY>/<MM>/<name>.yaml` paths in the working tree.
