@@ -14,9 +14,11 @@ public enum SettingsDiff {
         if let old, old == new { return [] }
         let before = old.map(values) ?? [:]
         let after = values(new)
-        // Only the differing fields are sorted (the order's numeric compare is slow).
         let differing = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
-        return differing.sorted(by: fieldOrder).map { Plan.Change(field: $0, old: before[$0], new: after[$0]) }
+        // Each field's place is worked out once, not in every comparison.
+        return differing.map { (FieldOrder($0), $0) }.sorted { $0.0 < $1.0 }.map { _, field in
+            Plan.Change(field: field, old: before[field], new: after[field])
+        }
     }
 
     /// Each field's value on one line, as `plan` prints it.
@@ -47,11 +49,56 @@ public enum SettingsDiff {
         }
     }
 
-    /// Top-level fields first, then by path; list indices numerically.
-    static func fieldOrder(_ a: String, _ b: String) -> Bool {
-        let depthA = a.count { $0 == "." }
-        let depthB = b.count { $0 == "." }
-        if (depthA == 0) != (depthB == 0) { return depthA == 0 }
-        return a.compare(b, options: .numeric) == .orderedAscending
+    /// Top-level fields first, then by path; list indices numerically
+    /// (`destinations[2]` before `destinations[10]`).
+    struct FieldOrder: Comparable {
+        /// The path in runs: text, and numbers by value.
+        enum Run: Comparable {
+            case text(String)
+            case number(Int)
+
+            static func < (a: Run, b: Run) -> Bool {
+                switch (a, b) {
+                case (.number(let x), .number(let y)): return x < y
+                case (.text(let x), .text(let y)): return x < y
+                case (.number, .text(let y)): return y.first.map { "0" < $0 } ?? false
+                case (.text(let x), .number): return x.first.map { $0 < "0" } ?? true
+                }
+            }
+        }
+
+        var nested: Bool
+        var runs: [Run]
+        var path: String
+
+        init(_ path: String) {
+            self.path = path
+            nested = path.contains(".")
+            runs = []
+            var text = ""
+            var number: Int?
+            for character in path {
+                if let digit = character.wholeNumberValue, character.isASCII {
+                    if !text.isEmpty {
+                        runs.append(.text(text))
+                        text = ""
+                    }
+                    number = (number ?? 0).multipliedReportingOverflow(by: 10).partialValue &+ digit
+                } else {
+                    if let value = number {
+                        runs.append(.number(value))
+                        number = nil
+                    }
+                    text.append(character)
+                }
+            }
+            if let number { runs.append(.number(number)) } else if !text.isEmpty { runs.append(.text(text)) }
+        }
+
+        static func < (a: FieldOrder, b: FieldOrder) -> Bool {
+            if a.nested != b.nested { return !a.nested }
+            if a.runs != b.runs { return a.runs.lexicographicallyPrecedes(b.runs) }
+            return a.path < b.path
+        }
     }
 }
