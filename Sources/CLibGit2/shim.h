@@ -18,17 +18,16 @@ static inline int supportsync_git_cache_large_trees(void) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)(16 * 1024 * 1024));
 }
 
-/// Bounds what libgit2 keeps of pack files and objects in memory. By default
-/// it maps windows of 1 GiB, keeps up to 8 GiB mapped, and caches up to
-/// 256 MiB of objects: a pull of 100,000 tickets, which writes a pack and new
-/// month trees per batch, kept every pack and old month tree resident. The
-/// trees a batch works on are held while it needs them; walks read packs
-/// front to back, so small windows cost little.
+/// Bounds what libgit2 keeps in memory. Its object cache (256 MiB by
+/// default) kept every month tree a pull of 100,000 tickets wrote, batch
+/// after batch; the trees a batch works on are held while it needs them.
+/// Pack files are mapped whole (libgit2's default window of 1 GiB; with
+/// windows smaller than a pack, libgit2 1.5 once failed to index a pull's
+/// pack), and no more than 16 MiB of packs not in use stay mapped, where by
+/// default every pack a pull wrote and indexed stayed resident.
 static inline int supportsync_git_bound_memory(void) {
-    int error = git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(4 * 1024 * 1024));
-    if (error >= 0) error = git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 * 1024 * 1024));
-    if (error >= 0) error = git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(4 * 1024 * 1024));
-    return error;
+    int error = git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 * 1024 * 1024));
+    return error < 0 ? error : git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(4 * 1024 * 1024));
 }
 
 /// Writes an object straight into one object-database backend (the

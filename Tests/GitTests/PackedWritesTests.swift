@@ -69,6 +69,46 @@ struct PackedWritesTests {
         }
     }
 
+    /// Packs larger than the pack memory libgit2 is allowed to keep mapped
+    /// (`supportsync_git_bound_memory`), one on top of another as a long
+    /// pull writes them: each is indexed, and every object stays readable.
+    @Test func packsLargerThanTheMappedLimitAreStoredAndRead() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, initialBranch: "main")
+            var generator = SystemRandomNumberGenerator()
+            var tip: ObjectID?
+            var written: [(path: String, bytes: [UInt8])] = []
+            for batch in 0..<3 {
+                // Like sealed tickets: 12,000 files of about 1 KiB that
+                // hardly compress make a pack of over 12 MiB.
+                let files = (0..<12_000).map { index in
+                    (
+                        "tickets/\(batch)/\(index % 12)/T-\(index).yaml",
+                        Array(
+                            Data(
+                                (0..<96).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
+                            )
+                            .base64EncodedString().utf8)
+                    )
+                }
+                let created = try repository.withPackedWrites { packed in
+                    let updates = try files.map { ($0.0, Optional(try packed.writeBlob($0.1))) }
+                    return try packed.createCommit(
+                        parent: tip, treeUpdates: updates, message: "big", author: testAuthor)
+                }
+                try repository.updateReferences([
+                    ReferenceUpdate(name: "refs/heads/main", expected: tip, new: created.commit, message: "big")
+                ])
+                tip = created.commit
+                written += [files[0], files[5_999], files[11_999]].map { (path: $0.0, bytes: $0.1) }
+            }
+            for file in written {
+                #expect(try repository.blob(at: file.path, in: tip!) == file.bytes)
+            }
+            try Witness(gitDirectory: repository.gitDirectory).expectSound()
+        }
+    }
+
     @Test func objectsArePackedWholeAndTheRepositorysConfigIsUntouched() throws {
         try withTemporaryFolder { folder in
             let repository = try Repository.create(at: folder, initialBranch: "main")
