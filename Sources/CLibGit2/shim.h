@@ -4,30 +4,27 @@
 #include <git2/sys/odb_backend.h>
 #include <stdlib.h>
 
-/// git_libgit2_opts is variadic, which Swift cannot call: one wrapper per option used.
-/// Reading objects without re-hashing each one, as git itself reads them
-/// (`git fsck` is what verifies); it halves the time of walking history.
-static inline int supportsync_git_disable_read_verification(void) {
-    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-}
-
-/// libgit2 keeps a tree in its object cache only up to 4 KiB by default. A
-/// month of tickets is one tree of hundreds of KiB, which every path looked
-/// up in it would otherwise inflate and parse again.
-static inline int supportsync_git_cache_large_trees(void) {
-    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)(16 * 1024 * 1024));
-}
-
-/// Bounds what libgit2 keeps in memory. Its object cache (256 MiB by
-/// default) kept every month tree a pull of 100,000 tickets wrote, batch
-/// after batch; the trees a batch works on are held while it needs them.
-/// Pack files are mapped whole (libgit2's default window of 1 GiB; with
-/// windows smaller than a pack, libgit2 1.5 once failed to index a pull's
-/// pack), and no more than 16 MiB of packs not in use stay mapped, where by
-/// default every pack a pull wrote and indexed stayed resident.
-static inline int supportsync_git_bound_memory(void) {
-    int error = git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 * 1024 * 1024));
-    return error < 0 ? error : git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(4 * 1024 * 1024));
+/// libgit2's process-wide settings, set once (git_libgit2_opts is variadic,
+/// which Swift cannot call). Returns the first error, or 0.
+///
+/// - Objects are read without re-hashing each one, as git itself reads them
+///   (`git fsck` is what verifies); it halves the time of walking history.
+/// - The object cache holds at most 4 MiB (256 MiB by default, which kept
+///   every month tree a pull of 100,000 tickets wrote, batch after batch),
+///   and a tree up to that size may be cached (4 KiB by default): a month of
+///   tickets is one tree of hundreds of KiB, which every path looked up in
+///   it would otherwise inflate and parse again.
+/// - Pack files are mapped whole (libgit2's default window of 1 GiB; with
+///   windows smaller than a pack, libgit2 1.5 once failed to index a pull's
+///   pack), and no more than 16 MiB of packs not in use stay mapped, where by
+///   default every pack a pull wrote and indexed stayed resident.
+static inline int supportsync_git_configure(void) {
+    const size_t cache = 4 * 1024 * 1024;
+    int error = git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    if (error >= 0) error = git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)cache);
+    if (error >= 0) error = git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, cache);
+    if (error >= 0) error = git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 * 1024 * 1024));
+    return error;
 }
 
 /// Writes an object straight into one object-database backend (the

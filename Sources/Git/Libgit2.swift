@@ -5,9 +5,7 @@ import Foundation
 /// lazily under `swift_once`, which makes this thread-safe without a lock.
 /// libgit2 is never shut down: handles may outlive any scope we could pick.
 private let libgit2Initialised: Bool =
-    git_libgit2_init() >= 0 && supportsync_git_disable_read_verification() == 0
-    && supportsync_git_cache_large_trees() == 0
-    && supportsync_git_bound_memory() == 0
+    git_libgit2_init() >= 0 && supportsync_git_configure() == 0
 
 /// Call before the first libgit2 call of every entry point that can be
 /// reached without an existing `Repository`.

@@ -70,7 +70,7 @@ struct PackedWritesTests {
     }
 
     /// Packs larger than the pack memory libgit2 is allowed to keep mapped
-    /// (`supportsync_git_bound_memory`), one on top of another as a long
+    /// (`supportsync_git_configure`), one on top of another as a long
     /// pull writes them: each is indexed, and every object stays readable.
     @Test func packsLargerThanTheMappedLimitAreStoredAndRead() throws {
         try withTemporaryFolder { folder in
