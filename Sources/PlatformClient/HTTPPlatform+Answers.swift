@@ -42,9 +42,12 @@ extension HTTPPlatform {
     }
 
     /// `METHOD /path?query` as sent, the base URL's path included, for messages.
-    func shown(_ request: PlatformRequest) -> String {
+    package func shown(_ request: PlatformRequest) -> String {
         token.redacting("\(request.method.rawValue) \(basePath)\(request.target)")
     }
+
+    /// `text` with the token replaced wherever it occurs.
+    package func redact(_ text: String) -> String { token.redacting(text) }
 
     /// `call` for requests whose answer is never missing.
     func callRequired<T: Decodable>(

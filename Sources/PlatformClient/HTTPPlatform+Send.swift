@@ -7,12 +7,12 @@ import NIOPosix
 import SupportSync
 
 /// The last HTTP answer to a request, once retrying is over.
-struct Exchange {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: ByteBuffer
+package struct Exchange {
+    package var status: Int
+    package var headers: HTTPHeaders
+    package var body: ByteBuffer
     /// Why retrying stopped, when it was tried: "gave up after 3 attempts in 1.2 s".
-    var note: String?
+    package var note: String?
     /// An earlier attempt may have been carried out by the server before its
     /// answer was lost, so a 412 now may be about our own write.
     var earlierAttemptMayHaveLanded: Bool
@@ -33,7 +33,7 @@ extension HTTPPlatform {
     /// Sends `request` until it gets an answer that is not worth retrying or
     /// the retry policy says stop, and returns that answer. Throws when there
     /// was no answer at all.
-    func send(_ request: PlatformRequest) async throws(PlatformError) -> Exchange {
+    package func send(_ request: PlatformRequest) async throws(PlatformError) -> Exchange {
         let clock = ContinuousClock()
         var planner = RetryPlanner(policy: configuration.retry, start: clock.now)
         var mayHaveLanded = false
@@ -133,6 +133,7 @@ extension HTTPPlatform {
         case .put: http.method = .PUT
         case .post: http.method = .POST
         case .patch: http.method = .PATCH
+        case .delete: http.method = .DELETE
         }
         http.headers.add(name: "Authorization", value: token.authorization)
         http.headers.add(name: "Accept", value: "application/json")

@@ -2,26 +2,30 @@ import Foundation
 
 /// One logical call of the platform API, sent once or, after a retryable
 /// failure, again with the same headers and body.
-struct PlatformRequest: Sendable {
-    enum Method: String, Sendable {
+package struct PlatformRequest: Sendable {
+    package enum Method: String, Sendable {
         case get = "GET"
         case put = "PUT"
         case post = "POST"
         case patch = "PATCH"
+        case delete = "DELETE"
     }
 
-    var method: Method
+    package var method: Method
     /// Already percent-encoded, starting with `/v1/`; the base URL's path goes in front.
-    var path: String
+    package var path: String
     /// Percent-encoded `name=value` pairs.
-    var query: [String] = []
-    var body: Data?
-    var ifMatch: String?
-    var idempotencyKey: String?
+    package var query: [String] = []
+    package var body: Data?
+    package var ifMatch: String?
+    package var idempotencyKey: String?
+    /// Set by an API whose writes are idempotent by their meaning (a PATCH
+    /// that replaces fields with values); nil: decided by method and headers.
+    package var idempotent: Bool?
     /// What the call is about, as messages name it: "agent billing-line".
-    var resource: String
+    package var resource: String
 
-    init(_ method: Method, _ segments: [String], query: [(String, String)] = [], resource: String) {
+    package init(_ method: Method, _ segments: [String], query: [(String, String)] = [], resource: String) {
         self.method = method
         self.path = "/" + segments.map(Self.encodeSegment).joined(separator: "/")
         self.query = query.map { Self.encodeComponent($0.0) + "=" + Self.encodeComponent($0.1) }
@@ -34,15 +38,16 @@ struct PlatformRequest: Sendable {
     /// idempotent); PATCH only when it is conditional; POST only with its
     /// `Idempotency-Key`, which the client always sends.
     var isIdempotent: Bool {
+        if let idempotent { return idempotent }
         switch method {
-        case .get, .put: return true
+        case .get, .put, .delete: return true
         case .patch: return ifMatch != nil
         case .post: return idempotencyKey != nil
         }
     }
 
     /// `path?query`, as sent and as named in messages.
-    var target: String {
+    package var target: String {
         query.isEmpty ? path : path + "?" + query.joined(separator: "&")
     }
 
