@@ -96,6 +96,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "VapiProvider",
+            dependencies: [
+                "SupportSync",
+                "PlatformClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "SupportSyncEngine",
             dependencies: [
                 "SupportSync",
@@ -104,6 +114,7 @@ let package = Package(
                 "YAML",
                 "LocalPlatform",
                 "PlatformClient",
+                "VapiProvider",
                 "TicketSealing",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -154,6 +165,13 @@ let package = Package(
             dependencies: [
                 "PlatformClient", "PlatformServer", "PlatformWire", "LocalPlatform", "SupportSync", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "VapiProviderTests",
+            dependencies: [
+                "supportsync", "VapiProvider", "PlatformClient", "SupportSync", "SupportSyncEngine", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SupportSync
 import SupportSyncGit
+import VapiProvider
 
 /// `plan`, `apply` and `import`: config/ (merged for the environment) against
 /// the platform the selection names.
@@ -12,12 +13,13 @@ public enum AgentRun {
         logger: @escaping LoggerFactory = { Logger(label: $0) }
     ) async throws -> Plan {
         let target = try selection.resolve(root: root)
-        let desired = try loadDesiredAgents(root: root, environment: target.environment)
+        let desired = try loadDesired(root: root, environment: target.environment)
         var plan = try await selection.with(target, logger: logger("supportsync.platform")) { platform in
             try await Reconciler(platform: platform, logger: logger("supportsync.plan")).plan(
-                desired: desired, only: only)
+                desired: desired.agents, only: only)
         }
         plan.environment = target.environment
+        plan.noteFallbacks(providerNotes(desired, target: target))
         Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
         return plan
     }
@@ -44,15 +46,16 @@ public enum AgentRun {
             }
             saved = decoded
         }
-        let desired = saved == nil ? try loadDesiredAgents(root: root, environment: target.environment) : []
+        let desired = saved == nil ? try loadDesired(root: root, environment: target.environment) : nil
         return try await selection.with(target, logger: logger("supportsync.platform")) { platform in
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
             var plan: Plan
             if let saved {
                 plan = saved
             } else {
-                plan = try await reconciler.plan(desired: desired, only: only)
+                plan = try await reconciler.plan(desired: desired?.agents ?? [], only: only)
                 plan.environment = target.environment
+                plan.noteFallbacks(desired.map { providerNotes($0, target: target) } ?? [:])
             }
             if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
             Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
@@ -63,6 +66,20 @@ public enum AgentRun {
                 pullsTickets: target.pullTickets)
             return report
         }
+    }
+
+    /// What the provider does instead of settings it cannot express, and
+    /// what else the plan should say of it, by agent.
+    static func providerNotes(_ desired: ValidationResult, target: PlatformSelection.Target) -> [String: [String]] {
+        var notes = desired.providerNotes
+        if case .vapi(_, _, let webhook) = target.kind {
+            let slice = VapiSlice(environment: target.environment ?? "", flagWebhook: webhook)
+            for agent in desired.agents {
+                let more = slice.notes(for: agent)
+                if !more.isEmpty { notes[agent.id, default: []] += more }
+            }
+        }
+        return notes
     }
 
     /// Writes config/agents/*.yaml from what is live.

@@ -3,6 +3,7 @@ import LocalPlatform
 import Logging
 import PlatformClient
 import SupportSync
+import VapiProvider
 
 /// Builds the loggers the engine's parts log through (the executable sets
 /// the level and the destination once per process).
@@ -55,6 +56,8 @@ public struct PlatformSelection: Sendable {
         public enum Kind: Sendable, Hashable {
             case local(path: String)
             case http(url: String, token: String)
+            /// Vapi's API; `flagWebhook` is where Vapi posts in-call flags.
+            case vapi(url: String, token: String, flagWebhook: String?)
         }
 
         /// The environment's name; nil without `supportsync.yaml` platforms.
@@ -69,6 +72,7 @@ public struct PlatformSelection: Sendable {
             switch kind {
             case .local(let path): place = "local platform (\(path))"
             case .http(let url, _): place = url
+            case .vapi(let url, _, _): place = "Vapi (\(url))"
             }
             return environment.map { "\($0): \(place)" } ?? place
         }
@@ -120,6 +124,20 @@ public struct PlatformSelection: Sendable {
                 throw PlatformSelectionError.unsetSetting(chosen.name, "token", chosen.token.description)
             }
             target.kind = .http(url: url, token: token)
+        case .vapi:
+            let url = chosen.url?.resolve(environment) ?? ProjectFile.vapiURL
+            guard ProjectFile.isHTTPURL(url) else { throw PlatformSelectionError.badURL(url) }
+            guard let token = chosen.token.resolve(environment) else {
+                throw PlatformSelectionError.unsetSetting(chosen.name, "token", chosen.token.description)
+            }
+            var webhook: String?
+            if let setting = chosen.flagWebhook {
+                guard let value = setting.resolve(environment) else {
+                    throw PlatformSelectionError.unsetSetting(chosen.name, "flag_webhook", setting.description)
+                }
+                webhook = value
+            }
+            target.kind = .vapi(url: url, token: token, flagWebhook: webhook)
         }
         return target
     }
@@ -156,7 +174,7 @@ public struct PlatformSelection: Sendable {
 
     /// A connected platform, what to call it in messages, and how to close it.
     public struct Connection: Sendable {
-        public var platform: any AgentPlatform
+        public var platform: any ManagedPlatform
         public var target: Target
         public var name: String { target.name }
         public var close: @Sendable () async -> Void
@@ -175,6 +193,8 @@ public struct PlatformSelection: Sendable {
         case .http(let url, _):
             details.insert("instance " + (try await connection.platform.info().instance), at: 0)
             return url + " (" + details.joined(separator: ", ") + ")"
+        case .vapi(let url, _, _):
+            return "Vapi " + url + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
         }
     }
 
@@ -202,6 +222,7 @@ public struct PlatformSelection: Sendable {
         switch target.kind {
         case .local(let path): return "local (\(path))"
         case .http(let url, _): return url + (target.environment.map { " (environment \($0))" } ?? "")
+        case .vapi(let url, _, _): return "Vapi " + url + (target.environment.map { " (environment \($0))" } ?? "")
         }
     }
 
@@ -210,14 +231,7 @@ public struct PlatformSelection: Sendable {
         case .local(let path):
             return Connection(platform: try LocalPlatform(path: path), target: target, close: {})
         case .http(let url, let token):
-            var configuration = HTTPPlatform.Configuration()
-            if let text = environment["SUPPORTSYNC_RETRY_BUDGET"], !text.isEmpty {
-                // Seconds within which failed requests are retried (default 60; 0: no retries).
-                guard let seconds = Double(text), seconds.isFinite, (0...3600).contains(seconds) else {
-                    throw PlatformSelectionError.badRetryBudget(text)
-                }
-                configuration.retry.budget = .milliseconds(Int64(seconds * 1000))
-            }
+            let configuration = try retryConfiguration()
             let client: HTTPPlatform
             do {
                 client = try HTTPPlatform(
@@ -226,12 +240,34 @@ public struct PlatformSelection: Sendable {
                 throw PlatformSelectionError.badURL("\(url) (\(error))")
             }
             return Connection(platform: client, target: target, close: { try? await client.shutdown() })
+        case .vapi(let url, let token, let webhook):
+            let client: VapiPlatform
+            do {
+                client = try VapiPlatform(
+                    baseURL: url, token: token, environment: target.environment ?? "default", flagWebhook: webhook,
+                    configuration: try retryConfiguration(), logger: logger, onRetry: onRetry)
+            } catch let error as HTTPPlatformSetupError {
+                throw PlatformSelectionError.badURL("\(url) (\(error))")
+            }
+            return Connection(platform: client, target: target, close: { try? await client.shutdown() })
         }
+    }
+
+    /// The retry budget SUPPORTSYNC_RETRY_BUDGET sets, in seconds (default 60; 0: no retries).
+    private func retryConfiguration() throws -> HTTPPlatform.Configuration {
+        var configuration = HTTPPlatform.Configuration()
+        if let text = environment["SUPPORTSYNC_RETRY_BUDGET"], !text.isEmpty {
+            guard let seconds = Double(text), seconds.isFinite, (0...3600).contains(seconds) else {
+                throw PlatformSelectionError.badRetryBudget(text)
+            }
+            configuration.retry.budget = .milliseconds(Int64(seconds * 1000))
+        }
+        return configuration
     }
 
     /// Runs `body` with the platform `target` names, closing it afterwards.
     public func with<T>(
-        _ target: Target, logger: Logger, _ body: (any AgentPlatform) async throws -> T
+        _ target: Target, logger: Logger, _ body: (any ManagedPlatform) async throws -> T
     ) async throws -> T {
         let connection = try connect(target, logger: logger)
         do {
@@ -310,9 +346,18 @@ public func loadDesiredAgents(
     root: URL, environment: String? = nil,
     providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of
 ) throws -> [AgentSettings] {
+    try loadDesired(root: root, environment: environment, providerSupport: providerSupport).agents
+}
+
+/// `loadDesiredAgents` with what the environment's provider does instead
+/// of the settings it cannot express, by agent.
+public func loadDesired(
+    root: URL, environment: String? = nil,
+    providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of
+) throws -> ValidationResult {
     let result = try ConfigValidator(root: root, environment: environment, providerSupport: providerSupport).validate()
     guard result.report.errorCount == 0 else { throw ConfigInvalid(report: result.report) }
-    return result.agents
+    return result
 }
 
 /// config/ (or supportsync.yaml) has errors: nothing was planned or applied

@@ -6,17 +6,18 @@ import SupportSync
 public enum PolicyRun {
     /// The agent's effective settings with their sources, and its week.
     public static func explain(root: URL, environment: String?, agent: String) throws -> AgentExplanation {
-        let (validator, settings) = try agentSettings(root: root, environment: environment, agent: agent)
+        let (validator, settings, notes) = try agentSettings(root: root, environment: environment, agent: agent)
         return AgentExplanation(
             settings: settings, file: "\(ConfigValidator.agentsDirectory)/\(agent).yaml",
-            environment: environmentName(root: root, environment), sources: validator.sources(of: settings))
+            environment: environmentName(root: root, environment), sources: validator.sources(of: settings),
+            provider: notes)
     }
 
     /// What happens at `at` on `channel` (which may be left out when the agent serves one channel).
     public static func explain(root: URL, environment: String?, agent: String, channel: Channel?, at: String) throws
         -> MomentExplanation
     {
-        let (_, settings) = try agentSettings(root: root, environment: environment, agent: agent)
+        let (_, settings, _) = try agentSettings(root: root, environment: environment, agent: agent)
         guard let channel = channel ?? (settings.channels.count == 1 ? settings.channels[0] : nil) else {
             throw PolicyError("agent '\(agent)' serves calls and messages: name one with --channel")
         }
@@ -37,7 +38,7 @@ public enum PolicyRun {
     }
 
     private static func agentSettings(root: URL, environment: String?, agent: String) throws -> (
-        ConfigValidator, AgentSettings
+        ConfigValidator, AgentSettings, [String]
     ) {
         if let environment { try PlatformSelection.requireEnvironment(environment, root: root) }
         let validator = ConfigValidator(root: root, environment: environment)
@@ -60,7 +61,7 @@ public enum PolicyRun {
                 report: DiagnosticReport(files: 1, diagnostics: mine.isEmpty ? result.report.diagnostics : mine),
                 subject: file + ".yaml", consequence: "its settings cannot be explained")
         }
-        return (validator, settings)
+        return (validator, settings, result.providerNotes[agent] ?? [])
     }
 
     private static func environmentName(root: URL, _ environment: String?) -> String? {

@@ -75,7 +75,7 @@ public struct SyncEngine: Sendable {
     private func sync(
         target: PlatformSelection.Target,
         tickets: (repository: TicketStore, author: Signature, eraseClosedAfterDays: Int?)?,
-        platform: any AgentPlatform
+        platform: any ManagedPlatform
     ) async -> Outcome {
         var report = SyncReport(dryRun: options.dryRun)
         report.environment = target.environment
@@ -162,7 +162,7 @@ public struct SyncEngine: Sendable {
     /// `tickets: {erase_closed_after: Nd}`: erases closed tickets created
     /// more than N days ago; the next step (pull) commits the erasures. A
     /// token without the erase scope is reported, not fatal.
-    private func retention(days: Int, platform: any AgentPlatform) async throws
+    private func retention(days: Int, platform: any ManagedPlatform) async throws
         -> SyncReport
         .Retention
     {

@@ -37,7 +37,7 @@ struct PlatformOptions: ParsableArguments {
 
     /// Runs `body` with the platform `target` names, closing it afterwards.
     func with<T>(
-        _ target: PlatformSelection.Target, _ body: (any AgentPlatform) async throws -> T
+        _ target: PlatformSelection.Target, _ body: (any ManagedPlatform) async throws -> T
     ) async throws -> T {
         try await selection.with(target, logger: CommandLogging.logger("supportsync.platform"), body)
     }

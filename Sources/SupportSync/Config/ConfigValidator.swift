@@ -7,6 +7,9 @@ public struct ValidationResult: Sendable {
     public var agents: [AgentSettings]
     /// The scenarios of `config/tests/` that can run (SPEC: `supportsync test`).
     public var scenarios: [Scenario] = []
+    /// What the chosen environment's provider does instead of settings it
+    /// cannot express (`strict_supports: false`), by agent id, in the plan's words.
+    public var providerNotes: [String: [String]] = [:]
 }
 
 /// Validates the support settings under `config/`: every agent file merged
@@ -136,6 +139,7 @@ public struct ConfigValidator: Sendable {
         diagnostics += base.diagnostics
         files += agentPaths.count
         var agents = base.agents
+        var providerNotes: [String: [String]] = [:]
 
         // Each environment's overlay and provider: what is wrong only there
         // is reported too, naming the environment; the chosen one's agents
@@ -169,7 +173,10 @@ public struct ConfigValidator: Sendable {
                     }
                     if reported.insert(ReportedKey(diagnostic)).inserted { diagnostics.append(diagnostic) }
                 }
-                if platform.name == chosen { agents = pass.agents }
+                if platform.name == chosen {
+                    agents = pass.agents
+                    providerNotes = pass.notes
+                }
             }
         }
 
@@ -197,7 +204,8 @@ public struct ConfigValidator: Sendable {
         let scenarios = validateScenarios(
             paths: scenarioPaths.sorted(), agents: agents, known: known, diagnostics: &diagnostics)
         return ValidationResult(
-            report: DiagnosticReport(files: files, diagnostics: diagnostics), agents: agents, scenarios: scenarios)
+            report: DiagnosticReport(files: files, diagnostics: diagnostics), agents: agents, scenarios: scenarios,
+            providerNotes: providerNotes.filter { id, _ in agents.contains { $0.id == id } })
     }
 
     /// What every agent inherits: defaults.yaml's support block (or an
@@ -223,6 +231,8 @@ public struct ConfigValidator: Sendable {
         var diagnostics: [Diagnostic] = []
         var idLocations: [String: [SourceLocation]] = [:]
         var settingsByPath: [String: AgentSettings] = [:]
+        /// The provider's fallbacks, by agent id.
+        var notes: [String: [String]] = [:]
     }
 
     /// Decodes each agent merged with the defaults and the overlay, and
@@ -239,6 +249,7 @@ public struct ConfigValidator: Sendable {
             var settings: AgentSettings?
             var id: (value: String, location: SourceLocation)?
             var diagnostics: [Diagnostic] = []
+            var notes: [String] = []
         }
         // Each file is read, parsed and decoded on its own, on every core;
         // the outcomes are gathered in order.
@@ -259,7 +270,7 @@ public struct ConfigValidator: Sendable {
             decoder.defaultsUnknown = defaults.unknown
             var support = DefaultsMerge.merge(defaults: defaults.support, agent: root["support"]?.value)
             if let overlay { support = overlay.apply(to: support, agent: stem) }
-            let settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
+            var settings = decoder.decodeAgent(root, file: path, stem: stem, support: support)
             for var diagnostic in decoder.reader.diagnostics {
                 if diagnostic.location.file != path {
                     if defaults.diagnostics.contains(DiagnosticKey(diagnostic)) { continue }
@@ -271,7 +282,8 @@ public struct ConfigValidator: Sendable {
             }
             if let provider {
                 for var diagnostic in provider.support.diagnostics(
-                    for: support, environment: provider.environment, provider: provider.name, strict: provider.strict)
+                    for: support, root: root, environment: provider.environment, provider: provider.name,
+                    strict: provider.strict)
                 {
                     if diagnostic.location.file != path {
                         diagnostic.agent = decoder.context?.id ?? stem
@@ -282,9 +294,15 @@ public struct ConfigValidator: Sendable {
                     }
                 }
             }
+            // What the provider will hold: its fallbacks, which only a
+            // lenient environment gets this far with.
+            var notes: [String] = []
+            if let provider, let decoded = settings {
+                (settings, notes) = provider.support.expressed(decoded)
+            }
             return Outcome(
                 settings: found.contains(where: { $0.severity == .error }) ? nil : settings,
-                id: decoder.agentIDLocation.map { ($0.value, $0.location) }, diagnostics: found)
+                id: decoder.agentIDLocation.map { ($0.value, $0.location) }, diagnostics: found, notes: notes)
         }
         var pass = Pass()
         for (file, outcome) in zip(parsed, outcomes) {
@@ -293,6 +311,7 @@ public struct ConfigValidator: Sendable {
             if let settings = outcome.settings {
                 pass.agents.append(settings)
                 pass.settingsByPath[file.path] = settings
+                if !outcome.notes.isEmpty { pass.notes[settings.id] = outcome.notes }
             }
             pass.diagnostics += outcome.diagnostics
         }

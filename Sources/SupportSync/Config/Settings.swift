@@ -102,6 +102,9 @@ public struct CollectField: Sendable, Hashable, Codable {
 }
 
 public struct EscalateSettings: Sendable, Hashable, Codable {
+    /// Seconds each destination rings when `ring_timeout` is not written.
+    public static let defaultRingTimeout = 30
+
     public var destinations: [Destination]
     public var transfer: Transfer
     public var summary: Bool
@@ -112,7 +115,7 @@ public struct EscalateSettings: Sendable, Hashable, Codable {
 
     public init(
         destinations: [Destination], transfer: Transfer = .warm, summary: Bool = true, announce: String? = nil,
-        ringTimeout: Int = 30, hours: Hours? = nil, fallback: Fallback = .flag
+        ringTimeout: Int = EscalateSettings.defaultRingTimeout, hours: Hours? = nil, fallback: Fallback = .flag
     ) {
         self.destinations = destinations
         self.transfer = transfer

@@ -7,6 +7,10 @@ public struct Agent: Sendable, Hashable, Codable {
     public var support: SupportSettings
     public var version: String
     public var updatedAt: String
+    /// Found on a platform that binds agents to its own objects (Vapi's
+    /// assistants) but bound to none: the agent of this name in config/ may
+    /// take it over, once, in a reviewed apply. Never on the wire.
+    public var adoptable = false
 
     public init(
         id: String, name: String, channels: [Channel], support: SupportSettings, version: String, updatedAt: String

@@ -16,6 +16,22 @@ public protocol AgentTarget: Sendable {
     /// is still at that revision (`.versionConflict` otherwise); a revision
     /// expected of an agent that does not exist is a conflict too.
     func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError) -> Agent
+
+    /// How `putAgent` holds to `expecting`.
+    var conditionalWrites: ConditionalWrites { get }
+}
+
+extension AgentTarget {
+    public var conditionalWrites: ConditionalWrites { .native }
+}
+
+/// How a platform makes a write conditional on the version read.
+public enum ConditionalWrites: String, Sendable, Hashable, Codable {
+    /// The platform refuses a write to a changed agent itself (`If-Match`).
+    case native
+    /// The platform has no conditional writes: the agent is read again and
+    /// compared just before the write, which leaves a narrow race.
+    case emulated
 }
 
 /// The ticket side of a platform: tickets after a cursor, one ticket, and
@@ -131,9 +147,13 @@ public protocol TicketCreator: Sendable {
     func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket
 }
 
+/// What supportsync manages on any provider: agents, tickets and their
+/// customer data. A vendor's platform (Vapi) is one; ours is one too.
+public typealias ManagedPlatform = AgentTarget & TicketSource & TicketCustody
+
 /// A whole platform as this project's own API serves it: `LocalPlatform`
 /// in-process and `HTTPPlatform` over HTTP; `PlatformServer` serves any.
-public typealias AgentPlatform = AgentTarget & TicketSource & TicketCreator & TicketCustody
+public typealias AgentPlatform = ManagedPlatform & TicketCreator
 
 /// Why a platform call failed, in the platform's terms (no transport's):
 /// `PlatformWire` maps these to and from HTTP. Descriptions never contain

@@ -7,13 +7,19 @@ public struct AgentExplanation: Sendable {
     public var environment: String?
     public var sources: [SettingSource]
     public var week: Week
+    /// What the environment's provider does instead of settings it cannot
+    /// express (`strict_supports: false`): the settings above already say it.
+    public var provider: [String]
 
-    public init(settings: AgentSettings, file: String, environment: String?, sources: [SettingSource]) {
+    public init(
+        settings: AgentSettings, file: String, environment: String?, sources: [SettingSource], provider: [String] = []
+    ) {
         self.settings = settings
         self.file = file
         self.environment = environment
         self.sources = sources
         self.week = Week(settings)
+        self.provider = provider
     }
 
     public var text: String {
@@ -25,6 +31,10 @@ public struct AgentExplanation: Sendable {
             let setting = "\(source.field): \(source.value)"
             let padding = String(repeating: " ", count: max(1, width - setting.count + 2))
             output += "  \(setting)\(padding)\(source.location.map { "\($0.file):\($0.line)" } ?? "(default)")\n"
+        }
+        if !provider.isEmpty {
+            output += "\nWhat this environment's provider cannot express, and does instead:\n"
+            output += provider.map { "  \($0)\n" }.joined()
         }
         output +=
             "\nWhat happens to a case the agent cannot resolve"
@@ -65,9 +75,10 @@ public struct AgentExplanation: Sendable {
             var timezone: String?
             var closed: [String]
             var week: [Channel]
+            var provider: [String]
 
             enum CodingKeys: String, CodingKey {
-                case agent, name, file, environment, mode, settings, timezone, closed, week
+                case agent, name, file, environment, mode, settings, timezone, closed, week, provider
             }
 
             // Every key present: null says "none", as in the other documents.
@@ -82,6 +93,7 @@ public struct AgentExplanation: Sendable {
                 try container.encode(timezone, forKey: .timezone)
                 try container.encode(closed, forKey: .closed)
                 try container.encode(week, forKey: .week)
+                try container.encode(provider, forKey: .provider)
             }
         }
         let channels = week.days.map {
@@ -92,7 +104,7 @@ public struct AgentExplanation: Sendable {
             Document(
                 agent: settings.id, name: settings.name, file: file, environment: environment,
                 mode: settings.support.mode.rawValue, settings: sources, timezone: week.timezone, closed: week.closed,
-                week: channels))
+                week: channels, provider: provider))
     }
 }
 

@@ -30,6 +30,8 @@ public struct ProjectFile: Sendable {
         case http
         /// The local platform, a SQLite file.
         case local
+        /// Vapi's API: agents are Vapi assistants (`VapiProvider`).
+        case vapi
     }
 
     /// A setting written as a literal, or as `env/NAME`: read from the
@@ -64,10 +66,15 @@ public struct ProjectFile: Sendable {
     public struct Platform: Sendable {
         public var name: String
         public var provider: Provider
-        /// The API's URL (provider http).
+        /// The API's URL (provider http; provider vapi, where it defaults to `https://api.vapi.ai`).
         public var url: Setting?
-        /// The bearer token (provider http); only ever `env/NAME`.
+        /// The bearer token (providers http and vapi); only ever `env/NAME`.
         public var token: Setting
+        /// The URL Vapi calls when an agent flags a case in a call (provider
+        /// vapi): with it, agents get an in-call tool that asks for the
+        /// required `collect` fields; without it, tickets come from each
+        /// call's extraction only.
+        public var flagWebhook: Setting?
         /// The SQLite file (provider local), relative to the repository root.
         public var database: String?
         /// A local platform that CI may use on purpose.
@@ -191,18 +198,24 @@ public struct ProjectFile: Sendable {
         guard let providerNode else {
             reader.report(
                 .missingKey, at: entry.keyLocation, "\(path) has no provider",
-                hint: "add provider: http (a server that speaks the platform API) or provider: local")
+                hint: "add provider: http (a server that speaks the platform API), provider: local or provider: vapi")
             return nil
         }
         let provider: Located<Provider>? = reader.enumeration(
             providerNode.value, path: "provider", rule: .projectProvider)
         guard let provider else { return nil }
-        let allowed = common + (provider.value == .http ? ["url", "token"] : ["db", "ci"])
+        let allowed: [String]
+        switch provider.value {
+        case .http: allowed = common + ["url", "token"]
+        case .local: allowed = common + ["db", "ci"]
+        case .vapi: allowed = common + ["url", "token", "flag_webhook"]
+        }
         guard let members = reader.mapping(entry.value, path: path, allowed: allowed) else { return nil }
 
         var platform = Platform(
-            name: entry.key, provider: provider.value, url: nil, token: .variable("SUPPORTSYNC_TOKEN"), database: nil,
-            ci: false, pullTickets: false, overlay: nil, strictSupports: true)
+            name: entry.key, provider: provider.value, url: nil,
+            token: .variable(provider.value == .vapi ? "VAPI_TOKEN" : "SUPPORTSYNC_TOKEN"), flagWebhook: nil,
+            database: nil, ci: false, pullTickets: false, overlay: nil, strictSupports: true)
         func setting(_ key: String) -> (Setting, SourceLocation)? {
             guard let member = members[key], let text = reader.string(member.value, path: "\(path).\(key)") else {
                 return nil
@@ -215,7 +228,7 @@ public struct ProjectFile: Sendable {
             }
             return (value, text.location)
         }
-        if provider.value == .http {
+        if provider.value == .http || provider.value == .vapi {
             if let (url, location) = setting("url") {
                 platform.url = url
                 if case .literal(let text) = url, !isHTTPURL(text) {
@@ -223,6 +236,8 @@ public struct ProjectFile: Sendable {
                         .invalidValue, at: location, "'\(text)' is not an http(s) URL",
                         hint: "write the platform API's URL, e.g. https://platform.example.com, or env/NAME")
                 }
+            } else if provider.value == .vapi {
+                platform.url = .literal(vapiURL)
             } else if members["url"] == nil {
                 reader.report(
                     .missingKey, at: entry.keyLocation, "\(path) has no url",
@@ -237,6 +252,14 @@ public struct ProjectFile: Sendable {
                     platform.token = token
                 }
             }
+            if let (webhook, location) = setting("flag_webhook") {
+                platform.flagWebhook = webhook
+                if case .literal(let text) = webhook, !(isHTTPURL(text) && text.lowercased().hasPrefix("https://")) {
+                    reader.report(
+                        .invalidValue, at: location, "'\(text)' is not an https URL",
+                        hint: "Vapi calls this URL from the internet during calls: write https://..., or env/NAME")
+                }
+            }
         } else {
             if let member = members["db"], let db = reader.string(member.value, path: "\(path).db") {
                 platform.database = db.value
@@ -246,7 +269,14 @@ public struct ProjectFile: Sendable {
             }
         }
         if let member = members["pull_tickets"], let pull = reader.bool(member.value, path: "\(path).pull_tickets") {
-            platform.pullTickets = pull.value
+            if pull.value, provider.value == .vapi {
+                reader.report(
+                    .projectPullTickets, at: pull.location,
+                    "this version manages Vapi agents only; tickets are not pulled from Vapi yet",
+                    hint: "remove pull_tickets from this platform")
+            } else {
+                platform.pullTickets = pull.value
+            }
         }
         if let member = members["strict_supports"],
             let strict = reader.bool(member.value, path: "\(path).strict_supports")
@@ -323,6 +353,9 @@ public struct ProjectFile: Sendable {
         else { return nil }
         return days
     }
+
+    /// Vapi's API, where a vapi platform points without `url`.
+    public static let vapiURL = "https://api.vapi.ai"
 
     public static func isHTTPURL(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }

@@ -1,8 +1,8 @@
 /// What a provider can express of the support settings, after octoDNS's
 /// `SUPPORTS` and `strict_supports`: a setting a provider cannot express is
 /// a located diagnostic in `validate` and `plan`, an error unless the
-/// environment says `strict_supports: false` (then a warning), never
-/// silently dropped.
+/// environment says `strict_supports: false` (then a warning, and the
+/// provider's fallback is what the settings become), never silently dropped.
 public struct ProviderSupport: Sendable, Hashable {
     /// A setting some platform may not be able to express, by where it is written.
     public enum Feature: String, Sendable, Hashable, CaseIterable {
@@ -14,6 +14,14 @@ public struct ProviderSupport: Sendable, Hashable {
         case `extension`
         case sip
         case decide
+        /// More than one destination, tried in the order written.
+        case order
+        /// An agent name longer than `Limits.name`.
+        case nameLength = "name"
+        /// An extension longer than `Limits.extension`.
+        case extensionLength = "extension_length"
+        /// Decide's guidance longer than `Limits.guidance`.
+        case guidanceLength = "guidance"
 
         /// The settings' path, as messages name it.
         var path: String {
@@ -23,47 +31,133 @@ public struct ProviderSupport: Sendable, Hashable {
             case .ringTimeout: return "support.escalate.ring_timeout"
             case .announce: return "support.escalate.announce"
             case .summary: return "support.escalate.summary"
-            case .extension: return "support.escalate.destinations[].extension"
+            case .extension, .extensionLength: return "support.escalate.destinations[].extension"
             case .sip: return "support.escalate.destinations[].sip"
             case .decide: return "support.mode: decide"
+            case .order: return "the order of support.escalate.destinations"
+            case .nameLength: return "name"
+            case .guidanceLength: return "support.decide.guidance"
             }
+        }
+
+        /// What an overlay writes to leave the setting out.
+        var removal: String {
+            switch self {
+            case .order: return "keep one destination"
+            case .nameLength: return "shorten the name"
+            case .extensionLength: return "shorten the extension"
+            case .guidanceLength: return "shorten the guidance"
+            case .closed: return "closed: null"
+            case .decide: return "another mode"
+            default: return "\(rawValue): null"
+            }
+        }
+    }
+
+    /// Lengths the provider holds at most (nil: no limit beyond the settings' own).
+    public struct Limits: Sendable, Hashable {
+        public var name: Int?
+        public var `extension`: Int?
+        public var guidance: Int?
+
+        public init(name: Int? = nil, extension: Int? = nil, guidance: Int? = nil) {
+            self.name = name
+            self.extension = `extension`
+            self.guidance = guidance
         }
     }
 
     /// What the provider cannot express.
     public var unsupported: Set<Feature>
+    public var limits: Limits
+    /// Why, by feature, in the provider's terms ("Vapi assistants have no schedule").
+    public var reasons: [Feature: String]
+    /// What the provider does instead, by feature, as a sentence's end
+    /// ("transfers at any time"): the warning's hint and the plan's note.
+    public var fallbacks: [Feature: String]
 
-    public init(unsupported: Set<Feature> = []) {
+    public init(
+        unsupported: Set<Feature> = [], limits: Limits = Limits(), reasons: [Feature: String] = [:],
+        fallbacks: [Feature: String] = [:]
+    ) {
         self.unsupported = unsupported
+        self.limits = limits
+        self.reasons = reasons
+        self.fallbacks = fallbacks
+        if limits.name != nil { self.unsupported.insert(.nameLength) }
+        if limits.extension != nil { self.unsupported.insert(.extensionLength) }
+        if limits.guidance != nil { self.unsupported.insert(.guidanceLength) }
     }
 
-    /// The built-in providers: the platform API and the local platform express everything.
+    /// The built-in providers: the platform API and the local platform
+    /// express everything; Vapi (`VapiProvider`) has no schedule, no ring
+    /// timeout and no order of destinations, and shorter limits.
     public static func of(_ provider: ProjectFile.Provider) -> ProviderSupport {
         switch provider {
         case .http, .local: return ProviderSupport()
+        case .vapi: return vapi
         }
     }
 
-    /// Each unsupported setting `support` (an agent's merged block) writes,
-    /// at its key.
+    /// Vapi, from its API document: assistants and tools have no schedule;
+    /// a transferCall tool's destinations are a choice the assistant's model
+    /// makes; `dialTimeout` only applies to SIP dial transfers; an
+    /// assistant's `name` has `maxLength: 40`, a destination's `extension`
+    /// `maxLength: 10`; tool descriptions are cut at 1000 characters.
+    public static let vapi = ProviderSupport(
+        unsupported: [.hours, .closed, .ringTimeout, .order],
+        limits: Limits(name: 40, extension: 10, guidance: 1000),
+        reasons: [
+            .hours: "Vapi assistants have no schedule",
+            .closed: "Vapi assistants have no schedule",
+            .ringTimeout: "Vapi has no ring timeout for transfers",
+            .order: "Vapi's assistant chooses among the destinations; it does not try them in order",
+            .nameLength: "Vapi assistant names are at most 40 characters",
+            .extensionLength: "Vapi extensions are at most 10 characters",
+            .guidanceLength: "Vapi tool descriptions are at most 1000 characters",
+        ],
+        fallbacks: [
+            .hours: "transfers at any time: humans are always tried",
+            .closed: "transfers on closed days too",
+            .ringTimeout: "ignores it: Vapi's own dial timeout applies",
+            .order: "offers the destinations as a choice, order not enforced",
+            .nameLength: "names the assistant with the first 40 characters",
+            .extensionLength: "dials the number without the extension",
+            .guidanceLength: "keeps the first 1000 characters of the guidance",
+        ])
+
+    /// Each unsupported setting the agent (its file's `root` and its merged
+    /// `support` block) writes, at its key.
     func diagnostics(
-        for support: ConfigNode?, environment: String, provider: String, strict: Bool
+        for support: ConfigNode?, root: ConfigNode? = nil, environment: String, provider: String, strict: Bool
     ) -> [Diagnostic] {
-        guard !unsupported.isEmpty, let support, support.members != nil else { return [] }
+        guard !unsupported.isEmpty else { return [] }
         var found: [Diagnostic] = []
         func report(_ feature: Feature, at location: SourceLocation) {
+            let why = reasons[feature].map { " (\($0))" } ?? ""
+            let hint: String
+            if strict {
+                hint =
+                    "\(feature.removal == "" ? "remove it" : feature.removal) for this environment in its overlay, or set strict_supports: false to be warned instead"
+            } else {
+                hint = "\(provider) \(fallbacks[feature] ?? "ignores it")"
+            }
             found.append(
                 Diagnostic(
                     .providerUnsupported, at: location,
-                    "the \(provider) provider of environment '\(environment)' cannot express \(feature.path)",
-                    hint: strict
-                        ? "remove it for this environment in its overlay (\(feature.rawValue): null), or set strict_supports: false to be warned instead"
-                        : "it is ignored on this platform", severity: strict ? .error : .warning))
+                    "the \(provider) provider of environment '\(environment)' cannot express \(feature.path)\(why)",
+                    hint: hint, severity: strict ? .error : .warning))
         }
         func written(_ node: ConfigNode?, _ key: String) -> ConfigNode.Member? {
             guard let member = node?[key], !member.value.isNull else { return nil }
             return member
         }
+        func tooLong(_ member: ConfigNode.Member?, _ limit: Int?) -> ConfigNode.Member? {
+            guard let member, let limit, let text = member.value.scalar?.text, text.count > limit else { return nil }
+            return member
+        }
+        if let name = tooLong(written(root, "name"), limits.name) { report(.nameLength, at: name.value.location) }
+        guard let support, support.members != nil else { return found }
         let escalate = written(support, "escalate")?.value
         if unsupported.contains(.decide), let mode = written(support, "mode"), mode.value.scalar?.text == "decide" {
             report(.decide, at: mode.value.location)
@@ -76,11 +170,66 @@ public struct ProviderSupport: Sendable, Hashable {
         for feature in [Feature.ringTimeout, .announce, .summary] where unsupported.contains(feature) {
             if let member = written(escalate, feature.rawValue) { report(feature, at: member.keyLocation) }
         }
-        for destination in written(escalate, "destinations")?.value.items ?? [] {
+        let destinations = written(escalate, "destinations")
+        if unsupported.contains(.order), let destinations, (destinations.value.items?.count ?? 0) > 1 {
+            report(.order, at: destinations.keyLocation)
+        }
+        for destination in destinations?.value.items ?? [] {
             for feature in [Feature.extension, .sip] where unsupported.contains(feature) {
                 if let member = written(destination, feature.rawValue) { report(feature, at: member.keyLocation) }
             }
+            if let member = tooLong(written(destination, "extension"), limits.extension) {
+                report(.extensionLength, at: member.value.location)
+            }
+        }
+        if let guidance = tooLong(written(written(support, "decide")?.value, "guidance"), limits.guidance) {
+            report(.guidanceLength, at: guidance.value.location)
         }
         return found
+    }
+
+    /// The settings as the provider will hold them: each setting it cannot
+    /// express replaced by its fallback (what `strict_supports: false`
+    /// accepts), with a note for each, in the plan's words. Settings the
+    /// provider expresses come back unchanged, with no notes.
+    public func expressed(_ settings: AgentSettings) -> (settings: AgentSettings, notes: [String]) {
+        var settings = settings
+        var notes: [String] = []
+        func note(_ feature: Feature) {
+            notes.append("\(feature.path): \(fallbacks[feature] ?? "ignored")")
+        }
+        if let limit = limits.name, settings.name.count > limit {
+            settings.name = String(settings.name.prefix(limit))
+            note(.nameLength)
+        }
+        if var escalate = settings.support.escalate {
+            if unsupported.contains(.hours), escalate.hours != nil {
+                escalate.hours = nil
+                note(.hours)
+            } else if unsupported.contains(.closed), let hours = escalate.hours, !hours.closed.isEmpty {
+                escalate.hours?.closed = []
+                note(.closed)
+            }
+            if unsupported.contains(.ringTimeout), escalate.ringTimeout != EscalateSettings.defaultRingTimeout {
+                escalate.ringTimeout = EscalateSettings.defaultRingTimeout
+                note(.ringTimeout)
+            }
+            if unsupported.contains(.order), escalate.destinations.count > 1 { note(.order) }
+            if let limit = limits.extension {
+                var cut = false
+                for index in escalate.destinations.indices
+                where (escalate.destinations[index].extension?.count ?? 0) > limit {
+                    escalate.destinations[index].extension = nil
+                    cut = true
+                }
+                if cut { note(.extensionLength) }
+            }
+            settings.support.escalate = escalate
+        }
+        if let limit = limits.guidance, let guidance = settings.support.decide?.guidance, guidance.count > limit {
+            settings.support.decide?.guidance = String(guidance.prefix(limit))
+            note(.guidanceLength)
+        }
+        return (settings, notes)
     }
 }

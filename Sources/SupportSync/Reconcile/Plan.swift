@@ -47,6 +47,12 @@ public struct Plan: Sendable, Hashable, Codable {
         /// Fields edited on the platform since the last apply that this
         /// update puts back; nil when there is no record of the last apply.
         public var drift: [String]?
+        /// The name of the platform's object this update takes over, bound to
+        /// no agent until now and named as the agent is.
+        public var binds: String?
+        /// What the provider does instead of settings it cannot express
+        /// (`strict_supports: false`), one sentence each.
+        public var fallbacks: [String]?
 
         public init(
             id: String, action: Action, changes: [Change], platformVersion: String?, desired: AgentSettings,
@@ -61,7 +67,7 @@ public struct Plan: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, action, behaviour, drift, changes
+            case id, action, behaviour, drift, binds, fallbacks, changes
             case platformVersion = "platform_version"
             case desired
         }
@@ -74,6 +80,10 @@ public struct Plan: Sendable, Hashable, Codable {
     public var platformInstance: String?
     /// The environment of `supportsync.yaml` it was made for; nil without one.
     public var environment: String?
+    /// How `apply` makes each write conditional on the version planned:
+    /// `native` (the platform's `If-Match`) or `emulated` (read again and
+    /// compared just before the write; Vapi).
+    public var conditional: ConditionalWrites = .native
 
     public init(agents: [AgentPlan], unmanaged: [String], platformInstance: String?) {
         self.agents = agents
@@ -82,11 +92,27 @@ public struct Plan: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case agents, unmanaged, environment
+        case agents, unmanaged, environment, conditional
         case platformInstance = "platform_instance"
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        agents = try container.decode([AgentPlan].self, forKey: .agents)
+        unmanaged = try container.decode([String].self, forKey: .unmanaged)
+        platformInstance = try container.decodeIfPresent(String.self, forKey: .platformInstance)
+        environment = try container.decodeIfPresent(String.self, forKey: .environment)
+        conditional = try container.decodeIfPresent(ConditionalWrites.self, forKey: .conditional) ?? .native
+    }
+
     public var pending: [AgentPlan] { agents.filter { $0.action != .unchanged } }
+
+    /// Records, on each agent, what the provider does instead of settings it cannot express.
+    public mutating func noteFallbacks(_ notes: [String: [String]]) {
+        for index in agents.indices {
+            if let found = notes[agents[index].id], !found.isEmpty { agents[index].fallbacks = found }
+        }
+    }
     public var hasChanges: Bool { !pending.isEmpty }
 
     public func count(_ action: Action) -> Int { agents.count { $0.action == action } }

@@ -34,6 +34,9 @@ public enum PlanFormatter {
                 for change in agent.changes { output += "    \(change.field): \(value(change.new))\n" }
             case .update:
                 output += "~ update \(agent.id)\n"
+                if let binds = agent.binds {
+                    output += "    takes over '\(binds)', which no agent managed: same name\n"
+                }
                 if let drift = agent.drift {
                     output +=
                         "    edited on the platform since the last apply; apply puts back: \(drift.joined(separator: ", "))\n"
@@ -47,18 +50,24 @@ public enum PlanFormatter {
         if !plan.unmanaged.isEmpty {
             output += "Not managed by config/ (left untouched): \(plan.unmanaged.joined(separator: ", "))\n"
         }
+        if plan.conditional == .emulated, plan.hasChanges {
+            output +=
+                "Conditional writes are emulated: the platform has none, so apply reads each agent again and refuses one changed since this plan.\n"
+        }
         output +=
             plan.hasChanges
             ? "Plan: \(summary(plan)).\n" : "No changes: the platform matches config/ (\(summary(plan))).\n"
         return output
     }
 
-    /// The behaviour lines of an agent's plan, before its fields.
+    /// The behaviour lines of an agent's plan, before its fields, and what
+    /// the provider does instead of settings it cannot express.
     static func behaviour(_ agent: Plan.AgentPlan) -> String {
-        guard let change = agent.behaviour else { return "" }
+        let fallbacks = (agent.fallbacks ?? []).map { "    provider: \($0)\n" }.joined()
+        guard let change = agent.behaviour else { return fallbacks }
         let lines = change.lines
-        if change.isEmpty { return "    behaviour: \(lines[0])\n" }
-        return "    behaviour:\n" + lines.map { "      \($0)\n" }.joined()
+        if change.isEmpty { return "    behaviour: \(lines[0])\n" + fallbacks }
+        return "    behaviour:\n" + lines.map { "      \($0)\n" }.joined() + fallbacks
     }
 
     /// GitHub refuses comments over 65,536 characters; stay well under.
@@ -72,6 +81,12 @@ public enum PlanFormatter {
             let verb = agent.action == .create ? "create" : "update"
             details +=
                 "<details><summary><code>\(agent.id)</code>: \(verb), \(agent.changes.count) field\(agent.changes.count == 1 ? "" : "s")</summary>\n\n"
+            if let binds = agent.binds {
+                details += "Takes over \(markdownCode(binds)), which no agent managed (same name).\n\n"
+            }
+            for fallback in agent.fallbacks ?? [] {
+                details += "Provider: \(markdownCode(fallback)).\n\n"
+            }
             if let drift = agent.drift {
                 details +=
                     "**Edited on the platform since the last apply**; apply puts back: "
@@ -142,6 +157,12 @@ public enum PlanFormatter {
             case .failed(let message): output += "failed  \(result.id): \(message)\n"
             }
         }
+        if report.conditional == .emulated,
+            !report.created.isEmpty || !report.updated.isEmpty || !report.refused.isEmpty
+        {
+            output +=
+                "Conditional writes were emulated: each agent was read again and compared just before its write.\n"
+        }
         output +=
             "Apply: \(report.created.count) created, \(report.updated.count) updated, \(report.unchanged.count) unchanged, "
             + "\(report.refused.count) refused, \(report.failed.count) failed.\n"
@@ -180,8 +201,10 @@ public enum PlanFormatter {
         }
         struct Document: Encodable {
             var environment: String?
+            var conditional: ConditionalWrites
             var agents: [Entry]
         }
-        return JSONDocument.render(Document(environment: report.environment, agents: entries))
+        return JSONDocument.render(
+            Document(environment: report.environment, conditional: report.conditional, agents: entries))
     }
 }

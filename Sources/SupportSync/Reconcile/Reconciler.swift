@@ -16,22 +16,41 @@ public struct Reconciler: Sendable {
     public func plan(desired: [AgentSettings], only: Set<String> = []) async throws(PlatformError) -> Plan {
         let info = try await platform.info()
         let live = try await platform.agents()
-        let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // Agents bound to the platform's objects by id; objects bound to no
+        // agent may be taken over by the one agent of their name.
+        let bound = live.filter { !$0.adoptable }
+        let liveByID = Dictionary(bound.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var adopted: Set<String> = []
         var agents: [Plan.AgentPlan] = []
         for settings in desired.sorted(by: { $0.id < $1.id }) where only.isEmpty || only.contains(settings.id) {
-            let current = liveByID[settings.id]
+            var current = liveByID[settings.id]
+            var binds: String?
+            if current == nil {
+                let named = live.filter { $0.adoptable && $0.name == settings.name && !adopted.contains($0.version) }
+                if named.count == 1, var found = named.first {
+                    adopted.insert(found.version)
+                    binds = found.name
+                    found.id = settings.id
+                    current = found
+                }
+            }
             let changes = SettingsDiff.changes(from: current?.settings, to: settings)
-            let action: Plan.Action = current == nil ? .create : changes.isEmpty ? .unchanged : .update
-            agents.append(
-                Plan.AgentPlan(
-                    id: settings.id, action: action, changes: changes, platformVersion: current?.version,
-                    desired: settings,
-                    behaviour: action == .unchanged ? nil : BehaviourChange.between(current?.settings, settings)))
+            let action: Plan.Action =
+                current == nil ? .create : changes.isEmpty && binds == nil ? .unchanged : .update
+            var agent = Plan.AgentPlan(
+                id: settings.id, action: action, changes: changes, platformVersion: current?.version,
+                desired: settings,
+                behaviour: action == .unchanged ? nil : BehaviourChange.between(current?.settings, settings))
+            agent.binds = binds
+            agents.append(agent)
         }
         let managed = Set(desired.map(\.id))
-        let unmanaged = live.map(\.id).filter { !managed.contains($0) && (only.isEmpty || only.contains($0)) }.sorted()
+        let unmanaged = live.filter { $0.adoptable ? !adopted.contains($0.version) : !managed.contains($0.id) }
+            .map(\.id).filter { only.isEmpty || only.contains($0) }.sorted()
         logger.debug("planned", metadata: ["agents": "\(agents.count)", "unmanaged": "\(unmanaged.count)"])
-        return Plan(agents: agents, unmanaged: unmanaged, platformInstance: info.instance)
+        var plan = Plan(agents: agents, unmanaged: unmanaged, platformInstance: info.instance)
+        plan.conditional = platform.conditionalWrites
+        return plan
     }
 
     /// Applies the plan's pending agents, `parallel` at a time, going on past
@@ -48,7 +67,9 @@ public struct Reconciler: Sendable {
                         outcome: .conflict(
                             "the plan was made against another platform (instance \(expected), not \(actual))")))
             }
-            return ApplyReport(results: results, environment: plan.environment)
+            var report = ApplyReport(results: results, environment: plan.environment)
+            report.conditional = platform.conditionalWrites
+            return report
         }
         let pending = plan.pending
         let width = max(1, parallel)
@@ -68,7 +89,9 @@ public struct Reconciler: Sendable {
                 }
             }
         }
-        return ApplyReport(results: results, environment: plan.environment)
+        var report = ApplyReport(results: results, environment: plan.environment)
+        report.conditional = platform.conditionalWrites
+        return report
     }
 
     private func apply(_ agent: Plan.AgentPlan) async -> ApplyReport.Result {
@@ -134,6 +157,8 @@ public struct ApplyReport: Sendable {
     public var environment: String?
     /// Agents edited on the platform since the last apply, and the fields this apply put back.
     public var putBack: [(id: String, fields: [String])] = []
+    /// How the writes were made conditional on the plan's versions.
+    public var conditional: ConditionalWrites = .native
 
     /// The settings written: what a later plan compares the live ones with.
     public func applied(from plan: Plan) -> [AgentSettings] {

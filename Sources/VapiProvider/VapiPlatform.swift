@@ -1,0 +1,407 @@
+import Foundation
+import Logging
+import NIOCore
+import PlatformClient
+import SupportSync
+
+/// Vapi's API on the platform seam: an environment's agents are the Vapi
+/// assistants bound to it (`metadata.supportsync`), each agent's support
+/// settings the slice of its assistant `VapiSlice` describes.
+///
+/// Vapi has no conditional writes. They are emulated: an agent's version is
+/// `<assistant id>:<digest of its managed slice>`; `putAgent` reads the
+/// assistant again, refuses it when the slice changed since that version,
+/// splices the settings into what it read, checks `updatedAt` once more just
+/// before the PATCH, and sends the other fields exactly as read. Vapi
+/// replaces a nested object whole on PATCH, so `model` goes back whole with
+/// only `toolIds` changed. A narrow race is left between the last read and
+/// the PATCH; plans and reports say the check is emulated.
+///
+/// Requests are paced (`requestInterval` apart) and retried as the platform
+/// client retries them (429 and 503 always, honouring `Retry-After`; other
+/// 5xx only for reads and PATCHes, which replace values and so may be sent
+/// twice). A POST is never repeated blindly: a tool whose creation may have
+/// landed is looked up before it is created again.
+public final class VapiPlatform: ManagedPlatform, Sendable {
+    public var conditionalWrites: ConditionalWrites { .emulated }
+
+    public let environment: String
+    let transport: HTTPPlatform
+    let slice: VapiSlice
+    let pacer: Pacer
+    let logger: Logger
+    /// The last listing of assistants and tools, for binding by name and
+    /// finding tools created by an attempt whose answer was lost.
+    let listing = LockedBox<Listing?>(nil)
+
+    /// The model a new assistant gets; its prompt, voice and model are the team's to set on Vapi.
+    public static let newAssistantModel: JSONValue = .object([
+        "provider": .string("openai"), "model": .string("gpt-4o"),
+    ])
+
+    public init(
+        baseURL: String, token: String, environment: String, flagWebhook: String?,
+        requestInterval: Duration = .milliseconds(100), configuration: HTTPPlatform.Configuration = .init(),
+        logger: Logger, onRetry: (@Sendable (String) -> Void)? = nil
+    ) throws(HTTPPlatformSetupError) {
+        transport = try HTTPPlatform(
+            baseURL: baseURL, token: token, configuration: configuration, logger: logger, onRetry: onRetry)
+        self.environment = environment
+        slice = VapiSlice(environment: environment, flagWebhook: flagWebhook)
+        pacer = Pacer(interval: requestInterval)
+        self.logger = logger
+    }
+
+    public func shutdown() async throws { try await transport.shutdown() }
+
+    // MARK: - AgentTarget
+
+    public func info() async throws(PlatformError) -> PlatformInfo {
+        PlatformInfo(instance: "vapi " + transport.baseURL, apiVersion: "vapi")
+    }
+
+    public func agents() async throws(PlatformError) -> [Agent] {
+        let listing = try await list()
+        var agents: [Agent] = []
+        for assistant in listing.assistants {
+            guard let id = assistant["id"]?.string else { continue }
+            let version = id + ":" + VapiSlice.digest(VapiSlice.slice(of: assistant, tools: listing.tools))
+            let updatedAt = assistant["updatedAt"]?.string ?? ""
+            if let settings = slice.settings(of: assistant, tools: listing.tools) {
+                agents.append(Agent(settings, version: version, updatedAt: updatedAt))
+            } else if let settings = VapiSlice.unbound(assistant) {
+                var agent = Agent(settings, version: version, updatedAt: updatedAt)
+                agent.adoptable = true
+                agents.append(agent)
+            }
+        }
+        return agents.sorted { $0.id < $1.id }
+    }
+
+    public func agent(id: String) async throws(PlatformError) -> Agent? {
+        try await agents().first { $0.id == id && !$0.adoptable }
+    }
+
+    public func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError)
+        -> Agent
+    {
+        let settings = write.settings(id: id)
+        let desired = slice.desired(settings)
+        guard let revision else { return try await create(desired, agent: id) }
+        guard let colon = revision.firstIndex(of: ":") else {
+            throw .versionConflict("'\(revision)' is not a version this provider handed out; plan again")
+        }
+        let assistantID = String(revision[..<colon])
+        let seen = String(revision[revision.index(after: colon)...])
+        guard let assistant = try await assistant(assistantID) else {
+            throw .versionConflict("assistant \(assistantID) was deleted on Vapi since the plan")
+        }
+        if let binding = VapiSlice.binding(of: assistant), binding.agent != id || binding.environment != environment {
+            throw .versionConflict(
+                "assistant \(assistantID) is now bound to agent \(binding.agent) of environment \(binding.environment)")
+        }
+        let tools = try await managedTools(of: assistant)
+        let now = VapiSlice.digest(VapiSlice.slice(of: assistant, tools: tools))
+        guard now == seen else {
+            throw .versionConflict(
+                "assistant \(assistantID)'s support settings changed on Vapi since the plan (version \(now), planned at \(seen); emulated check)"
+            )
+        }
+        return try await update(assistant, tools: tools, to: desired, agent: id)
+    }
+
+    // MARK: - Writing
+
+    private func create(_ desired: VapiSlice.Desired, agent: String) async throws(PlatformError) -> Agent {
+        let transfer = try await ensureTool(
+            desired.transferTool, existing: nil, tools: [:], role: "transfer", agent: agent)
+        let flag = try await ensureTool(desired.flagTool, existing: nil, tools: [:], role: "flag", agent: agent)
+        var model = Self.newAssistantModel
+        let attached = [transfer, flag].compactMap { $0 }
+        if !attached.isEmpty { model["toolIds"] = JSONValue(attached) }
+        var body: [String: JSONValue] = [
+            "name": .string(desired.name),
+            "metadata": .object([VapiSlice.metadataKey: Self.binding(desired.binding, transfer: transfer, flag: flag)]),
+            "model": model,
+        ]
+        if let output = desired.output { body["artifactPlan"] = .object(["structuredOutputs": .array([output])]) }
+        let created = try await send(.post, ["assistant"], body: .object(body), resource: "agent \(agent)")
+        return try await agentRead(from: created, resource: "agent \(agent)")
+    }
+
+    private func update(
+        _ assistant: JSONValue, tools: [String: JSONValue], to desired: VapiSlice.Desired, agent: String
+    ) async throws(PlatformError) -> Agent {
+        let assistantID = assistant["id"]?.string ?? ""
+        let binding = VapiSlice.binding(of: assistant)
+        let transfer = try await ensureTool(
+            desired.transferTool, existing: binding?.transferTool, tools: tools, role: "transfer", agent: agent)
+        let flag = try await ensureTool(
+            desired.flagTool, existing: binding?.flagTool, tools: tools, role: "flag", agent: agent)
+        let before = Set([binding?.transferTool, binding?.flagTool].compactMap { $0 })
+        let after = [transfer, flag].compactMap { $0 }
+        let body = Self.splice(assistant, desired: desired, transfer: transfer, flag: flag, managedBefore: before)
+
+        // The last read: nothing may have changed the assistant meanwhile.
+        guard let latest = try await self.assistant(assistantID),
+            latest["updatedAt"] == assistant["updatedAt"]
+        else {
+            throw .versionConflict(
+                "assistant \(assistantID) changed on Vapi while it was being applied; nothing of it was overwritten (emulated check)"
+            )
+        }
+        var request = PlatformRequest(.patch, ["assistant", assistantID], resource: "agent \(agent)")
+        request.idempotent = true
+        let patched = try await send(request, body: body)
+        for id in before.subtracting(after).sorted() {
+            var delete = PlatformRequest(.delete, ["tool", id], resource: "agent \(agent)")
+            delete.idempotent = true
+            do {
+                _ = try await send(delete, body: nil, missingIsNil: true)
+            } catch {
+                logger.warning(
+                    "a tool no longer used was not deleted", metadata: ["tool": "\(id)", "reason": "\(error)"])
+            }
+        }
+        return try await agentRead(from: patched, resource: "agent \(agent)")
+    }
+
+    /// The assistant's PATCH body: what was read, with the managed slice set.
+    static func splice(
+        _ assistant: JSONValue, desired: VapiSlice.Desired, transfer: String?, flag: String?, managedBefore: Set<String>
+    ) -> JSONValue {
+        var metadata = assistant["metadata"]?.object ?? [:]
+        metadata[VapiSlice.metadataKey] = binding(desired.binding, transfer: transfer, flag: flag)
+        var body: [String: JSONValue] = ["name": .string(desired.name), "metadata": .object(metadata)]
+        let attached = [transfer, flag].compactMap { $0 }
+        var model = assistant["model"] ?? newAssistantModel
+        let kept = (model["toolIds"]?.strings ?? []).filter { !managedBefore.contains($0) && !attached.contains($0) }
+        let toolIds = kept + attached
+        if model["toolIds"] != nil || !toolIds.isEmpty {
+            model["toolIds"] = JSONValue(toolIds)
+        }
+        if model != assistant["model"] { body["model"] = model }
+        let outputs = assistant["artifactPlan"]?["structuredOutputs"]?.array ?? []
+        let others = outputs.filter { $0["name"]?.string != VapiSlice.outputName }
+        let wanted = others + (desired.output.map { [$0] } ?? [])
+        if wanted != outputs {
+            var plan = assistant["artifactPlan"] ?? .object([:])
+            plan["structuredOutputs"] = wanted.isEmpty && outputs.isEmpty ? nil : .array(wanted)
+            body["artifactPlan"] = plan
+        }
+        return .object(body)
+    }
+
+    static func binding(_ base: JSONValue, transfer: String?, flag: String?) -> JSONValue {
+        var binding = base
+        var tools: [String: JSONValue] = [:]
+        if let transfer { tools["transfer"] = .string(transfer) }
+        if let flag { tools["flag"] = .string(flag) }
+        binding["tools"] = .object(tools)
+        return binding
+    }
+
+    /// The id of a managed tool holding `body`: the existing one (updated
+    /// when it differs), else one an earlier attempt created and nothing
+    /// uses, else a new one. Nil when no tool is wanted.
+    private func ensureTool(
+        _ body: JSONValue?, existing: String?, tools: [String: JSONValue], role: String, agent: String
+    ) async throws(PlatformError) -> String? {
+        guard let body else { return nil }
+        let resource = "agent \(agent) (\(role) tool)"
+        if let existing, let tool = tools[existing] {
+            if VapiSlice.managedPart(ofTool: tool) == body { return existing }
+            var request = PlatformRequest(.patch, ["tool", existing], resource: resource)
+            request.idempotent = true
+            _ = try await send(request, body: body)
+            return existing
+        }
+        if let orphan = try await orphanTool(matching: body, fresh: false) { return orphan }
+        let created: JSONValue
+        do {
+            created = try await send(.post, ["tool"], body: body, resource: resource)
+        } catch {
+            // The tool may have been created before the answer was lost.
+            guard case .unavailable = error, let orphan = try await orphanTool(matching: body, fresh: true) else {
+                throw error
+            }
+            return orphan
+        }
+        guard let id = created["id"]?.string else { throw .failed("\(resource): Vapi's answer has no id") }
+        return id
+    }
+
+    /// A tool with exactly `body`'s managed fields that no assistant uses.
+    private func orphanTool(matching body: JSONValue, fresh: Bool) async throws(PlatformError) -> String? {
+        let listing: Listing
+        if !fresh, let cached = self.listing.value {
+            listing = cached
+        } else {
+            listing = try await list()
+        }
+        let used = Set(
+            listing.assistants.flatMap { assistant -> [String] in
+                let binding = VapiSlice.binding(of: assistant)
+                return (assistant["model"]?["toolIds"]?.strings ?? [])
+                    + [binding?.transferTool, binding?.flagTool].compactMap { $0 }
+            })
+        let claimed = self.listing.withValue { $0?.claimed ?? [] }
+        let match = listing.tools.sorted { $0.key < $1.key }.first { id, tool in
+            !used.contains(id) && !claimed.contains(id) && VapiSlice.managedPart(ofTool: tool) == body
+        }
+        guard let id = match?.key else { return nil }
+        self.listing.withValue { $0?.claimed.insert(id) }
+        return id
+    }
+
+    // MARK: - Reading
+
+    struct Listing: Sendable {
+        var assistants: [JSONValue]
+        var tools: [String: JSONValue]
+        /// Orphan tools this run has taken for an agent.
+        var claimed: Set<String> = []
+    }
+
+    /// Every assistant and tool, paged by creation time.
+    func list() async throws(PlatformError) -> Listing {
+        let assistants = try await everything("assistant", resource: "assistants")
+        let tools = try await everything("tool", resource: "tools")
+        var byID: [String: JSONValue] = [:]
+        for tool in tools { if let id = tool["id"]?.string { byID[id] = tool } }
+        let listing = Listing(assistants: assistants, tools: byID)
+        self.listing.value = listing
+        return listing
+    }
+
+    static let pageSize = 1000
+
+    /// `GET /<kind>` page by page: newest first, each next page created before the oldest seen.
+    private func everything(_ kind: String, resource: String) async throws(PlatformError) -> [JSONValue] {
+        var all: [JSONValue] = []
+        var before: String?
+        var seen: Set<String> = []
+        while true {
+            var query = [("limit", String(Self.pageSize))]
+            if let before { query.append(("createdAtLt", before)) }
+            let page = try await send(PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
+            let items = page.array ?? []
+            for item in items where seen.insert(item["id"]?.string ?? "").inserted { all.append(item) }
+            guard items.count >= Self.pageSize, let oldest = items.compactMap({ $0["createdAt"]?.string }).min(),
+                oldest != before
+            else { break }
+            before = oldest
+        }
+        return all
+    }
+
+    func assistant(_ id: String) async throws(PlatformError) -> JSONValue? {
+        let request = PlatformRequest(.get, ["assistant", id], resource: "assistant \(id)")
+        let answer = try await send(request, body: nil, missingIsNil: true)
+        return answer == .null ? nil : answer
+    }
+
+    /// The tools the assistant's binding names, as they are now.
+    func managedTools(of assistant: JSONValue) async throws(PlatformError) -> [String: JSONValue] {
+        guard let binding = VapiSlice.binding(of: assistant) else { return [:] }
+        var tools: [String: JSONValue] = [:]
+        for id in [binding.transferTool, binding.flagTool].compactMap({ $0 }) {
+            let answer = try await send(
+                PlatformRequest(.get, ["tool", id], resource: "tool \(id)"), body: nil, missingIsNil: true)
+            if answer != .null { tools[id] = answer }
+        }
+        return tools
+    }
+
+    private func agentRead(from assistant: JSONValue, resource: String) async throws(PlatformError) -> Agent {
+        let tools = try await managedTools(of: assistant)
+        guard let id = assistant["id"]?.string, let settings = slice.settings(of: assistant, tools: tools) else {
+            throw .failed("\(resource): Vapi's answer is not the assistant written")
+        }
+        return Agent(
+            settings, version: id + ":" + VapiSlice.digest(VapiSlice.slice(of: assistant, tools: tools)),
+            updatedAt: assistant["updatedAt"]?.string ?? "")
+    }
+
+    // MARK: - Sending
+
+    private func send(
+        _ method: PlatformRequest.Method, _ segments: [String], body: JSONValue?, resource: String
+    ) async throws(PlatformError) -> JSONValue {
+        try await send(PlatformRequest(method, segments, resource: resource), body: body)
+    }
+
+    /// Sends one request (paced) and reads its JSON answer; `.null` for a 404 when `missingIsNil`.
+    func send(_ request: PlatformRequest, body: JSONValue?, missingIsNil: Bool = false) async throws(PlatformError)
+        -> JSONValue
+    {
+        var request = request
+        if let body {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            request.body = try? encoder.encode(body)
+        }
+        await pacer.wait()
+        let exchange = try await transport.send(request)
+        let data = Data(exchange.body.readableBytesView)
+        let context = "\(request.resource): HTTP \(exchange.status) on \(transport.shown(request))"
+        if (200...299).contains(exchange.status) {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+                throw .failed(transport.redact("\(context): the answer is not JSON"))
+            }
+            return value
+        }
+        let said = Self.message(in: data)
+        let message = transport.redact(
+            context + (said.map { ": " + $0 } ?? "") + (exchange.note.map { "; " + $0 } ?? ""))
+        switch exchange.status {
+        case 404 where missingIsNil: return .null
+        case 404: throw .notFound(message)
+        case 400, 422: throw .invalid(field: nil, message: message)
+        case 401: throw .unauthorized(transport.redact(context + ": Vapi refused the token"))
+        case 403: throw .forbidden(message)
+        case 409: throw .versionConflict(message)
+        case 413: throw .tooLarge(message)
+        case 429, 503: throw .unavailable(message)
+        default: throw .failed(message)
+        }
+    }
+
+    /// What a Vapi error body says: `message` as one string or a list of them.
+    static func message(in data: Data) -> String? {
+        guard let body = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+        if let text = body["message"]?.string { return text }
+        if let list = body["message"]?.strings, !list.isEmpty { return list.joined(separator: "; ") }
+        return nil
+    }
+}
+
+/// Spaces requests at least `interval` apart, across every task of a run.
+actor Pacer {
+    let interval: Duration
+    private var next = ContinuousClock.now
+
+    init(interval: Duration) { self.interval = interval }
+
+    func wait() async {
+        let now = ContinuousClock.now
+        let start = max(now, next)
+        next = start + interval
+        if start > now { try? await Task.sleep(until: start, clock: .continuous) }
+    }
+}
+
+/// A value behind a lock, for the platform's run-long caches.
+final class LockedBox<Value: Sendable>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+
+    func withValue<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&stored) } }
+}

@@ -1,0 +1,395 @@
+import Crypto
+import Foundation
+import SupportSync
+
+/// The part of a Vapi assistant supportsync owns, and how an agent's
+/// support settings map onto it (the field map is in the README):
+///
+/// - `name`, and `metadata.supportsync`: the binding (`agent`,
+///   `environment`), the managed tools' ids and the settings as applied,
+///   for what Vapi has no field for (mode, channels, priority, tags,
+///   fallback, decide's allow);
+/// - one `transferCall` tool, attached while the agent may transfer a call:
+///   a destination per `escalate` destination, in order, with its
+///   `transferPlan` (cold: blind transfer; warm: the summary, or a fixed
+///   message), the announcement as each destination's `message`;
+/// - the extraction `artifactPlan.structuredOutputs[supportsync-ticket]`
+///   while the agent may flag: whether the call was flagged, the reason and
+///   the `collect` fields, which `tickets pull` reads from each call;
+/// - with the environment's `flag_webhook`, an in-call `function` tool
+///   (`supportsync_flag`) whose required parameters are the required
+///   `collect` fields, attached while the agent may flag;
+/// - decide's guidance in the tools' descriptions.
+///
+/// Everything else on the assistant (prompt, voice, model, other tools,
+/// other structured outputs, other metadata) is never changed.
+public struct VapiSlice: Sendable {
+    public static let outputName = "supportsync-ticket"
+    public static let flagFunction = "supportsync_flag"
+    /// The metadata key of the binding.
+    public static let metadataKey = "supportsync"
+
+    public var environment: String
+    /// Where Vapi posts in-call flag tool calls; nil: no flag tool.
+    public var flagWebhook: String?
+
+    public init(environment: String, flagWebhook: String?) {
+        self.environment = environment
+        self.flagWebhook = flagWebhook
+    }
+
+    // MARK: - What the settings become
+
+    /// What Vapi should hold for `settings`.
+    public struct Desired: Sendable, Hashable {
+        public var name: String
+        /// `metadata.supportsync`, without the tools' ids (known only once they exist).
+        public var binding: JSONValue
+        /// The `transferCall` tool's body (`CreateTransferCallToolDTO`), when the agent may transfer.
+        public var transferTool: JSONValue?
+        /// The `function` tool's body (`CreateFunctionToolDTO`), when the agent may flag and there is a webhook.
+        public var flagTool: JSONValue?
+        /// The `structuredOutputs` entry (`CreateStructuredOutputDTO`), when the agent may flag.
+        public var output: JSONValue?
+    }
+
+    public func desired(_ settings: AgentSettings) -> Desired {
+        let support = settings.support
+        var transfer: JSONValue?
+        if Self.mayTransfer(settings), let escalate = support.escalate, !escalate.destinations.isEmpty {
+            transfer = Self.transferTool(escalate, agentName: settings.name, guidance: support.decide?.guidance)
+        }
+        var flagTool: JSONValue?
+        var output: JSONValue?
+        if Self.mayFlag(settings) {
+            let flag = support.flag ?? FlagSettings()
+            output = Self.output(flag, guidance: support.decide?.guidance)
+            if let flagWebhook {
+                flagTool = Self.flagTool(flag, webhook: flagWebhook, guidance: support.decide?.guidance)
+            }
+        }
+        return Desired(
+            name: settings.name, binding: binding(settings), transferTool: transfer, flagTool: flagTool,
+            output: output)
+    }
+
+    /// The agent can transfer: on calls, in escalate mode or deciding with escalate allowed.
+    public static func mayTransfer(_ settings: AgentSettings) -> Bool {
+        guard settings.channels.contains(.calls) else { return false }
+        switch settings.support.mode {
+        case .escalate: return true
+        case .decide: return settings.support.decide?.allow.contains(.escalate) ?? false
+        case .nothing, .flag: return false
+        }
+    }
+
+    /// The agent can flag a case: flag mode, escalate falling back to flag, decide with flag allowed.
+    public static func mayFlag(_ settings: AgentSettings) -> Bool {
+        switch settings.support.mode {
+        case .flag: return true
+        case .escalate: return settings.support.escalate?.fallback == .flag
+        case .decide: return settings.support.decide?.allow.contains(.flag) ?? false
+        case .nothing: return false
+        }
+    }
+
+    func binding(_ settings: AgentSettings) -> JSONValue {
+        let encoded = (try? JSONEncoder().encode(settings)).flatMap {
+            try? JSONDecoder().decode(JSONValue.self, from: $0)
+        }
+        return .object([
+            "agent": .string(settings.id), "environment": .string(environment), "settings": encoded ?? .null,
+        ])
+    }
+
+    static func transferTool(_ escalate: EscalateSettings, agentName: String, guidance: String?) -> JSONValue {
+        var plan: [String: JSONValue]
+        switch (escalate.transfer, escalate.summary) {
+        case (.cold, _):
+            plan = ["mode": .string("blind-transfer")]
+        case (.warm, true):
+            plan = ["mode": .string("warm-transfer-say-summary"), "summaryPlan": .object(["enabled": .bool(true)])]
+        case (.warm, false):
+            // Vapi's warm transfer without a summary says a message to the
+            // person answering; the settings have none, so this one is fixed.
+            plan = [
+                "mode": .string("warm-transfer-say-message"),
+                "message": .string("A customer is being transferred to you by \(agentName)."),
+            ]
+        }
+        let destinations: [JSONValue] = escalate.destinations.map { destination in
+            var item: [String: JSONValue] = [
+                "message": .string(escalate.announce ?? ""),
+                "description": .string(describe(destination.name, guidance: guidance)),
+                "transferPlan": .object(plan),
+            ]
+            if let sip = destination.sip {
+                item["type"] = .string("sip")
+                item["sipUri"] = .string(sip)
+            } else {
+                item["type"] = .string("number")
+                item["number"] = .string(destination.number ?? "")
+                if let ext = destination.extension { item["extension"] = .string(ext) }
+            }
+            return .object(item)
+        }
+        return .object(["type": .string("transferCall"), "destinations": .array(destinations)])
+    }
+
+    static func describe(_ name: String, guidance: String?) -> String {
+        "Transfer to \(name)" + (guidance.map { "\n\n" + $0 } ?? "")
+    }
+
+    static func properties(_ flag: FlagSettings) -> [String: JSONValue] {
+        var properties: [String: JSONValue] = [:]
+        for field in flag.collect {
+            properties[field.field] = .object(["type": .string("string"), "description": .string(field.label)])
+        }
+        return properties
+    }
+
+    static func output(_ flag: FlagSettings, guidance: String?) -> JSONValue {
+        var properties = properties(flag)
+        properties["flagged"] = .object([
+            "type": .string("boolean"),
+            "description": .string(
+                "true when the agent could not resolve the customer's case and logged it for the support team"),
+        ])
+        if properties["reason"] == nil {
+            properties["reason"] = .object([
+                "type": .string("string"), "description": .string("why the case could not be resolved"),
+            ])
+        }
+        let required = ["flagged"] + flag.collect.filter(\.required).map(\.field)
+        return .object([
+            "name": .string(outputName),
+            "description": .string(
+                "A case the agent could not resolve, for supportsync's tickets" + (guidance.map { "\n\n" + $0 } ?? "")),
+            "schema": .object([
+                "type": .string("object"), "properties": .object(properties), "required": JSONValue(required),
+            ]),
+        ])
+    }
+
+    static func flagTool(_ flag: FlagSettings, webhook: String, guidance: String?) -> JSONValue {
+        var properties = properties(flag)
+        if properties["reason"] == nil {
+            properties["reason"] = .object([
+                "type": .string("string"), "description": .string("why the case could not be resolved"),
+            ])
+        }
+        let required = flag.collect.filter(\.required).map(\.field)
+        var description =
+            "Log the customer's case for the support team when you cannot resolve it. Ask the customer for every required detail first."
+        if let guidance { description += "\n\n" + guidance }
+        return .object([
+            "type": .string("function"),
+            "function": .object([
+                "name": .string(flagFunction), "description": .string(description),
+                "parameters": .object([
+                    "type": .string("object"), "properties": .object(properties), "required": JSONValue(required),
+                ]),
+            ]),
+            "server": .object(["url": .string(webhook)]),
+        ])
+    }
+
+    /// What the plan should say of an agent on this environment beyond its
+    /// settings: without a `flag_webhook`, an agent that may flag is not
+    /// prompted to collect the required fields during the call.
+    public func notes(for settings: AgentSettings) -> [String] {
+        guard flagWebhook == nil, Self.mayFlag(settings),
+            settings.support.flag?.collect.contains(where: \.required) == true
+        else { return [] }
+        return [
+            "support.flag.collect: the agent will not be prompted to collect the required fields during the call (the environment names no flag_webhook); tickets come from each call's extraction"
+        ]
+    }
+
+    // MARK: - What an assistant holds
+
+    /// The managed fields of a tool as Vapi returns it: what a tool body compares on.
+    static func managedPart(ofTool tool: JSONValue) -> JSONValue {
+        var part: [String: JSONValue] = [:]
+        for key in ["type", "destinations", "function", "server"] { part[key] = tool[key] }
+        return .object(part)
+    }
+
+    /// The binding of an assistant: its agent and environment, the managed
+    /// tools' ids, and the settings last applied; nil when unbound.
+    public struct Binding: Sendable, Hashable {
+        public var agent: String
+        public var environment: String
+        public var transferTool: String?
+        public var flagTool: String?
+        public var settings: AgentSettings?
+    }
+
+    public static func binding(of assistant: JSONValue) -> Binding? {
+        guard let meta = assistant["metadata"]?[metadataKey], let agent = meta["agent"]?.string,
+            let environment = meta["environment"]?.string
+        else { return nil }
+        let settings = meta["settings"].flatMap { value -> AgentSettings? in
+            try? JSONDecoder().decode(AgentSettings.self, from: value.canonical)
+        }
+        return Binding(
+            agent: agent, environment: environment, transferTool: meta["tools"]?["transfer"]?.string,
+            flagTool: meta["tools"]?["flag"]?.string, settings: settings)
+    }
+
+    /// The managed slice as read: what the plan's version hashes.
+    public static func slice(of assistant: JSONValue, tools: [String: JSONValue]) -> JSONValue {
+        let binding = assistant["metadata"]?[metadataKey] ?? .null
+        let attached = assistant["model"]?["toolIds"]?.strings ?? []
+        let managed = [binding["tools"]?["transfer"]?.string, binding["tools"]?["flag"]?.string].compactMap { $0 }
+        var toolParts: [String: JSONValue] = [:]
+        for id in managed { toolParts[id] = tools[id].map(managedPart(ofTool:)) ?? .null }
+        let outputs = (assistant["artifactPlan"]?["structuredOutputs"]?.array ?? []).filter {
+            $0["name"]?.string == outputName
+        }
+        return .object([
+            "name": assistant["name"] ?? .null, "binding": binding,
+            "attached": JSONValue(managed.filter(attached.contains)), "tools": .object(toolParts),
+            "outputs": .array(outputs),
+        ])
+    }
+
+    /// A short, stable digest of the managed slice.
+    public static func digest(_ slice: JSONValue) -> String {
+        SHA256.hash(data: slice.canonical).prefix(12).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The settings an assistant carries for this environment: the settings
+    /// last applied, with what Vapi itself holds read back over them (the
+    /// name, the transfer tool, the extraction and the flag tool), so an edit
+    /// made on Vapi's dashboard shows in the plan. Nil for an assistant not
+    /// bound to this environment.
+    public func settings(of assistant: JSONValue, tools: [String: JSONValue]) -> AgentSettings? {
+        guard let binding = Self.binding(of: assistant), binding.environment == environment else { return nil }
+        let name = assistant["name"]?.string ?? ""
+        guard var settings = binding.settings, settings.id == binding.agent else {
+            // A binding without readable settings: what Vapi shows, no more.
+            return AgentSettings(
+                id: binding.agent, name: name, channels: [.calls], support: SupportSettings(mode: .nothing))
+        }
+        let expected = desired(settings)
+        settings.name = name
+        let attached = Set(assistant["model"]?["toolIds"]?.strings ?? [])
+        // The transfer tool: what it says, when it is not what was applied.
+        if expected.transferTool != nil {
+            let tool = binding.transferTool.flatMap { attached.contains($0) ? tools[$0] : nil }
+            if let tool {
+                if Self.managedPart(ofTool: tool) != expected.transferTool {
+                    settings.support.escalate = Self.escalate(
+                        from: tool, applied: settings.support.escalate, guidance: &settings.support.decide)
+                }
+            } else {
+                settings.support.escalate = nil
+            }
+        }
+        // The extraction: the collect fields it asks for.
+        if let expectedOutput = expected.output {
+            let output = (assistant["artifactPlan"]?["structuredOutputs"]?.array ?? []).first {
+                $0["name"]?.string == Self.outputName
+            }
+            if let output {
+                if output != expectedOutput {
+                    let applied = settings.support.flag?.collect ?? []
+                    settings.support.flag?.collect = Self.collect(
+                        from: output["schema"], applied: applied, skipping: ["flagged"])
+                }
+            } else {
+                settings.support.flag = nil
+            }
+        }
+        if let expectedTool = expected.flagTool {
+            let tool = binding.flagTool.flatMap { attached.contains($0) ? tools[$0] : nil }
+            if let tool, Self.managedPart(ofTool: tool) != expectedTool {
+                let applied = settings.support.flag?.collect ?? []
+                settings.support.flag?.collect = Self.collect(
+                    from: tool["function"]?["parameters"], applied: applied, skipping: [])
+            } else if tool == nil {
+                settings.support.flag = nil
+            }
+        }
+        return settings
+    }
+
+    /// An agent read from an assistant no environment is bound to: what
+    /// `import` writes for it (its id from the name), doing nothing until a
+    /// reviewed file says otherwise.
+    public static func unbound(_ assistant: JSONValue) -> AgentSettings? {
+        guard binding(of: assistant) == nil, let name = assistant["name"]?.string, !name.isEmpty else { return nil }
+        return AgentSettings(
+            id: agentID(for: name), name: name, channels: [.calls], support: SupportSettings(mode: .nothing))
+    }
+
+    /// `Billing desk (EU)` -> `billing-desk-eu`.
+    public static func agentID(for name: String) -> String {
+        var id = ""
+        for scalar in name.lowercased().unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                id.unicodeScalars.append(scalar)
+            } else if !id.isEmpty, !id.hasSuffix("-") {
+                id += "-"
+            }
+        }
+        while id.hasSuffix("-") { id.removeLast() }
+        return id.isEmpty ? "assistant" : String(id.prefix(64))
+    }
+
+    /// The escalate settings a transfer tool stands for, keeping what Vapi
+    /// does not hold (ring timeout, hours, fallback) from those applied.
+    static func escalate(
+        from tool: JSONValue, applied: EscalateSettings?, guidance decide: inout DecideSettings?
+    ) -> EscalateSettings? {
+        let items = tool["destinations"]?.array ?? []
+        guard !items.isEmpty else { return nil }
+        var escalate = applied ?? EscalateSettings(destinations: [])
+        escalate.destinations = items.enumerated().map { index, item in
+            let description = item["description"]?.string ?? ""
+            var name = description
+            if name.hasPrefix("Transfer to ") { name = String(name.dropFirst("Transfer to ".count)) }
+            if let cut = name.range(of: "\n\n") {
+                if decide != nil { decide?.guidance = String(name[cut.upperBound...]) }
+                name = String(name[..<cut.lowerBound])
+            } else if decide != nil, index == 0 {
+                decide?.guidance = nil
+            }
+            if item["type"]?.string == "sip" {
+                return Destination(name: name, sip: item["sipUri"]?.string)
+            }
+            return Destination(name: name, number: item["number"]?.string, extension: item["extension"]?.string)
+        }
+        let first = items[0]
+        let announce = first["message"]?.string ?? ""
+        escalate.announce = announce.isEmpty ? nil : announce
+        switch first["transferPlan"]?["mode"]?.string {
+        case "blind-transfer":
+            escalate.transfer = .cold
+        case "warm-transfer-say-message":
+            escalate.transfer = .warm
+            escalate.summary = false
+        default:
+            escalate.transfer = .warm
+            escalate.summary = true
+        }
+        return escalate
+    }
+
+    /// The collect fields a JSON Schema asks for: in the order applied, then
+    /// new ones by name; labels from descriptions; required from `required`.
+    static func collect(from schema: JSONValue?, applied: [CollectField], skipping: Set<String>) -> [CollectField] {
+        let properties = schema?["properties"]?.object ?? [:]
+        let required = Set(schema?["required"]?.strings ?? [])
+        let appliedNames = applied.map(\.field)
+        let names =
+            appliedNames.filter { properties[$0] != nil }
+            + properties.keys.filter { !appliedNames.contains($0) && !skipping.contains($0) && $0 != "reason" }.sorted()
+        return names.map { name in
+            CollectField(
+                field: name, required: required.contains(name),
+                label: properties[name]?["description"]?.string ?? name)
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import SupportSync
+
+/// Every setting Vapi cannot express, once strict (an error at its file,
+/// line and column) and once lenient (a warning, and the settings become
+/// what Vapi will do, with a note for the plan). Defaults never trigger one.
+@Suite struct VapiSupportTests {
+    static let project = """
+        platforms:
+          strict:
+            provider: vapi
+            token: env/VAPI_TOKEN
+          lenient:
+            provider: vapi
+            token: env/VAPI_TOKEN
+            strict_supports: false
+        default: strict
+
+        """
+
+    /// An agent file written around `support`, which starts at column 3.
+    static func agent(_ support: String, name: String = "Billing line") -> String {
+        """
+        agent: billing-line
+        name: \(name)
+        channels: [calls]
+        support:
+        \(support)
+        """
+    }
+
+    static let escalate = """
+          mode: escalate
+          escalate:
+            destinations:
+              - name: billing-desk
+                number: "+34910000000"
+
+        """
+
+    struct Outcome {
+        var strict: ValidationResult
+        var lenient: ValidationResult
+        var text: [Substring]
+
+        /// The one provider diagnostic of an environment (every
+        /// environment is checked whichever one is chosen).
+        func only(_ result: ValidationResult, _ environment: String) throws -> Diagnostic {
+            let found = result.report.diagnostics.filter {
+                $0.rule == .providerUnsupported && $0.message.contains("environment '\(environment)'")
+            }
+            try #require(found.count == 1, "\(found.map(\.message))")
+            return found[0]
+        }
+
+        /// The 1-based line of the first line of the file containing `text`.
+        func line(of text: String) throws -> Int {
+            try #require(self.text.firstIndex { $0.contains(text) }) + 1
+        }
+    }
+
+    func validate(_ file: String) throws -> Outcome {
+        let folder = try TemporaryFolder([
+            ProjectFile.path: Self.project, ConfigValidator.defaultsFile: Scaffold.defaultsTemplate,
+            "config/agents/billing-line.yaml": file,
+        ])
+        let strict = try ConfigValidator(root: folder.url, environment: "strict").validate()
+        let lenient = try ConfigValidator(root: folder.url, environment: "lenient").validate()
+        return Outcome(
+            strict: strict, lenient: lenient, text: file.split(separator: "\n", omittingEmptySubsequences: false))
+    }
+
+    /// Strict: an error at `key`'s line; lenient: the same as a warning, the
+    /// agent kept, changed as `expect` says, with one note naming `path`.
+    func check(
+        _ file: String, at key: String, column: Int, path: String, _ expect: (AgentSettings) -> Bool
+    ) throws {
+        let outcome = try validate(file)
+        let error = try outcome.only(outcome.strict, "strict")
+        #expect(error.severity == .error)
+        #expect(error.location.file == "config/agents/billing-line.yaml")
+        #expect(error.location.line == (try outcome.line(of: key)))
+        #expect(error.location.column == column)
+        #expect(error.message.contains("cannot express \(path)"), "\(error.message)")
+        #expect(error.hint?.contains("strict_supports: false") == true)
+        #expect(outcome.strict.agents.isEmpty)
+
+        let warning = try outcome.only(outcome.lenient, "lenient")
+        #expect(warning.severity == .warning)
+        #expect(warning.location == error.location)
+        #expect(warning.hint?.hasPrefix("vapi ") == true, "\(warning.hint ?? "")")
+        let agent = try #require(outcome.lenient.agents.first)
+        #expect(expect(agent), "\(agent)")
+        let notes = outcome.lenient.providerNotes["billing-line"] ?? []
+        #expect(notes.count == 1 && notes[0].hasPrefix(path + ": "), "\(notes)")
+    }
+
+    @Test func hoursAreRefusedOrDropped() throws {
+        let file = Self.agent(
+            Self.escalate + """
+                    hours:
+                      timezone: Europe/Madrid
+                      weekly:
+                        mon-fri: "09:00-18:00"
+
+                """)
+        try check(file, at: "hours:", column: 5, path: "support.escalate.hours") { $0.support.escalate?.hours == nil }
+    }
+
+    @Test func closedDaysGoWithTheHours() throws {
+        let file = Self.agent(
+            Self.escalate + """
+                    hours:
+                      timezone: Europe/Madrid
+                      weekly:
+                        mon-fri: "09:00-18:00"
+                      closed: ["2026-12-25"]
+
+                """)
+        // Vapi has no schedule at all: the hours are the setting reported.
+        try check(file, at: "hours:", column: 5, path: "support.escalate.hours") { $0.support.escalate?.hours == nil }
+    }
+
+    @Test func aRingTimeoutIsRefusedOrIgnored() throws {
+        let file = Self.agent(Self.escalate + "    ring_timeout: 45\n")
+        try check(file, at: "ring_timeout", column: 5, path: "support.escalate.ring_timeout") {
+            $0.support.escalate?.ringTimeout == EscalateSettings.defaultRingTimeout
+        }
+    }
+
+    @Test func anOrderOfDestinationsIsRefusedOrOfferedAsAChoice() throws {
+        let file = Self.agent(
+            Self.escalate + """
+                      - name: on-call
+                        sip: "sip:oncall@pbx.example.com"
+
+                """)
+        try check(file, at: "destinations:", column: 5, path: "the order of support.escalate.destinations") {
+            $0.support.escalate?.destinations.map(\.name) == ["billing-desk", "on-call"]
+        }
+    }
+
+    @Test func aLongNameIsRefusedOrCut() throws {
+        let name = String(repeating: "Billing line for every region ", count: 2)
+        let file = Self.agent(Self.escalate, name: name)
+        try check(file, at: "name:", column: 7, path: "name") { $0.name == String(name.prefix(40)) }
+    }
+
+    @Test func aLongExtensionIsRefusedOrDropped() throws {
+        let file = Self.agent(
+            Self.escalate.replacingOccurrences(
+                of: "\"+34910000000\"\n", with: "\"+34910000000\"\n        extension: \"12345678901\"\n"))
+        try check(file, at: "extension:", column: 20, path: "support.escalate.destinations[].extension") {
+            $0.support.escalate?.destinations.first?.extension == nil
+        }
+    }
+
+    @Test func longGuidanceIsRefusedOrCut() throws {
+        let guidance = String(repeating: "Escalate disputed charges. ", count: 45)
+        let file = Self.agent(
+            """
+              mode: decide
+              decide:
+                allow: [respond, flag]
+                guidance: "\(guidance)"
+
+            """)
+        try check(file, at: "guidance:", column: 15, path: "support.decide.guidance") {
+            $0.support.decide?.guidance == String(guidance.prefix(1000))
+        }
+    }
+
+    @Test func defaultsAndExpressibleSettingsTriggerNothing() throws {
+        let file = Self.agent(Self.escalate + "    announce: \"One moment\"\n    transfer: cold\n")
+        let outcome = try validate(file)
+        #expect(outcome.strict.report.diagnostics.isEmpty, "\(outcome.strict.report.diagnostics.map(\.message))")
+        #expect(outcome.lenient.report.diagnostics.isEmpty)
+        #expect(outcome.strict.agents.count == 1)
+        #expect(outcome.lenient.providerNotes.isEmpty)
+        #expect(outcome.strict.agents == outcome.lenient.agents)
+    }
+
+    @Test func aVapiPlatformDefaultsItsURLAndToken() throws {
+        let folder = try TemporaryFolder([ProjectFile.path: Self.project])
+        let (project, diagnostics) = ProjectFile.load(root: folder.url)
+        #expect(diagnostics.isEmpty)
+        let strict = try #require(project?.platform(named: "strict"))
+        #expect(strict.url == .literal("https://api.vapi.ai"))
+        #expect(strict.token == .variable("VAPI_TOKEN"))
+        #expect(strict.strictSupports)
+        #expect(project?.platform(named: "lenient")?.strictSupports == false)
+    }
+
+    @Test func aFlagWebhookMustBeHTTPSAndTicketsAreNotPulledYet() throws {
+        let folder = try TemporaryFolder([
+            ProjectFile.path: """
+            platforms:
+              production:
+                provider: vapi
+                flag_webhook: http://hooks.example.com/flag
+                pull_tickets: true
+            default: production
+
+            """
+        ])
+        let (_, diagnostics) = ProjectFile.load(root: folder.url)
+        #expect(diagnostics.contains { $0.location.line == 4 && $0.message.contains("not an https URL") })
+        #expect(diagnostics.contains { $0.location.line == 5 && $0.rule == .projectPullTickets })
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import SupportSync
+import TestSupport
+import Testing
+import VapiProvider
+
+/// `provider: vapi` end to end: the built executable against the fake Vapi,
+/// which checks every request against Vapi's document.
+@Suite(.serialized) struct VapiApplyTests {
+    static func project(strict: Bool = false, webhook: String? = nil) -> String {
+        """
+        platforms:
+          production:
+            provider: vapi
+            url: env/VAPI_URL
+            token: env/VAPI_TOKEN
+            strict_supports: \(strict)
+        \(webhook.map { "    flag_webhook: \($0)\n" } ?? "")default: production
+
+        """
+    }
+
+    struct Bench {
+        let fake: FakeVapi
+        let repository: ExampleRepository
+
+        init(project: String = VapiApplyTests.project(), rate: Int = 0) throws {
+            fake = try FakeVapi(rate: rate)
+            repository = try ExampleRepository(extraFiles: [Scaffold.File(path: ProjectFile.path, text: project)])
+        }
+
+        func run(_ arguments: [String], in folder: URL? = nil) async throws -> Executable.Result {
+            let environment = ["VAPI_URL": fake.url, "VAPI_TOKEN": FakeVapi.token]
+            let root = folder ?? repository.root
+            return try await Self.offload { try Executable.run(arguments, in: root, environment: environment) }
+        }
+
+        static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+            }
+        }
+
+        /// The assistants bound to agents, by agent id.
+        func bound() async throws -> [String: JSONValue] {
+            var found: [String: JSONValue] = [:]
+            for assistant in try await fake.state().assistants {
+                if let agent = assistant["metadata"]?["supportsync"]?["agent"]?.string { found[agent] = assistant }
+            }
+            return found
+        }
+    }
+
+    @Test func applyCreatesTheAssistantsAndASecondPlanIsEmpty() async throws {
+        let bench = try Bench()
+        let plan = try await bench.run(["plan"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("+ create billing-line"))
+        #expect(plan.stdout.contains("provider: support.escalate.hours: transfers at any time"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("Conditional writes are emulated"))
+        // No flag_webhook: returns-chat's required fields come from the extraction only.
+        #expect(plan.stdout.contains("will not be prompted to collect the required fields"), "\(plan.stdout)")
+
+        let apply = try await bench.run(["apply"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("Conditional writes were emulated"))
+        let bound = try await bench.bound()
+        #expect(Set(bound.keys) == ["billing-line", "concierge", "returns-chat", "store-info"])
+        let (_, tools) = try await bench.fake.state()
+        // billing-line and concierge may transfer; nobody has a webhook, so no flag tool.
+        #expect(tools.count == 2)
+        #expect(tools.allSatisfy { $0["type"]?.string == "transferCall" })
+        let billing = try #require(bound["billing-line"])
+        let transferID = try #require(billing["metadata"]?["supportsync"]?["tools"]?["transfer"]?.string)
+        #expect(billing["model"]?["toolIds"]?.strings == [transferID])
+        let transfer = try #require(tools.first { $0["id"]?.string == transferID })
+        #expect(
+            transfer["destinations"]?.array?.map { $0["description"]?.string } == [
+                "Transfer to billing-desk", "Transfer to on-call",
+            ])
+        #expect(transfer["destinations"]?.array?.first?["extension"]?.string == "204")
+        // returns-chat flags: the extraction asks for the collect fields.
+        let returns = try #require(bound["returns-chat"])
+        let output = try #require(returns["artifactPlan"]?["structuredOutputs"]?.array?.first)
+        #expect(output["name"]?.string == VapiSlice.outputName)
+        #expect(output["schema"]?["required"]?.strings == ["flagged", "email", "order_id"])
+        #expect(bound["store-info"]?["model"]?["toolIds"] == nil)
+
+        try await bench.fake.clearRequests()
+        let again = try await bench.run(["plan", "--detailed-exitcode"])
+        #expect(again.status == 0, "\(again.stdout)")
+        #expect(again.stdout.contains("No changes"))
+        // A plan with no changes reads the assistants and the tools, once each.
+        let requests = try await bench.fake.requests()
+        #expect(
+            requests.map { "\($0["method"]?.string ?? "") \($0["path"]?.string ?? "")" } == [
+                "GET /assistant", "GET /tool",
+            ])
+        #expect(try await bench.fake.failures().isEmpty)
+    }
+
+    @Test func explainAndTestDescribeWhatVapiDoes() async throws {
+        let bench = try Bench()
+        let explain = try await bench.run(["explain", "billing-line"])
+        #expect(explain.status == 0, "\(explain.stderr)")
+        #expect(explain.stdout.contains("What this environment's provider cannot express"))
+        #expect(explain.stdout.contains("support.escalate.hours: transfers at any time"))
+        // Without hours, every day is alike: a call is transferred at 03:00 on Sunday.
+        let night = try await bench.run(["explain", "billing-line", "--at", "2026-12-06T03:00:00+01:00"])
+        #expect(night.status == 0, "\(night.stderr)")
+        #expect(night.stdout.lowercased().contains("transfer"), "\(night.stdout)")
+        #expect(try await bench.fake.requests().isEmpty)
+    }
+
+    @Test func strictRefusesBeforeAnyRequest() async throws {
+        let bench = try Bench(project: VapiApplyTests.project(strict: true))
+        let plan = try await bench.run(["plan"])
+        #expect(plan.status == 1)
+        #expect(plan.stderr.contains("config/agents/billing-line.yaml:"), "\(plan.stderr)")
+        #expect(plan.stderr.contains("cannot express support.escalate.hours"))
+        #expect(try await bench.fake.requests().isEmpty)
+    }
+
+    @Test func aDashboardEditBetweenPlanAndApplyIsRefused() async throws {
+        let bench = try Bench()
+        #expect(try await bench.run(["apply"]).status == 0)
+        try bench.repository.write(
+            "config/agents/billing-line.yaml",
+            String(
+                decoding: try Data(
+                    contentsOf: bench.repository.root.appendingPathComponent("config/agents/billing-line.yaml")),
+                as: UTF8.self
+            )
+            .replacingOccurrences(of: "Connecting you with a colleague from billing.", with: "One moment, please."))
+        let planFile = bench.repository.folder.url.appendingPathComponent("plan.json").path
+        let plan = try await bench.run(["plan", "--out", planFile])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("~ update billing-line"))
+
+        // Someone changes a destination on Vapi's dashboard meanwhile.
+        let toolID = try #require(
+            try await bench.bound()["billing-line"]?["metadata"]?["supportsync"]?["tools"]?["transfer"]?.string)
+        let edited: JSONValue = .object([
+            "destinations": .array([.object(["type": .string("number"), "number": .string("+34910000123")])])
+        ])
+        try await bench.fake.call("POST", "/__fake/tools/\(toolID)/edit", edited)
+        try await bench.fake.clearRequests()
+
+        let apply = try await bench.run(["apply", "--plan", planFile])
+        #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
+        #expect((apply.stdout + apply.stderr).contains("changed on Vapi since the plan"))
+        let writes = try await bench.fake.requests().filter { $0["method"]?.string != "GET" }
+        #expect(writes.isEmpty, "\(writes)")
+        let tool = try #require(try await bench.fake.state().tools.first { $0["id"]?.string == toolID })
+        #expect(tool["destinations"]?.array?.first?["number"]?.string == "+34910000123")
+    }
+
+    @Test func anEditToThePromptIsKeptByApply() async throws {
+        let bench = try Bench()
+        #expect(try await bench.run(["apply"]).status == 0)
+        let billing = try #require(try await bench.bound()["billing-line"])
+        let id = try #require(billing["id"]?.string)
+        var model = try #require(billing["model"])
+        model["messages"] = .array([
+            .object(["role": .string("system"), "content": .string("You are the billing line of Example Ltd.")])
+        ])
+        model["temperature"] = .number(0.3)
+        try await bench.fake.call(
+            "POST", "/__fake/assistants/\(id)/edit", .object(["model": model, "firstMessage": .string("Hello!")]))
+
+        let plan = try await bench.run(["plan", "--detailed-exitcode"])
+        #expect(plan.status == 0, "the prompt is not supportsync's: \(plan.stdout)")
+
+        let path = bench.repository.root.appendingPathComponent("config/agents/billing-line.yaml")
+        let text = try String(contentsOf: path, encoding: .utf8).replacingOccurrences(
+            of: "    transfer: warm\n    summary: true\n", with: "    transfer: cold\n")
+        try bench.repository.write("config/agents/billing-line.yaml", text)
+        let apply = try await bench.run(["apply"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let after = try #require(try await bench.bound()["billing-line"])
+        #expect(after["model"]?["messages"] == model["messages"])
+        #expect(after["model"]?["temperature"] == .number(0.3))
+        #expect(after["model"]?["toolIds"] == billing["model"]?["toolIds"])
+        #expect(after["firstMessage"]?.string == "Hello!")
+        let tools = try await bench.fake.state().tools
+        let transfer = try #require(tools.first { $0["id"] == billing["model"]?["toolIds"]?.array?.first })
+        #expect(transfer["destinations"]?.array?.first?["transferPlan"]?["mode"]?.string == "blind-transfer")
+        #expect(try await bench.fake.failures().isEmpty)
+    }
+
+    @Test func anUnboundAssistantOfTheSameNameIsTakenOver() async throws {
+        let bench = try Bench()
+        let existing = try await bench.fake.call(
+            "POST", "/assistant",
+            .object([
+                "name": .string("Store information"),
+                "model": .object(["provider": .string("openai"), "model": .string("gpt-4o")]),
+            ]), token: true)
+        let plan = try await bench.run(["plan"])
+        #expect(plan.stdout.contains("~ update store-info"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("takes over 'Store information'"))
+        #expect(try await bench.run(["apply"]).status == 0)
+        let assistants = try await bench.fake.state().assistants
+        #expect(assistants.count == 4)
+        #expect(try await bench.bound()["store-info"]?["id"] == existing["id"])
+    }
+
+    @Test func importThenPlanIsUnchanged() async throws {
+        let bench = try Bench()
+        #expect(try await bench.run(["apply"]).status == 0)
+        let empty = try TemporaryFolder([
+            ProjectFile.path: VapiApplyTests.project(), ConfigValidator.defaultsFile: Scaffold.defaultsTemplate,
+        ])
+        let imported = try await bench.run(["import"], in: empty.url)
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        #expect(imported.stdout.components(separatedBy: "wrote ").count == 5)
+        let validate = try await bench.run(["validate"], in: empty.url)
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+        let plan = try await bench.run(["plan", "--detailed-exitcode"], in: empty.url)
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("No changes"))
+    }
+
+    @Test func busyAndLostAnswersNeverMakeASecondTool() async throws {
+        let bench = try Bench()
+        try await bench.fake.fault(
+            .object([
+                "method": .string("GET"), "path": .string("/assistant"), "kind": .string("status"),
+                "status": .integer(429), "retry_after": .string("1"),
+            ]))
+        try await bench.fake.fault(
+            .object(["method": .string("POST"), "path": .string("/tool"), "kind": .string("drop-after-commit")]))
+        let apply = try await bench.run(["apply", "--parallel", "1"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        // The busy answer was waited out and the lost one looked up, not repeated.
+        let requests = try await bench.fake.requests()
+        #expect(requests.first?["status"] == .integer(429))
+        #expect(requests.filter { $0["fault"]?.string == "drop-after-commit" }.count == 1)
+        #expect(requests.filter { $0["method"]?.string == "POST" && $0["path"]?.string == "/tool" }.count == 2)
+        let tools = try await bench.fake.state().tools
+        #expect(tools.count == 2, "\(tools.map { $0["id"] })")
+        let attached = try await bench.bound().values.flatMap { $0["model"]?["toolIds"]?.strings ?? [] }
+        #expect(Set(attached) == Set(tools.compactMap { $0["id"]?.string }))
+        #expect(!apply.stderr.contains(FakeVapi.token) && !apply.stdout.contains(FakeVapi.token))
+    }
+}
