@@ -135,6 +135,10 @@ public struct PlatformSelection: Sendable {
                 guard let value = setting.resolve(environment) else {
                     throw PlatformSelectionError.unsetSetting(chosen.name, "flag_webhook", setting.description)
                 }
+                // Vapi posts callers' details there: https only, whoever set it.
+                guard ProjectFile.isHTTPURL(value), value.lowercased().hasPrefix("https://") else {
+                    throw PlatformSelectionError.insecureWebhook(chosen.name)
+                }
                 webhook = value
             }
             target.kind = .vapi(url: url, token: token, flagWebhook: webhook)
@@ -308,6 +312,7 @@ public enum PlatformSelectionError: UserError {
     case localInCI(String)
     case unsetSetting(String, String, String)
     case noTicketState(String)
+    case insecureWebhook(String)
 
     public var description: String {
         switch self {
@@ -331,6 +336,9 @@ public enum PlatformSelectionError: UserError {
                 "environment '\(name)' is a local platform, and this is CI: add ci: true to it in supportsync.yaml if CI should use a throwaway database"
         case .unsetSetting(let name, let key, let setting):
             return "environment '\(name)': \(key) is \(setting), which is not set"
+        case .insecureWebhook(let name):
+            return
+                "environment '\(name)': flag_webhook must be an https URL: Vapi posts callers' details to it"
         case .noTicketState(let name):
             return
                 "environment '\(name)' has no ticket state: its tickets are not pulled (pull_tickets is not true in supportsync.yaml)"

@@ -87,4 +87,19 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     public init(_ strings: [String]) { self = .array(strings.map(JSONValue.string)) }
+
+    /// Whether this value holds everything `wanted` says: every key of an
+    /// object (others may be added, as Vapi adds defaults), arrays item by
+    /// item with the same length, anything else equal.
+    public func includes(_ wanted: JSONValue) -> Bool {
+        switch (self, wanted) {
+        case (.object(let have), .object(let want)):
+            return want.allSatisfy { key, value in have[key]?.includes(value) ?? false }
+        case (.array(let have), .array(let want)):
+            return have.count == want.count && zip(have, want).allSatisfy { $0.includes($1) }
+        case (.integer(let have), .number(let want)): return Double(have) == want
+        case (.number(let have), .integer(let want)): return have == Double(want)
+        default: return self == wanted
+        }
+    }
 }

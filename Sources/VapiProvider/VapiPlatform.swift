@@ -30,9 +30,13 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     let slice: VapiSlice
     let pacer: Pacer
     let logger: Logger
+    /// How many assistants or tools one list request asks for.
+    let pageSize: Int
     /// The last listing of assistants and tools, for binding by name and
     /// finding tools created by an attempt whose answer was lost.
     let listing = LockedBox<Listing?>(nil)
+    /// Tools this run created or took for an agent: never taken for another.
+    let claimed = LockedBox<Set<String>>([])
 
     /// The model a new assistant gets; its prompt, voice and model are the team's to set on Vapi.
     public static let newAssistantModel: JSONValue = .object([
@@ -41,9 +45,11 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
 
     public init(
         baseURL: String, token: String, environment: String, flagWebhook: String?,
-        requestInterval: Duration = .milliseconds(100), configuration: HTTPPlatform.Configuration = .init(),
-        logger: Logger, onRetry: (@Sendable (String) -> Void)? = nil
+        requestInterval: Duration = .milliseconds(100), pageSize: Int = VapiPlatform.largestPage,
+        configuration: HTTPPlatform.Configuration = .init(), logger: Logger,
+        onRetry: (@Sendable (String) -> Void)? = nil
     ) throws(HTTPPlatformSetupError) {
+        self.pageSize = max(1, pageSize)
         transport = try HTTPPlatform(
             baseURL: baseURL, token: token, configuration: configuration, logger: logger, onRetry: onRetry)
         self.environment = environment
@@ -68,7 +74,16 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             let version = id + ":" + VapiSlice.digest(VapiSlice.slice(of: assistant, tools: listing.tools))
             let updatedAt = assistant["updatedAt"]?.string ?? ""
             if let settings = slice.settings(of: assistant, tools: listing.tools) {
-                agents.append(Agent(settings, version: version, updatedAt: updatedAt))
+                if let twin = agents.first(where: { $0.id == settings.id && !$0.adoptable }) {
+                    throw .invalid(
+                        field: nil,
+                        message:
+                            "assistants \(twin.version.prefix { $0 != ":" }) and \(id) are both bound to agent \(settings.id) of environment \(environment) (a duplicate made on Vapi copies its metadata); remove metadata.supportsync from the one that should not be managed"
+                    )
+                }
+                var agent = Agent(settings, version: version, updatedAt: updatedAt)
+                agent.providerChanges = slice.pendingChanges(of: assistant, tools: listing.tools)
+                agents.append(agent)
             } else if let settings = VapiSlice.unbound(assistant) {
                 var agent = Agent(settings, version: version, updatedAt: updatedAt)
                 agent.adoptable = true
@@ -78,8 +93,21 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         return agents.sorted { $0.id < $1.id }
     }
 
+    /// The agent's assistant now: the last listing, with the assistants
+    /// changed since it fetched alone (so `apply`'s check before each
+    /// create costs one small request, not a listing of everything).
     public func agent(id: String) async throws(PlatformError) -> Agent? {
-        try await agents().first { $0.id == id && !$0.adoptable }
+        let listing = try await refreshed()
+        for assistant in listing.assistants {
+            guard let settings = slice.settings(of: assistant, tools: listing.tools), settings.id == id,
+                let assistantID = assistant["id"]?.string
+            else { continue }
+            return Agent(
+                settings,
+                version: assistantID + ":" + VapiSlice.digest(VapiSlice.slice(of: assistant, tools: listing.tools)),
+                updatedAt: assistant["updatedAt"]?.string ?? "")
+        }
+        return nil
     }
 
     public func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError)
@@ -140,6 +168,13 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             desired.flagTool, existing: binding?.flagTool, tools: tools, role: "flag", agent: agent)
         let before = Set([binding?.transferTool, binding?.flagTool].compactMap { $0 })
         let after = [transfer, flag].compactMap { $0 }
+        if assistant["model"] == nil, !after.isEmpty {
+            throw .invalid(
+                field: nil,
+                message:
+                    "assistant \(assistantID) has no model to carry agent \(agent)'s tools; choose its model on Vapi, then apply again"
+            )
+        }
         let body = Self.splice(assistant, desired: desired, transfer: transfer, flag: flag, managedBefore: before)
 
         // The last read: nothing may have changed the assistant meanwhile.
@@ -147,13 +182,16 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             latest["updatedAt"] == assistant["updatedAt"]
         else {
             throw .versionConflict(
-                "assistant \(assistantID) changed on Vapi while it was being applied; nothing of it was overwritten (emulated check)"
+                "assistant \(assistantID) changed on Vapi while it was being applied; the assistant was not written (its supportsync tools may have been; emulated check)"
             )
         }
         var request = PlatformRequest(.patch, ["assistant", assistantID], resource: "agent \(agent)")
         request.idempotent = true
         let patched = try await send(request, body: body)
-        for id in before.subtracting(after).sorted() {
+        // Tools no longer wanted go, unless something else uses them now.
+        let others = (try? await list())?.assistants.filter { $0["id"]?.string != assistantID } ?? []
+        let usedElsewhere = Set(others.flatMap { $0["model"]?["toolIds"]?.strings ?? [] })
+        for id in before.subtracting(after).subtracting(usedElsewhere).sorted() {
             var delete = PlatformRequest(.delete, ["tool", id], resource: "agent \(agent)")
             delete.idempotent = true
             do {
@@ -174,13 +212,18 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         metadata[VapiSlice.metadataKey] = binding(desired.binding, transfer: transfer, flag: flag)
         var body: [String: JSONValue] = ["name": .string(desired.name), "metadata": .object(metadata)]
         let attached = [transfer, flag].compactMap { $0 }
-        var model = assistant["model"] ?? newAssistantModel
-        let kept = (model["toolIds"]?.strings ?? []).filter { !managedBefore.contains($0) && !attached.contains($0) }
-        let toolIds = kept + attached
-        if model["toolIds"] != nil || !toolIds.isEmpty {
-            model["toolIds"] = JSONValue(toolIds)
+        if var model = assistant["model"] {
+            let kept = (model["toolIds"]?.strings ?? []).filter {
+                !managedBefore.contains($0) && !attached.contains($0)
+            }
+            let toolIds = kept + attached
+            if model["toolIds"] != nil || !toolIds.isEmpty {
+                model["toolIds"] = JSONValue(toolIds)
+            }
+            // The model goes back whole (Vapi replaces it whole), and only
+            // when its tools change.
+            if model != assistant["model"] { body["model"] = model }
         }
-        if model != assistant["model"] { body["model"] = model }
         let outputs = assistant["artifactPlan"]?["structuredOutputs"]?.array ?? []
         let others = outputs.filter { $0["name"]?.string != VapiSlice.outputName }
         let wanted = others + (desired.output.map { [$0] } ?? [])
@@ -210,7 +253,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         guard let body else { return nil }
         let resource = "agent \(agent) (\(role) tool)"
         if let existing, let tool = tools[existing] {
-            if VapiSlice.managedPart(ofTool: tool) == body { return existing }
+            if tool.includes(body) { return existing }
             var request = PlatformRequest(.patch, ["tool", existing], resource: resource)
             request.idempotent = true
             _ = try await send(request, body: body)
@@ -222,12 +265,16 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             created = try await send(.post, ["tool"], body: body, resource: resource)
         } catch {
             // The tool may have been created before the answer was lost.
-            guard case .unavailable = error, let orphan = try await orphanTool(matching: body, fresh: true) else {
-                throw error
+            // (No answer, or a gateway's 502/504 after the write reached Vapi.)
+            switch error {
+            case .unavailable, .failed: break
+            default: throw error
             }
+            guard let orphan = try await orphanTool(matching: body, fresh: true) else { throw error }
             return orphan
         }
         guard let id = created["id"]?.string else { throw .failed("\(resource): Vapi's answer has no id") }
+        claimed.withValue { _ = $0.insert(id) }
         return id
     }
 
@@ -245,13 +292,15 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 return (assistant["model"]?["toolIds"]?.strings ?? [])
                     + [binding?.transferTool, binding?.flagTool].compactMap { $0 }
             })
-        let claimed = self.listing.withValue { $0?.claimed ?? [] }
-        let match = listing.tools.sorted { $0.key < $1.key }.first { id, tool in
-            !used.contains(id) && !claimed.contains(id) && VapiSlice.managedPart(ofTool: tool) == body
+        let candidates = listing.tools.sorted { $0.key < $1.key }.filter { id, tool in
+            !used.contains(id) && tool.includes(body)
         }
-        guard let id = match?.key else { return nil }
-        self.listing.withValue { $0?.claimed.insert(id) }
-        return id
+        // Taken under the lock: two agents with the same tool body never share one.
+        return claimed.withValue { claimed in
+            guard let id = candidates.first(where: { !claimed.contains($0.key) })?.key else { return nil }
+            claimed.insert(id)
+            return id
+        }
     }
 
     // MARK: - Reading
@@ -259,8 +308,6 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     struct Listing: Sendable {
         var assistants: [JSONValue]
         var tools: [String: JSONValue]
-        /// Orphan tools this run has taken for an agent.
-        var claimed: Set<String> = []
     }
 
     /// Every assistant and tool, paged by creation time.
@@ -274,21 +321,48 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         return listing
     }
 
-    static let pageSize = 1000
+    /// The last listing with the assistants updated since its newest one
+    /// read again; a whole listing when there is none yet.
+    func refreshed() async throws(PlatformError) -> Listing {
+        guard var listing = self.listing.value,
+            let since = listing.assistants.compactMap({ $0["updatedAt"]?.string }).max()
+        else { return try await list() }
+        let changed = try await everything("assistant", resource: "assistants", filter: [("updatedAtGe", since)])
+        for assistant in changed {
+            if let index = listing.assistants.firstIndex(where: { $0["id"] == assistant["id"] }) {
+                listing.assistants[index] = assistant
+            } else {
+                listing.assistants.append(assistant)
+            }
+        }
+        self.listing.value = listing
+        return listing
+    }
 
-    /// `GET /<kind>` page by page: newest first, each next page created before the oldest seen.
-    private func everything(_ kind: String, resource: String) async throws(PlatformError) -> [JSONValue] {
+    /// Vapi's largest page, which the lists ask for.
+    public static let largestPage = 1000
+
+    /// `GET /<kind>` page by page: newest first, each next page created no
+    /// later than the oldest seen (equal times are read again and deduplicated
+    /// by id, so none is lost at a page's edge).
+    private func everything(_ kind: String, resource: String, filter: [(String, String)] = [])
+        async throws(PlatformError) -> [JSONValue]
+    {
         var all: [JSONValue] = []
         var before: String?
         var seen: Set<String> = []
         while true {
-            var query = [("limit", String(Self.pageSize))]
-            if let before { query.append(("createdAtLt", before)) }
+            var query = [("limit", String(pageSize))] + filter
+            if let before { query.append(("createdAtLe", before)) }
             let page = try await send(PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
             let items = page.array ?? []
-            for item in items where seen.insert(item["id"]?.string ?? "").inserted { all.append(item) }
-            guard items.count >= Self.pageSize, let oldest = items.compactMap({ $0["createdAt"]?.string }).min(),
-                oldest != before
+            var added = 0
+            for item in items where seen.insert(item["id"]?.string ?? "").inserted {
+                all.append(item)
+                added += 1
+            }
+            guard items.count >= pageSize, added > 0,
+                let oldest = items.compactMap({ $0["createdAt"]?.string }).min()
             else { break }
             before = oldest
         }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SupportSync
+import YAML
 
 /// The part of a Vapi assistant supportsync owns, and how an agent's
 /// support settings map onto it (the field map is in the README):
@@ -226,8 +227,12 @@ public struct VapiSlice: Sendable {
     }
 
     public static func binding(of assistant: JSONValue) -> Binding? {
+        // Only a binding that names an agent and an environment as config/
+        // and supportsync.yaml can: anything else is no binding (and never
+        // printed as an id).
         guard let meta = assistant["metadata"]?[metadataKey], let agent = meta["agent"]?.string,
-            let environment = meta["environment"]?.string
+            let environment = meta["environment"]?.string, Patterns.isAgentID(agent),
+            ProjectFile.isEnvironmentName(environment)
         else { return nil }
         let settings = meta["settings"].flatMap { value -> AgentSettings? in
             try? JSONDecoder().decode(AgentSettings.self, from: value.canonical)
@@ -279,7 +284,7 @@ public struct VapiSlice: Sendable {
         if expected.transferTool != nil {
             let tool = binding.transferTool.flatMap { attached.contains($0) ? tools[$0] : nil }
             if let tool {
-                if Self.managedPart(ofTool: tool) != expected.transferTool {
+                if !tool.includes(expected.transferTool ?? .null) {
                     settings.support.escalate = Self.escalate(
                         from: tool, applied: settings.support.escalate, guidance: &settings.support.decide)
                 }
@@ -293,7 +298,7 @@ public struct VapiSlice: Sendable {
                 $0["name"]?.string == Self.outputName
             }
             if let output {
-                if output != expectedOutput {
+                if !output.includes(expectedOutput) {
                     let applied = settings.support.flag?.collect ?? []
                     settings.support.flag?.collect = Self.collect(
                         from: output["schema"], applied: applied, skipping: ["flagged"])
@@ -304,7 +309,7 @@ public struct VapiSlice: Sendable {
         }
         if let expectedTool = expected.flagTool {
             let tool = binding.flagTool.flatMap { attached.contains($0) ? tools[$0] : nil }
-            if let tool, Self.managedPart(ofTool: tool) != expectedTool {
+            if let tool, !tool.includes(expectedTool) {
                 let applied = settings.support.flag?.collect ?? []
                 settings.support.flag?.collect = Self.collect(
                     from: tool["function"]?["parameters"], applied: applied, skipping: [])
@@ -313,6 +318,38 @@ public struct VapiSlice: Sendable {
             }
         }
         return settings
+    }
+
+    /// What the assistant holds of the managed slice that its settings do not
+    /// explain, as changes `apply` makes: a flag tool left from a removed
+    /// `flag_webhook` or posting to another URL, a tool or an extraction the
+    /// settings no longer want.
+    public func pendingChanges(of assistant: JSONValue, tools: [String: JSONValue]) -> [Plan.Change] {
+        guard let binding = Self.binding(of: assistant), binding.environment == environment,
+            let settings = binding.settings
+        else { return [] }
+        let expected = desired(settings)
+        let attached = Set(assistant["model"]?["toolIds"]?.strings ?? [])
+        var changes: [Plan.Change] = []
+        let flagTool = binding.flagTool.flatMap { attached.contains($0) ? tools[$0] : nil }
+        let liveURL = flagTool?["server"]?["url"]?.string
+        let wantedURL = expected.flagTool?["server"]?["url"]?.string
+        if flagTool != nil, liveURL != wantedURL {
+            changes.append(
+                Plan.Change(
+                    field: "vapi.flag_tool.server.url", old: liveURL.map(YAMLValue.string),
+                    new: wantedURL.map(YAMLValue.string)))
+        }
+        if expected.transferTool == nil, binding.transferTool.map(attached.contains) == true {
+            changes.append(Plan.Change(field: "vapi.transfer_tool", old: .string("attached"), new: nil))
+        }
+        let outputs = (assistant["artifactPlan"]?["structuredOutputs"]?.array ?? []).filter {
+            $0["name"]?.string == Self.outputName
+        }
+        if expected.output == nil, !outputs.isEmpty {
+            changes.append(Plan.Change(field: "vapi.extraction", old: .string(Self.outputName), new: nil))
+        }
+        return changes
     }
 
     /// An agent read from an assistant no environment is bound to: what

@@ -169,7 +169,7 @@ import Testing
 
             """)
         try check(file, at: "guidance:", column: 15, path: "support.decide.guidance") {
-            $0.support.decide?.guidance == String(guidance.prefix(1000))
+            $0.support.decide?.guidance == String(guidance.prefix(870))
         }
     }
 

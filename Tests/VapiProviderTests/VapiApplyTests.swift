@@ -144,6 +144,10 @@ import VapiProvider
             "destinations": .array([.object(["type": .string("number"), "number": .string("+34910000123")])])
         ])
         try await bench.fake.call("POST", "/__fake/tools/\(toolID)/edit", edited)
+        // A new plan shows the edit, read back from the tool.
+        let replan = try await bench.run(["plan"])
+        #expect(replan.stdout.contains("support.escalate.destinations"), "\(replan.stdout)")
+        #expect(replan.stdout.contains("+34910000123"))
         try await bench.fake.clearRequests()
 
         let apply = try await bench.run(["apply", "--plan", planFile])
@@ -186,6 +190,25 @@ import VapiProvider
         let transfer = try #require(tools.first { $0["id"] == billing["model"]?["toolIds"]?.array?.first })
         #expect(transfer["destinations"]?.array?.first?["transferPlan"]?["mode"]?.string == "blind-transfer")
         #expect(try await bench.fake.failures().isEmpty)
+    }
+
+    @Test func removingTheWebhookIsPlannedAndApplied() async throws {
+        let bench = try Bench(project: VapiApplyTests.project(webhook: "https://hooks.example.com/flag"))
+        #expect(try await bench.run(["apply"]).status == 0)
+        let withTool = try #require(try await bench.bound()["returns-chat"])
+        let flagID = try #require(withTool["metadata"]?["supportsync"]?["tools"]?["flag"]?.string)
+        #expect(withTool["model"]?["toolIds"]?.strings == [flagID])
+
+        try bench.repository.write(ProjectFile.path, VapiApplyTests.project())
+        let plan = try await bench.run(["plan"])
+        #expect(plan.stdout.contains("~ update returns-chat"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("vapi.flag_tool.server.url: https://hooks.example.com/flag -> (none)"))
+        #expect(try await bench.run(["apply"]).status == 0)
+        let after = try #require(try await bench.bound()["returns-chat"])
+        #expect(after["model"]?["toolIds"]?.strings == [])
+        #expect(try await bench.fake.state().tools.allSatisfy { $0["id"]?.string != flagID })
+        let again = try await bench.run(["plan", "--detailed-exitcode"])
+        #expect(again.status == 0, "\(again.stdout)")
     }
 
     @Test func anUnboundAssistantOfTheSameNameIsTakenOver() async throws {

@@ -11,6 +11,9 @@ public struct Agent: Sendable, Hashable, Codable {
     /// assistants) but bound to none: the agent of this name in config/ may
     /// take it over, once, in a reviewed apply. Never on the wire.
     public var adoptable = false
+    /// What the platform holds that the settings do not explain and `apply`
+    /// changes (a Vapi flag tool posting to an old webhook). Never on the wire.
+    public var providerChanges: [Plan.Change] = []
 
     public init(
         id: String, name: String, channels: [Channel], support: SupportSettings, version: String, updatedAt: String

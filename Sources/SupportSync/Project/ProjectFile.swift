@@ -109,6 +109,11 @@ public struct ProjectFile: Sendable {
     public func platform(named name: String) -> Platform? { platforms.first { $0.name == name } }
 
     static let environmentName = "^[a-z0-9][a-z0-9-]{0,62}$"
+
+    /// Whether `text` can name a platform of `supportsync.yaml`.
+    public static func isEnvironmentName(_ text: String) -> Bool {
+        text.range(of: environmentName, options: .regularExpression) != nil
+    }
     static let variableName = "^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 
     /// Reads `supportsync.yaml` under `root`: nil (and no diagnostics) when

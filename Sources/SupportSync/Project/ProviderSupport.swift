@@ -103,10 +103,12 @@ public struct ProviderSupport: Sendable, Hashable {
     /// a transferCall tool's destinations are a choice the assistant's model
     /// makes; `dialTimeout` only applies to SIP dial transfers; an
     /// assistant's `name` has `maxLength: 40`, a destination's `extension`
-    /// `maxLength: 10`; tool descriptions are cut at 1000 characters.
+    /// `maxLength: 10` (code points, as its validator counts); tool
+    /// descriptions hold at most 1000 characters, of which the provider's
+    /// own words before the guidance take up to 130 (`VapiSlice`).
     public static let vapi = ProviderSupport(
         unsupported: [.hours, .closed, .ringTimeout, .order],
-        limits: Limits(name: 40, extension: 10, guidance: 1000),
+        limits: Limits(name: 40, extension: 10, guidance: 870),
         reasons: [
             .hours: "Vapi assistants have no schedule",
             .closed: "Vapi assistants have no schedule",
@@ -114,7 +116,8 @@ public struct ProviderSupport: Sendable, Hashable {
             .order: "Vapi's assistant chooses among the destinations; it does not try them in order",
             .nameLength: "Vapi assistant names are at most 40 characters",
             .extensionLength: "Vapi extensions are at most 10 characters",
-            .guidanceLength: "Vapi tool descriptions are at most 1000 characters",
+            .guidanceLength:
+                "Vapi tool descriptions are at most 1000 characters, and up to 130 of them say what the tool does",
         ],
         fallbacks: [
             .hours: "transfers at any time: humans are always tried",
@@ -123,7 +126,7 @@ public struct ProviderSupport: Sendable, Hashable {
             .order: "offers the destinations as a choice, order not enforced",
             .nameLength: "names the assistant with the first 40 characters",
             .extensionLength: "dials the number without the extension",
-            .guidanceLength: "keeps the first 1000 characters of the guidance",
+            .guidanceLength: "keeps the first 870 characters of the guidance",
         ])
 
     /// Each unsupported setting the agent (its file's `root` and its merged
@@ -153,7 +156,8 @@ public struct ProviderSupport: Sendable, Hashable {
             return member
         }
         func tooLong(_ member: ConfigNode.Member?, _ limit: Int?) -> ConfigNode.Member? {
-            guard let member, let limit, let text = member.value.scalar?.text, text.count > limit else { return nil }
+            guard let member, let limit, let text = member.value.scalar?.text, text.unicodeScalars.count > limit
+            else { return nil }
             return member
         }
         if let name = tooLong(written(root, "name"), limits.name) { report(.nameLength, at: name.value.location) }
@@ -198,8 +202,8 @@ public struct ProviderSupport: Sendable, Hashable {
         func note(_ feature: Feature) {
             notes.append("\(feature.path): \(fallbacks[feature] ?? "ignored")")
         }
-        if let limit = limits.name, settings.name.count > limit {
-            settings.name = String(settings.name.prefix(limit))
+        if let limit = limits.name, settings.name.unicodeScalars.count > limit {
+            settings.name = String(String.UnicodeScalarView(settings.name.unicodeScalars.prefix(limit)))
             note(.nameLength)
         }
         if var escalate = settings.support.escalate {
@@ -226,8 +230,10 @@ public struct ProviderSupport: Sendable, Hashable {
             }
             settings.support.escalate = escalate
         }
-        if let limit = limits.guidance, let guidance = settings.support.decide?.guidance, guidance.count > limit {
-            settings.support.decide?.guidance = String(guidance.prefix(limit))
+        if let limit = limits.guidance, let guidance = settings.support.decide?.guidance,
+            guidance.unicodeScalars.count > limit
+        {
+            settings.support.decide?.guidance = String(String.UnicodeScalarView(guidance.unicodeScalars.prefix(limit)))
             note(.guidanceLength)
         }
         return (settings, notes)

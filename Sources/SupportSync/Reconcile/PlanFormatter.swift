@@ -35,7 +35,7 @@ public enum PlanFormatter {
             case .update:
                 output += "~ update \(agent.id)\n"
                 if let binds = agent.binds {
-                    output += "    takes over '\(binds)', which no agent managed: same name\n"
+                    output += "    takes over '\(PrintableText.escaping(binds))', which no agent managed: same name\n"
                 }
                 if let drift = agent.drift {
                     output +=

@@ -34,7 +34,8 @@ public struct Reconciler: Sendable {
                     current = found
                 }
             }
-            let changes = SettingsDiff.changes(from: current?.settings, to: settings)
+            let changes =
+                SettingsDiff.changes(from: current?.settings, to: settings) + (current?.providerChanges ?? [])
             let action: Plan.Action =
                 current == nil ? .create : changes.isEmpty && binds == nil ? .unchanged : .update
             var agent = Plan.AgentPlan(
