@@ -425,7 +425,8 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             }
             return value
         }
-        let said = Self.message(in: data)
+        // What Vapi says is shown, with control characters escaped.
+        let said = Self.message(in: data).map { PrintableText.escaping($0) }
         let message = transport.redact(
             context + (said.map { ": " + $0 } ?? "") + (exchange.note.map { "; " + $0 } ?? ""))
         switch exchange.status {

@@ -158,6 +158,22 @@ import Testing
         }
     }
 
+    @Test func anExtensionOnASIPDestinationIsRefusedOrDropped() throws {
+        let file = Self.agent(
+            """
+              mode: escalate
+              escalate:
+                destinations:
+                  - name: pbx
+                    sip: "sip:desk@pbx.example.com"
+                    extension: "204"
+
+            """)
+        try check(file, at: "extension:", column: 9, path: "an extension on a sip destination") {
+            $0.support.escalate?.destinations.first?.extension == nil
+        }
+    }
+
     @Test func longGuidanceIsRefusedOrCut() throws {
         let guidance = String(repeating: "Escalate disputed charges. ", count: 45)
         let file = Self.agent(

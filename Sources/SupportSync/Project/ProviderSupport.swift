@@ -22,6 +22,8 @@ public struct ProviderSupport: Sendable, Hashable {
         case extensionLength = "extension_length"
         /// Decide's guidance longer than `Limits.guidance`.
         case guidanceLength = "guidance"
+        /// An extension on a SIP destination.
+        case sipExtension = "sip_extension"
 
         /// The settings' path, as messages name it.
         var path: String {
@@ -32,6 +34,7 @@ public struct ProviderSupport: Sendable, Hashable {
             case .announce: return "support.escalate.announce"
             case .summary: return "support.escalate.summary"
             case .extension, .extensionLength: return "support.escalate.destinations[].extension"
+            case .sipExtension: return "an extension on a sip destination"
             case .sip: return "support.escalate.destinations[].sip"
             case .decide: return "support.mode: decide"
             case .order: return "the order of support.escalate.destinations"
@@ -46,6 +49,7 @@ public struct ProviderSupport: Sendable, Hashable {
             case .order: return "keep one destination"
             case .nameLength: return "shorten the name"
             case .extensionLength: return "shorten the extension"
+            case .sipExtension: return "put the extension in the SIP address"
             case .guidanceLength: return "shorten the guidance"
             case .closed: return "closed: null"
             case .decide: return "another mode"
@@ -107,7 +111,7 @@ public struct ProviderSupport: Sendable, Hashable {
     /// descriptions hold at most 1000 characters, of which the provider's
     /// own words before the guidance take up to 130 (`VapiSlice`).
     public static let vapi = ProviderSupport(
-        unsupported: [.hours, .closed, .ringTimeout, .order],
+        unsupported: [.hours, .closed, .ringTimeout, .order, .sipExtension],
         limits: Limits(name: 40, extension: 10, guidance: 870),
         reasons: [
             .hours: "Vapi assistants have no schedule",
@@ -116,6 +120,7 @@ public struct ProviderSupport: Sendable, Hashable {
             .order: "Vapi's assistant chooses among the destinations; it does not try them in order",
             .nameLength: "Vapi assistant names are at most 40 characters",
             .extensionLength: "Vapi extensions are at most 10 characters",
+            .sipExtension: "Vapi's SIP destinations have no extension",
             .guidanceLength:
                 "Vapi tool descriptions are at most 1000 characters, and up to 130 of them say what the tool does",
         ],
@@ -127,6 +132,7 @@ public struct ProviderSupport: Sendable, Hashable {
             .nameLength: "names the assistant with the first 40 characters",
             .extensionLength: "dials the number without the extension",
             .guidanceLength: "keeps the first 870 characters of the guidance",
+            .sipExtension: "calls the SIP address without the extension",
         ])
 
     /// Each unsupported setting the agent (its file's `root` and its merged
@@ -185,6 +191,11 @@ public struct ProviderSupport: Sendable, Hashable {
             if let member = tooLong(written(destination, "extension"), limits.extension) {
                 report(.extensionLength, at: member.value.location)
             }
+            if unsupported.contains(.sipExtension), written(destination, "sip") != nil,
+                let member = written(destination, "extension")
+            {
+                report(.sipExtension, at: member.keyLocation)
+            }
         }
         if let guidance = tooLong(written(written(support, "decide")?.value, "guidance"), limits.guidance) {
             report(.guidanceLength, at: guidance.value.location)
@@ -219,6 +230,14 @@ public struct ProviderSupport: Sendable, Hashable {
                 note(.ringTimeout)
             }
             if unsupported.contains(.order), escalate.destinations.count > 1 { note(.order) }
+            if unsupported.contains(.sipExtension),
+                escalate.destinations.contains(where: { $0.sip != nil && $0.extension != nil })
+            {
+                for index in escalate.destinations.indices where escalate.destinations[index].sip != nil {
+                    escalate.destinations[index].extension = nil
+                }
+                note(.sipExtension)
+            }
             if let limit = limits.extension {
                 var cut = false
                 for index in escalate.destinations.indices
