@@ -8,6 +8,7 @@ the same generated data, in one run, and prints the ratio.
     python3 Benchmarks/bench.py history [--commits 20000] [--runs 3]
     python3 Benchmarks/bench.py list [--tickets 100000] [--runs 3]
     python3 Benchmarks/bench.py policy [--agents 100] [--scenarios 1000] [--runs 5]
+    python3 Benchmarks/bench.py vapi [--agents 200] [--rate 10] [--runs 1]
 
 Times are wall-clock medians over --runs; peak memory is the child's maximum
 resident set size (getrusage). The supportsync binary is built in release mode
@@ -26,7 +27,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # SUPPORTSYNC_BINARY measures another build (an earlier commit's, side by side).
-BINARY = os.environ.get("SUPPORTSYNC_BINARY") or os.path.join(ROOT, ".build", "release", "supportsync")
+# A relative path is the caller's: absolute, since some benchmarks run it in another folder.
+BINARY = os.path.abspath(os.environ.get("SUPPORTSYNC_BINARY")
+                         or os.path.join(ROOT, ".build", "release", "supportsync"))
 
 
 def build():
@@ -554,6 +557,173 @@ def bench_policy(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- vapi: requests and pacing
+
+VAPI_TOKEN = "bench-vapi-token"
+ANNOUNCE, ANNOUNCE_CHANGED = "One moment", "One moment, please"
+
+
+def vapi_agent_file(i, announce=ANNOUNCE):
+    """An agent file Vapi can express strictly: no hours, no ring_timeout, one
+    destination, a short name, no extension. i counts from 1."""
+    mode = MODES[(i - 1) % 4]
+    agent = f"agent-{i:04d}"
+    lines = [f"agent: {agent}", f"name: Agent {i:04d}", "channels: [calls]", "support:", f"  mode: {mode}"]
+    destination = ["    destinations:", "      - name: desk", f'        number: "+3491000{i:04d}"']
+    if mode == "flag":
+        lines += ["  flag:", "    collect:", "      - name", "      - field: email", "        required: true",
+                  "    tags: [bench]"]
+    if mode == "escalate":
+        lines += ["  escalate:"] + destination + ["    transfer: warm", "    summary: true",
+                                                  f'    announce: "{announce}"', "    fallback: flag"]
+    if mode == "decide":
+        lines += ["  decide:", "    allow: [respond, flag, escalate]", '    guidance: "Escalate billing disputes."',
+                  "  escalate:"] + destination
+    return agent, mode, "\n".join(lines) + "\n"
+
+
+def write_vapi_agents(agents, count, announce):
+    for i in range(1, count + 1):
+        agent, _, text = vapi_agent_file(i, announce)
+        with open(os.path.join(agents, agent + ".yaml"), "w") as f:
+            f.write(text)
+
+
+def start_fake_vapi(rate, stderr):
+    """Starts Tests/VapiFake/fake_vapi.py on a free loopback port: (process, url)."""
+    python = os.path.join(ROOT, ".build", "tools", "venv", "bin", "python")
+    if not os.access(python, os.X_OK):
+        sys.exit(f"the fake Vapi needs {python}: run script/bootstrap --test")
+    fake = os.path.join(ROOT, "Tests", "VapiFake")
+    process = subprocess.Popen([python, os.path.join(fake, "fake_vapi.py"), "--spec",
+                                os.path.join(fake, "openapi.json"), "--token", VAPI_TOKEN, "--port", "0",
+                                "--rate", str(rate)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    line = process.stdout.readline()
+    if "listening on http://" not in line:
+        process.kill()
+        process.wait()
+        sys.exit(f"the fake Vapi did not start: {line!r}")
+    return process, line[line.index("http://"):].strip()
+
+
+def fake_control(url, method, path):
+    """A request to the fake's control API (/__fake/...): its JSON answer."""
+    import json
+    import urllib.request
+    request = urllib.request.Request(url + path, method=method)
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)
+
+
+def request_counts(log):
+    """(requests the API served, {method: n}, 429s, {other non-2xx status: n}) of a request log.
+    429s are the fake's rate limit answering before the API: supportsync retries them."""
+    served = [r for r in log if r["status"] != 429]
+    by_method = {}
+    for r in served:
+        by_method[r["method"]] = by_method.get(r["method"], 0) + 1
+    errors = {}
+    for r in served:
+        if not 200 <= (r["status"] or 0) < 300:
+            errors[r["status"]] = errors.get(r["status"], 0) + 1
+    return len(served), by_method, len(log) - len(served), errors
+
+
+def bench_vapi(args):
+    import json
+    work = tempfile.mkdtemp(prefix="supportsync-bench-vapi-")
+    fake = fake_log = None
+    try:
+        agents = os.path.join(work, "config", "agents")
+        os.makedirs(agents)
+        shutil.copyfile(os.path.join(ROOT, "config", "defaults.yaml"), os.path.join(work, "config", "defaults.yaml"))
+        with open(os.path.join(work, "supportsync.yaml"), "w") as f:
+            f.write("platforms:\n  production:\n    provider: vapi\n    url: env/VAPI_URL\n"
+                    "    token: env/VAPI_TOKEN\ndefault: production\n")
+        write_vapi_agents(agents, args.agents, ANNOUNCE)
+        escalating = sum(1 for i in range(1, args.agents + 1) if vapi_agent_file(i)[1] == "escalate")
+        fake_log = open(os.path.join(work, "fake-vapi.stderr"), "w")
+        fake, url = start_fake_vapi(args.rate, fake_log)
+        env = dict(os.environ, VAPI_URL=url, VAPI_TOKEN=VAPI_TOKEN)
+        # supportsync.yaml's default platform, nothing from the caller's environment.
+        for name in ("CI", "SUPPORTSYNC_PLATFORM", "SUPPORTSYNC_ENV", "SUPPORTSYNC_TOKEN"):
+            env.pop(name, None)
+        checked = subprocess.run([BINARY, "validate", "--repo", work], cwd=work, env=env, capture_output=True,
+                                 text=True)
+        if checked.returncode != 0:
+            sys.exit(f"validate exited {checked.returncode}: {checked.stdout[-2000:]}{checked.stderr[-2000:]}")
+
+        def timed(command, expect):
+            """(seconds, requests log) of one supportsync command against the fake, its log cleared first."""
+            fake_control(url, "DELETE", "/__fake/requests")
+            start = time.monotonic()
+            done = subprocess.run([BINARY] + command + ["--repo", work], cwd=work, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+            seconds = time.monotonic() - start
+            if done.returncode != expect:
+                sys.exit(f"{' '.join(command)} exited {done.returncode} (expected {expect}): "
+                         f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            return seconds, request_counts(fake_control(url, "GET", "/__fake/requests"))
+
+        runs = {"create": [], "plan": [], "update": []}
+        for run in range(args.runs):
+            fake_control(url, "POST", "/__fake/reset")
+            write_vapi_agents(agents, args.agents, ANNOUNCE)
+            runs["create"].append(timed(["apply"], 0))
+            assistants = len(fake_control(url, "GET", "/__fake/state")["assistants"])
+            if assistants != args.agents:
+                sys.exit(f"apply left {assistants} assistants on the fake, not {args.agents}")
+            runs["plan"].append(timed(["plan", "--detailed-exitcode"], 0))
+            write_vapi_agents(agents, args.agents, ANNOUNCE_CHANGED)
+            runs["update"].append(timed(["apply"], 0))
+            tools = fake_control(url, "GET", "/__fake/state")["tools"]
+            changed = sum(1 for tool in tools if ANNOUNCE_CHANGED in json.dumps(tool))
+            if changed != escalating:
+                sys.exit(f"the update left {changed} transfer tools announcing {ANNOUNCE_CHANGED!r}, "
+                         f"not {escalating}")
+            failures = fake_control(url, "GET", "/__fake/failures")
+            if failures:
+                fake_log.flush()
+                with open(fake_log.name) as f:
+                    stderr = f.read()[-2000:]
+                sys.exit(f"the fake Vapi's answers did not match its document ({len(failures)}): "
+                         f"{json.dumps(failures[:5], indent=1)[:4000]}\n{stderr}")
+
+        print(f"vapi: {args.agents} agents against the fake Vapi (Tests/VapiFake), --rate {args.rate:g} "
+              f"(median of {args.runs} run{'s' if args.runs != 1 else ''}"
+              f"{'; requests counted in the last' if args.runs > 1 else ''})")
+        works = {"create": f"apply, {args.agents} new", "plan": "plan, no changes",
+                 "update": f"apply, {escalating} updated"}
+        per = {}
+        for step, samples in runs.items():
+            seconds = statistics.median(s for s, _ in samples)
+            served, by_method, limited, errors = samples[-1][1]
+            if len({s[1][0] for s in samples}) > 1:
+                print(f"  note: {step} served {sorted({s[1][0] for s in samples})} requests across the runs")
+            methods = ", ".join(f"{m} {n}" for m, n in sorted(by_method.items()))
+            extra = f"; {limited} answered 429 and retried" if limited else ""
+            extra += "; not 2xx: " + ", ".join(f"{s} x{n}" for s, n in sorted(errors.items())) if errors else ""
+            print(f"  {works[step]:<22} {seconds:8.3f} s   {served:6d} requests ({methods}){extra}")
+            per[step] = served
+        print(f"  requests per agent: no-change plan {per['plan'] / args.agents:.2f} ({per['plan']} in all for "
+              f"{args.agents} agents), create {per['create'] / args.agents:.2f}, "
+              f"update {per['update'] / max(escalating, 1):.2f} (per updated agent)")
+        limit = (f"the fake allows {args.rate:g} requests/s per token, then 429" if args.rate > 0
+                 else "the fake sets no limit (--rate 0)")
+        print(f"  rate: {limit}. Vapi's per-org limit is not published; VapiAI/gitops paces "
+              f"requests 700 ms apart; supportsync paces them 100 ms apart")
+        print("  no target: absolute figures; 429s are counted apart from the requests served")
+        return True
+    finally:
+        if fake:
+            fake.kill()
+            fake.wait()
+        if fake_log:
+            fake_log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -576,10 +746,15 @@ def main():
     policy.add_argument("--agents", type=int, default=100)
     policy.add_argument("--scenarios", type=int, default=1000)
     policy.add_argument("--runs", type=int, default=5)
+    vapi = sub.add_parser("vapi", help="apply of N agents, a no-change plan and an update against the fake Vapi")
+    vapi.add_argument("--agents", type=int, default=200)
+    vapi.add_argument("--rate", type=float, default=10,
+                      help="requests/s the fake allows per token before 429 (0: no limit); default 10")
+    vapi.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     build()
     ok = {"validate": bench_validate, "apply": bench_apply, "pull": bench_pull, "history": bench_history,
-          "list": bench_list, "policy": bench_policy}[args.benchmark](args)
+          "list": bench_list, "policy": bench_policy, "vapi": bench_vapi}[args.benchmark](args)
     sys.exit(0 if ok else 1)
 
 
