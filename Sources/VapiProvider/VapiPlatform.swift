@@ -141,9 +141,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     // MARK: - Writing
 
     private func create(_ desired: VapiSlice.Desired, agent: String) async throws(PlatformError) -> Agent {
-        let transfer = try await ensureTool(
+        let transferTool = try await ensureTool(
             desired.transferTool, existing: nil, tools: [:], role: "transfer", agent: agent)
-        let flag = try await ensureTool(desired.flagTool, existing: nil, tools: [:], role: "flag", agent: agent)
+        let flagTool = try await ensureTool(desired.flagTool, existing: nil, tools: [:], role: "flag", agent: agent)
+        let (transfer, flag) = (transferTool?.id, flagTool?.id)
         var model = Self.newAssistantModel
         let attached = [transfer, flag].compactMap { $0 }
         if !attached.isEmpty { model["toolIds"] = JSONValue(attached) }
@@ -154,7 +155,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         ]
         if let output = desired.output { body["artifactPlan"] = .object(["structuredOutputs": .array([output])]) }
         let created = try await send(.post, ["assistant"], body: .object(body), resource: "agent \(agent)")
-        return try await agentRead(from: created, resource: "agent \(agent)")
+        return try agentRead(from: created, tools: Self.byID([transferTool, flagTool]), resource: "agent \(agent)")
     }
 
     private func update(
@@ -162,10 +163,11 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     ) async throws(PlatformError) -> Agent {
         let assistantID = assistant["id"]?.string ?? ""
         let binding = VapiSlice.binding(of: assistant)
-        let transfer = try await ensureTool(
+        let transferTool = try await ensureTool(
             desired.transferTool, existing: binding?.transferTool, tools: tools, role: "transfer", agent: agent)
-        let flag = try await ensureTool(
+        let flagTool = try await ensureTool(
             desired.flagTool, existing: binding?.flagTool, tools: tools, role: "flag", agent: agent)
+        let (transfer, flag) = (transferTool?.id, flagTool?.id)
         let before = Set([binding?.transferTool, binding?.flagTool].compactMap { $0 })
         let after = [transfer, flag].compactMap { $0 }
         if assistant["model"] == nil, !after.isEmpty {
@@ -189,9 +191,12 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         request.idempotent = true
         let patched = try await send(request, body: body)
         // Tools no longer wanted go, unless something else uses them now.
-        let others = (try? await list())?.assistants.filter { $0["id"]?.string != assistantID } ?? []
-        let usedElsewhere = Set(others.flatMap { $0["model"]?["toolIds"]?.strings ?? [] })
-        for id in before.subtracting(after).subtracting(usedElsewhere).sorted() {
+        var unwanted = before.subtracting(after)
+        if !unwanted.isEmpty {
+            let others = (try? await list())?.assistants.filter { $0["id"]?.string != assistantID } ?? []
+            unwanted.subtract(others.flatMap { $0["model"]?["toolIds"]?.strings ?? [] })
+        }
+        for id in unwanted.sorted() {
             var delete = PlatformRequest(.delete, ["tool", id], resource: "agent \(agent)")
             delete.idempotent = true
             do {
@@ -201,7 +206,11 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                     "a tool no longer used was not deleted", metadata: ["tool": "\(id)", "reason": "\(error)"])
             }
         }
-        return try await agentRead(from: patched, resource: "agent \(agent)")
+        return try agentRead(from: patched, tools: Self.byID([transferTool, flagTool]), resource: "agent \(agent)")
+    }
+
+    static func byID(_ tools: [(id: String, tool: JSONValue)?]) -> [String: JSONValue] {
+        Dictionary(tools.compactMap { $0 }.map { ($0.id, $0.tool) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The assistant's PATCH body: what was read, with the managed slice set.
@@ -244,20 +253,19 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         return binding
     }
 
-    /// The id of a managed tool holding `body`: the existing one (updated
-    /// when it differs), else one an earlier attempt created and nothing
-    /// uses, else a new one. Nil when no tool is wanted.
+    /// A managed tool holding `body`, with its id, as Vapi holds it: the
+    /// existing one (updated when it differs), else one an earlier attempt
+    /// created and nothing uses, else a new one. Nil when no tool is wanted.
     private func ensureTool(
         _ body: JSONValue?, existing: String?, tools: [String: JSONValue], role: String, agent: String
-    ) async throws(PlatformError) -> String? {
+    ) async throws(PlatformError) -> (id: String, tool: JSONValue)? {
         guard let body else { return nil }
         let resource = "agent \(agent) (\(role) tool)"
         if let existing, let tool = tools[existing] {
-            if tool.includes(body) { return existing }
+            if tool.includes(body) { return (existing, tool) }
             var request = PlatformRequest(.patch, ["tool", existing], resource: resource)
             request.idempotent = true
-            _ = try await send(request, body: body)
-            return existing
+            return (existing, try await send(request, body: body))
         }
         if let orphan = try await orphanTool(matching: body, fresh: false) { return orphan }
         let created: JSONValue
@@ -275,11 +283,13 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         }
         guard let id = created["id"]?.string else { throw .failed("\(resource): Vapi's answer has no id") }
         claimed.withValue { _ = $0.insert(id) }
-        return id
+        return (id, created)
     }
 
     /// A tool with exactly `body`'s managed fields that no assistant uses.
-    private func orphanTool(matching body: JSONValue, fresh: Bool) async throws(PlatformError) -> String? {
+    private func orphanTool(matching body: JSONValue, fresh: Bool) async throws(PlatformError) -> (
+        id: String, tool: JSONValue
+    )? {
         let listing: Listing
         if !fresh, let cached = self.listing.value {
             listing = cached
@@ -297,9 +307,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         }
         // Taken under the lock: two agents with the same tool body never share one.
         return claimed.withValue { claimed in
-            guard let id = candidates.first(where: { !claimed.contains($0.key) })?.key else { return nil }
-            claimed.insert(id)
-            return id
+            guard let found = candidates.first(where: { !claimed.contains($0.key) }) else { return nil }
+            claimed.insert(found.key)
+            return (found.key, found.value)
         }
     }
 
@@ -387,8 +397,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         return tools
     }
 
-    private func agentRead(from assistant: JSONValue, resource: String) async throws(PlatformError) -> Agent {
-        let tools = try await managedTools(of: assistant)
+    /// The agent an assistant just written holds, with the tools just written.
+    private func agentRead(from assistant: JSONValue, tools: [String: JSONValue], resource: String)
+        throws(PlatformError) -> Agent
+    {
         guard let id = assistant["id"]?.string, let settings = slice.settings(of: assistant, tools: tools) else {
             throw .failed("\(resource): Vapi's answer is not the assistant written")
         }
