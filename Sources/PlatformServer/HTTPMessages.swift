@@ -21,6 +21,13 @@ enum HTTPMessages {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A JSON response of bytes already encoded.
+    static func json(bytes: [UInt8], etag version: String? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: jsonContentType]
+        if let version { headers[.eTag] = "\"\(version)\"" }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// The JSON error body for `error`, with the headers its status calls for.
     static func error(_ error: PlatformError) -> Response {
         var response = json(ErrorBody(error), status: HTTPResponse.Status(code: error.httpStatus))

@@ -29,8 +29,33 @@ import Testing
 
             let list = try await server.send(.get, "/v1/agents")
             #expect(list.status == 200)
-            struct List: Decodable { var agents: [Agent] }
+            struct List: Codable { var agents: [Agent] }
             #expect(try list.decode(List.self).agents == [created])
+        }
+    }
+
+    /// The list is put together from each agent's JSON, encoded once while
+    /// the agent is unchanged: the same bytes as the whole list encoded, before
+    /// and after an agent changes.
+    @Test func theListIsTheWholeListEncoded() async throws {
+        try await TestServer.with { server in
+            struct List: Codable { var agents: [Agent] }
+            for id in ["desk", "alpha", "zulu"] {
+                #expect(try await server.send(.put, "/v1/agents/\(id)", json: Samples.agentJSON()).status == 200)
+            }
+            for round in 0..<3 {
+                if round == 2 {
+                    var renamed = Samples.agent
+                    renamed.name = "Renamed desk"
+                    _ = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON(renamed))
+                }
+                let list = try await server.send(.get, "/v1/agents")
+                let agents = try list.decode(List.self).agents
+                #expect(agents.map(\.id) == ["alpha", "desk", "zulu"])
+                #expect(agents.first { $0.id == "desk" }?.name == (round == 2 ? "Renamed desk" : Samples.agent.name))
+                let whole = try JSONCoding.encoder().encode(List(agents: agents))
+                #expect(list.text == String(decoding: whole, as: UTF8.self))
+            }
         }
     }
 
