@@ -16,16 +16,14 @@ enum HTTPMessages {
         guard let data = try? JSONCoding.encoder().encode(value) else {
             preconditionFailure("encoding \(T.self) cannot fail: it holds only strings, numbers and booleans")
         }
-        var headers: HTTPFields = [.contentType: jsonContentType]
-        if let version { headers[.eTag] = "\"\(version)\"" }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return json(bytes: Array(data), status: status, etag: version)
     }
 
     /// A JSON response of bytes already encoded.
-    static func json(bytes: [UInt8], etag version: String? = nil) -> Response {
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok, etag version: String? = nil) -> Response {
         var headers: HTTPFields = [.contentType: jsonContentType]
         if let version { headers[.eTag] = "\"\(version)\"" }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// The JSON error body for `error`, with the headers its status calls for.

@@ -71,7 +71,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         var agents: [Agent] = []
         for assistant in listing.assistants {
             guard let id = assistant["id"]?.string else { continue }
-            let version = id + ":" + VapiSlice.digest(VapiSlice.slice(of: assistant, tools: listing.tools))
+            let version = VapiSlice.version(of: assistant, tools: listing.tools)
             let updatedAt = assistant["updatedAt"]?.string ?? ""
             if let settings = slice.settings(of: assistant, tools: listing.tools) {
                 if let twin = agents.first(where: { $0.id == settings.id && !$0.adoptable }) {
@@ -104,7 +104,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             else { continue }
             return Agent(
                 settings,
-                version: assistantID + ":" + VapiSlice.digest(VapiSlice.slice(of: assistant, tools: listing.tools)),
+                version: VapiSlice.version(of: assistant, tools: listing.tools),
                 updatedAt: assistant["updatedAt"]?.string ?? "")
         }
         return nil
@@ -405,7 +405,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             throw .failed("\(resource): Vapi's answer is not the assistant written")
         }
         return Agent(
-            settings, version: id + ":" + VapiSlice.digest(VapiSlice.slice(of: assistant, tools: tools)),
+            settings, version: VapiSlice.version(of: assistant, tools: tools),
             updatedAt: assistant["updatedAt"]?.string ?? "")
     }
 

@@ -141,8 +141,13 @@ public struct VapiSlice: Sendable {
         "Transfer to \(name)" + (guidance.map { "\n\n" + $0 } ?? "")
     }
 
+    /// The collect fields as JSON Schema properties, and `reason` unless collected.
     static func properties(_ flag: FlagSettings) -> [String: JSONValue] {
-        var properties: [String: JSONValue] = [:]
+        var properties: [String: JSONValue] = [
+            "reason": .object([
+                "type": .string("string"), "description": .string("why the case could not be resolved"),
+            ])
+        ]
         for field in flag.collect {
             properties[field.field] = .object(["type": .string("string"), "description": .string(field.label)])
         }
@@ -156,11 +161,6 @@ public struct VapiSlice: Sendable {
             "description": .string(
                 "true when the agent could not resolve the customer's case and logged it for the support team"),
         ])
-        if properties["reason"] == nil {
-            properties["reason"] = .object([
-                "type": .string("string"), "description": .string("why the case could not be resolved"),
-            ])
-        }
         let required = ["flagged"] + flag.collect.filter(\.required).map(\.field)
         return .object([
             "name": .string(outputName),
@@ -173,12 +173,7 @@ public struct VapiSlice: Sendable {
     }
 
     static func flagTool(_ flag: FlagSettings, webhook: String, guidance: String?) -> JSONValue {
-        var properties = properties(flag)
-        if properties["reason"] == nil {
-            properties["reason"] = .object([
-                "type": .string("string"), "description": .string("why the case could not be resolved"),
-            ])
-        }
+        let properties = properties(flag)
         let required = flag.collect.filter(\.required).map(\.field)
         var description =
             "Log the customer's case for the support team when you cannot resolve it. Ask the customer for every required detail first."
@@ -262,6 +257,11 @@ public struct VapiSlice: Sendable {
     /// A short, stable digest of the managed slice.
     public static func digest(_ slice: JSONValue) -> String {
         SHA256.hash(data: slice.canonical).prefix(12).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// An agent's version on Vapi: `<assistant id>:<digest of its managed slice>`.
+    public static func version(of assistant: JSONValue, tools: [String: JSONValue]) -> String {
+        (assistant["id"]?.string ?? "") + ":" + digest(slice(of: assistant, tools: tools))
     }
 
     /// The settings an assistant carries for this environment: the settings

@@ -98,28 +98,22 @@ import Testing
         #expect(notes.count == 1 && notes[0].hasPrefix(path + ": "), "\(notes)")
     }
 
-    @Test func hoursAreRefusedOrDropped() throws {
-        let file = Self.agent(
-            Self.escalate + """
-                    hours:
-                      timezone: Europe/Madrid
-                      weekly:
-                        mon-fri: "09:00-18:00"
+    /// Weekly hours under `escalate`, at column 5.
+    static let hours = """
+            hours:
+              timezone: Europe/Madrid
+              weekly:
+                mon-fri: "09:00-18:00"
 
-                """)
+        """
+
+    @Test func hoursAreRefusedOrDropped() throws {
+        let file = Self.agent(Self.escalate + Self.hours)
         try check(file, at: "hours:", column: 5, path: "support.escalate.hours") { $0.support.escalate?.hours == nil }
     }
 
     @Test func closedDaysGoWithTheHours() throws {
-        let file = Self.agent(
-            Self.escalate + """
-                    hours:
-                      timezone: Europe/Madrid
-                      weekly:
-                        mon-fri: "09:00-18:00"
-                      closed: ["2026-12-25"]
-
-                """)
+        let file = Self.agent(Self.escalate + Self.hours + "      closed: [\"2026-12-25\"]\n")
         // Vapi has no schedule at all: the hours are the setting reported.
         try check(file, at: "hours:", column: 5, path: "support.escalate.hours") { $0.support.escalate?.hours == nil }
     }

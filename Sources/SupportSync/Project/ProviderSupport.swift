@@ -147,7 +147,7 @@ public struct ProviderSupport: Sendable, Hashable {
             let hint: String
             if strict {
                 hint =
-                    "\(feature.removal == "" ? "remove it" : feature.removal) for this environment in its overlay, or set strict_supports: false to be warned instead"
+                    "\(feature.removal) for this environment in its overlay, or set strict_supports: false to be warned instead"
             } else {
                 hint = "\(provider) \(fallbacks[feature] ?? "ignores it")"
             }
