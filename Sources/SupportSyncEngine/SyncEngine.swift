@@ -121,7 +121,8 @@ public struct SyncEngine: Sendable {
             }
             if let days = eraseClosedAfterDays {
                 progress("erasing closed tickets created over \(days) days ago")
-                report.retention = try await retention(days: days, platform: platform)
+                report.retention = try await retention(
+                    days: days, platform: platform, tickets: tickets, author: author)
             }
             progress("pulling tickets")
             var pullOptions = TicketPuller.Options(author: author)
@@ -162,19 +163,28 @@ public struct SyncEngine: Sendable {
     /// `tickets: {erase_closed_after: Nd}`: erases closed tickets created
     /// more than N days ago; the next step (pull) commits the erasures. A
     /// token without the erase scope is reported, not fatal.
-    private func retention(days: Int, platform: any ManagedPlatform) async throws
-        -> SyncReport
-        .Retention
+    /// A platform that keeps no ticket status has the closed tickets chosen
+    /// from git, and the erasures committed now.
+    private func retention(days: Int, platform: any ManagedPlatform, tickets: TicketStore, author: Signature)
+        async throws -> SyncReport.Retention
     {
         var retention = SyncReport.Retention(days: days)
         guard !options.dryRun else { return retention }
+        let limit = TicketCustodyRun.retentionLimit(days: days)
+        let reason = "retention: closed tickets are erased \(days) days after they were created"
         do {
-            let erased = try await platform.erase(
-                .closedBefore(TicketCustodyRun.retentionLimit(days: days)),
-                reason: "retention: closed tickets are erased \(days) days after they were created",
-                by: "supportsync sync")
-            retention.erased = erased.map(\.id)
-        } catch {
+            if platform.holdsTeamFields {
+                retention.erased = try await platform.erase(
+                    .closedBefore(limit), reason: reason, by: "supportsync sync"
+                )
+                .map(\.id)
+            } else {
+                retention.erased = try await TicketCustodyRun.eraseClosed(
+                    before: limit, reason: reason, by: "supportsync sync", platform: platform, tickets: tickets,
+                    author: author
+                ).ids
+            }
+        } catch let error as PlatformError {
             guard case .forbidden(let message) = error else { throw error }
             retention.refused = message
         }

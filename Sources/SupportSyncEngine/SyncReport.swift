@@ -91,7 +91,9 @@ public struct SyncReport: Sendable {
             for (id, reason) in pull.skipped { lines.append("skipped ticket \(id): \(reason)") }
             lines += pull.warnings.map { "warning: \($0)" }
         }
-        if let push {
+        if let push, push.notSent != nil {
+            lines.append("tickets pushed: none; the platform keeps no ticket status (team fields live in git)")
+        } else if let push {
             lines.append(
                 "tickets pushed: \(push.pushed.count)\(list(push.pushed)), \(plural(push.conflicts.count, "conflict"))\(list(Self.unique(push.conflicts.map(\.id)))), \(push.failed.count) failed\(list(push.failed.map(\.id)))"
             )

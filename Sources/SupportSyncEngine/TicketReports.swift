@@ -31,6 +31,7 @@ public enum TicketOutput {
             output +=
                 "not pushed: \(plural(Set(report.problems.map(\.location.file)).count, "ticket file")) with the errors above; fix them and push again\n"
         }
+        if let notSent = report.notSent { output += "note: \(notSent)\n" }
         output +=
             "tickets push: \(report.pushed.count) pushed, \(plural(report.conflicts.count, "conflict")), \(report.failed.count) failed\n"
         return output
@@ -195,18 +196,36 @@ public enum TicketOutput {
                 conflicts: report.conflicts.map(conflictJSON)))
     }
 
+    /// `tickets erase --format json`.
+    public struct Erased: Encodable {
+        public var erased: [String]
+        /// The commit of the erasures, when the platform forgets erased tickets.
+        public var commit: String?
+
+        public init(erased: [String], commit: String?) {
+            self.erased = erased
+            self.commit = commit
+        }
+    }
+
     public static func json(_ report: TicketPusher.Report) -> String {
         struct Document<Problem: Encodable>: Encodable {
             var pushed: [String]
             var conflicts: [ConflictJSON]
             var failed: [[String: String]]
             var diagnostics: [Problem]
+            var notSent: String?
+
+            enum CodingKeys: String, CodingKey {
+                case pushed, conflicts, failed, diagnostics
+                case notSent = "not_sent"
+            }
         }
         return JSONDocument.render(
             Document(
                 pushed: report.pushed, conflicts: report.conflicts.map(conflictJSON),
                 failed: report.failed.map { ["id": $0.id, "reason": $0.reason] },
-                diagnostics: DiagnosticFormatter.jsonEntries(report.problems)))
+                diagnostics: DiagnosticFormatter.jsonEntries(report.problems), notSent: report.notSent))
     }
 
     static func conflictJSON(_ item: (id: String, conflict: TicketConflict)) -> ConflictJSON {

@@ -442,9 +442,10 @@ struct EraseCommand: AsyncParsableCommand {
         discussion: """
             The platform empties the ticket's customer data, destroys its key (so every sealed copy in \
             git, in any clone, can never be opened again) and keeps the ticket with an erasure record: \
-            when, by whom, and --reason. The next pull commits it. --customer erases every ticket of \
-            one customer. Exit status: 0 done, 1 no such ticket or the token may not erase, 3 the \
-            platform failed, 64 usage.
+            when, by whom, and --reason. The next pull commits it. On Vapi, which holds no keys, the \
+            call itself is deleted and the erasure committed to git at once (no later pull would see \
+            it). --customer erases every ticket of one customer. Exit status: 0 done, 1 no such ticket \
+            or the token may not erase, 3 the platform failed, 64 usage.
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -476,16 +477,25 @@ struct EraseCommand: AsyncParsableCommand {
         try await reportingErrors {
             let root = try repository.root()
             let tickets = try TicketStore.project(root: root)
-            let requester = try by ?? tickets.author(nil).name
+            let author = try tickets.author(nil)
+            let requester = by ?? author.name
             let selection: ErasureSelection = id.map(ErasureSelection.ticket) ?? .customer(customer!)
             let erased = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
-                try await $0.erase(selection, reason: reason, by: requester)
+                try await TicketCustodyRun.erase(
+                    selection, reason: reason, by: requester, platform: $0, tickets: tickets, author: author)
             }
             if format == .json {
-                printOutput(JSONDocument.render(["erased": erased.map(\.id)]), json: true)
+                printOutput(
+                    JSONDocument.render(TicketOutput.Erased(erased: erased.ids, commit: erased.commit?.hex)), json: true
+                )
             } else {
-                print("erased: \(erased.count)\(erased.isEmpty ? "" : " " + erased.map(\.id).joined(separator: " "))")
-                printError("the next tickets pull (or sync) commits the erasure")
+                print("erased: \(erased.ids.count)\(erased.ids.isEmpty ? "" : " " + erased.ids.joined(separator: " "))")
+                if let commit = erased.commit {
+                    printError(
+                        "the erasure is committed (\(commit.hex.prefix(8))): the platform deleted the conversation")
+                } else {
+                    printError("the next tickets pull (or sync) commits the erasure")
+                }
             }
             return .success
         }

@@ -55,6 +55,39 @@ import Testing
         #expect(result.stdout.contains("[ticket-platform-field]"))
     }
 
+    /// The tool's erasure commit (a platform that forgets erased tickets)
+    /// keeps the cursor: it is the tool's only when it erases and nothing else.
+    @Test func aTrailerOnlyCoversAnErasureThatErasesAndNothingMore() async throws {
+        let (bench, tickets, beforePull) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        let bytes = try #require(try repository.blob(at: path, in: main))
+        let record = try #require(TicketCodec().decode(bytes, path: path).record)
+        let erased = Erasure(at: "2026-12-01T10:00:00Z", by: "privacy", reason: "REQ-1").applied(to: record)
+        let message = "tickets: 0 new, 1 updated\n\n\(TicketStore.trailer): local 2\n"
+        let erasure = try repository.createCommit(
+            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(TicketFile.text(erased).utf8)))],
+            message: message, author: Self.ana
+        ).commit
+        let trusted = try await bench.run([
+            "audit", "--base", beforePull.hex, "--head", erasure.hex, "--trust-tool-commits",
+        ])
+        #expect(trusted.status == 0, "\(trusted.stdout)")
+        // The same commit with the agent changed too is no erasure: checked, and refused.
+        var forged = erased
+        forged.report.agent = "forged-desk"
+        let walkAround = try repository.createCommit(
+            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(TicketFile.text(forged).utf8)))],
+            message: message, author: Self.ana
+        ).commit
+        let refused = try await bench.run([
+            "audit", "--base", beforePull.hex, "--head", walkAround.hex, "--trust-tool-commits",
+        ])
+        #expect(refused.status == 1, "\(refused.stdout)")
+        #expect(refused.stdout.contains("agent is owned by the platform"), "\(refused.stdout)")
+    }
+
     @Test func aTicketAddedByHandFails() async throws {
         let (bench, tickets, _) = try await setUp()
         let repository = try bench.repository()

@@ -54,6 +54,17 @@ public protocol TicketSource: Sendable {
     /// Changes team fields while the ticket is still at `revision`.
     func patchTicket(id: String, _ patch: TicketPatch, expecting revision: String?, sealing: Sealing)
         async throws(PlatformError) -> Ticket
+
+    /// Whether the platform keeps the team's fields (status, assignee, ...).
+    /// A platform that does not (Vapi has no ticket status) reports each
+    /// ticket with the team fields it was first pulled with: git is where
+    /// they live, `tickets push` sends nothing, and a pull never takes them
+    /// from the platform for a ticket already in git.
+    var holdsTeamFields: Bool { get }
+}
+
+extension TicketSource {
+    public var holdsTeamFields: Bool { true }
 }
 
 /// The platform as custodian of customer data: the keys that open sealed
@@ -73,6 +84,16 @@ public protocol TicketCustody: Sendable {
     /// `.notFound` for an unknown ticket id.
     func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError)
         -> [Ticket]
+
+    /// Whether an erased ticket stays on the platform (with its erasure
+    /// record), so the next pull brings the erasure to git. A platform that
+    /// erases by deleting the conversation (Vapi) forgets the ticket: the
+    /// erasure is committed to git as the ticket is erased.
+    var keepsErasedTickets: Bool { get }
+}
+
+extension TicketCustody {
+    public var keepsErasedTickets: Bool { true }
 }
 
 /// A ticket's key as the API hands it over: its id and its 32 bytes, base64.

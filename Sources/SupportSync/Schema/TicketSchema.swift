@@ -15,7 +15,7 @@ public enum TicketSchema {
         let platform = "Owned by the platform: written by tickets pull, never edited in git"
         let team = "Owned by the team: edit it in a pull request; tickets push sends it to the platform"
         let sealed =
-            "Customer data: sealed by the platform with the ticket's key unless supportsync.yaml's tickets.seal leaves it out, as one string \"sealed:v1:<key id>:<base64>\"; opened by tickets show --reveal"
+            "Customer data: sealed by the platform with the ticket's key unless supportsync.yaml's tickets.seal leaves it out, as one string \"sealed:v1:<key id>:<base64>\" (or \"withheld:v1\" from a platform that holds no keys, such as Vapi, which keeps the value); opened by tickets show --reveal"
         let detail = { (what: String) in
             SchemaBuilder.describe(what, SchemaBuilder.nullable(SchemaBuilder.text()))
         }

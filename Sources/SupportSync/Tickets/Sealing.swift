@@ -152,10 +152,11 @@ public struct SealedValue: Sendable, Hashable {
     /// `sealed:v1:<key id>:<base64>`.
     public var text: String { Self.prefix + keyID + ":" + Base64.encode(payload) }
 
-    /// `text` with each sealed value in it shown as `(sealed)`: tables and
-    /// histories stay readable, and say that a value changed without
-    /// printing ciphertext.
+    /// `text` with each sealed value in it shown as `(sealed)`, and a
+    /// withheld one as `(withheld)`: tables and histories stay readable, and
+    /// say that a value changed without printing ciphertext.
     public static func abbreviated(_ text: String) -> String {
+        if WithheldValue.isWithheld(text) { return "(withheld)" }
         guard text.contains(prefix) else { return text }
         var output = ""
         var rest = Substring(text)
@@ -187,8 +188,9 @@ public struct SealedValue: Sendable, Hashable {
     }
 
     /// The places `sealing` covers where `record` holds anything but a
-    /// well-formed sealed value (plain text, a null, or text that merely
-    /// starts like one), which a sealed read must never return. For an
+    /// well-formed sealed value or the withheld mark (plain text, a null, or
+    /// text that merely starts like one), which a sealed read must never
+    /// return. For an
     /// erased ticket: every place that still holds any value at all.
     public static func plainPlaces(in record: TicketRecord, sealing: Sealing) -> [SealedPlace] {
         guard record.erasure == nil else {
@@ -199,9 +201,40 @@ public struct SealedValue: Sendable, Hashable {
         }
         return sealing.places(in: record).filter { place in
             guard case .some(.some(let text)) = place.value(in: record) else { return true }
+            if WithheldValue.isWithheld(text) { return false }
             guard case .success = parse(text) else { return true }
             return false
         }
+    }
+}
+
+/// A value a platform holds no key for, kept out of git altogether: with
+/// sealing on, such a platform (Vapi) writes `withheld:v1` in each place it
+/// would seal, and `tickets show --reveal` reads the value from the
+/// platform, where erasing it means deleting the conversation.
+public enum WithheldValue {
+    public static let text = "withheld:v1"
+
+    public static func isWithheld(_ value: String) -> Bool { value == text }
+
+    /// Whether any place of `record` that can hold customer data is withheld.
+    public static func isWithheld(in record: TicketRecord) -> Bool {
+        places(in: record).isEmpty == false
+    }
+
+    /// The places of `record` that hold the withheld mark.
+    public static func places(in record: TicketRecord) -> [SealedPlace] {
+        SealedPlace.all(in: record).filter { place in
+            guard case .some(.some(let value)) = place.value(in: record) else { return false }
+            return isWithheld(value)
+        }
+    }
+
+    /// `record` with every place `sealing` covers holding the withheld mark.
+    public static func withholding(_ record: TicketRecord, sealing: Sealing) -> TicketRecord {
+        var withheld = record
+        for place in sealing.places(in: record) { place.set(text, in: &withheld) }
+        return withheld
     }
 }
 
@@ -221,6 +254,17 @@ public struct Erasure: Sendable, Hashable, Codable {
     }
 
     public static let keys = ["at", "by", "reason"]
+
+    /// An erasure made at `now`, in UTC to the second.
+    public init(now: Date = Date(), by: String, reason: String) {
+        self.init(at: now.formatted(Date.ISO8601FormatStyle()), by: by, reason: reason)
+    }
+
+    /// `record` erased, as a platform that forgets erased tickets reports
+    /// it (version `erased`, changed at the erasure).
+    public func erased(_ record: TicketRecord) -> Ticket {
+        Ticket(record: applied(to: record), stamp: PlatformStamp(version: "erased", updatedAt: at))
+    }
 
     /// `record` with every place that can hold customer data emptied (a
     /// customer detail null, text empty, `fields` without values) and this

@@ -112,7 +112,9 @@ public enum TicketAudit {
     static func kind(of value: YAMLValue) -> String {
         switch value {
         case .null: return "null"
-        case .string(let text): return SealedValue.isSealed(text) ? "(sealed)" : "(a value in plain text)"
+        case .string(let text):
+            if WithheldValue.isWithheld(text) { return "(withheld)" }
+            return SealedValue.isSealed(text) ? "(sealed)" : "(a value in plain text)"
         case .map(let members): return members.isEmpty ? "{}" : "(values)"
         default: return "(a value)"
         }
@@ -127,7 +129,9 @@ public enum TicketAudit {
         case .int(let number): text = String(number)
         case .string(let string):
             // Ciphertext says nothing to a reader: that a sealed value changed is the news.
-            text = SealedValue.isSealed(string) ? "(sealed)" : YAMLWriter.scalar(string, flow: true)
+            text =
+                SealedValue.isSealed(string) || WithheldValue.isWithheld(string)
+                ? SealedValue.abbreviated(string) : YAMLWriter.scalar(string, flow: true)
         case .list(let items): text = "[" + items.map(describe).joined(separator: ", ") + "]"
         case .map(let members):
             text =

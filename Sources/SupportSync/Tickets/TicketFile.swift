@@ -19,7 +19,8 @@ public enum TicketFile {
     public static func text(_ record: TicketRecord) -> String {
         let fields = TicketRecord.Field.allCases.filter { $0 != .erasure || record.erasure != nil }
         return YAMLWriter.write(
-            .map(fields.map { ($0.rawValue, record.value(of: $0)) }), alwaysQuoting: SealedValue.isSealed)
+            .map(fields.map { ($0.rawValue, record.value(of: $0)) }),
+            alwaysQuoting: { SealedValue.isSealed($0) || WithheldValue.isWithheld($0) })
     }
 
     /// The record in `bytes`, read from the repository path `path`, and every

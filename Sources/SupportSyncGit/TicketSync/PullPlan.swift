@@ -30,13 +30,17 @@ struct PullPlan {
     ///     when nothing changed, for a long re-sync to make progress.
     ///   - known: every ticket file on the branch, by lower-cased id; the
     ///     tickets this plan writes are added to it.
+    ///   - holdsTeamFields: the platform keeps team fields; when it does not
+    ///     (`TicketSource.holdsTeamFields`), a ticket already in git keeps
+    ///     the team fields it has there, whatever the platform reports.
     static func make(
         batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]], storedCursor: [UInt8]?,
         legacyCursor: [UInt8]?, cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec,
-        known: inout [String: [String]]
+        holdsTeamFields: Bool = true, known: inout [String: [String]]
     ) -> PullPlan {
         var plan = PullPlan()
-        for (ticket, computed) in zip(batch, paths) {
+        for (reported, computed) in zip(batch, paths) {
+            var ticket = reported
             guard let computed else {
                 plan.refused.append(
                     (
@@ -81,6 +85,7 @@ struct PullPlan {
             }
             let baseBytes = base[path]
             let baseRecord = baseBytes.flatMap { codec.decode($0, path: path).record }
+            if !holdsTeamFields, let kept = baseRecord ?? gitRecord { ticket.record.team = kept.team }
             let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
             plan.conflicts += merged.conflicts.map { (ticket.id, $0) }
             let text = codec.encode(merged.record)

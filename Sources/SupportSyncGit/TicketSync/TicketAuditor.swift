@@ -24,6 +24,17 @@ public struct TicketAuditor {
         public var report: DiagnosticReport { DiagnosticReport(files: files, diagnostics: diagnostics) }
     }
 
+    /// Whether `change` only erases a ticket already in git: the erasure
+    /// record set, the customer data emptied, nothing else changed.
+    func isErasure(_ change: FileChange) throws -> Bool {
+        guard let oldBlob = change.oldBlob, let newBlob = change.newBlob,
+            let old = codec.decode(try repository.blob(oldBlob), path: change.path).record,
+            let new = codec.decode(try repository.blob(newBlob), path: change.path).record,
+            old.erasure == nil, let erasure = new.erasure
+        else { return false }
+        return new == erasure.applied(to: old)
+    }
+
     /// - Parameter trustToolCommits: accept commits carrying the
     ///   `Supportsync-Cursor:` trailer without checking them (a convention
     ///   for auditing the default branch's own history, not a proof).
@@ -52,10 +63,18 @@ public struct TicketAuditor {
             }
             if !changes.isEmpty { result.ticketCommits += 1 }
             // A pull that writes tickets moves the cursor in the same commit:
-            // a trailer alone (anyone can type one) does not make a pull.
+            // a trailer alone (anyone can type one) does not make a pull. The
+            // other commit the tool writes to tickets, an erasure on a
+            // platform that forgets erased tickets, leaves the cursor and
+            // only erases: it can remove customer data, never add a value.
             let addsOrChangesTickets = changes.contains { TicketPaths.kind(ofPath: $0.path) == .ticket }
-            let isToolCommit =
+            var isToolCommit =
                 hasTrailer && (!addsOrChangesTickets || changes.contains { $0.path == TicketStore.cursorPath })
+            if hasTrailer, !isToolCommit {
+                isToolCommit = try changes.allSatisfy { change in
+                    try TicketPaths.kind(ofPath: change.path) != .ticket || isErasure(change)
+                }
+            }
             if isToolCommit {
                 for change in changes where TicketPaths.kind(ofPath: change.path) == .ticket {
                     if let blob = change.newBlob,

@@ -135,6 +135,38 @@ public struct TicketPuller {
         return report
     }
 
+    /// Commits tickets the platform reported outside its pages, as a pull
+    /// would (merged, with the base moved, in one commit), keeping the
+    /// cursor where it is: the erasures of a platform that forgets erased
+    /// tickets (`TicketCustody.keepsErasedTickets`), which no later pull
+    /// would bring.
+    public func record(_ reported: [Ticket], _ options: Options) async throws -> Report {
+        let lock = try tickets.lock()
+        defer { lock.release() }
+        try tickets.finishInterruptedCheckout()
+        let info = try await platform.info()
+        var report = Report()
+        guard !reported.isEmpty else { return report }
+        for _ in 0..<20 {
+            let tip = try tickets.tip()
+            let stored = try tickets.cursor(at: tip)
+            try tickets.requireStoredSealing(stored, at: tip)
+            var known = try tickets.ticketIndex(at: tip)
+            var refused: [(id: String, reason: String)] = []
+            let cursor = TicketStore.Cursor(
+                instance: stored?.instance ?? info.instance, position: stored?.position, sealing: tickets.sealing)
+            do {
+                _ = try write(
+                    reported, cursor: cursor, tip: tip, options: options, known: &known, refused: &refused,
+                    report: &report)
+                return report
+            } catch is TicketStore.RaceLost {
+                logger.info("the branch moved; writing the tickets again on the new tip")
+            }
+        }
+        throw TicketStore.RaceLost()
+    }
+
     private struct Batch: Sendable {
         var tickets: [Ticket]
         var end: String?
@@ -241,7 +273,8 @@ public struct TicketPuller {
             batch: batch, paths: paths, git: git, base: base,
             storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
-            fullBatch: batch.count >= options.batch, codec: tickets.codec, known: &known)
+            fullBatch: batch.count >= options.batch, codec: tickets.codec,
+            holdsTeamFields: platform.holdsTeamFields, known: &known)
     }
 
     /// Stops the pull before anything of the batch is written when the

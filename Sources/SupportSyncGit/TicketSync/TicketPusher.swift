@@ -14,6 +14,9 @@ public struct TicketPusher {
         /// Ticket files that changed since the base but do not validate:
         /// not pushed, each problem at its line.
         public var problems: [Diagnostic] = []
+        /// Why nothing was sent although git holds team changes: the
+        /// platform keeps no team fields (`TicketSource.holdsTeamFields`).
+        public var notSent: String?
 
         public var exitStatus: ExitStatus {
             if !failed.isEmpty { return .failure }
@@ -40,8 +43,9 @@ public struct TicketPusher {
         public var base: TicketRecord?
     }
 
-    /// Changes waiting to be pushed: tickets whose team fields differ in git from the base.
-    public func pending() throws -> [Pending] { try scan().pending }
+    /// Changes waiting to be pushed: tickets whose team fields differ in git
+    /// from the base; none for a platform that keeps no team fields.
+    public func pending() throws -> [Pending] { platform.holdsTeamFields ? try scan().pending : [] }
 
     /// The changes waiting to be pushed, and the problems of every ticket
     /// file that changed since the base but does not validate (never
@@ -87,6 +91,12 @@ public struct TicketPusher {
         var baseFiles: [(path: String, bytes: [UInt8])] = []
         let (pending, problems) = try scan()
         report.problems = problems
+        guard platform.holdsTeamFields else {
+            // Nothing to send, and nothing moves: git is where team fields live.
+            report.notSent =
+                "the platform keeps no ticket status, assignee or resolution: team fields live in git, and nothing was sent (\(pending.count) \(pending.count == 1 ? "ticket differs" : "tickets differ") from what was pulled)"
+            return report
+        }
         for item in pending {
             let outcome = await push(item)
             let id = item.git.id

@@ -299,11 +299,12 @@ public struct TicketStore {
         }
     }
 
-    /// Whether any ticket file on the branch holds a sealed value.
+    /// Whether any ticket file on the branch holds a sealed or withheld value.
     func holdsSealedValues(at tip: ObjectID?) throws -> Bool {
         guard let tip else { return false }
         for file in try repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml") {
-            if String(decoding: try repository.blob(file.blob), as: UTF8.self).contains(SealedValue.prefix) {
+            let text = String(decoding: try repository.blob(file.blob), as: UTF8.self)
+            if text.contains(SealedValue.prefix) || text.contains(WithheldValue.text) {
                 return true
             }
         }
