@@ -1,37 +1,154 @@
+import Foundation
+import PlatformClient
 import SupportSync
 
-/// Tickets on Vapi are calls whose extraction says the agent flagged the
-/// case. This version manages Vapi agents only: `supportsync.yaml` refuses
-/// `pull_tickets: true` on a vapi platform, so no command reaches these.
+/// Tickets on Vapi are calls: a call whose extraction says the agent
+/// flagged the case, on an assistant bound to an agent of this environment,
+/// is a ticket (`VapiCall`), paged by `updatedAt` (`VapiTicketCursor`).
+///
+/// Vapi keeps no ticket of its own: no status, assignee or resolution
+/// (they live in git, and `tickets push` sends nothing), and no keys. With
+/// sealing on, what would be sealed is withheld from git
+/// (`WithheldValue`) and read from the call when revealed; erasing it
+/// deletes the call, and the erasure is committed to git at once, since
+/// the call is gone for every later pull.
 extension VapiPlatform {
-    static let noTickets = PlatformError.badRequest(
-        "this version of supportsync manages Vapi agents only; tickets are not pulled from Vapi yet")
+    public var holdsTeamFields: Bool { false }
+    public var keepsErasedTickets: Bool { false }
+
+    static let noTeamFields =
+        "Vapi holds no ticket status, assignee or resolution: they live in git, and tickets push sends nothing to Vapi"
+
+    /// The calls updated since a cursor, read once for the pages of one pull.
+    struct CallScan: Sendable {
+        /// The cursor the next page starts from.
+        var cursor: String
+        var calls: [VapiCall]
+        var newest: Int64?
+    }
 
     public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
-        throw Self.noTickets
+        let start: VapiTicketCursor
+        if let cursor {
+            guard let read = VapiTicketCursor(cursor) else {
+                throw .badRequest(
+                    "the ticket cursor '\(PrintableText.escaping(String(cursor.prefix(80))))' was not written by the Vapi provider"
+                )
+            }
+            start = read
+        } else {
+            start = VapiTicketCursor(since: nil, seen: [])
+        }
+        let scan: CallScan
+        if let cursor, let cached = callScan.value, cached.cursor == cursor {
+            scan = cached
+        } else {
+            scan = try await scanCalls(since: start.since)
+        }
+        let (page, after, more) = start.page(of: scan.calls, newest: scan.newest, limit: limit)
+        let next = after.text
+        callScan.value = more ? next.map { CallScan(cursor: $0, calls: scan.calls, newest: scan.newest) } : nil
+        return TicketPage(
+            tickets: page.compactMap { $0.ticket.map { Self.withholding($0, sealing) } },
+            nextCursor: more ? next : nil, cursor: next)
     }
 
     public func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
-        throw Self.noTickets
+        guard let call = try await call(id) else { return nil }
+        return call.ticket.map { Self.withholding($0, sealing) }
     }
 
     public func patchTicket(id: String, _ patch: TicketPatch, expecting revision: String?, sealing: Sealing)
         async throws(PlatformError) -> Ticket
     {
-        throw Self.noTickets
+        throw .badRequest(Self.noTeamFields)
     }
 
-    public func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? {
-        throw Self.noTickets
-    }
+    /// Vapi holds no keys: what is sealed elsewhere is withheld from git here.
+    public func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? { nil }
 
     public func tickets(ofCustomer contact: String) async throws(PlatformError) -> [Ticket] {
-        throw Self.noTickets
+        let match = try CustomerMatch(contact)
+        return try await scanCalls(since: nil).calls.compactMap(\.ticket).filter {
+            match.matches($0.record.report.customer)
+        }
     }
 
+    /// Deletes the calls: on Vapi, erasing a ticket's customer data is
+    /// deleting its call (recording, transcript and extraction with it).
+    /// Returns each ticket as erased, for git.
     public func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError)
         -> [Ticket]
     {
-        throw Self.noTickets
+        guard !reason.allSatisfy(\.isWhitespace) else { throw .invalid(field: "reason", message: "give a reason") }
+        let chosen: [Ticket]
+        switch selection {
+        case .ticket(let id):
+            guard let ticket = try await call(id)?.ticket else {
+                throw .notFound("Vapi has no call \(PrintableText.escaping(id)) flagged by an agent of \(environment)")
+            }
+            chosen = [ticket]
+        case .customer(let contact):
+            chosen = try await tickets(ofCustomer: contact)
+        case .closedBefore:
+            throw .badRequest(Self.noTeamFields + "; closed tickets are chosen from git")
+        }
+        let erasure = Erasure(by: by, reason: reason)
+        var erased: [Ticket] = []
+        for ticket in chosen.sorted(by: { $0.id < $1.id }) {
+            var request = PlatformRequest(.delete, ["call", ticket.id], resource: "call \(ticket.id)")
+            // Sent again after a lost answer, it finds the call gone: done.
+            request.idempotent = true
+            _ = try await send(request, body: nil, missingIsNil: true)
+            erased.append(erasure.erased(ticket.record))
+        }
+        return erased
+    }
+
+    // MARK: - Calls
+
+    /// One call; nil when Vapi has none with this id. An id that is not
+    /// Vapi's (a UUID) is none: it is never sent.
+    func call(_ id: String) async throws(PlatformError) -> VapiCall? {
+        guard UUID(uuidString: id) != nil else { return nil }
+        let answer = try await send(
+            PlatformRequest(.get, ["call", id], resource: "call \(id)"), body: nil, missingIsNil: true)
+        guard answer != .null else { return nil }
+        return VapiCall(answer, environment: environment, bindings: try await bindings())
+    }
+
+    /// Every call updated at or after `since` (all calls without it), each
+    /// kept as a ticket or only its time.
+    func scanCalls(since: Int64?) async throws(PlatformError) -> CallScan {
+        let bindings = try await bindings()
+        var calls: [VapiCall] = []
+        var newest: Int64?
+        let filter = since.map { [("updatedAtGe", VapiTime.text($0))] } ?? []
+        try await each("call", resource: "calls", filter: filter) { item in
+            guard let call = VapiCall(item, environment: environment, bindings: bindings) else { return }
+            newest = max(newest ?? call.updated, call.updated)
+            // Only tickets are kept: a call that is not one only moves the cursor.
+            if call.ticket != nil { calls.append(call) }
+        }
+        return CallScan(cursor: "", calls: calls, newest: newest)
+    }
+
+    /// The assistants bound to agents, by assistant id, from a listing.
+    func bindings() async throws(PlatformError) -> [String: VapiSlice.Binding] {
+        let listing = try await refreshed()
+        var bindings: [String: VapiSlice.Binding] = [:]
+        for assistant in listing.assistants {
+            if let id = assistant["id"]?.string, let binding = VapiSlice.binding(of: assistant) {
+                bindings[id] = binding
+            }
+        }
+        return bindings
+    }
+
+    static func withholding(_ ticket: Ticket, _ sealing: Sealing) -> Ticket {
+        guard !sealing.isEmpty else { return ticket }
+        var withheld = ticket
+        withheld.record = WithheldValue.withholding(ticket.record, sealing: sealing)
+        return withheld
     }
 }

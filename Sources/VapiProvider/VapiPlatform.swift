@@ -37,6 +37,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     let listing = LockedBox<Listing?>(nil)
     /// Tools this run created or took for an agent: never taken for another.
     let claimed = LockedBox<Set<String>>([])
+    /// The calls the last page of tickets was cut from, for the next page
+    /// of the same pull (keyed by the cursor that page handed out).
+    let callScan = LockedBox<CallScan?>(nil)
 
     /// The model a new assistant gets; its prompt, voice and model are the team's to set on Vapi.
     public static let newAssistantModel: JSONValue = .object([
@@ -63,7 +66,8 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     // MARK: - AgentTarget
 
     public func info() async throws(PlatformError) -> PlatformInfo {
-        PlatformInfo(instance: "vapi " + transport.baseURL, apiVersion: "vapi")
+        // Visible ASCII (it goes into commits): the environment's tickets on this API.
+        PlatformInfo(instance: "vapi:" + environment + "@" + transport.baseURL, apiVersion: "vapi")
     }
 
     public func agents() async throws(PlatformError) -> [Agent] {
@@ -359,6 +363,17 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         async throws(PlatformError) -> [JSONValue]
     {
         var all: [JSONValue] = []
+        try await each(kind, resource: resource, filter: filter) { all.append($0) }
+        return all
+    }
+
+    /// Hands each item of `GET /<kind>` to `body`, page by page, once each:
+    /// a caller that keeps only what it needs of each (calls are large)
+    /// holds one page at a time.
+    func each(
+        _ kind: String, resource: String, filter: [(String, String)] = [],
+        _ body: (JSONValue) throws(PlatformError) -> Void
+    ) async throws(PlatformError) {
         var before: String?
         var seen: Set<String> = []
         while true {
@@ -368,15 +383,22 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             let items = page.array ?? []
             var added = 0
             for item in items where seen.insert(item["id"]?.string ?? "").inserted {
-                all.append(item)
+                try body(item)
                 added += 1
             }
-            guard items.count >= pageSize, added > 0,
-                let oldest = items.compactMap({ $0["createdAt"]?.string }).min()
-            else { break }
+            guard items.count >= pageSize, let oldest = items.compactMap({ $0["createdAt"]?.string }).min() else {
+                break
+            }
+            guard added > 0 else {
+                // A whole page created in one millisecond: Vapi's list has no
+                // finer position to go on from.
+                logger.warning(
+                    "a full page of \(resource) shares one creation time; items created at that time past the page may be missing",
+                    metadata: ["createdAt": "\(oldest)"])
+                break
+            }
             before = oldest
         }
-        return all
     }
 
     func assistant(_ id: String) async throws(PlatformError) -> JSONValue? {

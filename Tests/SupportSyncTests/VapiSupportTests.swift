@@ -204,7 +204,7 @@ import Testing
         #expect(project?.platform(named: "lenient")?.strictSupports == false)
     }
 
-    @Test func aFlagWebhookMustBeHTTPSAndTicketsAreNotPulledYet() throws {
+    @Test func aFlagWebhookMustBeHTTPSAndTicketsMayBePulled() throws {
         let folder = try TemporaryFolder([
             ProjectFile.path: """
             platforms:
@@ -216,8 +216,9 @@ import Testing
 
             """
         ])
-        let (_, diagnostics) = ProjectFile.load(root: folder.url)
+        let (project, diagnostics) = ProjectFile.load(root: folder.url)
         #expect(diagnostics.contains { $0.location.line == 4 && $0.message.contains("not an https URL") })
-        #expect(diagnostics.contains { $0.location.line == 5 && $0.rule == .projectPullTickets })
+        #expect(!diagnostics.contains { $0.rule == .projectPullTickets })
+        #expect(project?.platform(named: "production")?.pullTickets == true)
     }
 }

@@ -274,14 +274,7 @@ public struct ProjectFile: Sendable {
             }
         }
         if let member = members["pull_tickets"], let pull = reader.bool(member.value, path: "\(path).pull_tickets") {
-            if pull.value, provider.value == .vapi {
-                reader.report(
-                    .projectPullTickets, at: pull.location,
-                    "this version manages Vapi agents only; tickets are not pulled from Vapi yet",
-                    hint: "remove pull_tickets from this platform")
-            } else {
-                platform.pullTickets = pull.value
-            }
+            platform.pullTickets = pull.value
         }
         if let member = members["strict_supports"],
             let strict = reader.bool(member.value, path: "\(path).strict_supports")

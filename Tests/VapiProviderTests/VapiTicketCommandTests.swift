@@ -1,0 +1,157 @@
+import Foundation
+import SupportSync
+import TestSupport
+import Testing
+import VapiProvider
+
+/// Tickets from Vapi end to end: the built executable pulls flagged calls
+/// from the fake Vapi into git, reveals, pushes and erases.
+@Suite(.serialized) struct VapiTicketCommandTests {
+    static func project(seal: String? = nil) -> String {
+        """
+        platforms:
+          production:
+            provider: vapi
+            url: env/VAPI_URL
+            token: env/VAPI_TOKEN
+            strict_supports: false
+            pull_tickets: true
+        default: production
+        \(seal.map { "tickets:\n  seal: \($0)\n" } ?? "")
+        """
+    }
+
+    /// The example agents applied to the fake; returns-chat's assistant id.
+    static func applied(_ bench: VapiApplyTests.Bench) async throws -> String {
+        let apply = try await bench.run(["apply"])
+        try #require(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        return try #require(try await bench.bound()["returns-chat"]?["id"]?.string)
+    }
+
+    /// The ticket file of `id` in the working tree.
+    static func file(_ bench: VapiApplyTests.Bench, _ id: String) throws -> String {
+        let folder = bench.repository.root.appendingPathComponent("tickets")
+        let found = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }.first {
+            $0.hasSuffix("/\(id).yaml")
+        }
+        let path = try #require(found, "no file for \(id)")
+        return try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test func pullRevealPushAndErase() async throws {
+        let bench = try VapiApplyTests.Bench(project: Self.project())
+        let start = try #require(try bench.repository.tip())
+        let assistant = try await Self.applied(bench)
+        let flagged = VapiTicketTests.call(assistant: assistant, flagged: true)
+        let id = try #require(flagged["id"]?.string)
+        try await bench.fake.call(
+            "POST", "/__fake/calls", .array([flagged, VapiTicketTests.call(assistant: assistant, flagged: false)]))
+
+        let pull = try await bench.run(["tickets", "pull"])
+        #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
+        #expect(pull.stdout.contains("1 new"), "\(pull.stdout)")
+        let text = try Self.file(bench, id)
+        // Sealing is on and Vapi holds no keys: customer data stays out of git.
+        #expect(text.contains("reason: \"withheld:v1\""), "\(text)")
+        #expect(text.contains("order_id: \"withheld:v1\""), "\(text)")
+        #expect(!text.contains("ana@example.com") && !text.contains("A-1029") && !text.contains("shoes"))
+        #expect(text.contains("agent: returns-chat") && text.contains("priority: high"), "\(text)")
+        #expect(text.contains("conversation: \(id)"))
+
+        let again = try await bench.run(["tickets", "pull", "--format", "json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(again.stdout.utf8))
+        #expect(document["new"] == .array([]) && document["updated"] == .array([]) && document["commits"] == .array([]))
+
+        let shown = try await bench.run(["tickets", "show", id])
+        #expect(shown.status == 0 && !shown.stdout.contains("ana@example.com"))
+        let revealed = try await bench.run(["tickets", "show", id, "--reveal"])
+        #expect(revealed.status == 0, "\(revealed.stderr)")
+        #expect(revealed.stdout.contains("ana@example.com") && revealed.stdout.contains("A-1029"), "\(revealed.stdout)")
+
+        // The team works the ticket in git; Vapi keeps no status.
+        let set = try await bench.run(["tickets", "set", id, "--status", "in_progress", "--assignee", "lu", "--commit"])
+        #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
+        try await bench.fake.clearRequests()
+        let push = try await bench.run(["tickets", "push"])
+        #expect(push.status == 0, "\(push.stdout)\(push.stderr)")
+        #expect(push.stdout.contains("nothing was sent"), "\(push.stdout)")
+        let writes = try await bench.fake.requests().filter { $0["method"]?.string != "GET" }
+        #expect(writes.isEmpty, "\(writes)")
+        // A later update of the call keeps git's team fields.
+        var updated = flagged
+        updated["analysis"] = .object(["summary": .string("Wants a refund, not an exchange.")])
+        try await bench.fake.call("POST", "/__fake/calls", .array([updated]))
+        let third = try await bench.run(["tickets", "pull"])
+        #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
+        let after = try Self.file(bench, id)
+        #expect(after.contains("status: in_progress") && after.contains("assignee: lu"), "\(after)")
+
+        // Erasing deletes the call and commits the erasure at once.
+        let erase = try await bench.run(["tickets", "erase", id, "--reason", "REQ-12", "--by", "privacy"])
+        #expect(erase.status == 0, "\(erase.stdout)\(erase.stderr)")
+        #expect(erase.stderr.contains("the erasure is committed"), "\(erase.stderr)")
+        let calls = try await bench.fake.call("GET", "/__fake/state")["calls"]?.array ?? []
+        #expect(!calls.contains { $0["id"]?.string == id })
+        let erased = try Self.file(bench, id)
+        #expect(!erased.contains("withheld:v1") && erased.contains("reason: REQ-12"), "\(erased)")
+        let gone = try await bench.run(["tickets", "show", id, "--reveal"])
+        #expect(gone.status == 0 && !gone.stdout.contains("ana@example.com"))
+
+        // Every commit the tool made passes the audit; git agrees the repository is sound.
+        let audit = try await bench.run(["audit", "--base", start.hex, "--trust-tool-commits"])
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        _ = try WitnessGit.run(["fsck", "--strict"], in: bench.repository.root)
+        #expect(try await bench.fake.failures().isEmpty)
+    }
+
+    /// `sync` on Vapi: agents applied, tickets pulled, nothing pushed, and
+    /// retention choosing closed tickets from git, since Vapi has no status.
+    @Test func syncErasesClosedTicketsChosenFromGit() async throws {
+        let project = Self.project().replacingOccurrences(
+            of: "default: production\n", with: "default: production\ntickets:\n  erase_closed_after: 30d\n")
+        let bench = try VapiApplyTests.Bench(project: project)
+        let assistant = try await Self.applied(bench)
+        let old = VapiTicketTests.call(
+            assistant: assistant, flagged: true, at: ("2026-01-05T09:00:00.000Z", "2026-01-05T09:10:00.000Z"))
+        let open = VapiTicketTests.call(
+            assistant: assistant, flagged: true, email: "bo@example.com",
+            at: ("2026-01-06T09:00:00.000Z", "2026-01-06T09:10:00.000Z"))
+        let (oldID, openID) = (try #require(old["id"]?.string), try #require(open["id"]?.string))
+        try await bench.fake.call("POST", "/__fake/calls", .array([old, open]))
+        let first = try await bench.run(["sync"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("the platform keeps no ticket status"), "\(first.stdout)")
+        let close = try await bench.run([
+            "tickets", "set", oldID, "--status", "closed", "--resolution", "Refunded", "--commit",
+        ])
+        #expect(close.status == 0, "\(close.stdout)\(close.stderr)")
+
+        let second = try await bench.run(["sync"])
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        let calls = try await bench.fake.call("GET", "/__fake/state")["calls"]?.array ?? []
+        #expect(calls.compactMap { $0["id"]?.string } == [openID])
+        let erased = try Self.file(bench, oldID)
+        #expect(erased.contains("erasure:") && erased.contains("status: closed"), "\(erased)")
+        #expect(!(try Self.file(bench, openID)).contains("erasure:"))
+        #expect(try await bench.fake.failures().isEmpty)
+    }
+
+    @Test func sealNothingStoresPlainTextWithTheWarning() async throws {
+        let bench = try VapiApplyTests.Bench(project: Self.project(seal: "[]"))
+        let assistant = try await Self.applied(bench)
+        let flagged = VapiTicketTests.call(assistant: assistant, flagged: true)
+        let id = try #require(flagged["id"]?.string)
+        try await bench.fake.call("POST", "/__fake/calls", .array([flagged]))
+        let validate = try await bench.run(["validate"])
+        #expect(validate.stderr.contains("plain text") || validate.stdout.contains("plain text"))
+        let pull = try await bench.run(["tickets", "pull"])
+        #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
+        let text = try Self.file(bench, id)
+        #expect(text.contains("email: ana@example.com") && !text.contains("withheld"), "\(text)")
+        // Erased: the plain copy in git is emptied in the same run.
+        let erase = try await bench.run(["tickets", "erase", "--customer", "ANA@example.com", "--reason", "REQ-3"])
+        #expect(erase.status == 0, "\(erase.stdout)\(erase.stderr)")
+        #expect(!(try Self.file(bench, id)).contains("ana@example.com"))
+    }
+}
