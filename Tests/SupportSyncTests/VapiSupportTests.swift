@@ -152,6 +152,28 @@ import Testing
         }
     }
 
+    /// The extraction tickets come from has `flagged` and `reason` of its
+    /// own: a collect field so named would break it.
+    @Test func aCollectFieldNamedLikeTheExtractionsOwnIsRefusedOrLeftOut() throws {
+        let file = Self.agent(
+            """
+              mode: flag
+              flag:
+                collect:
+                  - email
+                  - field: flagged
+                    label: Flagged before
+
+            """)
+        try check(file, at: "field: flagged", column: 16, path: "support.flag.collect[].field") {
+            $0.support.flag?.collect.map(\.field) == ["email"]
+        }
+        let plain = Self.agent("  mode: flag\n  flag:\n    collect: [email, reason]\n")
+        try check(plain, at: "collect:", column: 22, path: "support.flag.collect[].field") {
+            $0.support.flag?.collect.map(\.field) == ["email"]
+        }
+    }
+
     @Test func anExtensionOnASIPDestinationIsRefusedOrDropped() throws {
         let file = Self.agent(
             """

@@ -24,6 +24,8 @@ public struct ProviderSupport: Sendable, Hashable {
         case guidanceLength = "guidance"
         /// An extension on a SIP destination.
         case sipExtension = "sip_extension"
+        /// A collect field named like one the provider's extraction uses itself (`Limits.reservedFields`).
+        case reservedField = "reserved_field"
 
         /// The settings' path, as messages name it.
         var path: String {
@@ -40,6 +42,7 @@ public struct ProviderSupport: Sendable, Hashable {
             case .order: return "the order of support.escalate.destinations"
             case .nameLength: return "name"
             case .guidanceLength: return "support.decide.guidance"
+            case .reservedField: return "support.flag.collect[].field"
             }
         }
 
@@ -51,6 +54,7 @@ public struct ProviderSupport: Sendable, Hashable {
             case .extensionLength: return "shorten the extension"
             case .sipExtension: return "put the extension in the SIP address"
             case .guidanceLength: return "shorten the guidance"
+            case .reservedField: return "rename the field"
             case .closed: return "closed: null"
             case .decide: return "another mode"
             default: return "\(rawValue): null"
@@ -63,11 +67,16 @@ public struct ProviderSupport: Sendable, Hashable {
         public var name: Int?
         public var `extension`: Int?
         public var guidance: Int?
+        /// Collect field names the provider uses itself.
+        public var reservedFields: Set<String>
 
-        public init(name: Int? = nil, extension: Int? = nil, guidance: Int? = nil) {
+        public init(
+            name: Int? = nil, extension: Int? = nil, guidance: Int? = nil, reservedFields: Set<String> = []
+        ) {
             self.name = name
             self.extension = `extension`
             self.guidance = guidance
+            self.reservedFields = reservedFields
         }
     }
 
@@ -91,6 +100,7 @@ public struct ProviderSupport: Sendable, Hashable {
         if limits.name != nil { self.unsupported.insert(.nameLength) }
         if limits.extension != nil { self.unsupported.insert(.extensionLength) }
         if limits.guidance != nil { self.unsupported.insert(.guidanceLength) }
+        if !limits.reservedFields.isEmpty { self.unsupported.insert(.reservedField) }
     }
 
     /// The built-in providers: the platform API and the local platform
@@ -109,10 +119,11 @@ public struct ProviderSupport: Sendable, Hashable {
     /// assistant's `name` has `maxLength: 40`, a destination's `extension`
     /// `maxLength: 10` (code points, as its validator counts); tool
     /// descriptions hold at most 1000 characters, of which the provider's
-    /// own words before the guidance take up to 130 (`VapiSlice`).
+    /// own words before the guidance take up to 130 (`VapiSlice`); the
+    /// extraction tickets come from has `flagged` and `reason` of its own.
     public static let vapi = ProviderSupport(
         unsupported: [.hours, .closed, .ringTimeout, .order, .sipExtension],
-        limits: Limits(name: 40, extension: 10, guidance: 870),
+        limits: Limits(name: 40, extension: 10, guidance: 870, reservedFields: ["flagged", "reason"]),
         reasons: [
             .hours: "Vapi assistants have no schedule",
             .closed: "Vapi assistants have no schedule",
@@ -123,6 +134,7 @@ public struct ProviderSupport: Sendable, Hashable {
             .sipExtension: "Vapi's SIP destinations have no extension",
             .guidanceLength:
                 "Vapi tool descriptions are at most 1000 characters, and up to 130 of them say what the tool does",
+            .reservedField: "the call's extraction for tickets has flagged and reason of its own",
         ],
         fallbacks: [
             .hours: "transfers at any time: humans are always tried",
@@ -133,6 +145,7 @@ public struct ProviderSupport: Sendable, Hashable {
             .extensionLength: "dials the number without the extension",
             .guidanceLength: "keeps the first 870 characters of the guidance",
             .sipExtension: "calls the SIP address without the extension",
+            .reservedField: "leaves the field out of the extraction",
         ])
 
     /// Each unsupported setting the agent (its file's `root` and its merged
@@ -200,6 +213,13 @@ public struct ProviderSupport: Sendable, Hashable {
         if let guidance = tooLong(written(written(support, "decide")?.value, "guidance"), limits.guidance) {
             report(.guidanceLength, at: guidance.value.location)
         }
+        for item in written(written(support, "flag")?.value, "collect")?.value.items ?? [] {
+            // `- email`, or `- field: email` with a label and required.
+            let name = item.scalar.map { _ in item } ?? written(item, "field")?.value
+            if let name, let text = name.scalar?.text, limits.reservedFields.contains(text) {
+                report(.reservedField, at: name.location)
+            }
+        }
         return found
     }
 
@@ -254,6 +274,12 @@ public struct ProviderSupport: Sendable, Hashable {
         {
             settings.support.decide?.guidance = String(String.UnicodeScalarView(guidance.unicodeScalars.prefix(limit)))
             note(.guidanceLength)
+        }
+        if let collect = settings.support.flag?.collect,
+            collect.contains(where: { limits.reservedFields.contains($0.field) })
+        {
+            settings.support.flag?.collect = collect.filter { !limits.reservedFields.contains($0.field) }
+            note(.reservedField)
         }
         return (settings, notes)
     }
