@@ -8,7 +8,7 @@ the same generated data, in one run, and prints the ratio.
     python3 Benchmarks/bench.py history [--commits 20000] [--runs 3]
     python3 Benchmarks/bench.py list [--tickets 100000] [--runs 3]
     python3 Benchmarks/bench.py policy [--agents 100] [--scenarios 1000] [--runs 5]
-    python3 Benchmarks/bench.py vapi [--agents 200] [--rate 10] [--runs 1]
+    python3 Benchmarks/bench.py vapi [--agents 200] [--calls 2000] [--rate 10] [--runs 1]
 
 Times are wall-clock medians over --runs; peak memory is the child's maximum
 resident set size (getrusage). The supportsync binary is built in release mode
@@ -630,20 +630,50 @@ def request_counts(log):
     return len(served), by_method, len(log) - len(served), errors
 
 
+def vapi_calls(assistants, count, start):
+    """`count` calls as Vapi stores them once analysed, spread over the bound
+    assistants, created a second apart from `start` (epoch seconds); every
+    call of a flagging assistant says it flagged the case (half of those
+    agents' calls), the others say nothing of it. (calls, flagged)."""
+    import json
+    import uuid
+    bound = sorted(((a["metadata"]["supportsync"]["agent"], a) for a in assistants
+                    if a.get("metadata", {}).get("supportsync")), key=lambda pair: pair[0])
+    calls, flagged = [], 0
+    for i in range(count):
+        agent, assistant = bound[i % len(bound)]
+        outputs = assistant.get("artifactPlan", {}).get("structuredOutputs", [])
+        created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + i)) + ".000Z"
+        call = {"id": str(uuid.uuid4()), "assistantId": assistant["id"], "type": "webCall",
+                "createdAt": created, "updatedAt": created,
+                "analysis": {"summary": f"Call {i} about order A-{i:05d}."}}
+        if outputs and i % 2 == 0:
+            flagged += 1
+            call["artifact"] = {"structuredOutputs": {str(uuid.uuid4()): {"name": "supportsync-ticket", "result": {
+                "flagged": True, "reason": f"Case {i}", "name": f"Customer {i}",
+                "email": f"customer{i}@example.com"}}}}
+        calls.append(call)
+    return calls, flagged
+
+
 def bench_vapi(args):
     import json
-    work = tempfile.mkdtemp(prefix="supportsync-bench-vapi-")
+    import urllib.request
+    scratch = tempfile.mkdtemp(prefix="supportsync-bench-vapi-")
+    work = os.path.join(scratch, "repo")
     fake = fake_log = None
     try:
+        # A team's repository: tickets are pulled into it.
+        new_repository(work)
         agents = os.path.join(work, "config", "agents")
         os.makedirs(agents)
         shutil.copyfile(os.path.join(ROOT, "config", "defaults.yaml"), os.path.join(work, "config", "defaults.yaml"))
         with open(os.path.join(work, "supportsync.yaml"), "w") as f:
             f.write("platforms:\n  production:\n    provider: vapi\n    url: env/VAPI_URL\n"
-                    "    token: env/VAPI_TOKEN\ndefault: production\n")
+                    "    token: env/VAPI_TOKEN\n    pull_tickets: true\ndefault: production\n")
         write_vapi_agents(agents, args.agents, ANNOUNCE)
         escalating = sum(1 for i in range(1, args.agents + 1) if vapi_agent_file(i)[1] == "escalate")
-        fake_log = open(os.path.join(work, "fake-vapi.stderr"), "w")
+        fake_log = open(os.path.join(scratch, "fake-vapi.stderr"), "w")
         fake, url = start_fake_vapi(args.rate, fake_log)
         env = dict(os.environ, VAPI_URL=url, VAPI_TOKEN=VAPI_TOKEN)
         # supportsync.yaml's default platform, nothing from the caller's environment.
@@ -666,7 +696,19 @@ def bench_vapi(args):
                          f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
             return seconds, request_counts(fake_control(url, "GET", "/__fake/requests"))
 
-        runs = {"create": [], "plan": [], "update": []}
+        def seed(calls):
+            for first in range(0, len(calls), 500):
+                body = json.dumps(calls[first:first + 500]).encode()
+                request = urllib.request.Request(url + "/__fake/calls", data=body, method="POST",
+                                                 headers={"Content-Type": "application/json"})
+                urllib.request.urlopen(request, timeout=300).read()
+
+        def committed():
+            listed = git(["ls-tree", "-r", "--name-only", "HEAD", "tickets"], work, capture_output=True, text=True)
+            return listed.stdout.count(".yaml")
+
+        runs = {"create": [], "plan": [], "update": [], "pull": [], "pull again": []}
+        flagged = 0
         for run in range(args.runs):
             fake_control(url, "POST", "/__fake/reset")
             write_vapi_agents(agents, args.agents, ANNOUNCE)
@@ -682,6 +724,19 @@ def bench_vapi(args):
             if changed != escalating:
                 sys.exit(f"the update left {changed} transfer tools announcing {ANNOUNCE_CHANGED!r}, "
                          f"not {escalating}")
+            # Tickets: a fresh branch each run, the calls of the bound assistants.
+            git(["checkout", "-q", "--orphan", f"run-{run}"], work)
+            git(["rm", "-rq", "--cached", "--ignore-unmatch", "tickets"], work)
+            shutil.rmtree(os.path.join(work, "tickets"), ignore_errors=True)
+            git(["add", "-A"], work)
+            git(["commit", "-q", "-m", "config"], work)
+            calls, flagged = vapi_calls(fake_control(url, "GET", "/__fake/state")["assistants"], args.calls,
+                                        1_780_000_000)
+            seed(calls)
+            runs["pull"].append(timed(["tickets", "pull"], 0))
+            if committed() != flagged:
+                sys.exit(f"tickets pull committed {committed()} tickets, not the {flagged} flagged calls")
+            runs["pull again"].append(timed(["tickets", "pull"], 0))
             failures = fake_control(url, "GET", "/__fake/failures")
             if failures:
                 fake_log.flush()
@@ -694,7 +749,8 @@ def bench_vapi(args):
               f"(median of {args.runs} run{'s' if args.runs != 1 else ''}"
               f"{'; requests counted in the last' if args.runs > 1 else ''})")
         works = {"create": f"apply, {args.agents} new", "plan": "plan, no changes",
-                 "update": f"apply, {escalating} updated"}
+                 "update": f"apply, {escalating} updated", "pull": f"pull, {flagged} of {args.calls} calls",
+                 "pull again": "pull, nothing new"}
         per = {}
         for step, samples in runs.items():
             seconds = statistics.median(s for s, _ in samples)
@@ -704,11 +760,13 @@ def bench_vapi(args):
             methods = ", ".join(f"{m} {n}" for m, n in sorted(by_method.items()))
             extra = f"; {limited} answered 429 and retried" if limited else ""
             extra += "; not 2xx: " + ", ".join(f"{s} x{n}" for s, n in sorted(errors.items())) if errors else ""
-            print(f"  {works[step]:<22} {seconds:8.3f} s   {served:6d} requests ({methods}){extra}")
+            print(f"  {works[step]:<24} {seconds:8.3f} s   {served:6d} requests ({methods}){extra}")
             per[step] = served
         print(f"  requests per agent: no-change plan {per['plan'] / args.agents:.2f} ({per['plan']} in all for "
               f"{args.agents} agents), create {per['create'] / args.agents:.2f}, "
               f"update {per['update'] / max(escalating, 1):.2f} (per updated agent)")
+        print(f"  requests per ticket pulled: {per['pull'] / max(flagged, 1):.3f} ({per['pull']} for {flagged} "
+              f"tickets among {args.calls} calls); a pull with nothing new: {per['pull again']}")
         limit = (f"the fake allows {args.rate:g} requests/s per token, then 429" if args.rate > 0
                  else "the fake sets no limit (--rate 0)")
         print(f"  rate: {limit}. Vapi's per-org limit is not published; VapiAI/gitops paces "
@@ -721,7 +779,7 @@ def bench_vapi(args):
             fake.wait()
         if fake_log:
             fake_log.close()
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def main():
@@ -748,6 +806,7 @@ def main():
     policy.add_argument("--runs", type=int, default=5)
     vapi = sub.add_parser("vapi", help="apply of N agents, a no-change plan and an update against the fake Vapi")
     vapi.add_argument("--agents", type=int, default=200)
+    vapi.add_argument("--calls", type=int, default=2000)
     vapi.add_argument("--rate", type=float, default=10,
                       help="requests/s the fake allows per token before 429 (0: no limit); default 10")
     vapi.add_argument("--runs", type=int, default=1)
