@@ -24,9 +24,10 @@ struct VapiCall: Sendable {
         self.updated = updated
         let binding =
             call["assistantId"]?.string.flatMap { bindings[$0] } ?? call["assistant"].flatMap(VapiSlice.binding)
+        // Not a ticket: kept for its time only.
         guard let binding, binding.environment == environment, let result = Self.extraction(of: call),
             result["flagged"] == .bool(true)
-        else { return nil }
+        else { return }
         ticket = Self.ticket(call, id: id, result: result, binding: binding)
     }
 

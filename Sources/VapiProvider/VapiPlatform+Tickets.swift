@@ -25,6 +25,8 @@ extension VapiPlatform {
         var cursor: String
         var calls: [VapiCall]
         var newest: Int64?
+        /// Calls listed that are not tickets.
+        var passedOver = 0
     }
 
     public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
@@ -47,10 +49,14 @@ extension VapiPlatform {
         }
         let (page, after, more) = start.page(of: scan.calls, newest: scan.newest, limit: limit)
         let next = after.text
-        callScan.value = more ? next.map { CallScan(cursor: $0, calls: scan.calls, newest: scan.newest) } : nil
+        callScan.value =
+            more
+            ? next.map { CallScan(cursor: $0, calls: scan.calls, newest: scan.newest, passedOver: scan.passedOver) }
+            : nil
+        // The calls passed over are counted once, on the last page of the scan.
         return TicketPage(
             tickets: page.compactMap { $0.ticket.map { Self.withholding($0, sealing) } },
-            nextCursor: more ? next : nil, cursor: next)
+            nextCursor: more ? next : nil, cursor: next, passedOver: more ? 0 : scan.passedOver)
     }
 
     public func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
@@ -123,14 +129,15 @@ extension VapiPlatform {
         let bindings = try await bindings()
         var calls: [VapiCall] = []
         var newest: Int64?
+        var passedOver = 0
         let filter = since.map { [("updatedAtGe", VapiTime.text($0))] } ?? []
         try await each("call", resource: "calls", filter: filter) { item in
             guard let call = VapiCall(item, environment: environment, bindings: bindings) else { return }
             newest = max(newest ?? call.updated, call.updated)
             // Only tickets are kept: a call that is not one only moves the cursor.
-            if call.ticket != nil { calls.append(call) }
+            if call.ticket != nil { calls.append(call) } else { passedOver += 1 }
         }
-        return CallScan(cursor: "", calls: calls, newest: newest)
+        return CallScan(cursor: "", calls: calls, newest: newest, passedOver: passedOver)
     }
 
     /// The assistants bound to agents, by assistant id, from a listing.

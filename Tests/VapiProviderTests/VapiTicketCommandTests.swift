@@ -137,6 +137,38 @@ import VapiProvider
         #expect(try await bench.fake.failures().isEmpty)
     }
 
+    /// Calls nobody flagged move the cursor too: with a thousand or more of
+    /// them and no ticket, the pull commits the cursor alone, so the next
+    /// pull does not list them again.
+    @Test func manyCallsNobodyFlaggedAreNotReadAgain() async throws {
+        let bench = try VapiApplyTests.Bench(project: Self.project())
+        let assistant = try await Self.applied(bench)
+        let first = VapiTicketTests.call(
+            assistant: assistant, flagged: true, at: ("2026-12-01T07:00:00.000Z", "2026-12-01T07:00:00.000Z"))
+        try await bench.fake.call("POST", "/__fake/calls", .array([first]))
+        #expect(try await bench.run(["tickets", "pull"]).status == 0)
+        // An hour of calls nobody flagged, 3.4 s apart.
+        let quiet = (0..<1_050).map { index in
+            let milliseconds = index * 3_400
+            let time = String(
+                format: "2026-12-01T08:%02d:%02d.%03dZ", milliseconds / 60_000, milliseconds / 1_000 % 60,
+                milliseconds % 1_000)
+            return VapiTicketTests.call(assistant: assistant, flagged: false, at: (time, time))
+        }
+        try await bench.fake.call("POST", "/__fake/calls", .array(quiet))
+        let pull = try await bench.run(["tickets", "pull"])
+        #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
+        #expect(pull.stdout.contains("0 new, 0 updated in 1 commit"), "\(pull.stdout)")
+        let cursor = try String(
+            contentsOf: bench.repository.root.appendingPathComponent("tickets/.supportsync-cursor/v2"), encoding: .utf8)
+        // The window now starts ten minutes before the newest call listed.
+        #expect(cursor.contains("vapi1/2026-12-01T08:49:"), "\(cursor)")
+        try await bench.fake.clearRequests()
+        #expect(try await bench.run(["tickets", "pull"]).status == 0)
+        let lists = try await bench.fake.requests().filter { $0["path"]?.string == "/call" }
+        #expect(lists.count == 1 && lists[0]["query"]?["updatedAtGe"]?.string?.hasPrefix("2026-12-01T08:49:") == true)
+    }
+
     @Test func sealNothingStoresPlainTextWithTheWarning() async throws {
         let bench = try VapiApplyTests.Bench(project: Self.project(seal: "[]"))
         let assistant = try await Self.applied(bench)

@@ -375,11 +375,17 @@ public struct TicketPage: Sendable, Hashable, Codable {
     /// from here later. An extension of the API; a server without it makes
     /// the client re-read the last page, which is harmless.
     public var cursor: String?
+    /// How many items the platform read for this page that are not tickets
+    /// (Vapi: calls nobody flagged). Not on the wire: a pull commits a
+    /// cursor that passed over many, even with no ticket, so the next pull
+    /// does not read them again.
+    public var passedOver = 0
 
-    public init(tickets: [Ticket], nextCursor: String?, cursor: String? = nil) {
+    public init(tickets: [Ticket], nextCursor: String?, cursor: String? = nil, passedOver: Int = 0) {
         self.tickets = tickets
         self.nextCursor = nextCursor
         self.cursor = cursor
+        self.passedOver = passedOver
     }
 
     enum CodingKeys: String, CodingKey {

@@ -92,7 +92,11 @@ public struct TicketPuller {
                     after: position, from: platform, sealing: tickets.sealing, options: options)
             }
             prefetched = nil
-            guard !batch.tickets.isEmpty else { break }
+            // No ticket: nothing to commit, unless the platform passed over
+            // so many items to get here that the next pull should not read
+            // them again (the cursor alone is committed).
+            guard !batch.tickets.isEmpty || (batch.passedOver >= Self.passedOverWorthACommit && batch.end != position)
+            else { break }
             if let end = batch.end { try Self.requireCommitSafe(end, "cursor", limit: 4096) }
             try Self.requireSealed(batch.tickets, tickets.sealing)
             // The platform prepares the next batch while this one is written.
@@ -171,7 +175,12 @@ public struct TicketPuller {
         var tickets: [Ticket]
         var end: String?
         var more: Bool
+        var passedOver = 0
     }
+
+    /// Items a platform passed over (`TicketPage.passedOver`) that make a
+    /// batch with no ticket worth a commit of the cursor.
+    static let passedOverWorthACommit = 1_000
 
     /// Pages until at least `batch` tickets (ending on a page boundary) or the last page.
     private static func fetchBatch(
@@ -180,10 +189,12 @@ public struct TicketPuller {
         var tickets: [Ticket] = []
         var position = start
         var more = true
+        var passedOver = 0
         while tickets.count < options.batch {
             let page = try await platform.tickets(
                 after: position, limit: min(options.pageSize, max(1, options.batch)), sealing: sealing)
             tickets += page.tickets
+            passedOver += page.passedOver
             // A server that does not say where its last page ends leaves the
             // position at that page's start: re-reading it later is harmless.
             position = page.nextCursor ?? page.cursor ?? position
@@ -196,7 +207,7 @@ public struct TicketPuller {
         var latest: [String: Int] = [:]
         for (index, ticket) in tickets.enumerated() { latest[ticket.id] = index }
         let unique = tickets.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element)
-        return Batch(tickets: unique, end: position, more: more)
+        return Batch(tickets: unique, end: position, more: more, passedOver: passedOver)
     }
 
     /// Writes one batch as one commit (with the platform base moved in the
@@ -273,7 +284,8 @@ public struct TicketPuller {
             batch: batch, paths: paths, git: git, base: base,
             storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
-            fullBatch: batch.count >= options.batch, codec: tickets.codec,
+            // An empty batch is written only for its cursor (`passedOver`).
+            fullBatch: batch.isEmpty || batch.count >= options.batch, codec: tickets.codec,
             holdsTeamFields: platform.holdsTeamFields, known: &known)
     }
 
