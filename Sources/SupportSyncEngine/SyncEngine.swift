@@ -179,8 +179,8 @@ public struct SyncEngine: Sendable {
                 )
                 .map(\.id)
             } else {
-                retention.erased = try await TicketCustodyRun.eraseClosed(
-                    before: limit, reason: reason, by: "supportsync sync", platform: platform, tickets: tickets,
+                retention.erased = try await TicketCustodyRun.erase(
+                    .closedBefore(limit), reason: reason, by: "supportsync sync", platform: platform, tickets: tickets,
                     author: author
                 ).ids
             }

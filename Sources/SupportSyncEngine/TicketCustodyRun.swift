@@ -86,7 +86,7 @@ public enum TicketCustodyRun {
             return Revealed(
                 record: record,
                 note:
-                    "the platform no longer has \(record.id)'s conversation (erased or deleted there): its withheld customer data is gone"
+                    "the platform has no ticket \(record.id) any more (its conversation was deleted, or is no longer a flagged case of this environment): its withheld customer data cannot be read"
             )
         }
         var opened = record
@@ -100,15 +100,17 @@ public enum TicketCustodyRun {
     public struct Erased: Sendable {
         public var ids: [String]
         /// The commit of the erasures, for a platform that forgets erased
-        /// tickets; nil when the next pull brings them.
+        /// tickets; nil when the next pull brings them, or git held none.
         public var commit: ObjectID?
+        /// Whether the platform forgets erased tickets (no later pull brings them).
+        public var forgotten = false
     }
 
     /// Erases on the platform. A platform that keeps erased tickets reports
-    /// them to the next pull; for one that forgets them (`keepsErasedTickets`
-    /// false: Vapi deletes the call) the erasures are committed to git now,
-    /// and a ticket git holds that the platform no longer has is erased in
-    /// git alone (its conversation is already gone there).
+    /// them to the next pull. For one that forgets them (Vapi deletes the
+    /// call), the tickets are erased one by one and the erasures committed
+    /// now (`TicketPuller.eraseForgotten`), each from git's record; a
+    /// customer's tickets are those the platform finds.
     public static func erase(
         _ selection: ErasureSelection, reason: String, by: String, platform: any ManagedPlatform,
         tickets: TicketStore, author: Signature
@@ -116,49 +118,50 @@ public enum TicketCustodyRun {
         guard !platform.keepsErasedTickets else {
             return Erased(ids: try await platform.erase(selection, reason: reason, by: by).map(\.id))
         }
-        var erased: [Ticket]
-        do {
-            erased = try await platform.erase(selection, reason: reason, by: by)
-        } catch {
-            guard case .notFound = error, case .ticket(let id) = selection,
-                let record = try? TicketQueries(tickets: tickets).show(id).record, record.erasure == nil
-            else { throw error }
-            erased = [Erasure(by: by, reason: reason).erased(record)]
+        let ids: [String]
+        switch selection {
+        case .ticket(let id): ids = [id]
+        case .customer(let contact): ids = try await platform.tickets(ofCustomer: contact).map(\.id)
+        case .closedBefore(let limit): ids = try closedTickets(before: limit, in: tickets)
         }
-        return try await commitErasures(erased, platform: platform, tickets: tickets, author: author)
+        let done = try await TicketPuller(tickets: tickets, platform: platform).eraseForgotten(
+            ids, erasure: Erasure(by: by, reason: reason), options: TicketPuller.Options(author: author)
+        ) { id throws(PlatformError) in
+            _ = try await platform.erase(.ticket(id), reason: reason, by: by)
+        }
+        if let failure = done.failure {
+            throw PartialErasure(erased: done.erased, commit: done.commit, failure: failure)
+        }
+        if case .ticket(let id) = selection, done.unknown.contains(id) {
+            throw PlatformError.notFound("there is no ticket '\(PrintableText.escaping(id))' on the platform or in git")
+        }
+        return Erased(ids: done.erased, commit: done.commit, forgotten: true)
     }
 
-    /// Commits the erasures of the tickets git holds; one never pulled
-    /// leaves nothing in git to erase.
-    static func commitErasures(
-        _ erased: [Ticket], platform: any ManagedPlatform, tickets: TicketStore, author: Signature
-    ) async throws -> Erased {
-        let queries = TicketQueries(tickets: tickets)
-        let held = erased.filter { (try? queries.path(of: $0.id)) != nil }
-        let report = try await TicketPuller(tickets: tickets, platform: platform).record(
-            held, TicketPuller.Options(author: author))
-        return Erased(ids: erased.map(\.id), commit: report.commits.last)
-    }
-
-    /// Retention (`tickets.erase_closed_after`) on a platform that keeps no
-    /// ticket status: the closed tickets are chosen from git, erased one by
-    /// one on the platform, and the erasures committed.
-    public static func eraseClosed(
-        before limit: String, reason: String, by: String, platform: any ManagedPlatform, tickets: TicketStore,
-        author: Signature
-    ) async throws -> Erased {
-        let closed = try TicketQueries(tickets: tickets).list(TicketQueries.Filter(status: .closed)).map(\.record)
-            .filter { $0.erasure == nil && $0.createdAt < limit }
-        var erased: [Ticket] = []
-        for record in closed {
-            do {
-                erased += try await platform.erase(.ticket(record.id), reason: reason, by: by)
-            } catch {
-                guard case .notFound = error else { throw error }
-                erased.append(Erasure(by: by, reason: reason).erased(record))
+    /// The closed tickets in git created before `limit` (RFC 3339, UTC) and not erased yet.
+    static func closedTickets(before limit: String, in tickets: TicketStore) throws -> [String] {
+        guard let limit = TicketTimestamp(limit) else { return [] }
+        return try TicketQueries(tickets: tickets).list(TicketQueries.Filter(status: .closed)).map(\.record)
+            .filter { record in
+                record.erasure == nil && TicketTimestamp(record.createdAt).map { $0 < limit } == true
             }
+            .map(\.id)
+    }
+
+    /// An erasure stopped by the platform: what it erased before is committed.
+    public struct PartialErasure: UserError {
+        public var erased: [String]
+        public var commit: ObjectID?
+        public var failure: PlatformError
+
+        public var description: String {
+            "the erasure stopped: \(failure.message)"
+                + (erased.isEmpty
+                    ? "; nothing was erased"
+                    : "; erased before it, and committed\(commit.map { " (\($0.hex.prefix(8)))" } ?? ""): \(IDList.capped(erased, separator: " "))")
         }
-        return try await commitErasures(erased, platform: platform, tickets: tickets, author: author)
+
+        public var exitStatus: ExitStatus { failure.exitStatus }
     }
 
     public struct RevealError: UserError {

@@ -22,8 +22,9 @@ struct VapiCall: Sendable {
         self.id = id
         self.updatedAt = updatedAt
         self.updated = updated
-        let binding =
-            call["assistantId"]?.string.flatMap { bindings[$0] } ?? call["assistant"].flatMap(VapiSlice.binding)
+        // Only an assistant the environment binds: an inline (transient)
+        // assistant's metadata is whatever the caller who started the call wrote.
+        let binding = call["assistantId"]?.string.flatMap { bindings[$0] }
         // Not a ticket: kept for its time only.
         guard let binding, binding.environment == environment, let result = Self.extraction(of: call),
             result["flagged"] == .bool(true)
@@ -47,13 +48,14 @@ struct VapiCall: Sendable {
 
     /// The ticket a flagged call stands for: its id and conversation are the
     /// call's id; priority and tags come from the agent's settings as
-    /// applied (Vapi has no field for them); status is pending.
+    /// applied (Vapi has no field for them); status is pending. Only the
+    /// agent's `collect` fields are read from the extraction: a key the
+    /// model made up would reach git in plain text, as `fields` keys do.
     static func ticket(_ call: JSONValue, id: String, result: JSONValue, binding: VapiSlice.Binding) -> Ticket {
         let flag = binding.settings?.support.flag ?? FlagSettings()
         var fields: [String: String] = [:]
-        for (key, value) in result.object ?? [:]
-        where key != "flagged" && key != "reason" && !customerFields.contains(key) {
-            if let text = Self.text(value) { fields[key] = text }
+        for field in flag.collect.map(\.field) where !customerFields.contains(field) {
+            if let text = result[field].flatMap(Self.text) { fields[field] = text }
         }
         let customer = Customer(
             name: result["name"].flatMap(Self.text), email: result["email"].flatMap(Self.text),
@@ -88,23 +90,8 @@ struct VapiCall: Sendable {
 /// Vapi's times (`2026-12-01T10:02:11.123Z`) as milliseconds, and back,
 /// in whole numbers: a time read back from a cursor is the one written.
 enum VapiTime {
-    /// Nil unless `text` is `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; digits past
-    /// the milliseconds are dropped (never rounded up past the time).
-    static func milliseconds(_ text: String) -> Int64? {
-        guard text.hasSuffix("Z"), text.utf8.count >= 20, text.utf8.count <= 40 else { return nil }
-        let body = text.dropLast()
-        let whole = body.prefix(19)
-        let fraction = body.dropFirst(19)
-        var milliseconds: Int64 = 0
-        if !fraction.isEmpty {
-            let digits = fraction.dropFirst()
-            guard fraction.first == ".", !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber)
-            else { return nil }
-            milliseconds = Int64(String((digits + "00").prefix(3)))!
-        }
-        guard let date = try? Date(String(whole) + "Z", strategy: Date.ISO8601FormatStyle()) else { return nil }
-        return Int64(date.timeIntervalSince1970.rounded()) * 1000 + milliseconds
-    }
+    /// Nil unless `text` is `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`TicketTimestamp`).
+    static func milliseconds(_ text: String) -> Int64? { TicketTimestamp.milliseconds(text) }
 
     static func text(_ milliseconds: Int64) -> String {
         let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
@@ -187,16 +174,14 @@ struct VapiTicketCursor: Sendable, Hashable {
             call.ticket != nil && call.updated >= start && (seen.contains(call.mark) || delivered.contains(call.mark))
         }
         if kept.count > Self.capacity {
-            // Narrow the window past the oldest times, so the newest marks fit.
+            // Narrow the window past the oldest times, so the newest marks
+            // fit. Never past a call not yet delivered: at most `capacity`
+            // marks (those of the cursor) are newer than this page, so the
+            // time cut is at most the page's last, and the calls after the
+            // page are later still (a page never ends inside one time).
             kept.sort { ($0.updated, $0.id) > ($1.updated, $1.id) }
             start = kept[Self.capacity].updated + 1
-            if more, candidates[end].updated < start {
-                // Never past a call not yet delivered: older marks go
-                // instead, and their calls may come once more (a repeat
-                // changes nothing in git; a loss would).
-                start = candidates[end].updated
-            }
-            kept = Array(kept.filter { $0.updated >= start }.prefix(Self.capacity))
+            kept = kept.filter { $0.updated >= start }
         }
         return (page, VapiTicketCursor(since: start, seen: Set(kept.map(\.mark))), more)
     }

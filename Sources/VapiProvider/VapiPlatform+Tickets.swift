@@ -16,6 +16,9 @@ extension VapiPlatform {
     public var holdsTeamFields: Bool { false }
     public var keepsErasedTickets: Bool { false }
 
+    /// How many calls one list request asks for: Vapi's default page.
+    static let callPage = 100
+
     static let noTeamFields =
         "Vapi holds no ticket status, assignee or resolution: they live in git, and tickets push sends nothing to Vapi"
 
@@ -25,8 +28,8 @@ extension VapiPlatform {
         var cursor: String
         var calls: [VapiCall]
         var newest: Int64?
-        /// Calls listed that are not tickets.
-        var passedOver = 0
+        /// When each call listed that is not a ticket was updated.
+        var others: [Int64] = []
     }
 
     public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
@@ -49,14 +52,16 @@ extension VapiPlatform {
         }
         let (page, after, more) = start.page(of: scan.calls, newest: scan.newest, limit: limit)
         let next = after.text
-        callScan.value =
-            more
-            ? next.map { CallScan(cursor: $0, calls: scan.calls, newest: scan.newest, passedOver: scan.passedOver) }
-            : nil
-        // The calls passed over are counted once, on the last page of the scan.
+        var cached = scan
+        cached.cursor = next ?? ""
+        callScan.value = more ? cached : nil
+        // Counted once, on the last page of the scan: the calls that are not
+        // tickets which the next pull will not list again (those before the
+        // window; the window itself is always read again).
+        let passedOver = more ? 0 : scan.others.count { $0 < after.since ?? .min }
         return TicketPage(
             tickets: page.compactMap { $0.ticket.map { Self.withholding($0, sealing) } },
-            nextCursor: more ? next : nil, cursor: next, passedOver: more ? 0 : scan.passedOver)
+            nextCursor: more ? next : nil, cursor: next, passedOver: passedOver)
     }
 
     public func ticket(id: String, sealing: Sealing) async throws(PlatformError) -> Ticket? {
@@ -87,26 +92,30 @@ extension VapiPlatform {
         -> [Ticket]
     {
         guard !reason.allSatisfy(\.isWhitespace) else { throw .invalid(field: "reason", message: "give a reason") }
-        let chosen: [Ticket]
+        let chosen: [VapiCall]
         switch selection {
         case .ticket(let id):
-            guard let ticket = try await call(id)?.ticket else {
-                throw .notFound("Vapi has no call \(PrintableText.escaping(id)) flagged by an agent of \(environment)")
+            // The ticket's call, flagged or not any more: its id is the ticket's.
+            guard let call = try await call(id) else {
+                throw .notFound("Vapi has no call \(PrintableText.escaping(id))")
             }
-            chosen = [ticket]
+            chosen = [call]
         case .customer(let contact):
-            chosen = try await tickets(ofCustomer: contact)
+            let match = try CustomerMatch(contact)
+            chosen = try await scanCalls(since: nil).calls.filter {
+                $0.ticket.map { match.matches($0.record.report.customer) } ?? false
+            }
         case .closedBefore:
             throw .badRequest(Self.noTeamFields + "; closed tickets are chosen from git")
         }
         let erasure = Erasure(by: by, reason: reason)
         var erased: [Ticket] = []
-        for ticket in chosen.sorted(by: { $0.id < $1.id }) {
-            var request = PlatformRequest(.delete, ["call", ticket.id], resource: "call \(ticket.id)")
+        for call in chosen.sorted(by: { $0.id < $1.id }) {
+            var request = PlatformRequest(.delete, ["call", call.id], resource: "call \(call.id)")
             // Sent again after a lost answer, it finds the call gone: done.
             request.idempotent = true
             _ = try await send(request, body: nil, missingIsNil: true)
-            erased.append(erasure.erased(ticket.record))
+            if let ticket = call.ticket { erased.append(erasure.erased(ticket.record)) }
         }
         return erased
     }
@@ -124,20 +133,29 @@ extension VapiPlatform {
     }
 
     /// Every call updated at or after `since` (all calls without it), each
-    /// kept as a ticket or only its time.
+    /// kept as a ticket or only its time. Calls are large (messages,
+    /// transcript, costs): they are listed `callPage` at a time.
     func scanCalls(since: Int64?) async throws(PlatformError) -> CallScan {
         let bindings = try await bindings()
         var calls: [VapiCall] = []
         var newest: Int64?
-        var passedOver = 0
+        var others: [Int64] = []
+        var unreadable = 0
         let filter = since.map { [("updatedAtGe", VapiTime.text($0))] } ?? []
-        try await each("call", resource: "calls", filter: filter) { item in
-            guard let call = VapiCall(item, environment: environment, bindings: bindings) else { return }
+        try await each("call", resource: "calls", filter: filter, pageSize: min(pageSize, Self.callPage)) { item in
+            guard let call = VapiCall(item, environment: environment, bindings: bindings) else {
+                unreadable += 1
+                return
+            }
             newest = max(newest ?? call.updated, call.updated)
             // Only tickets are kept: a call that is not one only moves the cursor.
-            if call.ticket != nil { calls.append(call) } else { passedOver += 1 }
+            if call.ticket != nil { calls.append(call) } else { others.append(call.updated) }
         }
-        return CallScan(cursor: "", calls: calls, newest: newest, passedOver: passedOver)
+        if unreadable > 0 {
+            logger.warning(
+                "calls without an id or a readable updatedAt were left out", metadata: ["calls": "\(unreadable)"])
+        }
+        return CallScan(cursor: "", calls: calls, newest: newest, others: others)
     }
 
     /// The assistants bound to agents, by assistant id, from a listing.

@@ -371,9 +371,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     /// a caller that keeps only what it needs of each (calls are large)
     /// holds one page at a time.
     func each(
-        _ kind: String, resource: String, filter: [(String, String)] = [],
+        _ kind: String, resource: String, filter: [(String, String)] = [], pageSize: Int? = nil,
         _ body: (JSONValue) throws(PlatformError) -> Void
     ) async throws(PlatformError) {
+        let pageSize = pageSize ?? self.pageSize
         var before: String?
         var seen: Set<String> = []
         while true {

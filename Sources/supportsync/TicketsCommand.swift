@@ -493,6 +493,8 @@ struct EraseCommand: AsyncParsableCommand {
                 if let commit = erased.commit {
                     printError(
                         "the erasure is committed (\(commit.hex.prefix(8))): the platform deleted the conversation")
+                } else if erased.forgotten {
+                    printError("no ticket file in git to erase: the platform deleted the conversation")
                 } else {
                     printError("the next tickets pull (or sync) commits the erasure")
                 }

@@ -137,9 +137,9 @@ import VapiProvider
         #expect(try await bench.fake.failures().isEmpty)
     }
 
-    /// Calls nobody flagged move the cursor too: with a thousand or more of
-    /// them and no ticket, the pull commits the cursor alone, so the next
-    /// pull does not list them again.
+    /// Calls nobody flagged move the cursor too: when a thousand or more of
+    /// them fall out of the window and there is no ticket, the pull commits
+    /// the cursor alone, so the next pull does not list them again.
     @Test func manyCallsNobodyFlaggedAreNotReadAgain() async throws {
         let bench = try VapiApplyTests.Bench(project: Self.project())
         let assistant = try await Self.applied(bench)
@@ -147,9 +147,10 @@ import VapiProvider
             assistant: assistant, flagged: true, at: ("2026-12-01T07:00:00.000Z", "2026-12-01T07:00:00.000Z"))
         try await bench.fake.call("POST", "/__fake/calls", .array([first]))
         #expect(try await bench.run(["tickets", "pull"]).status == 0)
-        // An hour of calls nobody flagged, 3.4 s apart.
-        let quiet = (0..<1_050).map { index in
-            let milliseconds = index * 3_400
+        // An hour of calls nobody flagged, 2.4 s apart: 1,250 of them before
+        // the last ten minutes, which every pull reads again anyway.
+        let quiet = (0..<1_500).map { index in
+            let milliseconds = index * 2_400
             let time = String(
                 format: "2026-12-01T08:%02d:%02d.%03dZ", milliseconds / 60_000, milliseconds / 1_000 % 60,
                 milliseconds % 1_000)
@@ -166,7 +167,30 @@ import VapiProvider
         try await bench.fake.clearRequests()
         #expect(try await bench.run(["tickets", "pull"]).status == 0)
         let lists = try await bench.fake.requests().filter { $0["path"]?.string == "/call" }
-        #expect(lists.count == 1 && lists[0]["query"]?["updatedAtGe"]?.string?.hasPrefix("2026-12-01T08:49:") == true)
+        // The last ten minutes' 250 calls, 100 a page; not the 1,500.
+        #expect(lists.count == 3, "\(lists.count)")
+        #expect(lists.allSatisfy { $0["query"]?["updatedAtGe"]?.string?.hasPrefix("2026-12-01T08:49:") == true })
+    }
+
+    /// A ticket's call that no longer reads as flagged (its extraction ran
+    /// again) is still the ticket's call: erasing deletes it.
+    @Test func erasingDeletesTheCallEvenWhenItIsNoLongerFlagged() async throws {
+        let bench = try VapiApplyTests.Bench(project: Self.project())
+        let assistant = try await Self.applied(bench)
+        let flagged = VapiTicketTests.call(assistant: assistant, flagged: true)
+        let id = try #require(flagged["id"]?.string)
+        try await bench.fake.call("POST", "/__fake/calls", .array([flagged]))
+        #expect(try await bench.run(["tickets", "pull"]).status == 0)
+        let unflagged = VapiTicketTests.call(assistant: assistant, flagged: false, id: id)
+        try await bench.fake.call("POST", "/__fake/calls", .array([unflagged]))
+        let erase = try await bench.run(["tickets", "erase", id, "--reason", "REQ-5"])
+        #expect(erase.status == 0, "\(erase.stdout)\(erase.stderr)")
+        let calls = try await bench.fake.call("GET", "/__fake/state")["calls"]?.array ?? []
+        #expect(calls.isEmpty)
+        #expect(try Self.file(bench, id).contains("reason: REQ-5"))
+        // Erased again: git holds the erasure, the call is gone: nothing to do, said so.
+        let again = try await bench.run(["tickets", "erase", id, "--reason", "REQ-5"])
+        #expect(again.status == 1, "\(again.stdout)\(again.stderr)")
     }
 
     @Test func sealNothingStoresPlainTextWithTheWarning() async throws {

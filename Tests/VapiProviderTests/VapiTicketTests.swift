@@ -48,6 +48,8 @@ import Testing
                         "result": .object([
                             "flagged": .bool(flagged), "reason": .string("Refund for a returned order"),
                             "name": .string("Ana García"), "email": .string(email), "order_id": .string("A-1029"),
+                            // Not a collect field: never read.
+                            "made_up": .string("a key the model invented"),
                         ]),
                     ])
                 ])
@@ -83,12 +85,19 @@ import Testing
         let fake = try FakeVapi()
         let assistant = try await boundAssistant(fake)
         let flagged = Self.call(assistant: assistant, flagged: true)
+        // An inline assistant claiming a binding: whoever started the call wrote it.
+        var transient = Self.call(assistant: nil, flagged: true)
+        transient["assistant"] = .object([
+            "metadata": .object([
+                "supportsync": .object(["agent": .string("returns-chat"), "environment": .string("production")])
+            ])
+        ])
         try await seed(
             fake,
             [
                 flagged, Self.call(assistant: assistant, flagged: false),
                 Self.call(assistant: UUID().uuidString.lowercased(), flagged: true),
-                Self.call(assistant: nil, flagged: true),
+                Self.call(assistant: nil, flagged: true), transient,
             ])
         let vapi = try platform(fake)
         let page = try await vapi.tickets(after: nil, limit: 100, sealing: .none)

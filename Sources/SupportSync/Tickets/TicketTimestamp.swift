@@ -54,6 +54,30 @@ public struct TicketTimestamp: Sendable, Hashable {
         Self.padded(year, 4) + "/" + Self.padded(month, 2)
     }
 
+    /// Milliseconds since 1970-01-01T00:00:00Z of `text`, a time as above;
+    /// digits past the millisecond are dropped, never rounded up.
+    public static func milliseconds(_ text: String) -> Int64? {
+        guard let time = TicketTimestamp(text) else { return nil }
+        var millisecond = 0
+        let fraction = Array(text.utf8.dropFirst(20).dropLast())
+        for index in 0..<3 {
+            millisecond = millisecond * 10 + (index < fraction.count ? Int(fraction[index] - UInt8(ascii: "0")) : 0)
+        }
+        return time.secondsSince1970 * 1000 + Int64(millisecond)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z, in the proleptic Gregorian calendar.
+    public var secondsSince1970: Int64 {
+        // Days from the civil date (H. Hinnant's algorithm), years counted from March.
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * Int64(month > 2 ? month - 3 : month + 9) + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return days * 86_400 + Int64(hour) * 3_600 + Int64(minute) * 60 + Int64(second)
+    }
+
     static func days(inMonth month: Int, of year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -24,15 +24,18 @@ public struct TicketAuditor {
         public var report: DiagnosticReport { DiagnosticReport(files: files, diagnostics: diagnostics) }
     }
 
-    /// Whether `change` only erases a ticket already in git: the erasure
-    /// record set, the customer data emptied, nothing else changed.
+    /// Whether `change` only erases a ticket already in git: the file is
+    /// exactly what the tool writes for the old record with an erasure
+    /// record set and the customer data emptied, byte for byte (no other
+    /// key, comment or value).
     func isErasure(_ change: FileChange) throws -> Bool {
-        guard let oldBlob = change.oldBlob, let newBlob = change.newBlob,
-            let old = codec.decode(try repository.blob(oldBlob), path: change.path).record,
-            let new = codec.decode(try repository.blob(newBlob), path: change.path).record,
-            old.erasure == nil, let erasure = new.erasure
+        guard TicketPaths.kind(ofPath: change.path) == .ticket, let oldBlob = change.oldBlob,
+            let newBlob = change.newBlob,
+            let old = codec.decodeValid(try repository.blob(oldBlob), path: change.path), old.erasure == nil
         else { return false }
-        return new == erasure.applied(to: old)
+        let bytes = try repository.blob(newBlob)
+        guard let new = codec.decodeValid(bytes, path: change.path), let erasure = new.erasure else { return false }
+        return bytes == codec.encode(erasure.applied(to: old))
     }
 
     /// - Parameter trustToolCommits: accept commits carrying the
@@ -71,9 +74,7 @@ public struct TicketAuditor {
             var isToolCommit =
                 hasTrailer && (!addsOrChangesTickets || changes.contains { $0.path == TicketStore.cursorPath })
             if hasTrailer, !isToolCommit {
-                isToolCommit = try changes.allSatisfy { change in
-                    try TicketPaths.kind(ofPath: change.path) != .ticket || isErasure(change)
-                }
+                isToolCommit = try changes.allSatisfy(isErasure)
             }
             if isToolCommit {
                 for change in changes where TicketPaths.kind(ofPath: change.path) == .ticket {

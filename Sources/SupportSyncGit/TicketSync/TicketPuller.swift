@@ -139,38 +139,6 @@ public struct TicketPuller {
         return report
     }
 
-    /// Commits tickets the platform reported outside its pages, as a pull
-    /// would (merged, with the base moved, in one commit), keeping the
-    /// cursor where it is: the erasures of a platform that forgets erased
-    /// tickets (`TicketCustody.keepsErasedTickets`), which no later pull
-    /// would bring.
-    public func record(_ reported: [Ticket], _ options: Options) async throws -> Report {
-        let lock = try tickets.lock()
-        defer { lock.release() }
-        try tickets.finishInterruptedCheckout()
-        let info = try await platform.info()
-        var report = Report()
-        guard !reported.isEmpty else { return report }
-        for _ in 0..<20 {
-            let tip = try tickets.tip()
-            let stored = try tickets.cursor(at: tip)
-            try tickets.requireStoredSealing(stored, at: tip)
-            var known = try tickets.ticketIndex(at: tip)
-            var refused: [(id: String, reason: String)] = []
-            let cursor = TicketStore.Cursor(
-                instance: stored?.instance ?? info.instance, position: stored?.position, sealing: tickets.sealing)
-            do {
-                _ = try write(
-                    reported, cursor: cursor, tip: tip, options: options, known: &known, refused: &refused,
-                    report: &report)
-                return report
-            } catch is TicketStore.RaceLost {
-                logger.info("the branch moved; writing the tickets again on the new tip")
-            }
-        }
-        throw TicketStore.RaceLost()
-    }
-
     private struct Batch: Sendable {
         var tickets: [Ticket]
         var end: String?
@@ -213,7 +181,7 @@ public struct TicketPuller {
     /// Writes one batch as one commit (with the platform base moved in the
     /// same compare-and-swap). Returns the new commit, nil when nothing
     /// changed. Throws `RaceLost` when the branch moved since `expectedTip`.
-    private func write(
+    func write(
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options,
         known: inout [String: [String]], refused: inout [(id: String, reason: String)], report: inout Report
     ) throws -> ObjectID? {

@@ -65,6 +65,9 @@ public struct TicketResealer {
                 report.skipped.append((file.path, "the file does not validate; fix it (supportsync audit) first"))
                 continue
             }
+            // An erased ticket holds no customer data to seal or open (and a
+            // platform that forgets erased tickets has nothing to say of it).
+            if record.erasure != nil { continue }
             guard let current = try await platform.ticket(id: record.id, sealing: tickets.sealing) else {
                 report.skipped.append(
                     (
@@ -97,6 +100,7 @@ public struct TicketResealer {
         for (path, blob) in baseFiles.sorted(by: { $0.key < $1.key }) where !onBranch.contains(path) {
             guard path.hasSuffix(".yaml"),
                 let base = tickets.codec.decode(try tickets.repository.blob(blob), path: path).record,
+                base.erasure == nil,
                 let current = try await platform.ticket(id: base.id, sealing: tickets.sealing)
             else { continue }
             try TicketPuller.requireSealed([current], tickets.sealing)
