@@ -211,14 +211,15 @@ public struct SyncReport: Sendable {
             "### supportsync sync\(environment.map { " (environment \($0))" } ?? "")\(dryRun ? " (dry run)" : "")\n\n"
             + lines.map { "- \($0)\n" }.joined() + "\n"
         let summaries = pull?.summaries ?? []
+        let written = (pull?.new.count ?? 0) + (pull?.updated.count ?? 0)
         if !summaries.isEmpty {
             output += "| ticket | agent | status | changed |\n|---|---|---|---|\n"
             for summary in summaries.prefix(IDList.limit) {
                 output +=
                     "| `\(summary.id)` | \(summary.agent) | \(summary.status) | \(summary.changed.joined(separator: ", ")) |\n"
             }
-            if summaries.count > IDList.limit {
-                output += "\n… and \(summaries.count - IDList.limit) more (`supportsync tickets list` has them all)\n"
+            if written > summaries.count {
+                output += "\n… and \(written - summaries.count) more (`supportsync tickets list` has them all)\n"
             }
             output += "\n"
         }

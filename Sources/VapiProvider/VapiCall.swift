@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SupportSync
 
@@ -83,7 +82,7 @@ struct VapiCall: Sendable {
     var mark: String { Self.mark(id: id, updatedAt: updatedAt) }
 
     static func mark(id: String, updatedAt: String) -> String {
-        SHA256.hash(data: Data((id + "\n" + updatedAt).utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        VapiSlice.hexDigest(Data((id + "\n" + updatedAt).utf8), bytes: 6)
     }
 }
 

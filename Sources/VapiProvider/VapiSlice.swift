@@ -255,8 +255,11 @@ public struct VapiSlice: Sendable {
     }
 
     /// A short, stable digest of the managed slice.
-    public static func digest(_ slice: JSONValue) -> String {
-        SHA256.hash(data: slice.canonical).prefix(12).map { String(format: "%02x", $0) }.joined()
+    public static func digest(_ slice: JSONValue) -> String { hexDigest(slice.canonical, bytes: 12) }
+
+    /// The first `bytes` bytes of the SHA-256 of `data`, in lowercase hexadecimal.
+    static func hexDigest(_ data: some DataProtocol, bytes: Int) -> String {
+        SHA256.hash(data: data).prefix(bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// An agent's version on Vapi: `<assistant id>:<digest of its managed slice>`.

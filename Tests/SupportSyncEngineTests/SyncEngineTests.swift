@@ -36,6 +36,21 @@ import Testing
         func tip() throws -> ObjectID? { try example.tip() }
     }
 
+    /// The report's table has 20 rows, then how many more; the pull keeps
+    /// no row for each ticket beyond those.
+    @Test func theMarkdownTableStopsAtTwentyTicketsAndCountsTheRest() async throws {
+        let bench = try Bench()
+        #expect(try await bench.engine().run().status == .success)
+        for index in 0..<25 { _ = try await bench.flag("conv_\(index)") }
+        let synced = try await bench.engine().run()
+        #expect(synced.status == .success, "\(synced.report.text)")
+        #expect(synced.report.pull?.new.count == 25)
+        #expect(synced.report.pull?.summaries.count == IDList.limit)
+        let rows = synced.report.markdown.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        #expect(rows.count == 20)
+        #expect(synced.report.markdown.contains("… and 5 more (`supportsync tickets list` has them all)"))
+    }
+
     @Test func aSyncCreatesTheAgentsThenPullsWhatTheyFlag() async throws {
         let bench = try Bench()
         let first = try await bench.engine().run()

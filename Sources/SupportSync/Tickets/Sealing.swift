@@ -217,6 +217,9 @@ public enum WithheldValue {
 
     public static func isWithheld(_ value: String) -> Bool { value == text }
 
+    /// Whether `value` stands for customer data kept elsewhere: sealed or withheld.
+    public static func hidesValue(_ value: String) -> Bool { isWithheld(value) || SealedValue.isSealed(value) }
+
     /// Whether any place of `record` that can hold customer data is withheld.
     public static func isWithheld(in record: TicketRecord) -> Bool {
         places(in: record).isEmpty == false

@@ -130,7 +130,7 @@ public enum TicketAudit {
         case .string(let string):
             // Ciphertext says nothing to a reader: that a sealed value changed is the news.
             text =
-                SealedValue.isSealed(string) || WithheldValue.isWithheld(string)
+                WithheldValue.hidesValue(string)
                 ? SealedValue.abbreviated(string) : YAMLWriter.scalar(string, flow: true)
         case .list(let items): text = "[" + items.map(describe).joined(separator: ", ") + "]"
         case .map(let members):

@@ -20,7 +20,7 @@ public enum TicketFile {
         let fields = TicketRecord.Field.allCases.filter { $0 != .erasure || record.erasure != nil }
         return YAMLWriter.write(
             .map(fields.map { ($0.rawValue, record.value(of: $0)) }),
-            alwaysQuoting: { SealedValue.isSealed($0) || WithheldValue.isWithheld($0) })
+            alwaysQuoting: WithheldValue.hidesValue)
     }
 
     /// The record in `bytes`, read from the repository path `path`, and every

@@ -33,7 +33,9 @@ public struct TicketPuller {
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
         /// Every ticket this pull merged (written, unchanged, or in conflict).
         public var merged: Set<String> = []
-        /// Each ticket written: agent, status and what changed.
+        /// The first tickets written (`IDList.limit`): agent, status and what
+        /// changed, for a report's table; `new` and `updated` count them all.
+        /// A pull of 100,000 tickets keeps no row for each.
         public var summaries: [TicketSummary] = []
         public var warnings: [String] = []
 
@@ -206,7 +208,7 @@ public struct TicketPuller {
         let notMerged = Set(plan.refused.map(\.id) + plan.skipped.map(\.id))
         report.merged.formUnion(batch.map(\.id).filter { !notMerged.contains($0) })
         report.new += plan.new
-        report.summaries += plan.summaries
+        report.summaries += plan.summaries.prefix(max(0, IDList.limit - report.summaries.count))
         report.updated += plan.updated
         guard let commit = committed?.commit else { return nil }
         report.commits.append(commit)
