@@ -104,7 +104,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         let listing = try await refreshed()
         for assistant in listing.assistants {
             guard let settings = slice.settings(of: assistant, tools: listing.tools), settings.id == id,
-                let assistantID = assistant["id"]?.string
+                assistant["id"]?.string != nil
             else { continue }
             return Agent(
                 settings,
@@ -424,7 +424,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     private func agentRead(from assistant: JSONValue, tools: [String: JSONValue], resource: String)
         throws(PlatformError) -> Agent
     {
-        guard let id = assistant["id"]?.string, let settings = slice.settings(of: assistant, tools: tools) else {
+        guard assistant["id"]?.string != nil, let settings = slice.settings(of: assistant, tools: tools) else {
             throw .failed("\(resource): Vapi's answer is not the assistant written")
         }
         return Agent(
