@@ -53,7 +53,7 @@ public enum TicketCustodyRun {
             material = try await platform.ticketKey(id: record.id)
         } catch {
             guard case .forbidden = error else { throw error }
-            return Revealed(record: record, note: "this token may not reveal customer data (it lacks the reveal scope)")
+            return Revealed(record: record, note: noRevealScope)
         }
         guard let material else {
             return Revealed(
@@ -72,6 +72,8 @@ public enum TicketCustodyRun {
         }
     }
 
+    static let noRevealScope = "this token may not reveal customer data (it lacks the reveal scope)"
+
     /// Withheld values (a platform that holds no keys, such as Vapi) are
     /// read from the platform, which keeps them with the conversation.
     static func revealWithheld(_ record: TicketRecord, platform: any ManagedPlatform) async throws -> Revealed {
@@ -80,7 +82,7 @@ public enum TicketCustodyRun {
             current = try await platform.ticket(id: record.id, sealing: .none)
         } catch {
             guard case .forbidden = error else { throw error }
-            return Revealed(record: record, note: "this token may not reveal customer data (it lacks the reveal scope)")
+            return Revealed(record: record, note: noRevealScope)
         }
         guard let current else {
             return Revealed(

@@ -79,9 +79,14 @@ extension VapiPlatform {
     public func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? { nil }
 
     public func tickets(ofCustomer contact: String) async throws(PlatformError) -> [Ticket] {
+        try await calls(ofCustomer: contact).compactMap(\.ticket)
+    }
+
+    /// Every call that is a ticket of the customer with this e-mail or phone.
+    func calls(ofCustomer contact: String) async throws(PlatformError) -> [VapiCall] {
         let match = try CustomerMatch(contact)
-        return try await scanCalls(since: nil).calls.compactMap(\.ticket).filter {
-            match.matches($0.record.report.customer)
+        return try await scanCalls(since: nil).calls.filter {
+            $0.ticket.map { match.matches($0.record.report.customer) } ?? false
         }
     }
 
@@ -101,10 +106,7 @@ extension VapiPlatform {
             }
             chosen = [call]
         case .customer(let contact):
-            let match = try CustomerMatch(contact)
-            chosen = try await scanCalls(since: nil).calls.filter {
-                $0.ticket.map { match.matches($0.record.report.customer) } ?? false
-            }
+            chosen = try await calls(ofCustomer: contact)
         case .closedBefore:
             throw .badRequest(Self.noTeamFields + "; closed tickets are chosen from git")
         }

@@ -65,25 +65,22 @@ import Testing
         let bytes = try #require(try repository.blob(at: path, in: main))
         let record = try #require(TicketCodec().decode(bytes, path: path).record)
         let erased = Erasure(at: "2026-12-01T10:00:00Z", by: "privacy", reason: "REQ-1").applied(to: record)
-        let message = "tickets: 0 new, 1 updated\n\n\(TicketStore.trailer): local 2\n"
-        let erasure = try repository.createCommit(
-            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(TicketFile.text(erased).utf8)))],
-            message: message, author: Self.ana
-        ).commit
-        let trusted = try await bench.run([
-            "audit", "--base", beforePull.hex, "--head", erasure.hex, "--trust-tool-commits",
-        ])
+        /// `written` committed on main with the tool's trailer and no cursor change, audited trusting tool commits.
+        func audited(_ written: TicketRecord) async throws -> Executable.Result {
+            let commit = try repository.createCommit(
+                parent: main, treeUpdates: [(path, try repository.writeBlob(Array(TicketFile.text(written).utf8)))],
+                message: "tickets: 0 new, 1 updated\n\n\(TicketStore.trailer): local 2\n", author: Self.ana
+            ).commit
+            return try await bench.run([
+                "audit", "--base", beforePull.hex, "--head", commit.hex, "--trust-tool-commits",
+            ])
+        }
+        let trusted = try await audited(erased)
         #expect(trusted.status == 0, "\(trusted.stdout)")
         // The same commit with the agent changed too is no erasure: checked, and refused.
         var forged = erased
         forged.report.agent = "forged-desk"
-        let walkAround = try repository.createCommit(
-            parent: main, treeUpdates: [(path, try repository.writeBlob(Array(TicketFile.text(forged).utf8)))],
-            message: message, author: Self.ana
-        ).commit
-        let refused = try await bench.run([
-            "audit", "--base", beforePull.hex, "--head", walkAround.hex, "--trust-tool-commits",
-        ])
+        let refused = try await audited(forged)
         #expect(refused.status == 1, "\(refused.stdout)")
         #expect(refused.stdout.contains("agent is owned by the platform"), "\(refused.stdout)")
     }
