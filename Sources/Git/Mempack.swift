@@ -22,19 +22,77 @@ struct Mempack {
         self.backend = backend
     }
 
-    /// Every object written through `backend`, as one pack: each stored
-    /// whole or as a delta, as the repository's pack settings say.
-    func pack(of repository: OpaquePointer, into buffer: inout git_buf) throws(GitError) {
-        let what = "could not pack the objects written in memory"
+    /// Writes every object written through `backend` as one pack, with its
+    /// `.idx`, into `folder` (libgit2 writes to temporary names and renames
+    /// them, so both are complete when this returns): each object stored
+    /// whole or as a delta, as the repository's pack settings say. The pack
+    /// goes to the file a megabyte at a time; it is never whole in memory.
+    /// Returns the number of objects, 0 (and nothing written) for none.
+    func write(of repository: OpaquePointer, into folder: String) throws(GitError) -> Int {
         var builder: OpaquePointer?
-        try check(git_packbuilder_new(&builder, repository), what)
+        try check(git_packbuilder_new(&builder, repository), "could not pack the objects written in memory")
         defer { git_packbuilder_free(builder) }
         _ = git_packbuilder_set_threads(builder, 1)
         for index in 0..<supportsync_recording_count(backend) {
             // An object written twice is packed once: the builder skips ids it holds.
-            try check(git_packbuilder_insert(builder, supportsync_recording_id(backend, index), nil), what)
+            try check(
+                git_packbuilder_insert(builder, supportsync_recording_id(backend, index), nil),
+                "could not pack the objects written in memory")
         }
-        try check(git_packbuilder_write_buf(&buffer, builder), what)
+        let count = git_packbuilder_object_count(builder)
+        guard count > 0 else { return 0 }
+        let what = "could not store a pack of \(count) objects"
+        var options = git_indexer_options()
+        try check(git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), what)
+        var indexer: OpaquePointer?
+        // No object database: the pack is complete, so a missing delta base
+        // is an error rather than something to patch in from elsewhere.
+        try check(git_indexer_new(&indexer, folder, 0, nil, &options), what)
+        defer { git_indexer_free(indexer) }
+        let sink = PackSink(indexer: indexer!)
+        defer { sink.buffer.deallocate() }
+        let written = git_packbuilder_foreach(
+            builder,
+            { data, size, payload in
+                Unmanaged<PackSink>.fromOpaque(payload!).takeUnretainedValue().append(data!, size)
+            }, Unmanaged.passUnretained(sink).toOpaque())
+        try check(written, what)
+        try check(sink.flush(), what)
+        try check(git_indexer_commit(indexer, &sink.progress), what)
+        guard Int(sink.progress.indexed_objects) == count else {
+            throw GitError(.failed, what, "only \(sink.progress.indexed_objects) of \(count) objects were indexed")
+        }
+        return count
+    }
+
+    /// Hands the pack to the indexer in large pieces: libgit2 1.5 maps the
+    /// file anew for every piece it appends, so one per object would cost
+    /// tens of thousands of system calls a batch.
+    private final class PackSink {
+        static let capacity = 1 << 20
+        let indexer: OpaquePointer
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: PackSink.capacity, alignment: 16)
+        var used = 0
+        var progress = git_indexer_progress()
+
+        init(indexer: OpaquePointer) { self.indexer = indexer }
+
+        func append(_ data: UnsafeMutableRawPointer, _ size: Int) -> Int32 {
+            if used + size > Self.capacity {
+                let flushed = flush()
+                if flushed < 0 { return flushed }
+            }
+            if size >= Self.capacity { return git_indexer_append(indexer, data, size, &progress) }
+            (buffer + used).copyMemory(from: data, byteCount: size)
+            used += size
+            return 0
+        }
+
+        func flush() -> Int32 {
+            guard used > 0 else { return 0 }
+            defer { used = 0 }
+            return git_indexer_append(indexer, buffer, used, &progress)
+        }
     }
 
     /// Forgets the objects held in memory.

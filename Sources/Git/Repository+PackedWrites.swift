@@ -48,17 +48,9 @@ extension Repository {
 
         let result = try body(scratch)
 
-        var pack = git_buf()
-        defer { git_buf_dispose(&pack) }
-        try mempack.pack(of: scratch.pointer, into: &pack)
-        guard let bytes = pack.ptr, pack.size >= 12 else {
-            throw GitError(.failed, "could not pack the objects written in memory", "the pack is truncated")
-        }
-        // Bytes 8..<12 of a pack header count its objects.
-        let objectCount = (8..<12).reduce(0) { $0 << 8 | Int(UInt8(bitPattern: bytes[$1])) }
-        if objectCount > 0 {
-            try index(pack: UnsafeRawBufferPointer(start: bytes, count: pack.size), objectCount: objectCount)
-        }
+        // Linked worktrees share the main repository's objects.
+        let folder = String(cString: git_repository_commondir(pointer)) + "objects/pack"
+        _ = try mempack.write(of: scratch.pointer, into: folder)
         try mempack.reset()
         return result
     }
@@ -86,27 +78,5 @@ extension Repository {
         defer { git_config_free(config) }
         try check(git_config_add_file_ondisk(config, file.path, GIT_CONFIG_LEVEL_APP, pointer, 0), what)
         return file
-    }
-
-    /// Writes `pack` to `objects/pack` with its `.idx`, both complete on
-    /// return (libgit2 writes to temporary names and renames them).
-    private func index(pack: UnsafeRawBufferPointer, objectCount: Int) throws(GitError) {
-        let what = "could not store a pack of \(objectCount) objects"
-        // Linked worktrees share the main repository's objects.
-        let folder = String(cString: git_repository_commondir(pointer)) + "objects/pack"
-        var options = git_indexer_options()
-        try check(git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), what)
-        var indexer: OpaquePointer?
-        // No object database: the pack is complete, so a missing delta base
-        // is an error rather than something to patch in from elsewhere.
-        try check(git_indexer_new(&indexer, folder, 0, nil, &options), what)
-        defer { git_indexer_free(indexer) }
-        var progress = git_indexer_progress()
-        try check(git_indexer_append(indexer, pack.baseAddress, pack.count, &progress), what)
-        try check(git_indexer_commit(indexer, &progress), what)
-        guard Int(progress.indexed_objects) == objectCount else {
-            throw GitError(
-                .failed, what, "only \(progress.indexed_objects) of \(objectCount) objects were indexed")
-        }
     }
 }

@@ -109,6 +109,30 @@ struct PackedWritesTests {
         }
     }
 
+    /// The pack goes to its file in pieces of a megabyte: an object larger
+    /// than a piece, between small ones, is stored whole and reads back.
+    @Test func anObjectLargerThanAPieceOfThePackIsStored() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, initialBranch: "main")
+            var generator = SystemRandomNumberGenerator()
+            let large = (0..<(3 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let files: [(String, [UInt8])] = [
+                ("a.txt", Array("before\n".utf8)), ("large.bin", large), ("z.txt", Array("after\n".utf8)),
+            ]
+            let created = try repository.withPackedWrites { packed in
+                let updates = try files.map { ($0.0, Optional(try packed.writeBlob($0.1))) }
+                return try packed.createCommit(parent: nil, treeUpdates: updates, message: "m", author: testAuthor)
+            }
+            try repository.updateReferences([
+                ReferenceUpdate(name: "refs/heads/main", expected: nil, new: created.commit, message: "m")
+            ])
+            for (path, bytes) in files { #expect(try repository.blob(at: path, in: created.commit) == bytes) }
+            let witness = Witness(gitDirectory: repository.gitDirectory)
+            #expect(try objectCounts(witness)["count"] == 0)
+            try witness.expectSound()
+        }
+    }
+
     @Test func objectsArePackedWholeAndTheRepositorysConfigIsUntouched() throws {
         try withTemporaryFolder { folder in
             let repository = try Repository.create(at: folder, initialBranch: "main")
