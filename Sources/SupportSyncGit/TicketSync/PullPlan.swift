@@ -17,6 +17,9 @@ struct PullPlan {
     var refused: [(id: String, reason: String)] = []
     /// Each new or updated ticket: its agent, status and what changed, for reports.
     var summaries: [TicketSummary] = []
+    /// The path of each ticket this plan keeps a file for that the index
+    /// did not hold: the caller adds them once the commit lands.
+    var filed: [String] = []
     /// Worth a commit: tickets changed, a full batch, or a cursor taking
     /// over from another platform's.
     var commits = false
@@ -28,17 +31,18 @@ struct PullPlan {
     ///   - legacyCursor: 0.1's cursor file on the branch, which this commit replaces.
     ///   - fullBatch: the batch is as large as allowed, so it commits even
     ///     when nothing changed, for a long re-sync to make progress.
-    ///   - known: every ticket file on the branch, by lower-cased id; the
-    ///     tickets this plan writes are added to it.
+    ///   - known: every ticket file on the branch (the plan's own are in `filed`).
     ///   - holdsTeamFields: the platform keeps team fields; when it does not
     ///     (`TicketSource.holdsTeamFields`), a ticket already in git keeps
     ///     the team fields it has there, whatever the platform reports.
     static func make(
         batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]], storedCursor: [UInt8]?,
         legacyCursor: [UInt8]?, cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec,
-        holdsTeamFields: Bool = true, known: inout [String: [String]]
+        holdsTeamFields: Bool = true, known: TicketFileIndex
     ) -> PullPlan {
         var plan = PullPlan()
+        // This batch's new files: a second ticket of the batch may be a case twin of one.
+        var filed = TicketFileIndex()
         for (reported, computed) in zip(batch, paths) {
             var ticket = reported
             guard let computed else {
@@ -55,7 +59,8 @@ struct PullPlan {
             }
             // A ticket never moves: a changed created_at keeps its first path.
             var path = computed
-            if let existing = known[ticket.id.lowercased()] {
+            let existing = known.paths(foldingCaseOf: ticket.id) + filed.paths(foldingCaseOf: ticket.id)
+            if !existing.isEmpty {
                 // Its own file first (a repository may already hold twins).
                 guard let exact = existing.first(where: { TicketPaths.id(ofPath: $0) == ticket.id }) else {
                     plan.refused.append(
@@ -103,8 +108,9 @@ struct PullPlan {
                 plan.refused.append((ticket.id, "its file would not read back within the ticket reader's limits"))
                 continue
             }
-            if known[ticket.id.lowercased()]?.contains(path) != true {
-                known[ticket.id.lowercased(), default: []].append(path)
+            if !existing.contains(path) {
+                filed.insert(path)
+                plan.filed.append(path)
             }
             if text != gitBytes {
                 plan.change.files.append((path, text))

@@ -40,7 +40,7 @@ extension TicketPuller {
         var held: [String: TicketRecord] = [:]
         var paths: [String] = []
         for id in Set(ids) {
-            guard let path = known[id.lowercased()]?.first(where: { TicketPaths.id(ofPath: $0) == id }),
+            guard let path = known.path(of: id),
                 let bytes = try tickets.bytes(at: path, in: tip),
                 let record = tickets.codec.decode(bytes, path: path).record, record.erasure == nil
             else { continue }

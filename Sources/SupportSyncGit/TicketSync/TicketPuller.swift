@@ -67,7 +67,7 @@ public struct TicketPuller {
         var position: String?
         var prefetched: Task<Batch, any Error>?
         defer { prefetched?.cancel() }
-        var known: [String: [String]] = [:]
+        var known = TicketFileIndex()
         var refused: [(id: String, reason: String)] = []
         while true {
             if restart {
@@ -185,23 +185,20 @@ public struct TicketPuller {
     /// changed. Throws `RaceLost` when the branch moved since `expectedTip`.
     func write(
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options,
-        known: inout [String: [String]], refused: inout [(id: String, reason: String)], report: inout Report
+        known: inout TicketFileIndex, refused: inout [(id: String, reason: String)], report: inout Report
     ) throws -> ObjectID? {
         var planned: PullPlan?
-        var index = known
         let committed = try tickets.commit(author: options.author) { tip, baseTip in
             // The branch moved: start again from the cursor on the new tip.
             guard tip == expectedTip else { throw TicketStore.RaceLost() }
-            index = known
-            let plan = try self.plan(
-                batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options, known: &index)
+            let plan = try self.plan(batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options, known: known)
             planned = plan
             guard plan.commits, !options.dryRun else { return nil }
             try tickets.refuseDirtyPaths(plan.change.files, removing: plan.change.removals)
             return plan.change
         }
         guard let plan = planned else { return nil }
-        known = index
+        for path in plan.filed { known.insert(path) }
         refused += plan.refused
         report.skipped += plan.refused + plan.skipped
         report.conflicts += plan.conflicts
@@ -221,23 +218,21 @@ public struct TicketPuller {
     /// Reads what git and the base hold for the batch's tickets, and plans.
     private func plan(
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip: ObjectID?, baseTip: ObjectID?, options: Options,
-        known: inout [String: [String]]
+        known: TicketFileIndex
     ) throws -> PullPlan {
         let paths = batch.map { ticket -> String? in
             guard Patterns.isAgentID(ticket.agent),
                 let computed = TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt)
             else { return nil }
             // A ticket already in git stays where it is (its created_at may have changed).
-            if let existing = known[ticket.id.lowercased()]?.first(where: { TicketPaths.id(ofPath: $0) == ticket.id }) {
-                return existing
-            }
+            if let existing = known.path(of: ticket.id) { return existing }
             return computed
         }
         // Only tickets already in git have a file there or in the base to
         // merge with: a new ticket's folder is not read at all (a first pull
         // of 100,000 tickets would otherwise list every month in every batch).
         let existing = zip(batch, paths).compactMap { ticket, path -> String? in
-            guard let path, known[ticket.id.lowercased()]?.contains(path) == true else { return nil }
+            guard let path, known.contains(path) else { return nil }
             return path
         }
         // Their folders are listed once each, not searched once per ticket.
@@ -256,7 +251,7 @@ public struct TicketPuller {
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
             // An empty batch is written only for its cursor (`passedOver`).
             fullBatch: batch.isEmpty || batch.count >= options.batch, codec: tickets.codec,
-            holdsTeamFields: platform.holdsTeamFields, known: &known)
+            holdsTeamFields: platform.holdsTeamFields, known: known)
     }
 
     /// Stops the pull before anything of the batch is written when the

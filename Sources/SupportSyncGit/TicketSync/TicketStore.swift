@@ -198,17 +198,11 @@ public struct TicketStore {
         return blobs
     }
 
-    /// Every ticket file at `commit`, by lower-cased id (the name of its
-    /// file): the index a pull keeps a ticket at its first path by, and
-    /// finds case twins with.
-    func ticketIndex(at commit: ObjectID?) throws -> [String: [String]] {
-        guard let commit else { return [:] }
-        var index: [String: [String]] = [:]
-        for file in try repository.files(under: TicketPaths.folder, in: commit)
-        where TicketPaths.kind(ofPath: file.path) == .ticket {
-            index[TicketPaths.id(ofPath: file.path).lowercased(), default: []].append(file.path)
-        }
-        return index
+    /// Every ticket file at `commit`: the index a pull keeps a ticket at its
+    /// first path by, and finds case twins with.
+    func ticketIndex(at commit: ObjectID?) throws -> TicketFileIndex {
+        guard let commit else { return TicketFileIndex() }
+        return TicketFileIndex(try repository.files(under: TicketPaths.folder, in: commit).lazy.map(\.path))
     }
 
     /// Where the branch's last pull stopped, on which platform, and how the
