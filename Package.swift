@@ -33,6 +33,8 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // glibc's <malloc.h>, for the executable's allocator setting.
+        .systemLibrary(name: "CMalloc"),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "Git", dependencies: ["CLibGit2"]),
         .target(
@@ -123,6 +125,7 @@ let package = Package(
         .executableTarget(
             name: "supportsync",
             dependencies: [
+                "CMalloc",
                 "SupportSync",
                 "SupportSyncGit",
                 "SupportSyncEngine",
