@@ -50,7 +50,6 @@ struct Mempack {
         try check(git_indexer_new(&indexer, folder, 0, nil, &options), what)
         defer { git_indexer_free(indexer) }
         let sink = PackSink(indexer: indexer!)
-        defer { sink.buffer.deallocate() }
         let written = git_packbuilder_foreach(
             builder,
             { data, size, payload in
@@ -76,6 +75,8 @@ struct Mempack {
         var progress = git_indexer_progress()
 
         init(indexer: OpaquePointer) { self.indexer = indexer }
+
+        deinit { buffer.deallocate() }
 
         func append(_ data: UnsafeMutableRawPointer, _ size: Int) -> Int32 {
             if used + size > Self.capacity {
