@@ -26,11 +26,10 @@ public enum SettingsDiff {
         values(settings).mapValues(\.oneLine)
     }
 
-    /// Each field's value, typed as JSON has it.
+    /// Each field's value, typed as JSON has it (the tree its JSON encoding
+    /// reads back as, built without writing the JSON).
     static func values(_ settings: AgentSettings) -> [String: YAMLValue] {
-        guard let data = try? JSONCoding.encoder().encode(settings),
-            let value = try? JSONDecoder().decode(YAMLValue.self, from: data)
-        else { return [:] }
+        guard let value = try? YAMLValue(encoding: settings) else { return [:] }
         var fields: [String: YAMLValue] = [:]
         walk(value, path: "", into: &fields)
         fields.removeValue(forKey: "id")
