@@ -72,26 +72,33 @@ public enum SettingsDiff {
 
         init(_ path: String) {
             self.path = path
-            nested = path.contains(".")
+            nested = path.utf8.contains(UInt8(ascii: "."))
             runs = []
-            var text = ""
+            // Byte by byte: an ASCII digit is one byte, and no byte of any
+            // other character is one.
+            var text: [UInt8] = []
             var number: Int?
-            for character in path {
-                if let digit = character.wholeNumberValue, character.isASCII {
+            for byte in path.utf8 {
+                if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
                     if !text.isEmpty {
-                        runs.append(.text(text))
-                        text = ""
+                        runs.append(.text(String(decoding: text, as: UTF8.self)))
+                        text.removeAll(keepingCapacity: true)
                     }
-                    number = (number ?? 0).multipliedReportingOverflow(by: 10).partialValue &+ digit
+                    number =
+                        (number ?? 0).multipliedReportingOverflow(by: 10).partialValue &+ Int(byte - UInt8(ascii: "0"))
                 } else {
                     if let value = number {
                         runs.append(.number(value))
                         number = nil
                     }
-                    text.append(character)
+                    text.append(byte)
                 }
             }
-            if let number { runs.append(.number(number)) } else if !text.isEmpty { runs.append(.text(text)) }
+            if let number {
+                runs.append(.number(number))
+            } else if !text.isEmpty {
+                runs.append(.text(String(decoding: text, as: UTF8.self)))
+            }
         }
 
         static func < (a: FieldOrder, b: FieldOrder) -> Bool {
