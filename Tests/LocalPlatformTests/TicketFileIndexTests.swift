@@ -13,16 +13,18 @@ import Testing
         let ids = ["T-1", "t-1", "ab_9", "AB_9", "Ab_9", "x", "X", String(repeating: "Long-Id-", count: 8)]
         var index = TicketFileIndex()
         var model: [String: [String]] = [:]
+        var inserted: [String] = []  // named in a failure: the generator has no seed
         for _ in 0..<400 {
             let path =
                 "tickets/\(folders.randomElement(using: &generator)!)/\(ids.randomElement(using: &generator)!).yaml"
             index.insert(path)
+            inserted.append(path)
             let key = String(TicketPaths.id(ofPath: path)).lowercased()
             if model[key]?.contains(path) != true { model[key, default: []].append(path) }
         }
         for id in ids + ["T-2", "LONG-ID-"] {
             let expected = model[id.lowercased()] ?? []
-            #expect(index.paths(foldingCaseOf: id) == expected, "\(id)")
+            #expect(index.paths(foldingCaseOf: id) == expected, "\(id) after \(inserted)")
             #expect(index.path(of: id) == expected.first { TicketPaths.id(ofPath: $0) == id }, "\(id)")
         }
         for folder in folders {

@@ -18,7 +18,8 @@ struct PullPlan {
     /// Each new or updated ticket: its agent, status and what changed, for reports.
     var summaries: [TicketSummary] = []
     /// The path of each ticket this plan keeps a file for that the index
-    /// did not hold: the caller adds them once the commit lands.
+    /// did not hold: the caller adds them to it once the plan is final
+    /// (committed, or nothing to commit).
     var filed: [String] = []
     /// Worth a commit: tickets changed, a full batch, or a cursor taking
     /// over from another platform's.
