@@ -1,4 +1,4 @@
 // glibc's allocator settings (mallopt); nothing elsewhere.
-#if defined(__GLIBC__) || (defined(__linux__) && __has_include(<malloc.h>))
+#if defined(__linux__) && __has_include(<malloc.h>)
 #include <malloc.h>
 #endif

@@ -27,8 +27,8 @@ struct Mempack {
     /// them, so both are complete when this returns): each object stored
     /// whole or as a delta, as the repository's pack settings say. The pack
     /// goes to the file a megabyte at a time; it is never whole in memory.
-    /// Returns the number of objects, 0 (and nothing written) for none.
-    func write(of repository: OpaquePointer, into folder: String) throws(GitError) -> Int {
+    /// With no object, nothing is written.
+    func write(of repository: OpaquePointer, into folder: String) throws(GitError) {
         var builder: OpaquePointer?
         try check(git_packbuilder_new(&builder, repository), "could not pack the objects written in memory")
         defer { git_packbuilder_free(builder) }
@@ -40,7 +40,7 @@ struct Mempack {
                 "could not pack the objects written in memory")
         }
         let count = git_packbuilder_object_count(builder)
-        guard count > 0 else { return 0 }
+        guard count > 0 else { return }
         let what = "could not store a pack of \(count) objects"
         var options = git_indexer_options()
         try check(git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), what)
@@ -61,7 +61,6 @@ struct Mempack {
         guard Int(sink.progress.indexed_objects) == count else {
             throw GitError(.failed, what, "only \(sink.progress.indexed_objects) of \(count) objects were indexed")
         }
-        return count
     }
 
     /// Hands the pack to the indexer in large pieces: libgit2 1.5 maps the

@@ -50,7 +50,7 @@ extension Repository {
 
         // Linked worktrees share the main repository's objects.
         let folder = String(cString: git_repository_commondir(pointer)) + "objects/pack"
-        _ = try mempack.write(of: scratch.pointer, into: folder)
+        try mempack.write(of: scratch.pointer, into: folder)
         try mempack.reset()
         return result
     }
