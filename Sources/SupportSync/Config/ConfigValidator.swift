@@ -17,7 +17,12 @@ public struct ValidationResult: Sendable {
 /// `supportsync.yaml` names some; every problem reported at once.
 public struct ConfigValidator: Sendable {
     /// The repository root; reported paths are relative to it.
-    public var root: URL
+    public var root: URL {
+        didSet { files = RepositoryFile.Reader(root: root.path) }
+    }
+    /// How the repository's files are read: one reader per validator, so
+    /// folders are resolved once for every file in them.
+    private var files: RepositoryFile.Reader
     /// The environment whose overlay the returned agents carry; nil for
     /// the project file's default (none without a project file).
     public var environment: String?
@@ -33,6 +38,7 @@ public struct ConfigValidator: Sendable {
         providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of
     ) {
         self.root = root.standardizedFileURL
+        files = RepositoryFile.Reader(root: self.root.path)
         self.environment = environment
         self.providerSupport = providerSupport
     }
@@ -199,7 +205,7 @@ public struct ConfigValidator: Sendable {
         // Scenarios run against the chosen environment's agents; an agent
         // with a file but errors is known, so its scenarios are not "unknown".
         let known = Set(base.idLocations.keys).union(
-            agentPaths.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+            agentPaths.map { String(Self.stem($0)) })
         files += scenarioPaths.count
         let scenarios = validateScenarios(
             paths: scenarioPaths.sorted(), agents: agents, known: known, diagnostics: &diagnostics)
@@ -258,7 +264,7 @@ public struct ConfigValidator: Sendable {
             let path = file.path
             if !file.read { file.root = load(path, diagnostics: &file.diagnostics) }
             guard let root = file.root else { return Outcome(diagnostics: file.diagnostics) }
-            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = String(Self.stem(path))
             if let unchanged, overlay?.support == nil, overlay?.agents[stem] == nil,
                 provider?.support.unsupported.isEmpty ?? true
             {
@@ -342,7 +348,7 @@ public struct ConfigValidator: Sendable {
     /// Reads a file within the size budget, without loading an oversized one.
     func load(_ path: String, diagnostics: inout [Diagnostic], root kind: YAMLFile.Root = .mapping) -> ConfigNode? {
         let start = SourceLocation(file: path, line: 1, column: 1)
-        switch RepositoryFile.read(absolute(path), root: root.path, limit: 1 << 20) {
+        switch files.read(absolute(path), limit: 1 << 20) {
         case .success(let bytes):
             return YAMLFile.load(bytes, file: path, diagnostics: &diagnostics, root: kind)
         case .failure(.tooLarge):
@@ -364,7 +370,16 @@ public struct ConfigValidator: Sendable {
     }
 
     func absolute(_ relative: String) -> String {
-        relative.hasPrefix("/") ? relative : root.appendingPathComponent(relative).path
+        guard !relative.hasPrefix("/") else { return relative }
+        let base = root.path
+        return base.hasSuffix("/") ? base + relative : base + "/" + relative
+    }
+
+    /// A file's name without its folder and extension: an agent's id.
+    static func stem(_ path: String) -> Substring {
+        let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path[path.utf8.index(after: $0)...] } ?? path[...]
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex else { return name }
+        return name[..<dot]
     }
 
     /// `path` (absolute, or relative to the current directory) relative to the root.

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -29,14 +31,67 @@ public enum RepositoryFile {
     /// The bytes of the file at `path` (absolute), which must lie inside
     /// `root` (absolute) once symbolic links are resolved.
     public static func read(_ path: String, root: String, limit: Int) -> Result<[UInt8], Failure> {
+        read(path, limit: limit, root: { realPath(root) }, folder: realPath)
+    }
+
+    /// Reads many files of one repository, resolving the repository's and
+    /// each folder's symbolic links once, not once per file. One reader
+    /// serves one run (a validation, a list): a folder replaced by a link
+    /// later is seen by the next run.
+    public final class Reader: @unchecked Sendable {
+        public let root: String
+        private let lock = NSLock()
+        private var resolvedRoot: String??
+        private var folders: [String: String?] = [:]
+
+        public init(root: String) { self.root = root }
+
+        /// As `RepositoryFile.read(_:root:limit:)`.
+        public func read(_ path: String, limit: Int) -> Result<[UInt8], Failure> {
+            RepositoryFile.read(
+                path, limit: limit,
+                root: {
+                    lock.withLock {
+                        if let resolvedRoot { return resolvedRoot }
+                        let resolved = realPath(root)
+                        resolvedRoot = .some(resolved)
+                        return resolved
+                    }
+                },
+                folder: { folder in
+                    lock.withLock {
+                        if let known = folders[folder] { return known }
+                        let resolved = realPath(folder)
+                        folders[folder] = .some(resolved)
+                        return resolved
+                    }
+                })
+        }
+    }
+
+    /// `root` resolves the repository; `folder` a folder of it.
+    private static func read(
+        _ path: String, limit: Int, root: () -> String?, folder: (String) -> String?
+    ) -> Result<[UInt8], Failure> {
         var link = stat()
         guard lstat(path, &link) == 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
         // Every link on the way counts (a linked folder too): the file must
         // resolve to a place inside the repository, and that place is read.
-        guard let resolved = realPath(path) else {
+        // A file that is no link itself resolves to its folder's place.
+        let resolved: String?
+        if link.st_mode & S_IFMT != S_IFLNK, let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")),
+            case let name = path[path.utf8.index(after: slash)...], !name.isEmpty, name != ".", name != ".."
+        {
+            resolved = folder(slash == path.utf8.startIndex ? "/" : String(path[..<slash])).map {
+                ($0.hasSuffix("/") ? $0 : $0 + "/") + name
+            }
+        } else {
+            resolved = realPath(path)
+        }
+        guard let resolved else {
             return .failure(.unreadable("the file is a symbolic link to nothing"))
         }
-        guard let base = realPath(root), resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
+        guard let base = root(), resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
             return .failure(
                 .unreadable(
                     link.st_mode & S_IFMT == S_IFLNK
@@ -54,16 +109,26 @@ public enum RepositoryFile {
         guard status.st_mode & S_IFMT == S_IFREG else {
             return .failure(.unreadable("the path is \(kind(status.st_mode)), not a regular file, and is never read"))
         }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while bytes.count <= limit {
-            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress!, $0.count) }
+        // Read into a buffer of the file's size and one byte more, which
+        // tells a file that grew since; past the limit it is too large.
+        var bytes = [UInt8](repeating: 0, count: min(Int(status.st_size), limit) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                guard bytes.count <= limit else { return .failure(.tooLarge) }
+                bytes += repeatElement(0, count: min(max(bytes.count, 64 * 1024), limit + 1 - bytes.count))
+            }
+            let count = bytes.withUnsafeMutableBytes {
+                systemRead(descriptor, $0.baseAddress! + filled, $0.count - filled)
+            }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
-            if count == 0 { return .success(bytes) }
-            bytes += chunk[..<count]
+            if count == 0 { break }
+            filled += count
         }
-        return .failure(.tooLarge)
+        guard filled <= limit else { return .failure(.tooLarge) }
+        bytes.removeLast(bytes.count - filled)
+        return .success(bytes)
     }
 
     private static func kind(_ mode: mode_t) -> String {
