@@ -72,21 +72,33 @@ public enum TicketOutput {
     public static func table(_ records: [TicketRecord]) -> String {
         guard !records.isEmpty else { return "" }
         var rows = [["ID", "STATUS", "PRIORITY", "AGENT", "CREATED", "ASSIGNEE", "REASON"]]
+        rows.reserveCapacity(records.count + 1)
         for record in records {
             // The assignee and the reason are anybody's text: escaped for the terminal.
             rows.append([
                 record.id, record.status.rawValue, record.priority.rawValue, record.agent, record.createdAt,
                 PrintableText.escaping(record.assignee ?? "-"),
-                PrintableText.escaping(
-                    String(SealedValue.abbreviated(record.reason).prefix(60)).replacingOccurrences(of: "\n", with: " ")),
+                PrintableText.escaping(TicketRecord.tableReason(record.reason)),
             ])
         }
-        let widths = (0..<rows[0].count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index < widths.count ? cell + String(repeating: " ", count: widths[index] - cell.count) : cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        // A cell of printable ASCII is as wide as its bytes; any other is counted by characters.
+        func width(_ cell: String) -> Int {
+            cell.utf8.allSatisfy { (0x20...0x7E).contains($0) } ? cell.utf8.count : cell.count
+        }
+        let cellWidths = rows.map { $0.dropLast().map(width) }
+        let widths = (0..<rows[0].count - 1).map { column in cellWidths.map { $0[column] }.max() ?? 0 }
+        var output: [UInt8] = []
+        output.reserveCapacity(rows.count * (widths.reduce(0, +) + 2 * widths.count + 62))
+        for (row, cells) in zip(rows, cellWidths) {
+            for (column, cell) in row.enumerated() {
+                output += cell.utf8
+                if column < widths.count {
+                    output += repeatElement(UInt8(ascii: " "), count: widths[column] - cells[column] + 2)
+                }
+            }
+            output.append(UInt8(ascii: "\n"))
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     public static func text(_ entries: [TicketQueries.HistoryEntry], path: String) -> String {

@@ -5,6 +5,8 @@
 /// recolour a terminal and a newline cannot forge a `file:line:` line.
 public enum PrintableText {
     public static func escaping(_ text: String, keepingNewlines: Bool = false) -> String {
+        // Printable ASCII, the common case, needs no look at Unicode's categories.
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x09 }) { return text }
         guard text.unicodeScalars.contains(where: { needsEscape($0, keepingNewlines) }) else { return text }
         var output = ""
         for scalar in text.unicodeScalars {

@@ -214,3 +214,27 @@ extension TicketRecord: Codable {
         try c.encodeIfPresent(erasure, forKey: .erasure)
     }
 }
+
+extension TicketRecord {
+    /// A reason as a table of tickets shows it: sealed values abbreviated,
+    /// its first 60 characters, on one line.
+    public static func tableReason(_ reason: String) -> String {
+        // Most reasons are short printable ASCII with nothing sealed: shown as they are.
+        let bytes = reason.utf8
+        if bytes.count <= 60, bytes.allSatisfy({ (0x20...0x7E).contains($0) }),
+            !bytes.starts(with: WithheldValue.text.utf8), !contains(bytes, SealedValue.prefix.utf8)
+        {
+            return reason
+        }
+        return String(SealedValue.abbreviated(reason).prefix(60)).replacingOccurrences(of: "\n", with: " ")
+    }
+
+    private static func contains(_ text: String.UTF8View, _ part: String.UTF8View) -> Bool {
+        var rest = text[...]
+        while let first = rest.firstIndex(of: part.first!) {
+            if rest[first...].starts(with: part) { return true }
+            rest = rest[text.index(after: first)...]
+        }
+        return false
+    }
+}

@@ -17,7 +17,13 @@ import SupportSync
 /// An entry is not trusted when the file changed less than two seconds
 /// before the run that cached it started (it may have changed again within
 /// the same clock tick).
+///
+/// The cache is one line per file, sorted by path, its fields separated by
+/// tabs. It is read as bytes and used as bytes: a list of 100,000 tickets
+/// looks each file up by binary search and filters on the cached fields
+/// themselves (`Entry`), making text only of the tickets it lists.
 struct TicketListCache {
+    /// A ticket's cached fields, made from its record when its file is parsed.
     struct Row: Sendable, Hashable {
         var id: String
         var agent: String
@@ -39,137 +45,320 @@ struct TicketListCache {
             priority = record.priority.rawValue
             assignee = record.assignee
             tags = record.tags
-            reason = String(SealedValue.abbreviated(record.reason).prefix(60)).replacingOccurrences(of: "\n", with: " ")
+            reason = TicketRecord.tableReason(record.reason)
         }
 
-        init?(fields: ArraySlice<String>) {
-            guard fields.count == 9 else { return nil }
-            let values = Array(fields)
-            id = values[0]
-            agent = values[1]
-            channel = values[2]
-            createdAt = values[3]
-            status = values[4]
-            priority = values[5]
-            assignee = values[6].isEmpty ? nil : String(values[6].dropFirst())
-            tags =
-                values[7].isEmpty
-                ? []
-                : values[7].split(separator: ",", omittingEmptySubsequences: false).map {
-                    !$0.utf8.contains(0x25)
-                        ? String($0)
-                        : $0.replacingOccurrences(of: "%2C", with: ",").replacingOccurrences(of: "%25", with: "%")
-                }
-            reason = values[8]
-        }
-
-        var fields: [String] {
+        /// The row's cache line for the file at `path` with `key`, without its newline.
+        func line(path: String, key: String) -> [UInt8] {
             // A tag may hold a comma (the platform decides): escaped inside the list.
             let tagList = tags.map {
                 !$0.utf8.contains(where: { $0 == 0x25 || $0 == 0x2C })
                     ? $0 : $0.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ",", with: "%2C")
             }
-            return [
-                id, agent, channel, createdAt, status, priority, assignee.map { "=" + $0 } ?? "",
+            let fields = [
+                path, key, id, agent, channel, createdAt, status, priority, assignee.map { "=" + $0 } ?? "",
                 tagList.joined(separator: ","), reason,
             ]
-        }
-
-        /// A record holding only these fields (customer data left empty):
-        /// enough for the list's filters, sort and table.
-        var record: TicketRecord? {
-            guard let channel = Channel(rawValue: channel), let status = TicketStatus(rawValue: status),
-                let priority = Priority(rawValue: priority)
-            else { return nil }
-            return TicketRecord(
-                id: id, agent: agent, channel: channel, conversation: "", createdAt: createdAt, reason: reason,
-                tags: tags, priority: priority, status: status, assignee: assignee)
+            return Array(fields.map(TicketListCache.escape).joined(separator: "\t").utf8)
         }
     }
 
-    static let header = "supportsync-list-cache 1"
-    /// By path: the file's key and its row.
-    var entries: [String: (key: String, row: Row)] = [:]
+    /// The fields of a line, in order.
+    enum Field: Int, CaseIterable {
+        case path, key, id, agent, channel, createdAt, status, priority, assignee, tags, reason
+    }
+
+    static let header = "supportsync-list-cache 2"
+    private static let stride = Field.allCases.count + 1
+
+    /// The cache file's bytes.
+    private var bytes: [UInt8] = []
+    /// For each line, where each field starts, then where the line ends
+    /// (`stride` numbers a line). Lines are in the order of their paths' bytes.
+    private var bounds: [Int32] = []
     /// When the cache was written, in nanoseconds since 1970.
-    var writtenAt: Int64 = 0
+    private(set) var writtenAt: Int64 = 0
+
+    var count: Int { bounds.count / Self.stride }
 
     static func location(gitDirectory: String) -> String { gitDirectory + "/supportsync/list-cache" }
 
+    /// The cache, or an empty one when there is none or it cannot be read
+    /// as one (a former format, lines out of order): it is then rebuilt.
     static func read(gitDirectory: String) -> TicketListCache {
         var cache = TicketListCache()
-        guard let data = FileManager.default.contents(atPath: location(gitDirectory: gitDirectory)) else {
-            return cache
-        }
-        // On bytes: a cache of 100,000 tickets is read in a few milliseconds per thousand.
-        let bytes = [UInt8](data)
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
-        guard let first = lines.popFirst(), first.starts(with: Array((header + " ").utf8)),
-            let written = Int64(String(decoding: first.dropFirst(header.utf8.count + 1), as: UTF8.self))
+        guard let data = FileManager.default.contents(atPath: location(gitDirectory: gitDirectory)),
+            data.count < Int32.max
         else { return cache }
-        cache.writtenAt = written
-        // Each line is parsed on its own, on every core.
-        let parsed = concurrentMap(Array(lines)) { line -> (path: String, key: String, row: Row)? in
-            var fields: [String] = []
-            fields.reserveCapacity(11)
-            for field in line.split(separator: 0x09, omittingEmptySubsequences: false) {
-                fields.append(
-                    field.contains(0x25)
-                        ? unescape(String(decoding: field, as: UTF8.self)) : String(decoding: field, as: UTF8.self))
-            }
-            guard fields.count == 11, let row = Row(fields: fields[2...]) else { return nil }
-            return (fields[0], fields[1], row)
-        }
-        cache.entries.reserveCapacity(parsed.count)
-        for case let entry? in parsed { cache.entries[entry.path] = (entry.key, entry.row) }
+        let bytes = [UInt8](data)
+        guard let parsed = parse(bytes) else { return cache }
+        cache.bytes = bytes
+        cache.bounds = parsed.bounds
+        cache.writtenAt = parsed.writtenAt
         return cache
     }
 
-    /// Writes the cache atomically; a repository that cannot take it (read
-    /// only) simply goes without.
-    func write(gitDirectory: String, now: Int64) {
-        var text = Self.header + " \(now)\n"
-        for (path, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            text += ([Self.escape(path), entry.key] + entry.row.fields.map(Self.escape)).joined(separator: "\t") + "\n"
+    private static func parse(_ bytes: [UInt8]) -> (bounds: [Int32], writtenAt: Int64)? {
+        bytes.withUnsafeBufferPointer { buffer -> (bounds: [Int32], writtenAt: Int64)? in
+            let prefix = Array((header + " ").utf8)
+            guard buffer.starts(with: prefix), let firstEnd = buffer.firstIndex(of: 0x0A) else { return nil }
+            guard let written = Int64(String(decoding: buffer[prefix.count..<firstEnd], as: UTF8.self)) else {
+                return nil
+            }
+            var bounds: [Int32] = []
+            bounds.reserveCapacity(buffer.count / 200 * stride)
+            var position = firstEnd + 1
+            var previousPath: Range<Int>?
+            while position < buffer.count {
+                let lineStart = position
+                var fields = 1
+                bounds.append(Int32(position))
+                while position < buffer.count && buffer[position] != 0x0A {
+                    if buffer[position] == 0x09 {
+                        fields += 1
+                        guard fields <= Field.allCases.count else { return nil }
+                        bounds.append(Int32(position + 1))
+                    }
+                    position += 1
+                }
+                guard fields == Field.allCases.count else { return nil }
+                bounds.append(Int32(position))
+                // In the order of paths: what the look-up relies on.
+                let path = lineStart..<Int(bounds[bounds.count - stride + 1]) - 1
+                if let previousPath, !buffer[previousPath].lexicographicallyPrecedes(buffer[path]) { return nil }
+                previousPath = path
+                position += 1
+            }
+            return (bounds, written)
+        }
+    }
+
+    /// The line of `path` (its bytes as cached: escaped), when cached.
+    func line(of path: UnsafeBufferPointer<UInt8>) -> Int? {
+        var low = 0
+        var high = count
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
+            while low < high {
+                let middle = (low + high) / 2
+                let start = Int(bounds[middle * Self.stride])
+                let end = Int(bounds[middle * Self.stride + 1]) - 1
+                let order = Self.compare(UnsafeBufferPointer(rebasing: buffer[start..<end]), path)
+                if order == 0 { return middle }
+                if order < 0 { low = middle + 1 } else { high = middle }
+            }
+            return nil
+        }
+    }
+
+    /// The entry for the file at `path` when its key is the one cached and
+    /// the entry can be trusted.
+    func entry(for path: String, key: FileKey) -> Entry? {
+        var escaped = Self.escape(path)
+        let found = escaped.withUTF8 { line(of: $0) }
+        guard let found, key.matches(field(.key, of: found)) else { return nil }
+        if let modified = key.modified, modified >= writtenAt - 2_000_000_000 { return nil }
+        return Entry(cache: self, line: found)
+    }
+
+    /// The bytes of a field of a line, as cached (escaped).
+    fileprivate func field(_ field: Field, of line: Int) -> ArraySlice<UInt8> {
+        let start = Int(bounds[line * Self.stride + field.rawValue])
+        let end = Int(bounds[line * Self.stride + field.rawValue + 1]) - (field == .reason ? 0 : 1)
+        return bytes[start..<end]
+    }
+
+    /// The line's bytes, without its newline.
+    func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
+        bytes[Int(bounds[line * Self.stride])..<Int(bounds[line * Self.stride + Self.stride - 1])]
+    }
+
+    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0, case let order = memcmp(a.baseAddress!, b.baseAddress!, common), order != 0 {
+            return Int(order)
+        }
+        return a.count - b.count
+    }
+
+    /// A cached line of the cache being written: kept as it was, or made anew.
+    enum Line: Sendable {
+        case kept(Int)
+        indirect case made(path: String, key: String, row: Row)
+    }
+
+    /// Writes a cache of `lines`, atomically; a repository that cannot take
+    /// it (read only) simply goes without.
+    func write(_ lines: [Line], gitDirectory: String, now: Int64) {
+        var made: [(path: [UInt8], line: [UInt8]?, kept: Int?)] = lines.map { line in
+            switch line {
+            case .kept(let index):
+                (Array(field(.path, of: index)), nil, index)
+            case .made(let path, let key, let row):
+                (Array(Self.escape(path).utf8), row.line(path: path, key: key), nil)
+            }
+        }
+        made.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        var text = Array((Self.header + " \(now)\n").utf8)
+        text.reserveCapacity(bytes.count + made.count * 8)
+        var previous: [UInt8]?
+        for entry in made where entry.path != previous {
+            previous = entry.path
+            if let line = entry.line { text += line } else { text += lineBytes(entry.kept!) }
+            text.append(0x0A)
         }
         let location = Self.location(gitDirectory: gitDirectory)
         try? FileManager.default.createDirectory(
             atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? Data(text.utf8).write(to: URL(fileURLWithPath: location), options: .atomic)
+        try? Data(text).write(to: URL(fileURLWithPath: location), options: .atomic)
     }
 
-    /// The row for `path` when its key is the one cached and the entry can be trusted.
-    func row(for path: String, key: String, modified: Int64?) -> Row? {
-        guard let entry = entries[path], entry.key == key else { return nil }
-        if let modified, modified >= writtenAt - 2_000_000_000 { return nil }
-        return entry.row
+    /// What says a file has not changed since it was cached.
+    struct FileKey {
+        /// A working-tree file's `lstat` numbers, as git's index keeps them.
+        var numbers: [Int64] = []
+        /// A blob id's hexadecimal digits.
+        var text: String?
+        /// The later of the file's modification and change times.
+        var modified: Int64?
+
+        init(blob hex: String) { text = hex }
+
+        /// The key of a working-tree file, from `lstat`: nil when it is not a
+        /// regular file (a FIFO, a link), which is always read the long way.
+        /// `name` is looked up in the open folder `folder`, or, when that is
+        /// `AT_FDCWD`, is a path.
+        init?(folder: Int32, name: String) {
+            var status = stat()
+            guard fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                return nil
+            }
+            #if canImport(Darwin)
+                let modified = Int64(status.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(status.st_mtimespec.tv_nsec)
+                let changed = Int64(status.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(status.st_ctimespec.tv_nsec)
+            #else
+                let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+                let changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
+            #endif
+            // As git's index: modification and change times, size, inode and device.
+            numbers = [
+                modified, changed, Int64(status.st_size), Int64(bitPattern: UInt64(status.st_ino)),
+                Int64(bitPattern: UInt64(status.st_dev)),
+            ]
+            self.modified = max(modified, changed)
+        }
+
+        /// The key as the cache writes it.
+        var description: String { text ?? numbers.map(String.init).joined(separator: ".") }
+
+        /// Whether the cached key `field` is this one: compared as numbers, made into no text.
+        func matches(_ field: ArraySlice<UInt8>) -> Bool {
+            if let text { return field.elementsEqual(text.utf8) }
+            var index = 0
+            var value: Int64 = 0
+            var negative = false
+            var digits = 0
+            for byte in field {
+                switch byte {
+                case 0x2E:
+                    guard digits > 0, index < numbers.count, (negative ? -value : value) == numbers[index] else {
+                        return false
+                    }
+                    index += 1
+                    (value, negative, digits) = (0, false, 0)
+                case 0x2D where digits == 0 && !negative:
+                    negative = true
+                case 0x30...0x39 where digits < 19:
+                    value = value &* 10 &+ Int64(byte - 0x30)
+                    digits += 1
+                default:
+                    return false
+                }
+            }
+            return digits > 0 && index == numbers.count - 1 && (negative ? -value : value) == numbers[index]
+        }
     }
 
-    /// The key of a working-tree file, from `lstat`: nil when it is not a
-    /// regular file (a FIFO, a link), which is always read the long way.
-    static func workingTreeKey(_ path: String) -> (key: String, modified: Int64)? {
-        var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        #if canImport(Darwin)
-            let modified = Int64(status.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(status.st_mtimespec.tv_nsec)
-            let changed = Int64(status.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(status.st_ctimespec.tv_nsec)
-        #else
-            let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
-            let changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
-        #endif
-        // As git's index: modification and change times, size, inode and device.
-        return ("\(modified).\(changed).\(status.st_size).\(status.st_ino).\(status.st_dev)", max(modified, changed))
+    /// A cached line, read for the filters and the table without making a
+    /// record of it.
+    struct Entry: TicketSummaryFields {
+        let cache: TicketListCache
+        let line: Int
+
+        private func field(_ field: Field) -> ArraySlice<UInt8> { cache.field(field, of: line) }
+
+        /// The line's text field, unescaped.
+        private func text(_ name: Field) -> String {
+            let bytes = field(name)
+            let text = String(decoding: bytes, as: UTF8.self)
+            return bytes.contains(0x25) ? TicketListCache.unescape(text) : text
+        }
+
+        var summaryStatus: TicketStatus? {
+            TicketStatus(rawValue: String(decoding: field(.status), as: UTF8.self))
+        }
+        var summaryPriority: Priority? { Priority(rawValue: String(decoding: field(.priority), as: UTF8.self)) }
+        var summaryChannel: Channel? { Channel(rawValue: String(decoding: field(.channel), as: UTF8.self)) }
+
+        func hasAgent(_ name: String) -> Bool { matches(field(.agent), name) }
+
+        func hasAssignee(_ name: String?) -> Bool {
+            let cached = field(.assignee)
+            guard let name else { return cached.isEmpty }
+            return cached.first == 0x3D && matches(cached.dropFirst(), name)
+        }
+
+        func createdDay(comparedTo day: String) -> Int {
+            let created = field(.createdAt).prefix(10)
+            return created.elementsEqual(day.utf8) ? 0 : created.lexicographicallyPrecedes(day.utf8) ? -1 : 1
+        }
+
+        func hasTag(_ tag: String) -> Bool { tags.contains(tag) }
+
+        private var tags: [String] {
+            let list = text(.tags)
+            guard !list.isEmpty else { return [] }
+            return list.split(separator: ",", omittingEmptySubsequences: false).map {
+                !$0.utf8.contains(0x25)
+                    ? String($0)
+                    : $0.replacingOccurrences(of: "%2C", with: ",").replacingOccurrences(of: "%25", with: "%")
+            }
+        }
+
+        private func matches(_ cached: ArraySlice<UInt8>, _ name: String) -> Bool {
+            cached.contains(0x25)
+                ? TicketListCache.unescape(String(decoding: cached, as: UTF8.self)) == name
+                : cached.elementsEqual(name.utf8)
+        }
+
+        /// A record holding only the cached fields (customer data left
+        /// empty): enough for the list's filters, sort and table.
+        var record: TicketRecord? {
+            guard let channel = summaryChannel, let status = summaryStatus, let priority = summaryPriority else {
+                return nil
+            }
+            let assignee = field(.assignee).isEmpty ? nil : String(text(.assignee).dropFirst())
+            return TicketRecord(
+                id: text(.id), agent: text(.agent), channel: channel, conversation: "", createdAt: text(.createdAt),
+                reason: text(.reason), tags: tags, priority: priority, status: status, assignee: assignee)
+        }
+
+        /// Whether the line is what `row` would write for the same file.
+        func isLine(of row: Row, key: String) -> Bool {
+            let path = String(decoding: field(.path), as: UTF8.self)
+            return cache.lineBytes(line).elementsEqual(row.line(path: TicketListCache.unescape(path), key: key))
+        }
     }
 
     static func nowNanoseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }
 
-    private static func escape(_ text: String) -> String {
+    fileprivate static func escape(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x25 }) else { return text }
         // Rare (a tab or a newline in an assignee or a reason): Foundation's replace is fine.
         return text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\t", with: "%09")
             .replacingOccurrences(of: "\n", with: "%0A").replacingOccurrences(of: "\r", with: "%0D")
     }
 
-    private static func unescape(_ text: String) -> String {
+    fileprivate static func unescape(_ text: String) -> String {
         text.replacingOccurrences(of: "%09", with: "\t").replacingOccurrences(of: "%0A", with: "\n")
             .replacingOccurrences(of: "%0D", with: "\r").replacingOccurrences(of: "%25", with: "%")
     }

@@ -3,6 +3,40 @@ import Git
 import SupportSync
 import YAML
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What the list's filters read of a ticket: its whole record, or its
+/// line in the list cache, which is filtered without making a record of it.
+protocol TicketSummaryFields {
+    var summaryStatus: TicketStatus? { get }
+    var summaryPriority: Priority? { get }
+    var summaryChannel: Channel? { get }
+    func hasAgent(_ name: String) -> Bool
+    /// Whether the assignee is `name`; with nil, whether nobody is.
+    func hasAssignee(_ name: String?) -> Bool
+    /// The creation day (`YYYY-MM-DD`, UTC) against `day`: negative when
+    /// before, 0 when the same, positive when after.
+    func createdDay(comparedTo day: String) -> Int
+    func hasTag(_ tag: String) -> Bool
+}
+
+extension TicketRecord: TicketSummaryFields {
+    var summaryStatus: TicketStatus? { status }
+    var summaryPriority: Priority? { priority }
+    var summaryChannel: Channel? { report.channel }
+    func hasAgent(_ name: String) -> Bool { report.agent == name }
+    func hasAssignee(_ name: String?) -> Bool { assignee == name }
+    func createdDay(comparedTo day: String) -> Int {
+        let created = createdAt.utf8.prefix(10)
+        return created.elementsEqual(day.utf8) ? 0 : created.lexicographicallyPrecedes(day.utf8) ? -1 : 1
+    }
+    func hasTag(_ tag: String) -> Bool { report.tags.contains(tag) }
+}
+
 /// `tickets list`, `tickets show` and `tickets history`: reading tickets
 /// from the working tree (or the branch tip in a bare repository) and
 /// their history from git.
@@ -43,16 +77,16 @@ public struct TicketQueries {
             self.channel = channel
         }
 
-        func matches(_ record: TicketRecord) -> Bool {
-            if let status, record.status != status { return false }
-            if let agent, record.agent != agent { return false }
-            if let since, record.createdAt.prefix(10) < since { return false }
-            if let until, record.createdAt.prefix(10) > until { return false }
-            if let assignee, record.assignee != assignee { return false }
-            if unassigned, record.assignee != nil { return false }
-            if let priority, record.priority != priority { return false }
-            if let tag, !record.report.tags.contains(tag) { return false }
-            if let channel, record.report.channel != channel { return false }
+        func matches(_ ticket: some TicketSummaryFields) -> Bool {
+            if let status, ticket.summaryStatus != status { return false }
+            if let agent, !ticket.hasAgent(agent) { return false }
+            if let since, ticket.createdDay(comparedTo: since) < 0 { return false }
+            if let until, ticket.createdDay(comparedTo: until) > 0 { return false }
+            if let assignee, !ticket.hasAssignee(assignee) { return false }
+            if unassigned, !ticket.hasAssignee(nil) { return false }
+            if let priority, ticket.summaryPriority != priority { return false }
+            if let tag, !ticket.hasTag(tag) { return false }
+            if let channel, ticket.summaryChannel != channel { return false }
             return true
         }
     }
@@ -95,7 +129,7 @@ public struct TicketQueries {
         struct Found {
             var path: String
             var listed: Listed?
-            var entry: (key: String, row: TicketListCache.Row)?
+            var line: TicketListCache.Line?
             var problems: [Diagnostic] = []
             /// Answered by the cache, which then needs no rewrite for it.
             var fromCache = false
@@ -106,44 +140,84 @@ public struct TicketQueries {
         let cache = TicketListCache.read(gitDirectory: tickets.repository.gitDirectory)
         let codec = tickets.codec
         /// A file read and parsed the long way.
-        func parse(_ path: String, _ bytes: [UInt8], key: String?) -> Found {
+        func parse(_ path: String, _ bytes: [UInt8], key: TicketListCache.FileKey?) -> Found {
             let (record, diagnostics) = codec.decode(bytes, path: path)
             guard let record else { return Found(path: path, problems: diagnostics.filter { $0.severity == .error }) }
             return Found(
                 path: path, listed: filter.matches(record) ? Listed(path: path, record: record) : nil,
-                entry: key.map { ($0, TicketListCache.Row(record)) })
+                line: key.map { .made(path: path, key: $0.description, row: TicketListCache.Row(record)) })
         }
         /// A file the cache knows unchanged: its summary, or its whole record when asked.
-        func cached(_ path: String, _ row: TicketListCache.Row, key: String, read: () -> [UInt8]?) -> Found? {
-            guard let summary = row.record else { return nil }
-            guard filter.matches(summary) else { return Found(path: path, entry: (key, row), fromCache: true) }
+        func cached(
+            _ path: String, _ entry: TicketListCache.Entry, key: TicketListCache.FileKey, read: () -> [UInt8]?
+        ) -> Found? {
+            guard filter.matches(entry) else { return Found(path: path, line: .kept(entry.line), fromCache: true) }
             guard complete else {
+                guard let summary = entry.record else { return nil }
                 return Found(
-                    path: path, listed: Listed(path: path, record: summary), entry: (key, row), fromCache: true)
+                    path: path, listed: Listed(path: path, record: summary), line: .kept(entry.line), fromCache: true)
             }
             return read().map {
                 var found = parse(path, $0, key: key)
-                found.fromCache = found.entry?.row == row
+                if case .made(_, let key, let row)? = found.line, entry.isLine(of: row, key: key) {
+                    found.line = .kept(entry.line)
+                    found.fromCache = true
+                }
                 return found
             }
         }
-        let found: [Found?]
+        // Files are taken in runs, each gathered on its own core; a run keeps
+        // only what it lists and caches, never a result per file.
+        struct Gathered {
+            var listed: [Listed] = []
+            var problems: [Diagnostic] = []
+            var lines: [TicketListCache.Line] = []
+            var changed = false
+
+            mutating func add(_ found: Found?) {
+                guard let found else { return }
+                if let ticket = found.listed { listed.append(ticket) }
+                problems += found.problems
+                if let line = found.line { lines.append(line) }
+                changed = changed || !found.fromCache
+            }
+        }
+        func gather<Item>(_ items: [Item], _ visit: (Item) -> Found?) -> [Gathered?] {
+            let runs = Swift.min(items.count, ProcessInfo.processInfo.activeProcessorCount * 8)
+            return concurrentMap(Array(0..<runs)) { run -> Gathered in
+                var gathered = Gathered()
+                for index in (items.count * run / runs)..<(items.count * (run + 1) / runs) {
+                    gathered.add(visit(items[index]))
+                }
+                return gathered
+            }
+        }
+        let gathered: [Gathered?]
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
-            // What the user sees: the working tree.
-            let paths = Self.workingTreeTickets(in: workdir)
-            found = concurrentMap(paths) { path -> Found? in
+            // What the user sees: the working tree. Each folder is opened
+            // once and its files looked at by name, not by path.
+            let folders = Self.workingTreeTickets(in: workdir)
+            let handles = folders.map { open(workdir + "/" + $0.folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            let reader = RepositoryFile.Reader(root: workdir)
+            defer { for handle in handles where handle >= 0 { close(handle) } }
+            let files = folders.indices.flatMap { folder in folders[folder].names.map { (folder, $0) } }
+            gathered = gather(files) { folder, name -> Found? in
+                let path = folders[folder].folder + "/" + name
                 let full = workdir + "/" + path
                 let read = { () -> Result<[UInt8], RepositoryFile.Failure> in
-                    RepositoryFile.read(full, root: workdir, limit: TicketStore.workingCopyLimit)
+                    reader.read(full, limit: TicketStore.workingCopyLimit)
                 }
-                let stamp = TicketListCache.workingTreeKey(full)
-                if let stamp, let row = cache.row(for: path, key: stamp.key, modified: stamp.modified),
-                    let found = cached(path, row, key: stamp.key, read: { try? read().get() })
+                let key =
+                    handles[folder] >= 0
+                    ? TicketListCache.FileKey(folder: handles[folder], name: name)
+                    : TicketListCache.FileKey(folder: AT_FDCWD, name: full)
+                if let key, let entry = cache.entry(for: path, key: key),
+                    let found = cached(path, entry, key: key, read: { try? read().get() })
                 {
                     return found
                 }
                 switch read() {
-                case .success(let bytes): return parse(path, bytes, key: stamp?.key)
+                case .success(let bytes): return parse(path, bytes, key: key)
                 case .failure(let failure):
                     let location = SourceLocation(file: path, line: 1, column: 1)
                     return Found(path: path, problems: [Diagnostic(.fileUnreadable, at: location, failure.description)])
@@ -154,10 +228,11 @@ public struct TicketQueries {
             let repository = tickets.repository
             let files = try repository.files(under: TicketPaths.folder, in: tip).filter { $0.path.hasSuffix(".yaml") }
             let lock = NSLock()
-            found = concurrentMap(files) { file -> Found? in
+            gathered = gather(files) { file -> Found? in
                 let read = { () -> [UInt8]? in lock.withLock { try? repository.blob(file.blob) } }
-                if let row = cache.row(for: file.path, key: file.blob.hex, modified: nil),
-                    let found = cached(file.path, row, key: file.blob.hex, read: read)
+                let key = TicketListCache.FileKey(blob: file.blob.hex)
+                if let entry = cache.entry(for: file.path, key: key),
+                    let found = cached(file.path, entry, key: key, read: read)
                 {
                     return found
                 }
@@ -167,25 +242,24 @@ public struct TicketQueries {
                         path: file.path,
                         problems: [Diagnostic(.fileUnreadable, at: location, "the file cannot be read from git")])
                 }
-                return parse(file.path, bytes, key: file.blob.hex)
+                return parse(file.path, bytes, key: key)
             }
         } else {
-            found = []
+            gathered = []
         }
         var listed: [Listed] = []
         var problems: [Diagnostic] = []
-        var next = TicketListCache()
-        next.entries.reserveCapacity(found.count)
+        var lines: [TicketListCache.Line] = []
         var changed = false
-        for case let item? in found {
-            if let ticket = item.listed { listed.append(ticket) }
-            problems += item.problems
-            if let entry = item.entry { next.entries[item.path] = entry }
-            changed = changed || !item.fromCache
+        for case let run? in gathered {
+            listed += run.listed
+            problems += run.problems
+            lines += run.lines
+            changed = changed || run.changed
         }
         // Rewritten when a file was read the long way or one went away.
-        if changed || next.entries.count != cache.entries.count {
-            next.write(gitDirectory: tickets.repository.gitDirectory, now: started)
+        if changed || lines.count != cache.count {
+            cache.write(lines, gitDirectory: tickets.repository.gitDirectory, now: started)
         }
         let rank: (TicketRecord) -> Int
         switch sort {
@@ -204,21 +278,22 @@ public struct TicketQueries {
         return Listing(tickets: order.map { listed[$0.3] }, problems: problems.sorted { $0.location < $1.location })
     }
 
-    /// `tickets/<YYYY>/<MM>/<name>.yaml` paths in the working tree.
-    private static func workingTreeTickets(in workdir: String) -> [String] {
+    /// The folders `tickets/<YYYY>/<MM>` in the working tree, each with the
+    /// names of its `.yaml` files.
+    private static func workingTreeTickets(in workdir: String) -> [(folder: String, names: [String])] {
         let manager = FileManager.default
-        var paths: [String] = []
+        var folders: [(folder: String, names: [String])] = []
         let root = workdir + "/" + TicketPaths.folder
         for year in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where year.first != "." {
             for month in (try? manager.contentsOfDirectory(atPath: root + "/" + year)) ?? [] where month.first != "." {
                 let folder = TicketPaths.folder + "/" + year + "/" + month
-                for name in (try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? []
-                where name.hasSuffix(".yaml") {
-                    paths.append(folder + "/" + name)
+                let names = ((try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? []).filter {
+                    $0.hasSuffix(".yaml")
                 }
+                if !names.isEmpty { folders.append((folder, names)) }
             }
         }
-        return paths
+        return folders
     }
 
     /// The path of ticket `id` at the branch tip.

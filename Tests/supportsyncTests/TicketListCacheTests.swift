@@ -1,0 +1,85 @@
+import Foundation
+import SupportSync
+import TestSupport
+import Testing
+
+/// `tickets list` answers from its cache exactly what it answers from the
+/// files: every filter, the sort and the table, for text the cache has to
+/// escape (tabs, newlines, percent signs, commas in tags, non-ASCII).
+@Suite("the list cache answers as the files do")
+struct TicketListCacheTests {
+    @Test func everyFilterAnswersTheSameFromTheCache() async throws {
+        let bench = try TicketBench()
+        var tickets = SampleTickets.make(1..<9)
+        tickets[0].assignee = "ana\tb%20"
+        tickets[1].assignee = "ben"
+        tickets[2].tags = ["a,b", "x%2Cy", "plain"]
+        tickets[3].reason = "Café au lait\nspilt on the keyboard; a very long reason that goes on past sixty characters"
+        tickets[4].priority = .urgent
+        tickets[5].status = .closed
+        tickets[5].resolution = "Refunded"
+        tickets[6].reason = "50% off\tthen %09 more"
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+
+        let queries: [[String]] = [
+            [], ["--assignee", "ana\tb%20"], ["--assignee", "ben"], ["--unassigned"], ["--tag", "a,b"],
+            ["--tag", "x%2Cy"], ["--tag", "plain"], ["--priority", "urgent"], ["--status", "closed"],
+            ["--status", "pending", "--channel", "calls"], ["--since", "2026-04-01", "--until", "2026-06-30"],
+            ["--sort", "priority"], ["--sort", "status"], ["--agent", "billing-line", "--format", "json"],
+        ]
+        let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache")
+        var fromFiles: [[String]: String] = [:]
+        for query in queries {
+            try? FileManager.default.removeItem(at: cache)
+            let listed = try await bench.run(["tickets", "list"] + query)
+            #expect(listed.status == 0, "\(query): \(listed.stderr)")
+            fromFiles[query] = listed.stdout
+        }
+        #expect(fromFiles[["--assignee", "ana\tb%20"]]?.contains(tickets[0].id) == true)
+        #expect(fromFiles[["--tag", "a,b"]]?.contains(tickets[2].id) == true)
+        #expect(fromFiles[["--tag", "x%2Cy"]]?.contains(tickets[2].id) == true)
+        #expect(fromFiles[["--tag", "plain"]]?.contains(tickets[1].id) == false)
+
+        // A cache entry is trusted two seconds after its file last changed:
+        // the second list rewrites the cache, and the lists after it are
+        // answered by it, which they then leave as it is.
+        #expect(try await bench.run(["tickets", "list"]).status == 0)
+        try await Task.sleep(for: .milliseconds(2_100))
+        #expect(try await bench.run(["tickets", "list"]).status == 0)
+        let written = try Data(contentsOf: cache)
+        let stamp = try FileManager.default.attributesOfItem(atPath: cache.path)[.modificationDate] as? Date
+        for query in queries {
+            let listed = try await bench.run(["tickets", "list"] + query)
+            #expect(listed.status == 0)
+            #expect(listed.stdout == fromFiles[query], "\(query)")
+        }
+        #expect(try Data(contentsOf: cache) == written)
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: cache.path)[.modificationDate] as? Date == stamp,
+            "the lists were answered by the cache")
+    }
+
+    /// A cache in another format, or one whose lines are out of order or
+    /// cut short, is rebuilt: never an error.
+    @Test func aCacheThatCannotBeReadIsRebuilt() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<4)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let expected = try await bench.run(["tickets", "list"]).stdout
+        let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache")
+        let lines = try String(contentsOf: cache, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 4 && lines[0].hasPrefix("supportsync-list-cache 2 "))
+        let broken = [
+            "supportsync-list-cache 1 0\n" + lines.dropFirst().joined(separator: "\n") + "\n",
+            ([lines[0], lines[2], lines[1], lines[3]]).joined(separator: "\n") + "\n",
+            lines[0] + "\n" + lines[1].split(separator: "\t").prefix(5).joined(separator: "\t") + "\n",
+        ]
+        for text in broken {
+            try Data(text.utf8).write(to: cache)
+            let listed = try await bench.run(["tickets", "list"])
+            #expect(listed.status == 0 && listed.stdout == expected, "\(text)")
+        }
+    }
+}
