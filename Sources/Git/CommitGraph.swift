@@ -18,8 +18,12 @@ final class CommitGraph {
     private var nodes: [ObjectID: Node] = [:]
     private let database: OpaquePointer
 
-    init(_ repository: Repository) throws(GitError) {
+    /// Where nodes are found before the commit is read, and recorded after.
+    let index: HistoryIndex?
+
+    init(_ repository: Repository, index: HistoryIndex? = nil) throws(GitError) {
         self.repository = repository
+        self.index = index
         shallowRoots = try repository.shallowBoundary()
         var database: OpaquePointer?
         try check(git_repository_odb(&database, repository.pointer), "could not open the object database")
@@ -28,11 +32,25 @@ final class CommitGraph {
 
     deinit { git_odb_free(database) }
 
+    /// The committer time of commit `id`.
+    func time(_ id: ObjectID) throws(GitError) -> Int64 {
+        if let time = index?.time(id) { return time }
+        return try node(id).time
+    }
+
+    /// Whether git treats `id` as a root because the clone is shallow there.
+    func isShallowRoot(_ id: ObjectID) -> Bool { shallowRoots.contains(id) }
+
     /// Read from the commit's stored form (its header lines) rather than
     /// through `git_commit_lookup`: a walk reads thousands of commits once
     /// each, and a parsed commit costs several allocations to make and free.
     func node(_ id: ObjectID) throws(GitError) -> Node {
         if let known = nodes[id] { return known }
+        // Read from the index where it lies each time: cheaper than keeping it.
+        if var indexed = index?.node(id) {
+            if shallowRoots.contains(id) { indexed.parents = [] }
+            return indexed
+        }
         var oid = id.gitOID
         var object: OpaquePointer?
         try check(git_odb_read(&object, database, &oid), "could not read the commit \(id)")

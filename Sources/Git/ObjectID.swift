@@ -64,6 +64,13 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
         low = UInt32(Self.load(bytes[16..<20]))
     }
 
+    /// Appends the 20 raw bytes to `bytes`.
+    func appendRaw(to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: high.bigEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: middle.bigEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: low.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
     /// The 20 raw bytes.
     public var bytes: [UInt8] {
         var out: [UInt8] = []

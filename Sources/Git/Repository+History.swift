@@ -23,16 +23,25 @@ extension Repository {
     /// `path` may name a folder, whose history is then every change beneath
     /// it. Each commit's entry is found by walking tree ids one path part at
     /// a time and remembering the answer for every tree id met, so a subtree
-    /// that did not change is never read twice and no tree is diffed.
+    /// that did not change is never read twice.
+    ///
+    /// With `index`, the walk keeps a `HistoryIndex` in that file: each
+    /// commit it meets is recorded with the paths it changed, and a later
+    /// walk, of any path, reads neither the commits recorded nor the trees
+    /// of those that did not change the path.
     ///
     /// - Throws: `.invalid` for a malformed path; `.notFound` when `tip` or a
     ///   parent outside the shallow boundary is missing.
-    public func history(of path: String, from tip: ObjectID) throws(GitError) -> [CommitInfo] {
+    public func history(of path: String, from tip: ObjectID, index: String? = nil) throws(GitError) -> [CommitInfo] {
         try validateTreePath(path)
+        let historyIndex = index.map { HistoryIndex(location: $0) }
         let walker = try PathHistoryWalker(
-            graph: try CommitGraph(self), parts: path.split(separator: "/").map(String.init))
+            graph: try CommitGraph(self, index: historyIndex), trees: historyIndex == nil ? nil : try RawTrees(self),
+            path: path)
+        let changing = try walker.changingCommits(from: tip)
+        historyIndex?.save()
         var listed: [CommitInfo] = []
-        for id in try walker.changingCommits(from: tip) {
+        for id in changing {
             listed.append(try commit(id))
         }
         return listed
@@ -56,15 +65,20 @@ private final class PathHistoryWalker {
 
     let graph: CommitGraph
     let parts: [String]
+    /// With an index: reads the trees the index's records are made from.
+    let trees: RawTrees?
+    let pathHash: UInt64
     /// The entry at the rest of the path below a tree met at a given depth.
     private var entries: [TreeKey: Entry?] = [:]
 
     private let names: [[UInt8]]
     private let database: OpaquePointer
 
-    init(graph: CommitGraph, parts: [String]) throws(GitError) {
+    init(graph: CommitGraph, trees: RawTrees?, path: String) throws(GitError) {
         self.graph = graph
-        self.parts = parts
+        self.trees = trees
+        parts = path.split(separator: "/").map(String.init)
+        pathHash = HistoryIndex.hash(path.utf8)
         names = parts.map { Array($0.utf8) }
         var database: OpaquePointer?
         try check(git_repository_odb(&database, graph.repository.pointer), "could not open the object database")
@@ -76,18 +90,23 @@ private final class PathHistoryWalker {
     func changingCommits(from tip: ObjectID) throws(GitError) -> [ObjectID] {
         var queue = DateQueue()
         var queued: Set<ObjectID> = [tip]
-        queue.push(tip, time: try graph.node(tip).time)
+        queued.reserveCapacity(graph.index?.count ?? 0)
+        queue.push(tip, time: try graph.time(tip))
         var changing: [ObjectID] = []
         while let id = queue.pop() {
             let current = try graph.node(id)
-            let entry = try self.entry(in: current.tree, depth: 0)
+            try record(id, current)
             var follow = current.parents
             if current.parents.isEmpty {
-                if entry != nil { changing.append(id) }
+                if try entry(in: current.tree, depth: 0) != nil { changing.append(id) }
             } else {
                 var sameAs: ObjectID?
-                for parent in current.parents {
-                    if try self.entry(in: graph.node(parent).tree, depth: 0) == entry {
+                for (place, parent) in current.parents.enumerated() {
+                    if graph.index?.unchanged(id, parent: place, hash: pathHash) == true {
+                        sameAs = parent
+                        break
+                    }
+                    if try entry(in: current.tree, depth: 0) == entry(in: graph.node(parent).tree, depth: 0) {
                         sameAs = parent
                         break
                     }
@@ -99,10 +118,26 @@ private final class PathHistoryWalker {
                 }
             }
             for parent in follow where queued.insert(parent).inserted {
-                queue.push(parent, time: try graph.node(parent).time)
+                queue.push(parent, time: try graph.time(parent))
             }
         }
         return changing
+    }
+
+    /// Records a commit the index does not hold yet: what changed against
+    /// each parent. A shallow clone's boundary commit is left out (its
+    /// parents are not here to compare with).
+    private func record(_ id: ObjectID, _ node: CommitGraph.Node) throws(GitError) {
+        guard let index = graph.index, let trees, !index.contains(id), !graph.isShallowRoot(id) else { return }
+        var changes: [[UInt64]?] = []
+        for parent in node.parents {
+            var hashes: [UInt64] = []
+            let complete = try trees.changes(
+                from: graph.node(parent).tree, to: node.tree, prefix: [], into: &hashes, limit: HistoryIndex.changeLimit
+            )
+            changes.append(complete ? hashes : nil)
+        }
+        index.add(id, node: node, changes: changes)
     }
 
     /// The entry at `parts[depth...]` below the tree `treeID`.
@@ -125,6 +160,13 @@ private final class PathHistoryWalker {
     /// id>" per entry) without building libgit2's parsed tree: only one
     /// entry is wanted, and most trees here are read exactly once.
     private func rawEntry(named name: [UInt8], in treeID: ObjectID) throws(GitError) -> Entry? {
+        if let trees {
+            // Writing the index has just read this tree: found among its entries.
+            let tree = try trees.tree(treeID)
+            return tree.entries.first { tree.bytes[$0.name].elementsEqual(name) }.map {
+                Entry(id: $0.id, mode: $0.mode)
+            }
+        }
         var oid = treeID.gitOID
         var object: OpaquePointer?
         try check(git_odb_read(&object, database, &oid), "could not read the tree \(treeID)")

@@ -69,10 +69,17 @@ struct RandomHistoryTests {
                 #expect(
                     try repository.commits(from: tip, excluding: excluded).map(\.id.hex)
                         == lines(["rev-list", "--topo-order", tip.hex] + excluded.map { "^" + $0.hex }))
+                // Without the history index, then with one being written,
+                // then with it read back (every commit recorded).
+                let index = folder + "/history-index"
                 for path in paths + ["d", "d/e"] {
-                    #expect(
-                        try repository.history(of: path, from: tip).map(\.id.hex)
-                            == lines(["log", "--format=%H", tip.hex, "--", path]), "seed \(seed), \(path)")
+                    let log = try lines(["log", "--format=%H", tip.hex, "--", path])
+                    #expect(try repository.history(of: path, from: tip).map(\.id.hex) == log, "seed \(seed), \(path)")
+                    for round in 1...2 {
+                        #expect(
+                            try repository.history(of: path, from: tip, index: index).map(\.id.hex) == log,
+                            "seed \(seed), \(path), indexed, round \(round)")
+                    }
                 }
             }
         }

@@ -361,7 +361,9 @@ public struct TicketQueries {
         let path = try path(of: id)
         guard let tip = try tickets.tip() else { return (path, []) }
         let repository = tickets.repository
-        let commits = try repository.history(of: path, from: tip)
+        // The history index is kept beside the list cache, never committed.
+        let commits = try repository.history(
+            of: path, from: tip, index: repository.gitDirectory + "/supportsync/history-index")
         // Each version of the file is parsed once (a commit's "before" is
         // mostly the previous entry's "after"), the versions on every core.
         var versions: [[UInt8]] = []
