@@ -33,6 +33,29 @@ extension Repository {
     /// - Throws: `.invalid` for a malformed path; `.notFound` when `tip` or a
     ///   parent outside the shallow boundary is missing.
     public func history(of path: String, from tip: ObjectID, index: String? = nil) throws(GitError) -> [CommitInfo] {
+        try changes(of: path, from: tip, index: index).map(\.commit)
+    }
+
+    /// What sits at a path in a commit: its object's id and file mode.
+    public struct PathEntry: Sendable, Hashable {
+        public var id: ObjectID
+        public var mode: UInt32
+        /// A file or a symbolic link, whose object is a blob.
+        public var isBlob: Bool { mode & 0o170000 == 0o100000 || mode & 0o170000 == 0o120000 }
+    }
+
+    /// A commit of `history(of:from:index:)`, with the entry at the path
+    /// in its first parent (`before`; nil when absent, and for a root
+    /// commit) and in itself (`after`; nil when deleted): what the walk has
+    /// found already, so a caller reads no tree to learn it.
+    public struct PathChange: Sendable {
+        public var commit: CommitInfo
+        public var before: PathEntry?
+        public var after: PathEntry?
+    }
+
+    /// `history(of:from:index:)` with each commit's entries at the path.
+    public func changes(of path: String, from tip: ObjectID, index: String? = nil) throws(GitError) -> [PathChange] {
         try validateTreePath(path)
         let historyIndex = index.map { HistoryIndex(location: $0) }
         let walker = try PathHistoryWalker(
@@ -40,9 +63,12 @@ extension Repository {
             path: path)
         let changing = try walker.changingCommits(from: tip)
         historyIndex?.save()
-        var listed: [CommitInfo] = []
-        for id in changing {
-            listed.append(try commit(id))
+        var listed: [PathChange] = []
+        for change in changing {
+            listed.append(
+                PathChange(
+                    commit: try commit(change.id), before: change.before.map { PathEntry(id: $0.id, mode: $0.mode) },
+                    after: change.after.map { PathEntry(id: $0.id, mode: $0.mode) }))
         }
         return listed
     }
@@ -87,18 +113,18 @@ private final class PathHistoryWalker {
 
     deinit { git_odb_free(database) }
 
-    func changingCommits(from tip: ObjectID) throws(GitError) -> [ObjectID] {
+    func changingCommits(from tip: ObjectID) throws(GitError) -> [(id: ObjectID, before: Entry?, after: Entry?)] {
         var queue = DateQueue()
         var queued: Set<ObjectID> = [tip]
         queued.reserveCapacity(graph.index?.count ?? 0)
         queue.push(tip, time: try graph.time(tip))
-        var changing: [ObjectID] = []
+        var changing: [(id: ObjectID, before: Entry?, after: Entry?)] = []
         while let id = queue.pop() {
             let current = try graph.node(id)
             try record(id, current)
             var follow = current.parents
             if current.parents.isEmpty {
-                if try entry(in: current.tree, depth: 0) != nil { changing.append(id) }
+                if let after = try entry(in: current.tree, depth: 0) { changing.append((id, nil, after)) }
             } else {
                 var sameAs: ObjectID?
                 for (place, parent) in current.parents.enumerated() {
@@ -114,7 +140,12 @@ private final class PathHistoryWalker {
                 if let sameAs {
                     follow = [sameAs]
                 } else {
-                    changing.append(id)
+                    // Both entries were read to compare them: remembered, not read again.
+                    changing.append(
+                        (
+                            id, try entry(in: graph.node(current.parents[0]).tree, depth: 0),
+                            try entry(in: current.tree, depth: 0)
+                        ))
                 }
             }
             for parent in follow where queued.insert(parent).inserted {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A ticket's `created_at`: RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SSZ`.
 ///
 /// Fractional seconds (`.f` to nine digits) are accepted: common platforms
@@ -84,6 +86,22 @@ public struct TicketTimestamp: Sendable, Hashable {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
+    }
+
+    /// The time of `date` to the second (earlier fractions dropped), in UTC.
+    public init(_ date: Date) {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let civil = CivilDate(days: days)
+        let rest = seconds - days * 86_400
+        (year, month, day) = (civil.year, civil.month, civil.day)
+        (hour, minute, second) = (rest / 3_600, rest % 3_600 / 60, rest % 60)
+    }
+
+    /// `2026-11-20T09:15:00Z`, as ISO 8601 writes a UTC time to the second.
+    public var text: String {
+        Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2) + "T" + Self.padded(hour, 2)
+            + ":" + Self.padded(minute, 2) + ":" + Self.padded(second, 2) + "Z"
     }
 
     private static func padded(_ value: Int, _ width: Int) -> String {

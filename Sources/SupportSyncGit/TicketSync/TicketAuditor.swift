@@ -104,7 +104,7 @@ public struct TicketAuditor {
             let short = String(commit.id.hex.prefix(8))
             let reference = Diagnostic.CommitReference(
                 id: commit.id.hex, author: commit.author.name, email: commit.author.email,
-                date: commit.author.date.formatted(.iso8601))
+                date: TicketTimestamp(commit.author.date).text)
             func report(_ diagnostic: Diagnostic) {
                 var diagnostic = diagnostic
                 diagnostic.message += " (commit \(short) by \(commit.author.name))"

@@ -362,8 +362,9 @@ public struct TicketQueries {
         guard let tip = try tickets.tip() else { return (path, []) }
         let repository = tickets.repository
         // The history index is kept beside the list cache, never committed.
-        let commits = try repository.history(
+        let changes = try repository.changes(
             of: path, from: tip, index: repository.gitDirectory + "/supportsync/history-index")
+        let commits = changes.map(\.commit)
         // Each version of the file is parsed once (a commit's "before" is
         // mostly the previous entry's "after"), the versions on every core.
         var versions: [[UInt8]] = []
@@ -376,9 +377,15 @@ public struct TicketQueries {
             return versions.count - 1
         }
         var pairs: [(old: Int?, new: Int?)] = []
-        for commit in commits {
-            let new = number(try repository.blob(at: path, in: commit.id))
-            let old = number(try commit.parents.first.flatMap { try repository.blob(at: path, in: $0) })
+        /// The file's bytes at an entry the walk found; a folder or a
+        /// submodule there fails as reading it by path does.
+        func bytes(_ entry: Repository.PathEntry?, in commit: ObjectID?) throws -> [UInt8]? {
+            guard let entry, let commit else { return nil }
+            return entry.isBlob ? try repository.blob(entry.id) : try repository.blob(at: path, in: commit)
+        }
+        for change in changes {
+            let new = number(try bytes(change.after, in: change.commit.id))
+            let old = number(try bytes(change.before, in: change.commit.parents.first))
             pairs.append((old, new))
         }
         let codec = tickets.codec

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 
@@ -73,5 +74,26 @@ import Testing
         var record = TicketSamples.record
         record.id = "../x"
         #expect(TicketPaths.path(for: record) == nil)
+    }
+}
+
+extension TicketPathsTests {
+    /// A commit's date prints as Foundation's ISO 8601 style prints it, to
+    /// the second, from 1970 to 2400, leap days and year ends included.
+    @Test func aDateIsWrittenAsISO8601Writes() {
+        var seconds: Int64 = 0
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var dates = [0, 951_782_400, 951_868_799, 1_709_164_800, 1_735_689_599, 4_107_542_399].map(Int64.init)
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            seconds = Int64(state >> 33) % 13_569_465_600  // to the year 2400
+            dates.append(seconds)
+        }
+        for seconds in dates {
+            let date = Date(timeIntervalSince1970: Double(seconds) + 0.75)
+            let text = TicketTimestamp(date).text
+            #expect(text == date.formatted(.iso8601), "\(seconds)")
+            #expect(TicketTimestamp(text).map { $0.secondsSince1970 } == seconds)
+        }
     }
 }
