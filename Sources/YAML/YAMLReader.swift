@@ -229,7 +229,7 @@ private struct TreeBuilder {
         }
     }
 
-    private mutating func attach(_ node: Node) {
+    private mutating func attach(_ node: consuming Node) {
         if let anchor = node.anchor { anchors[anchor] = node }
         guard let parent = stack.last else {
             documents.append(Document(root: node, start: documentStart))

@@ -81,12 +81,16 @@ extension AgentDecoder {
         }
         reportOverlaps(ranges)
         var weekly = Weekly()
-        for day in Weekday.allCases {
-            let sorted = ranges.filter { $0.day == day }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
-            var texts: [String] = []
-            for range in sorted where !texts.contains(range.text) { texts.append(range.text) }
-            weekly[day] = texts
+        // Sorted once, by day and then time: each day's texts in order, without repeats.
+        let order = ranges.indices.sorted {
+            (ranges[$0].day, ranges[$0].start, ranges[$0].end) < (ranges[$1].day, ranges[$1].start, ranges[$1].end)
         }
+        var texts = [[String]](repeating: [], count: Weekday.allCases.count)
+        for index in order {
+            let day = Weekday.allCases.firstIndex(of: ranges[index].day)!
+            if !texts[day].contains(ranges[index].text) { texts[day].append(ranges[index].text) }
+        }
+        for (day, dayTexts) in zip(Weekday.allCases, texts) { weekly[day] = dayTexts }
         return weekly
     }
 
@@ -115,9 +119,10 @@ extension AgentDecoder {
 
     /// `HH:MM-HH:MM` in minutes since midnight; the end may be 24:00.
     private mutating func timeRange(_ text: Located<String>) -> (Int, Int)? {
-        let parts = text.value.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Self.minutes(parts[0], allowMidnightEnd: false),
-            let end = Self.minutes(parts[1], allowMidnightEnd: true)
+        let value = text.value
+        let dash = value.utf8.firstIndex(of: UInt8(ascii: "-"))
+        guard let dash, let start = Self.minutes(value[..<dash], allowMidnightEnd: false),
+            let end = Self.minutes(value[value.utf8.index(after: dash)...], allowMidnightEnd: true)
         else {
             reader.report(
                 .hoursRange, at: text.location,
@@ -133,14 +138,22 @@ extension AgentDecoder {
         return (start, end)
     }
 
+    /// `HH:MM` as minutes since midnight; nil for anything else (another
+    /// dash included, so `09:00-12:00-13:00` is no range).
     private static func minutes(_ text: Substring, allowMidnightEnd: Bool) -> Int? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
-            let hours = Int(String(decoding: bytes[0..<2], as: UTF8.self)),
-            let minutes = Int(String(decoding: bytes[3..<5], as: UTF8.self)),
-            bytes[0..<2].allSatisfy({ (0x30...0x39).contains($0) }),
-            bytes[3..<5].allSatisfy({ (0x30...0x39).contains($0) })
-        else { return nil }
+        let bytes = text.utf8
+        guard bytes.count == 5 else { return nil }
+        var value = 0
+        for (offset, byte) in bytes.enumerated() {
+            if offset == 2 {
+                guard byte == UInt8(ascii: ":") else { return nil }
+            } else {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+        }
+        let hours = value / 100
+        let minutes = value % 100
         if allowMidnightEnd && hours == 24 && minutes == 0 { return 24 * 60 }
         guard hours < 24, minutes < 60 else { return nil }
         return hours * 60 + minutes
@@ -149,11 +162,14 @@ extension AgentDecoder {
     /// Reports each range that overlaps an earlier-written range of the same day, once.
     private mutating func reportOverlaps(_ ranges: [OpenRange]) {
         var reported: Set<SourceLocation> = []
-        for (index, later) in ranges.enumerated() {
-            for earlier in ranges[..<index] where earlier.day == later.day {
-                guard earlier.start < later.end, later.start < earlier.end,
-                    earlier.location != later.location, !reported.contains(later.location)
-                else { continue }
+        // By index: most ranges overlap nothing, and are then never copied.
+        for index in ranges.indices {
+            for other in 0..<index
+            where ranges[other].day == ranges[index].day && ranges[other].start < ranges[index].end
+                && ranges[index].start < ranges[other].end
+            {
+                let (earlier, later) = (ranges[other], ranges[index])
+                guard earlier.location != later.location, !reported.contains(later.location) else { continue }
                 reported.insert(later.location)
                 reader.report(
                     .hoursOverlap, at: later.location,

@@ -92,7 +92,11 @@ extension ConfigNode {
                 value: .sequence(items.map { build($0, file: file, diagnostics: &diagnostics) }), location: location)
         case .mapping(let entries):
             var members: [Member] = []
+            members.reserveCapacity(entries.count)
+            // Keys seen, looked up in the members themselves while the
+            // mapping is small (most are), by hash beyond.
             var seen: [String: SourceLocation] = [:]
+            let hashed = entries.count > 16
             for entry in entries {
                 let keyLocation = SourceLocation(file: file, line: entry.key.start.line, column: entry.key.start.column)
                 guard let keyScalar = entry.key.scalar else {
@@ -101,7 +105,7 @@ extension ConfigNode {
                     continue
                 }
                 let key = keyScalar.text
-                if let first = seen[key] {
+                if let first = hashed ? seen[key] : members.first(where: { $0.key == key })?.keyLocation {
                     diagnostics.append(
                         Diagnostic(
                             .duplicateKey, at: keyLocation, "duplicate key '\(key)'",
@@ -109,7 +113,7 @@ extension ConfigNode {
                             notes: [Diagnostic.Note(location: first, message: "'\(key)' is first defined here")]))
                     continue
                 }
-                seen[key] = keyLocation
+                if hashed { seen[key] = keyLocation }
                 members.append(
                     Member(
                         key: key, keyLocation: keyLocation,

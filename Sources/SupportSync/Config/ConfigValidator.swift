@@ -141,7 +141,7 @@ public struct ConfigValidator: Sendable {
             let root = load(path, diagnostics: &found)
             return ParsedAgent(path: path, root: root, diagnostics: found, read: true)
         }
-        let base = decodeAgents(parsed, defaults: defaults, overlay: nil)
+        let base = decodeAgents(parsed, defaults: defaults, overlay: nil, keepingSettingsByPath: morePasses)
         diagnostics += base.diagnostics
         files += agentPaths.count
         var agents = base.agents
@@ -236,6 +236,7 @@ public struct ConfigValidator: Sendable {
         var agents: [AgentSettings] = []
         var diagnostics: [Diagnostic] = []
         var idLocations: [String: [SourceLocation]] = [:]
+        /// Kept only when other passes take unchanged agents from this one.
         var settingsByPath: [String: AgentSettings] = [:]
         /// The provider's fallbacks, by agent id.
         var notes: [String: [String]] = [:]
@@ -247,7 +248,7 @@ public struct ConfigValidator: Sendable {
     private func decodeAgents(
         _ parsed: [ParsedAgent], defaults: Inherited, overlay: Overlay?,
         provider: (support: ProviderSupport, environment: String, name: String, strict: Bool)? = nil,
-        unchanged: Pass? = nil
+        unchanged: Pass? = nil, keepingSettingsByPath: Bool = false
     ) -> Pass {
         /// What one file gives: settings when it decoded without errors,
         /// where it declares its id, and its diagnostics.
@@ -316,7 +317,7 @@ public struct ConfigValidator: Sendable {
             if let id = outcome.id { pass.idLocations[id.value, default: []].append(id.location) }
             if let settings = outcome.settings {
                 pass.agents.append(settings)
-                pass.settingsByPath[file.path] = settings
+                if keepingSettingsByPath { pass.settingsByPath[file.path] = settings }
                 if !outcome.notes.isEmpty { pass.notes[settings.id] = outcome.notes }
             }
             pass.diagnostics += outcome.diagnostics
