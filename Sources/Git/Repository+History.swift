@@ -121,7 +121,7 @@ private final class PathHistoryWalker {
         var changing: [(id: ObjectID, before: Entry?, after: Entry?)] = []
         while let id = queue.pop() {
             let current = try graph.node(id)
-            try record(id, current)
+            record(id, current)
             var follow = current.parents
             if current.parents.isEmpty {
                 if let after = try entry(in: current.tree, depth: 0) { changing.append((id, nil, after)) }
@@ -158,15 +158,20 @@ private final class PathHistoryWalker {
     /// Records a commit the index does not hold yet: what changed against
     /// each parent. A shallow clone's boundary commit is left out (its
     /// parents are not here to compare with).
-    private func record(_ id: ObjectID, _ node: CommitGraph.Node) throws(GitError) {
+    ///
+    /// Recording reads whole trees where the walk reads one path: a tree it
+    /// cannot read (missing, or not a tree) leaves that side unknown, and a
+    /// parent it cannot read leaves the commit out, so the walk itself
+    /// fails only where it would without the index.
+    private func record(_ id: ObjectID, _ node: CommitGraph.Node) {
         guard let index = graph.index, let trees, !index.contains(id), !graph.isShallowRoot(id) else { return }
         var changes: [[UInt64]?] = []
         for parent in node.parents {
+            guard let parentTree = try? graph.node(parent).tree else { return }
             var hashes: [UInt64] = []
-            let complete = try trees.changes(
-                from: graph.node(parent).tree, to: node.tree, prefix: [], into: &hashes, limit: HistoryIndex.changeLimit
-            )
-            changes.append(complete ? hashes : nil)
+            let complete = try? trees.changes(
+                from: parentTree, to: node.tree, prefix: [], into: &hashes, limit: HistoryIndex.changeLimit)
+            changes.append(complete == true ? hashes : nil)
         }
         index.add(id, node: node, changes: changes)
     }

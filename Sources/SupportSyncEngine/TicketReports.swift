@@ -106,7 +106,7 @@ public enum TicketOutput {
         for entry in entries {
             output += "\ncommit \(entry.commit.hex)\n"
             output += "Author: \(entry.author.name) <\(entry.author.email)>\n"
-            output += "Date:   \(TicketTimestamp(entry.author.date).text)\n"
+            output += "Date:   \(TicketTimestamp.text(entry.author.date))\n"
             output += "\n    \(entry.message.split(separator: "\n").first ?? "")\n\n"
             for change in entry.changes {
                 let old = change.old.map(SealedValue.abbreviated) ?? "(none)"
@@ -171,7 +171,7 @@ public enum TicketOutput {
                 commits: entries.map {
                     Entry(
                         commit: $0.commit.hex, author: $0.author.name, email: $0.author.email,
-                        date: TicketTimestamp($0.author.date).text, message: $0.message, changes: $0.changes)
+                        date: TicketTimestamp.text($0.author.date), message: $0.message, changes: $0.changes)
                 }))
     }
 

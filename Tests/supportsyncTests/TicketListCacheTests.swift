@@ -25,6 +25,7 @@ struct TicketListCacheTests {
         let queries: [[String]] = [
             [], ["--assignee", "ana\tb%20"], ["--assignee", "ben"], ["--unassigned"], ["--tag", "a,b"],
             ["--tag", "x%2Cy"], ["--tag", "plain"], ["--priority", "urgent"], ["--status", "closed"],
+            ["--status", "pending"],
             ["--status", "pending", "--channel", "calls"], ["--since", "2026-04-01", "--until", "2026-06-30"],
             ["--sort", "priority"], ["--sort", "status"], ["--agent", "billing-line", "--format", "json"],
         ]
@@ -58,6 +59,17 @@ struct TicketListCacheTests {
         #expect(
             try FileManager.default.attributesOfItem(atPath: cache.path)[.modificationDate] as? Date == stamp,
             "the lists were answered by the cache")
+
+        // A trusted line whose status no longer reads back is no answer:
+        // the ticket's file is read, and the ticket is still listed.
+        let damaged = try #require(String(data: written, encoding: .utf8))
+        let line = try #require(damaged.split(separator: "\n").first { $0.contains("\tpending\t") })
+        try Data(
+            damaged.replacingOccurrences(of: line, with: line.replacingOccurrences(of: "\tpending\t", with: "\tpend\t"))
+                .utf8
+        ).write(to: cache)
+        let pending = try await bench.run(["tickets", "list", "--status", "pending"])
+        #expect(pending.status == 0 && pending.stdout == fromFiles[["--status", "pending"]])
     }
 
     /// A cache in another format, or one whose lines are out of order or

@@ -35,9 +35,9 @@ public enum RepositoryFile {
     }
 
     /// Reads many files of one repository, resolving the repository's and
-    /// each folder's symbolic links once, not once per file. One reader
-    /// serves one run (a validation, a list): a folder replaced by a link
-    /// later is seen by the next run.
+    /// each folder's symbolic links once, not once per file, for as long as
+    /// the reader lives: make one for a run (a validation, a list), so a
+    /// folder replaced by a link later is seen by the next one.
     public final class Reader: @unchecked Sendable {
         public let root: String
         private let lock = NSLock()

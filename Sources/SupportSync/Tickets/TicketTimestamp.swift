@@ -88,20 +88,18 @@ public struct TicketTimestamp: Sendable, Hashable {
         }
     }
 
-    /// The time of `date` to the second (earlier fractions dropped), in UTC.
-    public init(_ date: Date) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    /// `date` as ISO 8601 writes a UTC time to the second
+    /// (`2026-11-20T09:15:00Z`, fractions dropped). A date outside the years
+    /// 1 to 9999 (a commit may claim any) is written by Foundation instead.
+    public static func text(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds >= -62_135_596_800, seconds < 253_402_300_800 else { return date.formatted(.iso8601) }
+        let whole = Int(seconds)
+        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
         let civil = CivilDate(days: days)
-        let rest = seconds - days * 86_400
-        (year, month, day) = (civil.year, civil.month, civil.day)
-        (hour, minute, second) = (rest / 3_600, rest % 3_600 / 60, rest % 60)
-    }
-
-    /// `2026-11-20T09:15:00Z`, as ISO 8601 writes a UTC time to the second.
-    public var text: String {
-        Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2) + "T" + Self.padded(hour, 2)
-            + ":" + Self.padded(minute, 2) + ":" + Self.padded(second, 2) + "Z"
+        let rest = whole - days * 86_400
+        return padded(civil.year, 4) + "-" + padded(civil.month, 2) + "-" + padded(civil.day, 2) + "T"
+            + padded(rest / 3_600, 2) + ":" + padded(rest % 3_600 / 60, 2) + ":" + padded(rest % 60, 2) + "Z"
     }
 
     private static func padded(_ value: Int, _ width: Int) -> String {

@@ -104,7 +104,7 @@ public struct TicketAuditor {
             let short = String(commit.id.hex.prefix(8))
             let reference = Diagnostic.CommitReference(
                 id: commit.id.hex, author: commit.author.name, email: commit.author.email,
-                date: TicketTimestamp(commit.author.date).text)
+                date: TicketTimestamp.text(commit.author.date))
             func report(_ diagnostic: Diagnostic) {
                 var diagnostic = diagnostic
                 diagnostic.message += " (commit \(short) by \(commit.author.name))"

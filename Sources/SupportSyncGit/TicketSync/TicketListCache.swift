@@ -241,8 +241,8 @@ struct TicketListCache {
             #endif
             // As git's index: modification and change times, size, inode and device.
             numbers = [
-                modified, changed, Int64(status.st_size), Int64(bitPattern: UInt64(status.st_ino)),
-                Int64(bitPattern: UInt64(status.st_dev)),
+                modified, changed, Int64(status.st_size), Int64(truncatingIfNeeded: status.st_ino),
+                Int64(truncatingIfNeeded: status.st_dev),
             ]
             self.modified = max(modified, changed)
         }
@@ -260,7 +260,7 @@ struct TicketListCache {
             for byte in field {
                 switch byte {
                 case 0x2E:
-                    guard digits > 0, index < numbers.count, (negative ? -value : value) == numbers[index] else {
+                    guard digits > 0, index < numbers.count, (negative ? 0 &- value : value) == numbers[index] else {
                         return false
                     }
                     index += 1
@@ -274,7 +274,7 @@ struct TicketListCache {
                     return false
                 }
             }
-            return digits > 0 && index == numbers.count - 1 && (negative ? -value : value) == numbers[index]
+            return digits > 0 && index == numbers.count - 1 && (negative ? 0 &- value : value) == numbers[index]
         }
     }
 
@@ -298,6 +298,9 @@ struct TicketListCache {
         }
         var summaryPriority: Priority? { Priority(rawValue: String(decoding: field(.priority), as: UTF8.self)) }
         var summaryChannel: Channel? { Channel(rawValue: String(decoding: field(.channel), as: UTF8.self)) }
+
+        /// Whether the fields the filters compare read back as values.
+        var isWhole: Bool { summaryStatus != nil && summaryPriority != nil && summaryChannel != nil }
 
         func hasAgent(_ name: String) -> Bool { matches(field(.agent), name) }
 

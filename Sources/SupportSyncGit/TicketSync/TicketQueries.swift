@@ -151,6 +151,8 @@ public struct TicketQueries {
         func cached(
             _ path: String, _ entry: TicketListCache.Entry, key: TicketListCache.FileKey, read: () -> [UInt8]?
         ) -> Found? {
+            // A line whose fields do not read back (damaged) is no answer: the file is read.
+            guard entry.isWhole else { return nil }
             guard filter.matches(entry) else { return Found(path: path, line: .kept(entry.line), fromCache: true) }
             guard complete else {
                 guard let summary = entry.record else { return nil }
@@ -197,7 +199,11 @@ public struct TicketQueries {
             // What the user sees: the working tree. Each folder is opened
             // once and its files looked at by name, not by path.
             let folders = Self.workingTreeTickets(in: workdir)
-            let handles = folders.map { open(workdir + "/" + $0.folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            // A handle per folder while there are few (a month each); past
+            // that, by path, leaving the process's descriptors for the reads.
+            let handles = folders.map {
+                folders.count <= 64 ? open(workdir + "/" + $0.folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+            }
             let reader = RepositoryFile.Reader(root: workdir)
             defer { for handle in handles where handle >= 0 { close(handle) } }
             let files = folders.indices.flatMap { folder in folders[folder].names.map { (folder, $0) } }

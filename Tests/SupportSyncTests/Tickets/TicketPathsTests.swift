@@ -79,7 +79,9 @@ import Testing
 
 extension TicketPathsTests {
     /// A commit's date prints as Foundation's ISO 8601 style prints it, to
-    /// the second, from 1970 to 2400, leap days and year ends included.
+    /// the second, from 1970 to 2400, leap days and year ends included; a
+    /// date no calendar year of four digits holds (a commit may claim any)
+    /// prints too, never traps.
     @Test func aDateIsWrittenAsISO8601Writes() {
         var seconds: Int64 = 0
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -91,9 +93,13 @@ extension TicketPathsTests {
         }
         for seconds in dates {
             let date = Date(timeIntervalSince1970: Double(seconds) + 0.75)
-            let text = TicketTimestamp(date).text
+            let text = TicketTimestamp.text(date)
             #expect(text == date.formatted(.iso8601), "\(seconds)")
             #expect(TicketTimestamp(text).map { $0.secondsSince1970 } == seconds)
+        }
+        for extreme in [9.3e18, -9.3e18, 1e300, -62_135_596_801, 253_402_300_800] {
+            let date = Date(timeIntervalSince1970: extreme)
+            #expect(TicketTimestamp.text(date) == date.formatted(.iso8601))
         }
     }
 }
