@@ -8,7 +8,8 @@ import Foundation
 /// several threads at once.
 public func concurrentMap<Item, Result>(_ items: [Item], _ transform: (Item) -> Result?) -> [Result?] {
     var results = [Result?](repeating: nil, count: items.count)
-    let chunks = min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+    // Many small chunks, so that no core is left alone with a large last one.
+    let chunks = min(items.count, ProcessInfo.processInfo.activeProcessorCount * 32)
     guard chunks > 0 else { return results }
     results.withUnsafeMutableBufferPointer { buffer in
         nonisolated(unsafe) let output = buffer

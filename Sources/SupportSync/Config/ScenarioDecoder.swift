@@ -167,6 +167,7 @@ extension ConfigValidator {
     func validateScenarios(
         paths: [String], agents: [AgentSettings], known: Set<String>, diagnostics: inout [Diagnostic]
     ) -> [Scenario] {
+        guard !paths.isEmpty else { return [] }
         let byID = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var scenarios: [Scenario] = []
         for path in paths {
