@@ -59,7 +59,7 @@ extension Repository {
         try validateTreePath(path)
         let historyIndex = index.map { HistoryIndex(location: $0) }
         let walker = try PathHistoryWalker(
-            graph: try CommitGraph(self, index: historyIndex), trees: historyIndex == nil ? nil : try RawTrees(self),
+            graph: try CommitGraph(self, index: historyIndex), trees: try RawTrees(self),
             path: path)
         let changing = try walker.changingCommits(from: tip)
         historyIndex?.save()
@@ -91,27 +91,21 @@ private final class PathHistoryWalker {
 
     let graph: CommitGraph
     let parts: [String]
-    /// With an index: reads the trees the index's records are made from.
-    let trees: RawTrees?
+    /// Every tree the walk reads, and those the index's records are made from.
+    let trees: RawTrees
     let pathHash: UInt64
     /// The entry at the rest of the path below a tree met at a given depth.
     private var entries: [TreeKey: Entry?] = [:]
 
     private let names: [[UInt8]]
-    private let database: OpaquePointer
 
-    init(graph: CommitGraph, trees: RawTrees?, path: String) throws(GitError) {
+    init(graph: CommitGraph, trees: RawTrees, path: String) throws(GitError) {
         self.graph = graph
         self.trees = trees
         parts = path.split(separator: "/").map(String.init)
         pathHash = HistoryIndex.hash(path.utf8)
         names = parts.map { Array($0.utf8) }
-        var database: OpaquePointer?
-        try check(git_repository_odb(&database, graph.repository.pointer), "could not open the object database")
-        self.database = database!
     }
-
-    deinit { git_odb_free(database) }
 
     func changingCommits(from tip: ObjectID) throws(GitError) -> [(id: ObjectID, before: Entry?, after: Entry?)] {
         var queue = DateQueue()
@@ -164,7 +158,7 @@ private final class PathHistoryWalker {
     /// parent it cannot read leaves the commit out, so the walk itself
     /// fails only where it would without the index.
     private func record(_ id: ObjectID, _ node: CommitGraph.Node) {
-        guard let index = graph.index, let trees, !index.contains(id), !graph.isShallowRoot(id) else { return }
+        guard let index = graph.index, !index.contains(id), !graph.isShallowRoot(id) else { return }
         var changes: [[UInt64]?] = []
         for parent in node.parents {
             guard let parentTree = try? graph.node(parent).tree else { return }
@@ -192,47 +186,12 @@ private final class PathHistoryWalker {
         return found
     }
 
-    /// Finds `name` in the tree's stored form ("<octal mode> <name>\0<20-byte
-    /// id>" per entry) without building libgit2's parsed tree: only one
-    /// entry is wanted, and most trees here are read exactly once.
+    /// Finds `name` among the tree's entries, read from its stored form
+    /// without building libgit2's parsed tree (`RawTrees`), which keeps the
+    /// trees the index's records were just made from.
     private func rawEntry(named name: [UInt8], in treeID: ObjectID) throws(GitError) -> Entry? {
-        if let trees {
-            // Writing the index has just read this tree: found among its entries.
-            let tree = try trees.tree(treeID)
-            return tree.entries.first { tree.bytes[$0.name].elementsEqual(name) }.map {
-                Entry(id: $0.id, mode: $0.mode)
-            }
-        }
-        var oid = treeID.gitOID
-        var object: OpaquePointer?
-        try check(git_odb_read(&object, database, &oid), "could not read the tree \(treeID)")
-        defer { git_odb_object_free(object) }
-        guard git_odb_object_type(object) == GIT_OBJECT_TREE, let start = git_odb_object_data(object) else {
-            throw GitError(.invalid, "could not read the tree \(treeID)", "the object is not a tree")
-        }
-        let bytes = UnsafeRawBufferPointer(start: start, count: git_odb_object_size(object)).bindMemory(to: UInt8.self)
-        var position = 0
-        while position < bytes.count {
-            var mode: UInt32 = 0
-            while position < bytes.count && bytes[position] != UInt8(ascii: " ") {
-                mode = mode << 3 | UInt32(bytes[position] &- UInt8(ascii: "0"))
-                position += 1
-            }
-            let nameStart = position + 1
-            var nameEnd = nameStart
-            while nameEnd < bytes.count && bytes[nameEnd] != 0 { nameEnd += 1 }
-            let idStart = nameEnd + 1
-            guard idStart + ObjectID.byteCount <= bytes.count else { break }
-            if nameEnd - nameStart == name.count
-                && name.withUnsafeBufferPointer({ wanted in
-                    memcmp(wanted.baseAddress!, bytes.baseAddress! + nameStart, name.count) == 0
-                })
-            {
-                return Entry(id: ObjectID(raw: bytes.baseAddress! + idStart), mode: mode)
-            }
-            position = idStart + ObjectID.byteCount
-        }
-        return nil
+        let tree = try trees.tree(treeID)
+        return tree.entries.first { tree.bytes[$0.name].elementsEqual(name) }.map { Entry(id: $0.id, mode: $0.mode) }
     }
 }
 

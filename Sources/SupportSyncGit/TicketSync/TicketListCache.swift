@@ -310,10 +310,7 @@ struct TicketListCache {
             return cached.first == 0x3D && matches(cached.dropFirst(), name)
         }
 
-        func createdDay(comparedTo day: String) -> Int {
-            let created = field(.createdAt).prefix(10)
-            return created.elementsEqual(day.utf8) ? 0 : created.lexicographicallyPrecedes(day.utf8) ? -1 : 1
-        }
+        var createdDay: ArraySlice<UInt8> { field(.createdAt).prefix(10) }
 
         func hasTag(_ tag: String) -> Bool { tags.contains(tag) }
 

@@ -18,9 +18,9 @@ protocol TicketSummaryFields {
     func hasAgent(_ name: String) -> Bool
     /// Whether the assignee is `name`; with nil, whether nobody is.
     func hasAssignee(_ name: String?) -> Bool
-    /// The creation day (`YYYY-MM-DD`, UTC) against `day`: negative when
-    /// before, 0 when the same, positive when after.
-    func createdDay(comparedTo day: String) -> Int
+    associatedtype CreatedDay: Collection<UInt8>
+    /// The bytes of the creation day (`YYYY-MM-DD`, UTC).
+    var createdDay: CreatedDay { get }
     func hasTag(_ tag: String) -> Bool
 }
 
@@ -30,10 +30,7 @@ extension TicketRecord: TicketSummaryFields {
     var summaryChannel: Channel? { report.channel }
     func hasAgent(_ name: String) -> Bool { report.agent == name }
     func hasAssignee(_ name: String?) -> Bool { assignee == name }
-    func createdDay(comparedTo day: String) -> Int {
-        let created = createdAt.utf8.prefix(10)
-        return created.elementsEqual(day.utf8) ? 0 : created.lexicographicallyPrecedes(day.utf8) ? -1 : 1
-    }
+    var createdDay: Substring.UTF8View { createdAt.utf8.prefix(10) }
     func hasTag(_ tag: String) -> Bool { report.tags.contains(tag) }
 }
 
@@ -80,8 +77,8 @@ public struct TicketQueries {
         func matches(_ ticket: some TicketSummaryFields) -> Bool {
             if let status, ticket.summaryStatus != status { return false }
             if let agent, !ticket.hasAgent(agent) { return false }
-            if let since, ticket.createdDay(comparedTo: since) < 0 { return false }
-            if let until, ticket.createdDay(comparedTo: until) > 0 { return false }
+            if let since, ticket.createdDay.lexicographicallyPrecedes(since.utf8) { return false }
+            if let until, until.utf8.lexicographicallyPrecedes(ticket.createdDay) { return false }
             if let assignee, !ticket.hasAssignee(assignee) { return false }
             if unassigned, !ticket.hasAssignee(nil) { return false }
             if let priority, ticket.summaryPriority != priority { return false }
