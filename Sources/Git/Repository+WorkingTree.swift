@@ -25,16 +25,21 @@ extension Repository {
     /// A path that is a folder in `commit` (a file replaced by a folder of
     /// the same name) has its file deleted.
     ///
-    /// - Parameter written: files the caller has just committed in `commit`
-    ///   as regular files, by path: the blob id and the bytes it holds. They
-    ///   are written from memory, without reading `commit`'s trees or the
-    ///   blobs back (unless a filter applies).
+    /// - Parameters:
+    ///   - written: files the caller has just committed in `commit` as
+    ///     regular files, by path: the blob id and the bytes it holds. They
+    ///     are written from memory, without reading `commit`'s trees or the
+    ///     blobs back (unless a filter applies).
+    ///   - staged: `written` files already written beside their paths
+    ///     (`stageFiles`), with those very bytes: each is renamed into place
+    ///     and taken out of `staged`. The caller discards what is left.
     /// - Throws: `.invalid` in a bare repository, for a malformed path, when
     ///   `commit` has a symbolic link or submodule at a path, or when
     ///   a folder on the way is a symbolic link in the working tree;
     ///   `.failed` when a file cannot be written (a folder in the way).
     public func checkoutPaths(
-        _ paths: [String], from commit: ObjectID, written: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
+        _ paths: [String], from commit: ObjectID, written: [String: (blob: ObjectID, bytes: [UInt8])] = [:],
+        staged: StagedFiles? = nil
     ) throws(GitError) {
         let what = "could not update the working tree from \(commit)"
         guard let root = workdir else { throw GitError(.invalid, what, "the repository is bare") }
@@ -76,28 +81,110 @@ extension Repository {
             }
             plan.append((path, ObjectID(git_tree_entry_id(entry)), mode))
         }
-        removeLeftoverTemporaries(of: plan.map(\.path), in: root)
-        let filtered = try mayFilter(plan.map(\.path), index: index, tree: tree, root: root, written: written)
+        removeLeftoverTemporaries(of: plan.map(\.path), in: root, keeping: staged?.files ?? [:])
+        let filtered = try mayFilter(
+            plan.map(\.path), index: index, tree: tree, root: root, written: { written[$0] != nil })
+        if filtered { staged?.discard() }
+        // Deletions first (a file that gave way to a folder of the same name
+        // goes before the folder's files are written), then the writes.
+        var writes: [FileWrite] = []
+        var statuses: [stat] = []
+        let base = UInt64.random(in: .min ... .max)
         for (path, blob, mode) in plan {
-            let file = root + "/" + path
-            if let blob {
-                let content: [UInt8]
-                if filtered {
-                    content = try filteredContent(of: blob, as: path)
-                } else if let bytes = written[path]?.bytes {
-                    content = bytes
-                } else {
-                    content = try self.blob(blob)
-                }
-                let status = try writeReplacing(file, content, executable: mode == GIT_FILEMODE_BLOB_EXECUTABLE, what)
-                try check(git_index_remove_bypath(index, path), "could not update \(path) in the index")
-                try addIndexEntry(index, path: path, blob: blob, mode: mode.rawValue, status: status)
-            } else {
-                try removeFile(file, upTo: root, what)
+            guard let blob else {
+                try removeFile(root + "/" + path, upTo: root, what)
                 try check(git_index_remove_bypath(index, path), "could not remove \(path) from the index")
+                continue
+            }
+            let executable = mode == GIT_FILEMODE_BLOB_EXECUTABLE
+            if filtered {
+                // One at a time, in order: filters read attributes from the
+                // working tree, where an earlier path may be the
+                // `.gitattributes` this very checkout writes.
+                let file = root + "/" + path
+                try createFolders(of: [path], in: root, what)
+                let temporary = try writeTemporary(
+                    file, try filteredContent(of: blob, as: path), executable: executable,
+                    number: base &+ UInt64(statuses.count), what)
+                statuses.append(try replace(file, with: temporary, what))
+                continue
+            }
+            if written[path] != nil, let temporary = staged?.files.removeValue(forKey: path) {
+                writes.append(FileWrite(path: path, content: [], executable: executable, staged: temporary))
+                continue
+            }
+            var content = written[path]?.bytes
+            if content == nil { content = try self.blob(blob) }
+            writes.append(FileWrite(path: path, content: content!, executable: executable))
+        }
+        if !writes.isEmpty {
+            try createFolders(of: writes.map(\.path), in: root, what)
+            statuses = try onEveryCore(writes.count) { (index) throws(GitError) -> stat in
+                let write = writes[index]
+                let file = root + "/" + write.path
+                var temporary = write.staged
+                if temporary == nil {
+                    temporary = try writeTemporary(
+                        file, write.content, executable: write.executable, number: base &+ UInt64(index), what)
+                }
+                return try replace(file, with: temporary!, what)
             }
         }
+        for ((path, blob, mode), status) in zip(plan.filter { $0.blob != nil }, statuses) {
+            try check(git_index_remove_bypath(index, path), "could not update \(path) in the index")
+            try addIndexEntry(index, path: path, blob: blob!, mode: mode.rawValue, status: status)
+        }
         try check(git_index_write(index), "could not write the index")
+    }
+
+    /// Writes `files` (paths in the working tree, with the bytes a commit
+    /// about to be stored holds) to temporary files beside their paths, for
+    /// `checkoutPaths(_:from:written:staged:)` to rename into place once the
+    /// branch has moved. Creating thousands of files is most of the time a
+    /// large checkout takes: staged, it runs while the commit is still being
+    /// stored, and the working tree still changes only after the branch has.
+    ///
+    /// Nil when the files would go through a filter (line endings,
+    /// `.gitattributes`) or anything fails, a path refused or a file that
+    /// cannot be written: nothing is left behind, and the checkout writes
+    /// the files itself (and reports what fails). Call `discard()` on the
+    /// result once the checkout is done, or when it never happens: a
+    /// temporary file left by a process killed before then is removed when
+    /// its path is written again.
+    public func stageFiles(_ files: [(path: String, bytes: [UInt8])]) -> StagedFiles? {
+        let what = "could not write files ahead of a checkout"
+        guard let root = workdir, !files.isEmpty else { return nil }
+        do throws(GitError) {
+            var realFolders: Set<Substring> = []
+            for file in files {
+                try validateTreePath(file.path)
+                try requireRealFolders(above: file.path, in: root, known: &realFolders, what)
+            }
+            let index = try openIndex(what)
+            defer { git_index_free(index) }
+            let paths = Set(files.map(\.path))
+            guard try !mayFilter(files.map(\.path), index: index, tree: nil, root: root, written: paths.contains)
+            else { return nil }
+            removeLeftoverTemporaries(of: files.map(\.path), in: root)
+            try createFolders(of: files.map(\.path), in: root, what)
+            let base = UInt64.random(in: .min ... .max)
+            let written = try onEveryCore(files.count) { (index) throws(GitError) -> String? in
+                try? writeTemporary(
+                    root + "/" + files[index].path, files[index].bytes, executable: false,
+                    number: base &+ UInt64(index), what)
+            }
+            let staged = StagedFiles()
+            for (file, temporary) in zip(files, written) {
+                if let temporary { staged.files[file.path] = temporary }
+            }
+            guard staged.files.count == files.count else {
+                staged.discard()
+                return nil
+            }
+            return staged
+        } catch {
+            return nil
+        }
     }
 
     /// Which of `paths` have uncommitted changes: staged (index differs from
@@ -169,10 +256,9 @@ extension Repository {
     /// endings. Asking libgit2 per file costs some thirty system calls each,
     /// which dominates writing thousands of small files.
     private func mayFilter(
-        _ paths: [String], index: OpaquePointer?, tree: OpaquePointer, root: String,
-        written: [String: (blob: ObjectID, bytes: [UInt8])]
+        _ paths: [String], index: OpaquePointer?, tree: OpaquePointer?, root: String, written: (String) -> Bool
     ) throws(GitError) -> Bool {
-        let allWritten = paths.allSatisfy { written[$0] != nil }
+        let allWritten = paths.allSatisfy(written)
         for key in ["core.autocrlf", "core.eol"] {
             if let value = try configValue(key), !["false", "lf"].contains(value.lowercased()) { return true }
         }
@@ -198,8 +284,8 @@ extension Repository {
             files.append(root + "/" + attributes)
             // Also one in the index, or in the commit (written by this very
             // checkout). When every path comes from memory, so would that file.
-            if git_index_get_bypath(index, attributes, 0) != nil || written[attributes] != nil { return true }
-            if !allWritten, let entry = try treeEntry(at: attributes, in: tree) {
+            if git_index_get_bypath(index, attributes, 0) != nil || written(attributes) { return true }
+            if !allWritten, let tree, let entry = try treeEntry(at: attributes, in: tree) {
                 git_tree_entry_free(entry)
                 return true
             }
@@ -254,18 +340,99 @@ extension Repository {
     }
 }
 
+/// Files written ahead of a checkout under temporary names beside their
+/// paths (`Repository.stageFiles`), until the checkout renames them into
+/// place.
+public final class StagedFiles {
+    /// The temporary file of each path (absolute), until a checkout takes it.
+    fileprivate var files: [String: String] = [:]
+
+    fileprivate init() {}
+
+    /// Deletes every temporary file no checkout has taken.
+    public func discard() {
+        for file in files.values { unlink(file) }
+        files = [:]
+    }
+}
+
+/// A file `checkoutPaths` writes: its path relative to the working tree's
+/// root, and its bytes, or the temporary file already holding them.
+private struct FileWrite {
+    var path: String
+    var content: [UInt8]
+    var executable: Bool
+    var staged: String?
+}
+
+/// Creates the folders of `paths` (relative to `root`) that are missing.
+private func createFolders(of paths: [String], in root: String, _ what: String) throws(GitError) {
+    var folders: Set<Substring> = []
+    for path in paths {
+        guard let slash = path.lastIndex(of: "/"), folders.insert(path[..<slash]).inserted else { continue }
+        let folder = root + "/" + path[..<slash]
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw GitError(.failed, what, "could not create the folder \(folder): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// `body` of each index below `count`, in order, run on every core, each
+/// core taking a run of consecutive indices: for files, mostly whole
+/// folders of its own, which the kernel creates side by side (creating
+/// thousands of files is most of a large checkout's time). On a failure
+/// the first error is thrown once every core has stopped.
+private func onEveryCore<T>(_ count: Int, _ body: (Int) throws(GitError) -> T) throws(GitError) -> [T] {
+    var results = [T?](repeating: nil, count: count)
+    // Small runs are not worth a thread.
+    let runs = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 64))
+    let failure = FirstFailure()
+    results.withUnsafeMutableBufferPointer { buffer in
+        nonisolated(unsafe) let output = buffer
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: runs) { run in
+                for index in (count * run / runs)..<(count * (run + 1) / runs) where !failure.happened {
+                    do throws(GitError) {
+                        output[index] = try body(index)
+                    } catch {
+                        failure.record(error)
+                    }
+                }
+            }
+        }
+    }
+    if let error = failure.error { throw error }
+    return results.map { $0! }
+}
+
+/// The first error of several threads, and whether one happened yet.
+private final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: GitError?
+
+    var happened: Bool { lock.withLock { first != nil } }
+    var error: GitError? { lock.withLock { first } }
+
+    func record(_ error: GitError) {
+        lock.withLock { if first == nil { first = error } }
+    }
+}
+
 /// The temporary file `writeReplacing` first writes a file named `name` to,
-/// in the same folder: `.<name>.<16 hex digits>.tmp`. (A random number from
-/// the kernel in one call, where `UUID()` opens /dev/urandom each time.)
-private func temporaryName(for name: String) -> String {
-    let digits = String(UInt64.random(in: .min ... .max), radix: 16)
+/// in the same folder: `.<name>.<16 hex digits>.tmp`, the digits `number`'s.
+private func temporaryName(for name: Substring, _ number: UInt64) -> String {
+    let digits = String(number, radix: 16)
     return ".\(name).\(String(repeating: "0", count: 16 - digits.count) + digits).tmp"
 }
 
-/// Deletes the temporary files (`temporaryName(for:)`) that a writer killed
+/// Deletes the temporary files (`temporaryName(for:_:)`) that a writer killed
 /// mid-write left beside any of `paths` (relative to `root`): one folder
-/// listing per folder.
-private func removeLeftoverTemporaries(of paths: [String], in root: String) {
+/// listing per folder. Those of `keeping` (absolute) stay.
+private func removeLeftoverTemporaries(of paths: [String], in root: String, keeping: [String: String] = [:]) {
+    let kept = Set(keeping.values)
     var names: [String: Set<String>] = [:]
     for path in paths {
         let slash = path.lastIndex(of: "/")
@@ -283,27 +450,21 @@ private func removeLeftoverTemporaries(of paths: [String], in root: String) {
             guard suffix.first == UInt8(ascii: "."), suffix.dropFirst().prefix(digits).allSatisfy(\.isHexDigit),
                 wanted.contains(String(decoding: utf8[1..<(utf8.count - digits - 5)], as: UTF8.self))
             else { continue }
-            unlink(directory + "/" + entry)
+            if !kept.contains(directory + "/" + entry) { unlink(directory + "/" + entry) }
         }
     }
 }
 
-/// Writes `content` to a temporary file in the target's folder and renames
-/// it over `file`; returns the new file's metadata for the index.
-private func writeReplacing(_ file: String, _ content: [UInt8], executable: Bool, _ what: String) throws(GitError)
-    -> stat
-{
+/// Writes `content` to a temporary file (`temporaryName`, from `number`)
+/// in the folder of `file`, which exists, and returns its path.
+private func writeTemporary(
+    _ file: String, _ content: [UInt8], executable: Bool, number: UInt64, _ what: String
+) throws(GitError) -> String {
     func failure(_ action: String, _ path: String) -> GitError {
         GitError(.failed, what, "could not \(action) \(path): \(String(cString: strerror(errno)))")
     }
-    let folder = (file as NSString).deletingLastPathComponent
-    do {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-        throw GitError(.failed, what, "could not create the folder \(folder): \(error.localizedDescription)")
-    }
-    let name = (file as NSString).lastPathComponent
-    let temporary = folder + "/" + temporaryName(for: name)
+    let slash = file.lastIndex(of: "/")!
+    let temporary = String(file[...slash]) + temporaryName(for: file[file.index(after: slash)...], number)
     // The umask applies to these modes, as it does for git's checkout.
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o777 : 0o666)
     guard descriptor >= 0 else { throw failure("create", temporary) }
@@ -323,6 +484,16 @@ private func writeReplacing(_ file: String, _ content: [UInt8], executable: Bool
         let error = failure("write", temporary)
         unlink(temporary)
         throw error
+    }
+    return temporary
+}
+
+/// Renames `temporary` over `file` (a reader sees the old or the new
+/// content, never half a file) and returns the new file's metadata for the
+/// index. The temporary file is deleted when the rename fails.
+private func replace(_ file: String, with temporary: String, _ what: String) throws(GitError) -> stat {
+    func failure(_ action: String, _ path: String) -> GitError {
+        GitError(.failed, what, "could not \(action) \(path): \(String(cString: strerror(errno)))")
     }
     guard rename(temporary, file) == 0 else {
         let error = failure("replace", file)

@@ -25,3 +25,24 @@ public func concurrentMap<Item, Result>(_ items: [Item], _ transform: (Item) -> 
     }
     return results
 }
+
+/// `first` and `second` run side by side, on two cores when there are two;
+/// returns when both have.
+public func concurrently<First, Second>(_ first: () -> First, _ second: () -> Second) -> (First, Second) {
+    let results = Pair<First, Second>()
+    withoutActuallyEscaping(first) { first in
+        withoutActuallyEscaping(second) { second in
+            nonisolated(unsafe) let (first, second) = (first, second)
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                if index == 0 { results.first = first() } else { results.second = second() }
+            }
+        }
+    }
+    return (results.first!, results.second!)
+}
+
+/// Two results, each set by its own thread before either is read.
+private final class Pair<First, Second>: @unchecked Sendable {
+    var first: First?
+    var second: Second?
+}

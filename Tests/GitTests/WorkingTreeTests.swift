@@ -91,6 +91,121 @@ struct WorkingTreeTests {
         }
     }
 
+    /// A commit of `count` files over `folders` folders, written from
+    /// memory: (commit, files by path).
+    private func commitMany(
+        _ repository: Repository, from parent: ObjectID, count: Int, folders: Int, text: (Int) -> String
+    ) throws -> (ObjectID, [String: (blob: ObjectID, bytes: [UInt8])]) {
+        var written: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
+        for number in 0..<count {
+            let bytes = Array(text(number).utf8)
+            written["tickets/2026/\(String(format: "%02d", number % folders + 1))/T-\(number).yaml"] =
+                (try repository.writeBlob(bytes), bytes)
+        }
+        let commit = try repository.createCommit(
+            parent: parent, treeUpdates: written.map { ($0.key, $0.value.blob) }, message: "pull", author: testAuthor
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: parent, new: commit, message: "pull")
+        ])
+        return (commit, written)
+    }
+
+    /// Hundreds of files, written on every core, each with its bytes and
+    /// an index entry git agrees with.
+    @Test func writesHundredsOfFilesOnEveryCore() throws {
+        try withTemporaryFolder { folder in
+            let (repository, first, witness) = try checkedOut(folder, ["README.md": "# support\n"])
+            let (second, written) = try commitMany(repository, from: first, count: 700, folders: 7) { "id: T-\($0)\n" }
+            try repository.checkoutPaths(Array(written.keys), from: second, written: written)
+            for (path, file) in written {
+                #expect(try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/" + path))) == file.bytes)
+            }
+            #expect(try status(witness) == [])
+            #expect(try witness.output(["ls-files", "--", "tickets"]).split(separator: "\n").count == 700)
+            let names = try FileManager.default.subpathsOfDirectory(atPath: folder + "/tickets")
+            #expect(!names.contains { $0.hasSuffix(".tmp") })
+            try witness.expectSound()
+        }
+    }
+
+    /// Staged files wait beside their paths, out of the way of git and of
+    /// readers, until the checkout renames those very files into place.
+    @Test func stagedFilesAreRenamedIntoPlaceByTheCheckout() throws {
+        try withTemporaryFolder { folder in
+            let (repository, first, witness) = try checkedOut(folder, ["tickets/2026/01/T-0.yaml": "old\n"])
+            let files = (0..<200).map { number in
+                (
+                    path: "tickets/2026/\(String(format: "%02d", number % 3 + 1))/T-\(number).yaml",
+                    bytes: Array("id: T-\(number)\n".utf8)
+                )
+            }
+            let staged = try #require(repository.stageFiles(files))
+            // Nothing is in place yet: the old file is as it was, the new are not there.
+            #expect(try String(contentsOfFile: folder + "/tickets/2026/01/T-0.yaml", encoding: .utf8) == "old\n")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/tickets/2026/02/T-1.yaml"))
+            let waiting = try FileManager.default.subpathsOfDirectory(atPath: folder + "/tickets")
+                .filter { $0.hasSuffix(".tmp") }
+            #expect(waiting.count == 200)
+            // Each path's temporary file, by inode: the checkout must rename these, not write anew.
+            var inodes: [String: UInt64] = [:]
+            for name in waiting {
+                let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/tickets/" + name)
+                inodes[name] = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
+            }
+
+            var written: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
+            for file in files { written[file.path] = (try repository.writeBlob(file.bytes), file.bytes) }
+            let second = try repository.createCommit(
+                parent: first, treeUpdates: written.map { ($0.key, $0.value.blob) }, message: "pull",
+                author: testAuthor
+            ).commit
+            try repository.updateReferences([
+                ReferenceUpdate(name: "refs/heads/main", expected: first, new: second, message: "pull")
+            ])
+            try repository.checkoutPaths(Array(written.keys), from: second, written: written, staged: staged)
+            staged.discard()
+
+            #expect(try status(witness) == [])
+            let after = try FileManager.default.subpathsOfDirectory(atPath: folder + "/tickets")
+            #expect(!after.contains { $0.hasSuffix(".tmp") })
+            for file in files {
+                let path = folder + "/" + file.path
+                #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == file.bytes)
+            }
+            let renamed = Set(
+                try files.map { file in
+                    try FileManager.default.attributesOfItem(atPath: folder + "/" + file.path)[.systemFileNumber]
+                        as? NSNumber
+                }.compactMap { $0?.uint64Value })
+            #expect(renamed == Set(inodes.values))
+        }
+    }
+
+    /// No staging where a filter could change the bytes, or through a
+    /// folder that is a symbolic link; discarding leaves no file behind.
+    @Test func stagingStepsAsideAndLeavesNothingBehind() throws {
+        try withTemporaryFolder { folder in
+            let files = (0..<100).map { (path: "tickets/2026/01/T-\($0).yaml", bytes: Array("id: \($0)\n".utf8)) }
+            let (repository, _, witness) = try checkedOut(folder + "/plain", ["README.md": "# support\n"])
+            let staged = try #require(repository.stageFiles(files))
+            staged.discard()
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/plain/tickets/2026/01") == [])
+            #expect(try status(witness) == [])
+
+            let (filtered, _, _) = try checkedOut(folder + "/filtered", [".gitattributes": "*.yaml text eol=crlf\n"])
+            #expect(filtered.stageFiles(files) == nil)
+            #expect(!FileManager.default.fileExists(atPath: folder + "/filtered/tickets"))
+
+            let outside = folder + "/outside"
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            let (linked, _, _) = try checkedOut(folder + "/linked", ["README.md": "# support\n"])
+            try FileManager.default.createSymbolicLink(atPath: folder + "/linked/tickets", withDestinationPath: outside)
+            #expect(linked.stageFiles(files) == nil)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [])
+        }
+    }
+
     @Test func aFileGivesWayToAFolderOfTheSameNameInOneCommit() throws {
         try withTemporaryFolder { folder in
             let (repository, first, witness) = try checkedOut(

@@ -150,8 +150,22 @@ public struct TicketStore {
             }
             return committed
         }
-        // Thousands of objects go into one pack rather than as many loose files.
-        let committed = objectCount > 64 ? try repository.withPackedWrites(build) : try build(repository)
+        // Thousands of objects go into one pack rather than as many loose
+        // files, while the branch's files are written beside their paths,
+        // to be renamed into place once the branch has moved.
+        var staged: StagedFiles?
+        defer { staged?.discard() }
+        let committed: Committed
+        if objectCount > 64 {
+            let stage = followsWorkingTree && change.files.count > 64
+            let (packed, files) = concurrently(
+                { Result { try self.repository.withPackedWrites(build) } },
+                { stage ? self.repository.stageFiles(change.files) : nil })
+            staged = files
+            committed = try packed.get()
+        } else {
+            committed = try build(repository)
+        }
         var moves: [ReferenceUpdate] = []
         if let commit = committed.commit {
             moves.append(
@@ -172,7 +186,8 @@ public struct TicketStore {
             // The files are written from the bytes just committed, not read back.
             var written: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
             for (file, blob) in zip(change.files, committed.fileBlobs) { written[file.path] = (blob, file.bytes) }
-            try repository.checkoutPaths(change.removals + change.files.map(\.path), from: checkout, written: written)
+            try repository.checkoutPaths(
+                change.removals + change.files.map(\.path), from: checkout, written: written, staged: staged)
             checkoutDone()
         }
         return committed
