@@ -42,10 +42,17 @@ struct PullPlan {
         holdsTeamFields: Bool = true, known: TicketFileIndex
     ) -> PullPlan {
         var plan = PullPlan()
+        // The work of each ticket (reading its files, merging, writing its
+        // text) spread over every core, at its path; the loop below uses it
+        // unless the ticket ends up at another (which takes a case twin).
+        let merges = concurrentMap(Array(zip(batch, paths))) { ticket, path -> Merged? in
+            guard let path else { return nil }
+            return Merged(
+                ticket, path: path, git: git[path], base: base[path], codec: codec, holdsTeamFields: holdsTeamFields)
+        }
         // This batch's new files: a second ticket of the batch may be a case twin of one.
         var filed = TicketFileIndex()
-        for (reported, computed) in zip(batch, paths) {
-            var ticket = reported
+        for ((ticket, computed), premerged) in zip(zip(batch, paths), merges) {
             guard let computed else {
                 plan.refused.append(
                     (
@@ -74,27 +81,16 @@ struct PullPlan {
                 path = exact
             }
             let gitBytes = git[path]
-            var gitRecord: TicketRecord?
-            if let gitBytes {
-                let (read, diagnostics) = codec.decode(gitBytes, path: path)
-                let errors = diagnostics.filter { $0.severity == .error }
-                guard let record = read, errors.isEmpty else {
-                    let first = errors.first.map { "\($0.location): \(PrintableText.escaping($0.message))" } ?? path
-                    plan.skipped.append(
-                        (
-                            ticket.id,
-                            "\(first)\(errors.count > 1 ? " (and \(errors.count - 1) more)" : ""): the file in git does not validate; fix it (supportsync audit) and pull again"
-                        ))
-                    continue
-                }
-                gitRecord = record
+            let work =
+                premerged.flatMap { $0.path == path ? $0 : nil }
+                ?? Merged(
+                    ticket, path: path, git: gitBytes, base: base[path], codec: codec, holdsTeamFields: holdsTeamFields)
+            if let unreadable = work.unreadable {
+                plan.skipped.append((ticket.id, unreadable))
+                continue
             }
-            let baseBytes = base[path]
-            let baseRecord = baseBytes.flatMap { codec.decode($0, path: path).record }
-            if !holdsTeamFields, let kept = baseRecord ?? gitRecord { ticket.record.team = kept.team }
-            let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
+            let (gitRecord, baseBytes, merged, text) = (work.gitRecord, base[path], work.merged!, work.text)
             plan.conflicts += merged.conflicts.map { (ticket.id, $0) }
-            let text = codec.encode(merged.record)
             // Nothing is written that the tool's own reader would refuse.
             if text.count > YAMLLimits.default.maxBytes {
                 plan.refused.append(
@@ -122,11 +118,7 @@ struct PullPlan {
                         changed: gitRecord == nil
                             ? Self.newTicket : TicketQueries.changes(from: gitRecord, to: merged.record).map(\.field)))
             }
-            if merged.advancesBase, let base = merged.base {
-                // Mostly the same record as the file's (a new ticket, a plain update).
-                let baseText = base == merged.record ? text : codec.encode(base)
-                if baseText != baseBytes { plan.change.baseFiles.append((path, baseText)) }
-            }
+            if let baseText = work.baseText, baseText != baseBytes { plan.change.baseFiles.append((path, baseText)) }
         }
         let cursorText = Array(cursor.text.utf8)
         if storedCursor != cursorText { plan.change.files.append((TicketStore.cursorPath, cursorText)) }
@@ -145,6 +137,48 @@ struct PullPlan {
         plan.commits = (ticketsChanged || changesPlatform || fullBatch) && !plan.change.isEmpty
         plan.change.message = TicketPuller.message(new: plan.new, updated: plan.updated, cursor: cursor)
         return plan
+    }
+}
+
+/// One ticket of a batch merged for the path it is planned at: the file in
+/// git read (or why it cannot be), the merge, and the texts to write.
+private struct Merged {
+    var path: String
+    /// Why the file in git cannot be merged with (it does not validate).
+    var unreadable: String?
+    var gitRecord: TicketRecord?
+    var merged: TicketMergeResult?
+    /// The branch's file.
+    var text: [UInt8] = []
+    /// The base's file, when the merge moves the base.
+    var baseText: [UInt8]?
+
+    init(
+        _ reported: Ticket, path: String, git gitBytes: [UInt8]?, base baseBytes: [UInt8]?, codec: TicketCodec,
+        holdsTeamFields: Bool
+    ) {
+        self.path = path
+        var ticket = reported
+        if let gitBytes {
+            let (read, diagnostics) = codec.decode(gitBytes, path: path)
+            let errors = diagnostics.filter { $0.severity == .error }
+            guard let record = read, errors.isEmpty else {
+                let first = errors.first.map { "\($0.location): \(PrintableText.escaping($0.message))" } ?? path
+                unreadable =
+                    "\(first)\(errors.count > 1 ? " (and \(errors.count - 1) more)" : ""): the file in git does not validate; fix it (supportsync audit) and pull again"
+                return
+            }
+            gitRecord = record
+        }
+        let baseRecord = baseBytes.flatMap { codec.decode($0, path: path).record }
+        if !holdsTeamFields, let kept = baseRecord ?? gitRecord { ticket.record.team = kept.team }
+        let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
+        self.merged = merged
+        text = codec.encode(merged.record)
+        if merged.advancesBase, let base = merged.base {
+            // Mostly the same record as the file's (a new ticket, a plain update).
+            baseText = base == merged.record ? text : codec.encode(base)
+        }
     }
 }
 

@@ -100,7 +100,6 @@ public struct TicketPuller {
             guard !batch.tickets.isEmpty || (batch.passedOver >= Self.passedOverWorthACommit && batch.end != position)
             else { break }
             if let end = batch.end { try Self.requireCommitSafe(end, "cursor", limit: 4096) }
-            try Self.requireSealed(batch.tickets, tickets.sealing)
             // The platform prepares the next batch while this one is written.
             if batch.more {
                 let (platform, sealing, end) = (platform, tickets.sealing, batch.end)
@@ -177,6 +176,8 @@ public struct TicketPuller {
         var latest: [String: Int] = [:]
         for (index, ticket) in tickets.enumerated() { latest[ticket.id] = index }
         let unique = tickets.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element)
+        // Checked here, while the batch before is still being written.
+        try requireSealed(unique, sealing)
         return Batch(tickets: unique, end: position, more: more, passedOver: passedOver)
     }
 
