@@ -5,8 +5,6 @@ import YAML
 /// each ticket merged field by field (platform base, git, platform), the
 /// files to write, the base to move, and whether it is worth a commit.
 struct PullPlan {
-    /// What changed in a new ticket: one array all their summaries share.
-    private static let newTicket = ["new"]
     var change = TicketStore.Change()
     var new: [String] = []
     var updated: [String] = []
@@ -89,8 +87,8 @@ struct PullPlan {
                 plan.skipped.append((ticket.id, unreadable))
                 continue
             }
-            let (gitRecord, baseBytes, merged, text) = (work.gitRecord, base[path], work.merged!, work.text)
-            plan.conflicts += merged.conflicts.map { (ticket.id, $0) }
+            let text = work.text
+            plan.conflicts += work.conflicts.map { (ticket.id, $0) }
             // Nothing is written that the tool's own reader would refuse.
             if text.count > YAMLLimits.default.maxBytes {
                 plan.refused.append(
@@ -109,16 +107,12 @@ struct PullPlan {
                 filed.insert(path)
                 plan.filed.append(path)
             }
-            if text != gitBytes {
+            if text != gitBytes, let summary = work.summary {
                 plan.change.files.append((path, text))
-                if gitRecord == nil { plan.new.append(ticket.id) } else { plan.updated.append(ticket.id) }
-                plan.summaries.append(
-                    TicketSummary(
-                        id: ticket.id, agent: merged.record.agent, status: merged.record.status.rawValue,
-                        changed: gitRecord == nil
-                            ? Self.newTicket : TicketQueries.changes(from: gitRecord, to: merged.record).map(\.field)))
+                if gitBytes == nil { plan.new.append(ticket.id) } else { plan.updated.append(ticket.id) }
+                plan.summaries.append(summary)
             }
-            if let baseText = work.baseText, baseText != baseBytes { plan.change.baseFiles.append((path, baseText)) }
+            if let baseText = work.baseText, baseText != base[path] { plan.change.baseFiles.append((path, baseText)) }
         }
         let cursorText = Array(cursor.text.utf8)
         if storedCursor != cursorText { plan.change.files.append((TicketStore.cursorPath, cursorText)) }
@@ -141,15 +135,19 @@ struct PullPlan {
 }
 
 /// One ticket of a batch merged for the path it is planned at: the file in
-/// git read (or why it cannot be), the merge, and the texts to write.
+/// git read (or why it cannot be), the merge's conflicts, and the texts to
+/// write. It keeps no record: a batch holds thousands of these at once.
 private struct Merged {
+    /// What changed in a new ticket: one array all their summaries share.
+    private static let newTicket = ["new"]
     var path: String
     /// Why the file in git cannot be merged with (it does not validate).
     var unreadable: String?
-    var gitRecord: TicketRecord?
-    var merged: TicketMergeResult?
+    var conflicts: [TicketConflict] = []
     /// The branch's file.
     var text: [UInt8] = []
+    /// The ticket for a report, when `text` differs from the file in git.
+    var summary: TicketSummary?
     /// The base's file, when the merge moves the base.
     var baseText: [UInt8]?
 
@@ -159,6 +157,7 @@ private struct Merged {
     ) {
         self.path = path
         var ticket = reported
+        var gitRecord: TicketRecord?
         if let gitBytes {
             let (read, diagnostics) = codec.decode(gitBytes, path: path)
             let errors = diagnostics.filter { $0.severity == .error }
@@ -173,8 +172,14 @@ private struct Merged {
         let baseRecord = baseBytes.flatMap { codec.decode($0, path: path).record }
         if !holdsTeamFields, let kept = baseRecord ?? gitRecord { ticket.record.team = kept.team }
         let merged = TicketMerge.merge(base: baseRecord, git: gitRecord, platform: ticket)
-        self.merged = merged
+        conflicts = merged.conflicts
         text = codec.encode(merged.record)
+        if text != gitBytes {
+            summary = TicketSummary(
+                id: ticket.id, agent: merged.record.agent, status: merged.record.status.rawValue,
+                changed: gitRecord == nil
+                    ? Self.newTicket : TicketQueries.changes(from: gitRecord, to: merged.record).map(\.field))
+        }
         if merged.advancesBase, let base = merged.base {
             // Mostly the same record as the file's (a new ticket, a plain update).
             baseText = base == merged.record ? text : codec.encode(base)
