@@ -118,16 +118,22 @@ extension Repository {
             writes.append(FileWrite(path: path, content: content!, executable: executable))
         }
         if !writes.isEmpty {
-            try createFolders(of: writes.map(\.path), in: root, what)
-            statuses = try onEveryCore(writes.count) { (index) throws(GitError) -> stat in
-                let write = writes[index]
-                let file = root + "/" + write.path
-                var temporary = write.staged
-                if temporary == nil {
-                    temporary = try writeTemporary(
-                        file, write.content, executable: write.executable, number: base &+ UInt64(index), what)
+            do throws(GitError) {
+                try createFolders(of: writes.map(\.path), in: root, what)
+                statuses = try onEveryCore(writes.count) { (index) throws(GitError) -> stat in
+                    let write = writes[index]
+                    let file = root + "/" + write.path
+                    var temporary = write.staged
+                    if temporary == nil {
+                        temporary = try writeTemporary(
+                            file, write.content, executable: write.executable, number: base &+ UInt64(index), what)
+                    }
+                    return try replace(file, with: temporary!, what)
                 }
-                return try replace(file, with: temporary!, what)
+            } catch {
+                // The staged files not renamed yet (a renamed one is gone from there).
+                for case let temporary? in writes.map(\.staged) { unlink(temporary) }
+                throw error
             }
         }
         for ((path, blob, mode), status) in zip(plan.filter { $0.blob != nil }, statuses) {

@@ -193,6 +193,24 @@ struct WorkingTreeTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/plain/tickets/2026/01") == [])
             #expect(try status(witness) == [])
 
+            // A checkout that fails on one path (a folder in the way) leaves
+            // no staged file behind, renamed or not.
+            let again = try #require(repository.stageFiles(files))
+            try FileManager.default.createDirectory(
+                atPath: folder + "/plain/tickets/2026/01/T-50.yaml/inside", withIntermediateDirectories: true)
+            var written: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
+            for file in files { written[file.path] = (try repository.writeBlob(file.bytes), file.bytes) }
+            let commit = try repository.createCommit(
+                parent: try repository.head(), treeUpdates: written.map { ($0.key, $0.value.blob) }, message: "pull",
+                author: testAuthor
+            ).commit
+            #expect(throws: GitError.self) {
+                try repository.checkoutPaths(Array(written.keys), from: commit, written: written, staged: again)
+            }
+            again.discard()
+            let left = try FileManager.default.subpathsOfDirectory(atPath: folder + "/plain/tickets")
+            #expect(!left.contains { $0.hasSuffix(".tmp") })
+
             let (filtered, _, _) = try checkedOut(folder + "/filtered", [".gitattributes": "*.yaml text eol=crlf\n"])
             #expect(filtered.stageFiles(files) == nil)
             #expect(!FileManager.default.fileExists(atPath: folder + "/filtered/tickets"))
