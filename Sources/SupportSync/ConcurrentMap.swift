@@ -26,23 +26,28 @@ public func concurrentMap<Item, Result>(_ items: [Item], _ transform: (Item) -> 
     return results
 }
 
-/// `first` and `second` run side by side, on two cores when there are two;
-/// returns when both have.
-public func concurrently<First, Second>(_ first: () -> First, _ second: () -> Second) -> (First, Second) {
-    let results = Pair<First, Second>()
-    withoutActuallyEscaping(first) { first in
-        withoutActuallyEscaping(second) { second in
-            nonisolated(unsafe) let (first, second) = (first, second)
-            DispatchQueue.concurrentPerform(iterations: 2) { index in
-                if index == 0 { results.first = first() } else { results.second = second() }
-            }
-        }
-    }
-    return (results.first!, results.second!)
+/// `first` and `second` run side by side: `second` on a thread of its own,
+/// `first` on the caller's; returns when both have. Either may spread its
+/// own work over every core: an iteration of `concurrentPerform` could not,
+/// since an apply nested in another runs its iterations one at a time.
+public func concurrently<First, Second>(_ first: () -> First, _ second: @escaping () -> Second) -> (First, Second) {
+    let other = Other(second)
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        other.run()
+        done.signal()
+    }.start()
+    let result = first()
+    done.wait()
+    return (result, other.result!)
 }
 
-/// Two results, each set by its own thread before either is read.
-private final class Pair<First, Second>: @unchecked Sendable {
-    var first: First?
-    var second: Second?
+/// The work of `concurrently`'s own thread, and its result once done.
+private final class Other<Result>: @unchecked Sendable {
+    private let work: () -> Result
+    private(set) var result: Result?
+
+    init(_ work: @escaping () -> Result) { self.work = work }
+
+    func run() { result = work() }
 }
