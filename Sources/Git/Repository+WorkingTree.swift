@@ -31,8 +31,10 @@ extension Repository {
     ///     are written from memory, without reading `commit`'s trees or the
     ///     blobs back (unless a filter applies).
     ///   - staged: `written` files already written beside their paths
-    ///     (`stageFiles`), with those very bytes: each is renamed into place
-    ///     and taken out of `staged`. The caller discards what is left.
+    ///     (`stageFiles`), with those very bytes: each is renamed into
+    ///     place. Call `staged.discard()` afterwards, whether this returns or
+    ///     throws: it deletes those not renamed (all of them when a filter
+    ///     applies after all).
     /// - Throws: `.invalid` in a bare repository, for a malformed path, when
     ///   `commit` has a symbolic link or submodule at a path, or when
     ///   a folder on the way is a symbolic link in the working tree;
@@ -84,9 +86,10 @@ extension Repository {
         removeLeftoverTemporaries(of: plan.map(\.path), in: root, keeping: staged?.files ?? [:])
         let filtered = try mayFilter(
             plan.map(\.path), index: index, tree: tree, root: root, written: { written[$0] != nil })
-        if filtered { staged?.discard() }
-        // Deletions first (a file that gave way to a folder of the same name
-        // goes before the folder's files are written), then the writes.
+        if filtered { staged?.discard() }  // written again, through the filters
+        // Deletions first, when no filter applies (a file that gave way to a
+        // folder of the same name goes before the folder's files are
+        // written), then the writes.
         var writes: [FileWrite] = []
         var statuses: [stat] = []
         let base = UInt64.random(in: .min ... .max)
@@ -109,7 +112,7 @@ extension Repository {
                 statuses.append(try replace(file, with: temporary, what))
                 continue
             }
-            if written[path] != nil, let temporary = staged?.files.removeValue(forKey: path) {
+            if written[path] != nil, let temporary = staged?.files[path] {
                 writes.append(FileWrite(path: path, content: [], executable: executable, staged: temporary))
                 continue
             }
@@ -118,22 +121,17 @@ extension Repository {
             writes.append(FileWrite(path: path, content: content!, executable: executable))
         }
         if !writes.isEmpty {
-            do throws(GitError) {
-                try createFolders(of: writes.map(\.path), in: root, what)
-                statuses = try onEveryCore(writes.count) { (index) throws(GitError) -> stat in
-                    let write = writes[index]
-                    let file = root + "/" + write.path
-                    var temporary = write.staged
-                    if temporary == nil {
-                        temporary = try writeTemporary(
-                            file, write.content, executable: write.executable, number: base &+ UInt64(index), what)
-                    }
-                    return try replace(file, with: temporary!, what)
+            try createFolders(of: writes.map(\.path), in: root, what)
+            let writes = writes
+            statuses = try onEveryCore(writes.count) { (index) throws(GitError) -> stat in
+                let write = writes[index]
+                let file = root + "/" + write.path
+                var temporary = write.staged
+                if temporary == nil {
+                    temporary = try writeTemporary(
+                        file, write.content, executable: write.executable, number: base &+ UInt64(index), what)
                 }
-            } catch {
-                // The staged files not renamed yet (a renamed one is gone from there).
-                for case let temporary? in writes.map(\.staged) { unlink(temporary) }
-                throw error
+                return try replace(file, with: temporary!, what)
             }
         }
         for ((path, blob, mode), status) in zip(plan.filter { $0.blob != nil }, statuses) {
@@ -152,11 +150,11 @@ extension Repository {
     ///
     /// Nil when the files would go through a filter (line endings,
     /// `.gitattributes`) or anything fails, a path refused or a file that
-    /// cannot be written: nothing is left behind, and the checkout writes
+    /// cannot be written: no file is left behind, and the checkout writes
     /// the files itself (and reports what fails). Call `discard()` on the
-    /// result once the checkout is done, or when it never happens: a
+    /// result once the checkout is done, or when it never happens. A
     /// temporary file left by a process killed before then is removed when
-    /// its path is written again.
+    /// its path is written again, or by `removeTemporaryFiles(in:)`.
     public func stageFiles(_ files: [(path: String, bytes: [UInt8])]) -> StagedFiles? {
         let what = "could not write files ahead of a checkout"
         guard let root = workdir, !files.isEmpty else { return nil }
@@ -166,10 +164,13 @@ extension Repository {
                 try validateTreePath(file.path)
                 try requireRealFolders(above: file.path, in: root, known: &realFolders, what)
             }
-            let index = try openIndex(what)
+            // A handle of its own: a pull stages while another thread packs
+            // through this one's repository.
+            let own = try Repository.open(at: gitDirectory)
+            let index = try own.openIndex(what)
             defer { git_index_free(index) }
             let paths = Set(files.map(\.path))
-            guard try !mayFilter(files.map(\.path), index: index, tree: nil, root: root, written: paths.contains)
+            guard try !own.mayFilter(files.map(\.path), index: index, tree: nil, root: root, written: paths.contains)
             else { return nil }
             removeLeftoverTemporaries(of: files.map(\.path), in: root)
             try createFolders(of: files.map(\.path), in: root, what)
@@ -190,6 +191,22 @@ extension Repository {
             return staged
         } catch {
             return nil
+        }
+    }
+
+    /// Deletes every temporary file a checkout or `stageFiles` writes
+    /// (`.<name>.<16 hex digits>.tmp`) in each of `folders` (relative to the
+    /// working tree), for a process killed with files staged: one folder
+    /// listing each. A missing folder, or one that is not a path inside the
+    /// working tree, is skipped.
+    public func removeTemporaryFiles(in folders: [String]) {
+        guard let root = workdir else { return }
+        for folder in folders {
+            guard (try? validateTreePath(folder)) != nil else { continue }
+            var known: Set<Substring> = []
+            // Never through a folder that is a symbolic link.
+            guard (try? requireRealFolders(above: folder + "/x", in: root, known: &known, "")) != nil else { continue }
+            removeTemporaries(in: root + "/" + folder) { _, _ in true }
         }
     }
 
@@ -389,7 +406,7 @@ private func createFolders(of paths: [String], in root: String, _ what: String) 
 /// core taking a run of consecutive indices: for files, mostly whole
 /// folders of its own, which the kernel creates side by side (creating
 /// thousands of files is most of a large checkout's time). On a failure
-/// the first error is thrown once every core has stopped.
+/// the first error met is thrown once every core has stopped.
 private func onEveryCore<T>(_ count: Int, _ body: (Int) throws(GitError) -> T) throws(GitError) -> [T] {
     var results = [T?](repeating: nil, count: count)
     // Small runs are not worth a thread.
@@ -427,7 +444,7 @@ private final class FirstFailure: @unchecked Sendable {
     }
 }
 
-/// The temporary file `writeReplacing` first writes a file named `name` to,
+/// The temporary file a checkout first writes a file named `name` to,
 /// in the same folder: `.<name>.<16 hex digits>.tmp`, the digits `number`'s.
 private func temporaryName(for name: Substring, _ number: UInt64) -> String {
     let digits = String(number, radix: 16)
@@ -435,8 +452,9 @@ private func temporaryName(for name: Substring, _ number: UInt64) -> String {
 }
 
 /// Deletes the temporary files (`temporaryName(for:_:)`) that a writer killed
-/// mid-write left beside any of `paths` (relative to `root`): one folder
-/// listing per folder. Those of `keeping` (absolute) stay.
+/// mid-write, or a pull killed with files staged, left beside any of
+/// `paths` (relative to `root`): one folder listing per folder. Those of
+/// `keeping` (absolute) stay.
 private func removeLeftoverTemporaries(of paths: [String], in root: String, keeping: [String: String] = [:]) {
     let kept = Set(keeping.values)
     var names: [String: Set<String>] = [:]
@@ -445,19 +463,27 @@ private func removeLeftoverTemporaries(of paths: [String], in root: String, keep
         let folder = slash.map { String(path[..<$0]) } ?? ""
         names[folder, default: []].insert(slash.map { String(path[path.index(after: $0)...]) } ?? path)
     }
-    let digits = 16
     for (folder, wanted) in names {
         let directory = folder.isEmpty ? root : root + "/" + folder
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
-        for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".tmp") && entry.utf8.count > digits + 6 {
-            // ".<name>.<16 hex digits>.tmp"
-            let utf8 = Array(entry.utf8)
-            let suffix = utf8[(utf8.count - digits - 5)...]
-            guard suffix.first == UInt8(ascii: "."), suffix.dropFirst().prefix(digits).allSatisfy(\.isHexDigit),
-                wanted.contains(String(decoding: utf8[1..<(utf8.count - digits - 5)], as: UTF8.self))
-            else { continue }
-            if !kept.contains(directory + "/" + entry) { unlink(directory + "/" + entry) }
+        removeTemporaries(in: directory) { name, file in wanted.contains(name) && !kept.contains(file) }
+    }
+}
+
+/// Deletes each temporary file (`.<name>.<16 hex digits>.tmp`) in
+/// `directory` that `shouldRemove` accepts, given the name it stands in
+/// for and its own path.
+private func removeTemporaries(in directory: String, where shouldRemove: (String, String) -> Bool) {
+    let digits = 16
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".tmp") && entry.utf8.count > digits + 6 {
+        // ".<name>.<16 hex digits>.tmp"
+        let utf8 = Array(entry.utf8)
+        let suffix = utf8[(utf8.count - digits - 5)...]
+        guard suffix.first == UInt8(ascii: "."), suffix.dropFirst().prefix(digits).allSatisfy(\.isHexDigit) else {
+            continue
         }
+        let name = String(decoding: utf8[1..<(utf8.count - digits - 5)], as: UTF8.self)
+        if shouldRemove(name, directory + "/" + entry) { unlink(directory + "/" + entry) }
     }
 }
 

@@ -196,6 +196,37 @@ import Testing
         return ticket
     }
 
+    /// A pull stages a batch's files beside their paths while it packs; one
+    /// killed then leaves them, with its note of the folders, and the next
+    /// command deletes them, even those whose path it never writes again.
+    @Test func filesStagedByAKilledPullAreDeletedByTheNextCommand() async throws {
+        let bench = try await Bench()
+        let tickets = try await bench.flag(100)
+        _ = try await TicketPuller(tickets: try bench.tickets(), platform: bench.platform).pull(
+            .init(author: Self.author))
+        let repo = bench.root.appendingPathComponent("repo").path
+        let path = try #require(TicketPaths.path(for: tickets[0].id, createdAt: tickets[0].createdAt))
+        let folder = String(path[..<path.lastIndex(of: "/")!])
+        // The pull staged 100 files and renamed every one: no note, no temporary file.
+        #expect(!FileManager.default.fileExists(atPath: repo + "/.git/supportsync/staged"))
+        let names = try FileManager.default.subpathsOfDirectory(atPath: repo + "/tickets")
+        #expect(names.filter { $0.hasSuffix(".yaml") }.count == 100)
+        #expect(!names.contains { $0.hasSuffix(".tmp") })
+
+        // What a pull killed while staging leaves.
+        let left = [".\(tickets[0].id).yaml.00000000deadbeef.tmp", ".T-NEVER-AGAIN.yaml.0123456789abcdef.tmp"]
+        for name in left { try Data("id: x\n".utf8).write(to: URL(fileURLWithPath: repo + "/" + folder + "/" + name)) }
+        try Data("\(folder)\n../outside\n".utf8).write(to: URL(fileURLWithPath: repo + "/.git/supportsync/staged"))
+        let kept = repo + "/" + folder + "/.notes.tmp"  // not a name supportsync writes
+        try Data("mine\n".utf8).write(to: URL(fileURLWithPath: kept))
+
+        try bench.tickets().finishInterruptedCheckout()
+        for name in left { #expect(!FileManager.default.fileExists(atPath: repo + "/" + folder + "/" + name)) }
+        #expect(FileManager.default.fileExists(atPath: kept))
+        #expect(!FileManager.default.fileExists(atPath: repo + "/.git/supportsync/staged"))
+        #expect(FileManager.default.fileExists(atPath: repo + "/" + path))
+    }
+
     @Test func aPushIsConditionalOnTheVersionJustReadAndMergesAgainWhenItChanged() async throws {
         let bench = try await Bench()
         let ticket = try await teamAssigns(bench, to: "ana@example.com")

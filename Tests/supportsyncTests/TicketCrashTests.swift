@@ -101,6 +101,11 @@ import Testing
         let finish = try await bench.pull(["--batch", "500"])
         #expect(finish.status == 0, "the next pull completes: \(finish.stdout)\(finish.stderr)")
         try await expectComplete(bench, count: count, "after kills at \(delays), git locks left: \(lockFilesLeft)")
+        // Nothing a killed pull wrote ahead (staged files) or half wrote is left.
+        let leftovers = try FileManager.default.subpathsOfDirectory(
+            atPath: bench.root.appendingPathComponent("tickets").path
+        ).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "temporary files left after kills at \(delays): \(leftovers.prefix(5))")
         try await expectCursorMatchesTickets(
             bench, from: try await root(bench), to: try #require(try await bench.tip()), "whole history")
         #expect(try await bench.pull().stdout.contains("nothing new"))

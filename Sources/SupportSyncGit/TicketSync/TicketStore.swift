@@ -154,10 +154,14 @@ public struct TicketStore {
         // files, while the branch's files are written beside their paths,
         // to be renamed into place once the branch has moved.
         var staged: StagedFiles?
-        defer { staged?.discard() }
+        let stage = objectCount > 64 && followsWorkingTree && change.files.count > 64
+        if stage { try noteStaging(in: change.files.map(\.path)) }
+        defer {
+            staged?.discard()
+            if stage { unlink(stagingNote) }
+        }
         let committed: Committed
         if objectCount > 64 {
-            let stage = followsWorkingTree && change.files.count > 64
             let (packed, files) = concurrently(
                 { Result { try self.repository.withPackedWrites(build) } },
                 { stage ? self.repository.stageFiles(change.files) : nil })
@@ -378,12 +382,31 @@ public struct TicketStore {
         unlink(checkoutNote)
     }
 
-    /// After a pull was killed between moving the branch and updating the
-    /// working tree, brings the files its commit changed up to date, as long
-    /// as the branch is still at that commit. A file a person has edited
-    /// since (neither as before nor as committed) is left alone. The note
-    /// stays until this succeeds.
+    /// Names the folders a pull writes staged files to (`stageFiles`), from
+    /// before it stages them until the checkout has taken them or they are
+    /// discarded: a pull killed in between leaves it, and the next pull
+    /// deletes the temporary files there.
+    private var stagingNote: String { repository.gitDirectory + "/supportsync/staged" }
+
+    private func noteStaging(in paths: [String]) throws {
+        let folders = Set(paths.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) })
+        let url = URL(fileURLWithPath: stagingNote)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(folders.sorted().map { $0 + "\n" }.joined().utf8).write(to: url, options: .atomic)
+    }
+
+    /// After a pull was killed with files staged, deletes them (they were
+    /// never renamed into place). After one was killed between moving the
+    /// branch and updating the working tree, brings the files its commit
+    /// changed up to date, as long as the branch is still at that commit. A
+    /// file a person has edited since (neither as before nor as committed)
+    /// is left alone. The note stays until this succeeds.
     func finishInterruptedCheckout() throws {
+        if let staging = FileManager.default.contents(atPath: stagingNote) {
+            let folders = String(decoding: staging, as: UTF8.self).split(separator: "\n").map(String.init)
+            if followsWorkingTree { repository.removeTemporaryFiles(in: folders.filter { !$0.isEmpty }) }
+            unlink(stagingNote)
+        }
         guard let data = FileManager.default.contents(atPath: checkoutNote) else { return }
         let hex = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if followsWorkingTree, let commit = ObjectID(hex: hex), try tip() == commit {
