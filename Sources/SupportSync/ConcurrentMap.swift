@@ -27,8 +27,9 @@ public func concurrentMap<Item, Result>(_ items: [Item], _ transform: (Item) -> 
 }
 
 /// `first` and `second` run side by side: `second` on a thread of its own,
-/// `first` on the caller's; returns when both have. Either may spread its
-/// own work over every core: an iteration of `concurrentPerform` could not,
+/// `first` on the caller's; returns when both have. Neither may write
+/// anything the other reads (nothing checks it). Either may spread its own
+/// work over every core: an iteration of `concurrentPerform` could not,
 /// since an apply nested in another runs its iterations one at a time.
 public func concurrently<First, Second>(_ first: () -> First, _ second: @escaping () -> Second) -> (First, Second) {
     let other = Other(second)

@@ -23,8 +23,8 @@ struct SupportSyncCommand: AsyncParsableCommand {
             // glibc raises its mmap threshold each time a large buffer is
             // freed, after which a pull's batch-sized buffers come from the
             // heap and stay there, fragmented, for the rest of the run:
-            // fixing the threshold returns them to the system (a 100,000-ticket
-            // pull peaks about 20 MiB lower). 2 MiB, not glibc's default of
+            // fixing the threshold returns them to the system (fixed at 128
+            // KiB, a 100,000-ticket pull peaked about 20 MiB lower). 2 MiB, not glibc's default of
             // 128 KiB: libgit2 takes a 1 MiB buffer for each object it packs,
             // which would otherwise be mapped, faulted in and unmapped again
             // for every ticket a pull writes.
