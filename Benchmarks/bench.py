@@ -13,7 +13,8 @@ the same generated data, in one run, and prints the ratio.
 Times are wall-clock medians over --runs; peak memory is the child's maximum
 resident set size (getrusage). The supportsync binary is built in release mode
 first (`swift build -c release`); SUPPORTSYNC_BINARY=PATH measures another
-build instead (an earlier commit's, to compare two commits side by side).
+build instead (an earlier commit's, to compare two commits side by side);
+for pull, SUPPORTSYNC_BASELINE=PATH also runs another build in every run.
 """
 import argparse
 import os
@@ -290,11 +291,11 @@ def print_pair(title, ours, peer, ratio_target, ratio_ok):
     return ratio_ok(ratio)
 
 
-def serve(db):
-    """`supportsync platform serve` on a free loopback port: (process, url)."""
+def serve(db, binary=None):
+    """`supportsync platform serve` (of `binary`, else BINARY) on a free loopback port: (process, url)."""
     token = "bench-token"
     env = dict(os.environ, SUPPORTSYNC_TOKEN=token)
-    process = subprocess.Popen([BINARY, "platform", "serve", "--db", db, "--port", "0"], env=env,
+    process = subprocess.Popen([binary or BINARY, "platform", "serve", "--db", db, "--port", "0"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     if "http://" not in line:
@@ -307,6 +308,11 @@ def serve(db):
 def bench_pull(args):
     work = tempfile.mkdtemp(prefix="supportsync-bench-pull-")
     server = None
+    # SUPPORTSYNC_BASELINE=PATH: another build (an earlier commit's) pulls too,
+    # from its own server on the same database, in every run right after
+    # supportsync: both then meet the same disk, as busy as it is then.
+    baseline = os.environ.get("SUPPORTSYNC_BASELINE")
+    baseline_server = None
     try:
         tickets = [ticket(i, status="pending") for i in range(args.tickets)]
         db = os.path.join(work, "platform.sqlite")
@@ -329,7 +335,9 @@ def bench_pull(args):
             if count != args.tickets:
                 sys.exit(f"tickets pull committed {count} tickets, not {args.tickets}")
 
-        sealed_runs, plain_runs, peer_runs = [], [], []
+        if baseline:
+            baseline_server, baseline_url = serve(db, os.path.abspath(baseline))
+        sealed_runs, plain_runs, peer_runs, baseline_runs = [], [], [], []
         for run in range(args.runs):
             # Side by side: each run pulls sealed into a fresh repository, then
             # plain (supportsync.yaml with seal: []) into another, then the peer
@@ -338,6 +346,12 @@ def bench_pull(args):
             new_repository(repo)
             sealed_runs.append(run_measured(pull, cwd=repo))
             pulled(repo)
+            if baseline:
+                other = os.path.join(work, f"baseline-{run}")
+                new_repository(other)
+                baseline_runs.append(run_measured([os.path.abspath(baseline), "tickets", "pull", "--platform",
+                                                   baseline_url], cwd=other))
+                pulled(other)
             plain = os.path.join(work, f"plain-{run}")
             new_repository(plain)
             with open(os.path.join(plain, "supportsync.yaml"), "w") as f:
@@ -381,6 +395,10 @@ def bench_pull(args):
             print(f"  peak memory of the sealed pull: {sealed[1]:.1f} MiB (target < 150 MiB) -> "
                   f"{'ok' if memory_ok else 'MISSED'}")
             ok = ok and memory_ok
+        if baseline:
+            before = summary(baseline_runs)
+            print(f"  baseline build            {before[0]:8.3f} s   peak {before[1]:7.1f} MiB   "
+                  f"ratio baseline/peer: {before[0] / peer[0]:.2f}")
         print(f"  plain pull (seal: [])     {plain[0]:8.3f} s   peak {plain[1]:7.1f} MiB")
         print(f"  ratio sealed/plain: {sealed[0] / plain[0]:.2f}; sealing costs "
               f"{(sealed[0] - plain[0]) / args.tickets * 1e6:.0f} us per ticket end to end")
@@ -388,9 +406,10 @@ def bench_pull(args):
               f"{(sealed_feed - plain_feed) / args.tickets * 1e6:.0f} us per ticket to seal")
         return ok
     finally:
-        if server:
-            server.terminate()
-            server.wait()
+        for process in (server, baseline_server):
+            if process:
+                process.terminate()
+                process.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
