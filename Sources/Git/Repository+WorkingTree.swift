@@ -165,12 +165,12 @@ extension Repository {
                 try requireRealFolders(above: file.path, in: root, known: &realFolders, what)
             }
             // A handle of its own: a pull stages while another thread packs
-            // through this one's repository.
+            // through this one's repository. No index (a large one is tens of
+            // megabytes): an attributes file only the index holds is seen by
+            // the checkout, which then writes the files through the filters.
             let own = try Repository.open(at: gitDirectory)
-            let index = try own.openIndex(what)
-            defer { git_index_free(index) }
             let paths = Set(files.map(\.path))
-            guard try !own.mayFilter(files.map(\.path), index: index, tree: nil, root: root, written: paths.contains)
+            guard try !own.mayFilter(files.map(\.path), index: nil, tree: nil, root: root, written: paths.contains)
             else { return nil }
             removeLeftoverTemporaries(of: files.map(\.path), in: root)
             try createFolders(of: files.map(\.path), in: root, what)
@@ -307,7 +307,8 @@ extension Repository {
             files.append(root + "/" + attributes)
             // Also one in the index, or in the commit (written by this very
             // checkout). When every path comes from memory, so would that file.
-            if git_index_get_bypath(index, attributes, 0) != nil || written(attributes) { return true }
+            if let index, git_index_get_bypath(index, attributes, 0) != nil { return true }
+            if written(attributes) { return true }
             if !allWritten, let tree, let entry = try treeEntry(at: attributes, in: tree) {
                 git_tree_entry_free(entry)
                 return true
