@@ -24,11 +24,12 @@ struct SupportSyncCommand: AsyncParsableCommand {
             // freed, after which a pull's batch-sized buffers come from the
             // heap and stay there, fragmented, for the rest of the run:
             // fixing the threshold returns them to the system (fixed at 128
-            // KiB, a 100,000-ticket pull peaked about 20 MiB lower). 2 MiB, not glibc's default of
-            // 128 KiB: libgit2 takes a 1 MiB buffer for each object it packs,
-            // which would otherwise be mapped, faulted in and unmapped again
-            // for every ticket a pull writes.
-            _ = mallopt(M_MMAP_THRESHOLD, 2 << 20)
+            // KiB, a 100,000-ticket pull peaked about 20 MiB lower). Fixed
+            // just above 1 MiB, not at glibc's default of 128 KiB: libgit2
+            // takes a 1 MiB buffer for each object it packs, which would
+            // otherwise be mapped, faulted in and unmapped again for every
+            // ticket a pull writes.
+            _ = mallopt(M_MMAP_THRESHOLD, (1 << 20) + (64 << 10))
         #endif
         if let problem = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
             exit(withError: ValidationError(problem))
