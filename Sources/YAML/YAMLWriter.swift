@@ -24,10 +24,23 @@ public enum YAMLWriter {
     ) {
         let pad = String(repeating: " ", count: indent)
         for (key, value) in members {
-            output += pad + scalar(key, flow: false) + ":"
+            let written = scalar(key, flow: false)
+            if written.unicodeScalars.count > implicitKeyLimit {
+                // An implicit key (`key: value`) may be at most 1,024
+                // characters long (YAML 1.1 and 1.2; libyaml refuses
+                // longer): a longer one is written explicitly, `? key`, with
+                // `: value` on the next line.
+                output += pad + "? " + written + "\n" + pad + ":"
+            } else {
+                output += pad + written + ":"
+            }
             writeNested(value, indent: indent, into: &output, quote)
         }
     }
+
+    /// The longest key written implicitly, in characters, quotes and
+    /// escapes included: under YAML's 1,024, with room to spare.
+    static let implicitKeyLimit = 1_000
 
     private static func writeItems(
         _ items: [YAMLValue], indent: Int, into output: inout String, _ quote: (String) -> Bool

@@ -43,6 +43,35 @@ import YAML
         #expect(item.text == text, "wrote: \(written)")
     }
 
+    /// Keys around YAML's 1,024-character limit on implicit keys, plain or
+    /// quoted with escapes, before every kind of value, in a mapping and in
+    /// a list item: each reads back as the same key and value.
+    @Test(arguments: [999, 1_000, 1_001, 1_024, 1_100, 5_000])
+    func longKeysReadBack(length: Int) throws {
+        let keys = [
+            String(repeating: "k", count: length),
+            String(repeating: "ñ", count: length - 2) + ": ",
+            "+" + String(repeating: "\u{0}", count: length / 4),
+        ]
+        let values: [YAMLValue] = [
+            .string("v"), .string("two\nlines\n"), .map([("inner", .string("x"))]), .list([.string("a")]),
+            .list([.map([("a", .string("b"))])]),
+        ]
+        for key in keys {
+            for value in values {
+                let written = YAMLWriter.write(
+                    .map([(key, value), ("after", .string("z"))]))
+                let root = try #require(try YAMLReader.read(written).first?.root, "wrote: \(written.prefix(300))")
+                #expect(root.entries?.first?.key.scalar?.text == key)
+                #expect(root.entries?.last?.value.scalar?.text == "z")
+                let inList = YAMLWriter.write(.list([.map([(key, value), ("after", .string("z"))])]))
+                let item = try #require(try YAMLReader.read(inList).first?.root.items?.first)
+                #expect(item.entries?.first?.key.scalar?.text == key)
+                #expect(item.entries?.last?.value.scalar?.text == "z")
+            }
+        }
+    }
+
     @Test func theSameValueWritesTheSameBytes() {
         let first = YAMLWriter.write(Self.document(Self.tricky))
         let second = YAMLWriter.write(Self.document(Self.tricky))
