@@ -55,7 +55,8 @@ public struct PlatformServer: Sendable {
     /// port 0), and serves until the calling task is cancelled or, with
     /// `shutdownOnSignals`, until SIGINT or SIGTERM. Either way the shutdown
     /// is graceful: the listener closes and requests in flight get up to
-    /// `gracePeriod` to finish. Throws when the address cannot be bound.
+    /// `gracePeriod` to finish; then they are cancelled, and `run` returns
+    /// once they have ended. Throws when the address cannot be bound.
     public func run(
         shutdownOnSignals: Bool = false, gracePeriod: Duration = .seconds(10),
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -77,7 +78,11 @@ public struct PlatformServer: Sendable {
             services: [application], gracefulShutdownSignals: shutdownOnSignals ? [.sigterm, .sigint] : [],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = gracePeriod
-        configuration.maximumCancellationDuration = .seconds(1)
+        // No deadline on the cancellation that follows the grace period:
+        // ServiceGroup ends the whole process when one passes, and the
+        // process may be a team's own program or a test run. A request stuck
+        // past cancellation holds the shutdown until it ends.
+        configuration.maximumCancellationDuration = nil
         let group = ServiceGroup(configuration: configuration)
         // Cancelling a ServiceGroup's own task cancels the services outright,
         // cutting requests off mid-answer. Running the group in a task of its

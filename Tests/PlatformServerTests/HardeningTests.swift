@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import LocalPlatform
 import Logging
 import SupportSync
+import Synchronization
 import TestSupport
 import Testing
 
@@ -322,5 +324,69 @@ enum TicketBenchOffload {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
         }
+    }
+}
+
+extension HardeningTests {
+    /// A request that outlasts the grace period and does not stop when
+    /// cancelled (a platform call stuck in a system call, say) holds the
+    /// shutdown until it ends; it never brings down the process that hosts
+    /// the server, which may be a team's own program or a test run.
+    @Test func aHandlerThatIgnoresCancellationDelaysTheShutdownAndNothingElse() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "platform-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let platform = StubbornPlatform(
+            base: try LocalPlatform(path: folder.appendingPathComponent("platform.sqlite").path))
+        var server = PlatformServer(platform: platform, token: TestServer.token)
+        server.logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let serving = Task {
+            defer { continuation.finish() }
+            try await server.run(gracePeriod: .milliseconds(50)) { continuation.yield($0) }
+        }
+        let port = try #require(await ports.first { _ in true })
+        let request = Task {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/platform")
+            request.headers.add(name: "Authorization", value: "Bearer \(TestServer.token)")
+            return try? await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        }
+        while !platform.progress.started { try await Task.sleep(for: .milliseconds(10)) }
+
+        // The grace period ends long before the call does; the server's
+        // task is then cancelled, and the call goes on regardless.
+        serving.cancel()
+        _ = await serving.result
+        #expect(platform.progress.finished, "the shutdown waited for the stubborn call to end")
+        _ = await request.value
+    }
+}
+
+/// A local platform whose `info()` takes 2.5 seconds and ignores
+/// cancellation while it does.
+struct StubbornPlatform: WrappingPlatform {
+    final class Progress: Sendable {
+        struct State {
+            var started = false
+            var finished = false
+        }
+        private let state = Mutex(State())
+        var started: Bool { state.withLock { $0.started } }
+        var finished: Bool { state.withLock { $0.finished } }
+        func start() { state.withLock { $0.started = true } }
+        func finish() { state.withLock { $0.finished = true } }
+    }
+
+    var base: LocalPlatform
+    let progress = Progress()
+
+    func info() async throws(PlatformError) -> PlatformInfo {
+        progress.start()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2.5) { done.resume() }
+        }
+        progress.finish()
+        return try await base.info()
     }
 }
