@@ -154,14 +154,15 @@ public struct TicketStore {
         // files, while the branch's files are written beside their paths,
         // to be renamed into place once the branch has moved.
         var staged: StagedFiles?
-        let stage = objectCount > 64 && followsWorkingTree && change.files.count > 64
+        let packs = objectCount > 64
+        let stage = packs && followsWorkingTree && change.files.count > 64
         if stage { try noteStaging(in: change.files.map(\.path)) }
         defer {
             staged?.discard()
             if stage { unlink(stagingNote) }
         }
         let committed: Committed
-        if objectCount > 64 {
+        if packs {
             let (packed, files) = concurrently(
                 { Result { try self.repository.withPackedWrites(build) } },
                 { stage ? self.repository.stageFiles(change.files) : nil })
@@ -373,9 +374,14 @@ public struct TicketStore {
     private var checkoutNote: String { repository.gitDirectory + "/supportsync/checkout" }
 
     func noteCheckout(of commit: ObjectID) throws {
-        let url = URL(fileURLWithPath: checkoutNote)
+        try writeNote(checkoutNote, "\(commit.hex)\n")
+    }
+
+    /// Writes one of the notes under `.git/supportsync/` whole (renamed into place).
+    private func writeNote(_ path: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data("\(commit.hex)\n".utf8).write(to: url, options: .atomic)
+        try Data(text.utf8).write(to: url, options: .atomic)
     }
 
     func checkoutDone() {
@@ -390,9 +396,7 @@ public struct TicketStore {
 
     private func noteStaging(in paths: [String]) throws {
         let folders = Set(paths.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) })
-        let url = URL(fileURLWithPath: stagingNote)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(folders.sorted().map { $0 + "\n" }.joined().utf8).write(to: url, options: .atomic)
+        try writeNote(stagingNote, folders.sorted().map { $0 + "\n" }.joined())
     }
 
     /// After a pull was killed with files staged, deletes them (they were
