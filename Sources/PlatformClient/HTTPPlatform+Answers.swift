@@ -17,7 +17,14 @@ extension HTTPPlatform {
         _ request: PlatformRequest, as type: T.Type, missingIsNil: Bool = false,
         recheck: (() async throws(PlatformError) -> T?)? = nil
     ) async throws(PlatformError) -> T? {
-        let exchange = try await send(request)
+        try await answer(try await send(request), to: request, as: type, missingIsNil: missingIsNil, recheck: recheck)
+    }
+
+    /// `call` for an answer already received.
+    func answer<T: Decodable>(
+        _ exchange: Exchange, to request: PlatformRequest, as type: T.Type, missingIsNil: Bool = false,
+        recheck: (() async throws(PlatformError) -> T?)? = nil
+    ) async throws(PlatformError) -> T? {
         let context = "\(request.resource): HTTP \(exchange.status) on \(shown(request))"
         let data = Data(exchange.body.readableBytesView)
         if (200...299).contains(exchange.status) {

@@ -14,17 +14,26 @@ extension HTTPPlatform {
         /// of tickets is large, but a server streaming without end must not
         /// exhaust memory.
         public var maxResponseBytes: Int
+        /// Whether `tickets(after:limit:sealing:)` asks for the next page of
+        /// the feed as soon as a page's answer arrives, before decoding it,
+        /// so that the platform prepares it and the round trip passes in the
+        /// meantime. For a caller that reads the feed to its end, as a pull
+        /// does; one that reads a single page would send a request it never
+        /// uses (a GET, so harmless).
+        public var readsFeedAhead: Bool
 
         public init(
             connectTimeout: Duration = .seconds(5),
             requestTimeout: Duration = .seconds(30),
             retry: RetryPolicy = RetryPolicy(),
-            maxResponseBytes: Int = 64 << 20
+            maxResponseBytes: Int = 64 << 20,
+            readsFeedAhead: Bool = false
         ) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
             self.retry = retry
             self.maxResponseBytes = maxResponseBytes
+            self.readsFeedAhead = readsFeedAhead
         }
     }
 

@@ -7,7 +7,7 @@ import NIOPosix
 import SupportSync
 
 /// The last HTTP answer to a request, once retrying is over.
-package struct Exchange {
+package struct Exchange: Sendable {
     package var status: Int
     package var headers: HTTPHeaders
     package var body: ByteBuffer

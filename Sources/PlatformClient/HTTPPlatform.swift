@@ -33,6 +33,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     let onRetry: (@Sendable (String) -> Void)?
     /// `info()`'s request, once asked: its answer is the answer for the run.
     let infoAnswer = LockedValue<Task<Result<PlatformInfo, PlatformError>, Never>?>(nil)
+    /// The next page of the ticket feed, when `readsFeedAhead` asked for it.
+    let feedReadAhead = FeedReadAhead()
 
     /// - Parameters:
     ///   - baseURL: `http://` or `https://`, with or without a trailing slash
@@ -122,6 +124,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     public func shutdown() async throws {
         // A closed client answers nothing, not even what it remembered.
         infoAnswer.value = nil
+        feedReadAhead.cancel()
         do {
             try await client.shutdown()
         } catch let error as HTTPClientError where error == .alreadyShutdown {
@@ -198,13 +201,49 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     }
 
     public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+        let request = Self.feedRequest(after: cursor, limit: limit, sealing: sealing)
+        let exchange: Exchange
+        if let early = await feedReadAhead.answer(to: request.target) {
+            exchange = try early.get()
+        } else {
+            exchange = try await send(request)
+        }
+        if configuration.readsFeedAhead, (200...299).contains(exchange.status),
+            let next = Self.nextCursor(in: exchange)
+        {
+            let following = Self.feedRequest(after: next, limit: limit, sealing: sealing)
+            feedReadAhead.start(following.target) { () async -> FeedReadAhead.Answer in
+                do throws(PlatformError) {
+                    return .success(try await self.send(following))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        guard let page = try await answer(exchange, to: request, as: TicketPage.self) else {
+            preconditionFailure("an answer is nil only when missingIsNil")
+        }
+        return page
+    }
+
+    static func feedRequest(after cursor: String?, limit: Int, sealing: Sealing) -> PlatformRequest {
         var query: [(String, String)] = []
         if let cursor { query.append(("after", cursor)) }
         query.append(("limit", String(limit)))
         query += Self.sealingQuery(sealing)
         let resource = cursor.map { "tickets after cursor \($0)" } ?? "tickets from the start"
-        return try await callRequired(
-            PlatformRequest(.get, ["v1", "tickets"], query: query, resource: resource), as: TicketPage.self)
+        return PlatformRequest(.get, ["v1", "tickets"], query: query, resource: resource)
+    }
+
+    /// A page's `next_cursor`, read without decoding its tickets; nil on
+    /// the last page and when the answer is not a page at all (decoding it
+    /// then says why).
+    static func nextCursor(in exchange: Exchange) -> String? {
+        struct Position: Decodable {
+            var nextCursor: String?
+            enum CodingKeys: String, CodingKey { case nextCursor = "next_cursor" }
+        }
+        return try? JSONDecoder().decode(Position.self, from: Data(exchange.body.readableBytesView)).nextCursor
     }
 
     public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)

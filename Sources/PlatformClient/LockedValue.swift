@@ -20,4 +20,13 @@ final class LockedValue<Value: Sendable>: @unchecked Sendable {  // every access
             return new
         }
     }
+
+    /// Replaces the value with `new` and returns what it was, atomically.
+    func swap(_ new: Value) -> Value {
+        lock.withLock {
+            let old = stored
+            stored = new
+            return old
+        }
+    }
 }

@@ -235,7 +235,9 @@ public struct PlatformSelection: Sendable {
         case .local(let path):
             return Connection(platform: try LocalPlatform(path: path), target: target, close: {})
         case .http(let url, let token):
-            let configuration = try retryConfiguration()
+            var configuration = try retryConfiguration()
+            // The only reader of the feed is a pull, which reads it to its end.
+            configuration.readsFeedAhead = true
             let client: HTTPPlatform
             do {
                 client = try HTTPPlatform(

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import PlatformClient
+import SupportSync
+import Testing
+
+/// `readsFeedAhead`: the next page is asked for while the one before is
+/// decoded, each page is asked for once, and a page read ahead answers
+/// exactly as the same page asked for would.
+@Suite struct FeedReadAheadTests {
+    /// Three pages, by the `after` of the request: T-1, then T-2, then T-3.
+    static func feed(failing failed: String? = nil) -> FaultServer.Reply {
+        { request, _ in
+            let after = URLComponents(string: request.target)?.queryItems?.first { $0.name == "after" }?.value
+            if let failed, after == failed {
+                return FaultServer.error(.internalServerError, .failed("the page broke"))
+            }
+            switch after {
+            case nil: return FaultServer.json(TicketPage(tickets: [Self.ticket(1)], nextCursor: "c2"))
+            case "c2": return FaultServer.json(TicketPage(tickets: [Self.ticket(2)], nextCursor: "c3"))
+            case "c3": return FaultServer.json(TicketPage(tickets: [Self.ticket(3)], nextCursor: nil))
+            default: return FaultServer.error(.badRequest, .badRequest("no such cursor"))
+            }
+        }
+    }
+
+    static func ticket(_ number: Int) -> Ticket {
+        var ticket = Fixtures.ticket
+        ticket.id = "T-\(number)"
+        return ticket
+    }
+
+    static var readingAhead: HTTPPlatform.Configuration {
+        var configuration = Fixtures.fast(maxAttempts: 1)
+        configuration.readsFeedAhead = true
+        return configuration
+    }
+
+    static func after(_ request: SeenRequest) -> String {
+        URLComponents(string: request.target)?.queryItems?.first { $0.name == "after" }?.value ?? "start"
+    }
+
+    @Test func eachPageIsAskedForOnceTheNextBeforeItIsWanted() async throws {
+        let (ids, askedEarly, seen) = try await FaultServer.with(Self.feed()) { baseURL, log in
+            try await Fixtures.withPlatform(baseURL, Self.readingAhead) { platform in
+                var ids: [String] = []
+                var page = try await platform.tickets(after: nil, limit: 1)
+                ids += page.tickets.map(\.id)
+                // The second page is on its way before anyone asks for it.
+                var waited = 0
+                while await log.count < 2, waited < 1_000 {
+                    try await Task.sleep(for: .milliseconds(10))
+                    waited += 1
+                }
+                let askedEarly = await log.count == 2
+                while let next = page.nextCursor {
+                    page = try await platform.tickets(after: next, limit: 1)
+                    ids += page.tickets.map(\.id)
+                }
+                return (ids, askedEarly, await log.requests)
+            }
+        }
+        #expect(ids == ["T-1", "T-2", "T-3"])
+        #expect(askedEarly, "the next page was asked for before it was wanted")
+        #expect(seen.map(Self.after) == ["start", "c2", "c3"], "each page once, none past the last")
+    }
+
+    @Test func aPageOtherThanTheOneReadAheadIsFetchedAsUsual() async throws {
+        let (page, seen) = try await FaultServer.with(Self.feed()) { baseURL, log in
+            try await Fixtures.withPlatform(baseURL, Self.readingAhead) { platform in
+                _ = try await platform.tickets(after: nil, limit: 1)
+                return (try await platform.tickets(after: "c3", limit: 1), await log.requests)
+            }
+        }
+        #expect(page.tickets.map(\.id) == ["T-3"] && page.nextCursor == nil)
+        #expect(seen.filter { Self.after($0) == "c3" }.count == 1)
+    }
+
+    @Test func aFailedPageReadAheadFailsAsThePageAskedForWould() async throws {
+        func secondPageError(_ configuration: HTTPPlatform.Configuration) async throws -> PlatformError? {
+            try await FaultServer.with(Self.feed(failing: "c2")) { baseURL, _ in
+                try await Fixtures.withPlatform(baseURL, configuration) { platform in
+                    let first = try await platform.tickets(after: nil, limit: 1)
+                    return await #expect(throws: PlatformError.self) {
+                        try await platform.tickets(after: first.nextCursor, limit: 1)
+                    }
+                }
+            }
+        }
+        let early = try #require(try await secondPageError(Self.readingAhead))
+        let asked = try #require(try await secondPageError(Fixtures.fast(maxAttempts: 1)))
+        #expect(early.code == asked.code && early.message == asked.message, "\(early.message)")
+        #expect(early.message.contains("HTTP 500 on GET /v1/tickets?after=c2"), "\(early.message)")
+    }
+}
