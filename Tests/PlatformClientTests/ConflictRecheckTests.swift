@@ -14,7 +14,7 @@ import Testing
         { request, number in
             switch (request.method, number) {
             case ("PUT", 1):
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(600))  // stopped when the server stops
                 return FaultServer.json(current)
             case ("PUT", _):
                 return FaultServer.error(.preconditionFailed, .versionConflict("at version 4, not 3"))
@@ -25,7 +25,7 @@ import Testing
     }
 
     // Generous, so only the deliberately slow first answer times out on a loaded machine.
-    static let configuration = Fixtures.fast(requestTimeout: .milliseconds(1500))
+    static let configuration = Fixtures.fast(requestTimeout: .seconds(5))
 
     @Test func ourOwnWriteIsNotAConflict() async throws {
         var landed = Fixtures.agent
@@ -82,7 +82,7 @@ import Testing
         let seen = try await FaultServer.with({ request, number in
             switch (request.method, number) {
             case ("PATCH", 1):
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(600))  // stopped when the server stops
                 return FaultServer.json(landed)
             case ("PATCH", _): return FaultServer.error(.preconditionFailed, .versionConflict("moved"))
             default: return FaultServer.json(landed)

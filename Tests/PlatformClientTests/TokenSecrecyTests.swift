@@ -27,7 +27,7 @@ import Testing
                 #"{"id":"a","name":"n","channels":["\#(auth)"],"support":{"mode":"nothing"},"version":"1","updated_at":"t"}"#
             return FaultServer.text(body, status: .ok, type: "application/json")
         }
-        if path.contains("slow") { try await Task.sleep(for: .milliseconds(600)) }
+        if path.contains("slow") { try await Task.sleep(for: .seconds(600)) }  // stopped when the server stops
         return FaultServer.error(.init(code: 418), .failed("teapot \(auth)"))
     }
 
@@ -41,12 +41,18 @@ import Testing
             if let error = error as? PlatformError { texts.append(error.message) }
         }
         try await FaultServer.with(Self.echo) { baseURL, _ in
-            let configuration = Fixtures.fast(maxAttempts: 2, requestTimeout: .milliseconds(200))
+            // Every answer but the slow one in time, however busy the machine.
+            let configuration = Fixtures.fast(maxAttempts: 2, requestTimeout: .seconds(10))
             let platform = try HTTPPlatform(
                 baseURL: baseURL, token: Fixtures.token, configuration: configuration, logger: capture.logger())
             // The last: a token used as an agent id, so it is in the request's path.
-            for id in ["unauthorized", "invalid", "page", "busy", "enum", "channel", "slow", "teapot", Fixtures.token] {
+            for id in ["unauthorized", "invalid", "page", "busy", "enum", "channel", "teapot", Fixtures.token] {
                 record(await #expect(throws: PlatformError.self, "\(id)") { try await platform.agent(id: id) })
+            }
+            try await Fixtures.withPlatform(
+                baseURL, Fixtures.fast(maxAttempts: 2, requestTimeout: .milliseconds(200)), logger: capture.logger()
+            ) { impatient in
+                record(await #expect(throws: PlatformError.self, "slow") { try await impatient.agent(id: "slow") })
             }
             record(
                 await #expect(throws: PlatformError.self) {

@@ -113,11 +113,12 @@ import Testing
 
     @Test func twoPullsAtOnceWriteEveryTicketExactlyOnce() async throws {
         let bench = try TicketBench()
-        let count = 3_000
+        // Small enough that the second waits for the lock well within its 30 s on a busy machine.
+        let count = 1_200
         try bench.platform.put(SampleTickets.make(0..<count))
         // Both processes start at once; each waits on a thread of its own.
-        async let first = bench.pull(["--batch", "400", "--format", "json"])
-        async let second = bench.pull(["--batch", "400", "--format", "json"])
+        async let first = bench.pull(["--batch", "150", "--format", "json"])
+        async let second = bench.pull(["--batch", "150", "--format", "json"])
         var pulled: [String] = []
         for result in try await [first, second] {
             #expect(result.status == 0, "\(result.stderr)")
