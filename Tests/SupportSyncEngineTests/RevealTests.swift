@@ -49,3 +49,48 @@ import Testing
         }
     }
 }
+
+/// A platform that ignores the seal a pull asks for.
+struct UnsealingPlatform: WrappingPlatform {
+    var base: LocalPlatform
+
+    func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+        try await base.tickets(after: cursor, limit: limit, sealing: .none)
+    }
+}
+
+extension RevealTests {
+    /// Customer data in plain text where the repository seals it stops the
+    /// pull before anything is written, on whichever page it comes.
+    @Test(arguments: [1, 3])
+    func aPlatformSendingPlainCustomerDataWritesNothing(pages: Int) async throws {
+        let example = try ExampleRepository()
+        let local = try LocalPlatform(path: example.database)
+        _ = try await local.putAgent(
+            id: "returns-chat",
+            AgentWrite(
+                name: "Returns", channels: [.messages],
+                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
+            expecting: nil)
+        for number in 0..<(pages * 2) {
+            _ = try await local.createTicket(
+                TicketDraft(
+                    agent: "returns-chat", channel: .messages, conversation: "c\(number)", reason: "r",
+                    summary: "s", customer: Customer(name: "PLAINNAME\(number)")),
+                idempotencyKey: nil)
+        }
+        let store = try TicketStore.project(root: example.root)
+        let tip = try store.tip()
+        var options = TicketPuller.Options(author: Signature(name: "Bot", email: "bot@example.com"))
+        options.pageSize = 2
+        let error = await #expect(throws: TicketPullError.self) {
+            try await TicketPuller(tickets: store, platform: UnsealingPlatform(base: local)).pull(options)
+        }
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.contains("customer data in plain text (reason, summary, customer.name"), "\(message)")
+        #expect(try store.tip() == tip, "nothing committed")
+        let files = FileManager.default.enumerator(atPath: example.root.appendingPathComponent("tickets").path)
+        let written = (files?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") }
+        #expect(written.isEmpty, "nothing written: \(written)")
+    }
+}
