@@ -60,8 +60,16 @@ extension HTTPPlatform {
     func callRequired<T: Decodable>(
         _ request: PlatformRequest, as type: T.Type, recheck: (() async throws(PlatformError) -> T?)? = nil
     ) async throws(PlatformError) -> T {
-        guard let value = try await call(request, as: type, recheck: recheck) else {
-            preconditionFailure("call returns nil only when missingIsNil")
+        try await answerRequired(try await send(request), to: request, as: type, recheck: recheck)
+    }
+
+    /// `answer` for requests whose answer is never missing.
+    func answerRequired<T: Decodable>(
+        _ exchange: Exchange, to request: PlatformRequest, as type: T.Type,
+        recheck: (() async throws(PlatformError) -> T?)? = nil
+    ) async throws(PlatformError) -> T {
+        guard let value = try await answer(exchange, to: request, as: type, recheck: recheck) else {
+            preconditionFailure("an answer is nil only when missingIsNil")
         }
         return value
     }

@@ -17,9 +17,12 @@ extension HTTPPlatform {
         /// Whether `tickets(after:limit:sealing:)` asks for the next page of
         /// the feed as soon as a page's answer arrives, before decoding it,
         /// so that the platform prepares it and the round trip passes in the
-        /// meantime. For a caller that reads the feed to its end, as a pull
-        /// does; one that reads a single page would send a request it never
-        /// uses (a GET, so harmless).
+        /// meantime. The request is sent, and retried, in the background (its
+        /// retries are reported through `onRetry` like any other); its answer
+        /// is kept until the next call, which uses it when it asks for that
+        /// very page, or `shutdown()`. For a caller that reads the feed to its
+        /// end, as a pull does; one that reads a single page would send a
+        /// request it never uses (a GET, so harmless).
         public var readsFeedAhead: Bool
 
         public init(

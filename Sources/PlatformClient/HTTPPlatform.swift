@@ -208,7 +208,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         } else {
             exchange = try await send(request)
         }
-        if configuration.readsFeedAhead, (200...299).contains(exchange.status),
+        // Not for a caller already cancelled: nobody would ask for the page.
+        if configuration.readsFeedAhead, !Task.isCancelled, (200...299).contains(exchange.status),
             let next = Self.nextCursor(in: exchange)
         {
             let following = Self.feedRequest(after: next, limit: limit, sealing: sealing)
@@ -220,10 +221,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
                 }
             }
         }
-        guard let page = try await answer(exchange, to: request, as: TicketPage.self) else {
-            preconditionFailure("an answer is nil only when missingIsNil")
-        }
-        return page
+        return try await answerRequired(exchange, to: request, as: TicketPage.self)
     }
 
     static func feedRequest(after cursor: String?, limit: Int, sealing: Sealing) -> PlatformRequest {
@@ -235,9 +233,9 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         return PlatformRequest(.get, ["v1", "tickets"], query: query, resource: resource)
     }
 
-    /// A page's `next_cursor`, read without decoding its tickets; nil on
-    /// the last page and when the answer is not a page at all (decoding it
-    /// then says why).
+    /// A page's `next_cursor`, read without building its tickets (the JSON
+    /// is only scanned); nil on the last page and when the answer is not a
+    /// page at all (decoding it then says why).
     static func nextCursor(in exchange: Exchange) -> String? {
         struct Position: Decodable {
             var nextCursor: String?

@@ -65,15 +65,46 @@ import Testing
         #expect(seen.map(Self.after) == ["start", "c2", "c3"], "each page once, none past the last")
     }
 
-    @Test func aPageOtherThanTheOneReadAheadIsFetchedAsUsual() async throws {
+    /// Another cursor, another limit or another seal is another page.
+    @Test(arguments: [("c3", 1, Sealing.none), ("c2", 2, .none), ("c2", 1, .all)])
+    func aPageOtherThanTheOneReadAheadIsFetchedAsUsual(cursor: String, limit: Int, sealing: Sealing) async throws {
         let (page, seen) = try await FaultServer.with(Self.feed()) { baseURL, log in
             try await Fixtures.withPlatform(baseURL, Self.readingAhead) { platform in
                 _ = try await platform.tickets(after: nil, limit: 1)
-                return (try await platform.tickets(after: "c3", limit: 1), await log.requests)
+                return (try await platform.tickets(after: cursor, limit: limit, sealing: sealing), await log.requests)
             }
         }
-        #expect(page.tickets.map(\.id) == ["T-3"] && page.nextCursor == nil)
-        #expect(seen.filter { Self.after($0) == "c3" }.count == 1)
+        #expect(page.tickets.map(\.id) == [cursor == "c3" ? "T-3" : "T-2"])
+        let asked = seen.filter { request in
+            let query = URLComponents(string: request.target)?.queryItems ?? []
+            return query.first { $0.name == "after" }?.value == cursor
+                && query.first { $0.name == "limit" }?.value == String(limit)
+                && query.contains { $0.name == "seal" } == !sealing.isEmpty
+        }
+        #expect(asked.count == 1, "asked for once, as asked: \(seen.map(\.target))")
+    }
+
+    /// A page read ahead that never comes does not hold up `shutdown()`.
+    @Test(.timeLimit(.minutes(1)))
+    func shuttingDownStopsAPageOnItsWay() async throws {
+        let stalled: FaultServer.Reply = { request, number in
+            if number > 1 { try await Task.sleep(for: .seconds(600)) }  // stopped when the server stops
+            return try await Self.feed()(request, number)
+        }
+        let asked = try await FaultServer.with(stalled) { baseURL, log in
+            let platform = try HTTPPlatform(
+                baseURL: baseURL, token: Fixtures.token, configuration: Self.readingAhead,
+                logger: Fixtures.quietLogger)
+            _ = try await platform.tickets(after: nil, limit: 1)
+            var waited = 0
+            while await log.count < 2, waited < 1_000 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
+            try await platform.shutdown()
+            return await log.count
+        }
+        #expect(asked == 2, "the next page was on its way when the client shut down")
     }
 
     @Test func aFailedPageReadAheadFailsAsThePageAskedForWould() async throws {

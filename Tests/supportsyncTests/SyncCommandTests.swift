@@ -95,7 +95,8 @@ import Testing
             ["sync", "--platform", "http://127.0.0.1:9"], in: folder.url,
             environment: ["SUPPORTSYNC_TOKEN": "retry-token", "SUPPORTSYNC_RETRY_BUDGET": "0"])
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
-        // The default budget would take 60 s; starting the debug build on a busy machine takes some.
+        // One attempt: no retry announced, none counted.
+        #expect(!result.stderr.contains("retrying") && !result.stderr.contains("gave up after"), "\(result.stderr)")
         #expect(Date().timeIntervalSince(start) < 30)
     }
 }

@@ -117,7 +117,9 @@ public struct TicketPuller {
                     tip = commit
                 }
             } catch {
+                // Stopped and gone before anything else reads the platform.
                 prefetched?.cancel()
+                _ = await prefetched?.result
                 prefetched = nil
                 guard error is TicketStore.RaceLost, lostRaces < 20 else { throw error }
                 // Someone moved the branch: start again from the cursor on the new tip.

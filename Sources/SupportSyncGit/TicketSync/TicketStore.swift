@@ -154,8 +154,9 @@ public struct TicketStore {
         // files, while the branch's files are written beside their paths,
         // to be renamed into place once the branch has moved.
         var staged: StagedFiles?
-        let packs = objectCount > 64
-        let stage = packs && followsWorkingTree && change.files.count > 64
+        let many = 64
+        let packs = objectCount > many
+        let stage = packs && followsWorkingTree && change.files.count > many
         if stage { try noteStaging(in: change.files.map(\.path)) }
         defer {
             staged?.discard()
