@@ -4,7 +4,7 @@ the same generated data, in one run, and prints the ratio.
 
     python3 Benchmarks/bench.py validate [--agents 10000] [--runs 3]
     python3 Benchmarks/bench.py apply [--agents 1000] [--runs 3]
-    python3 Benchmarks/bench.py pull [--tickets 10000] [--runs 3]
+    python3 Benchmarks/bench.py pull [--tickets 10000] [--runs 3] [--rtt MS]
     python3 Benchmarks/bench.py history [--commits 20000] [--runs 3]
     python3 Benchmarks/bench.py list [--tickets 100000] [--runs 3]
     python3 Benchmarks/bench.py policy [--agents 100] [--scenarios 1000] [--runs 5]
@@ -305,6 +305,56 @@ def serve(db, binary=None):
     return process, line[line.index("http://"):].strip()
 
 
+def delaying_proxy(url, rtt_ms):
+    """A TCP proxy on a free loopback port to `url`'s, adding `rtt_ms` of round
+    trip (half each way) and leaving the bandwidth alone: each chunk goes on
+    half the delay after it arrived, in order. Runs in a thread of this
+    process for the rest of the benchmark; returns its URL."""
+    import asyncio
+    import queue
+    import threading
+    port, half = int(url.rsplit(":", 1)[1]), rtt_ms / 2000
+
+    async def pipe(reader, writer):
+        pending = asyncio.Queue()
+
+        async def forward():
+            while True:
+                due, data = await pending.get()
+                if data is None:
+                    writer.close()
+                    return
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                writer.write(data)
+                await writer.drain()
+
+        forwarding = asyncio.ensure_future(forward())
+        try:
+            while True:
+                data = await reader.read(65536)
+                await pending.put((time.monotonic() + half, data or None))
+                if not data:
+                    break
+        except (ConnectionError, OSError):
+            await pending.put((0.0, None))
+        await forwarding
+
+    async def handle(client_reader, client_writer):
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
+        asyncio.ensure_future(pipe(client_reader, upstream_writer))
+        asyncio.ensure_future(pipe(upstream_reader, client_writer))
+
+    ready = queue.Queue()
+
+    async def serve():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        ready.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    threading.Thread(target=lambda: asyncio.run(serve()), daemon=True).start()
+    return f"http://127.0.0.1:{ready.get(timeout=10)}"
+
+
 def bench_pull(args):
     work = tempfile.mkdtemp(prefix="supportsync-bench-pull-")
     server = None
@@ -337,6 +387,11 @@ def bench_pull(args):
 
         if baseline:
             baseline_server, baseline_url = serve(db, os.path.abspath(baseline))
+        if args.rtt:
+            # A platform elsewhere: every pull below talks to it through the proxy.
+            pull = [BINARY, "tickets", "pull", "--platform", delaying_proxy(url, args.rtt)]
+            if baseline:
+                baseline_url = delaying_proxy(baseline_url, args.rtt)
         sealed_runs, plain_runs, peer_runs, baseline_runs = [], [], [], []
         for run in range(args.runs):
             # Side by side: each run pulls sealed into a fresh repository, then
@@ -387,8 +442,9 @@ def bench_pull(args):
 
         sealed_feed = statistics.median(feed("seal=customer,summary,fields,reason") for _ in range(args.runs))
         plain_feed = statistics.median(feed("reveal=true") for _ in range(args.runs))
+        through = f" through a proxy adding {args.rtt:g} ms of round trip" if args.rtt else ""
         ok = print_pair(
-            f"tickets pull of {args.tickets} new sealed tickets from platform serve vs writing them + "
+            f"tickets pull of {args.tickets} new sealed tickets from platform serve{through} vs writing them + "
             f"git add -A && git commit (median of {args.runs} runs)", sealed, peer, "<= 0.5", lambda r: r <= 0.5)
         if args.tickets >= 100_000:
             memory_ok = sealed[1] < 150
@@ -824,6 +880,8 @@ def main():
     pull = sub.add_parser("pull", help="tickets pull of N new tickets vs writing them + git add -A && git commit")
     pull.add_argument("--tickets", type=int, default=10000)
     pull.add_argument("--runs", type=int, default=3)
+    pull.add_argument("--rtt", type=float, default=0,
+                      help="milliseconds of round trip a proxy adds between the pulls and the platform; default 0")
     history = sub.add_parser("history", help="tickets history ID in an N-commit repository vs git log -p -- <path>")
     history.add_argument("--commits", type=int, default=20000)
     history.add_argument("--runs", type=int, default=3)

@@ -10,7 +10,7 @@ import SupportSync
 public struct TicketPuller {
     public struct Options: Sendable {
         public var batch = 5_000
-        public var pageSize = 500
+        public var pageSize = 1_000
         public var author: Signature
         public var dryRun = false
 
