@@ -3,7 +3,7 @@ import SupportSync
 /// The next page of the ticket feed, asked for as soon as a page's answer
 /// arrives and before that page is decoded (`Configuration.readsFeedAhead`).
 /// The platform prepares the next page, and the round trip passes, while
-/// this side decodes the one before.
+/// this side decodes the current one.
 ///
 /// It holds one request at a time. A page asked for is taken from it when
 /// its request is the one read ahead, and otherwise fetched as usual (the
