@@ -10,7 +10,9 @@ import Testing
 /// Every one of 200 pulled tickets reveals its own data with the key the
 /// platform hands over, and only its own.
 @Suite struct RevealTests {
-    @Test func eachOf200SealedTicketsRevealsExactlyItsOwnData() async throws {
+    /// The example repository, its local platform holding `returns-chat`,
+    /// an agent that flags tickets.
+    static func exampleFlaggingReturns() async throws -> (ExampleRepository, LocalPlatform) {
         let example = try ExampleRepository()
         let local = try LocalPlatform(path: example.database)
         _ = try await local.putAgent(
@@ -19,6 +21,11 @@ import Testing
                 name: "Returns", channels: [.messages],
                 support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
             expecting: nil)
+        return (example, local)
+    }
+
+    @Test func eachOf200SealedTicketsRevealsExactlyItsOwnData() async throws {
+        let (example, local) = try await Self.exampleFlaggingReturns()
         var created: [String: String] = [:]
         for number in 0..<200 {
             let marker = "MARK\(number)Z"
@@ -66,14 +73,7 @@ extension RevealTests {
     /// pull before anything is written, on whichever page it comes.
     @Test(arguments: [false, true])
     func aPlatformSendingPlainCustomerDataWritesNothing(sealsFirstPage: Bool) async throws {
-        let example = try ExampleRepository()
-        let local = try LocalPlatform(path: example.database)
-        _ = try await local.putAgent(
-            id: "returns-chat",
-            AgentWrite(
-                name: "Returns", channels: [.messages],
-                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-            expecting: nil)
+        let (example, local) = try await Self.exampleFlaggingReturns()
         for number in 0..<6 {
             _ = try await local.createTicket(
                 TicketDraft(
