@@ -12,15 +12,20 @@ public enum PlainScalarType: Sendable, Hashable {
 
     /// YAML 1.2 core schema (the JSON-compatible resolution most modern readers use).
     public static func core(_ text: String) -> PlainScalarType {
-        var utf8 = Array(text.utf8)
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE", "false", "False", "FALSE": return .bool
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-            ".nan", ".NaN", ".NAN":
-            return .float
-        default: break
+        // Every word below is ASCII of 5 bytes at most.
+        if text.utf8.count <= 5 {
+            switch text {
+            case "", "~", "null", "Null", "NULL": return .null
+            case "true", "True", "TRUE", "false", "False", "FALSE": return .bool
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                ".nan", ".NaN", ".NAN":
+                return .float
+            default: break
+            }
         }
+        // Numbers start with a digit, a sign or a point: most text is told apart here.
+        guard let start = text.utf8.first, Self.mayStartNumber(start) else { return .string }
+        var utf8 = Array(text.utf8)
         if utf8.count > 2, utf8[0] == UInt8(ascii: "0") {
             let rest = utf8[2...]
             if utf8[1] == UInt8(ascii: "o"), rest.allSatisfy({ (0x30...0x37).contains($0) }) { return .int }
@@ -35,18 +40,23 @@ public enum PlainScalarType: Sendable, Hashable {
 
     /// YAML 1.1 (PyYAML, libyaml-based loaders, many older tools).
     public static func yaml11(_ text: String) -> PlainScalarType {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-            "true", "True", "TRUE", "false", "False", "FALSE",
-            "on", "On", "ON", "off", "Off", "OFF":
-            return .bool
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-            ".nan", ".NaN", ".NAN":
-            return .float
-        case "<<", "=": return .special
-        default: break
+        // Every word below is ASCII of 5 bytes at most.
+        if text.utf8.count <= 5 {
+            switch text {
+            case "", "~", "null", "Null", "NULL": return .null
+            case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+                "true", "True", "TRUE", "false", "False", "FALSE",
+                "on", "On", "ON", "off", "Off", "OFF":
+                return .bool
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                ".nan", ".NaN", ".NAN":
+                return .float
+            case "<<", "=": return .special
+            default: break
+            }
         }
+        // Numbers and timestamps start with a digit, a sign or a point.
+        guard let start = text.utf8.first, Self.mayStartNumber(start) else { return .string }
         var utf8 = Array(text.utf8)[...]
         if let sign = utf8.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
             utf8 = utf8.dropFirst()
@@ -87,6 +97,10 @@ public enum PlainScalarType: Sendable, Hashable {
             }
         }
         return .string
+    }
+
+    private static func mayStartNumber(_ byte: UInt8) -> Bool {
+        byte.isDigit || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
     }
 
     private static func isCoreFloat(_ utf8: ArraySlice<UInt8>) -> Bool {

@@ -155,14 +155,17 @@ public enum YAMLWriter {
         // One pass over the bytes (every character tested here is ASCII):
         // `: ` and ` #` end a plain scalar; some readers (PyYAML) end one at a tab.
         var previous: UInt8 = 0
+        var ascii = true
         for byte in text.utf8 {
-            if byte == UInt8(ascii: "\t") { return false }
+            // A tab, or a control character (see `isSpecial`).
+            if byte < 0x20 || byte == 0x7F { return false }
             if byte == UInt8(ascii: " ") && previous == UInt8(ascii: ":") { return false }
             if byte == UInt8(ascii: "#") && previous == UInt8(ascii: " ") { return false }
             if flow && Self.flowIndicators.contains(byte) { return false }
+            if byte >= 0x80 { ascii = false }
             previous = byte
         }
-        return !text.unicodeScalars.contains(where: isSpecial)
+        return ascii || !text.unicodeScalars.contains(where: isSpecial)
     }
 
     /// `, [ ] { }`, which end a plain scalar inside `[...]` or `{...}`, and
