@@ -11,9 +11,12 @@ public enum TicketPaths {
 
     /// Whether `id` matches `idPattern`. Checked byte by byte on the UTF-8
     /// form, so no Unicode look-alike, separator, dot or NUL gets through.
-    public static func isSafeID(_ id: String) -> Bool {
-        let bytes = Array(id.utf8)
-        guard (1...idMaxLength).contains(bytes.count), isAlphanumeric(bytes[0]) else { return false }
+    public static func isSafeID(_ id: String) -> Bool { isSafeID(id.utf8) }
+
+    private static func isSafeID(_ bytes: some Collection<UInt8>) -> Bool {
+        guard (1...idMaxLength).contains(bytes.count), let first = bytes.first, isAlphanumeric(first) else {
+            return false
+        }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
@@ -63,21 +66,43 @@ public enum TicketPaths {
 
     /// The kind of the file at `path` (the pull cursor is the caller's to tell).
     public static func kind(ofPath path: String) -> Kind {
+        if ticketFile(path) != nil { return .ticket }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count > 1, parts[0].lowercased() == folder else { return .outside }
         let name = parts[parts.count - 1]
         if name == ".gitkeep" { return .keep }
         let lower = name.lowercased()
         guard lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") else { return .stray }
-        let isDigits = { (part: Substring, count: Int) in
-            part.utf8.count == count && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
-        }
-        if parts.count == 4, parts[0] == folder, isDigits(parts[1], 4), isDigits(parts[2], 2), name.hasSuffix(".yaml"),
-            isSafeID(String(name.dropLast(5)))
-        {
-            return .ticket
-        }
         return .misplacedTicket
+    }
+
+    /// `tickets/2026/11/T-1.yaml` -> (202611, "T-1"): the folder (as
+    /// `YYYY * 100 + MM`) and id of a ticket file, the one form of
+    /// `Kind.ticket`; nil for any other path. Read byte by byte, since a
+    /// pull or an audit asks this of every ticket file.
+    public static func ticketFile(_ path: String) -> (folder: UInt32, id: Substring)? {
+        let bytes = path.utf8
+        let prefix = "tickets/".utf8
+        let layout = "0000/00/".utf8  // a digit, or the slash itself
+        let suffix = ".yaml".utf8
+        guard bytes.count > prefix.count + layout.count + suffix.count, bytes.starts(with: prefix) else { return nil }
+        var index = bytes.index(bytes.startIndex, offsetBy: prefix.count)
+        var folder: UInt32 = 0
+        for expected in layout {
+            let byte = bytes[index]
+            if expected == UInt8(ascii: "/") {
+                guard byte == expected else { return nil }
+            } else {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                folder = folder * 10 + UInt32(byte - 0x30)
+            }
+            index = bytes.index(after: index)
+        }
+        let end = bytes.index(bytes.endIndex, offsetBy: -suffix.count)
+        // Checked as bytes first: once they are a safe id (ASCII), the
+        // indexes are the id's first and last character's bounds.
+        guard bytes[end...].elementsEqual(suffix), isSafeID(bytes[index..<end]) else { return nil }
+        return (folder, path[index..<end])
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

@@ -56,10 +56,7 @@ struct TicketFileIndex {
     /// `tickets/2026/11/T-1.yaml` -> (202611, "T-1"); nil for any path
     /// that is not a ticket file.
     private static func parts(of path: String) -> (UInt32, String)? {
-        guard TicketPaths.kind(ofPath: path) == .ticket else { return nil }
-        let parts = path.split(separator: "/")
-        guard let year = UInt32(parts[1]), let month = UInt32(parts[2]) else { return nil }
-        return (year * 100 + month, String(TicketPaths.id(ofPath: path)))
+        TicketPaths.ticketFile(path).map { ($0.folder, String($0.id)) }
     }
 
     private static func path(folder: UInt32, id: String) -> String {
@@ -81,7 +78,12 @@ struct TicketFileIndex {
         }
 
         func hash(into hasher: inout Hasher) {
-            for byte in id.utf8 { hasher.combine(Self.fold(byte)) }
+            // All the bytes at once: one call per byte costs more than the rest of a lookup.
+            let count = id.utf8.count
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { folded in
+                for (index, byte) in id.utf8.enumerated() { folded[index] = Self.fold(byte) }
+                hasher.combine(bytes: UnsafeRawBufferPointer(folded))
+            }
         }
 
         private static func fold(_ byte: UInt8) -> UInt8 {

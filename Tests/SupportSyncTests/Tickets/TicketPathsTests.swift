@@ -102,4 +102,59 @@ extension TicketPathsTests {
             #expect(TicketTimestamp.text(date) == date.formatted(.iso8601))
         }
     }
+
+    /// `ticketFile` reads paths byte by byte; here it is held to the
+    /// definition by parts (split on `/`, digits, `.yaml`, a safe id) over
+    /// every combination of near misses: letter-like digits, a character
+    /// that joins the `.` of `.yaml` to the name, extensions in other cases.
+    @Test func aTicketFileIsExactlyTicketsYearMonthSafeIDDotYAML() {
+        func byParts(_ path: String) -> (UInt32, String)? {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            let isDigits = { (part: Substring, count: Int) in
+                part.utf8.count == count && part.utf8.allSatisfy { (0x30...0x39).contains($0) }
+            }
+            guard parts.count == 4, parts[0] == "tickets", isDigits(parts[1], 4), isDigits(parts[2], 2),
+                parts[3].hasSuffix(".yaml"), TicketPaths.isSafeID(String(parts[3].dropLast(5)))
+            else { return nil }
+            return (UInt32(parts[1])! * 100 + UInt32(parts[2])!, String(parts[3].dropLast(5)))
+        }
+        let roots = ["tickets", "Tickets", "ticket", "tickets/x", ""]
+        let years = ["2026", "0000", "202", "20266", "\u{0662}\u{0660}\u{0662}\u{0666}", "2O26", "2026 "]
+        let months = ["11", "01", "1", "\u{0661}\u{0661}", "1/1"]
+        let ids = [
+            "T-1", "a", "-x", "ab\u{0600}", "\u{0600}", "é", "x y", "T-1.yaml", String(repeating: "a", count: 64),
+            String(repeating: "a", count: 65), "",
+        ]
+        let extensions = [".yaml", ".yml", ".YAML", ".yaml\u{301}", "", ".yaml/"]
+        var tickets = 0
+        for root in roots {
+            for year in years {
+                for month in months {
+                    for id in ids {
+                        for ext in extensions {
+                            let path = "\(root)/\(year)/\(month)/\(id)\(ext)"
+                            let expected = byParts(path)
+                            let found = TicketPaths.ticketFile(path)
+                            #expect(
+                                found?.folder == expected?.0 && found.map { String($0.id) } == expected?.1, "\(path)")
+                            #expect((TicketPaths.kind(ofPath: path) == .ticket) == (expected != nil), "\(path)")
+                            if expected != nil { tickets += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        // 2 years, 2 months, and 3 safe ids with `.yaml`, or `T-1.yaml` with none.
+        #expect(tickets == 2 * 2 * 4)
+        #expect(
+            TicketPaths.ticketFile("tickets/2026/11/T-8F3A2C91.yaml").map { [String($0.folder), String($0.id)] } == [
+                "202611", "T-8F3A2C91",
+            ])
+        // A name whose last character takes in the `.` is no ticket (not the
+        // ticket `ab`), nor a YAML file: audit reports it as a stray file.
+        #expect(TicketPaths.kind(ofPath: "tickets/2026/11/ab\u{0600}.yaml") == .stray)
+        #expect(TicketPaths.kind(ofPath: "tickets/2026/11/T-1.yaml\u{301}") == .stray)
+        #expect(TicketPaths.kind(ofPath: "tickets/.gitkeep") == .keep)
+        #expect(TicketPaths.kind(ofPath: "docs/2026/11/T-1.yaml") == .outside)
+    }
 }
