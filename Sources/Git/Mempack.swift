@@ -79,7 +79,7 @@ struct Mempack {
     /// per thread, so an error is read where it happened.
     private final class PackSink: @unchecked Sendable {
         static let capacity = 1 << 20
-        static let inFlight = 3
+        static let inFlight = 2
         let indexer: OpaquePointer
         private var buffer = UnsafeMutableRawPointer.allocate(byteCount: PackSink.capacity, alignment: 16)
         private var used = 0
