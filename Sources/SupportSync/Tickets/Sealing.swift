@@ -131,22 +131,38 @@ public struct SealedValue: Sendable, Hashable {
 
     /// Reads `text`; nil with why when it claims to be sealed but is malformed.
     public static func parse(_ text: String) -> Result<SealedValue, Malformed> {
-        guard text.hasPrefix(prefix) else { return .failure(Malformed("it does not start with '\(prefix)'")) }
-        let rest = text.dropFirst(prefix.count)
-        guard let colon = rest.firstIndex(of: ":") else {
+        switch keyID(of: text) {
+        case .failure(let malformed): return .failure(malformed)
+        case .success(let keyID):
+            // Checked canonical base64 above: Foundation decodes it.
+            let base64 = text.utf8.dropFirst(prefix.utf8.count + keyID.utf8.count + 1)
+            guard let data = String(base64).flatMap({ Data(base64Encoded: $0) }) else {
+                return .failure(Malformed("its ciphertext is not base64"))
+            }
+            return .success(SealedValue(keyID: keyID, payload: [UInt8](data)))
+        }
+    }
+
+    /// Checks `text` byte by byte and decodes nothing: the key id of a
+    /// well-formed sealed value (exactly what `parse` accepts), else why it
+    /// is not one. What a pull asks of every value a platform sends.
+    public static func keyID(of text: String) -> Result<String, Malformed> {
+        let bytes = text.utf8
+        guard bytes.starts(with: prefix.utf8) else { return .failure(Malformed("it does not start with '\(prefix)'")) }
+        let rest = bytes.dropFirst(prefix.utf8.count)
+        guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else {
             return .failure(Malformed("it has no key id; a sealed value is \(prefix)<key id>:<base64>"))
         }
-        let keyID = String(rest[..<colon])
-        guard isKeyID(keyID) else {
+        guard isKeyID(rest[..<colon]) else {
             return .failure(Malformed("its key id is not 16 lowercase hexadecimal digits"))
         }
-        guard let payload = Base64.decode(rest[rest.index(after: colon)...]) else {
+        guard let count = Base64.decodedCount(rest[rest.index(after: colon)...]) else {
             return .failure(Malformed("its ciphertext is not base64"))
         }
-        guard payload.count >= bucket + tagSize, (payload.count - tagSize) % bucket == 0 else {
-            return .failure(Malformed("its ciphertext has \(payload.count) bytes, not a sealed value's length"))
+        guard count >= bucket + tagSize, (count - tagSize) % bucket == 0 else {
+            return .failure(Malformed("its ciphertext has \(count) bytes, not a sealed value's length"))
         }
-        return .success(SealedValue(keyID: keyID, payload: payload))
+        return .success(String(decoding: rest[..<colon], as: UTF8.self))
     }
 
     /// `sealed:v1:<key id>:<base64>`.
@@ -168,8 +184,10 @@ public struct SealedValue: Sendable, Hashable {
         return output + rest
     }
 
-    public static func isKeyID(_ text: String) -> Bool {
-        text.utf8.count == 16 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    public static func isKeyID(_ text: String) -> Bool { isKeyID(text.utf8) }
+
+    static func isKeyID(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.count == 16 && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     public struct Malformed: Error, Sendable, Hashable, CustomStringConvertible {
@@ -202,7 +220,7 @@ public struct SealedValue: Sendable, Hashable {
         return sealing.places(in: record).filter { place in
             guard case .some(.some(let text)) = place.value(in: record) else { return true }
             if WithheldValue.isWithheld(text) { return false }
-            guard case .success = parse(text) else { return true }
+            guard case .success = keyID(of: text) else { return true }
             return false
         }
     }
@@ -289,9 +307,45 @@ public enum Base64 {
 
     /// Nil unless `text` is canonical padded base64.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        guard let data = Data(base64Encoded: String(text)) else { return nil }
-        let bytes = [UInt8](data)
-        // Foundation accepts non-zero bits under the padding; one value, one spelling.
-        return encode(bytes) == text ? bytes : nil
+        guard decodedCount(text.utf8) != nil, let data = Data(base64Encoded: String(text)) else { return nil }
+        return [UInt8](data)
+    }
+
+    /// How many bytes `text` decodes to, when it is canonical padded base64
+    /// (what `encode` writes: a multiple of four characters of the standard
+    /// alphabet, `=` only as the padding, zero bits under the padding; one
+    /// value, one spelling); nil otherwise. Nothing is decoded.
+    public static func decodedCount(_ text: some Collection<UInt8>) -> Int? {
+        guard text.count % 4 == 0 else { return nil }
+        let equals = UInt8(ascii: "=")
+        var padding = 0
+        var last: UInt8 = 0
+        for byte in text {
+            if byte == equals {
+                padding += 1
+                continue
+            }
+            guard padding == 0, let value = sextet(byte) else { return nil }
+            last = value
+        }
+        switch padding {
+        case 0: break
+        // The last character before one `=` carries 4 bits of data, before two, 2.
+        case 1: guard last & 0b11 == 0 else { return nil }
+        case 2: guard last & 0b1111 == 0 else { return nil }
+        default: return nil
+        }
+        return text.count / 4 * 3 - padding
+    }
+
+    private static func sextet(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"): 62
+        case UInt8(ascii: "/"): 63
+        default: nil
+        }
     }
 }

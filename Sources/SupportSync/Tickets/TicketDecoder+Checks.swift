@@ -53,13 +53,13 @@ extension TicketDecoder {
                 continue
             }
             guard SealedValue.isSealed(text) else { continue }
-            switch SealedValue.parse(text) {
+            switch SealedValue.keyID(of: text) {
             case .failure(let problem):
                 reader.report(
                     .ticketSealed, at: at, "\(place.path) is not a sealed value: \(problem)",
                     hint: "sealed values come from the platform; restore the value from the file's history")
-            case .success(let value):
-                sealed.append((value.keyID, place.path, at))
+            case .success(let keyID):
+                sealed.append((keyID, place.path, at))
             }
         }
         // The ticket's key is the one most of its values are sealed with: a
