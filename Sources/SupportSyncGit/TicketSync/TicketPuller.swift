@@ -164,6 +164,9 @@ public struct TicketPuller {
         while tickets.count < options.batch {
             let page = try await platform.tickets(
                 after: position, limit: min(options.pageSize, max(1, options.batch)), sealing: sealing)
+            // Checked page by page, while the platform prepares the next
+            // (and the batch before is still being written).
+            try requireSealed(page.tickets, sealing)
             tickets += page.tickets
             passedOver += page.passedOver
             // A server that does not say where its last page ends leaves the
@@ -178,8 +181,6 @@ public struct TicketPuller {
         var latest: [String: Int] = [:]
         for (index, ticket) in tickets.enumerated() { latest[ticket.id] = index }
         let unique = tickets.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element)
-        // Checked here, while the batch before is still being written.
-        try requireSealed(unique, sealing)
         return Batch(tickets: unique, end: position, more: more, passedOver: passedOver)
     }
 
