@@ -80,7 +80,7 @@ import Testing
 
         // Every transfer rang the destinations in order and stopped at the one that answered.
         let database = try DatabaseQueue(path: platform.path)
-        let rows = try await database.read { db in
+        let rows = try database.read { db in
             try Row.fetchAll(db, sql: "SELECT agent, outcome, rung, answered_by, ticket_id, at FROM conversation")
         }
         #expect(rows.count == 300)

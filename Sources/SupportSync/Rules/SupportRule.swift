@@ -1,7 +1,7 @@
 /// A rule between values of one agent's merged support block (the mode,
 /// the channels, the blocks written, decide's choices): each in a file
 /// named for it, all run from one place once the block is decoded.
-protocol SupportRule {
+protocol SupportRule: Sendable {
     static var rule: Rule { get }
     static func check(_ facts: SupportFacts, reader: inout NodeReader)
 }
