@@ -75,11 +75,25 @@ func validateTreePath(_ path: String) throws(GitError) {
     }
     try requireNoNUL(path, "could not use a path")
     if path.isEmpty { throw refuse("the path is empty") }
-    for part in path.split(separator: "/", omittingEmptySubsequences: false) {
-        switch part {
-        case "": throw refuse("it must be relative, with no empty parts (no leading, trailing or double '/')")
-        case ".", "..": throw refuse("it must not contain '.' or '..' parts")
-        default: continue
+    // Byte by byte (a pull checks every path several times): each part
+    // between slashes, by its length and whether it is all dots.
+    var length = 0
+    var dots = 0
+    for byte in path.utf8 {
+        if byte == UInt8(ascii: "/") {
+            if let reason = refusal(length: length, dots: dots) { throw refuse(reason) }
+            (length, dots) = (0, 0)
+        } else {
+            length += 1
+            if byte == UInt8(ascii: ".") { dots += 1 }
         }
     }
+    if let reason = refusal(length: length, dots: dots) { throw refuse(reason) }
+}
+
+/// Why a path's part of `length` bytes, `dots` of them dots, is refused.
+private func refusal(length: Int, dots: Int) -> String? {
+    if length == 0 { return "it must be relative, with no empty parts (no leading, trailing or double '/')" }
+    if length <= 2, dots == length { return "it must not contain '.' or '..' parts" }
+    return nil
 }

@@ -199,6 +199,20 @@ struct CommitTests {
         }
     }
 
+    @Test(
+        "accepts parts that only look like '.' or '..'",
+        arguments: ["...", ".a", "a.", "..a", "a/.b/c", "a/b..", "x/.../y", ".gitkeep", "é/.é"])
+    func acceptsDottedParts(_ path: String) throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let blob = try repository.writeBlob(Array("x".utf8))
+            let tip = try repository.commit(
+                updating: "refs/heads/main", expectedTip: nil, treeUpdates: [(path, blob)], message: "m",
+                author: testAuthor)
+            #expect(try repository.blob(at: path, in: tip) == Array("x".utf8))
+        }
+    }
+
     @Test func refusesBadRequestsBeforeMovingAnything() throws {
         try withTemporaryFolder { folder in
             let repository = try Repository.create(at: folder, initialBranch: "main")
