@@ -83,7 +83,8 @@ extension Repository {
             }
             plan.append((path, ObjectID(git_tree_entry_id(entry)), mode))
         }
-        removeLeftoverTemporaries(of: plan.map(\.path), in: root, keeping: staged?.files ?? [:])
+        // Staging removed those of its paths when it wrote their files.
+        removeLeftoverTemporaries(of: plan.map(\.path).filter { staged?.files[$0] == nil }, in: root)
         let filtered = try mayFilter(
             plan.map(\.path), index: index, tree: tree, root: root, written: { written[$0] != nil })
         if filtered { staged?.discard() }  // written again, through the filters
@@ -133,6 +134,8 @@ extension Repository {
                 }
                 return try replace(file, with: temporary!, what)
             }
+            // Taken: nothing is left for `discard()` to delete.
+            for write in writes where write.staged != nil { staged?.files[write.path] = nil }
         }
         for ((path, blob, mode), status) in zip(plan.filter { $0.blob != nil }, statuses) {
             try check(git_index_remove_bypath(index, path), "could not update \(path) in the index")
@@ -373,6 +376,9 @@ public final class StagedFiles {
 
     fileprivate init() {}
 
+    /// How many files wait for a checkout to take them.
+    public var waiting: Int { files.count }
+
     /// Deletes every temporary file no checkout has taken.
     public func discard() {
         for file in files.values { unlink(file) }
@@ -454,10 +460,8 @@ private func temporaryName(for name: Substring, _ number: UInt64) -> String {
 
 /// Deletes the temporary files (`temporaryName(for:_:)`) that a writer killed
 /// mid-write, or a pull killed with files staged, left beside any of
-/// `paths` (relative to `root`): one folder listing per folder. Those of
-/// `keeping` (absolute) stay.
-private func removeLeftoverTemporaries(of paths: [String], in root: String, keeping: [String: String] = [:]) {
-    let kept = Set(keeping.values)
+/// `paths` (relative to `root`): one folder listing per folder.
+private func removeLeftoverTemporaries(of paths: [String], in root: String) {
     var names: [String: Set<String>] = [:]
     for path in paths {
         let slash = path.lastIndex(of: "/")
@@ -466,7 +470,7 @@ private func removeLeftoverTemporaries(of paths: [String], in root: String, keep
     }
     for (folder, wanted) in names {
         let directory = folder.isEmpty ? root : root + "/" + folder
-        removeTemporaries(in: directory) { name, file in wanted.contains(name) && !kept.contains(file) }
+        removeTemporaries(in: directory) { name, _ in wanted.contains(name) }
     }
 }
 

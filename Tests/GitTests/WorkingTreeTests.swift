@@ -164,6 +164,8 @@ struct WorkingTreeTests {
                 ReferenceUpdate(name: "refs/heads/main", expected: first, new: second, message: "pull")
             ])
             try repository.checkoutPaths(Array(written.keys), from: second, written: written, staged: staged)
+            // Every one taken: nothing is left for discard() to delete.
+            #expect(staged.waiting == 0)
             staged.discard()
 
             #expect(try status(witness) == [])
