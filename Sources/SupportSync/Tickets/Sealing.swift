@@ -147,7 +147,11 @@ public struct SealedValue: Sendable, Hashable {
     /// well-formed sealed value (exactly what `parse` accepts), else why it
     /// is not one. What a pull asks of every value a platform sends.
     public static func keyID(of text: String) -> Result<String, Malformed> {
-        let bytes = text.utf8
+        var text = text
+        return text.withUTF8(keyID(of:))
+    }
+
+    private static func keyID(of bytes: UnsafeBufferPointer<UInt8>) -> Result<String, Malformed> {
         guard bytes.starts(with: prefix.utf8) else { return .failure(Malformed("it does not start with '\(prefix)'")) }
         let rest = bytes.dropFirst(prefix.utf8.count)
         guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else {
@@ -325,7 +329,8 @@ public enum Base64 {
                 padding += 1
                 continue
             }
-            guard padding == 0, let value = sextet(byte) else { return nil }
+            let value = sextets[Int(byte)]
+            guard padding == 0, value < 64 else { return nil }
             last = value
         }
         switch padding {
@@ -338,14 +343,15 @@ public enum Base64 {
         return text.count / 4 * 3 - padding
     }
 
-    private static func sextet(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+    /// Each byte's value as a base64 digit; 0xFF for a byte that is not one.
+    private static let sextets: [UInt8] = (0...255).map { byte -> UInt8 in
+        switch UInt8(byte) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt8(byte) - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt8(byte) - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0") + 52
         case UInt8(ascii: "+"): 62
         case UInt8(ascii: "/"): 63
-        default: nil
+        default: 0xFF
         }
     }
 }
