@@ -186,15 +186,11 @@ public enum YAMLWriter {
     static func doubleQuoted(_ text: String) -> String {
         // Printable ASCII without a quote or a backslash (a sealed value's
         // base64, say) needs no escape: copied whole.
-        func copiedWhole(_ byte: UInt8) -> Bool {
-            (0x20...0x7E).contains(byte) && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+        var text = text
+        let copiedWhole = text.withUTF8 { bytes in
+            bytes.allSatisfy { (0x20...0x7E).contains($0) && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
         }
-        // Over the bytes in place when the string has them so (most do).
-        if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(copiedWhole) })
-            ?? text.utf8.allSatisfy(copiedWhole)
-        {
-            return "\"" + text + "\""
-        }
+        if copiedWhole { return "\"" + text + "\"" }
         var output = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -134,12 +134,11 @@ public struct SealedValue: Sendable, Hashable {
         switch keyID(of: text) {
         case .failure(let malformed): return .failure(malformed)
         case .success(let keyID):
-            // Checked canonical base64 above: Foundation decodes it.
-            let base64 = text.utf8.dropFirst(prefix.utf8.count + keyID.utf8.count + 1)
-            guard let data = String(base64).flatMap({ Data(base64Encoded: $0) }) else {
+            // All ASCII once checked: characters are bytes.
+            guard let payload = Base64.decode(text.dropFirst(prefix.count + keyID.count + 1)) else {
                 return .failure(Malformed("its ciphertext is not base64"))
             }
-            return .success(SealedValue(keyID: keyID, payload: [UInt8](data)))
+            return .success(SealedValue(keyID: keyID, payload: payload))
         }
     }
 
