@@ -41,26 +41,29 @@ def build():
 
 
 def run_measured(command, cwd=None, expect=(0,)):
-    """Runs command in a fresh process and returns (seconds, peak RSS MiB) of that process alone."""
+    """Runs command in a fresh process and returns (seconds, peak RSS MiB, CPU seconds: user + system) of that
+    process and its children alone."""
     # A tiny wrapper so getrusage(RUSAGE_CHILDREN) sees only this command.
     wrapper = (
         "import os,resource,subprocess,sys,time,json\n"
         "t=time.perf_counter();p=subprocess.run(sys.argv[2:],cwd=sys.argv[1] or None,"
         "stdout=subprocess.DEVNULL,stderr=subprocess.PIPE)\n"
-        "e=time.perf_counter()-t;r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(json.dumps([p.returncode,e,r,p.stderr.decode(errors='replace')[-2000:]]))\n"
+        "e=time.perf_counter()-t;u=resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps([p.returncode,e,u.ru_maxrss,u.ru_utime+u.ru_stime,"
+        "p.stderr.decode(errors='replace')[-2000:]]))\n"
     )
     out = subprocess.run([sys.executable, "-c", wrapper, cwd or ""] + command, capture_output=True, check=True)
     import json
-    code, seconds, rss_kib, err = json.loads(out.stdout)
+    code, seconds, rss_kib, cpu, err = json.loads(out.stdout)
     if code not in expect:
         sys.exit(f"{command[0]} exited {code}: {err}")
-    return seconds, rss_kib / 1024.0
+    return seconds, rss_kib / 1024.0, cpu
 
 
 def summary(samples):
-    """(median seconds, peak MiB) of run_measured samples."""
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+    """(median seconds, peak MiB, median CPU seconds) of run_measured samples."""
+    return (statistics.median(s[0] for s in samples), max(s[1] for s in samples),
+            statistics.median(s[2] for s in samples))
 
 
 def median_run(command, runs, cwd=None, expect=(0,)):
@@ -355,6 +358,54 @@ def delaying_proxy(url, rtt_ms):
     return f"http://127.0.0.1:{ready.get(timeout=10)}"
 
 
+def replaying_server(url):
+    """An HTTP server on a free loopback port that answers each request it has
+    seen before from memory, and fetches the others from `url` once (same
+    path, same Authorization) and keeps the answer. Runs in threads of this
+    process for the rest of the benchmark; returns its URL. A pull through it
+    after one pull that recorded the pages measures the pull's own work: the
+    platform then costs nothing."""
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+    answers, lock = {}, threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the platform serves
+
+        def do_GET(self):
+            key = (self.path, self.headers.get("Authorization"))
+            with lock:
+                known = answers.get(key)
+            if known is None:
+                request = urllib.request.Request(url + self.path,
+                                                 headers={"Authorization": self.headers.get("Authorization", "")})
+                try:
+                    with urllib.request.urlopen(request) as answer:
+                        known = (answer.status, answer.headers.get("Content-Type"), answer.read())
+                except urllib.error.HTTPError as error:
+                    known = (error.code, error.headers.get("Content-Type"), error.read())
+                with lock:
+                    answers[key] = known
+            status, content_type, body = known
+            self.send_response(status)
+            self.send_header("Content-Type", content_type or "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def bench_pull(args):
     work = tempfile.mkdtemp(prefix="supportsync-bench-pull-")
     server = None
@@ -392,11 +443,19 @@ def bench_pull(args):
             pull = [BINARY, "tickets", "pull", "--platform", delaying_proxy(url, args.rtt)]
             if baseline:
                 baseline_url = delaying_proxy(baseline_url, args.rtt)
-        sealed_runs, plain_runs, peer_runs, baseline_runs = [], [], [], []
+        # The same sealed pull with the platform's answers replayed from
+        # memory (recorded by one pull first): what the pull itself costs.
+        replay = replaying_server(url)
+        recording = os.path.join(work, "recording")
+        new_repository(recording)
+        subprocess.run([BINARY, "tickets", "pull", "--platform", replay], cwd=recording, check=True,
+                       stdout=subprocess.DEVNULL)
+        sealed_runs, plain_runs, peer_runs, baseline_runs, replayed_runs = [], [], [], [], []
         for run in range(args.runs):
             # Side by side: each run pulls sealed into a fresh repository, then
-            # plain (supportsync.yaml with seal: []) into another, then the peer
-            # does the same work as the sealed pull in a third.
+            # sealed from the replayed answers into another, then plain
+            # (supportsync.yaml with seal: []) into a third, then the peer does
+            # the same work as the sealed pull in a fourth.
             repo = os.path.join(work, f"sealed-{run}")
             new_repository(repo)
             sealed_runs.append(run_measured(pull, cwd=repo))
@@ -407,6 +466,10 @@ def bench_pull(args):
                 baseline_runs.append(run_measured([os.path.abspath(baseline), "tickets", "pull", "--platform",
                                                    baseline_url], cwd=other))
                 pulled(other)
+            replayed = os.path.join(work, f"replayed-{run}")
+            new_repository(replayed)
+            replayed_runs.append(run_measured([BINARY, "tickets", "pull", "--platform", replay], cwd=replayed))
+            pulled(replayed)
             plain = os.path.join(work, f"plain-{run}")
             new_repository(plain)
             with open(os.path.join(plain, "supportsync.yaml"), "w") as f:
@@ -455,6 +518,13 @@ def bench_pull(args):
             before = summary(baseline_runs)
             print(f"  baseline build            {before[0]:8.3f} s   peak {before[1]:7.1f} MiB   "
                   f"ratio baseline/peer: {before[0] / peer[0]:.2f}")
+        alone = summary(replayed_runs)
+        cores = os.cpu_count() or 1
+        print(f"  the pull, pages replayed  {alone[0]:8.3f} s   peak {alone[1]:7.1f} MiB   ratio to the peer: "
+              f"{alone[0] / peer[0]:.2f} (the platform's work left out)")
+        print(f"  CPU seconds (user + system): sealed pull {sealed[2]:.3f} (the platform's process not counted), "
+              f"pages replayed {alone[2]:.3f}, peer {peer[2]:.3f}; the replayed pull's CPU on {cores} cores "
+              f"takes at least {alone[2] / cores:.3f} s: ratio {alone[2] / cores / peer[0]:.2f}")
         print(f"  plain pull (seal: [])     {plain[0]:8.3f} s   peak {plain[1]:7.1f} MiB")
         print(f"  ratio sealed/plain: {sealed[0] / plain[0]:.2f}; sealing costs "
               f"{(sealed[0] - plain[0]) / args.tickets * 1e6:.0f} us per ticket end to end")
