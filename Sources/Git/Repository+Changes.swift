@@ -13,14 +13,19 @@ public struct FileChange: Sendable, Hashable {
     public let kind: Kind
     /// The blob before the change; nil when added.
     public let oldBlob: ObjectID?
-    /// The blob after the change; nil when deleted.
+    /// The blob after the change; nil when deleted. For a submodule, the
+    /// id is the commit it names, which is no blob.
     public let newBlob: ObjectID?
+    /// Whether the entry after the change is a submodule (a commit of
+    /// another repository), not a file: `newBlob` cannot be read then.
+    public let isSubmodule: Bool
 
-    public init(path: String, kind: Kind, oldBlob: ObjectID?, newBlob: ObjectID?) {
+    public init(path: String, kind: Kind, oldBlob: ObjectID?, newBlob: ObjectID?, isSubmodule: Bool = false) {
         self.path = path
         self.kind = kind
         self.oldBlob = oldBlob
         self.newBlob = newBlob
+        self.isSubmodule = isSubmodule
     }
 }
 
@@ -69,16 +74,19 @@ extension Repository {
             guard let delta = git_diff_get_delta(diff, index)?.pointee else { return nil }
             let oldID = ObjectID(delta.old_file.id)
             let newID = ObjectID(delta.new_file.id)
+            let isSubmodule = UInt32(delta.new_file.mode) == GIT_FILEMODE_COMMIT.rawValue
             switch delta.status {
             case GIT_DELTA_ADDED:
                 return FileChange(
-                    path: String(cString: delta.new_file.path), kind: .added, oldBlob: nil, newBlob: newID)
+                    path: String(cString: delta.new_file.path), kind: .added, oldBlob: nil, newBlob: newID,
+                    isSubmodule: isSubmodule)
             case GIT_DELTA_DELETED:
                 return FileChange(
                     path: String(cString: delta.old_file.path), kind: .deleted, oldBlob: oldID, newBlob: nil)
             default:
                 return FileChange(
-                    path: String(cString: delta.new_file.path), kind: .modified, oldBlob: oldID, newBlob: newID)
+                    path: String(cString: delta.new_file.path), kind: .modified, oldBlob: oldID, newBlob: newID,
+                    isSubmodule: isSubmodule)
             }
         }
     }

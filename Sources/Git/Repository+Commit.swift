@@ -104,10 +104,13 @@ extension Repository {
 
         var tree: OpaquePointer?
         // Removals first, in a tree of their own, when a file gives way to a
-        // folder of the same name: libgit2 refuses both in one update.
+        // folder of the same name, or a folder to a file: libgit2 refuses
+        // both in one update.
         let removals = treeUpdates.filter { $0.blob == nil }
         let replacedByFolder = removals.contains { removal in
-            treeUpdates.contains { $0.blob != nil && $0.path.hasPrefix(removal.path + "/") }
+            treeUpdates.contains {
+                $0.blob != nil && ($0.path.hasPrefix(removal.path + "/") || removal.path.hasPrefix($0.path + "/"))
+            }
         }
         var treeOID: git_oid
         if replacedByFolder {

@@ -55,6 +55,105 @@ import Testing
         #expect(result.stdout.contains("[ticket-platform-field]"))
     }
 
+    /// A pull request's branch with a commit of its own, then main moving
+    /// on: the platform changes a platform-owned field of the first ticket
+    /// and sends a third, and the team closes the second.
+    func setUpBehindMain() async throws -> (
+        bench: TicketBench, tickets: [Ticket], side: ObjectID, main: ObjectID, later: Ticket
+    ) {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let forked = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let side = try repository.createCommit(
+            parent: forked, treeUpdates: [("notes.txt", try repository.writeBlob(Array("work\n".utf8)))],
+            message: "Work of the pull request", author: Self.ana
+        ).commit
+        try bench.platform.change(tickets[0].id) { $0.record.report.agent = "other-desk" }
+        let later = SampleTickets.make(3..<4)[0]
+        try bench.platform.put([later])
+        #expect(try await bench.pull().status == 0)
+        let closed = try await bench.run([
+            "tickets", "set", tickets[1].id, "--status", "closed", "--resolution", "Refunded", "--commit",
+        ])
+        #expect(closed.status == 0, "\(closed.stdout)\(closed.stderr)")
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        return (bench, tickets, side, main, later)
+    }
+
+    /// The tool never writes a merge: a merge with a trailer typed by hand
+    /// is judged as anybody's, and a ticket it adds is caught.
+    @Test func aMergeWithATypedTrailerIsNoPull() async throws {
+        let (bench, tickets, side, main, _) = try await setUpBehindMain()
+        let repository = try bench.repository()
+        var record = TicketRecord(tickets[0])
+        record.id = "T-FORGED01"
+        let folder = SampleTickets.path(tickets[0]).split(separator: "/").dropLast().joined(separator: "/")
+        let forged = folder + "/T-FORGED01.yaml"
+        // What `git merge main` gives (main's side of tickets/), plus the forged file.
+        let taken = try repository.files(under: "tickets", in: main).map { ($0.path, Optional($0.blob)) }
+        let merge = try repository.createCommit(
+            parent: side, mergedParents: [main],
+            treeUpdates: taken + [(forged, try repository.writeBlob(Array(TicketFile.text(record).utf8)))],
+            message: "Merge main\n\n\(TicketStore.trailer): local 99\n", author: Self.ana
+        ).commit
+        let result = try await audit(bench, base: main.hex, head: merge.hex)
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(
+            result.stdout.contains("\(forged):1:1: error: the ticket file is added outside tickets pull"),
+            "\(result.stdout)")
+        // Main's own tickets, taken as main has them, are no violation.
+        #expect(!result.stdout.contains(SampleTickets.path(tickets[0])), "\(result.stdout)")
+    }
+
+    /// `git merge -s ours main` changes nothing against its first parent,
+    /// and takes back all that main changed: the net change shows it.
+    @Test func aMergeKeepingItsOwnSideCannotUndoMain() async throws {
+        let (bench, tickets, side, main, later) = try await setUpBehindMain()
+        let repository = try bench.repository()
+        let merge = try repository.createCommit(
+            parent: side, mergedParents: [main], treeUpdates: [], message: "Merge main, keeping ours",
+            author: Self.ana
+        ).commit
+        let result = try await audit(bench, base: main.hex, head: merge.hex)
+        #expect(result.status == 1, "\(result.stdout)")
+        let out = result.stdout
+        #expect(out.contains("\(SampleTickets.path(later)):1:1: error: ticket '\(later.id)'"), "\(out)")
+        #expect(out.contains("[ticket-deleted]"), "\(out)")
+        #expect(out.contains("agent is owned by the platform, and the net change"), "\(out)")
+        #expect(out.contains("a closed ticket is final") && out.contains("[ticket-lifecycle]"), "\(out)")
+        #expect(out.contains("changes the pull cursor to one no tickets pull in the range wrote"), "\(out)")
+        // The honest merge of the same two sides passes.
+        let taken = try repository.files(under: "tickets", in: main).map { ($0.path, Optional($0.blob)) }
+        let honest = try repository.createCommit(
+            parent: side, mergedParents: [main], treeUpdates: taken, message: "Merge main", author: Self.ana
+        ).commit
+        let clean = try await audit(bench, base: main.hex, head: honest.hex)
+        #expect(clean.status == 0, "\(clean.stdout)")
+    }
+
+    /// A ticket's path turned into a folder, and back into a file: each is
+    /// reported as a change, not an error reading git.
+    @Test func aTicketPathTurnedIntoAFolderIsReported() async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        let bytes = try #require(try repository.blob(at: path, in: main))
+        let folder = try repository.createCommit(
+            parent: main, treeUpdates: [(path, nil), (path + "/inside.yaml", try repository.writeBlob(bytes))],
+            message: "A folder", author: Self.ana
+        ).commit
+        let file = try repository.createCommit(
+            parent: folder, treeUpdates: [(path + "/inside.yaml", nil), (path, try repository.writeBlob(bytes))],
+            message: "A file again", author: Self.ana
+        ).commit
+        for head in [folder, file] {
+            let result = try await audit(bench, base: main.hex, head: head.hex)
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("[ticket-deleted]"), "\(result.stdout)")
+        }
+    }
+
     /// The tool's erasure commit (a platform that forgets erased tickets)
     /// keeps the cursor: it is the tool's only when it erases and nothing else.
     @Test func aTrailerOnlyCoversAnErasureThatErasesAndNothingMore() async throws {

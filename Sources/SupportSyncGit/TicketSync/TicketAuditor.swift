@@ -29,7 +29,7 @@ public struct TicketAuditor {
     /// record set and the customer data emptied, byte for byte (no other
     /// key, comment or value).
     func isErasure(_ change: FileChange) throws -> Bool {
-        guard TicketPaths.kind(ofPath: change.path) == .ticket, let oldBlob = change.oldBlob,
+        guard TicketPaths.kind(ofPath: change.path) == .ticket, !change.isSubmodule, let oldBlob = change.oldBlob,
             let newBlob = change.newBlob,
             let old = codec.decodeValid(try repository.blob(oldBlob), path: change.path), old.erasure == nil
         else { return false }
@@ -43,9 +43,11 @@ public struct TicketAuditor {
     ///   for auditing the default branch's own history, not a proof).
     ///
     /// Each commit is checked on its own, and then the net change from the
-    /// merge base of `base` and `head` to `head`: a pull request is usually
-    /// behind the branch the sync job commits to, and a merge can bring in a
-    /// change no single commit shows.
+    /// merge base of `base` and `head` to `head`, always: a pull request is
+    /// usually behind the branch the sync job commits to, and a merge can
+    /// bring in a change no single commit shows (`git merge -s ours` takes
+    /// back every ticket the other side changed, and changes nothing
+    /// against its first parent).
     public func audit(base: String, head: String, trustToolCommits: Bool) throws -> Result {
         guard let baseID = try repository.revparse(base) else { throw TicketCommandError.badRevision(base) }
         guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
@@ -54,6 +56,8 @@ public struct TicketAuditor {
         /// What tickets pull commits in the range wrote, by path: the only
         /// source of platform-owned values the net change may show.
         var pulled: [String: [TicketRecord]] = [:]
+        /// The cursors those pull commits wrote.
+        var pulledCursors: Set<[UInt8]> = []
         let defaultBranch = try? defaultBranchTip()
         for commit in try repository.commits(from: headID, excluding: [baseID]) {
             result.commits += 1
@@ -70,15 +74,20 @@ public struct TicketAuditor {
             // other commit the tool writes to tickets, an erasure on a
             // platform that forgets erased tickets, leaves the cursor and
             // only erases: it can remove customer data, never add a value.
+            // The tool never writes a merge: a merge with a trailer is somebody's.
             let addsOrChangesTickets = changes.contains { TicketPaths.kind(ofPath: $0.path) == .ticket }
+            let mayBeTool = hasTrailer && commit.parents.count <= 1 && !changes.contains(where: \.isSubmodule)
             var isToolCommit =
-                hasTrailer && (!addsOrChangesTickets || changes.contains { $0.path == TicketStore.cursorPath })
-            if hasTrailer, !isToolCommit {
+                mayBeTool && (!addsOrChangesTickets || changes.contains { $0.path == TicketStore.cursorPath })
+            if mayBeTool, !isToolCommit {
                 isToolCommit = try changes.allSatisfy(isErasure)
             }
             if isToolCommit {
-                for change in changes where TicketPaths.kind(ofPath: change.path) == .ticket {
-                    if let blob = change.newBlob,
+                for change in changes {
+                    guard let blob = change.newBlob else { continue }
+                    if change.path == TicketStore.cursorPath {
+                        pulledCursors.insert(try repository.blob(blob))
+                    } else if TicketPaths.kind(ofPath: change.path) == .ticket,
                         let record = codec.decode(try repository.blob(blob), path: change.path).record
                     {
                         pulled[change.path, default: []].append(record)
@@ -113,6 +122,15 @@ public struct TicketAuditor {
             }
             for change in changes {
                 let start = SourceLocation(file: change.path, line: 1, column: 1)
+                if change.isSubmodule {
+                    seenFiles.insert(change.path)
+                    report(
+                        Diagnostic(
+                            .ticketStray, at: start,
+                            "\(change.path) is a submodule, not a file; only tickets, .gitkeep and the pull cursor live under tickets/",
+                            hint: "remove the submodule entry (git rm --cached \(change.path))"))
+                    continue
+                }
                 // The tool replaces 0.1's cursor file by the cursor folder: a removal of it is no edit.
                 if change.path == TicketStore.cursorPath
                     || (change.path == TicketStore.legacyCursorPath && change.newBlob != nil)
@@ -168,32 +186,57 @@ public struct TicketAuditor {
                 }
             }
         }
-        if result.ticketCommits > 0 {
-            let reported = Set(result.diagnostics.map { "\($0.rule.rawValue) \($0.location.file):\($0.location.line)" })
-            for diagnostic in try netChange(base: baseID, head: headID, pulled: pulled)
-            where !reported.contains(
-                "\(diagnostic.rule.rawValue) \(diagnostic.location.file):\(diagnostic.location.line)")
-            {
-                result.diagnostics.append(diagnostic)
-            }
-            result.diagnostics += try duplicates(at: headID, since: try repository.mergeBase(baseID, headID))
+        let reported = Set(result.diagnostics.map { "\($0.rule.rawValue) \($0.location.file):\($0.location.line)" })
+        for diagnostic in try netChange(base: baseID, head: headID, pulled: pulled, pulledCursors: pulledCursors)
+        where !reported.contains(
+            "\(diagnostic.rule.rawValue) \(diagnostic.location.file):\(diagnostic.location.line)")
+        {
+            seenFiles.insert(diagnostic.location.file)
+            result.diagnostics.append(diagnostic)
         }
+        result.diagnostics += try duplicates(at: headID, since: try repository.mergeBase(baseID, headID))
         result.files = seenFiles.count
         return result
     }
 
-    /// The platform-owned fields of every ticket, between the merge base of
-    /// `base` and `head`, and `head`: each difference must be what a tickets
-    /// pull in the range wrote, and a ticket new since the merge base must
-    /// be one a pull added.
-    private func netChange(base: ObjectID, head: ObjectID, pulled: [String: [TicketRecord]]) throws -> [Diagnostic] {
+    /// Every ticket and the pull cursor, between the merge base of `base`
+    /// and `head`, and `head`: each difference in a platform-owned field
+    /// must be what a tickets pull in the range wrote, a ticket new since
+    /// the merge base must be one a pull added, no ticket may go, a closed
+    /// ticket stays closed, and a changed cursor must be one a pull wrote.
+    private func netChange(
+        base: ObjectID, head: ObjectID, pulled: [String: [TicketRecord]], pulledCursors: Set<[UInt8]>
+    ) throws -> [Diagnostic] {
         let mergeBase = try repository.mergeBase(base, head)
         let between =
             "the net change from the merge base \(mergeBase.map { String($0.hex.prefix(8)) } ?? "(none)") to \(head.hex.prefix(8))"
         var diagnostics: [Diagnostic] = []
+        let oldCursor = try blob(TicketStore.cursorPath, in: mergeBase)
+        let newCursor = try blob(TicketStore.cursorPath, in: head)
+        if oldCursor != newCursor, newCursor.map({ !pulledCursors.contains($0) }) ?? true {
+            diagnostics.append(
+                Diagnostic(
+                    .ticketPlatformField, at: SourceLocation(file: TicketStore.cursorPath, line: 1, column: 1),
+                    newCursor == nil
+                        ? "\(between) removes the pull cursor, which only supportsync writes"
+                        : "\(between) changes the pull cursor to one no tickets pull in the range wrote",
+                    hint:
+                        "take the pull cursor from the merge base: git checkout \(mergeBase.map { String($0.hex.prefix(8)) } ?? "<base>") -- \(TicketStore.cursorPath)"
+                ))
+        }
         for change in try repository.changes(from: mergeBase, to: head, under: TicketPaths.folder + "/")
-        where TicketPaths.kind(ofPath: change.path) == .ticket {
-            guard let blob = change.newBlob else { continue }  // a deletion is reported at its commit
+        where TicketPaths.kind(ofPath: change.path) == .ticket && !change.isSubmodule {
+            guard let blob = change.newBlob else {
+                let id = TicketPaths.id(ofPath: change.path)
+                diagnostics.append(
+                    Diagnostic(
+                        .ticketDeleted, at: SourceLocation(file: change.path, line: 1, column: 1),
+                        "ticket '\(id)' is in the merge base and \(between) deletes it; ticket files are never deleted",
+                        hint:
+                            "restore the file from the merge base; close the ticket instead (status: closed with a resolution)"
+                    ))
+                continue
+            }
             let file = TicketFile.parse(try repository.blob(blob), path: change.path)
             guard let record = file.record else { continue }  // unreadable: reported at its commit
             let versions = pulled[change.path] ?? []
@@ -224,6 +267,18 @@ public struct TicketAuditor {
                         "\(field.rawValue) is owned by the platform, and \(between) changes it",
                         hint: "restore the platform's value (the file at the merge base); tickets pull writes it anyway"
                     ))
+            }
+            // Each step of the lifecycle is judged at its commit; over the
+            // whole range only closed is final, and a merge can undo it.
+            if old.status == .closed, record.status != .closed,
+                !versions.contains(where: { $0.status == record.status })
+            {
+                diagnostics.append(
+                    Diagnostic(
+                        .ticketLifecycle,
+                        at: file.valueLocations[TicketRecord.Field.status.rawValue] ?? file.location(of: "status"),
+                        "the ticket is closed at the merge base, and \(between) makes it \(record.status.rawValue); a closed ticket is final",
+                        hint: "take the file from the merge base; open a new ticket on the platform instead"))
             }
         }
         return diagnostics
@@ -269,8 +324,14 @@ public struct TicketAuditor {
         return nil
     }
 
+    /// The file at `path` in `commit`; nil when there is none, or a folder
+    /// or submodule stands there (the change to it is reported as such).
     private func blob(_ path: String, in commit: ObjectID?) throws -> [UInt8]? {
         guard let commit else { return nil }
-        return try repository.blob(at: path, in: commit)
+        do {
+            return try repository.blob(at: path, in: commit)
+        } catch  where error.kind == .invalid {
+            return nil
+        }
     }
 }
