@@ -331,6 +331,20 @@ import Testing
         #expect(try await bench.run(["audit", "--base", "HEAD~3", "--trust-tool-commits"]).status == 0)
     }
 
+    /// `tickets seal` writes the platform's instance into its commit's
+    /// trailer, as a pull does: checked the same way, so no trailer of the
+    /// platform's making gets in.
+    @Test func sealRefusesAnInstanceThatWouldAddATrailer() async throws {
+        let bench = try TicketBench(sealed: true)
+        try bench.platform.setInstance("inst-1\n\nCo-authored-by: x <x@example.com>")
+        let before = try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace
+        let sealed = try await bench.run(["tickets", "seal", "--db", bench.database])
+        #expect(sealed.status != 0, "\(sealed.stdout)")
+        #expect(sealed.stderr.contains("instance id"), "\(sealed.stderr)")
+        #expect(try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace == before)
+        #expect(!(try await bench.gitOutput(["log", "--format=%B"])).contains("Co-authored-by"))
+    }
+
     @Test func aRepository01LeftIsSealedOnceAndItsCursorBecomesTheNewOne() async throws {
         let bench = try TicketBench(sealed: true)
         // What 0.1 left: a plain ticket file and its cursor file.

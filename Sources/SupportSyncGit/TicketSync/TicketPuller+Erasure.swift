@@ -74,6 +74,7 @@ extension TicketPuller {
             let stored = try tickets.cursor(at: tip)
             let cursor = TicketStore.Cursor(
                 instance: stored?.instance ?? info.instance, position: stored?.position, sealing: tickets.sealing)
+            try TicketPuller.requireCommitSafe(cursor)
             var refused: [(id: String, reason: String)] = []
             do {
                 result.commit = try write(

@@ -278,6 +278,13 @@ public struct TicketPuller {
         throw TicketPullError.unsafePlatformText(what, printable(text), limit)
     }
 
+    /// Both parts of a cursor, before they go into a commit's trailer: the
+    /// instance may come from the platform and the position from git.
+    static func requireCommitSafe(_ cursor: TicketStore.Cursor) throws {
+        try requireCommitSafe(cursor.instance, "instance id", limit: 256)
+        if let position = cursor.position { try requireCommitSafe(position, "cursor", limit: 4096) }
+    }
+
     /// An id as the platform sent it, safe to print: cut short, with control
     /// and format characters (NUL, escape sequences, bidi overrides) escaped.
     static func printable(_ id: String) -> String {

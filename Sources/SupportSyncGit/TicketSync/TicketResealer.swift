@@ -110,6 +110,7 @@ public struct TicketResealer {
         let stored = try tickets.cursor(at: tip)
         let cursor = TicketStore.Cursor(
             instance: stored?.instance ?? info.instance, position: stored?.position, sealing: tickets.sealing)
+        try TicketPuller.requireCommitSafe(cursor)
         let cursorText = Array(cursor.text.utf8)
         if try tickets.bytes(at: TicketStore.cursorPath, in: tip) != cursorText {
             change.files.append((TicketStore.cursorPath, cursorText))
