@@ -45,6 +45,37 @@ struct TicketUnreadableTests {
         #expect(pull.stdout.contains("skipped \(tickets[0].id): \(broken):17:9: did not find"), "\(pull.stdout)")
     }
 
+    /// The platform's change to a ticket whose file is broken in git waits
+    /// with its batch (the cursor stays) until the file is mended: nothing
+    /// the platform sent is lost.
+    @Test func aBrokenFileHoldsItsBatchAndLosesNothing() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let broken = SampleTickets.path(tickets[0])
+        let original = try #require(bench.readFile(broken))
+        try bench.writeFile(broken, original.replacingOccurrences(of: "tags: [billing]", with: "tags: [billing"))
+        try bench.commitWorkingFiles([broken], message: "Break a ticket")
+        try bench.platform.change(tickets[0].id) { $0.record.team.priority = .high }
+        let later = SampleTickets.make(3..<4)
+        try bench.platform.put(later)
+        for _ in 0..<2 {
+            let pull = try await bench.pull()
+            #expect(pull.status == 1, "\(pull.stdout)")
+            #expect(pull.stdout.contains("skipped \(tickets[0].id): \(broken):17:9:"), "\(pull.stdout)")
+            #expect(pull.stdout.contains("the cursor stayed"), "\(pull.stdout)")
+            #expect(bench.readFile(SampleTickets.path(later[0])) == nil, "the batch waits whole")
+        }
+        try bench.writeFile(broken, original)
+        try bench.commitWorkingFiles([broken], message: "Mend the ticket")
+        let mended = try await bench.pull()
+        #expect(mended.status == 0, "\(mended.stdout)")
+        #expect(try #require(bench.readFile(broken)).contains("priority: high"), "the platform's change arrived")
+        #expect(bench.readFile(SampleTickets.path(later[0])) != nil)
+        try await bench.expectFsckClean()
+    }
+
     @Test func aFIFOOrALinkOutOfTheRepositoryIsReportedNotRead() async throws {
         let bench = try TicketBench()
         let tickets = SampleTickets.make(1..<3)

@@ -33,6 +33,11 @@ public struct TicketPuller {
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
         /// Every ticket this pull merged (written, unchanged, or in conflict).
         public var merged: Set<String> = []
+        /// A ticket whose file in git does not validate stopped the pull at
+        /// its batch: nothing of that batch was written and the cursor
+        /// stayed, so the next pull reads the batch again (the platform's
+        /// change to that ticket is not lost while the file is mended).
+        public var stopped = false
         /// The first tickets written (`IDList.limit`): agent, status and what
         /// changed, for a report's table; `new` and `updated` count them all.
         /// A pull of 100,000 tickets keeps no row for each.
@@ -128,6 +133,7 @@ public struct TicketPuller {
                 restart = true
                 continue
             }
+            if report.stopped { break }
             position = batch.end
             if !batch.more { break }
         }
@@ -197,11 +203,24 @@ public struct TicketPuller {
             guard tip == expectedTip else { throw TicketStore.RaceLost() }
             let plan = try self.plan(batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options, known: known)
             planned = plan
-            guard plan.commits, !options.dryRun else { return nil }
+            guard plan.commits, !options.dryRun, plan.skipped.isEmpty else { return nil }
             try tickets.refuseDirtyPaths(plan.change.files, removing: plan.change.removals)
             return plan.change
         }
         guard let plan = planned else { return nil }
+        guard plan.skipped.isEmpty else {
+            // Merging with the file is what the platform's change needs: the
+            // batch waits, whole, with the cursor before it.
+            report.skipped += plan.skipped.map {
+                (
+                    $0.id,
+                    $0.reason
+                        + "; nothing of its batch was written and the cursor stayed, so the next pull reads it again"
+                )
+            }
+            report.stopped = true
+            return nil
+        }
         for path in plan.filed { known.insert(path) }
         refused += plan.refused
         report.skipped += plan.refused + plan.skipped
