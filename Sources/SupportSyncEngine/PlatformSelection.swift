@@ -71,10 +71,34 @@ public struct PlatformSelection: Sendable {
             let place: String
             switch kind {
             case .local(let path): place = "local platform (\(path))"
-            case .http(let url, _): place = url
-            case .vapi(let url, _, _): place = "Vapi (\(url))"
+            case .http: place = shownURL
+            case .vapi: place = "Vapi (\(shownURL))"
             }
             return environment.map { "\($0): \(place)" } ?? place
+        }
+
+        /// The URL as output names it: a path segment that is the token
+        /// (as written or percent-encoded) is `<redacted>`, and control
+        /// characters are escaped. Empty for the local platform.
+        public var shownURL: String {
+            let (url, token): (String, String)
+            switch kind {
+            case .local: return ""
+            case .http(let u, let t): (url, token) = (u, t)
+            case .vapi(let u, let t, _): (url, token) = (u, t)
+            }
+            var shown = PrintableText.hidingUserInfo(url)
+            if !token.isEmpty, let scheme = shown.range(of: "://"),
+                let pathStart = shown[scheme.upperBound...].firstIndex(of: "/")
+            {
+                let segments = shown[pathStart...].split(separator: "/", omittingEmptySubsequences: false).map {
+                    segment in
+                    let decoded = String(segment).removingPercentEncoding ?? String(segment)
+                    return segment == token || decoded == token ? "<redacted>" : String(segment)
+                }
+                shown = String(shown[..<pathStart]) + segments.joined(separator: "/")
+            }
+            return PrintableText.escaping(shown)
         }
     }
 
@@ -194,11 +218,13 @@ public struct PlatformSelection: Sendable {
             let current = FileManager.default.currentDirectoryPath + "/"
             details.insert(path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path, at: 0)
             return "local (" + details.joined(separator: ", ") + ")"
-        case .http(let url, _):
-            details.insert("instance " + (try await connection.platform.info().instance), at: 0)
-            return url + " (" + details.joined(separator: ", ") + ")"
-        case .vapi(let url, _, _):
-            return "Vapi " + url + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+        case .http:
+            let instance = try await connection.platform.info().instance
+            details.insert("instance " + PrintableText.escaping(instance), at: 0)
+            return connection.target.shownURL + " (" + details.joined(separator: ", ") + ")"
+        case .vapi:
+            return "Vapi " + connection.target.shownURL
+                + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
         }
     }
 
@@ -225,8 +251,8 @@ public struct PlatformSelection: Sendable {
     static func describe(_ target: Target) -> String {
         switch target.kind {
         case .local(let path): return "local (\(path))"
-        case .http(let url, _): return url + (target.environment.map { " (environment \($0))" } ?? "")
-        case .vapi(let url, _, _): return "Vapi " + url + (target.environment.map { " (environment \($0))" } ?? "")
+        case .http: return target.shownURL + (target.environment.map { " (environment \($0))" } ?? "")
+        case .vapi: return "Vapi " + target.shownURL + (target.environment.map { " (environment \($0))" } ?? "")
         }
     }
 
@@ -295,16 +321,6 @@ public struct PlatformSelection: Sendable {
 }
 
 public enum PlatformSelectionError: UserError {
-    /// `https://***@host/...` for `https://user:password@host/...`: a
-    /// refused URL is named without what it should never have held.
-    static func hidingUserInfo(_ text: String) -> String {
-        guard let scheme = text.range(of: "://") else { return text }
-        let rest = text[scheme.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard let at = authority.lastIndex(of: "@") else { return text }
-        return String(text[..<scheme.upperBound]) + "***" + String(text[at...])
-    }
-
     case missingInCI
     case badURL(String)
     case missingToken
@@ -322,7 +338,7 @@ public enum PlatformSelectionError: UserError {
             return
                 "no platform configured: in CI (CI=true) set SUPPORTSYNC_PLATFORM and SUPPORTSYNC_TOKEN, or pass --platform local for a deliberate local run"
         case .badURL(let value):
-            return "--platform \(Self.hidingUserInfo(value)): expected 'local' or an http(s) URL"
+            return "--platform \(PrintableText.hidingUserInfo(value)): expected 'local' or an http(s) URL"
         case .missingToken:
             return "SUPPORTSYNC_TOKEN is not set: the platform API needs a bearer token"
         case .badRetryBudget(let value):

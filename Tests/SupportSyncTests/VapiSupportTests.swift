@@ -243,4 +243,31 @@ import Testing
         #expect(!diagnostics.contains { $0.rule == .projectPullTickets })
         #expect(project?.platform(named: "production")?.pullTickets == true)
     }
+
+    /// A URL is never printed with a user name and password, and one
+    /// written in the repository is an error: they are secrets.
+    @Test func aURLWithAPasswordIsRefusedAndNotRepeated() throws {
+        let folder = try TemporaryFolder([
+            ProjectFile.path: """
+            platforms:
+              production:
+                provider: vapi
+                url: https://carol:s3cret-pw@api.example.com
+                flag_webhook: http://carol:s3cret-pw@hooks.example.com/flag
+              other:
+                provider: http
+                url: ftp://carol:s3cret-pw@example.com/
+                token: env/OTHER_TOKEN
+            default: production
+
+            """
+        ])
+        let (_, diagnostics) = ProjectFile.load(root: folder.url)
+        #expect(diagnostics.contains { $0.location.line == 4 && $0.rule == .projectSecret })
+        #expect(
+            diagnostics.contains { $0.location.line == 5 && $0.message.contains("'http://***@hooks.example.com/flag'") }
+        )
+        #expect(diagnostics.contains { $0.location.line == 8 && $0.message.contains("'ftp://***@example.com/'") })
+        #expect(!diagnostics.contains { $0.message.contains("s3cret") }, "\(diagnostics)")
+    }
 }

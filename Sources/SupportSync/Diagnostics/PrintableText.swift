@@ -19,6 +19,16 @@ public enum PrintableText {
         return output
     }
 
+    /// `https://***@host/...` for `https://user:password@host/...`, as git
+    /// prints remote URLs: a URL is named without what it should never hold.
+    public static func hidingUserInfo(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        return String(url[..<scheme.upperBound]) + "***" + String(url[at...])
+    }
+
     static func needsEscape(_ scalar: Unicode.Scalar, _ keepingNewlines: Bool) -> Bool {
         if scalar == "\n" { return !keepingNewlines }
         if scalar == "\t" { return false }

@@ -238,8 +238,13 @@ public struct ProjectFile: Sendable {
                 platform.url = url
                 if case .literal(let text) = url, !isHTTPURL(text) {
                     reader.report(
-                        .invalidValue, at: location, "'\(text)' is not an http(s) URL",
+                        .invalidValue, at: location, "'\(PrintableText.hidingUserInfo(text))' is not an http(s) URL",
                         hint: "write the platform API's URL, e.g. https://platform.example.com, or env/NAME")
+                } else if case .literal(let text) = url, PrintableText.hidingUserInfo(text) != text {
+                    reader.report(
+                        .projectSecret, at: location,
+                        "'\(PrintableText.hidingUserInfo(text))' holds a user name or password, which are secrets and never written in the repository",
+                        hint: "write the URL without them; the platform's token goes in token: env/NAME")
                 }
             } else if provider.value == .vapi {
                 platform.url = .literal(vapiURL)
@@ -261,7 +266,7 @@ public struct ProjectFile: Sendable {
                 platform.flagWebhook = webhook
                 if case .literal(let text) = webhook, !(isHTTPURL(text) && text.lowercased().hasPrefix("https://")) {
                     reader.report(
-                        .invalidValue, at: location, "'\(text)' is not an https URL",
+                        .invalidValue, at: location, "'\(PrintableText.hidingUserInfo(text))' is not an https URL",
                         hint: "Vapi calls this URL from the internet during calls: write https://..., or env/NAME")
                 }
             }

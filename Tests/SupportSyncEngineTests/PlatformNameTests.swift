@@ -1,0 +1,36 @@
+import Foundation
+import SupportSync
+import SupportSyncEngine
+import TestSupport
+import Testing
+
+/// How output names a remote platform: never with its token (a path
+/// segment equal to it, as written or percent-encoded) or a user name and
+/// password, and with control characters escaped.
+@Suite struct PlatformNameTests {
+    func target(_ url: String, token: String = "secrettoken1") throws -> PlatformSelection.Target {
+        let folder = try TemporaryFolder([:])
+        return try PlatformSelection(platform: url, environment: ["SUPPORTSYNC_TOKEN": token]).resolve(root: folder.url)
+    }
+
+    @Test(arguments: [
+        ("http://127.0.0.1:9/secrettoken1/", "http://127.0.0.1:9/<redacted>/"),
+        ("http://127.0.0.1:9/%73ecrettoken1", "http://127.0.0.1:9/<redacted>"),
+        ("http://127.0.0.1:9/api/secrettoken1/v2", "http://127.0.0.1:9/api/<redacted>/v2"),
+        // A segment that only holds the token is kept: redaction is of whole segments.
+        ("http://127.0.0.1:9/secrettoken12", "http://127.0.0.1:9/secrettoken12"),
+        ("http://127.0.0.1:9/", "http://127.0.0.1:9/"),
+    ])
+    func theTokenIsNeverInTheName(_ url: String, _ shown: String) throws {
+        let target = try target(url)
+        #expect(target.shownURL == shown)
+        #expect(target.name == shown)
+    }
+
+    @Test func controlCharactersAreEscaped() throws {
+        let target = try target("http://127.0.0.1:9/a%0Ab")
+        #expect(target.shownURL == "http://127.0.0.1:9/a%0Ab", "percent-encoded text is shown as written")
+        #expect(PrintableText.hidingUserInfo("https://carol:pw@example.com/x") == "https://***@example.com/x")
+        #expect(PrintableText.hidingUserInfo("https://example.com/x@y") == "https://example.com/x@y")
+    }
+}
