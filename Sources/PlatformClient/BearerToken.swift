@@ -1,3 +1,5 @@
+import SupportSync
+
 /// The bearer token, kept where printing, dumping or reflecting the client
 /// cannot reach it. Only `authorization` reads it, to build the header.
 struct BearerToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
@@ -14,15 +16,15 @@ struct BearerToken: Sendable, CustomStringConvertible, CustomDebugStringConverti
     /// redacted without garbling it.
     static let minimumLength = 8
 
-    /// `text` with every occurrence of the token replaced, as sent or
-    /// percent-encoded: a server may echo the request back in an error
-    /// message or an error page, and whatever the server says may end up in
-    /// an error or a log line. Tokens are at least 8 characters, so
-    /// replacing every occurrence never garbles ordinary words.
+    /// `text` with the token replaced wherever it stands as a whole word,
+    /// as sent or percent-encoded: a server may echo the request back in an
+    /// error message or an error page, and whatever the server says may end
+    /// up in an error or a log line. Inside a longer word (an agent id that
+    /// holds the token's letters) it is left: that is not the token.
     func redacting(_ text: String) -> String {
-        var result = text.replacingOccurrences(of: value, with: "<redacted>")
+        var result = Redaction.redacting(value, in: text)
         let encoded = PlatformRequest.encodeComponent(value)
-        if encoded != value { result = result.replacingOccurrences(of: encoded, with: "<redacted>") }
+        if encoded != value { result = Redaction.redacting(encoded, in: result) }
         return result
     }
 

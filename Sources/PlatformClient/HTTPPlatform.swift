@@ -54,7 +54,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         else {
             throw HTTPPlatformSetupError("the platform token contains spaces or control characters")
         }
-        guard token.utf8.count >= BearerToken.minimumLength else {
+        guard token.count >= BearerToken.minimumLength else {
             throw HTTPPlatformSetupError(
                 "the platform token is shorter than \(BearerToken.minimumLength) characters; use the platform's full token"
             )

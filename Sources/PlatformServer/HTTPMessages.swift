@@ -27,8 +27,12 @@ enum HTTPMessages {
     }
 
     /// The JSON error body for `error`, with the headers its status calls for.
-    static func error(_ error: PlatformError) -> Response {
-        var response = json(ErrorBody(error), status: HTTPResponse.Status(code: error.httpStatus))
+    /// The error's JSON body, its message and field passed through `redacting`.
+    static func error(_ error: PlatformError, redacting: (String) -> String = { $0 }) -> Response {
+        var body = ErrorBody(error)
+        body.error.message = redacting(body.error.message)
+        body.error.field = body.error.field.map(redacting)
+        var response = json(body, status: HTTPResponse.Status(code: error.httpStatus))
         switch error {
         case .unauthorized: response.headers[.wwwAuthenticate] = "Bearer"
         // A busy platform clears quickly; a second is long enough not to

@@ -22,6 +22,11 @@ struct ErrorMiddleware: RouterMiddleware {
         }.joined(separator: "/")
     }
 
+    /// `text` with every token, where it stands as a whole word, replaced.
+    func redacted(_ text: String) -> String {
+        secrets.reduce(text) { text, secret in Redaction.redacting(String(decoding: secret, as: UTF8.self), in: text) }
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -29,7 +34,8 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as PlatformError {
-            response = HTTPMessages.error(error)
+            // Ids in messages come from the request: one may be a token.
+            response = HTTPMessages.error(error, redacting: redacted)
         } catch let error as any HTTPResponseError {
             // Hummingbird's own errors; in practice the router's "no such
             // route", which the API reports like any other 404.

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment
         for variable in [Self.tokenVariable] + Self.scopedVariables.map(\.0)
-        where (environment[variable]?.utf8.count ?? 8) < 8 && environment[variable]?.isEmpty == false {
+        where (environment[variable]?.count ?? 8) < 8 && environment[variable]?.isEmpty == false {
             printError(
                 "error: \(variable) is shorter than 8 characters; a token that short could not be kept out of logs")
             throw ExitCode(ExitStatus.usage)

@@ -2,15 +2,22 @@ import Testing
 
 @testable import PlatformClient
 
-/// A token (at least 8 characters) is redacted wherever it appears, as
-/// sent or percent-encoded.
+/// A token (at least 8 characters) is redacted wherever it stands as a
+/// whole word, as sent or percent-encoded, and never inside a longer one.
 @Suite struct RedactionTests {
-    @Test func everyOccurrence() {
+    @Test func everyWholeOccurrence() {
         let token = BearerToken("abcd1234")
         #expect(token.redacting("GET /v1/agents/abcd1234 failed") == "GET /v1/agents/<redacted> failed")
         #expect(token.redacting("bad token: Bearer abcd1234.") == "bad token: Bearer <redacted>.")
-        #expect(token.redacting("Bearer%20abcd1234 xabcd1234") == "Bearer%20<redacted> x<redacted>")
+        #expect(token.redacting("Bearer%20abcd1234 'abcd1234'") == "Bearer%20<redacted> '<redacted>'")
         #expect(token.redacting("abcd1234") == "<redacted>")
+        #expect(token.redacting("?after=abcd1234&x=abcd1234") == "?after=<redacted>&x=<redacted>")
+        // Inside a longer word it is not the token: redacting it would garble
+        // the text, and tell what the token is by what it left.
+        let short = BearerToken("billing-l")
+        #expect(short.redacting("path=/v1/agents/billing-line") == "path=/v1/agents/billing-line")
+        #expect(short.redacting("xbilling-l billing-l") == "xbilling-l <redacted>")
+        #expect(token.redacting("abcd12345 abcd1234abcd1234") == "abcd12345 abcd1234abcd1234")
         let slashed = BearerToken("a1/b2+c3=")
         #expect(slashed.redacting("path /x/a1%2Fb2%2Bc3%3D/y and a1/b2+c3=") == "path /x/<redacted>/y and <redacted>")
     }

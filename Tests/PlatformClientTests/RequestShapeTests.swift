@@ -155,6 +155,8 @@ import Testing
             ("http://platform.example.com", Fixtures.token, "plain http:// to another machine"),
             ("http://10.0.0.7:8080", Fixtures.token, "use https://"),
             ("https://platform.example.com", "seven77", "shorter than 8 characters"),
+            // Characters, not bytes: four of them in eight UTF-8 bytes.
+            ("https://platform.example.com", "éééé", "shorter than 8 characters"),
         ]
         for (url, token, expected) in cases {
             let error = #expect(throws: HTTPPlatformSetupError.self, "\(url)") {

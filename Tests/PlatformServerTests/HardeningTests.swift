@@ -223,6 +223,18 @@ extension HardeningTests {
         #expect(logging.shown("/v1/server%2Dtoken%2D1/x") == "/v1/<redacted>/x")
         #expect(logging.shown("/v1/agents/server-token-12") == "/v1/agents/server-token-12")
     }
+
+    /// An id taken from the request and named in an error body may be the
+    /// token, pasted where an id goes: the body names it `<redacted>`.
+    @Test(arguments: ["/v1/agents/", "/v1/tickets/", "/v1/tickets?after="])
+    func anErrorBodyNeverEchoesTheToken(_ prefix: String) async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send(.get, prefix + TestServer.token)
+            #expect((400...499).contains(reply.status), "\(reply.text)")
+            #expect(!reply.text.contains(TestServer.token), "\(reply.text)")
+            #expect(reply.error != nil, "\(reply.text)")
+        }
+    }
 }
 
 extension HardeningTests {
