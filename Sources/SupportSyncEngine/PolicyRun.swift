@@ -61,6 +61,18 @@ public enum PolicyRun {
                 report: DiagnosticReport(files: 1, diagnostics: mine.isEmpty ? result.report.diagnostics : mine),
                 subject: file + ".yaml", consequence: "its settings cannot be explained")
         }
+        // A file every agent reads (defaults, supportsync.yaml, an overlay)
+        // that does not validate: the settings would be explained without it.
+        let shared = result.report.diagnostics.filter {
+            $0.severity == .error && $0.agent == nil
+                && !$0.location.file.hasPrefix(ConfigValidator.agentsDirectory + "/")
+                && !$0.location.file.hasPrefix("config/tests/")
+        }
+        if !shared.isEmpty {
+            throw ConfigInvalid(
+                report: DiagnosticReport(files: Set(shared.map(\.location.file)).count, diagnostics: shared),
+                subject: shared[0].location.file, consequence: "its settings cannot be explained")
+        }
         return (validator, settings, result.providerNotes[agent] ?? [])
     }
 

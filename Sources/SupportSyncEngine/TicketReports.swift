@@ -105,9 +105,11 @@ public enum TicketOutput {
         var output = "# \(path)\n"
         for entry in entries {
             output += "\ncommit \(entry.commit.hex)\n"
-            output += "Author: \(entry.author.name) <\(entry.author.email)>\n"
+            // A commit's author and message are anybody's text: escaped for the terminal.
+            output +=
+                "Author: \(PrintableText.escaping(entry.author.name)) <\(PrintableText.escaping(entry.author.email))>\n"
             output += "Date:   \(TicketTimestamp.text(entry.author.date))\n"
-            output += "\n    \(entry.message.split(separator: "\n").first ?? "")\n\n"
+            output += "\n    \(PrintableText.escaping(String(entry.message.split(separator: "\n").first ?? "")))\n\n"
             for change in entry.changes {
                 let old = change.old.map(SealedValue.abbreviated) ?? "(none)"
                 let new = change.new.map(SealedValue.abbreviated) ?? "(deleted)"

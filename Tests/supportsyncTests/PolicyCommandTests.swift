@@ -39,6 +39,41 @@ struct PolicyCommandTests {
         #expect(result.stdout.contains("closed dates, all day: 2026-12-25, 2027-01-01"))
     }
 
+    /// The defaults every agent reads, unreadable or broken: explain says
+    /// so and explains nothing, rather than the agent without them.
+    @Test func explainRefusesWhenTheDefaultsCannotBeRead() throws {
+        let folder = try exampleRepository()
+        let defaults = folder.url.appendingPathComponent(ConfigValidator.defaultsFile).path
+        try FileManager.default.removeItem(atPath: defaults)
+        #expect(mkfifo(defaults, 0o600) == 0)
+        let fifo = try Executable.run(["explain", "billing-line"], in: folder.url)
+        #expect(fifo.status == 1, "\(fifo.stdout)")
+        #expect(fifo.stderr.contains("config/defaults.yaml:1:1: error: the path is a FIFO"), "\(fifo.stderr)")
+        #expect(!fifo.stdout.contains("Settings after defaults"))
+        try FileManager.default.removeItem(atPath: defaults)
+        try folder.write(ConfigValidator.defaultsFile, "support: [unclosed\n")
+        let broken = try Executable.run(["explain", "billing-line"], in: folder.url)
+        #expect(broken.status == 1 && broken.stderr.contains("config/defaults.yaml:"), "\(broken.stderr)")
+    }
+
+    /// A name holding an escape sequence and a newline cannot recolour the
+    /// terminal or forge a `file:line:` line in explain's text.
+    @Test func explainEscapesTheAgentsName() throws {
+        let folder = try exampleRepository()
+        let file = "config/agents/billing-line.yaml"
+        let text = try String(contentsOf: folder.url.appendingPathComponent(file), encoding: .utf8)
+        let name = try #require(text.split(separator: "\n").first { $0.hasPrefix("name:") })
+        try folder.write(
+            file,
+            text.replacingOccurrences(
+                of: String(name), with: #"name: "N\e[2Jx\nconfig/agents/n.yaml:1:1: error: forged""#))
+        let result = try Executable.run(["explain", "billing-line"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            !result.stdout.contains("\u{1B}") && !result.stdout.contains("\nconfig/agents/n.yaml"), "\(result.stdout)")
+        #expect(result.stdout.contains(#"billing-line: N\u{1B}[2Jx\nconfig/agents/n.yaml"#), "\(result.stdout)")
+    }
+
     @Test func explainRefusesWhatItCannotUse() throws {
         let folder = try exampleRepository()
         let unknown = try Executable.run(["explain", "biling-line"], in: folder.url)

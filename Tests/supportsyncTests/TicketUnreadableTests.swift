@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import SupportSync
 import TestSupport
 import Testing
@@ -74,6 +75,26 @@ struct TicketUnreadableTests {
         #expect(try #require(bench.readFile(broken)).contains("priority: high"), "the platform's change arrived")
         #expect(bench.readFile(SampleTickets.path(later[0])) != nil)
         try await bench.expectFsckClean()
+    }
+
+    /// A commit's author and message are anybody's text: `tickets history`
+    /// escapes them, so they cannot recolour the terminal or forge a line.
+    @Test func historyEscapesAuthorsAndMessages() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<2)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let path = SampleTickets.path(tickets[0])
+        try bench.writeFile(
+            path, try #require(bench.readFile(path)).replacingOccurrences(of: "assignee: null", with: "assignee: ana"))
+        try bench.commitWorkingFiles(
+            [path], message: "take it\u{1B}[31m red\rforged",
+            author: Signature(name: "ev\u{1B}[31mil", email: "e@example.com"))
+        let history = try await bench.run(["tickets", "history", tickets[0].id])
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(!history.stdout.contains("\u{1B}") && !history.stdout.contains("\r"), "\(history.stdout)")
+        #expect(history.stdout.contains(#"Author: ev\u{1B}[31mil <e@example.com>"#), "\(history.stdout)")
+        #expect(history.stdout.contains(#"take it\u{1B}[31m red\rforged"#), "\(history.stdout)")
     }
 
     @Test func aFIFOOrALinkOutOfTheRepositoryIsReportedNotRead() async throws {

@@ -23,7 +23,7 @@ public struct AgentExplanation: Sendable {
     }
 
     public var text: String {
-        var output = "\(settings.id): \(settings.name) (\(file))\n"
+        var output = "\(settings.id): \(PrintableText.escaping(settings.name)) (\(file))\n"
         if let environment { output += "Environment: \(environment)\n" }
         output += "\nSettings after defaults\(environment == nil ? "" : " and the overlay"):\n"
         let width = min(48, sources.map { $0.field.count + $0.value.count + 2 }.max() ?? 0)
