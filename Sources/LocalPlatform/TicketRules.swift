@@ -18,7 +18,7 @@ enum TicketRules {
             throw .invalid(
                 field: "status", message: "a \(current.status.rawValue) ticket cannot move to \(next.status.rawValue)")
         }
-        if [.resolved, .closed].contains(next.status), (next.resolution ?? "").isEmpty {
+        if [.resolved, .closed].contains(next.status), (next.resolution ?? "").allSatisfy(\.isWhitespace) {
             throw .invalid(field: "resolution", message: "a \(next.status.rawValue) ticket needs a resolution")
         }
     }

@@ -126,6 +126,13 @@ import Testing
         await #expect(throws: PlatformError.self) {
             try await platform.patchTicket(id: ticket.id, TicketPatch(status: .closed), expecting: ticket.version)
         }
+        // Blank is no resolution either: git's reader would refuse the file.
+        for blank in [" ", "\n", "\t\n"] {
+            await #expect(throws: PlatformError.self) {
+                try await platform.patchTicket(
+                    id: ticket.id, TicketPatch(status: .resolved, resolution: .set(blank)), expecting: ticket.version)
+            }
+        }
         let closed = try await platform.patchTicket(
             id: ticket.id, TicketPatch(status: .closed, resolution: .set("Refunded")), expecting: ticket.version)
         #expect(closed.status == .closed)
