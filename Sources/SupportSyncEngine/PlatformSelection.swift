@@ -269,7 +269,7 @@ public struct PlatformSelection: Sendable {
                 client = try HTTPPlatform(
                     baseURL: url, token: token, configuration: configuration, logger: logger, onRetry: onRetry)
             } catch {
-                throw PlatformSelectionError.badURL("\(url) (\(error))")
+                throw PlatformSelectionError.unusable(target.name, "\(error)")
             }
             return Connection(platform: client, target: target, close: { try? await client.shutdown() })
         case .vapi(let url, let token, let webhook):
@@ -279,7 +279,7 @@ public struct PlatformSelection: Sendable {
                     baseURL: url, token: token, environment: target.environment ?? "default", flagWebhook: webhook,
                     configuration: try retryConfiguration(), logger: logger, onRetry: onRetry)
             } catch let error as HTTPPlatformSetupError {
-                throw PlatformSelectionError.badURL("\(url) (\(error))")
+                throw PlatformSelectionError.unusable(target.name, "\(error)")
             }
             return Connection(platform: client, target: target, close: { try? await client.shutdown() })
         }
@@ -323,6 +323,9 @@ public struct PlatformSelection: Sendable {
 public enum PlatformSelectionError: UserError {
     case missingInCI
     case badURL(String)
+    /// The platform's URL or token cannot work (an http:// URL to another
+    /// machine, a short token): which platform, and why.
+    case unusable(String, String)
     case missingToken
     case badRetryBudget(String)
     case noEnvironments(String)
@@ -339,6 +342,8 @@ public enum PlatformSelectionError: UserError {
                 "no platform configured: in CI (CI=true) set SUPPORTSYNC_PLATFORM and SUPPORTSYNC_TOKEN, or pass --platform local for a deliberate local run"
         case .badURL(let value):
             return "--platform \(PrintableText.hidingUserInfo(value)): expected 'local' or an http(s) URL"
+        case .unusable(let platform, let reason):
+            return "the platform \(platform) cannot be used: \(reason)"
         case .missingToken:
             return "SUPPORTSYNC_TOKEN is not set: the platform API needs a bearer token"
         case .badRetryBudget(let value):
