@@ -89,6 +89,9 @@ public struct SyncReport: Sendable {
             )
             details += pull.conflicts.map { "conflict \($0.id): \($0.conflict.describe(id: $0.id))" }
             for (id, reason) in pull.skipped { lines.append("skipped ticket \(id): \(reason)") }
+            for problem in pull.problems {
+                lines.append("unreadable ticket file \(problem.location): \(PrintableText.escaping(problem.message))")
+            }
             lines += pull.warnings.map { "warning: \($0)" }
         }
         if let push, push.notSent != nil {

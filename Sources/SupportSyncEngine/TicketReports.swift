@@ -8,6 +8,9 @@ import YAML
 public enum TicketOutput {
     public static func text(_ report: TicketPuller.Report) -> String {
         var output = ""
+        if !report.problems.isEmpty {
+            output += DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: report.problems))
+        }
         for warning in report.warnings { output += "warning: \(warning)\n" }
         for (id, reason) in report.skipped { output += "skipped \(id): \(reason)\n" }
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(conflict.describe(id: id))\n" }
@@ -198,16 +201,18 @@ public enum TicketOutput {
     }
 
     public static func json(_ report: TicketPuller.Report) -> String {
-        struct Document: Encodable {
+        struct Document<Problem: Encodable>: Encodable {
             var new, updated, commits, warnings: [String]
             var skipped: [[String: String]]
             var conflicts: [ConflictJSON]
+            var diagnostics: [Problem]
         }
         return JSONDocument.render(
             Document(
                 new: report.new, updated: report.updated, commits: report.commits.map(\.hex), warnings: report.warnings,
                 skipped: report.skipped.map { ["id": $0.id, "reason": $0.reason] },
-                conflicts: report.conflicts.map(conflictJSON)))
+                conflicts: report.conflicts.map(conflictJSON),
+                diagnostics: DiagnosticFormatter.jsonEntries(report.problems)))
     }
 
     /// `tickets erase --format json`.

@@ -77,6 +77,39 @@ struct TicketUnreadableTests {
         try await bench.expectFsckClean()
     }
 
+    /// A broken file whose ticket the platform does not send is reported by
+    /// every pull too, and so is a ticket-like file nothing reads; `list`
+    /// reports them and a copy under another name, and lists each ticket once.
+    @Test func pullAndListReportFilesThePlatformDoesNotTouch() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let broken = SampleTickets.path(tickets[0])
+        let text = try #require(bench.readFile(broken))
+        try bench.writeFile(broken, text.replacingOccurrences(of: "tags: [billing]", with: "tags: [billing"))
+        let good = SampleTickets.path(tickets[1])
+        let other = try #require(bench.readFile(good))
+        let yml = good.replacingOccurrences(of: ".yaml", with: ".yml")
+        let copy = good.replacingOccurrences(of: tickets[1].id, with: "copy of \(tickets[1].id)")
+        try bench.writeFile(yml, other)
+        try bench.writeFile(copy, other)
+        try bench.commitWorkingFiles([broken, yml, copy], message: "Break and copy")
+        for _ in 0..<2 {
+            let pull = try await bench.pull()
+            #expect(pull.status == 1, "\(pull.stdout)")
+            #expect(pull.stdout.contains("\(broken):17:9: error:"), "\(pull.stdout)")
+            #expect(
+                pull.stdout.contains("\(yml):1:1: error:") && pull.stdout.contains("[ticket-path]"), "\(pull.stdout)")
+            #expect(pull.stdout.contains("0 new, 0 updated"), "\(pull.stdout)")
+        }
+        let list = try await bench.run(["tickets", "list"])
+        #expect(list.status == 1)
+        #expect(list.stderr.contains("\(broken):17:9:") && list.stderr.contains("\(yml):1:1:"), "\(list.stderr)")
+        #expect(list.stderr.contains("\(copy):"), "\(list.stderr)")
+        #expect(list.stdout.components(separatedBy: tickets[1].id).count == 2, "listed once: \(list.stdout)")
+    }
+
     /// A commit's author and message are anybody's text: `tickets history`
     /// escapes them, so they cannot recolour the terminal or forge a line.
     @Test func historyEscapesAuthorsAndMessages() async throws {

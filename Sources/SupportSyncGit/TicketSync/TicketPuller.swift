@@ -38,13 +38,18 @@ public struct TicketPuller {
         /// stayed, so the next pull reads the batch again (the platform's
         /// change to that ticket is not lost while the file is mended).
         public var stopped = false
+        /// Every ticket file on the branch that does not read, whether or not
+        /// the platform sent its ticket: none is passed over without a word.
+        public var problems: [Diagnostic] = []
         /// The first tickets written (`IDList.limit`): agent, status and what
         /// changed, for a report's table; `new` and `updated` count them all.
         /// A pull of 100,000 tickets keeps no row for each.
         public var summaries: [TicketSummary] = []
         public var warnings: [String] = []
 
-        public var exitStatus: ExitStatus { skipped.isEmpty && conflicts.isEmpty ? .success : .needsAttention }
+        public var exitStatus: ExitStatus {
+            skipped.isEmpty && conflicts.isEmpty && problems.isEmpty ? .success : .needsAttention
+        }
     }
 
     let tickets: TicketStore
@@ -66,6 +71,9 @@ public struct TicketPuller {
         let info = try await platform.info()
         try Self.requireCommitSafe(info.instance, "instance id", limit: 256)
         var report = Report()
+        // Through the list cache: in a repository of unchanged files, a look
+        // at each file's metadata, no read.
+        report.problems = try TicketQueries(tickets: tickets).listing(.noTicket, complete: false).problems
         var lostRaces = 0
         var restart = true
         var tip: ObjectID?

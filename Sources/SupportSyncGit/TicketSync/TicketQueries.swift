@@ -57,6 +57,15 @@ public struct TicketQueries {
         public var priority: Priority?
         public var tag: String?
         public var channel: Channel?
+        /// No ticket at all: a scan for the files that do not read.
+        var nothing = false
+
+        /// Matches no ticket: `listing` then only finds the files that do not read.
+        static var noTicket: Filter {
+            var filter = Filter()
+            filter.nothing = true
+            return filter
+        }
 
         public init(
             status: TicketStatus? = nil, agent: String? = nil, since: String? = nil, until: String? = nil,
@@ -75,6 +84,7 @@ public struct TicketQueries {
         }
 
         func matches(_ ticket: some TicketSummaryFields) -> Bool {
+            if nothing { return false }
             if let status, ticket.summaryStatus != status { return false }
             if let agent, !ticket.hasAgent(agent) { return false }
             if let since, ticket.createdDay.lexicographicallyPrecedes(since.utf8) { return false }
@@ -139,7 +149,9 @@ public struct TicketQueries {
         /// A file read and parsed the long way.
         func parse(_ path: String, _ bytes: [UInt8], key: TicketListCache.FileKey?) -> Found {
             let (record, diagnostics) = codec.decode(bytes, path: path)
-            guard let record else { return Found(path: path, problems: diagnostics.filter { $0.severity == .error }) }
+            // A file with errors is reported and not listed, as push and show treat it.
+            let errors = diagnostics.filter { $0.severity == .error }
+            guard let record, errors.isEmpty else { return Found(path: path, problems: errors) }
             return Found(
                 path: path, listed: filter.matches(record) ? Listed(path: path, record: record) : nil,
                 line: key.map { .made(path: path, key: $0.description, row: TicketListCache.Row(record)) })
@@ -192,10 +204,13 @@ public struct TicketQueries {
             }
         }
         let gathered: [Gathered?]
+        /// Ticket-like files beside the tickets that nothing reads (`T-1.yml`).
+        var stray: [String] = []
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree. Each folder is opened
             // once and its files looked at by name, not by path.
-            let folders = Self.workingTreeTickets(in: workdir)
+            let (folders, misplaced) = Self.workingTreeTickets(in: workdir)
+            stray = misplaced
             // A handle per folder while there are few (a month each); past
             // that, by path, leaving the process's descriptors for the reads.
             let handles = folders.map {
@@ -229,7 +244,9 @@ public struct TicketQueries {
         } else if let tip = try tickets.tip() {
             // One libgit2 handle reads the blobs a summary cannot answer for; the parsing is spread.
             let repository = tickets.repository
-            let files = try repository.files(under: TicketPaths.folder, in: tip).filter { $0.path.hasSuffix(".yaml") }
+            let all = try repository.files(under: TicketPaths.folder, in: tip)
+            let files = all.filter { TicketPaths.kind(ofPath: $0.path) == .ticket }
+            stray = all.map(\.path).filter { TicketPaths.kind(ofPath: $0) == .misplacedTicket }
             let lock = NSLock()
             gathered = gather(files) { file -> Found? in
                 let read = { () -> [UInt8]? in lock.withLock { try? repository.blob(file.blob) } }
@@ -260,6 +277,12 @@ public struct TicketQueries {
             lines += run.lines
             changed = changed || run.changed
         }
+        problems += stray.map { path in
+            Diagnostic(
+                .ticketPath, at: SourceLocation(file: path, line: 1, column: 1),
+                "\(path) is not a ticket path; tickets live at tickets/<YYYY>/<MM>/<id>.yaml, and nothing reads a file here",
+                hint: "remove the file; tickets come from tickets pull")
+        }
         // Rewritten when a file was read the long way or one went away.
         if changed || lines.count != cache.count {
             cache.write(lines, gitDirectory: tickets.repository.gitDirectory, now: started)
@@ -282,21 +305,30 @@ public struct TicketQueries {
     }
 
     /// The folders `tickets/<YYYY>/<MM>` in the working tree, each with the
-    /// names of its `.yaml` files.
-    private static func workingTreeTickets(in workdir: String) -> [(folder: String, names: [String])] {
+    /// names of its `.yaml` files, and the ticket-like files there that are
+    /// not at a ticket's path (`T-1.yml`, `T-1.YAML`).
+    private static func workingTreeTickets(in workdir: String) -> (
+        folders: [(folder: String, names: [String])], misplaced: [String]
+    ) {
         let manager = FileManager.default
         var folders: [(folder: String, names: [String])] = []
+        var misplaced: [String] = []
         let root = workdir + "/" + TicketPaths.folder
         for year in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where year.first != "." {
             for month in (try? manager.contentsOfDirectory(atPath: root + "/" + year)) ?? [] where month.first != "." {
                 let folder = TicketPaths.folder + "/" + year + "/" + month
-                let names = ((try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? []).filter {
-                    $0.hasSuffix(".yaml")
+                var names: [String] = []
+                for name in (try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? [] {
+                    if name.hasSuffix(".yaml") {
+                        names.append(name)
+                    } else if TicketPaths.kind(ofPath: folder + "/" + name) == .misplacedTicket {
+                        misplaced.append(folder + "/" + name)
+                    }
                 }
                 if !names.isEmpty { folders.append((folder, names)) }
             }
         }
-        return folders
+        return (folders, misplaced)
     }
 
     /// The path of ticket `id` at the branch tip.
