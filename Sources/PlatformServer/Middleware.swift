@@ -51,8 +51,9 @@ struct ErrorMiddleware: RouterMiddleware {
                 refused.headers[.allow] = allowed.joined(separator: ", ")
                 response = refused
             } else if error.status == .notFound {
-                response = HTTPMessages.error(
-                    .notFound("there is no route \(request.method) \(shown(request.uri.path))"))
+                // HEAD answers as GET does, to the byte count of its body.
+                let method = request.method == .head ? "GET" : "\(request.method)"
+                response = HTTPMessages.error(.notFound("there is no route \(method) \(shown(request.uri.path))"))
             } else {
                 response = HTTPMessages.error(Self.platformError(status: error.status))
             }

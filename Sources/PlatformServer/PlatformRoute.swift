@@ -32,7 +32,9 @@ extension PlatformServer {
     /// matches (a literal segment beats `{id}`, as in the router); HEAD
     /// wherever GET is. Empty for a path no route has.
     static func allowedMethods(for path: String) -> [String] {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        // The router takes `/v1/platform/` for `/v1/platform`: so does this.
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         let matches = routes.compactMap { route -> (parameters: Int, method: String)? in
             let template = route.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
             guard template.count == segments.count,

@@ -224,6 +224,18 @@ extension HardeningTests {
         #expect(logging.shown("/v1/agents/server-token-12") == "/v1/agents/server-token-12")
     }
 
+    /// HEAD on a path with no route answers as GET does, without the body:
+    /// the same status and the same Content-Length.
+    @Test func headOnAnUnknownRouteMatchesGet() async throws {
+        try await TestServer.with { server in
+            let get = try await server.send(.get, "/v1/nothing-here")
+            let head = try await server.send(.head, "/v1/nothing-here")
+            #expect(get.status == 404 && head.status == 404)
+            #expect(head.body.isEmpty)
+            #expect(head.headers["content-length"] == String(get.body.count), "\(head.headers) \(get.text)")
+        }
+    }
+
     /// An id taken from the request and named in an error body may be the
     /// token, pasted where an id goes: the body names it `<redacted>`.
     @Test(arguments: ["/v1/agents/", "/v1/tickets/", "/v1/tickets?after="])
@@ -241,7 +253,7 @@ extension HardeningTests {
     /// A known path with a method it does not serve: 405, the JSON error body, and `Allow`.
     @Test(arguments: [
         (TestServer.Method.delete, "/v1/agents/desk", "GET, HEAD, PUT"), (.post, "/v1/platform", "GET, HEAD"),
-        (.put, "/v1/tickets", "GET, HEAD, POST"),
+        (.put, "/v1/tickets", "GET, HEAD, POST"), (.delete, "/v1/platform/", "GET, HEAD"),
     ])
     func aWrongMethodIs405JSON(_ method: TestServer.Method, _ path: String, _ allowed: String) async throws {
         try await TestServer.with { server in
