@@ -82,9 +82,9 @@ struct TicketListCacheTests {
         let expected = try await bench.run(["tickets", "list"]).stdout
         let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache")
         let lines = try String(contentsOf: cache, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(lines.count == 4 && lines[0].hasPrefix("supportsync-list-cache 2 "))
+        #expect(lines.count == 4 && lines[0].hasPrefix("supportsync-list-cache 3 "))
         let broken = [
-            "supportsync-list-cache 1 0\n" + lines.dropFirst().joined(separator: "\n") + "\n",
+            "supportsync-list-cache 2 0\n" + lines.dropFirst().joined(separator: "\n") + "\n",
             ([lines[0], lines[2], lines[1], lines[3]]).joined(separator: "\n") + "\n",
             lines[0] + "\n" + lines[1].split(separator: "\t").prefix(5).joined(separator: "\t") + "\n",
         ]
@@ -93,5 +93,30 @@ struct TicketListCacheTests {
             let listed = try await bench.run(["tickets", "list"])
             #expect(listed.status == 0 && listed.stdout == expected, "\(text)")
         }
+    }
+
+    /// A pull onto another branch keys its files by blob id, in a cache of
+    /// its own: it leaves the working tree's cache as it was, and a branch
+    /// with no commit yet writes no cache at all.
+    @Test func aPullOntoAnotherBranchLeavesTheWorkingTreeCacheAlone() async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<4))
+        #expect(try await bench.pull().status == 0)
+        let folder = bench.root.appendingPathComponent(".git/supportsync")
+        let workingTree = folder.appendingPathComponent("list-cache")
+        let blobs = folder.appendingPathComponent("list-cache-blobs")
+        #expect(try await bench.run(["tickets", "list"]).status == 0)
+        let written = try Data(contentsOf: workingTree)
+        #expect(String(decoding: written, as: UTF8.self).split(separator: "\n").count == 4)
+
+        let first = try await bench.pull(["--ref", "refs/heads/side"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: blobs.path), "a branch with no commit has nothing to cache")
+        try bench.platform.put(SampleTickets.make(4..<5))
+        let second = try await bench.pull(["--ref", "refs/heads/side"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let keyedByBlob = try String(contentsOf: blobs, encoding: .utf8).split(separator: "\n")
+        #expect(keyedByBlob.count == 4, "the side branch's three tickets, by blob id")
+        #expect(try Data(contentsOf: workingTree) == written)
     }
 }

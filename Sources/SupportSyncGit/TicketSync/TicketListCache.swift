@@ -9,10 +9,11 @@ import SupportSync
 
 /// What `tickets list` needs of each ticket file (the fields it filters,
 /// sorts and prints in its table), kept between runs in the repository's
-/// git folder (`.git/supportsync/list-cache`, never committed) and keyed by
-/// what says the file has not changed: its size, modification time and
-/// inode in the working tree (as git's own index does), its blob id in a
-/// commit. A file whose key differs is read and parsed again; a file that
+/// git folder (never committed) and keyed by what says the file has not
+/// changed: its size, modification time and inode in the working tree (as
+/// git's own index does; `.git/supportsync/list-cache`), its blob id in a
+/// commit (`list-cache-blobs`, so that listing a branch does not undo the
+/// working tree's cache, nor the working tree a branch's). A file whose key differs is read and parsed again; a file that
 /// cannot be read as a ticket is never cached, so it is reported every time.
 /// An entry is not trusted when the file changed less than two seconds
 /// before the run that cached it started (it may have changed again within
@@ -68,7 +69,7 @@ struct TicketListCache {
         case path, key, id, agent, channel, createdAt, status, priority, assignee, tags, reason
     }
 
-    static let header = "supportsync-list-cache 2"
+    static let header = "supportsync-list-cache 3"
     private static let stride = Field.allCases.count + 1
 
     /// The cache file's bytes.
@@ -81,13 +82,27 @@ struct TicketListCache {
 
     var count: Int { bounds.count / Self.stride }
 
-    static func location(gitDirectory: String) -> String { gitDirectory + "/supportsync/list-cache" }
+    /// Which files a cache is of, and so how its keys are made.
+    enum Kind: Sendable {
+        /// The working tree's files, keyed by `lstat`.
+        case workingTree
+        /// A commit's files, keyed by blob id.
+        case blobs
+    }
+
+    /// Where the cache of `kind` is kept.
+    private(set) var location = ""
+
+    static func location(gitDirectory: String, kind: Kind) -> String {
+        gitDirectory + (kind == .workingTree ? "/supportsync/list-cache" : "/supportsync/list-cache-blobs")
+    }
 
     /// The cache, or an empty one when there is none or it cannot be read
     /// as one (a former format, lines out of order): it is then rebuilt.
-    static func read(gitDirectory: String) -> TicketListCache {
+    static func read(gitDirectory: String, kind: Kind) -> TicketListCache {
         var cache = TicketListCache()
-        guard let data = FileManager.default.contents(atPath: location(gitDirectory: gitDirectory)),
+        cache.location = location(gitDirectory: gitDirectory, kind: kind)
+        guard let data = FileManager.default.contents(atPath: cache.location),
             data.count < Int32.max
         else { return cache }
         let bytes = [UInt8](data)
@@ -188,7 +203,7 @@ struct TicketListCache {
 
     /// Writes a cache of `lines`, atomically; a repository that cannot take
     /// it (read only) simply goes without.
-    func write(_ lines: [Line], gitDirectory: String, now: Int64) {
+    func write(_ lines: [Line], now: Int64) {
         var made: [(path: [UInt8], line: [UInt8]?, kept: Int?)] = lines.map { line in
             switch line {
             case .kept(let index):
@@ -206,7 +221,6 @@ struct TicketListCache {
             if let line = entry.line { text += line } else { text += lineBytes(entry.kept!) }
             text.append(0x0A)
         }
-        let location = Self.location(gitDirectory: gitDirectory)
         try? FileManager.default.createDirectory(
             atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? Data(text).write(to: URL(fileURLWithPath: location), options: .atomic)

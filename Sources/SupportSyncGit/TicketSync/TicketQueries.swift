@@ -144,7 +144,9 @@ public struct TicketQueries {
         // Taken before any file is looked at: an entry is trusted only for
         // files that had stopped changing before this run began.
         let started = TicketListCache.nowNanoseconds()
-        let cache = TicketListCache.read(gitDirectory: tickets.repository.gitDirectory)
+        let workingTree = tickets.followsWorkingTree && tickets.repository.workdir != nil
+        let cache = TicketListCache.read(
+            gitDirectory: tickets.repository.gitDirectory, kind: workingTree ? .workingTree : .blobs)
         let codec = tickets.codec
         /// A file read and parsed the long way.
         func parse(_ path: String, _ bytes: [UInt8], key: TicketListCache.FileKey?) -> Found {
@@ -203,10 +205,12 @@ public struct TicketQueries {
                 return gathered
             }
         }
-        let gathered: [Gathered?]
+        // Nil when there is nothing to look at (a branch without commits):
+        // the cache is then left as it is.
+        let gathered: [Gathered?]?
         /// Ticket-like files beside the tickets that nothing reads (`T-1.yml`).
         var stray: [String] = []
-        if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
+        if workingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree. Each folder is opened
             // once and its files looked at by name, not by path.
             let (folders, misplaced) = Self.workingTreeTickets(in: workdir)
@@ -265,13 +269,13 @@ public struct TicketQueries {
                 return parse(file.path, bytes, key: key)
             }
         } else {
-            gathered = []
+            gathered = nil
         }
         var listed: [Listed] = []
         var problems: [Diagnostic] = []
         var lines: [TicketListCache.Line] = []
         var changed = false
-        for case let run? in gathered {
+        for case let run? in gathered ?? [] {
             listed += run.listed
             problems += run.problems
             lines += run.lines
@@ -284,8 +288,8 @@ public struct TicketQueries {
                 hint: "remove the file; tickets come from tickets pull")
         }
         // Rewritten when a file was read the long way or one went away.
-        if changed || lines.count != cache.count {
-            cache.write(lines, gitDirectory: tickets.repository.gitDirectory, now: started)
+        if gathered != nil, changed || lines.count != cache.count {
+            cache.write(lines, now: started)
         }
         let rank: (TicketRecord) -> Int
         switch sort {
