@@ -89,9 +89,6 @@ public struct SyncReport: Sendable {
             )
             details += pull.conflicts.map { "conflict \($0.id): \($0.conflict.describe(id: $0.id))" }
             for (id, reason) in pull.skipped { lines.append("skipped ticket \(id): \(reason)") }
-            for problem in pull.problems {
-                lines.append("unreadable ticket file \(problem.location): \(PrintableText.escaping(problem.message))")
-            }
             lines += pull.warnings.map { "warning: \($0)" }
         }
         if let push, push.notSent != nil {
@@ -108,10 +105,24 @@ public struct SyncReport: Sendable {
         } else if dryRun {
             lines.append("tickets to push: \(pendingPush.count)\(list(pendingPush))")
         }
+        for problem in ticketProblems {
+            lines.append(
+                "unreadable ticket file \(PrintableText.escaping(problem.location.description)): \(PrintableText.escaping(problem.message))"
+            )
+        }
         lines += Self.capped(details, "conflicts (supportsync tickets list --conflicts shows them all)")
         lines += Self.capped(pushFailures, "failed pushes (--format json lists them all)")
         lines += failures.map { "failed: \($0)" }
         return lines
+    }
+
+    /// Every ticket file the pull or the push could not read, once each
+    /// (both look at every file).
+    var ticketProblems: [Diagnostic] {
+        var seen = Set<String>()
+        return ((pull?.problems ?? []) + (push?.problems ?? [])).filter {
+            seen.insert("\($0.location)\u{0}\($0.message)").inserted
+        }
     }
 
     public var text: String {
@@ -140,6 +151,14 @@ public struct SyncReport: Sendable {
         struct Skipped: Encodable {
             var id, reason: String
         }
+        /// Diagnostics as `validate --format json` writes them.
+        struct Problems: Encodable {
+            var list: [Diagnostic]
+
+            func encode(to encoder: any Encoder) throws {
+                try DiagnosticFormatter.jsonEntries(list).encode(to: encoder)
+            }
+        }
         struct Tickets: Encodable {
             var new, updated: [String]
             var conflicts: [Conflict]
@@ -148,9 +167,10 @@ public struct SyncReport: Sendable {
             var toPush: [String]?
             var pushConflicts: [Conflict]?
             var pushFailed: [Skipped]?
+            var diagnostics: Problems
 
             enum CodingKeys: String, CodingKey {
-                case new, updated, conflicts, skipped, pushed
+                case new, updated, conflicts, skipped, pushed, diagnostics
                 case toPush = "to_push"
                 case pushConflicts = "push_conflicts"
                 case pushFailed = "push_failed"
@@ -194,7 +214,8 @@ public struct SyncReport: Sendable {
             var tickets = Tickets(
                 new: pull.new, updated: pull.updated,
                 conflicts: pull.conflicts.map(TicketOutput.conflictJSON),
-                skipped: pull.skipped.map { Skipped(id: $0.id, reason: $0.reason) })
+                skipped: pull.skipped.map { Skipped(id: $0.id, reason: $0.reason) },
+                diagnostics: Problems(list: ticketProblems))
             if let push {
                 tickets.pushed = push.pushed
                 tickets.pushConflicts = push.conflicts.map(TicketOutput.conflictJSON)

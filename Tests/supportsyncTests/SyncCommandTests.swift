@@ -40,7 +40,38 @@ import Testing
         #expect(tickets["new"] as? [String] == [second.id])
         #expect(tickets["pushed"] as? [String] == [])
         #expect(document["failures"] as? [String] == [])
+        #expect((tickets["diagnostics"] as? [Any])?.isEmpty == true)
         #expect(try Executable.run(["sync", "--format", "github"], in: folder.url).status == 64)
+    }
+
+    /// A ticket file that does not read is reported by sync, once, in text
+    /// and in JSON, at its place; sync exits 1 and the rest still runs.
+    @Test func anUnreadableTicketFileIsReportedOnceInTextAndJSON() async throws {
+        let (folder, platform, id) = try await repositoryWithATicket()
+        let ticket = try #require(
+            FileManager.default.enumerator(atPath: folder.url.appendingPathComponent("tickets").path)?
+                .compactMap { $0 as? String }.first { $0.hasSuffix("/\(id).yaml") })
+        let path = "tickets/" + ticket
+        let file = folder.url.appendingPathComponent(path)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try (text + "unknown_key: 1\n").write(to: file, atomically: true, encoding: .utf8)
+        try WitnessGit.run(["commit", "-q", "-am", "Break a ticket"], in: folder.url)
+        let second = try await platform.createTicket(
+            TicketDraft(agent: "concierge", channel: .calls, conversation: "conv_2", reason: "Lost order"),
+            idempotencyKey: nil)
+
+        let result = try Executable.run(["sync", "--platform", "local", "--format", "json"], in: folder.url)
+        #expect(result.status == 1, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let tickets = try #require(document["tickets"] as? [String: Any])
+        #expect(tickets["new"] as? [String] == [second.id])
+        let diagnostics = try #require(tickets["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.count == 1 && diagnostics.first?["file"] as? String == path, "\(diagnostics)")
+
+        let plain = try Executable.run(["sync", "--platform", "local"], in: folder.url)
+        #expect(plain.status == 1)
+        let lines = plain.stdout.split(separator: "\n").filter { $0.contains("unreadable ticket file \(path):") }
+        #expect(lines.count == 1, "\(plain.stdout)")
     }
 
     /// Agents applied before a pull refuses dirty paths are still reported,
