@@ -16,8 +16,9 @@ public struct FileChange: Sendable, Hashable {
     /// The blob after the change; nil when deleted. For a submodule, the
     /// id is the commit it names, which is no blob.
     public let newBlob: ObjectID?
-    /// Whether the entry after the change is a submodule (a commit of
-    /// another repository), not a file: `newBlob` cannot be read then.
+    /// Whether the entry is a submodule (a commit of another repository),
+    /// not a file: after the change, or before it for a deletion. Its id
+    /// cannot be read as a blob then.
     public let isSubmodule: Bool
 
     public init(path: String, kind: Kind, oldBlob: ObjectID?, newBlob: ObjectID?, isSubmodule: Bool = false) {
@@ -74,7 +75,9 @@ extension Repository {
             guard let delta = git_diff_get_delta(diff, index)?.pointee else { return nil }
             let oldID = ObjectID(delta.old_file.id)
             let newID = ObjectID(delta.new_file.id)
-            let isSubmodule = UInt32(delta.new_file.mode) == GIT_FILEMODE_COMMIT.rawValue
+            let isSubmodule =
+                UInt32(delta.status == GIT_DELTA_DELETED ? delta.old_file.mode : delta.new_file.mode)
+                == GIT_FILEMODE_COMMIT.rawValue
             switch delta.status {
             case GIT_DELTA_ADDED:
                 return FileChange(
@@ -82,7 +85,8 @@ extension Repository {
                     isSubmodule: isSubmodule)
             case GIT_DELTA_DELETED:
                 return FileChange(
-                    path: String(cString: delta.old_file.path), kind: .deleted, oldBlob: oldID, newBlob: nil)
+                    path: String(cString: delta.old_file.path), kind: .deleted, oldBlob: oldID, newBlob: nil,
+                    isSubmodule: isSubmodule)
             default:
                 return FileChange(
                     path: String(cString: delta.new_file.path), kind: .modified, oldBlob: oldID, newBlob: newID,

@@ -76,6 +76,36 @@ struct ChangesTests {
         }
     }
 
+    /// A submodule (a commit named in a tree) is no file: marked so when it
+    /// comes and when it goes, as its id names no blob either time.
+    @Test func aSubmoduleIsMarkedWhenAddedAndWhenDeleted() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let old = try repository.makeCommit(["tickets/a.yaml": "a"], at: 1)
+            // This module writes no submodule: git makes the hostile commit.
+            let setup = Witness(gitDirectory: folder)
+            func git(_ arguments: [String]) throws -> String {
+                let result = try setup.run(arguments)
+                #expect(result.status == 0, "git \(arguments): \(result.stderr)")
+                return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            _ = try git(["read-tree", old.hex])
+            _ = try git(["update-index", "--add", "--cacheinfo", "160000,\(old.hex),tickets/sub"])
+            let tree = try git(["write-tree"])
+            let with = try #require(
+                ObjectID(
+                    hex: try git([
+                        "-c", "user.name=a", "-c", "user.email=a@b", "commit-tree", tree, "-p", old.hex, "-m", "sub",
+                    ])))
+
+            let added = try repository.changes(from: old, to: with, under: "tickets")
+            #expect(added.map { "\($0.kind) \($0.path) \($0.isSubmodule)" } == ["added tickets/sub true"])
+            let deleted = try repository.changes(from: with, to: old, under: "tickets")
+            #expect(deleted.map { "\($0.kind) \($0.path) \($0.isSubmodule)" } == ["deleted tickets/sub true"])
+            #expect(try repository.changes(from: nil, to: old, under: "tickets").map(\.isSubmodule) == [false])
+        }
+    }
+
     @Test func fromNothingEveryFileIsAdded() throws {
         try withTemporaryFolder { folder in
             let repository = try Repository.create(at: folder, bare: true)

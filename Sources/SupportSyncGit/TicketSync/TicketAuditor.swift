@@ -123,6 +123,8 @@ public struct TicketAuditor {
             for change in changes {
                 let start = SourceLocation(file: change.path, line: 1, column: 1)
                 if change.isSubmodule {
+                    // Taking a submodule away is what its report asked for.
+                    if change.newBlob == nil { continue }
                     seenFiles.insert(change.path)
                     report(
                         Diagnostic(
@@ -194,7 +196,14 @@ public struct TicketAuditor {
             seenFiles.insert(diagnostic.location.file)
             result.diagnostics.append(diagnostic)
         }
-        result.diagnostics += try duplicates(at: headID, since: try repository.mergeBase(baseID, headID))
+        // Twins come only with a change under tickets/: a range without one
+        // (a config pull request) reads no ticket listing.
+        let mergeBase = try repository.mergeBase(baseID, headID)
+        if mergeBase != headID,
+            try !repository.changes(from: mergeBase, to: headID, under: TicketPaths.folder + "/").isEmpty
+        {
+            result.diagnostics += try duplicates(at: headID, since: mergeBase)
+        }
         result.files = seenFiles.count
         return result
     }
