@@ -61,12 +61,17 @@ public enum PolicyRun {
                 report: DiagnosticReport(files: 1, diagnostics: mine.isEmpty ? result.report.diagnostics : mine),
                 subject: file + ".yaml", consequence: "its settings cannot be explained")
         }
-        // A file every agent reads (defaults, supportsync.yaml, an overlay)
-        // that does not validate: the settings would be explained without it.
+        // A file every agent reads (defaults, supportsync.yaml, this
+        // environment's overlay) that does not validate: the settings would
+        // be explained without it. Another environment's overlay is not read.
+        let platforms = ProjectFile.load(root: root).project?.platforms ?? []
+        let selected = environmentName(root: root, environment)
+        let mine = Set(platforms.filter { $0.name == selected }.compactMap(\.overlay))
+        let others = Set(platforms.compactMap(\.overlay)).subtracting(mine)
         let shared = result.report.diagnostics.filter {
             $0.severity == .error && $0.agent == nil
                 && !$0.location.file.hasPrefix(ConfigValidator.agentsDirectory + "/")
-                && !$0.location.file.hasPrefix("config/tests/")
+                && !$0.location.file.hasPrefix("config/tests/") && !others.contains($0.location.file)
         }
         if !shared.isEmpty {
             throw ConfigInvalid(

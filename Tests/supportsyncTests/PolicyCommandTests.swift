@@ -56,6 +56,20 @@ struct PolicyCommandTests {
         #expect(broken.status == 1 && broken.stderr.contains("config/defaults.yaml:"), "\(broken.stderr)")
     }
 
+    /// Another environment's overlay is not read: its errors do not stop
+    /// explain for this one, and they do for the environment it belongs to.
+    @Test func explainReadsOnlyItsOwnEnvironmentsOverlay() throws {
+        let folder = try exampleRepository()
+        try folder.write("supportsync.yaml", EnvironmentsTests.project)
+        try folder.write("config/environments/staging.yaml", "support: [unclosed\n")
+        let production = try Executable.run(["explain", "billing-line"], in: folder.url)
+        #expect(production.status == 0, "\(production.stderr)")
+        #expect(production.stdout.contains("Settings after defaults"), "\(production.stdout)")
+        let staging = try Executable.run(["explain", "billing-line", "--env", "staging"], in: folder.url)
+        #expect(staging.status == 1, "\(staging.stdout)")
+        #expect(staging.stderr.contains("config/environments/staging.yaml:2:1: error:"), "\(staging.stderr)")
+    }
+
     /// A name holding an escape sequence and a newline cannot recolour the
     /// terminal or forge a `file:line:` line in explain's text.
     @Test func explainEscapesTheAgentsName() throws {
