@@ -32,11 +32,11 @@ extension PlatformServer {
     /// matches (a literal segment beats `{id}`, as in the router); HEAD
     /// wherever GET is. Empty for a path no route has.
     static func allowedMethods(for path: String) -> [String] {
-        // The router takes `/v1/platform/` for `/v1/platform`: so does this.
-        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        // The router skips empty segments (`/v1//platform/` is
+        // `/v1/platform`): so does this.
+        let segments = path.split(separator: "/")
         let matches = routes.compactMap { route -> (parameters: Int, method: String)? in
-            let template = route.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            let template = route.path.split(separator: "/")
             guard template.count == segments.count,
                 zip(template, segments).allSatisfy({ $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 })
             else { return nil }

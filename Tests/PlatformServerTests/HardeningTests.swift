@@ -254,6 +254,7 @@ extension HardeningTests {
     @Test(arguments: [
         (TestServer.Method.delete, "/v1/agents/desk", "GET, HEAD, PUT"), (.post, "/v1/platform", "GET, HEAD"),
         (.put, "/v1/tickets", "GET, HEAD, POST"), (.delete, "/v1/platform/", "GET, HEAD"),
+        (.post, "/v1//agents//desk", "GET, HEAD, PUT"),
     ])
     func aWrongMethodIs405JSON(_ method: TestServer.Method, _ path: String, _ allowed: String) async throws {
         try await TestServer.with { server in
