@@ -13,8 +13,9 @@ import SupportSync
 /// changed: its size, modification time and inode in the working tree (as
 /// git's own index does; `.git/supportsync/list-cache`), its blob id in a
 /// commit (`list-cache-blobs`, so that listing a branch does not undo the
-/// working tree's cache, nor the working tree a branch's). A file whose key differs is read and parsed again; a file that
-/// cannot be read as a ticket is never cached, so it is reported every time.
+/// working tree's cache, nor the working tree a branch's). A file whose key
+/// differs is read and parsed again; a file that cannot be read as a ticket
+/// is never cached, so it is reported every time.
 /// An entry is not trusted when the file changed less than two seconds
 /// before the run that cached it started (it may have changed again within
 /// the same clock tick).
@@ -195,30 +196,40 @@ struct TicketListCache {
         return a.count - b.count
     }
 
-    /// A cached line of the cache being written: kept as it was, or made anew.
+    /// A cached line of the cache being written: kept as it was, or made
+    /// anew (its bytes, as `Row.line` writes them, without the newline).
+    /// A line is one allocation, not a record's many strings: a first list
+    /// of 100,000 tickets holds them all until the cache is written.
     enum Line: Sendable {
         case kept(Int)
-        indirect case made(path: String, key: String, row: Row)
+        case made([UInt8])
     }
 
     /// Writes a cache of `lines`, atomically; a repository that cannot take
     /// it (read only) simply goes without.
     func write(_ lines: [Line], now: Int64) {
-        var made: [(path: [UInt8], line: [UInt8]?, kept: Int?)] = lines.map { line in
-            switch line {
-            case .kept(let index):
-                (Array(field(.path, of: index)), nil, index)
-            case .made(let path, let key, let row):
-                (Array(Self.escape(path).utf8), row.line(path: path, key: key), nil)
+        // Each line's path, as cached: the bytes before its first tab.
+        let pathEnds = lines.map { line -> Int in
+            guard case .made(let bytes) = line else { return 0 }
+            return bytes.firstIndex(of: 0x09) ?? bytes.count
+        }
+        func path(_ index: Int) -> ArraySlice<UInt8> {
+            switch lines[index] {
+            case .kept(let line): field(.path, of: line)
+            case .made(let bytes): bytes[..<pathEnds[index]]
             }
         }
-        made.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        let order = lines.indices.sorted { path($0).lexicographicallyPrecedes(path($1)) }
         var text = Array((Self.header + " \(now)\n").utf8)
-        text.reserveCapacity(bytes.count + made.count * 8)
-        var previous: [UInt8]?
-        for entry in made where entry.path != previous {
-            previous = entry.path
-            if let line = entry.line { text += line } else { text += lineBytes(entry.kept!) }
+        text.reserveCapacity(bytes.count + lines.count * 8)
+        var previous: Int?
+        for index in order {
+            if let previous, path(previous).elementsEqual(path(index)) { continue }
+            previous = index
+            switch lines[index] {
+            case .kept(let line): text += lineBytes(line)
+            case .made(let bytes): text += bytes
+            }
             text.append(0x0A)
         }
         try? FileManager.default.createDirectory(
@@ -356,11 +367,8 @@ struct TicketListCache {
                 reason: text(.reason), tags: tags, priority: priority, status: status, assignee: assignee)
         }
 
-        /// Whether the line is what `row` would write for the same file.
-        func isLine(of row: Row, key: String) -> Bool {
-            let path = String(decoding: field(.path), as: UTF8.self)
-            return cache.lineBytes(line).elementsEqual(row.line(path: TicketListCache.unescape(path), key: key))
-        }
+        /// Whether the line is `bytes`, a line made anew for the same file.
+        func isLine(_ bytes: [UInt8]) -> Bool { cache.lineBytes(line).elementsEqual(bytes) }
     }
 
     static func nowNanoseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }

@@ -156,7 +156,7 @@ public struct TicketQueries {
             guard let record, errors.isEmpty else { return Found(path: path, problems: errors) }
             return Found(
                 path: path, listed: filter.matches(record) ? Listed(path: path, record: record) : nil,
-                line: key.map { .made(path: path, key: $0.description, row: TicketListCache.Row(record)) })
+                line: key.map { .made(TicketListCache.Row(record).line(path: path, key: $0.description)) })
         }
         /// A file the cache knows unchanged: its summary, or its whole record when asked.
         func cached(
@@ -172,7 +172,7 @@ public struct TicketQueries {
             }
             return read().map {
                 var found = parse(path, $0, key: key)
-                if case .made(_, let key, let row)? = found.line, entry.isLine(of: row, key: key) {
+                if case .made(let bytes)? = found.line, entry.isLine(bytes) {
                     found.line = .kept(entry.line)
                     found.fromCache = true
                 }
