@@ -346,9 +346,10 @@ extension ValidateCommandTests {
     }
 
     /// A key written with escapes cannot recolour a terminal or forge a
-    /// `file:line:` line in text output.
+    /// `file:line:` line in text output; a tab in it is shown as `\t`.
     @Test func controlCharactersInKeysAreEscaped() throws {
-        let hostile = Self.goodAgent + "\"x\\e[31mred\\nconfig/agents/forged.yaml:1:1: error: forged\": 1\n"
+        let hostile =
+            Self.goodAgent + "\"x\\e[31mred\\nconfig/agents/forged.yaml:1:1: error: forged\": 1\n\"tab\\tbed\": 2\n"
         let folder = try TemporaryFolder(["config/agents/front-desk.yaml": hostile])
         for format in ["text", "github"] {
             let result = try Executable.run(["validate", "--format", format], in: folder.url)
@@ -356,6 +357,8 @@ extension ValidateCommandTests {
             #expect(!result.stdout.contains("\u{1B}"), "\(format): \(result.stdout.debugDescription)")
             #expect(result.stdout.contains("\\u{1B}[31mred\\n"), "\(format): \(result.stdout)")
             #expect(!result.stdout.contains("\nconfig/agents/forged.yaml"))
+            #expect(
+                !result.stdout.contains("\t") && result.stdout.contains(#"tab\tbed"#), "\(format): \(result.stdout)")
         }
     }
 }
