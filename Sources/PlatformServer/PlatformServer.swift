@@ -66,7 +66,7 @@ public struct PlatformServer: Sendable {
             router: makeRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ParseErrorBody()],
+                    additionalChannelHandlers: [ParseErrorBody(), ConnectClose()],
                     idleTimeout: .nanoseconds(Self.nanoseconds(idleTimeout)))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in

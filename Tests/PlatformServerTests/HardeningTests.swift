@@ -324,6 +324,29 @@ extension HardeningTests {
         }
     }
 
+    /// A `CONNECT` (the API has no tunnel) is answered like any other method
+    /// it does not serve, and the connection ends with the answer: nothing
+    /// after a `CONNECT` is read, so it must not wait for the idle timeout.
+    @Test(arguments: ["/v1/agents", "127.0.0.1:80"])
+    func aConnectIsAnsweredAndTheConnectionClosed(target: String) async throws {
+        try await TestServer.with { server in
+            let request = Array(
+                "GET /v1/platform HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.token)\r\n\r\nCONNECT \(target) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.token)\r\n\r\n"
+                    .utf8)
+            let exchange = try await TicketBenchOffload.run { Self.exchange(port: server.port, sending: request) }
+            let text = String(decoding: exchange.received, as: UTF8.self)
+            #expect(exchange.closed, "the connection stayed open after the CONNECT's answer: \(text)")
+            let answers = text.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(answers.count == 2, "\(text)")
+            #expect(
+                answers.first?.hasPrefix("200") == true
+                    && answers.first?.lowercased().contains("connection: close") == false)
+            // 405 for a path of the API; 404 for an authority (`host:port`), which names no route.
+            #expect(answers.last?.hasPrefix(target.hasPrefix("/") ? "405" : "404") == true, "\(text)")
+            #expect(answers.last?.lowercased().contains("connection: close") == true, "\(text)")
+        }
+    }
+
     /// Sends `bytes` on a fresh connection and reads until the server
     /// closes it (or 10 s pass): what came back, and whether it closed.
     static func exchange(port: Int, sending bytes: [UInt8]) -> (closed: Bool, received: [UInt8]) {
