@@ -345,6 +345,23 @@ extension ValidateCommandTests {
         #expect(!result.stdout.contains("SECRET") && !result.stderr.contains("SECRET"))
     }
 
+    /// A file named outside the repository is not read, and the error says
+    /// so without speaking of a link there is none of.
+    @Test func aFileNamedOutsideTheRepositoryIsNotRead() throws {
+        let folder = try TemporaryFolder(["config/defaults.yaml": "support:\n  mode: nothing\n"])
+        let outside = try TemporaryFolder([
+            "secret.yaml": Self.badAgent.replacingOccurrences(of: "Billing", with: "SECRET-NAME")
+        ])
+        let path = outside.url.appendingPathComponent("secret.yaml").path
+        let result = try Executable.run(["validate", path], in: folder.url)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains(
+                "\(path):1:1: error: the file is outside the repository, which is never read [file-unreadable]"),
+            "\(result.stdout)")
+        #expect(!result.stdout.contains("SECRET") && !result.stderr.contains("SECRET"))
+    }
+
     /// A key written with escapes cannot recolour a terminal or forge a
     /// `file:line:` line in text output; a tab in it is shown as `\t`.
     @Test func controlCharactersInKeysAreEscaped() throws {

@@ -31,7 +31,7 @@ public enum RepositoryFile {
     /// The bytes of the file at `path` (absolute), which must lie inside
     /// `root` (absolute) once symbolic links are resolved.
     public static func read(_ path: String, root: String, limit: Int) -> Result<[UInt8], Failure> {
-        read(path, limit: limit, root: { realPath(root) }, folder: realPath)
+        read(path, limit: limit, lexicalRoot: root, root: { realPath(root) }, folder: realPath)
     }
 
     /// Reads many files of one repository, resolving the repository's and
@@ -49,7 +49,7 @@ public enum RepositoryFile {
         /// As `RepositoryFile.read(_:root:limit:)`.
         public func read(_ path: String, limit: Int) -> Result<[UInt8], Failure> {
             RepositoryFile.read(
-                path, limit: limit,
+                path, limit: limit, lexicalRoot: root,
                 root: {
                     lock.withLock {
                         if let resolvedRoot { return resolvedRoot }
@@ -69,9 +69,9 @@ public enum RepositoryFile {
         }
     }
 
-    /// `root` resolves the repository; `folder` a folder of it.
+    /// `root` resolves the repository (`lexicalRoot`, as named); `folder` a folder of it.
     private static func read(
-        _ path: String, limit: Int, root: () -> String?, folder: (String) -> String?
+        _ path: String, limit: Int, lexicalRoot: String, root: () -> String?, folder: (String) -> String?
     ) -> Result<[UInt8], Failure> {
         var link = stat()
         guard lstat(path, &link) == 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
@@ -92,12 +92,21 @@ public enum RepositoryFile {
             return .failure(.unreadable("the file is a symbolic link to nothing"))
         }
         guard let base = root(), resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
+            if link.st_mode & S_IFMT == S_IFLNK {
+                return .failure(
+                    .unreadable("the file is a symbolic link to a place outside the repository, which is never read"))
+            }
+            // Named inside the repository, it was a linked folder that led out.
+            let named = URL(fileURLWithPath: path).standardized.path
+            let inside = [lexicalRoot, root()].contains {
+                guard let folder = $0.map({ URL(fileURLWithPath: $0).standardized.path }) else { return false }
+                return named.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+            }
             return .failure(
                 .unreadable(
-                    link.st_mode & S_IFMT == S_IFLNK
-                        ? "the file is a symbolic link to a place outside the repository, which is never read"
-                        : "the file is reached through a symbolic link to a place outside the repository, which is never read"
-                ))
+                    inside
+                        ? "the file is reached through a symbolic link to a place outside the repository, which is never read"
+                        : "the file is outside the repository, which is never read"))
         }
         let descriptor = open(resolved, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return .failure(.unreadable("the file cannot be read (\(reason()))")) }
