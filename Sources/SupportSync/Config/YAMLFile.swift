@@ -94,15 +94,23 @@ enum YAMLFile {
         return root
     }
 
-    /// Where the first anchor or alias of `node` is, depth first.
+    /// Where the first anchor or alias of `node` is, depth first. Each node
+    /// is looked at once (a lazy `compactMap(...).first` would look at the
+    /// found child twice, once for the index and once for the element: twice
+    /// per level, exponential in the nesting).
     private static func firstAnchorOrAlias(in node: Node) -> Mark? {
         if node.anchor != nil { return node.start }
         switch node.kind {
         case .alias: return node.start
         case .scalar: return nil
-        case .sequence(let items): return items.lazy.compactMap(firstAnchorOrAlias).first
+        case .sequence(let items):
+            for item in items { if let mark = firstAnchorOrAlias(in: item) { return mark } }
+            return nil
         case .mapping(let entries):
-            return entries.lazy.compactMap { firstAnchorOrAlias(in: $0.key) ?? firstAnchorOrAlias(in: $0.value) }.first
+            for entry in entries {
+                if let mark = firstAnchorOrAlias(in: entry.key) ?? firstAnchorOrAlias(in: entry.value) { return mark }
+            }
+            return nil
         }
     }
 }
