@@ -91,20 +91,23 @@ public enum RepositoryFile {
         guard let resolved else {
             return .failure(.unreadable("the file is a symbolic link to nothing"))
         }
-        guard let base = root(), resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
+        func isInside(_ path: String, _ folder: String) -> Bool {
+            path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+        }
+        let resolvedRoot = root()
+        guard let base = resolvedRoot, isInside(resolved, base) else {
             if link.st_mode & S_IFMT == S_IFLNK {
                 return .failure(
                     .unreadable("the file is a symbolic link to a place outside the repository, which is never read"))
             }
             // Named inside the repository, it was a linked folder that led out.
             let named = URL(fileURLWithPath: path).standardized.path
-            let inside = [lexicalRoot, root()].contains {
-                guard let folder = $0.map({ URL(fileURLWithPath: $0).standardized.path }) else { return false }
-                return named.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+            let namedInside = [URL(fileURLWithPath: lexicalRoot).standardized.path, resolvedRoot].contains {
+                $0.map { isInside(named, $0) } ?? false
             }
             return .failure(
                 .unreadable(
-                    inside
+                    namedInside
                         ? "the file is reached through a symbolic link to a place outside the repository, which is never read"
                         : "the file is outside the repository, which is never read"))
         }
