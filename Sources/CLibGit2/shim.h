@@ -2,6 +2,7 @@
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 #include <stdlib.h>
 
 /// libgit2's process-wide settings, set once (git_libgit2_opts is variadic,
