@@ -108,7 +108,7 @@ import Testing
     /// `git merge -s ours main` changes nothing against its first parent,
     /// and takes back all that main changed: the net change shows it.
     @Test func aMergeKeepingItsOwnSideCannotUndoMain() async throws {
-        let (bench, tickets, side, main, later) = try await setUpBehindMain()
+        let (bench, _, side, main, later) = try await setUpBehindMain()
         let repository = try bench.repository()
         let merge = try repository.createCommit(
             parent: side, mergedParents: [main], treeUpdates: [], message: "Merge main, keeping ours",
