@@ -33,7 +33,7 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        // glibc's <malloc.h>, for the executable's allocator setting.
+        // glibc's <malloc.h>: the executable's allocator settings, and a pull giving freed memory back.
         .systemLibrary(name: "CMalloc"),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "Git", dependencies: ["CLibGit2"]),
@@ -47,6 +47,7 @@ let package = Package(
         .target(
             name: "SupportSyncGit",
             dependencies: [
+                "CMalloc",
                 "SupportSync",
                 "YAML",
                 "Git",

@@ -1,3 +1,4 @@
+internal import CMalloc
 import Foundation
 import Git
 import Logging
@@ -141,6 +142,9 @@ public struct TicketPuller {
                 restart = true
                 continue
             }
+            // The batch's tickets, texts and objects are freed: given back
+            // to the system, not left between what the next batch keeps.
+            supportsync_release_free_memory()
             if report.stopped { break }
             position = batch.end
             if !batch.more { break }
