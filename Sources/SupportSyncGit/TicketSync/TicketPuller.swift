@@ -142,12 +142,13 @@ public struct TicketPuller {
                 restart = true
                 continue
             }
-            // The batch's tickets, texts and objects are freed: given back
-            // to the system, not left between what the next batch keeps.
-            supportsync_release_free_memory()
             if report.stopped { break }
             position = batch.end
             if !batch.more { break }
+            // The batch's tickets, texts and objects are freed: given back
+            // to the system before the next batch, not left between what it
+            // keeps (after the last batch, the pull is soon done).
+            supportsync_release_free_memory()
         }
         if !options.dryRun {
             // What this pull merged is found in conflict again, or no longer.
