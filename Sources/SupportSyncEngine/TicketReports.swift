@@ -135,29 +135,66 @@ public enum TicketOutput {
 
     /// `tickets list`: each ticket as its file holds it, with its path.
     public static func json(_ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil) -> String {
-        struct Entry: Encodable {
-            var listed: TicketQueries.Listed
-            var conflicts: [ConflictJSON]?
+        var document = ""
+        writeJSON(listed, conflicts: conflicts) { document += $0 }
+        return document
+    }
 
-            enum CodingKeys: String, CodingKey { case path, conflicts }
-
-            func encode(to encoder: any Encoder) throws {
-                try listed.record.encode(to: encoder)
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(listed.path, forKey: .path)
-                if let conflicts { try container.encode(conflicts, forKey: .conflicts) }
+    /// `tickets list` as `json(_:conflicts:)` prints it, byte for byte,
+    /// handed to `write` in pieces of about 64 KiB: one ticket is encoded at
+    /// a time, never the whole document (100,000 tickets make 125 MB of
+    /// JSON, which took over 700 MiB to encode as one value).
+    public static func writeJSON(
+        _ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil, to write: (String) -> Void
+    ) {
+        guard !listed.isEmpty else {
+            write(JSONDocument.render([ListedJSON](), under: "tickets"))
+            return
+        }
+        // The document's members sorted, as the encoder sorts them; each
+        // ticket one level deeper than on its own (JSON strings hold no
+        // newline, so each line of it is indented, but for the empty line
+        // the encoder writes inside an empty list or object).
+        let encoder = JSONCoding.encoder(pretty: true)
+        var piece = "{\n  \"format_version\" : \(JSONDocument.formatVersion),\n  \"tickets\" : [\n"
+        for (index, item) in listed.enumerated() {
+            let entry = ListedJSON(
+                listed: item,
+                conflicts: conflicts.map { ledger in
+                    (ledger.tickets[item.record.id] ?? []).compactMap(\.conflict).map {
+                        conflictJSON((item.record.id, $0))
+                    }
+                })
+            guard let data = try? encoder.encode(entry) else {
+                preconditionFailure("a ticket read from its file encodes: it holds only strings and lists of them")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            if index > 0 { piece += ",\n" }
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                piece += (number == 0 ? "" : "\n") + (line.isEmpty ? "" : "    ") + line
+            }
+            if piece.utf8.count >= 1 << 16 {
+                write(piece)
+                piece = ""
             }
         }
-        return JSONDocument.render(
-            listed.map { item in
-                Entry(
-                    listed: item,
-                    conflicts: conflicts.map { ledger in
-                        (ledger.tickets[item.record.id] ?? []).compactMap(\.conflict).map {
-                            conflictJSON((item.record.id, $0))
-                        }
-                    })
-            }, under: "tickets")
+        write(piece + "\n  ]\n}\n")
+    }
+
+    /// One ticket of `tickets list`: its file's fields, its path, and with
+    /// `--conflicts` its conflicts.
+    struct ListedJSON: Encodable {
+        var listed: TicketQueries.Listed
+        var conflicts: [ConflictJSON]?
+
+        enum CodingKeys: String, CodingKey { case path, conflicts }
+
+        func encode(to encoder: any Encoder) throws {
+            try listed.record.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(listed.path, forKey: .path)
+            if let conflicts { try container.encode(conflicts, forKey: .conflicts) }
+        }
     }
 
     /// `tickets history`: the ticket's path and its commits, newest first.

@@ -201,7 +201,7 @@ struct ListCommand: AsyncParsableCommand {
                 listed = listed.filter { ledger?.tickets[$0.record.id] != nil }
             }
             if format == .json {
-                print(TicketOutput.json(listed, conflicts: ledger), terminator: "")
+                TicketOutput.writeJSON(listed, conflicts: ledger) { print($0, terminator: "") }
             } else {
                 print(TicketOutput.table(listed.map(\.record)), terminator: "")
                 for item in listed {
