@@ -50,6 +50,17 @@ struct TicketListCache {
             reason = TicketRecord.tableReason(record.reason)
         }
 
+        /// What a list that needs no whole record (the table) keeps of
+        /// `record`: the fields a row holds, as `Entry.record` reads them
+        /// back from the cache (customer data left empty). Listing 100,000
+        /// tickets keeps no more of each than this, from files or the cache.
+        static func summary(_ record: TicketRecord) -> TicketRecord {
+            TicketRecord(
+                id: record.id, agent: record.agent, channel: record.channel, conversation: "",
+                createdAt: record.createdAt, reason: TicketRecord.tableReason(record.reason), tags: record.tags,
+                priority: record.priority, status: record.status, assignee: record.assignee)
+        }
+
         /// The row's cache line for the file at `path` with `key`, without its newline.
         func line(path: String, key: String) -> [UInt8] {
             // A tag may hold a comma (the platform decides): escaped inside the list.

@@ -154,8 +154,11 @@ public struct TicketQueries {
             // A file with errors is reported and not listed, as push and show treat it.
             let errors = diagnostics.filter { $0.severity == .error }
             guard let record, errors.isEmpty else { return Found(path: path, problems: errors) }
+            // Without `complete`, the summary the cache would answer with:
+            // the whole record is dropped here, not held to the end.
+            let listed = complete ? record : TicketListCache.Row.summary(record)
             return Found(
-                path: path, listed: filter.matches(record) ? Listed(path: path, record: record) : nil,
+                path: path, listed: filter.matches(record) ? Listed(path: path, record: listed) : nil,
                 line: key.map { .made(TicketListCache.Row(record).line(path: path, key: $0.description)) })
         }
         /// A file the cache knows unchanged: its summary, or its whole record when asked.

@@ -1,0 +1,88 @@
+import Foundation
+import Git
+import LocalPlatform
+import SupportSync
+import SupportSyncGit
+import TestSupport
+import Testing
+
+@testable import SupportSyncEngine
+
+/// What `tickets list` prints for many tickets, held to what it printed
+/// when it kept every whole record and encoded one document.
+@Suite struct TicketListOutputTests {
+    /// 150 plain tickets pulled from the local platform, with what the
+    /// encoder and the table lay out differently: empty and full lists and
+    /// objects (an empty one holds a blank line), escapes, slashes, tabs,
+    /// quotes, long reasons and text beyond ASCII.
+    /// The repository goes with the store: it is removed when released.
+    static func pulled() async throws -> (ExampleRepository, TicketStore) {
+        let (example, local) = try await RevealTests.exampleFlaggingReturns()
+        try "tickets:\n  seal: []\n".write(
+            to: example.root.appendingPathComponent("supportsync.yaml"), atomically: true, encoding: .utf8)
+        let store = try TicketStore.project(root: example.root)
+        #expect(store.sealing.isEmpty)
+        for number in 0..<150 {
+            _ = try await local.createTicket(
+                TicketDraft(
+                    agent: "returns-chat", channel: .messages, conversation: "c/\(number)",
+                    reason: number % 2 == 0
+                        ? "refund \"now\"\tplease" : "Ärger über Lieferung 📦, and a reason that goes on past sixty",
+                    summary: String(repeating: "line \(number)\n", count: number % 5),
+                    customer: number % 3 == 0 ? Customer() : Customer(name: "Ana García", email: "a\(number)@x.com"),
+                    fields: number % 3 == 0 ? [:] : ["order": "A-\(number)", "note": "a\\b"]),
+                idempotencyKey: nil)
+        }
+        _ = try await TicketPuller(tickets: store, platform: local)
+            .pull(TicketPuller.Options(author: Signature(name: "Bot", email: "bot@example.com")))
+        return (example, store)
+    }
+
+    /// `--format json` is written a ticket at a time, never as one encoded
+    /// document: the pieces make the very bytes the encoder writes for the
+    /// whole list at once.
+    @Test func theListWrittenInPiecesIsTheWholeDocumentByteForByte() async throws {
+        let (example, store) = try await Self.pulled()
+        let listed = try withExtendedLifetime(example) { try TicketQueries(tickets: store).list(.init()) }
+        #expect(listed.count == 150)
+
+        var pieces: [String] = []
+        TicketOutput.writeJSON(listed) { pieces.append($0) }
+        let whole = JSONDocument.render(listed.map { TicketOutput.ListedJSON(listed: $0) }, under: "tickets")
+        #expect(pieces.count > 1, "150 tickets come in more than one piece")
+        #expect(pieces.dropLast().allSatisfy { $0.utf8.count >= 1 << 16 })
+        #expect(pieces.joined() == whole)
+        #expect(TicketOutput.json(listed) == whole)
+        // One ticket, and none.
+        #expect(
+            TicketOutput.json(Array(listed.prefix(1)))
+                == JSONDocument.render(
+                    listed.prefix(1).map { TicketOutput.ListedJSON(listed: $0) }, under: "tickets"))
+        let empty = try #require(
+            JSONSerialization.jsonObject(with: Data(TicketOutput.json([]).utf8)) as? [String: Any])
+        #expect((empty["tickets"] as? [Any])?.isEmpty == true && empty["format_version"] as? Int == 1)
+    }
+}
+
+extension TicketListOutputTests {
+    /// The table keeps a summary of each ticket, from its file as from the
+    /// cache, never the whole record; the table is the one whole records make.
+    @Test func theTableListsSummariesAndPrintsWhatWholeRecordsWould() async throws {
+        let (example, store) = try await Self.pulled()
+        let queries = TicketQueries(tickets: store)
+        let (whole, summaries) = try withExtendedLifetime(example) {
+            (
+                try queries.listing(.init(), complete: true).tickets,
+                try queries.listing(.init(), complete: false).tickets
+            )
+        }
+        #expect(whole.count == 150 && summaries.map(\.path) == whole.map(\.path))
+        #expect(whole.contains { !$0.record.summary.isEmpty && !$0.record.fields.isEmpty })
+        #expect(
+            summaries.allSatisfy {
+                $0.record.summary.isEmpty && $0.record.fields.isEmpty && $0.record.customer == Customer()
+                    && $0.record.conversation.isEmpty
+            }, "no customer data held for the table")
+        #expect(TicketOutput.table(summaries.map(\.record)) == TicketOutput.table(whole.map(\.record)))
+    }
+}
