@@ -141,8 +141,8 @@ public enum TicketOutput {
     }
 
     /// `tickets list` as `json(_:conflicts:)` prints it, byte for byte,
-    /// handed to `write` in pieces of about 64 KiB: one ticket is encoded at
-    /// a time, never the whole document (100,000 tickets make 125 MB of
+    /// handed to `write` in pieces of about 64 KiB: 256 tickets are encoded
+    /// at a time, never the whole document (100,000 tickets make 125 MB of
     /// JSON, which took over 700 MiB to encode as one value).
     public static func writeJSON(
         _ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil, to write: (String) -> Void
@@ -151,34 +151,43 @@ public enum TicketOutput {
             write(JSONDocument.render([ListedJSON](), under: "tickets"))
             return
         }
-        // The document's members sorted, as the encoder sorts them; each
-        // ticket one level deeper than on its own (JSON strings hold no
-        // newline, so each line of it is indented, but for the empty line
-        // the encoder writes inside an empty list or object).
+        // The document's members sorted, as the encoder sorts them. The
+        // tickets go to the encoder 256 at a time, as a list of their own:
+        // without its brackets, that list is the document's, one level
+        // shallower (JSON strings hold no newline, so each line of it is
+        // indented, but for the empty line the encoder writes inside an
+        // empty list or object).
         let encoder = JSONCoding.encoder(pretty: true)
-        var piece = "{\n  \"format_version\" : \(JSONDocument.formatVersion),\n  \"tickets\" : [\n"
-        for (index, item) in listed.enumerated() {
-            let entry = ListedJSON(
-                listed: item,
-                conflicts: conflicts.map { ledger in
-                    (ledger.tickets[item.record.id] ?? []).compactMap(\.conflict).map {
-                        conflictJSON((item.record.id, $0))
-                    }
-                })
-            guard let data = try? encoder.encode(entry) else {
+        let newline = UInt8(ascii: "\n")
+        let space = UInt8(ascii: " ")
+        var piece = Array("{\n  \"format_version\" : \(JSONDocument.formatVersion),\n  \"tickets\" : [\n".utf8)
+        for start in stride(from: 0, to: listed.count, by: 256) {
+            let entries = listed[start..<min(start + 256, listed.count)].map { item in
+                ListedJSON(
+                    listed: item,
+                    conflicts: conflicts.map { ledger in
+                        (ledger.tickets[item.record.id] ?? []).compactMap(\.conflict).map {
+                            conflictJSON((item.record.id, $0))
+                        }
+                    })
+            }
+            guard let data = try? encoder.encode(entries) else {
                 preconditionFailure("a ticket read from its file encodes: it holds only strings and lists of them")
             }
-            let text = String(decoding: data, as: UTF8.self)
-            if index > 0 { piece += ",\n" }
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                piece += (number == 0 ? "" : "\n") + (line.isEmpty ? "" : "    ") + line
+            if start > 0 { piece += Array(",\n".utf8) }
+            // "[\n" ... "\n]" around the tickets.
+            var lineStarts = true
+            for byte in data.dropFirst(2).dropLast(2) {
+                if lineStarts && byte != newline { piece += [space, space] }
+                piece.append(byte)
+                lineStarts = byte == newline
             }
-            if piece.utf8.count >= 1 << 16 {
-                write(piece)
-                piece = ""
+            if piece.count >= 1 << 16 {
+                write(String(decoding: piece, as: UTF8.self))
+                piece.removeAll(keepingCapacity: true)
             }
         }
-        write(piece + "\n  ]\n}\n")
+        write(String(decoding: piece, as: UTF8.self) + "\n  ]\n}\n")
     }
 
     /// One ticket of `tickets list`: its file's fields, its path, and with

@@ -11,10 +11,12 @@ import Testing
 /// What `tickets list` prints for many tickets, held to what it printed
 /// when it kept every whole record and encoded one document.
 @Suite struct TicketListOutputTests {
-    /// 150 plain tickets pulled from the local platform, with what the
-    /// encoder and the table lay out differently: empty and full lists and
-    /// objects (an empty one holds a blank line), escapes, slashes, tabs,
-    /// quotes, long reasons and text beyond ASCII.
+    /// 600 plain tickets (more than two lists of 256 for the encoder)
+    /// pulled from the local platform, with what the encoder and the table
+    /// lay out differently: empty and full lists and objects (an empty one
+    /// holds a blank line), escapes, slashes, tabs, quotes, long reasons
+    /// and text beyond ASCII.
+    ///
     /// The repository goes with the store: it is removed when released.
     static func pulled() async throws -> (ExampleRepository, TicketStore) {
         let (example, local) = try await RevealTests.exampleFlaggingReturns()
@@ -22,7 +24,7 @@ import Testing
             to: example.root.appendingPathComponent("supportsync.yaml"), atomically: true, encoding: .utf8)
         let store = try TicketStore.project(root: example.root)
         #expect(store.sealing.isEmpty)
-        for number in 0..<150 {
+        for number in 0..<600 {
             _ = try await local.createTicket(
                 TicketDraft(
                     agent: "returns-chat", channel: .messages, conversation: "c/\(number)",
@@ -44,12 +46,12 @@ import Testing
     @Test func theListWrittenInPiecesIsTheWholeDocumentByteForByte() async throws {
         let (example, store) = try await Self.pulled()
         let listed = try withExtendedLifetime(example) { try TicketQueries(tickets: store).list(.init()) }
-        #expect(listed.count == 150)
+        #expect(listed.count == 600)
 
         var pieces: [String] = []
         TicketOutput.writeJSON(listed) { pieces.append($0) }
         let whole = JSONDocument.render(listed.map { TicketOutput.ListedJSON(listed: $0) }, under: "tickets")
-        #expect(pieces.count > 1, "150 tickets come in more than one piece")
+        #expect(pieces.count > 1, "600 tickets come in more than one piece")
         #expect(pieces.dropLast().allSatisfy { $0.utf8.count >= 1 << 16 })
         #expect(pieces.joined() == whole)
         #expect(TicketOutput.json(listed) == whole)
@@ -76,7 +78,7 @@ extension TicketListOutputTests {
                 try queries.listing(.init(), complete: false).tickets
             )
         }
-        #expect(whole.count == 150 && summaries.map(\.path) == whole.map(\.path))
+        #expect(whole.count == 600 && summaries.map(\.path) == whole.map(\.path))
         #expect(whole.contains { !$0.record.summary.isEmpty && !$0.record.fields.isEmpty })
         #expect(
             summaries.allSatisfy {
