@@ -177,7 +177,9 @@ let package = Package(
             dependencies: [
                 "supportsync", "VapiProvider", "PlatformClient", "SupportSync", "SupportSyncEngine", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Read and written by path (VapiGoldenTests), not bundled.
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "SupportSyncEngineTests",
