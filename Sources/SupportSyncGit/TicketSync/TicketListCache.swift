@@ -51,14 +51,14 @@ struct TicketListCache {
         }
 
         /// What a list that needs no whole record (the table) keeps of
-        /// `record`: the fields a row holds, as `Entry.record` reads them
-        /// back from the cache (customer data left empty). Listing 100,000
-        /// tickets keeps no more of each than this, from files or the cache.
-        static func summary(_ record: TicketRecord) -> TicketRecord {
+        /// `record`, the record this row was made from: the fields the row
+        /// holds, as `Entry.record` reads them back from the cache (customer
+        /// data left empty). Listing 100,000 tickets keeps no more of each
+        /// than this, from files or the cache.
+        func summary(of record: TicketRecord) -> TicketRecord {
             TicketRecord(
-                id: record.id, agent: record.agent, channel: record.channel, conversation: "",
-                createdAt: record.createdAt, reason: TicketRecord.tableReason(record.reason), tags: record.tags,
-                priority: record.priority, status: record.status, assignee: record.assignee)
+                id: id, agent: agent, channel: record.channel, conversation: "", createdAt: createdAt,
+                reason: reason, tags: tags, priority: record.priority, status: record.status, assignee: assignee)
         }
 
         /// The row's cache line for the file at `path` with `key`, without its newline.

@@ -154,12 +154,14 @@ public struct TicketQueries {
             // A file with errors is reported and not listed, as push and show treat it.
             let errors = diagnostics.filter { $0.severity == .error }
             guard let record, errors.isEmpty else { return Found(path: path, problems: errors) }
-            // Without `complete`, the summary the cache would answer with:
-            // the whole record is dropped here, not held to the end.
-            let listed = complete ? record : TicketListCache.Row.summary(record)
+            // One row for the cache line and, without `complete`, the
+            // summary the cache would answer with: the whole record is
+            // dropped here, not held to the end.
+            let row = TicketListCache.Row(record)
+            let listed = complete ? record : row.summary(of: record)
             return Found(
                 path: path, listed: filter.matches(record) ? Listed(path: path, record: listed) : nil,
-                line: key.map { .made(TicketListCache.Row(record).line(path: path, key: $0.description)) })
+                line: key.map { .made(row.line(path: path, key: $0.description)) })
         }
         /// A file the cache knows unchanged: its summary, or its whole record when asked.
         func cached(
