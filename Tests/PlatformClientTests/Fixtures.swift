@@ -22,13 +22,16 @@ enum Fixtures {
         createdAt: "2025-01-02T03:04:05Z", reason: "refund", summary: "wants a refund",
         customer: Customer(name: "Ada"), tags: ["billing"], updatedAt: "2025-01-02T03:04:05Z", version: "1")
 
-    /// Small delays so retry tests take milliseconds, not the real policy's seconds.
+    /// Small delays so retry tests take milliseconds, not the real policy's
+    /// seconds. The timeouts are the product's: a test that means a timeout
+    /// asks for a short one, and the others must not fail when a loaded
+    /// machine stalls the test process for several seconds.
     static func fast(
-        maxAttempts: Int = 5, budget: Duration = .seconds(10), requestTimeout: Duration = .seconds(10),
+        maxAttempts: Int = 5, budget: Duration = .seconds(30), requestTimeout: Duration = .seconds(30),
         serverErrorRetries: Int = 2
     ) -> HTTPPlatform.Configuration {
         HTTPPlatform.Configuration(
-            connectTimeout: .seconds(2), requestTimeout: requestTimeout,
+            connectTimeout: .seconds(10), requestTimeout: requestTimeout,
             retry: HTTPPlatform.RetryPolicy(
                 maxAttempts: maxAttempts, baseBackoff: .milliseconds(10), maxBackoff: .milliseconds(40),
                 budget: budget, serverErrorRetries: serverErrorRetries))

@@ -42,7 +42,7 @@ import Testing
         }
         try await FaultServer.with(Self.echo) { baseURL, _ in
             // Every answer but the slow one in time, however busy the machine.
-            let configuration = Fixtures.fast(maxAttempts: 2, requestTimeout: .seconds(10))
+            let configuration = Fixtures.fast(maxAttempts: 2, requestTimeout: .seconds(30))
             let platform = try HTTPPlatform(
                 baseURL: baseURL, token: Fixtures.token, configuration: configuration, logger: capture.logger())
             // The last: a token used as an agent id, so it is in the request's path.

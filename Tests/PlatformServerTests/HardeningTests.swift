@@ -348,12 +348,13 @@ extension HardeningTests {
     }
 
     /// Sends `bytes` on a fresh connection and reads until the server
-    /// closes it (or 10 s pass): what came back, and whether it closed.
+    /// closes it (or 30 s pass, for a machine that stalls): what came back,
+    /// and whether it closed.
     static func exchange(port: Int, sending bytes: [UInt8]) -> (closed: Bool, received: [UInt8]) {
         guard let fd = connectedSocket(port: port) else { return (false, []) }
         defer { close(fd) }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
