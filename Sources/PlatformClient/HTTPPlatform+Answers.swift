@@ -32,7 +32,8 @@ extension HTTPPlatform {
                 return try JSONDecoder().decode(T.self, from: data)
             } catch {
                 throw .failed(
-                    token.redacting("\(context): the answer is not the platform API's (\(Self.summary(of: error)))"))
+                    token.redacting(
+                        "\(context): the answer is not the platform API's (\(JSONCoding.summary(of: error)))"))
             }
         }
         let body = try? JSONDecoder().decode(ErrorBody.self, from: data)
@@ -123,22 +124,4 @@ extension HTTPPlatform {
         return "\(size) bytes of \(type)"
     }
 
-    /// A decoding error in a few words, with where in the JSON it happened.
-    static func summary(of error: any Error) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            let text = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-            return text.isEmpty ? "the top level" : String(text.drop(while: { $0 == "." }))
-        }
-        guard let error = error as? DecodingError else { return "\(error)" }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "no \"\(key.stringValue)\" at \(path(context.codingPath))"
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return "not JSON"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(context.debugDescription) at \(path(context.codingPath))"
-        @unknown default:
-            return "\(error)"
-        }
-    }
 }

@@ -17,4 +17,30 @@ public enum JSONCoding {
         }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
+
+    /// A decoding error in a few words, with where in the JSON it happened,
+    /// relative to `below` (the coding path of the value being decoded).
+    public static func summary(of error: any Error, below: [any CodingKey] = []) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            let relative = codingPath.count >= below.count ? codingPath.dropFirst(below.count) : codingPath[...]
+            let text = relative.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+            return text.isEmpty ? "the top level" : String(text.drop(while: { $0 == "." }))
+        }
+        guard let error = error as? DecodingError else {
+            // Foundation's scanner names what it found in a string (a lone
+            // surrogate, a bad escape) as a case of its own error type.
+            let kind = String(describing: error).prefix { $0.isLetter || $0.isNumber }
+            return kind.isEmpty ? "not valid JSON text" : "not valid JSON text (\(kind))"
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "no \"\(key.stringValue)\" at \(path(context.codingPath))"
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return "not JSON"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(context.debugDescription) at \(path(context.codingPath))"
+        @unknown default:
+            return "\(error)"
+        }
+    }
 }

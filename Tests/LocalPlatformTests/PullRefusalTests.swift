@@ -16,6 +16,8 @@ import YAML
     final class ScriptedSource: TicketSource, @unchecked Sendable {
         private let lock = NSLock()
         private var changes: [(seq: Int, ticket: Ticket)] = []
+        /// Tickets sent as JSON that does not decode, by id.
+        private var broken: [(seq: Int, id: String, json: String)] = []
         private var seq = 0
         let instance: String
         /// Appended to every cursor the platform hands out.
@@ -26,9 +28,21 @@ import YAML
             self.cursorSuffix = cursorSuffix
         }
 
+        /// The platform sends ticket `id` as `json`, which does not decode;
+        /// its pages then go through the JSON decoder, as a client's do.
+        func putBroken(_ id: String, json: String) {
+            lock.withLock {
+                seq += 1
+                changes.removeAll { $0.ticket.id == id }
+                broken.removeAll { $0.id == id }
+                broken.append((seq, id, json))
+            }
+        }
+
         func put(_ record: TicketRecord) {
             lock.withLock {
                 seq += 1
+                broken.removeAll { $0.id == record.id }
                 changes.removeAll { $0.ticket.id == record.id }
                 changes.append(
                     (
@@ -41,12 +55,30 @@ import YAML
         func info() async throws(PlatformError) -> PlatformInfo { PlatformInfo(instance: instance) }
 
         func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
-            lock.withLock {
+            let (page, brokenOnes, end, more) = lock.withLock {
                 let after = cursor.flatMap { Int($0.prefix(while: \.isNumber)) } ?? 0
-                let page = changes.filter { $0.seq > after }.prefix(limit)
-                let end = page.last.map { String($0.seq) + cursorSuffix } ?? cursor
-                let more = changes.contains { $0.seq > (page.last?.seq ?? after) }
-                return TicketPage(tickets: page.map(\.ticket), nextCursor: more ? end : nil, cursor: end)
+                let all =
+                    (changes.map { ($0.seq, $0.ticket as Ticket?, nil as String?) }
+                    + broken.map { ($0.seq, nil, $0.json) })
+                    .sorted { $0.0 < $1.0 }
+                let page = all.filter { $0.0 > after }.prefix(limit)
+                let end = page.last.map { String($0.0) + cursorSuffix } ?? cursor
+                let more = all.contains { $0.0 > (page.last?.0 ?? after) }
+                return (page, broken, end, more)
+            }
+            guard !brokenOnes.isEmpty else {
+                return TicketPage(tickets: page.compactMap(\.1), nextCursor: more ? end : nil, cursor: end)
+            }
+            let items = page.map { _, ticket, json in
+                json ?? String(decoding: try! JSONCoding.encoder().encode(ticket!), as: UTF8.self)
+            }
+            let next = (more ? end : nil).map { "\"\($0)\"" } ?? "null"
+            let text =
+                #"{"tickets":["# + items.joined(separator: ",") + #"],"next_cursor":\#(next),"cursor":"\#(end ?? "")"}"#
+            do {
+                return try JSONDecoder().decode(TicketPage.self, from: Data(text.utf8))
+            } catch {
+                throw PlatformError.failed("the page does not decode: \(error)")
             }
         }
 
@@ -151,6 +183,43 @@ import YAML
         let fourth = try await bench.pull(source)
         #expect(fourth.new == ["T-big"])
         #expect(Set(fourth.skipped.map(\.id)) == ["CON", "nul", "T-AA"])
+    }
+
+    @Test("a ticket whose JSON does not decode is refused by name on every pull; the rest land")
+    func undecodableTickets() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("T-1"))
+        let one = try #require(try await source.ticket(id: "T-1", sealing: .none))
+        var json = String(decoding: try JSONCoding.encoder().encode(one), as: UTF8.self)
+        // Half an emoji, as a platform that cuts text by UTF-16 units sends it.
+        json = json.replacingOccurrences(of: #""summary":"Case""#, with: #""summary":"Case \ud83d""#)
+        source.putBroken("T-2", json: json.replacingOccurrences(of: #""id":"T-1""#, with: #""id":"T-2""#))
+        source.putBroken(
+            "T-3",
+            json: json.replacingOccurrences(of: #""id":"T-1""#, with: #""id":"T-3""#)
+                .replacingOccurrences(of: #""summary":"Case \ud83d""#, with: #""summary":7"#))
+        source.put(Self.record("T-4"))
+        let first = try await bench.pull(source)
+        #expect(first.new == ["T-1", "T-4"])
+        let reasons = Dictionary(uniqueKeysWithValues: first.skipped.map { ($0.id, $0.reason) })
+        #expect(Set(reasons.keys) == ["T-2", "T-3"])
+        #expect(reasons["T-2"]?.hasPrefix("the platform's JSON for it does not read: not valid JSON text") == true)
+        #expect(reasons["T-3"]?.hasSuffix("at summary") == true, "\(reasons["T-3"] ?? "")")
+        #expect(first.exitStatus == .needsAttention)
+        #expect(try Set(bench.files().keys) == ["tickets/2026/11/T-1.yaml", "tickets/2026/11/T-4.yaml"])
+
+        // Nothing new: the cursor moved past them, and they are reported again.
+        let second = try await bench.pull(source)
+        #expect(second.commits.isEmpty)
+        #expect(Set(second.skipped.map(\.id)) == ["T-2", "T-3"])
+        #expect(second.skipped.allSatisfy { $0.reason.hasSuffix("(refused by an earlier pull)") })
+
+        // Sent again in a form that reads, it lands and is no longer reported.
+        source.put(Self.record("T-2"))
+        let third = try await bench.pull(source)
+        #expect(third.new == ["T-2"])
+        #expect(third.skipped.map(\.id) == ["T-3"])
     }
 
     @Test("twins already in git each keep their own file; a stray copy elsewhere is never written")

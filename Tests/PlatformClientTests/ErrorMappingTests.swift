@@ -71,6 +71,26 @@ import Testing
         )
     }
 
+    /// One ticket of a page that does not decode (half an emoji: a lone
+    /// UTF-16 surrogate escape) is named with why; the page's others read.
+    @Test func aTicketOfAPageThatDoesNotDecodeIsNamedAndTheOthersRead() async throws {
+        let good = String(decoding: try JSONCoding.encoder().encode(Fixtures.ticket), as: UTF8.self)
+        let broken = good.replacingOccurrences(of: #""id":"T-1""#, with: #""id":"T-2""#)
+            .replacingOccurrences(of: #""summary":"wants a refund""#, with: #""summary":"wants a refund \ud83d""#)
+        #expect(broken.contains(#"\ud83d"#))
+        let text = #"{"tickets":["# + good + "," + broken + #"],"next_cursor":null}"#
+        let page = try await FaultServer.with({ _, _ in FaultServer.text(text, status: .ok, type: "application/json") })
+        {
+            baseURL, _ in
+            try await Fixtures.withPlatform(baseURL) { try await $0.tickets(after: nil, limit: 10) }
+        }
+        #expect(page.tickets.map(\.id) == ["T-1"])
+        #expect(page.unreadable.map(\.id) == ["T-2"])
+        #expect(
+            page.unreadable.first?.reason.hasPrefix("the platform's JSON for it does not read: not valid JSON text")
+                == true)
+    }
+
     @Test func garbageInASuccessIsAFailureNamingTheStatus() async throws {
         try await FaultServer.with({ request, _ in
             if request.target.hasSuffix("/html") { return FaultServer.text("<html>hi</html>", status: .ok) }

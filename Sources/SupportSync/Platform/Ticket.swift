@@ -366,6 +366,17 @@ public struct TicketPatch: Sendable, Hashable, Codable {
     }
 }
 
+/// A ticket the platform sent that does not decode: its id as sent, and why.
+public struct UnreadableTicket: Sendable, Hashable {
+    public var id: String
+    public var reason: String
+
+    public init(id: String, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
+}
+
 /// A page of `GET /v1/tickets?after=&limit=`.
 public struct TicketPage: Sendable, Hashable, Codable {
     public var tickets: [Ticket]
@@ -380,18 +391,67 @@ public struct TicketPage: Sendable, Hashable, Codable {
     /// cursor that passed over many, even with no ticket, so the next pull
     /// does not read them again.
     public var passedOver = 0
+    /// Tickets of the page that did not decode, each by its id. Not on the
+    /// wire: one broken ticket (a field of the wrong type, a string with a
+    /// lone UTF-16 surrogate escape) is refused by name, and the rest of
+    /// the page still reads.
+    public var unreadable: [UnreadableTicket] = []
 
-    public init(tickets: [Ticket], nextCursor: String?, cursor: String? = nil, passedOver: Int = 0) {
+    public init(
+        tickets: [Ticket], nextCursor: String?, cursor: String? = nil, passedOver: Int = 0,
+        unreadable: [UnreadableTicket] = []
+    ) {
         self.tickets = tickets
         self.nextCursor = nextCursor
         self.cursor = cursor
         self.passedOver = passedOver
+        self.unreadable = unreadable
     }
 
     enum CodingKeys: String, CodingKey {
         case tickets
         case nextCursor = "next_cursor"
         case cursor
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var items = try c.nestedUnkeyedContainer(forKey: .tickets)
+        tickets = []
+        tickets.reserveCapacity(items.count ?? 0)
+        while !items.isAtEnd {
+            switch try items.decode(Item.self) {
+            case .ticket(let ticket): tickets.append(ticket)
+            case .unreadable(let ticket): unreadable.append(ticket)
+            }
+        }
+        nextCursor = try c.decodeIfPresent(String.self, forKey: .nextCursor)
+        cursor = try c.decodeIfPresent(String.self, forKey: .cursor)
+    }
+
+    /// One entry of `tickets`: a ticket, or, when it does not decode but
+    /// its id does, why. An entry without an id fails the page, since
+    /// nothing could name it.
+    private enum Item: Decodable {
+        case ticket(Ticket)
+        case unreadable(UnreadableTicket)
+
+        private enum IDKey: String, CodingKey { case id }
+
+        init(from decoder: any Decoder) throws {
+            do {
+                self = .ticket(try Ticket(from: decoder))
+            } catch {
+                guard let id = try? decoder.container(keyedBy: IDKey.self).decode(String.self, forKey: .id),
+                    !id.isEmpty
+                else { throw error }
+                self = .unreadable(
+                    UnreadableTicket(
+                        id: id,
+                        reason: "the platform's JSON for it does not read: "
+                            + JSONCoding.summary(of: error, below: decoder.codingPath)))
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

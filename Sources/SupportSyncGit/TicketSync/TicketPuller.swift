@@ -111,7 +111,9 @@ public struct TicketPuller {
             // No ticket: nothing to commit, unless the platform passed over
             // so many items to get here that the next pull should not read
             // them again (the cursor alone is committed).
-            guard !batch.tickets.isEmpty || (batch.passedOver >= Self.passedOverWorthACommit && batch.end != position)
+            guard
+                !batch.tickets.isEmpty || !batch.unreadable.isEmpty
+                    || (batch.passedOver >= Self.passedOverWorthACommit && batch.end != position)
             else { break }
             if let end = batch.end { try Self.requireCommitSafe(end, "cursor", limit: 4096) }
             // The platform prepares the next batch while this one is written.
@@ -130,6 +132,13 @@ public struct TicketPuller {
                 {
                     tip = commit
                 }
+                // Refused like a ticket no file can hold: named on every pull
+                // until the platform sends it again in a form that reads.
+                let unreadable = batch.unreadable.map {
+                    (id: Self.printable($0.id), reason: PrintableText.escaping($0.reason))
+                }
+                refused += unreadable
+                report.skipped += unreadable
             } catch {
                 // Stopped and gone before anything else reads the platform.
                 prefetched?.cancel()
@@ -163,6 +172,8 @@ public struct TicketPuller {
 
     private struct Batch: Sendable {
         var tickets: [Ticket]
+        /// Tickets whose JSON did not decode (the latest of each id).
+        var unreadable: [UnreadableTicket] = []
         var end: String?
         var more: Bool
         var passedOver = 0
@@ -177,6 +188,7 @@ public struct TicketPuller {
         after start: String?, from platform: any TicketSource, sealing: Sealing, options: Options
     ) async throws -> Batch {
         var tickets: [Ticket] = []
+        var unreadable: [(ticket: UnreadableTicket, after: Int)] = []
         var position = start
         var more = true
         var passedOver = 0
@@ -186,6 +198,9 @@ public struct TicketPuller {
             // Checked page by page, while the platform prepares the next
             // (and the batch before is still being written).
             try requireSealed(page.tickets, sealing)
+            // Where in the batch each came: a ticket sent again later in
+            // the batch, readable or not, is the one that counts.
+            unreadable += page.unreadable.map { ($0, tickets.count + page.tickets.count) }
             tickets += page.tickets
             passedOver += page.passedOver
             // A server that does not say where its last page ends leaves the
@@ -199,8 +214,16 @@ public struct TicketPuller {
         // The same ticket may come twice when it changed between pages: keep the latest.
         var latest: [String: Int] = [:]
         for (index, ticket) in tickets.enumerated() { latest[ticket.id] = index }
-        let unique = tickets.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element)
-        return Batch(tickets: unique, end: position, more: more, passedOver: passedOver)
+        // An unreadable ticket counts as coming after the page's readable ones.
+        var latestUnreadable: [String: Int] = [:]
+        for (index, entry) in unreadable.enumerated() { latestUnreadable[entry.ticket.id] = index }
+        let unique = tickets.enumerated().filter { index, ticket in
+            latest[ticket.id] == index && !unreadable.contains { $0.ticket.id == ticket.id && $0.after > index }
+        }.map(\.element)
+        let broken = unreadable.enumerated().filter { index, entry in
+            latestUnreadable[entry.ticket.id] == index && (latest[entry.ticket.id] ?? -1) < entry.after
+        }.map(\.element.ticket)
+        return Batch(tickets: unique, unreadable: broken, end: position, more: more, passedOver: passedOver)
     }
 
     /// Writes one batch as one commit (with the platform base moved in the
