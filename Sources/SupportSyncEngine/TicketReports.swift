@@ -16,11 +16,16 @@ public enum TicketOutput {
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(conflict.describe(id: id))\n" }
         if !report.new.isEmpty { output += "new: \(IDList.capped(report.new, separator: " "))\n" }
         if !report.updated.isEmpty { output += "updated: \(IDList.capped(report.updated, separator: " "))\n" }
+        // A pull that skipped tickets did not find "nothing new": what it
+        // skipped is waiting, and the lines above say why.
+        let skipped = report.skipped.isEmpty ? "" : ", \(report.skipped.count) skipped"
         output +=
-            "tickets pull: \(report.new.count) new, \(report.updated.count) updated in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
-        output +=
-            report.commits.isEmpty
-            ? " (nothing new)\n" : " (\(report.commits.map { String($0.hex.prefix(8)) }.joined(separator: ", ")))\n"
+            "tickets pull: \(report.new.count) new, \(report.updated.count) updated\(skipped) in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
+        if !report.commits.isEmpty {
+            output += " (\(report.commits.map { String($0.hex.prefix(8)) }.joined(separator: ", ")))\n"
+        } else {
+            output += skipped.isEmpty ? " (nothing new)\n" : " (nothing committed)\n"
+        }
         return output
     }
 

@@ -66,6 +66,10 @@ struct TicketUnreadableTests {
             #expect(pull.status == 1, "\(pull.stdout)")
             #expect(pull.stdout.contains("skipped \(tickets[0].id): \(broken):17:9:"), "\(pull.stdout)")
             #expect(pull.stdout.contains("the cursor stayed"), "\(pull.stdout)")
+            // Not "nothing new": the platform's change waits.
+            #expect(
+                pull.stdout.contains("tickets pull: 0 new, 0 updated, 1 skipped in 0 commits (nothing committed)"),
+                "\(pull.stdout)")
             #expect(bench.readFile(SampleTickets.path(later[0])) == nil, "the batch waits whole")
         }
         try bench.writeFile(broken, original)
