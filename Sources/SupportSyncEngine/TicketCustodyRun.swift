@@ -18,6 +18,14 @@ extension TicketStore {
         return store
     }
 
+    /// How the ticket files at `root` read, sealed as `supportsync.yaml`
+    /// says, for the commands that only read (list, show, audit, changes:
+    /// `TicketStore.reading`, `TicketAuditor`); refuses (64) when that file
+    /// has errors.
+    public static func projectCodec(root: URL) throws -> TicketCodec {
+        TicketCodec(sealing: try ticketSettings(root: root).sealing)
+    }
+
     /// The `tickets:` section of `supportsync.yaml` at `root` (the defaults
     /// without the file); refuses (64) when the file has errors.
     static func ticketSettings(root: URL) throws -> ProjectFile.TicketSettings {
@@ -44,10 +52,14 @@ public enum TicketCustodyRun {
     /// `record` with its sealed values opened with the ticket's key. Without
     /// the reveal scope, or once the key is destroyed, the record comes back
     /// sealed with a note, never an error. A value that does not open
-    /// (tampered, moved, another key) is an error naming the field.
-    public static func reveal(_ record: TicketRecord, platform: any ManagedPlatform) async throws -> Revealed {
+    /// (tampered, moved, another key) is an error naming the field. Only the
+    /// places `sealing` covers (the repository's) are opened: elsewhere a
+    /// value is text, whatever it starts with.
+    public static func reveal(_ record: TicketRecord, sealing: Sealing = .all, platform: any ManagedPlatform)
+        async throws -> Revealed
+    {
         if WithheldValue.isWithheld(in: record) { return try await revealWithheld(record, platform: platform) }
-        guard !SealedValue.values(in: record, sealing: .all).isEmpty else { return Revealed(record: record) }
+        guard !SealedValue.values(in: record, sealing: sealing).isEmpty else { return Revealed(record: record) }
         let material: TicketKeyMaterial?
         do {
             material = try await platform.ticketKey(id: record.id)
@@ -66,7 +78,7 @@ public enum TicketCustodyRun {
             throw PlatformError.failed("the platform's key for \(record.id) is not a key")
         }
         do {
-            return Revealed(record: try TicketSealer.open(record, with: key))
+            return Revealed(record: try TicketSealer.open(record, with: key, sealing: sealing))
         } catch {
             throw RevealError(id: record.id, problem: error)
         }

@@ -71,9 +71,14 @@ public enum TicketSealer {
     /// `record` with every sealed value opened. Throws, naming the place,
     /// when one does not open: another key, tampered bytes, or a value
     /// moved from another ticket or field.
-    public static func open(_ record: TicketRecord, with key: TicketKey) throws(OpenError) -> TicketRecord {
+    ///
+    /// `sealing`: the places the repository's platform seals; elsewhere a
+    /// value is the customer's text, even one that starts like a sealed value.
+    public static func open(_ record: TicketRecord, with key: TicketKey, sealing: Sealing = .all)
+        throws(OpenError) -> TicketRecord
+    {
         var opened = record
-        for place in SealedPlace.all(in: record) {
+        for place in sealing.places(in: record) {
             guard case .some(.some(let text)) = place.value(in: record), SealedValue.isSealed(text) else { continue }
             place.set(try open(text, at: place.path, of: record.id, with: key), in: &opened)
         }

@@ -182,7 +182,8 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketStore.reading(root: try repository.root())
+            let root = try repository.root()
+            let tickets = try TicketStore.reading(root: root, codec: try TicketStore.projectCodec(root: root))
             let filter = TicketQueries.Filter(
                 status: status, agent: agent, since: since, until: until, assignee: assignee,
                 unassigned: unassigned, priority: priority, tag: tag, channel: channel)
@@ -248,13 +249,13 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketStore.reading(root: root)
+            let tickets = try TicketStore.reading(root: root, codec: try TicketStore.projectCodec(root: root))
             let shown = try TicketQueries(tickets: tickets).show(id)
             var record = shown.record
             var text = shown.text
             if reveal, let sealed = record {
                 let revealed = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
-                    try await TicketCustodyRun.reveal(sealed, platform: $0)
+                    try await TicketCustodyRun.reveal(sealed, sealing: tickets.sealing, platform: $0)
                 }
                 if let note = revealed.note { printError("note: \(note)") }
                 record = revealed.record
@@ -326,7 +327,7 @@ struct SetCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketStore(root: try repository.root())
+            let tickets = try TicketStore.project(root: try repository.root())
             let author = commit ? try tickets.author(commitOptions.author) : nil
             let patch = TicketPatch(
                 priority: priority, status: status,
@@ -582,7 +583,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketStore(root: try repository.root())
+            let tickets = try TicketStore.project(root: try repository.root())
             let history = try TicketQueries(tickets: tickets).history(id)
             print(
                 format == .json
@@ -617,8 +618,10 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let git = try TicketStore.openRepository(root: try repository.root())
-            let changes = try TicketQueries.diff(in: git, base: range.base, head: range.head)
+            let root = try repository.root()
+            let git = try TicketStore.openRepository(root: root)
+            let changes = try TicketQueries.diff(
+                in: git, base: range.base, head: range.head, codec: try TicketStore.projectCodec(root: root))
             switch format {
             case .text: print(TicketChangesReport.text(changes), terminator: "")
             case .markdown: print(TicketChangesReport.markdown(changes), terminator: "")
@@ -653,8 +656,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let git = try TicketStore.openRepository(root: try repository.root())
-            let result = try TicketAuditor(repository: git)
+            let root = try repository.root()
+            let git = try TicketStore.openRepository(root: root)
+            let result = try TicketAuditor(repository: git, codec: try TicketStore.projectCodec(root: root))
                 .audit(base: range.base, head: range.head, trustToolCommits: trustToolCommits)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
             if format == .text {

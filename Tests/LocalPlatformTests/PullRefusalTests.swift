@@ -149,6 +149,28 @@ import YAML
         #expect(read?.summary == summary)
     }
 
+    @Test("plain text that starts like a sealed value is written so the tool reads it back")
+    func plainTextThatLooksSealed() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        var record = Self.record("T-1", summary: "sealed:v1:k1:AAAA and sealed:v1:k2:AAAA")
+        record.report.customer.name = "sealed:v1:nope"
+        record.report.reason = "sealed:v1:k9:QUJD"
+        source.put(record)
+        let report = try await bench.pull(source)
+        #expect(report.skipped.isEmpty && report.new == ["T-1"], "\(report.skipped)")
+        let text = try #require(try bench.files()["tickets/2026/11/T-1.yaml"])
+        // Read as the repository reads it: nothing is sealed here.
+        let (read, diagnostics) = TicketFile.read(Array(text.utf8), path: "tickets/2026/11/T-1.yaml", sealing: .none)
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))\n\(text)")
+        #expect(read == record, "\(text)")
+        // A second pull of a change reads the file in git to merge: it is not held.
+        record.report.summary = "sealed:v1:changed"
+        source.put(record)
+        let again = try await bench.pull(source)
+        #expect(again.skipped.isEmpty && again.updated == ["T-1"], "\(again.skipped)")
+    }
+
     @Test("reserved names, case twins and oversized tickets are refused on every pull; the rest land")
     func refusals() async throws {
         let bench = try Bench()

@@ -311,7 +311,10 @@ import Testing
 
     @Test func sealingAPlainRepositoryTakesTicketsSealNotAConfigEditAlone() async throws {
         let bench = try TicketBench(sealed: true)
-        try bench.platform.put([Self.marked(1).ticket])
+        // A customer whose name starts like a sealed value: text in a plain repository.
+        var odd = Self.marked(3).ticket
+        odd.record.report.customer.name = "sealed:v1:nope"
+        try bench.platform.put([Self.marked(1).ticket, odd])
         // A plain repository's pull first, then sealing turned on: refused until `tickets seal`.
         try bench.writeFile(ProjectFile.path, "tickets:\n  seal: []\n")
         try bench.commitWorkingFiles([ProjectFile.path], message: "plain for now")
@@ -326,6 +329,7 @@ import Testing
         #expect(sealed.status == 0, "\(sealed.stderr)")
         let file = try #require(bench.readFile(SampleTickets.path(Self.marked(1).ticket)))
         #expect(!file.contains("MK1X") && file.contains(SealedValue.prefix))
+        #expect(bench.readFile(SampleTickets.path(odd))?.contains("sealed:v1:nope") == false)
         #expect(try await bench.pull().status == 0)
         #expect(bench.readFile(SampleTickets.path(Self.marked(2).ticket))?.contains(SealedValue.prefix) == true)
         #expect(try await bench.run(["audit", "--base", "HEAD~3", "--trust-tool-commits"]).status == 0)

@@ -194,4 +194,32 @@ extension TicketUnreadableTests {
         let json = try await bench.run(["tickets", "list", "--format", "json"])
         #expect(json.stdout.contains("\"summary\""), "JSON lists whole tickets")
     }
+
+    /// In a repository without sealing, a customer who writes their name as
+    /// `sealed:v1:...` gets a ticket like any other: pulled, listed, set,
+    /// audited. Only where the platform seals is such a value checked.
+    @Test func textThatStartsLikeASealedValueIsTheCustomersText() async throws {
+        let bench = try TicketBench()
+        var ticket = SampleTickets.make(1)
+        ticket.record.report.customer.name = "sealed:v1:nope"
+        ticket.record.report.reason = "sealed:v1:0123456789abcdef:QUJD"
+        ticket.record.report.summary = "sealed:v1:fedcba9876543210:QUJD"
+        try bench.platform.put([ticket])
+        let pull = try await bench.pull()
+        #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
+        let start = try await bench.gitOutput(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let list = try await bench.run(["tickets", "list"])
+        #expect(list.status == 0 && list.stdout.contains(ticket.id), "\(list.stdout)\(list.stderr)")
+        let set = try await bench.run(["tickets", "set", ticket.id, "--status", "in_progress", "--commit"])
+        #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
+        let audit = try await bench.run(["audit", "--base", start])
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        let show = try await bench.run(["tickets", "show", ticket.id])
+        #expect(show.status == 0 && show.stdout.contains("sealed:v1:nope"), "\(show.stdout)\(show.stderr)")
+        // Nothing to open: the text is shown as it is, not refused as a broken seal.
+        let revealed = try await bench.run(["tickets", "show", ticket.id, "--reveal", "--db", bench.database])
+        #expect(
+            revealed.status == 0 && revealed.stdout.contains("sealed:v1:nope"), "\(revealed.stdout)\(revealed.stderr)")
+        #expect(!revealed.stderr.contains("note:"), "no seal to open, no key to miss: \(revealed.stderr)")
+    }
 }

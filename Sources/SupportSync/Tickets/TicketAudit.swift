@@ -10,8 +10,10 @@ public enum TicketAudit {
     /// A commit with one parent. `old` is the ticket at `path` before the
     /// commit (nil when the commit added it); `new` the file's bytes after
     /// (nil when the commit deleted it).
-    public static func check(path: String, old: TicketRecord?, new: [UInt8]?) -> [Diagnostic] {
-        check(path: path, parents: old.map { [$0] } ?? [], new: new)
+    public static func check(path: String, old: TicketRecord?, new: [UInt8]?, sealing: Sealing = .all)
+        -> [Diagnostic]
+    {
+        check(path: path, parents: old.map { [$0] } ?? [], new: new, sealing: sealing)
     }
 
     /// Any commit, merges included. `parents` holds the ticket at `path` in
@@ -19,7 +21,11 @@ public enum TicketAudit {
     /// accepted when it equals one of the parents' values: a merge may take
     /// either side. A status that equals no parent's must be a move the
     /// lifecycle allows from at least one of them.
-    public static func check(path: String, parents: [TicketRecord], new: [UInt8]?) -> [Diagnostic] {
+    ///
+    /// `sealing`: the places the repository's platform seals (`TicketFile.read`).
+    public static func check(path: String, parents: [TicketRecord], new: [UInt8]?, sealing: Sealing = .all)
+        -> [Diagnostic]
+    {
         guard let new else {
             guard let old = parents.first else { return [] }
             return [
@@ -29,7 +35,7 @@ public enum TicketAudit {
                     hint: "restore the file; close the ticket instead (status: closed with a resolution)")
             ]
         }
-        return check(parents: parents, new: TicketFile.parse(new, path: path))
+        return check(parents: parents, new: TicketFile.parse(new, path: path, sealing: sealing))
     }
 
     /// As above, for a new file already parsed.

@@ -2,14 +2,21 @@
 /// later codec (one that seals customer data with a ticket's key, say) is
 /// handed to it rather than reached for statically.
 public struct TicketCodec: Sendable {
-    public init() {}
+    /// The places the repository's platform seals (`supportsync.yaml`): a
+    /// value there that looks sealed must be a sound sealed value. Anywhere
+    /// else a value is the customer's text, whatever it starts with.
+    public var sealing: Sealing
+
+    public init(sealing: Sealing = .all) {
+        self.sealing = sealing
+    }
 
     /// The file's bytes for `record`: deterministic, byte-stable.
     public func encode(_ record: TicketRecord) -> [UInt8] { Array(TicketFile.text(record).utf8) }
 
     /// The record in `bytes`, with every problem at its line; nil when unusable.
     public func decode(_ bytes: [UInt8], path: String) -> (record: TicketRecord?, diagnostics: [Diagnostic]) {
-        TicketFile.read(bytes, path: path)
+        TicketFile.read(bytes, path: path, sealing: sealing)
     }
 
     /// The record, only when the file validates without errors.

@@ -1,7 +1,7 @@
 /// The checks on a ticket's values once every key has been read: formats,
 /// the resolution rule and where the file sits.
 extension TicketDecoder {
-    mutating func check(_ record: TicketRecord) {
+    mutating func check(_ record: TicketRecord, sealing: Sealing) {
         let idIsSafe = TicketPaths.isSafeID(record.id)
         if !idIsSafe {
             reader.report(
@@ -32,15 +32,20 @@ extension TicketDecoder {
         if idIsSafe, let time {
             checkPath(id: record.id, createdAt: record.createdAt, time: time)
         }
-        checkSealed(record)
+        checkSealed(record, sealing: sealing)
     }
 
     /// Sealed values must be well formed and sealed with one key, the
     /// ticket's own: a value sealed with another key was moved from another
     /// ticket. An erased ticket holds no customer data at all. Without the
     /// key, this is all that can be checked; the audit compares the bytes.
-    private mutating func checkSealed(_ record: TicketRecord) {
+    ///
+    /// Only the places `sealing` covers hold sealed values: elsewhere a
+    /// value is what the customer wrote, and text that merely starts like a
+    /// sealed value (`sealed:v1:...` as someone's name) must read.
+    private mutating func checkSealed(_ record: TicketRecord, sealing: Sealing) {
         var sealed: [(keyID: String, path: String, at: SourceLocation)] = []
+        let sealedPaths = Set(sealing.places(in: record).map(\.path))
         for place in SealedPlace.all(in: record) {
             guard case .some(.some(let text)) = place.value(in: record) else { continue }
             let at = valueLocations[place.path] ?? root.location
@@ -52,7 +57,7 @@ extension TicketDecoder {
                 }
                 continue
             }
-            guard SealedValue.isSealed(text) else { continue }
+            guard sealedPaths.contains(place.path), SealedValue.isSealed(text) else { continue }
             switch SealedValue.keyID(of: text) {
             case .failure(let problem):
                 reader.report(

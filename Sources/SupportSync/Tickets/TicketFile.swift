@@ -29,20 +29,24 @@ public enum TicketFile {
     /// (an id that does not match the path, a resolved ticket without a
     /// resolution), so an audit can still compare it; it is sound only when
     /// no diagnostic is an error.
-    public static func read(_ bytes: [UInt8], path: String) -> (TicketRecord?, [Diagnostic]) {
-        let file = parse(bytes, path: path)
+    ///
+    /// `sealing`: the places the repository's platform seals; only there
+    /// must a value that starts like a sealed value be one (elsewhere, in a
+    /// repository without sealing say, it is the customer's text).
+    public static func read(_ bytes: [UInt8], path: String, sealing: Sealing = .all) -> (TicketRecord?, [Diagnostic]) {
+        let file = parse(bytes, path: path, sealing: sealing)
         return (file.record, file.diagnostics)
     }
 
     /// Like `read`, keeping where each key and value was written.
-    public static func parse(_ bytes: [UInt8], path: String) -> Parsed {
+    public static func parse(_ bytes: [UInt8], path: String, sealing: Sealing = .all) -> Parsed {
         var diagnostics: [Diagnostic] = []
         guard let root = YAMLFile.load(bytes, file: path, diagnostics: &diagnostics, allowAliases: false) else {
             return Parsed(path: path, record: nil, diagnostics: diagnostics.map(withTicketHint))
         }
         var decoder = TicketDecoder(root: root, file: path, reader: NodeReader(diagnostics: diagnostics))
         let record = decoder.decode()
-        if let record { decoder.check(record) }
+        if let record { decoder.check(record, sealing: sealing) }
         var parsed = Parsed(path: path, record: record, diagnostics: decoder.reader.diagnostics.map(withTicketHint))
         parsed.keyLocations = decoder.keyLocations
         parsed.valueLocations = decoder.valueLocations

@@ -183,7 +183,9 @@ public struct TicketAuditor {
                                 "remove the file; a ticket is created on the platform and comes to git with tickets pull"
                         ))
                 }
-                for diagnostic in TicketAudit.check(path: change.path, parents: parentRecords, new: newBytes) {
+                for diagnostic in TicketAudit.check(
+                    path: change.path, parents: parentRecords, new: newBytes, sealing: codec.sealing)
+                {
                     report(diagnostic)
                 }
             }
@@ -246,7 +248,7 @@ public struct TicketAuditor {
                     ))
                 continue
             }
-            let file = TicketFile.parse(try repository.blob(blob), path: change.path)
+            let file = TicketFile.parse(try repository.blob(blob), path: change.path, sealing: codec.sealing)
             guard let record = file.record else { continue }  // unreadable: reported at its commit
             let versions = pulled[change.path] ?? []
             let oldBytes = try self.blob(change.path, in: mergeBase)

@@ -59,9 +59,11 @@ public struct TicketResealer {
             (try baseTip.map { try tickets.repository.files(under: TicketPaths.folder, in: $0) } ?? []).map {
                 ($0.path, $0.blob)
             }, uniquingKeysWith: { first, _ in first })
+        // The files as they are now: sealed where the stored sealing says.
+        let asStored = TicketCodec(sealing: storedSealing)
         for file in files where file.path.hasSuffix(".yaml") {
             let bytes = try tickets.repository.blob(file.blob)
-            guard let record = tickets.codec.decodeValid(bytes, path: file.path) else {
+            guard let record = asStored.decodeValid(bytes, path: file.path) else {
                 report.skipped.append((file.path, "the file does not validate; fix it (supportsync audit) first"))
                 continue
             }

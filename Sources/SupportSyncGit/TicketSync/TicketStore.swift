@@ -8,8 +8,8 @@ import YAML
 /// compare-and-swap commit that pull and push share.
 public struct TicketStore {
     public let repository: Repository
-    /// How ticket files are read and written.
-    public let codec: TicketCodec
+    /// How ticket files are read and written; its sealing is the store's.
+    public private(set) var codec: TicketCodec
     /// The branch tickets are committed to (`refs/heads/main`).
     public let branch: String
     /// Whether the branch is the checked-out one, so the working tree and
@@ -19,8 +19,11 @@ public struct TicketStore {
     /// How the platform seals customer data in this repository's ticket
     /// files (`supportsync.yaml`, `tickets: {seal: [...]}`, which
     /// `TicketStore.project` reads); pull, push and seal read tickets with
-    /// it. Every field unless told otherwise.
-    public var sealing: Sealing = .all
+    /// it. Every field unless told otherwise (the codec's).
+    public var sealing: Sealing {
+        get { codec.sealing }
+        set { codec.sealing = newValue }
+    }
 
     public static let platformRef = "refs/supportsync/platform"
     /// The cursor, format 2. It lives in a folder at the path where 0.1 kept

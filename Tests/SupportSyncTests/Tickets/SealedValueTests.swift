@@ -91,4 +91,25 @@ import Testing
         }
         #expect(accepted == 2)
     }
+
+    /// Only the places the repository's platform seals hold sealed values:
+    /// there, text that starts like one must be one; elsewhere it is the
+    /// customer's text and reads as written.
+    @Test func onlySealedPlacesMustHoldSoundSealedValues() {
+        let record = TicketRecord(
+            id: "T-1", agent: "desk", channel: .calls, conversation: "conv_1", createdAt: "2026-11-24T10:02:11Z",
+            reason: "sealed:v1:nope", summary: "sealed:v1:0123456789abcdef:QUJD",
+            customer: Customer(name: "sealed:v1:", email: nil, phone: nil), fields: [:], tags: [])
+        let bytes = Array(TicketFile.text(record).utf8)
+        let path = "tickets/2026/11/T-1.yaml"
+        func sealedErrors(_ sealing: Sealing) -> [String] {
+            TicketFile.read(bytes, path: path, sealing: sealing).1.filter { $0.rule == .ticketSealed }.map(\.message)
+        }
+        #expect(sealedErrors(.none).isEmpty)
+        #expect(TicketFile.read(bytes, path: path, sealing: .none).0 == record)
+        #expect(sealedErrors(Sealing([.summary])).map { $0.prefix(7) } == ["summary"])
+        #expect(sealedErrors(Sealing([.customer])).map { $0.prefix(13) } == ["customer.name"])
+        #expect(sealedErrors(Sealing([.reason, .customer])).count == 2)
+        #expect(sealedErrors(.all).count == 3)
+    }
 }
