@@ -171,6 +171,34 @@ import YAML
         #expect(again.skipped.isEmpty && again.updated == ["T-1"], "\(again.skipped)")
     }
 
+    @Test("a ticket the platform closed without a resolution is written so the tool reads it back")
+    func closedWithoutResolution() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        var record = Self.record("T-1")
+        record.team.status = .closed
+        record.team.resolution = nil
+        source.put(record)
+        var blank = Self.record("T-2")
+        blank.team.status = .resolved
+        blank.team.resolution = "  "
+        source.put(blank)
+        let report = try await bench.pull(source)
+        #expect(report.skipped.isEmpty && report.new == ["T-1", "T-2"], "\(report.skipped)")
+        let files = try bench.files()
+        #expect(files.count == 2)
+        for (path, text) in files {
+            let (read, diagnostics) = TicketFile.read(Array(text.utf8), path: path, sealing: .none)
+            #expect(diagnostics.isEmpty, "\(path): \(diagnostics.map(\.message))\n\(text)")
+            #expect(read?.status == (path.hasSuffix("T-1.yaml") ? .closed : .resolved))
+        }
+        // The platform's next change merges with the file: nothing is held.
+        record.report.tags = ["billing", "refund"]
+        source.put(record)
+        let again = try await bench.pull(source)
+        #expect(again.skipped.isEmpty && again.updated == ["T-1"], "\(again.skipped)")
+    }
+
     @Test("reserved names, case twins and oversized tickets are refused on every pull; the rest land")
     func refusals() async throws {
         let bench = try Bench()

@@ -57,6 +57,25 @@ struct TicketSetListTests {
         try await bench.expectFsckClean()
     }
 
+    /// A ticket the platform closed without a resolution reads, lists and
+    /// takes a team edit of another field; audit accepts that edit.
+    @Test func aTicketClosedWithoutAResolutionOnThePlatformIsWorkable() async throws {
+        var closed = SampleTickets.make(1, status: .closed)
+        closed.record.team.resolution = nil
+        let bench = try await bench([closed])
+        let id = SampleTickets.id(1)
+        let list = try await bench.run(["tickets", "list", "--status", "closed"])
+        #expect(list.status == 0 && list.stdout.contains(id), "\(list.stdout)\(list.stderr)")
+        let start = try await bench.gitOutput(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let edit = try await bench.run(["tickets", "set", id, "--assignee", "ana", "--commit"])
+        #expect(edit.status == 0, "\(edit.stdout)\(edit.stderr)")
+        let audit = try await bench.run(["audit", "--base", start])
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        // Emptying a resolution the team wrote is still refused.
+        let blank = try await bench.run(["tickets", "set", id, "--resolution", " "])
+        #expect(blank.status == 1, "\(blank.stdout)\(blank.stderr)")
+    }
+
     @Test func aResolutionIsRequiredAndOnlyTeamFieldsChange() async throws {
         let bench = try await bench([SampleTickets.make(1)])
         let id = SampleTickets.id(1)

@@ -42,6 +42,7 @@ public enum TicketAudit {
     public static func check(parents: [TicketRecord], new file: TicketFile.Parsed) -> [Diagnostic] {
         var diagnostics = file.diagnostics
         if parents.isEmpty, let diagnostic = checkFolder(file) { diagnostics.append(diagnostic) }
+        if let diagnostic = checkResolution(file, parents: parents) { diagnostics.append(diagnostic) }
         guard let record = file.record, let first = parents.first else { return diagnostics }
         for field in TicketRecord.ownedByPlatform {
             let value = record.value(of: field)
@@ -74,6 +75,22 @@ public enum TicketAudit {
                 ))
         }
         return diagnostics.sorted { ($0.location, $0.rule.rawValue) < ($1.location, $1.rule.rawValue) }
+    }
+
+    /// A resolved or closed ticket carries a resolution, when this commit
+    /// made it so: a status or resolution that no parent had. A ticket the
+    /// platform closed without one (as some do) is not the commit's doing,
+    /// and its file reads like any other.
+    static func checkResolution(_ file: TicketFile.Parsed, parents: [TicketRecord]) -> Diagnostic? {
+        guard let record = file.record, [.resolved, .closed].contains(record.status),
+            (record.resolution ?? "").allSatisfy(\.isWhitespace),
+            !parents.contains(where: { $0.status == record.status && $0.resolution == record.resolution })
+        else { return nil }
+        return Diagnostic(
+            .ticketResolution,
+            at: file.valueLocations[TicketRecord.Field.resolution.rawValue] ?? file.location(of: "resolution"),
+            "a \(record.status.rawValue) ticket needs a resolution",
+            hint: "write what was done in resolution, or keep the ticket in_progress")
     }
 
     /// A ticket file is added at `tickets/<YYYY>/<MM>/` by its created_at in

@@ -1,5 +1,5 @@
 /// The checks on a ticket's values once every key has been read: formats,
-/// the resolution rule and where the file sits.
+/// sealed values and where the file sits.
 extension TicketDecoder {
     mutating func check(_ record: TicketRecord, sealing: Sealing) {
         let idIsSafe = TicketPaths.isSafeID(record.id)
@@ -21,14 +21,9 @@ extension TicketDecoder {
                 "created_at '\(record.createdAt)' is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ",
                 hint: "write it as RFC 3339 in UTC, quoted: \"2026-11-24T10:02:11Z\" (fractional seconds allowed)")
         }
-        if [.resolved, .closed].contains(record.status),
-            (record.resolution ?? "").allSatisfy(\.isWhitespace)
-        {
-            reader.report(
-                .ticketResolution, at: location(of: .resolution),
-                "a \(record.status.rawValue) ticket needs a resolution",
-                hint: "write what was done in resolution, or keep the ticket in_progress")
-        }
+        // A resolved ticket without a resolution still reads: a platform may
+        // close one without a word, and its file must be workable. Audit
+        // holds the team's own changes to the rule (`TicketAudit`).
         if idIsSafe, let time {
             checkPath(id: record.id, createdAt: record.createdAt, time: time)
         }

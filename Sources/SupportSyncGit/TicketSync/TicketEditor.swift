@@ -45,7 +45,11 @@ public struct TicketEditor {
                         ? " (a closed ticket stays closed)"
                         : "; it may move to \(allowed.map(\.rawValue).joined(separator: ", "))"))
         }
-        if [.resolved, .closed].contains(updated.status), (updated.resolution ?? "").isEmpty {
+        // Audit's rule: a resolution once this change resolves or closes the
+        // ticket (a ticket the platform closed without one keeps its state).
+        if [.resolved, .closed].contains(updated.status), (updated.resolution ?? "").allSatisfy(\.isWhitespace),
+            updated.status != current.status || updated.resolution != current.resolution
+        {
             throw TicketEditError.refused(
                 "a \(updated.status.rawValue) ticket needs a resolution: add --resolution \"what was done\"")
         }

@@ -140,6 +140,28 @@ import Testing
         var new = Self.old
         new.status = .resolved
         #expect(Found.all(Self.audit(new)) == [Found("ticket-resolution", 19, 13)])
+        var blanked = Self.old
+        blanked.status = .closed
+        blanked.resolution = "Done"
+        var emptied = blanked
+        emptied.resolution = "  "
+        #expect(Found.all(Self.audit(emptied, parents: [blanked])) == [Found("ticket-resolution", 19, 13)])
+        // Added without one: the commit made it so.
+        #expect(Self.audit(new, parents: []).contains { $0.rule == .ticketResolution })
+    }
+
+    /// A ticket the platform closed without a resolution is not the team's
+    /// doing: an edit of another team field passes, and so does a merge
+    /// that takes the platform's state.
+    @Test func aTicketClosedWithoutAResolutionOnThePlatformIsNotTheCommitsDoing() {
+        var closed = Self.old
+        closed.status = .closed
+        var assigned = closed
+        assigned.assignee = "ana"
+        #expect(Self.audit(assigned, parents: [closed]).isEmpty)
+        var pending = Self.old
+        pending.assignee = "ana"
+        #expect(Self.audit(closed, parents: [pending, closed]).isEmpty)
     }
 
     /// The folder is checked where the file is added; a ticket already in

@@ -141,13 +141,13 @@ import Testing
             name: "created_at in lower case",
             replacements: [#"created_at: "2026-11-24T10:02:11Z""#: #"created_at: "2026-11-24t10:02:11z""#],
             expected: [Found("ticket-created-at", 5, 13)], hasRecord: true),
-        Case(
-            name: "resolved without a resolution", replacements: resolved,
-            expected: [Found("ticket-resolution", 19, 13)], hasRecord: true),
+        // A platform may close a ticket without a word: the file reads, and
+        // audit holds the team's own changes to the rule (TicketAuditTests).
+        Case(name: "resolved without a resolution", replacements: resolved, expected: [], hasRecord: true),
         Case(
             name: "closed with an empty resolution",
             replacements: ["status: pending": "status: closed", "resolution: null": #"resolution: " ""#],
-            expected: [Found("ticket-resolution", 19, 13)], hasRecord: true),
+            expected: [], hasRecord: true),
         // The folder is where created_at first put the file, which only
         // history tells: audit checks it when the file is added.
         Case(name: "in another month", path: "tickets/2026/12/T-8F3A2C91.yaml", expected: [], hasRecord: true),
