@@ -199,6 +199,87 @@ import YAML
         #expect(again.skipped.isEmpty && again.updated == ["T-1"], "\(again.skipped)")
     }
 
+    @Test("whatever the platform sends, each ticket is refused with a reason or written so the tool reads it back")
+    func everyTicketIsRefusedOrReadsBack() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        var strings = GeneratedStrings(seed: 2026, count: 1_000_000)
+        func text() -> String { strings.next()! }
+        func maybe() -> String? { Int(text().utf8.count) % 3 == 0 ? nil : text() }
+        let hostileIDs = ["CON", "nul", "T-0", "t-0", "../T-9", "T 9", "", "T-\u{0}", "tickets", "T-9.yaml", "-T"]
+        let times = ["2026-11-24T10:02:11Z", "2026-11-24T10:02:11.123456Z", "2025-01-31T23:59:59Z"]
+        let badTimes = [
+            "2026-02-29T00:00:00Z", "2026-11-24 10:02:11", "1999-12-31T23:59:60Z", "2026-11-24T10:02:11+01:00",
+        ]
+        var sent: [String: TicketRecord] = [:]
+        for n in 0..<400 {
+            let id = n % 9 == 0 ? hostileIDs[n / 9 % hostileIDs.count] : "T-\(n)"
+            var record = TicketRecord(
+                id: id, agent: n % 17 == 0 ? text() : "desk", channel: n % 2 == 0 ? .calls : .messages,
+                conversation: text(),
+                createdAt: n % 13 == 0
+                    ? (n % 2 == 0 ? text() : badTimes[n / 13 % badTimes.count]) : times[n % times.count],
+                reason: text(),
+                summary: text(), customer: Customer(name: maybe(), email: maybe(), phone: maybe()),
+                fields: Dictionary((0..<(n % 3)).map { _ in (text(), text()) }, uniquingKeysWith: { a, _ in a }),
+                tags: (0..<(n % 4)).map { _ in text() })
+            record.team = TeamFields(
+                priority: Priority.allCases[n % Priority.allCases.count],
+                status: TicketStatus.allCases[n / 2 % TicketStatus.allCases.count], assignee: maybe(),
+                resolution: [nil, "", "  ", text()][n / 3 % 4])
+            if n % 23 == 0 {
+                // Erased as a platform erases: no customer data left.
+                record.erasure = Erasure(at: times[n % times.count], by: text(), reason: text())
+                record.report.customer = Customer()
+                (record.report.reason, record.report.summary) = ("", "")
+                record.report.fields = record.report.fields.mapValues { _ in "" }
+            }
+            source.put(record)
+            sent[id] = record
+        }
+        let report = try await bench.pull(source)
+        let files = try bench.files()
+        let refused = Dictionary(report.skipped.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        var written = 0
+        for (id, record) in sent {
+            if let reason = refused[id] ?? refused[TicketPuller.printable(id)] {
+                #expect(!reason.isEmpty)
+                continue
+            }
+            let path = try #require(
+                TicketPaths.path(for: id, createdAt: record.createdAt), "\(id) is neither refused nor at a path")
+            let text = try #require(files[path], "\(id) is neither refused nor written at \(path)")
+            let (read, diagnostics) = TicketFile.read(Array(text.utf8), path: path, sealing: .none)
+            let errors = diagnostics.filter { $0.severity == .error }
+            #expect(errors.isEmpty, "\(path): \(errors.map(\.message))\n\(text)")
+            #expect(read == record, "\(path) reads back different:\n\(text)")
+            written += 1
+        }
+        #expect(written > 200, "most tickets land: \(written) of \(sent.count)")
+        // Every file in git reads, so the list reports no problem.
+        var store = try TicketStore(root: bench.root)
+        store.sealing = .none
+        #expect(try TicketQueries(tickets: store).listing(.noTicket, complete: false).problems.isEmpty)
+    }
+
+    @Test("an erased ticket that still holds customer data stops the pull, named, with nothing written")
+    func erasedWithCustomerData() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("T-1"))
+        var erased = Self.record("T-2")
+        erased.erasure = Erasure(at: "2026-12-01T10:00:00Z", by: "dpo", reason: "request 7")
+        erased.report.customer = Customer()
+        (erased.report.reason, erased.report.summary) = ("", "")
+        erased.report.fields = ["order\u{1B}[31m": "A-1"]
+        source.put(erased)
+        let error = await #expect(throws: TicketPullError.self) { try await bench.pull(source) }
+        let message = error.map { String(describing: $0) } ?? ""
+        #expect(message.contains("sent ticket T-2 as erased, yet with customer data (fields.order"), "\(message)")
+        #expect(!message.contains("\u{1B}") && !message.contains("supportsync.yaml"), "\(message)")
+        #expect(try bench.files().isEmpty, "nothing was written")
+    }
+
     @Test("reserved names, case twins and oversized tickets are refused on every pull; the rest land")
     func refusals() async throws {
         let bench = try Bench()

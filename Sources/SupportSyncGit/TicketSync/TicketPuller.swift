@@ -318,7 +318,13 @@ public struct TicketPuller {
     static func requireSealed(_ batch: [Ticket], _ sealing: Sealing) throws {
         for ticket in batch {
             let plain = SealedValue.plainPlaces(in: ticket.record, sealing: sealing)
-            if !plain.isEmpty { throw TicketPullError.plainCustomerData(printable(ticket.id), plain.map(\.path)) }
+            guard !plain.isEmpty else { continue }
+            // Field names come from the platform too: printable before they are shown.
+            let places = plain.map { PrintableText.escaping($0.path) }
+            if ticket.record.erasure != nil {
+                throw TicketPullError.erasedWithCustomerData(printable(ticket.id), places)
+            }
+            throw TicketPullError.plainCustomerData(printable(ticket.id), places)
         }
     }
 
@@ -363,6 +369,8 @@ public enum TicketPullError: UserError {
     case dirtyPaths([String])
     /// The platform sent these places in plain text although they are sealed here.
     case plainCustomerData(String, [String])
+    /// The platform sent an erased ticket that still holds customer data in these places.
+    case erasedWithCustomerData(String, [String])
     /// The repository's files are sealed one way, supportsync.yaml says another.
     case sealingDiffers(stored: Sealing, configured: Sealing)
     /// The cursor was written by a later supportsync.
@@ -379,6 +387,9 @@ public enum TicketPullError: UserError {
         case .plainCustomerData(let id, let places):
             return
                 "the platform sent ticket \(id) with customer data in plain text (\(places.joined(separator: ", "))) although supportsync.yaml seals it; nothing was written. Upgrade the platform to one that seals tickets, or set tickets: {seal: []} in supportsync.yaml to store customer data in plain text"
+        case .erasedWithCustomerData(let id, let places):
+            return
+                "the platform sent ticket \(id) as erased, yet with customer data (\(places.joined(separator: ", "))); nothing was written, and the next pull reads it again. An erased ticket holds none: report it to the platform's operators"
         case .sealingDiffers(let stored, let configured):
             func names(_ sealing: Sealing) -> String {
                 sealing.isEmpty ? "nothing" : sealing.sorted.map(\.rawValue).joined(separator: ", ")
