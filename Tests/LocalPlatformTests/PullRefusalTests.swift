@@ -262,6 +262,25 @@ import YAML
         #expect(try TicketQueries(tickets: store).listing(.noTicket, complete: false).problems.isEmpty)
     }
 
+    @Test("a page on which most tickets do not decode stops the pull: the API changed, not one ticket")
+    func aPageOfUndecodableTicketsStopsThePull() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("T-1"))
+        for id in ["T-2", "T-3"] { source.putBroken(id, json: #"{"id":"\#(id)","agent":"desk","channel":7}"#) }
+        let error = await #expect(throws: TicketPullError.self) { try await bench.pull(source) }
+        let message = error.map { String(describing: $0) } ?? ""
+        #expect(
+            message.hasPrefix("2 of the 3 tickets on a page from the platform do not decode (the first, T-2: "),
+            "\(message)")
+        #expect(message.contains("nothing was written and the cursor stayed"))
+        #expect(try bench.files().isEmpty)
+        // Mended on the platform, all three land.
+        for id in ["T-2", "T-3"] { source.put(Self.record(id)) }
+        let mended = try await bench.pull(source)
+        #expect(Set(mended.new) == ["T-1", "T-2", "T-3"] && mended.skipped.isEmpty)
+    }
+
     @Test("an erased ticket that still holds customer data stops the pull, named, with nothing written")
     func erasedWithCustomerData() async throws {
         let bench = try Bench()

@@ -198,6 +198,15 @@ public struct TicketPuller {
             // Checked page by page, while the platform prepares the next
             // (and the batch before is still being written).
             try requireSealed(page.tickets, sealing)
+            // One ticket that does not read is refused; most of a page not
+            // reading is the API changing under the tool, and moving the
+            // cursor past every ticket would lose them all: stop instead.
+            if page.unreadable.count >= 2, page.unreadable.count > page.tickets.count, let first = page.unreadable.first
+            {
+                throw TicketPullError.unreadablePage(
+                    printable(first.id), PrintableText.escaping(first.reason), page.unreadable.count,
+                    page.unreadable.count + page.tickets.count)
+            }
             // Where in the batch each came: a ticket sent again later in
             // the batch, readable or not, is the one that counts.
             unreadable += page.unreadable.map { ($0, tickets.count + page.tickets.count) }
@@ -371,6 +380,8 @@ public enum TicketPullError: UserError {
     case plainCustomerData(String, [String])
     /// The platform sent an erased ticket that still holds customer data in these places.
     case erasedWithCustomerData(String, [String])
+    /// Most tickets of a page do not decode: the first's id and why, how many, of how many.
+    case unreadablePage(String, String, Int, Int)
     /// The repository's files are sealed one way, supportsync.yaml says another.
     case sealingDiffers(stored: Sealing, configured: Sealing)
     /// The cursor was written by a later supportsync.
@@ -387,6 +398,9 @@ public enum TicketPullError: UserError {
         case .plainCustomerData(let id, let places):
             return
                 "the platform sent ticket \(id) with customer data in plain text (\(places.joined(separator: ", "))) although supportsync.yaml seals it; nothing was written. Upgrade the platform to one that seals tickets, or set tickets: {seal: []} in supportsync.yaml to store customer data in plain text"
+        case .unreadablePage(let id, let reason, let count, let total):
+            return
+                "\(count) of the \(total) tickets on a page from the platform do not decode (the first, \(id): \(reason)); that is the platform's API, not one ticket, so nothing was written and the cursor stayed. Upgrade supportsync, or report it to the platform's operators"
         case .erasedWithCustomerData(let id, let places):
             return
                 "the platform sent ticket \(id) as erased, yet with customer data (\(places.joined(separator: ", "))); nothing was written, and the next pull reads it again. An erased ticket holds none: report it to the platform's operators"
