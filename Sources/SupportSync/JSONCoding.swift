@@ -20,11 +20,15 @@ public enum JSONCoding {
 
     /// A decoding error in a few words, with where in the JSON it happened,
     /// relative to `below` (the coding path of the value being decoded).
+    /// Never the value itself (it may be anyone's text): the kind of error
+    /// and the path, the path cut at 120 characters.
     public static func summary(of error: any Error, below: [any CodingKey] = []) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             let relative = codingPath.count >= below.count ? codingPath.dropFirst(below.count) : codingPath[...]
             let text = relative.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-            return text.isEmpty ? "the top level" : String(text.drop(while: { $0 == "." }))
+            let trimmed = text.drop(while: { $0 == "." })
+            guard !trimmed.isEmpty else { return "the top level" }
+            return trimmed.count > 120 ? trimmed.prefix(120) + "…" : String(trimmed)
         }
         guard let error = error as? DecodingError else {
             // Foundation's scanner names what it found in a string (a lone
@@ -37,8 +41,12 @@ public enum JSONCoding {
             return "no \"\(key.stringValue)\" at \(path(context.codingPath))"
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             return "not JSON"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            // Foundation's words name the types, not the value.
             return "\(context.debugDescription) at \(path(context.codingPath))"
+        case .dataCorrupted(let context):
+            // Here Foundation's words would quote the value (an unknown enum case).
+            return "a value that is not valid at \(path(context.codingPath))"
         @unknown default:
             return "\(error)"
         }

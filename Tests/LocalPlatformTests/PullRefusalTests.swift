@@ -18,6 +18,10 @@ import YAML
         private var changes: [(seq: Int, ticket: Ticket)] = []
         /// Tickets sent as JSON that does not decode, by id.
         private var broken: [(seq: Int, id: String, json: String)] = []
+        /// Called after each page is made, with how many pages were made:
+        /// the platform changing while a pull reads it.
+        var afterPage: ((Int) -> Void)?
+        private var pages = 0
         private var seq = 0
         let instance: String
         /// Appended to every cursor the platform hands out.
@@ -55,6 +59,13 @@ import YAML
         func info() async throws(PlatformError) -> PlatformInfo { PlatformInfo(instance: instance) }
 
         func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+            defer {
+                afterPage?(
+                    lock.withLock {
+                        pages += 1
+                        return pages
+                    })
+            }
             let (page, brokenOnes, end, more) = lock.withLock {
                 let after = cursor.flatMap { Int($0.prefix(while: \.isNumber)) } ?? 0
                 let all =
@@ -116,11 +127,14 @@ import YAML
             try repository.checkoutPaths(["README.md"], from: first)
         }
 
-        func pull(_ source: ScriptedSource) async throws -> TicketPuller.Report {
+        func pull(_ source: ScriptedSource, batch: Int = 5_000, pageSize: Int = 1_000) async throws
+            -> TicketPuller.Report
+        {
             var store = try TicketStore(root: root)
             store.sealing = .none
-            return try await TicketPuller(tickets: store, platform: source).pull(
-                TicketPuller.Options(author: TicketSyncLibraryTests.author))
+            var options = TicketPuller.Options(author: TicketSyncLibraryTests.author)
+            (options.batch, options.pageSize) = (batch, pageSize)
+            return try await TicketPuller(tickets: store, platform: source).pull(options)
         }
 
         func files() throws -> [String: String] {
@@ -212,6 +226,7 @@ import YAML
             "2026-02-29T00:00:00Z", "2026-11-24 10:02:11", "1999-12-31T23:59:60Z", "2026-11-24T10:02:11+01:00",
         ]
         var sent: [String: TicketRecord] = [:]
+        var brokenIDs: Set<String> = []
         for n in 0..<400 {
             let id = n % 9 == 0 ? hostileIDs[n / 9 % hostileIDs.count] : "T-\(n)"
             var record = TicketRecord(
@@ -234,7 +249,16 @@ import YAML
                 (record.report.reason, record.report.summary) = ("", "")
                 record.report.fields = record.report.fields.mapValues { _ in "" }
             }
-            source.put(record)
+            if n % 29 == 1 {
+                // Half an emoji in its summary: refused by name, never written.
+                let ticket = Ticket(record: record, stamp: PlatformStamp(version: "1", updatedAt: record.createdAt))
+                let json = String(decoding: try JSONCoding.encoder().encode(ticket), as: UTF8.self)
+                source.putBroken(id, json: json.replacingOccurrences(of: #""summary":""#, with: #""summary":"\ud83d"#))
+                brokenIDs.insert(id)
+            } else {
+                source.put(record)
+                brokenIDs.remove(id)
+            }
             sent[id] = record
         }
         let report = try await bench.pull(source)
@@ -246,6 +270,7 @@ import YAML
                 #expect(!reason.isEmpty)
                 continue
             }
+            #expect(!brokenIDs.contains(id), "\(id) does not decode, yet it was not refused")
             let path = try #require(
                 TicketPaths.path(for: id, createdAt: record.createdAt), "\(id) is neither refused nor at a path")
             let text = try #require(files[path], "\(id) is neither refused nor written at \(path)")
@@ -262,6 +287,48 @@ import YAML
         #expect(try TicketQueries(tickets: store).listing(.noTicket, complete: false).problems.isEmpty)
     }
 
+    @Test("a ticket sent again in one batch counts as its latest form, readable or not")
+    func theLatestFormOfATicketInABatchCounts() async throws {
+        // Broken after its first page: refused, and no file.
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("T-1"))
+        source.put(Self.record("T-3"))
+        source.afterPage = { page in
+            if page == 1 { source.putBroken("T-1", json: #"{"id":"T-1","agent":"desk","channel":7}"#) }
+        }
+        let first = try await bench.pull(source, pageSize: 1)
+        #expect(first.skipped.map(\.id) == ["T-1"] && first.new == ["T-3"], "\(first.skipped) \(first.new)")
+        #expect(try Set(bench.files().keys) == ["tickets/2026/11/T-3.yaml"])
+
+        // Mended after its first page: it lands, and is not refused.
+        let other = try Bench()
+        let mended = ScriptedSource()
+        mended.putBroken("T-2", json: #"{"id":"T-2","agent":"desk","channel":7}"#)
+        mended.put(Self.record("T-4"))
+        mended.afterPage = { page in if page == 1 { mended.put(Self.record("T-2")) } }
+        let second = try await other.pull(mended, pageSize: 1)
+        #expect(Set(second.new) == ["T-2", "T-4"] && second.skipped.isEmpty, "\(second.skipped)")
+    }
+
+    @Test("what earlier batches refused is still reported after a later batch stops the pull")
+    func refusalsOutliveAFailedPull() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        source.put(Self.record("CON"))
+        var erased = Self.record("T-2")
+        erased.erasure = Erasure(at: "2026-12-01T10:00:00Z", by: "dpo", reason: "request 7")
+        (erased.report.reason, erased.report.summary) = ("", "")
+        source.put(erased)  // the customer's name is left: the platform's mistake
+        await #expect(throws: TicketPullError.self) { try await bench.pull(source, batch: 1) }
+        erased.report.customer = Customer()
+        source.put(erased)
+        let next = try await bench.pull(source, batch: 1)
+        let con = next.skipped.first { $0.id == "CON" }
+        #expect(con?.reason.hasSuffix("(refused by an earlier pull)") == true, "\(next.skipped)")
+        #expect(next.new == ["T-2"], "\(next.new)")
+    }
+
     @Test("a page on which most tickets do not decode stops the pull: the API changed, not one ticket")
     func aPageOfUndecodableTicketsStopsThePull() async throws {
         let bench = try Bench()
@@ -273,7 +340,7 @@ import YAML
         #expect(
             message.hasPrefix("2 of the 3 tickets on a page from the platform do not decode (the first, T-2: "),
             "\(message)")
-        #expect(message.contains("nothing was written and the cursor stayed"))
+        #expect(message.contains("nothing of its batch was written and the cursor stayed before it"))
         #expect(try bench.files().isEmpty)
         // Mended on the platform, all three land.
         for id in ["T-2", "T-3"] { source.put(Self.record(id)) }

@@ -83,81 +83,91 @@ public struct TicketPuller {
         defer { prefetched?.cancel() }
         var known = TicketFileIndex()
         var refused: [(id: String, reason: String)] = []
-        while true {
-            if restart {
-                tip = try tickets.tip()
-                let stored = try tickets.cursor(at: tip)
-                position = stored?.position
-                // Files sealed one way are never rewritten another by a pull:
-                // that takes `tickets seal` or `tickets unseal`, a commit of its own.
-                try tickets.requireStoredSealing(stored, at: tip)
-                if let stored, stored.instance != info.instance {
-                    report.warnings.append(
-                        "the cursor belongs to another platform (instance \(stored.instance), now \(info.instance)): starting over; only tickets that differ are updated"
-                    )
-                    position = nil
+        do {
+            while true {
+                if restart {
+                    tip = try tickets.tip()
+                    let stored = try tickets.cursor(at: tip)
+                    position = stored?.position
+                    // Files sealed one way are never rewritten another by a pull:
+                    // that takes `tickets seal` or `tickets unseal`, a commit of its own.
+                    try tickets.requireStoredSealing(stored, at: tip)
+                    if let stored, stored.instance != info.instance {
+                        report.warnings.append(
+                            "the cursor belongs to another platform (instance \(stored.instance), now \(info.instance)): starting over; only tickets that differ are updated"
+                        )
+                        position = nil
+                    }
+                    known = try tickets.ticketIndex(at: tip)
+                    restart = false
                 }
-                known = try tickets.ticketIndex(at: tip)
-                restart = false
-            }
-            let batch: Batch
-            if let next = prefetched {
-                batch = try await next.value
-            } else {
-                batch = try await Self.fetchBatch(
-                    after: position, from: platform, sealing: tickets.sealing, options: options)
-            }
-            prefetched = nil
-            // No ticket: nothing to commit, unless the platform passed over
-            // so many items to get here that the next pull should not read
-            // them again (the cursor alone is committed).
-            guard
-                !batch.tickets.isEmpty || !batch.unreadable.isEmpty
-                    || (batch.passedOver >= Self.passedOverWorthACommit && batch.end != position)
-            else { break }
-            if let end = batch.end { try Self.requireCommitSafe(end, "cursor", limit: 4096) }
-            // The platform prepares the next batch while this one is written.
-            if batch.more {
-                let (platform, sealing, end) = (platform, tickets.sealing, batch.end)
-                prefetched = Task {
-                    try await Self.fetchBatch(after: end, from: platform, sealing: sealing, options: options)
+                let batch: Batch
+                if let next = prefetched {
+                    batch = try await next.value
+                } else {
+                    batch = try await Self.fetchBatch(
+                        after: position, from: platform, sealing: tickets.sealing, options: options)
                 }
-            }
-            let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end, sealing: tickets.sealing)
-            do {
-                // The next batch builds on this one's commit.
-                if let commit = try write(
-                    batch.tickets, cursor: cursor, tip: tip, options: options, known: &known, refused: &refused,
-                    report: &report)
-                {
-                    tip = commit
-                }
-                // Refused like a ticket no file can hold: named on every pull
-                // until the platform sends it again in a form that reads.
-                let unreadable = batch.unreadable.map {
-                    (id: Self.printable($0.id), reason: PrintableText.escaping($0.reason))
-                }
-                refused += unreadable
-                report.skipped += unreadable
-            } catch {
-                // Stopped and gone before anything else reads the platform.
-                prefetched?.cancel()
-                _ = await prefetched?.result
                 prefetched = nil
-                guard error is TicketStore.RaceLost, lostRaces < 20 else { throw error }
-                // Someone moved the branch: start again from the cursor on the new tip.
-                lostRaces += 1
-                logger.info("the branch moved during the pull; starting again from the new tip")
-                restart = true
-                continue
+                // No ticket: nothing to commit, unless the platform passed over
+                // so many items to get here that the next pull should not read
+                // them again (the cursor alone is committed).
+                guard
+                    !batch.tickets.isEmpty || !batch.unreadable.isEmpty
+                        || (batch.passedOver >= Self.passedOverWorthACommit && batch.end != position)
+                else { break }
+                if let end = batch.end { try Self.requireCommitSafe(end, "cursor", limit: 4096) }
+                // The platform prepares the next batch while this one is written.
+                if batch.more {
+                    let (platform, sealing, end) = (platform, tickets.sealing, batch.end)
+                    prefetched = Task {
+                        try await Self.fetchBatch(after: end, from: platform, sealing: sealing, options: options)
+                    }
+                }
+                let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end, sealing: tickets.sealing)
+                do {
+                    // The next batch builds on this one's commit.
+                    if let commit = try write(
+                        batch.tickets, cursor: cursor, tip: tip, options: options, known: &known, refused: &refused,
+                        report: &report)
+                    {
+                        tip = commit
+                    }
+                    // Refused like a ticket no file can hold: named on every pull
+                    // until the platform sends it again in a form that reads.
+                    let unreadable = batch.unreadable.map {
+                        (id: Self.printable($0.id), reason: PrintableText.escaping($0.reason))
+                    }
+                    refused += unreadable
+                    report.skipped += unreadable
+                } catch {
+                    // Stopped and gone before anything else reads the platform.
+                    prefetched?.cancel()
+                    _ = await prefetched?.result
+                    prefetched = nil
+                    guard error is TicketStore.RaceLost, lostRaces < 20 else { throw error }
+                    // Someone moved the branch: start again from the cursor on the new tip.
+                    lostRaces += 1
+                    logger.info("the branch moved during the pull; starting again from the new tip")
+                    restart = true
+                    continue
+                }
+                if report.stopped { break }
+                position = batch.end
+                if !batch.more { break }
+                // The batch's tickets, texts and objects are freed: given back
+                // to the system before the next batch, not left between what it
+                // keeps (after the last batch, the pull is soon done).
+                supportsync_release_free_memory()
             }
-            if report.stopped { break }
-            position = batch.end
-            if !batch.more { break }
-            // The batch's tickets, texts and objects are freed: given back
-            // to the system before the next batch, not left between what it
-            // keeps (after the last batch, the pull is soon done).
-            supportsync_release_free_memory()
+        } catch {
+            // The batches before this one are committed, their cursor with
+            // them: what they refused is recorded now, or no later pull
+            // would report it.
+            if !options.dryRun, !refused.isEmpty {
+                _ = try? RefusalLedger.update(tickets, refused: refused, written: report.merged, author: options.author)
+            }
+            throw error
         }
         if !options.dryRun {
             // What this pull merged is found in conflict again, or no longer.
@@ -397,13 +407,13 @@ public enum TicketPullError: UserError {
                 + paths.prefix(20).map { "  \($0)" }.joined(separator: "\n")
         case .plainCustomerData(let id, let places):
             return
-                "the platform sent ticket \(id) with customer data in plain text (\(places.joined(separator: ", "))) although supportsync.yaml seals it; nothing was written. Upgrade the platform to one that seals tickets, or set tickets: {seal: []} in supportsync.yaml to store customer data in plain text"
+                "the platform sent ticket \(id) with customer data in plain text (\(places.joined(separator: ", "))) although supportsync.yaml seals it; nothing of its batch was written, and the next pull reads it again. Upgrade the platform to one that seals tickets, or set tickets: {seal: []} in supportsync.yaml to store customer data in plain text"
         case .unreadablePage(let id, let reason, let count, let total):
             return
-                "\(count) of the \(total) tickets on a page from the platform do not decode (the first, \(id): \(reason)); that is the platform's API, not one ticket, so nothing was written and the cursor stayed. Upgrade supportsync, or report it to the platform's operators"
+                "\(count) of the \(total) tickets on a page from the platform do not decode (the first, \(id): \(reason)); that is the platform's API, not one ticket, so nothing of its batch was written and the cursor stayed before it. Upgrade supportsync, or report it to the platform's operators"
         case .erasedWithCustomerData(let id, let places):
             return
-                "the platform sent ticket \(id) as erased, yet with customer data (\(places.joined(separator: ", "))); nothing was written, and the next pull reads it again. An erased ticket holds none: report it to the platform's operators"
+                "the platform sent ticket \(id) as erased, yet with customer data (\(places.joined(separator: ", "))); nothing of its batch was written, and the next pull reads it again. An erased ticket holds none: report it to the platform's operators"
         case .sealingDiffers(let stored, let configured):
             func names(_ sealing: Sealing) -> String {
                 sealing.isEmpty ? "nothing" : sealing.sorted.map(\.rawValue).joined(separator: ", ")
@@ -416,7 +426,7 @@ public enum TicketPullError: UserError {
                 "this repository's ticket files seal \(names(stored)), but supportsync.yaml seals \(names(configured)); nothing was written. Run \(command)"
         case .unsafePlatformText(let what, let text, let limit):
             return
-                "the platform's \(what) '\(text)' is not 1 to \(limit) visible ASCII characters, so it cannot go into a commit; nothing was written. Report it to the platform's operators"
+                "the platform's \(what) '\(text)' is not 1 to \(limit) visible ASCII characters, so it cannot go into a commit; nothing of its batch was written. Report it to the platform's operators"
         case .newerFormat(let format):
             return
                 "\(TicketStore.cursorPath) is format \(format), written by a later supportsync; upgrade supportsync to pull here"

@@ -45,6 +45,21 @@ import Testing
         #expect(!page.unreadable.contains { $0.reason.contains("refund") || $0.reason.contains("Ana") })
     }
 
+    /// The reason names the field and the kind of error, never the value
+    /// (an unknown channel could be anyone's text), and stays short.
+    @Test func theReasonNeverQuotesTheValue() throws {
+        let longKey = String(repeating: "k", count: 500)
+        let page = try Self.page([
+            Self.ticketJSON("T-1").replacingOccurrences(of: #""channel":"calls""#, with: #""channel":"fax SECRET""#),
+            Self.ticketJSON("T-2").replacingOccurrences(
+                of: #""tags":[]"#, with: #""tags":[],"fields":{"\#(longKey)":7}"#),
+        ])
+        let reasons = Dictionary(uniqueKeysWithValues: page.unreadable.map { ($0.id, $0.reason) })
+        #expect(reasons["T-1"] == "the platform's JSON for it does not read: a value that is not valid at channel")
+        #expect(reasons["T-2"]?.contains("fields." + String(repeating: "k", count: 113) + "…") == true)
+        #expect((reasons["T-2"]?.count ?? 0) < 250, "\(reasons["T-2"] ?? "")")
+    }
+
     @Test func anEntryWithoutAnIDFailsThePageAsBefore() throws {
         #expect(throws: (any Error).self) { try Self.page([Self.ticketJSON("T-1"), #"{"agent":"desk"}"#]) }
         #expect(throws: (any Error).self) { try Self.page([Self.ticketJSON("T-1"), "42"]) }
