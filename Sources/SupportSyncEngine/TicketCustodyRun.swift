@@ -18,14 +18,6 @@ extension TicketStore {
         return store
     }
 
-    /// How the ticket files at `root` read, sealed as `supportsync.yaml`
-    /// says, for the commands that only read (list, show, audit, changes:
-    /// `TicketStore.reading`, `TicketAuditor`); refuses (64) when that file
-    /// has errors.
-    public static func projectCodec(root: URL) throws -> TicketCodec {
-        TicketCodec(sealing: try ticketSettings(root: root).sealing)
-    }
-
     /// The `tickets:` section of `supportsync.yaml` at `root` (the defaults
     /// without the file); refuses (64) when the file has errors.
     static func ticketSettings(root: URL) throws -> ProjectFile.TicketSettings {

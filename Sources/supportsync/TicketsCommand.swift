@@ -183,7 +183,8 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketStore.reading(root: root, codec: try TicketStore.projectCodec(root: root))
+            var tickets = try TicketStore.reading(root: root)
+            try tickets.readAsStored()
             let filter = TicketQueries.Filter(
                 status: status, agent: agent, since: since, until: until, assignee: assignee,
                 unassigned: unassigned, priority: priority, tag: tag, channel: channel)
@@ -249,7 +250,8 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let root = try repository.root()
-            let tickets = try TicketStore.reading(root: root, codec: try TicketStore.projectCodec(root: root))
+            var tickets = try TicketStore.reading(root: root)
+            try tickets.readAsStored()
             let shown = try TicketQueries(tickets: tickets).show(id)
             var record = shown.record
             var text = shown.text
@@ -327,7 +329,8 @@ struct SetCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketStore.project(root: try repository.root())
+            var tickets = try TicketStore(root: try repository.root())
+            try tickets.readAsStored()
             let author = commit ? try tickets.author(commitOptions.author) : nil
             let patch = TicketPatch(
                 priority: priority, status: status,
@@ -583,7 +586,8 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try TicketStore.project(root: try repository.root())
+            var tickets = try TicketStore(root: try repository.root())
+            try tickets.readAsStored()
             let history = try TicketQueries(tickets: tickets).history(id)
             print(
                 format == .json
@@ -621,7 +625,7 @@ struct DiffCommand: AsyncParsableCommand {
             let root = try repository.root()
             let git = try TicketStore.openRepository(root: root)
             let changes = try TicketQueries.diff(
-                in: git, base: range.base, head: range.head, codec: try TicketStore.projectCodec(root: root))
+                in: git, base: range.base, head: range.head, codec: try TicketStore.storedCodec(root: root))
             switch format {
             case .text: print(TicketChangesReport.text(changes), terminator: "")
             case .markdown: print(TicketChangesReport.markdown(changes), terminator: "")
@@ -658,7 +662,7 @@ struct AuditCommand: AsyncParsableCommand {
         try await reportingErrors {
             let root = try repository.root()
             let git = try TicketStore.openRepository(root: root)
-            let result = try TicketAuditor(repository: git, codec: try TicketStore.projectCodec(root: root))
+            let result = try TicketAuditor(repository: git, codec: try TicketStore.storedCodec(root: root))
                 .audit(base: range.base, head: range.head, trustToolCommits: trustToolCommits)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
             if format == .text {

@@ -221,5 +221,17 @@ extension TicketUnreadableTests {
         #expect(
             revealed.status == 0 && revealed.stdout.contains("sealed:v1:nope"), "\(revealed.stdout)\(revealed.stderr)")
         #expect(!revealed.stderr.contains("note:"), "no seal to open, no key to miss: \(revealed.stderr)")
+
+        // Files are read as they were written (the cursor says how), not as
+        // supportsync.yaml says now: a seal list turned on before `tickets
+        // seal`, or a broken file, changes nothing for the reading commands.
+        for config in ["tickets:\n  seal: [customer, summary, fields, reason]\n", "tickets:\n  seal: [\n"] {
+            try bench.writeFile(ProjectFile.path, config)
+            let listed = try await bench.run(["tickets", "list"])
+            #expect(
+                listed.status == 0 && listed.stdout.contains(ticket.id), "\(config): \(listed.stdout)\(listed.stderr)")
+            let audited = try await bench.run(["audit", "--base", start])
+            #expect(audited.status == 0, "\(config): \(audited.stdout)\(audited.stderr)")
+        }
     }
 }

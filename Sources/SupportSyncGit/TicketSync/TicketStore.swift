@@ -290,6 +290,23 @@ public struct TicketStore {
         }
     }
 
+    /// Reads the ticket files as they are sealed on the branch (its cursor
+    /// records how; every field without one), whatever `supportsync.yaml`
+    /// says now: for the commands that only read or edit files (list, show,
+    /// history, set, audit, changes), which must judge a file by how it was
+    /// written, also between an edit of the seal list and `tickets seal`.
+    public mutating func readAsStored() throws {
+        sealing = try cursor(at: tip())?.sealing ?? .all
+    }
+
+    /// The codec of the files on the checked-out branch at `root`
+    /// (`readAsStored`), for the commands that read history: audit, changes.
+    public static func storedCodec(root: URL) throws -> TicketCodec {
+        var store = try reading(root: root)
+        try store.readAsStored()
+        return store.codec
+    }
+
     /// The cursor on the branch at `commit`: format 2, else 0.1's file.
     func cursor(at commit: ObjectID?) throws -> Cursor? {
         if let bytes = try bytes(at: Self.cursorPath, in: commit) { return try Cursor(bytes, legacy: false) }
