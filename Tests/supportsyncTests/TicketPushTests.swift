@@ -30,6 +30,23 @@ import Testing
         _ = try await bench.platform.local().patchTicket(id: id, patch, expecting: nil)
     }
 
+    /// A commit straight to the branch (audit never saw it) that resolves a
+    /// ticket without a resolution is stopped by push itself, located, and
+    /// never sent; the other tickets' edits still go.
+    @Test func aTicketResolvedWithoutAResolutionIsNotPushed() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        _ = try bench.editTicket(path, [("status: pending", "status: resolved")])
+        _ = try bench.editTicket(SampleTickets.path(tickets[1]), [("assignee: null", "assignee: luis")])
+        let result = try await push(bench, server)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("\(path):") && result.stdout.contains("[ticket-resolution]"), "\(result.stdout)")
+        #expect(!result.stdout.contains("failed \(tickets[0].id)"), "stopped before the platform: \(result.stdout)")
+        #expect(try bench.platform.ticket(tickets[0].id)?.status == .pending)
+        #expect(try bench.platform.ticket(tickets[1].id)?.assignee == "luis")
+    }
+
     @Test func teamEditsReachThePlatformOnceAndAreNotSentAgain() async throws {
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }

@@ -81,7 +81,7 @@ public enum TicketAudit {
     /// made it so: a status or resolution that no parent had. A ticket the
     /// platform closed without one (as some do) is not the commit's doing,
     /// and its file reads like any other.
-    static func checkResolution(_ file: TicketFile.Parsed, parents: [TicketRecord]) -> Diagnostic? {
+    public static func checkResolution(_ file: TicketFile.Parsed, parents: [TicketRecord]) -> Diagnostic? {
         guard let record = file.record, [.resolved, .closed].contains(record.status),
             (record.resolution ?? "").allSatisfy(\.isWhitespace),
             !parents.contains(where: { $0.status == record.status && $0.resolution == record.resolution })

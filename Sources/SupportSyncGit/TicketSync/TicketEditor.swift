@@ -45,19 +45,21 @@ public struct TicketEditor {
                         ? " (a closed ticket stays closed)"
                         : "; it may move to \(allowed.map(\.rawValue).joined(separator: ", "))"))
         }
-        // Audit's rule: a resolution once this change resolves or closes the
-        // ticket (a ticket the platform closed without one keeps its state).
-        if [.resolved, .closed].contains(updated.status), (updated.resolution ?? "").allSatisfy(\.isWhitespace),
-            updated.status != current.status || updated.resolution != current.resolution
-        {
-            throw TicketEditError.refused(
-                "a \(updated.status.rawValue) ticket needs a resolution: add --resolution \"what was done\"")
-        }
         // A commit holds the file's changes since the branch's version: only
         // team fields may differ there, or the commit would carry edits
         // nobody asked `set` for (and that audit refuses).
         let committed = try tickets.bytes(at: path, in: tickets.tip()).flatMap {
             tickets.codec.decode($0, path: path).record
+        }
+        // Audit's rule: a resolution once this change resolves or closes the
+        // ticket (a ticket the platform closed without one keeps its state),
+        // judged against the branch's version, as audit will judge the commit.
+        let before = committed ?? current
+        if [.resolved, .closed].contains(updated.status), (updated.resolution ?? "").allSatisfy(\.isWhitespace),
+            updated.status != before.status || updated.resolution != before.resolution
+        {
+            throw TicketEditError.refused(
+                "a \(updated.status.rawValue) ticket needs a resolution: add --resolution \"what was done\"")
         }
         if author != nil, let committed {
             let edited = TicketQueries.changes(from: committed, to: current).filter {

@@ -63,7 +63,8 @@ public struct TicketPusher {
         for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml")
         {
             if baseFiles[file.path] == file.blob { continue }
-            let (read, diagnostics) = tickets.codec.decode(try tickets.repository.blob(file.blob), path: file.path)
+            let bytes = try tickets.repository.blob(file.blob)
+            let (read, diagnostics) = tickets.codec.decode(bytes, path: file.path)
             guard let record = read, !diagnostics.contains(where: { $0.severity == .error }) else {
                 problems += diagnostics.filter { $0.severity == .error }
                 continue
@@ -73,6 +74,16 @@ public struct TicketPusher {
                     tickets.codec.decode(try tickets.repository.blob($0), path: file.path).record
                 }
                 ?? nil
+            // Audit's rule, for a commit straight to the branch that audit
+            // never saw: resolved or closed by the team without a resolution.
+            if [.resolved, .closed].contains(record.status), (record.resolution ?? "").allSatisfy(\.isWhitespace),
+                let problem = TicketAudit.checkResolution(
+                    TicketFile.parse(bytes, path: file.path, sealing: tickets.sealing), parents: base.map { [$0] } ?? []
+                )
+            {
+                problems.append(problem)
+                continue
+            }
             if let base, TicketRecord.ownedByTeam.allSatisfy({ base.value(of: $0) == record.value(of: $0) }) {
                 continue
             }
