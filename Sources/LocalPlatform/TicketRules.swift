@@ -18,12 +18,9 @@ enum TicketRules {
             throw .invalid(
                 field: "status", message: "a \(current.status.rawValue) ticket cannot move to \(next.status.rawValue)")
         }
-        // As audit judges a commit: a change that resolves or closes the
-        // ticket, or empties its resolution, needs one; a ticket already
-        // closed without one (imported so) still takes other edits.
-        if [.resolved, .closed].contains(next.status), (next.resolution ?? "").allSatisfy(\.isWhitespace),
-            next.status != current.status || next.resolution != current.resolution
-        {
+        // As audit judges a commit: a ticket already closed without a
+        // resolution (imported so) still takes other edits.
+        if next.record.team.lacksResolution(comparedTo: [current.record.team]) {
             throw .invalid(field: "resolution", message: "a \(next.status.rawValue) ticket needs a resolution")
         }
     }

@@ -65,6 +65,18 @@ public struct TeamFields: Sendable, Hashable {
         }
     }
 
+    /// Whether these fields break the resolution rule by a change of their
+    /// own: resolved or closed with no resolution (blank counts as none),
+    /// a status and resolution that none of `earlier` had. A ticket that
+    /// already stood so (a platform may close one without a word) keeps
+    /// its state; with no earlier version, the rule holds. Audit judges a
+    /// commit by it, `tickets set` and `tickets push` a change, the local
+    /// platform a patch.
+    public func lacksResolution(comparedTo earlier: [TeamFields]) -> Bool {
+        [.resolved, .closed].contains(status) && (resolution ?? "").allSatisfy(\.isWhitespace)
+            && !earlier.contains { $0.status == status && $0.resolution == resolution }
+    }
+
     /// Takes `field`'s value from `other`.
     public mutating func take(_ field: Field, from other: TeamFields) {
         switch field {

@@ -78,14 +78,13 @@ public enum TicketAudit {
     }
 
     /// A resolved or closed ticket carries a resolution, when this commit
-    /// made it so: a status or resolution that no parent had. A ticket the
-    /// platform closed without one (as some do) is not the commit's doing,
-    /// and its file reads like any other.
+    /// made it so (`TeamFields.lacksResolution`). A ticket the platform
+    /// closed without one (as some do) is not the commit's doing, and its
+    /// file reads like any other.
     public static func checkResolution(_ file: TicketFile.Parsed, parents: [TicketRecord]) -> Diagnostic? {
-        guard let record = file.record, [.resolved, .closed].contains(record.status),
-            (record.resolution ?? "").allSatisfy(\.isWhitespace),
-            !parents.contains(where: { $0.status == record.status && $0.resolution == record.resolution })
-        else { return nil }
+        guard let record = file.record, record.team.lacksResolution(comparedTo: parents.map(\.team)) else {
+            return nil
+        }
         return Diagnostic(
             .ticketResolution,
             at: file.valueLocations[TicketRecord.Field.resolution.rawValue] ?? file.location(of: "resolution"),

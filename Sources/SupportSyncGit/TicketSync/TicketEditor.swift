@@ -51,13 +51,9 @@ public struct TicketEditor {
         let committed = try tickets.bytes(at: path, in: tickets.tip()).flatMap {
             tickets.codec.decode($0, path: path).record
         }
-        // Audit's rule: a resolution once this change resolves or closes the
-        // ticket (a ticket the platform closed without one keeps its state),
-        // judged against the branch's version, as audit will judge the commit.
-        let before = committed ?? current
-        if [.resolved, .closed].contains(updated.status), (updated.resolution ?? "").allSatisfy(\.isWhitespace),
-            updated.status != before.status || updated.resolution != before.resolution
-        {
+        // Audit's rule, judged against the branch's version as audit will
+        // judge the commit.
+        if updated.team.lacksResolution(comparedTo: [(committed ?? current).team]) {
             throw TicketEditError.refused(
                 "a \(updated.status.rawValue) ticket needs a resolution: add --resolution \"what was done\"")
         }

@@ -198,7 +198,8 @@ public struct TicketPuller {
         after start: String?, from platform: any TicketSource, sealing: Sealing, options: Options
     ) async throws -> Batch {
         var tickets: [Ticket] = []
-        var unreadable: [(ticket: UnreadableTicket, after: Int)] = []
+        // By id, its latest unreadable form and how many tickets came before it.
+        var unreadable: [String: (ticket: UnreadableTicket, after: Int)] = [:]
         var position = start
         var more = true
         var passedOver = 0
@@ -218,8 +219,9 @@ public struct TicketPuller {
                     page.unreadable.count + page.tickets.count)
             }
             // Where in the batch each came: a ticket sent again later in
-            // the batch, readable or not, is the one that counts.
-            unreadable += page.unreadable.map { ($0, tickets.count + page.tickets.count) }
+            // the batch, readable or not, is the one that counts (an
+            // unreadable one counts as after its page's readable ones).
+            for ticket in page.unreadable { unreadable[ticket.id] = (ticket, tickets.count + page.tickets.count) }
             tickets += page.tickets
             passedOver += page.passedOver
             // A server that does not say where its last page ends leaves the
@@ -233,15 +235,11 @@ public struct TicketPuller {
         // The same ticket may come twice when it changed between pages: keep the latest.
         var latest: [String: Int] = [:]
         for (index, ticket) in tickets.enumerated() { latest[ticket.id] = index }
-        // An unreadable ticket counts as coming after the page's readable ones.
-        var latestUnreadable: [String: Int] = [:]
-        for (index, entry) in unreadable.enumerated() { latestUnreadable[entry.ticket.id] = index }
         let unique = tickets.enumerated().filter { index, ticket in
-            latest[ticket.id] == index && !unreadable.contains { $0.ticket.id == ticket.id && $0.after > index }
+            latest[ticket.id] == index && (unreadable[ticket.id]?.after ?? 0) <= index
         }.map(\.element)
-        let broken = unreadable.enumerated().filter { index, entry in
-            latestUnreadable[entry.ticket.id] == index && (latest[entry.ticket.id] ?? -1) < entry.after
-        }.map(\.element.ticket)
+        let broken = unreadable.values.filter { (latest[$0.ticket.id] ?? -1) < $0.after }
+            .sorted { ($0.after, $0.ticket.id) < ($1.after, $1.ticket.id) }.map(\.ticket)
         return Batch(tickets: unique, unreadable: broken, end: position, more: more, passedOver: passedOver)
     }
 

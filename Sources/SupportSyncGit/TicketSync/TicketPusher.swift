@@ -76,7 +76,7 @@ public struct TicketPusher {
                 ?? nil
             // Audit's rule, for a commit straight to the branch that audit
             // never saw: resolved or closed by the team without a resolution.
-            if [.resolved, .closed].contains(record.status), (record.resolution ?? "").allSatisfy(\.isWhitespace),
+            if record.team.lacksResolution(comparedTo: base.map { [$0.team] } ?? []),
                 let problem = TicketAudit.checkResolution(
                     TicketFile.parse(bytes, path: file.path, sealing: tickets.sealing), parents: base.map { [$0] } ?? []
                 )
