@@ -43,6 +43,25 @@ enum HTTPMessages {
         return response
     }
 
+    /// The 415 answer for a request whose body is not declared JSON, or nil
+    /// when it is: `Content-Type` must be `application/json`, or a type
+    /// with the `+json` suffix, parameters (a charset) aside. A body in a
+    /// form the API does not read, such as a form `curl -d` sends by default,
+    /// is refused before it is read. The header's value is not echoed.
+    static func unsupportedMediaType(_ request: Request) -> Response? {
+        if let value = request.headers[.contentType] {
+            let type = value.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+            if type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) {
+                return nil
+            }
+        }
+        return json(
+            ErrorBody(
+                code: "unsupported_media_type",
+                message: "the request body must be JSON, sent with Content-Type: application/json"),
+            status: .unsupportedMediaType)
+    }
+
     /// How long a request body may take to arrive, in all.
     static let bodyDeadline: Duration = .seconds(60)
 

@@ -27,6 +27,8 @@ extension PlatformServer {
     /// and a test holds it against `openapi/platform.yaml`, so the server and
     /// its published contract cannot drift apart silently.
     public static let routes: [PlatformRoute] = Endpoint.allCases.map(\.route)
+    /// The routes whose requests carry a JSON body.
+    public static let routesTakingABody: [PlatformRoute] = Endpoint.allCases.filter(\.takesBody).map(\.route)
 
     /// The methods served at `path`, by the most specific templates it
     /// matches (a literal segment beats `{id}`, as in the router); HEAD
@@ -80,6 +82,14 @@ enum Endpoint: CaseIterable, Sendable {
         }
     }
 
+    /// Whether the request carries a JSON body (and so must say it is JSON).
+    var takesBody: Bool {
+        switch self {
+        case .putAgent, .createTicket, .patchTicket, .searchTickets, .erase: return true
+        case .platformInfo, .listAgents, .getAgent, .listTickets, .getTicket, .ticketKey: return false
+        }
+    }
+
     /// What the token must hold for this endpoint; reads that ask for plain
     /// values also need `reveal` (checked where the sealing is read).
     var scope: (TokenScope, String) {
@@ -98,6 +108,7 @@ enum Endpoint: CaseIterable, Sendable {
         async throws(PlatformError) -> Response
     {
         try context.require(scope.0, for: scope.1)
+        if takesBody, let refused = HTTPMessages.unsupportedMediaType(request) { return refused }
         switch self {
         case .platformInfo: return try await handlers.platformInfo()
         case .listAgents: return try await handlers.listAgents()

@@ -278,6 +278,39 @@ extension HardeningTests {
         }
     }
 
+    /// A body not declared JSON is refused with 415 and the JSON error body,
+    /// before it is read: nothing is written.
+    @Test(arguments: [nil, "text/plain", "application/x-www-form-urlencoded", "application/jsonx", "json"])
+    func aBodyNotDeclaredJSONIs415(contentType: String?) async throws {
+        try await TestServer.with { server in
+            let put = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(), contentType: contentType)
+            #expect(put.status == 415, "\(put.text)")
+            #expect(put.error?.code == "unsupported_media_type")
+            #expect(put.error?.message.contains("Content-Type: application/json") == true)
+            #expect(try await server.send(.get, "/v1/agents/desk").status == 404)
+            let post = try await server.send(
+                .post, "/v1/erasures", json: #"{"ticket": "T-1"}"#, contentType: contentType)
+            #expect(post.status == 415, "\(post.text)")
+        }
+    }
+
+    /// The media type is matched without case, parameters aside, and a
+    /// `+json` type is JSON too. Authentication and the route come first.
+    @Test func aBodyDeclaredJSONIsReadAndOtherRefusalsComeFirst() async throws {
+        try await TestServer.with { server in
+            for type in ["Application/JSON ; charset=UTF-8", "application/merge-patch+json"] {
+                let reply = try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON(), contentType: type)
+                #expect(reply.status == 200, "\(type): \(reply.text)")
+            }
+            let unauthenticated = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(), token: nil, contentType: "text/plain")
+            #expect(unauthenticated.status == 401)
+            let wrongMethod = try await server.send(.post, "/v1/agents", json: "{}", contentType: "text/plain")
+            #expect(wrongMethod.status == 405)
+        }
+    }
+
     /// A reused Idempotency-Key with another body is refused with 422, and
     /// the first ticket is untouched; the same body gets the same ticket.
     @Test func aReusedIdempotencyKeyWithAnotherBodyIs422() async throws {

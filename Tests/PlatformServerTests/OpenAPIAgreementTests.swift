@@ -65,4 +65,23 @@ import YAML
             }
         }
     }
+
+    /// Every operation that reads a body documents the 415 for a body not
+    /// declared JSON, and no other does.
+    @Test func everyOperationWithABodyDocuments415() throws {
+        let root = try Self.document()
+        var documented: Set<PlatformRoute> = []
+        for path in try #require(Self.value(root, "paths")?.entries) {
+            for operation in path.value.entries ?? []
+            where Self.operationKeys.contains(operation.key.scalar?.text ?? "") {
+                if Self.value(operation.value, "responses").flatMap({ Self.value($0, "415") }) != nil {
+                    documented.insert(
+                        PlatformRoute(
+                            method: (operation.key.scalar?.text ?? "").uppercased(), path: path.key.scalar?.text ?? ""))
+                }
+            }
+        }
+        #expect(documented == Set(PlatformServer.routesTakingABody))
+        #expect(documented.count == 5)
+    }
 }

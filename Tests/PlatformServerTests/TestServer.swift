@@ -53,10 +53,12 @@ struct TestServer {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// One request. `token: nil` sends no Authorization header.
+    /// One request. `token: nil` sends no Authorization header; a body goes
+    /// with `contentType`, and with no Content-Type when that is nil.
     func send(
         _ method: Method, _ path: String, json: String? = nil, bytes: [UInt8]? = nil, chunked: Bool = false,
-        token: String? = TestServer.token, headers: [String: String] = [:]
+        token: String? = TestServer.token, headers: [String: String] = [:],
+        contentType: String? = "application/json"
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         switch method {
@@ -70,7 +72,7 @@ struct TestServer {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body = bytes ?? json.map({ Array($0.utf8) }) {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             // Unknown length means chunked: the server cannot trust a
             // Content-Length and must count while reading.
             request.body = chunked ? .bytes(body, length: .unknown) : .bytes(body)
