@@ -20,13 +20,20 @@ public struct FileChange: Sendable, Hashable {
     /// not a file: after the change, or before it for a deletion. Its id
     /// cannot be read as a blob then.
     public let isSubmodule: Bool
+    /// Whether the entry after the change is a plain file: not executable,
+    /// not a symbolic link, not a submodule. False for a deletion.
+    public let isPlainFile: Bool
 
-    public init(path: String, kind: Kind, oldBlob: ObjectID?, newBlob: ObjectID?, isSubmodule: Bool = false) {
+    public init(
+        path: String, kind: Kind, oldBlob: ObjectID?, newBlob: ObjectID?, isSubmodule: Bool = false,
+        isPlainFile: Bool? = nil
+    ) {
         self.path = path
         self.kind = kind
         self.oldBlob = oldBlob
         self.newBlob = newBlob
         self.isSubmodule = isSubmodule
+        self.isPlainFile = isPlainFile ?? (newBlob != nil && !isSubmodule)
     }
 }
 
@@ -78,19 +85,21 @@ extension Repository {
             let isSubmodule =
                 UInt32(delta.status == GIT_DELTA_DELETED ? delta.old_file.mode : delta.new_file.mode)
                 == GIT_FILEMODE_COMMIT.rawValue
+            let isPlainFile =
+                delta.status != GIT_DELTA_DELETED && UInt32(delta.new_file.mode) == GIT_FILEMODE_BLOB.rawValue
             switch delta.status {
             case GIT_DELTA_ADDED:
                 return FileChange(
                     path: String(cString: delta.new_file.path), kind: .added, oldBlob: nil, newBlob: newID,
-                    isSubmodule: isSubmodule)
+                    isSubmodule: isSubmodule, isPlainFile: isPlainFile)
             case GIT_DELTA_DELETED:
                 return FileChange(
                     path: String(cString: delta.old_file.path), kind: .deleted, oldBlob: oldID, newBlob: nil,
-                    isSubmodule: isSubmodule)
+                    isSubmodule: isSubmodule, isPlainFile: false)
             default:
                 return FileChange(
                     path: String(cString: delta.new_file.path), kind: .modified, oldBlob: oldID, newBlob: newID,
-                    isSubmodule: isSubmodule)
+                    isSubmodule: isSubmodule, isPlainFile: isPlainFile)
             }
         }
     }

@@ -184,6 +184,40 @@ import Testing
         #expect(refused.stdout.contains("agent is owned by the platform"), "\(refused.stdout)")
     }
 
+    /// A commit with the tool's trailer that changes only the cursor's mode
+    /// (made executable, or a symbolic link to the same bytes) moves no
+    /// cursor: it is no pull, and the ticket it adds is caught.
+    @Test(arguments: ["executable", "symbolic link"])
+    func aCursorChangedOnlyInModeMakesNoPull(how: String) async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        var record = TicketRecord(tickets[0])
+        record.id = "T-FORGED02"
+        let folder = SampleTickets.path(tickets[0]).split(separator: "/").dropLast().joined(separator: "/")
+        let forged = folder + "/T-FORGED02.yaml"
+        try Data(TicketFile.text(record).utf8).write(to: bench.root.appendingPathComponent(forged))
+        // What a hostile branch does with git itself.
+        try WitnessGit.run(["add", forged], in: bench.root)
+        let cursor = TicketStore.cursorPath
+        if how == "executable" {
+            try WitnessGit.run(["update-index", "--chmod=+x", cursor], in: bench.root)
+        } else {
+            let blob = try WitnessGit.run(["rev-parse", "HEAD:\(cursor)"], in: bench.root)
+            try WitnessGit.run(["update-index", "--cacheinfo", "120000,\(blob),\(cursor)"], in: bench.root)
+        }
+        try WitnessGit.run(
+            ["commit", "-q", "-m", "tickets: 1 new, 0 updated", "-m", "\(TicketStore.trailer): local 99"],
+            in: bench.root)
+        let head = try WitnessGit.run(["rev-parse", "HEAD"], in: bench.root)
+        let result = try await audit(bench, base: main.hex, head: head)
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(
+            result.stdout.contains("\(forged):1:1: error: the ticket file is added outside tickets pull"),
+            "\(result.stdout)")
+        #expect(result.stdout.contains("edits the pull cursor, which only supportsync writes"), "\(result.stdout)")
+    }
+
     @Test func aTicketAddedByHandFails() async throws {
         let (bench, tickets, _) = try await setUp()
         let repository = try bench.repository()

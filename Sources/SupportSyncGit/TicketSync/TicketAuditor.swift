@@ -75,10 +75,16 @@ public struct TicketAuditor {
             // platform that forgets erased tickets, leaves the cursor and
             // only erases: it can remove customer data, never add a value.
             // The tool never writes a merge: a merge with a trailer is somebody's.
+            // Moving the cursor means new bytes in a plain file: a mode or
+            // type change alone (the cursor made executable, or a symbolic
+            // link to the same bytes) moves nothing.
             let addsOrChangesTickets = changes.contains { TicketPaths.kind(ofPath: $0.path) == .ticket }
             let mayBeTool = hasTrailer && commit.parents.count <= 1 && !changes.contains(where: \.isSubmodule)
-            var isToolCommit =
-                mayBeTool && (!addsOrChangesTickets || changes.contains { $0.path == TicketStore.cursorPath })
+            let movesCursor = try changes.contains { change in
+                guard change.path == TicketStore.cursorPath, change.isPlainFile else { return false }
+                return try blob(change.path, in: commit.id) != blob(change.path, in: parents[0])
+            }
+            var isToolCommit = mayBeTool && (!addsOrChangesTickets || movesCursor)
             if mayBeTool, !isToolCommit {
                 isToolCommit = try changes.allSatisfy(isErasure)
             }
@@ -137,9 +143,13 @@ public struct TicketAuditor {
                 if change.path == TicketStore.cursorPath
                     || (change.path == TicketStore.legacyCursorPath && change.newBlob != nil)
                 {
-                    if try parents.contains(where: {
-                        try blob(change.path, in: $0) == (try blob(change.path, in: commit.id))
-                    }) {
+                    // A merge taking one side's cursor as it was changes
+                    // nothing; a mode or type change is an edit too.
+                    if change.newBlob == nil || change.isPlainFile,
+                        try parents.contains(where: {
+                            try blob(change.path, in: $0) == (try blob(change.path, in: commit.id))
+                        })
+                    {
                         continue
                     }
                     var diagnostic = Diagnostic(
