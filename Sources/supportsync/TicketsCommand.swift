@@ -79,9 +79,18 @@ struct PullCommand: AsyncParsableCommand {
                 .pull(TicketPuller.Options(author: author, batch: batch))
             }
             printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
+            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase() }
             return report.exitStatus
         }
     }
+}
+
+/// Where conflicts are judged and recorded, for a clone that fetched
+/// branches only.
+func printNoPlatformBase() {
+    printError(
+        "note: this clone has no platform base (\(TicketStore.platformRef)), where conflicts are recorded: "
+            + "git fetch origin '+refs/supportsync/*:refs/supportsync/*'")
 }
 
 struct PushCommand: AsyncParsableCommand {
@@ -115,6 +124,7 @@ struct PushCommand: AsyncParsableCommand {
                 .push(author: author)
             }
             printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
+            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase() }
             return report.exitStatus
         }
     }
@@ -195,11 +205,7 @@ struct ListCommand: AsyncParsableCommand {
             var ledger: ConflictLedger?
             if conflicts {
                 ledger = try queries.conflicts()
-                if ledger == nil {
-                    printError(
-                        "note: this clone has no platform base (\(TicketStore.platformRef)), where conflicts are recorded: "
-                            + "git fetch origin '+refs/supportsync/*:refs/supportsync/*'")
-                }
+                if ledger == nil { printNoPlatformBase() }
                 listed = listed.filter { ledger?.tickets[$0.record.id] != nil }
             }
             if format == .json {

@@ -116,6 +116,29 @@ import Testing
         #expect(try await bench.status() == "")
     }
 
+    /// A clone that fetched branches only has no platform base: a field git
+    /// and the platform hold differently is a conflict on every push, never
+    /// a base taken from the platform that the next push would overwrite.
+    @Test func withoutAPlatformBaseAConflictStaysAConflict() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let id = tickets[0].id
+        let path = SampleTickets.path(tickets[0])
+        try await platformPatch(bench, id, TicketPatch(status: .resolved, resolution: .set("Refunded")))
+        // What a clone that fetched only branches has (the ref is loose, as libgit2 wrote it).
+        try FileManager.default.removeItem(at: bench.root.appendingPathComponent(".git/refs/supportsync/platform"))
+        try bench.editTicket(path, [("status: pending", "status: in_progress")])
+        for attempt in 1...3 {
+            let pushed = try await push(bench, server)
+            #expect(pushed.status == 1, "push \(attempt): \(pushed.stdout)\(pushed.stderr)")
+            #expect(
+                pushed.stdout.contains("conflict \(id): status: was (no base)"), "push \(attempt): \(pushed.stdout)")
+            #expect(pushed.stderr.contains("no platform base (refs/supportsync/platform)"), "\(pushed.stderr)")
+            let kept = try #require(try bench.platform.ticket(id))
+            #expect(kept.status == .resolved && kept.resolution == "Refunded", "push \(attempt) overwrote the platform")
+        }
+    }
+
     @Test func aConflictResolvedOnThePlatformSideIsNotReportedAgain() async throws {
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }

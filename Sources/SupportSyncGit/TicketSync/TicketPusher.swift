@@ -185,7 +185,17 @@ public struct TicketPusher {
     /// `base` (the platform's state when there is none) with each team field
     /// that git and the platform hold alike set to that value; nil when
     /// that changes nothing.
+    ///
+    /// With no base (a clone that did not fetch `refs/supportsync/platform`),
+    /// a field the two sides hold differently is a conflict with nothing to
+    /// judge it by; a base made of the platform's value would make git's
+    /// read as the team's change on the next push, which would then
+    /// overwrite the platform. No base is written then, and the conflict
+    /// stays until `tickets resolve` settles it.
     static func base(_ base: TicketRecord?, agreeingWith git: TicketRecord, _ platform: TicketRecord) -> TicketRecord? {
+        if base == nil, TeamFields.Field.allCases.contains(where: { !git.team.agrees(with: platform.team, on: $0) }) {
+            return nil
+        }
         var agreed = base ?? platform
         for field in TeamFields.Field.allCases where git.team.agrees(with: platform.team, on: field) {
             agreed.team.take(field, from: platform.team)
