@@ -56,6 +56,29 @@ import Testing
         #expect(bad.status == 64, "\(bad.stderr)")
     }
 
+    /// The report goes into the pull-request comment: a change to customer
+    /// data shows what the values are, never their text.
+    @Test func customerDataIsDescribedNeverShown() async throws {
+        let bench = try TicketBench()
+        let first = SampleTickets.make(1)
+        try bench.platform.put([first])
+        #expect(try await bench.pull().status == 0)
+        #expect(try await bench.git(["branch", "upstream"]).status == 0)
+        let path = SampleTickets.path(first)
+        let file = try #require(bench.readFile(path))
+        let email = try #require(first.record.report.customer.email)
+        #expect(file.contains(email))
+        try bench.editTicket(
+            path, [(email, "ana.leaked@example.com"), ("status: pending", "status: in_progress")])
+        for format in ["text", "markdown"] {
+            let report = try await bench.run(["tickets", "diff", "--base", "upstream", "--format", format])
+            #expect(report.status == 0, "\(report.stderr)")
+            #expect(!report.stdout.contains("ana.leaked") && !report.stdout.contains(email), "\(report.stdout)")
+            #expect(report.stdout.contains("email: (a value in plain text)"), "\(report.stdout)")
+            #expect(report.stdout.contains("in_progress"), "team fields show as they are: \(report.stdout)")
+        }
+    }
+
     @Test func cellsStayOnOneLineAndCannotBreakTheTable() {
         let cell = TicketChangesReport.cell("a | b\n<script>" + String(repeating: "x", count: 200))
         #expect(!cell.contains("\n"))

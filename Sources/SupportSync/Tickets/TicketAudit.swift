@@ -128,10 +128,10 @@ public enum TicketAudit {
     }
 
     /// The fields that hold customer data, sealed or not.
-    static let customerData: Set<TicketRecord.Field> = [.reason, .summary, .customer, .fields]
+    public static let customerData: Set<TicketRecord.Field> = [.reason, .summary, .customer, .fields]
 
     /// A customer-data value described without its content.
-    static func kind(of value: YAMLValue) -> String {
+    public static func kind(of value: YAMLValue) -> String {
         switch value {
         case .null: return "null"
         case .string(let text):

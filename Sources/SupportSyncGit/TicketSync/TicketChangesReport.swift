@@ -1,4 +1,5 @@
 import SupportSync
+import YAML
 
 /// How `tickets diff` prints what a pull request does to tickets: text for
 /// a terminal, Markdown for the pull-request comment and the job summary.
@@ -14,14 +15,31 @@ public enum TicketChangesReport {
             out += "\(change.kind.rawValue) \(change.id) (\(change.path))\n"
             if !change.readable { out += "    the file does not read as a ticket; supportsync audit says why\n" }
             for field in change.changes where change.kind == .modified {
-                out += "    \(field.field): \(shown(field.old)) -> \(shown(field.new))\n"
+                out += "    \(field.field): \(shown(field, field.oldValue)) -> \(shown(field, field.newValue))\n"
             }
         }
         return out + summary(changes) + "\n"
     }
 
-    /// A value as the reports show it: sealed values as `(sealed)`.
-    private static func shown(_ value: String?) -> String { value.map(SealedValue.abbreviated) ?? "(none)" }
+    /// A value as the reports show it, on one line: sealed values as
+    /// `(sealed)`, and customer data (the fields sealing covers) never by
+    /// its text, sealed or not: the report goes into the pull-request
+    /// comment, and a value in plain text there is the leak audit reports.
+    static func shown(_ change: TicketQueries.FieldChange, _ value: YAMLValue?) -> String {
+        guard let value else { return "(none)" }
+        guard let field = TicketRecord.Field(rawValue: change.field), TicketAudit.customerData.contains(field) else {
+            return SealedValue.abbreviated(value.oneLine)
+        }
+        func described(_ value: YAMLValue) -> YAMLValue {
+            switch value {
+            case .null: return .null
+            case .list(let items): return .list(items.map(described))
+            case .map(let members): return .map(members.map { ($0.0, described($0.1)) })
+            case .bool, .int, .string: return .string(TicketAudit.kind(of: value))
+            }
+        }
+        return described(value).oneLine
+    }
 
     public static func markdown(_ changes: [TicketQueries.TicketChange]) -> String {
         var out = "### Ticket changes\n\n"
@@ -33,7 +51,7 @@ public enum TicketChangesReport {
                 fields = "the file does not read as a ticket"
             } else if change.kind == .modified {
                 fields = change.changes.map {
-                    "`\($0.field)`: \(cell(shown($0.old))) → \(cell(shown($0.new)))"
+                    "`\($0.field)`: \(cell(shown($0, $0.oldValue))) → \(cell(shown($0, $0.newValue)))"
                 }
                 .joined(separator: "<br>")
             } else {
