@@ -49,6 +49,21 @@ extension Repository {
         try symbolicTarget(of: "HEAD")
     }
 
+    /// Whether `branch` (a full name, `refs/heads/main`) is the checked-out
+    /// branch of this repository or of any of its worktrees, as git asks
+    /// before it moves a branch. False when no such branch exists.
+    public func isCheckedOut(branch: String) throws(GitError) -> Bool {
+        try requireNoNUL(branch, "could not read \(branch)")
+        var reference: OpaquePointer?
+        do {
+            try check(git_reference_lookup(&reference, pointer, branch), "could not read \(branch)")
+        } catch  where error.kind == .notFound || error.kind == .invalid {
+            return false
+        }
+        defer { git_reference_free(reference) }
+        return git_branch_is_checked_out(reference) == 1
+    }
+
     /// What the symbolic reference `name` points at (`HEAD` ->
     /// `refs/heads/main`, also when that branch has no commit yet); nil when
     /// `name` does not exist or is not symbolic.

@@ -229,6 +229,34 @@ import Testing
         try await bench.expectFsckClean()
     }
 
+    /// A branch checked out in another worktree is that worktree's: moving
+    /// it would leave its index behind, and its next commit would undo the
+    /// pull. Refused, as git refuses, with nothing written.
+    @Test func refRefusesABranchCheckedOutInAnotherWorktree() async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<3))
+        let other = bench.folder.url.appendingPathComponent("other")
+        // The team's own git makes the second worktree.
+        try WitnessGit.run(["worktree", "add", "-q", "-b", "side", other.path], in: bench.root)
+        let before = try await bench.tip()
+        let environment = bench.environment
+        let database = bench.database
+        let fromOther = try await TicketBench.offload {
+            try Executable.run(
+                ["tickets", "pull", "--db", database, "--ref", "main"], in: other, environment: environment)
+        }
+        #expect(fromOther.status == 64, "\(fromOther.stdout)\(fromOther.stderr)")
+        #expect(
+            fromOther.stderr.contains("refs/heads/main is checked out in another worktree"), "\(fromOther.stderr)")
+        #expect(try await bench.tip() == before, "main did not move")
+        // The same from the main worktree, for the side branch; then each in its own worktree works.
+        let fromMain = try await bench.pull(["--ref", "side"])
+        #expect(fromMain.status == 64, "\(fromMain.stderr)")
+        let own = try await bench.pull()
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(try await bench.status() == "")
+    }
+
     @Test func aBareRepositoryWorks() async throws {
         let bench = try TicketBench(bare: true)
         let tickets = SampleTickets.make(1..<8)

@@ -48,6 +48,11 @@ public struct TicketStore {
         } else {
             throw TicketCommandError.detachedHead
         }
+        // Another worktree's branch: moving it would leave that worktree's
+        // index behind, and its next commit would undo the pull.
+        if branch != head, try repository.isCheckedOut(branch: branch) {
+            throw TicketCommandError.checkedOutElsewhere(branch)
+        }
         self.init(
             repository: repository, branch: branch, followsWorkingTree: !repository.isBare && branch == head,
             codec: codec)
@@ -481,6 +486,7 @@ public enum TicketCommandError: UserError {
     case badAuthor(String)
     case unknownTicket(String)
     case badRevision(String)
+    case checkedOutElsewhere(String)
 
     public var description: String {
         switch self {
@@ -497,6 +503,9 @@ public enum TicketCommandError: UserError {
             return "no ticket '\(id)' under tickets/"
         case .badRevision(let revision):
             return "'\(revision)' is not a revision of this repository"
+        case .checkedOutElsewhere(let branch):
+            return
+                "\(branch) is checked out in another worktree: run the command there, or name a branch no worktree has checked out with --ref"
         }
     }
 
