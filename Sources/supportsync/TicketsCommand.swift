@@ -222,7 +222,7 @@ struct ListCommand: AsyncParsableCommand {
             guard listing.problems.isEmpty else {
                 printError(
                     DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: listing.problems))
-                        + "\(plural(Set(listing.problems.map(\.location.file)).count, "ticket file")) could not be read; supportsync audit says more"
+                        + "\(plural(Set(listing.problems.map(\.location.file)).count, "ticket file")) with a problem; supportsync audit says more"
                 )
                 return .needsAttention
             }

@@ -145,6 +145,38 @@ struct TicketSetListTests {
         #expect(byAgent.stdout.contains(SampleTickets.id(1)) && byAgent.stdout.contains(SampleTickets.id(2)))
     }
 
+    /// Ticket-like files at no ticket's path, at any depth under tickets/,
+    /// and two files with one id, are reported by the working tree's list
+    /// as by a bare repository's, never listed as tickets or passed over.
+    @Test func listReportsMisplacedFilesAtAnyDepthAndTwins() async throws {
+        let bench = try await bench(SampleTickets.make(1..<3))
+        let path = SampleTickets.path(SampleTickets.make(1))
+        let text = try #require(bench.readFile(path))
+        let other = SampleTickets.make(9)
+        let misplaced = [
+            "tickets/T-00000009.yaml", "tickets/2026/T-0000000A.yaml", "tickets/2026/2/T-0000000B.yaml",
+            "tickets/2026/02/deeper/T-0000000C.yaml", "tickets/2026/02/T-0000000D.yml",
+        ]
+        for (index, place) in misplaced.enumerated() {
+            let id = TicketPaths.id(ofPath: place).replacingOccurrences(of: ".yml", with: "")
+            try bench.writeFile(
+                place, text.replacingOccurrences(of: SampleTickets.id(1), with: index == 4 ? other.id : String(id)))
+        }
+        let twin = "tickets/2025/01/\(SampleTickets.id(1).lowercased()).yaml"
+        try bench.writeFile(twin, text)
+        let listed = try await bench.run(["tickets", "list"])
+        #expect(listed.status == 1, "\(listed.stdout)\(listed.stderr)")
+        for place in misplaced {
+            #expect(listed.stderr.contains("\(place):1:1: error: \(place) is not a ticket path"), "\(listed.stderr)")
+        }
+        for id in ["T-00000009", "T-0000000A", "T-0000000B", "T-0000000C"] {
+            #expect(!listed.stdout.contains(id), "\(listed.stdout)")
+        }
+        #expect(listed.stderr.contains("\(path):1:1: error: another ticket file has this id"), "\(listed.stderr)")
+        #expect(listed.stderr.contains("\(twin):1:1: error: another ticket file has this id"), "\(listed.stderr)")
+        #expect(listed.stderr.contains("7 ticket files with a problem"), "\(listed.stderr)")
+    }
+
     @Test func listFiltersAndSortsWithKnownAnswers() async throws {
         // 48 tickets: status by number % 4, assigned when number % 3 == 0,
         // channel calls when even, priority urgent when number % 5 == 0.

@@ -127,6 +127,29 @@ public enum TicketAudit {
         }
     }
 
+    /// The ticket files among `paths` that share an id, or have ids that
+    /// differ only in case (one file on macOS and Windows): each group of
+    /// two or more, sorted.
+    public static func sameID(_ paths: some Sequence<String>) -> [[String]] {
+        var byID: [String: [String]] = [:]
+        for path in paths where TicketPaths.kind(ofPath: path) == .ticket {
+            byID[TicketPaths.id(ofPath: path).lowercased(), default: []].append(path)
+        }
+        return byID.values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+    }
+
+    /// A `ticket-duplicate` error at every file of every group.
+    public static func duplicates(_ groups: [[String]]) -> [Diagnostic] {
+        groups.flatMap { paths in
+            paths.map { path in
+                Diagnostic(
+                    .ticketDuplicate, at: SourceLocation(file: path, line: 1, column: 1),
+                    "another ticket file has this id, or one that differs only in case: \(paths.filter { $0 != path }.joined(separator: ", "))",
+                    hint: "a ticket has one file, for good; remove the one tickets pull did not write")
+            }
+        }.sorted { $0.location < $1.location }
+    }
+
     /// The fields that hold customer data, sealed or not.
     public static let customerData: Set<TicketRecord.Field> = [.reason, .summary, .customer, .fields]
 

@@ -310,24 +310,12 @@ public struct TicketAuditor {
     /// Only those the range brought: twins already at the merge base are
     /// an older version's doing, not this change's.
     private func duplicates(at head: ObjectID, since mergeBase: ObjectID?) throws -> [Diagnostic] {
-        func groups(_ commit: ObjectID?) throws -> [String: [String]] {
-            guard let commit else { return [:] }
-            var byID: [String: [String]] = [:]
-            for file in try repository.files(under: TicketPaths.folder, in: commit)
-            where TicketPaths.kind(ofPath: file.path) == .ticket {
-                byID[TicketPaths.id(ofPath: file.path).lowercased(), default: []].append(file.path)
-            }
-            return byID.filter { $0.value.count > 1 }
+        func groups(_ commit: ObjectID?) throws -> [[String]] {
+            guard let commit else { return [] }
+            return TicketAudit.sameID(try repository.files(under: TicketPaths.folder, in: commit).map(\.path))
         }
-        let before = try groups(mergeBase)
-        return try groups(head).filter { before[$0.key].map(Set.init) != Set($0.value) }.values.flatMap { paths in
-            paths.sorted().map { path in
-                Diagnostic(
-                    .ticketDuplicate, at: SourceLocation(file: path, line: 1, column: 1),
-                    "another ticket file has this id, or one that differs only in case: \(paths.filter { $0 != path }.sorted().joined(separator: ", "))",
-                    hint: "a ticket has one file, for good; remove the one tickets pull did not write")
-            }
-        }.sorted { $0.location < $1.location }
+        let before = Set(try groups(mergeBase))
+        return TicketAudit.duplicates(try groups(head).filter { !before.contains($0) })
     }
 
     /// The default branch and its tip: the remote's (`origin/HEAD`), else the branch HEAD is on.

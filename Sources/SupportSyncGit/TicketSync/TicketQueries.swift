@@ -215,6 +215,8 @@ public struct TicketQueries {
         let gathered: [Gathered?]?
         /// Ticket-like files beside the tickets that nothing reads (`T-1.yml`).
         var stray: [String] = []
+        /// Every ticket file's path, for ids held twice.
+        var paths: [String] = []
         if workingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree. Each folder is opened
             // once and its files looked at by name, not by path.
@@ -228,6 +230,7 @@ public struct TicketQueries {
             let reader = RepositoryFile.Reader(root: workdir)
             defer { for handle in handles where handle >= 0 { close(handle) } }
             let files = folders.indices.flatMap { folder in folders[folder].names.map { (folder, $0) } }
+            paths = files.map { folders[$0.0].folder + "/" + $0.1 }
             gathered = gather(files) { folder, name -> Found? in
                 let path = folders[folder].folder + "/" + name
                 let full = workdir + "/" + path
@@ -255,6 +258,7 @@ public struct TicketQueries {
             let repository = tickets.repository
             let all = try repository.files(under: TicketPaths.folder, in: tip)
             let files = all.filter { TicketPaths.kind(ofPath: $0.path) == .ticket }
+            paths = files.map(\.path)
             stray = all.map(\.path).filter { TicketPaths.kind(ofPath: $0) == .misplacedTicket }
             let lock = NSLock()
             gathered = gather(files) { file -> Found? in
@@ -292,6 +296,8 @@ public struct TicketQueries {
                 "\(path) is not a ticket path; tickets live at tickets/<YYYY>/<MM>/<id>.yaml, and nothing reads a file here",
                 hint: "remove the file; tickets come from tickets pull")
         }
+        // `tickets set` and `show` would take the first of two.
+        problems += TicketAudit.duplicates(TicketAudit.sameID(paths))
         // Rewritten when a file was read the long way or one went away.
         if gathered != nil, changed || lines.count != cache.count {
             cache.write(lines, now: started)
@@ -314,24 +320,49 @@ public struct TicketQueries {
     }
 
     /// The folders `tickets/<YYYY>/<MM>` in the working tree, each with the
-    /// names of its `.yaml` files, and the ticket-like files there that are
-    /// not at a ticket's path (`T-1.yml`, `T-1.YAML`).
+    /// names of its ticket files, and the ticket-like files anywhere under
+    /// tickets/ that are not at a ticket's path (`T-1.yml`, `T-1.YAML`,
+    /// `tickets/2026/1/T-1.yaml`, `tickets/T-1.yaml`), as a bare
+    /// repository's listing reports them.
     private static func workingTreeTickets(in workdir: String) -> (
         folders: [(folder: String, names: [String])], misplaced: [String]
     ) {
         let manager = FileManager.default
         var folders: [(folder: String, names: [String])] = []
         var misplaced: [String] = []
-        let root = workdir + "/" + TicketPaths.folder
-        for year in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where year.first != "." {
-            for month in (try? manager.contentsOfDirectory(atPath: root + "/" + year)) ?? [] where month.first != "." {
-                let folder = TicketPaths.folder + "/" + year + "/" + month
+        /// The entries of the folder at `path` (from the root), nil for a file.
+        func entries(_ path: String) -> [String]? {
+            try? manager.contentsOfDirectory(atPath: workdir + "/" + path)
+        }
+        /// Every ticket-like file at or below `path`, which is no ticket's place.
+        func ticketLike(_ path: String) {
+            if let names = entries(path) {
+                for name in names { ticketLike(path + "/" + name) }
+            } else if TicketPaths.kind(ofPath: path) == .misplacedTicket {
+                misplaced.append(path)
+            }
+        }
+        for year in entries(TicketPaths.folder) ?? [] {
+            let yearPath = TicketPaths.folder + "/" + year
+            // The cursor's folder holds the cursor alone.
+            if yearPath == TicketStore.legacyCursorPath { continue }
+            guard let months = entries(yearPath) else {
+                ticketLike(yearPath)
+                continue
+            }
+            for month in months {
+                let folder = yearPath + "/" + month
+                guard let files = entries(folder) else {
+                    ticketLike(folder)
+                    continue
+                }
                 var names: [String] = []
-                for name in (try? manager.contentsOfDirectory(atPath: workdir + "/" + folder)) ?? [] {
-                    if name.hasSuffix(".yaml") {
+                for name in files {
+                    let path = folder + "/" + name
+                    if TicketPaths.kind(ofPath: path) == .ticket {
                         names.append(name)
-                    } else if TicketPaths.kind(ofPath: folder + "/" + name) == .misplacedTicket {
-                        misplaced.append(folder + "/" + name)
+                    } else {
+                        ticketLike(path)
                     }
                 }
                 if !names.isEmpty { folders.append((folder, names)) }
