@@ -79,6 +79,22 @@ import Testing
         }
     }
 
+    /// A base or head that names no commit (a tree, a blob, nothing, an
+    /// empty string) is a usage error for diff and audit alike, named.
+    @Test(arguments: ["HEAD^{tree}", "HEAD:README.md", "", "no-such-branch", "HEAD~99"])
+    func aRevisionThatNamesNoCommitIsAUsageError(_ revision: String) async throws {
+        let bench = try TicketBench()
+        try bench.platform.put([SampleTickets.make(1)])
+        #expect(try await bench.pull().status == 0)
+        for command in [["tickets", "diff"], ["audit"]] {
+            let base = try await bench.run(command + ["--base", revision])
+            #expect(base.status == 64, "\(command) --base \(revision): \(base.stdout)\(base.stderr)")
+            #expect(base.stderr.contains("'\(revision)' names no commit of this repository"), "\(base.stderr)")
+            let head = try await bench.run(command + ["--base", "HEAD", "--head", revision])
+            #expect(head.status == 64, "\(command) --head \(revision): \(head.stderr)")
+        }
+    }
+
     @Test func cellsStayOnOneLineAndCannotBreakTheTable() {
         let cell = TicketChangesReport.cell("a | b\n<script>" + String(repeating: "x", count: 200))
         #expect(!cell.contains("\n"))

@@ -49,8 +49,8 @@ public struct TicketAuditor {
     /// back every ticket the other side changed, and changes nothing
     /// against its first parent).
     public func audit(base: String, head: String, trustToolCommits: Bool) throws -> Result {
-        guard let baseID = try repository.revparse(base) else { throw TicketCommandError.badRevision(base) }
-        guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
+        let baseID = try repository.commit(named: base)
+        let headID = try repository.commit(named: head)
         var result = Result(commits: 0, ticketCommits: 0, files: 0, diagnostics: [])
         var seenFiles: Set<String> = []
         /// What tickets pull commits in the range wrote, by path: the only

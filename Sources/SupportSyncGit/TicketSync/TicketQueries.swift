@@ -537,8 +537,8 @@ extension TicketQueries {
     public static func diff(
         in repository: Repository, base: String, head: String, codec: TicketCodec = TicketCodec()
     ) throws -> [TicketChange] {
-        guard let baseID = try repository.revparse(base) else { throw TicketCommandError.badRevision(base) }
-        guard let headID = try repository.revparse(head) else { throw TicketCommandError.badRevision(head) }
+        let baseID = try repository.commit(named: base)
+        let headID = try repository.commit(named: head)
         let from = try repository.mergeBase(baseID, headID) ?? baseID
         let files = try repository.changes(from: from, to: headID, under: TicketPaths.folder + "/")
         return try files.filter { $0.path.hasSuffix(".yaml") }.map { change in

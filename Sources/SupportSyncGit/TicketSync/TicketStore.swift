@@ -478,6 +478,20 @@ public struct TicketStore {
     }
 }
 
+extension Repository {
+    /// The commit `revision` names, as audit and `tickets diff` take their
+    /// `--base` and `--head`: a revision that names nothing, a tree or a
+    /// blob, or is no revision at all, is the user's to fix (64).
+    func commit(named revision: String) throws -> ObjectID {
+        do {
+            guard let id = try revparse(revision) else { throw TicketCommandError.badRevision(revision) }
+            return id
+        } catch let error as GitError where error.kind == .invalid {
+            throw TicketCommandError.badRevision(revision)
+        }
+    }
+}
+
 /// Why a ticket command cannot run, with its exit status.
 public enum TicketCommandError: UserError {
     case notARepository(String)
@@ -502,7 +516,7 @@ public enum TicketCommandError: UserError {
         case .unknownTicket(let id):
             return "no ticket '\(id)' under tickets/"
         case .badRevision(let revision):
-            return "'\(revision)' is not a revision of this repository"
+            return "'\(revision)' names no commit of this repository"
         case .checkedOutElsewhere(let branch):
             return
                 "\(branch) is checked out in another worktree: run the command there, or name a branch no worktree has checked out with --ref"
