@@ -218,6 +218,36 @@ import Testing
         #expect(result.stdout.contains("edits the pull cursor, which only supportsync writes"), "\(result.stdout)")
     }
 
+    /// A ticket file that does not read on main (written by an old version,
+    /// or broken by a commit audit never saw) is judged, when repaired,
+    /// against the last version of it that read: a repair cannot forge.
+    @Test func aRepairOfAnUnreadableTicketIsJudgedByItsLastReadableVersion() async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        let good = String(decoding: try #require(try repository.blob(at: path, in: pulled)), as: UTF8.self)
+        let broken = good.replacingOccurrences(of: "status: pending\n", with: "status: [pending\n")
+        #expect(broken != good)
+        let main = try repository.createCommit(
+            parent: pulled, treeUpdates: [(path, try repository.writeBlob(Array(broken.utf8)))],
+            message: "Straight to main", author: Self.ana
+        ).commit
+        func repaired(_ text: String) async throws -> Executable.Result {
+            let commit = try repository.createCommit(
+                parent: main, treeUpdates: [(path, try repository.writeBlob(Array(text.utf8)))], message: "Repair",
+                author: Self.ana
+            ).commit
+            return try await audit(bench, base: main.hex, head: commit.hex)
+        }
+        let forged = try await repaired(
+            good.replacingOccurrences(of: "agent: billing-line\n", with: "agent: forged-desk\n"))
+        #expect(forged.status == 1, "\(forged.stdout)")
+        #expect(forged.stdout.contains("agent is owned by the platform"), "\(forged.stdout)")
+        let honest = try await repaired(good)
+        #expect(honest.status == 0, "\(honest.stdout)")
+    }
+
     @Test func aTicketAddedByHandFails() async throws {
         let (bench, tickets, _) = try await setUp()
         let repository = try bench.repository()

@@ -179,7 +179,17 @@ public struct TicketAuditor {
                 }
                 seenFiles.insert(change.path)
                 let parentBytes = try parents.map { try blob(change.path, in: $0) }
-                let parentRecords = parentBytes.compactMap { $0.flatMap { codec.decode($0, path: change.path).record } }
+                // A parent's file that does not read (a repair) is judged
+                // by the last version of it that did, not taken as no file.
+                var parentRecords: [TicketRecord] = []
+                for (parent, bytes) in zip(parents, parentBytes) {
+                    guard let bytes else { continue }
+                    if let record = codec.decode(bytes, path: change.path).record {
+                        parentRecords.append(record)
+                    } else if let parent, let record = try lastReadable(change.path, at: parent) {
+                        parentRecords.append(record)
+                    }
+                }
                 let newBytes = try change.newBlob.map { try repository.blob($0) }
                 if newBytes != nil, parentBytes.contains(where: { $0 != nil && $0 == newBytes }) {
                     continue  // a merge taking one side as it was
@@ -262,10 +272,14 @@ public struct TicketAuditor {
             guard let record = file.record else { continue }  // unreadable: reported at its commit
             let versions = pulled[change.path] ?? []
             let oldBytes = try self.blob(change.path, in: mergeBase)
-            if let oldBytes, codec.decode(oldBytes, path: change.path).record == nil {
-                continue  // unreadable at the merge base: repaired here, judged by its commits
+            var atBase = oldBytes.flatMap { codec.decode($0, path: change.path).record }
+            if oldBytes != nil, atBase == nil, let mergeBase {
+                // Unreadable at the merge base and repaired here: judged
+                // against the last version that read, when one ever did.
+                atBase = try lastReadable(change.path, at: mergeBase)
+                if atBase == nil { continue }
             }
-            guard let old = oldBytes.flatMap({ codec.decode($0, path: change.path).record }) else {
+            guard let old = atBase else {
                 let fromPull = versions.contains { version in
                     TicketRecord.ownedByPlatform.allSatisfy { version.value(of: $0) == record.value(of: $0) }
                 }
@@ -303,6 +317,17 @@ public struct TicketAuditor {
             }
         }
         return diagnostics
+    }
+
+    /// The ticket at `path` as it last read, at `commit` or in the commits
+    /// before it that changed the file (the newest 64): what a repair of a
+    /// file that does not read is judged against. Nil when none read.
+    private func lastReadable(_ path: String, at commit: ObjectID) throws -> TicketRecord? {
+        for version in try repository.history(of: path, from: commit).prefix(64) {
+            guard let bytes = try blob(path, in: version.id) else { continue }
+            if let record = codec.decode(bytes, path: path).record { return record }
+        }
+        return nil
     }
 
     /// Two ticket files with one id at `head`, or ids that differ only in
