@@ -127,7 +127,7 @@ import YAML
             try repository.checkoutPaths(["README.md"], from: first)
         }
 
-        func pull(_ source: ScriptedSource, batch: Int = 5_000, pageSize: Int = 1_000) async throws
+        func pull(_ source: any TicketSource, batch: Int = 5_000, pageSize: Int = 1_000) async throws
             -> TicketPuller.Report
         {
             var store = try TicketStore(root: root)

@@ -83,6 +83,9 @@ public struct TicketPuller {
         defer { prefetched?.cancel() }
         var known = TicketFileIndex()
         var refused: [(id: String, reason: String)] = []
+        /// Every position this pull has read from: a feed that sends one
+        /// again goes round in a circle and would never end.
+        var visited: Set<String> = []
         do {
             while true {
                 if restart {
@@ -106,9 +109,10 @@ public struct TicketPuller {
                     batch = try await next.value
                 } else {
                     batch = try await Self.fetchBatch(
-                        after: position, from: platform, sealing: tickets.sealing, options: options)
+                        after: position, from: platform, sealing: tickets.sealing, options: options, visited: visited)
                 }
                 prefetched = nil
+                visited.formUnion(batch.visited)
                 // No ticket: nothing to commit, unless the platform passed over
                 // so many items to get here that the next pull should not read
                 // them again (the cursor alone is committed).
@@ -119,9 +123,10 @@ public struct TicketPuller {
                 if let end = batch.end { try Self.requireCommitSafe(end, "cursor", limit: 4096) }
                 // The platform prepares the next batch while this one is written.
                 if batch.more {
-                    let (platform, sealing, end) = (platform, tickets.sealing, batch.end)
+                    let (platform, sealing, end, visited) = (platform, tickets.sealing, batch.end, visited)
                     prefetched = Task {
-                        try await Self.fetchBatch(after: end, from: platform, sealing: sealing, options: options)
+                        try await Self.fetchBatch(
+                            after: end, from: platform, sealing: sealing, options: options, visited: visited)
                     }
                 }
                 let cursor = TicketStore.Cursor(instance: info.instance, position: batch.end, sealing: tickets.sealing)
@@ -187,6 +192,8 @@ public struct TicketPuller {
         var end: String?
         var more: Bool
         var passedOver = 0
+        /// The positions read from, the start's included.
+        var visited: Set<String> = []
     }
 
     /// Items a platform passed over (`TicketPage.passedOver`) that make a
@@ -194,9 +201,14 @@ public struct TicketPuller {
     static let passedOverWorthACommit = 1_000
 
     /// Pages until at least `batch` tickets (ending on a page boundary) or the last page.
+    /// A next cursor among `visited` (positions this pull read from before)
+    /// or this batch's own stops it: the feed goes round in a circle.
     private static func fetchBatch(
-        after start: String?, from platform: any TicketSource, sealing: Sealing, options: Options
+        after start: String?, from platform: any TicketSource, sealing: Sealing, options: Options,
+        visited: Set<String>
     ) async throws -> Batch {
+        var seen = visited
+        if let start { seen.insert(start) }
         var tickets: [Ticket] = []
         // By id, its latest unreadable form and how many tickets came before it.
         var unreadable: [String: (ticket: UnreadableTicket, after: Int)] = [:]
@@ -227,10 +239,11 @@ public struct TicketPuller {
             // A server that does not say where its last page ends leaves the
             // position at that page's start: re-reading it later is harmless.
             position = page.nextCursor ?? page.cursor ?? position
-            if page.nextCursor == nil {
+            guard let next = page.nextCursor else {
                 more = false
                 break
             }
+            guard seen.insert(next).inserted else { throw TicketPullError.cursorCycle(printable(next)) }
         }
         // The same ticket may come twice when it changed between pages: keep the latest.
         var latest: [String: Int] = [:]
@@ -240,7 +253,8 @@ public struct TicketPuller {
         }.map(\.element)
         let broken = unreadable.values.filter { (latest[$0.ticket.id] ?? -1) < $0.after }
             .sorted { ($0.after, $0.ticket.id) < ($1.after, $1.ticket.id) }.map(\.ticket)
-        return Batch(tickets: unique, unreadable: broken, end: position, more: more, passedOver: passedOver)
+        return Batch(
+            tickets: unique, unreadable: broken, end: position, more: more, passedOver: passedOver, visited: seen)
     }
 
     /// Writes one batch as one commit (with the platform base moved in the
@@ -396,6 +410,8 @@ public enum TicketPullError: UserError {
     case newerFormat(Int)
     /// The platform's instance id or cursor cannot go into a commit message.
     case unsafePlatformText(String, String, Int)
+    /// The platform sent a next cursor this pull had read from already.
+    case cursorCycle(String)
 
     public var description: String {
         switch self {
@@ -425,6 +441,9 @@ public enum TicketPullError: UserError {
         case .unsafePlatformText(let what, let text, let limit):
             return
                 "the platform's \(what) '\(text)' is not 1 to \(limit) visible ASCII characters, so it cannot go into a commit; nothing of its batch was written. Report it to the platform's operators"
+        case .cursorCycle(let cursor):
+            return
+                "the platform sent the cursor '\(cursor)' a second time in one pull: its feed goes round in a circle and would never end; nothing of the batch was written. Report it to the platform's operators"
         case .newerFormat(let format):
             return
                 "\(TicketStore.cursorPath) is format \(format), written by a later supportsync; upgrade supportsync to pull here"
@@ -432,7 +451,9 @@ public enum TicketPullError: UserError {
     }
 
     public var exitStatus: ExitStatus {
-        if case .unsafePlatformText = self { return .failure }  // the platform misbehaves
-        return .needsAttention
+        switch self {
+        case .unsafePlatformText, .cursorCycle: return .failure  // the platform misbehaves
+        default: return .needsAttention
+        }
     }
 }
