@@ -156,9 +156,12 @@ extension HTTPPlatform {
                 "attempt": "\(number)",
             ])
         do {
+            // The timeout AsyncHTTPClient takes ends with the answer's head;
+            // the body, sent slowly or stalled halfway, has the rest of it.
+            let deadline = ContinuousClock.now + configuration.requestTimeout
             let response = try await client.execute(
                 http, timeout: Self.timeAmount(configuration.requestTimeout), logger: logger)
-            let body = try await response.body.collect(upTo: configuration.maxResponseBytes)
+            let body = try await Self.collect(response, upTo: configuration.maxResponseBytes, by: deadline)
             logger.debug(
                 "platform answer",
                 metadata: [
@@ -180,6 +183,24 @@ extension HTTPPlatform {
                 "platform request failed",
                 metadata: ["path": "\(token.redacting(basePath + request.target))", "reason": "\(reason)"])
             return .noAnswer(mayHaveArrived: mayHaveArrived, reason: reason)
+        }
+    }
+
+    /// The whole body of `response`, or `HTTPClientError.deadlineExceeded`
+    /// at `deadline`: the body's task is then cancelled, and the request
+    /// with it.
+    private static func collect(
+        _ response: HTTPClientResponse, upTo limit: Int, by deadline: ContinuousClock.Instant
+    ) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await response.body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case let body?? = try await group.next() else { throw HTTPClientError.deadlineExceeded }
+            return body
         }
     }
 

@@ -204,6 +204,36 @@ import Testing
         #expect(elapsed < 60, "each attempt stops at its timeout, not at the server's pace")
     }
 
+    /// The request timeout runs to the answer's last byte: a body stalled
+    /// halfway, or dripping a byte at a time, is cut off like a late head.
+    @Test(arguments: [false, true])
+    func aBodyThatStallsOrDripsTimesOutAndIsRetried(drips: Bool) async throws {
+        let (error, attempts, elapsed) = try await FaultServer.with({ _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: #"{"id": "billing-line", "#))
+                    // Stopped when the server stops.
+                    for _ in 0..<1_200 {
+                        try await Task.sleep(for: .milliseconds(500))
+                        if drips { try await writer.write(ByteBuffer(string: " ")) }
+                    }
+                })
+        }) { baseURL, log in
+            let start = ContinuousClock.now
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, Fixtures.fast(maxAttempts: 2, requestTimeout: .seconds(2))) {
+                    try await $0.agent(id: "billing-line")
+                }
+            }
+            return (error, await log.count, Fixtures.seconds(since: start))
+        }
+        #expect(attempts == 2)
+        #expect(error?.code == "unavailable")
+        #expect(error?.message.contains("no answer within 2.0 s") == true, "\(error?.message ?? "")")
+        #expect(elapsed < 60, "each attempt stops at its timeout, not at the server's pace")
+    }
+
     @Test func aSlowAnswerIsNotRetriedForANonIdempotentPatch() async throws {
         let attempts = try await FaultServer.with({ _, _ in
             try await Task.sleep(for: .seconds(600))  // stopped when the server stops
