@@ -160,7 +160,7 @@ extension HTTPPlatform {
             // the body, sent slowly or stalled halfway, has the rest of it.
             let deadline = ContinuousClock.now + configuration.requestTimeout
             let response = try await client.execute(
-                http, timeout: Self.timeAmount(configuration.requestTimeout), logger: logger)
+                http, timeout: Self.timeAmount(configuration.requestTimeout), logger: transportLogger)
             let body = try await Self.collect(response, upTo: configuration.maxResponseBytes, by: deadline)
             logger.debug(
                 "platform answer",

@@ -23,6 +23,10 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     let token: BearerToken
     let client: HTTPClient
     let logger: Logger
+    /// What AsyncHTTPClient logs through: `logger`, never below debug. At
+    /// trace it logs the first and last bytes of every body part, which
+    /// hold customer data revealed on purpose and ticket keys.
+    let transportLogger: Logger
     /// `host:port`, for messages about connecting.
     let authority: String
     /// The base URL's path (`/support` or empty), shown in messages so they
@@ -90,6 +94,9 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         self.token = secret
         self.configuration = configuration
         self.logger = logger
+        var transportLogger = logger
+        transportLogger.logLevel = max(logger.logLevel, .debug)
+        self.transportLogger = transportLogger
         let port = components.port ?? (scheme == "https" ? 443 : 80)
         self.authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
 
@@ -100,7 +107,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         // pool's would hide a refused connection until the request timeout.
         settings.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings, backgroundActivityLogger: logger)
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings,
+            backgroundActivityLogger: transportLogger)
     }
 
     /// This machine: `localhost`, 127.0.0.0/8, `::1`. Plain http:// carries

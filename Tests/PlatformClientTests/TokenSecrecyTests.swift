@@ -31,6 +31,42 @@ import Testing
         return FaultServer.error(.init(code: 418), .failed("teapot \(auth)"))
     }
 
+    /// Answers carry customer data revealed on purpose and ticket keys: at
+    /// trace level too, no log line holds an answer's bytes, as text or in
+    /// hex (AsyncHTTPClient logs body parts at trace).
+    @Test func noLogLineHoldsAnAnswersBytes() async throws {
+        let capture = LogCapture()
+        let marker = "ana.marker.7Zq@example.com"
+        let body =
+            #"{"id":"a","name":"\#(marker)","channels":["calls"],"support":{"mode":"nothing"},"version":"1","updated_at":"t"}"#
+        try await FaultServer.with({ _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    // In parts, as a large answer arrives.
+                    for part in stride(from: 0, to: body.utf8.count, by: 16) {
+                        let bytes = Array(body.utf8)[part..<min(part + 16, body.utf8.count)]
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                    }
+                    try await writer.finish(nil)
+                })
+        }) { baseURL, _ in
+            try await Fixtures.withPlatform(baseURL, Fixtures.fast(), logger: capture.logger()) { platform in
+                let agent = try await platform.agent(id: "a")
+                #expect(agent?.name == marker)
+            }
+        }
+        let bytes = Array(marker.utf8.prefix(8))
+        let forms = [
+            String(marker.prefix(8)), bytes.map { String(format: "%02x", $0) }.joined(),
+            bytes.map { String(format: "%02x", $0) }.joined(separator: " "),
+        ]
+        #expect(!capture.all.isEmpty, "the client logged at trace")
+        for line in capture.all {
+            for form in forms { #expect(!line.lowercased().contains(form), "\(line)") }
+        }
+    }
+
     @Test func noErrorLogLineOrDescriptionContainsTheToken() async throws {
         let capture = LogCapture()
         var texts: [String] = []
