@@ -81,7 +81,9 @@ extension HTTPPlatform {
     private func error(for exchange: Exchange, body: ErrorBody?, context: String) -> PlatformError {
         let detail: String
         if let body {
-            detail = body.error.message
+            // What the platform says is shown, with control characters
+            // escaped: a line break must not start a line of its making.
+            detail = PrintableText.escaping(body.error.message)
         } else if (300...399).contains(exchange.status) {
             detail = "a redirect, which the client does not follow; is the platform URL right?"
         } else if exchange.status == 401 || exchange.status == 403 {
@@ -111,7 +113,9 @@ extension HTTPPlatform {
         switch exchange.status {
         case 404: return .notFound(message)
         case 412: return .versionConflict(message)
-        case 422: return .invalid(field: body.error.field.map(token.redacting), message: message)
+        case 422:
+            return .invalid(
+                field: body.error.field.map { PrintableText.escaping(token.redacting($0)) }, message: message)
         case 400: return .badRequest(message)
         default: return .failed(message)
         }

@@ -122,7 +122,17 @@ public enum TicketCustodyRun {
         tickets: TicketStore, author: Signature
     ) async throws -> Erased {
         guard !platform.keepsErasedTickets else {
-            return Erased(ids: try await platform.erase(selection, reason: reason, by: by).map(\.id))
+            let erased = try await platform.erase(selection, reason: reason, by: by).map(\.id)
+            // The platform's word for what it erased is checked where it can be.
+            if case .ticket(let id) = selection, erased != [id] {
+                throw PlatformError.failed(
+                    "the platform answered the erasure of ticket '\(PrintableText.escaping(id))' by naming "
+                        + (erased.isEmpty
+                            ? "no ticket"
+                            : erased.prefix(5).map { "'\(PrintableText.escaping($0))'" }.joined(separator: ", "))
+                        + " as erased; erase it again, and report it to the platform's operators if it persists")
+            }
+            return Erased(ids: erased)
         }
         let ids: [String]
         switch selection {

@@ -499,7 +499,8 @@ struct EraseCommand: AsyncParsableCommand {
                     JSONDocument.render(TicketOutput.Erased(erased: erased.ids, commit: erased.commit?.hex)), json: true
                 )
             } else {
-                print("erased: \(erased.ids.count)\(erased.ids.isEmpty ? "" : " " + erased.ids.joined(separator: " "))")
+                let ids = erased.ids.map { PrintableText.escaping($0) }
+                print("erased: \(ids.count)\(ids.isEmpty ? "" : " " + ids.joined(separator: " "))")
                 if let commit = erased.commit {
                     printError(
                         "the erasure is committed (\(commit.hex.prefix(8))): the platform deleted the conversation")

@@ -40,6 +40,29 @@ import Testing
         }
     }
 
+    /// What the platform says goes into messages as data: a line break or
+    /// an escape sequence in it is escaped, so it cannot start a line of
+    /// its making (a forged CI annotation) or recolour a terminal.
+    @Test(arguments: [400, 422, 500])
+    func platformTextInAnErrorIsEscaped(status: Int) async throws {
+        let said = "no\n::error file=config/agents/a.yaml,line=1::forged\u{1B}[2K"
+        let error = try await FaultServer.with({ _, _ in
+            FaultServer.error(.init(code: status), .invalid(field: "support\n::warning::x", message: said))
+        }) { baseURL, _ in
+            await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, Fixtures.fast(maxAttempts: 1)) {
+                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                }
+            }
+        }
+        let message = error?.message ?? ""
+        #expect(message.contains(#"no\n::error file="#), "\(message)")
+        #expect(!message.contains("\n") && !message.contains("\u{1B}"), "\(message)")
+        if case .invalid(let field, _)? = error {
+            #expect(field == #"support\n::warning::x"#)
+        }
+    }
+
     @Test func a404FromTheAPIMeansMissing() async throws {
         try await FaultServer.with({ _, _ in FaultServer.error(.notFound, .notFound("no such thing")) }) { baseURL, _ in
             try await Fixtures.withPlatform(baseURL) { platform async throws in

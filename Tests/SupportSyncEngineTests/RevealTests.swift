@@ -98,3 +98,51 @@ extension RevealTests {
         #expect(written.isEmpty, "nothing written: \(written)")
     }
 }
+
+/// A platform whose erasure answer names other tickets than the one asked
+/// for (none, or another).
+struct MisansweringErasurePlatform: WrappingPlatform {
+    var base: LocalPlatform
+    var answer: [String]
+
+    func erase(_ selection: ErasureSelection, reason: String, by: String) async throws(PlatformError) -> [Ticket] {
+        var erased: [Ticket] = []
+        for id in answer {
+            guard let ticket = try await base.ticket(id: id, sealing: .all) else { continue }
+            erased.append(ticket)
+        }
+        return erased
+    }
+}
+
+extension RevealTests {
+    /// `tickets erase ID` takes the platform's word for what it erased only
+    /// when that word is the ticket asked for.
+    @Test(arguments: [false, true])
+    func anErasureAnswerNamingAnotherTicketIsAFailure(namesAnother: Bool) async throws {
+        let (example, local) = try await Self.exampleFlaggingReturns()
+        var ids: [String] = []
+        for number in 0..<2 {
+            ids.append(
+                try await local.createTicket(
+                    TicketDraft(
+                        agent: "returns-chat", channel: .messages, conversation: "c\(number)", reason: "r",
+                        summary: "s", customer: Customer(name: "Ana")),
+                    idempotencyKey: nil
+                ).id)
+        }
+        let store = try TicketStore.project(root: example.root)
+        let author = Signature(name: "Bot", email: "bot@example.com")
+        let platform = MisansweringErasurePlatform(base: local, answer: namesAnother ? [ids[1]] : [])
+        let error = await #expect(throws: PlatformError.self) {
+            try await TicketCustodyRun.erase(
+                .ticket(ids[0]), reason: "REQ-1", by: "privacy", platform: platform, tickets: store, author: author)
+        }
+        #expect(error?.message.contains("the platform answered the erasure of ticket '\(ids[0])'") == true)
+        #expect(error?.message.contains(namesAnother ? "'\(ids[1])'" : "no ticket") == true, "\(error?.message ?? "")")
+        // The honest answer passes.
+        let erased = try await TicketCustodyRun.erase(
+            .ticket(ids[0]), reason: "REQ-1", by: "privacy", platform: local, tickets: store, author: author)
+        #expect(erased.ids == [ids[0]])
+    }
+}

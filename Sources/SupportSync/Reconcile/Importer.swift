@@ -36,7 +36,8 @@ public struct Importer: Sendable {
         var report = Report()
         for agent in agents.sorted(by: { $0.id < $1.id }) {
             guard Patterns.isAgentID(agent.id) else {
-                report.skipped.append((agent.id, "'\(agent.id)' is not a safe agent id for a file name"))
+                let shown = PrintableText.escaping(agent.id)
+                report.skipped.append((shown, "'\(shown)' is not a safe agent id for a file name"))
                 continue
             }
             let path = "\(ConfigValidator.agentsDirectory)/\(agent.id).yaml"

@@ -48,7 +48,9 @@ public enum PlanFormatter {
             }
         }
         if !plan.unmanaged.isEmpty {
-            output += "Not managed by config/ (left untouched): \(plan.unmanaged.joined(separator: ", "))\n"
+            // Ids the platform chose: shown escaped.
+            output +=
+                "Not managed by config/ (left untouched): \(plan.unmanaged.map { PrintableText.escaping($0) }.joined(separator: ", "))\n"
         }
         if plan.conditional == .emulated, plan.hasChanges {
             output +=
@@ -108,7 +110,8 @@ public enum PlanFormatter {
         var unmanaged = ""
         if !plan.unmanaged.isEmpty {
             unmanaged =
-                "Not managed by `config/` (left untouched): " + plan.unmanaged.map { "`\($0)`" }.joined(separator: ", ")
+                "Not managed by `config/` (left untouched): "
+                + plan.unmanaged.map { markdownCode(PrintableText.escaping($0)) }.joined(separator: ", ")
                 + "\n"
         }
         var output = header + details + unmanaged
