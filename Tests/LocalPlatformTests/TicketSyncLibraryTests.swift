@@ -259,6 +259,41 @@ import Testing
         #expect(again.conflicts.map(\.conflict.field) == [.assignee])
     }
 
+    /// A platform that answers a PATCH with 200 and the ticket as it was.
+    struct IgnoringPlatform: WrappingPlatform {
+        let base: LocalPlatform
+
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+            async throws(PlatformError) -> Ticket
+        {
+            guard let ticket = try await base.ticket(id: id, sealing: sealing) else { throw .notFound(id) }
+            return ticket
+        }
+    }
+
+    /// A change the platform's answer shows it did not make is a failed
+    /// push: not reported as pushed, and the base stays, so the next push
+    /// sends it again and no pull takes it back.
+    @Test func aPatchAnsweredWithoutTheChangeIsAFailureAndNothingMoves() async throws {
+        let bench = try await Bench()
+        let ticket = try await teamAssigns(bench, to: "ana@example.com")
+        let baseBefore = try bench.repository.resolve(reference: TicketStore.platformRef)
+        let report = try await TicketPusher(
+            tickets: try bench.tickets(), platform: IgnoringPlatform(base: bench.platform)
+        )
+        .push(author: Self.author)
+        #expect(report.pushed.isEmpty)
+        #expect(report.failed.map(\.id) == [ticket.id])
+        #expect(report.failed.first?.reason.contains("answered the change of assignee without making it") == true)
+        #expect(report.exitStatus == .failure)
+        #expect(try bench.repository.resolve(reference: TicketStore.platformRef) == baseBefore, "the base stays")
+        // The honest platform then takes it.
+        let again = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).push(
+            author: Self.author)
+        #expect(again.pushed == [ticket.id])
+        #expect(try await bench.platform.ticket(id: ticket.id)?.assignee == "ana@example.com")
+    }
+
     // MARK: Sealing
 
     /// An old platform: it ignores what the client asks to be sealed.

@@ -162,12 +162,24 @@ public struct TicketPusher {
                 outcome.newBase = Self.base(item.base, agreeingWith: item.git, TicketRecord(current))
                 return outcome
             }
+            let answered: Ticket
             do {
-                _ = try await platform.patchTicket(
+                answered = try await platform.patchTicket(
                     id: item.git.id, patch, expecting: current.version, sealing: tickets.sealing)
             } catch {
                 if case .versionConflict = error { continue }  // changed meanwhile: read and merge again
                 outcome.failure = error.message
+                return outcome
+            }
+            // The answer is the ticket as the platform now holds it: a field
+            // sent and not taken is no change made, and the base must not
+            // say it was (the next pull would then undo the team's value).
+            let untaken = TeamFields.Field.allCases.filter {
+                patch.changed.contains($0) && !answered.record.team.agrees(with: patch.values, on: $0)
+            }
+            guard untaken.isEmpty else {
+                outcome.failure =
+                    "the platform answered the change of \(untaken.map(\.rawValue).joined(separator: ", ")) without making it; nothing moved, push again"
                 return outcome
             }
             outcome.pushed = true
