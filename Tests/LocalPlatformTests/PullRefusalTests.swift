@@ -149,6 +149,32 @@ import YAML
         deinit { try? FileManager.default.removeItem(at: root) }
     }
 
+    @Test("an erased ticket sent again without its erasure is refused, and its file stays erased")
+    func unerasedTicket() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        var record = Self.record("T-1")
+        record.report.customer = Customer(name: "Ana", email: "ana@example.com")
+        source.put(record)
+        #expect(try await bench.pull(source).new == ["T-1"])
+        source.put(Erasure(at: "2026-12-01T10:00:00Z", by: "privacy", reason: "REQ-1").applied(to: record))
+        let erased = try await bench.pull(source)
+        #expect(erased.skipped.isEmpty && erased.updated == ["T-1"])
+        let path = "tickets/2026/11/T-1.yaml"
+        let afterErasure = try #require(try bench.files()[path])
+        #expect(afterErasure.contains("erasure:") && !afterErasure.contains("ana@example.com"))
+        // Restored from a backup, say: the same ticket, customer data and all.
+        source.put(record)
+        let report = try await bench.pull(source)
+        #expect(report.skipped.map(\.id) == ["T-1"])
+        #expect(report.skipped.first?.reason.contains("an erasure is final") == true, "\(report.skipped)")
+        #expect(try bench.files()[path] == afterErasure, "the file stays as erased")
+        // Reported on the next pull too, until the platform sends it erased again.
+        let again = try await bench.pull(source)
+        #expect(again.skipped.map(\.id) == ["T-1"], "\(again.skipped)")
+        #expect(try bench.files()[path] == afterErasure)
+    }
+
     @Test("a summary starting with a tab is written so the tool reads it back")
     func tabbedSummary() async throws {
         let bench = try Bench()

@@ -87,6 +87,10 @@ struct PullPlan {
                 plan.skipped.append((ticket.id, unreadable))
                 continue
             }
+            if let refusal = work.refusal {
+                plan.refused.append((ticket.id, refusal))
+                continue
+            }
             let text = work.text
             plan.conflicts += work.conflicts.map { (ticket.id, $0) }
             // Nothing is written that the tool's own reader would refuse.
@@ -143,6 +147,8 @@ private struct Merged {
     var path: String
     /// Why the file in git cannot be merged with (it does not validate).
     var unreadable: String?
+    /// Why the platform's ticket is refused, the file in git kept as it is.
+    var refusal: String?
     var conflicts: [TicketConflict] = []
     /// The branch's file.
     var text: [UInt8] = []
@@ -168,6 +174,14 @@ private struct Merged {
                 return
             }
             gitRecord = record
+            // An erasure is final: a platform that sends the ticket again
+            // without it (restored from a backup, say) would bring the
+            // customer data back into git.
+            if let erasure = record.erasure, ticket.record.erasure == nil {
+                refusal =
+                    "it was erased on \(PrintableText.escaping(erasure.at)), and the platform sends it again without its erasure; an erasure is final, so it is not written. Report it to the platform's operators"
+                return
+            }
         }
         let baseRecord = baseBytes.flatMap { codec.decode($0, path: path).record }
         if !holdsTeamFields, let kept = baseRecord ?? gitRecord { ticket.record.team = kept.team }
