@@ -127,10 +127,18 @@ public struct SyncEngine: Sendable {
             progress("pulling tickets")
             var pullOptions = TicketPuller.Options(author: author)
             pullOptions.dryRun = options.dryRun
-            let pulled = try await TicketPuller(
-                tickets: tickets, platform: platform, logger: logger("supportsync.pull")
-            )
-            .pull(pullOptions)
+            var partial = TicketPuller.Report()
+            let pulled: TicketPuller.Report
+            do {
+                pulled = try await TicketPuller(
+                    tickets: tickets, platform: platform, logger: logger("supportsync.pull")
+                )
+                .pull(pullOptions, into: &partial)
+            } catch {
+                // What the batches before the failure committed is in the report.
+                if !partial.commits.isEmpty { report.pull = partial }
+                throw error
+            }
             report.pull = pulled
             record(pulled.exitStatus)
             let pusher = TicketPusher(tickets: tickets, platform: platform, logger: logger("supportsync.push"))

@@ -72,11 +72,23 @@ struct PullCommand: AsyncParsableCommand {
             let root = try repository.root()
             let tickets = try TicketStore.project(root: root, ref: ref)
             let author = try tickets.author(commit.author)
-            let report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
-                try await TicketPuller(
-                    tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.pull")
-                )
-                .pull(TicketPuller.Options(author: author, batch: batch))
+            var partial = TicketPuller.Report()
+            let report: TicketPuller.Report
+            do {
+                report = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) { platform in
+                    try await TicketPuller(
+                        tickets: tickets, platform: platform, logger: CommandLogging.logger("supportsync.pull")
+                    )
+                    .pull(TicketPuller.Options(author: author, batch: batch), into: &partial)
+                }
+            } catch {
+                // Batches committed before a later one stopped the pull are reported with the error.
+                if !partial.commits.isEmpty {
+                    printOutput(
+                        format == .json ? TicketOutput.json(partial) : TicketOutput.text(partial), json: format == .json
+                    )
+                }
+                throw error
             }
             printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
             if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase() }

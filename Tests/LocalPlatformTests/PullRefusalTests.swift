@@ -21,6 +21,9 @@ import YAML
         /// Called after each page is made, with how many pages were made:
         /// the platform changing while a pull reads it.
         var afterPage: ((Int) -> Void)?
+        /// The page (1-based, counted over the source's life) answered with a server error.
+        var failingPage: Int?
+        private var calls = 0
         private var pages = 0
         private var seq = 0
         let instance: String
@@ -59,6 +62,11 @@ import YAML
         func info() async throws(PlatformError) -> PlatformInfo { PlatformInfo(instance: instance) }
 
         func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
+            let call = lock.withLock {
+                calls += 1
+                return calls
+            }
+            if call == failingPage { throw PlatformError.failed("HTTP 500: the platform failed") }
             defer {
                 afterPage?(
                     lock.withLock {
@@ -173,6 +181,25 @@ import YAML
         let again = try await bench.pull(source)
         #expect(again.skipped.map(\.id) == ["T-1"], "\(again.skipped)")
         #expect(try bench.files()[path] == afterErasure)
+    }
+
+    @Test("a pull stopped by a failing page leaves the report of the batches it committed")
+    func partialReport() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        for number in 1...3 { source.put(Self.record("T-\(number)")) }
+        source.failingPage = 3
+        var partial = TicketPuller.Report()
+        var store = try TicketStore(root: bench.root)
+        store.sealing = .none
+        var options = TicketPuller.Options(author: TicketSyncLibraryTests.author)
+        (options.batch, options.pageSize) = (1, 1)
+        await #expect(throws: PlatformError.self) {
+            _ = try await TicketPuller(tickets: store, platform: source).pull(options, into: &partial)
+        }
+        #expect(partial.commits.count == 2, "\(partial.commits)")
+        #expect(partial.new == ["T-1", "T-2"])
+        #expect(try bench.files().count == 2)
     }
 
     @Test("a summary starting with a tab is written so the tool reads it back")

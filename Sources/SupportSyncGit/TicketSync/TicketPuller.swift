@@ -48,6 +48,8 @@ public struct TicketPuller {
         public var summaries: [TicketSummary] = []
         public var warnings: [String] = []
 
+        public init() {}
+
         public var exitStatus: ExitStatus {
             skipped.isEmpty && conflicts.isEmpty && problems.isEmpty ? .success : .needsAttention
         }
@@ -66,12 +68,19 @@ public struct TicketPuller {
     }
 
     public func pull(_ options: Options) async throws -> Report {
+        var report = Report()
+        return try await pull(options, into: &report)
+    }
+
+    /// `pull(_:)`, with what the pull did in `report` also when it throws:
+    /// the batches committed before a later one stopped it, to be reported
+    /// with the error.
+    public func pull(_ options: Options, into report: inout Report) async throws -> Report {
         let lock = try tickets.lock()
         defer { lock.release() }
         try tickets.finishInterruptedCheckout()
         let info = try await platform.info()
         try Self.requireCommitSafe(info.instance, "instance id", limit: 256)
-        var report = Report()
         // Through the list cache: in a repository of unchanged files, a look
         // at each file's metadata, no read.
         report.problems = try TicketQueries(tickets: tickets).listing(.noTicket, complete: false).problems
