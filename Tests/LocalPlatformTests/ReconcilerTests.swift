@@ -1,5 +1,6 @@
 import Foundation
 import LocalPlatform
+import TestSupport
 import Testing
 
 @testable import SupportSync
@@ -89,6 +90,34 @@ import Testing
         #expect(plan.unmanaged == ["legacy"])
         _ = await reconciler.apply(plan)
         #expect(try await platform.agent(id: "legacy")?.version == "1")
+    }
+
+    /// A platform listing one agent twice: which one is meant cannot be
+    /// told, so neither a plan nor an import goes on.
+    struct TwiceListingPlatform: WrappingPlatform {
+        let base: LocalPlatform
+
+        func agents() async throws(PlatformError) -> [Agent] {
+            let agents = try await base.agents()
+            return agents + agents.prefix(1)
+        }
+    }
+
+    @Test func anAgentListedTwiceStopsPlanAndImport() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        let legacy = AgentSettings(
+            id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
+        _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), expecting: nil)
+        let twice = TwiceListingPlatform(base: platform)
+        let planned = await #expect(throws: PlatformError.self) {
+            try await Reconciler(platform: twice).plan(desired: try bench.desired())
+        }
+        #expect(planned?.message.contains("lists agent 'legacy' twice") == true, "\(planned?.message ?? "")")
+        await #expect(throws: PlatformError.self) {
+            try await Importer(platform: twice, root: bench.root).run(overwrite: true)
+        }
     }
 
     @Test func appliesInParallelAndReportsEachAgent() async throws {

@@ -172,6 +172,24 @@ public protocol TicketCreator: Sendable {
 /// customer data. A vendor's platform (Vapi) is one; ours is one too.
 public typealias ManagedPlatform = AgentTarget & TicketSource & TicketCustody
 
+extension AgentTarget {
+    /// `agents()`, refused when the platform lists one agent id twice: a
+    /// plan would take the first and an import write both, one over the
+    /// other, each meaning a different agent.
+    public func agentsOnce() async throws(PlatformError) -> [Agent] {
+        let agents = try await agents()
+        var seen: Set<String> = []
+        for agent in agents where !agent.adoptable {
+            guard seen.insert(agent.id).inserted else {
+                throw .failed(
+                    "the platform lists agent '\(PrintableText.escaping(agent.id))' twice; report it to the platform's operators"
+                )
+            }
+        }
+        return agents
+    }
+}
+
 /// A whole platform as this project's own API serves it: `LocalPlatform`
 /// in-process and `HTTPPlatform` over HTTP; `PlatformServer` serves any.
 public typealias AgentPlatform = ManagedPlatform & TicketCreator

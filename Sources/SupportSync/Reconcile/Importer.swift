@@ -25,7 +25,7 @@ public struct Importer: Sendable {
     }
 
     public func run(only: Set<String> = [], overwrite: Bool = false) async throws(PlatformError) -> Report {
-        let agents = try await platform.agents().filter { only.isEmpty || only.contains($0.id) }
+        let agents = try await platform.agentsOnce().filter { only.isEmpty || only.contains($0.id) }
         let validator = ConfigValidator(root: root)
         var ignored: [Diagnostic] = []
         let defaults = validator.load(ConfigValidator.defaultsFile, diagnostics: &ignored).flatMap {

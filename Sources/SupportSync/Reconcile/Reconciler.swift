@@ -15,7 +15,7 @@ public struct Reconciler: Sendable {
     /// `only`, when given, limits the plan to those agent ids.
     public func plan(desired: [AgentSettings], only: Set<String> = []) async throws(PlatformError) -> Plan {
         let info = try await platform.info()
-        let live = try await platform.agents()
+        let live = try await platform.agentsOnce()
         // Agents bound to the platform's objects by id; objects bound to no
         // agent may be taken over by the one agent of their name.
         let bound = live.filter { !$0.adoptable }
