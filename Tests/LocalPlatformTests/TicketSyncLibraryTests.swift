@@ -99,7 +99,10 @@ import Testing
     /// disk, an older tool) commits the first tickets mid-pull: the pull's
     /// compare-and-swap fails, it starts again from the cursor on the new
     /// tip, and every ticket ends up in git exactly once.
-    @Test func aPullThatLosesTheRaceStartsAgainFromTheNewTip() async throws {
+    /// Pages of 5 put the other writer's cursor on a page boundary: the
+    /// pull then reads again pages it had read before the race.
+    @Test(arguments: [7, 5])
+    func aPullThatLosesTheRaceStartsAgainFromTheNewTip(pageSize: Int) async throws {
         let bench = try await Bench()
         let tickets = try await bench.flag(30)
         let instance = try await bench.platform.info().instance
@@ -124,7 +127,7 @@ import Testing
             _ = raced.next()
         }
         var options = TicketPuller.Options(author: Self.author, batch: 100)
-        options.pageSize = 7
+        options.pageSize = pageSize
         let report = try await TicketPuller(tickets: try bench.tickets(), platform: platform).pull(options)
 
         #expect(raced.next() == 1, "the other writer committed")
@@ -292,6 +295,34 @@ import Testing
             author: Self.author)
         #expect(again.pushed == [ticket.id])
         #expect(try await bench.platform.ticket(id: ticket.id)?.assignee == "ana@example.com")
+    }
+
+    /// A platform that keeps assignees in lower case.
+    struct LowercasingPlatform: WrappingPlatform {
+        let base: LocalPlatform
+
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+            async throws(PlatformError) -> Ticket
+        {
+            var taken = patch
+            if let assignee = patch.assignee?.value { taken.assignee = .set(assignee.lowercased()) }
+            return try await base.patchTicket(id: id, taken, expecting: ifMatch, sealing: sealing)
+        }
+    }
+
+    /// A value taken in the platform's own form is a change made: pushed,
+    /// and the next pull brings that form into git, once.
+    @Test func aValueThePlatformTakesInItsOwnFormIsPushedAndPulledBack() async throws {
+        let bench = try await Bench()
+        let ticket = try await teamAssigns(bench, to: "Ana@Example.com")
+        let platform = LowercasingPlatform(base: bench.platform)
+        let report = try await TicketPusher(tickets: try bench.tickets(), platform: platform).push(author: Self.author)
+        #expect(report.pushed == [ticket.id] && report.failed.isEmpty, "\(report.failed)")
+        let pulled = try await TicketPuller(tickets: try bench.tickets(), platform: platform).pull(
+            .init(author: Self.author))
+        #expect(pulled.updated == [ticket.id] && pulled.conflicts.isEmpty)
+        let again = try await TicketPusher(tickets: try bench.tickets(), platform: platform).push(author: Self.author)
+        #expect(again.pushed.isEmpty && again.failed.isEmpty && again.conflicts.isEmpty)
     }
 
     // MARK: Sealing

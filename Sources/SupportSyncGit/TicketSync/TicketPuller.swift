@@ -111,6 +111,8 @@ public struct TicketPuller {
                         position = nil
                     }
                     known = try tickets.ticketIndex(at: tip)
+                    // Read again from the cursor on the new tip: its pages are no circle.
+                    visited = []
                     restart = false
                 }
                 let batch: Batch

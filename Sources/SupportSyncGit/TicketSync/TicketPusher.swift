@@ -172,10 +172,13 @@ public struct TicketPusher {
                 return outcome
             }
             // The answer is the ticket as the platform now holds it: a field
-            // sent and not taken is no change made, and the base must not
-            // say it was (the next pull would then undo the team's value).
+            // sent and still as it was is no change made, and the base must
+            // not say it was (the next pull would then undo the team's
+            // value). A value the platform took in a form of its own (say,
+            // lowercased) is a change made: the next pull brings that form.
             let untaken = TeamFields.Field.allCases.filter {
                 patch.changed.contains($0) && !answered.record.team.agrees(with: patch.values, on: $0)
+                    && answered.record.team.agrees(with: current.record.team, on: $0)
             }
             guard untaken.isEmpty else {
                 outcome.failure =
