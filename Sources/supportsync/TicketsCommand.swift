@@ -231,10 +231,11 @@ struct ListCommand: AsyncParsableCommand {
                 }
             }
             // Files that are not tickets any more are never skipped silently.
-            guard listing.problems.isEmpty else {
+            let problems = (listing.problems + listing.duplicates).sorted { $0.location < $1.location }
+            guard problems.isEmpty else {
                 printError(
-                    DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: listing.problems))
-                        + "\(plural(Set(listing.problems.map(\.location.file)).count, "ticket file")) with a problem; supportsync audit says more"
+                    DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: problems))
+                        + "\(plural(Set(problems.map(\.location.file)).count, "ticket file")) with a problem; supportsync audit says more"
                 )
                 return .needsAttention
             }

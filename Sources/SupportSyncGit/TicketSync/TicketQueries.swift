@@ -124,7 +124,11 @@ public struct TicketQueries {
     /// skipped without a word.
     public struct Listing: Sendable {
         public var tickets: [Listed]
+        /// Ticket files that do not read, and ticket-like files at no ticket's path.
         public var problems: [Diagnostic]
+        /// Files that read but share an id (or one differing only in case):
+        /// `list` reports them, a pull leaves them to a cleanup of their own.
+        public var duplicates: [Diagnostic] = []
     }
 
     /// - Parameter complete: every listed record whole; when false, a
@@ -296,8 +300,6 @@ public struct TicketQueries {
                 "\(path) is not a ticket path; tickets live at tickets/<YYYY>/<MM>/<id>.yaml, and nothing reads a file here",
                 hint: "remove the file; tickets come from tickets pull")
         }
-        // `tickets set` and `show` would take the first of two.
-        problems += TicketAudit.duplicates(TicketAudit.sameID(paths))
         // Rewritten when a file was read the long way or one went away.
         if gathered != nil, changed || lines.count != cache.count {
             cache.write(lines, now: started)
@@ -316,7 +318,10 @@ public struct TicketQueries {
         let order = keys.sorted { a, b in
             a.0 != b.0 ? a.0 < b.0 : a.1 != b.1 ? a.1 < b.1 : a.2 < b.2
         }
-        return Listing(tickets: order.map { listed[$0.3] }, problems: problems.sorted { $0.location < $1.location })
+        // `tickets set` and `show` would take the first of two.
+        return Listing(
+            tickets: order.map { listed[$0.3] }, problems: problems.sorted { $0.location < $1.location },
+            duplicates: TicketAudit.duplicates(TicketAudit.sameID(paths)))
     }
 
     /// The folders `tickets/<YYYY>/<MM>` in the working tree, each with the
@@ -334,10 +339,14 @@ public struct TicketQueries {
         func entries(_ path: String) -> [String]? {
             try? manager.contentsOfDirectory(atPath: workdir + "/" + path)
         }
-        /// Every ticket-like file at or below `path`, which is no ticket's place.
-        func ticketLike(_ path: String) {
-            if let names = entries(path) {
-                for name in names { ticketLike(path + "/" + name) }
+        /// Every ticket-like file at or below `path`, which is no ticket's
+        /// place. A symbolic link is looked at as a file, never followed (a
+        /// link to `.` or `/` would make the walk endless), and the walk
+        /// stops 16 folders down.
+        func ticketLike(_ path: String, depth: Int = 0) {
+            let type = (try? manager.attributesOfItem(atPath: workdir + "/" + path))?[.type] as? FileAttributeType
+            if type == .typeDirectory, depth < 16, let names = entries(path) {
+                for name in names { ticketLike(path + "/" + name, depth: depth + 1) }
             } else if TicketPaths.kind(ofPath: path) == .misplacedTicket {
                 misplaced.append(path)
             }
