@@ -257,6 +257,22 @@ import Testing
         #expect(try await bench.status() == "")
     }
 
+    /// A bare repository's own HEAD is checked out nowhere, but a linked
+    /// worktree may have that branch: then it is the worktree's.
+    @Test func aBareRepositorysBranchCheckedOutInAWorktreeIsRefused() async throws {
+        let bench = try TicketBench(bare: true)
+        try bench.platform.put(SampleTickets.make(1..<3))
+        #expect(try await bench.pull().status == 0)
+        try bench.platform.put(SampleTickets.make(3..<4))
+        let worktree = bench.folder.url.appendingPathComponent("worktree")
+        try WitnessGit.run(["worktree", "add", "-q", worktree.path, "main"], in: bench.root)
+        let before = try await bench.tip()
+        let refused = try await bench.pull()
+        #expect(refused.status == 64, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("refs/heads/main is checked out in another worktree"), "\(refused.stderr)")
+        #expect(try await bench.tip() == before)
+    }
+
     @Test func aBareRepositoryWorks() async throws {
         let bench = try TicketBench(bare: true)
         let tickets = SampleTickets.make(1..<8)

@@ -50,7 +50,8 @@ public struct TicketStore {
         }
         // Another worktree's branch: moving it would leave that worktree's
         // index behind, and its next commit would undo the pull.
-        if branch != head, try repository.isCheckedOut(branch: branch) {
+        // (A bare repository's HEAD is checked out nowhere but in a worktree.)
+        if repository.isBare || branch != head, try repository.isCheckedOut(branch: branch) {
             throw TicketCommandError.checkedOutElsewhere(branch)
         }
         self.init(
