@@ -319,13 +319,20 @@ public struct TicketAuditor {
         return diagnostics
     }
 
-    /// The ticket at `path` as it last read, at `commit` or in the commits
-    /// before it that changed the file (the newest 64): what a repair of a
-    /// file that does not read is judged against. Nil when none read.
+    /// The ticket at `path` as it last read, at `commit` or before it along
+    /// first parents (at most 500 commits back, and no further than the
+    /// file goes): what a repair of a file that does not read is judged
+    /// against. Nil when no version of it read.
     private func lastReadable(_ path: String, at commit: ObjectID) throws -> TicketRecord? {
-        for version in try repository.history(of: path, from: commit).prefix(64) {
-            guard let bytes = try blob(path, in: version.id) else { continue }
-            if let record = codec.decode(bytes, path: path).record { return record }
+        var next: ObjectID? = commit
+        var unreadable: [UInt8]?
+        for _ in 0..<500 {
+            guard let id = next, let bytes = try blob(path, in: id) else { return nil }
+            if bytes != unreadable {
+                if let record = codec.decode(bytes, path: path).record { return record }
+                unreadable = bytes
+            }
+            next = try repository.commit(id).parents.first
         }
         return nil
     }
