@@ -186,9 +186,11 @@ extension HTTPPlatform {
         }
     }
 
-    /// The whole body of `response`, or `HTTPClientError.deadlineExceeded`
-    /// at `deadline`: the body's task is then cancelled, and the request
-    /// with it.
+    /// The answer's head came, its body not in full by the deadline.
+    private struct BodyDeadline: Error {}
+
+    /// The whole body of `response`, or `BodyDeadline` at `deadline`: the
+    /// body's task is then cancelled, and the request with it.
     private static func collect(
         _ response: HTTPClientResponse, upTo limit: Int, by deadline: ContinuousClock.Instant
     ) async throws -> ByteBuffer {
@@ -199,7 +201,7 @@ extension HTTPPlatform {
                 return nil
             }
             defer { group.cancelAll() }
-            guard case let body?? = try await group.next() else { throw HTTPClientError.deadlineExceeded }
+            guard case let body?? = try await group.next() else { throw BodyDeadline() }
             return body
         }
     }
@@ -209,6 +211,11 @@ extension HTTPPlatform {
     private func classify(_ error: any Error) -> (mayHaveArrived: Bool, reason: String) {
         let connect = RetryPlanner.seconds(configuration.connectTimeout)
         switch error {
+        case is BodyDeadline:
+            return (
+                true,
+                "the answer began but was not complete within \(RetryPlanner.seconds(configuration.requestTimeout))"
+            )
         case let error as HTTPClientError:
             switch error {
             case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout,
