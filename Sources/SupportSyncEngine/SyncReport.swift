@@ -29,7 +29,10 @@ public struct SyncReport: Sendable {
         }
     }
 
-    private func list(_ ids: [String]) -> String { ids.isEmpty ? "" : ": " + IDList.capped(ids) }
+    /// Ids for a line of the report, escaped: some are the platform's (what retention erased).
+    private func list(_ ids: [String]) -> String {
+        ids.isEmpty ? "" : ": " + IDList.capped(ids.map { PrintableText.escaping($0) })
+    }
 
     /// Ids in first-seen order, each once (a ticket in conflict on two fields is one ticket).
     static func unique(_ ids: [String]) -> [String] {

@@ -96,9 +96,17 @@ import Testing
     /// told, so neither a plan nor an import goes on.
     struct TwiceListingPlatform: WrappingPlatform {
         let base: LocalPlatform
+        var adoptable = false
 
         func agents() async throws(PlatformError) -> [Agent] {
-            let agents = try await base.agents()
+            var agents = try await base.agents()
+            if adoptable {
+                agents = agents.map { agent in
+                    var unbound = agent
+                    unbound.adoptable = true
+                    return unbound
+                }
+            }
             return agents + agents.prefix(1)
         }
     }
@@ -118,6 +126,11 @@ import Testing
         await #expect(throws: PlatformError.self) {
             try await Importer(platform: twice, root: bench.root).run(overwrite: true)
         }
+        // Two objects bound to no agent, of one name: one file each would be one file.
+        let unbound = TwiceListingPlatform(base: platform, adoptable: true)
+        let report = try await Importer(platform: unbound, root: bench.root).run(overwrite: true)
+        #expect(report.skipped.map(\.id) == ["legacy"], "\(report.skipped)")
+        #expect(report.skipped.first?.reason.contains("import one by hand") == true)
     }
 
     @Test func appliesInParallelAndReportsEachAgent() async throws {

@@ -34,7 +34,21 @@ public struct Importer: Sendable {
         .map(Self.yamlValue)
         let directory = root.appendingPathComponent(ConfigValidator.agentsDirectory)
         var report = Report()
+        // Objects bound to no agent take their id from their name: two of
+        // one name would write one file twice.
+        let counts = Dictionary(agents.map { ($0.id, 1) }, uniquingKeysWith: +)
+        var reported: Set<String> = []
         for agent in agents.sorted(by: { $0.id < $1.id }) {
+            if let count = counts[agent.id], count > 1 {
+                if reported.insert(agent.id).inserted {
+                    report.skipped.append(
+                        (
+                            PrintableText.escaping(agent.id),
+                            "the platform holds \(count) agents bound to no file that would all be this file; import one by hand"
+                        ))
+                }
+                continue
+            }
             guard Patterns.isAgentID(agent.id) else {
                 let shown = PrintableText.escaping(agent.id)
                 report.skipped.append((shown, "'\(shown)' is not a safe agent id for a file name"))
