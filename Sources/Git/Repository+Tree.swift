@@ -53,21 +53,26 @@ extension Repository {
     /// branch of this repository or of any of its worktrees, as git asks
     /// before it moves a branch. False when no such branch exists.
     public func isCheckedOut(branch: String) throws(GitError) -> Bool {
-        try requireNoNUL(branch, "could not read \(branch)")
-        var reference: OpaquePointer?
-        do {
-            try check(git_reference_lookup(&reference, pointer, branch), "could not read \(branch)")
-        } catch  where error.kind == .notFound || error.kind == .invalid {
-            return false
-        }
-        defer { git_reference_free(reference) }
-        return git_branch_is_checked_out(reference) == 1
+        try withReference(branch) { git_branch_is_checked_out($0) == 1 } ?? false
     }
 
     /// What the symbolic reference `name` points at (`HEAD` ->
     /// `refs/heads/main`, also when that branch has no commit yet); nil when
     /// `name` does not exist or is not symbolic.
     public func symbolicTarget(of name: String) throws(GitError) -> String? {
+        try withReference(name) { reference in
+            guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
+                let target = git_reference_symbolic_target(reference)
+            else {
+                return nil
+            }
+            return String(cString: target)
+        } ?? nil
+    }
+
+    /// `body` of the reference `name`, or nil when it does not exist (or
+    /// is no valid name).
+    private func withReference<T>(_ name: String, _ body: (OpaquePointer?) -> T) throws(GitError) -> T? {
         try requireNoNUL(name, "could not read \(name)")
         var reference: OpaquePointer?
         do {
@@ -76,12 +81,7 @@ extension Repository {
             return nil
         }
         defer { git_reference_free(reference) }
-        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
-            let target = git_reference_symbolic_target(reference)
-        else {
-            return nil
-        }
-        return String(cString: target)
+        return body(reference)
     }
 }
 

@@ -78,13 +78,18 @@ import Testing
         #expect(live.support.mode == .flag)
     }
 
-    @Test func unmanagedAgentsAreListedNeverTouched() async throws {
-        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
-        defer { withExtendedLifetime(bench) {} }
-        let platform = try bench.platform()
+    /// `platform` with an agent no file manages, `legacy`.
+    static func withLegacy(_ platform: LocalPlatform) async throws -> LocalPlatform {
         let legacy = AgentSettings(
             id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
         _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), expecting: nil)
+        return platform
+    }
+
+    @Test func unmanagedAgentsAreListedNeverTouched() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try await Self.withLegacy(try bench.platform())
         let reconciler = Reconciler(platform: platform)
         let plan = try await reconciler.plan(desired: try bench.desired())
         #expect(plan.unmanaged == ["legacy"])
@@ -114,10 +119,7 @@ import Testing
     @Test func anAgentListedTwiceStopsPlanAndImport() async throws {
         let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
         defer { withExtendedLifetime(bench) {} }
-        let platform = try bench.platform()
-        let legacy = AgentSettings(
-            id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
-        _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), expecting: nil)
+        let platform = try await Self.withLegacy(try bench.platform())
         let twice = TwiceListingPlatform(base: platform)
         let planned = await #expect(throws: PlatformError.self) {
             try await Reconciler(platform: twice).plan(desired: try bench.desired())

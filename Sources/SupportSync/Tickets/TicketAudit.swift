@@ -131,11 +131,34 @@ public enum TicketAudit {
     /// differ only in case (one file on macOS and Windows): each group of
     /// two or more, sorted.
     public static func sameID(_ paths: some Sequence<String>) -> [[String]] {
-        var byID: [String: [String]] = [:]
-        for path in paths where TicketPaths.kind(ofPath: path) == .ticket {
-            byID[TicketPaths.id(ofPath: path).lowercased(), default: []].append(path)
+        sameID(
+            paths.filter { TicketPaths.kind(ofPath: $0) == .ticket }.map { path in
+                let name = path.index(after: path.lastIndex(of: "/")!)
+                return (String(path[..<name]), [String(path[name...])])
+            })
+    }
+
+    /// `sameID` of ticket files given as `prefix + name` for each name of
+    /// each group (names are `<id>.yaml`, ids ASCII), as a folder listing
+    /// has them: paths are made only for twins.
+    public static func sameID(_ groups: [(prefix: String, names: [String])]) -> [[String]] {
+        var first: [String: (Int, Int)] = [:]
+        var found: [String: [String]] = [:]
+        for (group, (prefix, names)) in groups.enumerated() {
+            for (index, name) in names.enumerated() {
+                // Folded to upper case; most ids are already (no new string then).
+                let folded =
+                    name.utf8.dropLast(5).contains(where: { (0x61...0x7A).contains($0) })
+                    ? String(TicketPaths.id(ofPath: name)).uppercased() + ".yaml" : name
+                // One lookup for the common case, a name seen for the first time.
+                if let (otherGroup, other) = first.updateValue((group, index), forKey: folded) {
+                    first[folded] = (otherGroup, other)
+                    found[folded, default: [groups[otherGroup].prefix + groups[otherGroup].names[other]]].append(
+                        prefix + name)
+                }
+            }
         }
-        return byID.values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        return found.values.map { $0.sorted() }.sorted { $0[0] < $1[0] }
     }
 
     /// A `ticket-duplicate` error at every file of every group.

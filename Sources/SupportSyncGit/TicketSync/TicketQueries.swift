@@ -234,7 +234,7 @@ public struct TicketQueries {
             let reader = RepositoryFile.Reader(root: workdir)
             defer { for handle in handles where handle >= 0 { close(handle) } }
             let files = folders.indices.flatMap { folder in folders[folder].names.map { (folder, $0) } }
-            twins = Self.twins(folders.map { ($0.folder + "/", $0.names) })
+            twins = TicketAudit.sameID(folders.map { ($0.folder + "/", $0.names) })
             gathered = gather(files) { folder, name -> Found? in
                 let path = folders[folder].folder + "/" + name
                 let full = workdir + "/" + path
@@ -262,11 +262,7 @@ public struct TicketQueries {
             let repository = tickets.repository
             let all = try repository.files(under: TicketPaths.folder, in: tip)
             let files = all.filter { TicketPaths.kind(ofPath: $0.path) == .ticket }
-            twins = Self.twins(
-                files.map { file in
-                    let name = file.path.index(after: file.path.lastIndex(of: "/")!)
-                    return (String(file.path[..<name]), [String(file.path[name...])])
-                })
+            twins = TicketAudit.sameID(files.map(\.path))
             stray = all.map(\.path).filter { TicketPaths.kind(ofPath: $0) == .misplacedTicket }
             let lock = NSLock()
             gathered = gather(files) { file -> Found? in
@@ -326,30 +322,6 @@ public struct TicketQueries {
         return Listing(
             tickets: order.map { listed[$0.3] }, problems: problems.sorted { $0.location < $1.location },
             duplicates: TicketAudit.duplicates(twins))
-    }
-
-    /// The ticket files whose names match without case, each group's paths
-    /// sorted: `prefix + name` for each name of each group of names (names
-    /// are `<id>.yaml`, ids ASCII). Paths are made only for twins.
-    static func twins(_ groups: [(prefix: String, names: [String])]) -> [[String]] {
-        var first: [String: (Int, Int)] = [:]
-        var found: [String: [String]] = [:]
-        for (group, (prefix, names)) in groups.enumerated() {
-            for (index, name) in names.enumerated() {
-                // Folded to upper case; most ids are already (no new string then).
-                let id = name.utf8.dropLast(5)
-                let folded =
-                    id.contains(where: { (0x61...0x7A).contains($0) })
-                    ? String(TicketPaths.id(ofPath: name)).uppercased() + ".yaml" : name
-                // One lookup for the common case, a name seen for the first time.
-                if let (otherGroup, other) = first.updateValue((group, index), forKey: folded) {
-                    first[folded] = (otherGroup, other)
-                    found[folded, default: [groups[otherGroup].prefix + groups[otherGroup].names[other]]].append(
-                        prefix + name)
-                }
-            }
-        }
-        return found.values.map { $0.sorted() }.sorted { $0[0] < $1[0] }
     }
 
     /// The folders `tickets/<YYYY>/<MM>` in the working tree, each with the
