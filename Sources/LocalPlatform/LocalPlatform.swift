@@ -267,21 +267,37 @@ public final class LocalPlatform: AgentPlatform {
         let position = start
         let pageSize = max(1, min(limit, 1000))
         return try await readKeyed { db in
-            let rows = try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db, sql: Self.ticketQuery + " WHERE t.seq > ? ORDER BY t.seq LIMIT ?",
                 arguments: [position, pageSize + 1])
-            let page = rows.prefix(pageSize)
+            var stored: [(body: String, key: TicketKey?)] = []
+            var bytes = 0
+            var last: Int?
+            var more = false
+            while let row = try rows.next() {
+                let body: String = row["body"]
+                if stored.count == pageSize || (!stored.isEmpty && bytes + body.utf8.count > Self.pageBytes) {
+                    more = true
+                    break
+                }
+                bytes += body.utf8.count
+                stored.append((body, try Self.key(in: row)))
+                last = row["seq"]
+            }
             // Decoding and sealing, the bulk of a page's work, on every core.
-            let stored = try page.map { row in (body: row["body"] as String, key: try Self.key(in: row)) }
             let tickets = try concurrentMap(stored) { body, key in
                 Result { try Self.sealed(Self.decode(Ticket.self, body), key: key, sealing) }
             }.map { try $0!.get() }
-            let last: Int? = page.last?["seq"]
             return TicketPage(
-                tickets: tickets, nextCursor: rows.count > pageSize ? last.map(String.init) : nil,
-                cursor: String(last ?? position))
+                tickets: tickets, nextCursor: more ? last.map(String.init) : nil, cursor: String(last ?? position))
         }
     }
+
+    /// The stored JSON a page of the feed holds at most, past its first
+    /// ticket: a page of large tickets is a short page (its `next_cursor`
+    /// says where the rest begin), so that no answer is too large for a
+    /// client to take, nor a page too large for either side to hold.
+    public static let pageBytes = 8 << 20
 
     public func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
         async throws(PlatformError) -> Ticket

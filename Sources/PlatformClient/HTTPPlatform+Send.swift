@@ -55,7 +55,7 @@ extension HTTPPlatform {
             case .noAnswer(let mayHaveArrived, _):
                 failure = .connection(mayHaveArrived: mayHaveArrived)
             case .tooLarge:
-                throw .failed("\(label): the answer is larger than \(configuration.maxResponseBytes) bytes")
+                throw .tooLarge("\(label): the answer is larger than \(configuration.maxResponseBytes) bytes")
             case .cancelled:
                 throw .unavailable("\(label): cancelled")
             case .shutDown:

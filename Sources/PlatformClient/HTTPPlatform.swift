@@ -39,6 +39,9 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     let infoAnswer = LockedValue<Task<Result<PlatformInfo, PlatformError>, Never>?>(nil)
     /// The next page of the ticket feed, when `readsFeedAhead` asked for it.
     let feedReadAhead = FeedReadAhead()
+    /// The page size of the feed after a page came too large: asked for
+    /// from then on, whatever the caller asks.
+    let feedLimit = LockedValue<Int?>(nil)
 
     /// - Parameters:
     ///   - baseURL: `http://` or `https://`, with or without a trailing slash
@@ -208,13 +211,32 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
             try ticketRequest(.get, id: id, query: Self.sealingQuery(sealing)), as: Ticket.self, missingIsNil: true)
     }
 
-    public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
-        let request = Self.feedRequest(after: cursor, limit: limit, sealing: sealing)
-        let exchange: Exchange
-        if let early = await feedReadAhead.answer(to: request.target) {
-            exchange = try early.get()
-        } else {
-            exchange = try await send(request)
+    public func tickets(after cursor: String?, limit requested: Int, sealing: Sealing) async throws(PlatformError)
+        -> TicketPage
+    {
+        var limit = min(requested, feedLimit.value ?? requested)
+        var request = Self.feedRequest(after: cursor, limit: limit, sealing: sealing)
+        var exchange: Exchange
+        while true {
+            do throws(PlatformError) {
+                if let early = await feedReadAhead.answer(to: request.target) {
+                    exchange = try early.get()
+                } else {
+                    exchange = try await send(request)
+                }
+                break
+            } catch {
+                // A page over `maxResponseBytes` (large tickets, a server
+                // that does not end its pages early): asked again in halves,
+                // and the pages after it as small as the one that came.
+                guard case .tooLarge = error, limit > 1 else { throw error }
+                limit /= 2
+                feedLimit.value = limit
+                logger.info(
+                    "a page of the ticket feed was too large; asking for smaller pages",
+                    metadata: ["limit": "\(limit)"])
+                request = Self.feedRequest(after: cursor, limit: limit, sealing: sealing)
+            }
         }
         // Not for a caller already cancelled: nobody would ask for the page.
         if configuration.readsFeedAhead, !Task.isCancelled, (200...299).contains(exchange.status),

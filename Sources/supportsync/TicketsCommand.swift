@@ -54,7 +54,7 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var commit: CommitOptions
 
-    @Option(name: .long, help: "Commit every N tickets, each commit with its cursor.")
+    @Option(name: .long, help: "Commit every N tickets (or 16 MiB of their text), each commit with its cursor.")
     var batch = 5_000
 
     @Option(name: .long, help: "Commit to this branch instead, without touching the working tree.")

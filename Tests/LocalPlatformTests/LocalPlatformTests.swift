@@ -98,6 +98,31 @@ import Testing
         #expect(seen.first == first.id)
     }
 
+    /// A page ends past its first ticket at `pageBytes` of stored tickets,
+    /// however many were asked for; a ticket larger than that comes alone.
+    @Test func largeTicketsMakeShortPages() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
+        let third = LocalPlatform.pageBytes / 3 + 1
+        var created: [String] = []
+        for (index, size) in [third, third, third, third, 3 * third, 10].enumerated() {
+            var draft = Self.draft("conv_\(index)")
+            draft.summary = String(repeating: "x", count: size)
+            created.append(try await platform.createTicket(draft, idempotencyKey: nil).id)
+        }
+        var cursor: String?
+        var pages: [[String]] = []
+        repeat {
+            let page = try await platform.tickets(after: cursor, limit: 1000, sealing: .none)
+            pages.append(page.tickets.map(\.id))
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(pages.map(\.count) == [2, 2, 1, 1], "\(pages.map(\.count))")
+        #expect(pages.flatMap { $0 } == created)
+    }
+
     @Test func aChangedTicketComesAfterTheCursorAgain() async throws {
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }

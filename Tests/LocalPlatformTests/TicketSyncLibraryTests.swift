@@ -143,6 +143,32 @@ import Testing
         #expect(history.allSatisfy { $0.parents.count <= 1 })
     }
 
+    /// Large tickets end a batch before its count: each batch holds about
+    /// `batchBytes` of ticket text, and commits with its cursor.
+    @Test func largeTicketsMakeSmallerBatches() async throws {
+        let bench = try await Bench()
+        for number in 0..<12 {
+            _ = try await bench.platform.createTicket(
+                TicketDraft(
+                    agent: "desk", channel: .calls, conversation: "conv_\(number)", reason: "Case \(number)",
+                    summary: String(repeating: "A pasted log line.\n", count: 500)),
+                idempotencyKey: nil)
+        }
+        var options = TicketPuller.Options(author: Self.author)
+        options.pageSize = 2
+        options.batchBytes = 25_000
+        let report = try await TicketPuller(tickets: try bench.tickets(), platform: bench.platform).pull(options)
+
+        // 10,000 bytes a ticket: two pages of two reach 25,000.
+        #expect(report.commits.count == 3)
+        #expect(report.new.count == 12)
+        #expect(try bench.files().count == 12)
+        let tip = try #require(try bench.repository.resolve(reference: "refs/heads/main"))
+        let history = try bench.repository.commits(from: tip)
+        #expect(history.map(\.summary).prefix(3).allSatisfy { $0 == "tickets: 4 new, 0 updated" })
+        #expect(history.prefix(3).allSatisfy { $0.message.contains("Supportsync-Cursor: ") })
+    }
+
     // MARK: Conditional PATCH
 
     /// The local platform, changing a ticket on the platform side just before

@@ -194,6 +194,6 @@ import Testing
                 return try await Fixtures.withPlatform(baseURL, configuration) { try await $0.agents() }
             }
         }
-        #expect(error == .failed("agents: GET /v1/agents: the answer is larger than 1000 bytes"))
+        #expect(error == .tooLarge("agents: GET /v1/agents: the answer is larger than 1000 bytes"))
     }
 }

@@ -123,4 +123,62 @@ import Testing
         #expect(early.code == asked.code && early.message == asked.message, "\(early.message)")
         #expect(early.message.contains("HTTP 500 on GET /v1/tickets?after=c2"), "\(early.message)")
     }
+    /// Ten tickets of about 1,000 bytes, served `limit` at a time from the
+    /// position in `after`, as a server that never ends a page early does.
+    static let largeFeed: FaultServer.Reply = { request, _ in
+        let query = URLComponents(string: request.target)?.queryItems ?? []
+        let start = query.first { $0.name == "after" }?.value.flatMap(Int.init) ?? 0
+        let limit = query.first { $0.name == "limit" }?.value.flatMap(Int.init) ?? 100
+        let end = min(10, start + limit)
+        let tickets = (start..<end).map { number in
+            var ticket = Self.ticket(number)
+            ticket.summary = String(repeating: "s", count: 1_000)
+            return ticket
+        }
+        return FaultServer.json(TicketPage(tickets: tickets, nextCursor: end < 10 ? String(end) : nil))
+    }
+
+    static func limit(_ request: SeenRequest) -> String {
+        URLComponents(string: request.target)?.queryItems?.first { $0.name == "limit" }?.value ?? ""
+    }
+
+    /// A page larger than the client takes is asked for again in halves,
+    /// and the pages after it as small as the one that came.
+    @Test(arguments: [false, true])
+    func aPageTooLargeIsAskedForInHalves(readingAhead: Bool) async throws {
+        let (ids, seen) = try await FaultServer.with(Self.largeFeed) { baseURL, log in
+            var configuration = readingAhead ? Self.readingAhead : Fixtures.fast(maxAttempts: 1)
+            configuration.maxResponseBytes = 3_000
+            return try await Fixtures.withPlatform(baseURL, configuration) { platform in
+                var ids: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await platform.tickets(after: cursor, limit: 8)
+                    ids += page.tickets.map(\.id)
+                    cursor = page.nextCursor
+                } while cursor != nil
+                return (ids, await log.requests)
+            }
+        }
+        #expect(ids == (0..<10).map { "T-\($0)" })
+        #expect(seen.map(Self.limit) == ["8", "4", "2", "2", "2", "2", "2"], "\(seen.map(\.target))")
+    }
+
+    /// A single ticket larger than the client takes fails the page, after
+    /// asking for it alone.
+    @Test func aTicketTooLargeAloneFails() async throws {
+        let (error, seen) = try await FaultServer.with(Self.largeFeed) { baseURL, log in
+            var configuration = Fixtures.fast(maxAttempts: 1)
+            configuration.maxResponseBytes = 500
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, configuration) { try await $0.tickets(after: nil, limit: 4) }
+            }
+            return (error, await log.requests)
+        }
+        #expect(seen.map(Self.limit) == ["4", "2", "1"])
+        #expect(
+            error
+                == .tooLarge(
+                    "tickets from the start: GET /v1/tickets?limit=1&reveal=true: the answer is larger than 500 bytes"))
+    }
 }

@@ -210,7 +210,7 @@ public enum PlatformError: Error, Sendable, Hashable, CustomStringConvertible {
     case unauthorized(String)
     /// The credentials are good but their scope does not allow this.
     case forbidden(String)
-    /// The request is too large.
+    /// The request is too large (413), or the answer larger than the client takes.
     case tooLarge(String)
     /// Busy or unreachable after the retries ran out, a timeout, or no answer at all.
     case unavailable(String)

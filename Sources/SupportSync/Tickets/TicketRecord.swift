@@ -238,3 +238,20 @@ extension TicketRecord {
         return false
     }
 }
+
+extension TicketRecord {
+    /// The bytes of the record's text, about what its file takes: what a
+    /// pull counts to hold a bounded amount of tickets in memory at once.
+    public var textBytes: Int {
+        var bytes = id.utf8.count + createdAt.utf8.count + report.agent.utf8.count + report.conversation.utf8.count
+        bytes += report.reason.utf8.count + report.summary.utf8.count
+        for value in [
+            report.customer.name, report.customer.email, report.customer.phone, team.assignee, team.resolution,
+        ] {
+            bytes += value?.utf8.count ?? 0
+        }
+        for (key, value) in report.fields { bytes += key.utf8.count + value.utf8.count }
+        for tag in report.tags { bytes += tag.utf8.count }
+        return bytes
+    }
+}

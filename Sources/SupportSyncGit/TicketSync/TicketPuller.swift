@@ -11,6 +11,10 @@ import SupportSync
 public struct TicketPuller {
     public struct Options: Sendable {
         public var batch = 5_000
+        /// A batch also ends, on a page boundary, once its tickets' text
+        /// (`TicketRecord.textBytes`) reaches this: large tickets make
+        /// smaller commits, not a batch of gigabytes in memory.
+        public var batchBytes = 16 << 20
         public var pageSize = 1_000
         public var author: Signature
         public var dryRun = false
@@ -211,7 +215,8 @@ public struct TicketPuller {
     /// batch with no ticket worth a commit of the cursor.
     static let passedOverWorthACommit = 1_000
 
-    /// Pages until at least `batch` tickets (ending on a page boundary) or the last page.
+    /// Pages until at least `batch` tickets or `batchBytes` of their text
+    /// (ending on a page boundary), or the last page.
     /// A next cursor among `visited` (positions this pull read from before)
     /// or this batch's own stops it: the feed goes round in a circle.
     private static func fetchBatch(
@@ -226,7 +231,8 @@ public struct TicketPuller {
         var position = start
         var more = true
         var passedOver = 0
-        while tickets.count < options.batch {
+        var bytes = 0
+        while tickets.count < options.batch, bytes < options.batchBytes {
             let page = try await platform.tickets(
                 after: position, limit: min(options.pageSize, max(1, options.batch)), sealing: sealing)
             // Checked page by page, while the platform prepares the next
@@ -246,6 +252,7 @@ public struct TicketPuller {
             // unreadable one counts as after its page's readable ones).
             for ticket in page.unreadable { unreadable[ticket.id] = (ticket, tickets.count + page.tickets.count) }
             tickets += page.tickets
+            for ticket in page.tickets { bytes += ticket.record.textBytes }
             passedOver += page.passedOver
             // A server that does not say where its last page ends leaves the
             // position at that page's start: re-reading it later is harmless.
@@ -351,7 +358,8 @@ public struct TicketPuller {
             storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
             // An empty batch is written only for its cursor (`passedOver`).
-            fullBatch: batch.isEmpty || batch.count >= options.batch, codec: tickets.codec,
+            fullBatch: batch.isEmpty || batch.count >= options.batch
+                || batch.reduce(0) { $0 + $1.record.textBytes } >= options.batchBytes, codec: tickets.codec,
             holdsTeamFields: platform.holdsTeamFields, known: known)
     }
 
