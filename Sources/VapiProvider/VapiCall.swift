@@ -25,8 +25,10 @@ struct VapiCall: Sendable {
         // assistant's metadata is whatever the caller who started the call wrote.
         let binding = call["assistantId"]?.string.flatMap { bindings[$0] }
         // Not a ticket: kept for its time only.
-        guard let binding, binding.environment == environment, let result = Self.extraction(of: call),
-            result["flagged"] == .bool(true)
+        // Vapi's call ids are UUIDs: a ticket of another id could be neither
+        // read back nor erased (`GET` and `DELETE /call/{id}` take a UUID).
+        guard let binding, binding.environment == environment, UUID(uuidString: id) != nil,
+            let result = Self.extraction(of: call), result["flagged"] == .bool(true)
         else { return }
         ticket = Self.ticket(call, id: id, result: result, binding: binding)
     }
@@ -92,6 +94,9 @@ enum VapiTime {
     /// Nil unless `text` is `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`TicketTimestamp`).
     static func milliseconds(_ text: String) -> Int64? { TicketTimestamp.milliseconds(text) }
 
+    /// The time now, in milliseconds since 1970.
+    static var now: Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
     static func text(_ milliseconds: Int64) -> String {
         let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
         let (whole, part) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
@@ -152,7 +157,12 @@ struct VapiTicketCursor: Sendable, Hashable {
     /// it (`calls`, every one Vapi listed; `newest`, the latest update among
     /// them, flagged or not): at most `limit` tickets unless calls of one
     /// time run past it, in order of update then id, and the cursor after them.
-    func page(of calls: [VapiCall], newest: Int64?, limit: Int) -> (
+    ///
+    /// The window never starts later than `now` less the overlap: a call
+    /// updated in the future (a clock or a record gone wrong) is delivered,
+    /// and remembered by its mark, but does not carry the cursor past the
+    /// calls updated until then.
+    func page(of calls: [VapiCall], newest: Int64?, limit: Int, now: Int64 = VapiTime.now) -> (
         tickets: [VapiCall], after: VapiTicketCursor, more: Bool
     ) {
         let candidates = calls.filter { call in
@@ -165,8 +175,9 @@ struct VapiTicketCursor: Sendable, Hashable {
         // The newest update this page settles: the last delivered, or, on the
         // last page, the newest call listed (so calls that are not tickets
         // are not read again and again).
-        guard let settled = more ? page.last?.updated : [newest, page.last?.updated, since].compactMap({ $0 }).max()
+        guard let latest = more ? page.last?.updated : [newest, page.last?.updated, since].compactMap({ $0 }).max()
         else { return (page, self, more) }
+        let settled = min(latest, now)
         var start = max(since ?? .min, settled - Self.overlap)
         let delivered = Set(page.map(\.mark))
         var kept = calls.filter { call in

@@ -33,7 +33,7 @@ extension VapiPlatform {
     }
 
     public func tickets(after cursor: String?, limit: Int, sealing: Sealing) async throws(PlatformError) -> TicketPage {
-        let start: VapiTicketCursor
+        var start: VapiTicketCursor
         if let cursor {
             guard let read = VapiTicketCursor(cursor) else {
                 throw .badRequest(
@@ -41,6 +41,10 @@ extension VapiPlatform {
                 )
             }
             start = read
+            // An older pull carried its window into the future (a call
+            // updated then): the window starts over from now.
+            let now = VapiTime.now
+            if let since = read.since, since > now { start.since = now - VapiTicketCursor.overlap }
         } else {
             start = VapiTicketCursor(since: nil, seen: [])
         }
@@ -100,6 +104,10 @@ extension VapiPlatform {
         let chosen: [VapiCall]
         switch selection {
         case .ticket(let id):
+            guard UUID(uuidString: id) != nil else {
+                throw .badRequest(
+                    "'\(PrintableText.escaping(id))' is not a Vapi call id; nothing was deleted on Vapi")
+            }
             // The ticket's call, flagged or not any more: its id is the ticket's.
             guard let call = try await call(id) else {
                 throw .notFound("Vapi has no call \(PrintableText.escaping(id))")

@@ -194,11 +194,20 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         var request = PlatformRequest(.patch, ["assistant", assistantID], resource: "agent \(agent)")
         request.idempotent = true
         let patched = try await send(request, body: body)
-        // Tools no longer wanted go, unless something else uses them now.
+        try Self.requireWritten(body, in: patched, id: assistantID, resource: "agent \(agent)", kind: "assistant")
+        // Tools no longer wanted go, unless something else uses them now;
+        // when the assistants cannot be listed, nothing is known unused.
         var unwanted = before.subtracting(after)
         if !unwanted.isEmpty {
-            let others = (try? await list())?.assistants.filter { $0["id"]?.string != assistantID } ?? []
-            unwanted.subtract(others.flatMap { $0["model"]?["toolIds"]?.strings ?? [] })
+            do {
+                let others = try await list().assistants.filter { $0["id"]?.string != assistantID }
+                unwanted.subtract(others.flatMap { $0["model"]?["toolIds"]?.strings ?? [] })
+            } catch {
+                logger.warning(
+                    "tools no longer used were not deleted: the assistants could not be listed to check that nothing else uses them",
+                    metadata: ["tools": "\(unwanted.sorted().joined(separator: ", "))", "reason": "\(error)"])
+                unwanted = []
+            }
         }
         for id in unwanted.sorted() {
             var delete = PlatformRequest(.delete, ["tool", id], resource: "agent \(agent)")
@@ -211,6 +220,25 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             }
         }
         return try agentRead(from: patched, tools: Self.byID([transferTool, flagTool]), resource: "agent \(agent)")
+    }
+
+    /// Vapi's answer to a PATCH is the object as it now is: the one
+    /// written, holding what was sent (defaults may be added). An answer
+    /// that is another object, or the object as it was, is a write that did
+    /// not take, not one to report as applied.
+    static func requireWritten(_ body: JSONValue, in answer: JSONValue, id: String, resource: String, kind: String)
+        throws(PlatformError)
+    {
+        guard answer["id"]?.string == id else {
+            throw .failed(
+                "\(resource): Vapi answered the PATCH of \(kind) \(PrintableText.escaping(id)) with another \(kind) (\(PrintableText.escaping(answer["id"]?.string ?? "no id"))); plan again to see what Vapi holds"
+            )
+        }
+        guard answer.includes(body) else {
+            throw .failed(
+                "\(resource): Vapi answered the PATCH of \(kind) \(PrintableText.escaping(id)) without the values written; plan again to see what Vapi holds"
+            )
+        }
     }
 
     static func byID(_ tools: [(id: String, tool: JSONValue)?]) -> [String: JSONValue] {
@@ -269,7 +297,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             if tool.includes(body) { return (existing, tool) }
             var request = PlatformRequest(.patch, ["tool", existing], resource: resource)
             request.idempotent = true
-            return (existing, try await send(request, body: body))
+            let patched = try await send(request, body: body)
+            try Self.requireWritten(body, in: patched, id: existing, resource: resource, kind: "tool")
+            return (existing, patched)
         }
         if let orphan = try await orphanTool(matching: body, fresh: false) { return orphan }
         let created: JSONValue
@@ -363,8 +393,38 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         async throws(PlatformError) -> [JSONValue]
     {
         var all: [JSONValue] = []
-        try await each(kind, resource: resource, filter: filter) { all.append($0) }
+        var odd: [String] = []
+        try await each(kind, resource: resource, filter: filter) { (item: JSONValue) throws(PlatformError) in
+            // Vapi's ids are UUIDs; an id that is not short visible text is
+            // not one to bind, print or send back.
+            guard let id = item["id"]?.string, Self.isPlainID(id) else {
+                odd.append(PrintableText.escaping(String((item["id"]?.string ?? "(none)").prefix(80))))
+                return
+            }
+            all.append(item)
+            guard all.count <= Self.mostListed else {
+                throw PlatformError.failed(
+                    "\(resource): Vapi listed more than \(Self.mostListed); nothing was changed")
+            }
+        }
+        if !odd.isEmpty {
+            logger.warning(
+                "\(resource) with an id that is not Vapi's were left out",
+                metadata: ["ids": "\(odd.prefix(5).joined(separator: ", "))", "count": "\(odd.count)"])
+        }
         return all
+    }
+
+    /// The most assistants, or tools, one listing holds.
+    static let mostListed = 100_000
+
+    /// 1 to 64 letters, digits, `-` and `_`: every id Vapi hands out.
+    static func isPlainID(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count)
+            && id.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D
+                    || $0 == 0x5F
+            }
     }
 
     /// Hands each item of `GET /<kind>` to `body`, page by page, once each:
@@ -377,7 +437,14 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         let pageSize = pageSize ?? self.pageSize
         var before: String?
         var seen: Set<String> = []
+        var pages = 0
         while true {
+            pages += 1
+            guard pages <= Self.mostPages else {
+                throw .failed(
+                    "\(resource): Vapi was still listing after \(Self.mostPages) pages (\(seen.count) items); nothing was changed"
+                )
+            }
             var query = [("limit", String(pageSize))] + filter
             if let before { query.append(("createdAtLe", before)) }
             let page = try await send(PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
@@ -387,20 +454,32 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 try body(item)
                 added += 1
             }
-            guard items.count >= pageSize, let oldest = items.compactMap({ $0["createdAt"]?.string }).min() else {
-                break
-            }
+            // `limit` is the most a page holds: a page short of it may be
+            // Vapi holding pages to fewer, when it holds at least Vapi's
+            // default page (100); the list then ends at a page that brings
+            // nothing new. A page shorter still is the last.
+            guard items.count >= min(pageSize, Self.defaultPage),
+                let oldest = items.compactMap({ $0["createdAt"]?.string }).min()
+            else { break }
             guard added > 0 else {
-                // A whole page created in one millisecond: Vapi's list has no
-                // finer position to go on from.
-                logger.warning(
-                    "a full page of \(resource) shares one creation time; items created at that time past the page may be missing",
-                    metadata: ["createdAt": "\(oldest)"])
+                if items.count >= pageSize {
+                    // A whole page created in one millisecond: Vapi's list has no
+                    // finer position to go on from.
+                    logger.warning(
+                        "a full page of \(resource) shares one creation time; items created at that time past the page may be missing",
+                        metadata: ["createdAt": "\(PrintableText.escaping(oldest))"])
+                }
                 break
             }
             before = oldest
         }
     }
+
+    /// The page Vapi answers when asked for none in particular.
+    static let defaultPage = 100
+
+    /// The most pages one listing reads: a list that never ends is refused.
+    static let mostPages = 10_000
 
     func assistant(_ id: String) async throws(PlatformError) -> JSONValue? {
         let request = PlatformRequest(.get, ["assistant", id], resource: "assistant \(id)")
@@ -424,7 +503,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     private func agentRead(from assistant: JSONValue, tools: [String: JSONValue], resource: String)
         throws(PlatformError) -> Agent
     {
-        guard assistant["id"]?.string != nil, let settings = slice.settings(of: assistant, tools: tools) else {
+        guard let id = assistant["id"]?.string, Self.isPlainID(id),
+            let settings = slice.settings(of: assistant, tools: tools)
+        else {
             throw .failed("\(resource): Vapi's answer is not the assistant written")
         }
         return Agent(

@@ -229,8 +229,14 @@ public struct VapiSlice: Sendable {
             let environment = meta["environment"]?.string, Patterns.isAgentID(agent),
             ProjectFile.isEnvironmentName(environment)
         else { return nil }
+        // Settings that break config/'s rules (a tag with a newline, an
+        // edit on Vapi's dashboard) are no settings: the plan puts them back.
         let settings = meta["settings"].flatMap { value -> AgentSettings? in
-            try? JSONDecoder().decode(AgentSettings.self, from: value.canonical)
+            guard let decoded = try? JSONDecoder().decode(AgentSettings.self, from: value.canonical),
+                let body = try? JSONEncoder().encode(AgentWrite(decoded)),
+                case .success = AgentBodyValidator.validate(json: Array(body), id: agent)
+            else { return nil }
+            return decoded
         }
         return Binding(
             agent: agent, environment: environment, transferTool: meta["tools"]?["transfer"]?.string,

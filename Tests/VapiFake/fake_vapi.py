@@ -2,7 +2,7 @@
 """A fake of Vapi's HTTP API for tests, driven by Vapi's own OpenAPI document.
 
     fake_vapi.py --spec Tests/VapiFake/openapi.json --token TOKEN
-                 [--port 0] [--rate N] [--verbose]
+                 [--port 0] [--rate N] [--max-page N] [--verbose]
 
 Binds 127.0.0.1 (port 0: any free port), prints exactly one line,
 `listening on http://127.0.0.1:PORT`, to stdout and serves until SIGTERM or
@@ -40,7 +40,8 @@ in flight), "fault": the kind of fault it met, or null}, in order of arrival;
 
 A fault is {"method": "PATCH", "path": "/assistant/", "kind": ..., "times": 1}:
 `method` (any when absent) and `path` (a prefix of the request path; any when
-absent) select requests that reached an operation and passed the token check,
+absent; with "exact": true, the whole path) select requests that reached an
+operation and passed the token check,
 `times` (default 1) is how many such requests it affects, and faults are
 matched in the order they were queued, the first match winning. Kinds:
   {"kind": "status", "status": 500}           answer that status, write nothing;
@@ -48,6 +49,9 @@ matched in the order they were queued, the first match winning. Kinds:
   {"kind": "drop-after-commit"}               perform the request, then close
                                               the connection without answering
   {"kind": "delay", "seconds": 3}             wait, then serve normally
+  {"kind": "ignore-write"}                    write nothing, answer 200 with
+                                              the object as it is (a write
+                                              that did not take)
 """
 
 import argparse
@@ -522,19 +526,20 @@ class Fault:
     retry_after: str | None = None
     body: object = None
     seconds: float | None = None
+    exact: bool = False
 
-    KINDS = ("status", "drop-after-commit", "delay")
+    KINDS = ("status", "drop-after-commit", "delay", "ignore-write")
 
     @classmethod
     def from_json(cls, value):
         if not isinstance(value, dict):
             raise ValueError("a fault is an object")
-        unknown = set(value) - {"kind", "method", "path", "times", "status", "retry_after", "body", "seconds"}
+        unknown = set(value) - {"kind", "method", "path", "times", "status", "retry_after", "body", "seconds", "exact"}
         if unknown:
             raise ValueError(f"unknown fault fields {sorted(unknown)}")
         fault = cls(kind=value.get("kind"), method=value.get("method"), path=value.get("path"),
                     times=value.get("times", 1), status=value.get("status"), body=value.get("body"),
-                    seconds=value.get("seconds"),
+                    seconds=value.get("seconds"), exact=value.get("exact", False),
                     retry_after=None if value.get("retry_after") is None else str(value["retry_after"]))
         if fault.kind not in cls.KINDS:
             raise ValueError(f"kind must be one of {', '.join(cls.KINDS)}")
@@ -542,6 +547,8 @@ class Fault:
             raise ValueError("method must be a string")
         if fault.path is not None and not isinstance(fault.path, str):
             raise ValueError("path must be a string")
+        if not isinstance(fault.exact, bool):
+            raise ValueError("exact must be true or false")
         if not isinstance(fault.times, int) or isinstance(fault.times, bool) or fault.times < 1:
             raise ValueError("times must be a positive integer")
         if fault.kind == "status" and not (isinstance(fault.status, int) and 100 <= fault.status <= 599):
@@ -552,7 +559,7 @@ class Fault:
 
     def matches(self, method, path):
         return ((self.method is None or self.method.upper() == method)
-                and (self.path is None or path.startswith(self.path)))
+                and (self.path is None or (path == self.path if self.exact else path.startswith(self.path))))
 
     def answer(self):
         body = self.body
@@ -602,10 +609,11 @@ DEFAULT_LIMIT = 100     # the document: "Defaults to 100." (maximum 1000 is in i
 class FakeVapi:
     """Everything but HTTP: routes a request to an answer."""
 
-    def __init__(self, api, token, rate):
+    def __init__(self, api, token, rate, max_page=None):
         self.api = api
         self.token = token
         self.rate = rate
+        self.max_page = max_page
         self.org_id = str(uuid.uuid4())  # one organisation per fake
         self.clock = Clock()
         self.lock = threading.RLock()
@@ -686,6 +694,10 @@ class FakeVapi:
             if body_error:
                 raise Reply(bad_request(body_error))
             query_values = self.checked_parameters(operation, path_values, query)
+            if fault and fault.kind == "ignore-write":
+                # Answered as a GET of the same path: the object as it was.
+                operation, path_values = self.api.match("GET", path)
+                query_values, body = {}, None
             with self.lock:
                 handler = self.handlers[(operation.method, operation.template)]
                 answer = self.checked_answer(operation, path, handler(operation, path_values, query_values, body))
@@ -780,6 +792,9 @@ class FakeVapi:
                 # return calls with the specified assistantId", etc.
                 found = [r for r in found if r.get(name) == value]
         limit = query.get("limit", DEFAULT_LIMIT)
+        # --max-page: a Vapi answering fewer than `limit` while more remain.
+        if self.max_page is not None:
+            limit = min(limit, self.max_page)
         return Answer(200, copy.deepcopy(found[:math.floor(limit)]))
 
     def get(self, kind, resource_id):
@@ -1033,11 +1048,13 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1; 0 (default) picks a free one")
     parser.add_argument("--rate", type=float, default=0,
                         help="requests per second per token before 429; 0 (default) is unlimited")
+    parser.add_argument("--max-page", type=int, default=None,
+                        help="the most items a list answers, whatever `limit` asks (default: as asked)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
     try:
         with open(args.spec, encoding="utf-8") as spec:
-            app = FakeVapi(ApiDocument(json.load(spec)), args.token, args.rate)
+            app = FakeVapi(ApiDocument(json.load(spec)), args.token, args.rate, args.max_page)
     except (OSError, ValueError, KeyError) as error:
         print(f"fake_vapi: cannot use {args.spec}: {error}", file=sys.stderr)
         return 2

@@ -21,8 +21,10 @@ final class FakeVapi: @unchecked Sendable {  // immutable after init
             .deletingLastPathComponent()
     }
 
-    /// - Parameter rate: requests per second the fake allows before it answers 429 (0: any).
-    init(rate: Int = 0) throws {
+    /// - Parameters:
+    ///   - rate: requests per second the fake allows before it answers 429 (0: any).
+    ///   - maxPage: the most items a list answers, whatever its `limit` (nil: as asked).
+    init(rate: Int = 0, maxPage: Int? = nil) throws {
         let root = Self.repository
         let python = root.appendingPathComponent(".build/tools/venv/bin/python")
         try #require(
@@ -30,11 +32,12 @@ final class FakeVapi: @unchecked Sendable {  // immutable after init
             "the fake needs \(python.path): run script/bootstrap --test")
         process = Process()
         process.executableURL = python
-        process.arguments = [
-            root.appendingPathComponent("Tests/VapiFake/fake_vapi.py").path, "--spec",
-            root.appendingPathComponent("Tests/VapiFake/openapi.json").path, "--token", Self.token, "--port", "0",
-            "--rate", String(rate),
-        ]
+        process.arguments =
+            [
+                root.appendingPathComponent("Tests/VapiFake/fake_vapi.py").path, "--spec",
+                root.appendingPathComponent("Tests/VapiFake/openapi.json").path, "--token", Self.token, "--port", "0",
+                "--rate", String(rate),
+            ] + (maxPage.map { ["--max-page", String($0)] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

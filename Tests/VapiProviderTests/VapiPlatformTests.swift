@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import SupportSync
 import Testing
-import VapiProvider
+
+@testable import VapiProvider
 
 /// `VapiPlatform` in-process against the fake: listing and binding details
 /// the command-line tests do not reach.
@@ -115,7 +116,7 @@ import VapiProvider
             SupportSettings(mode: .flag, flag: FlagSettings(collect: [CollectField(field: "reason", required: true)])),
             SupportSettings(
                 mode: .escalate, flag: FlagSettings(),
-                escalate: EscalateSettings(destinations: [sip], transfer: .cold, fallback: .nothing)),
+                escalate: EscalateSettings(destinations: [sip], transfer: .cold, summary: false, fallback: .nothing)),
             SupportSettings(
                 mode: .escalate, flag: FlagSettings(),
                 escalate: EscalateSettings(destinations: [desk], summary: false, announce: "One moment")),
@@ -123,10 +124,21 @@ import VapiProvider
                 mode: .decide, flag: FlagSettings(tags: ["a"]), escalate: EscalateSettings(destinations: [desk]),
                 decide: DecideSettings(allow: [.respond, .escalate], guidance: "Disputes over 500 EUR.")),
         ]
+        var valid = 0
         for (index, support) in shapes.enumerated() {
             for channels in [[Channel.calls], [.messages], [.calls, .messages]] {
                 let settings = AgentSettings(
                     id: "agent-\(index)", name: "Agent \(index)", channels: channels, support: support)
+                // Settings config/ refuses (escalate with messages only) are
+                // no settings when read back: what Vapi shows, no more.
+                let body = try JSONEncoder().encode(AgentWrite(settings))
+                let isValid: Bool
+                if case .success = AgentBodyValidator.validate(json: Array(body), id: settings.id) {
+                    isValid = true
+                    valid += 1
+                } else {
+                    isValid = false
+                }
                 let desired = slice.desired(settings)
                 var tools: [String: JSONValue] = [:]
                 var toolIds: [String] = []
@@ -151,8 +163,116 @@ import VapiProvider
                 if let output = desired.output {
                     assistant["artifactPlan"] = .object(["structuredOutputs": .array([output])])
                 }
-                #expect(slice.settings(of: assistant, tools: tools) == settings, "shape \(index), \(channels)")
+                let read = slice.settings(of: assistant, tools: tools)
+                if isValid {
+                    #expect(read == settings, "shape \(index), \(channels)")
+                } else {
+                    #expect(read?.support == SupportSettings(mode: .nothing), "shape \(index), \(channels)")
+                }
             }
+        }
+        #expect(valid == 12, "every shape is valid but for escalating with messages only")
+    }
+    /// A Vapi answering pages of 100 while 1,000 were asked for: every
+    /// assistant is listed, so none is planned as new.
+    @Test func pagesShorterThanAskedAreReadOn() async throws {
+        let fake = try FakeVapi(maxPage: 100)
+        try await make(fake, names: (1...150).map { "Desk \($0)" })
+        let vapi = try platform(fake, pageSize: 1000)
+        let agents = try await vapi.agents()
+        try await vapi.shutdown()
+        #expect(agents.count == 150)
+        #expect(try await fake.failures().isEmpty)
+    }
+
+    static let escalating = AgentSettings(
+        id: "front-desk", name: "Front desk", channels: [.calls],
+        support: SupportSettings(
+            mode: .escalate, flag: FlagSettings(),
+            escalate: EscalateSettings(destinations: [Destination(name: "desk", number: "+34910000000")])))
+
+    /// A tool no longer wanted is kept when the assistants cannot be listed
+    /// to check that nothing else uses it.
+    @Test func aToolIsKeptWhenTheAssistantsCannotBeListed() async throws {
+        let fake = try FakeVapi()
+        let vapi = try platform(fake, pageSize: 100)
+        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(Self.escalating), expecting: nil)
+        let toolID = try #require(try await fake.state().tools.first?["id"]?.string)
+        // An assistant supportsync does not manage uses the same tool.
+        try await fake.call(
+            "POST", "/assistant",
+            .object([
+                "name": .string("Backup line"),
+                "model": .object([
+                    "provider": .string("openai"), "model": .string("gpt-4o"), "toolIds": JSONValue([toolID]),
+                ]),
+            ]), token: true)
+        try await fake.fault(
+            .object([
+                "method": .string("GET"), "path": .string("/assistant"), "exact": .bool(true),
+                "kind": .string("status"), "status": .integer(400), "times": .integer(5),
+            ]))
+        var nothing = Self.escalating
+        nothing.support = SupportSettings(mode: .nothing)
+        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(nothing), expecting: written.version)
+        try await vapi.shutdown()
+        let requests = try await fake.requests()
+        #expect(requests.contains { $0["method"]?.string == "PATCH" && $0["status"] == .integer(200) })
+        #expect(requests.contains { $0["path"]?.string == "/assistant" && $0["status"] == .integer(400) })
+        #expect(try await fake.state().tools.contains { $0["id"]?.string == toolID })
+    }
+
+    /// A PATCH answered with the assistant as it was did not take: a
+    /// failure, not an agent reported as applied.
+    @Test func aPatchVapiDidNotTakeIsAFailure() async throws {
+        let fake = try FakeVapi()
+        let vapi = try platform(fake, pageSize: 100)
+        let settings = AgentSettings(
+            id: "front-desk", name: "Front desk", channels: [.calls], support: SupportSettings(mode: .nothing))
+        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: nil)
+        try await fake.fault(
+            .object(["method": .string("PATCH"), "path": .string("/assistant/"), "kind": .string("ignore-write")]))
+        var renamed = settings
+        renamed.name = "Front desk two"
+        let error = await #expect(throws: PlatformError.self) {
+            try await vapi.putAgent(id: "front-desk", AgentWrite(renamed), expecting: written.version)
+        }
+        try await vapi.shutdown()
+        #expect(error?.message.contains("without the values written") == true, "\(String(describing: error))")
+        #expect(try await fake.state().assistants.first?["name"]?.string == "Front desk")
+        #expect(try await fake.failures().isEmpty)
+    }
+
+    /// Settings in an assistant's metadata that config/ would refuse (a tag
+    /// holding a newline, written on Vapi's dashboard) are no settings: never
+    /// printed, and the plan puts the applied ones back.
+    @Test func settingsConfigWouldRefuseAreNoSettings() async throws {
+        let fake = try FakeVapi()
+        let vapi = try platform(fake, pageSize: 100)
+        let settings = AgentSettings(
+            id: "front-desk", name: "Front desk", channels: [.calls],
+            support: SupportSettings(mode: .flag, flag: FlagSettings(tags: ["billing"])))
+        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: nil)
+        #expect(try await vapi.agents().first?.support.flag?.tags == ["billing"])
+        let assistant = try #require(try await fake.state().assistants.first)
+        let id = try #require(assistant["id"]?.string)
+        var metadata = try #require(assistant["metadata"])
+        metadata["supportsync"]?["settings"]?["support"]?["flag"]?["tags"] = JSONValue([
+            "billing\n::error file=config/agents/x.yaml::forged"
+        ])
+        try await fake.call("POST", "/__fake/assistants/\(id)/edit", .object(["metadata": metadata]))
+        let agents = try await vapi.agents()
+        try await vapi.shutdown()
+        let agent = try #require(agents.first)
+        #expect(agent.id == "front-desk" && !agent.adoptable)
+        #expect(agent.support.mode == .nothing, "\(agent.support)")
+    }
+
+    @Test func onlyPlainIdsAreVapis() {
+        #expect(VapiPlatform.isPlainID("3f2c1a9e-6b1d-4c8e-9a57-0d2b6c4e8f10"))
+        #expect(VapiPlatform.isPlainID("asst_01"))
+        for odd in ["", "a\n::error::x", "a b", "../call/x", "a\u{1B}[31m", String(repeating: "a", count: 65), "é"] {
+            #expect(!VapiPlatform.isPlainID(odd), "\(odd)")
         }
     }
 }

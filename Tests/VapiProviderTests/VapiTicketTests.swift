@@ -199,6 +199,61 @@ import Testing
         #expect(last.tickets.count == 0)
     }
 
+    /// One call updated in the future (a clock gone wrong) is delivered but
+    /// does not carry the cursor past the calls updated until then.
+    @Test func aCallUpdatedInTheFutureDoesNotCarryTheCursorPastNow() async throws {
+        let fake = try FakeVapi()
+        let assistant = try await boundAssistant(fake)
+        let future = Self.call(
+            assistant: assistant, flagged: true, at: ("2026-12-01T09:00:00.000Z", "9999-12-31T23:59:59.999Z"))
+        try await seed(fake, [future])
+        let vapi = try platform(fake)
+        let first = try await pull(vapi, after: nil, limit: 100)
+        #expect(first.pages.flatMap { $0 } == [future["id"]?.string].compactMap { $0 })
+        let now = VapiTime.text(VapiTime.now)
+        let later = Self.call(assistant: assistant, flagged: true, at: (now, now))
+        try await seed(fake, [later])
+        let second = try await pull(vapi, after: first.cursor, limit: 100)
+        #expect(second.pages.flatMap { $0 } == [later["id"]?.string].compactMap { $0 })
+        // A cursor an older pull carried into the future starts over from now.
+        let third = try await pull(vapi, after: "vapi1/9999-12-31T23:49:59.999Z/", limit: 100)
+        #expect(third.pages.flatMap { $0 }.contains(try #require(later["id"]?.string)))
+        try await vapi.shutdown()
+        #expect(try await fake.failures().isEmpty)
+    }
+
+    /// Vapi's call ids are UUIDs: a call of another id is no ticket (it
+    /// could be neither read back nor erased), and erasing one is refused.
+    @Test func aCallWhoseIdIsNotVapisIsNoTicket() async throws {
+        let binding = VapiSlice.Binding(
+            agent: "returns-chat", environment: "production", transferTool: nil, flagTool: nil, settings: Self.returns)
+        let odd = "99999999-9999-9999-9999-99999999999z"
+        let call = try #require(
+            VapiCall(
+                Self.call(
+                    assistant: "a", flagged: true, at: ("2026-12-01T09:00:00.000Z", "2026-12-01T09:00:00.000Z"), id: odd
+                ),
+                environment: "production", bindings: ["a": binding]))
+        #expect(call.ticket == nil)
+        let good = try #require(
+            VapiCall(
+                Self.call(assistant: "a", flagged: true, at: ("2026-12-01T09:00:00.000Z", "2026-12-01T09:00:00.000Z")),
+                environment: "production", bindings: ["a": binding]))
+        #expect(good.ticket != nil)
+
+        let fake = try FakeVapi()
+        let vapi = try platform(fake)
+        let error = await #expect(throws: PlatformError.self) {
+            try await vapi.erase(.ticket(odd), reason: "asked", by: "ana@example.com")
+        }
+        try await vapi.shutdown()
+        guard case .badRequest = error else {
+            Issue.record("erasing a ticket whose id is no call's: \(String(describing: error))")
+            return
+        }
+        #expect(try await fake.requests().isEmpty)
+    }
+
     @Test func timesRoundTripToTheMillisecond() throws {
         for text in ["2026-12-01T10:00:00.000Z", "1999-12-31T23:59:59.999Z", "2026-02-28T00:00:00.001Z"] {
             let milliseconds = try #require(VapiTime.milliseconds(text))
