@@ -236,14 +236,14 @@ public struct SyncReport: Sendable {
     public var markdown: String {
         var output =
             "### supportsync sync\(environment.map { " (environment \($0))" } ?? "")\(dryRun ? " (dry run)" : "")\n\n"
-            + lines.map { "- \($0)\n" }.joined() + "\n"
+            + lines.map { "- \(Self.markdownText($0))\n" }.joined() + "\n"
         let summaries = pull?.summaries ?? []
         let written = (pull?.new.count ?? 0) + (pull?.updated.count ?? 0)
         if !summaries.isEmpty {
             output += "| ticket | agent | status | changed |\n|---|---|---|---|\n"
             for summary in summaries.prefix(IDList.limit) {
                 output +=
-                    "| `\(summary.id)` | \(summary.agent) | \(summary.status) | \(summary.changed.joined(separator: ", ")) |\n"
+                    "| `\(summary.id)` | \(Self.markdownText(summary.agent)) | \(summary.status) | \(Self.markdownText(summary.changed.joined(separator: ", "))) |\n"
             }
             if written > summaries.count {
                 output += "\n… and \(written - summaries.count) more (`supportsync tickets list` has them all)\n"
@@ -251,6 +251,24 @@ public struct SyncReport: Sendable {
             output += "\n"
         }
         return output
+    }
+
+    /// A line of the report as Markdown text that reads as it is: values
+    /// from the platform (a conflict's assignee, an error's message) make
+    /// no HTML, link, image or table cell in the job summary.
+    static func markdownText(_ line: String) -> String {
+        var out = ""
+        out.reserveCapacity(line.utf8.count)
+        for character in line {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\\", "`", "*", "_", "[", "]", "|", "~", "!": out += "\\" + String(character)
+            default: out.append(character)
+            }
+        }
+        return out
     }
 
     /// Appends the Markdown report to `path` (`$GITHUB_STEP_SUMMARY`),

@@ -51,7 +51,17 @@ public enum TicketCustodyRun {
         async throws -> Revealed
     {
         if WithheldValue.isWithheld(in: record) { return try await revealWithheld(record, platform: platform) }
-        guard !SealedValue.values(in: record, sealing: sealing).isEmpty else { return Revealed(record: record) }
+        // Plain text where the platform seals did not come from it sealed:
+        // revealed beside the opened values, it would pass for the customer's.
+        let plain =
+            sealing.isEmpty || record.erasure != nil ? [] : SealedValue.plainPlaces(in: record, sealing: sealing)
+        let plainNote =
+            plain.isEmpty
+            ? nil
+            : "\(plain.map(\.path).joined(separator: ", ")) \(plain.count == 1 ? "holds" : "hold") plain text where the platform seals: not a value the platform sent (written in git by hand, or pulled before sealing); `supportsync audit` shows who wrote it"
+        guard !SealedValue.values(in: record, sealing: sealing).isEmpty else {
+            return Revealed(record: record, note: plainNote)
+        }
         let material: TicketKeyMaterial?
         do {
             material = try await platform.ticketKey(id: record.id)
@@ -60,6 +70,13 @@ public enum TicketCustodyRun {
             return Revealed(record: record, note: noRevealScope)
         }
         guard let material else {
+            // No key: erased, or a platform that never had the ticket (another
+            // database or environment), which must not read as an erasure.
+            guard try await platform.ticket(id: record.id, sealing: .all) != nil else {
+                throw PlatformError.notFound(
+                    "the platform has no ticket \(record.id): its sealed values open only with the key of the platform it was pulled from (check --platform, --db or the environment)"
+                )
+            }
             return Revealed(
                 record: record,
                 note:
@@ -70,7 +87,7 @@ public enum TicketCustodyRun {
             throw PlatformError.failed("the platform's key for \(record.id) is not a key")
         }
         do {
-            return Revealed(record: try TicketSealer.open(record, with: key, sealing: sealing))
+            return Revealed(record: try TicketSealer.open(record, with: key, sealing: sealing), note: plainNote)
         } catch {
             throw RevealError(id: record.id, problem: error)
         }

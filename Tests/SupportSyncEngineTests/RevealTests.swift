@@ -57,6 +57,41 @@ import Testing
     }
 }
 
+extension RevealTests {
+    /// A platform that never had the ticket (another database) is an error,
+    /// not an erasure; plain text where the platform seals is revealed with
+    /// a note naming it, never passed off as the customer's.
+    @Test func revealTellsAnotherPlatformAndHandWrittenValuesApart() async throws {
+        let (example, local) = try await Self.exampleFlaggingReturns()
+        let ticket = try await local.createTicket(
+            TicketDraft(
+                agent: "returns-chat", channel: .messages, conversation: "c1", reason: "Cracked lid",
+                summary: "Arrived damaged.", customer: Customer(name: "Ana", email: "ana@example.com")),
+            idempotencyKey: nil)
+        let store = try TicketStore.project(root: example.root)
+        _ = try await TicketPuller(tickets: store, platform: local)
+            .pull(TicketPuller.Options(author: Signature(name: "Bot", email: "bot@example.com")))
+        let record = try #require(try TicketQueries(tickets: store).list(.init()).first?.record)
+
+        var forged = record
+        forged.customer.email = "attacker@evil.example"
+        let revealed = try await TicketCustodyRun.reveal(forged, platform: local)
+        #expect(revealed.record.customer.name == "Ana")
+        #expect(revealed.note?.hasPrefix("customer.email holds plain text where the platform seals") == true)
+        #expect(try await TicketCustodyRun.reveal(record, platform: local).note == nil)
+
+        let other = try LocalPlatform(path: example.root.appendingPathComponent("other.sqlite").path)
+        let error = await #expect(throws: PlatformError.self) {
+            try await TicketCustodyRun.reveal(record, platform: other)
+        }
+        #expect(error?.message.hasPrefix("the platform has no ticket \(ticket.id)") == true)
+
+        _ = try await local.erase(.ticket(ticket.id), reason: "asked", by: "dpo@example.com")
+        let erased = try await TicketCustodyRun.reveal(record, platform: local)
+        #expect(erased.note?.contains("its customer data was erased") == true, "\(String(describing: erased.note))")
+    }
+}
+
 /// A platform that ignores the seal a pull asks for, from the first page
 /// or only after it.
 struct UnsealingPlatform: WrappingPlatform {

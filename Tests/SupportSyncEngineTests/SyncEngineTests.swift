@@ -95,6 +95,20 @@ import Testing
         #expect(live?.name == "Store information")
     }
 
+    /// Text from the platform in the job summary makes no HTML, link or
+    /// image: it reads as it was written.
+    @Test func theJobSummaryShowsPlatformTextAsText() {
+        var report = SyncReport(dryRun: false)
+        report.failures = ["T-1: </details><img src=https://evil.example/p.png> [pay here](https://evil.example) | x"]
+        let markdown = report.markdown
+        #expect(!markdown.contains("<img") && !markdown.contains("</details>"), "\(markdown)")
+        #expect(!markdown.contains("[pay here]("), "\(markdown)")
+        #expect(!markdown.contains(" | x"), "a table cell: \(markdown)")
+        #expect(
+            markdown.contains(
+                "- failed: T-1: &lt;/details&gt;&lt;img src=https://evil.example/p.png&gt; \\[pay here\\]"))
+    }
+
     @Test func configErrorsStopBeforeAnythingChanges() async throws {
         let bench = try Bench()
         try Data("agent: returns-chat\nname: x\nchannels: [messages]\nsupport:\n  mode: escalate\n".utf8)

@@ -270,4 +270,15 @@ import Testing
         #expect(diagnostics.contains { $0.location.line == 8 && $0.message.contains("'ftp://***@example.com/'") })
         #expect(!diagnostics.contains { $0.message.contains("s3cret") }, "\(diagnostics)")
     }
+    /// A retention of bare days is refused with a hint that works when followed.
+    @Test func aRetentionOfBareDaysHintsAtTheSuffix() throws {
+        let folder = try TemporaryFolder([ProjectFile.path: "tickets:\n  erase_closed_after: 365\n"])
+        let (_, diagnostics) = ProjectFile.load(root: folder.url)
+        let refused = try #require(diagnostics.first { $0.location.line == 2 })
+        #expect(refused.hint == "write a whole number of days followed by d: 365d", "\(refused)")
+        let followed = try TemporaryFolder([ProjectFile.path: "tickets:\n  erase_closed_after: 365d\n"])
+        let (project, again) = ProjectFile.load(root: followed.url)
+        #expect(again.isEmpty, "\(again)")
+        #expect(project?.tickets.eraseClosedAfterDays == 365)
+    }
 }

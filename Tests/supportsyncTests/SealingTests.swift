@@ -333,6 +333,15 @@ import Testing
         #expect(try await bench.pull().status == 0)
         #expect(bench.readFile(SampleTickets.path(Self.marked(2).ticket))?.contains(SealedValue.prefix) == true)
         #expect(try await bench.run(["audit", "--base", "HEAD~3", "--trust-tool-commits"]).status == 0)
+
+        // One place taken out of the list: the commit says it unsealed,
+        // though the others stay sealed.
+        try bench.writeFile(ProjectFile.path, "tickets:\n  seal: [customer, summary, fields]\n")
+        try bench.commitWorkingFiles([ProjectFile.path], message: "reasons in plain text")
+        let unsealed = try await bench.run(["tickets", "unseal", "--db", bench.database])
+        #expect(unsealed.status == 0, "\(unsealed.stderr)")
+        let subject = try await bench.gitOutput(["log", "-1", "--format=%s"]).withoutSurroundingSpace
+        #expect(subject.hasPrefix("tickets: unsealed "), "\(subject)")
     }
 
     /// `tickets seal` writes the platform's instance into its commit's

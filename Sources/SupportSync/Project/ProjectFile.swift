@@ -336,7 +336,9 @@ public struct ProjectFile: Sendable {
             }
         }
         if let after = members["erase_closed_after"],
-            let text = reader.string(after.value, path: "tickets.erase_closed_after")
+            let text = reader.string(
+                after.value, path: "tickets.erase_closed_after",
+                quoteHint: "write a whole number of days followed by d: \(after.value.scalar?.text ?? "365")d")
         {
             if let days = retentionDays(text.value) {
                 settings.eraseClosedAfterDays = days

@@ -118,7 +118,9 @@ public struct TicketResealer {
             change.files.append((TicketStore.cursorPath, cursorText))
         }
         if try tickets.legacyCursorBytes(at: tip) != nil { change.removals.append(TicketStore.legacyCursorPath) }
-        let verb = tickets.sealing.isEmpty ? "unsealed" : "sealed"
+        // What this commit did: an unseal that keeps other places sealed
+        // still put customer data into git in plain text.
+        let verb = direction == .seal ? "sealed" : "unsealed"
         change.message =
             "tickets: \(verb) \(report.rewritten.count)\n\n"
             + (report.rewritten.isEmpty ? "" : "Rewritten: \(IDList.capped(report.rewritten, separator: " "))\n\n")
