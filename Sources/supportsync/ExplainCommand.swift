@@ -45,7 +45,7 @@ struct ExplainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             if let at {
                 let answer = try PolicyRun.explain(root: root, environment: env, agent: agent, channel: channel, at: at)

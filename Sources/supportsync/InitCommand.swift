@@ -55,7 +55,7 @@ struct InitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let scaffold = InitRun.scaffold(root: try repository.root(), action: action, branch: branch)
             if check {
                 let found = try InitRun.check(scaffold, actionGiven: action != nil, branchGiven: branch != nil)

@@ -39,8 +39,10 @@ func printError(_ text: String, terminator: String = "\n") {
 }
 
 /// Runs a command body, turning library errors into a message on stderr and
-/// their documented exit code.
-func reportingErrors(_ body: () async throws -> ExitStatus) async throws {
+/// their documented exit code. With `json` (`--format json`), a command that
+/// fails before printing its document prints one of its failure instead, so
+/// standard output always holds one JSON document.
+func reportingErrors(json: Bool = false, _ body: () async throws -> ExitStatus) async throws {
     let status: ExitStatus
     do {
         status = try await body()
@@ -49,13 +51,45 @@ func reportingErrors(_ body: () async throws -> ExitStatus) async throws {
     } catch let error as ConfigInvalid {
         printError(DiagnosticFormatter.text(error.report) + DiagnosticFormatter.summary(error.report))
         printError("error: \(error.description)")
+        if json { printFailure(error.description, error.exitStatus, error.report.diagnostics) }
         throw ExitCode(error.exitStatus)
     } catch let error as any UserError {
         printError("error: \(error.description)")
+        if json { printFailure(error.description, error.exitStatus) }
         throw ExitCode(error.exitStatus)
     } catch {
         printError("error: \(error)")
+        if json { printFailure("\(error)", .failure) }
         throw ExitCode(ExitStatus.failure)
     }
     if status != .success { throw ExitCode(status) }
+}
+
+/// `{"error", "exit_status", "diagnostics"}` on standard output, unless a
+/// document went there already (a pull's batches committed before it failed).
+private func printFailure(_ message: String, _ status: ExitStatus, _ diagnostics: [Diagnostic] = []) {
+    guard !StandardOutput.shared.printed else { return }
+    struct Failure<Entries: Encodable>: Encodable {
+        var error: String
+        var exitStatus: Int
+        var diagnostics: Entries
+        enum CodingKeys: String, CodingKey {
+            case error, diagnostics
+            case exitStatus = "exit_status"
+        }
+    }
+    let failure = Failure(
+        error: message, exitStatus: Int(status.rawValue), diagnostics: DiagnosticFormatter.jsonEntries(diagnostics))
+    printOutput(JSONDocument.render(failure), json: true)
+}
+
+/// Whether the command printed its output (through `printOutput`).
+final class StandardOutput: @unchecked Sendable {  // every access holds `lock`
+    static let shared = StandardOutput()
+    private let lock = NSLock()
+    private var wrote = false
+
+    var printed: Bool { lock.withLock { wrote } }
+
+    func markPrinted() { lock.withLock { wrote = true } }
 }

@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
     var agents: [String] = []
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let plan = try await AgentRun.plan(
                 root: try repository.root(), selection: platformOptions.selection, only: Set(agents),
                 logger: CommandLogging.logger)
@@ -82,7 +82,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let report = try await AgentRun.apply(
                 root: try repository.root(), selection: platformOptions.selection, savedPlan: plan,
                 only: Set(agents), parallel: parallel, logger: CommandLogging.logger)
@@ -117,7 +117,7 @@ struct ImportCommand: AsyncParsableCommand {
     var format: DataFormat = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let report = try await AgentRun.importAgents(
                 root: try repository.root(), selection: platformOptions.selection, only: Set(agents),
                 overwrite: overwrite, logger: CommandLogging.logger)

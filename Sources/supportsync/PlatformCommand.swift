@@ -159,7 +159,7 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             // The local platform the environment (or --db) names: never a remote one.
             let selection = PlatformSelection(platform: "local", database: db, environmentName: env)
             guard case .local(let path) = try selection.resolve(root: try repository.root()).kind else {

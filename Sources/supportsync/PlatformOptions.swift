@@ -67,6 +67,7 @@ final class PlatformLine: @unchecked Sendable {  // every access holds `lock`
 /// Prints a command's output; a JSON document gains `platform` when the
 /// run talked to one.
 func printOutput(_ text: String, json: Bool) {
+    StandardOutput.shared.markPrinted()
     guard json, let platform = PlatformLine.shown.value else {
         print(text, terminator: "")
         return

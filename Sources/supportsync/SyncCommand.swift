@@ -39,7 +39,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let engine = SyncEngine(
                 root: try repository.root(), platform: platformOptions.selection,
                 options: .init(dryRun: dryRun, parallel: parallel, author: commit.author),

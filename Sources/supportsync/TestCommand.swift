@@ -25,7 +25,7 @@ struct TestCommand: AsyncParsableCommand {
     var env: String?
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let report = try PolicyRun.test(root: try repository.root(), environment: env)
             print(report.format(format), terminator: "")
             if format == .text { printError(report.summary) }

@@ -68,7 +68,7 @@ struct PullCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             let tickets = try TicketStore.project(root: root, ref: ref)
             let author = try tickets.author(commit.author)
@@ -125,7 +125,7 @@ struct PushCommand: AsyncParsableCommand {
     var format: DataFormat = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             let tickets = try TicketStore.project(root: root)
             let author = try tickets.author(commit.author)
@@ -203,7 +203,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             var tickets = try TicketStore.reading(root: root)
             try tickets.readAsStored()
@@ -267,7 +267,7 @@ struct ShowCommand: AsyncParsableCommand {
     var format: DataFormat = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             var tickets = try TicketStore.reading(root: root)
             try tickets.readAsStored()
@@ -347,7 +347,7 @@ struct SetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             var tickets = try TicketStore(root: try repository.root())
             try tickets.readAsStored()
             let author = commit ? try tickets.author(commitOptions.author) : nil
@@ -406,7 +406,7 @@ struct ResolveCommand: AsyncParsableCommand {
     var format: DataFormat = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             let tickets = try TicketStore.project(root: root)
             let author = try tickets.author(commitOptions.author)
@@ -442,7 +442,7 @@ struct FindCommand: AsyncParsableCommand {
     var format: DataFormat = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             let found = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
                 try await $0.tickets(ofCustomer: customer)
@@ -497,7 +497,7 @@ struct EraseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             let tickets = try TicketStore.project(root: root)
             let author = try tickets.author(nil)
@@ -605,7 +605,7 @@ struct HistoryCommand: AsyncParsableCommand {
     var format: DataFormat = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             var tickets = try TicketStore(root: try repository.root())
             try tickets.readAsStored()
             let history = try TicketQueries(tickets: tickets).history(id)
@@ -641,7 +641,7 @@ struct DiffCommand: AsyncParsableCommand {
     var format: Format = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             let git = try TicketStore.openRepository(root: root)
             let changes = try TicketQueries.diff(
@@ -679,7 +679,7 @@ struct AuditCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             let git = try TicketStore.openRepository(root: root)
             let result = try TicketAuditor(repository: git, codec: try TicketStore.storedCodec(root: root))

@@ -32,7 +32,7 @@ struct ValidateCommand: AsyncParsableCommand {
     var paths: [String] = []
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             if let env { try PlatformSelection.requireEnvironment(env, root: root) }
             let result = try ConfigValidator(root: root, environment: env).validate(paths: paths)

@@ -114,6 +114,31 @@ struct ValidateCommandTests {
         #expect((first["hint"] as? String)?.contains("flag or decide") == true)
     }
 
+    /// A command asked for JSON that fails still prints one JSON document:
+    /// the error, its exit status, and the diagnostics that stopped it.
+    @Test func aFailedCommandAskedForJSONPrintsItsFailureAsJSON() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/billing.yaml", Self.badAgent)
+        let plan = try Executable.run(["plan", "--format", "json"], in: folder.url)
+        #expect(plan.status == 1, "\(plan.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        #expect(object["format_version"] as? Int == 1)
+        #expect(object["exit_status"] as? Int == 1)
+        #expect((object["error"] as? String)?.isEmpty == false)
+        let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.contains { $0["rule"] as? String == "escalate-requires-calls" && $0["line"] as? Int == 5 })
+
+        try folder.write(
+            "config/agents/billing.yaml", Self.goodAgent.replacingOccurrences(of: "front-desk", with: "billing"))
+        let show = try Executable.run(["tickets", "show", "T-NOPE", "--format", "json"], in: folder.url)
+        #expect(show.status != 0)
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        #expect(shown["exit_status"] as? Int == Int(show.status), "\(show.stdout)")
+        #expect((shown["diagnostics"] as? [Any])?.isEmpty == true)
+        // Text asked for: nothing on stdout, as before.
+        #expect(try Executable.run(["tickets", "show", "T-NOPE"], in: folder.url).stdout.isEmpty)
+    }
+
     @Test func strictFailsOnWarnings() throws {
         let folder = try TemporaryFolder()
         try folder.write("config/agents/chat.yaml", Self.warningAgent)
