@@ -194,7 +194,13 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         var request = PlatformRequest(.patch, ["assistant", assistantID], resource: "agent \(agent)")
         request.idempotent = true
         let patched = try await send(request, body: body)
-        try Self.requireWritten(body, in: patched, id: assistantID, resource: "agent \(agent)", kind: "assistant")
+        // Only the managed slice must read back as written: Vapi may add
+        // defaults, or normalise what supportsync does not own.
+        var expected = assistant
+        for (key, value) in body.object ?? [:] { expected[key] = value }
+        try Self.requireWritten(
+            VapiSlice.slice(of: expected, tools: [:]), in: patched, as: VapiSlice.slice(of: patched, tools: [:]),
+            id: assistantID, resource: "agent \(agent)", kind: "assistant")
         // Tools no longer wanted go, unless something else uses them now;
         // when the assistants cannot be listed, nothing is known unused.
         var unwanted = before.subtracting(after)
@@ -223,18 +229,19 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     }
 
     /// Vapi's answer to a PATCH is the object as it now is: the one
-    /// written, holding what was sent (defaults may be added). An answer
-    /// that is another object, or the object as it was, is a write that did
-    /// not take, not one to report as applied.
-    static func requireWritten(_ body: JSONValue, in answer: JSONValue, id: String, resource: String, kind: String)
-        throws(PlatformError)
-    {
+    /// written, holding what was sent (`read`, the part of the answer to
+    /// compare, holds `wanted`; defaults may be added). An answer that is
+    /// another object, or the object as it was, is a write that did not
+    /// take, not one to report as applied.
+    static func requireWritten(
+        _ wanted: JSONValue, in answer: JSONValue, as read: JSONValue, id: String, resource: String, kind: String
+    ) throws(PlatformError) {
         guard answer["id"]?.string == id else {
             throw .failed(
                 "\(resource): Vapi answered the PATCH of \(kind) \(PrintableText.escaping(id)) with another \(kind) (\(PrintableText.escaping(answer["id"]?.string ?? "no id"))); plan again to see what Vapi holds"
             )
         }
-        guard answer.includes(body) else {
+        guard read.includes(wanted) else {
             throw .failed(
                 "\(resource): Vapi answered the PATCH of \(kind) \(PrintableText.escaping(id)) without the values written; plan again to see what Vapi holds"
             )
@@ -298,7 +305,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             var request = PlatformRequest(.patch, ["tool", existing], resource: resource)
             request.idempotent = true
             let patched = try await send(request, body: body)
-            try Self.requireWritten(body, in: patched, id: existing, resource: resource, kind: "tool")
+            try Self.requireWritten(body, in: patched, as: patched, id: existing, resource: resource, kind: "tool")
             return (existing, patched)
         }
         if let orphan = try await orphanTool(matching: body, fresh: false) { return orphan }
