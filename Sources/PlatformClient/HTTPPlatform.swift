@@ -230,7 +230,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
                 // that does not end its pages early): asked again in halves,
                 // and the pages after it as small as the one that came.
                 guard case .tooLarge = error, limit > 1 else { throw error }
-                limit /= 2
+                // (The API serves at most 1,000 a page: halving starts there.)
+                limit = min(limit, 1_000) / 2
                 feedLimit.value = limit
                 logger.info(
                     "a page of the ticket feed was too large; asking for smaller pages",
@@ -238,11 +239,19 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
                 request = Self.feedRequest(after: cursor, limit: limit, sealing: sealing)
             }
         }
+        // Pages well under the answer limit again: the page size grows
+        // back, doubling a page, to what the caller asks.
+        if let cap = feedLimit.value, (200...299).contains(exchange.status),
+            exchange.body.readableBytes < configuration.maxResponseBytes / 4
+        {
+            feedLimit.value = cap * 2 >= requested ? nil : cap * 2
+        }
         // Not for a caller already cancelled: nobody would ask for the page.
         if configuration.readsFeedAhead, !Task.isCancelled, (200...299).contains(exchange.status),
             let next = Self.nextCursor(in: exchange)
         {
-            let following = Self.feedRequest(after: next, limit: limit, sealing: sealing)
+            let nextLimit = min(requested, feedLimit.value ?? requested)
+            let following = Self.feedRequest(after: next, limit: nextLimit, sealing: sealing)
             feedReadAhead.start(following.target) { () async -> FeedReadAhead.Answer in
                 do throws(PlatformError) {
                     return .success(try await self.send(following))

@@ -42,9 +42,15 @@ extension VapiPlatform {
             }
             start = read
             // An older pull carried its window into the future (a call
-            // updated then): the window starts over from now.
-            let now = VapiTime.now
-            if let since = read.since, since > now { start.since = now - VapiTicketCursor.overlap }
+            // updated then) and pulled nothing after it: every call is read
+            // again, as on a first pull (tickets git holds unchanged make no
+            // commit), so none updated since is lost.
+            if let since = read.since, since > VapiTime.now {
+                logger.warning(
+                    "the ticket cursor is in the future (a call was updated then); reading every call again",
+                    metadata: ["since": "\(VapiTime.text(since))"])
+                start = VapiTicketCursor(since: nil, seen: [])
+            }
         } else {
             start = VapiTicketCursor(since: nil, seen: [])
         }

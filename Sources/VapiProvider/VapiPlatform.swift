@@ -316,7 +316,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             // The tool may have been created before the answer was lost.
             // (No answer, or a gateway's 502/504 after the write reached Vapi.)
             switch error {
-            case .unavailable, .failed: break
+            case .unavailable, .failed, .tooLarge: break
             default: throw error
             }
             guard let orphan = try await orphanTool(matching: body, fresh: true) else { throw error }
@@ -401,7 +401,8 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     {
         var all: [JSONValue] = []
         var odd: [String] = []
-        try await each(kind, resource: resource, filter: filter) { (item: JSONValue) throws(PlatformError) in
+        try await each(kind, resource: resource, filter: filter, mostPages: Self.mostPages) {
+            (item: JSONValue) throws(PlatformError) in
             // Vapi's ids are UUIDs; an id that is not short visible text is
             // not one to bind, print or send back.
             guard let id = item["id"]?.string, Self.isPlainID(id) else {
@@ -437,9 +438,11 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     /// Hands each item of `GET /<kind>` to `body`, page by page, once each:
     /// a caller that keeps only what it needs of each (calls are large)
     /// holds one page at a time.
+    /// `mostPages`: a listing held whole (assistants, tools) stops there;
+    /// calls are read through (each page must bring something new).
     func each(
         _ kind: String, resource: String, filter: [(String, String)] = [], pageSize: Int? = nil,
-        _ body: (JSONValue) throws(PlatformError) -> Void
+        mostPages: Int? = nil, _ body: (JSONValue) throws(PlatformError) -> Void
     ) async throws(PlatformError) {
         let pageSize = pageSize ?? self.pageSize
         var before: String?
@@ -447,9 +450,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         var pages = 0
         while true {
             pages += 1
-            guard pages <= Self.mostPages else {
+            if let mostPages, pages > mostPages {
                 throw .failed(
-                    "\(resource): Vapi was still listing after \(Self.mostPages) pages (\(seen.count) items); nothing was changed"
+                    "\(resource): Vapi was still listing after \(mostPages) pages (\(seen.count) items); nothing was changed"
                 )
             }
             var query = [("limit", String(pageSize))] + filter
@@ -485,7 +488,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     /// The page Vapi answers when asked for none in particular.
     static let defaultPage = 100
 
-    /// The most pages one listing reads: a list that never ends is refused.
+    /// The most pages one listing of assistants or tools reads: a list that never ends is refused.
     static let mostPages = 10_000
 
     func assistant(_ id: String) async throws(PlatformError) -> JSONValue? {

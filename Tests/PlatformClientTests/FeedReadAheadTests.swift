@@ -181,4 +181,37 @@ import Testing
                 == .tooLarge(
                     "tickets from the start: GET /v1/tickets?limit=1&reveal=true: the answer is larger than 500 bytes"))
     }
+    /// After the large pages, pages well under the answer limit make the
+    /// page size grow back, doubling a page, to what the caller asks.
+    @Test func thePageSizeGrowsBackAfterTheLargePages() async throws {
+        let small = try JSONCoding.encoder().encode(Self.ticket(0)).count
+        let feed: FaultServer.Reply = { request, _ in
+            let query = URLComponents(string: request.target)?.queryItems ?? []
+            let start = query.first { $0.name == "after" }?.value.flatMap(Int.init) ?? 0
+            let limit = query.first { $0.name == "limit" }?.value.flatMap(Int.init) ?? 100
+            let end = min(10, start + limit)
+            let tickets = (start..<end).map { number in
+                var ticket = Self.ticket(number)
+                if number == 0 { ticket.summary = String(repeating: "s", count: 36 * small) }
+                return ticket
+            }
+            return FaultServer.json(TicketPage(tickets: tickets, nextCursor: end < 10 ? String(end) : nil))
+        }
+        let (ids, seen) = try await FaultServer.with(feed) { baseURL, log in
+            var configuration = Fixtures.fast(maxAttempts: 1)
+            configuration.maxResponseBytes = 39 * small
+            return try await Fixtures.withPlatform(baseURL, configuration) { platform in
+                var ids: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await platform.tickets(after: cursor, limit: 8)
+                    ids += page.tickets.map(\.id)
+                    cursor = page.nextCursor
+                } while cursor != nil
+                return (ids, await log.requests)
+            }
+        }
+        #expect(ids == (0..<10).map { "T-\($0)" })
+        #expect(seen.map(Self.limit) == ["8", "4", "2", "2", "4", "8"], "\(seen.map(\.target))")
+    }
 }

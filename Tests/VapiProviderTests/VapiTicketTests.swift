@@ -215,9 +215,15 @@ import Testing
         try await seed(fake, [later])
         let second = try await pull(vapi, after: first.cursor, limit: 100)
         #expect(second.pages.flatMap { $0 } == [later["id"]?.string].compactMap { $0 })
-        // A cursor an older pull carried into the future starts over from now.
+        // A cursor an older pull carried into the future reads every call
+        // again: one updated since it was made, hours ago, is not lost.
+        let hoursAgo = VapiTime.text(VapiTime.now - 3 * 3_600_000)
+        let gap = Self.call(assistant: assistant, flagged: true, at: (hoursAgo, hoursAgo))
+        try await seed(fake, [gap])
         let third = try await pull(vapi, after: "vapi1/9999-12-31T23:49:59.999Z/", limit: 100)
-        #expect(third.pages.flatMap { $0 }.contains(try #require(later["id"]?.string)))
+        let delivered = third.pages.flatMap { $0 }
+        #expect(delivered.contains(try #require(later["id"]?.string)))
+        #expect(delivered.contains(try #require(gap["id"]?.string)), "\(delivered)")
         try await vapi.shutdown()
         #expect(try await fake.failures().isEmpty)
     }

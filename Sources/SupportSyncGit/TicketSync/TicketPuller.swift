@@ -148,8 +148,8 @@ public struct TicketPuller {
                 do {
                     // The next batch builds on this one's commit.
                     if let commit = try write(
-                        batch.tickets, cursor: cursor, tip: tip, options: options, known: &known, refused: &refused,
-                        report: &report)
+                        batch.tickets, cursor: cursor, tip: tip, options: options, full: batch.full, known: &known,
+                        refused: &refused, report: &report)
                     {
                         tip = commit
                     }
@@ -209,6 +209,9 @@ public struct TicketPuller {
         var passedOver = 0
         /// The positions read from, the start's included.
         var visited: Set<String> = []
+        /// The batch ended at `batch` tickets or `batchBytes` of their text,
+        /// as fetched (before a ticket sent twice is kept once).
+        var full = false
     }
 
     /// Items a platform passed over (`TicketPage.passedOver`) that make a
@@ -272,21 +275,24 @@ public struct TicketPuller {
         let broken = unreadable.values.filter { (latest[$0.ticket.id] ?? -1) < $0.after }
             .sorted { ($0.after, $0.ticket.id) < ($1.after, $1.ticket.id) }.map(\.ticket)
         return Batch(
-            tickets: unique, unreadable: broken, end: position, more: more, passedOver: passedOver, visited: seen)
+            tickets: unique, unreadable: broken, end: position, more: more, passedOver: passedOver, visited: seen,
+            full: tickets.count >= options.batch || bytes >= options.batchBytes)
     }
 
     /// Writes one batch as one commit (with the platform base moved in the
     /// same compare-and-swap). Returns the new commit, nil when nothing
     /// changed. Throws `RaceLost` when the branch moved since `expectedTip`.
+    /// `full`: the batch was as large as allowed (nil: judged from `batch`).
     func write(
-        _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options,
+        _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options, full: Bool? = nil,
         known: inout TicketFileIndex, refused: inout [(id: String, reason: String)], report: inout Report
     ) throws -> ObjectID? {
         var planned: PullPlan?
         let committed = try tickets.commit(author: options.author) { tip, baseTip in
             // The branch moved: start again from the cursor on the new tip.
             guard tip == expectedTip else { throw TicketStore.RaceLost() }
-            let plan = try self.plan(batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options, known: known)
+            let plan = try self.plan(
+                batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options, full: full, known: known)
             planned = plan
             guard plan.commits, !options.dryRun, plan.skipped.isEmpty else { return nil }
             try tickets.refuseDirtyPaths(plan.change.files, removing: plan.change.removals)
@@ -326,7 +332,7 @@ public struct TicketPuller {
     /// Reads what git and the base hold for the batch's tickets, and plans.
     private func plan(
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip: ObjectID?, baseTip: ObjectID?, options: Options,
-        known: TicketFileIndex
+        full: Bool?, known: TicketFileIndex
     ) throws -> PullPlan {
         let paths = batch.map { ticket -> String? in
             guard Patterns.isAgentID(ticket.agent),
@@ -358,8 +364,7 @@ public struct TicketPuller {
             storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
             // An empty batch is written only for its cursor (`passedOver`).
-            fullBatch: batch.isEmpty || batch.count >= options.batch
-                || batch.reduce(0) { $0 + $1.record.textBytes } >= options.batchBytes, codec: tickets.codec,
+            fullBatch: batch.isEmpty || (full ?? (batch.count >= options.batch)), codec: tickets.codec,
             holdsTeamFields: platform.holdsTeamFields, known: known)
     }
 
