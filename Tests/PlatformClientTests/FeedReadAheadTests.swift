@@ -123,19 +123,37 @@ import Testing
         #expect(early.code == asked.code && early.message == asked.message, "\(early.message)")
         #expect(early.message.contains("HTTP 500 on GET /v1/tickets?after=c2"), "\(early.message)")
     }
-    /// Ten tickets of about 1,000 bytes, served `limit` at a time from the
-    /// position in `after`, as a server that never ends a page early does.
-    static let largeFeed: FaultServer.Reply = { request, _ in
-        let query = URLComponents(string: request.target)?.queryItems ?? []
-        let start = query.first { $0.name == "after" }?.value.flatMap(Int.init) ?? 0
-        let limit = query.first { $0.name == "limit" }?.value.flatMap(Int.init) ?? 100
-        let end = min(10, start + limit)
-        let tickets = (start..<end).map { number in
-            var ticket = Self.ticket(number)
-            ticket.summary = String(repeating: "s", count: 1_000)
-            return ticket
+    /// Ten tickets, ticket `n` with a summary of `summary(n)` characters,
+    /// served `limit` at a time from the position in `after`, as a server
+    /// that never ends a page early does.
+    static func sizedFeed(summary: @escaping @Sendable (Int) -> Int) -> FaultServer.Reply {
+        { request, _ in
+            let query = URLComponents(string: request.target)?.queryItems ?? []
+            let start = query.first { $0.name == "after" }?.value.flatMap(Int.init) ?? 0
+            let limit = query.first { $0.name == "limit" }?.value.flatMap(Int.init) ?? 100
+            let end = min(10, start + limit)
+            let tickets = (start..<end).map { number in
+                var ticket = Self.ticket(number)
+                ticket.summary = String(repeating: "s", count: summary(number))
+                return ticket
+            }
+            return FaultServer.json(TicketPage(tickets: tickets, nextCursor: end < 10 ? String(end) : nil))
         }
-        return FaultServer.json(TicketPage(tickets: tickets, nextCursor: end < 10 ? String(end) : nil))
+    }
+
+    /// Ten tickets of about 1,000 bytes.
+    static let largeFeed = sizedFeed { _ in 1_000 }
+
+    /// Every page from the start, `limit` asked for each time: the ids, in order.
+    static func readAll(_ platform: HTTPPlatform, limit: Int) async throws -> [String] {
+        var ids: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await platform.tickets(after: cursor, limit: limit)
+            ids += page.tickets.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil
+        return ids
     }
 
     static func limit(_ request: SeenRequest) -> String {
@@ -150,14 +168,7 @@ import Testing
             var configuration = readingAhead ? Self.readingAhead : Fixtures.fast(maxAttempts: 1)
             configuration.maxResponseBytes = 3_000
             return try await Fixtures.withPlatform(baseURL, configuration) { platform in
-                var ids: [String] = []
-                var cursor: String?
-                repeat {
-                    let page = try await platform.tickets(after: cursor, limit: 8)
-                    ids += page.tickets.map(\.id)
-                    cursor = page.nextCursor
-                } while cursor != nil
-                return (ids, await log.requests)
+                (try await Self.readAll(platform, limit: 8), await log.requests)
             }
         }
         #expect(ids == (0..<10).map { "T-\($0)" })
@@ -181,34 +192,17 @@ import Testing
                 == .tooLarge(
                     "tickets from the start: GET /v1/tickets?limit=1&reveal=true: the answer is larger than 500 bytes"))
     }
+
     /// After the large pages, pages well under the answer limit make the
     /// page size grow back, doubling a page, to what the caller asks.
     @Test func thePageSizeGrowsBackAfterTheLargePages() async throws {
         let small = try JSONCoding.encoder().encode(Self.ticket(0)).count
-        let feed: FaultServer.Reply = { request, _ in
-            let query = URLComponents(string: request.target)?.queryItems ?? []
-            let start = query.first { $0.name == "after" }?.value.flatMap(Int.init) ?? 0
-            let limit = query.first { $0.name == "limit" }?.value.flatMap(Int.init) ?? 100
-            let end = min(10, start + limit)
-            let tickets = (start..<end).map { number in
-                var ticket = Self.ticket(number)
-                if number == 0 { ticket.summary = String(repeating: "s", count: 36 * small) }
-                return ticket
-            }
-            return FaultServer.json(TicketPage(tickets: tickets, nextCursor: end < 10 ? String(end) : nil))
-        }
+        let feed = Self.sizedFeed { number in number == 0 ? 36 * small : Self.ticket(number).summary.count }
         let (ids, seen) = try await FaultServer.with(feed) { baseURL, log in
             var configuration = Fixtures.fast(maxAttempts: 1)
             configuration.maxResponseBytes = 39 * small
             return try await Fixtures.withPlatform(baseURL, configuration) { platform in
-                var ids: [String] = []
-                var cursor: String?
-                repeat {
-                    let page = try await platform.tickets(after: cursor, limit: 8)
-                    ids += page.tickets.map(\.id)
-                    cursor = page.nextCursor
-                } while cursor != nil
-                return (ids, await log.requests)
+                (try await Self.readAll(platform, limit: 8), await log.requests)
             }
         }
         #expect(ids == (0..<10).map { "T-\($0)" })
