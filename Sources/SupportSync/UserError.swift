@@ -9,11 +9,12 @@ extension ConfigError: UserError {
 }
 
 /// A refused or missing resource needs a person (1); anything else is a
-/// failed operation (3).
+/// failed operation (3), a token refused for its scope (403) included, as
+/// for a wrong token (401): SPEC section 6.
 extension PlatformError: UserError {
     public var exitStatus: ExitStatus {
         switch self {
-        case .notFound, .versionConflict, .invalid, .forbidden: return .needsAttention
+        case .notFound, .versionConflict, .invalid: return .needsAttention
         default: return .failure
         }
     }

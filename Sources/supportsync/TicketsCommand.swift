@@ -428,8 +428,8 @@ struct FindCommand: AsyncParsableCommand {
         abstract: "List a customer's tickets, with their data, for an access request (reveal scope).",
         discussion: """
             The platform finds the tickets by e-mail (any case) or phone (any punctuation) and returns \
-            them in plain text: this prints customer data on purpose. Exit status: 0 done, 1 the token \
-            may not reveal, 3 the platform failed, 64 usage.
+            them in plain text: this prints customer data on purpose. Exit status: 0 done, 3 the platform \
+            failed or the token may not reveal, 64 usage.
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -467,8 +467,8 @@ struct EraseCommand: AsyncParsableCommand {
             git, in any clone, can never be opened again) and keeps the ticket with an erasure record: \
             when, by whom, and --reason. The next pull commits it. On Vapi, which holds no keys, the \
             call itself is deleted and the erasure committed to git at once (no later pull would see \
-            it). --customer erases every ticket of one customer. Exit status: 0 done, 1 no such ticket \
-            or the token may not erase, 3 the platform failed, 64 usage.
+            it). --customer erases every ticket of one customer. Exit status: 0 done, 1 no such ticket, \
+            3 the platform failed or the token may not erase, 64 usage.
             """)
 
     @OptionGroup var repository: RepositoryOptions

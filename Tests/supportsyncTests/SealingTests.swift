@@ -145,12 +145,18 @@ import Testing
         let (victim, victimMarkers) = marked[0]
         let sealedBefore = try #require(bench.readFile(SampleTickets.path(victim)))
 
-        // The sync token may not erase; an unknown id exits 1.
+        // The sync token may not erase (exit 3, as for a wrong token); an unknown id exits 1.
         let refused = try await bench.run(
             ["tickets", "erase", victim.id, "--reason", "request 2026-114"] + platform,
             environment: server.environment("sync"))
-        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("erase scope"))
+        // Nor find a customer's tickets: exit 3 too, and nothing printed.
+        let notFound = try await bench.run(
+            ["tickets", "find", "--customer", victim.customer.email!] + platform,
+            environment: server.environment("sync"))
+        #expect(notFound.status == 3, "\(notFound.stderr)")
+        #expect(notFound.stderr.contains("reveal scope") && notFound.stdout.isEmpty, "\(notFound.stderr)")
         let unknown = try await bench.run(
             ["tickets", "erase", "T-DEADBEEF", "--reason", "request 2026-115"] + platform,
             environment: server.environment("erase"))
