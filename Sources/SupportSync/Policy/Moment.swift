@@ -46,10 +46,14 @@ public struct ZonedMoment: Sendable, Hashable {
 
     static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
+    /// `+01:00`; an offset with seconds (a zone's local mean time before
+    /// 1900, such as Madrid's -00:14:44) keeps them, as ISO 8601 writes it,
+    /// so the clock and the offset printed beside it always add up.
     static func offsetText(_ offset: Int) -> String {
         let sign = offset < 0 ? "-" : "+"
-        let minutes = abs(offset) / 60
-        return "\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
+        let seconds = abs(offset)
+        let text = "\(sign)\(two(seconds / 3600)):\(two(seconds / 60 % 60))"
+        return seconds % 60 == 0 ? text : text + ":\(two(seconds % 60))"
     }
 
     /// Reads `text`: RFC 3339 with an offset or `Z` (seconds and their fraction optional), or a
@@ -197,9 +201,13 @@ struct CivilDate: Sendable, Hashable, CustomStringConvertible {
         return Weekday.allCases[index]
     }
 
+    /// `YYYY-MM-DD`; a year outside 0000...9999 (a moment at the edge of
+    /// the range read in a zone's clock) in ISO 8601's expanded form,
+    /// `-0001-12-31` or `+10000-01-01`.
     var description: String {
-        let yearText = String(year)
-        return String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-"
+        let yearText = String(abs(year))
+        let sign = year < 0 ? "-" : year > 9999 ? "+" : ""
+        return sign + String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-"
             + ZonedMoment.two(month) + "-" + ZonedMoment.two(day)
     }
 }

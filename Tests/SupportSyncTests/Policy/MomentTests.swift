@@ -17,6 +17,12 @@ import Testing
         ("2026-12-05T20:00", "", "2026-12-05T20:00:00Z"),
         ("2028-02-29T00:00+14:00", "", "2028-02-28T10:00:00Z"),
         ("2026-12-07T20:00:00.250-05:00", "Europe/Madrid", "2026-12-08T02:00:00+01:00"),
+        // Madrid's local mean time: the offset keeps its seconds, so clock and offset add up.
+        ("1900-01-01T12:00", "Europe/Madrid", "1900-01-01T12:00:00-00:14:44"),
+        ("1900-01-01T12:00Z", "Europe/Madrid", "1900-01-01T11:45:16-00:14:44"),
+        // The edges of four-digit years, read on a clock on the other side.
+        ("0000-01-01T00:00Z", "Europe/Madrid", "-0001-12-31T23:45:16-00:14:44"),
+        ("9999-12-31T23:30-05:00", "", "+10000-01-01T04:30:00Z"),
     ])
     func reads(_ text: String, _ zone: String, _ expected: String) throws {
         let moment = try ZonedMoment.parse(text, zone: zone.isEmpty ? nil : zone).get()
