@@ -6,6 +6,7 @@ extension AgentDecoder {
         guard let members = reader.mapping(node, path: "support.flag", allowed: Self.flagKeys) else { return nil }
         var settings = FlagSettings()
         if let member = members["collect"], let items = reader.list(member.value, path: "support.flag.collect") {
+            reportCount(items, path: "support.flag.collect", max: Patterns.maxCollect, rule: .collectField)
             var seen: [String: SourceLocation] = [:]
             for item in items {
                 guard let field = collectField(item) else { continue }
@@ -26,6 +27,8 @@ extension AgentDecoder {
             settings.priority = priority.value
         }
         if let member = members["tags"], let items = reader.list(member.value, path: "support.flag.tags") {
+            reportCount(items, path: "support.flag.tags", max: Patterns.maxTags, rule: .tagFormat)
+            var seen: Set<String> = []
             for item in items {
                 guard let tag = reader.string(item, path: "tag") else { continue }
                 if !Patterns.isTag(tag.value) {
@@ -33,7 +36,7 @@ extension AgentDecoder {
                         .tagFormat, at: tag.location,
                         "'\(tag.value)' is not a valid tag: 1 to 40 lower-case letters, digits and '-', starting with a letter or digit",
                         hint: Patterns.isTag(tag.value.lowercased()) ? "write '\(tag.value.lowercased())'" : nil)
-                } else if settings.tags.contains(tag.value) {
+                } else if !seen.insert(tag.value).inserted {
                     reader.report(.tagFormat, at: tag.location, "the tag '\(tag.value)' is listed twice")
                 } else {
                     settings.tags.append(tag.value)
@@ -41,6 +44,12 @@ extension AgentDecoder {
             }
         }
         return settings
+    }
+
+    /// Reports a list longer than `max`, at its first entry past the limit.
+    mutating func reportCount(_ items: [ConfigNode], path: String, max: Int, rule: Rule) {
+        guard items.count > max else { return }
+        reader.report(rule, at: items[max].location, "\(path) has \(items.count) entries; the limit is \(max)")
     }
 
     /// A `collect` entry: a built-in name, or `{field, required, label}`.

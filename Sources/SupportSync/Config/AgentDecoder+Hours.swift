@@ -37,6 +37,7 @@ extension AgentDecoder {
                 hint: "add weekly: {mon-fri: \"09:00-17:00\"}")
         }
         if let member = members["closed"], let items = reader.list(member.value, path: "\(path).closed") {
+            reportCount(items, path: "\(path).closed", max: Patterns.maxClosedDates, rule: .hoursClosedDate)
             for item in items {
                 guard let date = reader.string(item, path: "a closed date") else { continue }
                 if Self.isDate(date.value) {

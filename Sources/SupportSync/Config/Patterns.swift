@@ -17,6 +17,12 @@ public enum Patterns {
     static let guidanceMaxLength = 2000
     static let labelMaxLength = 80
     static let maxDestinations = 10
+    /// Bounds on the lists SPEC section 3 leaves open, so every agent
+    /// `validate` accepts is one the platform takes: its body stays far
+    /// inside the request limits (1 MiB, 100,000 nodes).
+    static let maxCollect = 100
+    static let maxTags = 50
+    static let maxClosedDates = 1000
     static let ringTimeout = 5...300
 
     public static func isAgentID(_ text: String) -> Bool {

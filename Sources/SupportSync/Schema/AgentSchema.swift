@@ -85,10 +85,18 @@ public enum AgentSchema {
                     nullable(
                         describe(
                             "What the agent asks the customer before logging the ticket",
-                            list(object([("anyOf", [builtIn, longForm])]), unique: false)))
+                            list(
+                                object([("anyOf", [builtIn, longForm])]), unique: false, maxItems: Patterns.maxCollect))
+                    )
                 ),
                 ("priority", nullable(describe("The ticket's priority", enumeration(Priority.allCases)))),
-                ("tags", nullable(describe("Tags for the ticket", list(pattern(Patterns.tag), unique: true)))),
+                (
+                    "tags",
+                    nullable(
+                        describe(
+                            "Tags for the ticket", list(pattern(Patterns.tag), unique: true, maxItems: Patterns.maxTags)
+                        ))
+                ),
             ])
     }
 
@@ -151,7 +159,7 @@ public enum AgentSchema {
                     nullable(
                         describe(
                             "Dates the destinations are closed all day, YYYY-MM-DD",
-                            list(pattern(Patterns.date), unique: false)))
+                            list(pattern(Patterns.date), unique: false, maxItems: Patterns.maxClosedDates)))
                 ),
             ], required: ["timezone", "weekly"])
         return closedObject(
