@@ -33,7 +33,8 @@ extension HTTPPlatform {
             } catch {
                 throw .failed(
                     token.redacting(
-                        "\(context): the answer is not the platform API's (\(JSONCoding.summary(of: error)))"))
+                        "\(context): the answer is not the platform API's (\(JSONCoding.summary(of: error, json: data)))"
+                    ))
             }
         }
         let body = try? JSONDecoder().decode(ErrorBody.self, from: data)

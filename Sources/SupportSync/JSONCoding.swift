@@ -22,7 +22,9 @@ public enum JSONCoding {
     /// relative to `below` (the coding path of the value being decoded).
     /// Never the value itself (it may be anyone's text): the kind of error
     /// and the path, the path cut at 120 characters.
-    public static func summary(of error: any Error, below: [any CodingKey] = []) -> String {
+    /// With `json`, the text that failed: JSON nested deeper than
+    /// Foundation's reader goes (512 levels) is said to be so, not "not JSON".
+    public static func summary(of error: any Error, below: [any CodingKey] = [], json: Data? = nil) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             let relative = codingPath.count >= below.count ? codingPath.dropFirst(below.count) : codingPath[...]
             let text = relative.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
@@ -40,6 +42,9 @@ public enum JSONCoding {
         case .keyNotFound(let key, let context):
             return "no \"\(key.stringValue)\" at \(path(context.codingPath))"
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            if let json, nestingDepth(of: json) > maxReadableDepth {
+                return "JSON nested more than \(maxReadableDepth) levels deep, deeper than supportsync reads"
+            }
             return "not JSON"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             // Foundation's words name the types, not the value.
@@ -50,5 +55,34 @@ public enum JSONCoding {
         @unknown default:
             return "\(error)"
         }
+    }
+
+    /// How deep Foundation's JSON reader goes into arrays and objects.
+    static let maxReadableDepth = 512
+
+    /// The deepest nesting of arrays and objects in `json`, brackets in strings not counted.
+    static func nestingDepth(of json: Data) -> Int {
+        var (depth, deepest, inString, escaped) = (0, 0, false, false)
+        for byte in json {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 }

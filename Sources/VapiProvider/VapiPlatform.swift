@@ -546,10 +546,12 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         let data = Data(exchange.body.readableBytesView)
         let context = "\(request.resource): HTTP \(exchange.status) on \(transport.shown(request))"
         if (200...299).contains(exchange.status) {
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-                throw .failed(transport.redact("\(context): the answer is not JSON"))
+            do {
+                return try JSONDecoder().decode(JSONValue.self, from: data)
+            } catch {
+                throw .failed(
+                    transport.redact("\(context): the answer is \(JSONCoding.summary(of: error, json: data))"))
             }
-            return value
         }
         // What Vapi says is shown, with control characters escaped.
         let said = Self.message(in: data).map { PrintableText.escaping($0) }
