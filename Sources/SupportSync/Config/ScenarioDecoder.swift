@@ -40,7 +40,7 @@ struct ScenarioDecoder {
                     location: item.location)
                 if case .failure(let problem) = ScenarioRunner.resolve(probe, settings) {
                     let location = problem.rule == .scenarioTime ? at.location : channel?.location ?? agent.location
-                    reader.report(problem.rule, at: location, problem.message, hint: Self.hint(problem.rule))
+                    reader.report(problem.rule, at: location, problem.message, hint: problem.hint)
                     usable = false
                 }
                 if case .transfer(let destinations, _) = expect {
@@ -155,10 +155,6 @@ struct ScenarioDecoder {
         case "at": return "add at: 2026-12-05T20:00 (the agent's local time) or with an offset"
         default: return "add expect: flag, {transfer: [desk], then: flag} or {may: [respond, flag]}"
         }
-    }
-
-    static func hint(_ rule: Rule) -> String? {
-        rule == .scenarioChannel ? "add channel: calls or channel: messages" : nil
     }
 }
 

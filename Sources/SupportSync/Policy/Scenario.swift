@@ -77,12 +77,13 @@ public enum ScenarioRunner {
         let channel: Channel
         if let written = scenario.channel {
             guard settings.channels.contains(written) else {
+                let served = settings.channels.map(\.rawValue)
                 return .failure(
                     ScenarioProblem(
                         rule: .scenarioChannel,
                         message:
-                            "agent '\(settings.id)' does not serve \(written.rawValue); it serves \(settings.channels.map(\.rawValue).joined(separator: " and "))"
-                    ))
+                            "agent '\(settings.id)' does not serve \(written.rawValue); it serves \(served.joined(separator: " and "))",
+                        hint: "write " + served.map { "channel: \($0)" }.joined(separator: " or ")))
             }
             channel = written
         } else if settings.channels.count == 1 {
@@ -91,7 +92,8 @@ public enum ScenarioRunner {
             return .failure(
                 ScenarioProblem(
                     rule: .scenarioChannel,
-                    message: "agent '\(settings.id)' serves calls and messages: the scenario must name its channel"))
+                    message: "agent '\(settings.id)' serves calls and messages: the scenario must name its channel",
+                    hint: "add channel: calls or channel: messages"))
         }
         switch ZonedMoment.parse(scenario.at, zone: settings.timeZone) {
         case .success(let moment): return .success((channel, moment))
@@ -103,6 +105,7 @@ public enum ScenarioRunner {
 struct ScenarioProblem: Error {
     var rule: Rule
     var message: String
+    var hint: String? = nil
 }
 
 extension AgentSettings {

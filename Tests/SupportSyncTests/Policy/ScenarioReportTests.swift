@@ -21,6 +21,32 @@ import Testing
 
     static let agent = "agent: a\nname: A\n" + PolicyFixture.billing
 
+    @Test func aChannelTheAgentDoesNotServeIsHintedWithTheOnesItDoes() throws {
+        let root = try repository([
+            "config/agents/line.yaml": "agent: line\nname: Line\nchannels: [calls]\nsupport:\n  mode: flag\n",
+            "config/agents/both.yaml": "agent: both\nname: Both\nchannels: [calls, messages]\nsupport:\n  mode: flag\n",
+            "config/tests/a.yaml": """
+            - name: not served
+              agent: line
+              channel: messages
+              at: 2026-12-05T20:00
+              expect: flag
+            - name: not named
+              agent: both
+              at: 2026-12-05T20:00
+              expect: flag
+
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let diagnostics = try ConfigValidator(root: root).validate().report.diagnostics.filter {
+            $0.rule == .scenarioChannel
+        }
+        #expect(diagnostics.map(\.location.line) == [3, 7])
+        #expect(diagnostics.first?.hint == "write channel: calls", "the refused channel is not suggested")
+        #expect(diagnostics.last?.hint == "add channel: calls or channel: messages")
+    }
+
     @Test func failingScenarioIsReportedAtItsLineWithWhatHappens() throws {
         let root = try repository([
             "config/agents/a.yaml": Self.agent,
