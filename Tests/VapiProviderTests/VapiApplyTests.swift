@@ -244,6 +244,44 @@ import VapiProvider
         #expect(plan.stdout.contains("No changes"))
     }
 
+    @Test func importLeavesOutAFileValidateWouldRefuse() async throws {
+        let bench = try Bench()
+        #expect(try await bench.run(["apply"]).status == 0)
+        // A Vapi breaking its own rule: the listing names an assistant over its 40 characters.
+        let id = try #require(try await bench.bound()["store-info"]?["id"])
+        let listing = try await bench.fake.state().assistants.map { assistant -> JSONValue in
+            guard assistant["id"] == id, case .object(var fields) = assistant else { return assistant }
+            fields["name"] = .string(String(repeating: "Store information ", count: 3))
+            return .object(fields)
+        }
+        try await bench.fake.fault(
+            .object([
+                "method": .string("GET"), "path": .string("/assistant"), "exact": .bool(true),
+                "kind": .string("status"), "status": .integer(200), "body": .array(listing),
+            ]))
+        let earlier = "agent: store-info\nname: Store\nchannels: [messages]\nsupport:\n  mode: nothing\n"
+        let folder = try TemporaryFolder([
+            ProjectFile.path: VapiApplyTests.project(strict: true),
+            ConfigValidator.defaultsFile: Scaffold.defaultsTemplate, "config/agents/store-info.yaml": earlier,
+        ])
+        let imported = try await bench.run(["import", "--overwrite"], in: folder.url)
+        #expect(imported.status == 1, "\(imported.stdout)\(imported.stderr)")
+        // Written: the two agents Vapi expresses whole (concierge's ring timeout is its default, left out).
+        #expect(imported.stdout.contains("wrote config/agents/concierge.yaml"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("wrote config/agents/returns-chat.yaml"), "\(imported.stdout)")
+        #expect(imported.stdout.components(separatedBy: "wrote ").count == 3, "\(imported.stdout)")
+        // Skipped, saying why and what to do: a name over 40, and destinations Vapi does not try in order.
+        #expect(imported.stdout.contains("skipped store-info") && imported.stdout.contains("at most 40 characters"))
+        #expect(
+            imported.stdout.contains("skipped billing-line") && imported.stdout.contains("strict_supports: false"),
+            "\(imported.stdout)")
+        let kept = try String(
+            contentsOf: folder.url.appendingPathComponent("config/agents/store-info.yaml"), encoding: .utf8)
+        #expect(kept == earlier, "the file it replaced is put back")
+        let validate = try await bench.run(["validate"], in: folder.url)
+        #expect(validate.status == 0, "\(validate.stderr)")
+    }
+
     @Test func busyAndLostAnswersNeverMakeASecondTool() async throws {
         let bench = try Bench()
         try await bench.fake.fault(

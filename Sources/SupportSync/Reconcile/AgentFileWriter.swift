@@ -45,7 +45,11 @@ public enum AgentFileWriter {
             block.append(("transfer", .string(escalate.transfer.rawValue)))
             block.append(("summary", .bool(escalate.summary)))
             if let announce = escalate.announce { block.append(("announce", .string(announce))) }
-            block.append(("ring_timeout", .int(escalate.ringTimeout)))
+            // At its default it is left out: a provider without ring
+            // timeouts (Vapi) refuses the key written at all.
+            if escalate.ringTimeout != EscalateSettings.defaultRingTimeout {
+                block.append(("ring_timeout", .int(escalate.ringTimeout)))
+            }
             if let hours = escalate.hours {
                 var weekly: [(String, YAMLValue)] = []
                 for day in Weekday.allCases where !hours.weekly[day].isEmpty {

@@ -38,6 +38,8 @@ public struct Importer: Sendable {
         // one name would write one file twice.
         let counts = Dictionary(agents.map { ($0.id, 1) }, uniquingKeysWith: +)
         var reported: Set<String> = []
+        // What each written file replaced (nil: nothing), to put back if validate refuses it.
+        var earlier: [String: Data?] = [:]
         for agent in agents.sorted(by: { $0.id < $1.id }) {
             if let count = counts[agent.id], count > 1 {
                 if reported.insert(agent.id).inserted {
@@ -73,13 +75,48 @@ public struct Importer: Sendable {
             }
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                earlier.updateValue(FileManager.default.contents(atPath: file.path), forKey: path)
                 try Data(text.utf8).write(to: file, options: .atomic)
                 report.written.append(path)
             } catch {
                 throw .failed("cannot write \(path): \(error.localizedDescription)")
             }
         }
+        try takeBackRefused(&report, earlier: earlier, validator: validator)
         return report
+    }
+
+    /// What `validate` says of the files written, with every environment's
+    /// overlay and provider (a Vapi assistant named over Vapi's own 40
+    /// characters): each file it refuses is taken back, the file it
+    /// replaced put back, and the agent reported skipped with the reasons.
+    private func takeBackRefused(
+        _ report: inout Report, earlier: [String: Data?], validator: ConfigValidator
+    ) throws(PlatformError) {
+        guard !report.written.isEmpty, let result = try? validator.validate(paths: report.written) else { return }
+        let errors = result.report.diagnostics.filter { $0.severity == .error }
+        for path in report.written {
+            let id = String(path.dropFirst(ConfigValidator.agentsDirectory.count + 1).dropLast(".yaml".count))
+            let refused = errors.filter { $0.location.file == path || $0.agent == id }
+            guard !refused.isEmpty else { continue }
+            let file = root.appendingPathComponent(path)
+            do {
+                if let bytes = earlier[path] ?? nil {
+                    try bytes.write(to: file, options: .atomic)
+                } else {
+                    try FileManager.default.removeItem(at: file)
+                }
+            } catch {
+                throw .failed("cannot take back \(path): \(error.localizedDescription)")
+            }
+            report.written.removeAll { $0 == path }
+            report.skipped.append(
+                (
+                    id,
+                    "validate would refuse the file: "
+                        + refused.map { $0.message + ($0.hint.map { " (\($0))" } ?? "") }.joined(separator: "; ")
+                ))
+        }
     }
 
     static func yamlValue(_ node: ConfigNode) -> YAMLValue {
