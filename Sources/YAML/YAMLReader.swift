@@ -5,6 +5,8 @@ public struct Document: Sendable {
     public var root: Node
     /// Where the document starts (its `---`, or its first node).
     public var start: Mark
+    /// Whether an alias (`*name`) repeats a node somewhere in the document.
+    public var hasAliases = false
 }
 
 /// Reads YAML with libyaml's event parser into located `Node`s, without any
@@ -145,6 +147,7 @@ private struct TreeBuilder {
     private var anchors: [String: Node] = [:]
     private var documentStart = Mark(line: 1, column: 1)
     private var totalNodes = 0
+    private var documentHasAliases = false
 
     init(limits: YAMLLimits) {
         self.limits = limits
@@ -156,6 +159,7 @@ private struct TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
             documentStart = mark
             anchors = [:]
+            documentHasAliases = false
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
             let text = string(data.value, count: data.length)
@@ -190,6 +194,7 @@ private struct TreeBuilder {
                 throw YAMLError(.limit, "alias *\(name) nests deeper than \(limits.maxDepth) levels", at: mark)
             }
             try count(target.expandedSize, at: mark)
+            documentHasAliases = true
             attach(
                 Node(
                     kind: .alias(name: name, target: target), start: mark,
@@ -232,7 +237,7 @@ private struct TreeBuilder {
     private mutating func attach(_ node: consuming Node) {
         if let anchor = node.anchor { anchors[anchor] = node }
         guard let parent = stack.last else {
-            documents.append(Document(root: node, start: documentStart))
+            documents.append(Document(root: node, start: documentStart, hasAliases: documentHasAliases))
             return
         }
         parent.size += node.expandedSize

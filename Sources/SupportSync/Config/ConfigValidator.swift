@@ -138,8 +138,9 @@ public struct ConfigValidator: Sendable {
         let parsed = agentPaths.sorted().map { path in
             guard morePasses else { return ParsedAgent(path: path) }
             var found: [Diagnostic] = []
-            let root = load(path, diagnostics: &found)
-            return ParsedAgent(path: path, root: root, diagnostics: found, read: true)
+            var aliases: YAMLFile.AliasUses = [:]
+            let root = load(path, diagnostics: &found, aliases: &aliases)
+            return ParsedAgent(path: path, root: root, diagnostics: found, aliases: aliases, read: true)
         }
         let base = decodeAgents(parsed, defaults: defaults, overlay: nil, keepingSettingsByPath: morePasses)
         diagnostics += base.diagnostics
@@ -228,6 +229,7 @@ public struct ConfigValidator: Sendable {
         var path: String
         var root: ConfigNode? = nil
         var diagnostics: [Diagnostic] = []
+        var aliases: YAMLFile.AliasUses = [:]
         var read = false
     }
 
@@ -263,7 +265,7 @@ public struct ConfigValidator: Sendable {
         let outcomes = concurrentMap(parsed) { file -> Outcome in
             var file = file
             let path = file.path
-            if !file.read { file.root = load(path, diagnostics: &file.diagnostics) }
+            if !file.read { file.root = load(path, diagnostics: &file.diagnostics, aliases: &file.aliases) }
             guard let root = file.root else { return Outcome(diagnostics: file.diagnostics) }
             let stem = String(Self.stem(path))
             if let unchanged, overlay?.support == nil, overlay?.agents[stem] == nil,
@@ -307,6 +309,11 @@ public struct ConfigValidator: Sendable {
             if let provider, let decoded = settings {
                 (settings, notes) = provider.support.expressed(decoded)
             }
+            if !file.aliases.isEmpty {
+                for index in found.indices where found[index].location.file == path {
+                    found[index].notes += file.aliases[found[index].location] ?? []
+                }
+            }
             return Outcome(
                 settings: found.contains(where: { $0.severity == .error }) ? nil : settings,
                 id: decoder.agentIDLocation.map { ($0.value, $0.location) }, diagnostics: found, notes: notes)
@@ -348,10 +355,19 @@ public struct ConfigValidator: Sendable {
 
     /// Reads a file within the size budget, without loading an oversized one.
     func load(_ path: String, diagnostics: inout [Diagnostic], root kind: YAMLFile.Root = .mapping) -> ConfigNode? {
+        var aliases: YAMLFile.AliasUses = [:]
+        return load(path, diagnostics: &diagnostics, aliases: &aliases, root: kind)
+    }
+
+    /// As `load(_:diagnostics:root:)`, also saying where anchored values are used again.
+    func load(
+        _ path: String, diagnostics: inout [Diagnostic], aliases: inout YAMLFile.AliasUses,
+        root kind: YAMLFile.Root = .mapping
+    ) -> ConfigNode? {
         let start = SourceLocation(file: path, line: 1, column: 1)
         switch files.read(absolute(path), limit: 1 << 20) {
         case .success(let bytes):
-            return YAMLFile.load(bytes, file: path, diagnostics: &diagnostics, root: kind)
+            return YAMLFile.load(bytes, file: path, diagnostics: &diagnostics, aliases: &aliases, root: kind)
         case .failure(.tooLarge):
             diagnostics.append(
                 Diagnostic(

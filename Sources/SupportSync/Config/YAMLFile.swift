@@ -19,6 +19,23 @@ enum YAMLFile {
         _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], root expected: Root = .mapping,
         allowAliases: Bool = true
     ) -> ConfigNode? {
+        var aliases: AliasUses = [:]
+        return load(
+            bytes, file: file, diagnostics: &diagnostics, aliases: &aliases, root: expected, allowAliases: allowAliases)
+    }
+
+    /// Where an anchored value is used again: for each place inside an
+    /// anchored node (the node, its keys, everything below), a note at each
+    /// alias that repeats it. A problem of the value found where it is used
+    /// through an alias is reported where the value is written (once, however
+    /// often it is used); the note says which alias brought it there.
+    typealias AliasUses = [SourceLocation: [Diagnostic.Note]]
+
+    /// As `load(_:file:diagnostics:root:allowAliases:)`, also filling `aliases`.
+    static func load(
+        _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], aliases: inout AliasUses,
+        root expected: Root = .mapping, allowAliases: Bool = true
+    ) -> ConfigNode? {
         let emptyHint =
             expected == .mapping
             ? "write the agent's settings, or delete the file" : "write a list of scenarios, or delete the file"
@@ -67,6 +84,9 @@ enum YAMLFile {
             return nil
         }
         let root = ConfigNode.build(first.root, file: file, diagnostics: &diagnostics)
+        if allowAliases, first.hasAliases {
+            collectAliasUses(in: first.root, file: file, into: &aliases)
+        }
         if root.isNull {
             diagnostics.append(
                 Diagnostic(
@@ -93,6 +113,44 @@ enum YAMLFile {
         }
         return root
     }
+
+    /// Fills `aliases` for every alias below `node` (written ones, not those
+    /// inside what an alias repeats).
+    private static func collectAliasUses(in node: Node, file: String, into aliases: inout AliasUses) {
+        func location(_ mark: Mark) -> SourceLocation {
+            SourceLocation(file: file, line: mark.line, column: mark.column)
+        }
+        /// Every place a problem of `node` can be reported at.
+        func places(_ node: Node, _ found: inout Set<SourceLocation>) {
+            found.insert(location(node.start))
+            switch node.kind {
+            case .scalar, .alias: break
+            case .sequence(let items): for item in items { places(item, &found) }
+            case .mapping(let entries):
+                for entry in entries {
+                    found.insert(location(entry.key.start))
+                    places(entry.value, &found)
+                }
+            }
+        }
+        switch node.kind {
+        case .scalar: break
+        case .alias(let name, let target):
+            var found: Set<SourceLocation> = []
+            places(target, &found)
+            let note = Diagnostic.Note(location: location(node.start), message: "used here through the alias *\(name)")
+            for place in found where (aliases[place]?.count ?? 0) < maxAliasNotes {
+                aliases[place, default: []].append(note)
+            }
+        case .sequence(let items):
+            for item in items { collectAliasUses(in: item, file: file, into: &aliases) }
+        case .mapping(let entries):
+            for entry in entries { collectAliasUses(in: entry.value, file: file, into: &aliases) }
+        }
+    }
+
+    /// The most alias notes one problem carries.
+    static let maxAliasNotes = 3
 
     /// Where the first anchor or alias of `node` is, depth first. Each node
     /// is looked at once (a lazy `compactMap(...).first` would look at the
