@@ -68,6 +68,25 @@ import Testing
         return result.agents
     }
 
+    @Test func aBodyWithNoDestinationsIsTakenUnlessTheModeNeedsThem() throws {
+        func body(mode: String) -> [UInt8] {
+            Array(
+                """
+                {"name": "Desk", "channels": ["calls"], "support": {"mode": "\(mode)",
+                 "flag": {"collect": [], "priority": "normal", "tags": []},
+                 "escalate": {"destinations": [], "transfer": "warm", "summary": true, "ring_timeout": 20,
+                              "fallback": "nothing"}}}
+                """.utf8)
+        }
+        let flag = try AgentBodyValidator.validate(json: body(mode: "flag"), id: "desk").get()
+        #expect(flag.support.escalate?.destinations == [] && flag.support.escalate?.ringTimeout == 20)
+        guard case .failure(let problem) = AgentBodyValidator.validate(json: body(mode: "escalate"), id: "desk") else {
+            Issue.record("mode escalate without destinations was taken")
+            return
+        }
+        #expect(problem.rule == .escalateRequiresDestinations)
+    }
+
     @Test func shorthandAndLonghandAreEqual() throws {
         let short = try Self.agents(["config/agents/desk.yaml": Self.shorthand])
         let long = try Self.agents(["config/agents/desk.yaml": Self.longhand])

@@ -10,6 +10,29 @@ import Testing
 /// file and real config/ folders.
 @Suite("plan, apply and import, end to end")
 struct PlanApplyCommandTests {
+    @Test func anEscalateBlockInheritedWithoutDestinationsAppliesAndSettles() async throws {
+        // A flag agent on chat takes defaults' escalate settings: its
+        // canonical form holds escalate with no destinations, which the
+        // platform must take as validate does.
+        let repo = try TemporaryFolder([
+            "config/defaults.yaml": "support:\n  escalate:\n    fallback: nothing\n    ring_timeout: 20\n",
+            "config/agents/chat.yaml": "agent: chat\nname: Chat\nchannels: [messages]\nsupport:\n  mode: flag\n",
+        ])
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let token = PlanApply.newToken()
+        try await ServeProcess.with(database: database, token: token) { server in
+            func cli(_ arguments: [String]) async throws -> Executable.Result {
+                try await PlanApply.run(arguments + ["--platform", server.url], in: repo.url, token: token)
+            }
+            let apply = try await cli(["apply"])
+            #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+            #expect(apply.stdout.contains("created chat (version 1)"), "\(apply.stdout)")
+            let plan = try await cli(["plan", "--detailed-exitcode"])
+            #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        }
+    }
+
     @Test func planApplyPlanRoundTrip() async throws {
         let repo = try TemporaryFolder()
         let state = try TemporaryFolder()

@@ -58,6 +58,7 @@ extension AgentDecoder {
     private mutating func destinations(_ node: ConfigNode) -> [Destination] {
         guard let items = reader.list(node, path: "support.escalate.destinations") else { return [] }
         if items.isEmpty {
+            if canonical { return [] }
             reader.report(
                 .destinationCount, at: node.location, "support.escalate.destinations is empty",
                 hint: "list 1 to \(Patterns.maxDestinations) destinations, tried in order")

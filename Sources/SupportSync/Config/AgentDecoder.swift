@@ -21,6 +21,11 @@ struct AgentDecoder {
     /// add is unknown, so the rules a default could satisfy (a mode, some
     /// destinations) stay quiet instead of cascading from its error.
     var defaultsUnknown = false
+    /// Reading the canonical form (a request body, settings kept by a
+    /// provider), where `destinations: []` is how an `escalate` block
+    /// inherited without destinations (a flag agent taking defaults'
+    /// `ring_timeout`) is written: not the empty list a file may not write.
+    var canonical = false
 
     static let topLevelKeys = ["agent", "name", "channels", "support"]
     static let supportKeys = ["mode", "flag", "escalate", "decide"]
@@ -46,6 +51,7 @@ struct AgentDecoder {
     mutating func decodeBody(_ root: ConfigNode, id: String) -> AgentSettings? {
         let start = root.location
         context = AgentContext(id: id, file: start.file, channels: nil)
+        canonical = true
         guard let members = reader.mapping(root, path: "", allowed: ["name", "channels", "support"]) else { return nil }
         guard let settings = decodeSettings(root, members: members, support: members["support"]?.value, start: start)
         else { return nil }
@@ -174,8 +180,13 @@ struct AgentDecoder {
         // wrong (or the escalate block itself is not a mapping), their own
         // diagnostics say so and the mode rules stay quiet.
         let escalateNode = members["escalate"]?.value
+        // In the canonical form an empty list is how none are written.
         let destinationsWritten =
-            escalateNode.map { $0.members == nil || $0["destinations"].map { !$0.value.isNull } ?? false } ?? false
+            escalateNode.map { node in
+                node.members == nil
+                    || node["destinations"].map { !$0.value.isNull && !(canonical && $0.value.items?.isEmpty == true) }
+                        ?? false
+            } ?? false
         let escalate = members["escalate"].flatMap { decodeEscalate($0.value) }
         // What decide may do is checked against the agent only when decide
         // is its mode: a block the mode does not use is kept, not judged.
