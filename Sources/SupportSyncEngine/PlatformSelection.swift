@@ -102,6 +102,15 @@ public struct PlatformSelection: Sendable {
         }
     }
 
+    /// The environment a command works in: `--env`, else SUPPORTSYNC_ENV
+    /// (when not empty), else nil (the file's default). One rule for every
+    /// command, the offline ones (validate, test, explain) included.
+    public static func environmentName(
+        _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
+        flag ?? environment["SUPPORTSYNC_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Refuses (64) a name that is no environment of `supportsync.yaml`.
     public static func requireEnvironment(_ name: String, root: URL) throws {
         guard let project = ProjectFile.load(root: root).project, !project.platforms.isEmpty else {
@@ -120,7 +129,7 @@ public struct PlatformSelection: Sendable {
             throw ConfigInvalid(
                 report: DiagnosticReport(files: 1, diagnostics: diagnostics), subject: ProjectFile.path)
         }
-        let requested = environmentName ?? environment["SUPPORTSYNC_ENV"].flatMap { $0.isEmpty ? nil : $0 }
+        let requested = Self.environmentName(environmentName, environment: environment)
         guard let project, !project.platforms.isEmpty else {
             if let requested { throw PlatformSelectionError.noEnvironments(requested) }
             return Target(environment: nil, kind: try legacy(root: root), pullTickets: true)

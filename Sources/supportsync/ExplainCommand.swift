@@ -34,7 +34,10 @@ struct ExplainCommand: AsyncParsableCommand {
     @Option(help: "A moment: RFC 3339, or the agent's local time YYYY-MM-DDTHH:MM.")
     var at: String?
 
-    @Option(help: "An environment of supportsync.yaml whose overlay applies (default: its default).")
+    @Option(
+        help:
+            "An environment of supportsync.yaml whose overlay applies (default: SUPPORTSYNC_ENV, else the file's default)."
+    )
     var env: String?
 
     @Option(help: "Output format: text or json.")
@@ -48,10 +51,13 @@ struct ExplainCommand: AsyncParsableCommand {
         try await reportingErrors(json: format == .json) {
             let root = try repository.root()
             if let at {
-                let answer = try PolicyRun.explain(root: root, environment: env, agent: agent, channel: channel, at: at)
+                let answer = try PolicyRun.explain(
+                    root: root, environment: PlatformSelection.environmentName(env), agent: agent, channel: channel,
+                    at: at)
                 print(format == .json ? answer.json : answer.text, terminator: "")
             } else {
-                let answer = try PolicyRun.explain(root: root, environment: env, agent: agent)
+                let answer = try PolicyRun.explain(
+                    root: root, environment: PlatformSelection.environmentName(env), agent: agent)
                 print(format == .json ? answer.json : answer.text, terminator: "")
             }
             return .success

@@ -21,12 +21,16 @@ struct TestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: text, json or github (annotations for GitHub Actions).")
     var format: OutputFormat = .text
 
-    @Option(help: "An environment of supportsync.yaml: run against its merged settings (default: its default).")
+    @Option(
+        help:
+            "An environment of supportsync.yaml: run against its merged settings (default: SUPPORTSYNC_ENV, else the file's default)."
+    )
     var env: String?
 
     func run() async throws {
         try await reportingErrors(json: format == .json) {
-            let report = try PolicyRun.test(root: try repository.root(), environment: env)
+            let report = try PolicyRun.test(
+                root: try repository.root(), environment: PlatformSelection.environmentName(env))
             print(report.format(format), terminator: "")
             if format == .text { printError(report.summary) }
             return report.passes ? .success : .needsAttention

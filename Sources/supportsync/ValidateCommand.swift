@@ -25,7 +25,9 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "An environment of supportsync.yaml that must exist (every environment is checked either way).")
+        help:
+            "An environment of supportsync.yaml that must exist (default: SUPPORTSYNC_ENV; every environment is checked either way)."
+    )
     var env: String?
 
     @Argument(help: "Agent files or folders to validate (default: config/).", completion: .file(extensions: ["yaml"]))
@@ -34,6 +36,7 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(json: format == .json) {
             let root = try repository.root()
+            let env = PlatformSelection.environmentName(env)
             if let env { try PlatformSelection.requireEnvironment(env, root: root) }
             let result = try ConfigValidator(root: root, environment: env).validate(paths: paths)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")

@@ -70,6 +70,31 @@ struct PolicyCommandTests {
         #expect(staging.stderr.contains("config/environments/staging.yaml:2:1: error:"), "\(staging.stderr)")
     }
 
+    /// SUPPORTSYNC_ENV picks the environment of the offline commands too, as
+    /// it does for plan: the same broken overlay stops each of them.
+    @Test func supportsyncEnvPicksTheEnvironmentOfEveryOfflineCommand() throws {
+        let folder = try exampleRepository()
+        try folder.write("supportsync.yaml", EnvironmentsTests.project)
+        try folder.write("config/environments/staging.yaml", "support: [unclosed\n")
+        let staging = ["SUPPORTSYNC_ENV": "staging"]
+        let explain = try Executable.run(["explain", "billing-line"], in: folder.url, environment: staging)
+        #expect(explain.status == 1 && explain.stderr.contains("staging.yaml:2:1: error:"), "\(explain.stderr)")
+        try folder.write("config/environments/staging.yaml", "support:\n  escalate:\n    ring_timeout: 10\n")
+        let test = try Executable.run(["test", "--format", "json"], in: folder.url, environment: staging)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(test.stdout.utf8)) as? [String: Any], "\(test.stderr)")
+        #expect(document["environment"] as? String == "staging", "\(test.stdout)")
+        let explained = try Executable.run(
+            ["explain", "billing-line", "--at", "2026-12-07T10:00"], in: folder.url, environment: staging)
+        #expect(explained.stdout.contains("billing-desk (10 s)"), "\(explained.stdout)\(explained.stderr)")
+        let unknown = try Executable.run(["validate"], in: folder.url, environment: ["SUPPORTSYNC_ENV": "nope"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("nope"), "\(unknown.stderr)")
+        // --env still wins over the variable.
+        let chosen = try Executable.run(
+            ["explain", "billing-line", "--env", "production"], in: folder.url, environment: staging)
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+    }
+
     /// A name holding an escape sequence and a newline cannot recolour the
     /// terminal or forge a `file:line:` line in explain's text.
     @Test func explainEscapesTheAgentsName() throws {
