@@ -396,7 +396,7 @@ public func loadDesired(
     providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of
 ) throws -> ValidationResult {
     let result = try ConfigValidator(root: root, environment: environment, providerSupport: providerSupport).validate()
-    guard result.report.errorCount == 0 else { throw ConfigInvalid(report: result.report) }
+    guard result.blockingErrorCount == 0 else { throw ConfigInvalid(report: result.report) }
     return result
 }
 

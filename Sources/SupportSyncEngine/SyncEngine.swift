@@ -87,7 +87,7 @@ public struct SyncEngine: Sendable {
             report.failures.append("\(error)")
             return Outcome(report: report, status: (error as? any UserError)?.exitStatus ?? .failure)
         }
-        guard validation.report.errorCount == 0 else {
+        guard validation.blockingErrorCount == 0 else {
             report.failures.append("config/ has errors: nothing was applied, pulled or pushed")
             return Outcome(report: report, status: .needsAttention, invalidConfig: validation.report)
         }

@@ -95,6 +95,37 @@ struct PolicyCommandTests {
         #expect(chosen.status == 0, "\(chosen.stderr)")
     }
 
+    /// Scenarios test the policy: one that does not fit an environment (its
+    /// overlay names other destinations) is reported by validate --env and
+    /// test --env, and never stops that environment's plan, apply or sync.
+    @Test func aScenarioThatDoesNotFitAnEnvironmentDoesNotStopItsSync() throws {
+        let folder = try exampleRepository()
+        try folder.write(
+            "supportsync.yaml",
+            """
+            platforms:
+              production: {provider: local, db: .supportsync/production.sqlite, pull_tickets: true}
+              staging: {provider: local, db: .supportsync/staging.sqlite, overlay: config/environments/staging.yaml}
+            default: production
+
+            """)
+        try folder.write(
+            "config/environments/staging.yaml",
+            "support:\n  escalate:\n    destinations:\n      - {name: test-desk, number: \"+34910000099\"}\n")
+        let validate = try Executable.run(["validate"], in: folder.url)
+        #expect(validate.status == 0, "\(validate.stderr)")
+        let staging = try Executable.run(["validate", "--env", "staging"], in: folder.url)
+        #expect(staging.status == 1 && staging.stdout.contains("[scenario-expect]"), "\(staging.stdout)")
+        for command in [["plan"], ["apply"]] {
+            let result = try Executable.run(command + ["--env", "staging"], in: folder.url)
+            #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")
+        }
+        // An agent's own error still stops them.
+        try folder.write("config/agents/store-info.yaml", "agent: store-info\nname: Store\nchannels: [messages]\n")
+        let broken = try Executable.run(["plan", "--env", "staging"], in: folder.url)
+        #expect(broken.status == 1 && broken.stderr.contains("nothing was planned"), "\(broken.stderr)")
+    }
+
     /// A name holding an escape sequence and a newline cannot recolour the
     /// terminal or forge a `file:line:` line in explain's text.
     @Test func explainEscapesTheAgentsName() throws {

@@ -10,6 +10,18 @@ public struct ValidationResult: Sendable {
     /// What the chosen environment's provider does instead of settings it
     /// cannot express (`strict_supports: false`), by agent id, in the plan's words.
     public var providerNotes: [String: [String]] = [:]
+
+    /// The errors that stop `plan`, `apply` and `sync`: all but those of
+    /// `config/tests/`. Scenarios test the policy; `validate` and `test`
+    /// report their problems for the environment they run in, and a
+    /// scenario that does not fit one environment (its overlay names other
+    /// destinations) must not stop that environment's sync after the pull
+    /// request passed.
+    public var blockingErrorCount: Int {
+        report.diagnostics.filter {
+            $0.severity == .error && !$0.location.file.hasPrefix(ScenarioDecoder.directory + "/")
+        }.count
+    }
 }
 
 /// Validates the support settings under `config/`: every agent file merged
