@@ -70,6 +70,21 @@ struct PolicyCommandTests {
         #expect(staging.stderr.contains("config/environments/staging.yaml:2:1: error:"), "\(staging.stderr)")
     }
 
+    /// explain's JSON gives each setting's value as a JSON value, as plan's does.
+    @Test func explainJSONValuesAreJSONValuesNotText() throws {
+        let folder = try exampleRepository()
+        let result = try Executable.run(["explain", "billing-line", "--format", "json"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let settings = try #require(document["settings"] as? [[String: Any]], "\(result.stdout)")
+        func value(_ field: String) -> Any? { settings.first { $0["field"] as? String == field }?["value"] }
+        #expect(value("channels") as? [String] == ["calls"])
+        #expect(value("support.escalate.ring_timeout") as? Int == 25)
+        #expect(value("support.escalate.summary") as? Bool == true && !(value("support.escalate.summary") is String))
+        #expect(value("support.escalate.hours.closed") as? [String] == ["2026-12-25", "2027-01-01"])
+    }
+
     /// SUPPORTSYNC_ENV picks the environment of the offline commands too, as
     /// it does for plan: the same broken overlay stops each of them.
     @Test func supportsyncEnvPicksTheEnvironmentOfEveryOfflineCommand() throws {

@@ -1,11 +1,14 @@
 import Foundation
+import YAML
 
 /// One effective setting of an agent and where it was written.
 public struct SettingSource: Sendable, Hashable, Encodable {
     /// The canonical field: `support.escalate.ring_timeout`.
     public var field: String
+    /// Its value, typed as JSON has it (`25`, `false`, a list).
+    public var typedValue: YAMLValue
     /// Its value on one line, as `plan` shows it.
-    public var value: String
+    public var value: String { typedValue.oneLine }
     /// The file and line it came from; nil for a default of the tool.
     public var location: SourceLocation?
 
@@ -16,7 +19,7 @@ public struct SettingSource: Sendable, Hashable, Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(field, forKey: .field)
-        try container.encode(value, forKey: .value)
+        try container.encode(typedValue, forKey: .value)
         // A default has no file: both null, never absent.
         try container.encode(location?.file, forKey: .file)
         try container.encode(location?.line, forKey: .line)
@@ -46,7 +49,7 @@ extension ConfigValidator {
         {
             support = overlay.apply(to: support, agent: settings.id)
         }
-        let fields = SettingsDiff.flatten(settings)
+        let fields = SettingsDiff.values(settings)
         let keyed = fields.keys.map { (field: $0, components: Self.components($0)) }
         return keyed.sorted { Self.settingsOrder($0.components, $1.components) }.map { field, components in
             let location: SourceLocation?
@@ -55,7 +58,7 @@ extension ConfigValidator {
             } else {
                 location = Self.locate(file, components[...])
             }
-            return SettingSource(field: field, value: fields[field]!, location: location)
+            return SettingSource(field: field, typedValue: fields[field]!, location: location)
         }
     }
 
