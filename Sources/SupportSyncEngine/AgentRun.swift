@@ -19,6 +19,7 @@ public enum AgentRun {
                 desired: desired.agents, only: only)
         }
         plan.environment = target.environment
+        try UnknownAgentError.check(only, known: desired.agents.map(\.id) + plan.unmanaged)
         plan.noteFallbacks(providerNotes(desired, target: target))
         Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
         return plan
@@ -33,7 +34,9 @@ public enum AgentRun {
         let target = try selection.resolve(root: root)
         var saved: Plan?
         if let savedPlan {
-            let data = try Data(contentsOf: URL(fileURLWithPath: savedPlan))
+            guard let data = FileManager.default.contents(atPath: savedPlan) else {
+                throw SavedPlanError(path: savedPlan, reason: "no such file, or it cannot be read")
+            }
             guard let decoded = try? JSONDecoder().decode(Plan.self, from: data) else {
                 throw SavedPlanError(path: savedPlan)
             }
@@ -57,6 +60,8 @@ public enum AgentRun {
                 plan.environment = target.environment
                 plan.noteFallbacks(desired.map { providerNotes($0, target: target) } ?? [:])
             }
+            try UnknownAgentError.check(
+                only, known: (desired?.agents.map(\.id) ?? plan.agents.map(\.id)) + plan.unmanaged)
             if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
             Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
             var report = await reconciler.apply(plan, parallel: parallel)
@@ -91,6 +96,24 @@ public enum AgentRun {
             platform in
             try await Importer(platform: platform, root: root).run(only: only, overwrite: overwrite)
         }
+    }
+}
+
+/// `--agent ID` naming no agent of config/agents/ or of the platform (exit
+/// 64): a mistyped id must not look like a plan with nothing to do.
+public struct UnknownAgentError: UserError {
+    public var ids: [String]
+    public var known: [String]
+    public var description: String {
+        let names = ids.map { "'\(PrintableText.escaping($0))'" }.joined(separator: ", ")
+        let hint = ids.count == 1 ? Suggestion.closest(to: ids[0], in: known).map { "; did you mean '\($0)'?" } : nil
+        return "--agent \(names): no such agent in config/agents/ or on the platform" + (hint ?? "")
+    }
+    public var exitStatus: ExitStatus { .usage }
+
+    static func check(_ only: Set<String>, known: [String]) throws(UnknownAgentError) {
+        let unknown = only.subtracting(known).sorted()
+        guard unknown.isEmpty else { throw UnknownAgentError(ids: unknown, known: known.sorted()) }
     }
 }
 

@@ -10,6 +10,26 @@ import Testing
 /// file and real config/ folders.
 @Suite("plan, apply and import, end to end")
 struct PlanApplyCommandTests {
+    @Test func aMistypedAgentOrPlanFileIsSaidNotPassedOver() throws {
+        let repo = try TemporaryFolder()
+        try repo.write("config/agents/desk.yaml", PlanApply.agentFile("desk"))
+        let database = ["--db", repo.url.appendingPathComponent("platform.sqlite").path]
+        for command in [["plan"], ["apply"]] {
+            let result = try Executable.run(command + ["--agent", "dessk"] + database, in: repo.url)
+            #expect(result.status == 64, "\(command): \(result.stdout)\(result.stderr)")
+            #expect(
+                result.stderr.contains("'dessk'") && result.stderr.contains("did you mean 'desk'?"), "\(result.stderr)")
+        }
+        #expect(try Executable.run(["apply"] + database, in: repo.url).status == 0)
+        let imported = try Executable.run(["import", "--agent", "nope"] + database, in: repo.url)
+        #expect(imported.status == 1, "\(imported.stdout)\(imported.stderr)")
+        #expect(imported.stdout.contains("skipped nope: the platform has no agent 'nope'"), "\(imported.stdout)")
+        let missing = try Executable.run(["apply", "--plan", "no-such-plan.json"] + database, in: repo.url)
+        #expect(missing.status == 64, "\(missing.stderr)")
+        #expect(missing.stderr.contains("no-such-plan.json: no such file"), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("NSCocoaErrorDomain"))
+    }
+
     @Test func anEscalateBlockInheritedWithoutDestinationsAppliesAndSettles() async throws {
         // A flag agent on chat takes defaults' escalate settings: its
         // canonical form holds escalate with no destinations, which the

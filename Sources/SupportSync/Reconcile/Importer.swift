@@ -25,7 +25,8 @@ public struct Importer: Sendable {
     }
 
     public func run(only: Set<String> = [], overwrite: Bool = false) async throws(PlatformError) -> Report {
-        let agents = try await platform.agentsOnce().filter { only.isEmpty || only.contains($0.id) }
+        let live = try await platform.agentsOnce()
+        let agents = live.filter { only.isEmpty || only.contains($0.id) }
         let validator = ConfigValidator(root: root)
         var ignored: [Diagnostic] = []
         let defaults = validator.load(ConfigValidator.defaultsFile, diagnostics: &ignored).flatMap {
@@ -34,6 +35,11 @@ public struct Importer: Sendable {
         .map(Self.yamlValue)
         let directory = root.appendingPathComponent(ConfigValidator.agentsDirectory)
         var report = Report()
+        // An --agent the platform does not have is said, not passed over.
+        for id in only.subtracting(live.map(\.id)).sorted() {
+            report.skipped.append(
+                (PrintableText.escaping(id), "the platform has no agent '\(PrintableText.escaping(id))'"))
+        }
         // Objects bound to no agent take their id from their name: two of
         // one name would write one file twice.
         let counts = Dictionary(agents.map { ($0.id, 1) }, uniquingKeysWith: +)
