@@ -112,7 +112,10 @@ public struct SyncEngine: Sendable {
                 record(applied.exitStatus)
                 if !applied.failed.isEmpty && applied.created.isEmpty && applied.updated.isEmpty {
                     // Every write failed: the platform is down; the ticket steps would fail too.
-                    throw Stopped(message: "the platform failed for every agent; tickets were not pulled or pushed")
+                    throw Stopped(
+                        message:
+                            "every write to the platform failed (\(plural(applied.failed.count, "agent"))); tickets were not pulled or pushed"
+                    )
                 }
             }
             guard let (tickets, author, eraseClosedAfterDays) = tickets else {

@@ -380,8 +380,9 @@ struct ResolveCommand: AsyncParsableCommand {
             platform writes the platform's value into the ticket file in the working tree, for a commit \
             of your own (or with --commit, committed with the base).
 
-            Exit status: 0 settled (or nothing to settle), 1 no such ticket or no conflict on that field, \
-            3 the platform failed, 64 usage.
+            Exit status: 0 settled (or nothing to settle: the ticket has no conflict at all), 1 no such \
+            ticket, or --field names a field not in conflict while others are, 3 the platform failed, 64 \
+            usage (--commit without --keep platform too).
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -404,6 +405,11 @@ struct ResolveCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: DataFormat = .text
+
+    func validate() throws {
+        // --keep git changes the platform, not git: there is nothing to commit.
+        if commit && keep != .platform { throw ValidationError("--commit goes with --keep platform") }
+    }
 
     func run() async throws {
         try await reportingErrors(json: format == .json) {
@@ -490,9 +496,8 @@ struct EraseCommand: AsyncParsableCommand {
     var format: DataFormat = .text
 
     func validate() throws {
-        guard (id == nil) != (customer == nil) else {
-            throw ValidationError("give a ticket id or --customer, not both")
-        }
+        guard id != nil || customer != nil else { throw ValidationError("give a ticket id or --customer") }
+        guard id == nil || customer == nil else { throw ValidationError("give a ticket id or --customer, not both") }
         guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must say why") }
     }
 
@@ -663,7 +668,8 @@ struct AuditCommand: AsyncParsableCommand {
         discussion: """
             Each changed ticket must parse and validate, sit at the path its id and created_at give, \
             keep its platform-owned fields, move its status along the lifecycle, and carry a resolution \
-            once resolved or closed; no ticket may be deleted. Exit status: 0 clean, 1 violations, 64 usage. \
+            once resolved or closed; no ticket may be deleted. Exit status: 0 clean, 1 violations, 3 git \
+            failed, 64 usage. \
             --trust-tool-commits accepts commits carrying the Supportsync-Cursor: trailer unchecked: a \
             convention for auditing the default branch's own history, not a proof.
             """

@@ -141,6 +141,10 @@ import Testing
         let name = String(repeating: "Billing line for every region ", count: 2)
         let file = Self.agent(Self.escalate, name: name)
         try check(file, at: "name:", column: 7, path: "name") { $0.name == String(name.prefix(40)) }
+        // An overlay holds support settings only: the hint points at the agent's file.
+        let error = try validate(file).strict.report.diagnostics.first { $0.rule == .providerUnsupported }
+        #expect(error?.hint?.hasPrefix("shorten the name in the agent's file") == true, "\(error?.hint ?? "")")
+        #expect(error?.hint?.contains("overlay") == false)
     }
 
     @Test func aLongExtensionIsRefusedOrDropped() throws {
@@ -275,7 +279,10 @@ import Testing
         let folder = try TemporaryFolder([ProjectFile.path: "tickets:\n  erase_closed_after: 365\n"])
         let (_, diagnostics) = ProjectFile.load(root: folder.url)
         let refused = try #require(diagnostics.first { $0.location.line == 2 })
-        #expect(refused.hint == "write a whole number of days followed by d: 365d", "\(refused)")
+        #expect(refused.hint == "write 365d", "\(refused)")
+        // The message names the missing unit; it does not say to quote (a quoted "365" is refused too).
+        #expect(refused.rule == .invalidValue && refused.message.contains("has none"), "\(refused)")
+        #expect(!refused.message.contains("quote") && !refused.message.contains("must be text"), "\(refused)")
         let followed = try TemporaryFolder([ProjectFile.path: "tickets:\n  erase_closed_after: 365d\n"])
         let (project, again) = ProjectFile.load(root: followed.url)
         #expect(again.isEmpty, "\(again)")

@@ -157,6 +157,10 @@ import Testing
             environment: server.environment("sync"))
         #expect(notFound.status == 3, "\(notFound.stderr)")
         #expect(notFound.stderr.contains("reveal scope") && notFound.stdout.isEmpty, "\(notFound.stderr)")
+        // Neither an id nor --customer: said as such (not "not both").
+        let neither = try await bench.run(["tickets", "erase", "--reason", "request 2026-115"] + platform)
+        #expect(
+            neither.status == 64 && neither.stderr.contains("give a ticket id or --customer\n"), "\(neither.stderr)")
         let unknown = try await bench.run(
             ["tickets", "erase", "T-DEADBEEF", "--reason", "request 2026-115"] + platform,
             environment: server.environment("erase"))
@@ -400,5 +404,22 @@ import Testing
         let unsealRefused = try await bench.run(["tickets", "unseal", "--db", bench.database])
         #expect(unsealRefused.status == 64, "\(unsealRefused.stderr)")
         try await bench.expectFsckClean()
+    }
+
+    /// A token that may only read: the one agent write fails, and sync says
+    /// every write failed (not that the platform failed for every agent).
+    @Test func aSyncWhoseEveryWriteFailsSaysSoAndStopsBeforeTheTickets() async throws {
+        let bench = try TicketBench(sealed: true)
+        let agent = "agent: desk\nname: Desk\nchannels: [messages]\nsupport:\n  mode: flag\n"
+        try bench.writeFile("config/agents/desk.yaml", agent)
+        try bench.commitWorkingFiles(["config/agents/desk.yaml"], message: "desk")
+        let database = bench.database
+        let server = try await TicketBench.offload { try TicketServer(database: database) }
+        defer { server.stop() }
+        let result = try await bench.run(["sync", "--platform", server.url], environment: server.environment("read"))
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        let said = result.stdout + result.stderr
+        #expect(said.contains("every write to the platform failed (1 agent)"), "\(said)")
+        #expect(said.contains("tickets were not pulled or pushed"))
     }
 }

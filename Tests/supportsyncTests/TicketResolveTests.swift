@@ -62,6 +62,11 @@ struct TicketResolveTests {
         #expect(pull.stdout.contains("conflict \(tickets[1].id)"), "the other ticket is still in conflict")
         let again = try await bench.run(["tickets", "resolve", id, "--keep", "git", "--db", bench.database])
         #expect(again.status == 0 && again.stdout.contains("no conflict to resolve"))
+        // --keep git changes the platform only: --commit with it is a usage error, not ignored.
+        let commit = try await bench.run([
+            "tickets", "resolve", id, "--keep", "git", "--commit", "--db", bench.database,
+        ])
+        #expect(commit.status == 64 && commit.stderr.contains("--commit goes with --keep platform"), "\(commit.stderr)")
         try await bench.expectFsckClean()
     }
 

@@ -335,7 +335,13 @@ public struct ProjectFile: Sendable {
                     hint: "leave seal out to seal customer data, summary, fields and reason")
             }
         }
-        if let after = members["erase_closed_after"],
+        if let after = members["erase_closed_after"], let scalar = after.value.scalar, scalar.coreType == .int {
+            // A bare number: the unit is missing (quoting it would not help).
+            reader.report(
+                .invalidValue, at: after.value.location,
+                "tickets.erase_closed_after is a number of days with its unit; '\(scalar.text)' has none",
+                hint: "write \(scalar.text)d")
+        } else if let after = members["erase_closed_after"],
             let text = reader.string(
                 after.value, path: "tickets.erase_closed_after",
                 quoteHint: "write a whole number of days followed by d: \(after.value.scalar?.text ?? "365")d")

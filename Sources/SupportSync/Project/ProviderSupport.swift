@@ -158,7 +158,10 @@ public struct ProviderSupport: Sendable, Hashable {
         func report(_ feature: Feature, at location: SourceLocation) {
             let why = reasons[feature].map { " (\($0))" } ?? ""
             let hint: String
-            if strict {
+            if strict, feature == .nameLength {
+                // An overlay holds support settings only: the name is the agent file's.
+                hint = "shorten the name in the agent's file, or set strict_supports: false to be warned instead"
+            } else if strict {
                 hint =
                     "\(feature.removal) for this environment in its overlay, or set strict_supports: false to be warned instead"
             } else {
