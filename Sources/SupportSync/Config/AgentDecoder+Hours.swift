@@ -25,13 +25,15 @@ extension AgentDecoder {
                     hint: TimeZones.suggestion(for: zone.value).map { "did you mean '\($0)'?" }
                         ?? "use a name such as Europe/Madrid or America/New_York")
             }
-        } else if members["timezone"] == nil {
+        } else if members["timezone"] == nil, context != nil {
+            // Checked once merged into an agent (context set): defaults'
+            // or an overlay's hours may leave the zone to the agent's file.
             reader.report(
                 .missingKey, at: keyLocation, "\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid")
         }
         if let member = members["weekly"] {
             hours.weekly = weekly(member.value, path: "\(path).weekly")
-        } else {
+        } else if context != nil {
             reader.report(
                 .missingKey, at: keyLocation, "\(path) has no 'weekly' opening hours",
                 hint: "add weekly: {mon-fri: \"09:00-17:00\"}")

@@ -1,0 +1,65 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import SupportSync
+
+/// defaults.yaml and overlays hold parts of blocks that agents complete: a
+/// key missing from such a part is judged once merged, at the agent.
+@Suite struct PartialBlocksTests {
+    static let desk = """
+        agent: desk
+        name: Desk
+        channels: [calls]
+        support:
+          mode: escalate
+          escalate:
+            destinations:
+              - {name: desk, number: "+34910000000"}
+            hours:
+              timezone: Europe/Madrid
+              weekly: {mon-fri: "09:00-18:00"}
+
+        """
+
+    @Test func anOverlayMayChangeOneDayOfAnAgentsHours() throws {
+        let folder = try TemporaryFolder([
+            "config/agents/desk.yaml": Self.desk,
+            "supportsync.yaml": """
+            platforms:
+              production: {provider: local}
+              staging: {provider: local, overlay: config/environments/staging.yaml}
+            default: production
+
+            """,
+            "config/environments/staging.yaml": """
+            agents:
+              desk:
+                support:
+                  escalate:
+                    hours:
+                      weekly:
+                        sat: "10:00-21:00"
+
+            """,
+        ])
+        let staging = try ConfigValidator(root: folder.url, environment: "staging").validate()
+        #expect(staging.report.errorCount == 0, "\(staging.report.diagnostics)")
+        let hours = try #require(staging.agents.first?.support.escalate?.hours)
+        #expect(hours.timezone == "Europe/Madrid" && hours.weekly[.sat] == ["10:00-21:00"])
+    }
+
+    @Test func aPartOfHoursNoAgentCompletesIsReportedAtTheAgent() throws {
+        let agent = Self.desk.replacingOccurrences(
+            of: "    hours:\n      timezone: Europe/Madrid\n      weekly: {mon-fri: \"09:00-18:00\"}\n", with: "")
+        let folder = try TemporaryFolder([
+            "config/agents/desk.yaml": agent,
+            "config/defaults.yaml": "support:\n  escalate:\n    hours:\n      weekly: {mon-fri: \"09:00-18:00\"}\n",
+        ])
+        let report = try ConfigValidator(root: folder.url).validate().report
+        let missing = report.diagnostics.filter { $0.rule == .missingKey }
+        #expect(missing.count == 1, "\(report.diagnostics)")
+        #expect(missing.first?.location == SourceLocation(file: "config/defaults.yaml", line: 3, column: 5))
+        #expect(missing.first?.agent == "desk" && missing.first?.message.contains("has no 'timezone'") == true)
+    }
+}
