@@ -30,6 +30,24 @@ struct PlanApplyCommandTests {
         #expect(!missing.stderr.contains("NSCocoaErrorDomain"))
     }
 
+    @Test func anImportedFileCarriesNoBlockItsModeDoesNotUse() throws {
+        let repo = try TemporaryFolder()
+        try repo.write(ConfigValidator.defaultsFile, Scaffold.defaultsTemplate)
+        for file in Scaffold.exampleAgents { try repo.write(file.path, file.text) }
+        let database = ["--db", repo.url.appendingPathComponent("platform.sqlite").path]
+        #expect(try Executable.run(["apply"] + database, in: repo.url).status == 0)
+        try FileManager.default.removeItem(at: repo.url.appendingPathComponent("config/agents/store-info.yaml"))
+        let imported = try Executable.run(["import", "--agent", "store-info"] + database, in: repo.url)
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        let text = try String(
+            contentsOf: repo.url.appendingPathComponent("config/agents/store-info.yaml"), encoding: .utf8)
+        #expect(!text.contains("flag"), "mode nothing takes defaults' flag block unused: \(text)")
+        let strict = try Executable.run(["validate", "--strict"], in: repo.url)
+        #expect(strict.status == 0, "\(strict.stdout)\(strict.stderr)")
+        let plan = try Executable.run(["plan", "--detailed-exitcode"] + database, in: repo.url)
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+    }
+
     @Test func anEscalateBlockInheritedWithoutDestinationsAppliesAndSettles() async throws {
         // A flag agent on chat takes defaults' escalate settings: its
         // canonical form holds escalate with no destinations, which the

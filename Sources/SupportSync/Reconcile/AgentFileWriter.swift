@@ -6,9 +6,17 @@ public enum AgentFileWriter {
     /// The YAML text of `settings`. `defaults` is `config/defaults.yaml`'s
     /// `support:` block, if any: keys it would add that the agent does not
     /// have are written as `null` so the merge cannot change the meaning.
-    public static func text(for settings: AgentSettings, defaults: YAMLValue? = nil) -> String {
+    /// `leavingOut` names `support` blocks not to write at all (not even
+    /// `null`): blocks the mode does not use, which the merge with defaults
+    /// gives back as they are; the caller checks the file means the same.
+    public static func text(
+        for settings: AgentSettings, defaults: YAMLValue? = nil, leavingOut: Set<String> = []
+    ) -> String {
         var support = value(for: settings.support)
         if let defaults { support = nullingInherited(support, defaults: defaults) }
+        if !leavingOut.isEmpty, case .map(let members) = support {
+            support = .map(members.filter { !leavingOut.contains($0.0) })
+        }
         let file: YAMLValue = .map([
             ("agent", .string(settings.id)),
             ("name", .string(settings.name)),

@@ -68,8 +68,15 @@ public struct Importer: Sendable {
                 report.kept.append(path)
                 continue
             }
-            let text = AgentFileWriter.text(for: agent.settings, defaults: defaults)
-            let check = validator.checkAgent(Array(text.utf8), path: path)
+            // Without the blocks the mode does not use when the merge with
+            // defaults gives them back unchanged (no unused-block warning);
+            // else written in full.
+            let lean = AgentFileWriter.text(
+                for: agent.settings, defaults: defaults, leavingOut: Self.unusedBlocks(agent.settings))
+            let leanCheck = validator.checkAgent(Array(lean.utf8), path: path)
+            let leanHolds = leanCheck.settings == agent.settings
+            let text = leanHolds ? lean : AgentFileWriter.text(for: agent.settings, defaults: defaults)
+            let check = leanHolds ? leanCheck : validator.checkAgent(Array(text.utf8), path: path)
             guard let settings = check.settings, settings == agent.settings else {
                 let problems = check.diagnostics.filter { $0.severity == .error }.map(\.message).joined(separator: "; ")
                 report.skipped.append(
@@ -90,6 +97,16 @@ public struct Importer: Sendable {
         }
         try takeBackRefused(&report, earlier: earlier, validator: validator)
         return report
+    }
+
+    /// The `support` blocks `settings`' mode never uses (`unused-block`).
+    static func unusedBlocks(_ settings: AgentSettings) -> Set<String> {
+        switch settings.support.mode {
+        case .nothing: return ["flag", "escalate", "decide"]
+        case .flag: return ["escalate", "decide"]
+        case .escalate: return ["decide"]
+        case .decide: return settings.channels.contains(.calls) ? [] : ["escalate"]
+        }
     }
 
     /// What `validate` says of the files written, with every environment's
