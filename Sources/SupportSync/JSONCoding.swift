@@ -10,9 +10,17 @@ public enum JSONCoding {
         return encoder
     }
 
-    /// `value` as pretty-printed JSON with a final newline.
-    public static func prettyString<T: Encodable>(_ value: T) -> String {
-        guard let data = try? encoder(pretty: true).encode(value) else {
+    /// Set in the encoder of the documents commands print: a value the API
+    /// leaves out when unknown (a customer's phone) is written as `null`
+    /// there, as README "JSON" promises for every key not marked `?`.
+    public static let outputDocument = CodingUserInfoKey(rawValue: "supportsync.outputDocument")!
+
+    /// `value` as pretty-printed JSON with a final newline; `document`: a
+    /// command's output (`outputDocument` set).
+    public static func prettyString<T: Encodable>(_ value: T, document: Bool = false) -> String {
+        let encoder = encoder(pretty: true)
+        if document { encoder.userInfo[outputDocument] = true }
+        guard let data = try? encoder.encode(value) else {
             preconditionFailure("encoding \(T.self) cannot fail: it holds only strings, numbers and booleans")
         }
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -7,12 +7,12 @@ public enum JSONDocument {
 
     /// `value` (which encodes as an object) with `format_version` added.
     public static func render<Value: Encodable>(_ value: Value) -> String {
-        JSONCoding.prettyString(Versioned(value: value, key: nil))
+        JSONCoding.prettyString(Versioned(value: value, key: nil), document: true)
     }
 
     /// `{"format_version": 1, key: list}`.
     public static func render<Value: Encodable>(_ list: Value, under key: String) -> String {
-        JSONCoding.prettyString(Versioned(value: list, key: key))
+        JSONCoding.prettyString(Versioned(value: list, key: key), document: true)
     }
 
     private struct Versioned<Wrapped: Encodable>: Encodable {

@@ -163,6 +163,7 @@ public enum TicketOutput {
         // indented, but for the empty line the encoder writes inside an
         // empty list or object).
         let encoder = JSONCoding.encoder(pretty: true)
+        encoder.userInfo[JSONCoding.outputDocument] = true
         let newline = UInt8(ascii: "\n")
         let space = UInt8(ascii: " ")
         var piece = Array("{\n  \"format_version\" : \(JSONDocument.formatVersion),\n  \"tickets\" : [\n".utf8)

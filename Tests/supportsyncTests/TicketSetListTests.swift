@@ -22,6 +22,27 @@ struct TicketSetListTests {
         TicketStatus.allCases.filter { $0 != from }.map { (from, $0, from.canMove(to: $0)) }
     }
 
+    /// A customer part nobody collected is null in the JSON commands print
+    /// (README "JSON"), as in the file; the platform's API leaves it out.
+    @Test func anUnknownCustomerPartIsNullInTheCommandsJSON() async throws {
+        var ticket = SampleTickets.make(1)
+        ticket.record.report.customer.phone = nil
+        let bench = try await bench([ticket])
+        for command in [["tickets", "show", ticket.id], ["tickets", "list"]] {
+            let result = try await bench.run(command + ["--format", "json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let shown = (document["tickets"] as? [[String: Any]])?.first ?? document["ticket"] as? [String: Any] ?? [:]
+            let customer = try #require(shown["customer"] as? [String: Any], "\(result.stdout)")
+            #expect(customer.keys.sorted() == ["email", "name", "phone"], "\(command): \(result.stdout)")
+            #expect(customer["phone"] is NSNull)
+        }
+        // The API keeps its own shape: the part is left out.
+        let wire = String(decoding: try JSONEncoder().encode(ticket), as: UTF8.self)
+        #expect(!wire.contains("phone"), "\(wire)")
+    }
+
     @Test func everyTransitionIsCheckedAsAuditChecksIt() async throws {
         let tickets = Self.transitions.indices.map { index in
             SampleTickets.make(index + 1, status: Self.transitions[index].from)

@@ -182,6 +182,8 @@ extension TicketRecord: Codable {
         case reason, summary, customer, fields, tags, priority, status, assignee, resolution, erasure
     }
 
+    private enum CustomerKey: String, CodingKey { case name, email, phone }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -204,7 +206,15 @@ extension TicketRecord: Codable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(report.reason, forKey: .reason)
         try c.encode(report.summary, forKey: .summary)
-        try c.encode(report.customer, forKey: .customer)
+        if encoder.userInfo[JSONCoding.outputDocument] as? Bool == true {
+            // A command's document: every customer key, null when unknown.
+            var customer = c.nestedContainer(keyedBy: CustomerKey.self, forKey: .customer)
+            try customer.encode(report.customer.name, forKey: .name)
+            try customer.encode(report.customer.email, forKey: .email)
+            try customer.encode(report.customer.phone, forKey: .phone)
+        } else {
+            try c.encode(report.customer, forKey: .customer)
+        }
         try c.encode(report.fields, forKey: .fields)
         try c.encode(report.tags, forKey: .tags)
         try c.encode(priority, forKey: .priority)
