@@ -89,6 +89,7 @@ public struct SyncEngine: Sendable {
         }
         guard validation.blockingErrorCount == 0 else {
             report.failures.append("config/ has errors: nothing was applied, pulled or pushed")
+            report.configDiagnostics = validation.report.diagnostics
             return Outcome(report: report, status: .needsAttention, invalidConfig: validation.report)
         }
 

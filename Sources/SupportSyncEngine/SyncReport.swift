@@ -17,6 +17,8 @@ public struct SyncReport: Sendable {
     public var failures: [String] = []
     /// `tickets: {erase_closed_after: Nd}`: what retention erased.
     public var retention: Retention?
+    /// config/'s problems, when they stopped the sync before anything ran.
+    public var configDiagnostics: [Diagnostic]?
 
     public struct Retention: Sendable, Encodable {
         public var days: Int
@@ -189,6 +191,7 @@ public struct SyncReport: Sendable {
             var retention: Retention?
             var warnings: [String]
             var failures: [String]
+            var diagnostics: Problems?
 
             enum CodingKeys: String, CodingKey {
                 case dryRun = "dry_run"
@@ -196,12 +199,15 @@ public struct SyncReport: Sendable {
                 case ticketsPulled = "tickets_pulled"
                 case agents
                 case plannedAgents = "planned_agents"
-                case tickets, retention, warnings, failures
+                case tickets, retention, warnings, failures, diagnostics
             }
         }
+        // Whether this run pulled tickets: not in an environment that does
+        // not pull them, nor when config/'s errors stopped everything.
         var document = Document(
-            dryRun: dryRun, environment: environment, ticketsPulled: !ticketsNotPulled, warnings: pull?.warnings ?? [],
-            failures: failures)
+            dryRun: dryRun, environment: environment, ticketsPulled: !ticketsNotPulled && configDiagnostics == nil,
+            warnings: pull?.warnings ?? [], failures: failures)
+        document.diagnostics = configDiagnostics.map(Problems.init)
         document.retention = retention
         if let apply {
             document.agents = Agents(

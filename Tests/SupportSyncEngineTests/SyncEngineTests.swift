@@ -119,6 +119,12 @@ import Testing
         #expect(invalid.diagnostics.contains { $0.rule == .escalateRequiresCalls })
         #expect(outcome.report.failures == ["config/ has errors: nothing was applied, pulled or pushed"])
         #expect(try await LocalPlatform(path: bench.database).agents().isEmpty)
+        // --format json carries the problems, and says no tickets were pulled.
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(outcome.report.json.utf8)) as? [String: Any])
+        #expect(document["tickets_pulled"] as? Bool == false)
+        let diagnostics = try #require(document["diagnostics"] as? [[String: Any]], "\(outcome.report.json)")
+        #expect(diagnostics.contains { $0["rule"] as? String == "escalate-requires-calls" })
     }
 
     @Test func noPlatformInCIIsAUsageError() async throws {
