@@ -228,6 +228,29 @@ import VapiProvider
         #expect(try await bench.bound()["store-info"]?["id"] == existing["id"])
     }
 
+    /// An assistant bound to nothing, named like a bound agent, is another
+    /// object: the plan names it so, and import takes the bound one.
+    @Test func anUnboundAssistantNamedLikeABoundAgentIsNotThatAgent() async throws {
+        let bench = try Bench()
+        #expect(try await bench.run(["apply"]).status == 0)
+        _ = try await bench.fake.call(
+            "POST", "/assistant",
+            .object([
+                "name": .string("Billing line"),
+                "model": .object(["provider": .string("openai"), "model": .string("gpt-4o")]),
+            ]), token: true)
+        let plan = try await bench.run(["plan"])
+        #expect(plan.stdout.contains("billing-line (another, bound to no agent: 'Billing line')"), "\(plan.stdout)")
+        let folder = try TemporaryFolder([
+            ProjectFile.path: VapiApplyTests.project(), ConfigValidator.defaultsFile: Scaffold.defaultsTemplate,
+        ])
+        let imported = try await bench.run(["import"], in: folder.url)
+        #expect(imported.status == 1, "\(imported.stdout)\(imported.stderr)")
+        #expect(imported.stdout.contains("wrote config/agents/billing-line.yaml"), "\(imported.stdout)")
+        #expect(
+            imported.stdout.contains("skipped Billing line: bound to no agent, it is named like agent 'billing-line'"))
+    }
+
     @Test func importThenPlanIsUnchanged() async throws {
         let bench = try Bench()
         #expect(try await bench.run(["apply"]).status == 0)

@@ -41,13 +41,24 @@ public struct Importer: Sendable {
                 (PrintableText.escaping(id), "the platform has no agent '\(PrintableText.escaping(id))'"))
         }
         // Objects bound to no agent take their id from their name: two of
-        // one name would write one file twice.
+        // one name would write one file twice, and one named like a bound
+        // agent would overwrite that agent's file.
         let counts = Dictionary(agents.map { ($0.id, 1) }, uniquingKeysWith: +)
+        let boundCounts = Dictionary(agents.filter { !$0.adoptable }.map { ($0.id, 1) }, uniquingKeysWith: +)
+        let bound = Set(boundCounts.keys)
         var reported: Set<String> = []
         // What each written file replaced (nil: nothing), to put back if validate refuses it.
         var earlier: [String: Data?] = [:]
         for agent in agents.sorted(by: { $0.id < $1.id }) {
-            if let count = counts[agent.id], count > 1 {
+            if agent.adoptable, bound.contains(agent.id) {
+                report.skipped.append(
+                    (
+                        PrintableText.escaping(agent.name),
+                        "bound to no agent, it is named like agent '\(PrintableText.escaping(agent.id))', which another object is bound to; rename it on the platform to import it"
+                    ))
+                continue
+            }
+            if let count = counts[agent.id], count > 1, boundCounts[agent.id] != 1 {
                 if reported.insert(agent.id).inserted {
                     report.skipped.append(
                         (

@@ -46,8 +46,14 @@ public struct Reconciler: Sendable {
             agents.append(agent)
         }
         let managed = Set(desired.map(\.id))
+        // An object bound to no agent whose name gives a managed agent's id
+        // is another object: it is named so as not to read as that agent.
         let unmanaged = live.filter { $0.adoptable ? !adopted.contains($0.version) : !managed.contains($0.id) }
-            .map(\.id).filter { only.isEmpty || only.contains($0) }.sorted()
+            .filter { only.isEmpty || only.contains($0.id) }
+            .map {
+                $0.adoptable && managed.contains($0.id) ? "\($0.id) (another, bound to no agent: '\($0.name)')" : $0.id
+            }
+            .sorted()
         logger.debug("planned", metadata: ["agents": "\(agents.count)", "unmanaged": "\(unmanaged.count)"])
         var plan = Plan(agents: agents, unmanaged: unmanaged, platformInstance: info.instance)
         plan.conditional = platform.conditionalWrites
