@@ -57,9 +57,12 @@ public enum PolicyRun {
             let mine = result.report.diagnostics.filter {
                 $0.severity == .error && ($0.location.file == file + ".yaml" || $0.agent == agent)
             }
+            // Named by the file the first problem is in: an overlay's value
+            // that does not fit the agent is the overlay's to fix.
+            let shown = mine.isEmpty ? result.report.diagnostics : mine
             throw ConfigInvalid(
-                report: DiagnosticReport(files: 1, diagnostics: mine.isEmpty ? result.report.diagnostics : mine),
-                subject: file + ".yaml", consequence: "its settings cannot be explained")
+                report: DiagnosticReport(files: Set(shown.map(\.location.file)).count, diagnostics: shown),
+                subject: shown.first?.location.file ?? file + ".yaml", consequence: "its settings cannot be explained")
         }
         // A file every agent reads (defaults, supportsync.yaml, this
         // environment's overlay) that does not validate: the settings would

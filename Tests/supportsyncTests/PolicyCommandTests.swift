@@ -85,6 +85,19 @@ struct PolicyCommandTests {
         #expect(value("support.escalate.hours.closed") as? [String] == ["2026-12-25", "2027-01-01"])
     }
 
+    /// An overlay's value that does not fit the agent is the overlay's
+    /// problem: explain names that file, not the agent's.
+    @Test func explainNamesTheOverlayWhenTheProblemIsThere() throws {
+        let folder = try exampleRepository()
+        try folder.write("supportsync.yaml", EnvironmentsTests.project)
+        try folder.write(
+            "config/environments/staging.yaml", "agents:\n  returns-chat:\n    support:\n      mode: escalate\n")
+        let staging = try Executable.run(["explain", "returns-chat", "--env", "staging"], in: folder.url)
+        #expect(staging.status == 1, "\(staging.stdout)\(staging.stderr)")
+        #expect(
+            staging.stderr.contains("error: config/environments/staging.yaml has errors (above)"), "\(staging.stderr)")
+    }
+
     /// SUPPORTSYNC_ENV picks the environment of the offline commands too, as
     /// it does for plan: the same broken overlay stops each of them.
     @Test func supportsyncEnvPicksTheEnvironmentOfEveryOfflineCommand() throws {
