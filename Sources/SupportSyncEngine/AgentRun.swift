@@ -61,7 +61,8 @@ public enum AgentRun {
                 plan.noteFallbacks(desired.map { providerNotes($0, target: target) } ?? [:])
             }
             try UnknownAgentError.check(
-                only, known: (desired?.agents.map(\.id) ?? plan.agents.map(\.id)) + plan.unmanaged)
+                only, known: (desired?.agents.map(\.id) ?? plan.agents.map(\.id)) + plan.unmanaged,
+                place: savedPlan.map { "in the saved plan \($0)" })
             if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
             Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
             var report = await reconciler.apply(plan, parallel: parallel)
@@ -104,16 +105,24 @@ public enum AgentRun {
 public struct UnknownAgentError: UserError {
     public var ids: [String]
     public var known: [String]
+    /// Where the agents were looked for.
+    public var place = "in config/agents/ or on the platform"
     public var description: String {
         let names = ids.map { "'\(PrintableText.escaping($0))'" }.joined(separator: ", ")
         let hint = ids.count == 1 ? Suggestion.closest(to: ids[0], in: known).map { "; did you mean '\($0)'?" } : nil
-        return "--agent \(names): no such agent in config/agents/ or on the platform" + (hint ?? "")
+        return "--agent \(names): no such agent \(place)" + (hint ?? "")
     }
     public var exitStatus: ExitStatus { .usage }
 
-    static func check(_ only: Set<String>, known: [String]) throws(UnknownAgentError) {
+    static func check(
+        _ only: Set<String>, known: [String], place: String? = nil
+    ) throws(UnknownAgentError) {
         let unknown = only.subtracting(known).sorted()
-        guard unknown.isEmpty else { throw UnknownAgentError(ids: unknown, known: known.sorted()) }
+        guard unknown.isEmpty else {
+            var error = UnknownAgentError(ids: unknown, known: known.sorted())
+            if let place { error.place = place }
+            throw error
+        }
     }
 }
 

@@ -202,10 +202,11 @@ public struct SyncReport: Sendable {
                 case tickets, retention, warnings, failures, diagnostics
             }
         }
-        // Whether this run pulled tickets: not in an environment that does
-        // not pull them, nor when config/'s errors stopped everything.
+        // Whether this run pulled tickets (a pull that failed after some
+        // batches committed counts): not in an environment that does not
+        // pull them, nor when the run stopped before the pull.
         var document = Document(
-            dryRun: dryRun, environment: environment, ticketsPulled: !ticketsNotPulled && configDiagnostics == nil,
+            dryRun: dryRun, environment: environment, ticketsPulled: pull != nil,
             warnings: pull?.warnings ?? [], failures: failures)
         document.diagnostics = configDiagnostics.map(Problems.init)
         document.retention = retention

@@ -13,7 +13,8 @@ struct PlanCommand: AsyncParsableCommand {
             Read-only. Agents on the platform that config/ does not manage are listed, never touched.
 
             Exit status: 0 done (with --detailed-exitcode: no changes), 2 changes pending (--detailed-exitcode), \
-            1 config/ has errors, 3 the platform failed, 64 usage.
+            1 config/ has errors (a scenario's in config/tests/ does not stop it), 3 the platform failed, 64 \
+            usage (also: --agent names no agent).
             """
     )
 
@@ -58,7 +59,8 @@ struct ApplyCommand: AsyncParsableCommand {
             on the platform meanwhile is refused, never overwritten. Goes on past a failed agent.
 
             Exit status: 0 applied, 1 an agent was refused (changed since the plan, or rejected) or \
-            config/ has errors, 3 an agent failed (unreachable, 5xx after retries, 401), 64 usage.
+            config/ has errors (a scenario's does not stop it), 3 an agent failed (unreachable, 5xx after \
+            retries, 401/403), 64 usage (also: --agent names no agent, --plan is no saved plan).
             """
     )
 
@@ -98,9 +100,11 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Write config/agents/*.yaml from the agents live on the platform (adoption).",
         discussion: """
-            Each file validates and means exactly the live settings, so plan reports it unchanged. \
-            Existing files are kept unless --overwrite. Exit status: 0 all written, 1 a file was kept \
-            or an agent skipped, 3 the platform failed, 64 usage.
+            Each file validates and means exactly the live settings, so plan reports it unchanged: a \
+            file validate would refuse in any environment is taken back (the file it replaced put back) \
+            and its agent skipped with the reasons. Existing files are kept unless --overwrite. Exit \
+            status: 0 all written, 1 a file was kept or an agent skipped (an --agent the platform does \
+            not have too), 3 the platform failed, 64 usage.
             """
     )
 

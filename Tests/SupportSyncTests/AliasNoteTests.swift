@@ -66,6 +66,18 @@ import Testing
         #expect(problems.first?.notes.map(\.location.line) == [13, 14, 15])
     }
 
+    /// The anchor's own use is not "through the alias": its problem at the
+    /// anchored node itself carries no note.
+    @Test func theAnchorsOwnProblemCarriesNoNote() throws {
+        let folder = try TemporaryFolder([
+            "config/agents/own.yaml":
+                "agent: own\nname: Own\nchannels: [messages]\nsupport:\n  mode: flag\n  flag:\n    priority: &p 7\n  decide:\n    guidance: *p\n"
+        ])
+        let report = try ConfigValidator(root: folder.url).validate().report
+        let own = try #require(report.diagnostics.first { $0.location.line == 7 }, "\(report.diagnostics)")
+        #expect(own.notes.isEmpty, "\(own)")
+    }
+
     @Test func aFileWithoutAliasesGetsNoNotes() throws {
         let folder = try TemporaryFolder([
             "config/agents/plain.yaml":

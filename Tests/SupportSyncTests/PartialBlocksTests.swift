@@ -49,7 +49,7 @@ import Testing
         #expect(hours.timezone == "Europe/Madrid" && hours.weekly[.sat] == ["10:00-21:00"])
     }
 
-    @Test func aPartOfHoursNoAgentCompletesIsReportedAtTheAgent() throws {
+    @Test func aPartOfHoursNoAgentCompletesIsReportedAtThePartNamingTheAgent() throws {
         let agent = Self.desk.replacingOccurrences(
             of: "    hours:\n      timezone: Europe/Madrid\n      weekly: {mon-fri: \"09:00-18:00\"}\n", with: "")
         let folder = try TemporaryFolder([

@@ -283,6 +283,10 @@ import Testing
         // The message names the missing unit; it does not say to quote (a quoted "365" is refused too).
         #expect(refused.rule == .invalidValue && refused.message.contains("has none"), "\(refused)")
         #expect(!refused.message.contains("quote") && !refused.message.contains("must be text"), "\(refused)")
+        // No hint that would be refused next.
+        let zero = try TemporaryFolder([ProjectFile.path: "tickets:\n  erase_closed_after: 0\n"])
+        let none = try #require(ProjectFile.load(root: zero.url).1.first { $0.location.line == 2 })
+        #expect(none.hint == "write a whole number of days followed by d, e.g. 365d", "\(none)")
         let followed = try TemporaryFolder([ProjectFile.path: "tickets:\n  erase_closed_after: 365d\n"])
         let (project, again) = ProjectFile.load(root: followed.url)
         #expect(again.isEmpty, "\(again)")

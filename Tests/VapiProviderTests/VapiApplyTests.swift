@@ -241,6 +241,10 @@ import VapiProvider
             ]), token: true)
         let plan = try await bench.run(["plan"])
         #expect(plan.stdout.contains("billing-line (another, bound to no agent: 'Billing line')"), "\(plan.stdout)")
+        let json = try await bench.run(["plan", "--format", "json"])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect(document["unmanaged"] as? [String] == ["billing-line"], "ids in JSON: \(json.stdout)")
         let folder = try TemporaryFolder([
             ProjectFile.path: VapiApplyTests.project(), ConfigValidator.defaultsFile: Scaffold.defaultsTemplate,
         ])
@@ -248,7 +252,8 @@ import VapiProvider
         #expect(imported.status == 1, "\(imported.stdout)\(imported.stderr)")
         #expect(imported.stdout.contains("wrote config/agents/billing-line.yaml"), "\(imported.stdout)")
         #expect(
-            imported.stdout.contains("skipped Billing line: bound to no agent, it is named like agent 'billing-line'"))
+            imported.stdout.contains(
+                "skipped billing-line: 'Billing line', bound to no agent, is named like this agent"))
     }
 
     @Test func importThenPlanIsUnchanged() async throws {

@@ -144,7 +144,7 @@ struct PolicyCommandTests {
         #expect(validate.status == 0, "\(validate.stderr)")
         let staging = try Executable.run(["validate", "--env", "staging"], in: folder.url)
         #expect(staging.status == 1 && staging.stdout.contains("[scenario-expect]"), "\(staging.stdout)")
-        for command in [["plan"], ["apply"]] {
+        for command in [["plan"], ["apply"], ["sync", "--dry-run"], ["sync"]] {
             let result = try Executable.run(command + ["--env", "staging"], in: folder.url)
             #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")
         }

@@ -421,5 +421,10 @@ import Testing
         let said = result.stdout + result.stderr
         #expect(said.contains("every write to the platform failed (1 agent)"), "\(said)")
         #expect(said.contains("tickets were not pulled or pushed"))
+        let json = try await bench.run(
+            ["sync", "--platform", server.url, "--format", "json"], environment: server.environment("read"))
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect(document["tickets_pulled"] as? Bool == false, "\(json.stdout)")
     }
 }

@@ -25,6 +25,17 @@ public enum SupportMode: String, Sendable, Hashable, Codable, CaseIterable {
     case flag
     case escalate
     case decide
+
+    /// The `support` blocks this mode uses (`unused-block` warns of the
+    /// others); an agent without calls never escalates.
+    func usedBlocks(messagesOnly: Bool) -> Set<String> {
+        switch self {
+        case .nothing: return []
+        case .flag: return ["flag"]
+        case .escalate: return ["flag", "escalate"]
+        case .decide: return messagesOnly ? ["flag", "decide"] : ["flag", "escalate", "decide"]
+        }
+    }
 }
 
 public enum Priority: String, Sendable, Hashable, Codable, CaseIterable {

@@ -138,6 +138,9 @@ enum YAMLFile {
         case .alias(let name, let target):
             var found: Set<SourceLocation> = []
             places(target, &found)
+            // The copy's own node is located at the alias: a problem at the
+            // anchored node's start is the anchor's own use.
+            found.remove(location(target.start))
             let note = Diagnostic.Note(location: location(node.start), message: "used here through the alias *\(name)")
             for place in found where (aliases[place]?.count ?? 0) < maxAliasNotes {
                 aliases[place, default: []].append(note)

@@ -340,7 +340,8 @@ public struct ProjectFile: Sendable {
             reader.report(
                 .invalidValue, at: after.value.location,
                 "tickets.erase_closed_after is a number of days with its unit; '\(scalar.text)' has none",
-                hint: "write \(scalar.text)d")
+                hint: Int(scalar.text).map { $0 > 0 } == true
+                    ? "write \(scalar.text)d" : "write a whole number of days followed by d, e.g. 365d")
         } else if let after = members["erase_closed_after"],
             let text = reader.string(
                 after.value, path: "tickets.erase_closed_after",

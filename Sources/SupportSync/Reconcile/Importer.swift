@@ -53,8 +53,8 @@ public struct Importer: Sendable {
             if agent.adoptable, bound.contains(agent.id) {
                 report.skipped.append(
                     (
-                        PrintableText.escaping(agent.name),
-                        "bound to no agent, it is named like agent '\(PrintableText.escaping(agent.id))', which another object is bound to; rename it on the platform to import it"
+                        PrintableText.escaping(agent.id),
+                        "'\(PrintableText.escaping(agent.name))', bound to no agent, is named like this agent, which another object is bound to; rename it on the platform to import it"
                     ))
                 continue
             }
@@ -112,12 +112,8 @@ public struct Importer: Sendable {
 
     /// The `support` blocks `settings`' mode never uses (`unused-block`).
     static func unusedBlocks(_ settings: AgentSettings) -> Set<String> {
-        switch settings.support.mode {
-        case .nothing: return ["flag", "escalate", "decide"]
-        case .flag: return ["escalate", "decide"]
-        case .escalate: return ["decide"]
-        case .decide: return settings.channels.contains(.calls) ? [] : ["escalate"]
-        }
+        Set(["flag", "escalate", "decide"]).subtracting(
+            settings.support.mode.usedBlocks(messagesOnly: !settings.channels.contains(.calls)))
     }
 
     /// What `validate` says of the files written, with every environment's

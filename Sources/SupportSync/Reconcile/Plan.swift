@@ -76,6 +76,9 @@ public struct Plan: Sendable, Hashable, Codable {
     public var agents: [AgentPlan]
     /// Agents on the platform that config/ does not manage: listed, never touched.
     public var unmanaged: [String]
+    /// For display only (not in JSON or a saved plan): the name of an object
+    /// bound to no agent whose name gives a managed agent's id, by that id.
+    public var unmanagedNames: [String: String] = [:]
     /// The platform the plan was made against (`GET /v1/platform`).
     public var platformInstance: String?
     /// The environment of `supportsync.yaml` it was made for; nil without one.

@@ -50,7 +50,7 @@ public enum PlanFormatter {
         if !plan.unmanaged.isEmpty {
             // Ids the platform chose: shown escaped.
             output +=
-                "Not managed by config/ (left untouched): \(plan.unmanaged.map { PrintableText.escaping($0) }.joined(separator: ", "))\n"
+                "Not managed by config/ (left untouched): \(plan.unmanaged.map { PrintableText.escaping(plan.shownUnmanaged($0)) }.joined(separator: ", "))\n"
         }
         if plan.conditional == .emulated, plan.hasChanges {
             output +=
@@ -111,7 +111,8 @@ public enum PlanFormatter {
         if !plan.unmanaged.isEmpty {
             unmanaged =
                 "Not managed by `config/` (left untouched): "
-                + plan.unmanaged.map { markdownCode(PrintableText.escaping($0)) }.joined(separator: ", ")
+                + plan.unmanaged.map { markdownCode(PrintableText.escaping(plan.shownUnmanaged($0))) }.joined(
+                    separator: ", ")
                 + "\n"
         }
         var output = header + details + unmanaged
@@ -209,5 +210,13 @@ public enum PlanFormatter {
         }
         return JSONDocument.render(
             Document(environment: report.environment, conditional: report.conditional, agents: entries))
+    }
+}
+
+extension Plan {
+    /// An unmanaged id as the plan prints it: with the object's name when
+    /// it is another object than the managed agent of that id.
+    func shownUnmanaged(_ id: String) -> String {
+        unmanagedNames[id].map { "\(id) (another, bound to no agent: '\($0)')" } ?? id
     }
 }

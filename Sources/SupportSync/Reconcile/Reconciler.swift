@@ -46,16 +46,16 @@ public struct Reconciler: Sendable {
             agents.append(agent)
         }
         let managed = Set(desired.map(\.id))
-        // An object bound to no agent whose name gives a managed agent's id
-        // is another object: it is named so as not to read as that agent.
-        let unmanaged = live.filter { $0.adoptable ? !adopted.contains($0.version) : !managed.contains($0.id) }
+        let others = live.filter { $0.adoptable ? !adopted.contains($0.version) : !managed.contains($0.id) }
             .filter { only.isEmpty || only.contains($0.id) }
-            .map {
-                $0.adoptable && managed.contains($0.id) ? "\($0.id) (another, bound to no agent: '\($0.name)')" : $0.id
-            }
-            .sorted()
+        let unmanaged = others.map(\.id).sorted()
         logger.debug("planned", metadata: ["agents": "\(agents.count)", "unmanaged": "\(unmanaged.count)"])
         var plan = Plan(agents: agents, unmanaged: unmanaged, platformInstance: info.instance)
+        // An object bound to no agent whose name gives a managed agent's id
+        // is another object: the plan names it so as not to read as that agent.
+        for other in others where other.adoptable && managed.contains(other.id) {
+            plan.unmanagedNames[other.id] = other.name
+        }
         plan.conditional = platform.conditionalWrites
         return plan
     }

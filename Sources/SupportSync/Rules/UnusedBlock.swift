@@ -5,13 +5,7 @@ enum UnusedBlock: SupportRule {
     static let rule = Rule.unusedBlock
 
     static func check(_ facts: SupportFacts, reader: inout NodeReader) {
-        let used: Set<String>
-        switch facts.mode.value {
-        case .nothing: used = []
-        case .flag: used = ["flag"]
-        case .escalate: used = ["flag", "escalate"]
-        case .decide: used = facts.messagesOnly ? ["flag", "decide"] : ["flag", "escalate", "decide"]
-        }
+        let used = facts.mode.value.usedBlocks(messagesOnly: facts.messagesOnly)
         for block in ["flag", "escalate", "decide"] where !used.contains(block) {
             guard let member = facts.members[block], member.keyLocation.file == facts.context.file else { continue }
             let why =
