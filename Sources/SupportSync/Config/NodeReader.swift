@@ -53,6 +53,14 @@ struct NodeReader {
         return result
     }
 
+    /// Where `key` of `node` is written as null: a required key removed by
+    /// an explicit null (in an agent file, defaults or an overlay) is
+    /// reported at that null, not at the mapping that lacks it.
+    func nullKeyLocation(_ node: ConfigNode, _ key: String) -> SourceLocation? {
+        guard let member = node[key], member.value.isNull else { return nil }
+        return member.keyLocation
+    }
+
     /// A text value. A plain scalar YAML 1.2 would read as something else (a
     /// number, a boolean) is refused with a hint to quote it.
     mutating func string(_ node: ConfigNode, path: String, quoteHint: String? = nil) -> Located<String>? {

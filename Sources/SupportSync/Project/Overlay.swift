@@ -27,18 +27,30 @@ struct Overlay: Sendable {
         defer { diagnostics += reader.diagnostics }
         guard let members = reader.mapping(node, path: "", allowed: ["support", "agents"]) else { return nil }
         var overlay = Overlay(path: path, support: members["support"]?.value, agents: [:], agentLocations: [:])
+        Self.refuseNull(node["support"], path: "support", reader: &reader)
         if let agents = members["agents"] {
             for entry in agents.value.members ?? [] {
                 guard let block = reader.mapping(entry.value, path: "agents.\(entry.key)", allowed: ["support"])
                 else { continue }
                 overlay.agentLocations[entry.key] = entry.keyLocation
                 if let support = block["support"] { overlay.agents[entry.key] = support.value }
+                Self.refuseNull(entry.value["support"], path: "agents.\(entry.key).support", reader: &reader)
             }
             if agents.value.members == nil {
                 _ = reader.mapping(agents.value, path: "agents", allowed: [])
             }
         }
         return overlay
+    }
+
+    /// A `support: null` would remove every setting of every agent it
+    /// reaches, which no agent can run without: refused, where defaults'
+    /// rule (null removes a key) would otherwise have it pass unnoticed.
+    private static func refuseNull(_ member: ConfigNode.Member?, path: String, reader: inout NodeReader) {
+        guard let member, member.value.isNull else { return }
+        reader.report(
+            .wrongType, at: member.value.location, "\(path) must be a mapping, found null",
+            hint: "an overlay changes settings key by key: to remove one, set that key to null inside support")
     }
 
     /// `support` (an agent's, merged with defaults) with this overlay over it.
