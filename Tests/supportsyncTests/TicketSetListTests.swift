@@ -28,7 +28,11 @@ struct TicketSetListTests {
         var ticket = SampleTickets.make(1)
         ticket.record.report.customer.phone = nil
         let bench = try await bench([ticket])
-        for command in [["tickets", "show", ticket.id], ["tickets", "list"]] {
+        let email = try #require(ticket.record.report.customer.email)
+        for command in [
+            ["tickets", "show", ticket.id], ["tickets", "list"],
+            ["tickets", "find", "--customer", email, "--db", bench.database],
+        ] {
             let result = try await bench.run(command + ["--format", "json"])
             #expect(result.status == 0, "\(result.stderr)")
             let document = try #require(
