@@ -138,7 +138,9 @@ public struct SavedPlanError: UserError {
 extension Importer.Report {
     /// One line a file or agent on stdout; the summary goes to stderr.
     public var text: String {
-        written.map { "wrote \($0)\n" }.joined()
+        written.map { path in
+            "wrote \(path)\n" + notes.filter { $0.path == path }.map { "  platform: \($0.note)\n" }.joined()
+        }.joined()
             + kept.map { "kept \($0): it exists (use --overwrite to replace it)\n" }.joined()
             + skipped.map { "skipped \($0.0): \($0.1)\n" }.joined()
     }
@@ -148,11 +150,15 @@ extension Importer.Report {
     /// `import --format json`: each file written or kept, each agent skipped and why.
     public var json: String {
         struct Skipped: Encodable { var id, reason: String }
+        struct Note: Encodable { var path, note: String }
         struct Document: Encodable {
             var written, kept: [String]
             var skipped: [Skipped]
+            var notes: [Note]
         }
         return JSONDocument.render(
-            Document(written: written, kept: kept, skipped: skipped.map { Skipped(id: $0.0, reason: $0.1) }))
+            Document(
+                written: written, kept: kept, skipped: skipped.map { Skipped(id: $0.0, reason: $0.1) },
+                notes: notes.map { Note(path: $0.path, note: $0.note) }))
     }
 }

@@ -87,10 +87,12 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 }
                 var agent = Agent(settings, version: version, updatedAt: updatedAt)
                 agent.providerChanges = slice.pendingChanges(of: assistant, tools: listing.tools)
+                agent.notes = VapiSlice.notes(of: assistant, tools: listing.tools)
                 agents.append(agent)
             } else if let settings = VapiSlice.unbound(assistant) {
                 var agent = Agent(settings, version: version, updatedAt: updatedAt)
                 agent.adoptable = true
+                agent.notes = VapiSlice.notes(of: assistant, tools: listing.tools)
                 agents.append(agent)
             }
         }

@@ -361,6 +361,24 @@ public struct VapiSlice: Sendable {
         return changes
     }
 
+    /// What the assistant holds outside the managed slice that changes what
+    /// the agent does: a `transferCall` tool of the team's own (attached by
+    /// id or written in `model.tools`) transfers calls whatever the settings
+    /// say, and supportsync never changes it.
+    public static func notes(of assistant: JSONValue, tools: [String: JSONValue]) -> [String] {
+        let managed = binding(of: assistant)?.transferTool
+        var found: [String] = []
+        for id in assistant["model"]?["toolIds"]?.strings ?? [] where id != managed {
+            guard tools[id]?["type"]?.string == "transferCall" else { continue }
+            found.append("tool \(VapiPlatform.isPlainID(id) ? id : PrintableText.escaping(id))")
+        }
+        let inline = (assistant["model"]?["tools"]?.array ?? []).filter { $0["type"]?.string == "transferCall" }
+        if !inline.isEmpty { found.append("a transferCall tool in model.tools") }
+        return found.map {
+            "the assistant also has \($0), which supportsync does not manage: it can transfer calls whatever these settings say; remove it on Vapi to let them decide"
+        }
+    }
+
     /// An agent read from an assistant no environment is bound to: what
     /// `import` writes for it (its id from the name), doing nothing until a
     /// reviewed file says otherwise.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SupportSync
+import TestSupport
 import Testing
 
 @testable import VapiProvider
@@ -266,6 +267,71 @@ import Testing
         let agent = try #require(agents.first)
         #expect(agent.id == "front-desk" && !agent.adoptable)
         #expect(agent.support.mode == .nothing, "\(agent.support)")
+    }
+
+    /// A transfer tool of the team's own (attached by id, or written in
+    /// `model.tools`) transfers calls whatever the settings say, and
+    /// supportsync never changes it: `import` and every plan say so, even
+    /// when nothing changes.
+    @Test func aTransferToolOfTheTeamsOwnIsSaidByImportAndEveryPlan() async throws {
+        let fake = try FakeVapi()
+        let destinations = JSONValue.array([.object(["type": .string("number"), "number": .string("+34910000007")])])
+        let tool = try await fake.call(
+            "POST", "/tool", .object(["type": .string("transferCall"), "destinations": destinations]), token: true)
+        let toolID = try #require(tool["id"]?.string)
+        try await fake.call(
+            "POST", "/assistant",
+            .object([
+                "name": .string("Front desk"),
+                "model": .object([
+                    "provider": .string("openai"), "model": .string("gpt-4o"), "toolIds": JSONValue([toolID]),
+                ]),
+            ]), token: true)
+        try await fake.call(
+            "POST", "/assistant",
+            .object([
+                "name": .string("Back office"),
+                "model": .object([
+                    "provider": .string("openai"), "model": .string("gpt-4o"),
+                    "tools": .array([.object(["type": .string("transferCall"), "destinations": destinations])]),
+                ]),
+            ]), token: true)
+        // An assistant with no transfer of its own has nothing to say.
+        try await make(fake, names: ["Quiet line"])
+        let vapi = try platform(fake, pageSize: 100)
+        let folder = try TemporaryFolder()
+        let imported = try await Importer(platform: vapi, root: folder.url).run()
+        #expect(imported.written.count == 3, "\(imported.skipped)")
+        #expect(imported.notes.map(\.path) == ["config/agents/back-office.yaml", "config/agents/front-desk.yaml"])
+        #expect(imported.notes.first?.note.contains("a transferCall tool in model.tools") == true)
+        #expect(imported.notes.last?.note.contains("tool \(toolID), which supportsync does not manage") == true)
+
+        // The imported agent takes the assistant over; the tool stays, and
+        // so does the note, in the plan that binds and in the next one.
+        let nothing = AgentSettings(
+            id: "front-desk", name: "Front desk", channels: [.calls], support: SupportSettings(mode: .nothing))
+        let reconciler = Reconciler(platform: vapi)
+        let binding = try await reconciler.plan(desired: [nothing])
+        #expect(binding.agents.first?.binds == "Front desk")
+        #expect(binding.agents.first?.notes?.count == 1)
+        #expect(PlanFormatter.text(binding).contains("    platform: the assistant also has tool \(toolID)"))
+        #expect(PlanFormatter.markdown(binding).contains("Platform: `the assistant also has tool \(toolID)"))
+        let report = await reconciler.apply(binding)
+        #expect(
+            report.results.allSatisfy {
+                if case .applied = $0.outcome { return true }
+                return false
+            }, "\(report.results)")
+        let again = try await reconciler.plan(desired: [nothing])
+        try await vapi.shutdown()
+        #expect(again.agents.first?.action == .unchanged)
+        let text = PlanFormatter.text(again)
+        #expect(text.hasPrefix("= front-desk\n    platform: the assistant also has tool \(toolID)"), "\(text)")
+        #expect(text.contains("No changes"))
+        let json = PlanFormatter.format(again, as: .json)
+        #expect(json.contains("\"notes\" : ["), "\(json)")
+        #expect(try await fake.state().tools.contains { $0["id"]?.string == toolID })
+        #expect(try await fake.failures().isEmpty)
     }
 
     @Test func onlyPlainIdsAreVapis() {

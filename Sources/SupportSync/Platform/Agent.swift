@@ -14,6 +14,10 @@ public struct Agent: Sendable, Hashable, Codable {
     /// What the platform holds that the settings do not explain and `apply`
     /// changes (a Vapi flag tool posting to an old webhook). Never on the wire.
     public var providerChanges: [Plan.Change] = []
+    /// What the platform holds outside what supportsync manages that changes
+    /// what the agent does (a Vapi transfer tool of the team's own), one
+    /// sentence each: the plan and `import` say it. Never on the wire.
+    public var notes: [String] = []
 
     public init(
         id: String, name: String, channels: [Channel], support: SupportSettings, version: String, updatedAt: String

@@ -20,6 +20,9 @@ public struct Importer: Sendable {
         /// Agents whose id is not a safe file name, or that could not be
         /// written faithfully.
         public var skipped: [(id: String, reason: String)] = []
+        /// What the platform holds outside the settings a file written
+        /// says (a Vapi transfer tool of the team's own), by that file.
+        public var notes: [(path: String, note: String)] = []
 
         public var exitStatus: ExitStatus { kept.isEmpty && skipped.isEmpty ? .success : .needsAttention }
     }
@@ -102,6 +105,7 @@ public struct Importer: Sendable {
                 earlier.updateValue(FileManager.default.contents(atPath: file.path), forKey: path)
                 try Data(text.utf8).write(to: file, options: .atomic)
                 report.written.append(path)
+                report.notes += agent.notes.map { (path, $0) }
             } catch {
                 throw .failed("cannot write \(path): \(error.localizedDescription)")
             }
@@ -140,6 +144,7 @@ public struct Importer: Sendable {
                 throw .failed("cannot take back \(path): \(error.localizedDescription)")
             }
             report.written.removeAll { $0 == path }
+            report.notes.removeAll { $0.path == path }
             report.skipped.append(
                 (
                     id,

@@ -53,6 +53,10 @@ public struct Plan: Sendable, Hashable, Codable {
         /// What the provider does instead of settings it cannot express
         /// (`strict_supports: false`), one sentence each.
         public var fallbacks: [String]?
+        /// What the platform holds outside the settings supportsync manages
+        /// that changes what the agent does (a Vapi transfer tool of the
+        /// team's own), one sentence each; shown even when nothing changes.
+        public var notes: [String]?
 
         public init(
             id: String, action: Action, changes: [Change], platformVersion: String?, desired: AgentSettings,
@@ -67,7 +71,7 @@ public struct Plan: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, action, behaviour, drift, binds, fallbacks, changes
+            case id, action, behaviour, drift, binds, fallbacks, notes, changes
             case platformVersion = "platform_version"
             case desired
         }

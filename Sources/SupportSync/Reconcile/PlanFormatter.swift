@@ -27,7 +27,9 @@ public enum PlanFormatter {
         for agent in plan.agents {
             switch agent.action {
             case .unchanged:
-                continue
+                // Unchanged, but doing more than its settings say: said every time.
+                guard agent.notes != nil else { continue }
+                output += "= \(agent.id)\n" + platformNotes(agent)
             case .create:
                 output += "+ create \(agent.id)\n"
                 output += behaviour(agent)
@@ -65,11 +67,17 @@ public enum PlanFormatter {
     /// The behaviour lines of an agent's plan, before its fields, and what
     /// the provider does instead of settings it cannot express.
     static func behaviour(_ agent: Plan.AgentPlan) -> String {
-        let fallbacks = (agent.fallbacks ?? []).map { "    provider: \($0)\n" }.joined()
+        let fallbacks =
+            (agent.fallbacks ?? []).map { "    provider: \($0)\n" }.joined() + platformNotes(agent)
         guard let change = agent.behaviour else { return fallbacks }
         let lines = change.lines
         if change.isEmpty { return "    behaviour: \(lines[0])\n" + fallbacks }
         return "    behaviour:\n" + lines.map { "      \($0)\n" }.joined() + fallbacks
+    }
+
+    /// What the platform holds outside the managed settings, one line each.
+    static func platformNotes(_ agent: Plan.AgentPlan) -> String {
+        (agent.notes ?? []).map { "    platform: \($0)\n" }.joined()
     }
 
     /// GitHub refuses comments over 65,536 characters; stay well under.
@@ -89,6 +97,9 @@ public enum PlanFormatter {
             for fallback in agent.fallbacks ?? [] {
                 details += "Provider: \(markdownCode(fallback)).\n\n"
             }
+            for note in agent.notes ?? [] {
+                details += "Platform: \(markdownCode(note)).\n\n"
+            }
             if let drift = agent.drift {
                 details +=
                     "**Edited on the platform since the last apply**; apply puts back: "
@@ -106,6 +117,11 @@ public enum PlanFormatter {
                 if let new = change.new { details += "+ \(change.field): \(fence(new))\n" }
             }
             details += "```\n\n</details>\n\n"
+        }
+        for agent in plan.agents where agent.action == .unchanged {
+            for note in agent.notes ?? [] {
+                details += "`\(agent.id)` (unchanged). Platform: \(markdownCode(note)).\n\n"
+            }
         }
         var unmanaged = ""
         if !plan.unmanaged.isEmpty {
