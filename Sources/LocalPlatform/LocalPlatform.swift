@@ -12,8 +12,9 @@ import TicketSealing
 ///
 /// Each ticket has its own random key (`ticket_key`), kept next to its data;
 /// reads seal the customer data with it. Erasure deletes the data and the
-/// key with SQLite's `secure_delete` on, then checkpoints the write-ahead
-/// log, so neither the file nor its log keeps the erased bytes. Request
+/// key with SQLite's `secure_delete` on, rebuilds the file (`VACUUM`), then
+/// checkpoints the write-ahead log, so neither the file nor its log keeps
+/// the erased bytes. Request
 /// bodies are never stored.
 public final class LocalPlatform: AgentPlatform {
     let database: DatabasePool
@@ -393,14 +394,45 @@ public final class LocalPlatform: AgentPlatform {
                     sql: "UPDATE ticket SET seq = ?, body = ?, request_digest = NULL WHERE id = ?",
                     arguments: [seq, Self.encode(updated), ticket.id])
                 try db.execute(sql: "DELETE FROM ticket_key WHERE ticket_id = ?", arguments: [ticket.id])
+                // Until the file is rebuilt (below), older copies may remain.
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_pending', '1')")
                 erased.append(updated)
             }
             return erased
         }
         // On every erasure call, also one that found nothing new to erase: a
-        // checkpoint an earlier call could not finish is finished here.
+        // rebuild or checkpoint an earlier call could not finish is finished here.
+        await rebuild()
         await checkpoint()
         return erased
+    }
+
+    /// Rebuilds the whole file (SQLite's `VACUUM`) after an erasure.
+    /// `secure_delete` zeroes a deleted or overwritten row, but a page that
+    /// SQLite rebuilt as rows grew and shrank keeps an older copy of a row in
+    /// its unused middle, which the row's later erasure never reaches; the
+    /// rebuilt file holds the rows as they are now and nothing else. Only
+    /// after an erasure (`rebuild_pending`), so a call that erases nothing
+    /// new costs nothing; one that fails (a full disk: the rebuild needs
+    /// room for a copy) is tried again by the next erasure call.
+    func rebuild() async {
+        do {
+            try await database.writeWithoutTransaction { db in
+                guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rebuild_pending'") != nil
+                else { return }
+                try db.execute(sql: "DELETE FROM meta WHERE key = 'rebuild_pending'")
+                do {
+                    try db.execute(sql: "VACUUM")
+                } catch {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_pending', '1')")
+                    throw error
+                }
+            }
+        } catch {
+            Logger(label: "supportsync.platform").warning(
+                "the database could not be rebuilt after an erasure, so older copies of erased rows may remain in it; the next erasure tries again",
+                metadata: ["database": "\(path)", "error": "\(error)"])
+        }
     }
 
     /// Moves every page out of the write-ahead log into the database file

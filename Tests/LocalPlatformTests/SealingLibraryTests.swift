@@ -86,4 +86,52 @@ import TicketSealing
             #expect(!String(decoding: bytes, as: UTF8.self).contains("MARK"), "platform.sqlite\(suffix)")
         }
     }
+
+    /// SQLite's `secure_delete` zeroes a deleted row, but a page rebuilt when
+    /// rows grow and shrink (every push changes a ticket) can keep an older
+    /// copy of a row in its unused middle. After an erasure no copy of the
+    /// customer's data may be left anywhere in the file, whatever the
+    /// tickets went through before.
+    @Test func noOlderCopyOfAnErasedTicketSurvivesInTheFile() async throws {
+        let folder = try TemporaryFolder()
+        let local = try LocalPlatform(path: folder.url.appendingPathComponent("platform.sqlite").path)
+        _ = try await local.putAgent(
+            id: "billing-line",
+            AgentWrite(
+                name: "Billing", channels: [.calls],
+                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
+            expecting: nil)
+        // Sizes from a fixed sequence, so every run moves the same rows.
+        var state: UInt64 = 1
+        func size(_ range: ClosedRange<Int>) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return range.lowerBound + Int(state >> 33) % range.count
+        }
+        var tickets: [Ticket] = []
+        for number in 0..<1000 {
+            // Nine tickets in ten are of the customer who asks to be erased.
+            let email = number % 10 != 1 ? "erase-me@example.com" : "keep-\(number)@example.com"
+            let draft = TicketDraft(
+                agent: "billing-line", channel: .calls, conversation: "c\(number)", reason: "reason \(number)",
+                summary: String(repeating: "s", count: size(100...900)),
+                customer: Customer(name: "Customer \(number)", email: email), fields: [:])
+            tickets.append(try await local.createTicket(draft, idempotencyKey: nil))
+        }
+        // Team changes of every size, as pushes make them, move rows around.
+        for round in 0..<3 {
+            for (index, ticket) in tickets.enumerated() {
+                var patch = TicketPatch(status: round == 0 ? .inProgress : nil)
+                patch.resolution = .set(String(repeating: "r", count: size(100...900)))
+                tickets[index] = try await local.patchTicket(id: ticket.id, patch, expecting: nil, sealing: .none)
+            }
+        }
+        let erased = try await local.erase(.customer("erase-me@example.com"), reason: "request", by: "dpo")
+        #expect(erased.count == 900)
+        for suffix in ["", "-wal"] {
+            let bytes = FileManager.default.contents(atPath: local.path + suffix) ?? Data()
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(!text.contains("erase-me@example.com"), "platform.sqlite\(suffix)")
+            if suffix.isEmpty { #expect(text.contains("keep-1@example.com"), "the others are kept") }
+        }
+    }
 }
