@@ -33,7 +33,15 @@ public enum TicketOutput {
         var output = ""
         for id in report.pushed { output += "pushed \(id)\n" }
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(conflict.describe(id: id))\n" }
-        for (id, reason) in report.failed { output += "failed \(id): \(reason)\n" }
+        // One line a reason: a push stopped by the platform leaves many
+        // tickets unsent for the same one (JSON lists each).
+        var reasons: [String] = []
+        var ids: [String: [String]] = [:]
+        for (id, reason) in report.failed {
+            if ids[reason] == nil { reasons.append(reason) }
+            ids[reason, default: []].append(id)
+        }
+        for reason in reasons { output += "failed \(IDList.capped(ids[reason] ?? [])): \(reason)\n" }
         if !report.problems.isEmpty {
             output += DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: report.problems))
             output +=

@@ -47,6 +47,40 @@ import Testing
         #expect(try bench.platform.ticket(tickets[1].id)?.assignee == "luis")
     }
 
+    /// A platform that cannot be reached fails the first ticket; the others
+    /// are not sent (each would wait out the same retries, for hours over a
+    /// few hundred tickets) and said so, once, with their ids.
+    @Test func aPlatformThatCannotBeReachedStopsThePushAtTheFirstTicket() async throws {
+        let (bench, server, tickets) = try await setUp()
+        for ticket in tickets {
+            try bench.editTicket(SampleTickets.path(ticket), [("assignee: null", "assignee: luis")])
+        }
+        server.stop()
+        let ids = tickets.map(\.id).sorted()
+        for format in ["text", "json"] {
+            let result = try await bench.run(
+                ["tickets", "push", "--platform", server.url, "--format", format],
+                environment: server.environment.merging(["SUPPORTSYNC_RETRY_BUDGET": "0"]) { $1 })
+            #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+            if format == "text" {
+                let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("failed ") }
+                #expect(lines.count == 2, "\(result.stdout)")
+                #expect(lines.first?.hasPrefix("failed \(ids[0]): ") == true, "\(result.stdout)")
+                #expect(
+                    lines.last
+                        == "failed \(ids[1]), \(ids[2]): not sent: the push stopped at \(ids[0]), as the platform cannot take changes now",
+                    "\(result.stdout)")
+                #expect(result.stdout.contains("0 pushed, 0 conflicts, 3 failed"), "\(result.stdout)")
+            } else {
+                let document = try #require(
+                    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+                let failed = try #require(document["failed"] as? [[String: String]], "\(result.stdout)")
+                #expect(failed.compactMap { $0["id"] } == ids)
+            }
+        }
+        #expect(try bench.platform.ticket(ids[1])?.assignee == nil)
+    }
+
     @Test func teamEditsReachThePlatformOnceAndAreNotSentAgain() async throws {
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }

@@ -108,9 +108,17 @@ public struct TicketPusher {
                 "the platform keeps no ticket status, assignee or resolution: team fields live in git, and nothing was sent (\(pending.count) \(pending.count == 1 ? "ticket differs" : "tickets differ") from what was pulled)"
             return report
         }
-        for item in pending {
+        for (index, item) in pending.enumerated() {
             let outcome = await push(item)
             let id = item.git.id
+            if outcome.stopsRun, let failure = outcome.failure {
+                // The platform is down or refuses the token: every other
+                // ticket would wait out the same retries. Not sent, said.
+                report.failed.append((id, failure))
+                let reason = "not sent: the push stopped at \(id), as the platform cannot take changes now"
+                report.failed += pending[(index + 1)...].map { ($0.git.id, reason) }
+                break
+            }
             if outcome.pushed { report.pushed.append(id) }
             report.conflicts += outcome.conflicts.map { (id, $0) }
             if let failure = outcome.failure { report.failed.append((id, failure)) }
@@ -132,6 +140,17 @@ public struct TicketPusher {
         var conflicts: [TicketConflict] = []
         var failure: String?
         var newBase: TicketRecord?
+        /// The failure is the platform's, not the ticket's (unreachable or
+        /// busy after the retries, the token refused): pushing on is futile.
+        var stopsRun = false
+
+        mutating func fail(_ error: PlatformError) {
+            failure = error.message
+            switch error {
+            case .unavailable, .unauthorized, .forbidden: stopsRun = true
+            default: break
+            }
+        }
     }
 
     /// Sends one ticket's team changes, retrying when it changed meanwhile.
@@ -147,7 +166,7 @@ public struct TicketPusher {
                 current = found
                 try TicketPuller.requireSealed([found], tickets.sealing)
             } catch let error as PlatformError {
-                outcome.failure = error.message
+                outcome.fail(error)
                 return outcome
             } catch {
                 outcome.failure = "\(error)"
@@ -168,7 +187,7 @@ public struct TicketPusher {
                     id: item.git.id, patch, expecting: current.version, sealing: tickets.sealing)
             } catch {
                 if case .versionConflict = error { continue }  // changed meanwhile: read and merge again
-                outcome.failure = error.message
+                outcome.fail(error)
                 return outcome
             }
             // The answer is the ticket as the platform now holds it: a field
