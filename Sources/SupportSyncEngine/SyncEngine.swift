@@ -147,7 +147,7 @@ public struct SyncEngine: Sendable {
             record(pulled.exitStatus)
             let pusher = TicketPusher(tickets: tickets, platform: platform, logger: logger("supportsync.push"))
             if options.dryRun {
-                report.pendingPush = try pusher.pending().map(\.git.id)
+                (report.pendingPush, report.pendingConflicts) = try await pusher.preview()
             } else {
                 progress("pushing ticket changes")
                 let pushed = try await pusher.push(author: author)

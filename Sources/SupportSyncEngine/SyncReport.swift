@@ -14,6 +14,8 @@ public struct SyncReport: Sendable {
     public var pull: TicketPuller.Report?
     public var push: TicketPusher.Report?
     public var pendingPush: [String] = []
+    /// With `--dry-run`: the conflicts a push would report now.
+    public var pendingConflicts: [(id: String, conflict: TicketConflict)] = []
     public var failures: [String] = []
     /// `tickets: {erase_closed_after: Nd}`: what retention erased.
     public var retention: Retention?
@@ -108,7 +110,13 @@ public struct SyncReport: Sendable {
             }
             pushFailures = push.failed.map { "push failed for \($0.id): \($0.reason)" }
         } else if dryRun {
-            lines.append("tickets to push: \(pendingPush.count)\(list(pendingPush))")
+            lines.append(
+                "tickets to push: \(pendingPush.count)\(list(pendingPush)), \(plural(pendingConflicts.count, "conflict"))\(list(Self.unique(pendingConflicts.map(\.id))))"
+            )
+            for (id, conflict) in pendingConflicts
+            where !(pull?.conflicts.contains { $0.id == id && $0.conflict == conflict } ?? false) {
+                details.append("conflict \(id): \(conflict.describe(id: id))")
+            }
         }
         for problem in ticketProblems {
             lines.append(
@@ -232,6 +240,7 @@ public struct SyncReport: Sendable {
                 tickets.pushFailed = push.failed.map { Skipped(id: $0.id, reason: $0.reason) }
             } else if dryRun {
                 tickets.toPush = pendingPush
+                tickets.pushConflicts = pendingConflicts.map(TicketOutput.conflictJSON)
             }
             document.tickets = tickets
         }

@@ -3,6 +3,7 @@ import Git
 import LocalPlatform
 import SupportSync
 import SupportSyncEngine
+import SupportSyncGit
 import TestSupport
 import Testing
 
@@ -93,6 +94,34 @@ import Testing
         #expect(try bench.tip() == before)
         let live = try await LocalPlatform(path: bench.database).agent(id: "store-info")
         #expect(live?.name == "Store information")
+    }
+
+    /// A dry run says what the push would do now: a ticket changed the
+    /// same way on the platform in the meantime is a conflict, not a
+    /// ticket to push; the real run then does exactly that.
+    @Test func aDryRunTellsTicketsToPushFromConflicts() async throws {
+        let bench = try Bench()
+        #expect(try await bench.engine().run().status == .success)
+        let first = try await bench.flag("conv_a")
+        let second = try await bench.flag("conv_b")
+        #expect(try await bench.engine().run().status == .success)
+        let editor = TicketEditor(tickets: try TicketStore.project(root: bench.root))
+        let team = Signature(name: "Team", email: "team@example.com")
+        _ = try editor.set(first.id, TicketPatch(assignee: .set("luis")), commit: team)
+        _ = try editor.set(second.id, TicketPatch(priority: .low), commit: team)
+        _ = try await LocalPlatform(path: bench.database).patchTicket(
+            id: second.id, TicketPatch(priority: .urgent), expecting: nil, sealing: .none)
+
+        let dry = try await bench.engine(dryRun: true).run()
+        #expect(dry.report.pendingPush == [first.id], "\(dry.report.text)")
+        #expect(dry.report.pendingConflicts.map(\.id) == [second.id], "\(dry.report.text)")
+        #expect(
+            dry.report.text.contains("tickets to push: 1: \(first.id), 1 conflict: \(second.id)"), "\(dry.report.text)")
+        #expect(dry.report.json.contains("\"push_conflicts\" : ["), "\(dry.report.json)")
+
+        let real = try await bench.engine().run()
+        #expect(real.report.push?.pushed == [first.id], "\(real.report.text)")
+        #expect(real.report.push?.conflicts.map(\.id) == [second.id], "\(real.report.text)")
     }
 
     /// Text from the platform in the job summary makes no HTML, link or

@@ -92,6 +92,25 @@ public struct TicketPusher {
         return (pending, problems)
     }
 
+    /// What a push would do now, sending nothing (`sync --dry-run`): the
+    /// tickets it would send, and the conflicts it would report, each
+    /// ticket merged with the platform's as the push merges it.
+    public func preview() async throws -> (toPush: [String], conflicts: [(id: String, conflict: TicketConflict)]) {
+        var toPush: [String] = []
+        var conflicts: [(id: String, conflict: TicketConflict)] = []
+        for item in try pending() {
+            let id = item.git.id
+            guard let current = try await platform.ticket(id: id, sealing: tickets.sealing) else {
+                toPush.append(id)  // the push says the platform has no such ticket
+                continue
+            }
+            let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)
+            conflicts += merged.conflicts.map { (id, $0) }
+            if let patch = merged.patch, !patch.isEmpty { toPush.append(id) }
+        }
+        return (toPush, conflicts)
+    }
+
     public func push(author: Signature) async throws -> Report {
         let lock = try tickets.lock()
         defer { lock.release() }
