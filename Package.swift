@@ -155,7 +155,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LocalPlatformTests",
-            dependencies: ["LocalPlatform", "SupportSync", "SupportSyncGit", "Git", "TicketSealing", "TestSupport"]
+            dependencies: [
+                "LocalPlatform", "SupportSync", "SupportSyncGit", "Git", "TicketSealing", "TestSupport", "YAML",
+            ]
         ),
         .testTarget(
             name: "PlatformServerTests",

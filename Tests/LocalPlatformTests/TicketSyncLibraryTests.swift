@@ -3,6 +3,7 @@ import Git
 import LocalPlatform
 import TestSupport
 import Testing
+import YAML
 
 @testable import SupportSync
 @testable import SupportSyncGit
@@ -101,6 +102,19 @@ import Testing
     /// tip, and every ticket ends up in git exactly once.
     /// Pages of 5 put the other writer's cursor on a page boundary: the
     /// pull then reads again pages it had read before the race.
+    /// A conflict whose base was `null` (an assignee nobody had) reads back
+    /// from the ledger as `null`, not as "no base"; no base stays none.
+    @Test func theConflictLedgerKeepsANullBaseApartFromNoBase() throws {
+        for base in [YAMLValue.null, nil, .string("ana")] {
+            let entry = ConflictLedger.Entry(
+                TicketConflict(field: .assignee, base: base, git: .string("gitguy"), platform: .string("platguy")))
+            let read = try JSONDecoder().decode(ConflictLedger.Entry.self, from: JSONEncoder().encode(entry))
+            #expect(read == entry, "\(String(describing: base))")
+            let described = try #require(read.conflict).describe(id: "T-1")
+            #expect(described.contains(base == nil ? "was (no base)" : "was \(base!.oneLine)"), "\(described)")
+        }
+    }
+
     @Test(arguments: [7, 5])
     func aPullThatLosesTheRaceStartsAgainFromTheNewTip(pageSize: Int) async throws {
         let bench = try await Bench()

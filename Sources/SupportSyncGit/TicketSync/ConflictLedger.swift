@@ -26,6 +26,26 @@ public struct ConflictLedger: Sendable, Hashable {
             platform = conflict.platform
         }
 
+        enum CodingKeys: String, CodingKey { case field, base, git, platform }
+
+        /// A base that was `null` stays `null` (written as such); no base at
+        /// all is no key. Optional decoding alone would read both as none.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            field = try container.decode(String.self, forKey: .field)
+            base = container.contains(.base) ? try container.decode(YAMLValue.self, forKey: .base) : nil
+            git = try container.decode(YAMLValue.self, forKey: .git)
+            platform = try container.decode(YAMLValue.self, forKey: .platform)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(field, forKey: .field)
+            if let base { try container.encode(base, forKey: .base) }
+            try container.encode(git, forKey: .git)
+            try container.encode(platform, forKey: .platform)
+        }
+
         /// The conflict it records, to be described like any other; nil for
         /// a field this version does not know.
         public var conflict: TicketConflict? {
