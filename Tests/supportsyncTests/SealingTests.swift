@@ -132,6 +132,31 @@ import Testing
         }
     }
 
+    /// In a plain repository erasure cannot reach git's history, but no
+    /// command prints the erased data again: `tickets history` shows the
+    /// customer data of the versions before the erasure by kind only.
+    @Test func historyOfAnErasedTicketShowsItsEarlierCustomerDataByKindOnly() async throws {
+        let bench = try TicketBench()
+        let ticket = SampleTickets.make(1)
+        try bench.platform.put([ticket])
+        #expect(try await bench.pull().status == 0)
+        let before = try await bench.run(["tickets", "history", ticket.id])
+        #expect(before.stdout.contains("ana@example.com"), "plain, and not erased: \(before.stdout)")
+        let erased = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
+        #expect(erased.status == 0, "\(erased.stderr)")
+        #expect(try await bench.pull().status == 0)
+        for format in ["text", "json"] {
+            let history = try await bench.run(["tickets", "history", ticket.id, "--format", format])
+            #expect(history.status == 0, "\(history.stderr)")
+            #expect(
+                !history.stdout.contains("ana@example.com") && !history.stdout.contains("Ana Garc"), "\(history.stdout)"
+            )
+            #expect(!history.stdout.contains("double charge"), "the reason is customer data too")
+            #expect(history.stdout.contains("(a value in plain text)"), "\(history.stdout)")
+            #expect(history.stdout.contains("status"), "team fields are shown as ever: \(history.stdout)")
+        }
+    }
+
     @Test func erasingOneTicketReachesThePlatformGitAndAFreshCloneAndNoOther() async throws {
         let bench = try TicketBench(sealed: true)
         let marked = (1...6).map(Self.marked)

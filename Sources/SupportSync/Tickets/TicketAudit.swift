@@ -188,6 +188,17 @@ public enum TicketAudit {
         }
     }
 
+    /// A customer-data value with each text replaced by its kind, the
+    /// shape kept: `{name: (a value in plain text), phone: null}`.
+    public static func described(_ value: YAMLValue) -> YAMLValue {
+        switch value {
+        case .null: return .null
+        case .list(let items): return .list(items.map(described))
+        case .map(let members): return .map(members.map { ($0.0, described($0.1)) })
+        case .bool, .int, .string: return .string(kind(of: value))
+        }
+    }
+
     /// A value for a message: as YAML would write it inline, cut short.
     static func describe(_ value: YAMLValue) -> String {
         let text: String

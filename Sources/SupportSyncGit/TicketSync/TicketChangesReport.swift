@@ -30,15 +30,7 @@ public enum TicketChangesReport {
         guard let field = TicketRecord.Field(rawValue: change.field), TicketAudit.customerData.contains(field) else {
             return SealedValue.abbreviated(value.oneLine)
         }
-        func described(_ value: YAMLValue) -> YAMLValue {
-            switch value {
-            case .null: return .null
-            case .list(let items): return .list(items.map(described))
-            case .map(let members): return .map(members.map { ($0.0, described($0.1)) })
-            case .bool, .int, .string: return .string(TicketAudit.kind(of: value))
-            }
-        }
-        return described(value).oneLine
+        return TicketAudit.described(value).oneLine
     }
 
     public static func markdown(_ changes: [TicketQueries.TicketChange]) -> String {

@@ -475,10 +475,22 @@ public struct TicketQueries {
         }
         let codec = tickets.codec
         let records = concurrentMap(versions) { codec.decode($0, path: path).record }
+        // An erased ticket's customer data, in the versions before its
+        // erasure, is shown by its kind only: git keeps it (plain history is
+        // out of erasure's reach), but no command prints it again.
+        let erased = pairs.first?.new.flatMap { records[$0]?.erasure } != nil
         let entries = zip(commits, pairs).map { commit, pair in
-            HistoryEntry(
-                commit: commit.id, author: commit.author, message: commit.message,
-                changes: Self.changes(from: pair.old.flatMap { records[$0] }, to: pair.new.flatMap { records[$0] }))
+            var changes = Self.changes(from: pair.old.flatMap { records[$0] }, to: pair.new.flatMap { records[$0] })
+            if erased {
+                for index in changes.indices {
+                    guard let field = TicketRecord.Field(rawValue: changes[index].field),
+                        TicketAudit.customerData.contains(field)
+                    else { continue }
+                    changes[index].oldValue = changes[index].oldValue.map(TicketAudit.described)
+                    changes[index].newValue = changes[index].newValue.map(TicketAudit.described)
+                }
+            }
+            return HistoryEntry(commit: commit.id, author: commit.author, message: commit.message, changes: changes)
         }
         return (path, entries)
     }
