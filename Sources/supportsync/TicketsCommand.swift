@@ -528,6 +528,11 @@ struct EraseCommand: AsyncParsableCommand {
                     printError("the next tickets pull (or sync) commits the erasure")
                 }
             }
+            if !erased.ids.isEmpty, tickets.sealing != .all {
+                printError(
+                    "note: this repository keeps some customer data in plain text (tickets: seal in supportsync.yaml): the earlier versions in git's history still hold it; README \"What erasure reaches\" says how to remove them"
+                )
+            }
             return .success
         }
     }

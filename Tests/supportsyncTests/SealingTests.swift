@@ -144,6 +144,7 @@ import Testing
         #expect(before.stdout.contains("ana@example.com"), "plain, and not erased: \(before.stdout)")
         let erased = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
         #expect(erased.status == 0, "\(erased.stderr)")
+        #expect(erased.stderr.contains("the earlier versions in git's history still hold it"), "\(erased.stderr)")
         #expect(try await bench.pull().status == 0)
         for format in ["text", "json"] {
             let history = try await bench.run(["tickets", "history", ticket.id, "--format", format])
@@ -196,6 +197,7 @@ import Testing
             environment: server.environment("erase"))
         #expect(erased.status == 0, "\(erased.stderr)")
         #expect(erased.stdout.contains(victim.id))
+        #expect(!erased.stderr.contains("plain text"), "sealed, so nothing plain is left: \(erased.stderr)")
         #expect(
             try await bench.run(["tickets", "pull"] + platform, environment: server.environment("sync")).status == 0)
         let file = try #require(bench.readFile(SampleTickets.path(victim)))
