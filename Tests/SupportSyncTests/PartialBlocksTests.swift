@@ -49,6 +49,54 @@ import Testing
         #expect(hours.timezone == "Europe/Madrid" && hours.weekly[.sat] == ["10:00-21:00"])
     }
 
+    /// `weekly` merges day by day (its canonical form is one key per day):
+    /// an overlay's `tue: []`, `wed: null` or `mon: ...` replaces that day of
+    /// the agent's `mon-fri`, and the other days stay, with their source.
+    @Test func aDayWrittenElsewhereReplacesThatDayOfAnInheritedRange() throws {
+        let folder = try TemporaryFolder([
+            "config/agents/desk.yaml": Self.desk,
+            "supportsync.yaml": """
+            platforms:
+              production: {provider: local}
+              staging: {provider: local, overlay: config/environments/staging.yaml}
+            default: production
+
+            """,
+            "config/environments/staging.yaml": """
+            agents:
+              desk:
+                support:
+                  escalate:
+                    hours:
+                      weekly:
+                        mon: "10:00-12:00"
+                        tue: []
+                        wed: null
+
+            """,
+        ])
+        let staging = try ConfigValidator(root: folder.url, environment: "staging").validate()
+        #expect(staging.report.diagnostics.isEmpty, "\(staging.report.diagnostics)")
+        let weekly = try #require(staging.agents.first?.support.escalate?.hours?.weekly)
+        #expect(weekly[.mon] == ["10:00-12:00"])
+        #expect(weekly[.tue] == [] && weekly[.wed] == [])
+        #expect(weekly[.thu] == ["09:00-18:00"] && weekly[.fri] == ["09:00-18:00"])
+        // explain's sources: each day where it was written, the null too.
+        let agent = try #require(staging.agents.first)
+        let sources = ConfigValidator(root: folder.url, environment: "staging").sources(of: agent)
+        func source(_ day: String) -> String? {
+            sources.first { $0.field == "support.escalate.hours.weekly.\(day)" }?.location.map {
+                "\($0.file):\($0.line)"
+            }
+        }
+        let overlay = "config/environments/staging.yaml"
+        #expect(source("mon") == "\(overlay):7" && source("tue") == "\(overlay):8")
+        #expect(source("wed") == "\(overlay):9", "\(sources)")
+        #expect(source("thu") == "config/agents/desk.yaml:11")
+        let production = try ConfigValidator(root: folder.url).validate()
+        #expect(production.agents.first?.support.escalate?.hours?.weekly[.tue] == ["09:00-18:00"])
+    }
+
     @Test func aPartOfHoursNoAgentCompletesIsReportedAtThePartNamingTheAgent() throws {
         let agent = Self.desk.replacingOccurrences(
             of: "    hours:\n      timezone: Europe/Madrid\n      weekly: {mon-fri: \"09:00-18:00\"}\n", with: "")

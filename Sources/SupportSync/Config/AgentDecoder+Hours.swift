@@ -95,6 +95,24 @@ extension AgentDecoder {
             }
         }
         reportOverlaps(ranges)
+        // Hours written for one day under two keys add up, so `tue: []` next
+        // to `mon-fri` closes nothing: said, not passed over. (From another
+        // file, a day replaces the inherited one: DefaultsMerge.mergeWeekly.)
+        for member in members where member.value.items?.isEmpty == true {
+            guard let days = Weekday.days(of: member.key) else { continue }
+            let opening = members.filter { other in
+                other.key != member.key && !(other.value.items?.isEmpty ?? other.value.isNull)
+                    && Weekday.days(of: other.key).map { !Set($0).isDisjoint(with: days) } == true
+            }
+            guard let other = opening.first else { continue }
+            let open = Weekday.allCases.filter { day in
+                !days.contains(day) && opening.contains { Weekday.days(of: $0.key)?.contains(day) == true }
+            }
+            reader.report(
+                .hoursOverlap, at: member.keyLocation,
+                "'\(member.key): []' closes nothing: '\(other.key)' (line \(other.keyLocation.line)) opens it, and hours written for a day under two keys add up",
+                hint: "write the open days only: \(open.map(\.rawValue).joined(separator: ", "))")
+        }
         var weekly = Weekly()
         // Sorted once, by day and then time: each day's texts in order, without repeats.
         let order = ranges.indices.sorted {

@@ -116,7 +116,11 @@ extension ConfigValidator {
         if node.scalar != nil { return node.location }
         switch first {
         case .key(let key):
-            if let member = node[key] { return locate(member.value, components.dropFirst()) }
+            if let member = node[key] {
+                // A day written null is closed, by that line.
+                if member.value.isNull, Weekday(rawValue: key) != nil { return member.value.location }
+                return locate(member.value, components.dropFirst())
+            }
             if Weekday(rawValue: key) != nil, let members = node.members {
                 // A day written as part of a range of days.
                 for member in members {

@@ -14,10 +14,44 @@ enum DefaultsMerge {
                 continue
             }
             // A null keeps its place so the key is still checked, and reads as unset.
-            let value = member.value.isNull ? member.value : merge(defaults: merged[index].value, agent: member.value)
+            let value =
+                member.value.isNull
+                ? member.value
+                : member.key == "weekly"
+                    ? mergeWeekly(defaults: merged[index].value, agent: member.value)
+                    : merge(defaults: merged[index].value, agent: member.value)
             merged[index] = ConfigNode.Member(
                 key: member.key, keyLocation: member.keyLocation, value: value ?? member.value)
         }
         return ConfigNode(value: .mapping(merged), location: agent.location)
+    }
+
+    /// `weekly` merges day by day, as its canonical form is one key per day:
+    /// a day the agent names (`tue: []`, `tue: null`, or within `mon-wed`)
+    /// replaces that day of an inherited key such as `mon-fri`, whose other
+    /// days stay, each under its own key, where they were written.
+    static func mergeWeekly(defaults: ConfigNode, agent: ConfigNode) -> ConfigNode? {
+        guard let inherited = defaults.members, let own = agent.members else {
+            return merge(defaults: defaults, agent: agent)
+        }
+        let named = Set(own.flatMap { Weekday.days(of: $0.key) ?? [] })
+        var kept: [ConfigNode.Member] = []
+        for member in inherited {
+            // A key that is no day stays as written, to be reported there.
+            guard let days = Weekday.days(of: member.key) else {
+                kept.append(member)
+                continue
+            }
+            let left = days.filter { !named.contains($0) }
+            if left.count == days.count {
+                kept.append(member)
+            } else {
+                kept += left.map {
+                    ConfigNode.Member(key: $0.rawValue, keyLocation: member.keyLocation, value: member.value)
+                }
+            }
+        }
+        // A null day reads as unset once merged: that day is closed.
+        return ConfigNode(value: .mapping(kept + own), location: agent.location)
     }
 }

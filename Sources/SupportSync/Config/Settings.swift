@@ -67,6 +67,16 @@ public enum Weekday: String, Sendable, Hashable, Codable, CaseIterable, Comparab
     public static func < (lhs: Weekday, rhs: Weekday) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
+
+    /// The days a `weekly` key names: `mon`, or a range running forward
+    /// through the week such as `mon-fri`; nil for anything else.
+    public static func days(of key: String) -> [Weekday]? {
+        let parts = key.split(separator: "-", omittingEmptySubsequences: false).map { Weekday(rawValue: String($0)) }
+        guard (1...2).contains(parts.count), let first = parts.first ?? nil, let last = parts.last ?? nil,
+            first <= last
+        else { return nil }
+        return allCases.filter { $0 >= first && $0 <= last }
+    }
 }
 
 public struct SupportSettings: Sendable, Hashable, Codable {
