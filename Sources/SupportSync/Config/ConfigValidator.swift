@@ -68,6 +68,19 @@ public struct ConfigValidator: Sendable {
         if paths.isEmpty {
             agentPaths = try listYAML(in: Self.agentsDirectory)
             scenarioPaths = try listYAML(in: ScenarioDecoder.directory)
+            // A file named like YAML that is not `*.yaml` is read by nothing:
+            // said, so an agent or a scenario is never passed over unseen.
+            for directory in [Self.agentsDirectory, ScenarioDecoder.directory] {
+                for path in misnamedYAML(in: directory) {
+                    diagnostics.append(
+                        Diagnostic(
+                            .agentFileName, at: SourceLocation(file: path, line: 1, column: 1),
+                            "\(path) is not read: files in \(directory)/ end in .yaml",
+                            hint:
+                                "rename it to \(((path as NSString).deletingPathExtension as NSString).lastPathComponent).yaml"
+                        ))
+                }
+            }
         } else {
             for path in paths {
                 let relative = relativePath(path)
@@ -389,6 +402,17 @@ public struct ConfigValidator: Sendable {
             diagnostics.append(Diagnostic(.fileUnreadable, at: start, failure.description))
         }
         return nil
+    }
+
+    /// Entries of `directory` that look meant as YAML but are not read:
+    /// `.yml`, `.YAML` and the like.
+    private func misnamedYAML(in directory: String) -> [String] {
+        let url = URL(fileURLWithPath: absolute(directory), isDirectory: true)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return [] }
+        return names.filter { name in
+            let suffix = (name as NSString).pathExtension.lowercased()
+            return !name.hasPrefix(".") && !name.hasSuffix(".yaml") && (suffix == "yaml" || suffix == "yml")
+        }.sorted().map { "\(directory)/\($0)" }
     }
 
     private func listYAML(in directory: String) throws -> [String] {
