@@ -5,7 +5,8 @@ public enum Patterns {
     static let customField = "^[a-z][a-z0-9_]{0,39}$"
     static let tag = "^[a-z0-9][a-z0-9-]{0,39}$"
     static let e164 = "^\\+[1-9][0-9]{7,14}$"
-    static let sipURI = "^sips?:[^@\\s:;]+@[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$"
+    static let sipURI =
+        "^sips?:[^@\\s:;]+@[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$"
     static let `extension` = "^[0-9*#]{1,20}$"
     static let timeRange = "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
     static let dayKey = "^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$"
@@ -79,7 +80,10 @@ public enum Patterns {
         else { return false }
         if hostPort.count == 2 {
             let port = hostPort[1]
-            guard (1...5).contains(port.count), port.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            // 1 to 65535, written without leading zeros.
+            guard (1...5).contains(port.count), port.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                port.first != "0", let number = Int(port), number <= 65535
+            else {
                 return false
             }
         }
