@@ -168,6 +168,8 @@ public struct ScenarioReport: Sendable {
     public var report: DiagnosticReport
     /// Errors in config/ outside the scenario files: the agents they concern do not run.
     public var configErrors: Int
+    /// Scenarios of agents whose settings have errors in this environment: not run.
+    public var notRun: Int
     public var environment: String?
 
     public var failed: [ScenarioResult] { results.filter { !$0.passed } }
@@ -176,6 +178,8 @@ public struct ScenarioReport: Sendable {
     public init(validation: ValidationResult, environment: String?) {
         self.environment = environment
         results = ScenarioRunner.run(validation.scenarios, agents: validation.agents)
+        let known = Set(validation.agents.map(\.id))
+        notRun = validation.scenarios.count { !known.contains($0.agent) }
         let inTests = { (diagnostic: Diagnostic) in
             diagnostic.location.file.hasPrefix(ScenarioDecoder.directory + "/")
         }
@@ -198,7 +202,10 @@ public struct ScenarioReport: Sendable {
             + (environment.map { " (environment \($0))" } ?? "")
             + (scenarioErrors > 0 ? "; \(plural(scenarioErrors, "error")) in config/tests/" : "")
             + (configErrors > 0
-                ? "; config/ has \(plural(configErrors, "error")) (supportsync validate shows them), so its agents' scenarios did not run"
+                ? "; config/ has \(plural(configErrors, "error")) (supportsync validate shows them)"
+                    + (notRun > 0
+                        ? ", so \(plural(notRun, "scenario")) of the agents they concern did not run"
+                        : ", none in the settings these scenarios test")
                 : "")
     }
 

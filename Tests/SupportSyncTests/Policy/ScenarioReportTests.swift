@@ -172,10 +172,42 @@ import Testing
         #expect(report.configErrors == 1)
         #expect(!report.passes)
         #expect(report.results.map(\.scenario.name) == ["passes"])
-        #expect(report.summary.contains("config/ has 1 error (supportsync validate shows them)"))
+        #expect(
+            report.summary.contains(
+                "config/ has 1 error (supportsync validate shows them), so 1 scenario of the agents they concern did not run"
+            ), "\(report.summary)")
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(report.format(.json).utf8)) as? [String: Any])
         #expect(json["config_errors"] as? Int == 1)
         #expect(json["environment"] is NSNull)
+    }
+
+    /// An error only another environment's overlay makes stops no scenario
+    /// here, and the summary does not say it did.
+    @Test func anErrorInAnotherEnvironmentStopsNoScenarioHere() throws {
+        let root = try repository([
+            "config/agents/a.yaml": Self.agent,
+            "supportsync.yaml": """
+            platforms:
+              production: {provider: local}
+              staging: {provider: local, overlay: config/environments/staging.yaml}
+            default: production
+
+            """,
+            "config/environments/staging.yaml": "agents:\n  a:\n    support:\n      mode: flg\n",
+            "config/tests/a.yaml": """
+            - name: passes
+              agent: a
+              channel: calls
+              at: 2026-12-05T20:00
+              expect: flag
+
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let report = ScenarioReport(validation: try ConfigValidator(root: root).validate(), environment: "production")
+        #expect(report.configErrors == 1 && report.notRun == 0)
+        #expect(report.results.map(\.passed) == [true])
+        #expect(report.summary.hasSuffix(", none in the settings these scenarios test"), "\(report.summary)")
     }
 }
