@@ -230,7 +230,9 @@ private struct TreeBuilder {
         totalNodes += nodes
         if totalNodes > limits.maxNodes {
             throw YAMLError(
-                .limit, "the document has more than \(limits.maxNodes) nodes once aliases are expanded", at: mark)
+                .limit,
+                "the document has more than \(limits.maxNodes) nodes (each alias counted as what it expands to)",
+                at: mark)
         }
     }
 

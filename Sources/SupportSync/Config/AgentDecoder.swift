@@ -74,11 +74,13 @@ struct AgentDecoder {
                 }
             }
         } else {
+            // A key written null is reported where it is written.
             reader.report(
-                .missingKey, at: start, "the agent has no 'name'", hint: "add name: the display name of the agent")
+                .missingKey, at: reader.nullKeyLocation(root, "name") ?? start, "the agent has no 'name'",
+                hint: "add name: the display name of the agent")
         }
 
-        let channels = self.channels(members["channels"], start: start)
+        let channels = self.channels(members["channels"], start: reader.nullKeyLocation(root, "channels") ?? start)
         context?.channels = channels.map(Set.init)
 
         let supportKey = root["support"]?.keyLocation ?? start

@@ -397,7 +397,7 @@ public struct ConfigValidator: Sendable {
             diagnostics.append(
                 Diagnostic(
                     .yamlLimit, at: start, "the file is over the limit of 1 MiB",
-                    hint: "agent files are small; split or trim it"))
+                    hint: "config files are small; split or trim it"))
         case .failure(let failure):
             diagnostics.append(Diagnostic(.fileUnreadable, at: start, failure.description))
         }

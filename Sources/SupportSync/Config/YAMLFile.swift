@@ -37,8 +37,13 @@ enum YAMLFile {
         root expected: Root = .mapping, allowAliases: Bool = true
     ) -> ConfigNode? {
         let emptyHint =
-            expected == .mapping
-            ? "write the agent's settings, or delete the file" : "write a list of scenarios, or delete the file"
+            expected != .mapping
+            ? "write a list of scenarios, or delete the file"
+            : file.hasPrefix("config/agents/")
+                ? "write the agent's settings, or delete the file"
+                : file == "config/defaults.yaml"
+                    ? "write the support: block every agent inherits, or delete the file"
+                    : "write this file's settings, or delete it"
         let start = SourceLocation(file: file, line: 1, column: 1)
         let documents: [Document]
         do {
@@ -54,7 +59,7 @@ enum YAMLFile {
                 hint = "save the file as UTF-8"
             case .limit:
                 rule = .yamlLimit
-                hint = "agent files are small; a file this large or this nested is refused"
+                hint = "config files are small; a file this large or this nested is refused"
             case .undefinedAlias: rule = .yamlAlias
             }
             diagnostics.append(Diagnostic(rule, at: location, error.message, hint: hint))

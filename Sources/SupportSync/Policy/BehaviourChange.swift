@@ -194,7 +194,8 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         }
         if before.collect != after.collect {
             lines.append(
-                "collect \(before.collect.joined(separator: ", ")) -> \(after.collect.joined(separator: ", "))")
+                "collect \(before.collect.isEmpty ? "(none)" : before.collect.joined(separator: ", ")) -> "
+                    + (after.collect.isEmpty ? "(none)" : after.collect.joined(separator: ", ")))
         }
         return lines
     }

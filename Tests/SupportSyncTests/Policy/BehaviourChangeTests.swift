@@ -90,6 +90,14 @@ import Testing
             ])
     }
 
+    @Test func collectFromNothingSaysNone() throws {
+        let before = try PolicyFixture.agent("channels: [messages]\nsupport: {mode: flag, flag: {collect: []}}\n")
+        let after = try PolicyFixture.agent(
+            "channels: [messages]\nsupport: {mode: flag, flag: {collect: [email, name]}}\n")
+        #expect(BehaviourChange.between(before, after).lines == ["tickets: collect (none) -> email, name"])
+        #expect(BehaviourChange.between(after, before).lines == ["tickets: collect email, name -> (none)"])
+    }
+
     @Test func aNewAgentShowsItsWholeWeek() throws {
         let after = try PolicyFixture.agent("channels: [messages]\nsupport: {mode: flag}\n")
         #expect(BehaviourChange.between(nil, after).lines == ["messages, mon-sun 00:00-24:00: not served -> flag"])
