@@ -66,12 +66,16 @@ public struct ConfigValidator: Sendable {
         var agentPaths: [String] = []
         var scenarioPaths: [String] = []
         if paths.isEmpty {
-            agentPaths = try listYAML(in: Self.agentsDirectory)
-            scenarioPaths = try listYAML(in: ScenarioDecoder.directory)
+            let agentsListed = scanYAML(in: Self.agentsDirectory)
+            let scenariosListed = scanYAML(in: ScenarioDecoder.directory)
+            agentPaths = agentsListed.read
+            scenarioPaths = scenariosListed.read
             // A file named like YAML that is not `*.yaml` is read by nothing:
             // said, so an agent or a scenario is never passed over unseen.
-            for directory in [Self.agentsDirectory, ScenarioDecoder.directory] {
-                for path in misnamedYAML(in: directory) {
+            for (directory, misnamed) in [
+                (Self.agentsDirectory, agentsListed.misnamed), (ScenarioDecoder.directory, scenariosListed.misnamed),
+            ] {
+                for path in misnamed {
                     diagnostics.append(
                         Diagnostic(
                             .agentFileName, at: SourceLocation(file: path, line: 1, column: 1),
@@ -404,22 +408,24 @@ public struct ConfigValidator: Sendable {
         return nil
     }
 
-    /// Entries of `directory` that look meant as YAML but are not read:
-    /// `.yml`, `.YAML` and the like.
-    private func misnamedYAML(in directory: String) -> [String] {
-        let url = URL(fileURLWithPath: absolute(directory), isDirectory: true)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return [] }
-        return names.filter { name in
-            let suffix = (name as NSString).pathExtension.lowercased()
-            return !name.hasPrefix(".") && !name.hasSuffix(".yaml") && (suffix == "yaml" || suffix == "yml")
-        }.sorted().map { "\(directory)/\($0)" }
-    }
+    private func listYAML(in directory: String) throws -> [String] { scanYAML(in: directory).read }
 
-    private func listYAML(in directory: String) throws -> [String] {
+    /// The `.yaml` files of `directory`, and the entries that look meant as
+    /// YAML but are not read (`.yml`, `.YAML` and the like), from one listing.
+    private func scanYAML(in directory: String) -> (read: [String], misnamed: [String]) {
         let url = URL(fileURLWithPath: absolute(directory), isDirectory: true)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return [] }
-        return names.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.sorted()
-            .map { directory.isEmpty || directory == "." ? $0 : "\(directory)/\($0)" }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return ([], []) }
+        var read: [String] = []
+        var misnamed: [String] = []
+        for name in names where !name.hasPrefix(".") {
+            if name.hasSuffix(".yaml") {
+                read.append(name)
+            } else if name.utf8.count > 4, ["yaml", "yml"].contains((name as NSString).pathExtension.lowercased()) {
+                misnamed.append(name)
+            }
+        }
+        let path = { (name: String) in directory.isEmpty || directory == "." ? name : "\(directory)/\(name)" }
+        return (read.sorted().map(path), misnamed.sorted().map(path))
     }
 
     func absolute(_ relative: String) -> String {
