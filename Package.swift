@@ -157,6 +157,7 @@ let package = Package(
             name: "LocalPlatformTests",
             dependencies: [
                 "LocalPlatform", "SupportSync", "SupportSyncGit", "Git", "TicketSealing", "TestSupport", "YAML",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

@@ -414,19 +414,16 @@ public final class LocalPlatform: AgentPlatform {
     /// rebuilt file holds the rows as they are now and nothing else. Only
     /// after an erasure (`rebuild_pending`), so a call that erases nothing
     /// new costs nothing; one that fails (a full disk: the rebuild needs
-    /// room for a copy) is tried again by the next erasure call.
+    /// room for a copy) or is killed is tried again by the next erasure call.
     func rebuild() async {
         do {
             try await database.writeWithoutTransaction { db in
                 guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rebuild_pending'") != nil
                 else { return }
+                // The mark goes only once the rebuild is done: a run killed
+                // in the middle of it leaves the mark for the next erasure.
+                try db.execute(sql: "VACUUM")
                 try db.execute(sql: "DELETE FROM meta WHERE key = 'rebuild_pending'")
-                do {
-                    try db.execute(sql: "VACUUM")
-                } catch {
-                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_pending', '1')")
-                    throw error
-                }
             }
         } catch {
             Logger(label: "supportsync.platform").warning(

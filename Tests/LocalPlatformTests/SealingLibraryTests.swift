@@ -1,9 +1,11 @@
 import Foundation
-import LocalPlatform
+import GRDB
 import SupportSync
 import TestSupport
 import Testing
 import TicketSealing
+
+@testable import LocalPlatform
 
 /// The sealer on its own: deterministic, bound to its ticket and field,
 /// padded, and opened only by its key.
@@ -134,4 +136,50 @@ import TicketSealing
             if suffix.isEmpty { #expect(text.contains("keep-1@example.com"), "the others are kept") }
         }
     }
+
+    /// The mark that asks for a rebuild is taken away only once the rebuild
+    /// is done: a run killed in the middle of the rebuild leaves it, and the
+    /// next erasure rebuilds. Seen from another connection while the
+    /// rebuild runs.
+    @Test func theRebuildMarkOutlivesARebuildThatDoesNotFinish() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("platform.sqlite").path
+        let local = try LocalPlatform(path: path)
+        _ = try await local.putAgent(
+            id: "billing-line",
+            AgentWrite(
+                name: "Billing", channels: [.calls],
+                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
+            expecting: nil)
+        let ticket = try await local.createTicket(
+            TicketDraft(
+                agent: "billing-line", channel: .calls, conversation: "c1", reason: "reason", summary: "summary",
+                customer: Customer(name: "Ana", email: "ana@example.com"), fields: [:]),
+            idempotencyKey: nil)
+        let seen = LockedMarks()
+        try await local.database.writeWithoutTransaction { db in
+            db.trace(options: .statement) { event in
+                guard "\(event)".uppercased().hasPrefix("VACUUM") else { return }
+                let witness = try? DatabaseQueue(path: path)
+                let mark = try? witness?.read { db in
+                    try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rebuild_pending'")
+                }
+                seen.append(mark ?? nil)
+            }
+        }
+        _ = try await local.erase(.ticket(ticket.id), reason: "request", by: "dpo")
+        #expect(seen.values == ["1"], "the mark while the rebuild runs: \(seen.values)")
+        let after = try await local.database.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rebuild_pending'")
+        }
+        #expect(after == nil, "and gone once it is done")
+    }
+}
+
+/// Values a SQLite trace callback records, read after the call.
+private final class LockedMarks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String?] = []
+    func append(_ value: String?) { lock.withLock { stored.append(value) } }
+    var values: [String?] { lock.withLock { stored } }
 }
