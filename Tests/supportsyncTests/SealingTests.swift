@@ -156,6 +156,28 @@ import Testing
             #expect(history.stdout.contains("(a value in plain text)"), "\(history.stdout)")
             #expect(history.stdout.contains("status"), "team fields are shown as ever: \(history.stdout)")
         }
+        // A later commit that drops the erasure record (by mistake or not)
+        // does not unmask the versions before it.
+        let path = SampleTickets.path(ticket)
+        let text = try #require(bench.readFile(path))
+        var kept: [Substring] = []
+        var inErasure = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("erasure:") {
+                inErasure = true
+            } else if inErasure, !line.hasPrefix(" ") {
+                inErasure = false
+            }
+            if !inErasure { kept.append(line) }
+        }
+        #expect(kept.count < text.split(separator: "\n", omittingEmptySubsequences: false).count, "\(text)")
+        try bench.writeFile(path, kept.joined(separator: "\n"))
+        try bench.commitWorkingFiles(
+            [path], message: "Drop the erasure record", author: Signature(name: "Team", email: "team@example.com"))
+        let after = try await bench.run(["tickets", "history", ticket.id])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.contains("Drop the erasure record"), "\(after.stdout)")
+        #expect(!after.stdout.contains("ana@example.com") && !after.stdout.contains("double charge"), "\(after.stdout)")
     }
 
     @Test func erasingOneTicketReachesThePlatformGitAndAFreshCloneAndNoOther() async throws {

@@ -477,8 +477,9 @@ public struct TicketQueries {
         let records = concurrentMap(versions) { codec.decode($0, path: path).record }
         // An erased ticket's customer data, in the versions before its
         // erasure, is shown by its kind only: git keeps it (plain history is
-        // out of erasure's reach), but no command prints it again.
-        let erased = pairs.first?.new.flatMap { records[$0]?.erasure } != nil
+        // out of erasure's reach), but no command prints it again. Any
+        // erased version counts: the newest commit may have removed the file.
+        let erased = records.contains { $0?.erasure != nil }
         let entries = zip(commits, pairs).map { commit, pair in
             var changes = Self.changes(from: pair.old.flatMap { records[$0] }, to: pair.new.flatMap { records[$0] })
             if erased {
