@@ -147,7 +147,9 @@ public struct SyncEngine: Sendable {
             record(pulled.exitStatus)
             let pusher = TicketPusher(tickets: tickets, platform: platform, logger: logger("supportsync.push"))
             if options.dryRun {
-                (report.pendingPush, report.pendingConflicts) = try await pusher.preview()
+                let preview = try await pusher.preview()
+                report.pushPreview = preview
+                record(preview.exitStatus)
             } else {
                 progress("pushing ticket changes")
                 let pushed = try await pusher.push(author: author)

@@ -13,9 +13,8 @@ public struct SyncReport: Sendable {
     public var apply: ApplyReport?
     public var pull: TicketPuller.Report?
     public var push: TicketPusher.Report?
-    public var pendingPush: [String] = []
-    /// With `--dry-run`: the conflicts a push would report now.
-    public var pendingConflicts: [(id: String, conflict: TicketConflict)] = []
+    /// With `--dry-run`: what a push would do now.
+    public var pushPreview: TicketPusher.Preview?
     public var failures: [String] = []
     /// `tickets: {erase_closed_after: Nd}`: what retention erased.
     public var retention: Retention?
@@ -108,14 +107,19 @@ public struct SyncReport: Sendable {
             where !(pull?.conflicts.contains { $0.id == id && $0.conflict == conflict } ?? false) {
                 details.append("conflict \(id): \(conflict.describe(id: id))")
             }
-            pushFailures = push.failed.map { "push failed for \($0.id): \($0.reason)" }
-        } else if dryRun {
+            // One line a reason: a push the platform stopped leaves many
+            // tickets unsent for one reason (JSON lists each).
+            pushFailures = push.failedByReason.map { "push failed for \(IDList.capped($0.ids)): \($0.reason)" }
+        } else if let preview = pushPreview {
             lines.append(
-                "tickets to push: \(pendingPush.count)\(list(pendingPush)), \(plural(pendingConflicts.count, "conflict"))\(list(Self.unique(pendingConflicts.map(\.id))))"
+                "tickets to push: \(preview.toPush.count)\(list(preview.toPush)), \(plural(preview.conflicts.count, "conflict"))\(list(Self.unique(preview.conflicts.map(\.id)))), \(preview.failed.count) would fail\(list(preview.failed.map(\.id)))"
             )
-            for (id, conflict) in pendingConflicts
+            for (id, conflict) in preview.conflicts
             where !(pull?.conflicts.contains { $0.id == id && $0.conflict == conflict } ?? false) {
                 details.append("conflict \(id): \(conflict.describe(id: id))")
+            }
+            pushFailures = TicketPusher.byReason(preview.failed).map {
+                "push would fail for \(IDList.capped($0.ids)): \($0.reason)"
             }
         }
         for problem in ticketProblems {
@@ -238,9 +242,10 @@ public struct SyncReport: Sendable {
                 tickets.pushed = push.pushed
                 tickets.pushConflicts = push.conflicts.map(TicketOutput.conflictJSON)
                 tickets.pushFailed = push.failed.map { Skipped(id: $0.id, reason: $0.reason) }
-            } else if dryRun {
-                tickets.toPush = pendingPush
-                tickets.pushConflicts = pendingConflicts.map(TicketOutput.conflictJSON)
+            } else if let preview = pushPreview {
+                tickets.toPush = preview.toPush
+                tickets.pushConflicts = preview.conflicts.map(TicketOutput.conflictJSON)
+                tickets.pushFailed = preview.failed.map { Skipped(id: $0.id, reason: $0.reason) }
             }
             document.tickets = tickets
         }

@@ -33,15 +33,8 @@ public enum TicketOutput {
         var output = ""
         for id in report.pushed { output += "pushed \(id)\n" }
         for (id, conflict) in report.conflicts { output += "conflict \(id): \(conflict.describe(id: id))\n" }
-        // One line a reason: a push stopped by the platform leaves many
-        // tickets unsent for the same one (JSON lists each).
-        var reasons: [String] = []
-        var ids: [String: [String]] = [:]
-        for (id, reason) in report.failed {
-            if ids[reason] == nil { reasons.append(reason) }
-            ids[reason, default: []].append(id)
-        }
-        for reason in reasons { output += "failed \(IDList.capped(ids[reason] ?? [])): \(reason)\n" }
+        // One line a reason (JSON lists each ticket).
+        for (ids, reason) in report.failedByReason { output += "failed \(IDList.capped(ids)): \(reason)\n" }
         if !report.problems.isEmpty {
             output += DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: report.problems))
             output +=

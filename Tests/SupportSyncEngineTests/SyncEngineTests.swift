@@ -113,15 +113,59 @@ import Testing
             id: second.id, TicketPatch(priority: .urgent), expecting: nil, sealing: .none)
 
         let dry = try await bench.engine(dryRun: true).run()
-        #expect(dry.report.pendingPush == [first.id], "\(dry.report.text)")
-        #expect(dry.report.pendingConflicts.map(\.id) == [second.id], "\(dry.report.text)")
+        #expect(dry.report.pushPreview?.toPush == [first.id], "\(dry.report.text)")
+        #expect(dry.report.pushPreview?.conflicts.map(\.id) == [second.id], "\(dry.report.text)")
         #expect(
-            dry.report.text.contains("tickets to push: 1: \(first.id), 1 conflict: \(second.id)"), "\(dry.report.text)")
+            dry.report.text.contains("tickets to push: 1: \(first.id), 1 conflict: \(second.id), 0 would fail"),
+            "\(dry.report.text)")
         #expect(dry.report.json.contains("\"push_conflicts\" : ["), "\(dry.report.json)")
+        // Exit 1, as the real run's conflict makes it.
+        #expect(dry.status == .needsAttention, "\(dry.report.text)")
 
         let real = try await bench.engine().run()
         #expect(real.report.push?.pushed == [first.id], "\(real.report.text)")
         #expect(real.report.push?.conflicts.map(\.id) == [second.id], "\(real.report.text)")
+        #expect(real.status == .needsAttention)
+    }
+
+    /// A ticket the push would fail on is said by the dry run, with the
+    /// push's reason and exit, and does not stop it from looking at the
+    /// others: here a ticket file added by hand for a ticket the platform
+    /// has never had.
+    @Test func aDryRunSaysWhichTicketsThePushWouldFailOn() async throws {
+        let bench = try Bench()
+        #expect(try await bench.engine().run().status == .success)
+        let real = try await bench.flag("conv_a")
+        #expect(try await bench.engine().run().status == .success)
+        let team = Signature(name: "Team", email: "team@example.com")
+        _ = try TicketEditor(tickets: try TicketStore.project(root: bench.root)).set(
+            real.id, TicketPatch(assignee: .set("luis")), commit: team)
+        let repository = try Repository.open(at: bench.root.path)
+        let path = try #require(TicketPaths.path(for: real.id, createdAt: real.createdAt))
+        let tip = try #require(try bench.tip())
+        let bytes = try #require(try repository.blob(at: path, in: tip))
+        let text = String(decoding: bytes, as: UTF8.self)
+        let forged = "T-FFFFFFF0"
+        let forgedPath = path.replacingOccurrences(of: real.id, with: forged)
+        _ = try repository.commit(
+            updating: "refs/heads/main", expectedTip: try bench.tip(),
+            treeUpdates: [
+                (forgedPath, try repository.writeBlob(Array(text.replacingOccurrences(of: real.id, with: forged).utf8)))
+            ],
+            message: "Add a ticket by hand", author: team)
+
+        let dry = try await bench.engine(dryRun: true).run()
+        #expect(dry.report.pushPreview?.toPush == [real.id], "\(dry.report.text)")
+        #expect(dry.report.pushPreview?.failed.map(\.id) == [forged], "\(dry.report.text)")
+        #expect(dry.report.text.contains("1 would fail: \(forged)"), "\(dry.report.text)")
+        #expect(
+            dry.report.text.contains("push would fail for \(forged): the platform has no ticket \(forged)"),
+            "\(dry.report.text)")
+        #expect(dry.report.json.contains("\"push_failed\" : ["), "\(dry.report.json)")
+        #expect(dry.status == .failure, "as the real run exits: \(dry.report.text)")
+        let pushed = try await bench.engine().run()
+        #expect(pushed.report.push?.failed.map(\.id) == [forged], "\(pushed.report.text)")
+        #expect(pushed.status == .failure)
     }
 
     /// Text from the platform in the job summary makes no HTML, link or

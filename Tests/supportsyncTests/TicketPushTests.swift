@@ -81,6 +81,30 @@ import Testing
         #expect(try bench.platform.ticket(ids[1])?.assignee == nil)
     }
 
+    /// The ticket the push stops at still has its conflicts said: a token
+    /// that may read but not write finds the conflict, then is refused.
+    @Test func theTicketAPushStopsAtKeepsItsConflicts() async throws {
+        // Sealed, so the read token may read the ticket.
+        let bench = try TicketBench(sealed: true)
+        let tickets = SampleTickets.make(1..<2)
+        try bench.platform.put(tickets)
+        let database = bench.database
+        let server = try await TicketBench.offload { try TicketServer(database: database) }
+        defer { server.stop() }
+        #expect(try await pull(bench, server).status == 0)
+        let id = tickets[0].id
+        try bench.editTicket(
+            SampleTickets.path(tickets[0]),
+            [("priority: normal", "priority: high"), ("assignee: null", "assignee: luis")])
+        try await platformPatch(bench, id, TicketPatch(priority: .low))
+        let result = try await bench.run(
+            ["tickets", "push", "--platform", server.url], environment: server.environment("read"))
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("conflict \(id): "), "\(result.stdout)")
+        #expect(result.stdout.contains("0 pushed, 1 conflict, 1 failed"), "\(result.stdout)")
+        #expect(try bench.platform.ticket(id)?.assignee == nil)
+    }
+
     @Test func teamEditsReachThePlatformOnceAndAreNotSentAgain() async throws {
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }

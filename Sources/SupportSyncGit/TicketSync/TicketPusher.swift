@@ -22,6 +22,20 @@ public struct TicketPusher {
             if !failed.isEmpty { return .failure }
             return conflicts.isEmpty && problems.isEmpty ? .success : .needsAttention
         }
+
+        public var failedByReason: [(ids: [String], reason: String)] { TicketPusher.byReason(failed) }
+    }
+
+    /// Failed tickets grouped by reason, in first-seen order: a push the
+    /// platform stopped leaves many tickets unsent for one reason.
+    public static func byReason(_ failed: [(id: String, reason: String)]) -> [(ids: [String], reason: String)] {
+        var reasons: [String] = []
+        var ids: [String: [String]] = [:]
+        for (id, reason) in failed {
+            if ids[reason] == nil { reasons.append(reason) }
+            ids[reason, default: []].append(id)
+        }
+        return reasons.map { (ids[$0] ?? [], $0) }
     }
 
     let tickets: TicketStore
@@ -92,23 +106,56 @@ public struct TicketPusher {
         return (pending, problems)
     }
 
-    /// What a push would do now, sending nothing (`sync --dry-run`): the
-    /// tickets it would send, and the conflicts it would report, each
-    /// ticket merged with the platform's as the push merges it.
-    public func preview() async throws -> (toPush: [String], conflicts: [(id: String, conflict: TicketConflict)]) {
-        var toPush: [String] = []
-        var conflicts: [(id: String, conflict: TicketConflict)] = []
+    /// What a push would do now, sending nothing (`sync --dry-run`).
+    public struct Preview: Sendable {
+        /// The tickets it would send.
+        public var toPush: [String] = []
+        /// The conflicts it would report, each ticket merged with the
+        /// platform's as the push merges it.
+        public var conflicts: [(id: String, conflict: TicketConflict)] = []
+        /// The tickets the push would fail on, and why: the platform has no
+        /// such ticket, or sent it unsealed.
+        public var failed: [(id: String, reason: String)] = []
+
+        /// As the push would exit: a failure, or conflicts to look at.
+        public var exitStatus: ExitStatus {
+            if !failed.isEmpty { return .failure }
+            return conflicts.isEmpty ? .success : .needsAttention
+        }
+
+        public init() {}
+    }
+
+    /// What a push would do now, sending nothing: the push's own reading of
+    /// each ticket, without the writes. A platform that cannot be reached
+    /// or refuses the token stops it, as it stops the push.
+    public func preview() async throws -> Preview {
+        var preview = Preview()
         for item in try pending() {
             let id = item.git.id
-            guard let current = try await platform.ticket(id: id, sealing: tickets.sealing) else {
-                toPush.append(id)  // the push says the platform has no such ticket
+            let current: Ticket
+            do {
+                guard let found = try await platform.ticket(id: id, sealing: tickets.sealing) else {
+                    preview.failed.append((id, "the platform has no ticket \(id)"))
+                    continue
+                }
+                try TicketPuller.requireSealed([found], tickets.sealing)
+                current = found
+            } catch let error as PlatformError {
+                switch error {
+                case .unavailable, .unauthorized, .forbidden: throw error
+                default: preview.failed.append((id, error.message))
+                }
+                continue
+            } catch {
+                preview.failed.append((id, "\(error)"))
                 continue
             }
             let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)
-            conflicts += merged.conflicts.map { (id, $0) }
-            if let patch = merged.patch, !patch.isEmpty { toPush.append(id) }
+            preview.conflicts += merged.conflicts.map { (id, $0) }
+            if let patch = merged.patch, !patch.isEmpty { preview.toPush.append(id) }
         }
-        return (toPush, conflicts)
+        return preview
     }
 
     public func push(author: Signature) async throws -> Report {
@@ -133,6 +180,7 @@ public struct TicketPusher {
             if outcome.stopsRun, let failure = outcome.failure {
                 // The platform is down or refuses the token: every other
                 // ticket would wait out the same retries. Not sent, said.
+                report.conflicts += outcome.conflicts.map { (id, $0) }
                 report.failed.append((id, failure))
                 let reason = "not sent: the push stopped at \(id), as the platform cannot take changes now"
                 report.failed += pending[(index + 1)...].map { ($0.git.id, reason) }
