@@ -97,6 +97,35 @@ import Testing
         #expect(production.agents.first?.support.escalate?.hours?.weekly[.tue] == ["09:00-18:00"])
     }
 
+    /// Within one file hours for a day under two keys add up: a day closed
+    /// (`[]` or `null`) beside a key that opens it closes nothing, and the
+    /// message names the days it fails to close and what to write instead.
+    @Test func aDayClosedBesideAKeyThatOpensItInTheSameFileIsSaid() throws {
+        let cases: [(weekly: String, line: Int, message: String, hint: String)] = [
+            (
+                "{mon-fri: \"09:00-18:00\", tue: null}", 11,
+                "'tue: null' closes nothing: 'mon-fri' (line 11) opens it, and hours written for a day under two keys add up",
+                "write the open days only: mon, wed, thu, fri"
+            ),
+            (
+                "{mon-fri: [], tue: \"09:00-12:00\"}", 11,
+                "'mon-fri: []' does not close tue: 'tue' (line 11) opens it, and hours written for a day under two keys add up",
+                "close only the days nothing else opens: mon, wed, thu, fri"
+            ),
+        ]
+        for (weekly, line, message, hint) in cases {
+            let folder = try TemporaryFolder([
+                "config/agents/desk.yaml": Self.desk.replacingOccurrences(
+                    of: "{mon-fri: \"09:00-18:00\"}", with: weekly)
+            ])
+            let report = try ConfigValidator(root: folder.url).validate().report
+            let found = report.diagnostics.filter { $0.rule == .hoursOverlap }
+            #expect(found.map(\.message) == [message], "\(report.diagnostics)")
+            #expect(found.map(\.hint) == [hint])
+            #expect(found.map(\.location.line) == [line])
+        }
+    }
+
     @Test func aPartOfHoursNoAgentCompletesIsReportedAtThePartNamingTheAgent() throws {
         let agent = Self.desk.replacingOccurrences(
             of: "    hours:\n      timezone: Europe/Madrid\n      weekly: {mon-fri: \"09:00-18:00\"}\n", with: "")

@@ -95,23 +95,33 @@ extension AgentDecoder {
             }
         }
         reportOverlaps(ranges)
-        // Hours written for one day under two keys add up, so `tue: []` next
-        // to `mon-fri` closes nothing: said, not passed over. (From another
-        // file, a day replaces the inherited one: DefaultsMerge.mergeWeekly.)
-        for member in members where member.value.items?.isEmpty == true {
+        // Hours written for one day under two keys add up, so `tue: []` (or
+        // `tue: null`) next to `mon-fri` closes nothing: said, not passed
+        // over. (From another file, a day replaces the inherited one:
+        // DefaultsMerge.mergeWeekly.)
+        for member in members where member.value.isNull || member.value.items?.isEmpty == true {
             guard let days = Weekday.days(of: member.key) else { continue }
             let opening = members.filter { other in
                 other.key != member.key && !(other.value.items?.isEmpty ?? other.value.isNull)
                     && Weekday.days(of: other.key).map { !Set($0).isDisjoint(with: days) } == true
             }
             guard let other = opening.first else { continue }
-            let open = Weekday.allCases.filter { day in
-                !days.contains(day) && opening.contains { Weekday.days(of: $0.key)?.contains(day) == true }
+            let opened = Set(opening.flatMap { Weekday.days(of: $0.key) ?? [] })
+            let kept = days.filter(opened.contains)
+            let written = "'\(member.key): \(member.value.isNull ? "null" : "[]")'"
+            let what = kept == days ? "closes nothing" : "does not close \(Self.dayList(kept))"
+            let hint: String
+            if kept == days {
+                // The closed days are all within the open key: open the others only.
+                let open = Weekday.allCases.filter { !days.contains($0) && opened.contains($0) }
+                hint = "write the open days only: \(Self.dayList(open))"
+            } else {
+                hint = "close only the days nothing else opens: \(Self.dayList(days.filter { !opened.contains($0) }))"
             }
             reader.report(
                 .hoursOverlap, at: member.keyLocation,
-                "'\(member.key): []' closes nothing: '\(other.key)' (line \(other.keyLocation.line)) opens it, and hours written for a day under two keys add up",
-                hint: "write the open days only: \(open.map(\.rawValue).joined(separator: ", "))")
+                "\(written) \(what): '\(other.key)' (line \(other.keyLocation.line)) opens \(kept.count == 1 ? "it" : "them"), and hours written for a day under two keys add up",
+                hint: hint)
         }
         var weekly = Weekly()
         // Sorted once, by day and then time: each day's texts in order, without repeats.
@@ -126,6 +136,9 @@ extension AgentDecoder {
         for (day, dayTexts) in zip(Weekday.allCases, texts) { weekly[day] = dayTexts }
         return weekly
     }
+
+    /// Days for a message: `mon, wed, thu, fri`.
+    static func dayList(_ days: [Weekday]) -> String { days.map(\.rawValue).joined(separator: ", ") }
 
     /// `mon`, or a range running forward through the week such as `mon-fri`.
     private mutating func dayKey(_ key: String, at location: SourceLocation) -> [Weekday]? {
