@@ -165,10 +165,17 @@ import Testing
         }
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
-        let plan = try await Reconciler(platform: try bench.platform()).plan(desired: agents)
+        var plan = try await Reconciler(platform: try bench.platform()).plan(desired: agents)
+        // What the platform does beside the settings is said in the short form too.
+        plan.agents[7].notes = ["the assistant also has tool tool-7, which transfers calls"]
+        let noted = plan.agents[7].id
         let markdown = PlanFormatter.markdown(plan)
         #expect(markdown.count < PlanFormatter.markdownLimit)
         #expect(markdown.contains("600 to create"))
+        #expect(markdown.contains("too long for a comment"))
+        #expect(
+            markdown.contains("- `\(noted)`: `the assistant also has tool tool-7, which transfers calls`"),
+            "\(markdown.suffix(600))")
     }
 }
 

@@ -141,9 +141,16 @@ public enum PlanFormatter {
                     list += "- \(action.rawValue): " + ids.map { "`\($0)`" }.joined(separator: ", ") + "\n"
                 }
             }
+            // What the platform does beside the settings is kept: it changes
+            // what an agent does whatever the plan says.
+            var notes = ""
+            for agent in plan.agents {
+                for note in agent.notes ?? [] { notes += "- `\(agent.id)`: \(markdownCode(note))\n" }
+            }
+            if !notes.isEmpty { notes = "From the platform:\n\n" + notes + "\n" }
             output =
                 header + "The full plan is too long for a comment; run `supportsync plan` for every field.\n\n" + list
-                + "\n" + unmanaged
+                + "\n" + notes + unmanaged
             if output.count > markdownLimit {
                 output = String(output.prefix(markdownLimit - 60)) + "\n\n… (truncated; run `supportsync plan`)\n"
             }
