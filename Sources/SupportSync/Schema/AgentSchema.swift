@@ -4,10 +4,11 @@ import YAML
 /// and other tools, in draft-07 or 2020-12.
 ///
 /// It is built from the same patterns, enums and limits as the validator.
-/// It cannot see `defaults.yaml`, so `support` and its keys are optional, and
-/// it cannot express the rules between values (overlapping hours, modes and
-/// channels): it accepts every file the validator accepts and rejects unknown
-/// keys, wrong types, values outside an enum and malformed ids and numbers.
+/// It cannot see `defaults.yaml`, so `support` and its keys (the hours'
+/// `timezone` and `weekly` too) are optional, and it cannot express the
+/// rules between values (overlapping hours, modes and channels): it accepts
+/// every file the validator accepts and rejects unknown keys, wrong types,
+/// values outside an enum and malformed ids and numbers.
 public enum AgentSchema {
     /// The 2020-12 document.
     public static var document: YAMLValue { document(draft: .draft2020) }
@@ -161,7 +162,7 @@ public enum AgentSchema {
                             "Dates the destinations are closed all day, YYYY-MM-DD",
                             list(pattern(Patterns.date), unique: false, maxItems: Patterns.maxClosedDates)))
                 ),
-            ], required: ["timezone", "weekly"])
+            ])
         return closedObject(
             "How a call is transferred to a person (calls only)",
             [
