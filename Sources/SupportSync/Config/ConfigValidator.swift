@@ -72,10 +72,11 @@ public struct ConfigValidator: Sendable {
             scenarioPaths = scenariosListed.read
             // A file named like YAML that is not `*.yaml` is read by nothing:
             // said, so an agent or a scenario is never passed over unseen.
-            for (directory, misnamed) in [
-                (Self.agentsDirectory, agentsListed.misnamed), (ScenarioDecoder.directory, scenariosListed.misnamed),
+            // Nor is a folder inside: its files are passed over too.
+            for (directory, listed) in [
+                (Self.agentsDirectory, agentsListed), (ScenarioDecoder.directory, scenariosListed),
             ] {
-                for path in misnamed {
+                for path in listed.misnamed {
                     diagnostics.append(
                         Diagnostic(
                             .agentFileName, at: SourceLocation(file: path, line: 1, column: 1),
@@ -83,6 +84,13 @@ public struct ConfigValidator: Sendable {
                             hint:
                                 "rename it to \(((path as NSString).deletingPathExtension as NSString).lastPathComponent).yaml"
                         ))
+                }
+                for path in listed.folders {
+                    diagnostics.append(
+                        Diagnostic(
+                            .agentFileName, at: SourceLocation(file: path, line: 1, column: 1),
+                            "\(path)/ holds YAML files that are not read: only files directly in \(directory)/ are",
+                            hint: "move them up into \(directory)/"))
                 }
             }
         } else {
@@ -410,22 +418,32 @@ public struct ConfigValidator: Sendable {
 
     private func listYAML(in directory: String) throws -> [String] { scanYAML(in: directory).read }
 
-    /// The `.yaml` files of `directory`, and the entries that look meant as
-    /// YAML but are not read (`.yml`, `.YAML` and the like), from one listing.
-    private func scanYAML(in directory: String) -> (read: [String], misnamed: [String]) {
+    /// The `.yaml` files of `directory`, the entries that look meant as YAML
+    /// but are not read (`.yml`, `.YAML` and the like), and the folders in
+    /// it holding such files, from one listing (a folder is looked into only
+    /// for a name that is not `*.yaml`).
+    private func scanYAML(in directory: String) -> (read: [String], misnamed: [String], folders: [String]) {
         let url = URL(fileURLWithPath: absolute(directory), isDirectory: true)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return ([], []) }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return ([], [], []) }
+        let looksYAML = { (name: String) in
+            name.utf8.count > 4 && ["yaml", "yml"].contains((name as NSString).pathExtension.lowercased())
+        }
         var read: [String] = []
         var misnamed: [String] = []
+        var folders: [String] = []
         for name in names where !name.hasPrefix(".") {
             if name.hasSuffix(".yaml") {
                 read.append(name)
-            } else if name.utf8.count > 4, ["yaml", "yml"].contains((name as NSString).pathExtension.lowercased()) {
+            } else if looksYAML(name) {
                 misnamed.append(name)
+            } else if let inside = try? FileManager.default.contentsOfDirectory(
+                atPath: url.appendingPathComponent(name).path), inside.contains(where: looksYAML)
+            {
+                folders.append(name)
             }
         }
         let path = { (name: String) in directory.isEmpty || directory == "." ? name : "\(directory)/\(name)" }
-        return (read.sorted().map(path), misnamed.sorted().map(path))
+        return (read.sorted().map(path), misnamed.sorted().map(path), folders.sorted().map(path))
     }
 
     func absolute(_ relative: String) -> String {

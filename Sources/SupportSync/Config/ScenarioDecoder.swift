@@ -15,8 +15,15 @@ struct ScenarioDecoder {
             guard let members = reader.mapping(item, path: "a scenario", allowed: Self.keys) else { continue }
             var missing = false
             for key in ["name", "agent", "at", "expect"] where members[key] == nil {
-                reader.report(
-                    .missingKey, at: item.location, "the scenario has no '\(key)'", hint: Self.missingHint(key))
+                // A key written null is said so, where it is written.
+                if let null = reader.nullKeyLocation(item, key) {
+                    reader.report(
+                        .missingKey, at: null, "the scenario's '\(key)' is null; a scenario needs one",
+                        hint: Self.missingHint(key).replacingOccurrences(of: "add \(key):", with: "write \(key):"))
+                } else {
+                    reader.report(
+                        .missingKey, at: item.location, "the scenario has no '\(key)'", hint: Self.missingHint(key))
+                }
                 missing = true
             }
             let name = members["name"].flatMap { reader.string($0.value, path: "name") }
