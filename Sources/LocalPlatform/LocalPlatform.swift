@@ -395,7 +395,11 @@ public final class LocalPlatform: AgentPlatform {
                     arguments: [seq, Self.encode(updated), ticket.id])
                 try db.execute(sql: "DELETE FROM ticket_key WHERE ticket_id = ?", arguments: [ticket.id])
                 // Until the file is rebuilt (below), older copies may remain.
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_pending', '1')")
+                // The mark names this erasure, so a rebuild that began before
+                // it does not take it away (rebuild()).
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_pending', ?)",
+                    arguments: [String(seq)])
                 erased.append(updated)
             }
             return erased
@@ -418,12 +422,16 @@ public final class LocalPlatform: AgentPlatform {
     func rebuild() async {
         do {
             try await database.writeWithoutTransaction { db in
-                guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rebuild_pending'") != nil
+                guard
+                    let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rebuild_pending'")
                 else { return }
                 // The mark goes only once the rebuild is done: a run killed
                 // in the middle of it leaves the mark for the next erasure.
+                // An erasure another process commits meanwhile leaves its
+                // own mark, which stays for the rebuild after it.
                 try db.execute(sql: "VACUUM")
-                try db.execute(sql: "DELETE FROM meta WHERE key = 'rebuild_pending'")
+                try db.execute(
+                    sql: "DELETE FROM meta WHERE key = 'rebuild_pending' AND value = ?", arguments: [mark])
             }
         } catch {
             Logger(label: "supportsync.platform").warning(
