@@ -98,25 +98,34 @@ import Testing
     }
 
     /// Within one file hours for a day under two keys add up: a day closed
-    /// (`[]` or `null`) beside a key that opens it closes nothing, and the
-    /// message names the days it fails to close and what to write instead.
+    /// (`[]` or `null`) beside keys that open it closes nothing, and the
+    /// message names the days it fails to close, every key opening them,
+    /// and what to write instead.
     @Test func aDayClosedBesideAKeyThatOpensItInTheSameFileIsSaid() throws {
+        func weekly(_ lines: [String]) -> String {
+            lines.map { "        \($0)\n" }.joined()
+        }
         let cases: [(weekly: String, line: Int, message: String, hint: String)] = [
             (
-                "{mon-fri: \"09:00-18:00\", tue: null}", 11,
-                "'tue: null' closes nothing: 'mon-fri' (line 11) opens it, and hours written for a day under two keys add up",
+                weekly(["mon-fri: \"09:00-18:00\"", "tue: null"]), 13,
+                "'tue: null' closes nothing: 'mon-fri' (line 12) opens it, and hours written for a day under two keys add up",
                 "write the open days only: mon, wed, thu, fri"
             ),
             (
-                "{mon-fri: [], tue: \"09:00-12:00\"}", 11,
-                "'mon-fri: []' does not close tue: 'tue' (line 11) opens it, and hours written for a day under two keys add up",
-                "close only the days nothing else opens: mon, wed, thu, fri"
+                weekly(["mon-fri: []", "tue: \"09:00-12:00\"", "thu: \"09:00-12:00\""]), 12,
+                "'mon-fri: []' does not close tue, thu: 'tue' (line 13) and 'thu' (line 14) open them, and hours written for a day under two keys add up",
+                "close only the days nothing else opens: mon, wed, fri"
+            ),
+            (
+                weekly(["mon-tue: \"09:00-12:00\"", "wed: \"09:00-12:00\"", "mon-wed: []"]), 14,
+                "'mon-wed: []' closes nothing: 'mon-tue' (line 12) and 'wed' (line 13) open them, and hours written for a day under two keys add up",
+                "delete this line, or the hours of the days it means to close"
             ),
         ]
         for (weekly, line, message, hint) in cases {
             let folder = try TemporaryFolder([
                 "config/agents/desk.yaml": Self.desk.replacingOccurrences(
-                    of: "{mon-fri: \"09:00-18:00\"}", with: weekly)
+                    of: " {mon-fri: \"09:00-18:00\"}\n", with: "\n" + weekly)
             ])
             let report = try ConfigValidator(root: folder.url).validate().report
             let found = report.diagnostics.filter { $0.rule == .hoursOverlap }
@@ -124,6 +133,32 @@ import Testing
             #expect(found.map(\.hint) == [hint])
             #expect(found.map(\.location.line) == [line])
         }
+    }
+
+    /// A null removes what is inherited: `mon-fri: null` beside `tue: ...`
+    /// over an inherited `mon-fri` leaves Tuesday's hours only, in an agent
+    /// file or an overlay; a null under a key that is no day is an error.
+    @Test func aNullRangeRemovesTheInheritedDaysAndItsFileOpensOthersAgain() throws {
+        let agent = Self.desk.replacingOccurrences(
+            of: " {mon-fri: \"09:00-18:00\"}\n", with: "\n        mon-fri: null\n        tue: \"10:00-11:00\"\n")
+        let defaults = "support:\n  escalate:\n    hours:\n      weekly: {mon-fri: \"09:00-17:00\"}\n"
+        let folder = try TemporaryFolder(["config/agents/desk.yaml": agent, "config/defaults.yaml": defaults])
+        let result = try ConfigValidator(root: folder.url).validate()
+        #expect(result.report.diagnostics.isEmpty, "\(result.report.diagnostics)")
+        let weekly = try #require(result.agents.first?.support.escalate?.hours?.weekly)
+        #expect(weekly[.tue] == ["10:00-11:00"])
+        #expect(Weekday.allCases.filter { !weekly[$0].isEmpty } == [.tue])
+        let sources = ConfigValidator(root: folder.url).sources(of: try #require(result.agents.first))
+        let mon = sources.first { $0.field == "support.escalate.hours.weekly.mon" }?.location
+        #expect(mon.map { "\($0.file):\($0.line)" } == "config/agents/desk.yaml:12", "closed by the null: \(sources)")
+
+        let misspelled = try TemporaryFolder([
+            "config/agents/desk.yaml": Self.desk.replacingOccurrences(
+                of: " {mon-fri: \"09:00-18:00\"}\n", with: "\n        mon-fri: \"09:00-18:00\"\n        tues: null\n")
+        ])
+        let report = try ConfigValidator(root: misspelled.url).validate().report
+        #expect(report.diagnostics.map(\.rule) == [.hoursDay], "\(report.diagnostics)")
+        #expect(report.diagnostics.first?.location.line == 13)
     }
 
     /// The warning for an escalating agent that also serves messages names

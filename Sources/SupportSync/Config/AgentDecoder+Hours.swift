@@ -74,8 +74,9 @@ extension AgentDecoder {
             return Weekly()
         }
         var ranges: [OpenRange] = []
-        for member in members where !member.value.isNull {
-            guard let days = dayKey(member.key, at: member.keyLocation) else { continue }
+        for member in members {
+            // A null day closes it; its key must still be a day (`tues: null` closes nothing).
+            guard let days = dayKey(member.key, at: member.keyLocation), !member.value.isNull else { continue }
             let values: [ConfigNode]
             if member.value.scalar != nil {
                 values = [member.value]
@@ -105,22 +106,25 @@ extension AgentDecoder {
                 other.key != member.key && !(other.value.items?.isEmpty ?? other.value.isNull)
                     && Weekday.days(of: other.key).map { !Set($0).isDisjoint(with: days) } == true
             }
-            guard let other = opening.first else { continue }
+            guard !opening.isEmpty else { continue }
             let opened = Set(opening.flatMap { Weekday.days(of: $0.key) ?? [] })
             let kept = days.filter(opened.contains)
             let written = "'\(member.key): \(member.value.isNull ? "null" : "[]")'"
             let what = kept == days ? "closes nothing" : "does not close \(Self.dayList(kept))"
+            let openers = opening.map { "'\($0.key)' (line \($0.keyLocation.line))" }
+            let open = Weekday.allCases.filter { !days.contains($0) && opened.contains($0) }
             let hint: String
-            if kept == days {
-                // The closed days are all within the open key: open the others only.
-                let open = Weekday.allCases.filter { !days.contains($0) && opened.contains($0) }
+            if kept != days {
+                hint = "close only the days nothing else opens: \(Self.dayList(days.filter { !opened.contains($0) }))"
+            } else if !open.isEmpty {
+                // The closed days are all within the open keys: open the other days only.
                 hint = "write the open days only: \(Self.dayList(open))"
             } else {
-                hint = "close only the days nothing else opens: \(Self.dayList(days.filter { !opened.contains($0) }))"
+                hint = "delete this line, or the hours of the days it means to close"
             }
             reader.report(
                 .hoursOverlap, at: member.keyLocation,
-                "\(written) \(what): '\(other.key)' (line \(other.keyLocation.line)) opens \(kept.count == 1 ? "it" : "them"), and hours written for a day under two keys add up",
+                "\(written) \(what): \(Self.listed(openers)) \(opening.count == 1 ? "opens" : "open") \(kept.count == 1 ? "it" : "them"), and hours written for a day under two keys add up",
                 hint: hint)
         }
         var weekly = Weekly()
@@ -135,6 +139,11 @@ extension AgentDecoder {
         }
         for (day, dayTexts) in zip(Weekday.allCases, texts) { weekly[day] = dayTexts }
         return weekly
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func listed(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 
     /// Days for a message: `mon, wed, thu, fri`.

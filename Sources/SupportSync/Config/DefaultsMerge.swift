@@ -51,7 +51,28 @@ enum DefaultsMerge {
                 }
             }
         }
-        // A null day reads as unset once merged: that day is closed.
-        return ConfigNode(value: .mapping(kept + own), location: agent.location)
+        // A null day reads as unset once merged: that day is closed. A null
+        // that removes inherited days beside keys of its own file opening
+        // some of them again (`mon-fri: null` and `tue: ...`: Tuesday only)
+        // stands for the days it closes, each under its own key, so it is
+        // not read as a second key for the days opened again.
+        let inheritedDays = Set(inherited.flatMap { Weekday.days(of: $0.key) ?? [] })
+        let reopened = Set(
+            own.filter { !$0.value.isNull && $0.value.items?.isEmpty != true }.flatMap {
+                Weekday.days(of: $0.key) ?? []
+            })
+        var mine: [ConfigNode.Member] = []
+        for member in own {
+            guard member.value.isNull, let days = Weekday.days(of: member.key),
+                !inheritedDays.isDisjoint(with: days), !reopened.isDisjoint(with: days)
+            else {
+                mine.append(member)
+                continue
+            }
+            mine += days.filter { !reopened.contains($0) }.map {
+                ConfigNode.Member(key: $0.rawValue, keyLocation: member.keyLocation, value: member.value)
+            }
+        }
+        return ConfigNode(value: .mapping(kept + mine), location: agent.location)
     }
 }
