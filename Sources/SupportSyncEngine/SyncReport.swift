@@ -37,6 +37,11 @@ public struct SyncReport: Sendable {
         ids.isEmpty ? "" : ": " + IDList.capped(ids.map { PrintableText.escaping($0) })
     }
 
+    /// `T-1, T-2: reason`, escaped: the reason may be the platform's words.
+    static func failure(_ group: (ids: [String], reason: String)) -> String {
+        "\(IDList.capped(group.ids.map { PrintableText.escaping($0) })): \(PrintableText.escaping(group.reason))"
+    }
+
     /// Ids in first-seen order, each once (a ticket in conflict on two fields is one ticket).
     static func unique(_ ids: [String]) -> [String] {
         var seen: Set<String> = []
@@ -109,7 +114,7 @@ public struct SyncReport: Sendable {
             }
             // One line a reason: a push the platform stopped leaves many
             // tickets unsent for one reason (JSON lists each).
-            pushFailures = push.failedByReason.map { "push failed for \(IDList.capped($0.ids)): \($0.reason)" }
+            pushFailures = push.failedByReason.map { "push failed for \(Self.failure($0))" }
         } else if let preview = pushPreview {
             lines.append(
                 "tickets to push: \(preview.toPush.count)\(list(preview.toPush)), \(plural(preview.conflicts.count, "conflict"))\(list(Self.unique(preview.conflicts.map(\.id)))), \(preview.failed.count) would fail\(list(preview.failed.map(\.id)))"
@@ -118,9 +123,7 @@ public struct SyncReport: Sendable {
             where !(pull?.conflicts.contains { $0.id == id && $0.conflict == conflict } ?? false) {
                 details.append("conflict \(id): \(conflict.describe(id: id))")
             }
-            pushFailures = TicketPusher.byReason(preview.failed).map {
-                "push would fail for \(IDList.capped($0.ids)): \($0.reason)"
-            }
+            pushFailures = TicketPusher.byReason(preview.failed).map { "push would fail for \(Self.failure($0))" }
         }
         for problem in ticketProblems {
             lines.append(
@@ -137,7 +140,7 @@ public struct SyncReport: Sendable {
     /// (both look at every file).
     var ticketProblems: [Diagnostic] {
         var seen = Set<String>()
-        return ((pull?.problems ?? []) + (push?.problems ?? [])).filter {
+        return ((pull?.problems ?? []) + (push?.problems ?? []) + (pushPreview?.problems ?? [])).filter {
             seen.insert("\($0.location)\u{0}\($0.message)").inserted
         }
     }

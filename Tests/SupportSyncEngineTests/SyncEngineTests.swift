@@ -168,6 +168,33 @@ import Testing
         #expect(pushed.status == .failure)
     }
 
+    /// A ticket file the push would not send (resolved without a
+    /// resolution) is said by the dry run, which exits 1 as the run does.
+    @Test func aDryRunSaysWhichTicketFilesThePushWouldNotSend() async throws {
+        let bench = try Bench()
+        #expect(try await bench.engine().run().status == .success)
+        let ticket = try await bench.flag("conv_a")
+        #expect(try await bench.engine().run().status == .success)
+        let repository = try Repository.open(at: bench.root.path)
+        let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
+        let tip = try #require(try bench.tip())
+        let text = String(decoding: try #require(try repository.blob(at: path, in: tip)), as: UTF8.self)
+        #expect(text.contains("status: pending\n"))
+        let resolved = text.replacingOccurrences(of: "status: pending\n", with: "status: resolved\n")
+        _ = try repository.commit(
+            updating: "refs/heads/main", expectedTip: tip,
+            treeUpdates: [(path, try repository.writeBlob(Array(resolved.utf8)))], message: "Resolve it",
+            author: Signature(name: "Team", email: "team@example.com"))
+
+        let dry = try await bench.engine(dryRun: true).run()
+        #expect(dry.report.pushPreview?.problems.count == 1, "\(dry.report.text)")
+        #expect(dry.report.text.contains("unreadable ticket file \(path):"), "\(dry.report.text)")
+        #expect(dry.status == .needsAttention, "\(dry.report.text)")
+        let real = try await bench.engine().run()
+        #expect(real.report.push?.problems.count == 1, "\(real.report.text)")
+        #expect(real.status == .needsAttention)
+    }
+
     /// Text from the platform in the job summary makes no HTML, link or
     /// image: it reads as it was written.
     @Test func theJobSummaryShowsPlatformTextAsText() {

@@ -116,11 +116,14 @@ public struct TicketPusher {
         /// The tickets the push would fail on, and why: the platform has no
         /// such ticket, or sent it unsealed.
         public var failed: [(id: String, reason: String)] = []
+        /// Ticket files changed since the base that do not validate: the
+        /// push would not send them (`Report.problems`).
+        public var problems: [Diagnostic] = []
 
-        /// As the push would exit: a failure, or conflicts to look at.
+        /// As the push would exit: a failure, or conflicts or problems to look at.
         public var exitStatus: ExitStatus {
             if !failed.isEmpty { return .failure }
-            return conflicts.isEmpty ? .success : .needsAttention
+            return conflicts.isEmpty && problems.isEmpty ? .success : .needsAttention
         }
 
         public init() {}
@@ -131,7 +134,10 @@ public struct TicketPusher {
     /// or refuses the token stops it, as it stops the push.
     public func preview() async throws -> Preview {
         var preview = Preview()
-        for item in try pending() {
+        guard platform.holdsTeamFields else { return preview }
+        let (pending, problems) = try scan()
+        preview.problems = problems
+        for item in pending {
             let id = item.git.id
             let current: Ticket
             do {
