@@ -169,12 +169,15 @@ import Testing
         // What the platform does beside the settings is said in the short form too.
         plan.agents[7].notes = ["the assistant also has tool tool-7, which transfers calls"]
         let noted = plan.agents[7].id
+        // At most 20 such lines, then how many more.
+        for index in 20..<45 { plan.agents[index].fallbacks = ["Vapi rings the destinations in the order it chooses"] }
         let markdown = PlanFormatter.markdown(plan)
         #expect(markdown.count < PlanFormatter.markdownLimit)
         #expect(markdown.contains("600 to create"))
         #expect(markdown.contains("too long for a comment"))
+        #expect(markdown.contains("- … and 6 more\n"), "\(markdown.suffix(600))")
         #expect(
-            markdown.contains("- `\(noted)`: `the assistant also has tool tool-7, which transfers calls`"),
+            markdown.contains("- `\(noted)`: platform: `the assistant also has tool tool-7, which transfers calls`"),
             "\(markdown.suffix(600))")
     }
 }

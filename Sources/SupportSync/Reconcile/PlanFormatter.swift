@@ -141,13 +141,25 @@ public enum PlanFormatter {
                     list += "- \(action.rawValue): " + ids.map { "`\($0)`" }.joined(separator: ", ") + "\n"
                 }
             }
-            // What the platform does beside the settings is kept: it changes
-            // what an agent does whatever the plan says.
-            var notes = ""
+            // What a reviewer must see beyond the fields is kept, at most
+            // IDList.limit lines: an agent taken over, edited on the platform
+            // since the last apply, a provider's fallback, and what the
+            // platform does beside the settings.
+            var said: [String] = []
             for agent in plan.agents {
-                for note in agent.notes ?? [] { notes += "- `\(agent.id)`: \(markdownCode(note))\n" }
+                let id = "`\(agent.id)`"
+                if let binds = agent.binds { said.append("\(id): takes over \(markdownCode(binds))") }
+                if let drift = agent.drift {
+                    said.append(
+                        "\(id): edited on the platform since the last apply; apply puts back: "
+                            + drift.map { "`\($0)`" }.joined(separator: ", "))
+                }
+                said += (agent.fallbacks ?? []).map { "\(id): provider: \(markdownCode($0))" }
+                said += (agent.notes ?? []).map { "\(id): platform: \(markdownCode($0))" }
             }
-            if !notes.isEmpty { notes = "From the platform:\n\n" + notes + "\n" }
+            var notes = said.prefix(IDList.limit).map { "- \($0)\n" }.joined()
+            if said.count > IDList.limit { notes += "- … and \(said.count - IDList.limit) more\n" }
+            if !notes.isEmpty { notes += "\n" }
             output =
                 header + "The full plan is too long for a comment; run `supportsync plan` for every field.\n\n" + list
                 + "\n" + notes + unmanaged
