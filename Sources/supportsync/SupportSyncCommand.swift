@@ -36,6 +36,8 @@ struct SupportSyncCommand: AsyncParsableCommand {
             // others (a 100,000-ticket pull peaked about 10 MiB lower).
             _ = mallopt(M_ARENA_MAX, Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
         #endif
+        // Before any logger exists, so every one of them logs this way.
+        _ = CommandLogging.bootstrap
         if let problem = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
             exit(withError: ValidationError(problem))
         }

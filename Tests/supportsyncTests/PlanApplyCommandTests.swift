@@ -30,6 +30,25 @@ struct PlanApplyCommandTests {
         #expect(!missing.stderr.contains("NSCocoaErrorDomain"))
     }
 
+    /// Logs are lines like the tool's other messages: level, part, message,
+    /// then the details; a SUPPORTSYNC_LOG that is no level is said.
+    @Test func logLinesReadLikeTheToolsOtherMessages() throws {
+        let repo = try TemporaryFolder()
+        try repo.write("config/agents/desk.yaml", PlanApply.agentFile("desk"))
+        let database = ["--db", repo.url.appendingPathComponent("platform.sqlite").path]
+        let applied = try Executable.run(["apply"] + database, in: repo.url, environment: ["SUPPORTSYNC_LOG": "info"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let lines = applied.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("info: apply: applied (agent=desk, version=") }, "\(applied.stderr)")
+        #expect(!applied.stderr.contains("[SupportSync]"), "\(applied.stderr)")
+        let unknown = try Executable.run(["plan"] + database, in: repo.url, environment: ["SUPPORTSYNC_LOG": "verbose"])
+        #expect(unknown.status == 0, "\(unknown.stderr)")
+        #expect(
+            unknown.stderr.contains(
+                "warning: SUPPORTSYNC_LOG=verbose is not a log level (trace, debug, info, notice, warning, error, critical); logging at warning"
+            ), "\(unknown.stderr)")
+    }
+
     @Test func anImportedFileCarriesNoBlockItsModeDoesNotUse() throws {
         let repo = try TemporaryFolder()
         try repo.write(ConfigValidator.defaultsFile, Scaffold.defaultsTemplate)

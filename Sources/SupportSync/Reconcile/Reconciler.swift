@@ -117,17 +117,21 @@ public struct Reconciler: Sendable {
             return ApplyReport.Result(id: agent.id, action: agent.action, outcome: .applied(version: written.version))
         } catch {
             let outcome: ApplyReport.Outcome
+            let reason: String
             switch error {
             case .versionConflict(let message):
-                outcome = .conflict(
+                reason =
                     "agent \(agent.id) changed on the platform since the plan; nothing was overwritten (\(message)); plan again"
-                )
+                outcome = .conflict(reason)
             case .invalid:
-                outcome = .rejected("the platform rejects \(Self.naming(agent.id, error.message))")
+                reason = "the platform rejects \(Self.naming(agent.id, error.message))"
+                outcome = .rejected(reason)
             default:
-                outcome = .failed(Self.naming(agent.id, error.message))
+                reason = Self.naming(agent.id, error.message)
+                outcome = .failed(reason)
             }
-            logger.warning("not applied", metadata: ["agent": "\(agent.id)", "reason": "\(outcome)"])
+            // The report says it, once; the log only for whoever asks for more.
+            logger.info("not applied", metadata: ["agent": "\(agent.id)", "reason": "\(reason)"])
             return ApplyReport.Result(id: agent.id, action: agent.action, outcome: outcome)
         }
     }
