@@ -192,7 +192,7 @@ import Testing
     /// CI counts the same with and without supportsync.yaml: any value but empty, false or 0.
     @Test(arguments: ["true", "1", "yes"])
     func ciWithoutAPlatformIsAUsageError(_ value: String) throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryFolder(["config/agents/.gitkeep": ""])
         let refused = try Executable.run(
             ["plan"], in: folder.url, environment: ["CI": value, "SUPPORTSYNC_PLATFORM": ""])
         #expect(refused.status == 64, "\(refused.stderr)")

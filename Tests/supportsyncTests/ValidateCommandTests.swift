@@ -48,6 +48,24 @@ struct ValidateCommandTests {
 
         """
 
+    /// A folder with no config/, tickets/ or supportsync.yaml is a run in
+    /// the wrong place (a CI job's working directory, say): every command
+    /// that reads config/ says so and exits 64, never a green run of nothing.
+    @Test func aFolderWithNothingToSyncIsAUsageError() throws {
+        let folder = try TemporaryFolder()
+        _ = try Repository.create(at: folder.url.path, initialBranch: "main")
+        let database = folder.url.appendingPathComponent("platform.sqlite").path
+        for command in [["validate"], ["test"], ["plan", "--db", database], ["sync", "--db", database]] {
+            let result = try Executable.run(command, in: folder.url)
+            #expect(result.status == 64, "\(command): \(result.stdout)\(result.stderr)")
+            #expect(
+                (result.stdout + result.stderr).contains("holds no config/, tickets/ or supportsync.yaml"),
+                "\(command): \(result.stdout)\(result.stderr)")
+        }
+        try folder.write("config/defaults.yaml", "support: {mode: nothing}\n")
+        #expect(try Executable.run(["validate"], in: folder.url).status == 0, "config/ without agents yet is fine")
+    }
+
     @Test func versionPrintsTheVersion() throws {
         let folder = try TemporaryFolder()
         let result = try Executable.run(["--version"], in: folder.url)

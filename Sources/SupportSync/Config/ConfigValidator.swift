@@ -66,6 +66,14 @@ public struct ConfigValidator: Sendable {
         var agentPaths: [String] = []
         var scenarioPaths: [String] = []
         if paths.isEmpty {
+            // No config/, tickets/ or supportsync.yaml is a run in the wrong
+            // folder, not a repository of no agents: said, never a green run.
+            // (A repository may keep tickets only, or environments first.)
+            guard
+                ["config", "tickets", "supportsync.yaml"].contains(where: {
+                    FileManager.default.fileExists(atPath: absolute($0))
+                })
+            else { throw ConfigError.noProject(root.path) }
             let agentsListed = scanYAML(in: Self.agentsDirectory)
             let scenariosListed = scanYAML(in: ScenarioDecoder.directory)
             agentPaths = agentsListed.read
@@ -469,10 +477,15 @@ public struct ConfigValidator: Sendable {
 
 public enum ConfigError: Error, CustomStringConvertible {
     case noSuchFile(String)
+    /// The root has no `config/`, `tickets/` or `supportsync.yaml`.
+    case noProject(String)
 
     public var description: String {
         switch self {
         case .noSuchFile(let path): return "no such file or folder: \(path)"
+        case .noProject(let root):
+            return
+                "\(PrintableText.escaping(root)) holds no config/, tickets/ or supportsync.yaml: run supportsync at the root of the repository that holds them (or pass --repo), or create them with supportsync init"
         }
     }
 }
