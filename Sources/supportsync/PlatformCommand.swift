@@ -162,7 +162,8 @@ struct SimulateCommand: AsyncParsableCommand {
         try await reportingErrors(json: format == .json) {
             // The local platform the environment (or --db) names: never a remote one.
             let selection = PlatformSelection(platform: "local", database: db, environmentName: env)
-            guard case .local(let path) = try selection.resolve(root: try repository.root()).kind else {
+            let target = try selection.resolve(root: try repository.root())
+            guard case .local(let path) = target.kind else {
                 throw ValidationError("platform simulate plays on the local platform only")
             }
             let platform = try LocalPlatform(path: path)
@@ -177,10 +178,23 @@ struct SimulateCommand: AsyncParsableCommand {
                 printError(
                     "played \(conversations) conversation\(conversations == 1 ? "" : "s") from \(simulation.from) "
                         + "over \(days) day\(days == 1 ? "" : "s") (seed \(simulation.seed)); "
-                        + "\(report.tickets.count) ticket\(report.tickets.count == 1 ? "" : "s") waiting: "
-                        + "supportsync tickets pull brings them into tickets/")
+                        + "\(report.tickets.count) ticket\(report.tickets.count == 1 ? "" : "s") waiting\(pullHint(target))"
+                )
             }
             return .success
         }
+    }
+
+    /// How to bring the tickets into git, with the options this run used;
+    /// an environment that keeps no tickets in git says so instead.
+    func pullHint(_ target: PlatformSelection.Target) -> String {
+        guard target.pullTickets else {
+            return
+                " (environment \(target.environment ?? "") keeps no tickets in git: its pull_tickets is not true)"
+        }
+        var command = "supportsync tickets pull"
+        if let env { command += " --env \(PrintableText.escaping(env))" }
+        if let db { command += " --db \(PrintableText.escaping(db))" }
+        return ": \(command) brings them into tickets/"
     }
 }

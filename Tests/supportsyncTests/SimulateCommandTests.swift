@@ -61,6 +61,33 @@ struct SimulateCommandTests {
         #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
     }
 
+    /// The closing hint says how to pull what was played, with this run's
+    /// options; an environment that keeps no tickets in git says so.
+    @Test func theClosingHintMatchesTheOptionsUsed() throws {
+        let folder = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "-b", "main"], in: folder.url)
+        #expect(try Executable.run(["init"], in: folder.url).status == 0)
+        let database = folder.url.appendingPathComponent("other.sqlite").path
+        #expect(try Executable.run(["apply", "--db", database], in: folder.url).status == 0)
+        let played = try Executable.run(
+            ["platform", "simulate", "--db", database, "--conversations", "5", "--seed", "1"], in: folder.url)
+        #expect(played.status == 0, "\(played.stderr)")
+        #expect(
+            played.stderr.contains(": supportsync tickets pull --db \(database) brings them into tickets/"),
+            "\(played.stderr)")
+        try folder.write(
+            "supportsync.yaml",
+            "platforms:\n  production: {provider: local, pull_tickets: true}\n  dev: {provider: local}\ndefault: production\n"
+        )
+        #expect(try Executable.run(["apply", "--env", "dev"], in: folder.url).status == 0)
+        let dev = try Executable.run(
+            ["platform", "simulate", "--env", "dev", "--conversations", "5", "--seed", "1"], in: folder.url)
+        #expect(dev.status == 0, "\(dev.stderr)")
+        #expect(
+            dev.stderr.contains("(environment dev keeps no tickets in git: its pull_tickets is not true)"),
+            "\(dev.stderr)")
+    }
+
     @Test func badOptionsAreUsageErrors() throws {
         let folder = try TemporaryFolder()
         #expect(try Executable.run(["platform", "simulate", "--from", "2026-02-30"], in: folder.url).status == 64)
