@@ -71,6 +71,8 @@ public indirect enum YAMLValue: Sendable, Hashable, ExpressibleByStringLiteral, 
                     && [.control, .format, .lineSeparator, .paragraphSeparator].contains(
                         scalar.properties.generalCategory)
             }
+            // An empty text shows as such, not as nothing.
+            if text.isEmpty { return "\"\"" }
             guard text.unicodeScalars.contains(where: special) else { return text }
             return "\""
                 + text.unicodeScalars.map { special($0) ? $0.escaped(asASCII: true) : String($0) }.joined() + "\""

@@ -154,6 +154,10 @@ import Testing
             )
             #expect(!history.stdout.contains("double charge"), "the reason is customer data too")
             #expect(history.stdout.contains("(a value in plain text)"), "\(history.stdout)")
+            if format == "text" {
+                // What the erasure left is shown as it is: it holds nothing.
+                #expect(history.stdout.contains("reason: (a value in plain text) -> \"\"\n"), "\(history.stdout)")
+            }
             #expect(history.stdout.contains("status"), "team fields are shown as ever: \(history.stdout)")
         }
         // A later commit that drops the erasure record (by mistake or not)

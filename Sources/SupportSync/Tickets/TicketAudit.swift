@@ -181,6 +181,8 @@ public enum TicketAudit {
         switch value {
         case .null: return "null"
         case .string(let text):
+            // An empty text holds nothing to hide: what an erasure leaves.
+            if text.isEmpty { return "\"\"" }
             if WithheldValue.isWithheld(text) { return "(withheld)" }
             return SealedValue.isSealed(text) ? "(sealed)" : "(a value in plain text)"
         case .map(let members): return members.isEmpty ? "{}" : "(values)"
@@ -193,6 +195,7 @@ public enum TicketAudit {
     public static func described(_ value: YAMLValue) -> YAMLValue {
         switch value {
         case .null: return .null
+        case .string(let text) where text.isEmpty: return value  // nothing to hide: what an erasure leaves
         case .list(let items): return .list(items.map(described))
         case .map(let members): return .map(members.map { ($0.0, described($0.1)) })
         case .bool, .int, .string: return .string(kind(of: value))
