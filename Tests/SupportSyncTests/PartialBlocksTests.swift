@@ -181,27 +181,6 @@ import Testing
         }
     }
 
-    /// A folder inside config/agents/ or config/tests/ is not read: one
-    /// holding YAML files is said, so its agents and scenarios are never
-    /// passed over unseen; one holding none is left alone.
-    @Test func aFolderOfYAMLFilesInsideConfigIsSaid() throws {
-        let folder = try TemporaryFolder([
-            "config/agents/desk.yaml": Self.desk,
-            "config/agents/billing/other.yaml": Self.desk,
-            "config/agents/notes/README.md": "# notes\n",
-            "config/tests/desk/open.yaml": "- {name: open, agent: desk, at: 2026-12-07T10:00, expect: transfer}\n",
-        ])
-        let report = try ConfigValidator(root: folder.url).validate().report
-        let found = report.diagnostics.filter { $0.rule == .agentFileName }
-        #expect(
-            found.map { "\($0.location.file): \($0.message)" } == [
-                "config/agents/billing: config/agents/billing/ holds YAML files that are not read: only files directly in config/agents/ are",
-                "config/tests/desk: config/tests/desk/ holds YAML files that are not read: only files directly in config/tests/ are",
-            ], "\(report.diagnostics)")
-        #expect(found.first?.hint == "move them up into config/agents/")
-        #expect(report.errorCount == 2)
-    }
-
     @Test func aPartOfHoursNoAgentCompletesIsReportedAtThePartNamingTheAgent() throws {
         let agent = Self.desk.replacingOccurrences(
             of: "    hours:\n      timezone: Europe/Madrid\n      weekly: {mon-fri: \"09:00-18:00\"}\n", with: "")

@@ -239,10 +239,14 @@ public struct ConfigValidator: Sendable {
             diagnostics.removeAll { $0.rule == .agentFileName && locations.contains($0.location) }
             for location in locations {
                 let others = locations.filter { $0 != location }
+                // A file whose name is not the id (a copy): what to change there.
+                let stem = Self.stem(location.file)
                 diagnostics.append(
                     Diagnostic(
                         .duplicateAgent, at: location, "the agent id '\(id)' is used by \(locations.count) files",
-                        hint: "each agent has exactly one file",
+                        hint: stem == id
+                            ? "each agent has exactly one file"
+                            : "each agent has exactly one file: this one is named \(stem).yaml, so set agent: \(stem), or delete it",
                         notes: others.map { Diagnostic.Note(location: $0, message: "also used here") }))
             }
             agents.removeAll { $0.id == id }
