@@ -137,14 +137,9 @@ import TicketSealing
         }
     }
 
-    /// The mark that asks for a rebuild is taken away only once the rebuild
-    /// is done: a run killed in the middle of the rebuild leaves it, and the
-    /// next erasure rebuilds. Seen from another connection while the
-    /// rebuild runs.
-    @Test func theRebuildMarkOutlivesARebuildThatDoesNotFinish() async throws {
-        let folder = try TemporaryFolder()
-        let path = folder.url.appendingPathComponent("platform.sqlite").path
-        let local = try LocalPlatform(path: path)
+    /// A local platform in `folder` with one flag agent and one ticket of it.
+    static func platformWithOneTicket(in folder: TemporaryFolder) async throws -> (LocalPlatform, Ticket) {
+        let local = try LocalPlatform(path: folder.url.appendingPathComponent("platform.sqlite").path)
         _ = try await local.putAgent(
             id: "billing-line",
             AgentWrite(
@@ -156,6 +151,17 @@ import TicketSealing
                 agent: "billing-line", channel: .calls, conversation: "c1", reason: "reason", summary: "summary",
                 customer: Customer(name: "Ana", email: "ana@example.com"), fields: [:]),
             idempotencyKey: nil)
+        return (local, ticket)
+    }
+
+    /// The mark that asks for a rebuild is taken away only once the rebuild
+    /// is done: a run killed in the middle of the rebuild leaves it, and the
+    /// next erasure rebuilds. Seen from another connection while the
+    /// rebuild runs.
+    @Test func theRebuildMarkOutlivesARebuildThatDoesNotFinish() async throws {
+        let folder = try TemporaryFolder()
+        let (local, ticket) = try await Self.platformWithOneTicket(in: folder)
+        let path = local.path
         let seen = LockedMarks()
         try await local.database.writeWithoutTransaction { db in
             db.trace(options: .statement) { event in
@@ -179,19 +185,8 @@ import TicketSealing
     /// own mark, which that rebuild does not take away.
     @Test func anErasureDuringARebuildKeepsItsMark() async throws {
         let folder = try TemporaryFolder()
-        let path = folder.url.appendingPathComponent("platform.sqlite").path
-        let local = try LocalPlatform(path: path)
-        _ = try await local.putAgent(
-            id: "billing-line",
-            AgentWrite(
-                name: "Billing", channels: [.calls],
-                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-            expecting: nil)
-        let ticket = try await local.createTicket(
-            TicketDraft(
-                agent: "billing-line", channel: .calls, conversation: "c1", reason: "reason", summary: "summary",
-                customer: Customer(name: "Ana", email: "ana@example.com"), fields: [:]),
-            idempotencyKey: nil)
+        let (local, ticket) = try await Self.platformWithOneTicket(in: folder)
+        let path = local.path
         try await local.database.writeWithoutTransaction { db in
             db.trace(options: .statement) { event in
                 guard "\(event)".uppercased().hasPrefix("VACUUM") else { return }
