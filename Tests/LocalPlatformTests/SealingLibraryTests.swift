@@ -58,13 +58,7 @@ import TicketSealing
 
     @Test func erasureDestroysTheKeyAndTheDataAndKeepsTheTicket() async throws {
         let folder = try TemporaryFolder()
-        let local = try LocalPlatform(path: folder.url.appendingPathComponent("platform.sqlite").path)
-        _ = try await local.putAgent(
-            id: "billing-line",
-            AgentWrite(
-                name: "Billing", channels: [.calls],
-                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-            expecting: nil)
+        let local = try await Self.platformWithAgent(in: folder)
         let draft = TicketDraft(
             agent: "billing-line", channel: .calls, conversation: "c", reason: "why-MARK", summary: "what-MARK",
             customer: Customer(name: "Ana-MARK", email: "ana@example.com"), fields: ["order": "o-MARK"])
@@ -96,13 +90,7 @@ import TicketSealing
     /// tickets went through before.
     @Test func noOlderCopyOfAnErasedTicketSurvivesInTheFile() async throws {
         let folder = try TemporaryFolder()
-        let local = try LocalPlatform(path: folder.url.appendingPathComponent("platform.sqlite").path)
-        _ = try await local.putAgent(
-            id: "billing-line",
-            AgentWrite(
-                name: "Billing", channels: [.calls],
-                support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-            expecting: nil)
+        let local = try await Self.platformWithAgent(in: folder)
         // Sizes from a fixed sequence, so every run moves the same rows.
         var state: UInt64 = 1
         func size(_ range: ClosedRange<Int>) -> Int {
@@ -137,8 +125,8 @@ import TicketSealing
         }
     }
 
-    /// A local platform in `folder` with one flag agent and one ticket of it.
-    static func platformWithOneTicket(in folder: TemporaryFolder) async throws -> (LocalPlatform, Ticket) {
+    /// A local platform in `folder` with one flag agent, `billing-line`.
+    static func platformWithAgent(in folder: TemporaryFolder) async throws -> LocalPlatform {
         let local = try LocalPlatform(path: folder.url.appendingPathComponent("platform.sqlite").path)
         _ = try await local.putAgent(
             id: "billing-line",
@@ -146,6 +134,12 @@ import TicketSealing
                 name: "Billing", channels: [.calls],
                 support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
             expecting: nil)
+        return local
+    }
+
+    /// A local platform in `folder` with one flag agent and one ticket of it.
+    static func platformWithOneTicket(in folder: TemporaryFolder) async throws -> (LocalPlatform, Ticket) {
+        let local = try await Self.platformWithAgent(in: folder)
         let ticket = try await local.createTicket(
             TicketDraft(
                 agent: "billing-line", channel: .calls, conversation: "c1", reason: "reason", summary: "summary",
