@@ -35,6 +35,24 @@ import Testing
         }
 
         func tip() throws -> ObjectID? { try example.tip() }
+
+        /// The ticket's file on main, as text.
+        func ticketText(_ ticket: Ticket) throws -> (path: String, text: String) {
+            let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
+            let tip = try #require(try tip())
+            let bytes = try #require(try Repository.open(at: root.path).blob(at: path, in: tip))
+            return (path, String(decoding: bytes, as: UTF8.self))
+        }
+
+        /// Commits `text` at `path` on main straight through git, as a
+        /// person would by hand (audit never sees it).
+        func commitByHand(_ path: String, _ text: String, message: String) throws {
+            let repository = try Repository.open(at: root.path)
+            _ = try repository.commit(
+                updating: "refs/heads/main", expectedTip: try tip(),
+                treeUpdates: [(path, try repository.writeBlob(Array(text.utf8)))], message: message,
+                author: Signature(name: "Team", email: "team@example.com"))
+        }
     }
 
     /// The report's table has 20 rows, then how many more; the pull keeps
@@ -140,19 +158,11 @@ import Testing
         let team = Signature(name: "Team", email: "team@example.com")
         _ = try TicketEditor(tickets: try TicketStore.project(root: bench.root)).set(
             real.id, TicketPatch(assignee: .set("luis")), commit: team)
-        let repository = try Repository.open(at: bench.root.path)
-        let path = try #require(TicketPaths.path(for: real.id, createdAt: real.createdAt))
-        let tip = try #require(try bench.tip())
-        let bytes = try #require(try repository.blob(at: path, in: tip))
-        let text = String(decoding: bytes, as: UTF8.self)
+        let (path, text) = try bench.ticketText(real)
         let forged = "T-FFFFFFF0"
-        let forgedPath = path.replacingOccurrences(of: real.id, with: forged)
-        _ = try repository.commit(
-            updating: "refs/heads/main", expectedTip: try bench.tip(),
-            treeUpdates: [
-                (forgedPath, try repository.writeBlob(Array(text.replacingOccurrences(of: real.id, with: forged).utf8)))
-            ],
-            message: "Add a ticket by hand", author: team)
+        try bench.commitByHand(
+            path.replacingOccurrences(of: real.id, with: forged), text.replacingOccurrences(of: real.id, with: forged),
+            message: "Add a ticket by hand")
 
         let dry = try await bench.engine(dryRun: true).run()
         #expect(dry.report.pushPreview?.toPush == [real.id], "\(dry.report.text)")
@@ -175,16 +185,10 @@ import Testing
         #expect(try await bench.engine().run().status == .success)
         let ticket = try await bench.flag("conv_a")
         #expect(try await bench.engine().run().status == .success)
-        let repository = try Repository.open(at: bench.root.path)
-        let path = try #require(TicketPaths.path(for: ticket.id, createdAt: ticket.createdAt))
-        let tip = try #require(try bench.tip())
-        let text = String(decoding: try #require(try repository.blob(at: path, in: tip)), as: UTF8.self)
+        let (path, text) = try bench.ticketText(ticket)
         #expect(text.contains("status: pending\n"))
-        let resolved = text.replacingOccurrences(of: "status: pending\n", with: "status: resolved\n")
-        _ = try repository.commit(
-            updating: "refs/heads/main", expectedTip: tip,
-            treeUpdates: [(path, try repository.writeBlob(Array(resolved.utf8)))], message: "Resolve it",
-            author: Signature(name: "Team", email: "team@example.com"))
+        try bench.commitByHand(
+            path, text.replacingOccurrences(of: "status: pending\n", with: "status: resolved\n"), message: "Resolve it")
 
         let dry = try await bench.engine(dryRun: true).run()
         #expect(dry.report.pushPreview?.problems.count == 1, "\(dry.report.text)")
