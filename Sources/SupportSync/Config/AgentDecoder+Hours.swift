@@ -149,27 +149,24 @@ extension AgentDecoder {
     /// Days for a message: `mon, wed, thu, fri`.
     static func dayList(_ days: [Weekday]) -> String { days.map(\.rawValue).joined(separator: ", ") }
 
-    /// `mon`, or a range running forward through the week such as `mon-fri`.
+    /// `mon`, or a range running forward through the week such as `mon-fri`
+    /// (`Weekday.days(of:)`); anything else is reported, saying why.
     private mutating func dayKey(_ key: String, at location: SourceLocation) -> [Weekday]? {
+        if let days = Weekday.days(of: key) { return days }
         let parts = key.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-        let days = parts.map { Weekday(rawValue: $0) }
-        guard (1...2).contains(parts.count), days.allSatisfy({ $0 != nil }) else {
+        let days = parts.compactMap { Weekday(rawValue: $0) }
+        if parts.count == 2, days.count == 2 {
+            reader.report(
+                .hoursDay, at: location, "the day range '\(key)' runs backwards; ranges run from mon to sun",
+                hint: "split it: \(days[0].rawValue)-sun and mon-\(days[1].rawValue)")
+        } else {
             let names = Weekday.allCases.map(\.rawValue)
             let suggestion = parts.count == 1 ? Suggestion.closest(to: String(key.prefix(3)), in: names) : nil
             reader.report(
                 .hoursDay, at: location, "'\(key)' is not a day (mon..sun) or a range of days such as mon-fri",
                 hint: suggestion.map { "did you mean '\($0)'?" })
-            return nil
         }
-        let first = days[0]!
-        let last = days.last!!
-        guard first <= last else {
-            reader.report(
-                .hoursDay, at: location, "the day range '\(key)' runs backwards; ranges run from mon to sun",
-                hint: "split it: \(first.rawValue)-sun and mon-\(last.rawValue)")
-            return nil
-        }
-        return Weekday.allCases.filter { $0 >= first && $0 <= last }
+        return nil
     }
 
     /// `HH:MM-HH:MM` in minutes since midnight; the end may be 24:00.
