@@ -28,27 +28,24 @@ extension AgentDecoder {
         } else if members["timezone"] == nil, context != nil {
             // Checked once merged into an agent (context set): defaults'
             // or an overlay's hours may leave the zone to the agent's file.
-            if let null = reader.nullKeyLocation(node, "timezone") {
-                reader.report(
-                    .missingKey, at: null, "\(path).timezone is null, which removes it, and hours need a time zone",
-                    hint: "set timezone: Europe/Madrid here, or delete this line")
-            } else {
-                reader.report(
-                    .missingKey, at: keyLocation, "\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid")
-            }
+            reader.reportMissing(
+                "timezone", of: node, at: keyLocation,
+                removed: (
+                    "\(path).timezone is null, which removes it, and hours need a time zone",
+                    hint: "set timezone: Europe/Madrid here, or delete this line"
+                ),
+                missing: ("\(path) has no 'timezone'", hint: "add timezone: Europe/Madrid"))
         }
         if let member = members["weekly"] {
             hours.weekly = weekly(member.value, path: "\(path).weekly")
         } else if context != nil {
-            if let null = reader.nullKeyLocation(node, "weekly") {
-                reader.report(
-                    .missingKey, at: null, "\(path).weekly is null, which removes it, and hours need opening hours",
-                    hint: "set weekly: {mon-fri: \"09:00-17:00\"} here, or delete this line")
-            } else {
-                reader.report(
-                    .missingKey, at: keyLocation, "\(path) has no 'weekly' opening hours",
-                    hint: "add weekly: {mon-fri: \"09:00-17:00\"}")
-            }
+            reader.reportMissing(
+                "weekly", of: node, at: keyLocation,
+                removed: (
+                    "\(path).weekly is null, which removes it, and hours need opening hours",
+                    hint: "set weekly: {mon-fri: \"09:00-17:00\"} here, or delete this line"
+                ),
+                missing: ("\(path) has no 'weekly' opening hours", hint: "add weekly: {mon-fri: \"09:00-17:00\"}"))
         }
         if let member = members["closed"], let items = reader.list(member.value, path: "\(path).closed") {
             reportCount(items, path: "\(path).closed", max: Patterns.maxClosedDates, rule: .hoursClosedDate)

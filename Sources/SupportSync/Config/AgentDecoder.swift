@@ -173,15 +173,16 @@ struct AgentDecoder {
             reader.enumeration($0.value, path: "support.mode", rule: .invalidMode, synonyms: Self.modeSynonyms)
         }
         if members["mode"] == nil, context != nil, !defaultsUnknown {
-            if let null = reader.nullKeyLocation(node, "mode") {
-                reader.report(
-                    .missingKey, at: null, "support.mode is null, which removes it, and an agent needs a mode",
-                    hint: "set mode: nothing, flag, escalate or decide here, or delete this line")
-            } else {
-                reader.report(
-                    .missingKey, at: keyLocation, "support.mode is missing",
-                    hint: "set mode: nothing, flag, escalate or decide (here or in config/defaults.yaml)")
-            }
+            reader.reportMissing(
+                "mode", of: node, at: keyLocation,
+                removed: (
+                    "support.mode is null, which removes it, and an agent needs a mode",
+                    hint: "set mode: nothing, flag, escalate or decide here, or delete this line"
+                ),
+                missing: (
+                    "support.mode is missing",
+                    hint: "set mode: nothing, flag, escalate or decide (here or in config/defaults.yaml)"
+                ))
         }
         let flag = members["flag"].flatMap { decodeFlag($0.value) }
         // Whether destinations are written at all; when they are but are

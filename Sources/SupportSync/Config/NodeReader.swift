@@ -53,6 +53,20 @@ struct NodeReader {
         return result
     }
 
+    /// A required `key` of `node` that is not there: reported at the null
+    /// that removed it when one did (`removed`), else at `location`
+    /// (`missing`), each a message and its hint.
+    mutating func reportMissing(
+        _ key: String, of node: ConfigNode, at location: SourceLocation, removed: (String, hint: String),
+        missing: (String, hint: String)
+    ) {
+        if let null = nullKeyLocation(node, key) {
+            report(.missingKey, at: null, removed.0, hint: removed.hint)
+        } else {
+            report(.missingKey, at: location, missing.0, hint: missing.hint)
+        }
+    }
+
     /// Where `key` of `node` is written as null: a required key removed by
     /// an explicit null (in an agent file, defaults or an overlay) is
     /// reported at that null, not at the mapping that lacks it.

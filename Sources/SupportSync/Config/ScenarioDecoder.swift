@@ -16,14 +16,13 @@ struct ScenarioDecoder {
             var missing = false
             for key in ["name", "agent", "at", "expect"] where members[key] == nil {
                 // A key written null is said so, where it is written.
-                if let null = reader.nullKeyLocation(item, key) {
-                    reader.report(
-                        .missingKey, at: null, "the scenario's '\(key)' is null; a scenario needs one",
-                        hint: Self.missingHint(key).replacingOccurrences(of: "add \(key):", with: "write \(key):"))
-                } else {
-                    reader.report(
-                        .missingKey, at: item.location, "the scenario has no '\(key)'", hint: Self.missingHint(key))
-                }
+                reader.reportMissing(
+                    key, of: item, at: item.location,
+                    removed: (
+                        "the scenario's '\(key)' is null; a scenario needs one",
+                        hint: Self.missingHint(key).replacingOccurrences(of: "add \(key):", with: "write \(key):")
+                    ),
+                    missing: ("the scenario has no '\(key)'", hint: Self.missingHint(key)))
                 missing = true
             }
             let name = members["name"].flatMap { reader.string($0.value, path: "name") }
