@@ -322,7 +322,11 @@ public struct VapiSlice: Sendable {
                 let applied = settings.support.flag?.collect ?? []
                 settings.support.flag?.collect = Self.collect(
                     from: tool["function"]?["parameters"], applied: applied, skipping: [])
-            } else if tool == nil {
+            } else if tool == nil, binding.flagTool != nil {
+                // The tool the last apply made is gone: Vapi no longer flags.
+                // (With no tool made, the last apply had no flag_webhook: the
+                // settings stand, and the tool to add is a change of its own,
+                // pendingChanges.)
                 settings.support.flag = nil
             }
         }
@@ -343,11 +347,21 @@ public struct VapiSlice: Sendable {
         let flagTool = binding.flagTool.flatMap { attached.contains($0) ? tools[$0] : nil }
         let liveURL = flagTool?["server"]?["url"]?.string
         let wantedURL = expected.flagTool?["server"]?["url"]?.string
+        // The URL may hold a secret (user info, a key in the query): shown
+        // without it, as git shows remote URLs.
+        let shown = { (url: String?) in url.map { YAMLValue.string(PrintableText.hidingURLSecrets($0)) } }
         if flagTool != nil, liveURL != wantedURL {
+            var new = shown(wantedURL)
+            if let wantedURL, shown(liveURL) == new {
+                new = .string(PrintableText.hidingURLSecrets(wantedURL) + " (its hidden parts change)")
+            }
+            changes.append(Plan.Change(field: "vapi.flag_tool.server.url", old: shown(liveURL), new: new))
+        } else if flagTool == nil, binding.flagTool == nil, let wantedURL, settings.support.flag != nil {
+            // A flag_webhook new to the environment: the tool is added.
             changes.append(
                 Plan.Change(
-                    field: "vapi.flag_tool.server.url", old: liveURL.map(YAMLValue.string),
-                    new: wantedURL.map(YAMLValue.string)))
+                    field: "vapi.flag_tool", old: nil,
+                    new: .string("\(Self.flagFunction) posting to \(PrintableText.hidingURLSecrets(wantedURL))")))
         }
         if expected.transferTool == nil, binding.transferTool.map(attached.contains) == true {
             changes.append(Plan.Change(field: "vapi.transfer_tool", old: .string("attached"), new: nil))

@@ -211,6 +211,45 @@ import VapiProvider
         #expect(again.status == 0, "\(again.stdout)")
     }
 
+    /// A flag_webhook new to the environment adds the flag tool: the plan
+    /// names that change (no drift of the flag settings, which the last
+    /// apply wrote and Vapi holds), and a URL's secrets are never printed.
+    @Test func addingOrChangingTheWebhookIsPlannedWithoutItsSecrets() async throws {
+        let bench = try Bench()
+        #expect(try await bench.run(["apply"]).status == 0)
+        try bench.repository.write(
+            ProjectFile.path, VapiApplyTests.project(webhook: "https://user:PASSWD@hooks.example.com/flag?key=SECRET1"))
+        for format in ["text", "json", "markdown"] {
+            let plan = try await bench.run(["plan", "--format", format])
+            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(!plan.stdout.contains("PASSWD") && !plan.stdout.contains("SECRET1"), "\(plan.stdout)")
+            #expect(!plan.stdout.contains("support.flag"), "no settings change: \(plan.stdout)")
+            #expect(!plan.stdout.contains("since the last apply"), "no drift: \(plan.stdout)")
+            if format == "text" {
+                #expect(
+                    plan.stdout.contains(
+                        "vapi.flag_tool: (none) -> supportsync_flag posting to https://***@hooks.example.com/flag?***"),
+                    "\(plan.stdout)")
+            }
+        }
+        #expect(try await bench.run(["apply"]).status == 0)
+        let withTool = try #require(try await bench.bound()["returns-chat"])
+        #expect(withTool["metadata"]?["supportsync"]?["tools"]?["flag"]?.string != nil)
+        #expect(try await bench.run(["plan", "--detailed-exitcode"]).status == 0)
+
+        // Another key in the query: a change, said without either key.
+        try bench.repository.write(
+            ProjectFile.path, VapiApplyTests.project(webhook: "https://user:PASSWD@hooks.example.com/flag?key=SECRET2"))
+        let plan = try await bench.run(["plan"])
+        #expect(!plan.stdout.contains("SECRET") && !plan.stdout.contains("PASSWD"), "\(plan.stdout)")
+        #expect(
+            plan.stdout.contains(
+                "vapi.flag_tool.server.url: https://***@hooks.example.com/flag?*** -> https://***@hooks.example.com/flag?*** (its hidden parts change)"
+            ), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("since the last apply"), "no drift: \(plan.stdout)")
+        #expect(try await bench.fake.failures().isEmpty)
+    }
+
     @Test func anUnboundAssistantOfTheSameNameIsTakenOver() async throws {
         let bench = try Bench()
         let existing = try await bench.fake.call(

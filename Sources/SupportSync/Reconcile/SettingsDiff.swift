@@ -28,6 +28,13 @@ public enum SettingsDiff {
 
     /// Each field's value, typed as JSON has it (the tree its JSON encoding
     /// reads back as, built without writing the JSON).
+    /// Whether `field` is one of an agent's settings (`name`, `channels`,
+    /// `support...`), not a provider's own change such as `vapi.flag_tool`.
+    static func isSettingsField(_ field: String) -> Bool {
+        let first = field.prefix { $0 != "." && $0 != "[" }
+        return first == "name" || first == "channels" || first == "support"
+    }
+
     static func values(_ settings: AgentSettings) -> [String: YAMLValue] {
         guard let value = try? YAMLValue(encoding: settings) else { return [:] }
         var fields: [String: YAMLValue] = [:]
