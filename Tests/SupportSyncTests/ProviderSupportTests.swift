@@ -32,6 +32,39 @@ import Testing
         ProviderSupport(unsupported: [.hours])
     }
 
+    /// Vapi's chats are not read for tickets: an agent that flags on the
+    /// messages channel is warned (strict or not), at `messages` in its
+    /// channels; one that never flags there is not.
+    @Test func aFlagOnVapisMessagesIsAWarningAtTheChannel() throws {
+        let agent = { (mode: String) in
+            "agent: desk\nname: Desk\nchannels: [calls, messages]\nsupport:\n\(mode)"
+        }
+        let escalate =
+            "  mode: escalate\n  escalate:\n    destinations: [{name: d, number: \"+34910000000\"}]\n"
+        for (support, warned) in [
+            ("  mode: flag\n", true),
+            (escalate, true),
+            (escalate + "    fallback: nothing\n", false),
+            ("  mode: decide\n  decide:\n    allow: [respond, flag]\n", true),
+            ("  mode: decide\n  decide:\n    allow: [respond]\n", false),
+            ("  mode: nothing\n", false),
+        ] {
+            let folder = try TemporaryFolder([
+                "config/agents/desk.yaml": agent(support),
+                ProjectFile.path:
+                    "platforms:\n  production: {provider: vapi, url: env/VAPI_URL, token: env/VAPI_TOKEN}\ndefault: production\n",
+            ])
+            let result = try ConfigValidator(root: folder.url).validate()
+            let found = result.report.diagnostics.filter { $0.rule == .providerUnsupported }
+            #expect(found.count == (warned ? 1 : 0), "\(support): \(result.report.diagnostics)")
+            guard let warning = found.first else { continue }
+            #expect(warning.severity == .warning)
+            #expect(warning.location.line == 3 && warning.location.column == 19, "at messages: \(warning.location)")
+            #expect(warning.message.contains("cannot express a flag on the messages channel"))
+            #expect(warning.hint?.contains("never becomes a ticket") == true)
+        }
+    }
+
     @Test func aProviderWithoutHoursFailsAtTheHoursKey() throws {
         let folder = try folder()
         let root = folder.url

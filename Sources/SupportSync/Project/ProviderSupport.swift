@@ -26,6 +26,8 @@ public struct ProviderSupport: Sendable, Hashable {
         case sipExtension = "sip_extension"
         /// A collect field named like one the provider's extraction uses itself (`Limits.reservedFields`).
         case reservedField = "reserved_field"
+        /// Flagging on the messages channel: the provider's tickets come from calls only.
+        case messagesFlag = "messages_flag"
 
         /// The settings' path, as messages name it.
         var path: String {
@@ -43,6 +45,7 @@ public struct ProviderSupport: Sendable, Hashable {
             case .nameLength: return "name"
             case .guidanceLength: return "support.decide.guidance"
             case .reservedField: return "support.flag.collect[].field"
+            case .messagesFlag: return "a flag on the messages channel"
             }
         }
 
@@ -55,6 +58,7 @@ public struct ProviderSupport: Sendable, Hashable {
             case .sipExtension: return "put the extension in the SIP address"
             case .guidanceLength: return "shorten the guidance"
             case .reservedField: return "rename the field"
+            case .messagesFlag: return "channels: [calls]"
             case .closed: return "closed: null"
             case .decide: return "another mode"
             default: return "\(rawValue): null"
@@ -122,7 +126,7 @@ public struct ProviderSupport: Sendable, Hashable {
     /// own words before the guidance take up to 130 (`VapiSlice`); the
     /// extraction tickets come from has `flagged` and `reason` of its own.
     public static let vapi = ProviderSupport(
-        unsupported: [.hours, .closed, .ringTimeout, .order, .sipExtension],
+        unsupported: [.hours, .closed, .ringTimeout, .order, .sipExtension, .messagesFlag],
         limits: Limits(name: 40, extension: 10, guidance: 870, reservedFields: ["flagged", "reason"]),
         reasons: [
             .hours: "Vapi assistants have no schedule",
@@ -135,6 +139,7 @@ public struct ProviderSupport: Sendable, Hashable {
             .guidanceLength:
                 "Vapi tool descriptions are at most 1000 characters, and up to 130 of them say what the tool does",
             .reservedField: "the call's extraction for tickets has flagged and reason of its own",
+            .messagesFlag: "tickets come from Vapi's calls; its chats are not read",
         ],
         fallbacks: [
             .hours: "transfers at any time: humans are always tried",
@@ -146,6 +151,7 @@ public struct ProviderSupport: Sendable, Hashable {
             .guidanceLength: "keeps the first 870 characters of the guidance",
             .sipExtension: "calls the SIP address without the extension",
             .reservedField: "leaves the field out of the extraction",
+            .messagesFlag: "makes no ticket of a chat it flags",
         ])
 
     /// Each unsupported setting the agent (its file's `root` and its merged
@@ -158,7 +164,14 @@ public struct ProviderSupport: Sendable, Hashable {
         func report(_ feature: Feature, at location: SourceLocation) {
             let why = reasons[feature].map { " (\($0))" } ?? ""
             let hint: String
-            if strict, feature == .nameLength {
+            // Vapi's assistant does flag a chat (through the flag tool, to
+            // the webhook): what is lost is the ticket in git, said always
+            // as a warning.
+            let severity: Severity = strict && feature != .messagesFlag ? .error : .warning
+            if feature == .messagesFlag {
+                hint =
+                    "a chat the assistant flags never becomes a ticket in tickets/; serve calls only (channels: [calls]) in the agent's file to make that plain"
+            } else if strict, feature == .nameLength {
                 // An overlay holds support settings only: the name is the agent file's.
                 hint = "shorten the name in the agent's file, or set strict_supports: false to be warned instead"
             } else if strict {
@@ -171,7 +184,7 @@ public struct ProviderSupport: Sendable, Hashable {
                 Diagnostic(
                     .providerUnsupported, at: location,
                     "the \(provider) provider of environment '\(environment)' cannot express \(feature.path)\(why)",
-                    hint: hint, severity: strict ? .error : .warning))
+                    hint: hint, severity: severity))
         }
         func written(_ node: ConfigNode?, _ key: String) -> ConfigNode.Member? {
             guard let member = node?[key], !member.value.isNull else { return nil }
@@ -185,6 +198,12 @@ public struct ProviderSupport: Sendable, Hashable {
         if let name = tooLong(written(root, "name"), limits.name) { report(.nameLength, at: name.value.location) }
         guard let support, support.members != nil else { return found }
         let escalate = written(support, "escalate")?.value
+        if unsupported.contains(.messagesFlag),
+            let messages = written(root, "channels")?.value.items?.first(where: { $0.scalar?.text == "messages" }),
+            Self.flagsOnMessages(support)
+        {
+            report(.messagesFlag, at: messages.location)
+        }
         if unsupported.contains(.decide), let mode = written(support, "mode"), mode.value.scalar?.text == "decide" {
             report(.decide, at: mode.value.location)
         }
@@ -224,6 +243,30 @@ public struct ProviderSupport: Sendable, Hashable {
             }
         }
         return found
+    }
+
+    /// Whether the merged `support` block flags a case on the messages
+    /// channel: mode flag, escalate with the fallback flag (the default), or
+    /// decide allowing flag.
+    static func flagsOnMessages(_ support: ConfigNode) -> Bool {
+        let text = { (node: ConfigNode?, key: String) in node?[key]?.value.scalar?.text }
+        switch text(support, "mode") {
+        case "flag": return true
+        case "escalate": return (text(support["escalate"]?.value, "fallback") ?? "flag") == "flag"
+        case "decide":
+            return support["decide"]?.value["allow"]?.value.items?.contains { $0.scalar?.text == "flag" } ?? false
+        default: return false
+        }
+    }
+
+    /// `flagsOnMessages` of decoded settings.
+    static func flagsOnMessages(_ support: SupportSettings) -> Bool {
+        switch support.mode {
+        case .flag: return true
+        case .escalate: return (support.escalate?.fallback ?? .flag) == .flag
+        case .decide: return support.decide?.allow.contains(.flag) ?? false
+        case .nothing: return false
+        }
     }
 
     /// The settings as the provider will hold them: each setting it cannot
@@ -277,6 +320,11 @@ public struct ProviderSupport: Sendable, Hashable {
         {
             settings.support.decide?.guidance = String(String.UnicodeScalarView(guidance.unicodeScalars.prefix(limit)))
             note(.guidanceLength)
+        }
+        if unsupported.contains(.messagesFlag), settings.channels.contains(.messages),
+            Self.flagsOnMessages(settings.support)
+        {
+            note(.messagesFlag)
         }
         if let collect = settings.support.flag?.collect,
             collect.contains(where: { limits.reservedFields.contains($0.field) })
