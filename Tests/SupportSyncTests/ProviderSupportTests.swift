@@ -65,6 +65,20 @@ import Testing
         }
     }
 
+    /// A name cut to Vapi's 40 code points keeps whole characters: a flag
+    /// (two code points) at the limit is left out, not split.
+    @Test func aNameCutToTheLimitKeepsWholeCharacters() {
+        let name = String(repeating: "a", count: 39) + "🇪🇸"
+        #expect(name.unicodeScalars.count == 41)
+        var settings = AgentSettings(
+            id: "desk", name: name, channels: [.calls], support: SupportSettings(mode: .nothing))
+        let (expressed, notes) = ProviderSupport.vapi.expressed(settings)
+        #expect(expressed.name == String(repeating: "a", count: 39))
+        #expect(notes.count == 1)
+        settings.name = String(repeating: "é", count: 41)
+        #expect(ProviderSupport.vapi.expressed(settings).settings.name == String(repeating: "é", count: 40))
+    }
+
     @Test func aProviderWithoutHoursFailsAtTheHoursKey() throws {
         let folder = try folder()
         let root = folder.url

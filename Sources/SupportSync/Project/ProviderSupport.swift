@@ -57,7 +57,7 @@ public struct ProviderSupport: Sendable, Hashable {
             case .extensionLength: return "shorten the extension"
             case .sipExtension: return "put the extension in the SIP address"
             case .guidanceLength: return "shorten the guidance"
-            case .reservedField: return "rename the field"
+            case .reservedField: return "leave the field out of collect (or rename a field of your own)"
             case .messagesFlag: return "channels: [calls]"
             case .closed: return "closed: null"
             case .decide: return "another mode"
@@ -259,6 +259,21 @@ public struct ProviderSupport: Sendable, Hashable {
         }
     }
 
+    /// The longest start of `text` of whole characters holding at most
+    /// `limit` code points (as Vapi counts): a flag or an accent is kept
+    /// whole or left out, never cut in two.
+    static func prefix(_ text: String, scalars limit: Int) -> String {
+        var count = 0
+        var end = text.startIndex
+        for index in text.indices {
+            let next = text[index].unicodeScalars.count
+            guard count + next <= limit else { break }
+            count += next
+            end = text.index(after: index)
+        }
+        return String(text[..<end])
+    }
+
     /// `flagsOnMessages` of decoded settings.
     static func flagsOnMessages(_ support: SupportSettings) -> Bool {
         switch support.mode {
@@ -280,7 +295,7 @@ public struct ProviderSupport: Sendable, Hashable {
             notes.append("\(feature.path): \(fallbacks[feature] ?? "ignored")")
         }
         if let limit = limits.name, settings.name.unicodeScalars.count > limit {
-            settings.name = String(String.UnicodeScalarView(settings.name.unicodeScalars.prefix(limit)))
+            settings.name = Self.prefix(settings.name, scalars: limit)
             note(.nameLength)
         }
         if var escalate = settings.support.escalate {
@@ -318,7 +333,7 @@ public struct ProviderSupport: Sendable, Hashable {
         if let limit = limits.guidance, let guidance = settings.support.decide?.guidance,
             guidance.unicodeScalars.count > limit
         {
-            settings.support.decide?.guidance = String(String.UnicodeScalarView(guidance.unicodeScalars.prefix(limit)))
+            settings.support.decide?.guidance = Self.prefix(guidance, scalars: limit)
             note(.guidanceLength)
         }
         if unsupported.contains(.messagesFlag), settings.channels.contains(.messages),
