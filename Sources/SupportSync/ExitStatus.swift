@@ -29,5 +29,5 @@ public enum ExitStatus: Int32, Sendable, Comparable {
 
 /// The version `supportsync --version` prints.
 public enum SupportSyncVersion {
-    public static let current = "0.4.0"
+    public static let current = "0.5.0"
 }
