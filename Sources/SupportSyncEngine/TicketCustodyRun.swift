@@ -41,6 +41,21 @@ public enum TicketCustodyRun {
         public var note: String?
     }
 
+    /// A customer's tickets as the platform finds them (`tickets find`), with
+    /// git's team fields where the platform keeps none (Vapi): its own say
+    /// nothing of the team's work.
+    public static func find(customer: String, platform: any ManagedPlatform, root: URL) async throws
+        -> [TicketRecord]
+    {
+        var records = try await platform.tickets(ofCustomer: customer).map(\.record)
+        guard !platform.holdsTeamFields else { return records }
+        let queries = TicketQueries(tickets: try TicketStore.project(root: root))
+        for index in records.indices {
+            if let git = try? queries.show(records[index].id).record { records[index].team = git.team }
+        }
+        return records
+    }
+
     /// `record` with its sealed values opened with the ticket's key. Without
     /// the reveal scope, or once the key is destroyed, the record comes back
     /// sealed with a note, never an error. A value that does not open

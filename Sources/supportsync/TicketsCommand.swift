@@ -450,14 +450,14 @@ struct FindCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(json: format == .json) {
             let root = try repository.root()
-            let found = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
-                try await $0.tickets(ofCustomer: customer)
+            let records = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
+                try await TicketCustodyRun.find(customer: customer, platform: $0, root: root)
             }
             if format == .json {
-                printOutput(JSONDocument.render(found.map(TicketRecord.init), under: "tickets"), json: true)
+                printOutput(JSONDocument.render(records, under: "tickets"), json: true)
             } else {
-                print(found.map { TicketFile.text($0.record) }.joined(separator: "---\n"), terminator: "")
-                printError("find: \(plural(found.count, "ticket"))")
+                print(records.map { TicketFile.text($0) }.joined(separator: "---\n"), terminator: "")
+                printError("find: \(plural(records.count, "ticket"))")
             }
             return .success
         }

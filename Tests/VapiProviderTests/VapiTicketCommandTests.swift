@@ -86,6 +86,12 @@ import VapiProvider
         #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
         let after = try Self.file(bench, id)
         #expect(after.contains("status: in_progress") && after.contains("assignee: lu"), "\(after)")
+        // An access request lists the ticket with git's team fields, not Vapi's none.
+        let found = try await bench.run(["tickets", "find", "--customer", "ana@example.com"])
+        #expect(found.status == 0, "\(found.stderr)")
+        #expect(found.stdout.contains("ana@example.com"), "\(found.stdout)")
+        #expect(
+            found.stdout.contains("status: in_progress") && found.stdout.contains("assignee: lu"), "\(found.stdout)")
 
         // Erasing deletes the call and commits the erasure at once.
         let erase = try await bench.run(["tickets", "erase", id, "--reason", "REQ-12", "--by", "privacy"])
