@@ -122,8 +122,10 @@ public struct PlatformSelection: Sendable {
     }
 
     /// Reads `supportsync.yaml` (refusing one with errors) and picks the
-    /// platform, without connecting.
-    public func resolve(root: URL) throws -> Target {
+    /// platform, without connecting. `ticketsOnly`: for a command that
+    /// reaches tickets only, which a Vapi `flag_webhook` (an agent setting)
+    /// does not concern: one whose variable is unset is left out, not an error.
+    public func resolve(root: URL, ticketsOnly: Bool = false) throws -> Target {
         let (project, diagnostics) = ProjectFile.load(root: root)
         if diagnostics.contains(where: { $0.severity == .error }) {
             throw ConfigInvalid(
@@ -164,7 +166,7 @@ public struct PlatformSelection: Sendable {
                 throw PlatformSelectionError.unsetSetting(chosen.name, "token", chosen.token.description)
             }
             var webhook: String?
-            if let setting = chosen.flagWebhook {
+            if let setting = chosen.flagWebhook, !ticketsOnly || setting.resolve(environment) != nil {
                 guard let value = setting.resolve(environment) else {
                     throw PlatformSelectionError.unsetSetting(chosen.name, "flag_webhook", setting.description)
                 }

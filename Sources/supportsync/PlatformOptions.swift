@@ -44,7 +44,7 @@ struct PlatformOptions: ParsableArguments {
 
     /// The platform of a ticket command: refused (64) for an environment whose tickets are not pulled.
     func ticketTarget(root: URL) throws -> PlatformSelection.Target {
-        let target = try selection.resolve(root: root)
+        let target = try selection.resolve(root: root, ticketsOnly: true)
         guard target.pullTickets else { throw PlatformSelectionError.noTicketState(target.environment ?? "") }
         return target
     }

@@ -111,6 +111,21 @@ import VapiProvider
         #expect(try await bench.fake.failures().isEmpty)
     }
 
+    /// A `flag_webhook` whose variable is unset stops what writes agents
+    /// (it would remove the flag tool), not a ticket command, which never
+    /// uses it: a pull job needs no webhook variable.
+    @Test func aTicketPullNeedsNoFlagWebhookVariable() async throws {
+        let project = Self.project().replacingOccurrences(
+            of: "    pull_tickets: true\n",
+            with: "    pull_tickets: true\n    flag_webhook: env/SUPPORTSYNC_TEST_UNSET_HOOK\n")
+        let bench = try VapiApplyTests.Bench(project: project)
+        let plan = try await bench.run(["plan"])
+        #expect(plan.status == 64, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stderr.contains("flag_webhook"), "\(plan.stderr)")
+        let pull = try await bench.run(["tickets", "pull"])
+        #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
+    }
+
     /// `sync` on Vapi: agents applied, tickets pulled, nothing pushed, and
     /// retention choosing closed tickets from git, since Vapi has no status.
     @Test func syncErasesClosedTicketsChosenFromGit() async throws {
