@@ -263,6 +263,18 @@ public struct VapiSlice: Sendable {
     /// A short, stable digest of the managed slice.
     public static func digest(_ slice: JSONValue) -> String { hexDigest(slice.canonical, bytes: 12) }
 
+    /// A webhook URL as plans show it: any part may hold a secret (user
+    /// info, a token in the path or the query), so only its scheme, host
+    /// and port, and a digest of the whole that tells two URLs apart.
+    static func shownWebhook(_ url: String) -> String {
+        let digest = "sha256 " + hexDigest(Data(url.utf8), bytes: 4)
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+            let host = components.host, !host.isEmpty
+        else { return "a URL (\(digest))" }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return PrintableText.escaping("\(scheme)://\(host)\(port)/… (\(digest))")
+    }
+
     /// The first `bytes` bytes of the SHA-256 of `data`, in lowercase hexadecimal.
     static func hexDigest(_ data: some DataProtocol, bytes: Int) -> String {
         SHA256.hash(data: data).prefix(bytes).map { String(format: "%02x", $0) }.joined()
@@ -347,21 +359,17 @@ public struct VapiSlice: Sendable {
         let flagTool = binding.flagTool.flatMap { attached.contains($0) ? tools[$0] : nil }
         let liveURL = flagTool?["server"]?["url"]?.string
         let wantedURL = expected.flagTool?["server"]?["url"]?.string
-        // The URL may hold a secret (user info, a key in the query): shown
-        // without it, as git shows remote URLs.
-        let shown = { (url: String?) in url.map { YAMLValue.string(PrintableText.hidingURLSecrets($0)) } }
         if flagTool != nil, liveURL != wantedURL {
-            var new = shown(wantedURL)
-            if let wantedURL, shown(liveURL) == new {
-                new = .string(PrintableText.hidingURLSecrets(wantedURL) + " (its hidden parts change)")
-            }
-            changes.append(Plan.Change(field: "vapi.flag_tool.server.url", old: shown(liveURL), new: new))
+            changes.append(
+                Plan.Change(
+                    field: "vapi.flag_tool.server.url", old: liveURL.map { .string(Self.shownWebhook($0)) },
+                    new: wantedURL.map { .string(Self.shownWebhook($0)) }))
         } else if flagTool == nil, binding.flagTool == nil, let wantedURL, settings.support.flag != nil {
             // A flag_webhook new to the environment: the tool is added.
             changes.append(
                 Plan.Change(
                     field: "vapi.flag_tool", old: nil,
-                    new: .string("\(Self.flagFunction) posting to \(PrintableText.hidingURLSecrets(wantedURL))")))
+                    new: .string("\(Self.flagFunction) posting to \(Self.shownWebhook(wantedURL))")))
         }
         if expected.transferTool == nil, binding.transferTool.map(attached.contains) == true {
             changes.append(Plan.Change(field: "vapi.transfer_tool", old: .string("attached"), new: nil))

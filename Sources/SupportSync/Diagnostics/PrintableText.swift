@@ -31,18 +31,6 @@ public enum PrintableText {
         return String(url[..<scheme.upperBound]) + "***" + String(url[at...])
     }
 
-    /// A URL without what may be a secret in it: the user info (as
-    /// `hidingUserInfo`), and the query and fragment (`?***`, `#***`).
-    public static func hidingURLSecrets(_ url: String) -> String {
-        var shown = hidingUserInfo(url)
-        for mark in ["?", "#"] {
-            if let start = shown.firstIndex(of: Character(mark)) {
-                shown = String(shown[..<start]) + mark + "***"
-            }
-        }
-        return escaping(shown)
-    }
-
     static func needsEscape(_ scalar: Unicode.Scalar, _ keepingNewlines: Bool) -> Bool {
         if scalar == "\n" { return !keepingNewlines }
         if scalar == "\t" { return !keepingNewlines }
