@@ -134,9 +134,10 @@ public struct TicketPusher {
     /// or refuses the token stops it, as it stops the push.
     public func preview() async throws -> Preview {
         var preview = Preview()
-        guard platform.holdsTeamFields else { return preview }
+        // The files' problems are the push's whatever the platform keeps.
         let (pending, problems) = try scan()
         preview.problems = problems
+        guard platform.holdsTeamFields else { return preview }
         for item in pending {
             let id = item.git.id
             let current: Ticket
