@@ -152,6 +152,32 @@ import Testing
         let mon = sources.first { $0.field == "support.escalate.hours.weekly.mon" }?.location
         #expect(mon.map { "\($0.file):\($0.line)" } == "config/agents/desk.yaml:12", "closed by the null: \(sources)")
 
+        // A day another key of the file closes keeps that key, for explain too.
+        let closedToo = try TemporaryFolder([
+            "config/agents/desk.yaml": Self.desk.replacingOccurrences(
+                of: " {mon-fri: \"09:00-18:00\"}\n",
+                with: "\n        mon-fri: null\n        tue: []\n        wed: \"10:00-11:00\"\n"),
+            "config/defaults.yaml": defaults,
+        ])
+        let both = try ConfigValidator(root: closedToo.url).validate()
+        #expect(both.report.diagnostics.isEmpty, "\(both.report.diagnostics)")
+        let open = try #require(both.agents.first?.support.escalate?.hours?.weekly)
+        #expect(Weekday.allCases.filter { !open[$0].isEmpty } == [.wed])
+        let tue = ConfigValidator(root: closedToo.url).sources(of: try #require(both.agents.first)).first {
+            $0.field == "support.escalate.hours.weekly.tue"
+        }
+        #expect(tue?.location?.line == 13, "at tue: [], \(String(describing: tue))")
+
+        // A null over a day nothing passed down, beside a key opening it,
+        // closes nothing there: an error, as in one file.
+        let notInherited = try TemporaryFolder([
+            "config/agents/desk.yaml": Self.desk.replacingOccurrences(
+                of: " {mon-fri: \"09:00-18:00\"}\n", with: "\n        fri-sat: null\n        fri: \"10:00-11:00\"\n"),
+            "config/defaults.yaml": "support:\n  escalate:\n    hours:\n      weekly: {sat-sun: \"09:00-17:00\"}\n",
+        ])
+        let refused = try ConfigValidator(root: notInherited.url).validate().report
+        #expect(refused.diagnostics.map(\.rule) == [.hoursOverlap], "\(refused.diagnostics)")
+
         let misspelled = try TemporaryFolder([
             "config/agents/desk.yaml": Self.desk.replacingOccurrences(
                 of: " {mon-fri: \"09:00-18:00\"}\n", with: "\n        mon-fri: \"09:00-18:00\"\n        tues: null\n")

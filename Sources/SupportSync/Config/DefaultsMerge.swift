@@ -62,14 +62,20 @@ enum DefaultsMerge {
                 Weekday.days(of: $0.key) ?? []
             })
         var mine: [ConfigNode.Member] = []
-        for member in own {
+        for (index, member) in own.enumerated() {
+            // Only days it took from what was inherited: a null over a day
+            // the file opens that nothing passed down closes nothing, as in
+            // one file, and is said so.
             guard member.value.isNull, let days = Weekday.days(of: member.key),
-                !inheritedDays.isDisjoint(with: days), !reopened.isDisjoint(with: days)
+                !reopened.isDisjoint(with: days), days.filter(reopened.contains).allSatisfy(inheritedDays.contains)
             else {
                 mine.append(member)
                 continue
             }
-            mine += days.filter { !reopened.contains($0) }.map {
+            // A day another key of the file names keeps that key alone.
+            let namedElsewhere = Set(
+                own.enumerated().filter { $0.offset != index }.flatMap { Weekday.days(of: $0.element.key) ?? [] })
+            mine += days.filter { !reopened.contains($0) && !namedElsewhere.contains($0) }.map {
                 ConfigNode.Member(key: $0.rawValue, keyLocation: member.keyLocation, value: member.value)
             }
         }
