@@ -33,8 +33,10 @@ import Testing
                 "config/agents/billing: config/agents/billing/ holds YAML files that are not read: only files directly in config/agents/ are",
                 "config/tests/desk: config/tests/desk/ holds YAML files that are not read: only files directly in config/tests/ are",
             ], "\(report.diagnostics)")
-        #expect(found.first?.hint == "move them up into config/agents/")
-        #expect(report.errorCount == 2)
+        #expect(
+            found.first?.hint == "move them up into config/agents/ to use them, or out of config/ to keep them aside")
+        // A folder kept aside (an archive) is a choice: warned, not an error.
+        #expect(report.errorCount == 0 && report.warningCount == 2)
     }
 
     /// A copied file holds another file's id: the copy is told to take its
@@ -43,6 +45,7 @@ import Testing
         let folder = try TemporaryFolder([
             "config/agents/desk.yaml": Self.agent,
             "config/agents/front.yaml": Self.agent,
+            "config/agents/Desk (copy).yaml": Self.agent,
         ])
         let report = try ConfigValidator(root: folder.url).validate().report
         let hints = Dictionary(
@@ -51,6 +54,8 @@ import Testing
         #expect(
             hints == [
                 "config/agents/desk.yaml": "duplicate-agent: each agent has exactly one file",
+                "config/agents/Desk (copy).yaml":
+                    "duplicate-agent: each agent has exactly one file: give this one an id of its own (and its file that name), or delete it",
                 "config/agents/front.yaml":
                     "duplicate-agent: each agent has exactly one file: this one is named front.yaml, so set agent: front, or delete it",
             ], "\(report.diagnostics)")

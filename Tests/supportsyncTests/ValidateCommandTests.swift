@@ -62,6 +62,11 @@ struct ValidateCommandTests {
                 (result.stdout + result.stderr).contains("holds no config/, tickets/ or supportsync.yaml"),
                 "\(command): \(result.stdout)\(result.stderr)")
         }
+        // A bare repository's own config file is no config/ folder.
+        let bare = try TemporaryFolder()
+        _ = try Repository.create(at: bare.url.path, bare: true)
+        let inBare = try Executable.run(["validate"], in: bare.url)
+        #expect(inBare.status == 64, "\(inBare.stdout)\(inBare.stderr)")
         try folder.write("config/defaults.yaml", "support: {mode: nothing}\n")
         #expect(try Executable.run(["validate"], in: folder.url).status == 0, "config/ without agents yet is fine")
     }

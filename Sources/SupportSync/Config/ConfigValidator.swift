@@ -69,11 +69,15 @@ public struct ConfigValidator: Sendable {
             // No config/, tickets/ or supportsync.yaml is a run in the wrong
             // folder, not a repository of no agents: said, never a green run.
             // (A repository may keep tickets only, or environments first.)
-            guard
-                ["config", "tickets", "supportsync.yaml"].contains(where: {
-                    FileManager.default.fileExists(atPath: absolute($0))
-                })
-            else { throw ConfigError.noProject(root.path) }
+            // (Folders: a bare repository has a file named config.)
+            let holds = { (path: String, folder: Bool) in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: self.absolute(path), isDirectory: &isDirectory)
+                    && isDirectory.boolValue == folder
+            }
+            guard holds("config", true) || holds("tickets", true) || holds(ProjectFile.path, false) else {
+                throw ConfigError.noProject(root.path)
+            }
             let agentsListed = scanYAML(in: Self.agentsDirectory)
             let scenariosListed = scanYAML(in: ScenarioDecoder.directory)
             agentPaths = agentsListed.read
@@ -93,12 +97,14 @@ public struct ConfigValidator: Sendable {
                                 "rename it to \(((path as NSString).deletingPathExtension as NSString).lastPathComponent).yaml"
                         ))
                 }
+                // A warning: a folder kept aside (an archive) is a choice.
                 for path in listed.folders {
                     diagnostics.append(
                         Diagnostic(
                             .agentFileName, at: SourceLocation(file: path, line: 1, column: 1),
                             "\(path)/ holds YAML files that are not read: only files directly in \(directory)/ are",
-                            hint: "move them up into \(directory)/"))
+                            hint: "move them up into \(directory)/ to use them, or out of config/ to keep them aside",
+                            severity: .warning))
                 }
             }
         } else {
@@ -246,7 +252,9 @@ public struct ConfigValidator: Sendable {
                         .duplicateAgent, at: location, "the agent id '\(id)' is used by \(locations.count) files",
                         hint: stem == id
                             ? "each agent has exactly one file"
-                            : "each agent has exactly one file: this one is named \(stem).yaml, so set agent: \(stem), or delete it",
+                            : Patterns.isAgentID(String(stem))
+                                ? "each agent has exactly one file: this one is named \(stem).yaml, so set agent: \(stem), or delete it"
+                                : "each agent has exactly one file: give this one an id of its own (and its file that name), or delete it",
                         notes: others.map { Diagnostic.Note(location: $0, message: "also used here") }))
             }
             agents.removeAll { $0.id == id }
