@@ -171,11 +171,17 @@ import Testing
         let noted = plan.agents[7].id
         // At most 20 such lines, then how many more.
         for index in 20..<45 { plan.agents[index].fallbacks = ["Vapi rings the destinations in the order it chooses"] }
+        // An edit on the platform, late in the list, comes before those all the same.
+        plan.agents[500].drift = ["name"]
+        let drifted = plan.agents[500].id
         let markdown = PlanFormatter.markdown(plan)
         #expect(markdown.count < PlanFormatter.markdownLimit)
         #expect(markdown.contains("600 to create"))
         #expect(markdown.contains("too long for a comment"))
-        #expect(markdown.contains("- … and 6 more\n"), "\(markdown.suffix(600))")
+        #expect(markdown.contains("- … and 7 more\n"), "\(markdown.suffix(600))")
+        #expect(
+            markdown.contains("- `\(drifted)`: edited on the platform since the last apply; apply puts back: `name`"),
+            "\(markdown.suffix(600))")
         #expect(
             markdown.contains("- `\(noted)`: platform: `the assistant also has tool tool-7, which transfers calls`"),
             "\(markdown.suffix(600))")

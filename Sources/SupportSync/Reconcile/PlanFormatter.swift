@@ -145,7 +145,10 @@ public enum PlanFormatter {
             // IDList.limit lines: an agent taken over, edited on the platform
             // since the last apply, a provider's fallback, and what the
             // platform does beside the settings.
+            // Take-overs and edits on the platform first: they are about
+            // this plan; what the provider and platform do comes after.
             var said: [String] = []
+            var about: [String] = []
             for agent in plan.agents {
                 let id = "`\(agent.id)`"
                 if let binds = agent.binds { said.append("\(id): takes over \(markdownCode(binds))") }
@@ -154,9 +157,10 @@ public enum PlanFormatter {
                         "\(id): edited on the platform since the last apply; apply puts back: "
                             + drift.map { "`\($0)`" }.joined(separator: ", "))
                 }
-                said += (agent.fallbacks ?? []).map { "\(id): provider: \(markdownCode($0))" }
-                said += (agent.notes ?? []).map { "\(id): platform: \(markdownCode($0))" }
+                about += (agent.fallbacks ?? []).map { "\(id): provider: \(markdownCode($0))" }
+                about += (agent.notes ?? []).map { "\(id): platform: \(markdownCode($0))" }
             }
+            said += about
             var notes = said.prefix(IDList.limit).map { "- \($0)\n" }.joined()
             if said.count > IDList.limit { notes += "- … and \(said.count - IDList.limit) more\n" }
             if !notes.isEmpty { notes += "\n" }

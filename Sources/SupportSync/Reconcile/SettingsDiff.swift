@@ -26,8 +26,6 @@ public enum SettingsDiff {
         values(settings).mapValues(\.oneLine)
     }
 
-    /// Each field's value, typed as JSON has it (the tree its JSON encoding
-    /// reads back as, built without writing the JSON).
     /// Whether `field` is one of an agent's settings (`name`, `channels`,
     /// `support...`), not a provider's own change such as `vapi.flag_tool`.
     static func isSettingsField(_ field: String) -> Bool {
@@ -35,6 +33,8 @@ public enum SettingsDiff {
         return first == "name" || first == "channels" || first == "support"
     }
 
+    /// Each field's value, typed as JSON has it (the tree its JSON encoding
+    /// reads back as, built without writing the JSON).
     static func values(_ settings: AgentSettings) -> [String: YAMLValue] {
         guard let value = try? YAMLValue(encoding: settings) else { return [:] }
         var fields: [String: YAMLValue] = [:]
