@@ -194,7 +194,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         var command = "supportsync tickets pull"
         if let env { command += " --env \(PrintableText.escaping(env))" }
-        if let db { command += " --db \(PrintableText.escaping(db))" }
+        // --db alone names this local database, whatever the environment's provider.
+        if let db { command += " --platform local --db \(PrintableText.escaping(db))" }
         return ": \(command) brings them into tickets/"
     }
 }

@@ -73,8 +73,12 @@ struct SimulateCommandTests {
             ["platform", "simulate", "--db", database, "--conversations", "5", "--seed", "1"], in: folder.url)
         #expect(played.status == 0, "\(played.stderr)")
         #expect(
-            played.stderr.contains(": supportsync tickets pull --db \(database) brings them into tickets/"),
+            played.stderr.contains(
+                ": supportsync tickets pull --platform local --db \(database) brings them into tickets/"),
             "\(played.stderr)")
+        // The hint works as written.
+        let pulled = try Executable.run(["tickets", "pull", "--platform", "local", "--db", database], in: folder.url)
+        #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
         try folder.write(
             "supportsync.yaml",
             "platforms:\n  production: {provider: local, pull_tickets: true}\n  dev: {provider: local}\ndefault: production\n"
