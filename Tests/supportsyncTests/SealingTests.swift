@@ -178,10 +178,13 @@ import Testing
         try bench.writeFile(path, kept.joined(separator: "\n"))
         try bench.commitWorkingFiles(
             [path], message: "Drop the erasure record", author: Signature(name: "Team", email: "team@example.com"))
-        let after = try await bench.run(["tickets", "history", ticket.id])
-        #expect(after.status == 0, "\(after.stderr)")
-        #expect(after.stdout.contains("Drop the erasure record"), "\(after.stdout)")
-        #expect(!after.stdout.contains("ana@example.com") && !after.stdout.contains("double charge"), "\(after.stdout)")
+        for format in ["text", "json"] {
+            let after = try await bench.run(["tickets", "history", ticket.id, "--format", format])
+            #expect(after.status == 0, "\(after.stderr)")
+            #expect(after.stdout.contains("Drop the erasure record"), "\(after.stdout)")
+            #expect(
+                !after.stdout.contains("ana@example.com") && !after.stdout.contains("double charge"), "\(after.stdout)")
+        }
     }
 
     @Test func erasingOneTicketReachesThePlatformGitAndAFreshCloneAndNoOther() async throws {
