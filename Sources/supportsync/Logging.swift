@@ -8,9 +8,10 @@ enum CommandLogging {
 
     static let bootstrap: Void = {
         let requested = ProcessInfo.processInfo.environment["SUPPORTSYNC_LOG"] ?? ""
-        let level = Logger.Level(rawValue: requested.lowercased()) ?? .warning
+        let named = Logger.Level(rawValue: requested.lowercased())
+        let level = named ?? .warning
         LoggingSystem.bootstrap { label in CommandLogHandler(label: label, logLevel: level) }
-        if !requested.isEmpty, Logger.Level(rawValue: requested.lowercased()) == nil {
+        if !requested.isEmpty, named == nil {
             // Said once, as the first log line, not passed over.
             CommandLogHandler.write(
                 "warning: SUPPORTSYNC_LOG=\(PrintableText.escaping(requested)) is not a log level (\(levels.joined(separator: ", "))); logging at warning\n"

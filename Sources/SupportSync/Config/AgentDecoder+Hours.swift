@@ -97,10 +97,10 @@ extension AgentDecoder {
         // `tue: null`) next to `mon-fri` closes nothing: said, not passed
         // over. (From another file, a day replaces the inherited one:
         // DefaultsMerge.mergeWeekly.)
-        for member in members where member.value.isNull || member.value.items?.isEmpty == true {
+        for member in members where member.value.opensNoHours {
             guard let days = Weekday.days(of: member.key) else { continue }
             let opening = members.filter { other in
-                other.key != member.key && !(other.value.items?.isEmpty ?? other.value.isNull)
+                other.key != member.key && !other.value.opensNoHours
                     && Weekday.days(of: other.key).map { !Set($0).isDisjoint(with: days) } == true
             }
             guard !opening.isEmpty else { continue }

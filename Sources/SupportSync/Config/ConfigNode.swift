@@ -42,6 +42,9 @@ public struct ConfigNode: Sendable {
     /// `null`, `~` or an empty value, written plain.
     public var isNull: Bool { scalar.map { $0.coreType == .null } ?? false }
 
+    /// A day's hours that open nothing: `null` or `[]`.
+    var opensNoHours: Bool { isNull || items?.isEmpty == true }
+
     public subscript(key: String) -> Member? {
         members?.first { $0.key == key }
     }

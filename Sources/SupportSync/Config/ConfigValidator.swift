@@ -348,8 +348,8 @@ public struct ConfigValidator: Sendable {
             }
             if let provider {
                 for var diagnostic in provider.support.diagnostics(
-                    for: support, root: root, environment: provider.environment, provider: provider.name,
-                    strict: provider.strict)
+                    for: support, root: root, settings: settings, environment: provider.environment,
+                    provider: provider.name, strict: provider.strict)
                 {
                     if diagnostic.location.file != path {
                         diagnostic.agent = decoder.context?.id ?? stem

@@ -57,10 +57,7 @@ enum DefaultsMerge {
         // stands for the days it closes, each under its own key, so it is
         // not read as a second key for the days opened again.
         let inheritedDays = Set(inherited.flatMap { Weekday.days(of: $0.key) ?? [] })
-        let reopened = Set(
-            own.filter { !$0.value.isNull && $0.value.items?.isEmpty != true }.flatMap {
-                Weekday.days(of: $0.key) ?? []
-            })
+        let reopened = Set(own.filter { !$0.value.opensNoHours }.flatMap { Weekday.days(of: $0.key) ?? [] })
         var mine: [ConfigNode.Member] = []
         for (index, member) in own.enumerated() {
             // Only days it took from what was inherited: a null over a day

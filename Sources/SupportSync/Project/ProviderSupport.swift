@@ -155,9 +155,11 @@ public struct ProviderSupport: Sendable, Hashable {
         ])
 
     /// Each unsupported setting the agent (its file's `root` and its merged
-    /// `support` block) writes, at its key.
+    /// `support` block) writes, at its key; what its decoded `settings` do
+    /// (flag on messages), at the value that makes them do it.
     func diagnostics(
-        for support: ConfigNode?, root: ConfigNode? = nil, environment: String, provider: String, strict: Bool
+        for support: ConfigNode?, root: ConfigNode? = nil, settings: AgentSettings? = nil, environment: String,
+        provider: String, strict: Bool
     ) -> [Diagnostic] {
         guard !unsupported.isEmpty else { return [] }
         var found: [Diagnostic] = []
@@ -198,9 +200,8 @@ public struct ProviderSupport: Sendable, Hashable {
         if let name = tooLong(written(root, "name"), limits.name) { report(.nameLength, at: name.value.location) }
         guard let support, support.members != nil else { return found }
         let escalate = written(support, "escalate")?.value
-        if unsupported.contains(.messagesFlag),
-            let messages = written(root, "channels")?.value.items?.first(where: { $0.scalar?.text == "messages" }),
-            Self.flagsOnMessages(support)
+        if unsupported.contains(.messagesFlag), let settings, Self.flagsOnMessages(settings.support),
+            let messages = written(root, "channels")?.value.items?.first(where: { $0.scalar?.text == "messages" })
         {
             report(.messagesFlag, at: messages.location)
         }
@@ -245,20 +246,6 @@ public struct ProviderSupport: Sendable, Hashable {
         return found
     }
 
-    /// Whether the merged `support` block flags a case on the messages
-    /// channel: mode flag, escalate with the fallback flag (the default), or
-    /// decide allowing flag.
-    static func flagsOnMessages(_ support: ConfigNode) -> Bool {
-        let text = { (node: ConfigNode?, key: String) in node?[key]?.value.scalar?.text }
-        switch text(support, "mode") {
-        case "flag": return true
-        case "escalate": return (text(support["escalate"]?.value, "fallback") ?? "flag") == "flag"
-        case "decide":
-            return support["decide"]?.value["allow"]?.value.items?.contains { $0.scalar?.text == "flag" } ?? false
-        default: return false
-        }
-    }
-
     /// The longest start of `text` of whole characters holding at most
     /// `limit` code points (as Vapi counts): a flag or an accent is kept
     /// whole or left out, never cut in two.
@@ -274,7 +261,8 @@ public struct ProviderSupport: Sendable, Hashable {
         return String(text[..<end])
     }
 
-    /// `flagsOnMessages` of decoded settings.
+    /// Whether the settings flag a case on the messages channel: mode flag,
+    /// escalate with the fallback flag (the default), or decide allowing flag.
     static func flagsOnMessages(_ support: SupportSettings) -> Bool {
         switch support.mode {
         case .flag: return true

@@ -142,11 +142,9 @@ public enum PlanFormatter {
                 }
             }
             // What a reviewer must see beyond the fields is kept, at most
-            // IDList.limit lines: an agent taken over, edited on the platform
-            // since the last apply, a provider's fallback, and what the
-            // platform does beside the settings.
-            // Take-overs and edits on the platform first: they are about
-            // this plan; what the provider and platform do comes after.
+            // IDList.limit lines: first the agents taken over or edited on
+            // the platform since the last apply (about this plan), then the
+            // providers' fallbacks and what platforms do beside the settings.
             var said: [String] = []
             var about: [String] = []
             for agent in plan.agents {

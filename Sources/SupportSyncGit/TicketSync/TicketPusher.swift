@@ -149,10 +149,8 @@ public struct TicketPusher {
                 try TicketPuller.requireSealed([found], tickets.sealing)
                 current = found
             } catch let error as PlatformError {
-                switch error {
-                case .unavailable, .unauthorized, .forbidden: throw error
-                default: preview.failed.append((id, error.message))
-                }
+                if Self.stopsRun(error) { throw error }
+                preview.failed.append((id, error.message))
                 continue
             } catch {
                 preview.failed.append((id, "\(error)"))
@@ -220,10 +218,17 @@ public struct TicketPusher {
 
         mutating func fail(_ error: PlatformError) {
             failure = error.message
-            switch error {
-            case .unavailable, .unauthorized, .forbidden: stopsRun = true
-            default: break
-            }
+            stopsRun = TicketPusher.stopsRun(error)
+        }
+    }
+
+    /// The platform cannot take changes now (unreachable or busy after the
+    /// retries, the token refused): the failure is the platform's, not the
+    /// ticket's, and every other ticket would meet it too.
+    static func stopsRun(_ error: PlatformError) -> Bool {
+        switch error {
+        case .unavailable, .unauthorized, .forbidden: return true
+        default: return false
         }
     }
 
