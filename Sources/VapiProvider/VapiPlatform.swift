@@ -87,6 +87,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 }
                 var agent = Agent(settings, version: version, updatedAt: updatedAt)
                 agent.providerChanges = slice.pendingChanges(of: assistant, tools: listing.tools)
+                agent.providerDrift = slice.editedOnVapi(of: assistant, tools: listing.tools)
                 agent.notes = VapiSlice.notes(of: assistant, tools: listing.tools)
                 agents.append(agent)
             } else if let settings = VapiSlice.unbound(assistant) {
@@ -156,7 +157,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         if !attached.isEmpty { model["toolIds"] = JSONValue(attached) }
         var body: [String: JSONValue] = [
             "name": .string(desired.name),
-            "metadata": .object([VapiSlice.metadataKey: Self.binding(desired.binding, transfer: transfer, flag: flag)]),
+            "metadata": .object([VapiSlice.metadataKey: Self.binding(desired, transfer: transfer, flag: flag)]),
             "model": model,
         ]
         if let output = desired.output { body["artifactPlan"] = .object(["structuredOutputs": .array([output])]) }
@@ -259,7 +260,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         _ assistant: JSONValue, desired: VapiSlice.Desired, transfer: String?, flag: String?, managedBefore: Set<String>
     ) -> JSONValue {
         var metadata = assistant["metadata"]?.object ?? [:]
-        metadata[VapiSlice.metadataKey] = binding(desired.binding, transfer: transfer, flag: flag)
+        metadata[VapiSlice.metadataKey] = binding(desired, transfer: transfer, flag: flag)
         var body: [String: JSONValue] = ["name": .string(desired.name), "metadata": .object(metadata)]
         let attached = [transfer, flag].compactMap { $0 }
         if var model = assistant["model"] {
@@ -285,11 +286,19 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         return .object(body)
     }
 
-    static func binding(_ base: JSONValue, transfer: String?, flag: String?) -> JSONValue {
-        var binding = base
+    /// `metadata.supportsync`: the desired binding with the managed tools'
+    /// ids and, with a flag tool, a digest of the URL it posts to (so a URL
+    /// edited on Vapi's dashboard is told from a changed `flag_webhook`).
+    static func binding(_ desired: VapiSlice.Desired, transfer: String?, flag: String?) -> JSONValue {
+        var binding = desired.binding
         var tools: [String: JSONValue] = [:]
         if let transfer { tools["transfer"] = .string(transfer) }
-        if let flag { tools["flag"] = .string(flag) }
+        if let flag {
+            tools["flag"] = .string(flag)
+            if let url = desired.flagTool?["server"]?["url"]?.string {
+                tools[VapiSlice.flagURLDigestKey] = .string(VapiSlice.urlDigest(url))
+            }
+        }
         binding["tools"] = .object(tools)
         return binding
     }

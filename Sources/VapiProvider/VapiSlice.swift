@@ -218,8 +218,17 @@ public struct VapiSlice: Sendable {
         public var environment: String
         public var transferTool: String?
         public var flagTool: String?
+        /// `urlDigest` of the URL the flag tool posted to when last applied.
+        public var flagURLDigest: String? = nil
         public var settings: AgentSettings?
     }
+
+    /// The binding's key for `Binding.flagURLDigest`, beside the tools' ids.
+    static let flagURLDigestKey = "flag_url_sha256"
+
+    /// What a binding keeps of a webhook URL: 16 bytes of its SHA-256, which
+    /// tell two URLs apart and give nothing of one away.
+    static func urlDigest(_ url: String) -> String { hexDigest(Data(url.utf8), bytes: 16) }
 
     public static func binding(of assistant: JSONValue) -> Binding? {
         // Only a binding that names an agent and an environment as config/
@@ -240,7 +249,8 @@ public struct VapiSlice: Sendable {
         }
         return Binding(
             agent: agent, environment: environment, transferTool: meta["tools"]?["transfer"]?.string,
-            flagTool: meta["tools"]?["flag"]?.string, settings: settings)
+            flagTool: meta["tools"]?["flag"]?.string, flagURLDigest: meta["tools"]?[flagURLDigestKey]?.string,
+            settings: settings)
     }
 
     /// The managed slice as read: what the plan's version hashes.
@@ -381,6 +391,19 @@ public struct VapiSlice: Sendable {
             changes.append(Plan.Change(field: "vapi.extraction", old: .string(Self.outputName), new: nil))
         }
         return changes
+    }
+
+    /// The fields of `pendingChanges` edited on Vapi since the last apply:
+    /// the flag tool's URL, when it is neither what the last apply wrote
+    /// (its digest in the binding) nor what the environment now wants.
+    public func editedOnVapi(of assistant: JSONValue, tools: [String: JSONValue]) -> [String] {
+        guard let binding = Self.binding(of: assistant), binding.environment == environment,
+            let settings = binding.settings, let applied = binding.flagURLDigest,
+            let flagTool = binding.flagTool, (assistant["model"]?["toolIds"]?.strings ?? []).contains(flagTool),
+            let live = tools[flagTool]?["server"]?["url"]?.string
+        else { return [] }
+        let wanted = desired(settings).flagTool?["server"]?["url"]?.string
+        return live != wanted && Self.urlDigest(live) != applied ? ["vapi.flag_tool.server.url"] : []
     }
 
     /// What the assistant holds outside the managed slice that changes what

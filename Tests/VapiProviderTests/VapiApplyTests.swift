@@ -213,6 +213,48 @@ import VapiProvider
         #expect(again.status == 0, "\(again.stdout)")
     }
 
+    /// The flag tool's URL edited on Vapi's dashboard is drift, told from a
+    /// changed `flag_webhook` by the digest the last apply left in the
+    /// binding; apply puts the URL back and says so.
+    @Test func aFlagToolURLEditedOnVapiIsDriftAndPutBack() async throws {
+        let webhook = "https://hooks.example.com/flag"
+        let bench = try Bench(project: VapiApplyTests.project(webhook: webhook))
+        #expect(try await bench.run(["apply"]).status == 0)
+        let assistant = try #require(try await bench.bound()["returns-chat"])
+        let flagID = try #require(assistant["metadata"]?["supportsync"]?["tools"]?["flag"]?.string)
+        let digest = try #require(assistant["metadata"]?["supportsync"]?["tools"]?["flag_url_sha256"]?.string)
+        #expect(digest.count == 32 && !digest.contains("hooks"), "\(digest)")
+
+        try await bench.fake.call(
+            "POST", "/__fake/tools/\(flagID)/edit",
+            .object(["server": .object(["url": .string("https://elsewhere.example.net/catch")])]))
+        for format in ["text", "json"] {
+            let plan = try await bench.run(["plan", "--format", format])
+            #expect(plan.status == 0, "\(plan.stderr)")
+            if format == "text" {
+                #expect(plan.stdout.contains("~ update returns-chat"), "\(plan.stdout)")
+                #expect(
+                    plan.stdout.contains(
+                        "edited on the platform since the last apply; apply puts back: vapi.flag_tool.server.url"),
+                    "\(plan.stdout)")
+            } else {
+                let json = try JSONDecoder().decode(JSONValue.self, from: Data(plan.stdout.utf8))
+                let agent = try #require(json["agents"]?.array?.first { $0["id"]?.string == "returns-chat" })
+                #expect(agent["drift"]?.strings == ["vapi.flag_tool.server.url"], "\(plan.stdout)")
+            }
+        }
+        let apply = try await bench.run(["apply"])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(
+            apply.stdout.contains(
+                "put back what was edited on the platform since the last apply: vapi.flag_tool.server.url"),
+            "\(apply.stdout)")
+        let tool = try #require(try await bench.fake.state().tools.first { $0["id"]?.string == flagID })
+        #expect(tool["server"]?["url"]?.string == webhook)
+        #expect(try await bench.run(["plan", "--detailed-exitcode"]).status == 0)
+        #expect(try await bench.fake.failures().isEmpty)
+    }
+
     /// A flag_webhook new to the environment adds the flag tool: the plan
     /// names that change (no drift of the flag settings, which the last
     /// apply wrote and Vapi holds), and a URL's secrets are never printed.

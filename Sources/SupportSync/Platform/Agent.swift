@@ -14,6 +14,10 @@ public struct Agent: Sendable, Hashable, Codable {
     /// What the platform holds that the settings do not explain and `apply`
     /// changes (a Vapi flag tool posting to an old webhook). Never on the wire.
     public var providerChanges: [Plan.Change] = []
+    /// Fields of `providerChanges` edited on the platform since the last
+    /// apply (a Vapi flag tool's URL changed on the dashboard), which the
+    /// plan names as drift. Never on the wire.
+    public var providerDrift: [String] = []
     /// What the platform holds outside what supportsync manages that changes
     /// what the agent does (a Vapi transfer tool of the team's own), one
     /// sentence each: the plan and `import` say it. Never on the wire.

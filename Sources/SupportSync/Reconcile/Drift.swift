@@ -11,11 +11,16 @@ public enum Drift {
         for index in plan.agents.indices where plan.agents[index].action == .update {
             guard let last = lastApplied[plan.agents[index].id] else { continue }
             let applied = SettingsDiff.values(last)
-            // Settings fields only: a provider's own change (`vapi.flag_tool`,
-            // from the environment) is no edit on the platform.
-            let edited = plan.agents[index].changes.filter {
-                SettingsDiff.isSettingsField($0.field) && applied[$0.field] != $0.oldValue
-            }.map(\.field)
+            // What the provider found edited on its side (the reconciler set
+            // it from `Agent.providerDrift`), then settings fields: a
+            // provider's own change (`vapi.flag_tool`, from the environment)
+            // is no edit on the platform.
+            let provider = (plan.agents[index].drift ?? []).filter { !SettingsDiff.isSettingsField($0) }
+            let edited =
+                provider
+                + plan.agents[index].changes.filter {
+                    SettingsDiff.isSettingsField($0.field) && applied[$0.field] != $0.oldValue
+                }.map(\.field)
             plan.agents[index].drift = edited.isEmpty ? nil : edited
         }
     }

@@ -43,6 +43,7 @@ public struct Reconciler: Sendable {
                 desired: settings,
                 behaviour: action == .unchanged ? nil : BehaviourChange.between(current?.settings, settings))
             agent.binds = binds
+            if action == .update, let edited = current?.providerDrift, !edited.isEmpty { agent.drift = edited }
             if let notes = current?.notes, !notes.isEmpty { agent.notes = notes }
             agents.append(agent)
         }
