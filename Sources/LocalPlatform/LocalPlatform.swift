@@ -350,7 +350,13 @@ public final class LocalPlatform: AgentPlatform {
     {
         guard !reason.allSatisfy(\.isWhitespace) else { throw .invalid(field: "reason", message: "give a reason") }
         let match: CustomerMatch?
-        if case .customer(let contact) = selection { match = try CustomerMatch(contact) } else { match = nil }
+        if case .customer(let contact) = selection {
+            match = try CustomerMatch(contact)
+            let named = contact.contains("@") ? Customer(email: contact) : Customer(phone: contact)
+            try Erasure.requireNoCustomerData(reason: reason, by: by, customer: named, ticket: nil)
+        } else {
+            match = nil
+        }
         if case .closedBefore(let time) = selection, TicketTimestamp(time) == nil {
             throw .invalid(field: "closed_before", message: "'\(time)' is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
         }
@@ -376,6 +382,12 @@ public final class LocalPlatform: AgentPlatform {
                     case .ticket: break
                     }
                 }
+            }
+            // Nothing is erased while the reason or author would put a
+            // customer's detail into git.
+            for ticket in chosen where ticket.erasure == nil {
+                try Erasure.requireNoCustomerData(
+                    reason: reason, by: by, customer: ticket.record.report.customer, ticket: ticket.id)
             }
             let now = Self.timestamp()
             var erased: [Ticket] = []

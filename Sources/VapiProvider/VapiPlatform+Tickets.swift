@@ -124,6 +124,17 @@ extension VapiPlatform {
         case .closedBefore:
             throw .badRequest(Self.noTeamFields + "; closed tickets are chosen from git")
         }
+        if case .customer(let contact) = selection {
+            let named = contact.contains("@") ? Customer(email: contact) : Customer(phone: contact)
+            try Erasure.requireNoCustomerData(reason: reason, by: by, customer: named, ticket: nil)
+        }
+        // No call is deleted while the reason or author would put a
+        // customer's detail into git.
+        for call in chosen {
+            guard let ticket = call.ticket else { continue }
+            try Erasure.requireNoCustomerData(
+                reason: reason, by: by, customer: ticket.record.report.customer, ticket: ticket.id)
+        }
         let erasure = Erasure(by: by, reason: reason)
         var erased: [Ticket] = []
         for call in chosen.sorted(by: { $0.id < $1.id }) {

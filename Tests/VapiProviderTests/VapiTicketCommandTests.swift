@@ -93,6 +93,13 @@ import VapiProvider
         #expect(
             found.stdout.contains("status: in_progress") && found.stdout.contains("assignee: lu"), "\(found.stdout)")
 
+        // A reason holding the customer's e-mail address deletes nothing.
+        let leak = try await bench.run(["tickets", "erase", id, "--reason", "asked by Ana@Example.com"])
+        #expect(leak.status == 1 && leak.stderr.contains("the customer's e-mail address"), "\(leak.stderr)")
+        #expect(!leak.stderr.contains("xample.com"), "\(leak.stderr)")
+        let kept = try await bench.fake.call("GET", "/__fake/state")["calls"]?.array ?? []
+        #expect(kept.contains { $0["id"]?.string == id })
+
         // Erasing deletes the call and commits the erasure at once.
         let erase = try await bench.run(["tickets", "erase", id, "--reason", "REQ-12", "--by", "privacy"])
         #expect(erase.status == 0, "\(erase.stdout)\(erase.stderr)")

@@ -220,6 +220,32 @@ import Testing
             ["tickets", "erase", "T-DEADBEEF", "--reason", "request 2026-115"] + platform,
             environment: server.environment("erase"))
         #expect(unknown.status == 1, "\(unknown.stderr)")
+        // A reason or author holding the customer's details would put them
+        // into git in plain text: refused (exit 1), the detail named by kind
+        // only, nothing erased.
+        let email = victim.customer.email!.uppercased()
+        let phone = "+34 60 000 00 01"  // the victim's number, written with spaces
+        let leaks: [([String], String)] = [
+            (["--reason", "asked by \(email)"], "reason holds the customer's e-mail address of ticket \(victim.id)"),
+            (["--reason", "call back on \(phone)"], "reason holds the customer's phone number"),
+            (["--reason", "request", "--by", "Name-MK1X"], "by holds the customer's name"),
+        ]
+        for (arguments, said) in leaks {
+            let leak = try await bench.run(
+                ["tickets", "erase", victim.id] + arguments + platform, environment: server.environment("erase"))
+            #expect(leak.status == 1, "\(leak.stderr)")
+            #expect(leak.stderr.contains(said) && leak.stderr.contains("nothing was erased"), "\(leak.stderr)")
+            #expect(!leak.stderr.contains("MK1X") && !leak.stderr.contains("00 01"), "\(leak.stderr)")
+        }
+        let leakByCustomer = try await bench.run(
+            ["tickets", "erase", "--customer", victim.customer.email!, "--reason", "for \(victim.customer.email!)"]
+                + platform, environment: server.environment("erase"))
+        #expect(
+            leakByCustomer.status == 1 && leakByCustomer.stderr.contains("e-mail address"), "\(leakByCustomer.stderr)")
+        // A name that is only part of a word, and other digits, are no detail.
+        #expect(
+            Erasure.customerDetail(
+                of: Customer(name: "Ana", phone: "+34600000001"), in: "Banana request 2026-114, ticket 60000") == nil)
 
         let erased = try await bench.run(
             ["tickets", "erase", victim.id, "--reason", "request 2026-114", "--by", "dpo"] + platform,
