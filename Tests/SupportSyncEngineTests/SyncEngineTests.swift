@@ -172,10 +172,41 @@ import Testing
             dry.report.text.contains("push would fail for \(forged): the platform has no ticket \(forged)"),
             "\(dry.report.text)")
         #expect(dry.report.json.contains("\"push_failed\" : ["), "\(dry.report.json)")
-        #expect(dry.status == .failure, "as the real run exits: \(dry.report.text)")
+        // A file git holds wrongly needs a person (exit 1), not a retry.
+        #expect(dry.status == .needsAttention, "as the real run exits: \(dry.report.text)")
         let pushed = try await bench.engine().run()
         #expect(pushed.report.push?.failed.map(\.id) == [forged], "\(pushed.report.text)")
-        #expect(pushed.status == .failure)
+        #expect(pushed.status == .needsAttention)
+    }
+
+    /// A status change the ticket lifecycle does not allow (a closed ticket
+    /// reopened by a commit audit never saw) is one the push would fail on:
+    /// the dry run says so with the platform's words, and both exit 1.
+    @Test func aDryRunChecksTheTicketLifecycle() async throws {
+        let bench = try Bench()
+        #expect(try await bench.engine().run().status == .success)
+        let ticket = try await bench.flag("conv_a")
+        #expect(try await bench.engine().run().status == .success)
+        let team = Signature(name: "Team", email: "team@example.com")
+        _ = try TicketEditor(tickets: try TicketStore.project(root: bench.root)).set(
+            ticket.id, TicketPatch(status: .closed, resolution: .set("Refunded.")), commit: team)
+        #expect(try await bench.engine().run().status == .success)
+        let (path, text) = try bench.ticketText(ticket)
+        #expect(text.contains("status: closed\n"), "\(text)")
+        try bench.commitByHand(
+            path, text.replacingOccurrences(of: "status: closed\n", with: "status: pending\n"), message: "Reopen")
+
+        let dry = try await bench.engine(dryRun: true).run()
+        #expect(dry.report.pushPreview?.toPush == [], "\(dry.report.text)")
+        #expect(dry.report.pushPreview?.failed.map(\.id) == [ticket.id], "\(dry.report.text)")
+        #expect(
+            dry.report.text.contains("push would fail for \(ticket.id): a closed ticket cannot move to pending"),
+            "\(dry.report.text)")
+        #expect(dry.status == .needsAttention, "\(dry.report.text)")
+        let real = try await bench.engine().run()
+        #expect(real.report.push?.failed.map(\.id) == [ticket.id], "\(real.report.text)")
+        #expect(real.report.text.contains("a closed ticket cannot move to pending"), "\(real.report.text)")
+        #expect(real.status == .needsAttention, "\(real.report.text)")
     }
 
     /// A ticket file the push would not send (resolved without a

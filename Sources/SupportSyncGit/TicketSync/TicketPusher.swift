@@ -11,6 +11,10 @@ public struct TicketPusher {
         public var pushed: [String] = []
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
         public var failed: [(id: String, reason: String)] = []
+        /// The tickets of `failed` that failed for what git holds, not for
+        /// the platform: it refused the change (a status the lifecycle does
+        /// not allow) or has no such ticket. A person must look (exit 1).
+        public var refused: Set<String> = []
         /// Ticket files that changed since the base but do not validate:
         /// not pushed, each problem at its line.
         public var problems: [Diagnostic] = []
@@ -19,11 +23,41 @@ public struct TicketPusher {
         public var notSent: String?
 
         public var exitStatus: ExitStatus {
-            if !failed.isEmpty { return .failure }
-            return conflicts.isEmpty && problems.isEmpty ? .success : .needsAttention
+            TicketPusher.exitStatus(failed: failed, refused: refused, clean: conflicts.isEmpty && problems.isEmpty)
         }
 
         public var failedByReason: [(ids: [String], reason: String)] { TicketPusher.byReason(failed) }
+    }
+
+    /// 3 when a ticket failed for the platform's sake (unreachable, the
+    /// token refused, an answer that is wrong); 1 when every failure is
+    /// the ticket's own (`refused`), or for conflicts and problems.
+    static func exitStatus(failed: [(id: String, reason: String)], refused: Set<String>, clean: Bool) -> ExitStatus {
+        if failed.contains(where: { !refused.contains($0.id) }) { return .failure }
+        return failed.isEmpty && clean ? .success : .needsAttention
+    }
+
+    /// The platform refused the change as such (422) or has no such
+    /// ticket: what git holds must change, not the platform.
+    static func isRefusal(_ error: PlatformError) -> Bool {
+        switch error {
+        case .invalid, .notFound: return true
+        default: return false
+        }
+    }
+
+    /// Why the platform would refuse `patch` to `current`, by the ticket
+    /// lifecycle (SPEC section 6): a status it cannot move to, or resolved
+    /// or closed without a resolution. Nil when it would take it.
+    static func lifecycleRefusal(_ patch: TicketPatch, to current: Ticket) -> String? {
+        let next = TicketRecord(current).applying(patch)
+        if next.team.status != current.status, !current.status.canMove(to: next.team.status) {
+            return "a \(current.status.rawValue) ticket cannot move to \(next.team.status.rawValue)"
+        }
+        if next.team.lacksResolution(comparedTo: [current.record.team]) {
+            return "a \(next.team.status.rawValue) ticket needs a resolution"
+        }
+        return nil
     }
 
     /// Failed tickets grouped by reason, in first-seen order: a push the
@@ -114,16 +148,18 @@ public struct TicketPusher {
         /// platform's as the push merges it.
         public var conflicts: [(id: String, conflict: TicketConflict)] = []
         /// The tickets the push would fail on, and why: the platform has no
-        /// such ticket, or sent it unsealed.
+        /// such ticket, would refuse the change by the ticket lifecycle, or
+        /// sent it unsealed.
         public var failed: [(id: String, reason: String)] = []
+        /// The tickets of `failed` that would fail for what git holds (`Report.refused`).
+        public var refused: Set<String> = []
         /// Ticket files changed since the base that do not validate: the
         /// push would not send them (`Report.problems`).
         public var problems: [Diagnostic] = []
 
         /// As the push would exit: a failure, or conflicts or problems to look at.
         public var exitStatus: ExitStatus {
-            if !failed.isEmpty { return .failure }
-            return conflicts.isEmpty && problems.isEmpty ? .success : .needsAttention
+            TicketPusher.exitStatus(failed: failed, refused: refused, clean: conflicts.isEmpty && problems.isEmpty)
         }
 
         public init() {}
@@ -144,6 +180,7 @@ public struct TicketPusher {
             do {
                 guard let found = try await platform.ticket(id: id, sealing: tickets.sealing) else {
                     preview.failed.append((id, "the platform has no ticket \(id)"))
+                    preview.refused.insert(id)
                     continue
                 }
                 try TicketPuller.requireSealed([found], tickets.sealing)
@@ -151,6 +188,7 @@ public struct TicketPusher {
             } catch let error as PlatformError {
                 if Self.stopsRun(error) { throw error }
                 preview.failed.append((id, error.message))
+                if Self.isRefusal(error) { preview.refused.insert(id) }
                 continue
             } catch {
                 preview.failed.append((id, "\(error)"))
@@ -158,7 +196,13 @@ public struct TicketPusher {
             }
             let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)
             preview.conflicts += merged.conflicts.map { (id, $0) }
-            if let patch = merged.patch, !patch.isEmpty { preview.toPush.append(id) }
+            guard let patch = merged.patch, !patch.isEmpty else { continue }
+            if let refusal = Self.lifecycleRefusal(patch, to: current) {
+                preview.failed.append((id, refusal))
+                preview.refused.insert(id)
+            } else {
+                preview.toPush.append(id)
+            }
         }
         return preview
     }
@@ -194,6 +238,7 @@ public struct TicketPusher {
             if outcome.pushed { report.pushed.append(id) }
             report.conflicts += outcome.conflicts.map { (id, $0) }
             if let failure = outcome.failure { report.failed.append((id, failure)) }
+            if outcome.refused { report.refused.insert(id) }
             if let base = outcome.newBase { baseFiles.append((item.path, tickets.codec.encode(base))) }
         }
         try moveBase(baseFiles, author: author)
@@ -215,10 +260,13 @@ public struct TicketPusher {
         /// The failure is the platform's, not the ticket's (unreachable or
         /// busy after the retries, the token refused): pushing on is futile.
         var stopsRun = false
+        /// The failure is the ticket's (`Report.refused`).
+        var refused = false
 
         mutating func fail(_ error: PlatformError) {
             failure = error.message
             stopsRun = TicketPusher.stopsRun(error)
+            refused = TicketPusher.isRefusal(error)
         }
     }
 
@@ -240,6 +288,7 @@ public struct TicketPusher {
             do {
                 guard let found = try await platform.ticket(id: item.git.id, sealing: tickets.sealing) else {
                     outcome.failure = "the platform has no ticket \(item.git.id)"
+                    outcome.refused = true
                     return outcome
                 }
                 current = found
