@@ -89,6 +89,15 @@ public struct SyncReport: Sendable {
                 "agent \(id) was edited on the platform since the last apply; put back: \(fields.joined(separator: ", "))"
             )
         }
+        if apply == nil, let plan {
+            // The dry run: what the run would put back, as `plan` says it.
+            for agent in plan.agents where agent.action == .update {
+                guard let fields = agent.drift else { continue }
+                lines.append(
+                    "agent \(agent.id) was edited on the platform since the last apply; the run would put back: \(fields.joined(separator: ", "))"
+                )
+            }
+        }
         // Each conflict and each failed push once, at most 20 lines of each,
         // then where to see them all.
         var details: [String] = []

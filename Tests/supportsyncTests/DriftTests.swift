@@ -33,6 +33,12 @@ struct DriftTests {
             plan.stdout.contains(
                 "~ update billing-line\n    edited on the platform since the last apply; apply puts back: support.escalate.ring_timeout\n"
             ), "\(plan.stdout)")
+        // The dry run says it too (and, like the run, in JSON's plan).
+        let dry = try Executable.run(["sync", "--dry-run", "--platform", "local"], in: folder.url)
+        #expect(
+            dry.stdout.contains(
+                "agent billing-line was edited on the platform since the last apply; the run would put back: support.escalate.ring_timeout"
+            ), "\(dry.stdout)")
         let sync = try Executable.run(["sync", "--platform", "local"], in: folder.url)
         #expect(
             sync.stdout.contains(
