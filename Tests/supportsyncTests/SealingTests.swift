@@ -160,6 +160,15 @@ import Testing
             }
             #expect(history.stdout.contains("status"), "team fields are shown as ever: \(history.stdout)")
         }
+        // `tickets diff` of the erasure's pull prints no more of it, JSON included.
+        for format in ["text", "json", "markdown"] {
+            let diff = try await bench.run(["tickets", "diff", "--base", "HEAD~1", "--format", format])
+            #expect(diff.status == 0, "\(diff.stderr)")
+            #expect(diff.stdout.contains(ticket.id), "\(diff.stdout)")
+            #expect(
+                !diff.stdout.contains("ana@example.com") && !diff.stdout.contains("Ana Garc")
+                    && !diff.stdout.contains("double charge"), "\(format): \(diff.stdout)")
+        }
         // A later commit that drops the erasure record (by mistake or not)
         // does not unmask the versions before it.
         let path = SampleTickets.path(ticket)

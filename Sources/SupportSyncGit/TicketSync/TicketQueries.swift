@@ -481,19 +481,26 @@ public struct TicketQueries {
         // erased version counts: the newest commit may have removed the file.
         let erased = records.contains { $0?.erasure != nil }
         let entries = zip(commits, pairs).map { commit, pair in
-            var changes = Self.changes(from: pair.old.flatMap { records[$0] }, to: pair.new.flatMap { records[$0] })
-            if erased {
-                for index in changes.indices {
-                    guard let field = TicketRecord.Field(rawValue: changes[index].field),
-                        TicketAudit.customerData.contains(field)
-                    else { continue }
-                    changes[index].oldValue = changes[index].oldValue.map(TicketAudit.described)
-                    changes[index].newValue = changes[index].newValue.map(TicketAudit.described)
-                }
-            }
-            return HistoryEntry(commit: commit.id, author: commit.author, message: commit.message, changes: changes)
+            let changes = Self.changes(from: pair.old.flatMap { records[$0] }, to: pair.new.flatMap { records[$0] })
+            return HistoryEntry(
+                commit: commit.id, author: commit.author, message: commit.message,
+                changes: erased ? Self.customerDataDescribed(changes) : changes)
         }
         return (path, entries)
+    }
+
+    /// `changes` with each customer-data value (reason, summary, customer,
+    /// fields) replaced by its kind (`TicketAudit.described`): what the
+    /// commands print of an erased ticket's earlier versions.
+    static func customerDataDescribed(_ changes: [FieldChange]) -> [FieldChange] {
+        changes.map { change in
+            guard let field = TicketRecord.Field(rawValue: change.field), TicketAudit.customerData.contains(field)
+            else { return change }
+            var described = change
+            described.oldValue = change.oldValue.map(TicketAudit.described)
+            described.newValue = change.newValue.map(TicketAudit.described)
+            return described
+        }
     }
 
     static func changes(from old: TicketRecord?, to new: TicketRecord?) -> [FieldChange] {
@@ -577,10 +584,13 @@ extension TicketQueries {
                 case .modified: .modified
                 case .deleted: .deleted
                 }
+            // An erased ticket's earlier customer data is never printed again
+            // (as `history`): in plain text it is still in the old version.
+            var changes = (newBytes != nil && new == nil) ? [] : Self.changes(from: old, to: new)
+            if old?.erasure != nil || new?.erasure != nil { changes = Self.customerDataDescribed(changes) }
             return TicketChange(
                 id: new?.id ?? old?.id ?? String(name.dropLast(".yaml".count)), path: change.path, kind: kind,
-                changes: (newBytes != nil && new == nil) ? [] : Self.changes(from: old, to: new),
-                readable: newBytes == nil || new != nil)
+                changes: changes, readable: newBytes == nil || new != nil)
         }
     }
 }
