@@ -519,7 +519,9 @@ struct EraseCommand: AsyncParsableCommand {
             } else {
                 let ids = erased.ids.map { PrintableText.escaping($0) }
                 print("erased: \(ids.count)\(ids.isEmpty ? "" : " " + ids.joined(separator: " "))")
-                if let commit = erased.commit {
+                if ids.isEmpty {
+                    printError("the platform holds no ticket of that customer: nothing was erased")
+                } else if let commit = erased.commit {
                     printError(
                         "the erasure is committed (\(commit.hex.prefix(8))): the platform deleted the conversation")
                 } else if erased.forgotten {
@@ -533,7 +535,8 @@ struct EraseCommand: AsyncParsableCommand {
                     "note: this repository keeps some customer data in plain text (tickets: seal in supportsync.yaml): the earlier versions in git's history still hold it; README \"What erasure reaches\" says how to remove them"
                 )
             }
-            return .success
+            // A customer with no ticket is most often a mistyped address: a person looks.
+            return erased.ids.isEmpty ? .needsAttention : .success
         }
     }
 }

@@ -316,6 +316,14 @@ import Testing
         let ids = Set(byCustomer.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
         #expect(ids.isSuperset(of: [marked[1].ticket.id, twin.id]))
         #expect(ids.isDisjoint(with: marked.dropFirst(2).map(\.ticket.id)))
+        // A customer the platform holds no ticket of (a typo, most often): exit 1, said.
+        let nobody = try await bench.run(
+            ["tickets", "erase", "--customer", "nobody@example.con", "--reason", "request 2026-117"] + platform,
+            environment: server.environment("erase"))
+        #expect(nobody.status == 1, "\(nobody.stdout)\(nobody.stderr)")
+        #expect(nobody.stdout == "erased: 0\n", "\(nobody.stdout)")
+        #expect(nobody.stderr.contains("no ticket of that customer: nothing was erased"), "\(nobody.stderr)")
+        #expect(!nobody.stderr.contains("next tickets pull"), "\(nobody.stderr)")
     }
 
     @Test func tamperedSealedValuesAndAHandWrittenErasureAreCaughtByAudit() async throws {
