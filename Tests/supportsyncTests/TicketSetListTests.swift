@@ -299,6 +299,12 @@ struct TicketSetListTests {
         let other = try await bench.run(["audit", "--base", "main", "--head", "other"])
         #expect(other.status == 1)
         #expect(!other.stdout.contains("--trust-tool-commits"), "\(other.stdout)")
+        // Nor with that branch checked out, as its author would audit it:
+        // every commit of it is "on" it.
+        #expect(try await bench.git(["switch", "-q", "other"]).status == 0)
+        let checkedOut = try await bench.run(["audit", "--base", "main"])
+        #expect(checkedOut.status == 1)
+        #expect(!checkedOut.stdout.contains("--trust-tool-commits"), "\(checkedOut.stdout)")
     }
 }
 

@@ -351,9 +351,12 @@ public struct TicketAuditor {
     }
 
     /// The default branch and its tip: the remote's (`origin/HEAD`), else the branch HEAD is on.
+    /// The default branch: the remote's (`origin/HEAD`), else a local
+    /// `main` or `master`. Never the branch checked out: on a pull
+    /// request's branch, a commit "already on" it is any commit of it.
     private func defaultBranchTip() throws -> (String, ObjectID)? {
         let candidates = [
-            try? repository.symbolicTarget(of: "refs/remotes/origin/HEAD"), try? repository.symbolicTarget(of: "HEAD"),
+            try? repository.symbolicTarget(of: "refs/remotes/origin/HEAD"), "refs/heads/main", "refs/heads/master",
         ]
         for case let name? in candidates {
             if let tip = try repository.resolve(reference: name) {
