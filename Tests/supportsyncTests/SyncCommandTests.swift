@@ -95,6 +95,10 @@ import Testing
             )
             .utf8
         ).write(to: agent)
+        // The dry run says the pull would stop, and exits as the run does.
+        let dry = try Executable.run(["sync", "--dry-run", "--platform", "local"], in: folder.url)
+        #expect(dry.status == 1, "\(dry.stdout)\(dry.stderr)")
+        #expect(dry.stdout.contains("failed: uncommitted changes on paths the pull would write"), "\(dry.stdout)")
         let summary = folder.url.appendingPathComponent("summary.md")
         let result = try Executable.run(
             ["sync", "--platform", "local", "--summary-file", summary.path], in: folder.url)

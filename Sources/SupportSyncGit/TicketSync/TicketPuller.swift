@@ -294,9 +294,10 @@ public struct TicketPuller {
             let plan = try self.plan(
                 batch, cursor: cursor, tip: tip, baseTip: baseTip, options: options, full: full, known: known)
             planned = plan
-            guard plan.commits, !options.dryRun, plan.skipped.isEmpty else { return nil }
+            guard plan.commits, plan.skipped.isEmpty else { return nil }
+            // A dry run stops here too: the run would.
             try tickets.refuseDirtyPaths(plan.change.files, removing: plan.change.removals)
-            return plan.change
+            return options.dryRun ? nil : plan.change
         }
         guard let plan = planned else { return nil }
         guard plan.skipped.isEmpty else {
