@@ -102,7 +102,7 @@ public enum TicketAudit {
         return Diagnostic(
             .ticketPath,
             at: file.valueLocations[TicketRecord.Field.createdAt.rawValue] ?? file.location(of: "created_at"),
-            "a ticket created at \(record.createdAt) is added in \(folder), not at \(file.path)",
+            "a ticket created at \(record.createdAt) belongs in \(folder), not at \(file.path)",
             hint: "tickets live at tickets/<YYYY>/<MM>/<id>.yaml by created_at in UTC; move the file to \(expected)")
     }
 

@@ -195,7 +195,7 @@ import Testing
             path: "tickets/2026/12/T-8F3A2C91.yaml", parents: [], new: TicketSamples.bytes(TicketSamples.text))
         #expect(
             added.first?.message
-                == "a ticket created at 2026-11-24T10:02:11Z is added in tickets/2026/11/, not at tickets/2026/12/T-8F3A2C91.yaml"
+                == "a ticket created at 2026-11-24T10:02:11Z belongs in tickets/2026/11/, not at tickets/2026/12/T-8F3A2C91.yaml"
         )
     }
 
