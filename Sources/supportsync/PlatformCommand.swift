@@ -178,7 +178,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 printError(
                     "played \(conversations) conversation\(conversations == 1 ? "" : "s") from \(simulation.from) "
                         + "over \(days) day\(days == 1 ? "" : "s") (seed \(simulation.seed)); "
-                        + "\(report.tickets.count) ticket\(report.tickets.count == 1 ? "" : "s") waiting\(pullHint(target))"
+                        + "\(report.tickets.count) ticket\(report.tickets.count == 1 ? "" : "s") flagged\(pullHint(target))"
                 )
             }
             return .success

@@ -72,6 +72,8 @@ struct SimulateCommandTests {
         let played = try Executable.run(
             ["platform", "simulate", "--db", database, "--conversations", "5", "--seed", "1"], in: folder.url)
         #expect(played.status == 0, "\(played.stderr)")
+        // What this run flagged, not what waits in all (a count of this run's).
+        #expect(played.stderr.contains(" flagged: supportsync tickets pull"), "\(played.stderr)")
         #expect(
             played.stderr.contains(
                 ": supportsync tickets pull --platform local --db \(database) brings them into tickets/"),
