@@ -87,7 +87,7 @@ public enum TicketOutput {
             rows.append([
                 record.id, record.status.rawValue, record.priority.rawValue, record.agent, record.createdAt,
                 PrintableText.escaping(record.assignee ?? "-"),
-                PrintableText.escaping(TicketRecord.tableReason(record.reason)),
+                PrintableText.escaping(TicketRecord.tableReason(record.reason, erased: record.erasure != nil)),
             ])
         }
         // A cell of printable ASCII is as wide as its bytes; any other is counted by characters.

@@ -160,6 +160,13 @@ import Testing
             }
             #expect(history.stdout.contains("status"), "team fields are shown as ever: \(history.stdout)")
         }
+        // The table says the ticket is erased where its reason was, built
+        // afresh and read back from the list cache alike.
+        for _ in 0..<2 {
+            let list = try await bench.run(["tickets", "list"])
+            let row = list.stdout.split(separator: "\n").first { $0.hasPrefix(ticket.id) }
+            #expect(row?.hasSuffix("  (erased)") == true, "\(list.stdout)")
+        }
         // `tickets diff` of the erasure's pull prints no more of it, JSON included.
         for format in ["text", "json", "markdown"] {
             let diff = try await bench.run(["tickets", "diff", "--base", "HEAD~1", "--format", format])

@@ -227,8 +227,10 @@ extension TicketRecord: Codable {
 
 extension TicketRecord {
     /// A reason as a table of tickets shows it: sealed values abbreviated,
-    /// its first 60 characters, on one line.
-    public static func tableReason(_ reason: String) -> String {
+    /// its first 60 characters, on one line; `(erased)` for the empty
+    /// reason an erasure leaves.
+    public static func tableReason(_ reason: String, erased: Bool = false) -> String {
+        if erased, reason.isEmpty { return "(erased)" }
         // Most reasons are short printable ASCII with nothing sealed: shown as they are.
         let bytes = reason.utf8
         if bytes.count <= 60, bytes.allSatisfy({ (0x20...0x7E).contains($0) }),

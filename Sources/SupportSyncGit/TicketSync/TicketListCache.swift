@@ -47,7 +47,7 @@ struct TicketListCache {
             priority = record.priority.rawValue
             assignee = record.assignee
             tags = record.tags
-            reason = TicketRecord.tableReason(record.reason)
+            reason = TicketRecord.tableReason(record.reason, erased: record.erasure != nil)
         }
 
         /// What a list that needs no whole record (the table) keeps of
