@@ -19,12 +19,16 @@ public enum TicketOutput {
         // A pull that skipped tickets did not find "nothing new": what it
         // skipped is waiting, and the lines above say why.
         let skipped = report.skipped.isEmpty ? "" : ", \(report.skipped.count) skipped"
+        // Conflicts (found now, or still open) are what exit 1 is for: counted here too.
+        let conflicts =
+            report.conflicts.isEmpty
+            ? "" : ", \(plural(Set(report.conflicts.map(\.id)).count, "ticket")) in conflict"
         output +=
-            "tickets pull: \(report.new.count) new, \(report.updated.count) updated\(skipped) in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
+            "tickets pull: \(report.new.count) new, \(report.updated.count) updated\(skipped)\(conflicts) in \(report.commits.count) commit\(report.commits.count == 1 ? "" : "s")"
         if !report.commits.isEmpty {
             output += " (\(report.commits.map { String($0.hex.prefix(8)) }.joined(separator: ", ")))\n"
         } else {
-            output += skipped.isEmpty ? " (nothing new)\n" : " (nothing committed)\n"
+            output += skipped.isEmpty && conflicts.isEmpty ? " (nothing new)\n" : " (nothing committed)\n"
         }
         return output
     }

@@ -158,6 +158,9 @@ import Testing
         let pulled = try await pull(bench, server)
         #expect(pulled.status == 1, "\(pulled.stdout)\(pulled.stderr)")
         #expect(pulled.stdout.contains("conflict \(id): assignee"), "\(pulled.stdout)")
+        // The summary counts it (the exit status is for it), not "nothing new".
+        #expect(pulled.stdout.contains(", 1 ticket in conflict in "), "\(pulled.stdout)")
+        #expect(!pulled.stdout.contains("(nothing new)"), "\(pulled.stdout)")
         #expect(try await bench.show(path).contains("assignee: ana@example.com\n"))
 
         // Resolved in git by taking the platform's value: nothing to report,
