@@ -32,8 +32,16 @@ extension Repository {
     ///
     /// - Throws: `.invalid` for a malformed path; `.notFound` when `tip` or a
     ///   parent outside the shallow boundary is missing.
-    public func history(of path: String, from tip: ObjectID, index: String? = nil) throws(GitError) -> [CommitInfo] {
-        try changes(of: path, from: tip, index: index).map(\.commit)
+    ///
+    /// With `fullHistory`, what `git log --full-history -- path` lists
+    /// instead: every parent of a merge is followed, and a merge is listed
+    /// when its entry differs from at least one parent's (so a merge that
+    /// took one side's change over the other's shows, as do the commits of
+    /// the side it discarded).
+    public func history(of path: String, from tip: ObjectID, index: String? = nil, fullHistory: Bool = false)
+        throws(GitError) -> [CommitInfo]
+    {
+        try changes(of: path, from: tip, index: index, fullHistory: fullHistory).map(\.commit)
     }
 
     /// What sits at a path in a commit: its object's id and file mode.
@@ -55,13 +63,15 @@ extension Repository {
     }
 
     /// `history(of:from:index:)` with each commit's entries at the path.
-    public func changes(of path: String, from tip: ObjectID, index: String? = nil) throws(GitError) -> [PathChange] {
+    public func changes(of path: String, from tip: ObjectID, index: String? = nil, fullHistory: Bool = false)
+        throws(GitError) -> [PathChange]
+    {
         try validateTreePath(path)
         let historyIndex = index.map { HistoryIndex(location: $0) }
         let walker = try PathHistoryWalker(
             graph: try CommitGraph(self, index: historyIndex), trees: try RawTrees(self),
             path: path)
-        let changing = try walker.changingCommits(from: tip)
+        let changing = try walker.changingCommits(from: tip, fullHistory: fullHistory)
         historyIndex?.save()
         var listed: [PathChange] = []
         for change in changing {
@@ -107,7 +117,9 @@ private final class PathHistoryWalker {
         names = parts.map { Array($0.utf8) }
     }
 
-    func changingCommits(from tip: ObjectID) throws(GitError) -> [(id: ObjectID, before: Entry?, after: Entry?)] {
+    func changingCommits(from tip: ObjectID, fullHistory: Bool) throws(GitError) -> [(
+        id: ObjectID, before: Entry?, after: Entry?
+    )] {
         var queue = DateQueue()
         var queued: Set<ObjectID> = [tip]
         queued.reserveCapacity(graph.index?.count ?? 0)
@@ -119,6 +131,20 @@ private final class PathHistoryWalker {
             var follow = current.parents
             if current.parents.isEmpty {
                 if let after = try entry(in: current.tree, depth: 0) { changing.append((id, nil, after)) }
+            } else if fullHistory {
+                // Every parent followed; listed when it differs from any.
+                let after = try entry(in: current.tree, depth: 0)
+                var differs = false
+                for (place, parent) in current.parents.enumerated() {
+                    if graph.index?.unchanged(id, parent: place, hash: pathHash) == true { continue }
+                    if try entry(in: graph.node(parent).tree, depth: 0) != after {
+                        differs = true
+                        break
+                    }
+                }
+                if differs {
+                    changing.append((id, try entry(in: graph.node(current.parents[0]).tree, depth: 0), after))
+                }
             } else {
                 var sameAs: ObjectID?
                 for (place, parent) in current.parents.enumerated() {

@@ -80,6 +80,14 @@ struct RandomHistoryTests {
                             try repository.history(of: path, from: tip, index: index).map(\.id.hex) == log,
                             "seed \(seed), \(path), indexed, round \(round)")
                     }
+                    // Full history, as git log --full-history lists it.
+                    let full = try lines(["log", "--full-history", "--format=%H", tip.hex, "--", path])
+                    #expect(
+                        try repository.history(of: path, from: tip, fullHistory: true).map(\.id.hex) == full,
+                        "seed \(seed), \(path), full history")
+                    #expect(
+                        try repository.history(of: path, from: tip, index: index, fullHistory: true).map(\.id.hex)
+                            == full, "seed \(seed), \(path), full history, indexed")
                 }
             }
         }

@@ -93,6 +93,47 @@ import Testing
         #expect(missing.stderr.contains("no ticket 'T-FFFFFFFF'"), "\(missing.stderr)")
     }
 
+    /// A merge that took one side's value over the other's is a change of
+    /// the ticket, and the side it discarded is history too: every commit,
+    /// as `git log --full-history -- path` lists them.
+    @Test func historyFollowsEveryBranchAMergeBroughtIn() async throws {
+        let (bench, tickets) = try await setUp()
+        let path = SampleTickets.path(tickets[0])
+        let repository = try bench.repository()
+        let base = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let text = try #require(bench.readFile(path))
+        #expect(text.contains("priority: normal\n"))
+        let ana = Signature(name: "Ana", email: "ana@example.com")
+        // On main, urgent; on a branch from before it, low.
+        let urgent = try bench.editTicket(path, [("priority: normal", "priority: urgent")], message: "Urgent")
+        let lowBlob = try repository.writeBlob(
+            Array(text.replacingOccurrences(of: "priority: normal\n", with: "priority: low\n").utf8))
+        let low = try repository.createCommit(
+            parent: base, treeUpdates: [(path, lowBlob)], message: "Low", author: ana
+        ).commit
+        // The merge takes the branch's low over main's urgent.
+        let merge = try repository.createCommit(
+            parent: urgent, mergedParents: [low], treeUpdates: [(path, lowBlob)], message: "Merge, taking low",
+            author: ana
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: urgent, new: merge, message: "merge")
+        ])
+
+        let result = try await bench.run(["tickets", "history", tickets[0].id])
+        #expect(result.status == 0, "\(result.stderr)")
+        let listed = result.stdout.split(separator: "\n").filter { $0.hasPrefix("commit ") }.map {
+            String($0.dropFirst(7))
+        }
+        let witness = try await bench.gitOutput(["log", "--full-history", "--format=%H", "--", path]).split(
+            separator: "\n"
+        ).map(String.init)
+        #expect(listed == witness, "\(result.stdout)")
+        #expect(Set(listed).isSuperset(of: [merge.hex, urgent.hex, low.hex]), "\(result.stdout)")
+        let entry = try #require(result.stdout.components(separatedBy: "\ncommit ").first { $0.hasPrefix(merge.hex) })
+        #expect(entry.contains("priority: urgent -> low"), "\(entry)")
+    }
+
     @Test func historyListsEveryCommitThatChangedTheTicketWithItsFieldChanges() async throws {
         let (bench, tickets) = try await setUp()
         let ticket = tickets[0]

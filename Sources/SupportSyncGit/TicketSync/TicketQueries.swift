@@ -447,8 +447,10 @@ public struct TicketQueries {
         guard let tip = try tickets.tip() else { return (path, []) }
         let repository = tickets.repository
         // The history index is kept beside the list cache, never committed.
+        // Full history: a merge that took one side's value over the other's
+        // changed the ticket, and the side it discarded is history too.
         let changes = try repository.changes(
-            of: path, from: tip, index: repository.gitDirectory + "/supportsync/history-index")
+            of: path, from: tip, index: repository.gitDirectory + "/supportsync/history-index", fullHistory: true)
         let commits = changes.map(\.commit)
         // Each version of the file is parsed once (a commit's "before" is
         // mostly the previous entry's "after"), the versions on every core.
