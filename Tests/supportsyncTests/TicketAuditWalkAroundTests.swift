@@ -278,6 +278,16 @@ import Testing
         let ownPull = try await audit(bench, base: "HEAD~1", head: "HEAD")
         #expect(!ownPull.stdout.contains("[ticket-added]"), "\(ownPull.stdout)")
         #expect(ownPull.stdout.contains("edits the pull cursor"))
+        // A cursor edited alone is a file checked, and counted.
+        let cursorOnly = try repository.createCommit(
+            parent: main,
+            treeUpdates: [(TicketStore.cursorPath, try repository.writeBlob(Array("cursor: \"9999\"\n".utf8)))],
+            message: "Move the cursor", author: Self.ana
+        ).commit
+        let cursorAudit = try await audit(bench, base: main.hex, head: cursorOnly.hex)
+        #expect(
+            cursorAudit.status == 1 && cursorAudit.stdout.contains("edits the pull cursor"), "\(cursorAudit.stdout)")
+        #expect(cursorAudit.stderr.contains("1 error, 0 warnings in 1 file\n"), "\(cursorAudit.stderr)")
     }
 
     @Test(arguments: [

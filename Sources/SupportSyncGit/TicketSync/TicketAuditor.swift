@@ -152,6 +152,7 @@ public struct TicketAuditor {
                     {
                         continue
                     }
+                    seenFiles.insert(change.path)
                     var diagnostic = Diagnostic(
                         .ticketPlatformField, at: start,
                         "commit \(short) edits the pull cursor, which only supportsync writes",
@@ -224,8 +225,12 @@ public struct TicketAuditor {
         if mergeBase != headID,
             try !repository.changes(from: mergeBase, to: headID, under: TicketPaths.folder + "/").isEmpty
         {
-            result.diagnostics += try duplicates(at: headID, since: mergeBase)
+            let twins = try duplicates(at: headID, since: mergeBase)
+            seenFiles.formUnion(twins.map(\.location.file))
+            result.diagnostics += twins
         }
+        // Every file a diagnostic names counts as checked (a twin the range did not touch included).
+        seenFiles.formUnion(result.diagnostics.map(\.location.file))
         result.files = seenFiles.count
         return result
     }
