@@ -184,6 +184,33 @@ import Testing
         #expect(refused.stdout.contains("agent is owned by the platform"), "\(refused.stdout)")
     }
 
+    /// A ticket file replaced by a symbolic link (its bytes are where it
+    /// points) or made executable is said to be that, not parsed as a ticket.
+    @Test(arguments: ["executable", "symbolic link"])
+    func aTicketThatIsNoPlainFileIsSaidAsSuch(how: String) async throws {
+        let (bench, tickets, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        // What a hostile branch does with git itself.
+        if how == "executable" {
+            try WitnessGit.run(["update-index", "--chmod=+x", path], in: bench.root)
+        } else {
+            let file = bench.root.appendingPathComponent(path)
+            try FileManager.default.removeItem(at: file)
+            try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: "/etc/passwd")
+            try WitnessGit.run(["add", path], in: bench.root)
+        }
+        try WitnessGit.run(["commit", "-q", "-m", "Change \(how)"], in: bench.root)
+        let head = try WitnessGit.run(["rev-parse", "HEAD"], in: bench.root)
+        let result = try await audit(bench, base: main.hex, head: head.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(
+            result.stdout.contains("\(path):1:1: error: \(path) is a symbolic link or an executable file"),
+            "\(result.stdout)")
+        #expect(!result.stdout.contains("[not-a-mapping]"), "\(result.stdout)")
+    }
+
     /// A commit with the tool's trailer that changes only the cursor's mode
     /// (made executable, or a symbolic link to the same bytes) moves no
     /// cursor: it is no pull, and the ticket it adds is caught.

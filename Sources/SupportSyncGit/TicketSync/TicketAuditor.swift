@@ -179,6 +179,16 @@ public struct TicketAuditor {
                 case .ticket: break
                 }
                 seenFiles.insert(change.path)
+                // A symbolic link's bytes are where it points, not a ticket:
+                // said as such (an executable file too: the pull writes neither).
+                if change.newBlob != nil, !change.isPlainFile {
+                    report(
+                        Diagnostic(
+                            .ticketStray, at: start,
+                            "\(change.path) is a symbolic link or an executable file, not a plain file; a ticket file is one tickets pull wrote",
+                            hint: "put back the file tickets pull wrote (git checkout <base> -- \(change.path))"))
+                    continue
+                }
                 let parentBytes = try parents.map { try blob(change.path, in: $0) }
                 // A parent's file that does not read (a repair) is judged
                 // by the last version of it that did, not taken as no file.
