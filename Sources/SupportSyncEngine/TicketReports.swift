@@ -345,7 +345,12 @@ public enum TicketOutput {
                 + (result.kept == .git ? " (sent to the platform)" : " (written to \(result.path))") + "\n"
         }
         for conflict in result.remaining { output += "still in conflict: \(conflict.describe(id: result.id))\n" }
-        if let commit = result.commit { output += "committed \(commit.hex.prefix(8))\n" }
+        if let commit = result.commit {
+            output += "committed \(commit.hex.prefix(8))\n"
+        } else if result.kept == .platform {
+            // list, push and the next pull read what is committed.
+            output += "written to the working tree; commit it, or run again with --commit\n"
+        }
         if let base = result.baseMoved { output += "moved the platform base (\(base.hex.prefix(8)))\n" }
         return output
     }

@@ -153,9 +153,12 @@ struct TicketResolveTests {
             #expect(bench.readFile(path) == edited)
         }
         try bench.writeFile(path, try await bench.show(path))
-        // Written to the working tree only: still open until committed.
+        // Written to the working tree only: still open until committed, and said so.
+        let written = try await bench.run(["tickets", "resolve", id, "--keep", "platform", "--db", bench.database])
+        #expect(written.status == 0, "\(written.stderr)")
         #expect(
-            try await bench.run(["tickets", "resolve", id, "--keep", "platform", "--db", bench.database]).status == 0)
+            written.stdout.hasSuffix("written to the working tree; commit it, or run again with --commit\n"),
+            "\(written.stdout)")
         #expect(try await bench.run(["tickets", "list", "--conflicts"]).stdout.contains(id))
     }
 
