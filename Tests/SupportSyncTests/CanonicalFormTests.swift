@@ -78,13 +78,30 @@ import Testing
                               "fallback": "nothing"}}}
                 """.utf8)
         }
+        // Taken, and the block that transfers nowhere is no setting.
         let flag = try AgentBodyValidator.validate(json: body(mode: "flag"), id: "desk").get()
-        #expect(flag.support.escalate?.destinations == [] && flag.support.escalate?.ringTimeout == 20)
+        #expect(flag.support.escalate == nil, "\(String(describing: flag.support.escalate))")
         guard case .failure(let problem) = AgentBodyValidator.validate(json: body(mode: "escalate"), id: "desk") else {
             Issue.record("mode escalate without destinations was taken")
             return
         }
         #expect(problem.rule == .escalateRequiresDestinations)
+    }
+
+    /// An escalate block from defaults (a ring time for the agents that
+    /// escalate) gives an agent that does not escalate no escalate
+    /// settings: none to apply, plan, or fail to import.
+    @Test func defaultsEscalateSettingsReachOnlyAgentsWithDestinations() throws {
+        let agents = try Self.agents([
+            "config/defaults.yaml": "support:\n  escalate:\n    ring_timeout: 20\n",
+            "config/agents/chat.yaml": "agent: chat\nname: Chat\nchannels: [messages]\nsupport:\n  mode: flag\n",
+            "config/agents/desk.yaml":
+                "agent: desk\nname: Desk\nchannels: [calls]\nsupport:\n  mode: escalate\n  escalate:\n    destinations: [{name: desk, number: \"+34910000000\"}]\n",
+        ])
+        let chat = try #require(agents.first { $0.id == "chat" })
+        let desk = try #require(agents.first { $0.id == "desk" })
+        #expect(chat.support.escalate == nil, "\(String(describing: chat.support.escalate))")
+        #expect(desk.support.escalate?.ringTimeout == 20)
     }
 
     @Test func shorthandAndLonghandAreEqual() throws {

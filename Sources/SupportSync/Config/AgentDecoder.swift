@@ -214,7 +214,11 @@ struct AgentDecoder {
         guard let mode else { return nil }
         var settings = SupportSettings(mode: mode.value)
         if flag != nil || mode.value != .nothing { settings.flag = flag ?? FlagSettings() }
-        settings.escalate = escalate
+        // An escalate block with no destinations (one inherited from
+        // defaults for its ring_timeout by an agent that does not escalate)
+        // transfers nowhere: it is no setting, kept by neither the platform
+        // nor a plan. Escalate mode without destinations is an error above.
+        settings.escalate = destinationsWritten || mode.value == .escalate ? escalate : nil
         if let decide {
             settings.decide = decide
         } else if mode.value == .decide {
