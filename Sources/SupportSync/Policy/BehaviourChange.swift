@@ -40,19 +40,22 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
     public var hours: Values?
     /// What a flag's ticket carries, when it changes: `priority: normal -> high`.
     public var tickets: [String]
+    /// Where a destination of the same name now rings, when the agent
+    /// transfers calls: `billing-desk: +34910000000 -> +34919999999`.
+    public var transfers: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case intervals
         case closedAdded = "closed_added"
         case closedRemoved = "closed_removed"
         case closedDays = "closed_days"
-        case timezone, hours, tickets
+        case timezone, hours, tickets, transfers
     }
 
     /// True when no outcome changes.
     public var isEmpty: Bool {
         intervals.isEmpty && closedAdded.isEmpty && closedRemoved.isEmpty && closedDays.isEmpty && timezone == nil
-            && hours == nil && tickets.isEmpty
+            && hours == nil && tickets.isEmpty && transfers.isEmpty
     }
 
     /// One line per change, for text and Markdown.
@@ -73,6 +76,7 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         lines += closedDays.map(\.summary)
         if !closedAdded.isEmpty { lines.append("closed dates added: \(closedAdded.joined(separator: ", "))") }
         if !closedRemoved.isEmpty { lines.append("closed dates removed: \(closedRemoved.joined(separator: ", "))") }
+        lines += transfers.map { "transfer to \($0)" }
         lines += tickets.map { "tickets: \($0)" }
         return lines
     }
@@ -135,10 +139,40 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
                 newClosed = []
             }
         }
-        return BehaviourChange(
+        var change = BehaviourChange(
             intervals: intervals, closedAdded: newClosed.subtracting(oldClosed).sorted(),
             closedRemoved: oldClosed.subtracting(newClosed).sorted(), closedDays: closedDays, timezone: timezone,
             hours: hours, tickets: old.map { ticketChanges($0, new) } ?? [])
+        change.transfers = old.map { transferChanges($0, new) } ?? []
+        return change
+    }
+
+    /// A destination kept by name whose number, extension or SIP address
+    /// changes, when the agent transfers calls before and after (a change of
+    /// whether it transfers is in the intervals): they name destinations,
+    /// not where they ring.
+    private static func transferChanges(_ old: AgentSettings, _ new: AgentSettings) -> [String] {
+        guard transfers(old), transfers(new), let before = old.support.escalate?.destinations,
+            let after = new.support.escalate?.destinations
+        else { return [] }
+        func target(_ destination: Destination) -> String {
+            destination.sip ?? ((destination.number ?? "") + (destination.extension.map { " ext. \($0)" } ?? ""))
+        }
+        return after.compactMap { destination in
+            guard let was = before.first(where: { $0.name == destination.name }), target(was) != target(destination)
+            else { return nil }
+            return "\(destination.name): \(target(was)) -> \(target(destination))"
+        }
+    }
+
+    /// Whether the agent may transfer a call: on calls, escalating or deciding with escalate allowed.
+    private static func transfers(_ settings: AgentSettings) -> Bool {
+        guard settings.channels.contains(.calls) else { return false }
+        switch settings.support.mode {
+        case .escalate: return true
+        case .decide: return settings.support.decide?.allow.contains(.escalate) ?? false
+        case .nothing, .flag: return false
+        }
     }
 
     private struct Piece: Equatable {
@@ -184,7 +218,11 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
     private static func ticketChanges(_ old: AgentSettings, _ new: AgentSettings) -> [String] {
         let before = FlagOutcome(old.support.flag)
         let after = FlagOutcome(new.support.flag)
-        guard before != after, flags(old) || flags(new) else { return [] }
+        // Which details the agent must get before it logs the case.
+        let required = { (settings: AgentSettings) in
+            (settings.support.flag?.collect ?? []).filter(\.required).map(\.field)
+        }
+        guard before != after || required(old) != required(new), flags(old) || flags(new) else { return [] }
         var lines: [String] = []
         if before.priority != after.priority {
             lines.append("priority \(before.priority.rawValue) -> \(after.priority.rawValue)")
@@ -196,6 +234,12 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
             lines.append(
                 "collect \(before.collect.isEmpty ? "(none)" : before.collect.joined(separator: ", ")) -> "
                     + (after.collect.isEmpty ? "(none)" : after.collect.joined(separator: ", ")))
+        }
+        if required(old) != required(new) {
+            let (was, now) = (required(old), required(new))
+            lines.append(
+                "required \(was.isEmpty ? "(none)" : was.joined(separator: ", ")) -> "
+                    + (now.isEmpty ? "(none)" : now.joined(separator: ", ")))
         }
         return lines
     }

@@ -90,6 +90,30 @@ import Testing
             ])
     }
 
+    /// Calls that go to another number are behaviour: the intervals name
+    /// destinations, so where a destination rings is said on its own.
+    @Test func aDestinationThatRingsElsewhereIsBehaviour() throws {
+        let moved = try change {
+            $0.replacingOccurrences(of: "number: \"+34910000000\"", with: "number: \"+34919999999\"")
+        }
+        #expect(moved.lines == ["transfer to billing-desk: +34910000000 -> +34919999999"], "\(moved.lines)")
+        // An agent that does not transfer: its destinations are not behaviour.
+        let flagging = try change {
+            $0.replacingOccurrences(of: "mode: escalate", with: "mode: flag")
+                .replacingOccurrences(of: "number: \"+34910000000\"", with: "number: \"+34919999999\"")
+        }
+        #expect(!flagging.lines.contains { $0.hasPrefix("transfer to") }, "\(flagging.lines)")
+    }
+
+    /// Which details an agent must get before logging a case is what a ticket carries.
+    @Test func aFieldMadeRequiredIsBehaviour() throws {
+        let before = try PolicyFixture.agent(
+            "channels: [messages]\nsupport: {mode: flag, flag: {collect: [email, name]}}\n")
+        let after = try PolicyFixture.agent(
+            "channels: [messages]\nsupport: {mode: flag, flag: {collect: [{field: email, required: true}, name]}}\n")
+        #expect(BehaviourChange.between(before, after).lines == ["tickets: required (none) -> email"])
+    }
+
     @Test func collectFromNothingSaysNone() throws {
         let before = try PolicyFixture.agent("channels: [messages]\nsupport: {mode: flag, flag: {collect: []}}\n")
         let after = try PolicyFixture.agent(
