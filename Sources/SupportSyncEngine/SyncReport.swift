@@ -175,6 +175,13 @@ public struct SyncReport: Sendable {
         }
         struct PlannedAgents: Encodable {
             var create, update, unchanged: [String]
+            /// What the run would put back: fields edited on the platform since the last apply.
+            var putBack: [PutBack]
+
+            enum CodingKeys: String, CodingKey {
+                case create, update, unchanged
+                case putBack = "put_back"
+            }
         }
         typealias Conflict = TicketOutput.ConflictJSON
         struct Skipped: Encodable {
@@ -242,7 +249,11 @@ public struct SyncReport: Sendable {
             document.plannedAgents = PlannedAgents(
                 create: plan.agents.filter { $0.action == .create }.map(\.id),
                 update: plan.agents.filter { $0.action == .update }.map(\.id),
-                unchanged: plan.agents.filter { $0.action == .unchanged }.map(\.id))
+                unchanged: plan.agents.filter { $0.action == .unchanged }.map(\.id),
+                putBack: plan.agents.compactMap { agent in
+                    guard agent.action == .update, let fields = agent.drift else { return nil }
+                    return PutBack(id: agent.id, fields: fields)
+                })
         }
         if let pull {
             var tickets = Tickets(

@@ -39,6 +39,12 @@ struct DriftTests {
             dry.stdout.contains(
                 "agent billing-line was edited on the platform since the last apply; the run would put back: support.escalate.ring_timeout"
             ), "\(dry.stdout)")
+        let dryJSON = try ticketJSON(
+            try Executable.run(["sync", "--dry-run", "--platform", "local", "--format", "json"], in: folder.url).stdout)
+        let planned = try #require(dryJSON["planned_agents"] as? [String: Any])
+        let putBack = try #require(planned["put_back"] as? [[String: Any]])
+        #expect(putBack.first?["id"] as? String == "billing-line", "\(planned)")
+        #expect(putBack.first?["fields"] as? [String] == ["support.escalate.ring_timeout"], "\(planned)")
         let sync = try Executable.run(["sync", "--platform", "local"], in: folder.url)
         #expect(
             sync.stdout.contains(
