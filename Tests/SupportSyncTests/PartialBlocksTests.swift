@@ -207,6 +207,24 @@ import Testing
         }
     }
 
+    /// A problem at the agent's line made by a value from defaults names
+    /// the agent, and points at that value.
+    @Test func aSummaryAgainstAColdTransferFromDefaultsPointsAtIt() throws {
+        let agent = Self.desk.replacingOccurrences(of: "    hours:\n", with: "    summary: true\n    hours:\n")
+        let folder = try TemporaryFolder([
+            "config/agents/desk.yaml": agent,
+            "config/defaults.yaml": "support:\n  escalate:\n    transfer: cold\n",
+        ])
+        let report = try ConfigValidator(root: folder.url).validate().report
+        let found = report.diagnostics.filter { $0.rule == .coldTransferSummary }
+        #expect(found.count == 1, "\(report.diagnostics)")
+        #expect(found.first?.location.file == "config/agents/desk.yaml")
+        #expect(found.first?.agent == "desk", "\(found)")
+        #expect(
+            found.first?.notes.map(\.location) == [SourceLocation(file: "config/defaults.yaml", line: 3, column: 15)],
+            "\(found)")
+    }
+
     @Test func aPartOfHoursNoAgentCompletesIsReportedAtThePartNamingTheAgent() throws {
         let agent = Self.desk.replacingOccurrences(
             of: "    hours:\n      timezone: Europe/Madrid\n      weekly: {mon-fri: \"09:00-18:00\"}\n", with: "")

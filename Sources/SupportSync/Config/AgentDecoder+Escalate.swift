@@ -10,20 +10,28 @@ extension AgentDecoder {
         if let member = members["destinations"] {
             settings.destinations = destinations(member.value)
         }
+        var transferLocation: SourceLocation?
         if let member = members["transfer"],
             let transfer = reader.enumeration(member.value, path: "support.escalate.transfer") as Located<Transfer>?
         {
             settings.transfer = transfer.value
+            transferLocation = transfer.location
         }
         // A cold transfer gives no summary unless told to, which is then an error.
         settings.summary = settings.transfer == .warm
         if let member = members["summary"], let summary = reader.bool(member.value, path: "support.escalate.summary") {
             settings.summary = summary.value
             if summary.value && settings.transfer == .cold {
+                // The cold transfer may come from the other file (defaults): pointed at.
+                let notes =
+                    transferLocation.map { location in
+                        location.file == summary.location.file
+                            ? [] : [Diagnostic.Note(location: location, message: "transfer: cold is set here")]
+                    } ?? []
                 reader.report(
                     .coldTransferSummary, at: summary.location,
                     "a cold transfer connects the caller straight away: there is no moment to give the summary",
-                    hint: "use transfer: warm, or set summary: false")
+                    hint: "use transfer: warm, or set summary: false", notes: notes)
             }
         }
         if let member = members["announce"],

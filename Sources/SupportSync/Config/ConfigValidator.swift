@@ -343,6 +343,10 @@ public struct ConfigValidator: Sendable {
                     let agent = decoder.context?.id ?? stem
                     diagnostic.agent = agent
                     diagnostic.message += " (in agent '\(agent)')"
+                } else if diagnostic.notes.contains(where: { $0.location.file != path }) {
+                    // At the agent's line, made by a value merged from another
+                    // file: a problem of the merged agent, named as such.
+                    diagnostic.agent = decoder.context?.id ?? stem
                 }
                 found.append(diagnostic)
             }
