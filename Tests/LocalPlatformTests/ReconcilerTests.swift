@@ -42,6 +42,22 @@ import Testing
         #expect(PlanFormatter.text(plan).contains("    support.mode: flag -> escalate\n"))
     }
 
+    /// A list that goes from empty to holding entries shows as its
+    /// entries, not also as `[] -> (none)` (nor the other way round).
+    @Test func aListFilledOrEmptiedShowsOnlyItsEntries() {
+        let empty = AgentSettings(
+            id: "a", name: "A", channels: [.messages],
+            support: SupportSettings(mode: .flag, flag: FlagSettings(collect: [])))
+        var filled = empty
+        filled.support.flag?.collect = [CollectField(field: "name"), CollectField(field: "email", required: true)]
+        let added = SettingsDiff.changes(from: empty, to: filled)
+        #expect(!added.contains { $0.field == "support.flag.collect" }, "\(added)")
+        #expect(added.contains(Plan.Change(field: "support.flag.collect[1].field", old: nil, new: "email")))
+        let removed = SettingsDiff.changes(from: filled, to: empty)
+        #expect(!removed.contains { $0.field == "support.flag.collect" }, "\(removed)")
+        #expect(removed.contains(Plan.Change(field: "support.flag.collect[0].field", old: "name", new: nil)))
+    }
+
     @Test func shorthandNeverShowsAsAChange() async throws {
         let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
         defer { withExtendedLifetime(bench) {} }

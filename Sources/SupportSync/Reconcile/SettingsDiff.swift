@@ -14,7 +14,17 @@ public enum SettingsDiff {
         if let old, old == new { return [] }
         let before = old.map(values) ?? [:]
         let after = values(new)
-        let differing = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+        // A list or mapping that goes from empty to holding entries (or
+        // back) shows as its entries' lines, not also as `[] -> (none)`.
+        func emptied(_ field: String, _ empty: [String: YAMLValue], _ filled: [String: YAMLValue]) -> Bool {
+            guard filled[field] == nil, let value = empty[field], value == .list([]) || value == .map([]) else {
+                return false
+            }
+            return filled.keys.contains { $0.hasPrefix(field + "[") || $0.hasPrefix(field + ".") }
+        }
+        let differing = Set(before.keys).union(after.keys).filter {
+            before[$0] != after[$0] && !emptied($0, before, after) && !emptied($0, after, before)
+        }
         // Each field's place is worked out once, not in every comparison.
         return differing.map { (FieldOrder($0), $0) }.sorted { $0.0 < $1.0 }.map { _, field in
             Plan.Change(field: field, old: before[field], new: after[field])
