@@ -40,10 +40,13 @@ struct ValidateCommand: AsyncParsableCommand {
             if let env { try PlatformSelection.requireEnvironment(env, root: root) }
             let result = try ConfigValidator(root: root, environment: env).validate(paths: paths)
             print(DiagnosticFormatter.format(result.report, as: format), terminator: "")
+            let passes = result.report.passes(strict: strict)
             if format == .text {
                 printError(DiagnosticFormatter.summary(result.report))
+                // Only warnings, failing: what makes them fail is said.
+                if !passes, result.report.passes(strict: false) { printError("--strict: warnings fail validation") }
             }
-            return result.report.passes(strict: strict) ? .success : .needsAttention
+            return passes ? .success : .needsAttention
         }
     }
 }
