@@ -96,6 +96,15 @@ struct ScenarioDecoder {
             return reader.enumeration(node, path: "expect", rule: .scenarioExpect, synonyms: synonyms)
                 .map { .only($0.value) }
         }
+        if node.members == nil {
+            // Neither form: both are named (a list reads as several actions, which is `may:`).
+            reader.report(
+                .wrongType, at: node.location,
+                "expect must be an action (respond, flag or transfer) or a mapping, found \(node.kindDescription)",
+                hint: node.items != nil
+                    ? "for a choice among actions write expect: {may: [...]}; for one, expect: flag" : nil)
+            return nil
+        }
         guard let members = reader.mapping(node, path: "expect", allowed: ["transfer", "then", "may"]) else {
             return nil
         }

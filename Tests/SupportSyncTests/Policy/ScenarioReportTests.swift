@@ -47,6 +47,21 @@ import Testing
         #expect(diagnostics.last?.hint == "add channel: calls or channel: messages")
     }
 
+    /// `expect` takes an action or a mapping: a list is told both forms.
+    @Test func anExpectationThatIsAListNamesBothForms() throws {
+        let root = try repository([
+            "config/agents/line.yaml": "agent: line\nname: Line\nchannels: [calls]\nsupport:\n  mode: flag\n",
+            "config/tests/a.yaml": "- name: a list\n  agent: line\n  at: 2026-12-05T20:00\n  expect: [flag]\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let found = try ConfigValidator(root: root).validate().report.diagnostics.filter { $0.rule == .wrongType }
+        #expect(
+            found.map(\.message) == [
+                "expect must be an action (respond, flag or transfer) or a mapping, found a list"
+            ], "\(found)")
+        #expect(found.first?.hint?.contains("expect: {may: [...]}") == true, "\(found)")
+    }
+
     @Test func failingScenarioIsReportedAtItsLineWithWhatHappens() throws {
         let root = try repository([
             "config/agents/a.yaml": Self.agent,
