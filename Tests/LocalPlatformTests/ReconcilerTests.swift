@@ -190,6 +190,9 @@ import Testing
         // An edit on the platform, late in the list, comes before those all the same.
         plan.agents[500].drift = ["name"]
         let drifted = plan.agents[500].id
+        // One agent's change of its own, among 600 alike.
+        plan.agents[300].behaviour?.closedAdded = ["2026-12-31"]
+        let closing = plan.agents[300].id
         let markdown = PlanFormatter.markdown(plan)
         #expect(markdown.count < PlanFormatter.markdownLimit)
         #expect(markdown.contains("600 to create"))
@@ -201,6 +204,13 @@ import Testing
         #expect(
             markdown.contains("- `\(noted)`: platform: `the assistant also has tool tool-7, which transfers calls`"),
             "\(markdown.suffix(600))")
+        // What changes for customers: each line once, with its agents.
+        #expect(markdown.contains("What changes for customers:\n"), "\(markdown.suffix(1500))")
+        #expect(markdown.contains("- `closed dates added: 2026-12-31`: `\(closing)`\n"), "\(markdown.suffix(1500))")
+        #expect(
+            markdown.contains("- `calls, mon-sun 00:00-24:00: not served -> flag`: `agent-0`, `agent-1`, "),
+            "\(markdown.suffix(1500))")
+        #expect(markdown.contains(" and 580 more\n"), "\(markdown.suffix(1500))")
     }
 }
 

@@ -162,9 +162,41 @@ public enum PlanFormatter {
             var notes = said.prefix(IDList.limit).map { "- \($0)\n" }.joined()
             if said.count > IDList.limit { notes += "- … and \(said.count - IDList.limit) more\n" }
             if !notes.isEmpty { notes += "\n" }
-            output =
+            // What changes for customers, each line once with the agents it
+            // concerns (a change made to many agents alike is one line), as
+            // many as the comment has room for.
+            var groups: [(line: String, ids: [String])] = []
+            var place: [String: Int] = [:]
+            for agent in plan.agents where agent.action != .unchanged {
+                guard let change = agent.behaviour, !change.isEmpty else { continue }
+                for line in change.lines {
+                    if let index = place[line] {
+                        groups[index].ids.append(agent.id)
+                    } else {
+                        place[line] = groups.count
+                        groups.append((line, [agent.id]))
+                    }
+                }
+            }
+            let start =
                 header + "The full plan is too long for a comment; run `supportsync plan` for every field.\n\n" + list
-                + "\n" + notes + unmanaged
+                + "\n" + notes
+            var behaviour = ""
+            var shown = 0
+            for group in groups {
+                let ids = group.ids.prefix(IDList.limit).map { "`\($0)`" }.joined(separator: ", ")
+                let more = group.ids.count > IDList.limit ? " and \(group.ids.count - IDList.limit) more" : ""
+                let line = "- \(markdownCode(group.line)): \(ids)\(more)\n"
+                // Room kept for the rest and the closing line.
+                guard start.count + behaviour.count + line.count + unmanaged.count + 200 < markdownLimit else { break }
+                behaviour += line
+                shown += 1
+            }
+            if !behaviour.isEmpty {
+                if shown < groups.count { behaviour += "- … and \(groups.count - shown) more changes\n" }
+                behaviour = "What changes for customers:\n\n" + behaviour + "\n"
+            }
+            output = start + behaviour + unmanaged
             if output.count > markdownLimit {
                 output = String(output.prefix(markdownLimit - 60)) + "\n\n… (truncated; run `supportsync plan`)\n"
             }
