@@ -57,12 +57,12 @@ public struct VapiSlice: Sendable {
     public func desired(_ settings: AgentSettings) -> Desired {
         let support = settings.support
         var transfer: JSONValue?
-        if Self.mayTransfer(settings), let escalate = support.escalate, !escalate.destinations.isEmpty {
+        if settings.mayTransfer, let escalate = support.escalate, !escalate.destinations.isEmpty {
             transfer = Self.transferTool(escalate, agentName: settings.name, guidance: support.decide?.guidance)
         }
         var flagTool: JSONValue?
         var output: JSONValue?
-        if Self.mayFlag(settings) {
+        if settings.mayFlag {
             let flag = support.flag ?? FlagSettings()
             output = Self.output(flag, guidance: support.decide?.guidance)
             if let flagWebhook {
@@ -72,26 +72,6 @@ public struct VapiSlice: Sendable {
         return Desired(
             name: settings.name, binding: binding(settings), transferTool: transfer, flagTool: flagTool,
             output: output)
-    }
-
-    /// The agent can transfer: on calls, in escalate mode or deciding with escalate allowed.
-    public static func mayTransfer(_ settings: AgentSettings) -> Bool {
-        guard settings.channels.contains(.calls) else { return false }
-        switch settings.support.mode {
-        case .escalate: return true
-        case .decide: return settings.support.decide?.allow.contains(.escalate) ?? false
-        case .nothing, .flag: return false
-        }
-    }
-
-    /// The agent can flag a case: flag mode, escalate falling back to flag, decide with flag allowed.
-    public static func mayFlag(_ settings: AgentSettings) -> Bool {
-        switch settings.support.mode {
-        case .flag: return true
-        case .escalate: return settings.support.escalate?.fallback == .flag
-        case .decide: return settings.support.decide?.allow.contains(.flag) ?? false
-        case .nothing: return false
-        }
     }
 
     func binding(_ settings: AgentSettings) -> JSONValue {
@@ -194,7 +174,7 @@ public struct VapiSlice: Sendable {
     /// settings: without a `flag_webhook`, an agent that may flag is not
     /// prompted to collect the required fields during the call.
     public func notes(for settings: AgentSettings) -> [String] {
-        guard flagWebhook == nil, Self.mayFlag(settings),
+        guard flagWebhook == nil, settings.mayFlag,
             settings.support.flag?.collect.contains(where: \.required) == true
         else { return [] }
         return [

@@ -152,7 +152,7 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
     /// whether it transfers is in the intervals): they name destinations,
     /// not where they ring.
     private static func transferChanges(_ old: AgentSettings, _ new: AgentSettings) -> [String] {
-        guard transfers(old), transfers(new), let before = old.support.escalate?.destinations,
+        guard old.mayTransfer, new.mayTransfer, let before = old.support.escalate?.destinations,
             let after = new.support.escalate?.destinations
         else { return [] }
         func target(_ destination: Destination) -> String {
@@ -162,16 +162,6 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
             guard let was = before.first(where: { $0.name == destination.name }), target(was) != target(destination)
             else { return nil }
             return "\(destination.name): \(target(was)) -> \(target(destination))"
-        }
-    }
-
-    /// Whether the agent may transfer a call: on calls, escalating or deciding with escalate allowed.
-    private static func transfers(_ settings: AgentSettings) -> Bool {
-        guard settings.channels.contains(.calls) else { return false }
-        switch settings.support.mode {
-        case .escalate: return true
-        case .decide: return settings.support.decide?.allow.contains(.escalate) ?? false
-        case .nothing, .flag: return false
         }
     }
 

@@ -114,4 +114,24 @@ extension AgentSettings {
     public var timeZone: String? {
         support.mode == .escalate || support.mode == .decide ? support.escalate?.hours?.timezone : nil
     }
+
+    /// The agent can transfer a call: on calls, in escalate mode or deciding with escalate allowed.
+    public var mayTransfer: Bool {
+        guard channels.contains(.calls) else { return false }
+        switch support.mode {
+        case .escalate: return true
+        case .decide: return support.decide?.allow.contains(.escalate) ?? false
+        case .nothing, .flag: return false
+        }
+    }
+
+    /// The agent can flag a case: flag mode, escalate falling back to flag, decide with flag allowed.
+    public var mayFlag: Bool {
+        switch support.mode {
+        case .flag: return true
+        case .escalate: return support.escalate?.fallback == .flag
+        case .decide: return support.decide?.allow.contains(.flag) ?? false
+        case .nothing: return false
+        }
+    }
 }
