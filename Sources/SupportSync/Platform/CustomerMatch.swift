@@ -35,7 +35,8 @@ extension Erasure {
     /// the very data it erases there. An e-mail address matches in any
     /// case; a phone number by its digits (at least 5, the same the
     /// customer selection needs), written with any spaces, dots, dashes or
-    /// brackets, or its last 7 digits or more (a national form); a name of 3 characters or more as a whole word, in any case.
+    /// brackets, or its last 7 digits or more (a national form); a name of
+    /// 3 characters or more as a whole word, in any case.
     public static func customerDetail(of customer: Customer, in text: String) -> String? {
         let lowered = text.lowercased()
         if let email = customer.email?.trimmingCharacters(in: .whitespaces).lowercased(), email.count >= 3,
