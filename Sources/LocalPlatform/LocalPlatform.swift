@@ -352,8 +352,7 @@ public final class LocalPlatform: AgentPlatform {
         let match: CustomerMatch?
         if case .customer(let contact) = selection {
             match = try CustomerMatch(contact)
-            let named = contact.contains("@") ? Customer(email: contact) : Customer(phone: contact)
-            try Erasure.requireNoCustomerData(reason: reason, by: by, customer: named, ticket: nil)
+            try Erasure.requireNoCustomerData(reason: reason, by: by, contact: contact)
         } else {
             match = nil
         }

@@ -91,10 +91,9 @@ public struct SyncReport: Sendable {
         }
         if apply == nil, let plan {
             // The dry run: what the run would put back, as `plan` says it.
-            for agent in plan.agents where agent.action == .update {
-                guard let fields = agent.drift else { continue }
+            for (id, fields) in Drift.putBack(plan) {
                 lines.append(
-                    "agent \(agent.id) was edited on the platform since the last apply; the run would put back: \(fields.joined(separator: ", "))"
+                    "agent \(id) was edited on the platform since the last apply; the run would put back: \(fields.joined(separator: ", "))"
                 )
             }
         }
@@ -250,10 +249,7 @@ public struct SyncReport: Sendable {
                 create: plan.agents.filter { $0.action == .create }.map(\.id),
                 update: plan.agents.filter { $0.action == .update }.map(\.id),
                 unchanged: plan.agents.filter { $0.action == .unchanged }.map(\.id),
-                putBack: plan.agents.compactMap { agent in
-                    guard agent.action == .update, let fields = agent.drift else { return nil }
-                    return PutBack(id: agent.id, fields: fields)
-                })
+                putBack: Drift.putBack(plan).map { PutBack(id: $0.id, fields: $0.fields) })
         }
         if let pull {
             var tickets = Tickets(

@@ -125,8 +125,7 @@ extension VapiPlatform {
             throw .badRequest(Self.noTeamFields + "; closed tickets are chosen from git")
         }
         if case .customer(let contact) = selection {
-            let named = contact.contains("@") ? Customer(email: contact) : Customer(phone: contact)
-            try Erasure.requireNoCustomerData(reason: reason, by: by, customer: named, ticket: nil)
+            try Erasure.requireNoCustomerData(reason: reason, by: by, contact: contact)
         }
         // No call is deleted while the reason or author would put a
         // customer's detail into git.

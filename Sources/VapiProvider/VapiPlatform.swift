@@ -86,8 +86,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                     )
                 }
                 var agent = Agent(settings, version: version, updatedAt: updatedAt)
-                agent.providerChanges = slice.pendingChanges(of: assistant, tools: listing.tools)
-                agent.providerDrift = slice.editedOnVapi(of: assistant, tools: listing.tools)
+                (agent.providerChanges, agent.providerDrift) = slice.pendingChanges(of: assistant, tools: listing.tools)
                 agent.notes = VapiSlice.notes(of: assistant, tools: listing.tools)
                 agents.append(agent)
             } else if let settings = VapiSlice.unbound(assistant) {

@@ -338,14 +338,19 @@ public struct VapiSlice: Sendable {
     /// What the assistant holds of the managed slice that its settings do not
     /// explain, as changes `apply` makes: a flag tool left from a removed
     /// `flag_webhook` or posting to another URL, a tool or an extraction the
-    /// settings no longer want.
-    public func pendingChanges(of assistant: JSONValue, tools: [String: JSONValue]) -> [Plan.Change] {
+    /// settings no longer want; and which of them were edited on Vapi since
+    /// the last apply (`drift`): the flag tool's URL, when it is not what
+    /// the last apply wrote (its digest in the binding).
+    public func pendingChanges(of assistant: JSONValue, tools: [String: JSONValue]) -> (
+        changes: [Plan.Change], drift: [String]
+    ) {
         guard let binding = Self.binding(of: assistant), binding.environment == environment,
             let settings = binding.settings
-        else { return [] }
+        else { return ([], []) }
         let expected = desired(settings)
         let attached = Set(assistant["model"]?["toolIds"]?.strings ?? [])
         var changes: [Plan.Change] = []
+        var drift: [String] = []
         let flagTool = binding.flagTool.flatMap { attached.contains($0) ? tools[$0] : nil }
         let liveURL = flagTool?["server"]?["url"]?.string
         let wantedURL = expected.flagTool?["server"]?["url"]?.string
@@ -354,6 +359,9 @@ public struct VapiSlice: Sendable {
                 Plan.Change(
                     field: "vapi.flag_tool.server.url", old: liveURL.map { .string(Self.shownWebhook($0)) },
                     new: wantedURL.map { .string(Self.shownWebhook($0)) }))
+            if let liveURL, let applied = binding.flagURLDigest, Self.urlDigest(liveURL) != applied {
+                drift.append("vapi.flag_tool.server.url")
+            }
         } else if flagTool == nil, binding.flagTool == nil, let wantedURL, settings.support.flag != nil {
             // A flag_webhook new to the environment: the tool is added.
             changes.append(
@@ -370,20 +378,7 @@ public struct VapiSlice: Sendable {
         if expected.output == nil, !outputs.isEmpty {
             changes.append(Plan.Change(field: "vapi.extraction", old: .string(Self.outputName), new: nil))
         }
-        return changes
-    }
-
-    /// The fields of `pendingChanges` edited on Vapi since the last apply:
-    /// the flag tool's URL, when it is neither what the last apply wrote
-    /// (its digest in the binding) nor what the environment now wants.
-    public func editedOnVapi(of assistant: JSONValue, tools: [String: JSONValue]) -> [String] {
-        guard let binding = Self.binding(of: assistant), binding.environment == environment,
-            let settings = binding.settings, let applied = binding.flagURLDigest,
-            let flagTool = binding.flagTool, (assistant["model"]?["toolIds"]?.strings ?? []).contains(flagTool),
-            let live = tools[flagTool]?["server"]?["url"]?.string
-        else { return [] }
-        let wanted = desired(settings).flagTool?["server"]?["url"]?.string
-        return live != wanted && Self.urlDigest(live) != applied ? ["vapi.flag_tool.server.url"] : []
+        return (changes, drift)
     }
 
     /// What the assistant holds outside the managed slice that changes what

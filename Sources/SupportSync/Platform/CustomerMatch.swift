@@ -69,8 +69,15 @@ extension Erasure {
         return nil
     }
 
+    /// Refuses an erasure of a customer's tickets (`--customer CONTACT`)
+    /// whose `reason` or `by` holds that e-mail address or phone number.
+    public static func requireNoCustomerData(reason: String, by: String, contact: String) throws(PlatformError) {
+        let named = contact.contains("@") ? Customer(email: contact) : Customer(phone: contact)
+        try requireNoCustomerData(reason: reason, by: by, customer: named, ticket: nil)
+    }
+
     /// Refuses an erasure whose `reason` or `by` holds a detail of the
-    /// customer of `ticket` (or of the customer named by `contact`).
+    /// customer of `ticket`.
     public static func requireNoCustomerData(
         reason: String, by: String, customer: Customer, ticket: String?
     ) throws(PlatformError) {

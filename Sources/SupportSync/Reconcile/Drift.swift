@@ -25,12 +25,18 @@ public enum Drift {
         }
     }
 
+    /// The updates that put back fields edited on the platform, with them:
+    /// what a dry run says the run would put back.
+    public static func putBack(_ plan: Plan) -> [(id: String, fields: [String])] {
+        plan.agents.compactMap { agent in
+            guard agent.action == .update, let fields = agent.drift else { return nil }
+            return (agent.id, fields)
+        }
+    }
+
     /// The agents an apply report shows were put back, with their fields.
     public static func putBack(_ plan: Plan, _ report: ApplyReport) -> [(id: String, fields: [String])] {
         let updated = Set(report.updated)
-        return plan.agents.compactMap { agent in
-            guard let fields = agent.drift, updated.contains(agent.id) else { return nil }
-            return (agent.id, fields)
-        }
+        return putBack(plan).filter { updated.contains($0.id) }
     }
 }

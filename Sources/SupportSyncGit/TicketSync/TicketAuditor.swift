@@ -235,9 +235,7 @@ public struct TicketAuditor {
         if mergeBase != headID,
             try !repository.changes(from: mergeBase, to: headID, under: TicketPaths.folder + "/").isEmpty
         {
-            let twins = try duplicates(at: headID, since: mergeBase)
-            seenFiles.formUnion(twins.map(\.location.file))
-            result.diagnostics += twins
+            result.diagnostics += try duplicates(at: headID, since: mergeBase)
         }
         // Every file a diagnostic names counts as checked (a twin the range did not touch included).
         seenFiles.formUnion(result.diagnostics.map(\.location.file))
