@@ -69,13 +69,15 @@ public struct Entry: Sendable {
 
 /// A node of a YAML document with the position where it starts.
 public struct Node: Sendable {
-    public indirect enum Kind: Sendable {
+    /// Only an alias is boxed: a scalar, a mapping or a list is held in
+    /// place, so reading a file allocates no box per node.
+    public enum Kind: Sendable {
         case scalar(Scalar)
         case mapping([Entry])
         case sequence([Node])
         /// `*name`: the node is the alias itself (its own position); `target`
         /// is the anchored node it stands for.
-        case alias(name: String, target: Node)
+        indirect case alias(name: String, target: Node)
     }
 
     public var kind: Kind
