@@ -59,7 +59,7 @@ struct AgentDecoder {
     }
 
     private mutating func decodeSettings(
-        _ root: ConfigNode, members: [String: ConfigNode.Member], support: ConfigNode?, start: SourceLocation
+        _ root: ConfigNode, members: KnownMembers, support: ConfigNode?, start: SourceLocation
     ) -> (name: String, channels: [Channel], support: SupportSettings)? {
         var name: String?
         if let member = members["name"] {

@@ -8,6 +8,16 @@ struct Located<Value> {
 
 extension Located: Sendable where Value: Sendable {}
 
+/// The known members of a mapping whose values are not null, looked up by
+/// key. It holds at most the handful of keys allowed there, each once
+/// (duplicates are dropped when the tree is built): too few for hashing to
+/// pay, whatever the file.
+struct KnownMembers {
+    fileprivate(set) var members: [ConfigNode.Member] = []
+
+    subscript(key: String) -> ConfigNode.Member? { members.first { $0.key == key } }
+}
+
 /// Typed reads from `ConfigNode`s that report every problem as a
 /// diagnostic and return nil for a value that cannot be used, so checks
 /// that depend on it stay quiet instead of cascading.
@@ -29,15 +39,15 @@ struct NodeReader {
         diagnostics.append(Diagnostic(rule, at: location, message, hint: hint, notes: notes))
     }
 
-    /// The members of a mapping, keyed by name, after reporting unknown keys.
+    /// The members of a mapping, by key, after reporting unknown keys.
     /// Members whose value is null are left out: null means "not set".
-    mutating func mapping(_ node: ConfigNode, path: String, allowed: [String]) -> [String: ConfigNode.Member]? {
+    mutating func mapping(_ node: ConfigNode, path: String, allowed: [String]) -> KnownMembers? {
         if node.isReported { return nil }
         guard let members = node.members else {
             report(.wrongType, at: node.location, "\(path) must be a mapping, found \(node.kindDescription)")
             return nil
         }
-        var result: [String: ConfigNode.Member] = [:]
+        var result = KnownMembers()
         for member in members {
             guard allowed.contains(member.key) else {
                 let suggestion = Suggestion.closest(to: member.key, in: allowed)
@@ -48,7 +58,7 @@ struct NodeReader {
                         ?? "expected one of: \(allowed.joined(separator: ", "))")
                 continue
             }
-            if !member.value.isNull { result[member.key] = member }
+            if !member.value.isNull { result.members.append(member) }
         }
         return result
     }

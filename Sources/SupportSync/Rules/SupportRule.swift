@@ -12,7 +12,7 @@ struct SupportFacts {
     var context: AgentDecoder.AgentContext
     var mode: Located<SupportMode>
     /// The support block's members, as merged.
-    var members: [String: ConfigNode.Member]
+    var members: KnownMembers
     /// Whether escalate.destinations is written at all (when it is but is
     /// wrong, its own diagnostics say so and these rules stay quiet).
     var destinationsWritten: Bool
