@@ -84,11 +84,35 @@ struct TicketListCache {
     static let header = "supportsync-list-cache 3"
     private static let stride = Field.allCases.count + 1
 
-    /// The cache file's bytes.
-    private var bytes: [UInt8] = []
-    /// For each line, where each field starts, then where the line ends
-    /// (`stride` numbers a line). Lines are in the order of their paths' bytes.
-    private var bounds: [Int32] = []
+    /// The cache file's bytes and where its fields are, held once and read
+    /// in place: looking a file up, or a field, copies nothing and takes no
+    /// reference (100,000 files are looked up per list). Never changed
+    /// once made; a pointer into it is good while the cache is.
+    private final class Storage: @unchecked Sendable {
+        /// The cache file's bytes.
+        let bytes: UnsafeMutableBufferPointer<UInt8>
+        /// For each line, where each field starts, then where the line ends
+        /// (`stride` numbers a line). Lines are in the order of their paths' bytes.
+        let bounds: UnsafeMutableBufferPointer<Int32>
+
+        init(bytes: UnsafeMutableBufferPointer<UInt8> = .allocate(capacity: 0), bounds: [Int32] = []) {
+            self.bytes = bytes
+            self.bounds = .allocate(capacity: bounds.count)
+            _ = self.bounds.initialize(from: bounds)
+        }
+
+        deinit {
+            bytes.deallocate()
+            bounds.deallocate()
+        }
+    }
+
+    private var storage = Storage() {
+        didSet { (bytes, bounds) = (UnsafeBufferPointer(storage.bytes), UnsafeBufferPointer(storage.bounds)) }
+    }
+    /// The storage's, kept beside it: read without a reference taken each time.
+    private var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private var bounds = UnsafeBufferPointer<Int32>(start: nil, count: 0)
     /// When the cache was written, in nanoseconds since 1970.
     private(set) var writtenAt: Int64 = 0
 
@@ -114,89 +138,123 @@ struct TicketListCache {
     static func read(gitDirectory: String, kind: Kind) -> TicketListCache {
         var cache = TicketListCache()
         cache.location = location(gitDirectory: gitDirectory, kind: kind)
-        guard let data = FileManager.default.contents(atPath: cache.location),
-            data.count < Int32.max
-        else { return cache }
-        let bytes = [UInt8](data)
-        guard let parsed = parse(bytes) else { return cache }
-        cache.bytes = bytes
-        cache.bounds = parsed.bounds
+        guard let bytes = readWhole(cache.location) else { return cache }
+        guard let parsed = parse(UnsafeBufferPointer(bytes)) else {
+            bytes.deallocate()
+            return cache
+        }
+        cache.storage = Storage(bytes: bytes, bounds: parsed.bounds)
         cache.writtenAt = parsed.writtenAt
         return cache
     }
 
-    private static func parse(_ bytes: [UInt8]) -> (bounds: [Int32], writtenAt: Int64)? {
-        bytes.withUnsafeBufferPointer { buffer -> (bounds: [Int32], writtenAt: Int64)? in
-            let prefix = Array((header + " ").utf8)
-            guard buffer.starts(with: prefix), let firstEnd = buffer.firstIndex(of: 0x0A) else { return nil }
-            guard let written = Int64(String(decoding: buffer[prefix.count..<firstEnd], as: UTF8.self)) else {
+    /// The bytes of the file at `path`, read straight into memory of their
+    /// own (the caller's to deallocate); nil when it cannot be read or is
+    /// too large for the cache's offsets.
+    private static func readWhole(_ path: String) -> UnsafeMutableBufferPointer<UInt8>? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size < Int32.max else {
+            return nil
+        }
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Int(status.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            #if canImport(Glibc)
+                let got = Glibc.read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
+            #else
+                let got = Darwin.read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
+            #endif
+            if got < 0 && errno == EINTR { continue }
+            // Shorter than it was (rewritten meanwhile): the cache goes unused.
+            guard got > 0 else {
+                bytes.deallocate()
                 return nil
             }
-            var bounds: [Int32] = []
-            bounds.reserveCapacity(buffer.count / 200 * stride)
-            var position = firstEnd + 1
-            var previousPath: Range<Int>?
-            while position < buffer.count {
-                let lineStart = position
-                var fields = 1
-                bounds.append(Int32(position))
-                while position < buffer.count && buffer[position] != 0x0A {
-                    if buffer[position] == 0x09 {
-                        fields += 1
-                        guard fields <= Field.allCases.count else { return nil }
-                        bounds.append(Int32(position + 1))
-                    }
-                    position += 1
+            filled += got
+        }
+        return bytes
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> (bounds: [Int32], writtenAt: Int64)? {
+        let prefix = Array((header + " ").utf8)
+        guard buffer.starts(with: prefix), let firstEnd = buffer.firstIndex(of: 0x0A) else { return nil }
+        guard let written = Int64(String(decoding: buffer[prefix.count..<firstEnd], as: UTF8.self)) else {
+            return nil
+        }
+        var bounds: [Int32] = []
+        bounds.reserveCapacity(buffer.count / 200 * stride)
+        var position = firstEnd + 1
+        var previousPath: UnsafeBufferPointer<UInt8>?
+        while position < buffer.count {
+            let lineStart = position
+            var fields = 1
+            bounds.append(Int32(position))
+            while position < buffer.count && buffer[position] != 0x0A {
+                if buffer[position] == 0x09 {
+                    fields += 1
+                    guard fields <= Field.allCases.count else { return nil }
+                    bounds.append(Int32(position + 1))
                 }
-                guard fields == Field.allCases.count else { return nil }
-                bounds.append(Int32(position))
-                // In the order of paths: what the look-up relies on.
-                let path = lineStart..<Int(bounds[bounds.count - stride + 1]) - 1
-                if let previousPath, !buffer[previousPath].lexicographicallyPrecedes(buffer[path]) { return nil }
-                previousPath = path
                 position += 1
             }
-            return (bounds, written)
+            guard fields == Field.allCases.count else { return nil }
+            bounds.append(Int32(position))
+            // In the order of paths: what the look-up relies on.
+            let path = UnsafeBufferPointer(rebasing: buffer[lineStart..<Int(bounds[bounds.count - stride + 1]) - 1])
+            if let previousPath, compare(previousPath, path) >= 0 { return nil }
+            previousPath = path
+            position += 1
         }
+        return (bounds, written)
     }
 
     /// The line of `path` (its bytes as cached: escaped), when cached.
     func line(of path: UnsafeBufferPointer<UInt8>) -> Int? {
         var low = 0
         var high = count
-        return bytes.withUnsafeBufferPointer { buffer -> Int? in
-            while low < high {
-                let middle = (low + high) / 2
-                let start = Int(bounds[middle * Self.stride])
-                let end = Int(bounds[middle * Self.stride + 1]) - 1
-                let order = Self.compare(UnsafeBufferPointer(rebasing: buffer[start..<end]), path)
-                if order == 0 { return middle }
-                if order < 0 { low = middle + 1 } else { high = middle }
-            }
-            return nil
+        let (bytes, bounds) = (self.bytes, self.bounds)
+        while low < high {
+            let middle = (low + high) / 2
+            let start = Int(bounds[middle * Self.stride])
+            let end = Int(bounds[middle * Self.stride + 1]) - 1
+            let order = Self.compare(UnsafeBufferPointer(rebasing: bytes[start..<end]), path)
+            if order == 0 { return middle }
+            if order < 0 { low = middle + 1 } else { high = middle }
         }
+        return nil
     }
 
     /// The entry for the file at `path` when its key is the one cached and
-    /// the entry can be trusted.
-    func entry(for path: String, key: FileKey) -> Entry? {
+    /// the entry can be trusted. `next` is the line after the last one
+    /// found: files taken in the order of their paths are found there
+    /// without a search (and it is moved on).
+    func entry(for path: String, key: FileKey, next: inout Int) -> Entry? {
         var escaped = Self.escape(path)
-        let found = escaped.withUTF8 { line(of: $0) }
-        guard let found, key.matches(field(.key, of: found)) else { return nil }
+        let found = escaped.withUTF8 { path -> Int? in
+            if next < count, Self.compare(field(.path, of: next), path) == 0 { return next }
+            return line(of: path)
+        }
+        guard let found else { return nil }
+        next = found + 1
+        guard key.matches(field(.key, of: found)) else { return nil }
         if let modified = key.modified, modified >= writtenAt - 2_000_000_000 { return nil }
         return Entry(cache: self, line: found)
     }
 
     /// The bytes of a field of a line, as cached (escaped).
-    fileprivate func field(_ field: Field, of line: Int) -> ArraySlice<UInt8> {
+    fileprivate func field(_ field: Field, of line: Int) -> UnsafeBufferPointer<UInt8> {
         let start = Int(bounds[line * Self.stride + field.rawValue])
         let end = Int(bounds[line * Self.stride + field.rawValue + 1]) - (field == .reason ? 0 : 1)
-        return bytes[start..<end]
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     /// The line's bytes, without its newline.
-    func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
-        bytes[Int(bounds[line * Self.stride])..<Int(bounds[line * Self.stride + Self.stride - 1])]
+    func lineBytes(_ line: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(
+            rebasing: bytes[Int(bounds[line * Self.stride])..<Int(bounds[line * Self.stride + Self.stride - 1])])
     }
 
     private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
@@ -220,22 +278,18 @@ struct TicketListCache {
     /// it (read only) simply goes without.
     func write(_ lines: [Line], now: Int64) {
         // Each line's path, as cached: the bytes before its first tab.
-        let pathEnds = lines.map { line -> Int in
-            guard case .made(let bytes) = line else { return 0 }
-            return bytes.firstIndex(of: 0x09) ?? bytes.count
-        }
-        func path(_ index: Int) -> ArraySlice<UInt8> {
-            switch lines[index] {
-            case .kept(let line): field(.path, of: line)
-            case .made(let bytes): bytes[..<pathEnds[index]]
+        let paths = lines.map { line -> ArraySlice<UInt8> in
+            switch line {
+            case .kept(let line): ArraySlice(field(.path, of: line))
+            case .made(let bytes): bytes[..<(bytes.firstIndex(of: 0x09) ?? bytes.count)]
             }
         }
-        let order = lines.indices.sorted { path($0).lexicographicallyPrecedes(path($1)) }
+        let order = lines.indices.sorted { paths[$0].lexicographicallyPrecedes(paths[$1]) }
         var text = Array((Self.header + " \(now)\n").utf8)
         text.reserveCapacity(bytes.count + lines.count * 8)
         var previous: Int?
         for index in order {
-            if let previous, path(previous).elementsEqual(path(index)) { continue }
+            if let previous, paths[previous] == paths[index] { continue }
             previous = index
             switch lines[index] {
             case .kept(let line): text += lineBytes(line)
@@ -287,7 +341,7 @@ struct TicketListCache {
         var description: String { text ?? numbers.map(String.init).joined(separator: ".") }
 
         /// Whether the cached key `field` is this one: compared as numbers, made into no text.
-        func matches(_ field: ArraySlice<UInt8>) -> Bool {
+        func matches(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
             if let text { return field.elementsEqual(text.utf8) }
             var index = 0
             var value: Int64 = 0
@@ -320,7 +374,7 @@ struct TicketListCache {
         let cache: TicketListCache
         let line: Int
 
-        private func field(_ field: Field) -> ArraySlice<UInt8> { cache.field(field, of: line) }
+        private func field(_ field: Field) -> UnsafeBufferPointer<UInt8> { cache.field(field, of: line) }
 
         /// The line's text field, unescaped.
         private func text(_ name: Field) -> String {
@@ -346,7 +400,7 @@ struct TicketListCache {
             return cached.first == 0x3D && matches(cached.dropFirst(), name)
         }
 
-        var createdDay: ArraySlice<UInt8> { field(.createdAt).prefix(10) }
+        var createdDay: Slice<UnsafeBufferPointer<UInt8>> { field(.createdAt).prefix(10) }
 
         func hasTag(_ tag: String) -> Bool { tags.contains(tag) }
 
@@ -360,7 +414,7 @@ struct TicketListCache {
             }
         }
 
-        private func matches(_ cached: ArraySlice<UInt8>, _ name: String) -> Bool {
+        private func matches(_ cached: some Collection<UInt8>, _ name: String) -> Bool {
             cached.contains(0x25)
                 ? TicketListCache.unescape(String(decoding: cached, as: UTF8.self)) == name
                 : cached.elementsEqual(name.utf8)

@@ -149,8 +149,8 @@ public struct TicketQueries {
         // files that had stopped changing before this run began.
         let started = TicketListCache.nowNanoseconds()
         let workingTree = tickets.followsWorkingTree && tickets.repository.workdir != nil
-        let cache = TicketListCache.read(
-            gitDirectory: tickets.repository.gitDirectory, kind: workingTree ? .workingTree : .blobs)
+        let gitDirectory = tickets.repository.gitDirectory
+        let readCache = { TicketListCache.read(gitDirectory: gitDirectory, kind: workingTree ? .workingTree : .blobs) }
         let codec = tickets.codec
         /// A file read and parsed the long way.
         func parse(_ path: String, _ bytes: [UInt8], key: TicketListCache.FileKey?) -> Found {
@@ -204,12 +204,14 @@ public struct TicketQueries {
                 changed = changed || !found.fromCache
             }
         }
-        func gather<Item>(_ items: [Item], _ visit: (Item) -> Found?) -> [Gathered?] {
+        // `visit` is given the run's place in the cache (`TicketListCache.entry`).
+        func gather<Item>(_ items: [Item], _ visit: (Item, inout Int) -> Found?) -> [Gathered?] {
             let runs = Swift.min(items.count, ProcessInfo.processInfo.activeProcessorCount * 8)
             return concurrentMap(Array(0..<runs)) { run -> Gathered in
                 var gathered = Gathered()
+                var next = 0
                 for index in (items.count * run / runs)..<(items.count * (run + 1) / runs) {
-                    gathered.add(visit(items[index]))
+                    gathered.add(visit(items[index], &next))
                 }
                 return gathered
             }
@@ -217,14 +219,18 @@ public struct TicketQueries {
         // Nil when there is nothing to look at (a branch without commits):
         // the cache is then left as it is.
         let gathered: [Gathered?]?
+        let cache: TicketListCache
         /// Ticket-like files beside the tickets that nothing reads (`T-1.yml`).
         var stray: [String] = []
         /// Ticket files sharing an id (or one differing only in case), by path.
         var twins: [[String]] = []
         if workingTree, let workdir = tickets.repository.workdir {
             // What the user sees: the working tree. Each folder is opened
-            // once and its files looked at by name, not by path.
-            let (folders, misplaced) = Self.workingTreeTickets(in: workdir)
+            // once and its files looked at by name, not by path; the cache
+            // is read meanwhile.
+            let scanned: (folders: [(folder: String, names: [String])], misplaced: [String])
+            (scanned, cache) = concurrently({ Self.workingTreeTickets(in: workdir) }, readCache)
+            let (folders, misplaced) = scanned
             stray = misplaced
             // A handle per folder while there are few (a month each); past
             // that, by path, leaving the process's descriptors for the reads.
@@ -234,30 +240,35 @@ public struct TicketQueries {
             let reader = RepositoryFile.Reader(root: workdir)
             defer { for handle in handles where handle >= 0 { close(handle) } }
             let files = folders.indices.flatMap { folder in folders[folder].names.map { (folder, $0) } }
-            twins = TicketAudit.sameID(folders.map { ($0.folder + "/", $0.names) })
-            gathered = gather(files) { folder, name -> Found? in
-                let path = folders[folder].folder + "/" + name
-                let full = workdir + "/" + path
-                let read = { () -> Result<[UInt8], RepositoryFile.Failure> in
-                    reader.read(full, limit: TicketStore.workingCopyLimit)
-                }
-                let key =
-                    handles[folder] >= 0
-                    ? TicketListCache.FileKey(folder: handles[folder], name: name)
-                    : TicketListCache.FileKey(folder: AT_FDCWD, name: full)
-                if let key, let entry = cache.entry(for: path, key: key),
-                    let found = cached(path, entry, key: key, read: { try? read().get() })
+            // Twins are found on a thread of their own while the files are looked at.
+            (gathered, twins) = concurrently(
                 {
-                    return found
-                }
-                switch read() {
-                case .success(let bytes): return parse(path, bytes, key: key)
-                case .failure(let failure):
-                    let location = SourceLocation(file: path, line: 1, column: 1)
-                    return Found(path: path, problems: [Diagnostic(.fileUnreadable, at: location, failure.description)])
-                }
-            }
+                    gather(files) { file, next -> Found? in
+                        let (folder, name) = file
+                        let path = folders[folder].folder + "/" + name
+                        func read() -> Result<[UInt8], RepositoryFile.Failure> {
+                            reader.read(workdir + "/" + path, limit: TicketStore.workingCopyLimit)
+                        }
+                        let key =
+                            handles[folder] >= 0
+                            ? TicketListCache.FileKey(folder: handles[folder], name: name)
+                            : TicketListCache.FileKey(folder: AT_FDCWD, name: workdir + "/" + path)
+                        if let key, let entry = cache.entry(for: path, key: key, next: &next),
+                            let found = cached(path, entry, key: key, read: { try? read().get() })
+                        {
+                            return found
+                        }
+                        switch read() {
+                        case .success(let bytes): return parse(path, bytes, key: key)
+                        case .failure(let failure):
+                            let location = SourceLocation(file: path, line: 1, column: 1)
+                            return Found(
+                                path: path, problems: [Diagnostic(.fileUnreadable, at: location, failure.description)])
+                        }
+                    }
+                }, { TicketAudit.sameID(folders.map { ($0.folder + "/", $0.names) }) })
         } else if let tip = try tickets.tip() {
+            cache = readCache()
             // One libgit2 handle reads the blobs a summary cannot answer for; the parsing is spread.
             let repository = tickets.repository
             let all = try repository.files(under: TicketPaths.folder, in: tip)
@@ -265,10 +276,10 @@ public struct TicketQueries {
             twins = TicketAudit.sameID(files.map(\.path))
             stray = all.map(\.path).filter { TicketPaths.kind(ofPath: $0) == .misplacedTicket }
             let lock = NSLock()
-            gathered = gather(files) { file -> Found? in
+            gathered = gather(files) { file, next -> Found? in
                 let read = { () -> [UInt8]? in lock.withLock { try? repository.blob(file.blob) } }
                 let key = TicketListCache.FileKey(blob: file.blob.hex)
-                if let entry = cache.entry(for: file.path, key: key),
+                if let entry = cache.entry(for: file.path, key: key, next: &next),
                     let found = cached(file.path, entry, key: key, read: read)
                 {
                     return found
@@ -282,6 +293,7 @@ public struct TicketQueries {
                 return parse(file.path, bytes, key: key)
             }
         } else {
+            cache = TicketListCache()
             gathered = nil
         }
         var listed: [Listed] = []
@@ -333,8 +345,6 @@ public struct TicketQueries {
         folders: [(folder: String, names: [String])], misplaced: [String]
     ) {
         let manager = FileManager.default
-        var folders: [(folder: String, names: [String])] = []
-        var misplaced: [String] = []
         /// The entries of the folder at `path` (from the root), nil for a file.
         func entries(_ path: String) -> [String]? {
             try? manager.contentsOfDirectory(atPath: workdir + "/" + path)
@@ -343,40 +353,52 @@ public struct TicketQueries {
         /// place. A symbolic link is looked at as a file, never followed (a
         /// link to `.` or `/` would make the walk endless), and the walk
         /// stops 16 folders down.
-        func ticketLike(_ path: String, depth: Int = 0) {
+        func ticketLike(_ path: String, depth: Int = 0, into misplaced: inout [String]) {
             let type = (try? manager.attributesOfItem(atPath: workdir + "/" + path))?[.type] as? FileAttributeType
             if type == .typeDirectory, depth < 16, let names = entries(path) {
-                for name in names { ticketLike(path + "/" + name, depth: depth + 1) }
+                for name in names { ticketLike(path + "/" + name, depth: depth + 1, into: &misplaced) }
             } else if TicketPaths.kind(ofPath: path) == .misplacedTicket {
                 misplaced.append(path)
             }
         }
+        var misplaced: [String] = []
+        var months: [String] = []
         for year in entries(TicketPaths.folder) ?? [] {
             let yearPath = TicketPaths.folder + "/" + year
             // The cursor's folder holds the cursor alone.
             if yearPath == TicketStore.legacyCursorPath { continue }
-            guard let months = entries(yearPath) else {
-                ticketLike(yearPath)
+            guard let names = entries(yearPath) else {
+                ticketLike(yearPath, into: &misplaced)
                 continue
             }
-            for month in months {
-                let folder = yearPath + "/" + month
-                guard let files = entries(folder) else {
-                    ticketLike(folder)
-                    continue
-                }
-                // The folder's place is checked once, then each name alone.
-                let isTicketFolder = TicketPaths.kind(ofPath: folder + "/T.yaml") == .ticket
-                var names: [String] = []
-                for name in files {
-                    if isTicketFolder, name.hasSuffix(".yaml"), TicketPaths.isSafeID(String(name.dropLast(5))) {
-                        names.append(name)
-                    } else {
-                        ticketLike(folder + "/" + name)
-                    }
-                }
-                if !names.isEmpty { folders.append((folder, names)) }
+            months += names.map { yearPath + "/" + $0 }
+        }
+        // The month folders, in the order of paths, each listed on a core of its own.
+        months.sort()
+        let listed = concurrentMap(months) { folder -> (names: [String], misplaced: [String]) in
+            var misplaced: [String] = []
+            guard let files = entries(folder) else {
+                ticketLike(folder, into: &misplaced)
+                return ([], misplaced)
             }
+            // The folder's place is checked once, then each name alone.
+            let isTicketFolder = TicketPaths.kind(ofPath: folder + "/T.yaml") == .ticket
+            var names: [String] = []
+            for name in files {
+                if isTicketFolder, name.hasSuffix(".yaml"), TicketPaths.isSafeID(String(name.dropLast(5))) {
+                    names.append(name)
+                } else {
+                    ticketLike(folder + "/" + name, into: &misplaced)
+                }
+            }
+            // In the order of paths, as the list cache is: each is found next to the last.
+            return (names.sorted(), misplaced)
+        }
+        var folders: [(folder: String, names: [String])] = []
+        for (folder, found) in zip(months, listed) {
+            guard let found else { continue }
+            if !found.names.isEmpty { folders.append((folder, found.names)) }
+            misplaced += found.misplaced
         }
         return (folders, misplaced)
     }
