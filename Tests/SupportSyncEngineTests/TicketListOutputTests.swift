@@ -88,3 +88,32 @@ extension TicketListOutputTests {
         #expect(TicketOutput.table(summaries.map(\.record)) == TicketOutput.table(whole.map(\.record)))
     }
 }
+
+extension TicketListOutputTests {
+    /// The table's layout, exactly: each column as wide as its widest cell
+    /// (text beyond ASCII counted by characters) and two spaces, the
+    /// reason last and unpadded; an assignee's control characters escaped.
+    @Test func theTableLinesUpEveryColumn() {
+        let records = [
+            TicketRecord(
+                id: "T-1", agent: "returns-chat", channel: .messages, conversation: "c",
+                createdAt: "2026-11-02T09:00:00Z",
+                reason: "Ärger über Lieferung", priority: .urgent, status: .inProgress, assignee: "zoë"),
+            TicketRecord(
+                id: "T-200", agent: "billing", channel: .calls, conversation: "c", createdAt: "2026-11-03T10:30:00Z",
+                reason: "refund", assignee: "a\u{1B}[2Jb"),
+            TicketRecord(
+                id: "T-3", agent: "billing", channel: .calls, conversation: "c", createdAt: "2026-11-04T08:00:00Z",
+                reason: ""),
+        ]
+        #expect(
+            TicketOutput.table(records) == """
+                ID     STATUS       PRIORITY  AGENT         CREATED               ASSIGNEE     REASON
+                T-1    in_progress  urgent    returns-chat  2026-11-02T09:00:00Z  zoë          Ärger über Lieferung
+                T-200  pending      normal    billing       2026-11-03T10:30:00Z  a\\u{1B}[2Jb  refund
+                T-3    pending      normal    billing       2026-11-04T08:00:00Z  -            
+
+                """)
+        #expect(TicketOutput.table([]) == "")
+    }
+}

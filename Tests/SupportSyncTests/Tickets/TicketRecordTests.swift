@@ -37,6 +37,22 @@ import YAML
         #expect(TicketRecord(touched) == record)
     }
 
+    /// The table's reason: a sealed value anywhere in it is abbreviated, a
+    /// withheld one named, and only its first 60 characters are shown, on
+    /// one line; plain short text is shown as it is.
+    @Test func aTableShowsTheStartOfAReasonWithoutCiphertext() {
+        let sealed = "sealed:v1:0123456789abcdef:QUJDREVG"
+        #expect(TicketRecord.tableReason("Refund asked twice") == "Refund asked twice")
+        #expect(TicketRecord.tableReason(sealed) == "(sealed)")
+        #expect(TicketRecord.tableReason("said: \(sealed) twice") == "said: (sealed) twice")
+        #expect(TicketRecord.tableReason("ends with \(sealed)") == "ends with (sealed)")
+        #expect(TicketRecord.tableReason("sealed:v1") == "sealed:v1", "a prefix cut short is text")
+        #expect(TicketRecord.tableReason(WithheldValue.text) == "(withheld)")
+        #expect(TicketRecord.tableReason(String(repeating: "a", count: 61)) == String(repeating: "a", count: 60))
+        #expect(TicketRecord.tableReason("two\nlines") == "two lines")
+        #expect(TicketRecord.tableReason("", erased: true) == "(erased)")
+    }
+
     @Test func applyingAPatchChangesOnlyTeamFields() {
         let record = TicketSamples.record
         let patched = record.applying(
