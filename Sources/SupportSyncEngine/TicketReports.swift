@@ -84,32 +84,44 @@ public enum TicketOutput {
 
     public static func table(_ records: [TicketRecord]) -> String {
         guard !records.isEmpty else { return "" }
-        var rows = [["ID", "STATUS", "PRIORITY", "AGENT", "CREATED", "ASSIGNEE", "REASON"]]
-        rows.reserveCapacity(records.count + 1)
+        let header = ["ID", "STATUS", "PRIORITY", "AGENT", "CREATED", "ASSIGNEE", "REASON"]
+        let columns = header.count
+        // Row after row, one list of cells, each with its width.
+        var cells = header
+        cells.reserveCapacity((records.count + 1) * columns)
         for record in records {
             // The assignee and the reason are anybody's text: escaped for the terminal.
-            rows.append([
-                record.id, record.status.rawValue, record.priority.rawValue, record.agent, record.createdAt,
-                PrintableText.escaping(record.assignee ?? "-"),
-                PrintableText.escaping(TicketRecord.tableReason(record.reason, erased: record.erasure != nil)),
-            ])
+            cells.append(record.id)
+            cells.append(record.status.rawValue)
+            cells.append(record.priority.rawValue)
+            cells.append(record.agent)
+            cells.append(record.createdAt)
+            cells.append(PrintableText.escaping(record.assignee ?? "-"))
+            cells.append(PrintableText.escaping(TicketRecord.tableReason(record.reason, erased: record.erasure != nil)))
         }
-        // A cell of printable ASCII is as wide as its bytes; any other is counted by characters.
-        func width(_ cell: String) -> Int {
-            cell.utf8.allSatisfy { (0x20...0x7E).contains($0) } ? cell.utf8.count : cell.count
-        }
-        let cellWidths = rows.map { $0.dropLast().map(width) }
-        let widths = (0..<rows[0].count - 1).map { column in cellWidths.map { $0[column] }.max() ?? 0 }
-        var output: [UInt8] = []
-        output.reserveCapacity(rows.count * (widths.reduce(0, +) + 2 * widths.count + 62))
-        for (row, cells) in zip(rows, cellWidths) {
-            for (column, cell) in row.enumerated() {
-                output += cell.utf8
-                if column < widths.count {
-                    output += repeatElement(UInt8(ascii: " "), count: widths[column] - cells[column] + 2)
-                }
+        // A cell of printable ASCII is as wide as its bytes; any other is
+        // counted by characters. The last column is not padded.
+        var cellWidths = [Int](repeating: 0, count: cells.count)
+        var widths = [Int](repeating: 0, count: columns - 1)
+        for index in cells.indices where index % columns < columns - 1 {
+            var cell = cells[index]
+            let width = cell.withUTF8 { bytes in
+                bytes.allSatisfy { (0x20...0x7E).contains($0) } ? bytes.count : nil
             }
-            output.append(UInt8(ascii: "\n"))
+            cellWidths[index] = width ?? cell.count
+            widths[index % columns] = max(widths[index % columns], cellWidths[index])
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(cells.count / columns * (widths.reduce(0, +) + 2 * widths.count + 62))
+        for index in cells.indices {
+            var cell = cells[index]
+            cell.withUTF8 { output.append(contentsOf: $0) }
+            let column = index % columns
+            if column < columns - 1 {
+                output += repeatElement(UInt8(ascii: " "), count: widths[column] - cellWidths[index] + 2)
+            } else {
+                output.append(UInt8(ascii: "\n"))
+            }
         }
         return String(decoding: output, as: UTF8.self)
     }

@@ -232,22 +232,21 @@ extension TicketRecord {
     public static func tableReason(_ reason: String, erased: Bool = false) -> String {
         if erased, reason.isEmpty { return "(erased)" }
         // Most reasons are short printable ASCII with nothing sealed: shown as they are.
-        let bytes = reason.utf8
-        if bytes.count <= 60, bytes.allSatisfy({ (0x20...0x7E).contains($0) }),
-            !bytes.starts(with: WithheldValue.text.utf8), !contains(bytes, SealedValue.prefix.utf8)
-        {
-            return reason
+        var reason = reason
+        let plain = reason.withUTF8 { bytes in
+            bytes.count <= 60 && bytes.allSatisfy { (0x20...0x7E).contains($0) }
+                && !bytes.starts(with: WithheldValue.text.utf8) && !contains(bytes, SealedValue.prefix.utf8)
         }
+        if plain { return reason }
         return String(SealedValue.abbreviated(reason).prefix(60)).replacingOccurrences(of: "\n", with: " ")
     }
 
-    private static func contains(_ text: String.UTF8View, _ part: String.UTF8View) -> Bool {
-        var rest = text[...]
-        while let first = rest.firstIndex(of: part.first!) {
-            if rest[first...].starts(with: part) { return true }
-            rest = rest[text.index(after: first)...]
+    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ part: String.UTF8View) -> Bool {
+        let part = Array(part)
+        guard text.count >= part.count else { return false }
+        return (0...(text.count - part.count)).contains { start in
+            text[start] == part[0] && text[start..<start + part.count].elementsEqual(part)
         }
-        return false
     }
 }
 

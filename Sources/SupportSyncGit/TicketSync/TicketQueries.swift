@@ -296,12 +296,12 @@ public struct TicketQueries {
             cache = TicketListCache()
             gathered = nil
         }
-        var listed: [Listed] = []
+        // Each run's tickets stay where the run put them until they are taken in order.
+        let runs = (gathered ?? []).compactMap { $0 }
         var problems: [Diagnostic] = []
         var lines: [TicketListCache.Line] = []
         var changed = false
-        for case let run? in gathered ?? [] {
-            listed += run.listed
+        for run in runs {
             problems += run.problems
             lines += run.lines
             changed = changed || run.changed
@@ -323,16 +323,21 @@ public struct TicketQueries {
         case .status: rank = { TicketStatus.allCases.firstIndex(of: $0.status)! }
         }
         // Sorted by keys made once each: a ticket record is large to move
-        // around, or to copy into a comparison.
-        let keys = listed.indices.map { index in
-            (rank(listed[index].record), listed[index].record.createdAt, listed[index].record.id, index)
+        // around, or to copy into a comparison. Each key ends with where
+        // its ticket is: its run, then its place in the run.
+        var keys: [(Int, String, String, Int, Int)] = []
+        keys.reserveCapacity(runs.reduce(0) { $0 + $1.listed.count })
+        for (run, gathered) in runs.enumerated() {
+            for (index, ticket) in gathered.listed.enumerated() {
+                keys.append((rank(ticket.record), ticket.record.createdAt, ticket.record.id, run, index))
+            }
         }
         let order = keys.sorted { a, b in
             a.0 != b.0 ? a.0 < b.0 : a.1 != b.1 ? a.1 < b.1 : a.2 < b.2
         }
         // `tickets set` and `show` would take the first of two.
         return Listing(
-            tickets: order.map { listed[$0.3] }, problems: problems.sorted { $0.location < $1.location },
+            tickets: order.map { runs[$0.3].listed[$0.4] }, problems: problems.sorted { $0.location < $1.location },
             duplicates: TicketAudit.duplicates(twins))
     }
 
