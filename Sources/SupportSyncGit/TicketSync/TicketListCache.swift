@@ -108,11 +108,34 @@ struct TicketListCache {
     }
 
     private var storage = Storage() {
-        didSet { (bytes, bounds) = (UnsafeBufferPointer(storage.bytes), UnsafeBufferPointer(storage.bounds)) }
+        didSet { text = Text(bytes: UnsafeBufferPointer(storage.bytes), bounds: UnsafeBufferPointer(storage.bounds)) }
     }
-    /// The storage's, kept beside it: read without a reference taken each time.
-    private var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-    private var bounds = UnsafeBufferPointer<Int32>(start: nil, count: 0)
+
+    /// The storage's lines, read through pointers kept beside it: copied
+    /// (into an entry) and read with no reference taken. Good while the
+    /// cache is: nothing made of it outlives the list that read it.
+    fileprivate struct Text {
+        var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var bounds = UnsafeBufferPointer<Int32>(start: nil, count: 0)
+
+        /// The bytes of a field of a line, as cached (escaped).
+        func field(_ field: Field, of line: Int) -> UnsafeBufferPointer<UInt8> {
+            let start = Int(bounds[line * TicketListCache.stride + field.rawValue])
+            let end = Int(bounds[line * TicketListCache.stride + field.rawValue + 1]) - (field == .reason ? 0 : 1)
+            return UnsafeBufferPointer(rebasing: bytes[start..<end])
+        }
+
+        /// The line's bytes, without its newline.
+        func line(_ line: Int) -> UnsafeBufferPointer<UInt8> {
+            let stride = TicketListCache.stride
+            return UnsafeBufferPointer(
+                rebasing: bytes[Int(bounds[line * stride])..<Int(bounds[line * stride + stride - 1])])
+        }
+    }
+
+    private var text = Text()
+    private var bytes: UnsafeBufferPointer<UInt8> { text.bytes }
+    private var bounds: UnsafeBufferPointer<Int32> { text.bounds }
     /// When the cache was written, in nanoseconds since 1970.
     private(set) var writtenAt: Int64 = 0
 
@@ -241,21 +264,11 @@ struct TicketListCache {
         next = found + 1
         guard key.matches(field(.key, of: found)) else { return nil }
         if let modified = key.modified, modified >= writtenAt - 2_000_000_000 { return nil }
-        return Entry(cache: self, line: found)
+        return Entry(text: text, line: found)
     }
 
     /// The bytes of a field of a line, as cached (escaped).
-    fileprivate func field(_ field: Field, of line: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = Int(bounds[line * Self.stride + field.rawValue])
-        let end = Int(bounds[line * Self.stride + field.rawValue + 1]) - (field == .reason ? 0 : 1)
-        return UnsafeBufferPointer(rebasing: bytes[start..<end])
-    }
-
-    /// The line's bytes, without its newline.
-    func lineBytes(_ line: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(
-            rebasing: bytes[Int(bounds[line * Self.stride])..<Int(bounds[line * Self.stride + Self.stride - 1])])
-    }
+    private func field(_ field: Field, of line: Int) -> UnsafeBufferPointer<UInt8> { text.field(field, of: line) }
 
     private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
         let common = min(a.count, b.count)
@@ -292,7 +305,7 @@ struct TicketListCache {
             if let previous, paths[previous] == paths[index] { continue }
             previous = index
             switch lines[index] {
-            case .kept(let line): text += lineBytes(line)
+            case .kept(let line): text += self.text.line(line)
             case .made(let bytes): text += bytes
             }
             text.append(0x0A)
@@ -370,11 +383,13 @@ struct TicketListCache {
 
     /// A cached line, read for the filters and the table without making a
     /// record of it.
+    /// Read while its cache is alive (it points into the cache's storage
+    /// without holding it): within the list that found it.
     struct Entry: TicketSummaryFields {
-        let cache: TicketListCache
+        fileprivate let text: Text
         let line: Int
 
-        private func field(_ field: Field) -> UnsafeBufferPointer<UInt8> { cache.field(field, of: line) }
+        private func field(_ field: Field) -> UnsafeBufferPointer<UInt8> { text.field(field, of: line) }
 
         /// The line's text field, unescaped.
         private func text(_ name: Field) -> String {
@@ -383,11 +398,18 @@ struct TicketListCache {
             return bytes.contains(0x25) ? TicketListCache.unescape(text) : text
         }
 
-        var summaryStatus: TicketStatus? {
-            TicketStatus(rawValue: String(decoding: field(.status), as: UTF8.self))
+        var summaryStatus: TicketStatus? { Self.value(field(.status)) }
+        var summaryPriority: Priority? { Self.value(field(.priority)) }
+        var summaryChannel: Channel? { Self.value(field(.channel)) }
+
+        /// The case of `E` whose raw value is `bytes`, compared as bytes (no text made).
+        private static func value<E: RawRepresentable & CaseIterable>(_ bytes: UnsafeBufferPointer<UInt8>) -> E?
+        where E.RawValue == String {
+            E.allCases.first { value in
+                var raw = value.rawValue
+                return raw.withUTF8 { $0.count == bytes.count && $0.elementsEqual(bytes) }
+            }
         }
-        var summaryPriority: Priority? { Priority(rawValue: String(decoding: field(.priority), as: UTF8.self)) }
-        var summaryChannel: Channel? { Channel(rawValue: String(decoding: field(.channel), as: UTF8.self)) }
 
         /// Whether the fields the filters compare read back as values.
         var isWhole: Bool { summaryStatus != nil && summaryPriority != nil && summaryChannel != nil }
@@ -433,7 +455,7 @@ struct TicketListCache {
         }
 
         /// Whether the line is `bytes`, a line made anew for the same file.
-        func isLine(_ bytes: [UInt8]) -> Bool { cache.lineBytes(line).elementsEqual(bytes) }
+        func isLine(_ bytes: [UInt8]) -> Bool { text.line(line).elementsEqual(bytes) }
     }
 
     static func nowNanoseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }

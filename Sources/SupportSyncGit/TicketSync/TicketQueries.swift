@@ -138,7 +138,6 @@ public struct TicketQueries {
     ///   (`TicketListCache`) instead of its file.
     public func listing(_ filter: Filter, sort: Sort = .created, complete: Bool = true) throws -> Listing {
         struct Found {
-            var path: String
             var listed: Listed?
             var line: TicketListCache.Line?
             var problems: [Diagnostic] = []
@@ -157,14 +156,14 @@ public struct TicketQueries {
             let (record, diagnostics) = codec.decode(bytes, path: path)
             // A file with errors is reported and not listed, as push and show treat it.
             let errors = diagnostics.filter { $0.severity == .error }
-            guard let record, errors.isEmpty else { return Found(path: path, problems: errors) }
+            guard let record, errors.isEmpty else { return Found(problems: errors) }
             // One row for the cache line and, without `complete`, the
             // summary the cache would answer with: the whole record is
             // dropped here, not held to the end.
             let row = TicketListCache.Row(record)
             let listed = complete ? record : row.summary(of: record)
             return Found(
-                path: path, listed: filter.matches(record) ? Listed(path: path, record: listed) : nil,
+                listed: filter.matches(record) ? Listed(path: path, record: listed) : nil,
                 line: key.map { .made(row.line(path: path, key: $0.description)) })
         }
         /// A file the cache knows unchanged: its summary, or its whole record when asked.
@@ -173,11 +172,11 @@ public struct TicketQueries {
         ) -> Found? {
             // A line whose fields do not read back (damaged) is no answer: the file is read.
             guard entry.isWhole else { return nil }
-            guard filter.matches(entry) else { return Found(path: path, line: .kept(entry.line), fromCache: true) }
+            guard filter.matches(entry) else { return Found(line: .kept(entry.line), fromCache: true) }
             guard complete else {
                 guard let summary = entry.record else { return nil }
                 return Found(
-                    path: path, listed: Listed(path: path, record: summary), line: .kept(entry.line), fromCache: true)
+                    listed: Listed(path: path, record: summary), line: .kept(entry.line), fromCache: true)
             }
             return read().map {
                 var found = parse(path, $0, key: key)
@@ -263,7 +262,7 @@ public struct TicketQueries {
                         case .failure(let failure):
                             let location = SourceLocation(file: path, line: 1, column: 1)
                             return Found(
-                                path: path, problems: [Diagnostic(.fileUnreadable, at: location, failure.description)])
+                                problems: [Diagnostic(.fileUnreadable, at: location, failure.description)])
                         }
                     }
                 }, { TicketAudit.sameID(folders.map { ($0.folder + "/", $0.names) }) })
@@ -287,7 +286,6 @@ public struct TicketQueries {
                 guard let bytes = read() else {
                     let location = SourceLocation(file: file.path, line: 1, column: 1)
                     return Found(
-                        path: file.path,
                         problems: [Diagnostic(.fileUnreadable, at: location, "the file cannot be read from git")])
                 }
                 return parse(file.path, bytes, key: key)
