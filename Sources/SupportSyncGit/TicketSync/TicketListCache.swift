@@ -383,6 +383,7 @@ struct TicketListCache {
 
     /// A cached line, read for the filters and the table without making a
     /// record of it.
+    ///
     /// Read while its cache is alive (it points into the cache's storage
     /// without holding it): within the list that found it.
     struct Entry: TicketSummaryFields {

@@ -325,9 +325,9 @@ public struct TicketQueries {
         // its ticket is: its run, then its place in the run.
         var keys: [(Int, String, String, Int, Int)] = []
         keys.reserveCapacity(runs.reduce(0) { $0 + $1.listed.count })
-        for (run, gathered) in runs.enumerated() {
-            for (index, ticket) in gathered.listed.enumerated() {
-                keys.append((rank(ticket.record), ticket.record.createdAt, ticket.record.id, run, index))
+        for (number, run) in runs.enumerated() {
+            for (index, ticket) in run.listed.enumerated() {
+                keys.append((rank(ticket.record), ticket.record.createdAt, ticket.record.id, number, index))
             }
         }
         let order = keys.sorted { a, b in
