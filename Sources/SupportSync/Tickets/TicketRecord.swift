@@ -235,14 +235,15 @@ extension TicketRecord {
         var reason = reason
         let plain = reason.withUTF8 { bytes in
             bytes.count <= 60 && bytes.allSatisfy { (0x20...0x7E).contains($0) }
-                && !bytes.starts(with: WithheldValue.text.utf8) && !contains(bytes, SealedValue.prefix.utf8)
+                && !bytes.starts(with: WithheldValue.text.utf8) && !contains(bytes, sealedPrefix)
         }
         if plain { return reason }
         return String(SealedValue.abbreviated(reason).prefix(60)).replacingOccurrences(of: "\n", with: " ")
     }
 
-    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ part: String.UTF8View) -> Bool {
-        let part = Array(part)
+    private static let sealedPrefix = Array(SealedValue.prefix.utf8)
+
+    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ part: [UInt8]) -> Bool {
         guard text.count >= part.count else { return false }
         return (0...(text.count - part.count)).contains { start in
             text[start] == part[0] && text[start..<start + part.count].elementsEqual(part)

@@ -161,7 +161,12 @@ struct TicketListCache {
     static func read(gitDirectory: String, kind: Kind) -> TicketListCache {
         var cache = TicketListCache()
         cache.location = location(gitDirectory: gitDirectory, kind: kind)
-        guard let bytes = readWhole(cache.location) else { return cache }
+        guard let data = FileManager.default.contents(atPath: cache.location), data.count < Int32.max else {
+            return cache
+        }
+        // Copied once, into memory the cache keeps and reads in place.
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: data.count)
+        _ = data.copyBytes(to: bytes)
         guard let parsed = parse(UnsafeBufferPointer(bytes)) else {
             bytes.deallocate()
             return cache
@@ -169,36 +174,6 @@ struct TicketListCache {
         cache.storage = Storage(bytes: bytes, bounds: parsed.bounds)
         cache.writtenAt = parsed.writtenAt
         return cache
-    }
-
-    /// The bytes of the file at `path`, read straight into memory of their
-    /// own (the caller's to deallocate); nil when it cannot be read or is
-    /// too large for the cache's offsets.
-    private static func readWhole(_ path: String) -> UnsafeMutableBufferPointer<UInt8>? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size < Int32.max else {
-            return nil
-        }
-        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Int(status.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            #if canImport(Glibc)
-                let got = Glibc.read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
-            #else
-                let got = Darwin.read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
-            #endif
-            if got < 0 && errno == EINTR { continue }
-            // Shorter than it was (rewritten meanwhile): the cache goes unused.
-            guard got > 0 else {
-                bytes.deallocate()
-                return nil
-            }
-            filled += got
-        }
-        return bytes
     }
 
     private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> (bounds: [Int32], writtenAt: Int64)? {
