@@ -82,22 +82,27 @@ public enum TicketOutput {
             Document(id: result.id, path: result.path, changes: result.changes, commit: result.commit?.hex))
     }
 
-    public static func table(_ records: [TicketRecord]) -> String {
-        guard !records.isEmpty else { return "" }
+    /// `tickets list`'s table. Each ticket's fields are read where the
+    /// listing holds them: no record is copied.
+    public static func table(_ listed: [TicketQueries.Listed]) -> String {
+        guard !listed.isEmpty else { return "" }
         let header = ["ID", "STATUS", "PRIORITY", "AGENT", "CREATED", "ASSIGNEE", "REASON"]
         let columns = header.count
         // Row after row, one list of cells, each with its width.
         var cells = header
-        cells.reserveCapacity((records.count + 1) * columns)
-        for record in records {
+        cells.reserveCapacity((listed.count + 1) * columns)
+        for index in listed.indices {
             // The assignee and the reason are anybody's text: escaped for the terminal.
-            cells.append(record.id)
-            cells.append(record.status.rawValue)
-            cells.append(record.priority.rawValue)
-            cells.append(record.agent)
-            cells.append(record.createdAt)
-            cells.append(PrintableText.escaping(record.assignee ?? "-"))
-            cells.append(PrintableText.escaping(TicketRecord.tableReason(record.reason, erased: record.erasure != nil)))
+            cells.append(listed[index].record.id)
+            cells.append(listed[index].record.status.rawValue)
+            cells.append(listed[index].record.priority.rawValue)
+            cells.append(listed[index].record.agent)
+            cells.append(listed[index].record.createdAt)
+            cells.append(PrintableText.escaping(listed[index].record.assignee ?? "-"))
+            cells.append(
+                PrintableText.escaping(
+                    TicketRecord.tableReason(
+                        listed[index].record.reason, erased: listed[index].record.erasure != nil)))
         }
         // A cell of printable ASCII is as wide as its bytes; any other is
         // counted by characters. The last column is not padded.

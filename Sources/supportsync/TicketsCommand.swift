@@ -223,7 +223,7 @@ struct ListCommand: AsyncParsableCommand {
             if format == .json {
                 TicketOutput.writeJSON(listed, conflicts: ledger) { print($0, terminator: "") }
             } else {
-                print(TicketOutput.table(listed.map(\.record)), terminator: "")
+                print(TicketOutput.table(listed), terminator: "")
                 for item in listed {
                     for conflict in (ledger?.tickets[item.record.id] ?? []).compactMap(\.conflict) {
                         print("conflict \(item.record.id): \(conflict.describe(id: item.record.id))")

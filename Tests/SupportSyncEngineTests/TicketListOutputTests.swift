@@ -85,7 +85,7 @@ extension TicketListOutputTests {
                 $0.record.summary.isEmpty && $0.record.fields.isEmpty && $0.record.customer == Customer()
                     && $0.record.conversation.isEmpty
             }, "no customer data held for the table")
-        #expect(TicketOutput.table(summaries.map(\.record)) == TicketOutput.table(whole.map(\.record)))
+        #expect(TicketOutput.table(summaries) == TicketOutput.table(whole))
     }
 }
 
@@ -107,7 +107,7 @@ extension TicketListOutputTests {
                 reason: ""),
         ]
         #expect(
-            TicketOutput.table(records) == """
+            TicketOutput.table(records.map { TicketQueries.Listed(path: "tickets/\($0.id).yaml", record: $0) }) == """
                 ID     STATUS       PRIORITY  AGENT         CREATED               ASSIGNEE     REASON
                 T-1    in_progress  urgent    returns-chat  2026-11-02T09:00:00Z  zoë          Ärger über Lieferung
                 T-200  pending      normal    billing       2026-11-03T10:30:00Z  a\\u{1B}[2Jb  refund

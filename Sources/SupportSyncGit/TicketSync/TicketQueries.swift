@@ -112,6 +112,11 @@ public struct TicketQueries {
     public struct Listed: Sendable {
         public var path: String
         public var record: TicketRecord
+
+        public init(path: String, record: TicketRecord) {
+            self.path = path
+            self.record = record
+        }
     }
 
     /// Every ticket matching `filter`, in `sort` order, each record complete.
@@ -190,7 +195,8 @@ public struct TicketQueries {
         // Files are taken in runs, each gathered on its own core; a run keeps
         // only what it lists and caches, never a result per file.
         struct Gathered {
-            var listed: [Listed] = []
+            /// Each taken (moved, not copied) once the order is known.
+            var listed: [Listed?] = []
             var problems: [Diagnostic] = []
             var lines: [TicketListCache.Line] = []
             var changed = false
@@ -217,7 +223,7 @@ public struct TicketQueries {
         }
         // Nil when there is nothing to look at (a branch without commits):
         // the cache is then left as it is.
-        let gathered: [Gathered?]?
+        var gathered: [Gathered?]?
         let cache: TicketListCache
         /// Ticket-like files beside the tickets that nothing reads (`T-1.yml`).
         var stray: [String] = []
@@ -294,8 +300,11 @@ public struct TicketQueries {
             cache = TicketListCache()
             gathered = nil
         }
-        // Each run's tickets stay where the run put them until they are taken in order.
-        let runs = (gathered ?? []).compactMap { $0 }
+        // Each run's tickets stay where the run put them until they are
+        // taken in order; the runs alone hold them, so each is moved out.
+        let looked = gathered != nil
+        var runs: [Gathered] = []
+        for case let run? in gathered.take() ?? [] { runs.append(run) }
         var problems: [Diagnostic] = []
         var lines: [TicketListCache.Line] = []
         var changed = false
@@ -311,7 +320,7 @@ public struct TicketQueries {
                 hint: "remove the file; tickets come from tickets pull")
         }
         // Rewritten when a file was read the long way or one went away.
-        if gathered != nil, changed || lines.count != cache.count {
+        if looked, changed || lines.count != cache.count {
             cache.write(lines, now: started)
         }
         let rank: (TicketRecord) -> Int
@@ -325,17 +334,21 @@ public struct TicketQueries {
         // its ticket is: its run, then its place in the run.
         var keys: [(Int, String, String, Int, Int)] = []
         keys.reserveCapacity(runs.reduce(0) { $0 + $1.listed.count })
-        for (number, run) in runs.enumerated() {
-            for (index, ticket) in run.listed.enumerated() {
-                keys.append((rank(ticket.record), ticket.record.createdAt, ticket.record.id, number, index))
+        for number in runs.indices {
+            for index in runs[number].listed.indices {
+                let record = runs[number].listed[index]!.record
+                keys.append((rank(record), record.createdAt, record.id, number, index))
             }
         }
         let order = keys.sorted { a, b in
             a.0 != b.0 ? a.0 < b.0 : a.1 != b.1 ? a.1 < b.1 : a.2 < b.2
         }
+        var listed: [Listed] = []
+        listed.reserveCapacity(order.count)
+        for key in order { listed.append(runs[key.3].listed[key.4].take()!) }
         // `tickets set` and `show` would take the first of two.
         return Listing(
-            tickets: order.map { runs[$0.3].listed[$0.4] }, problems: problems.sorted { $0.location < $1.location },
+            tickets: listed, problems: problems.sorted { $0.location < $1.location },
             duplicates: TicketAudit.duplicates(twins))
     }
 
