@@ -143,6 +143,7 @@ public enum TicketAudit {
     /// has them: paths are made only for twins.
     public static func sameID(_ groups: [(prefix: String, names: [String])]) -> [[String]] {
         var first: [String: (Int, Int)] = [:]
+        first.reserveCapacity(groups.reduce(0) { $0 + $1.names.count })
         var found: [String: [String]] = [:]
         for (group, (prefix, names)) in groups.enumerated() {
             for (index, name) in names.enumerated() {
