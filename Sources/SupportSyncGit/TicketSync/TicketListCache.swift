@@ -209,8 +209,9 @@ struct TicketListCache {
         return (bounds, written)
     }
 
-    /// The line of `path` (its bytes as cached: escaped), when cached.
-    func line(of path: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The line whose path `order` finds: `order` tells how a cached path
+    /// (its bytes as cached: escaped) compares with the one looked for.
+    private func line(where order: (UnsafeBufferPointer<UInt8>) -> Int) -> Int? {
         var low = 0
         var high = count
         let (bytes, bounds) = (self.bytes, self.bounds)
@@ -218,9 +219,9 @@ struct TicketListCache {
             let middle = (low + high) / 2
             let start = Int(bounds[middle * Self.stride])
             let end = Int(bounds[middle * Self.stride + 1]) - 1
-            let order = Self.compare(UnsafeBufferPointer(rebasing: bytes[start..<end]), path)
-            if order == 0 { return middle }
-            if order < 0 { low = middle + 1 } else { high = middle }
+            let found = order(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            if found == 0 { return middle }
+            if found < 0 { low = middle + 1 } else { high = middle }
         }
         return nil
     }
@@ -231,11 +232,40 @@ struct TicketListCache {
     /// without a search (and it is moved on).
     func entry(for path: String, key: FileKey, next: inout Int) -> Entry? {
         var escaped = Self.escape(path)
-        let found = escaped.withUTF8 { path -> Int? in
-            if next < count, Self.compare(field(.path, of: next), path) == 0 { return next }
-            return line(of: path)
+        return escaped.withUTF8 { path in entry(key: key, next: &next) { Self.compare($0, path) } }
+    }
+
+    /// `entry(for:key:next:)` of the file `name` in `folder` (a path from
+    /// the root), its path compared in pieces: most of the files a list
+    /// looks at are only looked up, and make no path.
+    func entry(in folder: String, name: String, key: FileKey, next: inout Int) -> Entry? {
+        guard !Self.needsEscape(folder.utf8), !Self.needsEscape(name.utf8) else {
+            return entry(for: folder + "/" + name, key: key, next: &next)
         }
-        guard let found else { return nil }
+        var (folder, name) = (folder, name)
+        return folder.withUTF8 { folder in
+            name.withUTF8 { name in
+                entry(key: key, next: &next) { cached in
+                    // The cached path against `folder`, then `/`, then `name`.
+                    let head = min(cached.count, folder.count)
+                    let order = Self.compare(UnsafeBufferPointer(rebasing: cached[..<head]), folder)
+                    guard order == 0 else { return order }
+                    guard cached.count > folder.count else { return -1 }
+                    guard cached[folder.count] == 0x2F else { return Int(cached[folder.count]) - 0x2F }
+                    return Self.compare(UnsafeBufferPointer(rebasing: cached[(folder.count + 1)...]), name)
+                }
+            }
+        }
+    }
+
+    private func entry(key: FileKey, next: inout Int, order: (UnsafeBufferPointer<UInt8>) -> Int) -> Entry? {
+        let found: Int
+        if next < count, order(field(.path, of: next)) == 0 {
+            found = next
+        } else {
+            guard let line = line(where: order) else { return nil }
+            found = line
+        }
         next = found + 1
         guard key.matches(field(.key, of: found)) else { return nil }
         if let modified = key.modified, modified >= writtenAt - 2_000_000_000 { return nil }
@@ -292,8 +322,10 @@ struct TicketListCache {
 
     /// What says a file has not changed since it was cached.
     struct FileKey {
-        /// A working-tree file's `lstat` numbers, as git's index keeps them.
-        var numbers: [Int64] = []
+        /// A working-tree file's `lstat` numbers, as git's index keeps them:
+        /// modification and change times, size, inode and device. Held in
+        /// place (a key is made for each of 100,000 files per list).
+        var numbers: (Int64, Int64, Int64, Int64, Int64)?
         /// A blob id's hexadecimal digits.
         var text: String?
         /// The later of the file's modification and change times.
@@ -318,19 +350,30 @@ struct TicketListCache {
                 let changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
             #endif
             // As git's index: modification and change times, size, inode and device.
-            numbers = [
+            numbers = (
                 modified, changed, Int64(status.st_size), Int64(truncatingIfNeeded: status.st_ino),
-                Int64(truncatingIfNeeded: status.st_dev),
-            ]
+                Int64(truncatingIfNeeded: status.st_dev)
+            )
             self.modified = max(modified, changed)
         }
 
+        /// The numbers in order.
+        private var all: [Int64] {
+            guard let (modified, changed, size, inode, device) = numbers else { return [] }
+            return [modified, changed, size, inode, device]
+        }
+
         /// The key as the cache writes it.
-        var description: String { text ?? numbers.map(String.init).joined(separator: ".") }
+        var description: String { text ?? all.map(String.init).joined(separator: ".") }
 
         /// Whether the cached key `field` is this one: compared as numbers, made into no text.
         func matches(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
             if let text { return field.elementsEqual(text.utf8) }
+            guard let numbers else { return false }
+            return withUnsafeBytes(of: numbers) { matches(field, $0.assumingMemoryBound(to: Int64.self)) }
+        }
+
+        private func matches(_ field: UnsafeBufferPointer<UInt8>, _ numbers: UnsafeBufferPointer<Int64>) -> Bool {
             var index = 0
             var value: Int64 = 0
             var negative = false
@@ -436,8 +479,14 @@ struct TicketListCache {
 
     static func nowNanoseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }
 
+    /// Whether `bytes` hold what the cache escapes: a tab, a newline, a
+    /// carriage return or `%`.
+    private static func needsEscape(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.contains { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x25 }
+    }
+
     fileprivate static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x25 }) else { return text }
+        guard needsEscape(text.utf8) else { return text }
         // Rare (a tab or a newline in an assignee or a reason): Foundation's replace is fine.
         return text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\t", with: "%09")
             .replacingOccurrences(of: "\n", with: "%0A").replacingOccurrences(of: "\r", with: "%0D")

@@ -172,8 +172,10 @@ public struct TicketQueries {
                 line: key.map { .made(row.line(path: path, key: $0.description)) })
         }
         /// A file the cache knows unchanged: its summary, or its whole record when asked.
+        /// `path` is made only for a ticket listed or read.
         func cached(
-            _ path: String, _ entry: TicketListCache.Entry, key: TicketListCache.FileKey, read: () -> [UInt8]?
+            _ path: @autoclosure () -> String, _ entry: TicketListCache.Entry, key: TicketListCache.FileKey,
+            read: () -> [UInt8]?
         ) -> Found? {
             // A line whose fields do not read back (damaged) is no answer: the file is read.
             guard entry.isWhole else { return nil }
@@ -181,10 +183,10 @@ public struct TicketQueries {
             guard complete else {
                 guard let summary = entry.record else { return nil }
                 return Found(
-                    listed: Listed(path: path, record: summary), line: .kept(entry.line), fromCache: true)
+                    listed: Listed(path: path(), record: summary), line: .kept(entry.line), fromCache: true)
             }
             return read().map {
-                var found = parse(path, $0, key: key)
+                var found = parse(path(), $0, key: key)
                 if case .made(let bytes)? = found.line, entry.isLine(bytes) {
                     found.line = .kept(entry.line)
                     found.fromCache = true
@@ -250,19 +252,22 @@ public struct TicketQueries {
                 {
                     gather(files) { file, next -> Found? in
                         let (folder, name) = file
-                        let path = folders[folder].folder + "/" + name
+                        // Made when the file is listed or read, not for each file looked up.
+                        var filePath: String { folders[folder].folder + "/" + name }
                         func read() -> Result<[UInt8], RepositoryFile.Failure> {
-                            reader.read(workdir + "/" + path, limit: TicketStore.workingCopyLimit)
+                            reader.read(workdir + "/" + filePath, limit: TicketStore.workingCopyLimit)
                         }
                         let key =
                             handles[folder] >= 0
                             ? TicketListCache.FileKey(folder: handles[folder], name: name)
-                            : TicketListCache.FileKey(folder: AT_FDCWD, name: workdir + "/" + path)
-                        if let key, let entry = cache.entry(for: path, key: key, next: &next),
-                            let found = cached(path, entry, key: key, read: { try? read().get() })
+                            : TicketListCache.FileKey(folder: AT_FDCWD, name: workdir + "/" + filePath)
+                        if let key,
+                            let entry = cache.entry(in: folders[folder].folder, name: name, key: key, next: &next),
+                            let found = cached(filePath, entry, key: key, read: { try? read().get() })
                         {
                             return found
                         }
+                        let path = filePath
                         switch read() {
                         case .success(let bytes): return parse(path, bytes, key: key)
                         case .failure(let failure):
@@ -330,26 +335,58 @@ public struct TicketQueries {
         case .status: rank = { TicketStatus.allCases.firstIndex(of: $0.status)! }
         }
         // Sorted by keys made once each: a ticket record is large to move
-        // around, or to copy into a comparison. Each key ends with where
-        // its ticket is: its run, then its place in the run.
-        var keys: [(Int, String, String, Int, Int)] = []
+        // around, or to copy into a comparison. A key's creation time comes
+        // first as numbers that order as its first 24 bytes do (the whole
+        // of `YYYY-MM-DDTHH:MM:SSZ`), so that text is compared only when
+        // they are equal. Each key ends with where its ticket is: its run,
+        // then its place in the run.
+        struct Key {
+            var rank: Int
+            var time: (UInt64, UInt64, UInt64)
+            var createdAt: String
+            var id: String
+            var run: Int
+            var index: Int
+        }
+        var keys: [Key] = []
         keys.reserveCapacity(runs.reduce(0) { $0 + $1.listed.count })
         for number in runs.indices {
             for index in runs[number].listed.indices {
                 let record = runs[number].listed[index]!.record
-                keys.append((rank(record), record.createdAt, record.id, number, index))
+                keys.append(
+                    Key(
+                        rank: rank(record), time: Self.orderedPrefix(record.createdAt), createdAt: record.createdAt,
+                        id: record.id, run: number, index: index))
             }
         }
         let order = keys.sorted { a, b in
-            a.0 != b.0 ? a.0 < b.0 : a.1 != b.1 ? a.1 < b.1 : a.2 < b.2
+            if a.rank != b.rank { return a.rank < b.rank }
+            if a.time != b.time { return a.time < b.time }
+            return a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id < b.id
         }
         var listed: [Listed] = []
         listed.reserveCapacity(order.count)
-        for key in order { listed.append(runs[key.3].listed[key.4].take()!) }
+        for key in order { listed.append(runs[key.run].listed[key.index].take()!) }
         // `tickets set` and `show` would take the first of two.
         return Listing(
             tickets: listed, problems: problems.sorted { $0.location < $1.location },
             duplicates: TicketAudit.duplicates(twins))
+    }
+
+    /// The first 24 bytes of `text` as numbers that order as the bytes do
+    /// (bytes past its end count as zeros): equal numbers say only that
+    /// those bytes are equal.
+    static func orderedPrefix(_ text: String) -> (UInt64, UInt64, UInt64) {
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        for (offset, byte) in text.utf8.prefix(24).enumerated() {
+            let bits = UInt64(byte) << (56 - 8 * (offset % 8))
+            switch offset / 8 {
+            case 0: words.0 |= bits
+            case 1: words.1 |= bits
+            default: words.2 |= bits
+            }
+        }
+        return words
     }
 
     /// The folders `tickets/<YYYY>/<MM>` in the working tree, each with the
