@@ -47,6 +47,31 @@ import Testing
         #expect(try bench.platform.ticket(tickets[1].id)?.assignee == "luis")
     }
 
+    /// A ticket-like file nothing reads (`.yml`, `.YAML`, a folder too
+    /// deep) is named by push, located, and never sent; the tickets' edits
+    /// still go, and the push exits 1.
+    @Test func aFileAtNoTicketsPathIsReportedNotSkippedOrSent() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        let text = try #require(bench.readFile(path))
+        let folder = String(path[..<path.lastIndex(of: "/")!])
+        let misplaced = [folder + "/T-COPY1.yml", folder + "/T-COPY2.YAML", folder + "/sub/T-COPY3.yaml"]
+        for file in misplaced { try bench.writeFile(file, text) }
+        try bench.commitWorkingFiles(misplaced, message: "Copies")
+        _ = try bench.editTicket(SampleTickets.path(tickets[1]), [("assignee: null", "assignee: luis")])
+        let result = try await push(bench, server)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        for file in misplaced {
+            #expect(
+                result.stdout.contains("\(file):1:1") && result.stdout.contains("[ticket-path]"), "\(result.stdout)")
+        }
+        #expect(
+            !result.stdout.contains("pushed \(tickets[0].id)") && !result.stdout.contains("failed \(tickets[0].id)"),
+            "nothing of them was sent: \(result.stdout)")
+        #expect(try bench.platform.ticket(tickets[1].id)?.assignee == "luis")
+    }
+
     /// A platform that cannot be reached fails the first ticket; the others
     /// are not sent (each would wait out the same retries, for hours over a
     /// few hundred tickets) and said so, once, with their ids.

@@ -162,6 +162,16 @@ public enum TicketAudit {
         return found.values.map { $0.sorted() }.sorted { $0[0] < $1[0] }
     }
 
+    /// The `ticket-path` error of a ticket-like file at no ticket's path
+    /// (`T-1.yml`, `tickets/2026/11/sub/T-1.yaml`): audit, list, pull and
+    /// push report it, and nothing reads it.
+    public static func misplacedTicket(_ path: String) -> Diagnostic {
+        Diagnostic(
+            .ticketPath, at: SourceLocation(file: path, line: 1, column: 1),
+            "\(path) is not a ticket path; tickets live at tickets/<YYYY>/<MM>/<id>.yaml, and nothing reads a file here",
+            hint: "remove the file; tickets come from tickets pull")
+    }
+
     /// A `ticket-duplicate` error at every file of every group.
     public static func duplicates(_ groups: [[String]]) -> [Diagnostic] {
         groups.flatMap { paths in

@@ -167,13 +167,14 @@ public struct TicketAuditor {
                 case .misplacedTicket, .stray:
                     guard change.newBlob != nil else { continue }  // removing it is welcome
                     seenFiles.insert(change.path)
-                    let isTicketLike = TicketPaths.kind(ofPath: change.path) == .misplacedTicket
+                    guard TicketPaths.kind(ofPath: change.path) == .stray else {
+                        report(TicketAudit.misplacedTicket(change.path))
+                        continue
+                    }
                     report(
                         Diagnostic(
-                            isTicketLike ? .ticketPath : .ticketStray, at: start,
-                            isTicketLike
-                                ? "\(change.path) is not a ticket path; tickets live at tickets/<YYYY>/<MM>/<id>.yaml, and nothing reads a file here"
-                                : "\(change.path) is not a ticket; only tickets, .gitkeep and the pull cursor live under tickets/",
+                            .ticketStray, at: start,
+                            "\(change.path) is not a ticket; only tickets, .gitkeep and the pull cursor live under tickets/",
                             hint: "remove the file; tickets come from tickets pull"))
                     continue
                 case .ticket: break

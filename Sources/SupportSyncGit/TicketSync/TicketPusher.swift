@@ -108,9 +108,16 @@ public struct TicketPusher {
                 ($0.path, $0.blob)
             },
             uniquingKeysWith: { first, _ in first })
-        for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) where file.path.hasSuffix(".yaml")
-        {
+        for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) {
             if baseFiles[file.path] == file.blob { continue }
+            switch TicketPaths.kind(ofPath: file.path) {
+            case .ticket: break
+            case .misplacedTicket:
+                // Nothing reads it, so nothing of it is pushed: said, not skipped.
+                problems.append(TicketAudit.misplacedTicket(file.path))
+                continue
+            case .keep, .stray, .outside: continue
+            }
             let bytes = try tickets.repository.blob(file.blob)
             let (read, diagnostics) = tickets.codec.decode(bytes, path: file.path)
             guard let record = read, !diagnostics.contains(where: { $0.severity == .error }) else {

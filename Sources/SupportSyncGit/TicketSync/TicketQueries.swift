@@ -318,12 +318,7 @@ public struct TicketQueries {
             lines += run.lines
             changed = changed || run.changed
         }
-        problems += stray.map { path in
-            Diagnostic(
-                .ticketPath, at: SourceLocation(file: path, line: 1, column: 1),
-                "\(path) is not a ticket path; tickets live at tickets/<YYYY>/<MM>/<id>.yaml, and nothing reads a file here",
-                hint: "remove the file; tickets come from tickets pull")
-        }
+        problems += stray.map(TicketAudit.misplacedTicket)
         // Rewritten when a file was read the long way or one went away.
         if looked, changed || lines.count != cache.count {
             cache.write(lines, now: started)
