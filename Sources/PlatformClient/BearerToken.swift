@@ -24,8 +24,30 @@ struct BearerToken: Sendable, CustomStringConvertible, CustomDebugStringConverti
     func redacting(_ text: String) -> String {
         var result = Redaction.redacting(value, in: text)
         let encoded = PlatformRequest.encodeComponent(value)
-        if encoded != value { result = Redaction.redacting(encoded, in: result) }
+        if encoded != value {
+            result = Redaction.redacting(encoded, in: result)
+            // Escapes may come back in lower case (`%2f`): the same token.
+            result = Redaction.redacting(Self.lowercasingEscapes(encoded), in: result)
+        }
         return result
+    }
+
+    /// `text` with the hexadecimal digits of each `%XX` escape in lower case.
+    static func lowercasingEscapes(_ text: String) -> String {
+        var output = ""
+        var escape = 0
+        for character in text {
+            if character == "%" {
+                escape = 2
+                output.append(character)
+            } else if escape > 0 {
+                escape -= 1
+                output += character.lowercased()
+            } else {
+                output.append(character)
+            }
+        }
+        return output
     }
 
     var description: String { "<redacted>" }

@@ -12,14 +12,10 @@ struct ErrorMiddleware: RouterMiddleware {
     /// The tokens' bytes, so a path segment equal to one is never logged or echoed.
     let secrets: [[UInt8]]
 
-    /// `path` with every segment that is a token (as sent or percent-decoded) replaced.
+    /// `path` with every segment that is a token (as sent or percent-decoded)
+    /// replaced, and hidden whole when a token holding `/` shows in it.
     func shown(_ path: String) -> String {
-        guard !secrets.isEmpty else { return path }
-        return path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            let raw = Array(segment.utf8)
-            let decoded = Array((String(segment).removingPercentEncoding ?? String(segment)).utf8)
-            return secrets.contains(raw) || secrets.contains(decoded) ? "<redacted>" : String(segment)
-        }.joined(separator: "/")
+        Redaction.redactingSegments(secrets.map { String(decoding: $0, as: UTF8.self) }, in: path)
     }
 
     /// `text` with every token, where it stands as a whole word, replaced.

@@ -91,12 +91,8 @@ public struct PlatformSelection: Sendable {
             if !token.isEmpty, let scheme = shown.range(of: "://"),
                 let pathStart = shown[scheme.upperBound...].firstIndex(of: "/")
             {
-                let segments = shown[pathStart...].split(separator: "/", omittingEmptySubsequences: false).map {
-                    segment in
-                    let decoded = String(segment).removingPercentEncoding ?? String(segment)
-                    return segment == token || decoded == token ? "<redacted>" : String(segment)
-                }
-                shown = String(shown[..<pathStart]) + segments.joined(separator: "/")
+                shown =
+                    String(shown[..<pathStart]) + Redaction.redactingSegments([token], in: String(shown[pathStart...]))
             }
             return PrintableText.escaping(shown)
         }

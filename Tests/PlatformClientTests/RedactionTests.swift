@@ -20,5 +20,7 @@ import Testing
         #expect(token.redacting("abcd12345 abcd1234abcd1234") == "abcd12345 abcd1234abcd1234")
         let slashed = BearerToken("a1/b2+c3=")
         #expect(slashed.redacting("path /x/a1%2Fb2%2Bc3%3D/y and a1/b2+c3=") == "path /x/<redacted>/y and <redacted>")
+        // Escapes in lower case are the same token.
+        #expect(slashed.redacting("GET /a1%2fb2%2bc3%3d/v1") == "GET /<redacted>/v1")
     }
 }

@@ -221,6 +221,11 @@ extension HardeningTests {
         let logging = ErrorMiddleware(logger: Logger(label: "test"), secrets: [Array("server-token-1".utf8)])
         #expect(logging.shown("/v1/agents/server-token-1") == "/v1/agents/<redacted>")
         #expect(logging.shown("/v1/server%2Dtoken%2D1/x") == "/v1/<redacted>/x")
+        // A token holding `/` spans segments: the path is hidden whole.
+        let slashed = ErrorMiddleware(logger: Logger(label: "test"), secrets: [Array("Zm9vYmFy/YmF6cXV4".utf8)])
+        #expect(slashed.shown("/v1/agents/Zm9vYmFy/YmF6cXV4") == "/<redacted>")
+        #expect(slashed.shown("/v1/agents/Zm9vYmFy%2fYmF6cXV4") == "/v1/agents/<redacted>", "one segment, encoded")
+        #expect(slashed.shown("/v1/agents/Zm9vYmFy") == "/v1/agents/Zm9vYmFy")
         #expect(logging.shown("/v1/agents/server-token-12") == "/v1/agents/server-token-12")
     }
 

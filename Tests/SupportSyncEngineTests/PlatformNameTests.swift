@@ -27,6 +27,20 @@ import Testing
         #expect(target.name == shown)
     }
 
+    /// A token holding `/` written as it is spans segments: the path is
+    /// hidden whole.
+    @Test(arguments: [
+        ("http://127.0.0.1:9/Zm9vYmFy/YmF6cXV4", "http://127.0.0.1:9/<redacted>"),
+        ("http://127.0.0.1:9/api/Zm9vYmFy/YmF6cXV4/v1", "http://127.0.0.1:9/<redacted>"),
+        // Encoded, the token is one segment, hidden as such.
+        ("http://127.0.0.1:9/api/Zm9vYmFy%2FYmF6cXV4/v1", "http://127.0.0.1:9/api/<redacted>/v1"),
+        ("http://127.0.0.1:9/Zm9vYmFy%2fYmF6cXV4", "http://127.0.0.1:9/<redacted>"),
+    ])
+    func aTokenHoldingASlashHidesThePath(_ url: String, _ shown: String) throws {
+        let target = try target(url, token: "Zm9vYmFy/YmF6cXV4")
+        #expect(target.shownURL == shown)
+    }
+
     @Test func controlCharactersAreEscaped() throws {
         let target = try target("http://127.0.0.1:9/a%0Ab")
         #expect(target.shownURL == "http://127.0.0.1:9/a%0Ab", "percent-encoded text is shown as written")

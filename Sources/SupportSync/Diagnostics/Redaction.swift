@@ -27,6 +27,23 @@ public enum Redaction {
         return result + text[start...]
     }
 
+    /// `path` (a URL's path) with every segment that is one of `secrets`,
+    /// as written or percent-decoded, replaced by `<redacted>`. A secret
+    /// that still shows as a whole word in the path or the decoded path
+    /// after that (one holding a `/`, so no single segment) hides the
+    /// whole path: `/<redacted>`.
+    public static func redactingSegments(_ secrets: [String], in path: String) -> String {
+        let secrets = secrets.filter { !$0.isEmpty }
+        guard !secrets.isEmpty else { return path }
+        let shown = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            let decoded = String(segment).removingPercentEncoding ?? String(segment)
+            return secrets.contains(String(segment)) || secrets.contains(decoded) ? placeholder : String(segment)
+        }.joined(separator: "/")
+        let decoded = shown.removingPercentEncoding ?? shown
+        let showing = secrets.contains { redacting($0, in: shown) != shown || redacting($0, in: decoded) != decoded }
+        return showing ? "/" + placeholder : shown
+    }
+
     /// Letters, digits, `-` and `_`: what a token or an id is made of. A
     /// full stop or `~` ends a word here, so a token at the end of a
     /// sentence is still found.
