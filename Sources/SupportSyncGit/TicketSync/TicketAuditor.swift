@@ -162,20 +162,19 @@ public struct TicketAuditor {
                     continue
                 }
                 if change.path == TicketStore.legacyCursorPath { continue }
-                switch TicketPaths.kind(ofPath: change.path) {
+                let kind = TicketPaths.kind(ofPath: change.path)
+                switch kind {
                 case .outside, .keep: continue
                 case .misplacedTicket, .stray:
                     guard change.newBlob != nil else { continue }  // removing it is welcome
                     seenFiles.insert(change.path)
-                    guard TicketPaths.kind(ofPath: change.path) == .stray else {
-                        report(TicketAudit.misplacedTicket(change.path))
-                        continue
-                    }
                     report(
-                        Diagnostic(
-                            .ticketStray, at: start,
-                            "\(change.path) is not a ticket; only tickets, .gitkeep and the pull cursor live under tickets/",
-                            hint: "remove the file; tickets come from tickets pull"))
+                        kind == .misplacedTicket
+                            ? TicketAudit.misplacedTicket(change.path)
+                            : Diagnostic(
+                                .ticketStray, at: start,
+                                "\(change.path) is not a ticket; only tickets, .gitkeep and the pull cursor live under tickets/",
+                                hint: "remove the file; tickets come from tickets pull"))
                     continue
                 case .ticket: break
                 }

@@ -371,7 +371,7 @@ public struct TicketQueries {
     /// The first 24 bytes of `text` as numbers that order as the bytes do
     /// (bytes past its end count as zeros): equal numbers say only that
     /// those bytes are equal.
-    static func orderedPrefix(_ text: String) -> (UInt64, UInt64, UInt64) {
+    private static func orderedPrefix(_ text: String) -> (UInt64, UInt64, UInt64) {
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
         for (offset, byte) in text.utf8.prefix(24).enumerated() {
             let bits = UInt64(byte) << (56 - 8 * (offset % 8))
