@@ -290,6 +290,30 @@ import Testing
         #expect(show.status == 0 && show.stdout.contains("id: \(tickets[2].id)"), "\(show.stdout)\(show.stderr)")
     }
 
+    /// A ticket committed under another case of tickets/ (`Tickets/`),
+    /// which a case-insensitive checkout folds into tickets/, is named by
+    /// list and pull from the branch's tree, never passed over.
+    @Test func aTicketUnderAnotherCaseOfTicketsIsReportedFromTheTree() async throws {
+        let bench = try TicketBench(bare: true)
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let repository = try bench.repository()
+        let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let path = SampleTickets.path(tickets[0])
+        let text = try #require(try repository.blob(at: path, in: tip))
+        let place = "Tickets" + path.dropFirst("tickets".count).replacingOccurrences(of: tickets[0].id, with: "T-OTHER")
+        _ = try repository.commit(
+            updating: "refs/heads/main", expectedTip: tip, treeUpdates: [(place, try repository.writeBlob(text))],
+            message: "A ticket in another case", author: Signature(name: "Team", email: "team@example.com"))
+        for result in [try await bench.run(["tickets", "list"]), try await bench.pull()] {
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(
+                (result.stdout + result.stderr).contains("\(place):1:1: error: \(place) is not a ticket path"),
+                "\(result.stdout)\(result.stderr)")
+        }
+    }
+
     @Test func aShallowCloneIsRefusedWithAMessageToFetchFullHistory() async throws {
         let bench = try TicketBench()
         let repository = try bench.repository()

@@ -48,7 +48,7 @@ import Testing
     }
 
     /// A ticket-like file nothing reads (`.yml`, `.YAML`, a folder too
-    /// deep) is named by push, located, and never sent; the tickets' edits
+    /// deep, another case of tickets/) is named by push, located, and never sent; the tickets' edits
     /// still go, and the push exits 1.
     @Test func aFileAtNoTicketsPathIsReportedNotSkippedOrSent() async throws {
         let (bench, server, tickets) = try await setUp()
@@ -56,7 +56,10 @@ import Testing
         let path = SampleTickets.path(tickets[0])
         let text = try #require(bench.readFile(path))
         let folder = String(path[..<path.lastIndex(of: "/")!])
-        let misplaced = [folder + "/T-COPY1.yml", folder + "/T-COPY2.YAML", folder + "/sub/T-COPY3.yaml"]
+        let misplaced = [
+            folder + "/T-COPY1.yml", folder + "/T-COPY2.YAML", folder + "/sub/T-COPY3.yaml",
+            "Tickets" + folder.dropFirst("tickets".count) + "/T-COPY4.yaml",
+        ]
         for file in misplaced { try bench.writeFile(file, text) }
         try bench.commitWorkingFiles(misplaced, message: "Copies")
         _ = try bench.editTicket(SampleTickets.path(tickets[1]), [("assignee: null", "assignee: luis")])

@@ -170,8 +170,8 @@ struct TicketSetListTests {
         #expect(byAgent.stdout.contains(SampleTickets.id(1)) && byAgent.stdout.contains(SampleTickets.id(2)))
     }
 
-    /// Ticket-like files at no ticket's path, at any depth under tickets/,
-    /// and two files with one id, are reported by the working tree's list
+    /// Ticket-like files at no ticket's path, at any depth under tickets/
+    /// or under another case of it (`Tickets/`), and two files with one id, are reported by the working tree's list
     /// as by a bare repository's, never listed as tickets or passed over.
     @Test func listReportsMisplacedFilesAtAnyDepthAndTwins() async throws {
         let bench = try await bench(SampleTickets.make(1..<3))
@@ -181,6 +181,7 @@ struct TicketSetListTests {
         let misplaced = [
             "tickets/T-00000009.yaml", "tickets/2026/T-0000000A.yaml", "tickets/2026/2/T-0000000B.yaml",
             "tickets/2026/02/deeper/T-0000000C.yaml", "tickets/2026/02/T-0000000D.yml",
+            "Tickets/2026/02/T-0000000E.yaml",
         ]
         for (index, place) in misplaced.enumerated() {
             let id = TicketPaths.id(ofPath: place).replacingOccurrences(of: ".yml", with: "")
@@ -198,12 +199,12 @@ struct TicketSetListTests {
         for place in misplaced {
             #expect(listed.stderr.contains("\(place):1:1: error: \(place) is not a ticket path"), "\(listed.stderr)")
         }
-        for id in ["T-00000009", "T-0000000A", "T-0000000B", "T-0000000C"] {
+        for id in ["T-00000009", "T-0000000A", "T-0000000B", "T-0000000C", "T-0000000E"] {
             #expect(!listed.stdout.contains(id), "\(listed.stdout)")
         }
         #expect(listed.stderr.contains("\(path):1:1: error: another ticket file has this id"), "\(listed.stderr)")
         #expect(listed.stderr.contains("\(twin):1:1: error: another ticket file has this id"), "\(listed.stderr)")
-        #expect(listed.stderr.contains("7 ticket files with a problem"), "\(listed.stderr)")
+        #expect(listed.stderr.contains("8 ticket files with a problem"), "\(listed.stderr)")
         #expect(!listed.stderr.contains("/loop/") && !listed.stderr.contains("/everything/"), "\(listed.stderr)")
     }
 

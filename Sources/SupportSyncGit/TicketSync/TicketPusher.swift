@@ -104,11 +104,11 @@ public struct TicketPusher {
         var pending: [Pending] = []
         var problems: [Diagnostic] = []
         let baseFiles = Dictionary(
-            (try baseTip.map { try tickets.repository.files(under: TicketPaths.folder, in: $0) } ?? []).map {
+            (try baseTip.map { try tickets.filesUnderTicketFolders(at: $0) } ?? []).map {
                 ($0.path, $0.blob)
             },
             uniquingKeysWith: { first, _ in first })
-        for file in try tickets.repository.files(under: TicketPaths.folder, in: tip) {
+        for file in try tickets.filesUnderTicketFolders(at: tip) {
             if baseFiles[file.path] == file.blob { continue }
             switch TicketPaths.kind(ofPath: file.path) {
             case .ticket: break

@@ -281,7 +281,7 @@ public struct TicketQueries {
             cache = readCache()
             // One libgit2 handle reads the blobs a summary cannot answer for; the parsing is spread.
             let repository = tickets.repository
-            let all = try repository.files(under: TicketPaths.folder, in: tip)
+            let all = try tickets.filesUnderTicketFolders(at: tip)
             let files = all.filter { TicketPaths.kind(ofPath: $0.path) == .ticket }
             twins = TicketAudit.sameID(files.map(\.path))
             stray = all.map(\.path).filter { TicketPaths.kind(ofPath: $0) == .misplacedTicket }
@@ -387,8 +387,8 @@ public struct TicketQueries {
     /// The folders `tickets/<YYYY>/<MM>` in the working tree, each with the
     /// names of its ticket files, and the ticket-like files anywhere under
     /// tickets/ that are not at a ticket's path (`T-1.yml`, `T-1.YAML`,
-    /// `tickets/2026/1/T-1.yaml`, `tickets/T-1.yaml`), as a bare
-    /// repository's listing reports them.
+    /// `tickets/2026/1/T-1.yaml`, `tickets/T-1.yaml`, `Tickets/2026/01/T-1.yaml`),
+    /// as a bare repository's listing reports them.
     private static func workingTreeTickets(in workdir: String) -> (
         folders: [(folder: String, names: [String])], misplaced: [String]
     ) {
@@ -410,6 +410,11 @@ public struct TicketQueries {
             }
         }
         var misplaced: [String] = []
+        // Another case of tickets/ (`Tickets/`) is read by nothing, yet a
+        // case-insensitive checkout folds it into tickets/: its files are said.
+        for name in entries("") ?? [] where name != TicketPaths.folder && name.lowercased() == TicketPaths.folder {
+            ticketLike(name, into: &misplaced)
+        }
         var months: [String] = []
         for year in entries(TicketPaths.folder) ?? [] {
             let yearPath = TicketPaths.folder + "/" + year

@@ -228,6 +228,15 @@ public struct TicketStore {
         return blobs
     }
 
+    /// Every file under `tickets/` at `commit`, and under any other case of
+    /// it (`Tickets/`), where nothing reads a ticket but a case-insensitive
+    /// checkout puts it beside the others: those are reported, never skipped.
+    func filesUnderTicketFolders(at commit: ObjectID) throws -> [TreeFile] {
+        try repository.rootNames(foldingCaseOf: TicketPaths.folder, in: commit).flatMap {
+            try repository.files(under: $0, in: commit)
+        }
+    }
+
     /// Every ticket file at `commit`: the index a pull keeps a ticket at its
     /// first path by, and finds case twins with.
     func ticketIndex(at commit: ObjectID?) throws -> TicketFileIndex {
