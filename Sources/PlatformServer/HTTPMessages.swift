@@ -62,25 +62,23 @@ enum HTTPMessages {
             status: .unsupportedMediaType)
     }
 
-    /// How long a request body may take to arrive, in all.
-    static let bodyDeadline: Duration = .seconds(60)
-
     /// The request body, refused with 413 beyond `limit` bytes. A declared
     /// `Content-Length` over the limit is refused before reading anything, and
-    /// a body without one is read only up to the limit, never further.
-    static func body(of request: Request, limit: Int) async throws(PlatformError) -> [UInt8] {
+    /// a body without one is read only up to the limit, never further. A
+    /// body still arriving after `timeout` is refused with 400.
+    static func body(of request: Request, limit: Int, timeout: Duration) async throws(PlatformError) -> [UInt8] {
         let tooLarge = PlatformError.tooLarge("the request body is over the limit of \(limit) bytes")
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw tooLarge }
         var bytes: [UInt8] = []
         // A body trickled a byte at a time keeps the idle timeout at bay:
         // the whole body has a deadline of its own.
-        let deadline = ContinuousClock.now + bodyDeadline
+        let deadline = ContinuousClock.now + timeout
         do {
             // Counted chunk by chunk so an oversized body is dropped as soon
             // as it crosses the limit, whatever it declared.
             for try await chunk in request.body {
                 guard ContinuousClock.now < deadline else {
-                    throw PlatformError.badRequest("the request body took longer than \(bodyDeadline) to arrive")
+                    throw PlatformError.badRequest("the request body took longer than \(timeout) to arrive")
                 }
                 guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge }
                 bytes.append(contentsOf: chunk.readableBytesView)

@@ -11,6 +11,8 @@ import Synchronization
 struct Handlers: Sendable {
     let platform: any AgentPlatform
     let logger: Logger
+    /// How long a request body may take to arrive, in all.
+    let bodyTimeout: Duration
     var bodyLimit = PlatformServer.maxBodySize
     let encodedAgents = EncodedAgents()
 
@@ -42,7 +44,7 @@ struct Handlers: Sendable {
     }
 
     func putAgent(id: String, _ request: Request) async throws(PlatformError) -> Response {
-        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         // Syntax first, so malformed JSON is a 400 and not a rule violation.
         _ = try WireRequest.object(body)
         // The same rules as `validate`, on the raw body: a JSON number where
@@ -60,7 +62,7 @@ struct Handlers: Sendable {
     }
 
     func createTicket(_ request: Request) async throws(PlatformError) -> Response {
-        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         let draft = try WireRequest.decode(TicketDraft.self, from: body, allowed: Self.draftFields)
         let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty ? nil : $0 }
         let ticket = try await platform.createTicket(draft, idempotencyKey: key)
@@ -114,7 +116,7 @@ struct Handlers: Sendable {
     }
 
     func patchTicket(id: String, _ request: Request, sealing: Sealing) async throws(PlatformError) -> Response {
-        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         let patch = try WireRequest.decode(TicketPatch.self, from: body, allowed: Self.patchFields)
         let ticket = try await platform.patchTicket(
             id: id, patch, expecting: HTTPMessages.ifMatch(request), sealing: sealing)
@@ -130,13 +132,13 @@ struct Handlers: Sendable {
 
     func searchTickets(_ request: Request) async throws(PlatformError) -> Response {
         struct Search: Decodable { var customer: String }
-        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         let search = try WireRequest.decode(Search.self, from: body, allowed: ["customer"])
         return HTTPMessages.json(TicketList(tickets: try await platform.tickets(ofCustomer: search.customer)))
     }
 
     func erase(_ request: Request) async throws(PlatformError) -> Response {
-        let body = try await HTTPMessages.body(of: request, limit: bodyLimit)
+        let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         let erasure = try WireRequest.decode(
             ErasureRequest.self, from: body, allowed: ["ticket", "customer", "closed_before", "reason", "by"])
         guard let selection = erasure.selection else {

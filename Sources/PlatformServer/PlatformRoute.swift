@@ -135,7 +135,7 @@ extension PlatformServer {
         let router = Router(context: PlatformRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ErrorMiddleware(logger: logger, secrets: tokens.map(\.secret)))
         router.add(middleware: BearerAuthMiddleware(tokens: tokens))
-        let handlers = Handlers(platform: platform, logger: logger)
+        let handlers = Handlers(platform: platform, logger: logger, bodyTimeout: bodyTimeout)
         for endpoint in Endpoint.allCases {
             let route = endpoint.route
             guard let method = HTTPRequest.Method(route.method) else {

@@ -27,6 +27,10 @@ public struct PlatformServer: Sendable {
     /// headers are complete (a half-sent request), between body chunks, and
     /// between requests. A slow handler is never cut off by it.
     public var idleTimeout: Duration = .seconds(30)
+    /// How long a request body may take to arrive, in all: a body trickled
+    /// a byte at a time keeps the idle timeout at bay. One still arriving
+    /// is refused with 400 and its connection closed (`CloseAfterAnswer`).
+    public var bodyTimeout: Duration = .seconds(60)
     /// Kept private and out of every description and log line.
     let tokens: [ScopedToken]
 
@@ -66,7 +70,7 @@ public struct PlatformServer: Sendable {
             router: makeRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ParseErrorBody(), ConnectClose()],
+                    additionalChannelHandlers: [ParseErrorBody(), CloseAfterAnswer()],
                     idleTimeout: .nanoseconds(Self.nanoseconds(idleTimeout)))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in

@@ -350,6 +350,27 @@ extension HardeningTests {
         #expect(try await server.send(.get, "/v1/platform").status == 200)
     }
 
+    /// A body trickled a byte at a time, each byte within the idle timeout,
+    /// is refused once the body timeout passes (400, with the JSON error
+    /// body); a request refused before its body is read (401) likewise.
+    /// Either answer says `Connection: close`, and the server ends the
+    /// connection although the bytes keep coming.
+    @Test(arguments: [true, false])
+    func aTrickledBodyIsAnsweredAndTheConnectionClosed(authorized: Bool) async throws {
+        let server = try await TestServer.start(bodyTimeout: .seconds(1))
+        defer { Task { try? await server.stop() } }
+        let head = Array(
+            "PUT /v1/agents/desk HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(authorized ? TestServer.token : "wrong-token-0")\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+                .utf8)
+        let exchange = try await TicketBenchOffload.run { Self.trickle(port: server.port, head: head, seconds: 15) }
+        let text = String(decoding: exchange.received, as: UTF8.self)
+        #expect(text.hasPrefix(authorized ? "HTTP/1.1 400" : "HTTP/1.1 401"), "\(text)")
+        #expect(text.lowercased().contains("connection: close"), "\(text)")
+        if authorized { #expect(text.contains("the request body took longer than"), "\(text)") }
+        #expect(exchange.closed, "the connection stayed open while the body trickled in: \(text)")
+        #expect(try await server.send(.get, "/v1/platform").status == 200)
+    }
+
     /// A request that is not HTTP gets the JSON error body like any other failure.
     @Test func aMalformedRequestGetsTheJSONErrorBody() async throws {
         try await TestServer.with { server in
@@ -383,6 +404,34 @@ extension HardeningTests {
             #expect(answers.last?.hasPrefix(target.hasPrefix("/") ? "405" : "404") == true, "\(text)")
             #expect(answers.last?.lowercased().contains("connection: close") == true, "\(text)")
         }
+    }
+
+    /// Sends `head`, then a space every 100 ms for up to `seconds`,
+    /// reading what comes back meanwhile: what came back, and whether the
+    /// server closed the connection while the bytes were still coming.
+    static func trickle(port: Int, head: [UInt8], seconds: Int) -> (closed: Bool, received: [UInt8]) {
+        guard let fd = connectedSocket(port: port) else { return (false, []) }
+        defer { close(fd) }
+        let noSignal = Int32(MSG_NOSIGNAL)
+        _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, noSignal) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<(seconds * 10) {
+            usleep(100_000)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                if count == 0 { return (true, received) }
+                if count > 0 {
+                    received += buffer[..<count]
+                    continue
+                }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                return (errno == ECONNRESET, received)
+            }
+            var space = UInt8(ascii: " ")
+            if send(fd, &space, 1, noSignal) < 0 { return (errno == EPIPE || errno == ECONNRESET, received) }
+        }
+        return (false, received)
     }
 
     /// Sends `bytes` on a fresh connection and reads until the server

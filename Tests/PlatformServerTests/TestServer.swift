@@ -34,7 +34,8 @@ struct TestServer {
     }
 
     static func start(
-        platform makePlatform: (@Sendable (URL) throws -> any AgentPlatform)? = nil, idleTimeout: Duration? = nil
+        platform makePlatform: (@Sendable (URL) throws -> any AgentPlatform)? = nil, idleTimeout: Duration? = nil,
+        bodyTimeout: Duration? = nil
     ) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "platform-server-\(UUID().uuidString)")
@@ -43,7 +44,7 @@ struct TestServer {
             try makePlatform?(folder) ?? LocalPlatform(path: folder.appendingPathComponent("platform.sqlite").path)
         // One line per request would bury a failure's own output.
         let server = try await InProcessServer.start(
-            platform: platform, token: token, logLevel: .warning, idleTimeout: idleTimeout)
+            platform: platform, token: token, logLevel: .warning, idleTimeout: idleTimeout, bodyTimeout: bodyTimeout)
         return TestServer(folder: folder, baseURL: server.url, port: server.port, server: server)
     }
 

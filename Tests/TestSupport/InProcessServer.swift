@@ -14,11 +14,12 @@ public struct InProcessServer: Sendable {
     /// Starts serving `platform`, once it listens.
     public static func start(
         platform: any AgentPlatform, token: String, logLevel: Logger.Level = .critical,
-        idleTimeout: Duration? = nil
+        idleTimeout: Duration? = nil, bodyTimeout: Duration? = nil
     ) async throws -> InProcessServer {
         var server = PlatformServer(platform: platform, token: token, port: 0)
         server.logger.logLevel = logLevel
         if let idleTimeout { server.idleTimeout = idleTimeout }
+        if let bodyTimeout { server.bodyTimeout = bodyTimeout }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let serving = Task {
             // Ends the stream also when the server fails to start, so the
