@@ -403,9 +403,17 @@ public struct VapiSlice: Sendable {
     /// `import` writes for it (its id from the name), doing nothing until a
     /// reviewed file says otherwise.
     public static func unbound(_ assistant: JSONValue) -> AgentSettings? {
-        guard binding(of: assistant) == nil, let name = assistant["name"]?.string, !name.isEmpty else { return nil }
+        guard binding(of: assistant) == nil else { return nil }
+        if let name = assistant["name"]?.string, !name.isEmpty {
+            return AgentSettings(
+                id: agentID(for: name), name: name, channels: [.calls], support: SupportSettings(mode: .nothing))
+        }
+        // One without a name is the platform's all the same: listed by its
+        // Vapi id (`unnamed-3f2c1a9e-…`), with no name to be taken over or
+        // imported by.
+        guard let id = assistant["id"]?.string, VapiPlatform.isPlainID(id) else { return nil }
         return AgentSettings(
-            id: agentID(for: name), name: name, channels: [.calls], support: SupportSettings(mode: .nothing))
+            id: agentID(for: "unnamed " + id), name: "", channels: [.calls], support: SupportSettings(mode: .nothing))
     }
 
     /// `Billing desk (EU)` -> `billing-desk-eu`.
@@ -418,8 +426,10 @@ public struct VapiSlice: Sendable {
                 id += "-"
             }
         }
+        // An agent id has at most 63 characters, and ends on no `-` once cut.
+        id = String(id.prefix(63))
         while id.hasSuffix("-") { id.removeLast() }
-        return id.isEmpty ? "assistant" : String(id.prefix(64))
+        return id.isEmpty ? "assistant" : id
     }
 
     /// The escalate settings a transfer tool stands for, keeping what Vapi

@@ -345,6 +345,35 @@ import VapiProvider
                 "skipped billing-line: 'Billing line', bound to no agent, is named like this agent"))
     }
 
+    /// An assistant without a name is the platform's all the same: the plan
+    /// lists it by its Vapi id, and import says why it writes no file for it.
+    @Test func anUnnamedAssistantIsListedAndNotImported() async throws {
+        let bench = try Bench()
+        #expect(try await bench.run(["apply"]).status == 0)
+        let made = try await bench.fake.call(
+            "POST", "/assistant",
+            .object(["model": .object(["provider": .string("openai"), "model": .string("gpt-4o")])]), token: true)
+        let vapiID = try #require(made["id"]?.string)
+        let id = VapiSlice.agentID(for: "unnamed " + vapiID)
+        #expect(Patterns.isAgentID(id) && id.contains(vapiID.prefix(8)), "\(id)")
+        let json = try await bench.run(["plan", "--format", "json"])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect(document["unmanaged"] as? [String] == [id], "\(json.stdout)")
+        let plan = try await bench.run(["plan"])
+        #expect(plan.stdout.contains(id), "\(plan.stdout)")
+        let folder = try TemporaryFolder([
+            ProjectFile.path: VapiApplyTests.project(), ConfigValidator.defaultsFile: Scaffold.defaultsTemplate,
+        ])
+        let imported = try await bench.run(["import"], in: folder.url)
+        #expect(imported.status == 1, "\(imported.stdout)\(imported.stderr)")
+        #expect(
+            imported.stdout.contains("skipped \(id): it has no name on the platform; name it there to import it"),
+            "\(imported.stdout)")
+        #expect(
+            !FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("config/agents/\(id).yaml").path))
+    }
+
     @Test func importThenPlanIsUnchanged() async throws {
         let bench = try Bench()
         #expect(try await bench.run(["apply"]).status == 0)

@@ -334,6 +334,16 @@ import Testing
         #expect(try await fake.failures().isEmpty)
     }
 
+    /// An id from a name is an agent id config/ accepts, however long the name.
+    @Test func anIdFromANameIsAnAgentID() {
+        #expect(VapiSlice.agentID(for: "Billing desk (EU)") == "billing-desk-eu")
+        #expect(VapiSlice.agentID(for: "¿?") == "assistant")
+        let long = VapiSlice.agentID(for: String(repeating: "a", count: 70))
+        #expect(long.count == 63 && Patterns.isAgentID(long), "\(long)")
+        let cut = VapiSlice.agentID(for: String(repeating: "a", count: 62) + " desk")
+        #expect(cut == String(repeating: "a", count: 62) && Patterns.isAgentID(cut), "\(cut)")
+    }
+
     @Test func onlyPlainIdsAreVapis() {
         #expect(VapiPlatform.isPlainID("3f2c1a9e-6b1d-4c8e-9a57-0d2b6c4e8f10"))
         #expect(VapiPlatform.isPlainID("asst_01"))

@@ -53,6 +53,12 @@ public struct Importer: Sendable {
         // What each written file replaced (nil: nothing), to put back if validate refuses it.
         var earlier: [String: Data?] = [:]
         for agent in agents.sorted(by: { $0.id < $1.id }) {
+            // An object without a name (listed by the platform's id for it) has none to write.
+            if agent.name.isEmpty {
+                report.skipped.append(
+                    (PrintableText.escaping(agent.id), "it has no name on the platform; name it there to import it"))
+                continue
+            }
             if agent.adoptable, bound.contains(agent.id) {
                 report.skipped.append(
                     (
