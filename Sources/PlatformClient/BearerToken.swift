@@ -17,38 +17,11 @@ struct BearerToken: Sendable, CustomStringConvertible, CustomDebugStringConverti
     static let minimumLength = 8
 
     /// `text` with the token replaced wherever it stands as a whole word,
-    /// as sent or percent-encoded: a server may echo the request back in an
+    /// as sent or percent-encoded (in any part, any case): a server may echo the request back in an
     /// error message or an error page, and whatever the server says may end
     /// up in an error or a log line. Inside a longer word (an agent id that
     /// holds the token's letters) it is left: that is not the token.
-    func redacting(_ text: String) -> String {
-        var result = Redaction.redacting(value, in: text)
-        let encoded = PlatformRequest.encodeComponent(value)
-        if encoded != value {
-            result = Redaction.redacting(encoded, in: result)
-            // Escapes may come back in lower case (`%2f`): the same token.
-            result = Redaction.redacting(Self.lowercasingEscapes(encoded), in: result)
-        }
-        return result
-    }
-
-    /// `text` with the hexadecimal digits of each `%XX` escape in lower case.
-    static func lowercasingEscapes(_ text: String) -> String {
-        var output = ""
-        var escape = 0
-        for character in text {
-            if character == "%" {
-                escape = 2
-                output.append(character)
-            } else if escape > 0 {
-                escape -= 1
-                output += character.lowercased()
-            } else {
-                output.append(character)
-            }
-        }
-        return output
-    }
+    func redacting(_ text: String) -> String { Redaction.redacting(value, in: text) }
 
     var description: String { "<redacted>" }
     var debugDescription: String { "<redacted>" }

@@ -22,5 +22,28 @@ import Testing
         #expect(slashed.redacting("path /x/a1%2Fb2%2Bc3%3D/y and a1/b2+c3=") == "path /x/<redacted>/y and <redacted>")
         // Escapes in lower case are the same token.
         #expect(slashed.redacting("GET /a1%2fb2%2bc3%3d/v1") == "GET /<redacted>/v1")
+        // Encoded in part, as a path-segment encoder leaves `+` and `=`, or
+        // with any character escaped.
+        #expect(slashed.redacting("GET /a1%2Fb2+c3=/v1") == "GET /<redacted>/v1")
+        #expect(slashed.redacting("a1/b2%2Bc3%3d.") == "<redacted>.")
+        #expect(token.redacting("x abcd%31234 y") == "x <redacted> y")
+        #expect(token.redacting("%61bcd1234") == "<redacted>")
+    }
+
+    /// A mark or an invisible character right after the token (a variation
+    /// selector, a combining accent) makes one longer character with its
+    /// last letter, but shows the token all the same: it is redacted.
+    @Test func aMarkAfterTheTokenDoesNotHideIt() {
+        let token = BearerToken("Sup3rSecretTok")
+        for mark in ["\u{FE0F}", "\u{0301}", "\u{200D}", "\u{200B}"] {
+            #expect(
+                token.redacting("HTTP 404: Sup3rSecretTok\(mark) end") == "HTTP 404: <redacted>\(mark) end",
+                "\(mark.unicodeScalars.first!.value)")
+            #expect(token.redacting("\(mark)Sup3rSecretTok") == "\(mark)<redacted>")
+        }
+        // A letter after it, with or without a mark, is still a longer word.
+        #expect(token.redacting("Sup3rSecretTokX\u{FE0F}") == "Sup3rSecretTokX\u{FE0F}")
+        #expect(token.redacting("é Sup3rSecretTok é") == "é <redacted> é")
+        #expect(token.redacting("éSup3rSecretTok") == "éSup3rSecretTok")
     }
 }
