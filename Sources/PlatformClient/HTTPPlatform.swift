@@ -311,7 +311,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         // A POST, so the customer's e-mail or phone is never in a URL (and a proxy's log).
         var request = PlatformRequest(.post, ["v1", "tickets", "search"], resource: "tickets of a customer")
         request.body = try encode(Search(customer: contact), for: request)
-        request.idempotencyKey = UUID().uuidString.lowercased()  // a read: safe to retry
+        request.idempotent = true  // a read: safe to retry, with no Idempotency-Key (the API takes none here)
         return try await callRequired(request, as: Found.self).tickets
     }
 
@@ -327,8 +327,10 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         }
         var request = PlatformRequest(.post, ["v1", "erasures"], resource: resource)
         request.body = try encode(ErasureRequest(selection: selection, reason: reason, by: by), for: request)
-        // Erasing twice erases nothing more: safe to retry after a lost answer.
-        request.idempotencyKey = UUID().uuidString.lowercased()
+        // Erasing twice erases nothing more: safe to retry after a lost
+        // answer, with no Idempotency-Key (the platform keeps no trace of
+        // an erasure request, which may name the customer).
+        request.idempotent = true
         return try await callRequired(request, as: Erased.self).tickets
     }
 

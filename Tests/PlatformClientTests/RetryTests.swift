@@ -178,6 +178,30 @@ import Testing
             "\(error?.message ?? "")")
     }
 
+    /// A search and an erasure are safe to repeat as they are: retried
+    /// after a 500, and sent with no Idempotency-Key, which the API does not
+    /// take there (the platform keeps no trace of either request).
+    @Test(arguments: ["search", "erase"])
+    func aSearchOrAnErasureIsRetriedWithoutAKey(operation: String) async throws {
+        let (error, requests) = try await FaultServer.with({ _, _ in
+            FaultServer.error(.internalServerError, .failed("boom"))
+        }) { baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) { platform in
+                    if operation == "search" {
+                        _ = try await platform.tickets(ofCustomer: "ada@example.com")
+                    } else {
+                        _ = try await platform.erase(.ticket("T-1"), reason: "asked", by: "desk")
+                    }
+                }
+            }
+            return (error, await log.requests)
+        }
+        #expect(error?.code == "internal")
+        #expect(requests.count == 3, "\(requests.map(\.target))")
+        #expect(requests.allSatisfy { $0.method == "POST" && $0.header("Idempotency-Key") == nil })
+    }
+
     @Test func aSlowAnswerTimesOutAndIsRetried() async throws {
         let (error, attempts, elapsed) = try await FaultServer.with({ _, _ in
             // Stopped when the server stops.
