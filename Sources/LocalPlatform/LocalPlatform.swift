@@ -315,13 +315,21 @@ public final class LocalPlatform: AgentPlatform {
             }
             var updated = patch.applied(to: current)
             try TicketRules.checkTransition(from: current, to: updated)
-            if updated == current { return try Self.sealedTicket(row, sealing) }
+            // A ticket another program wrote has no key yet: it gets one
+            // here, as on its first read, so the answer can be sealed.
+            var key = try Self.key(in: row)
+            if key == nil, current.erasure == nil {
+                let made = TicketKey.generate()
+                try Self.insertKey(made, for: id, db)
+                key = made
+            }
+            if updated == current { return try Self.sealed(current, key: key, sealing) }
             let seq = try Self.nextSequence(db)
             updated.version = String(seq)
             updated.updatedAt = Self.timestamp()
             try db.execute(
                 sql: "UPDATE ticket SET seq = ?, body = ? WHERE id = ?", arguments: [seq, Self.encode(updated), id])
-            return try Self.sealed(updated, key: Self.key(in: row), sealing)
+            return try Self.sealed(updated, key: key, sealing)
         }
     }
 

@@ -135,6 +135,28 @@ import Testing
     /// In a plain repository erasure cannot reach git's history, but no
     /// command prints the erased data again: `tickets history` shows the
     /// customer data of the versions before the erasure by kind only.
+    /// A ticket another program wrote into the local platform's database
+    /// has no key until it is read; a change to it before any read gives it
+    /// one then, and answers sealed (it failed with a database error).
+    @Test func aTicketWrittenWithoutAKeyCanBeChangedBeforeItIsRead() async throws {
+        let folder = try TemporaryFolder()
+        let file = try TicketPlatformFile(path: folder.url.appendingPathComponent("platform.sqlite").path)
+        let (ticket, markers) = Self.marked(1)
+        try file.put([ticket])
+        let platform = try file.local()
+        #expect(try await platform.ticketKey(id: ticket.id) == nil)
+        let changed = try await platform.patchTicket(
+            id: ticket.id, TicketPatch(assignee: .set("luis")), expecting: nil, sealing: .all)
+        #expect(changed.assignee == "luis")
+        #expect(try await platform.ticketKey(id: ticket.id) != nil)
+        let answer = String(decoding: try JSONEncoder().encode(changed), as: UTF8.self)
+        for marker in markers { #expect(!answer.contains(marker), "\(marker) in plain text: \(answer)") }
+        // Unchanged by a second, equal change: the same key opens both answers.
+        let again = try await platform.patchTicket(
+            id: ticket.id, TicketPatch(assignee: .set("luis")), expecting: nil, sealing: .all)
+        #expect(again.record.report == changed.record.report)
+    }
+
     @Test func historyOfAnErasedTicketShowsItsEarlierCustomerDataByKindOnly() async throws {
         let bench = try TicketBench()
         let ticket = SampleTickets.make(1)
