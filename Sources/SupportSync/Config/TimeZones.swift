@@ -25,9 +25,18 @@ enum TimeZones {
     /// a zone must follow a place's daylight-saving changes); nil for a
     /// name that is not in the database at all.
     static func fixedOffsetReason(for text: String) -> String? {
-        if text.hasPrefix("Etc/")
-            || ["GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "UCT", "Universal", "Zulu"].contains(text)
-        {
+        if utcAliases.contains(text) {
+            return "'\(text)' is another name for UTC; write UTC (or Etc/UTC), the names accepted for it"
+        }
+        if [
+            "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0",
+            "Etc/Greenwich",
+        ]
+        .contains(text) {
+            return
+                "'\(text)' is an IANA name for a fixed offset, UTC+0, which never follows a place's daylight-saving changes (the United Kingdom's clock is Europe/London; no local time at all is UTC)"
+        }
+        if text.hasPrefix("Etc/") {
             return "'\(text)' is an IANA name for a fixed offset, which never follows a place's daylight-saving changes"
         }
         if ["EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT", "EST", "MST", "HST", "WET", "CET", "MET", "EET"].contains(text)
@@ -37,8 +46,13 @@ enum TimeZones {
         return nil
     }
 
+    /// The tz database's other names for UTC (links to `Etc/UTC`): refused
+    /// for one spelling of one zone, `UTC` (or `Etc/UTC`).
+    static let utcAliases: Set<String> = ["Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"]
+
     /// A likely intended name: the same name in other case, or a close spelling.
     static func suggestion(for text: String) -> String? {
+        if utcAliases.contains(where: { $0.lowercased() == text.lowercased() }) { return "UTC" }
         if let sameLetters = names.first(where: { $0.lowercased() == text.lowercased() }) { return sameLetters }
         let offsetLike = text.uppercased().hasPrefix("GMT") || text.uppercased().hasPrefix("UTC")
         if offsetLike || (text.count <= 5 && text.uppercased() == text) { return nil }

@@ -75,7 +75,7 @@ import Testing
 /// Zones: every place's IANA name the system knows, even one Foundation's
 /// list lacks on Linux; fixed offsets and legacy rules refused, saying why.
 @Suite struct TimeZoneNameTests {
-    @Test(arguments: ["Asia/Kolkata", "Europe/Madrid", "America/Argentina/Buenos_Aires", "UTC"])
+    @Test(arguments: ["Asia/Kolkata", "Europe/Madrid", "America/Argentina/Buenos_Aires", "UTC", "Etc/UTC"])
     func placesAreAccepted(_ name: String) {
         #expect(TimeZones.isIANAName(name))
     }
@@ -89,6 +89,18 @@ import Testing
         #expect(TimeZones.fixedOffsetReason(for: "Etc/GMT+5")?.contains("fixed offset") == true)
         #expect(TimeZones.fixedOffsetReason(for: "EST5EDT")?.contains("legacy IANA name") == true)
         #expect(TimeZones.fixedOffsetReason(for: "Asia/Nowhere") == nil)
+        #expect(TimeZones.fixedOffsetReason(for: "GMT")?.contains("Europe/London") == true)
+    }
+
+    /// The tz database's other names for UTC are one zone's other spellings:
+    /// refused as such, pointing to UTC, never as a fixed offset UTC is too.
+    @Test(arguments: ["UCT", "Universal", "Zulu", "Etc/UCT", "Etc/Universal", "Etc/Zulu"])
+    func anotherNameForUTCPointsToUTC(_ name: String) {
+        #expect(!TimeZones.isIANAName(name))
+        #expect(
+            TimeZones.fixedOffsetReason(for: name)
+                == "'\(name)' is another name for UTC; write UTC (or Etc/UTC), the names accepted for it")
+        #expect(TimeZones.suggestion(for: name) == "UTC")
     }
 
     @Test func aLocalTimeInKolkataReads() throws {
