@@ -2,6 +2,7 @@ import Foundation
 import SupportSync
 import TestSupport
 import Testing
+import YAML
 
 /// `tickets set` (every transition, allowed and refused, written as the
 /// pull writes it), `tickets list` filters and sorts on a set with known
@@ -99,6 +100,35 @@ struct TicketSetListTests {
         // Emptying a resolution the team wrote is still refused.
         let blank = try await bench.run(["tickets", "set", id, "--resolution", " "])
         #expect(blank.status == 1, "\(blank.stdout)\(blank.stderr)")
+    }
+
+    /// A change that would take a ticket file over the size limit is
+    /// refused, saying the values set are what to shorten: the rest of the
+    /// file is the platform's. The file is left as it was.
+    @Test func aChangeOverTheSizeLimitIsRefusedAndSaysWhatToShorten() async throws {
+        var ticket = SampleTickets.make(1)
+        let bench = try await bench([ticket])
+        let path = SampleTickets.path(ticket)
+        // A summary that takes the file to 20 bytes under the limit, found in two pulls.
+        let limit = YAMLLimits.default.maxBytes
+        var length = limit - 1000
+        for _ in 0..<2 {
+            ticket.record.report.summary = String(repeating: "a", count: length)
+            try bench.platform.put([ticket])
+            #expect(try await bench.pull().status == 0)
+            length += limit - 20 - (try #require(bench.readFile(path)).utf8.count)
+        }
+        let before = try #require(bench.readFile(path))
+        #expect(before.utf8.count == limit - 20)
+        let refused = try await bench.run([
+            "tickets", "set", ticket.id, "--assignee", String(repeating: "l", count: 60),
+        ])
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(
+            refused.stderr.contains(
+                "byte limit of a ticket file; the platform's fields fill most of it, so set shorter values"),
+            "\(refused.stderr)")
+        #expect(bench.readFile(path) == before)
     }
 
     @Test func aResolutionIsRequiredAndOnlyTeamFieldsChange() async throws {

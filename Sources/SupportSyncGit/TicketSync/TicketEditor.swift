@@ -73,7 +73,7 @@ public struct TicketEditor {
         let text = Array(TicketFile.text(updated).utf8)
         guard text.count <= YAMLLimits.default.maxBytes else {
             throw TicketEditError.refused(
-                "the ticket file would be \(text.count) bytes, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file; shorten the resolution"
+                "the ticket file would be \(text.count) bytes, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file; the platform's fields fill most of it, so set shorter values (a resolution, an assignee)"
             )
         }
         let lock = try tickets.lock()
