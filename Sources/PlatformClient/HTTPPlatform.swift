@@ -85,7 +85,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         }
         guard scheme == "https" || Self.isLoopback(host) else {
             throw HTTPPlatformSetupError(
-                "the platform URL \"\(shown)\" uses plain http:// to another machine, where the token would travel unencrypted; use https://"
+                "the platform URL \"\(shown)\" uses plain http:// to a host that is not this machine by its usual name (localhost, 127.x.x.x, [::1]), so the token could travel unencrypted; use https://, or one of those names"
             )
         }
         var base = baseURL

@@ -152,7 +152,10 @@ import Testing
             ("http:///v1", Fixtures.token, "no host"),
             ("http://host", "", "empty"),
             ("http://host", "two words", "spaces"),
-            ("http://platform.example.com", Fixtures.token, "plain http:// to another machine"),
+            ("http://platform.example.com", Fixtures.token, "plain http:// to a host that is not this machine"),
+            // This machine too, but not as the names and addresses plain http:// is allowed to.
+            ("http://127.1", Fixtures.token, "not this machine by its usual name (localhost, 127.x.x.x, [::1])"),
+            ("http://[::ffff:127.0.0.1]", Fixtures.token, "use https://, or one of those names"),
             ("http://10.0.0.7:8080", Fixtures.token, "use https://"),
             ("https://platform.example.com", "seven77", "shorter than 8 characters"),
             // Characters, not bytes: four of them in eight UTF-8 bytes.
