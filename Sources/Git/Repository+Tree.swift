@@ -43,8 +43,8 @@ extension Repository {
         return collector.files
     }
 
-    /// The names at the root of `commit`'s tree that equal `name` in any
-    /// ASCII case (`Tickets` and `TICKETS` for `tickets`), `name` itself
+    /// The names at the root of `commit`'s tree that equal `name` once
+    /// lowercased (`Tickets` and `TICKETS` for `tickets`), `name` itself
     /// first when it is there: what a case-insensitive checkout folds into one.
     public func rootNames(foldingCaseOf name: String, in commit: ObjectID) throws(GitError) -> [String] {
         let root = try tree(of: commit)
