@@ -404,16 +404,18 @@ public struct VapiSlice: Sendable {
     /// reviewed file says otherwise.
     public static func unbound(_ assistant: JSONValue) -> AgentSettings? {
         guard binding(of: assistant) == nil else { return nil }
-        if let name = assistant["name"]?.string, !name.isEmpty {
-            return AgentSettings(
-                id: agentID(for: name), name: name, channels: [.calls], support: SupportSettings(mode: .nothing))
+        let name = assistant["name"]?.string ?? ""
+        let id: String
+        if !name.isEmpty {
+            id = agentID(for: name)
+        } else {
+            // One without a name is the platform's all the same: listed by
+            // its Vapi id (`unnamed-3f2c1a9e-…`), with no name to be taken
+            // over or imported by.
+            guard let vapiID = assistant["id"]?.string, VapiPlatform.isPlainID(vapiID) else { return nil }
+            id = agentID(for: "unnamed " + vapiID)
         }
-        // One without a name is the platform's all the same: listed by its
-        // Vapi id (`unnamed-3f2c1a9e-…`), with no name to be taken over or
-        // imported by.
-        guard let id = assistant["id"]?.string, VapiPlatform.isPlainID(id) else { return nil }
-        return AgentSettings(
-            id: agentID(for: "unnamed " + id), name: "", channels: [.calls], support: SupportSettings(mode: .nothing))
+        return AgentSettings(id: id, name: name, channels: [.calls], support: SupportSettings(mode: .nothing))
     }
 
     /// `Billing desk (EU)` -> `billing-desk-eu`.

@@ -125,7 +125,7 @@ public enum Redaction {
 
     /// `path` (a URL's path) with every segment that is one of `secrets`,
     /// as written or percent-decoded, replaced by `<redacted>`. A secret
-    /// that still shows as a whole word in the path or the decoded path
+    /// that still shows as a whole word in the path, as written or encoded,
     /// after that (one holding a `/`, so no single segment) hides the
     /// whole path: `/<redacted>`.
     public static func redactingSegments(_ secrets: [String], in path: String) -> String {
@@ -135,8 +135,7 @@ public enum Redaction {
             let decoded = String(segment).removingPercentEncoding ?? String(segment)
             return secrets.contains(String(segment)) || secrets.contains(decoded) ? placeholder : String(segment)
         }.joined(separator: "/")
-        let decoded = shown.removingPercentEncoding ?? shown
-        let showing = secrets.contains { redacting($0, in: shown) != shown || redacting($0, in: decoded) != decoded }
-        return showing ? "/" + placeholder : shown
+        // `redacting` reads escapes itself: the decoded path needs no look of its own.
+        return secrets.contains { redacting($0, in: shown) != shown } ? "/" + placeholder : shown
     }
 }
