@@ -17,7 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         // Already resolved through Hummingbird; named for NIOHTTPTypes, the
-        // response parts the server's parse-error handler rewrites.
+        // response parts the server's parse-error handler rewrites, and
+        // NIOHTTPTypesHTTP1, whose codec the HTTP/1.0 handler goes before.
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
         // Exact: AES-GCM-SIV is underscored API (`_CryptoExtras`), which may change in any release.
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
@@ -80,8 +81,11 @@ let package = Package(
                 "SupportSync",
                 "PlatformWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

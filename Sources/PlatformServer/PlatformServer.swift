@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -68,10 +69,14 @@ public struct PlatformServer: Sendable {
         let requestedPort = port
         let application = Application(
             router: makeRouter(),
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [ParseErrorBody(), CloseAfterAnswer()],
-                    idleTimeout: .nanoseconds(Self.nanoseconds(idleTimeout)))),
+            server: HTTPServerBuilder { responder in
+                PlatformHTTP1Channel(
+                    http1: HTTP1Channel(
+                        responder: responder,
+                        configuration: .init(
+                            additionalChannelHandlers: [ParseErrorBody(), CloseAfterAnswer()],
+                            idleTimeout: .nanoseconds(Self.nanoseconds(idleTimeout)))))
+            },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 await onListening(channel.localAddress?.port ?? requestedPort)

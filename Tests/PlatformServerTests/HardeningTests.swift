@@ -371,6 +371,49 @@ extension HardeningTests {
         #expect(try await server.send(.get, "/v1/platform").status == 200)
     }
 
+    /// A request that does not ask to keep the connection (HTTP/1.0 without
+    /// `keep-alive`, or `close` in any case or list) is answered with
+    /// `Connection: close` and the connection ends: a client reading to the
+    /// end is not kept waiting for the idle timeout. An HTTP/1.0 request
+    /// with `keep-alive`, and a plain HTTP/1.1 one, keep it.
+    @Test(arguments: [
+        ("HTTP/1.0", nil, true), ("HTTP/1.1", "Close", true), ("HTTP/1.1", "te, close", true),
+        ("HTTP/1.0", "keep-alive", false), ("HTTP/1.1", nil, false),
+    ])
+    func aRequestThatDoesNotKeepTheConnectionEndsIt(version: String, connection: String?, ends: Bool) async throws {
+        let server = try await TestServer.start(idleTimeout: .seconds(60))
+        defer { Task { try? await server.stop() } }
+        let request = Array(
+            "GET /v1/platform \(version)\r\nHost: x\r\nAuthorization: Bearer \(TestServer.token)\r\n\(connection.map { "Connection: \($0)\r\n" } ?? "")\r\n"
+                .utf8)
+        let exchange = try await TicketBenchOffload.run {
+            Self.exchange(port: server.port, sending: request, waiting: ends ? 20 : 2)
+        }
+        let text = String(decoding: exchange.received, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text)")
+        #expect(text.contains(#""instance""#), "the answer came whole: \(text)")
+        #expect(exchange.closed == ends, "\(text)")
+        #expect(text.lowercased().contains("connection: close") == ends, "\(text)")
+    }
+
+    /// Pipelined: the answer to the request that did not ask to keep the
+    /// connection is the last one, and only it says `Connection: close`.
+    @Test func aPipelinedRequestThatDoesNotKeepTheConnectionIsAnsweredLast() async throws {
+        try await TestServer.with { server in
+            let get = "GET /v1/platform HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.token)\r\n\r\n"
+            let request = Array((get + get.replacingOccurrences(of: "HTTP/1.1", with: "HTTP/1.0") + get).utf8)
+            let exchange = try await TicketBenchOffload.run {
+                Self.exchange(port: server.port, sending: request, waiting: 20)
+            }
+            let text = String(decoding: exchange.received, as: UTF8.self)
+            let answers = text.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(exchange.closed, "\(text)")
+            #expect(answers.count == 2, "\(text)")
+            #expect(answers.allSatisfy { $0.hasPrefix("200") }, "\(text)")
+            #expect(answers.map { $0.lowercased().contains("connection: close") } == [false, true], "\(text)")
+        }
+    }
+
     /// A request that is not HTTP gets the JSON error body like any other failure.
     @Test func aMalformedRequestGetsTheJSONErrorBody() async throws {
         try await TestServer.with { server in
@@ -435,13 +478,15 @@ extension HardeningTests {
     }
 
     /// Sends `bytes` on a fresh connection and reads until the server
-    /// closes it (or 30 s pass, for a machine that stalls): what came back,
+    /// closes it (or `seconds` pass, 30 by default, for a machine that stalls): what came back,
     /// and whether it closed.
-    static func exchange(port: Int, sending bytes: [UInt8]) -> (closed: Bool, received: [UInt8]) {
+    static func exchange(port: Int, sending bytes: [UInt8], waiting seconds: Int = 30) -> (
+        closed: Bool, received: [UInt8]
+    ) {
         guard let fd = connectedSocket(port: port) else { return (false, []) }
         defer { close(fd) }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
