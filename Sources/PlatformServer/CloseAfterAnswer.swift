@@ -16,6 +16,11 @@ import NIOHTTPTypes
 ///   sends it at once then reads the answer cleanly), but for `linger` at
 ///   most: a client trickling a byte at a time would otherwise hold the
 ///   connection for as long as it likes, each byte resetting the idle timeout.
+///
+/// A request that arrives after the one whose answer ends the connection
+/// (pipelined behind it) is never passed on: it is not carried out, as
+/// nothing will answer it (RFC 9112 9.6), and the client, told
+/// `Connection: close`, may send it again on a new connection.
 final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -32,24 +37,25 @@ final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
     private var endedRequests = 0
     private var answers = 0
     private var connectRequest: Int?
-    /// The answer that ends the connection has its head written; it is whole once `answered`.
-    private var closing = false
+    /// The request whose answer ends the connection, once that answer's
+    /// head is written; the answer is whole once `answered`.
+    private var closingRequest: Int?
     private var answered = false
+    /// The close after `linger`, cancelled when the connection ends first.
+    private var lingering: Scheduled<Void>?
 
     init(linger: TimeAmount = .seconds(2)) {
         self.linger = linger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
+        let part = unwrapInboundIn(data)
+        if case .head(let head) = part {
             requests += 1
             if head.method == .connect, connectRequest == nil { connectRequest = requests }
-        case .end:
-            endedRequests += 1
-        case .body:
-            break
         }
+        if let closingRequest, requests > closingRequest { return }
+        if case .end = part { endedRequests += 1 }
         context.fireChannelRead(data)
         // The last of a request answered early: nothing is left to wait for.
         if answered, endedRequests >= answers { context.close(promise: nil) }
@@ -59,12 +65,12 @@ final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.kind != .informational:
             answers += 1
-            guard !closing, answers == connectRequest || endedRequests < answers else { break }
-            closing = true
+            guard closingRequest == nil, answers == connectRequest || endedRequests < answers else { break }
+            closingRequest = answers
             head.headerFields[.connection] = "close"
             context.write(wrapOutboundOut(.head(head)), promise: promise)
             return
-        case .end where closing && !answered:
+        case .end where closingRequest != nil && !answered:
             let written = promise ?? context.eventLoop.makePromise()
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             written.futureResult.whenComplete { _ in
@@ -73,7 +79,9 @@ final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
                 if handler.answers == handler.connectRequest || handler.endedRequests >= handler.answers {
                     context.close(promise: nil)
                 } else {
-                    context.eventLoop.scheduleTask(in: handler.linger) { bound.value.1.close(promise: nil) }
+                    handler.lingering = context.eventLoop.scheduleTask(in: handler.linger) {
+                        bound.value.1.close(promise: nil)
+                    }
                 }
             }
             context.write(data, promise: written)
@@ -82,5 +90,11 @@ final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
             break
         }
         context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        lingering?.cancel()
+        lingering = nil
+        context.fireChannelInactive()
     }
 }

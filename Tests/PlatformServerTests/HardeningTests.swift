@@ -371,6 +371,37 @@ extension HardeningTests {
         #expect(try await server.send(.get, "/v1/platform").status == 200)
     }
 
+    /// A request pipelined behind one answered early (a 401 before its body
+    /// came) is never carried out: its answer could never be sent, and the
+    /// client, told `Connection: close`, may send it again.
+    @Test func aRequestPipelinedBehindAnEarlyAnswerIsNotCarriedOut() async throws {
+        try await TicketRouteTests.withAgent { server in
+            let refused = Array(
+                "POST /v1/tickets/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n"
+                    .utf8)
+            let body = Samples.ticketJSON(conversation: "conv_behind")
+            let behind = Array(
+                (String(repeating: " ", count: 20)
+                    + "POST /v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                    .utf8)
+            let exchange = try await TicketBenchOffload.run {
+                Self.exchange(port: server.port, sending: refused, then: behind, waiting: 20)
+            }
+            let text = String(decoding: exchange.received, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 401"), "\(text)")
+            #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(text)")
+            #expect(exchange.closed, "\(text)")
+            // Time for a request passed on to be carried out.
+            try await Task.sleep(for: .milliseconds(500))
+            let list = try await server.send(.get, "/v1/tickets")
+            #expect(list.status == 200)
+            #expect(!list.text.contains("conv_behind"), "the request behind the 401 was carried out: \(list.text)")
+            // The same request on a connection of its own is carried out.
+            let alone = try await server.send(.post, "/v1/tickets", json: body)
+            #expect(alone.status == 201, "\(alone.text)")
+        }
+    }
+
     /// A request that does not ask to keep the connection (HTTP/1.0 without
     /// `keep-alive`, or `close` in any case or list) is answered with
     /// `Connection: close` and the connection ends: a client reading to the
@@ -480,12 +511,18 @@ extension HardeningTests {
     /// Sends `bytes` on a fresh connection and reads until the server
     /// closes it (or `seconds` pass, 30 by default, for a machine that stalls): what came back,
     /// and whether it closed.
-    static func exchange(port: Int, sending bytes: [UInt8], waiting seconds: Int = 30) -> (
-        closed: Bool, received: [UInt8]
-    ) {
+    /// With `then`: those bytes go 300 ms after the first ones, once the
+    /// server has had time to answer them.
+    static func exchange(port: Int, sending bytes: [UInt8], then later: [UInt8] = [], waiting seconds: Int = 30)
+        -> (closed: Bool, received: [UInt8])
+    {
         guard let fd = connectedSocket(port: port) else { return (false, []) }
         defer { close(fd) }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        if !later.isEmpty {
+            usleep(300_000)
+            _ = later.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
