@@ -11,11 +11,6 @@ struct BearerToken: Sendable, CustomStringConvertible, CustomDebugStringConverti
 
     var authorization: String { "Bearer " + value }
 
-    /// The shortest token accepted: a shorter one could not be told apart
-    /// from ordinary words, so it could neither be kept out of output nor
-    /// redacted without garbling it.
-    static let minimumLength = 8
-
     /// `text` with the token replaced wherever it stands as a whole word,
     /// as sent or percent-encoded (in any part, any case): a server may echo the request back in an
     /// error message or an error page, and whatever the server says may end

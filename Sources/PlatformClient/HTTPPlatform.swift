@@ -55,16 +55,9 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     ) throws(HTTPPlatformSetupError) {
         self.onRetry = onRetry
         let secret = BearerToken(token)
-        guard !token.isEmpty else { throw HTTPPlatformSetupError("the platform token is empty") }
-        guard
-            !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
-        else {
-            throw HTTPPlatformSetupError("the platform token contains spaces or control characters")
-        }
-        guard token.count >= BearerToken.minimumLength else {
+        if let problem = Redaction.tokenProblem(token) {
             throw HTTPPlatformSetupError(
-                "the platform token is shorter than \(BearerToken.minimumLength) characters; use the platform's full token"
-            )
+                "the platform token \(problem)\(token.isEmpty ? "" : "; use the platform's full token, as it gave it")")
         }
         let shown = secret.redacting(baseURL)
         guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased() else {

@@ -62,10 +62,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let environment = ProcessInfo.processInfo.environment
-        for variable in [Self.tokenVariable] + Self.scopedVariables.map(\.0)
-        where (environment[variable]?.count ?? 8) < 8 && environment[variable]?.isEmpty == false {
-            printError(
-                "error: \(variable) is shorter than 8 characters; a token that short could not be kept out of logs")
+        for variable in [Self.tokenVariable] + Self.scopedVariables.map(\.0) {
+            guard let value = environment[variable], !value.isEmpty,
+                let problem = Redaction.tokenProblem(value)
+            else { continue }
+            printError("error: the token in \(variable) \(problem); it could not be sent or kept out of logs")
             throw ExitCode(ExitStatus.usage)
         }
         try await reportingErrors {

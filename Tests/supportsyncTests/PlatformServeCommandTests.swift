@@ -9,7 +9,9 @@ import Testing
 /// `supportsync platform serve` as a user runs it: the real executable, a
 /// real port, a real SQLite file.
 @Suite struct PlatformServeCommandTests {
-    @Test(arguments: [nil, ""])
+    /// No token, or one that could not be sent or kept out of logs (short,
+    /// outside printable ASCII): nothing is served or opened.
+    @Test(arguments: [nil, "", "seven77", "tøken-with-ø-inside", "token with spaces"])
     func refusesToStartWithoutAToken(_ token: String?) throws {
         let folder = try TemporaryFolder()
         let database = folder.url.appendingPathComponent("p.sqlite").path
@@ -31,9 +33,9 @@ import Testing
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         #expect(process.terminationStatus == 64)
-        #expect(
-            String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
-                "SUPPORTSYNC_TOKEN"))
+        let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(error.contains("SUPPORTSYNC_TOKEN"), "\(error)")
+        if let token, !token.isEmpty { #expect(!error.contains(token), "\(error)") }
         #expect(out.fileHandleForReading.readDataToEndOfFile().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: database), "nothing is opened without a token")
     }

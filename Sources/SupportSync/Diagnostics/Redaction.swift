@@ -7,6 +7,28 @@ import Foundation
 public enum Redaction {
     public static let placeholder = "<redacted>"
 
+    /// The shortest token accepted: a shorter one could not be told apart
+    /// from ordinary words, so it could neither be kept out of output nor
+    /// redacted without garbling it.
+    public static let minimumTokenLength = 8
+
+    /// Why `token` cannot be a bearer token, said of "the token"; nil when
+    /// it can. A token is printable ASCII (what an `Authorization` field
+    /// carries, RFC 6750), so it has one spelling in bytes and redaction
+    /// finds it whatever the text around it; and it is long enough to tell
+    /// apart from ordinary words.
+    public static func tokenProblem(_ token: String) -> String? {
+        if token.isEmpty { return "is empty" }
+        if token.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+            return
+                "holds a space, a control character or a character outside ASCII; a bearer token is printable ASCII"
+        }
+        if token.utf8.count < minimumTokenLength {
+            return "is shorter than \(minimumTokenLength) characters"
+        }
+        return nil
+    }
+
     /// `text` with each occurrence of `secret` that is not part of a longer
     /// run of letters, digits, `-` and `_` replaced by `<redacted>`: as it
     /// is, and percent-encoded in any part and any case (`a1%2Fb2`,
