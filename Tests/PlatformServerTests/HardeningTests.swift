@@ -511,24 +511,25 @@ extension HardeningTests {
     /// Sends `bytes` on a fresh connection and reads until the server
     /// closes it (or `seconds` pass, 30 by default, for a machine that stalls): what came back,
     /// and whether it closed.
-    /// With `then`: those bytes go 300 ms after the first ones, once the
-    /// server has had time to answer them.
+    /// With `then`: those bytes go once the first of the answer to the
+    /// first ones has come.
     static func exchange(port: Int, sending bytes: [UInt8], then later: [UInt8] = [], waiting seconds: Int = 30)
         -> (closed: Bool, received: [UInt8])
     {
         guard let fd = connectedSocket(port: port) else { return (false, []) }
         defer { close(fd) }
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        if !later.isEmpty {
-            usleep(300_000)
-            _ = later.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
+        var pending = later
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0, !pending.isEmpty {
+                _ = pending.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                pending = []
+            }
             if count == 0 { return (true, received) }
             if count < 0 { return (errno == ECONNRESET, received) }
             received += buffer[..<count]
