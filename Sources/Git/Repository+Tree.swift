@@ -43,20 +43,17 @@ extension Repository {
         return collector.files
     }
 
-    /// The names at the root of `commit`'s tree that equal `name` once
-    /// lowercased (`Tickets` and `TICKETS` for `tickets`), `name` itself
-    /// first when it is there: what a case-insensitive checkout folds into one.
-    public func rootNames(foldingCaseOf name: String, in commit: ObjectID) throws(GitError) -> [String] {
+    /// The names at the root of `commit`'s tree that `matches`, in the tree's order.
+    public func rootNames(in commit: ObjectID, where matches: (String) -> Bool) throws(GitError) -> [String] {
         let root = try tree(of: commit)
         defer { git_tree_free(root) }
-        let folded = name.lowercased()
         var names: [String] = []
         for index in 0..<git_tree_entrycount(root) {
             guard let entry = git_tree_entry_byindex(root, index) else { continue }
             let entryName = String(cString: git_tree_entry_name(entry))
-            if entryName.lowercased() == folded { names.append(entryName) }
+            if matches(entryName) { names.append(entryName) }
         }
-        return names.sorted { left, right in (left == name) != (right == name) ? left == name : left < right }
+        return names
     }
 
     /// The branch HEAD points at (`refs/heads/main`), also when it has no

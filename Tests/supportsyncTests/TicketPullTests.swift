@@ -293,7 +293,9 @@ import Testing
     /// A ticket committed under another case of tickets/ (`Tickets/`),
     /// which a case-insensitive checkout folds into tickets/, is named by
     /// list and pull from the branch's tree, never passed over.
-    @Test func aTicketUnderAnotherCaseOfTicketsIsReportedFromTheTree() async throws {
+    /// `Tickets/`, and `ticketſ/` (long s), which APFS folds into tickets/ too.
+    @Test(arguments: ["Tickets", "ticket\u{17F}"])
+    func aTicketUnderAnotherCaseOfTicketsIsReportedFromTheTree(folder: String) async throws {
         let bench = try TicketBench(bare: true)
         let tickets = SampleTickets.make(1..<3)
         try bench.platform.put(tickets)
@@ -302,7 +304,7 @@ import Testing
         let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
         let path = SampleTickets.path(tickets[0])
         let text = try #require(try repository.blob(at: path, in: tip))
-        let place = "Tickets" + path.dropFirst("tickets".count).replacingOccurrences(of: tickets[0].id, with: "T-OTHER")
+        let place = folder + path.dropFirst("tickets".count).replacingOccurrences(of: tickets[0].id, with: "T-OTHER")
         _ = try repository.commit(
             updating: "refs/heads/main", expectedTip: tip, treeUpdates: [(place, try repository.writeBlob(text))],
             message: "A ticket in another case", author: Signature(name: "Team", email: "team@example.com"))

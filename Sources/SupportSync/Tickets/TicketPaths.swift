@@ -5,6 +5,16 @@
 public enum TicketPaths {
     /// The folder holding every ticket, relative to the repository root.
     public static let folder = "tickets"
+
+    /// Whether `name`, a folder at the repository's root, is `tickets` in
+    /// some case, as a case-insensitive file system folds names into one:
+    /// `Tickets`, `TICKETS`, and with a letter that folds to an ASCII one
+    /// (the long s, `ſ`, which APFS folds to `s`; the dotless i, `ı`, which
+    /// NTFS upper-cases to `I`; the Kelvin sign, which lower-cases to `k`).
+    public static func isFolder(inAnyCase name: some StringProtocol) -> Bool {
+        name.lowercased().unicodeScalars.map { $0 == "\u{17F}" ? "s" : $0 == "\u{131}" ? "i" : $0 }
+            .elementsEqual(folder.unicodeScalars)
+    }
     /// A ticket id, as SPEC 4 gives it (also the JSON Schema form).
     public static let idPattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
     public static let idMaxLength = 64
@@ -68,7 +78,7 @@ public enum TicketPaths {
     public static func kind(ofPath path: String) -> Kind {
         if ticketFile(path) != nil { return .ticket }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count > 1, parts[0].lowercased() == folder else { return .outside }
+        guard parts.count > 1, isFolder(inAnyCase: parts[0]) else { return .outside }
         let name = parts[parts.count - 1]
         if name == ".gitkeep" { return .keep }
         let lower = name.lowercased()

@@ -412,7 +412,7 @@ public struct TicketQueries {
         var misplaced: [String] = []
         // Another case of tickets/ (`Tickets/`) is read by nothing, yet a
         // case-insensitive checkout folds it into tickets/: its files are said.
-        for name in entries("") ?? [] where name != TicketPaths.folder && name.lowercased() == TicketPaths.folder {
+        for name in entries("") ?? [] where name != TicketPaths.folder && TicketPaths.isFolder(inAnyCase: name) {
             ticketLike(name, into: &misplaced)
         }
         var months: [String] = []

@@ -232,7 +232,9 @@ public struct TicketStore {
     /// it (`Tickets/`), where nothing reads a ticket but a case-insensitive
     /// checkout puts it beside the others: those are reported, never skipped.
     func filesUnderTicketFolders(at commit: ObjectID) throws -> [TreeFile] {
-        try repository.rootNames(foldingCaseOf: TicketPaths.folder, in: commit).flatMap {
+        let folders = try repository.rootNames(in: commit) { TicketPaths.isFolder(inAnyCase: $0) }
+        // tickets/ itself first.
+        return try folders.sorted { ($0 == TicketPaths.folder) && ($1 != TicketPaths.folder) }.flatMap {
             try repository.files(under: $0, in: commit)
         }
     }

@@ -157,4 +157,20 @@ extension TicketPathsTests {
         #expect(TicketPaths.kind(ofPath: "tickets/.gitkeep") == .keep)
         #expect(TicketPaths.kind(ofPath: "docs/2026/11/T-1.yaml") == .outside)
     }
+
+    /// Every name a case-insensitive file system (APFS folds case, NTFS
+    /// upper-cases) puts in tickets/ is tickets/ in another case; a name
+    /// that only looks like it is not.
+    @Test func theTicketsFolderInAnyCaseIsWhatAFileSystemFoldsIntoIt() {
+        for name in [
+            "tickets", "Tickets", "TICKETS", "ticket\u{17F}", "t\u{131}ckets", "tic\u{212A}ets", "TICKET\u{17F}",
+        ] {
+            #expect(TicketPaths.isFolder(inAnyCase: name), "\(name)")
+            #expect(TicketPaths.kind(ofPath: name + "/2026/01/T-1.yml") == .misplacedTicket, "\(name)")
+        }
+        for name in ["ticket", "tickets2", "tickets ", "ticke\u{0442}s", "t\u{0131}\u{0307}ckets", "tickets\u{301}"] {
+            #expect(!TicketPaths.isFolder(inAnyCase: name), "\(name)")
+            #expect(TicketPaths.kind(ofPath: name + "/2026/01/T-1.yml") == .outside, "\(name)")
+        }
+    }
 }
