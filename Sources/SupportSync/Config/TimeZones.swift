@@ -36,7 +36,7 @@ enum TimeZones {
             return
                 "'\(text)' is an IANA name for a fixed offset, UTC+0, which never follows a place's daylight-saving changes (the United Kingdom's clock is Europe/London; no local time at all is UTC)"
         }
-        if text.hasPrefix("Etc/") {
+        if etcOffsets.contains(text) {
             return "'\(text)' is an IANA name for a fixed offset, which never follows a place's daylight-saving changes"
         }
         if ["EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT", "EST", "MST", "HST", "WET", "CET", "MET", "EET"].contains(text)
@@ -45,6 +45,11 @@ enum TimeZones {
         }
         return nil
     }
+
+    /// The tz database's fixed offsets other than UTC+0: `Etc/GMT+1` to
+    /// `Etc/GMT+12` and `Etc/GMT-1` to `Etc/GMT-14` (the sign inverted, as
+    /// POSIX has it).
+    static let etcOffsets = Set((1...12).map { "Etc/GMT+\($0)" } + (1...14).map { "Etc/GMT-\($0)" })
 
     /// The tz database's other names for UTC (links to `Etc/UTC`): refused
     /// for one spelling of one zone, `UTC` (or `Etc/UTC`).

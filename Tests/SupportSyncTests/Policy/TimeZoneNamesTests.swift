@@ -41,6 +41,13 @@ import Testing
         #expect(TimeZones.fixedOffsetReason(for: "Etc/GMT+5")?.contains("fixed offset") == true)
         #expect(TimeZones.fixedOffsetReason(for: "EST5EDT")?.contains("legacy") == true)
         #expect(TimeZones.fixedOffsetReason(for: "Europe/Atlantis") == nil)
+        // Every fixed offset the database has, and no other name under Etc/.
+        for offset in (1...12).map({ "Etc/GMT+\($0)" }) + (1...14).map({ "Etc/GMT-\($0)" }) {
+            #expect(TimeZones.fixedOffsetReason(for: offset)?.contains("fixed offset") == true, "\(offset)")
+        }
+        for unknown in ["Etc/Foo", "Etc/UTC0", "Etc/GMT+13", "Etc/GMT-15", "Etc/GMT+05"] {
+            #expect(TimeZones.fixedOffsetReason(for: unknown) == nil, "\(unknown)")
+        }
     }
 
     /// Kolkata is UTC+05:30 all year: the zone computations really use it.
