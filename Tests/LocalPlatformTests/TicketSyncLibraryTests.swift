@@ -263,7 +263,7 @@ import YAML
         let kept = repo + "/" + folder + "/.notes.tmp"  // not a name supportsync writes
         try Data("mine\n".utf8).write(to: URL(fileURLWithPath: kept))
 
-        try bench.tickets().finishInterruptedCheckout()
+        try bench.tickets().lock().release()
         for name in left { #expect(!FileManager.default.fileExists(atPath: repo + "/" + folder + "/" + name)) }
         #expect(FileManager.default.fileExists(atPath: kept))
         #expect(!FileManager.default.fileExists(atPath: repo + "/.git/supportsync/staged"))

@@ -111,6 +111,51 @@ import Testing
         #expect(try await bench.pull().stdout.contains("nothing new"))
     }
 
+    /// What a command killed after moving the branch, before writing the
+    /// working tree, leaves: the branch at its commit, that commit's files
+    /// missing on disk, and its note. The next ticket command finishes the
+    /// job before anything else: `tickets list` and `show` (no command holds
+    /// the lock), `tickets set` as it takes the lock. None reads the stale
+    /// tree, and `set --commit` did not drop the note with the files unwritten.
+    @Test(arguments: [["list"], ["show"], ["set", "--priority", "low", "--commit"]])
+    func aCheckoutCutShortIsFinishedByTheNextTicketCommand(command: [String]) async throws {
+        let bench = try TicketBench()
+        let first = SampleTickets.make(0..<5)
+        try bench.platform.put(first)
+        #expect(try await bench.pull().status == 0)
+        let second = SampleTickets.make(5..<12)
+        try bench.platform.put(second)
+        #expect(try await bench.pull().status == 0)
+        let tip = try #require(try await bench.tip())
+        for ticket in second {
+            try FileManager.default.removeItem(at: bench.root.appendingPathComponent(SampleTickets.path(ticket)))
+        }
+        try Data("\(tip)\n".utf8).write(to: bench.root.appendingPathComponent(".git/supportsync/checkout"))
+        #expect(try await bench.status() != "", "the state a kill leaves: the tree behind the branch")
+
+        let id = command == ["show"] ? second[0].id : first[0].id
+        let arguments = ["tickets", command[0]] + (command[0] == "list" ? [] : [id]) + command.dropFirst()
+        let result = try await bench.run(arguments)
+        #expect(result.status == 0, "\(arguments): \(result.stdout)\(result.stderr)")
+        if command == ["list"] {
+            for ticket in first + second {
+                #expect(result.stdout.contains(ticket.id), "\(ticket.id): \(result.stdout)")
+            }
+        }
+        if command == ["show"] { #expect(result.stdout.contains(id), "\(result.stdout)") }
+        #expect(try await bench.status() == "", "the working tree is the branch's again")
+        let listed = try await bench.run(["tickets", "list"])
+        #expect(
+            first.allSatisfy { listed.stdout.contains($0.id) } && second.allSatisfy { listed.stdout.contains($0.id) })
+        #expect(
+            !FileManager.default.fileExists(atPath: bench.root.appendingPathComponent(".git/supportsync/checkout").path)
+        )
+        if command[0] == "set" {
+            #expect(try await bench.gitOutput(["rev-list", "--count", "\(tip)..main"]).withoutSurroundingSpace == "1")
+            #expect(try await bench.ticketPaths().count == first.count + second.count)
+        }
+    }
+
     @Test func twoPullsAtOnceWriteEveryTicketExactlyOnce() async throws {
         let bench = try TicketBench()
         // Small enough that the second waits for the lock well within its 30 s on a busy machine.

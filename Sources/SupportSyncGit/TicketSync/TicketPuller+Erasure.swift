@@ -32,7 +32,6 @@ extension TicketPuller {
     ) async throws -> Erasures {
         let lock = try tickets.lock()
         defer { lock.release() }
-        try tickets.finishInterruptedCheckout()
         let info = try await platform.info()
         var tip = try tickets.tip()
         try tickets.requireStoredSealing(try tickets.cursor(at: tip), at: tip)

@@ -82,7 +82,6 @@ public struct TicketPuller {
     public func pull(_ options: Options, into report: inout Report) async throws -> Report {
         let lock = try tickets.lock()
         defer { lock.release() }
-        try tickets.finishInterruptedCheckout()
         let info = try await platform.info()
         try Self.requireCommitSafe(info.instance, "instance id", limit: 256)
         // Through the list cache: in a repository of unchanged files, a look

@@ -142,6 +142,7 @@ public struct TicketQueries {
     ///   its reason, which is what the table prints), from the list cache
     ///   (`TicketListCache`) instead of its file.
     public func listing(_ filter: Filter, sort: Sort = .created, complete: Bool = true) throws -> Listing {
+        tickets.finishInterruptedCheckoutWhenIdle()
         struct Found {
             var listed: Listed?
             var line: TicketListCache.Line?
@@ -474,6 +475,7 @@ public struct TicketQueries {
     public func show(_ id: String) throws -> (
         path: String, text: String, record: TicketRecord?, problems: [Diagnostic]
     ) {
+        tickets.finishInterruptedCheckoutWhenIdle()
         let path = try path(of: id)
         if tickets.followsWorkingTree, let workdir = tickets.repository.workdir,
             case .failure(let failure) = RepositoryFile.read(

@@ -39,7 +39,6 @@ public struct TicketResealer {
     public func reseal(_ direction: Direction, author: Signature) async throws -> Report {
         let lock = try tickets.lock()
         defer { lock.release() }
-        try tickets.finishInterruptedCheckout()
         let tip = try tickets.tip()
         let storedSealing =
             try tickets.cursor(at: tip)?.sealing ?? (try tickets.holdsSealedValues(at: tip) ? .all : .none)

@@ -86,8 +86,36 @@ public struct TicketStore {
         self.codec = codec
     }
 
-    /// Holds the repository's ticket lock (`.git/supportsync/lock`) until released.
-    public func lock() throws -> RepositoryLock { try RepositoryLock.acquire(repository) }
+    /// Holds the repository's ticket lock (`.git/supportsync/lock`) until
+    /// released, with the working tree as the branch has it: a command
+    /// killed while it wrote the tree left it to the next one that takes
+    /// the lock (`finishInterruptedCheckout`), whatever that one does.
+    public func lock() throws -> RepositoryLock {
+        try settled(RepositoryLock.acquire(repository))
+    }
+
+    /// For a command that reads the working tree without the lock (`tickets
+    /// list`, `show`): finishes what a killed command left unwritten, when
+    /// no command holds the lock; one that does may still be writing, and
+    /// finishes itself.
+    func finishInterruptedCheckoutWhenIdle() {
+        guard followsWorkingTree,
+            access(checkoutNote, F_OK) == 0 || access(stagingNote, F_OK) == 0,
+            let lock = try? settled(RepositoryLock.acquire(repository, timeout: .zero))
+        else { return }
+        lock.release()
+    }
+
+    /// `lock`, once an interrupted checkout is finished; released when that fails.
+    private func settled(_ lock: RepositoryLock) throws -> RepositoryLock {
+        do {
+            try finishInterruptedCheckout()
+        } catch {
+            lock.release()
+            throw error
+        }
+        return lock
+    }
 
     // MARK: The one commit
 
@@ -443,7 +471,7 @@ public struct TicketStore {
     /// changed up to date, as long as the branch is still at that commit. A
     /// file a person has edited since (neither as before nor as committed)
     /// is left alone. The note stays until this succeeds.
-    func finishInterruptedCheckout() throws {
+    private func finishInterruptedCheckout() throws {
         if let staging = FileManager.default.contents(atPath: stagingNote) {
             let folders = String(decoding: staging, as: UTF8.self).split(separator: "\n").map(String.init)
             if followsWorkingTree { repository.removeTemporaryFiles(in: folders.filter { !$0.isEmpty }) }
