@@ -56,7 +56,8 @@ final class HistoryIndex {
     private static func records(in file: [UInt8]) -> [ObjectID: Int]? {
         guard file.count >= 16, file.starts(with: magic) else { return nil }
         let body = file.count - 8
-        guard load(UInt32.self, file, 4) == version, load(UInt64.self, file, body) == checksum(file[..<body]) else {
+        guard load(UInt32.self, file, 4) == version, load(UInt64.self, file, body) == FileChecksum.of(file[..<body])
+        else {
             return nil
         }
         var found: [ObjectID: Int] = [:]
@@ -167,7 +168,7 @@ final class HistoryIndex {
     func save() {
         guard let location, bytes.count > savedEnd else { return }
         var file = bytes
-        Self.append(Self.checksum(bytes[...]), to: &file)
+        Self.append(FileChecksum.of(bytes[...]), to: &file)
         try? FileManager.default.createDirectory(
             atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? Data(file).write(to: URL(fileURLWithPath: location), options: .atomic)
@@ -181,23 +182,6 @@ final class HistoryIndex {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return hash
-    }
-
-    /// The file's checksum, against a file cut short or damaged (not against
-    /// someone who can write the git folder, who can rewrite history
-    /// itself): FNV-1a over its 8-byte words, then its last bytes.
-    private static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.withUnsafeBytes { raw in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            let words = raw.count / 8
-            for word in 0..<words {
-                hash =
-                    (hash ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)))
-                    &* 0x100_0000_01b3
-            }
-            for byte in raw[(words * 8)...] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return hash
-        }
     }
 
     private static func append<Integer: FixedWidthInteger>(_ value: Integer, to bytes: inout [UInt8]) {

@@ -82,9 +82,9 @@ struct TicketListCacheTests {
         let expected = try await bench.run(["tickets", "list"]).stdout
         let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache")
         let lines = try String(contentsOf: cache, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(lines.count == 4 && lines[0].hasPrefix("supportsync-list-cache 3 "))
+        #expect(lines.count == 4 && lines[0].hasPrefix("supportsync-list-cache 4 "))
         let broken = [
-            "supportsync-list-cache 2 0\n" + lines.dropFirst().joined(separator: "\n") + "\n",
+            "supportsync-list-cache 3 0\n" + lines.dropFirst().joined(separator: "\n") + "\n",
             ([lines[0], lines[2], lines[1], lines[3]]).joined(separator: "\n") + "\n",
             lines[0] + "\n" + lines[1].split(separator: "\t").prefix(5).joined(separator: "\t") + "\n",
         ]
@@ -92,6 +92,35 @@ struct TicketListCacheTests {
             try Data(text.utf8).write(to: cache)
             let listed = try await bench.run(["tickets", "list"])
             #expect(listed.status == 0 && listed.stdout == expected, "\(text)")
+        }
+    }
+
+    /// A trusted cache whose lines were changed and still read as lines (a
+    /// flipped bit in an id, another assignee, another status) is rebuilt,
+    /// never believed: every list answers as the files do.
+    @Test(arguments: [
+        ("T-", "T."), ("\tpending\t", "\tclosed\t"), ("\tnormal\t", "\turgent\t"), ("billing", "billinf"),
+    ])
+    func aCacheWhoseLinesWereChangedIsNotBelieved(from: String, to: String) async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<6))
+        #expect(try await bench.pull().status == 0)
+        // Trusted two seconds after the files last changed: the second list writes the entries it trusts.
+        try await Task.sleep(for: .milliseconds(2_100))
+        let queries = [
+            ["tickets", "list"], ["tickets", "list", "--status", "pending"], ["tickets", "list", "--format", "json"],
+        ]
+        var expected: [String] = []
+        for query in queries { expected.append(try await bench.run(query).stdout) }
+        let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache")
+        let text = try String(contentsOf: cache, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let index = try #require(lines.indices.dropFirst().first { lines[$0].contains(from) }, "\(text)")
+        lines[index] = lines[index].replacingOccurrences(of: from, with: to)
+        try Data(lines.joined(separator: "\n").utf8).write(to: cache)
+        for (query, answer) in zip(queries, expected) {
+            let listed = try await bench.run(query)
+            #expect(listed.status == 0 && listed.stdout == answer, "\(query): \(listed.stdout)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import SupportSync
 
 #if canImport(Glibc)
@@ -81,7 +82,7 @@ struct TicketListCache {
         case path, key, id, agent, channel, createdAt, status, priority, assignee, tags, reason
     }
 
-    static let header = "supportsync-list-cache 3"
+    static let header = "supportsync-list-cache 4"
     private static let stride = Field.allCases.count + 1
 
     /// The cache file's bytes and where its fields are, held once and read
@@ -177,11 +178,14 @@ struct TicketListCache {
     }
 
     private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> (bounds: [Int32], writtenAt: Int64)? {
+        // `header`, when it was written, and the checksum of the lines.
         let prefix = Array((header + " ").utf8)
         guard buffer.starts(with: prefix), let firstEnd = buffer.firstIndex(of: 0x0A) else { return nil }
-        guard let written = Int64(String(decoding: buffer[prefix.count..<firstEnd], as: UTF8.self)) else {
-            return nil
-        }
+        let stamps = String(decoding: buffer[prefix.count..<firstEnd], as: UTF8.self).split(separator: " ")
+        guard stamps.count == 2, let written = Int64(stamps[0]), let checksum = UInt64(stamps[1], radix: 16),
+            FileChecksum.of(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[(firstEnd + 1)...])))
+                == checksum
+        else { return nil }
         var bounds: [Int32] = []
         bounds.reserveCapacity(buffer.count / 200 * stride)
         var position = firstEnd + 1
@@ -303,7 +307,7 @@ struct TicketListCache {
             }
         }
         let order = lines.indices.sorted { paths[$0].lexicographicallyPrecedes(paths[$1]) }
-        var text = Array((Self.header + " \(now)\n").utf8)
+        var text: [UInt8] = []
         text.reserveCapacity(bytes.count + lines.count * 8)
         var previous: Int?
         for index in order {
@@ -315,9 +319,12 @@ struct TicketListCache {
             }
             text.append(0x0A)
         }
+        var file = Data(capacity: text.count + 80)
+        file.append(contentsOf: Array((Self.header + " \(now) \(String(FileChecksum.of(text), radix: 16))\n").utf8))
+        file.append(contentsOf: text)
         try? FileManager.default.createDirectory(
             atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? Data(text).write(to: URL(fileURLWithPath: location), options: .atomic)
+        try? file.write(to: URL(fileURLWithPath: location), options: .atomic)
     }
 
     /// What says a file has not changed since it was cached.
