@@ -132,6 +132,10 @@ import Testing
         }
         try Data("\(tip)\n".utf8).write(to: bench.root.appendingPathComponent(".git/supportsync/checkout"))
         #expect(try await bench.status() != "", "the state a kill leaves: the tree behind the branch")
+        // A pull onto a branch that is not checked out leaves the job, and its note, alone.
+        #expect(try await bench.pull(["--ref", "refs/heads/side"]).status == 0)
+        #expect(
+            FileManager.default.fileExists(atPath: bench.root.appendingPathComponent(".git/supportsync/checkout").path))
 
         let id = command == ["show"] ? second[0].id : first[0].id
         let arguments = ["tickets", command[0]] + (command[0] == "list" ? [] : [id]) + command.dropFirst()

@@ -470,16 +470,18 @@ public struct TicketStore {
     /// branch and updating the working tree, brings the files its commit
     /// changed up to date, as long as the branch is still at that commit. A
     /// file a person has edited since (neither as before nor as committed)
-    /// is left alone. The note stays until this succeeds.
+    /// is left alone. The note stays until this succeeds. A store of a
+    /// branch that is not checked out leaves the notes to one that is.
     private func finishInterruptedCheckout() throws {
+        guard followsWorkingTree else { return }
         if let staging = FileManager.default.contents(atPath: stagingNote) {
             let folders = String(decoding: staging, as: UTF8.self).split(separator: "\n").map(String.init)
-            if followsWorkingTree { repository.removeTemporaryFiles(in: folders.filter { !$0.isEmpty }) }
+            repository.removeTemporaryFiles(in: folders.filter { !$0.isEmpty })
             unlink(stagingNote)
         }
         guard let data = FileManager.default.contents(atPath: checkoutNote) else { return }
         let hex = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if followsWorkingTree, let commit = ObjectID(hex: hex), try tip() == commit {
+        if let commit = ObjectID(hex: hex), try tip() == commit {
             let parent = try repository.commit(commit).parents.first
             var stale: [String] = []
             for change in try repository.changes(from: parent, to: commit, under: TicketPaths.folder + "/") {
