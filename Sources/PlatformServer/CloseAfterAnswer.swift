@@ -5,6 +5,13 @@ import NIOHTTPTypes
 /// Ends the connection after an answer that leaves nothing more to read on
 /// it, with `Connection: close` on the answer so the client knows it is whole:
 ///
+/// - An answer to a request that did not ask to keep the connection (its
+///   `Connection` field is `close`, as `CloseWhenAsked` writes it for
+///   HTTP/1.0 and for `close` in any form). The field is taken off before
+///   Hummingbird sees the request: Hummingbird would stop reading after
+///   the answer and only half-close, leaving a body still arriving unread
+///   (so a reset, not a close) and the connection open until the client
+///   closed it.
 /// - An answer to a `CONNECT`. The API has no tunnel: a `CONNECT` gets the
 ///   405 (or 401) every unknown method gets. But SwiftNIO's HTTP/1.1 codec
 ///   frames every answer to a `CONNECT` without a body (RFC 9112 6.3, which
@@ -12,15 +19,16 @@ import NIOHTTPTypes
 ///   connection could only wait for the idle timeout.
 /// - An answer written before its request has wholly arrived: a body
 ///   refused as too large, or as too slow (`PlatformServer.bodyTimeout`),
-///   or not read at all. The rest of the body is still read (a client that
-///   sends it at once then reads the answer cleanly), but for `linger` at
-///   most: a client trickling a byte at a time would otherwise hold the
-///   connection for as long as it likes, each byte resetting the idle timeout.
+///   or not read at all.
 ///
-/// A request that arrives after the one whose answer ends the connection
-/// (pipelined behind it) is never passed on: it is not carried out, as
-/// nothing will answer it (RFC 9112 9.6), and the client, told
-/// `Connection: close`, may send it again on a new connection.
+/// Once that answer is written, the rest of its request is read and
+/// dropped (a client that sends it at once then reads the answer cleanly),
+/// for `linger` at most: a client trickling a byte at a time would
+/// otherwise hold the connection for as long as it likes, each byte
+/// resetting the idle timeout. A request that arrives after it (pipelined
+/// behind it) is never passed on: it is not carried out, as nothing will
+/// answer it (RFC 9112 9.6), and the client, told `Connection: close`, may
+/// send it again on a new connection.
 final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -31,11 +39,14 @@ final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
     let linger: TimeAmount
 
     /// Requests begun and ended, and final answers written, on this
-    /// connection (requests may be pipelined), and the number of the
-    /// `CONNECT` request.
+    /// connection (requests may be pipelined).
     private var requests = 0
     private var endedRequests = 0
     private var answers = 0
+    /// The first request whose answer is to end the connection, known when
+    /// it is read: a `CONNECT`, or one that did not ask to keep it; and
+    /// the `CONNECT`'s number.
+    private var lastRequest: Int?
     private var connectRequest: Int?
     /// The request whose answer ends the connection, once that answer's
     /// head is written; the answer is whole once `answered`.
@@ -49,23 +60,34 @@ final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        if case .head(let head) = part {
+        var part = unwrapInboundIn(data)
+        if case .head(var head) = part {
             requests += 1
-            if head.method == .connect, connectRequest == nil { connectRequest = requests }
+            if head.headerFields[.connection] == "close" {
+                head.headerFields[.connection] = nil
+                part = .head(head)
+                if lastRequest == nil { lastRequest = requests }
+            }
+            if head.method == .connect, connectRequest == nil {
+                connectRequest = requests
+                if lastRequest == nil { lastRequest = requests }
+            }
         }
-        if let closingRequest, requests > closingRequest { return }
+        if let last = closingRequest ?? lastRequest, requests > last { return }
         if case .end = part { endedRequests += 1 }
-        context.fireChannelRead(data)
-        // The last of a request answered early: nothing is left to wait for.
-        if answered, endedRequests >= answers { context.close(promise: nil) }
+        guard !answered else {
+            // The rest of the request answered last: read, never passed on.
+            if endedRequests >= answers { context.close(promise: nil) }
+            return
+        }
+        context.fireChannelRead(wrapInboundOut(part))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.kind != .informational:
             answers += 1
-            guard closingRequest == nil, answers == connectRequest || endedRequests < answers else { break }
+            guard closingRequest == nil, answers == lastRequest || endedRequests < answers else { break }
             closingRequest = answers
             head.headerFields[.connection] = "close"
             context.write(wrapOutboundOut(.head(head)), promise: promise)
@@ -76,7 +98,8 @@ final class CloseAfterAnswer: ChannelDuplexHandler, RemovableChannelHandler {
             written.futureResult.whenComplete { _ in
                 let (handler, context) = bound.value
                 handler.answered = true
-                if handler.answers == handler.connectRequest || handler.endedRequests >= handler.answers {
+                // A CONNECT's request is never seen to end: nothing after it is parsed.
+                if handler.endedRequests >= handler.answers || handler.answers == handler.connectRequest {
                     context.close(promise: nil)
                 } else {
                     handler.lingering = context.eventLoop.scheduleTask(in: handler.linger) {

@@ -4,45 +4,27 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
-/// Ends the connection after the answer to a request that did not ask to
-/// keep it (RFC 9112 9.3): an HTTP/1.0 request without
-/// `Connection: keep-alive`, or one with the `close` option in any case or
-/// list (`Connection: Close`, `Connection: te, close`).
+/// Marks a request that did not ask to keep the connection (RFC 9112 9.3)
+/// for `CloseAfterAnswer`, which ends the connection after its answer: an
+/// HTTP/1.0 request without `Connection: keep-alive`, or one with the
+/// `close` option in any case or list (`Connection: Close`,
+/// `Connection: te, close`) has its `Connection` field written as `close`.
 ///
-/// Hummingbird closes after a request whose `Connection` field is exactly
-/// `close`, and the HTTP version is gone by the time its handlers see a
-/// request, so an HTTP/1.0 client waiting for the end of the connection
-/// waited for the idle timeout. This handler sits where the version is
-/// still known, before the conversion to HTTP types: it writes such a
-/// request's `Connection` field as `close`, and says `Connection: close` on
-/// its answer.
-final class CloseWhenAsked: ChannelDuplexHandler, RemovableChannelHandler {
+/// The HTTP version is gone once a request is converted to HTTP types, as
+/// `CloseAfterAnswer` and Hummingbird see it, so this handler sits before
+/// that conversion. Without it, an HTTP/1.0 client waiting for the end of
+/// the connection waited for the idle timeout.
+final class CloseWhenAsked: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    /// For each request read and not yet answered, oldest first (requests
-    /// may be pipelined): whether it asked to keep the connection.
-    private var keepAlive: [Bool] = []
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(var head) = unwrapInboundIn(data) else {
+        guard case .head(var head) = unwrapInboundIn(data), !head.isKeepAlive else {
             context.fireChannelRead(data)
             return
         }
-        keepAlive.append(head.isKeepAlive)
-        if !head.isKeepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+        head.headers.replaceOrAdd(name: "connection", value: "close")
         context.fireChannelRead(wrapInboundOut(.head(head)))
-    }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .head(var head) = unwrapOutboundIn(data), head.status.code >= 200, !keepAlive.isEmpty else {
-            context.write(data, promise: promise)
-            return
-        }
-        if !keepAlive.removeFirst() { head.headers.replaceOrAdd(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(head)), promise: promise)
     }
 }
 

@@ -402,6 +402,33 @@ extension HardeningTests {
         }
     }
 
+    /// A request that does not ask to keep the connection, answered before
+    /// its body has come (a 401): the rest of the body is read, and the
+    /// connection then ends cleanly, not with a reset that could cost the
+    /// client its answer.
+    @Test(arguments: ["HTTP/1.0", "HTTP/1.1\r\nConnection: Close"])
+    func aRequestThatDoesNotKeepTheConnectionIsReadToItsEnd(version: String) async throws {
+        try await TestServer.with { server in
+            // The rest of the body, more than the sockets' buffers hold,
+            // once the answer has begun: the send completes only if the
+            // server reads it all.
+            let size = 32 << 20
+            let head = Array(
+                "POST /v1/tickets/search \(version)\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(size)\r\n\r\n"
+                    .utf8)
+            let exchange = try await TicketBenchOffload.run {
+                Self.exchange(
+                    port: server.port, sending: head + Array(repeating: 0x20, count: 1_000),
+                    then: Array(repeating: 0x20, count: size - 1_000), waiting: 20)
+            }
+            let text = String(decoding: exchange.received, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 401"), "\(text)")
+            #expect(text.lowercased().contains("connection: close"), "\(text)")
+            #expect(exchange.sentAll, "the server stopped reading the body: \(text)")
+            #expect(exchange.closed, "\(text)")
+        }
+    }
+
     /// A request that does not ask to keep the connection (HTTP/1.0 without
     /// `keep-alive`, or `close` in any case or list) is answered with
     /// `Connection: close` and the connection ends: a client reading to the
@@ -514,24 +541,37 @@ extension HardeningTests {
     /// With `then`: those bytes go once the first of the answer to the
     /// first ones has come.
     static func exchange(port: Int, sending bytes: [UInt8], then later: [UInt8] = [], waiting seconds: Int = 30)
-        -> (closed: Bool, received: [UInt8])
+        -> (closed: Bool, received: [UInt8], sentAll: Bool)
     {
-        guard let fd = connectedSocket(port: port) else { return (false, []) }
+        guard let fd = connectedSocket(port: port) else { return (false, [], false) }
         defer { close(fd) }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        /// Whether the server took all of `bytes` (a blocking send fails
+        /// when it closes or resets the connection before reading them).
+        func sendAll(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let sent = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    guard sent > 0 else { return false }
+                    offset += sent
+                }
+                return true
+            }
+        }
+        var sentAll = sendAll(bytes)
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         var pending = later
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count > 0, !pending.isEmpty {
-                _ = pending.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                sentAll = sendAll(pending) && sentAll
                 pending = []
             }
-            if count == 0 { return (true, received) }
-            if count < 0 { return (errno == ECONNRESET, received) }
+            if count == 0 { return (true, received, sentAll) }
+            if count < 0 { return (errno == ECONNRESET, received, sentAll) }
             received += buffer[..<count]
         }
     }
