@@ -230,6 +230,7 @@ struct ListCommand: AsyncParsableCommand {
                     }
                 }
             }
+            if let notice = tickets.workingTreeNotice { printError("warning: \(notice)") }
             // Files that are not tickets any more are never skipped silently.
             let problems = (listing.problems + listing.duplicates).sorted { $0.location < $1.location }
             guard problems.isEmpty else {
@@ -272,6 +273,7 @@ struct ShowCommand: AsyncParsableCommand {
             var tickets = try TicketStore.reading(root: root)
             try tickets.readAsStored()
             let shown = try TicketQueries(tickets: tickets).show(id)
+            if let notice = tickets.workingTreeNotice { printError("warning: \(notice)") }
             var record = shown.record
             var text = shown.text
             if reveal, let sealed = record {

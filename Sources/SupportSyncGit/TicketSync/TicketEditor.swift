@@ -29,6 +29,10 @@ public struct TicketEditor {
         guard tickets.followsWorkingTree, let workdir = tickets.repository.workdir else {
             throw TicketEditError.noWorkingTree
         }
+        // Taken before the file is read: a pull cannot change it meanwhile,
+        // and one killed while writing the tree has been finished.
+        let lock = try tickets.lock()
+        defer { lock.release() }
         let path = try TicketQueries(tickets: tickets).path(of: id)
         guard let bytes = tickets.workingCopy(path) else { throw TicketEditError.missingFile(path) }
         let decoded = tickets.codec.decode(bytes, path: path)
@@ -76,8 +80,6 @@ public struct TicketEditor {
                 "the ticket file would be \(text.count) bytes, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file; the platform's fields fill most of it, so set shorter values (a resolution, an assignee)"
             )
         }
-        let lock = try tickets.lock()
-        defer { lock.release() }
         if updated != current {
             try Data(text).write(to: URL(fileURLWithPath: workdir + "/" + path), options: .atomic)
         }

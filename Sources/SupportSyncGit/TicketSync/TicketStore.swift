@@ -106,6 +106,15 @@ public struct TicketStore {
         lock.release()
     }
 
+    /// Why the working tree may be behind the branch, when it may: a
+    /// command is writing it, or was cut short and could not be finished.
+    public var workingTreeNotice: String? {
+        guard followsWorkingTree, access(checkoutNote, F_OK) == 0 else { return nil }
+        return "a ticket command is writing the working tree, or was cut short and its files could not be "
+            + "written now; until it ends (supportsync tickets pull finishes one cut short), "
+            + "the files may be behind the branch"
+    }
+
     /// `lock`, once an interrupted checkout is finished; released when that fails.
     private func settled(_ lock: RepositoryLock) throws -> RepositoryLock {
         do {
