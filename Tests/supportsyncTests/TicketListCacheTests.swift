@@ -124,6 +124,29 @@ struct TicketListCacheTests {
         }
     }
 
+    /// The time a cache was written (which says how recent a file may be
+    /// and still be answered from it) is checked with its lines: one
+    /// changed in place makes the cache be rebuilt.
+    @Test func aCacheWhoseTimeWasChangedIsRebuilt() async throws {
+        let bench = try TicketBench()
+        try bench.platform.put(SampleTickets.make(1..<4))
+        #expect(try await bench.pull().status == 0)
+        try await Task.sleep(for: .milliseconds(2_100))
+        #expect(try await bench.run(["tickets", "list"]).status == 0)
+        let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache")
+        let text = try String(contentsOf: cache, encoding: .utf8)
+        // The time's first digit after the header, one more: a later time.
+        let header = "supportsync-list-cache 4 "
+        #expect(text.hasPrefix(header), "\(text.prefix(80))")
+        let digit = text[text.index(text.startIndex, offsetBy: header.count)]
+        let later =
+            header + String(digit == "9" ? "1" : String(Int(String(digit))! + 1))
+            + text.dropFirst(header.count + 1)
+        try Data(later.utf8).write(to: cache)
+        #expect(try await bench.run(["tickets", "list"]).status == 0)
+        #expect(try String(contentsOf: cache, encoding: .utf8) != later, "the damaged cache was believed")
+    }
+
     /// A pull onto another branch keys its files by blob id, in a cache of
     /// its own: it leaves the working tree's cache as it was, and a branch
     /// with no commit yet writes no cache at all.

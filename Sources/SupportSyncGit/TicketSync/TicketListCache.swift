@@ -178,13 +178,13 @@ struct TicketListCache {
     }
 
     private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> (bounds: [Int32], writtenAt: Int64)? {
-        // `header`, when it was written, and the checksum of the lines.
+        // `header`, when it was written, and the checksum of the lines with that time.
         let prefix = Array((header + " ").utf8)
         guard buffer.starts(with: prefix), let firstEnd = buffer.firstIndex(of: 0x0A) else { return nil }
         let stamps = String(decoding: buffer[prefix.count..<firstEnd], as: UTF8.self).split(separator: " ")
         guard stamps.count == 2, let written = Int64(stamps[0]), let checksum = UInt64(stamps[1], radix: 16),
             FileChecksum.of(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[(firstEnd + 1)...])))
-                == checksum
+                ^ UInt64(bitPattern: written) == checksum
         else { return nil }
         var bounds: [Int32] = []
         bounds.reserveCapacity(buffer.count / 200 * stride)
@@ -320,7 +320,8 @@ struct TicketListCache {
             text.append(0x0A)
         }
         var file = Data(capacity: text.count + 80)
-        file.append(contentsOf: Array((Self.header + " \(now) \(String(FileChecksum.of(text), radix: 16))\n").utf8))
+        let checksum = FileChecksum.of(text) ^ UInt64(bitPattern: now)
+        file.append(contentsOf: Array((Self.header + " \(now) \(String(checksum, radix: 16))\n").utf8))
         file.append(contentsOf: text)
         try? FileManager.default.createDirectory(
             atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
