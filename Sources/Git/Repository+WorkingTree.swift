@@ -197,6 +197,29 @@ extension Repository {
         }
     }
 
+    /// Writes one file of the working tree whole, outside a checkout (a
+    /// change not committed yet): to a temporary file beside it, as a
+    /// checkout does, renamed into place, so a reader sees the old or the
+    /// new content, never half a file. Missing folders are created; a
+    /// temporary file a writer killed mid-write left beside it is removed
+    /// first. The index is left alone: the file shows as modified until it
+    /// is committed. No filter applies (the bytes are written as given).
+    /// - Throws: `.invalid` in a bare repository, for a malformed path, or
+    ///   when a folder on the way is a symbolic link in the working tree;
+    ///   `.failed` when the file cannot be written.
+    public func writeWorkingFile(_ path: String, _ bytes: [UInt8]) throws(GitError) {
+        let what = "could not write \(path)"
+        guard let root = workdir else { throw GitError(.invalid, what, "the repository is bare") }
+        try validateTreePath(path)
+        var realFolders: Set<Substring> = []
+        try requireRealFolders(above: path, in: root, known: &realFolders, what)
+        removeLeftoverTemporaries(of: [path], in: root)
+        try createFolders(of: [path], in: root, what)
+        let temporary = try writeTemporary(
+            root + "/" + path, bytes, executable: false, number: .random(in: .min ... .max), what)
+        _ = try replace(root + "/" + path, with: temporary, what)
+    }
+
     /// Deletes every temporary file a checkout or `stageFiles` writes
     /// (`.<name>.<16 hex digits>.tmp`) in each of `folders` (relative to the
     /// working tree), for a process killed with files staged: one folder

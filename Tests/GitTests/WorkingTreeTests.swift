@@ -226,6 +226,38 @@ struct WorkingTreeTests {
         }
     }
 
+    /// One file written outside a checkout: whole, through a temporary file
+    /// of the checkout's kind (a killed writer's is removed first), the
+    /// index left alone, never through a folder that is a symbolic link.
+    @Test func writesOneWorkingFileWholeAndLeavesTheIndexAlone() throws {
+        try withTemporaryFolder { folder in
+            let path = "tickets/2026/01/T-1.yaml"
+            let (repository, _, witness) = try checkedOut(folder + "/work", [path: "status: pending\n"])
+            let leftover = folder + "/work/tickets/2026/01/.T-1.yaml.00000000deadbeef.tmp"
+            try write("half a fi", to: leftover)
+            let other = folder + "/work/tickets/2026/01/.T-2.yaml.00000000deadbeef.tmp"
+            try write("another file's\n", to: other)
+
+            try repository.writeWorkingFile(path, Array("status: resolved\n".utf8))
+            #expect(try String(contentsOfFile: folder + "/work/" + path, encoding: .utf8) == "status: resolved\n")
+            #expect(!FileManager.default.fileExists(atPath: leftover))
+            #expect(try status(witness) == [" M \(path)", "?? tickets/2026/01/.T-2.yaml.00000000deadbeef.tmp"])
+            try repository.writeWorkingFile("tickets/2026/02/T-3.yaml", Array("id: T-3\n".utf8))
+            #expect(try status(witness).contains("?? tickets/2026/02/T-3.yaml"))
+
+            #expect(
+                #expect(throws: GitError.self) { try repository.writeWorkingFile("../T-1.yaml", [0x61]) }?.kind
+                    == .invalid)
+            let outside = folder + "/outside"
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: folder + "/work/linked", withDestinationPath: outside)
+            #expect(
+                #expect(throws: GitError.self) { try repository.writeWorkingFile("linked/T-1.yaml", [0x61]) }?.kind
+                    == .invalid)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [])
+        }
+    }
+
     @Test func aFileGivesWayToAFolderOfTheSameNameInOneCommit() throws {
         try withTemporaryFolder { folder in
             let (repository, first, witness) = try checkedOut(

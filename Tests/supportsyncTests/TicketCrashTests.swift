@@ -173,6 +173,40 @@ import Testing
         }
     }
 
+    /// A ticket file written and not committed (`tickets set`) goes through
+    /// a temporary file of the checkout's kind, noted while it exists: what a
+    /// command killed mid-write leaves is deleted by the next one, so no
+    /// stray file waits under tickets/ to be committed and fail `audit`.
+    @Test func aTicketFileWriteCutShortLeavesNothingUnderTickets() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(0..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let path = SampleTickets.path(tickets[0])
+        let folder = (path as NSString).deletingLastPathComponent
+        let leftover = bench.root.appendingPathComponent(
+            folder + "/." + (path as NSString).lastPathComponent + ".0123456789abcdef.tmp")
+        try Data("priority: lo".utf8).write(to: leftover)
+
+        // The next write of the same file deletes it.
+        let set = try await bench.run(["tickets", "set", tickets[0].id, "--priority", "low"])
+        #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+        #expect(try await bench.status() == " M \(path)\n")
+        let note = bench.root.appendingPathComponent(".git/supportsync/staged")
+        #expect(!FileManager.default.fileExists(atPath: note.path), "the note goes once the file is in place")
+
+        // Killed between writing the temporary file and renaming it: the note
+        // names the folder, and the next ticket command deletes the file.
+        try Data("priority: lo".utf8).write(to: leftover)
+        try Data("\(folder)\n".utf8).write(to: note)
+        let listed = try await bench.run(["tickets", "list"])
+        #expect(listed.status == 0, "\(listed.stdout)\(listed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+        #expect(!FileManager.default.fileExists(atPath: note.path))
+        #expect(try await bench.status() == " M \(path)\n")
+    }
+
     @Test func twoPullsAtOnceWriteEveryTicketExactlyOnce() async throws {
         let bench = try TicketBench()
         // Small enough that the second waits for the lock well within its 30 s on a busy machine.

@@ -26,9 +26,7 @@ public struct TicketEditor {
     /// Applies `patch` to ticket `id`'s file in the working tree, and
     /// commits it on the current branch when `commit` names an author.
     public func set(_ id: String, _ patch: TicketPatch, commit author: Signature?) throws -> Result {
-        guard tickets.followsWorkingTree, let workdir = tickets.repository.workdir else {
-            throw TicketEditError.noWorkingTree
-        }
+        guard tickets.followsWorkingTree else { throw TicketEditError.noWorkingTree }
         // Taken before the file is read: a pull cannot change it meanwhile,
         // and one killed while writing the tree has been finished.
         let lock = try tickets.lock()
@@ -81,7 +79,7 @@ public struct TicketEditor {
             )
         }
         if updated != current {
-            try Data(text).write(to: URL(fileURLWithPath: workdir + "/" + path), options: .atomic)
+            try tickets.writeWorkingCopy(path, text)
         }
         if let author {
             // Team values only; a sealed one (none is) would show as (sealed).

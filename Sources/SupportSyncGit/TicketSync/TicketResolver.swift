@@ -137,10 +137,8 @@ public struct TicketResolver {
                                 baseFiles: newBase.map { [(path, tickets.codec.encode($0))] } ?? [])
                         }?.commit
                 } else {
-                    guard tickets.followsWorkingTree, let workdir = tickets.repository.workdir else {
-                        throw TicketEditError.noWorkingTree
-                    }
-                    try Data(text).write(to: URL(fileURLWithPath: workdir + "/" + path), options: .atomic)
+                    guard tickets.followsWorkingTree else { throw TicketEditError.noWorkingTree }
+                    try tickets.writeWorkingCopy(path, text)
                 }
             }
             logger.info("resolved", metadata: ["ticket": "\(id)", "kept": "\(side.rawValue)"])

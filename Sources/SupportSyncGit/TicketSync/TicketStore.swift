@@ -474,6 +474,18 @@ public struct TicketStore {
         try writeNote(stagingNote, folders.sorted().map { $0 + "\n" }.joined())
     }
 
+    /// Writes one ticket file of the working tree, not committed (`tickets
+    /// set` without `--commit`, a kept side written for review), whole: to a
+    /// temporary file renamed into place. The caller holds the lock. Noted
+    /// as staging: a command killed mid-write leaves no stray file for
+    /// `audit` to find once committed, since the next one taking the lock
+    /// deletes it.
+    func writeWorkingCopy(_ path: String, _ bytes: [UInt8]) throws {
+        try noteStaging(in: [path])
+        try repository.writeWorkingFile(path, bytes)
+        unlink(stagingNote)
+    }
+
     /// After a pull was killed with files staged, deletes them (they were
     /// never renamed into place). After one was killed between moving the
     /// branch and updating the working tree, brings the files its commit
