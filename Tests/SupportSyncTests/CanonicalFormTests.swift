@@ -104,6 +104,35 @@ import Testing
         #expect(desk.support.escalate?.ringTimeout == 20)
     }
 
+    /// Flag settings from defaults (what every flagging agent collects) give
+    /// an agent of mode nothing no flag settings, and a decide block gives
+    /// one no decide settings unless its mode is decide: a change to them in
+    /// defaults changes no agent that cannot use them. Written in the
+    /// agent's own file, such a block is warned about and not sent either.
+    @Test func blocksTheModeDoesNotUseAreNoSetting() throws {
+        let folder = try TemporaryFolder([
+            "config/defaults.yaml": "support:\n  flag:\n    priority: high\n  decide:\n    allow: [flag]\n",
+            "config/agents/info.yaml": "agent: info\nname: Info\nchannels: [messages]\nsupport:\n  mode: nothing\n",
+            "config/agents/desk.yaml": "agent: desk\nname: Desk\nchannels: [messages]\nsupport:\n  mode: flag\n",
+            "config/agents/chat.yaml": "agent: chat\nname: Chat\nchannels: [messages]\nsupport:\n  mode: decide\n",
+            "config/agents/kept.yaml":
+                "agent: kept\nname: Kept\nchannels: [messages]\nsupport:\n  mode: nothing\n  flag:\n    priority: low\n",
+        ])
+        let result = try ConfigValidator(root: folder.url).validate()
+        let warnings = result.report.diagnostics.map { "\($0.location.file) \($0.message)" }
+        #expect(warnings == ["config/agents/kept.yaml the flag block is ignored: mode nothing does not use it"])
+        func agent(_ id: String) throws -> AgentSettings { try #require(result.agents.first { $0.id == id }) }
+        #expect(try agent("info").support.flag == nil)
+        #expect(try agent("info").support.decide == nil)
+        #expect(try agent("kept").support.flag == nil)
+        #expect(try agent("desk").support.flag?.priority == .high)
+        #expect(try agent("desk").support.decide == nil)
+        #expect(try agent("chat").support.decide?.allow == [.flag])
+        #expect(try agent("chat").support.flag?.priority == .high)
+        let json = String(decoding: try JSONEncoder().encode(try agent("info").support), as: UTF8.self)
+        #expect(json == #"{"mode":"nothing"}"#, "\(json)")
+    }
+
     @Test func shorthandAndLonghandAreEqual() throws {
         let short = try Self.agents(["config/agents/desk.yaml": Self.shorthand])
         let long = try Self.agents(["config/agents/desk.yaml": Self.longhand])

@@ -198,7 +198,7 @@ struct AgentDecoder {
             } ?? false
         let escalate = members["escalate"].flatMap { decodeEscalate($0.value) }
         // What decide may do is checked against the agent only when decide
-        // is its mode: a block the mode does not use is kept, not judged.
+        // is its mode: a block the mode does not use is not judged (nor kept).
         decideEscalate = nil
         let decide = members["decide"].flatMap {
             decodeDecide($0.value, destinationsWritten: destinationsWritten, inUse: mode?.value == .decide)
@@ -213,16 +213,18 @@ struct AgentDecoder {
 
         guard let mode else { return nil }
         var settings = SupportSettings(mode: mode.value)
-        if flag != nil || mode.value != .nothing { settings.flag = flag ?? FlagSettings() }
+        // A block the mode does not use is no setting (`unused-block` warns
+        // when the agent's own file writes one): kept by neither the platform
+        // nor a plan, so a change to it in defaults changes no agent that
+        // cannot use it.
+        if mode.value != .nothing { settings.flag = flag ?? FlagSettings() }
         // An escalate block with no destinations (one inherited from
         // defaults for its ring_timeout by an agent that does not escalate)
         // transfers nowhere: it is no setting, kept by neither the platform
         // nor a plan. Escalate mode without destinations is an error above.
         settings.escalate = destinationsWritten || mode.value == .escalate ? escalate : nil
-        if let decide {
-            settings.decide = decide
-        } else if mode.value == .decide {
-            settings.decide = DecideSettings(allow: defaultAllow(hasDestinations: destinationsWritten))
+        if mode.value == .decide {
+            settings.decide = decide ?? DecideSettings(allow: defaultAllow(hasDestinations: destinationsWritten))
         }
         return settings
     }
