@@ -61,3 +61,20 @@ extension Repository {
         return ObjectID(result)
     }
 }
+
+extension Repository {
+    /// Every best common ancestor of `one` and `other` (`git merge-base
+    /// --all`): more than one after a criss-cross merge, where each side
+    /// merged the other. The first is `mergeBase(_:_:)`'s. Empty when they
+    /// share no history.
+    public func mergeBases(_ one: ObjectID, _ other: ObjectID) throws(GitError) -> [ObjectID] {
+        var result = git_oidarray()
+        var a = one.gitOID
+        var b = other.gitOID
+        let code = git_merge_bases(&result, pointer, &a, &b)
+        if code == GIT_ENOTFOUND.rawValue { return [] }
+        try check(code, "could not find the merge bases of \(one) and \(other)")
+        defer { git_oidarray_dispose(&result) }
+        return (0..<result.count).map { ObjectID(result.ids[$0]) }
+    }
+}

@@ -273,6 +273,100 @@ import Testing
         #expect(forged.stdout.contains("agent is owned by the platform"), "\(forged.stdout)")
         let honest = try await repaired(good)
         #expect(honest.status == 0, "\(honest.stdout)")
+
+        // However long ago it last read: 600 commits (the sync job's pulls
+        // among them, in a busy repository) do not hide that version.
+        var tip = main
+        for number in 0..<600 {
+            tip = try repository.createCommit(
+                parent: tip, treeUpdates: [("notes.txt", try repository.writeBlob(Array("\(number)\n".utf8)))],
+                message: "Work \(number)", author: Self.ana
+            ).commit
+        }
+        let late = try repository.createCommit(
+            parent: tip,
+            treeUpdates: [
+                (
+                    path,
+                    try repository.writeBlob(
+                        Array(good.replacingOccurrences(of: "agent: billing-line\n", with: "agent: forged-desk\n").utf8)
+                    )
+                )
+            ],
+            message: "Repair", author: Self.ana
+        ).commit
+        let lateForged = try await audit(bench, base: tip.hex, head: late.hex)
+        #expect(lateForged.status == 1, "\(lateForged.stdout)")
+        #expect(lateForged.stdout.contains("agent is owned by the platform"), "\(lateForged.stdout)")
+
+        // A file no version of which ever read (an early version's pull
+        // wrote it so) has nothing to be judged against: its repair passes
+        // with a warning that says so, for a person to check.
+        let other = SampleTickets.path(tickets[1])
+        let otherGood = String(decoding: try #require(try repository.blob(at: other, in: pulled)), as: UTF8.self)
+        let neverRead = try repository.createCommit(
+            parent: try repository.commit(pulled).parents[0],
+            treeUpdates: [(other, try repository.writeBlob(Array(("status: [pending\n" + otherGood).utf8)))],
+            message: "An early pull", author: Self.ana
+        ).commit
+        let unjudged = try repository.createCommit(
+            parent: neverRead, treeUpdates: [(other, try repository.writeBlob(Array(otherGood.utf8)))],
+            message: "Repair", author: Self.ana
+        ).commit
+        let warned = try await audit(bench, base: neverRead.hex, head: unjudged.hex)
+        #expect(warned.status == 0, "\(warned.stdout)")
+        #expect(
+            warned.stdout.contains(
+                "\(other):1:1: warning: the ticket file did not read before this commit, and no version of it ever did"),
+            "\(warned.stdout)")
+    }
+
+    /// A criss-cross merge (each side merged the other) has two merge
+    /// bases. Judged only from the one git picks (the newer by a date the
+    /// author sets: the pull request's own commit), a merge taking back what
+    /// main gained shows no net change; judged from each, it does.
+    @Test func aCrissCrossMergeIsJudgedFromEveryMergeBase() async throws {
+        let (bench, tickets, side, main, later) = try await setUpBehindMain()
+        let repository = try bench.repository()
+        // Main merged the pull request's first commit (dated later, so git
+        // picks it as the merge base)...
+        let future = Signature(name: "Ana", email: "ana@example.com", date: Date().addingTimeInterval(86_400 * 365))
+        let work = try repository.createCommit(
+            parent: side, treeUpdates: [("notes.txt", try repository.writeBlob(Array("more work\n".utf8)))],
+            message: "More work", author: future, committer: future
+        ).commit
+        let mainMerged = try repository.createCommit(
+            parent: main, mergedParents: [work],
+            treeUpdates: [("notes.txt", try repository.writeBlob(Array("more work\n".utf8)))],
+            message: "Merge the pull request's work", author: Self.ana
+        ).commit
+        // ...and the pull request merged main, keeping its own side.
+        let ours = try repository.createCommit(
+            parent: work, mergedParents: [main], treeUpdates: [], message: "Merge main, keeping ours",
+            author: Self.ana
+        ).commit
+        #expect(try repository.mergeBases(mainMerged, ours).count == 2)
+        #expect(try repository.mergeBase(mainMerged, ours) == work, "the newer merge base is git's pick")
+        let result = try await audit(bench, base: mainMerged.hex, head: ours.hex)
+        #expect(result.status == 1, "\(result.stdout)")
+        let out = result.stdout
+        #expect(out.contains("\(SampleTickets.path(later)):1:1: error: ticket '\(later.id)'"), "\(out)")
+        #expect(out.contains("a closed ticket is final") && out.contains("[ticket-lifecycle]"), "\(out)")
+        #expect(
+            out.contains(
+                "agent is owned by the platform, and the net change from the merge base \(main.hex.prefix(8))"),
+            "\(out)")
+        #expect(!out.contains(SampleTickets.path(tickets[0]) + ":1:1: warning"), "\(out)")
+
+        // The honest merge of the same sides passes: main's pull, reachable
+        // from one merge base and not the other, counts as pulled.
+        let taken = try repository.files(under: "tickets", in: main).map { ($0.path, Optional($0.blob)) }
+        let honest = try repository.createCommit(
+            parent: work, mergedParents: [main], treeUpdates: taken, message: "Merge main", author: Self.ana
+        ).commit
+        #expect(try repository.mergeBases(mainMerged, honest).count == 2)
+        let clean = try await audit(bench, base: mainMerged.hex, head: honest.hex)
+        #expect(clean.status == 0, "\(clean.stdout)")
     }
 
     @Test func aTicketAddedByHandFails() async throws {
@@ -320,7 +414,7 @@ import Testing
     @Test(arguments: [
         ("tickets/2026/02/T-00000001.yml", "ticket-path"), ("Tickets/2026/02/T-00000009.yaml", "ticket-path"),
         ("tickets/2026/02/T-00000009.YAML", "ticket-path"), ("tickets/notes.txt", "ticket-stray"),
-        ("TICKETS/readme.md", "ticket-stray"),
+        ("TICKETS/readme.md", "ticket-stray"), ("tickets/2026/02/.gitkeep", "ticket-stray"),
     ])
     func fileUnderAnyCaseOfTicketsAreChecked(_ path: String, _ rule: String) async throws {
         let (bench, tickets, _) = try await setUp()

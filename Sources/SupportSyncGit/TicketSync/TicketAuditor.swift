@@ -59,46 +59,16 @@ public struct TicketAuditor {
         /// The cursors those pull commits wrote.
         var pulledCursors: Set<[UInt8]> = []
         let defaultBranch = try? defaultBranchTip()
+        var inRange: Set<ObjectID> = []
         for commit in try repository.commits(from: headID, excluding: [baseID]) {
             result.commits += 1
-            let hasTrailer = commit.trailer(TicketStore.trailer) != nil
+            inRange.insert(commit.id)
             let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
-            // A path counts as changed when it differs from the first parent's;
-            // under any case of tickets/.
-            let changes = try repository.changes(from: parents[0], to: commit.id, under: "").filter {
-                TicketPaths.kind(ofPath: $0.path) != .outside
-            }
+            let changes = try ticketChanges(of: commit)
             if !changes.isEmpty { result.ticketCommits += 1 }
-            // A pull that writes tickets moves the cursor in the same commit:
-            // a trailer alone (anyone can type one) does not make a pull. The
-            // other commit the tool writes to tickets, an erasure on a
-            // platform that forgets erased tickets, leaves the cursor and
-            // only erases: it can remove customer data, never add a value.
-            // The tool never writes a merge: a merge with a trailer is somebody's.
-            // Moving the cursor means new bytes in a plain file: a mode or
-            // type change alone (the cursor made executable, or a symbolic
-            // link to the same bytes) moves nothing.
-            let addsOrChangesTickets = changes.contains { TicketPaths.kind(ofPath: $0.path) == .ticket }
-            let mayBeTool = hasTrailer && commit.parents.count <= 1 && !changes.contains(where: \.isSubmodule)
-            let movesCursor = try changes.contains { change in
-                guard change.path == TicketStore.cursorPath, change.isPlainFile else { return false }
-                return try blob(change.path, in: commit.id) != blob(change.path, in: parents[0])
-            }
-            var isToolCommit = mayBeTool && (!addsOrChangesTickets || movesCursor)
-            if mayBeTool, !isToolCommit {
-                isToolCommit = try changes.allSatisfy(isErasure)
-            }
+            let isToolCommit = try self.isToolCommit(commit, changes: changes)
             if isToolCommit {
-                for change in changes {
-                    guard let blob = change.newBlob else { continue }
-                    if change.path == TicketStore.cursorPath {
-                        pulledCursors.insert(try repository.blob(blob))
-                    } else if TicketPaths.kind(ofPath: change.path) == .ticket,
-                        let record = codec.decode(try repository.blob(blob), path: change.path).record
-                    {
-                        pulled[change.path, default: []].append(record)
-                    }
-                }
+                try record(changes, into: &pulled, cursors: &pulledCursors)
                 if trustToolCommits { continue }
             }
             let found = result.diagnostics.count
@@ -164,7 +134,18 @@ public struct TicketAuditor {
                 if change.path == TicketStore.legacyCursorPath { continue }
                 let kind = TicketPaths.kind(ofPath: change.path)
                 switch kind {
-                case .outside, .keep: continue
+                case .outside: continue
+                case .keep:
+                    // Empty, as git's convention has it: bytes kept there would be
+                    // a file under tickets/ that nothing reads or checks.
+                    guard let blob = change.newBlob, try !repository.blob(blob).isEmpty else { continue }
+                    seenFiles.insert(change.path)
+                    report(
+                        Diagnostic(
+                            .ticketStray, at: start,
+                            "\(change.path) is not empty; a .gitkeep under tickets/ keeps a folder and holds nothing",
+                            hint: "empty it (: > \(change.path))"))
+                    continue
                 case .misplacedTicket, .stray:
                     guard change.newBlob != nil else { continue }  // removing it is welcome
                     seenFiles.insert(change.path)
@@ -199,6 +180,8 @@ public struct TicketAuditor {
                         parentRecords.append(record)
                     } else if let parent, let record = try lastReadable(change.path, at: parent) {
                         parentRecords.append(record)
+                    } else if change.newBlob != nil {
+                        report(unjudgedRepair(change.path, "before this commit"))
                     }
                 }
                 let newBytes = try change.newBlob.map { try repository.blob($0) }
@@ -221,17 +204,38 @@ public struct TicketAuditor {
                 }
             }
         }
-        let reported = Set(result.diagnostics.map { "\($0.rule.rawValue) \($0.location.file):\($0.location.line)" })
-        for diagnostic in try netChange(base: baseID, head: headID, pulled: pulled, pulledCursors: pulledCursors)
-        where !reported.contains(
-            "\(diagnostic.rule.rawValue) \(diagnostic.location.file):\(diagnostic.location.line)")
-        {
-            seenFiles.insert(diagnostic.location.file)
-            result.diagnostics.append(diagnostic)
+        var reported = Set(result.diagnostics.map { "\($0.rule.rawValue) \($0.location.file):\($0.location.line)" })
+        // After a criss-cross merge (each side merged the other) there are
+        // several merge bases, and the one git would pick is the newest by
+        // a date the author sets: the net change is judged from each. The
+        // commits since one of them that are not in the range are on
+        // `base` already; what pulls among them wrote counts as pulled.
+        // (With one merge base, every commit since it is in the range.)
+        let mergeBases = try repository.mergeBases(baseID, headID)
+        for mergeBase in mergeBases.isEmpty ? [nil] : mergeBases.map(Optional.some) {
+            var pulledSince = pulled
+            var cursorsSince = pulledCursors
+            if mergeBases.count > 1, let mergeBase {
+                for commit in try repository.commits(from: headID, excluding: [mergeBase])
+                where !inRange.contains(commit.id) {
+                    let changes = try ticketChanges(of: commit)
+                    if try isToolCommit(commit, changes: changes) {
+                        try record(changes, into: &pulledSince, cursors: &cursorsSince)
+                    }
+                }
+            }
+            for diagnostic in try netChange(
+                from: mergeBase, to: headID, pulled: pulledSince, pulledCursors: cursorsSince)
+            where reported.insert(
+                "\(diagnostic.rule.rawValue) \(diagnostic.location.file):\(diagnostic.location.line)"
+            ).inserted {
+                seenFiles.insert(diagnostic.location.file)
+                result.diagnostics.append(diagnostic)
+            }
         }
         // Twins come only with a change under tickets/: a range without one
         // (a config pull request) reads no ticket listing.
-        let mergeBase = try repository.mergeBase(baseID, headID)
+        let mergeBase = mergeBases.first
         if mergeBase != headID,
             try !repository.changes(from: mergeBase, to: headID, under: TicketPaths.folder + "/").isEmpty
         {
@@ -243,15 +247,14 @@ public struct TicketAuditor {
         return result
     }
 
-    /// Every ticket and the pull cursor, between the merge base of `base`
-    /// and `head`, and `head`: each difference in a platform-owned field
+    /// Every ticket and the pull cursor, between a merge base of the range
+    /// and `head`: each difference in a platform-owned field
     /// must be what a tickets pull in the range wrote, a ticket new since
     /// the merge base must be one a pull added, no ticket may go, a closed
     /// ticket stays closed, and a changed cursor must be one a pull wrote.
     private func netChange(
-        base: ObjectID, head: ObjectID, pulled: [String: [TicketRecord]], pulledCursors: Set<[UInt8]>
+        from mergeBase: ObjectID?, to head: ObjectID, pulled: [String: [TicketRecord]], pulledCursors: Set<[UInt8]>
     ) throws -> [Diagnostic] {
-        let mergeBase = try repository.mergeBase(base, head)
         let between =
             "the net change from the merge base \(mergeBase.map { String($0.hex.prefix(8)) } ?? "(none)") to \(head.hex.prefix(8))"
         var diagnostics: [Diagnostic] = []
@@ -290,7 +293,10 @@ public struct TicketAuditor {
                 // Unreadable at the merge base and repaired here: judged
                 // against the last version that read, when one ever did.
                 atBase = try lastReadable(change.path, at: mergeBase)
-                if atBase == nil { continue }
+                if atBase == nil {
+                    diagnostics.append(unjudgedRepair(change.path, "at the merge base \(mergeBase.hex.prefix(8))"))
+                    continue
+                }
             }
             guard let old = atBase else {
                 let fromPull = versions.contains { version in
@@ -332,22 +338,82 @@ public struct TicketAuditor {
         return diagnostics
     }
 
-    /// The ticket at `path` as it last read, at `commit` or before it along
-    /// first parents (at most 500 commits back, and no further than the
-    /// file goes): what a repair of a file that does not read is judged
-    /// against. Nil when no version of it read.
-    private func lastReadable(_ path: String, at commit: ObjectID) throws -> TicketRecord? {
-        var next: ObjectID? = commit
-        var unreadable: [UInt8]?
-        for _ in 0..<500 {
-            guard let id = next, let bytes = try blob(path, in: id) else { return nil }
-            if bytes != unreadable {
-                if let record = codec.decode(bytes, path: path).record { return record }
-                unreadable = bytes
+    /// What `commit` changed against its first parent under any case of
+    /// `tickets/`.
+    private func ticketChanges(of commit: CommitInfo) throws -> [FileChange] {
+        try repository.changes(from: commit.parents.first, to: commit.id, under: "").filter {
+            TicketPaths.kind(ofPath: $0.path) != .outside
+        }
+    }
+
+    /// Whether `commit` is one the tool writes, given its `changes`
+    /// (`ticketChanges(of:)`). A pull that writes tickets moves the cursor
+    /// in the same commit: a trailer alone (anyone can type one) does not
+    /// make a pull. The other commit the tool writes to tickets, an erasure
+    /// on a platform that forgets erased tickets, leaves the cursor and only
+    /// erases: it can remove customer data, never add a value. The tool
+    /// never writes a merge: a merge with a trailer is somebody's. Moving
+    /// the cursor means new bytes in a plain file: a mode or type change
+    /// alone (the cursor made executable, or a symbolic link to the same
+    /// bytes) moves nothing.
+    private func isToolCommit(_ commit: CommitInfo, changes: [FileChange]) throws -> Bool {
+        guard commit.trailer(TicketStore.trailer) != nil, commit.parents.count <= 1,
+            !changes.contains(where: \.isSubmodule)
+        else { return false }
+        let addsOrChangesTickets = changes.contains { TicketPaths.kind(ofPath: $0.path) == .ticket }
+        let movesCursor = try changes.contains { change in
+            guard change.path == TicketStore.cursorPath, change.isPlainFile else { return false }
+            return try blob(change.path, in: commit.id) != blob(change.path, in: commit.parents.first)
+        }
+        if !addsOrChangesTickets || movesCursor { return true }
+        return try changes.allSatisfy(isErasure)
+    }
+
+    /// Adds what a tool commit's `changes` wrote: each ticket's record by
+    /// path, and the cursor.
+    private func record(
+        _ changes: [FileChange], into pulled: inout [String: [TicketRecord]], cursors: inout Set<[UInt8]>
+    ) throws {
+        for change in changes {
+            guard let blob = change.newBlob else { continue }
+            if change.path == TicketStore.cursorPath {
+                cursors.insert(try repository.blob(blob))
+            } else if TicketPaths.kind(ofPath: change.path) == .ticket,
+                let record = codec.decode(try repository.blob(blob), path: change.path).record
+            {
+                pulled[change.path, default: []].append(record)
             }
-            next = try repository.commit(id).parents.first
+        }
+    }
+
+    /// The ticket at `path` as it last read, at `commit` or before it,
+    /// along the file's own history (as `git log -- path` walks it, with the
+    /// history index `tickets history` keeps), no further back than the
+    /// file goes: what a repair of a file that does not read is judged
+    /// against, however many commits ago it last read. Nil when no version
+    /// of it read.
+    private func lastReadable(_ path: String, at commit: ObjectID) throws -> TicketRecord? {
+        let changes = try repository.changes(
+            of: path, from: commit, index: repository.gitDirectory + "/supportsync/history-index")
+        for change in changes {
+            guard let entry = change.after else { return nil }  // deleted here: an earlier life is another file
+            if entry.isBlob, let record = codec.decode(try repository.blob(entry.id), path: path).record {
+                return record
+            }
+            if change.before == nil { return nil }  // added here
         }
         return nil
+    }
+
+    /// A repair of a file no version of which ever read (one written by an
+    /// early version's pull): nothing to judge its platform-owned values
+    /// against, so a person is asked to.
+    private func unjudgedRepair(_ path: String, _ when: String) -> Diagnostic {
+        Diagnostic(
+            .ticketPlatformField, at: SourceLocation(file: path, line: 1, column: 1),
+            "the ticket file did not read \(when), and no version of it ever did: its platform-owned values (\(TicketRecord.ownedByPlatform.map(\.rawValue).joined(separator: ", "))) cannot be checked",
+            hint: "compare them with the platform's ticket before merging",
+            severity: .warning)
     }
 
     /// Two ticket files with one id at `head`, or ids that differ only in
