@@ -185,6 +185,40 @@ struct ValidateCommandTests {
         #expect(result.stdout.hasPrefix("config/agents/billing.yaml:"))
     }
 
+    /// The repository's root or `config/` named as a folder stands for all
+    /// of `config/`, as no path does: never `defaults.yaml` or
+    /// `supportsync.yaml` read as agents with `config/agents/` passed over.
+    @Test func theRootOrConfigNamedAsAFolderIsAllOfConfig() throws {
+        let folder = try TemporaryFolder()
+        _ = try Repository.create(at: folder.url.path)
+        try folder.write("config/agents/billing.yaml", Self.badAgent)
+        try folder.write("config/agents/front-desk.yaml", Self.goodAgent)
+        try folder.write("config/defaults.yaml", "support:\n  flag:\n    priority: high\n")
+        try folder.write("supportsync.yaml", "platforms:\n  p:\n    provider: local\ndefault: p\n")
+        let expected = try Executable.run(["validate"], in: folder.url)
+        #expect(expected.status == 1)
+        #expect(expected.stdout.hasPrefix("config/agents/billing.yaml:5:9: error:"), "\(expected.stdout)")
+        let config = folder.url.appendingPathComponent("config")
+        for (arguments, directory) in [
+            (["."], folder.url), (["config"], folder.url), (["config/"], folder.url), ([folder.url.path], config),
+            (["."], config), ([".", "config/agents/billing.yaml"], folder.url),
+            (["config", "supportsync.yaml"], folder.url),
+        ] {
+            let result = try Executable.run(["validate"] + arguments, in: directory)
+            #expect(result.status == 1, "\(arguments) in \(directory.lastPathComponent)")
+            #expect(
+                result.stdout == expected.stdout, "\(arguments) in \(directory.lastPathComponent): \(result.stdout)")
+            #expect(result.stderr == expected.stderr, "\(arguments): \(result.stderr)")
+        }
+        // The project file named alone is read as itself, not as an agent.
+        let project = try Executable.run(["validate", "supportsync.yaml"], in: folder.url)
+        #expect(project.status == 0, "\(project.stdout)\(project.stderr)")
+        // A folder of agents stands for its files, each read once.
+        let agents = try Executable.run(
+            ["validate", "config/agents", "config/agents/billing.yaml"], in: folder.url)
+        #expect(agents.stdout == expected.stdout, "\(agents.stdout)")
+    }
+
     @Test func repoOptionPointsAtAnotherFolder() throws {
         let folder = try TemporaryFolder()
         try folder.write("config/agents/billing.yaml", Self.badAgent)

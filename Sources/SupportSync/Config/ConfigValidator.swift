@@ -56,16 +56,21 @@ public struct ConfigValidator: Sendable {
     }
 
     /// Validates `config/` or, when `paths` is not empty, just those files
-    /// (a folder stands for the `.yaml` files in it). `config/defaults.yaml`
-    /// is always merged in when it exists, and the overlays of
-    /// `supportsync.yaml`'s environments over it.
+    /// (a folder stands for the `.yaml` files in it; the repository's root
+    /// or `config/` for all of `config/`, as with no path; `supportsync.yaml`
+    /// for itself, which is always read). `config/defaults.yaml` is always
+    /// merged in when it exists, and the overlays of `supportsync.yaml`'s
+    /// environments over it.
     public func validate(paths: [String] = []) throws -> ValidationResult {
         var diagnostics: [Diagnostic] = []
         var files = 0
         var defaultsPath = Self.defaultsFile
         var agentPaths: [String] = []
         var scenarioPaths: [String] = []
-        if paths.isEmpty {
+        let named = paths.map { (path: $0, relative: relativePath($0)) }
+        let whole = { (relative: String) in relative.isEmpty || relative == "config" }
+        let all = paths.isEmpty || named.contains { whole($0.relative) }
+        if all {
             // No config/, tickets/ or supportsync.yaml is a run in the wrong
             // folder, not a repository of no agents: said, never a green run.
             // (A repository may keep tickets only, or environments first.)
@@ -107,13 +112,16 @@ public struct ConfigValidator: Sendable {
                             severity: .warning))
                 }
             }
-        } else {
-            for path in paths {
-                let relative = relativePath(path)
+        }
+        // The files named besides, outside what `config/` as a whole reads.
+        let rest = named.filter { !all || !(whole($0.relative) || $0.relative.hasPrefix("config/")) }
+        if !rest.isEmpty {
+            for (path, relative) in rest {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: absolute(relative), isDirectory: &isDirectory) else {
                     throw ConfigError.noSuchFile(path)
                 }
+                if relative == ProjectFile.path { continue }  // read with every run
                 let inTests =
                     relative == ScenarioDecoder.directory || relative.hasPrefix(ScenarioDecoder.directory + "/")
                 if inTests {
@@ -128,6 +136,10 @@ public struct ConfigValidator: Sendable {
             }
             // Scenarios alone are checked against every agent they may name.
             if agentPaths.isEmpty && !scenarioPaths.isEmpty { agentPaths = try listYAML(in: Self.agentsDirectory) }
+            // A file named twice (itself and its folder) is read once.
+            var seen: Set<String> = []
+            agentPaths = agentPaths.filter { seen.insert($0).inserted }
+            scenarioPaths = scenarioPaths.filter { seen.insert($0).inserted }
         }
 
         // defaults.yaml on its own: its problems are reported once, here.
@@ -483,10 +495,12 @@ public struct ConfigValidator: Sendable {
         return name[..<dot]
     }
 
-    /// `path` (absolute, or relative to the current directory) relative to the root.
+    /// `path` (absolute, or relative to the current directory) relative to
+    /// the root: empty for the root itself.
     private func relativePath(_ path: String) -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        if absolute + "/" == rootPath { return "" }
         return absolute.hasPrefix(rootPath) ? String(absolute.dropFirst(rootPath.count)) : absolute
     }
 }
