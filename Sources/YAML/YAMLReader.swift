@@ -7,6 +7,9 @@ public struct Document: Sendable {
     public var start: Mark
     /// Whether an alias (`*name`) repeats a node somewhere in the document.
     public var hasAliases = false
+    /// The tags written on lists and mappings (`!!seq`, `!custom {a: 1}`),
+    /// resolved, with where each node starts. A scalar keeps its own tag.
+    public var collectionTags: [(tag: String, start: Mark)] = []
 }
 
 /// Reads YAML with libyaml's event parser into located `Node`s, without any
@@ -148,6 +151,7 @@ private struct TreeBuilder {
     private var documentStart = Mark(line: 1, column: 1)
     private var totalNodes = 0
     private var documentHasAliases = false
+    private var documentCollectionTags: [(tag: String, start: Mark)] = []
 
     init(limits: YAMLLimits) {
         self.limits = limits
@@ -160,6 +164,7 @@ private struct TreeBuilder {
             documentStart = mark
             anchors = [:]
             documentHasAliases = false
+            documentCollectionTags = []
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
             let text = string(data.value, count: data.length)
@@ -205,6 +210,9 @@ private struct TreeBuilder {
             let isMapping = event.type == YAML_MAPPING_START_EVENT
             let anchor = (isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
                 .map { String(cString: $0) }
+            if let tag = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag {
+                documentCollectionTags.append((String(cString: tag), mark))
+            }
             stack.append(Frame(isMapping: isMapping, start: mark, anchor: anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
@@ -239,7 +247,10 @@ private struct TreeBuilder {
     private mutating func attach(_ node: consuming Node) {
         if let anchor = node.anchor { anchors[anchor] = node }
         guard let parent = stack.last else {
-            documents.append(Document(root: node, start: documentStart, hasAliases: documentHasAliases))
+            documents.append(
+                Document(
+                    root: node, start: documentStart, hasAliases: documentHasAliases,
+                    collectionTags: documentCollectionTags))
             return
         }
         parent.size += node.expandedSize

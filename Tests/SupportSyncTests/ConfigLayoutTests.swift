@@ -16,6 +16,22 @@ import Testing
 
         """
 
+    /// A file named other than its agent: the hint offers the file's name
+    /// as the id only when it can be one (an id is lower case).
+    @Test func aFileNameThatIsNoIdIsNotOfferedAsOne() throws {
+        let folder = try TemporaryFolder([
+            "config/agents/Desk.yaml": Self.agent, "config/agents/front.yaml": Self.agent,
+        ])
+        let report = try ConfigValidator(root: folder.url).validate(paths: [
+            folder.url.appendingPathComponent("config/agents/Desk.yaml").path
+        ]).report
+        #expect(report.diagnostics.map(\.hint) == ["rename the file to desk.yaml (Desk is no agent id)"])
+        let other = try ConfigValidator(root: folder.url).validate(paths: [
+            folder.url.appendingPathComponent("config/agents/front.yaml").path
+        ]).report
+        #expect(other.diagnostics.map(\.hint) == ["rename the file to desk.yaml, or set agent: front"])
+    }
+
     /// A folder inside config/agents/ or config/tests/ is not read: one
     /// holding YAML files is said, so its agents and scenarios are never
     /// passed over unseen; one holding none is left alone.

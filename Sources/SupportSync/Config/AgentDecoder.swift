@@ -115,7 +115,9 @@ struct AgentDecoder {
             reader.report(
                 .agentFileName, at: id.location,
                 "the agent id '\(id.value)' does not match the file name '\(stem).yaml'",
-                hint: "rename the file to \(id.value).yaml, or set agent: \(stem)")
+                hint: Patterns.isAgentID(String(stem))
+                    ? "rename the file to \(id.value).yaml, or set agent: \(stem)"
+                    : "rename the file to \(id.value).yaml (\(stem) is no agent id)")
         }
         return id
     }

@@ -126,7 +126,7 @@ extension ConfigNode {
         }
     }
 
-    private static func shortTag(_ tag: String) -> String {
+    static func shortTag(_ tag: String) -> String {
         let prefix = "tag:yaml.org,2002:"
         return tag.hasPrefix(prefix) ? "!!" + tag.dropFirst(prefix.count) : tag
     }

@@ -116,9 +116,12 @@ struct ScenarioDecoder {
             return read.count == items.count ? read : nil
         }
         if let may = members["may"] {
-            if members["transfer"] != nil || members["then"] != nil {
+            if let other = members["transfer"] ?? members["then"] {
                 reader.report(
-                    .scenarioExpect, at: node.location, "expect takes either 'may' or 'transfer', not both",
+                    .scenarioExpect, at: other.keyLocation,
+                    other.key == "transfer"
+                        ? "expect takes either 'may' or 'transfer', not both"
+                        : "'then' follows a transfer; with 'may' there is none",
                     hint: "{may: [respond, flag]} lists what the agent may do; {transfer: [...], then: flag} a transfer"
                 )
                 return nil

@@ -77,7 +77,8 @@ enum YAMLFile {
                 Diagnostic(
                     .multipleDocuments, at: SourceLocation(file: file, line: second.line, column: second.column),
                     "the file holds \(documents.count) YAML documents; it must hold one",
-                    hint: "put each agent in its own file"))
+                    hint: file.hasPrefix("config/agents/")
+                        ? "put each agent in its own file" : "remove the '---' and what follows it, or merge the two"))
             return nil
         }
         if !allowAliases, let mark = firstAnchorOrAlias(in: first.root) {
@@ -87,6 +88,13 @@ enum YAMLFile {
                     "a ticket file holds no anchors or aliases (& and *); tickets pull never writes them",
                     hint: "write the value out in full, or restore the file from its history"))
             return nil
+        }
+        // A tag on a list or mapping: the values' tags are checked as they are built.
+        for (tag, mark) in first.collectionTags {
+            diagnostics.append(
+                Diagnostic(
+                    .yamlTag, at: SourceLocation(file: file, line: mark.line, column: mark.column),
+                    "the tag \(ConfigNode.shortTag(tag)) is not supported here", hint: "remove the tag"))
         }
         let root = ConfigNode.build(first.root, file: file, diagnostics: &diagnostics)
         if allowAliases, first.hasAliases {
