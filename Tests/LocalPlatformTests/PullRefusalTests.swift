@@ -183,6 +183,38 @@ import YAML
         #expect(try bench.files()[path] == afterErasure)
     }
 
+    @Test("a ticket whose values are sealed with two keys is refused, named, and the others land")
+    func aValueSealedWithAnotherTicketsKeyIsRefused() async throws {
+        let bench = try Bench()
+        let source = ScriptedSource()
+        func sealed(_ id: String, key: (SealedPlace) -> String) -> TicketRecord {
+            var record = Self.record(id)
+            record.report.customer = Customer(name: "Ana", email: "ana@example.com")
+            for place in Sealing.all.places(in: record) {
+                let payload = [UInt8](repeating: 7, count: SealedValue.bucket + SealedValue.tagSize)
+                place.set(SealedValue(keyID: key(place), payload: payload).text, in: &record)
+            }
+            return record
+        }
+        let (one, two) = ("0123456789abcdef", "fedcba9876543210")
+        source.put(sealed("T-1") { _ in one })
+        // The platform sends T-2 with its customer's name taken from T-1.
+        source.put(sealed("T-2") { $0.path == "customer.name" ? one : two })
+        var store = try TicketStore(root: bench.root)
+        store.sealing = .all
+        let report = try await TicketPuller(tickets: store, platform: source).pull(
+            TicketPuller.Options(author: TicketSyncLibraryTests.author))
+        #expect(report.new == ["T-1"], "\(report.new)")
+        #expect(report.skipped.map(\.id) == ["T-2"], "\(report.skipped)")
+        #expect(
+            report.skipped.first?.reason.hasPrefix("its values are sealed with 2 keys (\(one), \(two))") == true,
+            "\(report.skipped)")
+        #expect(try bench.files().keys.sorted() == ["tickets/2026/11/T-1.yaml"])
+        // What was written reads back, sealed with its one key.
+        let text = try #require(try bench.files()["tickets/2026/11/T-1.yaml"])
+        #expect(TicketCodec(sealing: .all).decodeValid(Array(text.utf8), path: "tickets/2026/11/T-1.yaml") != nil)
+    }
+
     @Test("a pull stopped by a failing page leaves the report of the batches it committed")
     func partialReport() async throws {
         let bench = try Bench()

@@ -93,7 +93,21 @@ struct PullPlan {
             }
             let text = work.text
             plan.conflicts += work.conflicts.map { (ticket.id, $0) }
-            // Nothing is written that the tool's own reader would refuse.
+            // Nothing is written that the tool's own reader would refuse:
+            // one key seals all of a ticket's values (a value sealed with
+            // another was moved from another ticket).
+            let keys = Set(
+                SealedValue.values(in: ticket.record, sealing: codec.sealing).values.compactMap {
+                    try? SealedValue.keyID(of: $0).get()
+                })
+            if keys.count > 1 {
+                plan.refused.append(
+                    (
+                        ticket.id,
+                        "its values are sealed with \(keys.count) keys (\(keys.sorted().map { PrintableText.escaping($0) }.joined(separator: ", "))), and a ticket's values are sealed with its one key: the platform sent a value of another ticket"
+                    ))
+                continue
+            }
             if text.count > YAMLLimits.default.maxBytes {
                 plan.refused.append(
                     (
