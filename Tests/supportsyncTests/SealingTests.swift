@@ -284,6 +284,21 @@ import Testing
         #expect(
             Erasure.customerDetail(
                 of: Customer(name: "Ana", phone: "+34600000001"), in: "Banana request 2026-114, ticket 60000") == nil)
+        // Lookalikes of each detail are that detail: full-width forms, an
+        // invisible character inside, spacing, no accents, another order.
+        let customer = Customer(name: "José Núñez", email: "hannah.berg@example.com", phone: "+34 600 000 001")
+        for (text, detail) in [
+            ("ref hannah.berg＠example.com", "e-mail address"),
+            ("ref hannah.berg\u{200B}@example.com", "e-mail address"),
+            ("ref HANNAH.BERG @ EXAMPLE.COM", "e-mail address"), ("call ６００ ０００ ００１", "phone number"),
+            ("re Jose Nunez", "name"), ("re josé  núñez", "name"), ("re Núñez, José", "name"),
+            ("re J\u{200D}osé Núñez", "name"), ("re ｊｏｓｅ ｎｕｎｅｚ", "name"),
+        ] {
+            #expect(Erasure.customerDetail(of: customer, in: text) == detail, "\(text)")
+        }
+        for text in ["request 2026-114 by Josefina", "nunezco audit", "hannah.berg at the desk"] {
+            #expect(Erasure.customerDetail(of: customer, in: text) == nil, "\(text)")
+        }
 
         let erased = try await bench.run(
             ["tickets", "erase", victim.id, "--reason", "request 2026-114", "--by", "dpo"] + platform,

@@ -32,22 +32,31 @@ extension Erasure {
     /// Which of `customer`'s details `text` holds (`"e-mail address"`,
     /// `"phone number"`, `"name"`), nil when none: an erasure's reason and
     /// author go into git in plain text, so a platform refuses to record
-    /// the very data it erases there. An e-mail address matches in any
-    /// case; a phone number by its digits (at least 5, the same the
-    /// customer selection needs), written with any spaces, dots, dashes or
-    /// brackets, or its last 7 digits or more (a national form); a name of
-    /// 3 characters or more as a whole word, in any case.
+    /// the very data it erases there.
+    ///
+    /// Both sides are compared in one folded form (`folded(_:)`): lookalike
+    /// and full-width forms as their plain letters and digits (`＠`, `１`),
+    /// invisible characters left out (a zero-width space), any case, and
+    /// letters without their accents. An e-mail address matches with any
+    /// spacing inside; a phone number by its digits (at least 5, the same
+    /// the customer selection needs), written with any spaces, dots, dashes
+    /// or brackets, or its last 7 digits or more (a national form); a name
+    /// of 3 characters or more as whole words: written whole, with any
+    /// spacing, or its words of two letters or more in any order.
     public static func customerDetail(of customer: Customer, in text: String) -> String? {
-        let lowered = text.lowercased()
-        if let email = customer.email?.trimmingCharacters(in: .whitespaces).lowercased(), email.count >= 3,
-            lowered.contains(email)
+        let folded = Self.folded(text)
+        let squeezed = String(folded.unicodeScalars.filter { !$0.properties.isWhitespace })
+        if let email = customer.email.map({
+            String(Self.folded($0).unicodeScalars.filter { !$0.properties.isWhitespace })
+        }),
+            email.count >= 3, squeezed.contains(email)
         {
             return "e-mail address"
         }
         if let phone = customer.phone {
-            let digits = phone.filter(\.isASCII).filter(\.isNumber)
+            let digits = Self.folded(phone).filter(\.isASCII).filter(\.isNumber)
             // Each run of digits and the separators a number is written with.
-            let runs = text.split { !($0.isASCII && ($0.isNumber || " +-.()/".contains($0))) }
+            let runs = folded.split { !($0.isASCII && ($0.isNumber || " +-.()/".contains($0))) }
                 .map { $0.filter(\.isNumber) }.filter { $0.count >= 5 }
             if digits.count >= 5,
                 runs.contains(where: { $0.contains(digits) || ($0.count >= 7 && digits.hasSuffix($0)) })
@@ -55,18 +64,34 @@ extension Erasure {
                 return "phone number"
             }
         }
-        if let name = customer.name?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), name.count >= 3,
-            let found = lowered.range(of: name)
-        {
-            let before = found.lowerBound == lowered.startIndex ? nil : lowered[lowered.index(before: found.lowerBound)]
-            let after = found.upperBound == lowered.endIndex ? nil : lowered[found.upperBound]
-            if !(before?.isLetter ?? false), !(before?.isNumber ?? false), !(after?.isLetter ?? false),
-                !(after?.isNumber ?? false)
+        if let name = customer.name.map(Self.folded), name.filter({ !$0.isWhitespace }).count >= 3 {
+            let words = { (text: String) in text.split { !$0.isLetter && !$0.isNumber }.map(String.init) }
+            let nameWords = words(name)
+            let textWords = words(folded)
+            // Written whole: its words one after the other.
+            if !nameWords.isEmpty,
+                textWords.indices.contains(where: {
+                    Array(textWords.dropFirst($0).prefix(nameWords.count)) == nameWords
+                })
             {
                 return "name"
             }
+            // Its words in another order, or with others between.
+            let significant = nameWords.filter { $0.count >= 2 }
+            if significant.count >= 2, Set(significant).isSubset(of: Set(textWords)) { return "name" }
         }
         return nil
+    }
+
+    /// `text` as the customer-detail check compares it: compatibility forms
+    /// as their plain characters (NFKC: `＠` is `@`, `１` is `1`), default-
+    /// ignorable characters (zero-width spaces and joiners, soft hyphens,
+    /// direction marks) left out, lower case, without accents.
+    static func folded(_ text: String) -> String {
+        let plain = text.precomposedStringWithCompatibilityMapping
+        let visible = String(
+            String.UnicodeScalarView(plain.unicodeScalars.filter { !$0.properties.isDefaultIgnorableCodePoint }))
+        return visible.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
     }
 
     /// Refuses an erasure of a customer's tickets (`--customer CONTACT`)
