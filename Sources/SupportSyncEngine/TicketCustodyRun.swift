@@ -136,7 +136,11 @@ public enum TicketCustodyRun {
 
     /// What `tickets erase` did.
     public struct Erased: Sendable {
+        /// The tickets erased now.
         public var ids: [String]
+        /// Tickets the platform named that git holds erased already:
+        /// erasing an erased ticket changes nothing.
+        public var alreadyErased: [String] = []
         /// The commit of the erasures, for a platform that forgets erased
         /// tickets; nil when the next pull brings them, or git held none.
         public var commit: ObjectID?
@@ -164,7 +168,10 @@ public enum TicketCustodyRun {
                             : erased.prefix(5).map { "'\(PrintableText.escaping($0))'" }.joined(separator: ", "))
                         + " as erased; erase it again, and report it to the platform's operators if it persists")
             }
-            return Erased(ids: erased)
+            // Erasing again changes nothing: said, when git holds the erasure already.
+            let queries = TicketQueries(tickets: tickets)
+            let already = erased.filter { id in (try? queries.show(id))?.record?.erasure != nil }
+            return Erased(ids: erased.filter { !already.contains($0) }, alreadyErased: already)
         }
         let ids: [String]
         switch selection {

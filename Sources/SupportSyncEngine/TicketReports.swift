@@ -292,11 +292,20 @@ public enum TicketOutput {
     /// `tickets erase --format json`.
     public struct Erased: Encodable {
         public var erased: [String]
+        /// Tickets git holds erased already (erasing again changes nothing).
+        public var alreadyErased: [String]
         /// The commit of the erasures, when the platform forgets erased tickets.
         public var commit: String?
 
-        public init(erased: [String], commit: String?) {
+        enum CodingKeys: String, CodingKey {
+            case erased
+            case alreadyErased = "already_erased"
+            case commit
+        }
+
+        public init(erased: [String], alreadyErased: [String] = [], commit: String?) {
             self.erased = erased
+            self.alreadyErased = alreadyErased
             self.commit = commit
         }
     }

@@ -516,12 +516,20 @@ struct EraseCommand: AsyncParsableCommand {
             }
             if format == .json {
                 printOutput(
-                    JSONDocument.render(TicketOutput.Erased(erased: erased.ids, commit: erased.commit?.hex)), json: true
-                )
+                    JSONDocument.render(
+                        TicketOutput.Erased(
+                            erased: erased.ids, alreadyErased: erased.alreadyErased, commit: erased.commit?.hex)),
+                    json: true)
             } else {
                 let ids = erased.ids.map { PrintableText.escaping($0) }
                 print("erased: \(ids.count)\(ids.isEmpty ? "" : " " + ids.joined(separator: " "))")
-                if ids.isEmpty {
+                let already = erased.alreadyErased.map { PrintableText.escaping($0) }
+                if !already.isEmpty {
+                    print("already erased: \(already.count) \(already.joined(separator: " "))")
+                }
+                if ids.isEmpty, !already.isEmpty {
+                    printError("git holds \(already.count == 1 ? "its" : "their") erasure already: nothing changed")
+                } else if ids.isEmpty {
                     printError("the platform holds no ticket of that customer: nothing was erased")
                 } else if let commit = erased.commit {
                     printError(
@@ -538,7 +546,7 @@ struct EraseCommand: AsyncParsableCommand {
                 )
             }
             // A customer with no ticket is most often a mistyped address: a person looks.
-            return erased.ids.isEmpty ? .needsAttention : .success
+            return erased.ids.isEmpty && erased.alreadyErased.isEmpty ? .needsAttention : .success
         }
     }
 }

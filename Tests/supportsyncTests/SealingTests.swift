@@ -167,7 +167,20 @@ import Testing
         let erased = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
         #expect(erased.status == 0, "\(erased.stderr)")
         #expect(erased.stderr.contains("the earlier versions in git's history still hold it"), "\(erased.stderr)")
+        #expect(erased.stdout == "erased: 1 \(ticket.id)\n", "\(erased.stdout)")
         #expect(try await bench.pull().status == 0)
+        // Erasing it again changes nothing, and says so.
+        let again = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == "erased: 0\nalready erased: 1 \(ticket.id)\n", "\(again.stdout)")
+        #expect(again.stderr.contains("git holds its erasure already: nothing changed"), "\(again.stderr)")
+        #expect(!again.stderr.contains("next tickets pull"), "\(again.stderr)")
+        let json = try await bench.run([
+            "tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database, "--format", "json",
+        ])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["erased"] as? [String] == [] && document["already_erased"] as? [String] == [ticket.id])
+        #expect(try await bench.pull().stdout.contains("nothing new"))
         for format in ["text", "json"] {
             let history = try await bench.run(["tickets", "history", ticket.id, "--format", format])
             #expect(history.status == 0, "\(history.stderr)")
