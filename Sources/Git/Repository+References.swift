@@ -63,7 +63,17 @@ extension Repository {
         // forever; libgit2's locks do not wait, so at worst one gives up.
         let sorted = updates.sorted { $0.name < $1.name }
         for update in sorted {
-            try check(git_transaction_lock_ref(transaction, update.name), "could not lock \(update.name)")
+            do {
+                try check(git_transaction_lock_ref(transaction, update.name), "could not lock \(update.name)")
+            } catch  where error.kind == .locked {
+                // libgit2 says only that the lock failed: which file, and what to do.
+                let file = String(cString: git_repository_commondir(pointer)) + update.name + ".lock"
+                throw GitError(
+                    .locked, "could not move \(update.name)",
+                    "\(file) exists: a git command is moving it now, or one was killed while it did. "
+                        + "If no git command is running in this repository, delete that file and run again",
+                    code: error.code)
+            }
         }
         for update in sorted {
             let current = try resolve(reference: update.name)

@@ -110,6 +110,11 @@ struct ReferenceUpdateTests {
                 ])
             }
             #expect(error?.kind == .locked)
+            // Which file, and what to do when nothing holds it.
+            #expect(
+                error?.description.contains(
+                    "\(folder)/refs/supportsync/platform.lock exists: a git command is moving it now, or one was killed while it did. If no git command is running in this repository, delete that file and run again"
+                ) == true, "\(String(describing: error))")
             #expect(try repository.head() == first)
             #expect(!FileManager.default.fileExists(atPath: folder + "/refs/heads/main.lock"))
         }
