@@ -3,6 +3,7 @@ import LocalPlatform
 import Logging
 import PlatformClient
 import SupportSync
+import SupportSyncGit
 import VapiProvider
 
 /// Builds the loggers the engine's parts log through (the executable sets
@@ -109,7 +110,7 @@ public struct PlatformSelection: Sendable {
 
     /// Refuses (64) a name that is no environment of `supportsync.yaml`.
     public static func requireEnvironment(_ name: String, root: URL) throws {
-        guard let project = ProjectFile.load(root: root).project, !project.platforms.isEmpty else {
+        guard let project = Workspace.projectFile(root: root).project, !project.platforms.isEmpty else {
             throw PlatformSelectionError.noEnvironments(name)
         }
         if project.platform(named: name) == nil {
@@ -122,7 +123,7 @@ public struct PlatformSelection: Sendable {
     /// reaches tickets only, which a Vapi `flag_webhook` (an agent setting)
     /// does not concern: one whose variable is unset is left out, not an error.
     public func resolve(root: URL, ticketsOnly: Bool = false) throws -> Target {
-        let (project, diagnostics) = ProjectFile.load(root: root)
+        let (project, diagnostics) = Workspace.projectFile(root: root)
         if diagnostics.contains(where: { $0.severity == .error }) {
             throw ConfigInvalid(
                 report: DiagnosticReport(files: 1, diagnostics: diagnostics), subject: ProjectFile.path)

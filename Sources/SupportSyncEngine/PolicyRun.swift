@@ -1,5 +1,6 @@
 import Foundation
 import SupportSync
+import SupportSyncGit
 
 /// `explain` and `test`: the support policy read offline from config/,
 /// merged for an environment (`--env`, else `supportsync.yaml`'s default).
@@ -67,7 +68,7 @@ public enum PolicyRun {
         // A file every agent reads (defaults, supportsync.yaml, this
         // environment's overlay) that does not validate: the settings would
         // be explained without it. Another environment's overlay is not read.
-        let platforms = ProjectFile.load(root: root).project?.platforms ?? []
+        let platforms = Workspace.projectFile(root: root).project?.platforms ?? []
         let selected = environmentName(root: root, environment)
         let mine = Set(platforms.filter { $0.name == selected }.compactMap(\.overlay))
         let others = Set(platforms.compactMap(\.overlay)).subtracting(mine)
@@ -85,7 +86,7 @@ public enum PolicyRun {
     }
 
     private static func environmentName(root: URL, _ environment: String?) -> String? {
-        environment ?? ProjectFile.load(root: root).project?.defaultPlatform
+        environment ?? Workspace.projectFile(root: root).project?.defaultPlatform
     }
 }
 

@@ -21,7 +21,7 @@ extension TicketStore {
     /// The `tickets:` section of `supportsync.yaml` at `root` (the defaults
     /// without the file); refuses (64) when the file has errors.
     static func ticketSettings(root: URL) throws -> ProjectFile.TicketSettings {
-        let (file, diagnostics) = ProjectFile.load(root: root)
+        let (file, diagnostics) = Workspace.projectFile(root: root)
         guard !diagnostics.contains(where: { $0.severity == .error }) else {
             throw ConfigInvalid(
                 report: DiagnosticReport(files: 1, diagnostics: diagnostics), subject: ProjectFile.path)

@@ -24,6 +24,22 @@ public enum Workspace {
     }
 }
 
+extension Workspace {
+    /// `supportsync.yaml` as the commands that reach a platform read it: the
+    /// file at `root`, or, in a bare repository (a mirror a job pulls
+    /// into), the one committed at HEAD. Nil (and no diagnostics) when
+    /// there is none.
+    public static func projectFile(root: URL) -> (project: ProjectFile?, diagnostics: [Diagnostic]) {
+        if FileManager.default.fileExists(atPath: root.appendingPathComponent(ProjectFile.path).path) {
+            return ProjectFile.load(root: root)
+        }
+        guard let repository = try? Repository.open(at: root.path), repository.isBare,
+            let head = try? repository.head(), let bytes = try? repository.blob(at: ProjectFile.path, in: head)
+        else { return (nil, []) }
+        return ProjectFile.read(bytes, root: root)
+    }
+}
+
 public enum WorkspaceError: UserError {
     case noSuchRepository(String)
 

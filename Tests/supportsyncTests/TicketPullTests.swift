@@ -290,6 +290,21 @@ import Testing
         #expect(show.status == 0 && show.stdout.contains("id: \(tickets[2].id)"), "\(show.stdout)\(show.stderr)")
     }
 
+    /// A bare repository (a mirror a job pulls into) has no working tree:
+    /// its `supportsync.yaml` is the one committed at HEAD, which here keeps
+    /// customer data plain. Read from nowhere, it sealed everything.
+    @Test func aBareRepositoryReadsTheProjectFileItsHeadHolds() async throws {
+        let bench = try TicketBench(bare: true)
+        #expect(!FileManager.default.fileExists(atPath: bench.root.appendingPathComponent(ProjectFile.path).path))
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        let result = try await bench.pull()
+        #expect(result.status == 0, "\(result.stderr)")
+        let file = try await bench.show(SampleTickets.path(tickets[0]), at: "main")
+        #expect(file.contains("email: \(tickets[0].customer.email!)"), "stored plain, as committed: \(file)")
+        #expect(!file.contains(SealedValue.prefix), "\(file)")
+    }
+
     /// A ticket committed under another case of tickets/ (`Tickets/`),
     /// which a case-insensitive checkout folds into tickets/, is named by
     /// list and pull from the branch's tree, never passed over.

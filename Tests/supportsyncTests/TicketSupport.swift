@@ -53,7 +53,8 @@ final class TicketBench: @unchecked Sendable {  // immutable after init
                 message: "Start", author: Signature(name: "Team", email: "team@example.com"))
             if !bare { try repository.checkoutPaths(updates.map(\.0), from: commit) }
         }
-        if let project, bare || !seedCommit {
+        // A bare repository reads the one its HEAD holds.
+        if let project, !seedCommit {
             try Data(project).write(to: root.appendingPathComponent(ProjectFile.path))
         }
     }

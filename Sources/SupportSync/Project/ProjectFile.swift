@@ -121,13 +121,21 @@ public struct ProjectFile: Sendable {
     public static func load(root: URL) -> (project: ProjectFile?, diagnostics: [Diagnostic]) {
         let url = root.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return (nil, []) }
-        var diagnostics: [Diagnostic] = []
-        let data: [UInt8]
         switch RepositoryFile.read(url.path, root: root.path, limit: 1 << 20) {
-        case .success(let bytes): data = bytes
+        case .success(let bytes): return read(bytes, root: root)
         case .failure(let failure):
             let start = SourceLocation(file: path, line: 1, column: 1)
             return (nil, [Diagnostic(.fileUnreadable, at: start, failure.description)])
+        }
+    }
+
+    /// Reads `supportsync.yaml` from `data` (the file's bytes, from wherever
+    /// they were found), for the repository at `root`.
+    public static func read(_ data: [UInt8], root: URL) -> (project: ProjectFile?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        guard data.count <= 1 << 20 else {
+            let start = SourceLocation(file: path, line: 1, column: 1)
+            return (nil, [Diagnostic(.fileUnreadable, at: start, "\(path) is over 1 MiB")])
         }
         guard let node = YAMLFile.load(data, file: path, diagnostics: &diagnostics) else {
             return (nil, diagnostics)
