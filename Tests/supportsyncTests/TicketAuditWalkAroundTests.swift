@@ -437,6 +437,35 @@ import Testing
         #expect(try await audit(bench, base: main.hex, head: keep.hex).status == 0)
     }
 
+    /// A `.gitattributes` that makes git rewrite ticket files on checkout
+    /// (another encoding, a filter, `$Id$`) breaks every later sync once
+    /// merged: said, with how many files it reaches. Line endings, which
+    /// the tool reads either way, and attributes of other files pass.
+    @Test func attributesThatRewriteTicketFilesAreReported() async throws {
+        let (bench, _, _) = try await setUp()
+        let repository = try bench.repository()
+        let main = try #require(try repository.resolve(reference: "refs/heads/main"))
+        func audited(_ attributes: String) async throws -> Executable.Result {
+            let commit = try repository.createCommit(
+                parent: main, treeUpdates: [(".gitattributes", try repository.writeBlob(Array(attributes.utf8)))],
+                message: "Attributes", author: Self.ana
+            ).commit
+            return try await audit(bench, base: main.hex, head: commit.hex)
+        }
+        let encoded = try await audited("*.png binary\ntickets/** working-tree-encoding=UTF-16\n*.yaml ident\n")
+        #expect(encoded.status == 1, "\(encoded.stdout)")
+        #expect(
+            encoded.stdout.contains(
+                "give 2 ticket files working-tree-encoding=UTF-16 (tickets/2026/02/T-00000001.yaml among them)"),
+            "\(encoded.stdout)")
+        #expect(encoded.stdout.contains("give 2 ticket files ident ("), "\(encoded.stdout)")
+        #expect(encoded.stdout.contains("[ticket-stray]"), "\(encoded.stdout)")
+        let lfs = try await audited("tickets/2026/02/T-00000001.yaml filter=lfs diff=lfs merge=lfs -text\n")
+        #expect(lfs.status == 1 && lfs.stdout.contains("give 1 ticket file filter=lfs"), "\(lfs.stdout)")
+        let harmless = try await audited("*.png binary\ntickets/** text eol=lf\n*.yaml -ident\n")
+        #expect(harmless.status == 0, "\(harmless.stdout)")
+    }
+
     @Test func anAliasInATicketFileIsAnError() async throws {
         let (bench, tickets, _) = try await setUp()
         let repository = try bench.repository()

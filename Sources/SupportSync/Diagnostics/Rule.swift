@@ -127,7 +127,8 @@ public struct Rule: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
     public static let ticketAdded = Rule("ticket-added")
     /// Two ticket files with one id, or ids that differ only in case.
     public static let ticketDuplicate = Rule("ticket-duplicate")
-    /// A file under tickets/ that is not a ticket, `.gitkeep` or the cursor.
+    /// A file under tickets/ that is not a ticket, an empty `.gitkeep` or
+    /// the cursor; or gitattributes that make git rewrite ticket files.
     public static let ticketStray = Rule("ticket-stray")
     public static let ticketPlatformField = Rule("ticket-platform-field")
     public static let ticketLifecycle = Rule("ticket-lifecycle")

@@ -60,11 +60,16 @@ public struct TicketAuditor {
         var pulledCursors: Set<[UInt8]> = []
         let defaultBranch = try? defaultBranchTip()
         var inRange: Set<ObjectID> = []
+        var attributesChanged = false
         for commit in try repository.commits(from: headID, excluding: [baseID]) {
             result.commits += 1
             inRange.insert(commit.id)
             let parents = commit.parents.isEmpty ? [nil] : commit.parents.map(Optional.some)
-            let changes = try ticketChanges(of: commit)
+            let allChanges = try repository.changes(from: commit.parents.first, to: commit.id, under: "")
+            if allChanges.contains(where: { ($0.path as NSString).lastPathComponent == ".gitattributes" }) {
+                attributesChanged = true
+            }
+            let changes = allChanges.filter { TicketPaths.kind(ofPath: $0.path) != .outside }
             if !changes.isEmpty { result.ticketCommits += 1 }
             let isToolCommit = try self.isToolCommit(commit, changes: changes)
             if isToolCommit {
@@ -233,6 +238,12 @@ public struct TicketAuditor {
                 result.diagnostics.append(diagnostic)
             }
         }
+        if attributesChanged {
+            for diagnostic in try checkoutAttributes(at: headID) where reported.insert(diagnostic.message).inserted {
+                seenFiles.insert(diagnostic.location.file)
+                result.diagnostics.append(diagnostic)
+            }
+        }
         // Twins come only with a change under tickets/: a range without one
         // (a config pull request) reads no ticket listing.
         let mergeBase = mergeBases.first
@@ -336,6 +347,36 @@ public struct TicketAuditor {
             }
         }
         return diagnostics
+    }
+
+    /// The gitattributes that make git rewrite a file on checkout and on
+    /// commit in ways a ticket file must not be: another encoding, a filter
+    /// (Git LFS stores a pointer instead), `$Id$` expansion.
+    static let rewritingAttributes = ["working-tree-encoding", "filter", "ident"]
+
+    /// After a change to a `.gitattributes` file: each rewriting attribute
+    /// `head` gives ticket files, once, with how many files it reaches.
+    /// Checked out so, the files no longer read as the tool wrote them, and
+    /// every pull, push and sync after the merge fails.
+    private func checkoutAttributes(at head: ObjectID) throws -> [Diagnostic] {
+        let paths = try repository.files(under: TicketPaths.folder, in: head).map(\.path).filter {
+            TicketPaths.kind(ofPath: $0) == .ticket
+        }
+        let values = try repository.attributes(Self.rewritingAttributes, of: paths, in: head)
+        var reached: [String: (count: Int, first: String)] = [:]
+        for (path, pathValues) in zip(paths, values) {
+            for (name, value) in zip(Self.rewritingAttributes, pathValues) {
+                guard let value else { continue }
+                let setting = value == "true" ? name : "\(name)=\(value)"
+                reached[setting, default: (0, path)].count += 1
+            }
+        }
+        return reached.sorted { $0.key < $1.key }.map { setting, reach in
+            Diagnostic(
+                .ticketStray, at: SourceLocation(file: ".gitattributes", line: 1, column: 1),
+                "the attributes at \(head.hex.prefix(8)) give \(reach.count) ticket file\(reach.count == 1 ? "" : "s") \(PrintableText.escaping(setting)) (\(reach.first) among them): git would rewrite them on checkout and commit, and they would no longer read as tickets pull wrote them",
+                hint: "take the attribute off tickets/ (for example: tickets/** -\(setting.split(separator: "=")[0]))")
+        }
     }
 
     /// What `commit` changed against its first parent under any case of
