@@ -170,7 +170,7 @@ public enum TicketCustodyRun {
             }
             // Erasing again changes nothing: said, when git holds the erasure already.
             let queries = TicketQueries(tickets: tickets)
-            let already = erased.filter { id in (try? queries.show(id))?.record?.erasure != nil }
+            let already = erased.filter { id in (try? queries.committed(id))??.erasure != nil }
             return Erased(ids: erased.filter { !already.contains($0) }, alreadyErased: already)
         }
         let ids: [String]

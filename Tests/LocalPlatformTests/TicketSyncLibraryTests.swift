@@ -104,6 +104,45 @@ import YAML
     /// pull then reads again pages it had read before the race.
     /// A conflict whose base was `null` (an assignee nobody had) reads back
     /// from the ledger as `null`, not as "no base"; no base stays none.
+    /// A ticket file written outside a commit is noted (`staged`) from
+    /// before its temporary file exists until it is in place: a write that
+    /// stops half way leaves the note, for the next command that takes the
+    /// lock to clear what it left.
+    @Test func aWorkingCopyWriteIsNotedUntilTheFileIsInPlace() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "supportsync-note-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = folder.appendingPathComponent("repo")
+        let repository = try Repository.create(at: root.path, initialBranch: "main")
+        let readme = try repository.writeBlob(Array("# support\n".utf8))
+        let first = try repository.commit(
+            updating: "refs/heads/main", expectedTip: nil, treeUpdates: [("README.md", readme)], message: "Start",
+            author: Self.author)
+        try repository.checkoutPaths(["README.md"], from: first)
+        let store = try TicketStore(root: root)
+        let note = root.appendingPathComponent(".git/supportsync/staged").path
+
+        let lock = try store.lock()
+        try store.writeWorkingCopy("tickets/2026/01/T-1.yaml", Array("id: T-1\n".utf8))
+        #expect(
+            try String(contentsOfFile: root.appendingPathComponent("tickets/2026/01/T-1.yaml").path, encoding: .utf8)
+                == "id: T-1\n")
+        #expect(!FileManager.default.fileExists(atPath: note))
+        // Stopped half way (a folder on the way is a symbolic link, refused).
+        let outside = folder.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: root.appendingPathComponent("tickets/2027"), withDestinationURL: outside)
+        #expect(throws: GitError.self) {
+            try store.writeWorkingCopy("tickets/2027/01/T-2.yaml", Array("id: T-2\n".utf8))
+        }
+        #expect(try String(contentsOfFile: note, encoding: .utf8) == "tickets/2027/01\n")
+        lock.release()
+        try store.lock().release()
+        #expect(!FileManager.default.fileExists(atPath: note), "the next command's lock cleared it")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+    }
+
     @Test func theConflictLedgerKeepsANullBaseApartFromNoBase() throws {
         for base in [YAMLValue.null, nil, .string("ana")] {
             let entry = ConflictLedger.Entry(

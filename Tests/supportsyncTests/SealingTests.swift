@@ -181,6 +181,15 @@ import Testing
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(document["erased"] as? [String] == [] && document["already_erased"] as? [String] == [ticket.id])
         #expect(try await bench.pull().stdout.contains("nothing new"))
+        // Git's record decides, not a working copy changed since.
+        let erasedText = try #require(bench.readFile(SampleTickets.path(ticket)))
+        try bench.writeFile(
+            SampleTickets.path(ticket), erasedText.replacingOccurrences(of: "erasure:", with: "erased:"))
+        let fromGit = try await bench.run([
+            "tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database,
+        ])
+        #expect(fromGit.stdout == "erased: 0\nalready erased: 1 \(ticket.id)\n", "\(fromGit.stdout)")
+        try bench.writeFile(SampleTickets.path(ticket), erasedText)
         for format in ["text", "json"] {
             let history = try await bench.run(["tickets", "history", ticket.id, "--format", format])
             #expect(history.status == 0, "\(history.stderr)")
@@ -309,9 +318,15 @@ import Testing
         ] {
             #expect(Erasure.customerDetail(of: customer, in: text) == detail, "\(text)")
         }
-        for text in ["request 2026-114 by Josefina", "nunezco audit", "hannah.berg at the desk"] {
+        for text in [
+            "request 2026-114 by Josefina", "nunezco audit", "hannah.berg at the desk", "jose asked; nunez agreed",
+        ] {
             #expect(Erasure.customerDetail(of: customer, in: text) == nil, "\(text)")
         }
+        // A name of common words is that name only where its words stand together.
+        #expect(Erasure.customerDetail(of: Customer(name: "He An"), in: "Request 42: he asked for an erasure") == nil)
+        #expect(Erasure.customerDetail(of: Customer(name: "Will May"), in: "we will erase as agreed in May") == nil)
+        #expect(Erasure.customerDetail(of: Customer(name: "Will May"), in: "for May, Will") == "name")
 
         let erased = try await bench.run(
             ["tickets", "erase", victim.id, "--reason", "request 2026-114", "--by", "dpo"] + platform,

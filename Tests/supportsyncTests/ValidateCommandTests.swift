@@ -194,15 +194,29 @@ struct ValidateCommandTests {
         try folder.write("config/agents/billing.yaml", Self.badAgent)
         try folder.write("config/agents/front-desk.yaml", Self.goodAgent)
         try folder.write("config/defaults.yaml", "support:\n  flag:\n    priority: high\n")
-        try folder.write("supportsync.yaml", "platforms:\n  p:\n    provider: local\ndefault: p\n")
+        // The project file and its overlay each hold a problem of their own.
+        try folder.write(
+            "supportsync.yaml",
+            "platforms:\n  p:\n    provider: local\n    overlay: config/env/p.yaml\ndefault: p\nbogus: 1\n")
+        try folder.write("config/env/p.yaml", "agents:\n  ghost:\n    mode: flag\n")
         let expected = try Executable.run(["validate"], in: folder.url)
         #expect(expected.status == 1)
-        #expect(expected.stdout.hasPrefix("config/agents/billing.yaml:5:9: error:"), "\(expected.stdout)")
+        for problem in [
+            "config/agents/billing.yaml:5:9: error:", "supportsync.yaml:6:1: error:",
+            "config/env/p.yaml:2:3: error: the overlay names agent 'ghost'",
+        ] {
+            #expect(expected.stdout.contains(problem), "\(problem): \(expected.stdout)")
+        }
         let config = folder.url.appendingPathComponent("config")
+        // The repository reached through a symbolic link (as macOS's /tmp is).
+        let outside = try TemporaryFolder()
+        let link = outside.url.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: folder.url)
         for (arguments, directory) in [
             (["."], folder.url), (["config"], folder.url), (["config/"], folder.url), ([folder.url.path], config),
             (["."], config), ([".", "config/agents/billing.yaml"], folder.url),
-            (["config", "supportsync.yaml"], folder.url),
+            (["config", "supportsync.yaml"], folder.url), ([link.path], folder.url),
+            ([link.appendingPathComponent("config").path], folder.url),
         ] {
             let result = try Executable.run(["validate"] + arguments, in: directory)
             #expect(result.status == 1, "\(arguments) in \(directory.lastPathComponent)")
@@ -210,13 +224,23 @@ struct ValidateCommandTests {
                 result.stdout == expected.stdout, "\(arguments) in \(directory.lastPathComponent): \(result.stdout)")
             #expect(result.stderr == expected.stderr, "\(arguments): \(result.stderr)")
         }
-        // The project file named alone is read as itself, not as an agent.
+        // The project file named alone is read as itself, not as an agent;
+        // so is its overlay (against every agent, which it names).
         let project = try Executable.run(["validate", "supportsync.yaml"], in: folder.url)
-        #expect(project.status == 0, "\(project.stdout)\(project.stderr)")
+        #expect(project.status == 1, "\(project.stdout)\(project.stderr)")
+        #expect(project.stdout.hasPrefix("supportsync.yaml:6:1: error:"), "\(project.stdout)")
+        #expect(!project.stdout.contains("config/env/p.yaml"), "\(project.stdout)")
+        let overlay = try Executable.run(["validate", "config/env/p.yaml"], in: folder.url)
+        #expect(
+            overlay.stdout.contains("config/env/p.yaml:2:3: error: the overlay names agent 'ghost'"),
+            "\(overlay.stdout)")
+        #expect(!overlay.stdout.contains("agent has no"), "not read as an agent: \(overlay.stdout)")
         // A folder of agents stands for its files, each read once.
         let agents = try Executable.run(
             ["validate", "config/agents", "config/agents/billing.yaml"], in: folder.url)
-        #expect(agents.stdout == expected.stdout, "\(agents.stdout)")
+        #expect(
+            agents.stdout.components(separatedBy: "config/agents/billing.yaml:5:9: error:").count == 2
+                && !agents.stdout.contains("supportsync.yaml"), "\(agents.stdout)")
     }
 
     @Test func repoOptionPointsAtAnotherFolder() throws {

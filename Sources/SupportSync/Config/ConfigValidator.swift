@@ -70,6 +70,12 @@ public struct ConfigValidator: Sendable {
         let named = paths.map { (path: $0, relative: relativePath($0)) }
         let whole = { (relative: String) in relative.isEmpty || relative == "config" }
         let all = paths.isEmpty || named.contains { whole($0.relative) }
+        // supportsync.yaml and its overlays: read with every run (they shape
+        // every agent), their own problems reported when all of config/ is
+        // validated, or when named.
+        let (project, projectDiagnostics) = ProjectFile.load(root: root)
+        let overlayPaths = Set((project?.platforms ?? []).compactMap(\.overlay))
+        let namedPaths = Set(named.map(\.relative))
         if all {
             // No config/, tickets/ or supportsync.yaml is a run in the wrong
             // folder, not a repository of no agents: said, never a green run.
@@ -121,7 +127,7 @@ public struct ConfigValidator: Sendable {
                 guard FileManager.default.fileExists(atPath: absolute(relative), isDirectory: &isDirectory) else {
                     throw ConfigError.noSuchFile(path)
                 }
-                if relative == ProjectFile.path { continue }  // read with every run
+                if relative == ProjectFile.path || overlayPaths.contains(relative) { continue }  // read with every run
                 let inTests =
                     relative == ScenarioDecoder.directory || relative.hasPrefix(ScenarioDecoder.directory + "/")
                 if inTests {
@@ -134,8 +140,10 @@ public struct ConfigValidator: Sendable {
                     agentPaths.append(relative)
                 }
             }
-            // Scenarios alone are checked against every agent they may name.
-            if agentPaths.isEmpty && !scenarioPaths.isEmpty { agentPaths = try listYAML(in: Self.agentsDirectory) }
+            // Scenarios or an overlay alone are checked against every agent they may name.
+            if agentPaths.isEmpty && (!scenarioPaths.isEmpty || !namedPaths.isDisjoint(with: overlayPaths)) {
+                agentPaths = try listYAML(in: Self.agentsDirectory)
+            }
             // A file named twice (itself and its folder) is read once.
             var seen: Set<String> = []
             agentPaths = agentPaths.filter { seen.insert($0).inserted }
@@ -166,10 +174,9 @@ public struct ConfigValidator: Sendable {
         }
 
         // supportsync.yaml and its overlays, each reported once.
-        let (project, projectDiagnostics) = ProjectFile.load(root: root)
         if project != nil || !projectDiagnostics.isEmpty {
             files += 1
-            if paths.isEmpty { diagnostics += projectDiagnostics }
+            if all || namedPaths.contains(ProjectFile.path) { diagnostics += projectDiagnostics }
         }
         // Each overlay file is read once, however many environments share it.
         var overlays: [String: Overlay] = [:]
@@ -185,7 +192,7 @@ public struct ConfigValidator: Sendable {
                     found += decoder.reader.diagnostics
                 }
             }
-            if paths.isEmpty {
+            if all || namedPaths.contains(path) {
                 files += 1
                 diagnostics += found
             }
@@ -219,7 +226,8 @@ public struct ConfigValidator: Sendable {
             let seen = Set(base.diagnostics.map(DiagnosticKey.init))
             var reported: Set<ReportedKey> = []
             let ids = Set(base.idLocations.keys)
-            for overlay in overlays.values.sorted(by: { $0.path < $1.path }) where paths.isEmpty {
+            for overlay in overlays.values.sorted(by: { $0.path < $1.path })
+            where all || namedPaths.contains(overlay.path) {
                 for (id, location) in overlay.agentLocations.sorted(by: { $0.key < $1.key }) where !ids.contains(id) {
                     diagnostics.append(
                         Diagnostic(
@@ -271,7 +279,7 @@ public struct ConfigValidator: Sendable {
             }
             agents.removeAll { $0.id == id }
         }
-        if paths.isEmpty { diagnostics += Scaffold.outdatedFileDiagnostics(root: root) }
+        if all { diagnostics += Scaffold.outdatedFileDiagnostics(root: root) }
         // Scenarios run against the chosen environment's agents; an agent
         // with a file but errors is known, so its scenarios are not "unknown".
         let known = Set(base.idLocations.keys).union(
@@ -497,9 +505,23 @@ public struct ConfigValidator: Sendable {
 
     /// `path` (absolute, or relative to the current directory) relative to
     /// the root: empty for the root itself.
+    /// Folders are compared as the file system resolves them (a path
+    /// through a symbolic link to the repository, such as macOS's `/tmp`,
+    /// is inside it); a file's own name is kept, never resolved.
     private func relativePath(_ path: String) -> String {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        let given = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        let folder =
+            FileManager.default.fileExists(atPath: given.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        let absolute =
+            folder
+            ? given.resolvingSymlinksInPath().path
+            : given.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
+                given.lastPathComponent
+            )
+            .path
+        let resolvedRoot = root.resolvingSymlinksInPath().path
+        let rootPath = resolvedRoot.hasSuffix("/") ? resolvedRoot : resolvedRoot + "/"
         if absolute + "/" == rootPath { return "" }
         return absolute.hasPrefix(rootPath) ? String(absolute.dropFirst(rootPath.count)) : absolute
     }

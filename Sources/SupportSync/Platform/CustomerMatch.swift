@@ -41,8 +41,8 @@ extension Erasure {
     /// spacing inside; a phone number by its digits (at least 5, the same
     /// the customer selection needs), written with any spaces, dots, dashes
     /// or brackets, or its last 7 digits or more (a national form); a name
-    /// of 3 characters or more as whole words: written whole, with any
-    /// spacing, or its words of two letters or more in any order.
+    /// of 3 characters or more as whole words next to each other, in any
+    /// order and with any spacing or punctuation between.
     public static func customerDetail(of customer: Customer, in text: String) -> String? {
         let folded = Self.folded(text)
         let squeezed = String(folded.unicodeScalars.filter { !$0.properties.isWhitespace })
@@ -68,17 +68,17 @@ extension Erasure {
             let words = { (text: String) in text.split { !$0.isLetter && !$0.isNumber }.map(String.init) }
             let nameWords = words(name)
             let textWords = words(folded)
-            // Written whole: its words one after the other.
-            if !nameWords.isEmpty,
-                textWords.indices.contains(where: {
-                    Array(textWords.dropFirst($0).prefix(nameWords.count)) == nameWords
+            // Its words next to each other, in any order ("Núñez, José");
+            // words of the name scattered through a sentence are ordinary
+            // words ("he asked for an erasure" for He An).
+            let sortedName = nameWords.sorted()
+            if !nameWords.isEmpty, textWords.count >= nameWords.count,
+                (0...(textWords.count - nameWords.count)).contains(where: {
+                    textWords[$0..<($0 + nameWords.count)].sorted() == sortedName
                 })
             {
                 return "name"
             }
-            // Its words in another order, or with others between.
-            let significant = nameWords.filter { $0.count >= 2 }
-            if significant.count >= 2, Set(significant).isSubset(of: Set(textWords)) { return "name" }
         }
         return nil
     }

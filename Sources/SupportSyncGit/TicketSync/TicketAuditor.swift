@@ -179,19 +179,26 @@ public struct TicketAuditor {
                 // A parent's file that does not read (a repair) is judged
                 // by the last version of it that did, not taken as no file.
                 var parentRecords: [TicketRecord] = []
+                var neverRead = false
                 for (parent, bytes) in zip(parents, parentBytes) {
                     guard let bytes else { continue }
                     if let record = codec.decode(bytes, path: change.path).record {
                         parentRecords.append(record)
                     } else if let parent, let record = try lastReadable(change.path, at: parent) {
                         parentRecords.append(record)
-                    } else if change.newBlob != nil {
-                        report(unjudgedRepair(change.path, "before this commit"))
+                    } else {
+                        neverRead = true
                     }
                 }
                 let newBytes = try change.newBlob.map { try repository.blob($0) }
                 if newBytes != nil, parentBytes.contains(where: { $0 != nil && $0 == newBytes }) {
                     continue  // a merge taking one side as it was
+                }
+                // A repair (the file reads now) with nothing to judge it by: said once.
+                if neverRead, parentRecords.isEmpty, let newBytes,
+                    codec.decode(newBytes, path: change.path).record != nil
+                {
+                    report(unjudgedRepair(change.path, "before this commit"))
                 }
                 if newBytes != nil, parentBytes.allSatisfy({ $0 == nil }), !isToolCommit {
                     report(
@@ -209,7 +216,12 @@ public struct TicketAuditor {
                 }
             }
         }
-        var reported = Set(result.diagnostics.map { "\($0.rule.rawValue) \($0.location.file):\($0.location.line)" })
+        // One report per rule, severity and place: the net change repeats
+        // what a commit's own check found.
+        func key(_ diagnostic: Diagnostic) -> String {
+            "\(diagnostic.rule.rawValue) \(diagnostic.severity) \(diagnostic.location.file):\(diagnostic.location.line)"
+        }
+        var reported = Set(result.diagnostics.map(key))
         // After a criss-cross merge (each side merged the other) there are
         // several merge bases, and the one git would pick is the newest by
         // a date the author sets: the net change is judged from each. The
@@ -231,9 +243,7 @@ public struct TicketAuditor {
             }
             for diagnostic in try netChange(
                 from: mergeBase, to: headID, pulled: pulledSince, pulledCursors: cursorsSince)
-            where reported.insert(
-                "\(diagnostic.rule.rawValue) \(diagnostic.location.file):\(diagnostic.location.line)"
-            ).inserted {
+            where reported.insert(key(diagnostic)).inserted {
                 seenFiles.insert(diagnostic.location.file)
                 result.diagnostics.append(diagnostic)
             }

@@ -494,6 +494,14 @@ public struct TicketQueries {
         )
     }
 
+    /// The ticket as the branch holds it (never the working tree's copy);
+    /// nil when its file there does not read.
+    public func committed(_ id: String) throws -> TicketRecord? {
+        let path = try path(of: id)
+        guard let bytes = try tickets.bytes(at: path, in: tickets.tip()) else { return nil }
+        return tickets.codec.decode(bytes, path: path).record
+    }
+
     public struct HistoryEntry: Sendable {
         public var commit: ObjectID
         public var author: Signature
