@@ -169,9 +169,7 @@ final class HistoryIndex {
         guard let location, bytes.count > savedEnd else { return }
         var file = bytes
         Self.append(FileChecksum.of(bytes[...]), to: &file)
-        try? FileManager.default.createDirectory(
-            atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? Data(file).write(to: URL(fileURLWithPath: location), options: .atomic)
+        try? WholeFile.write(file, to: location)
         savedEnd = bytes.count
     }
 

@@ -213,11 +213,7 @@ extension Repository {
         try validateTreePath(path)
         var realFolders: Set<Substring> = []
         try requireRealFolders(above: path, in: root, known: &realFolders, what)
-        removeLeftoverTemporaries(of: [path], in: root)
-        try createFolders(of: [path], in: root, what)
-        let temporary = try writeTemporary(
-            root + "/" + path, bytes, executable: false, number: .random(in: .min ... .max), what)
-        _ = try replace(root + "/" + path, with: temporary, what)
+        try WholeFile.write(bytes, to: root + "/" + path)
     }
 
     /// Deletes every temporary file a checkout or `stageFiles` writes
@@ -432,7 +428,7 @@ private struct FileWrite {
 }
 
 /// Creates the folders of `paths` (relative to `root`) that are missing.
-private func createFolders(of paths: [String], in root: String, _ what: String) throws(GitError) {
+func createFolders(of paths: [String], in root: String, _ what: String) throws(GitError) {
     var folders: Set<Substring> = []
     for path in paths {
         guard let slash = path.lastIndex(of: "/"), folders.insert(path[..<slash]).inserted else { continue }
@@ -497,7 +493,7 @@ private func temporaryName(for name: Substring, _ number: UInt64) -> String {
 /// Deletes the temporary files (`temporaryName(for:_:)`) that a writer killed
 /// mid-write, or a pull killed with files staged, left beside any of
 /// `paths` (relative to `root`): one folder listing per folder.
-private func removeLeftoverTemporaries(of paths: [String], in root: String) {
+func removeLeftoverTemporaries(of paths: [String], in root: String) {
     var names: [String: Set<String>] = [:]
     for path in paths {
         let slash = path.lastIndex(of: "/")
@@ -530,7 +526,7 @@ private func removeTemporaries(in directory: String, where shouldRemove: (String
 
 /// Writes `content` to a temporary file (`temporaryName`, from `number`)
 /// in the folder of `file`, which exists, and returns its path.
-private func writeTemporary(
+func writeTemporary(
     _ file: String, _ content: [UInt8], executable: Bool, number: UInt64, _ what: String
 ) throws(GitError) -> String {
     func failure(_ action: String, _ path: String) -> GitError {
@@ -564,7 +560,7 @@ private func writeTemporary(
 /// Renames `temporary` over `file` (a reader sees the old or the new
 /// content, never half a file) and returns the new file's metadata for the
 /// index. The temporary file is deleted when the rename fails.
-private func replace(_ file: String, with temporary: String, _ what: String) throws(GitError) -> stat {
+func replace(_ file: String, with temporary: String, _ what: String) throws(GitError) -> stat {
     func failure(_ action: String, _ path: String) -> GitError {
         GitError(.failed, what, "could not \(action) \(path): \(String(cString: strerror(errno)))")
     }

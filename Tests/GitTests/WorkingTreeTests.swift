@@ -258,6 +258,29 @@ struct WorkingTreeTests {
         }
     }
 
+    /// The files the tool keeps for itself are written whole the same way:
+    /// a temporary file a killed writer left for the same file goes with
+    /// the next write, others stay.
+    @Test func aFileWrittenWholeTakesTheLeftoverOfItsKilledWriterAway() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/git/supportsync/list-cache"
+            try WholeFile.write(Array("first\n".utf8), to: path)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "first\n")
+            let leftover = folder + "/git/supportsync/.list-cache.0123456789abcdef.tmp"
+            let other = folder + "/git/supportsync/.history-index.0123456789abcdef.tmp"
+            try write("half", to: leftover)
+            try write("half", to: other)
+            try WholeFile.write(Array("second\n".utf8), to: path)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "second\n")
+            #expect(!FileManager.default.fileExists(atPath: leftover))
+            #expect(FileManager.default.fileExists(atPath: other))
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: folder + "/git/supportsync").sorted() == [
+                    ".history-index.0123456789abcdef.tmp", "list-cache",
+                ])
+        }
+    }
+
     @Test func aFileGivesWayToAFolderOfTheSameNameInOneCommit() throws {
         try withTemporaryFolder { folder in
             let (repository, first, witness) = try checkedOut(

@@ -319,13 +319,11 @@ struct TicketListCache {
             }
             text.append(0x0A)
         }
-        var file = Data(capacity: text.count + 80)
         let checksum = FileChecksum.of(text) ^ UInt64(bitPattern: now)
-        file.append(contentsOf: Array((Self.header + " \(now) \(String(checksum, radix: 16))\n").utf8))
-        file.append(contentsOf: text)
-        try? FileManager.default.createDirectory(
-            atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? file.write(to: URL(fileURLWithPath: location), options: .atomic)
+        var file = Array((Self.header + " \(now) \(String(checksum, radix: 16))\n").utf8)
+        file.reserveCapacity(file.count + text.count)
+        file += text
+        try? WholeFile.write(file, to: location)
     }
 
     /// What says a file has not changed since it was cached.

@@ -454,9 +454,7 @@ public struct TicketStore {
 
     /// Writes one of the notes under `.git/supportsync/` whole (renamed into place).
     private func writeNote(_ path: String, _ text: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try WholeFile.write(Array(text.utf8), to: path)
     }
 
     func checkoutDone() {
