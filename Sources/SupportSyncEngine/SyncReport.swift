@@ -84,6 +84,17 @@ public struct SyncReport: Sendable {
                 )
             }
         }
+        // Why each agent was refused or failed, as `apply` says it.
+        lines += Self.capped(
+            (apply?.results ?? []).compactMap { result in
+                switch result.outcome {
+                case .conflict(let reason), .rejected(let reason):
+                    return "refused \(PrintableText.escaping(result.id)): \(PrintableText.escaping(reason))"
+                case .failed(let reason):
+                    return "failed \(PrintableText.escaping(result.id)): \(PrintableText.escaping(reason))"
+                case .applied, .unchanged: return nil
+                }
+            }, "agents refused or failed (--format json lists them all)")
         for (id, fields) in apply?.putBack ?? [] {
             lines.append(
                 "agent \(id) was edited on the platform since the last apply; put back: \(fields.joined(separator: ", "))"
@@ -166,9 +177,11 @@ public struct SyncReport: Sendable {
         struct Agents: Encodable {
             var created, updated, unchanged, refused, failed: [String]
             var putBack: [PutBack]
+            /// Why each refused or failed agent was, as `apply` says it.
+            var reasons: [Skipped]
 
             enum CodingKeys: String, CodingKey {
-                case created, updated, unchanged, refused, failed
+                case created, updated, unchanged, refused, failed, reasons
                 case putBack = "put_back"
             }
         }
@@ -243,7 +256,14 @@ public struct SyncReport: Sendable {
         if let apply {
             document.agents = Agents(
                 created: apply.created, updated: apply.updated, unchanged: apply.unchanged, refused: apply.refused,
-                failed: apply.failed, putBack: apply.putBack.map { PutBack(id: $0.id, fields: $0.fields) })
+                failed: apply.failed, putBack: apply.putBack.map { PutBack(id: $0.id, fields: $0.fields) },
+                reasons: apply.results.compactMap { result in
+                    switch result.outcome {
+                    case .conflict(let reason), .rejected(let reason), .failed(let reason):
+                        return Skipped(id: result.id, reason: reason)
+                    case .applied, .unchanged: return nil
+                    }
+                })
         } else if let plan {
             document.plannedAgents = PlannedAgents(
                 create: plan.agents.filter { $0.action == .create }.map(\.id),

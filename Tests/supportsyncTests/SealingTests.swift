@@ -592,10 +592,16 @@ import Testing
         let said = result.stdout + result.stderr
         #expect(said.contains("every write to the platform failed (1 agent)"), "\(said)")
         #expect(said.contains("tickets were not pulled or pushed"))
+        // Why, as apply says it, in the output CI shows (not only in a log).
+        #expect(result.stdout.contains("failed desk: "), "\(result.stdout)")
+        #expect(result.stdout.contains("sync scope"), "\(result.stdout)")
         let json = try await bench.run(
             ["sync", "--platform", server.url, "--format", "json"], environment: server.environment("read"))
         let document = try #require(
             try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
         #expect(document["tickets_pulled"] as? Bool == false, "\(json.stdout)")
+        let reasons = (document["agents"] as? [String: Any])?["reasons"] as? [[String: String]]
+        #expect(reasons?.map { $0["id"] } == ["desk"], "\(json.stdout)")
+        #expect(reasons?.first?["reason"]?.contains("sync scope") == true, "\(json.stdout)")
     }
 }

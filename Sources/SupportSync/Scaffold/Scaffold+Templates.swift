@@ -218,6 +218,9 @@ extension Scaffold {
                   private-key: ${{ secrets.SUPPORTSYNC_APP_PRIVATE_KEY }}
               - uses: actions/checkout@v7
                 with:
+                  # The branch as it is now, not the commit that started the run: a run
+                  # queued behind another sync starts after that sync's ticket commit.
+                  ref: %BRANCH%
                   fetch-depth: 0 # ticket history and the pull cursor live in git
                   token: ${{ steps.app-token.outputs.token || github.token }}
               - uses: %ACTION%
