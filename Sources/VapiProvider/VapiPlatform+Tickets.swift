@@ -116,6 +116,14 @@ extension VapiPlatform {
             }
             // The ticket's call, flagged or not any more: its id is the ticket's.
             guard let call = try await call(id) else {
+                // Gone, or never visible to this key: a key of another
+                // organization finds no call and none of the environment's
+                // assistants either, and must not have the ticket erased in git.
+                guard try await agents().contains(where: { !$0.adoptable }) else {
+                    throw .failed(
+                        "Vapi has no call \(PrintableText.escaping(id)), and this key sees none of environment \(PrintableText.escaping(environment))'s assistants: the key may belong to another organization, or the URL may be wrong. Check them; nothing was deleted, and the ticket was not erased"
+                    )
+                }
                 throw .notFound("Vapi has no call \(PrintableText.escaping(id))")
             }
             chosen = [call]

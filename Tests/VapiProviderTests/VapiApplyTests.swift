@@ -29,8 +29,8 @@ import VapiProvider
             repository = try ExampleRepository(extraFiles: [Scaffold.File(path: ProjectFile.path, text: project)])
         }
 
-        func run(_ arguments: [String], in folder: URL? = nil) async throws -> Executable.Result {
-            let environment = ["VAPI_URL": fake.url, "VAPI_TOKEN": FakeVapi.token]
+        func run(_ arguments: [String], in folder: URL? = nil, url: String? = nil) async throws -> Executable.Result {
+            let environment = ["VAPI_URL": url ?? fake.url, "VAPI_TOKEN": FakeVapi.token]
             let root = folder ?? repository.root
             return try await Self.offload { try Executable.run(arguments, in: root, environment: environment) }
         }

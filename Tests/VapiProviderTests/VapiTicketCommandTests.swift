@@ -221,6 +221,47 @@ import VapiProvider
         #expect(again.status == 1, "\(again.stdout)\(again.stderr)")
     }
 
+    /// A call Vapi no longer has is gone, and its ticket is erased in git,
+    /// only when the key sees the environment's assistants: a key of another
+    /// organization (or the wrong URL) sees no call and none of them, and
+    /// must not have a ticket whose call still exists marked erased.
+    @Test func aCallThisKeyCannotSeeIsNotTakenForGone() async throws {
+        let bench = try VapiApplyTests.Bench(project: Self.project())
+        let assistant = try await Self.applied(bench)
+        let calls = [
+            VapiTicketTests.call(assistant: assistant, flagged: true),
+            VapiTicketTests.call(assistant: assistant, flagged: true),
+        ]
+        let ids = try calls.map { try #require($0["id"]?.string) }
+        try await bench.fake.call("POST", "/__fake/calls", .array(calls))
+        #expect(try await bench.run(["tickets", "pull"]).status == 0)
+        // Deleted on Vapi's side: gone, and erased in git.
+        _ = try await bench.fake.call("DELETE", "/call/\(ids[0])", token: true)
+        let gone = try await bench.run(["tickets", "erase", ids[0], "--reason", "REQ-7"])
+        #expect(gone.status == 0, "\(gone.stdout)\(gone.stderr)")
+        #expect(try Self.file(bench, ids[0]).contains("reason: REQ-7"))
+        // The key sees none of the environment's assistants (another
+        // organization's): the ticket is not erased.
+        for assistant in try await bench.fake.state().assistants {
+            let id = try #require(assistant["id"]?.string)
+            _ = try await bench.fake.call("POST", "/__fake/assistants/\(id)/edit", .object(["metadata": .object([:])]))
+        }
+        _ = try await bench.fake.call("DELETE", "/call/\(ids[1])", token: true)
+        let unseen = try await bench.run(["tickets", "erase", ids[1], "--reason", "REQ-8"])
+        #expect(unseen.status == 3, "\(unseen.stdout)\(unseen.stderr)")
+        #expect(unseen.stderr.contains("this key sees none of environment production's assistants"), "\(unseen.stderr)")
+        #expect(!unseen.stderr.contains("the erasure is committed"), "\(unseen.stderr)")
+        #expect(!(try Self.file(bench, ids[1]).contains("erasure:")))
+        // Another Vapi (another URL) with the environment's assistants: git's
+        // tickets did not come from it, so a call it lacks is not gone.
+        let other = try FakeVapi()
+        #expect(try await bench.run(["apply"], url: other.url).status == 0)
+        let elsewhere = try await bench.run(["tickets", "erase", ids[1], "--reason", "REQ-9"], url: other.url)
+        #expect(elsewhere.status == 3, "\(elsewhere.stdout)\(elsewhere.stderr)")
+        #expect(elsewhere.stderr.contains("but git's tickets came from vapi:production@"), "\(elsewhere.stderr)")
+        #expect(!(try Self.file(bench, ids[1]).contains("erasure:")))
+    }
+
     @Test func sealNothingStoresPlainTextWithTheWarning() async throws {
         let bench = try VapiApplyTests.Bench(project: Self.project(seal: "[]"))
         let assistant = try await Self.applied(bench)

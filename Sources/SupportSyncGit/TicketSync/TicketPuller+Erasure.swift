@@ -51,6 +51,9 @@ extension TicketPuller {
             if !dirty.isEmpty { throw TicketPullError.dirtyPaths(dirty.sorted()) }
         }
         var result = Erasures()
+        // A conversation the platform does not know is gone only if this is
+        // the platform git's tickets came from: another URL knows none of them.
+        let storedInstance = try tickets.cursor(at: tip)?.instance
         for id in ids {
             do {
                 try await delete(id)
@@ -62,6 +65,12 @@ extension TicketPuller {
                 guard held[id] != nil else {
                     result.unknown.append(id)
                     continue
+                }
+                if let storedInstance, storedInstance != info.instance {
+                    result.failure = .failed(
+                        "the platform has no conversation \(PrintableText.escaping(id)), but git's tickets came from \(PrintableText.escaping(storedInstance)), not \(PrintableText.escaping(info.instance)): check the platform's URL; the ticket was not erased"
+                    )
+                    break
                 }
             }
             result.erased.append(id)
