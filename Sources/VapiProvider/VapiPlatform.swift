@@ -563,8 +563,13 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                     transport.redact("\(context): the answer is \(JSONCoding.summary(of: error, json: data))"))
             }
         }
-        // What Vapi says is shown, with control characters escaped.
-        let said = Self.message(in: data).map { PrintableText.escaping($0) }
+        // What Vapi says is shown, with control characters escaped, and the
+        // flag webhook (whose URL may carry a key) as plan shows it.
+        let said = Self.message(in: data).map { message in
+            PrintableText.escaping(
+                slice.flagWebhook.map { message.replacingOccurrences(of: $0, with: VapiSlice.shownWebhook($0)) }
+                    ?? message)
+        }
         let message = transport.redact(
             context + (said.map { ": " + $0 } ?? "") + (exchange.note.map { "; " + $0 } ?? ""))
         switch exchange.status {

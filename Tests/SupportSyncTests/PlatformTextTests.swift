@@ -20,4 +20,15 @@ import Testing
         let line = markdown.split(separator: "\n").first { $0.hasPrefix("Not managed") } ?? ""
         #expect(line.filter { $0 == "`" }.count == 2 * 3, "each id one code span: \(line)")
     }
+
+    /// Agents a platform holds outside config/ (a dashboard's hundreds) are
+    /// named up to 20, then counted, as every report names ids.
+    @Test func agentsNotManagedAreNamedUpToTwenty() {
+        let plan = Plan(agents: [], unmanaged: (1...100).map { "bulk-\($0)" }, platformInstance: "i-1")
+        for report in [PlanFormatter.text(plan), PlanFormatter.markdown(plan)] {
+            let line = report.split(separator: "\n").first { $0.hasPrefix("Not managed") } ?? ""
+            #expect(line.contains("bulk-20") && !line.contains("bulk-21"), "\(line)")
+            #expect(line.hasSuffix("and 80 more"), "\(line)")
+        }
+    }
 }

@@ -255,6 +255,26 @@ import VapiProvider
         #expect(try await bench.fake.failures().isEmpty)
     }
 
+    /// Vapi echoing the webhook URL in an error (a key in its query) is
+    /// shown with the URL as plan shows it.
+    @Test func aWebhookVapiEchoesInAnErrorIsNotPrinted() async throws {
+        let webhook = "https://hooks.example.com/flag?key=HOOKSECRET1"
+        let bench = try Bench(project: VapiApplyTests.project(webhook: webhook))
+        try await bench.fake.fault(
+            .object([
+                "kind": .string("status"), "method": .string("POST"), "path": .string("/tool"),
+                "status": .integer(400), "times": .integer(10),
+                "body": .object([
+                    "message": .string("server.url \(webhook) is not reachable"), "statusCode": .integer(400),
+                ]),
+            ]))
+        let apply = try await bench.run(["apply"])
+        #expect(apply.status != 0, "\(apply.stdout)\(apply.stderr)")
+        let said = apply.stdout + apply.stderr
+        #expect(said.contains("server.url https://hooks.example.com/… (sha256 "), "\(said)")
+        #expect(!said.contains("HOOKSECRET1"), "\(said)")
+    }
+
     /// A flag_webhook new to the environment adds the flag tool: the plan
     /// names that change (no drift of the flag settings, which the last
     /// apply wrote and Vapi holds), and a URL's secrets are never printed.

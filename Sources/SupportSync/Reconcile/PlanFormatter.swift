@@ -52,7 +52,7 @@ public enum PlanFormatter {
         if !plan.unmanaged.isEmpty {
             // Ids the platform chose: shown escaped.
             output +=
-                "Not managed by config/ (left untouched): \(plan.unmanaged.map { PrintableText.escaping(plan.shownUnmanaged($0)) }.joined(separator: ", "))\n"
+                "Not managed by config/ (left untouched): \(IDList.capped(plan.unmanaged.map { PrintableText.escaping(plan.shownUnmanaged($0)) }))\n"
         }
         if plan.conditional == .emulated, plan.hasChanges {
             output +=
@@ -127,8 +127,7 @@ public enum PlanFormatter {
         if !plan.unmanaged.isEmpty {
             unmanaged =
                 "Not managed by `config/` (left untouched): "
-                + plan.unmanaged.map { markdownCode(PrintableText.escaping(plan.shownUnmanaged($0))) }.joined(
-                    separator: ", ")
+                + IDList.capped(plan.unmanaged.map { markdownCode(PrintableText.escaping(plan.shownUnmanaged($0))) })
                 + "\n"
         }
         var output = header + details + unmanaged
