@@ -169,10 +169,15 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     ) async throws(PlatformError) -> Agent {
         let assistantID = assistant["id"]?.string ?? ""
         let binding = VapiSlice.binding(of: assistant)
+        // A copy made on Vapi's dashboard keeps its original's metadata, tool
+        // ids included: a tool another assistant uses (another environment's)
+        // is left to it, and this assistant gets one of its own.
+        let shared = try await toolsUsed(besides: assistantID)
+        let own = { (id: String?) in id.flatMap { shared.contains($0) ? nil : $0 } }
         let transferTool = try await ensureTool(
-            desired.transferTool, existing: binding?.transferTool, tools: tools, role: "transfer", agent: agent)
+            desired.transferTool, existing: own(binding?.transferTool), tools: tools, role: "transfer", agent: agent)
         let flagTool = try await ensureTool(
-            desired.flagTool, existing: binding?.flagTool, tools: tools, role: "flag", agent: agent)
+            desired.flagTool, existing: own(binding?.flagTool), tools: tools, role: "flag", agent: agent)
         let (transfer, flag) = (transferTool?.id, flagTool?.id)
         let before = Set([binding?.transferTool, binding?.flagTool].compactMap { $0 })
         let after = [transfer, flag].compactMap { $0 }
@@ -300,6 +305,21 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         }
         binding["tools"] = .object(tools)
         return binding
+    }
+
+    /// The tools every assistant but `assistantID` uses (in its model or
+    /// its binding), from this run's listing.
+    private func toolsUsed(besides assistantID: String) async throws(PlatformError) -> Set<String> {
+        let listing: Listing
+        if let cached = self.listing.value { listing = cached } else { listing = try await list() }
+        var used: Set<String> = []
+        for other in listing.assistants where other["id"]?.string != assistantID {
+            used.formUnion(other["model"]?["toolIds"]?.strings ?? [])
+            if let binding = VapiSlice.binding(of: other) {
+                used.formUnion([binding.transferTool, binding.flagTool].compactMap { $0 })
+            }
+        }
+        return used
     }
 
     /// A managed tool holding `body`, with its id, as Vapi holds it: the

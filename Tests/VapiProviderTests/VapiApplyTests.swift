@@ -255,6 +255,60 @@ import VapiProvider
         #expect(try await bench.fake.failures().isEmpty)
     }
 
+    /// A copy of production's assistant made on Vapi's dashboard keeps its
+    /// metadata, tool ids included; bound to staging by hand, its apply
+    /// gives it a transfer tool of its own and leaves production's alone.
+    @Test func aCopiedAssistantGetsToolsOfItsOwnAndLeavesTheOriginals() async throws {
+        let project = """
+            platforms:
+              production:
+                provider: vapi
+                url: env/VAPI_URL
+                token: env/VAPI_TOKEN
+                strict_supports: false
+              staging:
+                provider: vapi
+                url: env/VAPI_URL
+                token: env/VAPI_TOKEN
+                strict_supports: false
+                overlay: config/environments/staging.yaml
+            default: production
+
+            """
+        let bench = try Bench(project: project)
+        try bench.repository.write(
+            "config/environments/staging.yaml",
+            "support:\n  escalate:\n    destinations:\n      - name: test-desk\n        number: \"+34910000099\"\n")
+        #expect(try await bench.run(["apply"]).status == 0)
+        let original = try #require(try await bench.bound()["billing-line"])
+        let transfer = try #require(original["metadata"]?["supportsync"]?["tools"]?["transfer"]?.string)
+        let before = try #require(try await bench.fake.state().tools.first { $0["id"]?.string == transfer })
+        // The copy, bound to staging by hand.
+        var metadata = try #require(original["metadata"]?["supportsync"]?.object)
+        metadata["environment"] = .string("staging")
+        _ = try await bench.fake.call(
+            "POST", "/assistant",
+            .object([
+                "name": .string("Billing line (staging)"), "model": try #require(original["model"]),
+                "metadata": .object(["supportsync": .object(metadata)]),
+            ]), token: true)
+        let staging = try await bench.run(["apply", "--env", "staging", "--agent", "billing-line"])
+        #expect(staging.status == 0, "\(staging.stdout)\(staging.stderr)")
+        let after = try #require(try await bench.fake.state().tools.first { $0["id"]?.string == transfer })
+        #expect(after == before, "production's transfer tool is untouched")
+        let copy = try #require(
+            try await bench.fake.state().assistants.first {
+                $0["metadata"]?["supportsync"]?["environment"]?.string == "staging"
+            })
+        let own = try #require(copy["metadata"]?["supportsync"]?["tools"]?["transfer"]?.string)
+        #expect(own != transfer)
+        #expect(copy["model"]?["toolIds"]?.strings?.contains(transfer) == false, "\(copy)")
+        #expect(try await bench.run(["plan", "--detailed-exitcode"]).status == 0, "production unchanged")
+        #expect(
+            try await bench.run(["plan", "--env", "staging", "--detailed-exitcode", "--agent", "billing-line"]).status
+                == 0)
+    }
+
     /// Vapi echoing the webhook URL in an error (a key in its query) is
     /// shown with the URL as plan shows it.
     @Test func aWebhookVapiEchoesInAnErrorIsNotPrinted() async throws {
