@@ -475,7 +475,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         mostPages: Int? = nil, _ body: (JSONValue) throws(PlatformError) -> Void
     ) async throws(PlatformError) {
         let pageSize = pageSize ?? self.pageSize
-        var before: String?
+        var before: (key: String, time: String)?
         var seen: Set<String> = []
         var pages = 0
         while true {
@@ -486,7 +486,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 )
             }
             var query = [("limit", String(pageSize))] + filter
-            if let before { query.append(("createdAtLe", before)) }
+            if let before { query.append((before.key, before.time)) }
             let page = try await send(PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
             let items = page.array ?? []
             var added = 0
@@ -502,16 +502,26 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 let oldest = items.compactMap({ $0["createdAt"]?.string }).min()
             else { break }
             guard added > 0 else {
-                if items.count >= pageSize {
-                    // A whole page created in one millisecond: Vapi's list has no
-                    // finer position to go on from.
-                    logger.warning(
-                        "a full page of \(resource) shares one creation time; items created at that time past the page may be missing",
-                        metadata: ["createdAt": "\(PrintableText.escaping(oldest))"])
+                // A page created in one millisecond, read again: Vapi's list
+                // has no finer position to go on from than that time.
+                guard items.count > 1, items.compactMap({ $0["createdAt"]?.string }).max() == oldest,
+                    before?.key != "createdAtLt"
+                else { break }
+                if mostPages != nil {
+                    // Held whole (assistants, tools): a listing missing some
+                    // would create agents twice.
+                    throw .failed(
+                        "\(resource): Vapi lists a whole page of \(items.count) created at one time (\(PrintableText.escaping(oldest))), and its list cannot go on past them, so some may be missing; nothing was changed. Delete or recreate some of them on Vapi, then run again"
+                    )
                 }
-                break
+                // Read on from before that time: items created at it past the page are missed.
+                logger.warning(
+                    "a page of \(resource) shares one creation time; items created at that time past the page may be missing",
+                    metadata: ["createdAt": "\(PrintableText.escaping(oldest))"])
+                before = ("createdAtLt", oldest)
+                continue
             }
-            before = oldest
+            before = ("createdAtLe", oldest)
         }
     }
 

@@ -849,6 +849,7 @@ class FakeVapi:
         if body_error:
             return fake_error(400, "; ".join(body_error))
         edit = re.fullmatch(r"/__fake/(assistants|tools)/([^/]+)/edit", path)
+        created = re.fullmatch(r"/__fake/(assistants|tools)/([^/]+)/created", path)
         routes = {
             ("POST", "/__fake/calls"): lambda: self.seed_calls(body),
             ("POST", "/__fake/faults"): lambda: self.add_faults(body),
@@ -864,11 +865,22 @@ class FakeVapi:
             try:
                 if edit and method == "POST":
                     return self.edit(edit[1], urllib.parse.unquote(edit[2]), body)
+                if created and method == "POST":
+                    return self.set_created(created[1], urllib.parse.unquote(created[2]), body)
                 if (method, path) in routes:
                     return routes[(method, path)]()
             except Reply as reply:
                 return reply.answer
         return fake_error(404, f"no control {method} {path}")
+
+    def set_created(self, kind, resource_id, instant):
+        """Makes a resource look created at `instant` (a JSON string): Vapi
+        creates many in one millisecond when a script makes them at once."""
+        if not isinstance(instant, str) or parse_instant(instant) is None:
+            raise Reply(fake_error(400, "a creation time is an ISO 8601 instant"))
+        resource = self.stored(kind, resource_id)
+        resource["createdAt"] = instant
+        return Answer(200, copy.deepcopy(resource))
 
     def edit(self, kind, resource_id, changes):
         """A dashboard edit: the same top-level wholesale merge as PATCH

@@ -186,6 +186,41 @@ import Testing
         #expect(try await fake.failures().isEmpty)
     }
 
+    /// More assistants created in one millisecond than Vapi answers in a
+    /// page: its list cannot go on past them, and a listing missing some
+    /// would plan them as new. Refused, with nothing changed. Calls read on
+    /// from before that time, so older calls are never lost with them.
+    @Test func aPageOfOneCreationTimeIsRefusedForAssistantsAndReadOnForCalls() async throws {
+        let fake = try FakeVapi(maxPage: 100)
+        try await make(fake, names: (1...120).map { "Bulk \($0)" })
+        for assistant in try await fake.state().assistants {
+            let id = try #require(assistant["id"]?.string)
+            try await fake.call("POST", "/__fake/assistants/\(id)/created", .string("2026-11-02T10:00:00.000Z"))
+        }
+        let vapi = try platform(fake, pageSize: 1000)
+        let refused = await #expect(throws: PlatformError.self) { try await vapi.agents() }
+        #expect(
+            String(describing: refused).contains("Vapi lists a whole page of 100 created at one time"),
+            "\(String(describing: refused))")
+
+        let tied = (0..<120).map { _ in
+            VapiTicketTests.call(
+                assistant: nil, flagged: true, at: ("2026-11-03T10:00:00.000Z", "2026-11-03T10:00:00.000Z"))
+        }
+        let older = (0..<5).map { minute in
+            VapiTicketTests.call(
+                assistant: nil, flagged: true,
+                at: ("2026-11-03T09:0\(minute):00.000Z", "2026-11-03T09:0\(minute):00.000Z"))
+        }
+        try await fake.call("POST", "/__fake/calls", .array(tied + older))
+        var listed: [String] = []
+        try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
+        try await vapi.shutdown()
+        #expect(listed.count == 105, "the first 100 of one time, then the older ones")
+        let olderIDs = Set(older.compactMap { $0["id"]?.string })
+        #expect(olderIDs.count == 5 && olderIDs.isSubset(of: Set(listed)))
+    }
+
     static let escalating = AgentSettings(
         id: "front-desk", name: "Front desk", channels: [.calls],
         support: SupportSettings(
