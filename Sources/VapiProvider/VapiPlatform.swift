@@ -474,7 +474,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         _ kind: String, resource: String, filter: [(String, String)] = [], pageSize: Int? = nil,
         mostPages: Int? = nil, _ body: (JSONValue) throws(PlatformError) -> Void
     ) async throws(PlatformError) {
-        let pageSize = pageSize ?? self.pageSize
+        var pageSize = pageSize ?? self.pageSize
         var before: (key: String, time: String)?
         var seen: Set<String> = []
         var pages = 0
@@ -487,7 +487,20 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             }
             var query = [("limit", String(pageSize))] + filter
             if let before { query.append((before.key, before.time)) }
-            let page = try await send(PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
+            let page: JSONValue
+            do {
+                page = try await send(PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
+            } catch {
+                // An answer over the client's limit (calls with long
+                // transcripts): the same page again, half as long.
+                guard case .tooLarge = error, pageSize > 1 else { throw error }
+                pageSize /= 2
+                logger.info(
+                    "an answer was too large; asking for smaller pages",
+                    metadata: ["resource": "\(resource)", "limit": "\(pageSize)"])
+                pages -= 1
+                continue
+            }
             let items = page.array ?? []
             var added = 0
             for item in items where seen.insert(item["id"]?.string ?? "").inserted {

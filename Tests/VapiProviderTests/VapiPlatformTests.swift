@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PlatformClient
 import SupportSync
 import TestSupport
 import Testing
@@ -219,6 +220,28 @@ import Testing
         #expect(listed.count == 105, "the first 100 of one time, then the older ones")
         let olderIDs = Set(older.compactMap { $0["id"]?.string })
         #expect(olderIDs.count == 5 && olderIDs.isSubset(of: Set(listed)))
+    }
+
+    /// A page of calls larger than the client takes (long transcripts) is
+    /// asked for again in smaller pages, not an error on every pull.
+    @Test func aPageTooLargeIsAskedForAgainInSmallerPages() async throws {
+        let fake = try FakeVapi()
+        var calls: [JSONValue] = []
+        for _ in 0..<20 {
+            guard case .object(var call) = VapiTicketTests.call(assistant: nil, flagged: true) else { continue }
+            call["transcript"] = .string(String(repeating: "Hello, I would like to return these shoes. ", count: 700))
+            calls.append(.object(call))
+        }
+        try await fake.call("POST", "/__fake/calls", .array(calls))
+        var configuration = HTTPPlatform.Configuration()
+        configuration.maxResponseBytes = 200_000
+        let vapi = try VapiPlatform(
+            baseURL: fake.url, token: FakeVapi.token, environment: "production", flagWebhook: nil,
+            requestInterval: .zero, pageSize: 1000, configuration: configuration, logger: Logger(label: "test"))
+        var listed: [String] = []
+        try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
+        try await vapi.shutdown()
+        #expect(Set(listed) == Set(calls.compactMap { $0["id"]?.string }), "\(listed.count) listed")
     }
 
     static let escalating = AgentSettings(
