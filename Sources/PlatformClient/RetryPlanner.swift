@@ -52,11 +52,21 @@ struct RetryPlanner {
             requested = retryAfter.flatMap { RetryAfter.delay($0, now: date) }
         case .status(502, _), .status(504, _), .connection(mayHaveArrived: true):
             // The server may have acted before the answer was lost.
-            guard idempotent else { return .giveUp(reason: "not retried: the request is not idempotent") }
+            guard idempotent else {
+                return .giveUp(
+                    reason:
+                        "not retried, as it may have been carried out before the answer was lost: run the command again, which finds what it did"
+                )
+            }
         case .connection(mayHaveArrived: false):
             break
         case .status(let status, _) where (500...599).contains(status):
-            guard idempotent else { return .giveUp(reason: "not retried: the request is not idempotent") }
+            guard idempotent else {
+                return .giveUp(
+                    reason:
+                        "not retried, as it may have been carried out before the answer was lost: run the command again, which finds what it did"
+                )
+            }
             guard serverErrorRetries < policy.serverErrorRetries else { return .giveUp(reason: nil) }
             serverErrorRetries += 1
         case .status:

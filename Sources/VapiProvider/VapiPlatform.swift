@@ -617,10 +617,21 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             context + (said.map { ": " + $0 } ?? "") + (exchange.note.map { "; " + $0 } ?? ""))
         switch exchange.status {
         case 404 where missingIsNil: return .null
+        // A list Vapi does not have is the wrong URL, not a missing item.
+        case 404 where request.method == .get && !request.path.dropFirst().contains("/"):
+            throw .failed(
+                message + "; check the environment's url in supportsync.yaml (Vapi's API is https://api.vapi.ai)")
         case 404: throw .notFound(message)
         case 400, 422: throw .invalid(field: nil, message: message)
-        case 401: throw .unauthorized(transport.redact(context + ": Vapi refused the token"))
-        case 403: throw .forbidden(message)
+        case 401:
+            throw .unauthorized(
+                transport.redact(
+                    context
+                        + ": Vapi refused the API key; check the environment's token in supportsync.yaml (a private key of the organization)"
+                ))
+        case 403:
+            throw .forbidden(
+                message + "; the API key may not do this: check that it is a private key of the organization")
         case 409: throw .versionConflict(message)
         case 413: throw .tooLarge(message)
         case 429, 503: throw .unavailable(message)

@@ -38,7 +38,10 @@ import Testing
     }
 
     @Test func whatIsNot() {
-        let notIdempotent = RetryPlanner.Decision.giveUp(reason: "not retried: the request is not idempotent")
+        let notIdempotent = RetryPlanner.Decision.giveUp(
+            reason:
+                "not retried, as it may have been carried out before the answer was lost: run the command again, which finds what it did"
+        )
         #expect(decide(.connection(mayHaveArrived: true), idempotent: false) == notIdempotent)
         #expect(decide(.status(504, retryAfter: nil), idempotent: false) == notIdempotent)
         #expect(decide(.status(500, retryAfter: nil), idempotent: false) == notIdempotent)

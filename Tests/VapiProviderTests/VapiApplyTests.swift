@@ -309,6 +309,26 @@ import VapiProvider
                 == 0)
     }
 
+    /// Each refusal of Vapi's says what to check: a list Vapi does not
+    /// have is the wrong URL (a platform failure, exit 3), a 401 the key.
+    @Test func refusalsSayWhatToCheck() async throws {
+        let bench = try Bench()
+        for (status, said, exit) in [
+            (404, "check the environment's url in supportsync.yaml", Int32(3)),
+            (401, "Vapi refused the API key; check the environment's token in supportsync.yaml", 3),
+            (403, "the API key may not do this", 3),
+        ] {
+            try await bench.fake.fault(
+                .object([
+                    "method": .string("GET"), "path": .string("/assistant"), "exact": .bool(true),
+                    "kind": .string("status"), "status": .integer(Int64(status)), "times": .integer(1),
+                ]))
+            let plan = try await bench.run(["plan"])
+            #expect(plan.status == exit, "\(status): \(plan.stdout)\(plan.stderr)")
+            #expect(plan.stderr.contains(said), "\(status): \(plan.stderr)")
+        }
+    }
+
     /// Vapi echoing the webhook URL in an error (a key in its query) is
     /// shown with the URL as plan shows it.
     @Test func aWebhookVapiEchoesInAnErrorIsNotPrinted() async throws {
