@@ -21,8 +21,11 @@ struct Handlers: Sendable {
     static let defaultPageSize = 100
     static let maxPageSize = 1000
 
-    func platformInfo() async throws(PlatformError) -> Response {
-        HTTPMessages.json(try await platform.info())
+    /// The platform's info, with the scopes of the token that asked.
+    func platformInfo(scopes: Set<TokenScope>) async throws(PlatformError) -> Response {
+        var info = try await platform.info()
+        info.scopes = scopes.sorted().map(\.rawValue)
+        return HTTPMessages.json(info)
     }
 
     /// `{"agents":[...]}`, each agent's JSON encoded once while it stays

@@ -110,7 +110,7 @@ enum Endpoint: CaseIterable, Sendable {
         try context.require(scope.0, for: scope.1)
         if takesBody, let refused = HTTPMessages.unsupportedMediaType(request) { return refused }
         switch self {
-        case .platformInfo: return try await handlers.platformInfo()
+        case .platformInfo: return try await handlers.platformInfo(scopes: context.scopes)
         case .listAgents: return try await handlers.listAgents()
         case .getAgent: return try await handlers.getAgent(id: context.pathID())
         case .putAgent: return try await handlers.putAgent(id: context.pathID(), request)

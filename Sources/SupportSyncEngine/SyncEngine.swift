@@ -102,6 +102,21 @@ public struct SyncEngine: Sendable {
             plan.environment = target.environment
             Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
             report.plan = plan
+            // A dry run only reads: what the token may write is the
+            // platform's to say, so the run's refusals are foretold.
+            var mayWrite: Bool?
+            func tokenMayWrite() async -> Bool {
+                if let mayWrite { return mayWrite }
+                let scopes = try? await platform.info().scopes
+                mayWrite = scopes.map { $0.contains("sync") } ?? true
+                return mayWrite!
+            }
+            if options.dryRun, !plan.pending.isEmpty, !(await tokenMayWrite()) {
+                report.failures.append(
+                    "the token lacks the sync scope: the run would be refused writing \(plural(plan.pending.count, "agent")) (\(IDList.capped(plan.pending.map { PrintableText.escaping($0.id) })))"
+                )
+                record(.failure)
+            }
             if !options.dryRun {
                 progress("applying \(plural(plan.pending.count, "agent"))")
                 var applied = await reconciler.apply(plan, parallel: options.parallel)
@@ -150,6 +165,12 @@ public struct SyncEngine: Sendable {
                 let preview = try await pusher.preview()
                 report.pushPreview = preview
                 record(preview.exitStatus)
+                if !preview.toPush.isEmpty, !(await tokenMayWrite()) {
+                    report.failures.append(
+                        "the token lacks the sync scope: the run's push would be refused for \(plural(preview.toPush.count, "ticket"))"
+                    )
+                    record(.failure)
+                }
             } else {
                 progress("pushing ticket changes")
                 let pushed = try await pusher.push(author: author)

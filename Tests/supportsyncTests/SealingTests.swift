@@ -579,6 +579,30 @@ import Testing
 
     /// A token that may only read: the one agent write fails, and sync says
     /// every write failed (not that the platform failed for every agent).
+    /// A dry run with a token that may only read exits as the run would
+    /// when the run would push a team's change.
+    @Test func aDryRunForetellsAPushTheTokenMayNotMake() async throws {
+        let bench = try TicketBench(sealed: true)
+        let ticket = SampleTickets.make(1)
+        try bench.platform.put([ticket])
+        let database = bench.database
+        let server = try await TicketBench.offload { try TicketServer(database: database) }
+        defer { server.stop() }
+        let pulled = try await bench.run(
+            ["tickets", "pull", "--platform", server.url], environment: server.environment("sync"))
+        #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
+        let set = try await bench.run(["tickets", "set", ticket.id, "--priority", "high", "--commit"])
+        #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
+        let dry = try await bench.run(
+            ["sync", "--platform", server.url, "--dry-run"], environment: server.environment("read"))
+        #expect(dry.status == 3, "\(dry.stdout)\(dry.stderr)")
+        #expect(
+            dry.stdout.contains("the token lacks the sync scope: the run's push would be refused for 1 ticket"),
+            "\(dry.stdout)")
+        let run = try await bench.run(["sync", "--platform", server.url], environment: server.environment("read"))
+        #expect(run.status == 3, "the run: \(run.stdout)\(run.stderr)")
+    }
+
     @Test func aSyncWhoseEveryWriteFailsSaysSoAndStopsBeforeTheTickets() async throws {
         let bench = try TicketBench(sealed: true)
         let agent = "agent: desk\nname: Desk\nchannels: [messages]\nsupport:\n  mode: flag\n"
@@ -603,5 +627,15 @@ import Testing
         let reasons = (document["agents"] as? [String: Any])?["reasons"] as? [[String: String]]
         #expect(reasons?.map { $0["id"] } == ["desk"], "\(json.stdout)")
         #expect(reasons?.first?["reason"]?.contains("sync scope") == true, "\(json.stdout)")
+        // The dry run exits as the run would: the platform says what the token may do.
+        let dry = try await bench.run(
+            ["sync", "--platform", server.url, "--dry-run"], environment: server.environment("read"))
+        #expect(dry.status == 3, "\(dry.stdout)\(dry.stderr)")
+        #expect(
+            dry.stdout.contains("the token lacks the sync scope: the run would be refused writing 1 agent (desk)"),
+            "\(dry.stdout)")
+        let allowed = try await bench.run(
+            ["sync", "--platform", server.url, "--dry-run"], environment: server.environment("sync"))
+        #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
     }
 }

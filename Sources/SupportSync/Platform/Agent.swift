@@ -77,14 +77,20 @@ public struct AgentWrite: Sendable, Hashable, Codable {
 public struct PlatformInfo: Sendable, Hashable, Codable {
     public var instance: String
     public var apiVersion: String
+    /// What the token that asked may do (`read`, `sync`, ...), when the
+    /// platform says: a dry run tells from it that the run's writes would
+    /// be refused. Nil when unknown (an older server, a platform without
+    /// scopes).
+    public var scopes: [String]?
 
-    public init(instance: String, apiVersion: String = "1") {
+    public init(instance: String, apiVersion: String = "1", scopes: [String]? = nil) {
         self.instance = instance
         self.apiVersion = apiVersion
+        self.scopes = scopes
     }
 
     enum CodingKeys: String, CodingKey {
-        case instance
+        case instance, scopes
         case apiVersion = "api_version"
     }
 }
