@@ -24,6 +24,10 @@ extension Scaffold {
             default: expected = Self.ticketSchemaText
             }
             guard let current else {
+                // The team's own sync workflow by another name: theirs to keep.
+                if path == Self.workflowPath, let other = otherSyncWorkflow() {
+                    return Comparison(path: other, state: .edited, writtenBy: nil, diff: "")
+                }
                 return Comparison(
                     path: path, state: .missing, writtenBy: nil,
                     diff: try TextDiff.unified(old: nil, new: Array(expected.utf8), path: path))

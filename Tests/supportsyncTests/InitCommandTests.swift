@@ -169,6 +169,28 @@ import Testing
                 == "name: ours\n")
     }
 
+    /// A sync workflow of the team's own under another name: init adds no
+    /// second one (it would sync at the same time, outside the first's
+    /// concurrency group), and says why.
+    @Test func aSyncWorkflowUnderAnotherNameIsTheOne() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(
+            ".github/workflows/supportsync.yaml", "jobs:\n  s:\n    steps:\n      - run: supportsync sync\n")
+        try folder.write(".github/workflows/tests.yml", "jobs:\n  t:\n    steps:\n      - run: make test\n")
+        let result = try Executable.run(["init"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "skipped .github/workflows/supportsync.yml (.github/workflows/supportsync.yaml already runs supportsync sync)"
+            ),
+            "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(Scaffold.workflowPath).path))
+        // init --check takes it for the team's own, not a missing file.
+        let check = try Executable.run(["init", "--check"], in: folder.url)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains(".github/workflows/supportsync.yaml"), "\(check.stdout)")
+    }
+
     @Test func actionOptionNamesThePublishedAction() throws {
         let folder = try TemporaryFolder()
         let result = try Executable.run(

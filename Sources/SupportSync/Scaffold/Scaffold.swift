@@ -173,9 +173,31 @@ public struct Scaffold: Sendable {
                 entries.append(try write(file))
             }
         }
-        for file in files() { entries.append(try write(file)) }
+        for file in files() {
+            // One sync workflow: a second, outside the first's concurrency
+            // group, would sync at the same time and fail to push.
+            if file.path == Self.workflowPath, !exists(file.path), let other = otherSyncWorkflow() {
+                entries.append(
+                    Entry(path: file.path, outcome: .skipped, note: "\(other) already runs supportsync sync"))
+                continue
+            }
+            entries.append(try write(file))
+        }
         entries.append(try ignoreLocalState())
         return entries
+    }
+
+    /// Another workflow that runs `supportsync sync` (`supportsync.yaml`,
+    /// say, written by hand or by another name), by its path.
+    public func otherSyncWorkflow() -> String? {
+        let folder = (Self.workflowPath as NSString).deletingLastPathComponent
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
+        return names.sorted().lazy.map { folder + "/" + $0 }.first { path in
+            guard path != Self.workflowPath, path.hasSuffix(".yml") || path.hasSuffix(".yaml"),
+                let data = FileManager.default.contents(atPath: self.url(path).path)
+            else { return false }
+            return String(decoding: data, as: UTF8.self).contains("supportsync sync")
+        }
     }
 
     public func url(_ path: String) -> URL { root.appendingPathComponent(path) }
