@@ -333,6 +333,15 @@ public struct SyncReport: Sendable {
 
     /// Appends the Markdown report to `path` (`$GITHUB_STEP_SUMMARY`),
     /// creating the file when missing.
+    /// The job summary of a run that stopped before it had a report (a
+    /// detached HEAD, no platform in CI): what stopped it, so the summary
+    /// is never blank.
+    public static func appendStopped(_ message: String, dryRun: Bool, to path: String) throws {
+        var report = SyncReport(dryRun: dryRun)
+        report.failures = ["stopped before syncing: " + message]
+        try report.appendMarkdown(to: path)
+    }
+
     public func appendMarkdown(to path: String) throws {
         let url = URL(fileURLWithPath: path)
         if !FileManager.default.fileExists(atPath: url.path) {

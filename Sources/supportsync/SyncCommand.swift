@@ -40,11 +40,21 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(json: format == .json) {
-            let engine = SyncEngine(
-                root: try repository.root(), platform: platformOptions.selection,
-                options: .init(dryRun: dryRun, parallel: parallel, author: commit.author),
-                logger: CommandLogging.logger, progress: Progress.step)
-            let outcome = try await engine.run()
+            let outcome: SyncEngine.Outcome
+            do {
+                let engine = SyncEngine(
+                    root: try repository.root(), platform: platformOptions.selection,
+                    options: .init(dryRun: dryRun, parallel: parallel, author: commit.author),
+                    logger: CommandLogging.logger, progress: Progress.step)
+                outcome = try await engine.run()
+            } catch {
+                // Stopped before a report: the job summary says why all the same.
+                if let summaryFile {
+                    try? SyncReport.appendStopped(
+                        (error as? any UserError)?.description ?? "\(error)", dryRun: dryRun, to: summaryFile)
+                }
+                throw error
+            }
             if let invalid = outcome.invalidConfig {
                 // With --format json, stdout carries only the report's document.
                 let diagnostics = DiagnosticFormatter.text(invalid)

@@ -25,6 +25,22 @@ import Testing
         return (folder, platform, ticket.id)
     }
 
+    /// A run stopped before it has a report (no platform named in CI) still
+    /// says why in the job summary, which would otherwise stay blank.
+    @Test func aRunStoppedBeforeSyncingSaysWhyInTheJobSummary() throws {
+        let folder = try TemporaryFolder()
+        #expect(try Executable.run(["init"], in: folder.url).status == 0)
+        let summary = folder.url.appendingPathComponent("summary.md")
+        try Data("# earlier step\n".utf8).write(to: summary)
+        let result = try Executable.run(
+            ["sync", "--summary-file", summary.path], in: folder.url,
+            environment: ["CI": "true", "SUPPORTSYNC_PLATFORM": ""])
+        #expect(result.status == 64, "\(result.stdout)\(result.stderr)")
+        let written = try String(contentsOf: summary, encoding: .utf8)
+        #expect(written.hasPrefix("# earlier step\n### supportsync sync\n"), "\(written)")
+        #expect(written.contains("- failed: stopped before syncing: "), "\(written)")
+    }
+
     @Test func formatJSONIsOneDocumentNamingWhatChanged() async throws {
         let (folder, platform, _) = try await repositoryWithATicket()
         let second = try await platform.createTicket(
