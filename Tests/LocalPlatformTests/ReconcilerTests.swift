@@ -149,6 +149,9 @@ import Testing
         let report = try await Importer(platform: unbound, root: bench.root).run(overwrite: true)
         #expect(report.skipped.map(\.id) == ["legacy"], "\(report.skipped)")
         #expect(report.skipped.first?.reason.contains("import one by hand") == true)
+        // Named, so a person can find them on the platform.
+        let reason = report.skipped.first?.reason ?? ""
+        #expect(reason.contains("(named '") && reason.contains("rename all but one"), "\(reason)")
     }
 
     @Test func appliesInParallelAndReportsEachAgent() async throws {

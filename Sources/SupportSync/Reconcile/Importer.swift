@@ -72,7 +72,7 @@ public struct Importer: Sendable {
                     report.skipped.append(
                         (
                             PrintableText.escaping(agent.id),
-                            "the platform holds \(count) agents bound to no file that would all be this file; import one by hand"
+                            "the platform holds \(count) agents bound to no file that would all be this file (named \(IDList.capped(agents.filter { $0.id == agent.id }.map { "'\(PrintableText.escaping($0.name))'" }))); rename all but one on the platform, or import one by hand"
                         ))
                 }
                 continue
