@@ -64,7 +64,7 @@ struct RetryPlanner {
             guard idempotent else {
                 return .giveUp(
                     reason:
-                        "not retried, as it may have been carried out before the answer was lost: run the command again, which finds what it did"
+                        "not retried, as the platform may have carried it out before it failed: run the command again, which finds what it did"
                 )
             }
             guard serverErrorRetries < policy.serverErrorRetries else { return .giveUp(reason: nil) }

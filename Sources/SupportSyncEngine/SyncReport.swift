@@ -84,17 +84,30 @@ public struct SyncReport: Sendable {
                 )
             }
         }
-        // Why each agent was refused or failed, as `apply` says it.
+        // Why each agent was refused or failed, as `apply` says it: the
+        // agents one reason stopped on one line (an outage stops them all).
+        var groups: [(kind: String, reason: String, ids: [String])] = []
+        for result in apply?.results ?? [] {
+            let kind: String
+            let reason: String
+            switch result.outcome {
+            case .conflict(let said), .rejected(let said): (kind, reason) = ("refused", said)
+            case .failed(let said): (kind, reason) = ("failed", said)
+            case .applied, .unchanged: continue
+            }
+            // The reason without the agent it names first.
+            let own = "agent \(result.id): "
+            let shared = reason.hasPrefix(own) ? String(reason.dropFirst(own.count)) : reason
+            if let index = groups.firstIndex(where: { $0.kind == kind && $0.reason == shared }) {
+                groups[index].ids.append(result.id)
+            } else {
+                groups.append((kind, shared, [result.id]))
+            }
+        }
         lines += Self.capped(
-            (apply?.results ?? []).compactMap { result in
-                switch result.outcome {
-                case .conflict(let reason), .rejected(let reason):
-                    return "refused \(PrintableText.escaping(result.id)): \(PrintableText.escaping(reason))"
-                case .failed(let reason):
-                    return "failed \(PrintableText.escaping(result.id)): \(PrintableText.escaping(reason))"
-                case .applied, .unchanged: return nil
-                }
-            }, "agents refused or failed (--format json lists them all)")
+            groups.map {
+                "\($0.kind) \(IDList.capped($0.ids.map { PrintableText.escaping($0) })): \(PrintableText.escaping($0.reason))"
+            }, "reasons agents were refused or failed (--format json lists them all)")
         for (id, fields) in apply?.putBack ?? [] {
             lines.append(
                 "agent \(id) was edited on the platform since the last apply; put back: \(fields.joined(separator: ", "))"

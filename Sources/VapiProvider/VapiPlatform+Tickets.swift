@@ -119,7 +119,12 @@ extension VapiPlatform {
                 // Gone, or never visible to this key: a key of another
                 // organization finds no call and none of the environment's
                 // assistants either, and must not have the ticket erased in git.
-                guard try await agents().contains(where: { !$0.adoptable }) else {
+                let environment = self.environment
+                guard
+                    try await list().assistants.contains(where: {
+                        VapiSlice.binding(of: $0)?.environment == environment
+                    })
+                else {
                     throw .failed(
                         "Vapi has no call \(PrintableText.escaping(id)), and this key sees none of environment \(PrintableText.escaping(environment))'s assistants: the key may belong to another organization, or the URL may be wrong. Check them; nothing was deleted, and the ticket was not erased"
                     )

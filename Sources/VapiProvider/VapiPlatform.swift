@@ -170,9 +170,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         let assistantID = assistant["id"]?.string ?? ""
         let binding = VapiSlice.binding(of: assistant)
         // A copy made on Vapi's dashboard keeps its original's metadata, tool
-        // ids included: a tool another assistant uses (another environment's)
-        // is left to it, and this assistant gets one of its own.
-        let shared = try await toolsUsed(besides: assistantID)
+        // ids included: a tool an older assistant uses (the original, another
+        // environment's) is left to it, and this assistant gets one of its own.
+        let shared = try await toolsUsed(before: assistant)
         let own = { (id: String?) in id.flatMap { shared.contains($0) ? nil : $0 } }
         let transferTool = try await ensureTool(
             desired.transferTool, existing: own(binding?.transferTool), tools: tools, role: "transfer", agent: agent)
@@ -307,13 +307,20 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         return binding
     }
 
-    /// The tools every assistant but `assistantID` uses (in its model or
-    /// its binding), from this run's listing.
-    private func toolsUsed(besides assistantID: String) async throws(PlatformError) -> Set<String> {
+    /// The tools the assistants made before `assistant` use (in their model
+    /// or binding), from this run's listing: a copy is newer than its
+    /// original, which keeps its tools.
+    private func toolsUsed(before assistant: JSONValue) async throws(PlatformError) -> Set<String> {
         let listing: Listing
         if let cached = self.listing.value { listing = cached } else { listing = try await list() }
+        let id = assistant["id"]?.string ?? ""
+        let created = assistant["createdAt"]?.string ?? ""
+        func isOlder(_ other: JSONValue) -> Bool {
+            let otherCreated = other["createdAt"]?.string ?? ""
+            return otherCreated < created || (otherCreated == created && (other["id"]?.string ?? "") < id)
+        }
         var used: Set<String> = []
-        for other in listing.assistants where other["id"]?.string != assistantID {
+        for other in listing.assistants where other["id"]?.string != id && isOlder(other) {
             used.formUnion(other["model"]?["toolIds"]?.strings ?? [])
             if let binding = VapiSlice.binding(of: other) {
                 used.formUnion([binding.transferTool, binding.flagTool].compactMap { $0 })
@@ -493,8 +500,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             } catch {
                 // An answer over the client's limit (calls with long
                 // transcripts): the same page again, half as long.
-                guard case .tooLarge = error, pageSize > 1 else { throw error }
-                pageSize /= 2
+                // Never below 2: a page of one, read on from its own time,
+                // would bring the same item forever.
+                guard case .tooLarge = error, pageSize > 2 else { throw error }
+                pageSize = max(2, pageSize / 2)
                 logger.info(
                     "an answer was too large; asking for smaller pages",
                     metadata: ["resource": "\(resource)", "limit": "\(pageSize)"])
@@ -517,7 +526,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             guard added > 0 else {
                 // A page created in one millisecond, read again: Vapi's list
                 // has no finer position to go on from than that time.
-                guard items.count > 1, items.compactMap({ $0["createdAt"]?.string }).max() == oldest,
+                // (A page shorter than asked, and not Vapi's own 100, was the rest of the list.)
+                guard items.count > 1, items.count >= pageSize || items.count == Self.defaultPage,
+                    items.compactMap({ $0["createdAt"]?.string }).max() == oldest,
                     before?.key != "createdAtLt"
                 else { break }
                 if mostPages != nil {

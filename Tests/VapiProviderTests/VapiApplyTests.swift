@@ -292,10 +292,24 @@ import VapiProvider
                 "name": .string("Billing line (staging)"), "model": try #require(original["model"]),
                 "metadata": .object(["supportsync": .object(metadata)]),
             ]), token: true)
+        // Production applied first, with a change of its own: the original
+        // keeps its tool (the copy is the newer), changed in place.
+        let file = try String(
+            contentsOf: bench.repository.root.appendingPathComponent("config/agents/billing-line.yaml"), encoding: .utf8
+        )
+        try bench.repository.write(
+            "config/agents/billing-line.yaml", file.replacingOccurrences(of: "+34910000000", with: "+34910000001"))
+        let production = try await bench.run(["apply", "--agent", "billing-line"])
+        #expect(production.status == 0, "\(production.stdout)\(production.stderr)")
+        #expect(
+            try await bench.bound()["billing-line"]?["metadata"]?["supportsync"]?["tools"]?["transfer"]?.string
+                == transfer)
+        let changed = try #require(try await bench.fake.state().tools.first { $0["id"]?.string == transfer })
+        #expect(changed != before && "\(changed)".contains("+34910000001"), "\(changed)")
         let staging = try await bench.run(["apply", "--env", "staging", "--agent", "billing-line"])
         #expect(staging.status == 0, "\(staging.stdout)\(staging.stderr)")
         let after = try #require(try await bench.fake.state().tools.first { $0["id"]?.string == transfer })
-        #expect(after == before, "production's transfer tool is untouched")
+        #expect(after == changed, "production's transfer tool is untouched by staging")
         let copy = try #require(
             try await bench.fake.state().assistants.first {
                 $0["metadata"]?["supportsync"]?["environment"]?.string == "staging"

@@ -198,6 +198,17 @@ import Testing
             let id = try #require(assistant["id"]?.string)
             try await fake.call("POST", "/__fake/assistants/\(id)/created", .string("2026-11-02T10:00:00.000Z"))
         }
+        // Asked for 1,000, a Vapi answering all 120 gave the whole list: no refusal.
+        let whole = try FakeVapi()
+        try await make(whole, names: (1...120).map { "Bulk \($0)" })
+        for assistant in try await whole.state().assistants {
+            let id = try #require(assistant["id"]?.string)
+            try await whole.call("POST", "/__fake/assistants/\(id)/created", .string("2026-11-02T10:00:00.000Z"))
+        }
+        let wholeVapi = try platform(whole, pageSize: 1000)
+        #expect(try await wholeVapi.agents().count == 120)
+        try await wholeVapi.shutdown()
+
         let vapi = try platform(fake, pageSize: 1000)
         let refused = await #expect(throws: PlatformError.self) { try await vapi.agents() }
         #expect(
@@ -242,6 +253,25 @@ import Testing
         try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
         try await vapi.shutdown()
         #expect(Set(listed) == Set(calls.compactMap { $0["id"]?.string }), "\(listed.count) listed")
+
+        // Refused as too large again and again (413): the pages shrink to
+        // two at least, and every call is still listed, none lost.
+        let refusing = try FakeVapi()
+        let hourly = (0..<10).map { hour in
+            VapiTicketTests.call(
+                assistant: nil, flagged: true, at: ("2026-11-03T1\(hour):00:00.000Z", "2026-11-03T1\(hour):00:00.000Z"))
+        }
+        try await refusing.call("POST", "/__fake/calls", .array(hourly))
+        try await refusing.fault(
+            .object([
+                "method": .string("GET"), "path": .string("/call"), "exact": .bool(true), "kind": .string("status"),
+                "status": .integer(413), "times": .integer(6),
+            ]))
+        let small = try platform(refusing, pageSize: 100)
+        var all: [String] = []
+        try await small.each("call", resource: "calls") { all.append($0["id"]?.string ?? "") }
+        try await small.shutdown()
+        #expect(Set(all) == Set(hourly.compactMap { $0["id"]?.string }), "\(all.count) listed")
     }
 
     static let escalating = AgentSettings(

@@ -577,8 +577,6 @@ import Testing
         try await bench.expectFsckClean()
     }
 
-    /// A token that may only read: the one agent write fails, and sync says
-    /// every write failed (not that the platform failed for every agent).
     /// A dry run with a token that may only read exits as the run would
     /// when the run would push a team's change.
     @Test func aDryRunForetellsAPushTheTokenMayNotMake() async throws {
@@ -603,6 +601,8 @@ import Testing
         #expect(run.status == 3, "the run: \(run.stdout)\(run.stderr)")
     }
 
+    /// A token that may only read: the one agent write fails, and sync says
+    /// every write failed (not that the platform failed for every agent).
     @Test func aSyncWhoseEveryWriteFailsSaysSoAndStopsBeforeTheTickets() async throws {
         let bench = try TicketBench(sealed: true)
         let agent = "agent: desk\nname: Desk\nchannels: [messages]\nsupport:\n  mode: flag\n"
@@ -618,6 +618,7 @@ import Testing
         #expect(said.contains("tickets were not pulled or pushed"))
         // Why, as apply says it, in the output CI shows (not only in a log).
         #expect(result.stdout.contains("failed desk: "), "\(result.stdout)")
+        #expect(!result.stdout.contains("failed desk: agent desk:"), "named once: \(result.stdout)")
         #expect(result.stdout.contains("sync scope"), "\(result.stdout)")
         let json = try await bench.run(
             ["sync", "--platform", server.url, "--format", "json"], environment: server.environment("read"))
