@@ -344,8 +344,6 @@ public struct SyncReport: Sendable {
         return out
     }
 
-    /// Appends the Markdown report to `path` (`$GITHUB_STEP_SUMMARY`),
-    /// creating the file when missing.
     /// The job summary of a run that stopped before it had a report (a
     /// detached HEAD, no platform in CI): what stopped it, so the summary
     /// is never blank.
@@ -355,6 +353,8 @@ public struct SyncReport: Sendable {
         try report.appendMarkdown(to: path)
     }
 
+    /// Appends the Markdown report to `path` (`$GITHUB_STEP_SUMMARY`),
+    /// creating the file when missing.
     public func appendMarkdown(to path: String) throws {
         let url = URL(fileURLWithPath: path)
         if !FileManager.default.fileExists(atPath: url.path) {

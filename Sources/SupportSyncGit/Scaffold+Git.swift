@@ -10,10 +10,12 @@ extension Scaffold {
     /// and action: those given to `init(root:action:branch:)`, else the ones
     /// the file already names.
     public func check(actionGiven: Bool = false, branchGiven: Bool = false) throws -> [Comparison] {
-        try Self.versionedPaths.map { path in
+        try Self.versionedPaths.map { versioned in
+            // The team's own sync workflow by another name stands for init's.
+            let path = versioned == Self.workflowPath ? Self.syncWorkflow(root: root) : versioned
             let current = FileManager.default.contents(atPath: url(path).path).map { [UInt8]($0) }
             var expected: String
-            switch path {
+            switch versioned {
             case Self.workflowPath:
                 let text = current.map { String(decoding: $0, as: UTF8.self) }
                 let named: (action: String?, branch: String?) = text.map(Self.namedInWorkflow) ?? (nil, nil)
@@ -24,19 +26,17 @@ extension Scaffold {
             default: expected = Self.ticketSchemaText
             }
             guard let current else {
-                // The team's own sync workflow by another name: theirs to keep.
-                if path == Self.workflowPath, let other = otherSyncWorkflow() {
-                    return Comparison(path: other, state: .edited, writtenBy: nil, diff: "")
-                }
                 return Comparison(
                     path: path, state: .missing, writtenBy: nil,
                     diff: try TextDiff.unified(old: nil, new: Array(expected.utf8), path: path))
             }
-            let writtenBy = Self.writer(of: current, path: path)
+            let writtenBy = Self.writer(of: current, path: versioned)
             if current == Array(expected.utf8) {
                 return Comparison(path: path, state: .current, writtenBy: writtenBy, diff: "")
             }
-            let older = writtenBy.map { Self.isOlder($0, than: SupportSyncVersion.current) } ?? true
+            // No marker: an older version's file at init's path, the team's
+            // own at another.
+            let older = writtenBy.map { Self.isOlder($0, than: SupportSyncVersion.current) } ?? (path == versioned)
             return Comparison(
                 path: path, state: older ? .outdated : .edited, writtenBy: writtenBy,
                 diff: try TextDiff.unified(old: current, new: Array(expected.utf8), path: path))

@@ -481,10 +481,14 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         _ kind: String, resource: String, filter: [(String, String)] = [], pageSize: Int? = nil,
         mostPages: Int? = nil, _ body: (JSONValue) throws(PlatformError) -> Void
     ) async throws(PlatformError) {
-        var pageSize = pageSize ?? self.pageSize
+        let asked = pageSize ?? self.pageSize
+        var pageSize = asked
         var before: (key: String, time: String)?
         var seen: Set<String> = []
         var pages = 0
+        // Whether the page asked for was made larger again to hold items of
+        // one creation time (since the last page that brought something new).
+        var regrowing = false
         while true {
             pages += 1
             if let mostPages, pages > mostPages {
@@ -502,7 +506,15 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 // transcripts): the same page again, half as long.
                 // Never below 2: a page of one, read on from its own time,
                 // would bring the same item forever.
-                guard case .tooLarge = error, pageSize > 2 else { throw error }
+                guard case .tooLarge = error else { throw error }
+                if regrowing {
+                    // Items of one time that no page within the limit holds:
+                    // stopped, never passed over (the cursor stays).
+                    throw PlatformError.failed(
+                        "\(resource): more were created at one time (\(PrintableText.escaping(before?.time ?? "?"))) than a page within the client's size limit holds, and Vapi's list cannot go on past them; nothing after them was read. Report it to Vapi"
+                    )
+                }
+                guard pageSize > 2 else { throw error }
                 pageSize = max(2, pageSize / 2)
                 logger.info(
                     "an answer was too large; asking for smaller pages",
@@ -531,6 +543,14 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                     items.compactMap({ $0["createdAt"]?.string }).max() == oldest,
                     before?.key != "createdAtLt"
                 else { break }
+                // Pages made smaller for answers too large: larger again, to
+                // hold every item of that time (a smaller one fails again
+                // if they do not fit: said, never skipped).
+                if pageSize < asked {
+                    regrowing = true
+                    pageSize = min(asked, pageSize * 2)
+                    continue
+                }
                 if mostPages != nil {
                     // Held whole (assistants, tools): a listing missing some
                     // would create agents twice.
@@ -546,6 +566,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 continue
             }
             before = ("createdAtLe", oldest)
+            regrowing = false
+            // Smaller pages were for some large items: larger again, as the
+            // HTTP provider's do.
+            pageSize = min(asked, pageSize * 2)
         }
     }
 

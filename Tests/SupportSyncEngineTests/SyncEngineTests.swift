@@ -1,11 +1,12 @@
 import Foundation
 import Git
 import LocalPlatform
-import SupportSync
 import SupportSyncEngine
 import SupportSyncGit
 import TestSupport
 import Testing
+
+@testable import SupportSync
 
 /// A whole sync, in-process: the engine against a local platform's SQLite
 /// file and a real git repository in a temporary folder.
@@ -228,6 +229,20 @@ import Testing
         let real = try await bench.engine().run()
         #expect(real.report.push?.problems.count == 1, "\(real.report.text)")
         #expect(real.status == .needsAttention)
+    }
+
+    /// Why agents were refused or failed: one line per reason, naming its
+    /// agents once each (an outage stops them all), not one per agent.
+    @Test func agentFailuresAreGroupedByReason() {
+        var report = SyncReport(dryRun: false)
+        report.apply = ApplyReport(results: [
+            .init(id: "a", action: .update, outcome: .failed("agent a: HTTP 500: the platform failed")),
+            .init(id: "b", action: .update, outcome: .failed("agent b: HTTP 500: the platform failed")),
+            .init(id: "c", action: .create, outcome: .rejected("agent c: name is too long")),
+            .init(id: "d", action: .update, outcome: .applied(version: "2")),
+        ])
+        let lines = report.lines.filter { $0.hasPrefix("failed ") || $0.hasPrefix("refused ") }
+        #expect(lines == ["failed a, b: HTTP 500: the platform failed", "refused c: name is too long"], "\(lines)")
     }
 
     /// Text from the platform in the job summary makes no HTML, link or

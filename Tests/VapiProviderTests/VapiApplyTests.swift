@@ -259,22 +259,12 @@ import VapiProvider
     /// metadata, tool ids included; bound to staging by hand, its apply
     /// gives it a transfer tool of its own and leaves production's alone.
     @Test func aCopiedAssistantGetsToolsOfItsOwnAndLeavesTheOriginals() async throws {
-        let project = """
-            platforms:
-              production:
-                provider: vapi
-                url: env/VAPI_URL
-                token: env/VAPI_TOKEN
-                strict_supports: false
-              staging:
-                provider: vapi
-                url: env/VAPI_URL
-                token: env/VAPI_TOKEN
-                strict_supports: false
-                overlay: config/environments/staging.yaml
-            default: production
-
-            """
+        // Production as everywhere here, and staging on the same organization.
+        let stagingPlatform =
+            "  staging:\n    provider: vapi\n    url: env/VAPI_URL\n    token: env/VAPI_TOKEN\n"
+            + "    strict_supports: false\n    overlay: config/environments/staging.yaml\n"
+        let project = Self.project().replacingOccurrences(
+            of: "default: production", with: stagingPlatform + "default: production")
         let bench = try Bench(project: project)
         try bench.repository.write(
             "config/environments/staging.yaml",

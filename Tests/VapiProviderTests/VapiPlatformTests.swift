@@ -257,8 +257,11 @@ import Testing
         // Refused as too large again and again (413): the pages shrink to
         // two at least, and every call is still listed, none lost.
         let refusing = try FakeVapi()
-        let hourly = (0..<10).map { hour in
-            VapiTicketTests.call(
+        // Three of them made in one millisecond: a page of two holds only
+        // two, so the pages grow again for them rather than pass the third.
+        let hourly = (0..<12).map { index in
+            let hour = index < 3 ? 2 : index - 2
+            return VapiTicketTests.call(
                 assistant: nil, flagged: true, at: ("2026-11-03T1\(hour):00:00.000Z", "2026-11-03T1\(hour):00:00.000Z"))
         }
         try await refusing.call("POST", "/__fake/calls", .array(hourly))

@@ -189,6 +189,27 @@ import Testing
         let check = try Executable.run(["init", "--check"], in: folder.url)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains(".github/workflows/supportsync.yaml"), "\(check.stdout)")
+        // Written by an older version under that name: outdated, as at init's own path.
+        try folder.write(
+            ".github/workflows/supportsync.yaml",
+            "# Written by supportsync 0.4.0 (supportsync init).\njobs:\n  s:\n    steps:\n      - run: supportsync sync\n"
+        )
+        let outdated = try Executable.run(["init", "--check"], in: folder.url)
+        #expect(outdated.status == 1, "\(outdated.stdout)\(outdated.stderr)")
+        let validate = try Executable.run(["validate"], in: folder.url)
+        #expect(validate.stdout.contains(".github/workflows/supportsync.yaml:1:1: warning:"), "\(validate.stdout)")
+
+        // A mention in a comment, or a dry run, is no sync workflow.
+        for text in [
+            "# TODO: run supportsync sync here\n", "jobs:\n  p:\n    steps:\n      - run: supportsync sync --dry-run\n",
+        ] {
+            let other = try TemporaryFolder()
+            try other.write(".github/workflows/ci.yml", text)
+            #expect(try Executable.run(["init"], in: other.url).status == 0)
+            #expect(
+                FileManager.default.fileExists(atPath: other.url.appendingPathComponent(Scaffold.workflowPath).path),
+                "\(text)")
+        }
     }
 
     @Test func actionOptionNamesThePublishedAction() throws {

@@ -45,10 +45,12 @@ extension Scaffold {
     /// Files without a marker are the team's own and are left alone, except
     /// the workflow 0.1 wrote, which is known by its first line.
     public static func outdatedFileDiagnostics(root: URL) -> [Diagnostic] {
-        versionedPaths.compactMap { path in
+        versionedPaths.compactMap { versioned in
+            // The team's own sync workflow by another name stands for init's.
+            let path = versioned == workflowPath ? syncWorkflow(root: root) : versioned
             let file = root.appendingPathComponent(path).path
             guard let data = FileManager.default.contents(atPath: file) else { return nil }
-            guard let version = writer(of: [UInt8](data), path: path),
+            guard let version = writer(of: [UInt8](data), path: versioned),
                 isOlder(version, than: SupportSyncVersion.current)
             else { return nil }
             return Diagnostic(

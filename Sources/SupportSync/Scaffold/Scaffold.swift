@@ -189,15 +189,30 @@ public struct Scaffold: Sendable {
 
     /// Another workflow that runs `supportsync sync` (`supportsync.yaml`,
     /// say, written by hand or by another name), by its path.
-    public func otherSyncWorkflow() -> String? {
-        let folder = (Self.workflowPath as NSString).deletingLastPathComponent
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
+    public func otherSyncWorkflow() -> String? { Self.otherSyncWorkflow(root: root) }
+
+    /// The same for the repository at `root`: a workflow with a line that
+    /// runs `supportsync sync` for real (not in a comment, not a dry run).
+    public static func otherSyncWorkflow(root: URL) -> String? {
+        let folder = (workflowPath as NSString).deletingLastPathComponent
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
         return names.sorted().lazy.map { folder + "/" + $0 }.first { path in
-            guard path != Self.workflowPath, path.hasSuffix(".yml") || path.hasSuffix(".yaml"),
-                let data = FileManager.default.contents(atPath: self.url(path).path)
+            guard path != workflowPath, path.hasSuffix(".yml") || path.hasSuffix(".yaml"),
+                let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
             else { return false }
-            return String(decoding: data, as: UTF8.self).contains("supportsync sync")
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").contains { line in
+                let text = line.drop { $0 == " " || $0 == "\t" }
+                return !text.hasPrefix("#") && text.contains("supportsync sync") && !text.contains("--dry-run")
+            }
         }
+    }
+
+    /// The sync workflow the repository uses: `init`'s, else the team's own
+    /// by another name, else `init`'s path (missing).
+    public static func syncWorkflow(root: URL) -> String {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent(workflowPath).path)
+            ? workflowPath : otherSyncWorkflow(root: root) ?? workflowPath
     }
 
     public func url(_ path: String) -> URL { root.appendingPathComponent(path) }

@@ -571,7 +571,7 @@ public enum TicketCommandError: UserError {
             return
                 "this is a shallow clone: ticket history needs the full history (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)"
         case .detachedHead:
-            return "HEAD is detached: check out a branch, or name one with --ref"
+            return "HEAD is detached: check out a branch (tickets pull also takes --ref)"
         case .badAuthor(let text):
             return "--author \(text): expected \"Name <email>\""
         case .unknownTicket(let id):
