@@ -499,8 +499,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             var query = [("limit", String(pageSize))] + filter
             if let before { query.append((before.key, before.time)) }
             let page: JSONValue
+            let bytes: Int
             do {
-                page = try await send(PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
+                (page, bytes) = try await sendMeasured(
+                    PlatformRequest(.get, [kind], query: query, resource: resource), body: nil)
             } catch {
                 // An answer over the client's limit (calls with long
                 // transcripts): the same page again, half as long.
@@ -567,9 +569,11 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             }
             before = ("createdAtLe", oldest)
             regrowing = false
-            // Smaller pages were for some large items: larger again, as the
-            // HTTP provider's do.
-            pageSize = min(asked, pageSize * 2)
+            // Smaller pages were for some large items: larger again once a
+            // page is well under the limit, as the HTTP provider's grow.
+            if pageSize < asked, bytes < transport.configuration.maxResponseBytes / 4 {
+                pageSize = min(asked, pageSize * 2)
+            }
         }
     }
 
@@ -623,6 +627,13 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     func send(_ request: PlatformRequest, body: JSONValue?, missingIsNil: Bool = false) async throws(PlatformError)
         -> JSONValue
     {
+        try await sendMeasured(request, body: body, missingIsNil: missingIsNil).answer
+    }
+
+    /// `send`, with the size of the answer's body in bytes.
+    func sendMeasured(_ request: PlatformRequest, body: JSONValue?, missingIsNil: Bool = false)
+        async throws(PlatformError) -> (answer: JSONValue, bytes: Int)
+    {
         var request = request
         if let body {
             let encoder = JSONEncoder()
@@ -635,7 +646,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         let context = "\(request.resource): HTTP \(exchange.status) on \(transport.shown(request))"
         if (200...299).contains(exchange.status) {
             do {
-                return try JSONDecoder().decode(JSONValue.self, from: data)
+                return (try JSONDecoder().decode(JSONValue.self, from: data), data.count)
             } catch {
                 throw .failed(
                     transport.redact("\(context): the answer is \(JSONCoding.summary(of: error, json: data))"))
@@ -651,7 +662,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         let message = transport.redact(
             context + (said.map { ": " + $0 } ?? "") + (exchange.note.map { "; " + $0 } ?? ""))
         switch exchange.status {
-        case 404 where missingIsNil: return .null
+        case 404 where missingIsNil: return (.null, data.count)
         // A list Vapi does not have is the wrong URL, not a missing item.
         case 404 where request.method == .get && !request.path.dropFirst().contains("/"):
             throw .failed(
