@@ -577,6 +577,15 @@ import Testing
         try await bench.expectFsckClean()
     }
 
+    /// `sync --dry-run` with a token that may only read exits 3, as the run
+    /// would, saying what the run would be refused.
+    static func expectDryRunRefused(_ bench: TicketBench, _ server: TicketServer, saying said: String) async throws {
+        let dry = try await bench.run(
+            ["sync", "--platform", server.url, "--dry-run"], environment: server.environment("read"))
+        #expect(dry.status == 3, "\(dry.stdout)\(dry.stderr)")
+        #expect(dry.stdout.contains(said), "\(dry.stdout)")
+    }
+
     /// A dry run with a token that may only read exits as the run would
     /// when the run would push a team's change.
     @Test func aDryRunForetellsAPushTheTokenMayNotMake() async throws {
@@ -591,12 +600,8 @@ import Testing
         #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
         let set = try await bench.run(["tickets", "set", ticket.id, "--priority", "high", "--commit"])
         #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
-        let dry = try await bench.run(
-            ["sync", "--platform", server.url, "--dry-run"], environment: server.environment("read"))
-        #expect(dry.status == 3, "\(dry.stdout)\(dry.stderr)")
-        #expect(
-            dry.stdout.contains("the token lacks the sync scope: the run's push would be refused for 1 ticket"),
-            "\(dry.stdout)")
+        try await Self.expectDryRunRefused(
+            bench, server, saying: "the token lacks the sync scope: the run's push would be refused for 1 ticket")
         let run = try await bench.run(["sync", "--platform", server.url], environment: server.environment("read"))
         #expect(run.status == 3, "the run: \(run.stdout)\(run.stderr)")
     }
@@ -629,12 +634,8 @@ import Testing
         #expect(reasons?.map { $0["id"] } == ["desk"], "\(json.stdout)")
         #expect(reasons?.first?["reason"]?.contains("sync scope") == true, "\(json.stdout)")
         // The dry run exits as the run would: the platform says what the token may do.
-        let dry = try await bench.run(
-            ["sync", "--platform", server.url, "--dry-run"], environment: server.environment("read"))
-        #expect(dry.status == 3, "\(dry.stdout)\(dry.stderr)")
-        #expect(
-            dry.stdout.contains("the token lacks the sync scope: the run would be refused writing 1 agent (desk)"),
-            "\(dry.stdout)")
+        try await Self.expectDryRunRefused(
+            bench, server, saying: "the token lacks the sync scope: the run would be refused writing 1 agent (desk)")
         let allowed = try await bench.run(
             ["sync", "--platform", server.url, "--dry-run"], environment: server.environment("sync"))
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")

@@ -176,7 +176,7 @@ public struct Scaffold: Sendable {
         for file in files() {
             // One sync workflow: a second, outside the first's concurrency
             // group, would sync at the same time and fail to push.
-            if file.path == Self.workflowPath, !exists(file.path), let other = otherSyncWorkflow() {
+            if file.path == Self.workflowPath, !exists(file.path), let other = Self.otherSyncWorkflow(root: root) {
                 entries.append(
                     Entry(path: file.path, outcome: .skipped, note: "\(other) already runs supportsync sync"))
                 continue
@@ -187,12 +187,10 @@ public struct Scaffold: Sendable {
         return entries
     }
 
-    /// Another workflow that runs `supportsync sync` (`supportsync.yaml`,
-    /// say, written by hand or by another name), by its path.
-    public func otherSyncWorkflow() -> String? { Self.otherSyncWorkflow(root: root) }
-
-    /// The same for the repository at `root`: a workflow with a line that
-    /// runs `supportsync sync` for real (not in a comment, not a dry run).
+    /// Another workflow of the repository at `root` that runs `supportsync
+    /// sync` (`supportsync.yaml`, say, written by hand or by another name),
+    /// by its path: one with a line that runs it for real (not in a
+    /// comment, not a dry run).
     public static func otherSyncWorkflow(root: URL) -> String? {
         let folder = (workflowPath as NSString).deletingLastPathComponent
         let names =

@@ -69,7 +69,7 @@ public struct TicketAuditor {
             if allChanges.contains(where: { ($0.path as NSString).lastPathComponent == ".gitattributes" }) {
                 attributesChanged = true
             }
-            let changes = allChanges.filter { TicketPaths.kind(ofPath: $0.path) != .outside }
+            let changes = Self.underTickets(allChanges)
             if !changes.isEmpty { result.ticketCommits += 1 }
             let isToolCommit = try self.isToolCommit(commit, changes: changes)
             if isToolCommit {
@@ -392,9 +392,12 @@ public struct TicketAuditor {
     /// What `commit` changed against its first parent under any case of
     /// `tickets/`.
     private func ticketChanges(of commit: CommitInfo) throws -> [FileChange] {
-        try repository.changes(from: commit.parents.first, to: commit.id, under: "").filter {
-            TicketPaths.kind(ofPath: $0.path) != .outside
-        }
+        Self.underTickets(try repository.changes(from: commit.parents.first, to: commit.id, under: ""))
+    }
+
+    /// Those of `changes` under any case of `tickets/`.
+    private static func underTickets(_ changes: [FileChange]) -> [FileChange] {
+        changes.filter { TicketPaths.kind(ofPath: $0.path) != .outside }
     }
 
     /// Whether `commit` is one the tool writes, given its `changes`
