@@ -86,27 +86,22 @@ public struct SyncReport: Sendable {
         }
         // Why each agent was refused or failed, as `apply` says it: the
         // agents one reason stopped on one line (an outage stops them all).
-        var groups: [(kind: String, reason: String, ids: [String])] = []
-        for result in apply?.results ?? [] {
-            let kind: String
-            let reason: String
-            switch result.outcome {
-            case .conflict(let said), .rejected(let said): (kind, reason) = ("refused", said)
-            case .failed(let said): (kind, reason) = ("failed", said)
-            case .applied, .unchanged: continue
-            }
-            // The reason without the agent it names first.
-            let own = "agent \(result.id): "
-            let shared = reason.hasPrefix(own) ? String(reason.dropFirst(own.count)) : reason
-            if let index = groups.firstIndex(where: { $0.kind == kind && $0.reason == shared }) {
-                groups[index].ids.append(result.id)
-            } else {
-                groups.append((kind, shared, [result.id]))
-            }
+        struct Why: Hashable {
+            var kind, reason: String
         }
+        let groups = IDList.grouped(
+            (apply?.results ?? []).compactMap { result -> (id: String, reason: Why)? in
+                guard let kind = result.outcome.notWritten, let reason = result.outcome.reason else { return nil }
+                // The reason without the agent it names first.
+                let own = "agent \(result.id): "
+                return (
+                    result.id,
+                    Why(kind: kind, reason: reason.hasPrefix(own) ? String(reason.dropFirst(own.count)) : reason)
+                )
+            })
         lines += Self.capped(
             groups.map {
-                "\($0.kind) \(IDList.capped($0.ids.map { PrintableText.escaping($0) })): \(PrintableText.escaping($0.reason))"
+                "\($0.reason.kind) \(IDList.capped($0.ids.map { PrintableText.escaping($0) })): \(PrintableText.escaping($0.reason.reason))"
             }, "reasons agents were refused or failed (--format json lists them all)")
         for (id, fields) in apply?.putBack ?? [] {
             lines.append(
@@ -155,7 +150,7 @@ public struct SyncReport: Sendable {
             where !(pull?.conflicts.contains { $0.id == id && $0.conflict == conflict } ?? false) {
                 details.append("conflict \(id): \(conflict.describe(id: id))")
             }
-            pushFailures = TicketPusher.byReason(preview.failed).map { "push would fail for \(Self.failure($0))" }
+            pushFailures = IDList.grouped(preview.failed).map { "push would fail for \(Self.failure($0))" }
         }
         for problem in ticketProblems {
             lines.append(
@@ -271,11 +266,7 @@ public struct SyncReport: Sendable {
                 created: apply.created, updated: apply.updated, unchanged: apply.unchanged, refused: apply.refused,
                 failed: apply.failed, putBack: apply.putBack.map { PutBack(id: $0.id, fields: $0.fields) },
                 reasons: apply.results.compactMap { result in
-                    switch result.outcome {
-                    case .conflict(let reason), .rejected(let reason), .failed(let reason):
-                        return Skipped(id: result.id, reason: reason)
-                    case .applied, .unchanged: return nil
-                    }
+                    result.outcome.reason.map { Skipped(id: result.id, reason: $0) }
                 })
         } else if let plan {
             document.plannedAgents = PlannedAgents(

@@ -240,9 +240,21 @@ import Testing
             .init(id: "b", action: .update, outcome: .failed("agent b: HTTP 500: the platform failed")),
             .init(id: "c", action: .create, outcome: .rejected("agent c: name is too long")),
             .init(id: "d", action: .update, outcome: .applied(version: "2")),
+            .init(id: "e", action: .update, outcome: .conflict("agent e: changed on the platform since the plan")),
+            .init(id: "f", action: .update, outcome: .unchanged),
         ])
         let lines = report.lines.filter { $0.hasPrefix("failed ") || $0.hasPrefix("refused ") }
-        #expect(lines == ["failed a, b: HTTP 500: the platform failed", "refused c: name is too long"], "\(lines)")
+        #expect(
+            lines == [
+                "failed a, b: HTTP 500: the platform failed", "refused c: name is too long",
+                "refused e: changed on the platform since the plan",
+            ], "\(lines)")
+        // JSON keeps each agent's reason as apply said it.
+        let document = try? JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any]
+        let reasons = (document?["agents"] as? [String: Any])?["reasons"] as? [[String: String]]
+        #expect(reasons?.map { $0["id"] ?? "" } == ["a", "b", "c", "e"], "\(report.json)")
+        #expect(reasons?.last?["reason"] == "agent e: changed on the platform since the plan", "\(report.json)")
+        #expect(report.apply?.refused == ["c", "e"] && report.apply?.failed == ["a", "b"])
     }
 
     /// Text from the platform in the job summary makes no HTML, link or

@@ -224,8 +224,7 @@ public enum PlanFormatter {
                     output +=
                         "  put back what was edited on the platform since the last apply: \(fields.joined(separator: ", "))\n"
                 }
-            case .conflict(let message): output += "refused \(result.id): \(message)\n"
-            case .rejected(let message): output += "refused \(result.id): \(message)\n"
+            case .conflict(let message), .rejected(let message): output += "refused \(result.id): \(message)\n"
             case .failed(let message): output += "failed  \(result.id): \(message)\n"
             }
         }

@@ -157,6 +157,25 @@ public struct ApplyReport: Sendable {
         case rejected(String)
         /// The write failed (unreachable, 5xx after retries, 401...).
         case failed(String)
+
+        /// What was said when the agent was not written (refused or
+        /// failed); nil when it was written or already matched.
+        public var reason: String? {
+            switch self {
+            case .conflict(let said), .rejected(let said), .failed(let said): said
+            case .applied, .unchanged: nil
+            }
+        }
+
+        /// How a report names an agent not written: `refused` (a conflict,
+        /// or settings the platform refused) or `failed`; nil when written.
+        public var notWritten: String? {
+            switch self {
+            case .conflict, .rejected: "refused"
+            case .failed: "failed"
+            case .applied, .unchanged: nil
+            }
+        }
     }
 
     public struct Result: Sendable, Hashable {
@@ -191,19 +210,8 @@ public struct ApplyReport: Sendable {
     public var created: [String] { results.filter { $0.action == .create && isApplied($0.outcome) }.map(\.id) }
     public var updated: [String] { results.filter { $0.action == .update && isApplied($0.outcome) }.map(\.id) }
     public var unchanged: [String] { ids { $0 == .unchanged } }
-    public var refused: [String] {
-        ids {
-            if case .conflict = $0 { return true }
-            if case .rejected = $0 { return true }
-            return false
-        }
-    }
-    public var failed: [String] {
-        ids {
-            if case .failed = $0 { return true }
-            return false
-        }
-    }
+    public var refused: [String] { ids { $0.notWritten == "refused" } }
+    public var failed: [String] { ids { $0.notWritten == "failed" } }
 
     private func isApplied(_ outcome: Outcome) -> Bool {
         if case .applied = outcome { return true }

@@ -208,6 +208,23 @@ public struct SealedValue: Sendable, Hashable {
         return values
     }
 
+    /// When `record`'s well-formed sealed values (at the places `sealing`
+    /// covers) are sealed with more than one key: the ticket's own key, the
+    /// one most of them are sealed with, and each value sealed with another
+    /// (moved from another ticket). Nil when one key seals them all.
+    public static func mixedKeys(
+        in record: TicketRecord, sealing: Sealing
+    ) -> (key: String, others: [(place: SealedPlace, keyID: String)])? {
+        let keyed = values(in: record, sealing: sealing).compactMap { place, text in
+            (try? keyID(of: text).get()).map { (place: place, keyID: $0) }
+        }.sorted { $0.place.path < $1.place.path }
+        let counts = Dictionary(keyed.map { ($0.keyID, 1) }, uniquingKeysWith: +)
+        guard counts.count > 1,
+            let key = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key
+        else { return nil }
+        return (key, keyed.filter { $0.keyID != key })
+    }
+
     /// The places `sealing` covers where `record` holds anything but a
     /// well-formed sealed value or the withheld mark (plain text, a null, or
     /// text that merely starts like one), which a sealed read must never

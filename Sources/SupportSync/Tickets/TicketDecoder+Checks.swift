@@ -39,7 +39,6 @@ extension TicketDecoder {
     /// value is what the customer wrote, and text that merely starts like a
     /// sealed value (`sealed:v1:...` as someone's name) must read.
     private mutating func checkSealed(_ record: TicketRecord, sealing: Sealing) {
-        var sealed: [(keyID: String, path: String, at: SourceLocation)] = []
         let sealedPaths = Set(sealing.places(in: record).map(\.path))
         for place in SealedPlace.all(in: record) {
             guard case .some(.some(let text)) = place.value(in: record) else { continue }
@@ -52,26 +51,18 @@ extension TicketDecoder {
                 }
                 continue
             }
-            guard sealedPaths.contains(place.path), SealedValue.isSealed(text) else { continue }
-            switch SealedValue.keyID(of: text) {
-            case .failure(let problem):
-                reader.report(
-                    .ticketSealed, at: at, "\(place.path) is not a sealed value: \(problem)",
-                    hint: "sealed values come from the platform; restore the value from the file's history")
-            case .success(let keyID):
-                sealed.append((keyID, place.path, at))
-            }
-        }
-        // The ticket's key is the one most of its values are sealed with: a
-        // value sealed with another was moved from another ticket.
-        let counts = Dictionary(sealed.map { ($0.keyID, 1) }, uniquingKeysWith: +)
-        guard counts.count > 1,
-            let key = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key
-        else { return }
-        for value in sealed where value.keyID != key {
+            guard sealedPaths.contains(place.path), SealedValue.isSealed(text),
+                case .failure(let problem) = SealedValue.keyID(of: text)
+            else { continue }
             reader.report(
-                .ticketSealed, at: value.at,
-                "\(value.path) is sealed with key \(value.keyID), not this ticket's key \(key): a ticket's values are sealed with its one key",
+                .ticketSealed, at: at, "\(place.path) is not a sealed value: \(problem)",
+                hint: "sealed values come from the platform; restore the value from the file's history")
+        }
+        guard record.erasure == nil, let mixed = SealedValue.mixedKeys(in: record, sealing: sealing) else { return }
+        for (place, keyID) in mixed.others {
+            reader.report(
+                .ticketSealed, at: valueLocations[place.path] ?? root.location,
+                "\(place.path) is sealed with key \(keyID), not this ticket's key \(mixed.key): a ticket's values are sealed with its one key",
                 hint: "a sealed value cannot be moved from another ticket; restore it from the file's history")
         }
     }

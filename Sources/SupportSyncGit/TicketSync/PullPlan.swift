@@ -96,11 +96,8 @@ struct PullPlan {
             // Nothing is written that the tool's own reader would refuse:
             // one key seals all of a ticket's values (a value sealed with
             // another was moved from another ticket).
-            let keys = Set(
-                SealedValue.values(in: ticket.record, sealing: codec.sealing).values.compactMap {
-                    try? SealedValue.keyID(of: $0).get()
-                })
-            if keys.count > 1 {
+            if let mixed = SealedValue.mixedKeys(in: ticket.record, sealing: codec.sealing) {
+                let keys = Set(mixed.others.map(\.keyID)).union([mixed.key])
                 plan.refused.append(
                     (
                         ticket.id,

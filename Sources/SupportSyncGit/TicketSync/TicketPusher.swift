@@ -26,7 +26,7 @@ public struct TicketPusher {
             TicketPusher.exitStatus(failed: failed, refused: refused, clean: conflicts.isEmpty && problems.isEmpty)
         }
 
-        public var failedByReason: [(ids: [String], reason: String)] { TicketPusher.byReason(failed) }
+        public var failedByReason: [(ids: [String], reason: String)] { IDList.grouped(failed) }
     }
 
     /// 3 when a ticket failed for the platform's sake (unreachable, the
@@ -58,18 +58,6 @@ public struct TicketPusher {
             return "a \(next.team.status.rawValue) ticket needs a resolution"
         }
         return nil
-    }
-
-    /// Failed tickets grouped by reason, in first-seen order: a push the
-    /// platform stopped leaves many tickets unsent for one reason.
-    public static func byReason(_ failed: [(id: String, reason: String)]) -> [(ids: [String], reason: String)] {
-        var reasons: [String] = []
-        var ids: [String: [String]] = [:]
-        for (id, reason) in failed {
-            if ids[reason] == nil { reasons.append(reason) }
-            ids[reason, default: []].append(id)
-        }
-        return reasons.map { (ids[$0] ?? [], $0) }
     }
 
     let tickets: TicketStore
