@@ -277,6 +277,44 @@ import Testing
         #expect(Set(all) == Set(hourly.compactMap { $0["id"]?.string }), "\(all.count) listed")
     }
 
+    /// Calls of one creation time that no page within the client's size
+    /// limit holds: the pull stops and says so, never passing over them.
+    @Test func callsOfOneTimeThatNoPageHoldsStopTheList() async throws {
+        let fake = try FakeVapi()
+        var calls: [JSONValue] = []
+        for index in 0..<5 {
+            // Four of one millisecond, and an older one they stand before.
+            let time = index < 4 ? "2026-11-03T10:00:00.000Z" : "2026-11-03T09:00:00.000Z"
+            guard case .object(var call) = VapiTicketTests.call(assistant: nil, flagged: true, at: (time, time))
+            else { continue }
+            call["transcript"] = .string(String(repeating: "Hello, I would like to return these shoes. ", count: 1_400))
+            calls.append(.object(call))
+        }
+        try await fake.call("POST", "/__fake/calls", .array(calls))
+        // A page of two fits (about 120 kB); a page of three or more does not.
+        var configuration = HTTPPlatform.Configuration()
+        configuration.maxResponseBytes = 150_000
+        let vapi = try VapiPlatform(
+            baseURL: fake.url, token: FakeVapi.token, environment: "production", flagWebhook: nil,
+            requestInterval: .zero, pageSize: 100, configuration: configuration, logger: Logger(label: "test"))
+        var listed: [String] = []
+        let error = await #expect(throws: PlatformError.self) {
+            try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
+        }
+        try await vapi.shutdown()
+        #expect(
+            String(describing: error).contains("more were created at one time (2026-11-03T10:00:00.000Z)"),
+            "\(String(describing: error))")
+        #expect(listed.count == 2, "the first page of two, then the stop: \(listed)")
+        // Asked smaller down to two, then larger again once for the rest of that time.
+        let limits = try await fake.requests().compactMap { request -> String? in
+            guard request["path"]?.string == "/call" else { return nil }
+            return request["query"]?["limit"]?.string
+        }
+        #expect(limits.prefix(6) == ["100", "50", "25", "12", "6", "3"], "\(limits)")
+        #expect(limits.last == "4", "\(limits)")
+    }
+
     static let escalating = AgentSettings(
         id: "front-desk", name: "Front desk", channels: [.calls],
         support: SupportSettings(
