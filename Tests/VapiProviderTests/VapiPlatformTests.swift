@@ -10,10 +10,22 @@ import Testing
 /// `VapiPlatform` in-process against the fake: listing and binding details
 /// the command-line tests do not reach.
 @Suite struct VapiPlatformTests {
-    func platform(_ fake: FakeVapi, pageSize: Int) throws -> VapiPlatform {
-        try VapiPlatform(
+    /// `maxResponseBytes`: the client's limit on an answer, when smaller than its own.
+    func platform(_ fake: FakeVapi, pageSize: Int, maxResponseBytes: Int? = nil) throws -> VapiPlatform {
+        var configuration = HTTPPlatform.Configuration()
+        if let maxResponseBytes { configuration.maxResponseBytes = maxResponseBytes }
+        return try VapiPlatform(
             baseURL: fake.url, token: FakeVapi.token, environment: "production", flagWebhook: nil,
-            requestInterval: .zero, pageSize: pageSize, logger: Logger(label: "test"))
+            requestInterval: .zero, pageSize: pageSize, configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    /// A flagged call with a transcript of about `kilobytes` kB, created at `time` when given.
+    static func longCall(kilobytes: Int, at time: String? = nil) -> JSONValue {
+        guard case .object(var call) = VapiTicketTests.call(assistant: nil, flagged: true, at: time.map { ($0, $0) })
+        else { return .null }
+        let sentence = "Hello, I would like to return these shoes. "
+        call["transcript"] = .string(String(repeating: sentence, count: kilobytes * 1000 / sentence.count))
+        return .object(call)
     }
 
     /// Assistants made as a dashboard would: unbound, named.
@@ -237,18 +249,9 @@ import Testing
     /// asked for again in smaller pages, not an error on every pull.
     @Test func aPageTooLargeIsAskedForAgainInSmallerPages() async throws {
         let fake = try FakeVapi()
-        var calls: [JSONValue] = []
-        for _ in 0..<20 {
-            guard case .object(var call) = VapiTicketTests.call(assistant: nil, flagged: true) else { continue }
-            call["transcript"] = .string(String(repeating: "Hello, I would like to return these shoes. ", count: 700))
-            calls.append(.object(call))
-        }
+        let calls = (0..<20).map { _ in Self.longCall(kilobytes: 30) }
         try await fake.call("POST", "/__fake/calls", .array(calls))
-        var configuration = HTTPPlatform.Configuration()
-        configuration.maxResponseBytes = 200_000
-        let vapi = try VapiPlatform(
-            baseURL: fake.url, token: FakeVapi.token, environment: "production", flagWebhook: nil,
-            requestInterval: .zero, pageSize: 1000, configuration: configuration, logger: Logger(label: "test"))
+        let vapi = try platform(fake, pageSize: 1000, maxResponseBytes: 200_000)
         var listed: [String] = []
         try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
         try await vapi.shutdown()
@@ -281,22 +284,13 @@ import Testing
     /// limit holds: the pull stops and says so, never passing over them.
     @Test func callsOfOneTimeThatNoPageHoldsStopTheList() async throws {
         let fake = try FakeVapi()
-        var calls: [JSONValue] = []
-        for index in 0..<5 {
-            // Four of one millisecond, and an older one they stand before.
-            let time = index < 4 ? "2026-11-03T10:00:00.000Z" : "2026-11-03T09:00:00.000Z"
-            guard case .object(var call) = VapiTicketTests.call(assistant: nil, flagged: true, at: (time, time))
-            else { continue }
-            call["transcript"] = .string(String(repeating: "Hello, I would like to return these shoes. ", count: 1_400))
-            calls.append(.object(call))
+        // Four of one millisecond, and an older one they stand before.
+        let calls = (0..<5).map { index in
+            Self.longCall(kilobytes: 60, at: index < 4 ? "2026-11-03T10:00:00.000Z" : "2026-11-03T09:00:00.000Z")
         }
         try await fake.call("POST", "/__fake/calls", .array(calls))
         // A page of two fits (about 120 kB); a page of three or more does not.
-        var configuration = HTTPPlatform.Configuration()
-        configuration.maxResponseBytes = 150_000
-        let vapi = try VapiPlatform(
-            baseURL: fake.url, token: FakeVapi.token, environment: "production", flagWebhook: nil,
-            requestInterval: .zero, pageSize: 100, configuration: configuration, logger: Logger(label: "test"))
+        let vapi = try platform(fake, pageSize: 100, maxResponseBytes: 150_000)
         var listed: [String] = []
         let error = await #expect(throws: PlatformError.self) {
             try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
