@@ -63,6 +63,28 @@ extension Repository {
 }
 
 extension Repository {
+    /// Whether the repository has the commit `id` (a clone may name one it never fetched).
+    public func hasCommit(_ id: ObjectID) -> Bool {
+        var oid = id.gitOID
+        var commit: OpaquePointer?
+        guard git_commit_lookup(&commit, pointer, &oid) == 0 else { return false }
+        git_commit_free(commit)
+        return true
+    }
+
+    /// Whether `commit` is `tip` or one of its ancestors (`git merge-base
+    /// --is-ancestor`): whether the branch at `tip` holds it.
+    public func holds(_ commit: ObjectID, at tip: ObjectID) throws(GitError) -> Bool {
+        guard commit != tip else { return true }
+        var descendant = tip.gitOID
+        var ancestor = commit.gitOID
+        let code = git_graph_descendant_of(pointer, &descendant, &ancestor)
+        try check(code, "could not tell whether \(tip) descends from \(commit)")
+        return code == 1
+    }
+}
+
+extension Repository {
     /// Every best common ancestor of `one` and `other` (`git merge-base
     /// --all`): more than one after a criss-cross merge, where each side
     /// merged the other. The first is `mergeBase(_:_:)`'s. Empty when they

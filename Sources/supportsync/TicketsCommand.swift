@@ -102,7 +102,8 @@ struct PullCommand: AsyncParsableCommand {
 func printNoPlatformBase() {
     printError(
         "note: this clone has no platform base (\(TicketStore.platformRef)), where conflicts are recorded: "
-            + "git fetch origin '+refs/supportsync/*:refs/supportsync/*'")
+            + "git fetch origin '+refs/supportsync/*:refs/supportsync/*', then merge the branch it agrees with (git pull)"
+    )
 }
 
 struct PushCommand: AsyncParsableCommand {

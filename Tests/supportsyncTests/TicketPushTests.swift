@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import SupportSync
 import TestSupport
 import Testing
@@ -249,6 +250,61 @@ import Testing
         #expect(pulled.status == 0 && !pulled.stdout.contains("conflict \(id)"), "\(pulled.stdout)")
         #expect(try await bench.show(path).contains("priority: urgent\n"))
         #expect(try bench.platform.ticket(id)?.priority == .urgent)
+    }
+
+    /// A branch that does not hold what the base last agreed with (a clone
+    /// that fetched the base but did not merge the branch, a branch forked
+    /// before the last push) holds older values, not the team's changes:
+    /// push, pull and resolve refuse it, say what to merge, and send nothing.
+    @Test func aBranchBehindTheBaseIsRefusedAndRevertsNothing() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        let pulled = try #require(try bench.repository().resolve(reference: "refs/heads/main"))
+        let worked = try bench.editTicket(
+            path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
+        #expect(try await push(bench, server).status == 0)
+        // The branch as a clone that fetched only the base has it: at the pull.
+        let repository = try bench.repository()
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
+        ])
+        let said = "main does not hold commit \(worked.hex.prefix(8)), whose tickets the platform base"
+        for command in [["push"], ["pull"], ["resolve", tickets[0].id, "--keep", "git"]] {
+            let result = try await bench.run(
+                ["tickets"] + command + ["--platform", server.url], environment: server.environment)
+            #expect(result.status == 1, "\(command): \(result.stdout)\(result.stderr)")
+            #expect(
+                result.stderr.contains(said) && result.stderr.contains("git merge \(worked.hex.prefix(8))"),
+                "\(command): \(result.stderr)")
+        }
+        let live = try #require(try bench.platform.ticket(tickets[0].id))
+        #expect(live.status == .inProgress && live.assignee == "bob@example.com", "nothing was reverted")
+        #expect(try await bench.tip() == pulled.hex, "nothing was committed")
+
+        // Once the branch holds it again, the push goes on (nothing to send).
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: pulled, new: worked, message: "merged")
+        ])
+        let again = try await push(bench, server)
+        #expect(again.status == 0 && again.stdout.contains("0 pushed"), "\(again.stdout)\(again.stderr)")
+
+        // A base that agrees with a commit this clone does not have: fetch it.
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        let elsewhere = String(repeating: "ab", count: 20)
+        let forged = try repository.createCommit(
+            parent: base, treeUpdates: [],
+            message: "supportsync: platform base after push\n\nSupportsync-Branch: \(elsewhere)\n",
+            author: Signature(name: "CI", email: "ci@example.com")
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/supportsync/platform", expected: base, new: forged, message: "fetched")
+        ])
+        let missing = try await push(bench, server)
+        #expect(missing.status == 1, "\(missing.stdout)\(missing.stderr)")
+        #expect(
+            missing.stderr.contains("does not hold commit abababab")
+                && missing.stderr.contains("this clone does not have it: fetch and merge"), "\(missing.stderr)")
     }
 
     @Test func aPlatformOnlyChangeArrivesWithThePullAndIsNotRevertedByAPush() async throws {

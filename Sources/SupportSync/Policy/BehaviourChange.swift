@@ -18,6 +18,13 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
     public struct Values: Sendable, Hashable, Codable {
         public var before: String?
         public var after: String?
+
+        /// Both keys, `null` on the side without a value.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(before, forKey: .before)
+            try container.encode(after, forKey: .after)
+        }
     }
 
     /// What happens all day on the closed dates, when it changes on a channel.
@@ -50,6 +57,20 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         case closedRemoved = "closed_removed"
         case closedDays = "closed_days"
         case timezone, hours, tickets, transfers
+    }
+
+    /// Every key, `timezone` and `hours` `null` when they do not change (as
+    /// JSON documents write an empty value, README "JSON").
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(intervals, forKey: .intervals)
+        try container.encode(closedAdded, forKey: .closedAdded)
+        try container.encode(closedRemoved, forKey: .closedRemoved)
+        try container.encode(closedDays, forKey: .closedDays)
+        try container.encode(timezone, forKey: .timezone)
+        try container.encode(hours, forKey: .hours)
+        try container.encode(tickets, forKey: .tickets)
+        try container.encode(transfers, forKey: .transfers)
     }
 
     /// True when no outcome changes.

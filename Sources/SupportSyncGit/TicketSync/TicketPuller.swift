@@ -101,6 +101,9 @@ public struct TicketPuller {
         do {
             while true {
                 if restart {
+                    // A branch behind what the base agreed with would keep its
+                    // older values as the team's changes.
+                    try tickets.checkBranchHoldsBase()
                     tip = try tickets.tip()
                     let stored = try tickets.cursor(at: tip)
                     position = stored?.position

@@ -86,8 +86,14 @@ public struct TicketPusher {
     /// The changes waiting to be pushed, and the problems of every ticket
     /// file that changed since the base but does not validate (never
     /// skipped without a word: its change cannot reach the platform).
-    public func scan() throws -> (pending: [Pending], problems: [Diagnostic]) {
-        guard let tip = try tickets.tip() else { return ([], []) }
+    public func scan() throws -> (pending: [Pending], problems: [Diagnostic]) { try scan(tip: tickets.tip()) }
+
+    /// `scan()` of the branch at `tip`. A branch that does not hold what
+    /// the base last agreed with is refused: its older values are no
+    /// team changes (`TicketStore.checkBranchHoldsBase`).
+    private func scan(tip: ObjectID?) throws -> (pending: [Pending], problems: [Diagnostic]) {
+        try tickets.checkBranchHoldsBase()
+        guard let tip else { return ([], []) }
         let baseTip = try tickets.baseTip()
         var pending: [Pending] = []
         var problems: [Diagnostic] = []
@@ -207,10 +213,11 @@ public struct TicketPusher {
         defer { lock.release() }
         // The base the push moves holds the platform's values as this
         // repository seals them: never another way than its files.
-        try tickets.requireStoredSealing(at: try tickets.tip())
+        let tip = try tickets.tip()
+        try tickets.requireStoredSealing(at: tip)
         var report = Report()
         var baseFiles: [(path: String, bytes: [UInt8])] = []
-        let (pending, problems) = try scan()
+        let (pending, problems) = try scan(tip: tip)
         report.problems = problems
         guard platform.holdsTeamFields else {
             // Nothing to send, and nothing moves: git is where team fields live.
@@ -236,7 +243,7 @@ public struct TicketPusher {
             if outcome.refused { report.refused.insert(id) }
             if let base = outcome.newBase { baseFiles.append((item.path, tickets.codec.encode(base))) }
         }
-        try moveBase(baseFiles, author: author)
+        try moveBase(baseFiles, agreeingWith: tip, author: author)
         // Every ticket that could be in conflict was merged just now: what is
         // not in conflict any more leaves the ledger, unless its push failed.
         let recorded = Set(try ConflictLedger.read(tickets, at: tickets.baseTip()).tickets.keys)
@@ -360,10 +367,14 @@ public struct TicketPusher {
         return agreed == base ? nil : agreed
     }
 
-    private func moveBase(_ files: [(path: String, bytes: [UInt8])], author: Signature) throws {
+    /// The base after a push: the values sent from the branch at `tip`.
+    private func moveBase(_ files: [(path: String, bytes: [UInt8])], agreeingWith tip: ObjectID?, author: Signature)
+        throws
+    {
         guard !files.isEmpty else { return }
         _ = try tickets.commit(author: author) { _, _ in
-            TicketStore.Change(baseFiles: files, baseMessage: "supportsync: platform base after push\n")
+            TicketStore.Change(
+                baseFiles: files, baseMessage: "supportsync: platform base after push\n", agreesWith: tip)
         }
     }
 }

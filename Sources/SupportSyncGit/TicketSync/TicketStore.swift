@@ -137,6 +137,11 @@ public struct TicketStore {
         var message = ""
         var baseFiles: [(path: String, bytes: [UInt8])] = []
         var baseMessage = "supportsync: platform base\n"
+        /// The branch commit whose tickets the base's now agree with, when
+        /// the change moves the base alone for what it read there (a push
+        /// sends the branch's values). Without it, a commit of the branch's
+        /// files is that commit, and other base changes keep the last one.
+        var agreesWith: ObjectID?
 
         var isEmpty: Bool { files.isEmpty && removals.isEmpty && baseFiles.isEmpty }
     }
@@ -177,6 +182,9 @@ public struct TicketStore {
     /// references at once, then the working tree for the branch's files.
     private func commit(_ change: Change, tip: ObjectID?, baseTip: ObjectID?, author: Signature) throws -> Committed {
         let objectCount = change.files.count + change.baseFiles.count
+        // A base moved without the branch's files keeps the commit it agreed with, or takes the change's.
+        let carried =
+            change.baseFiles.isEmpty ? nil : try change.agreesWith ?? baseTip.flatMap { try agreedCommit(base: $0) }
         let build = { (writer: Repository) throws -> Committed in
             var committed = Committed()
             if !change.files.isEmpty || !change.removals.isEmpty {
@@ -190,8 +198,12 @@ public struct TicketStore {
             }
             if !change.baseFiles.isEmpty {
                 let updates = try change.baseFiles.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
+                // Which branch commit the base's tickets agree with, for `checkBranchHoldsBase`.
+                let agrees = committed.commit ?? carried
+                let message =
+                    change.baseMessage + (agrees.map { "\n\(Self.agreesTrailer): \($0.hex)\n" } ?? "")
                 committed.base = try writer.createCommit(
-                    parent: baseTip, treeUpdates: updates, message: change.baseMessage, author: author
+                    parent: baseTip, treeUpdates: updates, message: message, author: author
                 ).commit
             }
             return committed
@@ -246,6 +258,36 @@ public struct TicketStore {
     }
 
     public func tip() throws -> ObjectID? { try repository.resolve(reference: branch) }
+
+    /// The trailer of a base commit naming the branch commit whose tickets
+    /// the base's agree with: the pull that wrote them, or the branch a
+    /// push sent them from.
+    static let agreesTrailer = "Supportsync-Branch"
+
+    /// The branch commit the base at `base` agrees with; nil for a base
+    /// written before it was recorded.
+    func agreedCommit(base: ObjectID) throws -> ObjectID? {
+        try repository.commit(base).trailer(Self.agreesTrailer).flatMap { ObjectID(hex: $0) }
+    }
+
+    /// Refuses to judge the branch's tickets against the base when the
+    /// branch does not hold the commit the base last agreed with: a clone
+    /// that fetched the base but did not merge the branch, a branch forked
+    /// before the last pull. Its older values would otherwise read as the
+    /// team's changes, and a push would send them back over the newer ones.
+    /// A branch yet to be created (`pull --ref`) holds no values: allowed.
+    public func checkBranchHoldsBase() throws {
+        guard let baseTip = try baseTip(), let agreed = try agreedCommit(base: baseTip), let tip = try tip() else {
+            return
+        }
+        guard repository.hasCommit(agreed) else {
+            throw TicketCommandError.behindBase(branch: branch, commit: agreed, missing: true)
+        }
+        guard try repository.holds(agreed, at: tip) else {
+            throw TicketCommandError.behindBase(branch: branch, commit: agreed, missing: false)
+        }
+    }
+
     public func baseTip() throws -> ObjectID? { try repository.resolve(reference: Self.platformRef) }
 
     /// A ticket file's bytes at `commit`, nil when absent.
@@ -562,6 +604,9 @@ public enum TicketCommandError: UserError {
     case unknownTicket(String)
     case badRevision(String)
     case checkedOutElsewhere(String)
+    /// The branch does not hold the commit the platform base last agreed
+    /// with (`missing`: the clone does not even have it).
+    case behindBase(branch: String, commit: ObjectID, missing: Bool)
 
     public var description: String {
         switch self {
@@ -581,12 +626,21 @@ public enum TicketCommandError: UserError {
         case .checkedOutElsewhere(let branch):
             return
                 "\(branch) is checked out in another worktree: run the command there, or name a branch no worktree has checked out with --ref"
+        case .behindBase(let branch, let commit, let missing):
+            let short = String(commit.hex.prefix(8))
+            let name = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst("refs/heads/".count)) : branch
+            let get =
+                missing
+                ? "this clone does not have it: fetch and merge the branch it is on (git pull), then run again"
+                : "merge it first (git pull, or git merge \(short)), then run again"
+            return
+                "\(name) does not hold commit \(short), whose tickets the platform base (\(TicketStore.platformRef)) last agreed with: its older ticket values would be taken for the team's changes and undo newer ones on the platform; \(get)"
         }
     }
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .unknownTicket: return .needsAttention
+        case .unknownTicket, .behindBase: return .needsAttention
         default: return .usage
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SupportSync
@@ -16,6 +17,25 @@ import Testing
         #expect(change.lines == ["calls, sat 14:00-18:00: flag -> transfer billing-desk -> on-call -> flag"])
         #expect(change.intervals.first?.before?.actions == [.flag])
         #expect(change.intervals.first?.after?.actions == [.transfer])
+    }
+
+    /// In JSON every key is there, `null` when it does not change (README "JSON").
+    @Test func theJSONHoldsEveryKeyWithNullForNoChange() throws {
+        let change = try change { $0.replacingOccurrences(of: "sat: \"10:00-14:00\"", with: "sat: \"10:00-18:00\"") }
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(change)) as? [String: Any])
+        #expect(
+            Set(json.keys) == [
+                "intervals", "closed_days", "closed_added", "closed_removed", "timezone", "hours", "tickets",
+                "transfers",
+            ], "\(json.keys)")
+        #expect(json["timezone"] is NSNull && json["hours"] is NSNull)
+        let flagging = try self.change { $0.replacingOccurrences(of: "mode: escalate", with: "mode: flag") }
+        let hours = try JSONSerialization.jsonObject(with: JSONEncoder().encode(flagging.hours))
+        #expect((hours as? [String: Any])?["after"] is NSNull, "\(hours)")
+        #expect((hours as? [String: Any])?["before"] as? String == "Europe/Madrid", "\(hours)")
+        // And it reads back as it was.
+        #expect(try JSONDecoder().decode(BehaviourChange.self, from: JSONEncoder().encode(flagging)) == flagging)
     }
 
     @Test func modeChangeShowsEveryIntervalPerChannel() throws {
