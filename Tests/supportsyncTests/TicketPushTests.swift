@@ -269,7 +269,8 @@ import Testing
         try repository.updateReferences([
             ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
         ])
-        let said = "main does not hold commit \(worked.hex.prefix(8)), whose tickets the platform base"
+        let said =
+            "main does not hold commit \(worked.hex.prefix(8)), whose tickets the platform base (refs/supportsync/platform) last agreed with, and holds older values of 1 ticket (\(tickets[0].id))"
         for command in [["push"], ["pull"], ["resolve", tickets[0].id, "--keep", "git"]] {
             let result = try await bench.run(
                 ["tickets"] + command + ["--platform", server.url], environment: server.environment)
@@ -282,12 +283,23 @@ import Testing
         #expect(live.status == .inProgress && live.assignee == "bob@example.com", "nothing was reverted")
         #expect(try await bench.tip() == pulled.hex, "nothing was committed")
 
-        // Once the branch holds it again, the push goes on (nothing to send).
+        // The same files under another commit (the sync job's ticket commit
+        // replayed on a branch that moved): nothing is older, nothing refused.
+        let file = try #require(try repository.blob(at: path, in: worked))
+        let replayed = try repository.createCommit(
+            parent: pulled, treeUpdates: [(path, try repository.writeBlob(file))], message: "Work the ticket\n",
+            author: Signature(name: "Ana", email: "ana@example.com")
+        ).commit
         try repository.updateReferences([
-            ReferenceUpdate(name: "refs/heads/main", expected: pulled, new: worked, message: "merged")
+            ReferenceUpdate(name: "refs/heads/main", expected: pulled, new: replayed, message: "rebased")
         ])
         let again = try await push(bench, server)
         #expect(again.status == 0 && again.stdout.contains("0 pushed"), "\(again.stdout)\(again.stderr)")
+        // And the team's next change from there is sent.
+        try bench.editTicket(SampleTickets.path(tickets[1]), [("priority: normal", "priority: high")])
+        let next = try await push(bench, server)
+        #expect(next.status == 0 && next.stdout.contains("1 pushed"), "\(next.stdout)\(next.stderr)")
+        #expect(try bench.platform.ticket(tickets[1].id)?.priority == .high)
 
         // A base that agrees with a commit this clone does not have: fetch it.
         let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
@@ -300,8 +312,23 @@ import Testing
         try repository.updateReferences([
             ReferenceUpdate(name: "refs/supportsync/platform", expected: base, new: forged, message: "fetched")
         ])
+        // ... with a ticket the base holds otherwise than the branch.
+        let record = try #require(try repository.blob(at: SampleTickets.path(tickets[2]), in: base))
+        let changed = String(decoding: record, as: UTF8.self).replacingOccurrences(
+            of: "priority: normal\n", with: "priority: urgent\n")
+        let forgedWithTicket = try repository.createCommit(
+            parent: forged,
+            treeUpdates: [(SampleTickets.path(tickets[2]), try repository.writeBlob(Array(changed.utf8)))],
+            message: "supportsync: platform base after push\n\nSupportsync-Branch: \(elsewhere)\n",
+            author: Signature(name: "CI", email: "ci@example.com")
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(
+                name: "refs/supportsync/platform", expected: forged, new: forgedWithTicket, message: "fetched")
+        ])
         let missing = try await push(bench, server)
         #expect(missing.status == 1, "\(missing.stdout)\(missing.stderr)")
+        #expect(missing.stderr.contains("holds older values of 1 ticket (\(tickets[2].id))"), "\(missing.stderr)")
         #expect(
             missing.stderr.contains("does not hold commit abababab")
                 && missing.stderr.contains("this clone does not have it: fetch and merge"), "\(missing.stderr)")

@@ -255,10 +255,11 @@ extension Scaffold {
                       echo "::error title=supportsync::$BRANCH is protected and rejected the ticket commit. Create a GitHub App with Contents read and write, add it to the bypass list of the ruleset that protects $BRANCH, then set the repository variable SUPPORTSYNC_APP_CLIENT_ID and the secret SUPPORTSYNC_APP_PRIVATE_KEY: this job then pushes with the app's token (README: Protected branches)."
                       exit 1
                     fi
-                    # $BRANCH moved meanwhile (a merge landed): replay the ticket commit on top.
+                    # $BRANCH moved meanwhile (a merge landed): merge it in. Not a rebase: the
+                    # platform base names the ticket commit, which must stay in $BRANCH.
                     git -c user.name="github-actions[bot]" \
                         -c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
-                        pull --rebase origin "$BRANCH"
+                        pull --no-rebase --no-edit origin "$BRANCH"
                   done
                   echo "::error title=supportsync::could not push the ticket commit to $BRANCH after 3 attempts"
                   exit 1

@@ -271,21 +271,54 @@ public struct TicketStore {
     }
 
     /// Refuses to judge the branch's tickets against the base when the
-    /// branch does not hold the commit the base last agreed with: a clone
-    /// that fetched the base but did not merge the branch, a branch forked
-    /// before the last pull. Its older values would otherwise read as the
-    /// team's changes, and a push would send them back over the newer ones.
-    /// A branch yet to be created (`pull --ref`) holds no values: allowed.
+    /// branch holds older values than the base of some: a clone that
+    /// fetched the base but did not merge the branch, a branch forked
+    /// before the last pull or push. Those values would otherwise read as
+    /// the team's changes, and a push would send them back over the newer
+    /// ones. The usual case costs one look: the branch holds the commit
+    /// the base last agreed with. Otherwise the base is walked back to the
+    /// newest commit whose agreed commit the branch holds, and only the
+    /// tickets the base changed since then, which the branch holds
+    /// otherwise, refuse it: a branch whose commits were rebased (the
+    /// sync job replays its ticket commit on a branch that moved) holds
+    /// the same files under other commits, and goes on. A branch yet to
+    /// be created (`pull --ref`) holds no values.
     public func checkBranchHoldsBase() throws {
-        guard let baseTip = try baseTip(), let agreed = try agreedCommit(base: baseTip), let tip = try tip() else {
-            return
+        guard let baseTip = try baseTip(), let tip = try tip() else { return }
+        var latest: ObjectID?
+        var judged: [ObjectID: Bool] = [:]
+        // The newest base commit the branch is judged from; nil: none (every ticket of the base is compared).
+        var from: ObjectID?
+        var commit = baseTip
+        for _ in 0..<500 {
+            let info = try repository.commit(commit)
+            // A base written before commits were named: judged from there, as before.
+            guard let agreed = info.trailer(Self.agreesTrailer).flatMap({ ObjectID(hex: $0) }) else {
+                from = commit
+                break
+            }
+            latest = latest ?? agreed
+            let held = try judged[agreed] ?? (repository.hasCommit(agreed) && repository.holds(agreed, at: tip))
+            judged[agreed] = held
+            if held {
+                from = commit
+                break
+            }
+            guard let parent = info.parents.first else { break }
+            commit = parent
         }
-        guard repository.hasCommit(agreed) else {
-            throw TicketCommandError.behindBase(branch: branch, commit: agreed, missing: true)
+        guard from != baseTip, let latest else { return }
+        var behind: [String] = []
+        for change in try repository.changes(from: from, to: baseTip, under: TicketPaths.folder) {
+            guard let newBlob = change.newBlob, TicketPaths.kind(ofPath: change.path) == .ticket,
+                try repository.blob(at: change.path, in: tip) != repository.blob(newBlob)
+            else { continue }
+            behind.append(change.path)
         }
-        guard try repository.holds(agreed, at: tip) else {
-            throw TicketCommandError.behindBase(branch: branch, commit: agreed, missing: false)
-        }
+        guard !behind.isEmpty else { return }
+        throw TicketCommandError.behindBase(
+            branch: branch, commit: latest, missing: !repository.hasCommit(latest),
+            tickets: behind.map { String(($0.split(separator: "/").last ?? "").dropLast(".yaml".count)) })
     }
 
     public func baseTip() throws -> ObjectID? { try repository.resolve(reference: Self.platformRef) }
@@ -606,7 +639,7 @@ public enum TicketCommandError: UserError {
     case checkedOutElsewhere(String)
     /// The branch does not hold the commit the platform base last agreed
     /// with (`missing`: the clone does not even have it).
-    case behindBase(branch: String, commit: ObjectID, missing: Bool)
+    case behindBase(branch: String, commit: ObjectID, missing: Bool, tickets: [String])
 
     public var description: String {
         switch self {
@@ -626,7 +659,7 @@ public enum TicketCommandError: UserError {
         case .checkedOutElsewhere(let branch):
             return
                 "\(branch) is checked out in another worktree: run the command there, or name a branch no worktree has checked out with --ref"
-        case .behindBase(let branch, let commit, let missing):
+        case .behindBase(let branch, let commit, let missing, let tickets):
             let short = String(commit.hex.prefix(8))
             let name = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst("refs/heads/".count)) : branch
             let get =
@@ -634,7 +667,7 @@ public enum TicketCommandError: UserError {
                 ? "this clone does not have it: fetch and merge the branch it is on (git pull), then run again"
                 : "merge it first (git pull, or git merge \(short)), then run again"
             return
-                "\(name) does not hold commit \(short), whose tickets the platform base (\(TicketStore.platformRef)) last agreed with: its older ticket values would be taken for the team's changes and undo newer ones on the platform; \(get)"
+                "\(name) does not hold commit \(short), whose tickets the platform base (\(TicketStore.platformRef)) last agreed with, and holds older values of \(plural(tickets.count, "ticket")) (\(IDList.capped(tickets.map { PrintableText.escaping($0) }))): they would be taken for the team's changes and undo newer ones on the platform; \(get)"
         }
     }
 
