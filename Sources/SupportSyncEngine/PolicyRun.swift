@@ -35,7 +35,26 @@ public enum PolicyRun {
     public static func test(root: URL, environment: String?) throws -> ScenarioReport {
         if let environment { try PlatformSelection.requireEnvironment(environment, root: root) }
         let validation = try ConfigValidator(root: root, environment: environment).validate()
-        return ScenarioReport(validation: validation, environment: environmentName(root: root, environment))
+        // Settings every agent reads that do not validate: no scenario runs on what is left of them.
+        return ScenarioReport(
+            validation: validation, environment: environmentName(root: root, environment),
+            sharedErrors: !sharedErrors(validation, root: root, environment: environment).isEmpty)
+    }
+
+    /// The errors of a file every agent of the environment reads (defaults,
+    /// supportsync.yaml, the environment's overlay): without it, settings
+    /// would be explained or tested as they are not. Another environment's
+    /// overlay is not read.
+    private static func sharedErrors(_ result: ValidationResult, root: URL, environment: String?) -> [Diagnostic] {
+        let platforms = Workspace.projectFile(root: root).project?.platforms ?? []
+        let selected = environmentName(root: root, environment)
+        let mine = Set(platforms.filter { $0.name == selected }.compactMap(\.overlay))
+        let others = Set(platforms.compactMap(\.overlay)).subtracting(mine)
+        return result.report.diagnostics.filter {
+            $0.severity == .error && $0.agent == nil
+                && !$0.location.file.hasPrefix(ConfigValidator.agentsDirectory + "/")
+                && !$0.location.file.hasPrefix("config/tests/") && !others.contains($0.location.file)
+        }
     }
 
     private static func agentSettings(root: URL, environment: String?, agent: String) throws -> (
@@ -44,7 +63,10 @@ public enum PolicyRun {
         if let environment { try PlatformSelection.requireEnvironment(environment, root: root) }
         let validator = ConfigValidator(root: root, environment: environment)
         let file = "\(ConfigValidator.agentsDirectory)/\(agent)"
-        guard FileManager.default.fileExists(atPath: root.appendingPathComponent(file + ".yaml").path) else {
+        // An id, never a path (`./billing`, `../defaults`): named as no agent, and no file outside is looked at.
+        guard Patterns.isAgentID(agent),
+            FileManager.default.fileExists(atPath: root.appendingPathComponent(file + ".yaml").path)
+        else {
             let known =
                 (try? FileManager.default.contentsOfDirectory(
                     atPath: root.appendingPathComponent(ConfigValidator.agentsDirectory).path)) ?? []
@@ -65,18 +87,7 @@ public enum PolicyRun {
                 report: DiagnosticReport(files: Set(shown.map(\.location.file)).count, diagnostics: shown),
                 subject: shown.first?.location.file ?? file + ".yaml", consequence: "its settings cannot be explained")
         }
-        // A file every agent reads (defaults, supportsync.yaml, this
-        // environment's overlay) that does not validate: the settings would
-        // be explained without it. Another environment's overlay is not read.
-        let platforms = Workspace.projectFile(root: root).project?.platforms ?? []
-        let selected = environmentName(root: root, environment)
-        let mine = Set(platforms.filter { $0.name == selected }.compactMap(\.overlay))
-        let others = Set(platforms.compactMap(\.overlay)).subtracting(mine)
-        let shared = result.report.diagnostics.filter {
-            $0.severity == .error && $0.agent == nil
-                && !$0.location.file.hasPrefix(ConfigValidator.agentsDirectory + "/")
-                && !$0.location.file.hasPrefix("config/tests/") && !others.contains($0.location.file)
-        }
+        let shared = sharedErrors(result, root: root, environment: environment)
         if !shared.isEmpty {
             throw ConfigInvalid(
                 report: DiagnosticReport(files: Set(shared.map(\.location.file)).count, diagnostics: shared),

@@ -33,6 +33,12 @@ public enum YAMLReader {
         // so the first line's columns match what an editor shows.
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
         return try body.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> [Document] in
+            if let (offset, name) = ambiguousBreak(in: buffer) {
+                throw YAMLError(
+                    .encoding,
+                    "a \(name) is here, which YAML 1.1 readers (this one among them) take for a line break and YAML 1.2 readers do not; remove it, or write it as an escape in a double-quoted string",
+                    at: markForOffset(offset, in: buffer))
+            }
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             var event = yaml_event_t()
@@ -83,6 +89,26 @@ public enum YAMLReader {
             message += "; indent with spaces, not tabs"
         }
         return YAMLError(.syntax, message, at: mark)
+    }
+
+    /// The first NEXT LINE (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH
+    /// SEPARATOR (U+2029) written as it is, by byte offset: libyaml breaks
+    /// lines there (YAML 1.1), so a file holding one reads otherwise than in
+    /// an editor or a YAML 1.2 reader, and every later line's number is off.
+    /// The tool's writer escapes them.
+    static func ambiguousBreak(in bytes: UnsafeBufferPointer<UInt8>) -> (offset: Int, name: String)? {
+        var index = 0
+        while index + 1 < bytes.count {
+            switch bytes[index] {
+            case 0xC2 where bytes[index + 1] == 0x85: return (index, "NEXT LINE character (U+0085)")
+            case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
+                return (index, "LINE SEPARATOR (U+2028)")
+            case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA9:
+                return (index, "PARAGRAPH SEPARATOR (U+2029)")
+            default: index += 1
+            }
+        }
+        return nil
     }
 
     /// libyaml reports reader errors as a byte offset; turn it into a line,

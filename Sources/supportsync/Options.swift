@@ -67,7 +67,7 @@ func reportingErrors(json: Bool = false, _ body: () async throws -> ExitStatus) 
 
 /// `{"error", "exit_status", "diagnostics"}` on standard output, unless a
 /// document went there already (a pull's batches committed before it failed).
-private func printFailure(_ message: String, _ status: ExitStatus, _ diagnostics: [Diagnostic] = []) {
+func printFailure(_ message: String, _ status: ExitStatus, _ diagnostics: [Diagnostic] = []) {
     guard !StandardOutput.shared.printed else { return }
     struct Failure<Entries: Encodable>: Encodable {
         var error: String

@@ -38,11 +38,17 @@ struct SupportSyncCommand: AsyncParsableCommand {
         #endif
         // Before any logger exists, so every one of them logs this way.
         _ = CommandLogging.bootstrap
-        if let problem = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
-            exit(withError: ValidationError(problem))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let problem = unknownSubcommand(arguments) {
+            refuse(ValidationError(problem), arguments: arguments)
+        }
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            refuse(error, arguments: arguments)
         }
         do {
-            var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -51,6 +57,23 @@ struct SupportSyncCommand: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Exits for arguments that do not parse, as ArgumentParser does; when
+    /// they ask for JSON, standard output holds the error document too, as
+    /// for every other error (help and `--version` print as they are).
+    static func refuse(_ error: any Error, arguments: [String]) -> Never {
+        let code = exitCode(for: error)
+        if code != .success, asksForJSON(arguments) {
+            printFailure(message(for: error), ExitStatus(rawValue: code.rawValue) ?? .usage)
+        }
+        exit(withError: error)
+    }
+
+    /// `--format json` or `--format=json` among the arguments.
+    static func asksForJSON(_ arguments: [String]) -> Bool {
+        zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "json" }
+            || arguments.contains("--format=json")
     }
 
     /// "unknown command 'tickts'; did you mean 'tickets'?" for a word where

@@ -65,6 +65,24 @@ struct ErrorTests {
         #expect(error.message.contains(code))
     }
 
+    /// A line separator YAML 1.1 breaks a line at and YAML 1.2 does not:
+    /// refused where it stands, in lines counted as an editor counts them,
+    /// not read as a break (which moved every later line's number).
+    @Test(
+        "separators YAML 1.1 breaks lines at",
+        arguments: [
+            ("\u{2028}", "LINE SEPARATOR (U+2028)"), ("\u{2029}", "PARAGRAPH SEPARATOR"), ("\u{85}", "NEXT LINE"),
+        ])
+    func ambiguousLineBreak(character: String, name: String) throws {
+        let error = try readError("# Café note\na: ok\n# a comment \(character) with it\nb: 2\n")
+        #expect(error.kind == .encoding)
+        #expect(error.position == Position(3, 13), "\(error)")
+        #expect(error.message.contains(name) && error.message.contains("YAML 1.1"), "\(error.message)")
+        // Written escaped in double quotes, it is text.
+        let escape = character == "\u{85}" ? "\\N" : character == "\u{2028}" ? "\\L" : "\\P"
+        #expect(try root("a: \"x\(escape)y\"\n").at(.value("a"))?.scalar?.text == "x\(character)y")
+    }
+
     @Test func tabsInsideAValueAreText() throws {
         #expect(try root("a: x\ty\n").at(.value("a"))?.scalar?.text == "x\ty")
         #expect(try root("a:\tb\n").at(.value("a"))?.scalar?.text == "b")

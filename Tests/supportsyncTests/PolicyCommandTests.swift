@@ -170,6 +170,52 @@ struct PolicyCommandTests {
         #expect(
             !result.stdout.contains("\u{1B}") && !result.stdout.contains("\nconfig/agents/n.yaml"), "\(result.stdout)")
         #expect(result.stdout.contains(#"billing-line: N\u{1B}[2Jx\nconfig/agents/n.yaml"#), "\(result.stdout)")
+
+        // A destination's name too: in the week, at one moment, and in a plan's behaviour.
+        let forged = #"name: "d\e[31m\nconfig/agents/n.yaml:1:1: error: forged""#
+        try folder.write(
+            file,
+            text.replacingOccurrences(of: "name: billing-desk", with: forged))
+        for arguments in [["explain", "billing-line"], ["explain", "billing-line", "--at", "2026-12-07T10:00"]] {
+            let shown = try Executable.run(arguments, in: folder.url)
+            #expect(shown.status == 0, "\(shown.stderr)")
+            #expect(
+                !shown.stdout.contains("\u{1B}") && !shown.stdout.contains("\nconfig/agents/n.yaml"),
+                "\(arguments): \(shown.stdout)")
+            #expect(shown.stdout.contains(#"transfer d\u{1B}[31m\nconfig/agents/n.yaml"#), "\(shown.stdout)")
+        }
+    }
+
+    /// An agent is named by its id, never by a path: `./billing-line` or
+    /// `../defaults` is no agent (64), and no file outside config/agents/ is looked at.
+    @Test func explainTakesAnIDNotAPath() throws {
+        let folder = try exampleRepository()
+        for name in ["./billing-line", "../defaults", "../tests/billing-line", "../../../tmp/x"] {
+            let result = try Executable.run(["explain", name], in: folder.url)
+            #expect(result.status == 64, "\(name): \(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("there is no agent '\(name)'"), "\(result.stderr)")
+            #expect(!result.stderr.contains("has errors") && !result.stdout.contains("0 files"), "\(result.stdout)")
+        }
+    }
+
+    /// Arguments that do not parse, with `--format json`: standard output
+    /// holds the error document, as for every other error.
+    @Test func argumentsThatDoNotParseGiveTheJSONErrorDocument() throws {
+        let folder = try exampleRepository()
+        for arguments in [
+            ["explain", "billing-line", "--format", "json", "--channel", "sms", "--at", "2026-12-07T10:00"],
+            ["explain", "billing-line", "--format=json", "--at"], ["tickets", "lst", "--format", "json"],
+        ] {
+            let result = try Executable.run(arguments, in: folder.url)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect(document?["exit_status"] as? Int == 64, "\(arguments): \(result.stdout)")
+            #expect((document?["error"] as? String)?.isEmpty == false, "\(result.stdout)")
+        }
+        let text = try Executable.run(["explain", "billing-line", "--channel", "sms"], in: folder.url)
+        #expect(text.status == 64 && text.stdout.isEmpty, "\(text.stdout)")
+        let help = try Executable.run(["explain", "--help", "--format", "json"], in: folder.url)
+        #expect(help.status == 0 && help.stdout.contains("USAGE"), "\(help.stdout)")
     }
 
     @Test func explainRefusesWhatItCannotUse() throws {
@@ -190,6 +236,24 @@ struct PolicyCommandTests {
         let invalid = try Executable.run(["explain", "billing-line"], in: folder.url)
         #expect(invalid.status == 1)
         #expect(invalid.stderr.contains("[escalate-requires-destinations]"))
+    }
+
+    /// A value of defaults.yaml that does not validate is in every agent's
+    /// settings: no scenario runs on the settings without it, and the
+    /// summary says so (it passed on the default the bad value left).
+    @Test func testRunsNoScenarioWhenTheDefaultsHaveErrors() throws {
+        let folder = try exampleRepository()
+        let defaults = try String(
+            contentsOf: folder.url.appendingPathComponent(ConfigValidator.defaultsFile), encoding: .utf8)
+        try folder.write(
+            ConfigValidator.defaultsFile,
+            defaults.replacingOccurrences(of: "support:\n", with: "support:\n  escalate: {fallback: nothng}\n"))
+        let result = try Executable.run(["test"], in: folder.url)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "0 scenarios: 0 passed, 0 failed; config/ has 1 error (supportsync validate shows them), so 12 scenarios of the agents they concern did not run"
+            ), "\(result.stderr)")
     }
 
     @Test func testPassesOnTheExamplesAndFailsAtTheScenariosLine() throws {

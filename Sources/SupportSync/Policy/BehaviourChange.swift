@@ -99,7 +99,8 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         if !closedRemoved.isEmpty { lines.append("closed dates removed: \(closedRemoved.joined(separator: ", "))") }
         lines += transfers.map { "transfer to \($0)" }
         lines += tickets.map { "tickets: \($0)" }
-        return lines
+        // Names, tags and numbers are the files' text: no control character reaches a terminal.
+        return lines.map { PrintableText.escaping($0) }
     }
 
     /// The change from `old` (nil: the agent does not exist yet) to `new`.

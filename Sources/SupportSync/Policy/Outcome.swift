@@ -73,8 +73,9 @@ public struct TransferOutcome: Sendable, Hashable, Codable {
         case then
     }
 
+    /// Destination names escaped (`PrintableText`): they are the files' text.
     public func describe(ringTimes: Bool = true) -> String {
-        let rung = destinations.map { ringTimes ? "\($0) (\(ringTimeout) s)" : $0 }
+        let rung = destinations.map { PrintableText.escaping($0) }.map { ringTimes ? "\($0) (\(ringTimeout) s)" : $0 }
         return "transfer " + (rung + [then.rawValue]).joined(separator: " -> ")
     }
 }

@@ -175,10 +175,14 @@ public struct ScenarioReport: Sendable {
     public var failed: [ScenarioResult] { results.filter { !$0.passed } }
     public var passes: Bool { report.errorCount == 0 && configErrors == 0 }
 
-    public init(validation: ValidationResult, environment: String?) {
+    /// `sharedErrors`: a file every agent reads (defaults, supportsync.yaml,
+    /// the environment's overlay) has errors, so no agent's settings are
+    /// what they would be, and no scenario runs.
+    public init(validation: ValidationResult, environment: String?, sharedErrors: Bool = false) {
         self.environment = environment
-        results = ScenarioRunner.run(validation.scenarios, agents: validation.agents)
-        let known = Set(validation.agents.map(\.id))
+        let known = sharedErrors ? [] : Set(validation.agents.map(\.id))
+        results = ScenarioRunner.run(
+            validation.scenarios, agents: validation.agents.filter { known.contains($0.id) })
         notRun = validation.scenarios.count { !known.contains($0.agent) }
         let inTests = { (diagnostic: Diagnostic) in
             diagnostic.location.file.hasPrefix(ScenarioDecoder.directory + "/")

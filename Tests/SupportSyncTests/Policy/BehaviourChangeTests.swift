@@ -19,6 +19,18 @@ import Testing
         #expect(change.intervals.first?.after?.actions == [.transfer])
     }
 
+    /// A destination's name is the file's text: a control character in it
+    /// is escaped in the behaviour lines, never written to a terminal.
+    @Test func namesInTheLinesAreEscaped() throws {
+        let before = try PolicyFixture.agent(
+            PolicyFixture.billing.replacingOccurrences(of: "name: billing-desk", with: #"name: "desk\e[31m""#))
+        let after = try PolicyFixture.agent(
+            PolicyFixture.billing.replacingOccurrences(of: "name: billing-desk", with: #"name: "desk\e[31m""#)
+                .replacingOccurrences(of: "+34910000000", with: "+34919999999"))
+        let lines = BehaviourChange.between(before, after).lines
+        #expect(lines == [#"transfer to desk\u{1B}[31m: +34910000000 -> +34919999999"#], "\(lines)")
+    }
+
     /// In JSON every key is there, `null` when it does not change (README "JSON").
     @Test func theJSONHoldsEveryKeyWithNullForNoChange() throws {
         let change = try change { $0.replacingOccurrences(of: "sat: \"10:00-14:00\"", with: "sat: \"10:00-18:00\"") }
