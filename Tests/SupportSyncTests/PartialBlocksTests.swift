@@ -22,6 +22,37 @@ import Testing
 
         """
 
+    /// A zone set once in defaults.yaml, for the agents that escalate: an
+    /// agent that does not escalate inherits an escalate block it never
+    /// uses, which is not judged for the `weekly` only escalating needs.
+    /// An escalating agent without its own `weekly` still is, and a bad
+    /// value in defaults.yaml is still an error, once, in that file.
+    @Test func aPartOfABlockInDefaultsBindsOnlyTheAgentsThatUseIt() throws {
+        let folder = try TemporaryFolder([
+            "config/defaults.yaml": "support:\n  escalate:\n    hours:\n      timezone: Europe/Madrid\n",
+            "config/agents/desk.yaml": Self.desk,
+            "config/agents/chat.yaml": "agent: chat\nname: Chat\nchannels: [messages]\nsupport: {mode: flag}\n",
+        ])
+        let valid = try ConfigValidator(root: folder.url).validate()
+        #expect(valid.report.errorCount == 0, "\(valid.report.diagnostics)")
+        #expect(valid.agents.map(\.id).sorted() == ["chat", "desk"])
+        #expect(valid.agents.first { $0.id == "chat" }?.support.escalate == nil)
+
+        try folder.write(
+            "config/agents/desk.yaml",
+            Self.desk.replacingOccurrences(of: "      weekly: {mon-fri: \"09:00-18:00\"}\n", with: ""))
+        try folder.write(
+            "config/defaults.yaml",
+            "support:\n  escalate:\n    hours:\n      timezone: Europe/Madrid\n    ring_timeout: 5000\n")
+        let invalid = try ConfigValidator(root: folder.url).validate()
+        let said = invalid.report.diagnostics.map { "\($0.location.file):\($0.location.line) \($0.message)" }
+        #expect(
+            said.sorted() == [
+                "config/agents/desk.yaml:9 support.escalate.hours has no 'weekly' opening hours",
+                "config/defaults.yaml:5 ring_timeout is 5000 seconds; it must be between 5 and 300",
+            ], "\(said)")
+    }
+
     @Test func anOverlayMayChangeOneDayOfAnAgentsHours() throws {
         let folder = try TemporaryFolder([
             "config/agents/desk.yaml": Self.desk,

@@ -198,7 +198,16 @@ struct AgentDecoder {
                     || node["destinations"].map { !$0.value.isNull && !(canonical && $0.value.items?.isEmpty == true) }
                         ?? false
             } ?? false
+        let judged = reader.diagnostics.count
         let escalate = members["escalate"].flatMap { decodeEscalate($0.value) }
+        // An escalate block the agent does not use (no destinations, and
+        // another mode), inherited from defaults: not judged for what only
+        // an escalating agent needs of it (`weekly` beside a default
+        // `timezone`). defaults.yaml's own values are judged in it alone.
+        if let mode, mode.value != .escalate, !destinationsWritten, let file = context?.file {
+            let inherited = reader.diagnostics[judged...].filter { $0.location.file != file }
+            reader.diagnostics.removeAll { diagnostic in inherited.contains(diagnostic) }
+        }
         // What decide may do is checked against the agent only when decide
         // is its mode: a block the mode does not use is not judged (nor kept).
         decideEscalate = nil
