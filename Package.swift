@@ -136,7 +136,6 @@ let package = Package(
                 "SupportSyncEngine",
                 "LocalPlatform",
                 "PlatformServer",
-                "PlatformClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

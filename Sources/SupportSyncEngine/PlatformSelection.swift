@@ -108,6 +108,19 @@ public struct PlatformSelection: Sendable {
         flag ?? environment["SUPPORTSYNC_ENV"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The environment a command works in (`environmentName`, else the
+    /// file's default) and its provider; nil without `supportsync.yaml` or
+    /// such an environment.
+    public static func provider(ofEnvironment flag: String?, root: URL) -> (
+        name: String, provider: ProjectFile.Provider
+    )? {
+        guard let project = Workspace.projectFile(root: root).project,
+            let name = environmentName(flag) ?? project.defaultPlatform ?? project.platforms.first?.name,
+            let platform = project.platform(named: name)
+        else { return nil }
+        return (platform.name, platform.provider)
+    }
+
     /// Refuses (64) a name that is no environment of `supportsync.yaml`.
     public static func requireEnvironment(_ name: String, root: URL) throws {
         guard let project = Workspace.projectFile(root: root).project, !project.platforms.isEmpty else {

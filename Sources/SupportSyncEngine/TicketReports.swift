@@ -361,6 +361,45 @@ public enum TicketOutput {
                 remaining: result.remaining.map { conflictJSON((result.id, $0)) }, commit: result.commit?.hex))
     }
 
+    /// `tickets seal` and `unseal`: what was rewritten, and which of those
+    /// took an erasure made on the platform since the last pull.
+    public static func text(_ report: TicketResealer.Report, verb: String) -> String {
+        var output = report.skipped.isEmpty ? "" : "nothing was written: every ticket file must be rewritten at once\n"
+        output += report.skipped.map { "skipped \(PrintableText.escaping($0.id)): \($0.reason)\n" }.joined()
+        output +=
+            "\(verb): \(plural(report.rewritten.count, "ticket"))\(report.commit.map { " in \($0.hex.prefix(8))" } ?? "")\n"
+        if !report.erased.isEmpty {
+            output +=
+                "erased on the platform since the last pull, written erased: \(IDList.capped(report.erased.map { PrintableText.escaping($0) }))\n"
+        }
+        return output
+    }
+
+    public static func json(_ report: TicketResealer.Report) -> String {
+        struct Skipped: Encodable {
+            var id, reason: String
+        }
+        struct Document: Encodable {
+            var rewritten, erased: [String]
+            var skipped: [Skipped]
+            var commit: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(rewritten, forKey: .rewritten)
+                try container.encode(erased, forKey: .erased)
+                try container.encode(skipped, forKey: .skipped)
+                try container.encode(commit, forKey: .commit)
+            }
+
+            enum CodingKeys: String, CodingKey { case rewritten, erased, skipped, commit }
+        }
+        return JSONDocument.render(
+            Document(
+                rewritten: report.rewritten, erased: report.erased,
+                skipped: report.skipped.map { Skipped(id: $0.id, reason: $0.reason) }, commit: report.commit?.hex))
+    }
+
     public static func text(_ result: TicketResolver.Result) -> String {
         guard !result.settled.isEmpty else { return "\(result.id): no conflict to resolve (\(result.path))\n" }
         var output = ""

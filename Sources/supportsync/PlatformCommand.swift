@@ -105,6 +105,12 @@ struct ServeError: UserError {
     var exitStatus: ExitStatus { .failure }
 }
 
+/// What `platform simulate` cannot play on: no local platform (exit 64).
+struct SimulateError: UserError {
+    var description: String
+    var exitStatus: ExitStatus { .usage }
+}
+
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -162,10 +168,21 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(json: format == .json) {
             // The local platform the environment (or --db) names: never a remote one.
+            let root = try repository.root()
+            // An environment on another provider has no database here to
+            // play on: said, rather than play on the default file instead.
+            if db == nil, let (name, provider) = PlatformSelection.provider(ofEnvironment: env, root: root),
+                provider != .local
+            {
+                throw SimulateError(
+                    description:
+                        "environment '\(PrintableText.escaping(name))' is on the \(provider.rawValue) provider, not a local platform: platform simulate plays on a local platform only (name its database with --db)"
+                )
+            }
             let selection = PlatformSelection(platform: "local", database: db, environmentName: env)
-            let target = try selection.resolve(root: try repository.root())
+            let target = try selection.resolve(root: root)
             guard case .local(let path) = target.kind else {
-                throw ValidationError("platform simulate plays on the local platform only")
+                throw SimulateError(description: "platform simulate plays on the local platform only")
             }
             let platform = try LocalPlatform(path: path)
             let simulation = Simulation(

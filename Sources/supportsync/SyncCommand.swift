@@ -20,7 +20,11 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var commit: CommitOptions
 
-    @Flag(name: .long, help: "Validate, plan and list what a pull would bring; change nothing anywhere.")
+    @Flag(
+        name: .long,
+        help:
+            "Validate, plan and list what a pull would bring; change nothing on the platform or in git (the caches under .git/supportsync/ aside, and an empty local platform file created where there was none)."
+    )
     var dryRun = false
 
     @Option(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Git
 import SupportSync
 import SupportSyncEngine
 import SupportSyncGit
@@ -567,9 +566,13 @@ struct SealCommand: AsyncParsableCommand {
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var commit: CommitOptions
 
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DataFormat = .text
+
     func run() async throws {
-        try await reportingErrors {
-            try await Reseal.run(repository: repository, platformOptions: platformOptions, commit: commit, seal: true)
+        try await reportingErrors(json: format == .json) {
+            try await Reseal.run(
+                repository: repository, platformOptions: platformOptions, commit: commit, seal: true, format: format)
         }
     }
 }
@@ -587,9 +590,13 @@ struct UnsealCommand: AsyncParsableCommand {
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var commit: CommitOptions
 
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DataFormat = .text
+
     func run() async throws {
-        try await reportingErrors {
-            try await Reseal.run(repository: repository, platformOptions: platformOptions, commit: commit, seal: false)
+        try await reportingErrors(json: format == .json) {
+            try await Reseal.run(
+                repository: repository, platformOptions: platformOptions, commit: commit, seal: false, format: format)
         }
     }
 }
@@ -597,7 +604,8 @@ struct UnsealCommand: AsyncParsableCommand {
 /// `tickets seal` and `tickets unseal`: both write what supportsync.yaml says.
 enum Reseal {
     static func run(
-        repository: RepositoryOptions, platformOptions: PlatformOptions, commit: CommitOptions, seal: Bool
+        repository: RepositoryOptions, platformOptions: PlatformOptions, commit: CommitOptions, seal: Bool,
+        format: DataFormat
     ) async throws -> ExitStatus {
         let root = try repository.root()
         let tickets = try TicketStore.project(root: root)
@@ -606,11 +614,11 @@ enum Reseal {
             try await TicketResealer(tickets: tickets, platform: $0, logger: CommandLogging.logger("supportsync.seal"))
                 .reseal(seal ? .seal : .unseal, author: author)
         }
-        for (id, reason) in report.skipped { printError("skipped \(id): \(reason)") }
-        if !report.skipped.isEmpty { printError("nothing was written: every ticket file must be rewritten at once") }
-        print(
-            "\(seal ? "sealed" : "unsealed"): \(plural(report.rewritten.count, "ticket"))\(report.commit.map { " in \($0.hex.prefix(8))" } ?? "")"
-        )
+        if format == .json {
+            printOutput(TicketOutput.json(report), json: true)
+        } else {
+            printOutput(TicketOutput.text(report, verb: seal ? "sealed" : "unsealed"), json: false)
+        }
         return report.exitStatus
     }
 }

@@ -525,6 +525,32 @@ import Testing
         #expect(subject.hasPrefix("tickets: unsealed "), "\(subject)")
     }
 
+    /// A seal that meets a ticket erased on the platform since the last pull
+    /// writes it erased (never its plain data again), and says so: in its
+    /// output, its JSON and its commit, not as one more ticket sealed.
+    @Test func aSealSaysWhichTicketsItWroteErased() async throws {
+        let bench = try TicketBench(sealed: true)
+        let (kept, gone) = (Self.marked(1).ticket, Self.marked(2).ticket)
+        try bench.platform.put([kept, gone])
+        try bench.writeFile(ProjectFile.path, "tickets:\n  seal: [customer]\n")
+        try bench.commitWorkingFiles([ProjectFile.path], message: "seal the customer")
+        #expect(try await bench.pull().status == 0)
+        let erased = try await bench.run(
+            ["tickets", "erase", gone.id, "--reason", "request 2026-9", "--db", bench.database])
+        #expect(erased.status == 0, "\(erased.stderr)")
+        try bench.writeFile(ProjectFile.path, "tickets:\n  seal: [customer, summary]\n")
+        try bench.commitWorkingFiles([ProjectFile.path], message: "seal summaries too")
+        let sealed = try await bench.run(["tickets", "seal", "--db", bench.database, "--format", "json"])
+        #expect(sealed.status == 0, "\(sealed.stdout)\(sealed.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(sealed.stdout.utf8)) as? [String: Any], "\(sealed.stdout)")
+        #expect(Set(document["rewritten"] as? [String] ?? []) == [kept.id, gone.id], "\(sealed.stdout)")
+        #expect(document["erased"] as? [String] == [gone.id], "\(sealed.stdout)")
+        let message = try await bench.gitOutput(["log", "-1", "--format=%B"])
+        #expect(message.contains("Erased on the platform since the last pull: \(gone.id)"), "\(message)")
+        #expect(bench.readFile(SampleTickets.path(gone))?.contains("erasure:") == true)
+    }
+
     /// `tickets seal` writes the platform's instance into its commit's
     /// trailer, as a pull does: checked the same way, so no trailer of the
     /// platform's making gets in.

@@ -103,4 +103,27 @@ struct SimulateCommandTests {
         #expect(empty.status != 0)
         #expect(empty.stderr.contains("no agents"))
     }
+
+    /// An environment on another provider has no local database to play
+    /// on: said (64), and no database is made in its place.
+    @Test func anEnvironmentOnAnotherProviderIsRefused() throws {
+        let folder = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "-b", "main"], in: folder.url)
+        try folder.write(
+            "supportsync.yaml",
+            "platforms:\n  production:\n    provider: http\n    url: https://support.example.com\ndefault: production\n"
+        )
+        for arguments in [["platform", "simulate"], ["platform", "simulate", "--env", "production"]] {
+            let result = try Executable.run(arguments, in: folder.url)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(
+                result.stderr.contains("environment 'production' is on the http provider, not a local platform"),
+                "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: LocalPlatform.defaultPath(root: folder.url)))
+        // With --db, that file is played on, whatever the environment's provider.
+        let named = try Executable.run(
+            ["platform", "simulate", "--db", folder.url.appendingPathComponent("x.sqlite").path], in: folder.url)
+        #expect(named.stderr.contains("no agents"), "\(named.stderr)")
+    }
 }

@@ -12,6 +12,10 @@ import YAML
 public struct TicketResealer {
     public struct Report: Sendable {
         public var rewritten: [String] = []
+        /// Of `rewritten`, the tickets erased on the platform since the last
+        /// pull: their files take the erasure (never plain data again), which
+        /// the commit names.
+        public var erased: [String] = []
         /// Tickets the platform does not have, or whose file does not validate: left as they were.
         public var skipped: [(id: String, reason: String)] = []
         public var commit: ObjectID?
@@ -93,6 +97,7 @@ public struct TicketResealer {
             if text != bytes {
                 change.files.append((file.path, text))
                 report.rewritten.append(record.id)
+                if current.record.erasure != nil { report.erased.append(record.id) }
             }
             if let baseBlob = baseFiles[file.path] {
                 try rewriteBase(file.path, baseBlob, with: current.record, into: &change)
@@ -125,6 +130,9 @@ public struct TicketResealer {
         change.message =
             "tickets: \(verb) \(report.rewritten.count)\n\n"
             + (report.rewritten.isEmpty ? "" : "Rewritten: \(IDList.capped(report.rewritten, separator: " "))\n\n")
+            + (report.erased.isEmpty
+                ? ""
+                : "Erased on the platform since the last pull: \(IDList.capped(report.erased, separator: " "))\n\n")
             + "\(TicketStore.trailer): \(cursor.instance) \(cursor.position ?? "start")\n"
         change.baseMessage = "supportsync: platform base \(verb)\n"
         let committed = try tickets.commit(author: author) { newTip, newBaseTip in
