@@ -141,7 +141,18 @@ extension Repository {
             try check(git_index_remove_bypath(index, path), "could not update \(path) in the index")
             try addIndexEntry(index, path: path, blob: blob!, mode: mode.rawValue, status: status)
         }
-        try check(git_index_write(index), "could not write the index")
+        do {
+            try check(git_index_write(index), "could not write the index")
+        } catch  where error.kind == .locked {
+            // libgit2 says only that the index is locked: which file, and what to do.
+            let file = String(cString: git_repository_path(pointer)) + "index.lock"
+            throw GitError(
+                .locked, "could not write the index",
+                "\(file) exists: a git command is writing the index now, or one was killed while it did. "
+                    + "If no git command is running in this repository, delete that file and run again "
+                    + "(the next ticket command writes the files the branch holds)",
+                code: error.code)
+        }
     }
 
     /// Writes `files` (paths in the working tree, with the bytes a commit

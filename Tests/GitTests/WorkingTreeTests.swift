@@ -67,6 +67,29 @@ struct WorkingTreeTests {
         }
     }
 
+    /// An index lock a killed git command left: the error names the file
+    /// and what to do (libgit2 says only that the index is locked).
+    @Test func aLeftIndexLockIsNamed() throws {
+        try withTemporaryFolder { folder in
+            let (repository, _, _) = try checkedOut(folder, ["tickets/2024/01/T-1.yaml": "status: pending\n"])
+            let second = try repository.commitFiles(
+                ["tickets/2024/01/T-1.yaml": "status: closed\n"], from: try repository.resolve(reference: "HEAD"),
+                message: "second")
+            let lock = repository.gitDirectory + "/index.lock"
+            #expect(FileManager.default.createFile(atPath: lock, contents: Data()))
+            let error = #expect(throws: GitError.self) {
+                try repository.checkoutPaths(["tickets/2024/01/T-1.yaml"], from: second)
+            }
+            #expect(error?.kind == .locked)
+            let said = error.map { "\($0)" } ?? ""
+            #expect(said.contains("index.lock exists") && said.contains("delete that file and run again"), "\(said)")
+            try FileManager.default.removeItem(atPath: lock)
+            try repository.checkoutPaths(["tickets/2024/01/T-1.yaml"], from: second)
+            #expect(
+                try String(contentsOfFile: folder + "/tickets/2024/01/T-1.yaml", encoding: .utf8) == "status: closed\n")
+        }
+    }
+
     @Test func writesFilesJustCommittedFromTheirBytes() throws {
         try withTemporaryFolder { folder in
             let (repository, first, witness) = try checkedOut(folder, ["tickets/2024/01/T-1.yaml": "status: pending\n"])
