@@ -42,6 +42,25 @@ public enum JSONDocument {
     }
 }
 
+/// An optional member of a JSON document, written `null` when it has no
+/// value: synthesized `Encodable` leaves such a key out, and a document
+/// writes every key not marked `?` in README "JSON".
+@propertyWrapper
+public struct JSONNull<Value: Encodable>: Encodable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
+extension JSONNull: Sendable where Value: Sendable {}
+
 extension JSONDocument {
     /// `document` (as `render` prints it: pretty, keys sorted) with one more
     /// top-level string member, in its sorted place.

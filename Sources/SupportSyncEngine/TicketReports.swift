@@ -66,17 +66,7 @@ public enum TicketOutput {
         struct Document: Encodable {
             var id, path: String
             var changes: [TicketQueries.FieldChange]
-            var commit: String?
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(id, forKey: .id)
-                try container.encode(path, forKey: .path)
-                try container.encode(changes, forKey: .changes)
-                try container.encode(commit, forKey: .commit)
-            }
-
-            enum CodingKeys: String, CodingKey { case id, path, changes, commit }
+            @JSONNull var commit: String?
         }
         return JSONDocument.render(
             Document(id: result.id, path: result.path, changes: result.changes, commit: result.commit?.hex))
@@ -257,21 +247,9 @@ public enum TicketOutput {
     struct ConflictJSON: Encodable {
         var id, field: String
         /// JSON values as the file holds them; `base` null also when there is no base.
-        var base: YAMLValue?
+        @JSONNull var base: YAMLValue?
         var git, platform: YAMLValue
         var resolve: String
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(field, forKey: .field)
-            try container.encode(base, forKey: .base)
-            try container.encode(git, forKey: .git)
-            try container.encode(platform, forKey: .platform)
-            try container.encode(resolve, forKey: .resolve)
-        }
-
-        enum CodingKeys: String, CodingKey { case id, field, base, git, platform, resolve }
     }
 
     public static func json(_ report: TicketPuller.Report) -> String {
@@ -340,19 +318,7 @@ public enum TicketOutput {
         struct Document: Encodable {
             var id, path, kept: String
             var settled, remaining: [ConflictJSON]
-            var commit: String?
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(id, forKey: .id)
-                try container.encode(path, forKey: .path)
-                try container.encode(kept, forKey: .kept)
-                try container.encode(settled, forKey: .settled)
-                try container.encode(remaining, forKey: .remaining)
-                try container.encode(commit, forKey: .commit)
-            }
-
-            enum CodingKeys: String, CodingKey { case id, path, kept, settled, remaining, commit }
+            @JSONNull var commit: String?
         }
         return JSONDocument.render(
             Document(
@@ -382,17 +348,7 @@ public enum TicketOutput {
         struct Document: Encodable {
             var rewritten, erased: [String]
             var skipped: [Skipped]
-            var commit: String?
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(rewritten, forKey: .rewritten)
-                try container.encode(erased, forKey: .erased)
-                try container.encode(skipped, forKey: .skipped)
-                try container.encode(commit, forKey: .commit)
-            }
-
-            enum CodingKeys: String, CodingKey { case rewritten, erased, skipped, commit }
+            @JSONNull var commit: String?
         }
         return JSONDocument.render(
             Document(

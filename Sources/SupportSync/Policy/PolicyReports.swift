@@ -69,32 +69,14 @@ public struct AgentExplanation: Sendable {
             var agent: String
             var name: String
             var file: String
-            var environment: String?
+            // Every key present: null says "none", as in the other documents.
+            @JSONNull var environment: String?
             var mode: String
             var settings: [SettingSource]
-            var timezone: String?
+            @JSONNull var timezone: String?
             var closed: [String]
             var week: [Channel]
             var provider: [String]
-
-            enum CodingKeys: String, CodingKey {
-                case agent, name, file, environment, mode, settings, timezone, closed, week, provider
-            }
-
-            // Every key present: null says "none", as in the other documents.
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(agent, forKey: .agent)
-                try container.encode(name, forKey: .name)
-                try container.encode(file, forKey: .file)
-                try container.encode(environment, forKey: .environment)
-                try container.encode(mode, forKey: .mode)
-                try container.encode(settings, forKey: .settings)
-                try container.encode(timezone, forKey: .timezone)
-                try container.encode(closed, forKey: .closed)
-                try container.encode(week, forKey: .week)
-                try container.encode(provider, forKey: .provider)
-            }
         }
         let channels = week.days.map {
             Channel(
@@ -231,7 +213,7 @@ public struct ScenarioReport: Sendable {
                 var passed: Bool
             }
             struct Document: Encodable {
-                var environment: String?
+                @JSONNull var environment: String?
                 var scenarios: Int
                 var passed: Int
                 var failed: Int
@@ -244,18 +226,6 @@ public struct ScenarioReport: Sendable {
                     case environment, scenarios, passed, failed, errors
                     case configErrors = "config_errors"
                     case results, diagnostics
-                }
-
-                func encode(to encoder: any Encoder) throws {
-                    var container = encoder.container(keyedBy: CodingKeys.self)
-                    try container.encode(environment, forKey: .environment)
-                    try container.encode(scenarios, forKey: .scenarios)
-                    try container.encode(passed, forKey: .passed)
-                    try container.encode(failed, forKey: .failed)
-                    try container.encode(errors, forKey: .errors)
-                    try container.encode(configErrors, forKey: .configErrors)
-                    try container.encode(results, forKey: .results)
-                    try container.encode(diagnostics, forKey: .diagnostics)
                 }
             }
             return JSONDocument.render(
