@@ -60,6 +60,23 @@ public struct JSONNull<Value: Encodable>: Encodable {
 }
 
 extension JSONNull: Sendable where Value: Sendable {}
+extension JSONNull: Equatable where Value: Equatable {}
+extension JSONNull: Hashable where Value: Hashable {}
+
+/// Read back as written (a saved plan): `null`, a value, or no key at all.
+extension JSONNull: Decodable where Value: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? nil : try container.decode(Value.self)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing key is no value, as for an optional.
+    public func decode<Value: Decodable>(_ type: JSONNull<Value>.Type, forKey key: Key) throws -> JSONNull<Value> {
+        try decodeIfPresent(type, forKey: key) ?? JSONNull(wrappedValue: nil)
+    }
+}
 
 extension JSONDocument {
     /// `document` (as `render` prints it: pretty, keys sorted) with one more

@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import SupportSync
+import SupportSyncGit
 import TestSupport
 import Testing
 
@@ -252,86 +253,94 @@ import Testing
         #expect(try bench.platform.ticket(id)?.priority == .urgent)
     }
 
-    /// A branch that does not hold what the base last agreed with (a clone
-    /// that fetched the base but did not merge the branch, a branch forked
-    /// before the last push) holds older values, not the team's changes:
-    /// push, pull and resolve refuse it, say what to merge, and send nothing.
-    @Test func aBranchBehindTheBaseIsRefusedAndRevertsNothing() async throws {
+    /// A branch behind the base (a clone that fetched the base but did not
+    /// merge the branch, a branch forked before the last push) holds older
+    /// values, not the team's changes: judged from what it last agreed
+    /// with, a push sends none of them (only what the team changed), and a
+    /// pull brings the newer ones, after which the base agrees with it again.
+    @Test func aBranchBehindTheBaseRevertsNothingAndCatchesUp() async throws {
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }
-        let path = SampleTickets.path(tickets[0])
-        let pulled = try #require(try bench.repository().resolve(reference: "refs/heads/main"))
+        let (path, other) = (SampleTickets.path(tickets[0]), SampleTickets.path(tickets[1]))
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
         let worked = try bench.editTicket(
             path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
-        #expect(try await push(bench, server).status == 0)
+        #expect(try await push(bench, server).stdout.contains("1 pushed"))
         // The branch as a clone that fetched only the base has it: at the pull.
-        let repository = try bench.repository()
         try repository.updateReferences([
             ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
         ])
-        let said =
-            "main does not hold commit \(worked.hex.prefix(8)), whose tickets the platform base (refs/supportsync/platform) last agreed with, and holds older values of 1 ticket (\(tickets[0].id))"
-        for command in [["push"], ["pull"], ["resolve", tickets[0].id, "--keep", "git"]] {
-            let result = try await bench.run(
-                ["tickets"] + command + ["--platform", server.url], environment: server.environment)
-            #expect(result.status == 1, "\(command): \(result.stdout)\(result.stderr)")
-            #expect(
-                result.stderr.contains(said) && result.stderr.contains("git merge \(worked.hex.prefix(8))"),
-                "\(command): \(result.stderr)")
-        }
-        let live = try #require(try bench.platform.ticket(tickets[0].id))
+        try repository.checkoutPaths([path], from: pulled)
+        #expect(try await bench.status() == "")
+        let behind = try await push(bench, server)
+        #expect(behind.status == 0 && behind.stdout.contains("0 pushed"), "\(behind.stdout)\(behind.stderr)")
+        var live = try #require(try bench.platform.ticket(tickets[0].id))
         #expect(live.status == .inProgress && live.assignee == "bob@example.com", "nothing was reverted")
-        #expect(try await bench.tip() == pulled.hex, "nothing was committed")
 
-        // The same files under another commit (the sync job's ticket commit
-        // replayed on a branch that moved): nothing is older, nothing refused.
-        let file = try #require(try repository.blob(at: path, in: worked))
-        let replayed = try repository.createCommit(
-            parent: pulled, treeUpdates: [(path, try repository.writeBlob(file))], message: "Work the ticket\n",
-            author: Signature(name: "Ana", email: "ana@example.com")
-        ).commit
-        try repository.updateReferences([
-            ReferenceUpdate(name: "refs/heads/main", expected: pulled, new: replayed, message: "rebased")
-        ])
-        let again = try await push(bench, server)
-        #expect(again.status == 0 && again.stdout.contains("0 pushed"), "\(again.stdout)\(again.stderr)")
-        // And the team's next change from there is sent.
-        try bench.editTicket(SampleTickets.path(tickets[1]), [("priority: normal", "priority: high")])
-        let next = try await push(bench, server)
-        #expect(next.status == 0 && next.stdout.contains("1 pushed"), "\(next.stdout)\(next.stderr)")
-        #expect(try bench.platform.ticket(tickets[1].id)?.priority == .high)
-
-        // A base that agrees with a commit this clone does not have: fetch it.
-        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
-        let elsewhere = String(repeating: "ab", count: 20)
-        let forged = try repository.createCommit(
-            parent: base, treeUpdates: [],
-            message: "supportsync: platform base after push\n\nSupportsync-Branch: \(elsewhere)\n",
-            author: Signature(name: "CI", email: "ci@example.com")
-        ).commit
-        try repository.updateReferences([
-            ReferenceUpdate(name: "refs/supportsync/platform", expected: base, new: forged, message: "fetched")
-        ])
-        // ... with a ticket the base holds otherwise than the branch.
-        let record = try #require(try repository.blob(at: SampleTickets.path(tickets[2]), in: base))
-        let changed = String(decoding: record, as: UTF8.self).replacingOccurrences(
-            of: "priority: normal\n", with: "priority: urgent\n")
-        let forgedWithTicket = try repository.createCommit(
-            parent: forged,
-            treeUpdates: [(SampleTickets.path(tickets[2]), try repository.writeBlob(Array(changed.utf8)))],
-            message: "supportsync: platform base after push\n\nSupportsync-Branch: \(elsewhere)\n",
-            author: Signature(name: "CI", email: "ci@example.com")
-        ).commit
-        try repository.updateReferences([
-            ReferenceUpdate(
-                name: "refs/supportsync/platform", expected: forged, new: forgedWithTicket, message: "fetched")
-        ])
-        let missing = try await push(bench, server)
-        #expect(missing.status == 1, "\(missing.stdout)\(missing.stderr)")
-        #expect(missing.stderr.contains("holds older values of 1 ticket (\(tickets[2].id))"), "\(missing.stderr)")
+        // What the team changes there is sent, and only that.
+        try bench.editTicket(other, [("priority: normal", "priority: high")])
+        let changed = try await push(bench, server)
         #expect(
-            missing.stderr.contains("does not hold commit abababab")
-                && missing.stderr.contains("this clone does not have it: fetch and merge"), "\(missing.stderr)")
+            changed.stdout.contains("pushed \(tickets[1].id)") && changed.stdout.contains("1 pushed"),
+            "\(changed.stdout)")
+        #expect(try bench.platform.ticket(tickets[1].id)?.priority == .high)
+        live = try #require(try bench.platform.ticket(tickets[0].id))
+        #expect(live.status == .inProgress && live.assignee == "bob@example.com", "nothing was reverted")
+
+        // A pull brings the newer values, with no conflict.
+        let caughtUp = try await pull(bench, server)
+        #expect(
+            caughtUp.status == 0 && caughtUp.stdout.contains("1 updated") && !caughtUp.stdout.contains("conflict"),
+            "\(caughtUp.stdout)\(caughtUp.stderr)")
+        let file = try #require(bench.readFile(path))
+        #expect(file.contains("status: in_progress\n") && file.contains("assignee: bob@example.com\n"), "\(file)")
+        #expect(bench.readFile(other)?.contains("priority: high\n") == true)
+        #expect(try await push(bench, server).stdout.contains("0 pushed"))
+        // Holding no older value, the branch is agreed with again at the base's next move.
+        try bench.editTicket(SampleTickets.path(tickets[2]), [("priority: normal", "priority: low")])
+        #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
+        #expect(try repository.commit(base).trailer("Supportsync-Branch") == tip.hex)
+        try await bench.expectFsckClean()
+    }
+
+    /// The sync job's ticket commit replayed on a branch that moved (an
+    /// older workflow rebased it): the commit the base names is gone, and the
+    /// ticket holds the pulled value and a team edit merged beside it. The
+    /// edit is sent; the pulled value is no change; nothing is refused.
+    @Test func aReplayedPullCommitWithATeamEditBesideItIsJudgedRightly() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        let repository = try bench.repository()
+        let before = try #require(try repository.resolve(reference: "refs/heads/main"))
+        // The platform raises the priority; the pull brings it.
+        try await platformPatch(bench, tickets[0].id, TicketPatch(priority: .high))
+        #expect(try await pull(bench, server).status == 0)
+        let pulledCommit = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let pulledFile = try #require(try repository.blob(at: path, in: pulledCommit))
+        // The replay: the pulled file with a teammate's assignee beside it, on the commit before the pull.
+        let merged = String(decoding: pulledFile, as: UTF8.self).replacingOccurrences(
+            of: "assignee: null\n", with: "assignee: bob@example.com\n")
+        let cursor = try #require(try repository.blob(at: TicketStore.cursorPath, in: pulledCommit))
+        let replayed = try repository.createCommit(
+            parent: before,
+            treeUpdates: [
+                (path, try repository.writeBlob(Array(merged.utf8))),
+                (TicketStore.cursorPath, try repository.writeBlob(cursor)),
+            ],
+            message: "tickets: replayed\n", author: Signature(name: "CI", email: "ci@example.com")
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: pulledCommit, new: replayed, message: "rebased")
+        ])
+        try repository.checkoutPaths([path, TicketStore.cursorPath], from: replayed)
+        let pushed = try await push(bench, server)
+        #expect(pushed.status == 0 && pushed.stdout.contains("1 pushed"), "\(pushed.stdout)\(pushed.stderr)")
+        let live = try #require(try bench.platform.ticket(tickets[0].id))
+        #expect(live.priority == .high && live.assignee == "bob@example.com", "\(live)")
     }
 
     @Test func aPlatformOnlyChangeArrivesWithThePullAndIsNotRevertedByAPush() async throws {

@@ -15,16 +15,10 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         public var summary: String
     }
 
+    /// Both keys, `null` on the side without a value.
     public struct Values: Sendable, Hashable, Codable {
-        public var before: String?
-        public var after: String?
-
-        /// Both keys, `null` on the side without a value.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(before, forKey: .before)
-            try container.encode(after, forKey: .after)
-        }
+        @JSONNull public var before: String?
+        @JSONNull public var after: String?
     }
 
     /// What happens all day on the closed dates, when it changes on a channel.
@@ -40,11 +34,11 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
     public var closedAdded: [String]
     public var closedRemoved: [String]
     public var closedDays: [ClosedDays]
-    /// Set when the zone the hours are read in changes.
-    public var timezone: Values?
+    /// Set when the zone the hours are read in changes (`null` in JSON when it does not).
+    @JSONNull public var timezone: Values?
     /// Set when the hours start or stop applying (the mode or the hours
     /// changed): the zone on the side where they apply, nil on the other.
-    public var hours: Values?
+    @JSONNull public var hours: Values?
     /// What a flag's ticket carries, when it changes: `priority: normal -> high`.
     public var tickets: [String]
     /// Where a destination of the same name now rings, when the agent
@@ -57,20 +51,6 @@ public struct BehaviourChange: Sendable, Hashable, Codable {
         case closedRemoved = "closed_removed"
         case closedDays = "closed_days"
         case timezone, hours, tickets, transfers
-    }
-
-    /// Every key, `timezone` and `hours` `null` when they do not change (as
-    /// JSON documents write an empty value, README "JSON").
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(intervals, forKey: .intervals)
-        try container.encode(closedAdded, forKey: .closedAdded)
-        try container.encode(closedRemoved, forKey: .closedRemoved)
-        try container.encode(closedDays, forKey: .closedDays)
-        try container.encode(timezone, forKey: .timezone)
-        try container.encode(hours, forKey: .hours)
-        try container.encode(tickets, forKey: .tickets)
-        try container.encode(transfers, forKey: .transfers)
     }
 
     /// True when no outcome changes.

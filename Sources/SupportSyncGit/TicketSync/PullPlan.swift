@@ -34,8 +34,12 @@ struct PullPlan {
     ///   - holdsTeamFields: the platform keeps team fields; when it does not
     ///     (`TicketSource.holdsTeamFields`), a ticket already in git keeps
     ///     the team fields it has there, whatever the platform reports.
+    ///   - judged: for a branch behind the base, the base's files it is
+    ///     judged from (`TicketStore.judgingBase`): the merge's base, so a
+    ///     value the branch has not changed since is no change of git's.
     static func make(
-        batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]], storedCursor: [UInt8]?,
+        batch: [Ticket], paths: [String?], git: [String: [UInt8]], base: [String: [UInt8]],
+        judged: [String: [UInt8]]? = nil, storedCursor: [UInt8]?,
         legacyCursor: [UInt8]?, cursor: TicketStore.Cursor, fullBatch: Bool, codec: TicketCodec,
         holdsTeamFields: Bool = true, known: TicketFileIndex
     ) -> PullPlan {
@@ -46,7 +50,8 @@ struct PullPlan {
         let merges = concurrentMap(Array(zip(batch, paths))) { ticket, path -> Merged? in
             guard let path else { return nil }
             return Merged(
-                ticket, path: path, git: git[path], base: base[path], codec: codec, holdsTeamFields: holdsTeamFields)
+                ticket, path: path, git: git[path], base: judged.map { $0[path] } ?? base[path], codec: codec,
+                holdsTeamFields: holdsTeamFields)
         }
         // This batch's new files: a second ticket of the batch may be a case twin of one.
         var filed = TicketFileIndex()
@@ -82,7 +87,8 @@ struct PullPlan {
             let work =
                 premerged.flatMap { $0.path == path ? $0 : nil }
                 ?? Merged(
-                    ticket, path: path, git: gitBytes, base: base[path], codec: codec, holdsTeamFields: holdsTeamFields)
+                    ticket, path: path, git: gitBytes, base: judged.map { $0[path] } ?? base[path], codec: codec,
+                    holdsTeamFields: holdsTeamFields)
             if let unreadable = work.unreadable {
                 plan.skipped.append((ticket.id, unreadable))
                 continue

@@ -33,7 +33,6 @@ extension TicketPuller {
         let lock = try tickets.lock()
         defer { lock.release() }
         let info = try await platform.info()
-        try tickets.checkBranchHoldsBase()
         var tip = try tickets.tip()
         try tickets.requireStoredSealing(try tickets.cursor(at: tip), at: tip)
         var known = try tickets.ticketIndex(at: tip)

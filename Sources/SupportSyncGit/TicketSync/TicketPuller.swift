@@ -101,9 +101,6 @@ public struct TicketPuller {
         do {
             while true {
                 if restart {
-                    // A branch behind what the base agreed with would keep its
-                    // older values as the team's changes.
-                    try tickets.checkBranchHoldsBase()
                     tip = try tickets.tip()
                     let stored = try tickets.cursor(at: tip)
                     position = stored?.position
@@ -356,14 +353,19 @@ public struct TicketPuller {
         let folders = Set(existing.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) })
         let gitBlobs = try tickets.blobs(in: folders, at: tip)
         let baseBlobs = try tickets.blobs(in: folders, at: baseTip)
+        // A branch behind the base is judged from what it last agreed with (`TicketStore.judgingBase`).
+        let judging = try tickets.judgingBase(tip: tip, baseTip: baseTip)
+        let judgedBlobs = judging == baseTip ? nil : try tickets.blobs(in: folders, at: judging)
         var git: [String: [UInt8]] = [:]
         var base: [String: [UInt8]] = [:]
+        var judged: [String: [UInt8]]? = judgedBlobs.map { _ in [:] }
         for path in existing {
             git[path] = try gitBlobs[path].map(tickets.repository.blob)
             base[path] = try baseBlobs[path].map(tickets.repository.blob)
+            if let judgedBlobs { judged?[path] = try judgedBlobs[path].map(tickets.repository.blob) }
         }
         return PullPlan.make(
-            batch: batch, paths: paths, git: git, base: base,
+            batch: batch, paths: paths, git: git, base: base, judged: judged,
             storedCursor: try tickets.bytes(at: TicketStore.cursorPath, in: tip),
             legacyCursor: try tickets.legacyCursorBytes(at: tip), cursor: cursor,
             // An empty batch is written only for its cursor (`passedOver`).

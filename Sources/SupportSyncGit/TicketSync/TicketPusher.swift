@@ -76,7 +76,12 @@ public struct TicketPusher {
     public struct Pending: Sendable {
         public var path: String
         public var git: TicketRecord
+        /// The base's tip: what a push that settles the ticket moves on from.
         public var base: TicketRecord?
+        /// What git's values are judged from: the base's tip, unless the
+        /// branch is behind it (`TicketStore.judgingBase`), when it is what
+        /// the branch last agreed with. The merge's base.
+        public var judged: TicketRecord?
     }
 
     /// Changes waiting to be pushed: tickets whose team fields differ in git
@@ -88,20 +93,17 @@ public struct TicketPusher {
     /// skipped without a word: its change cannot reach the platform).
     public func scan() throws -> (pending: [Pending], problems: [Diagnostic]) { try scan(tip: tickets.tip()) }
 
-    /// `scan()` of the branch at `tip`. A branch that does not hold what
-    /// the base last agreed with is refused: its older values are no
-    /// team changes (`TicketStore.checkBranchHoldsBase`).
+    /// `scan()` of the branch at `tip`. A branch behind the base is judged
+    /// from what it last agreed with (`TicketStore.judgingBase`): its older
+    /// values are no team changes.
     private func scan(tip: ObjectID?) throws -> (pending: [Pending], problems: [Diagnostic]) {
-        try tickets.checkBranchHoldsBase()
         guard let tip else { return ([], []) }
         let baseTip = try tickets.baseTip()
         var pending: [Pending] = []
         var problems: [Diagnostic] = []
-        let baseFiles = Dictionary(
-            (try baseTip.map { try tickets.filesUnderTicketFolders(at: $0) } ?? []).map {
-                ($0.path, $0.blob)
-            },
-            uniquingKeysWith: { first, _ in first })
+        let baseFiles = try tickets.ticketBlobs(at: baseTip)
+        let judging = try tickets.judgingBase(tip: tip, baseTip: baseTip)
+        let judgedFiles = judging == baseTip ? baseFiles : try tickets.ticketBlobs(at: judging)
         for file in try tickets.filesUnderTicketFolders(at: tip) {
             if baseFiles[file.path] == file.blob { continue }
             switch TicketPaths.kind(ofPath: file.path) {
@@ -118,25 +120,26 @@ public struct TicketPusher {
                 problems += diagnostics.filter { $0.severity == .error }
                 continue
             }
-            let base =
-                try baseFiles[file.path].map {
-                    tickets.codec.decode(try tickets.repository.blob($0), path: file.path).record
-                }
-                ?? nil
+            let decode = { (blob: ObjectID?) throws -> TicketRecord? in
+                try blob.flatMap { tickets.codec.decode(try tickets.repository.blob($0), path: file.path).record }
+            }
+            let base = try decode(baseFiles[file.path])
+            let judged = judging == baseTip ? base : try decode(judgedFiles[file.path])
             // Audit's rule, for a commit straight to the branch that audit
             // never saw: resolved or closed by the team without a resolution.
-            if record.team.lacksResolution(comparedTo: base.map { [$0.team] } ?? []),
+            if record.team.lacksResolution(comparedTo: judged.map { [$0.team] } ?? []),
                 let problem = TicketAudit.checkResolution(
-                    TicketFile.parse(bytes, path: file.path, sealing: tickets.sealing), parents: base.map { [$0] } ?? []
-                )
+                    TicketFile.parse(bytes, path: file.path, sealing: tickets.sealing),
+                    parents: judged.map { [$0] } ?? [])
             {
                 problems.append(problem)
                 continue
             }
-            if let base, TicketRecord.ownedByTeam.allSatisfy({ base.value(of: $0) == record.value(of: $0) }) {
+            // Nothing the team changed since what it is judged from.
+            if let judged, TicketRecord.ownedByTeam.allSatisfy({ judged.value(of: $0) == record.value(of: $0) }) {
                 continue
             }
-            pending.append(Pending(path: file.path, git: record, base: base))
+            pending.append(Pending(path: file.path, git: record, base: base, judged: judged))
         }
         return (pending, problems)
     }
@@ -195,7 +198,7 @@ public struct TicketPusher {
                 preview.failed.append((id, "\(error)"))
                 continue
             }
-            let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)
+            let merged = TicketMerge.merge(base: item.judged, git: item.git, platform: current)
             preview.conflicts += merged.conflicts.map { (id, $0) }
             guard let patch = merged.patch, !patch.isEmpty else { continue }
             if let refusal = Self.lifecycleRefusal(patch, to: current) {
@@ -302,7 +305,7 @@ public struct TicketPusher {
                 outcome.failure = "\(error)"
                 return outcome
             }
-            let merged = TicketMerge.merge(base: item.base, git: item.git, platform: current)
+            let merged = TicketMerge.merge(base: item.judged, git: item.git, platform: current)
             outcome.conflicts = merged.conflicts
             guard let patch = merged.patch, !patch.isEmpty else {
                 // Nothing to send; fields both sides now agree on (a conflict

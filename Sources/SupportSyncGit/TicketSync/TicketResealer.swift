@@ -43,8 +43,6 @@ public struct TicketResealer {
     public func reseal(_ direction: Direction, author: Signature) async throws -> Report {
         let lock = try tickets.lock()
         defer { lock.release() }
-        // The base is rewritten from the branch's files: never from older ones.
-        try tickets.checkBranchHoldsBase()
         let tip = try tickets.tip()
         let storedSealing =
             try tickets.cursor(at: tip)?.sealing ?? (try tickets.holdsSealedValues(at: tip) ? .all : .none)

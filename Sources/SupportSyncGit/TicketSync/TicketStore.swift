@@ -182,9 +182,22 @@ public struct TicketStore {
     /// references at once, then the working tree for the branch's files.
     private func commit(_ change: Change, tip: ObjectID?, baseTip: ObjectID?, author: Signature) throws -> Committed {
         let objectCount = change.files.count + change.baseFiles.count
-        // A base moved without the branch's files keeps the commit it agreed with, or takes the change's.
-        let carried =
-            change.baseFiles.isEmpty ? nil : try change.agreesWith ?? baseTip.flatMap { try agreedCommit(base: $0) }
+        // Which branch commit the new base agrees with: the commit made, or
+        // the one the change names, when the branch held what the base last
+        // agreed with; else the base keeps the one it had (a branch behind
+        // it agrees only on what it was judged on: `judgingBase`).
+        var carried: ObjectID?
+        var recordsAgreement = false
+        if !change.baseFiles.isEmpty {
+            carried = try baseTip.flatMap { try agreedCommit(base: $0) }
+            let judging = try judgingBase(tip: tip, baseTip: baseTip)
+            // A branch behind the base agrees again once it holds no older
+            // value (a pull brought the newer ones; its commits were rebased).
+            recordsAgreement =
+                try judging == baseTip
+                || holdsNoOlderValue(tip: tip, writing: change.files, judgedFrom: judging, baseTip: baseTip)
+            if recordsAgreement, let named = change.agreesWith { carried = named }
+        }
         let build = { (writer: Repository) throws -> Committed in
             var committed = Committed()
             if !change.files.isEmpty || !change.removals.isEmpty {
@@ -198,8 +211,8 @@ public struct TicketStore {
             }
             if !change.baseFiles.isEmpty {
                 let updates = try change.baseFiles.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
-                // Which branch commit the base's tickets agree with, for `checkBranchHoldsBase`.
-                let agrees = committed.commit ?? carried
+                // Which branch commit the base's tickets agree with, for `judgingBase`.
+                let agrees = recordsAgreement ? committed.commit ?? carried : carried
                 let message =
                     change.baseMessage + (agrees.map { "\n\(Self.agreesTrailer): \($0.hex)\n" } ?? "")
                 committed.base = try writer.createCommit(
@@ -270,55 +283,73 @@ public struct TicketStore {
         try repository.commit(base).trailer(Self.agreesTrailer).flatMap { ObjectID(hex: $0) }
     }
 
-    /// Refuses to judge the branch's tickets against the base when the
-    /// branch holds older values than the base of some: a clone that
-    /// fetched the base but did not merge the branch, a branch forked
-    /// before the last pull or push. Those values would otherwise read as
-    /// the team's changes, and a push would send them back over the newer
-    /// ones. The usual case costs one look: the branch holds the commit
-    /// the base last agreed with. Otherwise the base is walked back to the
-    /// newest commit whose agreed commit the branch holds, and only the
-    /// tickets the base changed since then, which the branch holds
-    /// otherwise, refuse it: a branch whose commits were rebased (the
-    /// sync job replays its ticket commit on a branch that moved) holds
-    /// the same files under other commits, and goes on. A branch yet to
-    /// be created (`pull --ref`) holds no values.
-    public func checkBranchHoldsBase() throws {
-        guard let baseTip = try baseTip(), let tip = try tip() else { return }
-        var latest: ObjectID?
+    /// The base commit the branch's team values are judged from: the
+    /// base's tip when the branch holds the commit the tip agreed with (the
+    /// usual case, one look), else the newest base commit whose agreed
+    /// commit the branch holds. A clone that fetched the base but did not
+    /// merge the branch, or a branch forked before the last pull or push,
+    /// holds older values of tickets the base changed since: judged from
+    /// the tip, they would read as the team's changes, and a push would
+    /// send them back over the newer ones. Judged from what the branch
+    /// last agreed with, a field it has not changed since is no change of
+    /// the team's: a pull brings the newer value, a push sends nothing.
+    /// A branch whose commits were rebased holds the same files under
+    /// other commits: judged from an older commit, they are the same
+    /// changes on both sides, so no conflict. A base written before its
+    /// commits named one is judged from there, as before; nil when no base
+    /// commit within reach agrees with the branch (every ticket the branch
+    /// and the base hold differently is then a conflict, never sent).
+    func judgingBase(tip: ObjectID?, baseTip: ObjectID?) throws -> ObjectID? {
+        guard let baseTip, let tip else { return baseTip }
         var judged: [ObjectID: Bool] = [:]
-        // The newest base commit the branch is judged from; nil: none (every ticket of the base is compared).
-        var from: ObjectID?
         var commit = baseTip
         for _ in 0..<500 {
             let info = try repository.commit(commit)
-            // A base written before commits were named: judged from there, as before.
-            guard let agreed = info.trailer(Self.agreesTrailer).flatMap({ ObjectID(hex: $0) }) else {
-                from = commit
-                break
-            }
-            latest = latest ?? agreed
+            guard let agreed = info.trailer(Self.agreesTrailer).flatMap({ ObjectID(hex: $0) }) else { return commit }
             let held = try judged[agreed] ?? (repository.hasCommit(agreed) && repository.holds(agreed, at: tip))
+            if held { return commit }
             judged[agreed] = held
-            if held {
-                from = commit
-                break
-            }
-            guard let parent = info.parents.first else { break }
+            guard let parent = info.parents.first else { return nil }
             commit = parent
         }
-        guard from != baseTip, let latest else { return }
-        var behind: [String] = []
-        for change in try repository.changes(from: from, to: baseTip, under: TicketPaths.folder) {
-            guard let newBlob = change.newBlob, TicketPaths.kind(ofPath: change.path) == .ticket,
-                try repository.blob(at: change.path, in: tip) != repository.blob(newBlob)
+        return nil
+    }
+
+    /// Whether the branch at `tip`, with `files` written, holds no team
+    /// value older than the base's of a ticket the base changed since
+    /// `judging`: a value equal to the one judged from that the base has
+    /// since changed. A ticket the branch does not hold has no older value.
+    func holdsNoOlderValue(
+        tip: ObjectID?, writing files: [(path: String, bytes: [UInt8])], judgedFrom judging: ObjectID?,
+        baseTip: ObjectID?
+    ) throws -> Bool {
+        guard let baseTip else { return true }
+        let written = Dictionary(files.map { ($0.path, $0.bytes) }, uniquingKeysWith: { _, last in last })
+        let branch = try ticketBlobs(at: tip)
+        for change in try repository.changes(from: judging, to: baseTip, under: TicketPaths.folder) {
+            guard TicketPaths.kind(ofPath: change.path) == .ticket, let newBlob = change.newBlob,
+                let oldBlob = change.oldBlob
             else { continue }
-            behind.append(change.path)
+            let bytes = try written[change.path] ?? branch[change.path].map { try repository.blob($0) }
+            guard let bytes, try bytes != repository.blob(newBlob),
+                let held = codec.decode(bytes, path: change.path).record,
+                let was = codec.decode(try repository.blob(oldBlob), path: change.path).record,
+                let now = codec.decode(try repository.blob(newBlob), path: change.path).record
+            else { continue }
+            let older = TicketRecord.ownedByTeam.contains { field in
+                held.value(of: field) == was.value(of: field) && was.value(of: field) != now.value(of: field)
+            }
+            if older { return false }
         }
-        guard !behind.isEmpty else { return }
-        throw TicketCommandError.behindBase(
-            branch: branch, commit: latest, missing: !repository.hasCommit(latest),
-            tickets: behind.map { String(($0.split(separator: "/").last ?? "").dropLast(".yaml".count)) })
+        return true
+    }
+
+    /// The blob of each file under `tickets/` (and any case of it) at
+    /// `commit`, by path; empty for none.
+    func ticketBlobs(at commit: ObjectID?) throws -> [String: ObjectID] {
+        Dictionary(
+            (try commit.map { try filesUnderTicketFolders(at: $0) } ?? []).map { ($0.path, $0.blob) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     public func baseTip() throws -> ObjectID? { try repository.resolve(reference: Self.platformRef) }
@@ -637,9 +668,6 @@ public enum TicketCommandError: UserError {
     case unknownTicket(String)
     case badRevision(String)
     case checkedOutElsewhere(String)
-    /// The branch does not hold the commit the platform base last agreed
-    /// with (`missing`: the clone does not even have it).
-    case behindBase(branch: String, commit: ObjectID, missing: Bool, tickets: [String])
 
     public var description: String {
         switch self {
@@ -659,21 +687,12 @@ public enum TicketCommandError: UserError {
         case .checkedOutElsewhere(let branch):
             return
                 "\(branch) is checked out in another worktree: run the command there, or name a branch no worktree has checked out with --ref"
-        case .behindBase(let branch, let commit, let missing, let tickets):
-            let short = String(commit.hex.prefix(8))
-            let name = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst("refs/heads/".count)) : branch
-            let get =
-                missing
-                ? "this clone does not have it: fetch and merge the branch it is on (git pull), then run again"
-                : "merge it first (git pull, or git merge \(short)), then run again"
-            return
-                "\(name) does not hold commit \(short), whose tickets the platform base (\(TicketStore.platformRef)) last agreed with, and holds older values of \(plural(tickets.count, "ticket")) (\(IDList.capped(tickets.map { PrintableText.escaping($0) }))): they would be taken for the team's changes and undo newer ones on the platform; \(get)"
         }
     }
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .unknownTicket, .behindBase: return .needsAttention
+        case .unknownTicket: return .needsAttention
         default: return .usage
         }
     }
