@@ -132,6 +132,11 @@ public struct SavedPlanError: UserError {
     public var path: String
     public var reason = "it is not a plan saved by 'supportsync plan --out'"
     public var description: String { "\(path): \(reason)" }
+
+    public init(path: String, reason: String = "it is not a plan saved by 'supportsync plan --out'") {
+        self.path = path
+        self.reason = reason
+    }
     public var exitStatus: ExitStatus { .usage }
 }
 

@@ -63,7 +63,7 @@ public struct SyncReport: Sendable {
         if let environment { lines.append("environment: \(environment)") }
         if let apply {
             lines.append(
-                "agents: \(apply.created.count) created\(list(apply.created)), \(apply.updated.count) updated\(list(apply.updated)), \(apply.unchanged.count) unchanged, \(apply.refused.count + apply.failed.count) failed\(list(apply.refused + apply.failed))"
+                "agents: \(apply.created.count) created\(list(apply.created)), \(apply.updated.count) updated\(list(apply.updated)), \(apply.unchanged.count) unchanged, \(apply.refused.count) refused\(list(apply.refused)), \(apply.failed.count) failed\(list(apply.failed))"
             )
         } else if let plan {
             let create = plan.agents.filter { $0.action == .create }.map(\.id)

@@ -41,8 +41,20 @@ struct PlanCommand: AsyncParsableCommand {
                 root: try repository.root(), selection: platformOptions.selection, only: Set(agents),
                 logger: CommandLogging.logger)
             if let out {
-                try Data(PlanFormatter.format(plan, as: .json).utf8).write(
-                    to: URL(fileURLWithPath: out), options: .atomic)
+                do {
+                    try Data(PlanFormatter.format(plan, as: .json).utf8).write(
+                        to: URL(fileURLWithPath: out), options: .atomic)
+                } catch {
+                    // Foundation's error names its domain and code: the reason is what helps.
+                    let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error).map {
+                        $0 as NSError
+                    }
+                    let reason = underlying.flatMap {
+                        $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil
+                    }
+                    throw SavedPlanError(
+                        path: out, reason: "the plan cannot be written there (\(reason ?? error.localizedDescription))")
+                }
             }
             printOutput(PlanFormatter.format(plan, as: format), json: format == .json)
             return detailedExitcode && plan.hasChanges ? .changesPending : .success

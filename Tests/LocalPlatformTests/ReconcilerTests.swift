@@ -154,6 +154,25 @@ import Testing
         #expect(reason.contains("(named '") && reason.contains("rename all but one"), "\(reason)")
     }
 
+    /// config/agents/ linked to a folder outside the repository: import
+    /// writes nothing there (validate never reads it), and says why.
+    @Test func importWritesNothingThroughALinkOutOfTheRepository() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try await Self.withLegacy(try bench.platform())
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("outside-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let agents = bench.root.appendingPathComponent("config/agents")
+        try FileManager.default.removeItem(at: agents)
+        try FileManager.default.createSymbolicLink(at: agents, withDestinationURL: outside)
+        let error = await #expect(throws: PlatformError.self) {
+            try await Importer(platform: platform, root: bench.root).run(overwrite: true)
+        }
+        #expect(error?.message.contains("outside the repository") == true, "\(error?.message ?? "")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+    }
+
     @Test func appliesInParallelAndReportsEachAgent() async throws {
         var agents: [String: String] = [:]
         for index in 0..<40 { agents["agent-\(index)"] = Samples.flagAgent("agent-\(index)") }

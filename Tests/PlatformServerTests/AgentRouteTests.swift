@@ -34,6 +34,20 @@ import Testing
         }
     }
 
+    /// JSON the server must read as any JSON reader does: a character past
+    /// U+FFFF as a surrogate pair's two escapes (as Python's json.dumps
+    /// writes it), and a line separator written as it is, inside a string.
+    @Test func escapedSurrogatePairsAndRawLineSeparatorsAreText() async throws {
+        try await TestServer.with { server in
+            let json = Samples.agentJSON().replacingOccurrences(
+                of: "\"name\":\"\(Samples.agent.name)\"", with: #""name":"Smile \ud83d\ude00 and\#u{2028}a\\ud83d""#)
+            #expect(json.contains("ude00"), "\(json)")
+            let put = try await server.send(.put, "/v1/agents/desk", json: json)
+            #expect(put.status == 200, "\(put.text)")
+            #expect(try put.decode(Agent.self).name == "Smile 😀 and\u{2028}a\\ud83d")
+        }
+    }
+
     /// The list is put together from each agent's JSON, encoded once while
     /// the agent is unchanged: the same bytes as the whole list encoded, before
     /// and after an agent changes.

@@ -255,6 +255,10 @@ import Testing
         #expect(reasons?.map { $0["id"] ?? "" } == ["a", "b", "c", "e"], "\(report.json)")
         #expect(reasons?.last?["reason"] == "agent e: changed on the platform since the plan", "\(report.json)")
         #expect(report.apply?.refused == ["c", "e"] && report.apply?.failed == ["a", "b"])
+        // Refused and failed apart, as apply and the JSON count them.
+        #expect(
+            report.lines.contains("agents: 0 created, 1 updated: d, 1 unchanged, 2 refused: c, e, 2 failed: a, b"),
+            "\(report.lines)")
     }
 
     /// Text from the platform in the job summary makes no HTML, link or

@@ -198,6 +198,16 @@ struct PolicyCommandTests {
         }
     }
 
+    /// `plan --out` to a place that cannot take the file: a usage error
+    /// saying why, not Foundation's error domain and code.
+    @Test func aPlanThatCannotBeSavedSaysWhy() throws {
+        let folder = try exampleRepository()
+        let result = try Executable.run(["plan", "--platform", "local", "--out", folder.url.path], in: folder.url)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("the plan cannot be written there (Is a directory)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
+    }
+
     /// Arguments that do not parse, with `--format json`: standard output
     /// holds the error document, as for every other error.
     @Test func argumentsThatDoNotParseGiveTheJSONErrorDocument() throws {

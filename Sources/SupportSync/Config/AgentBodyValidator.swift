@@ -15,13 +15,76 @@ public enum AgentBodyValidator {
 
     static let source = "request body"
 
+    /// JSON text as the YAML reader reads it the same: in its strings, a
+    /// surrogate pair's two escapes (`\ud83d\ude00`, which JSON allows and
+    /// libyaml refuses) become the character they stand for, and a NEXT
+    /// LINE, LINE SEPARATOR or PARAGRAPH SEPARATOR written as it is (text
+    /// to JSON, a line break to YAML 1.1) becomes an escape.
+    static func readableAsYAML(_ json: [UInt8]) -> [UInt8] {
+        // Nothing to change in the common case: no escape of a surrogate, no such separator.
+        guard json.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0xC2 || $0 == 0xE2 }) else { return json }
+        func hex(_ at: Int) -> UInt32? {
+            guard at + 4 <= json.count else { return nil }
+            return UInt32(String(decoding: json[at..<(at + 4)], as: UTF8.self), radix: 16)
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(json.count)
+        var inString = false
+        var index = 0
+        while index < json.count {
+            let byte = json[index]
+            if !inString {
+                if byte == UInt8(ascii: "\"") { inString = true }
+                output.append(byte)
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = false
+                output.append(byte)
+                index += 1
+            case UInt8(ascii: "\\"):
+                guard index + 1 < json.count else {
+                    output.append(byte)
+                    index += 1
+                    break
+                }
+                if json[index + 1] == UInt8(ascii: "u"), let high = hex(index + 2), (0xD800...0xDBFF).contains(high),
+                    index + 7 < json.count, json[index + 6] == UInt8(ascii: "\\"), json[index + 7] == UInt8(ascii: "u"),
+                    let low = hex(index + 8), (0xDC00...0xDFFF).contains(low),
+                    let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                {
+                    output += Array(String(Character(scalar)).utf8)
+                    index += 12
+                } else {
+                    // Any other escape, copied whole (`\\` never starts one).
+                    output += json[index...(index + 1)]
+                    index += 2
+                }
+            case 0xC2 where index + 1 < json.count && json[index + 1] == 0x85:
+                output += Array("\\u0085".utf8)
+                index += 2
+            case 0xE2
+            where index + 2 < json.count && json[index + 1] == 0x80
+                && (json[index + 2] == 0xA8 || json[index + 2] == 0xA9):
+                output += Array((json[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                index += 3
+            default:
+                output.append(byte)
+                index += 1
+            }
+        }
+        return output
+    }
+
     public static func validate(json: [UInt8], id: String) -> Result<AgentSettings, Problem> {
         guard Patterns.isAgentID(id) else {
             return .failure(
                 Problem(field: "id", message: "'\(id)' is not a valid agent id (\(Patterns.agentID))", rule: .agentID))
         }
         var diagnostics: [Diagnostic] = []
-        guard let root = YAMLFile.load(json, file: source, diagnostics: &diagnostics) else {
+        guard let root = YAMLFile.load(readableAsYAML(json), file: source, diagnostics: &diagnostics) else {
             let first = diagnostics.first
             return .failure(
                 Problem(

@@ -37,6 +37,19 @@ public struct Importer: Sendable {
         }
         .map(Self.yamlValue)
         let directory = root.appendingPathComponent(ConfigValidator.agentsDirectory)
+        // Written only inside the repository, where validate reads: never
+        // through a linked folder that leads out of it.
+        let resolvedRoot = root.resolvingSymlinksInPath().standardized.path
+        var resolved = directory
+        while !FileManager.default.fileExists(atPath: resolved.path), resolved.path != root.path {
+            resolved.deleteLastPathComponent()
+        }
+        let place = resolved.resolvingSymlinksInPath().standardized.path
+        guard place == resolvedRoot || place.hasPrefix(resolvedRoot + "/") else {
+            throw .failed(
+                "\(ConfigValidator.agentsDirectory)/ is reached through a symbolic link to a place outside the repository (\(PrintableText.escaping(place))): import writes only inside it, where validate reads; nothing was written"
+            )
+        }
         var report = Report()
         // An --agent the platform does not have is said, not passed over.
         for id in only.subtracting(live.map(\.id)).sorted() {
