@@ -67,9 +67,12 @@ public enum AgentRun {
             Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
             var report = await reconciler.apply(plan, parallel: parallel)
             report.putBack = Drift.putBack(plan, report)
-            AppliedRecord.record(
+            if let warning = AppliedRecord.record(
                 root: root, environment: target.environment, applied: report.applied(from: plan),
                 pullsTickets: target.pullTickets)
+            {
+                report.warnings.append(warning)
+            }
             return report
         }
     }

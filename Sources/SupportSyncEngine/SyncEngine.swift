@@ -121,9 +121,12 @@ public struct SyncEngine: Sendable {
                 progress("applying \(plural(plan.pending.count, "agent"))")
                 var applied = await reconciler.apply(plan, parallel: options.parallel)
                 applied.putBack = Drift.putBack(plan, applied)
-                AppliedRecord.record(
+                if let warning = AppliedRecord.record(
                     root: root, environment: target.environment, applied: applied.applied(from: plan),
                     pullsTickets: target.pullTickets)
+                {
+                    applied.warnings.append(warning)
+                }
                 report.apply = applied
                 record(applied.exitStatus)
                 if !applied.failed.isEmpty && applied.created.isEmpty && applied.updated.isEmpty {

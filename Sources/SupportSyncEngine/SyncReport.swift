@@ -103,6 +103,7 @@ public struct SyncReport: Sendable {
             groups.map {
                 "\($0.reason.kind) \(IDList.capped($0.ids.map { PrintableText.escaping($0) })): \(PrintableText.escaping($0.reason.reason))"
             }, "reasons agents were refused or failed (--format json lists them all)")
+        lines += (apply?.warnings ?? []).map { "warning: \($0)" }
         for (id, fields) in apply?.putBack ?? [] {
             lines.append(
                 "agent \(id) was edited on the platform since the last apply; put back: \(fields.joined(separator: ", "))"
@@ -258,7 +259,7 @@ public struct SyncReport: Sendable {
         // pull them, nor when the run stopped before the pull.
         var document = Document(
             dryRun: dryRun, environment: environment, ticketsPulled: pull != nil,
-            warnings: pull?.warnings ?? [], failures: failures)
+            warnings: (apply?.warnings ?? []) + (pull?.warnings ?? []), failures: failures)
         document.diagnostics = configDiagnostics.map(Problems.init)
         document.retention = retention
         if let apply {

@@ -37,24 +37,36 @@ public enum AppliedRecord {
     /// Records what an apply wrote (a base-only commit; the branch does not
     /// move), for the environment whose tickets this repository pulls: the
     /// platform base is that platform's, and another environment's sync
-    /// leaves it alone. Silent without a repository: the record is a convenience.
-    public static func record(root: URL, environment: String?, applied: [AgentSettings], pullsTickets: Bool) {
+    /// leaves it alone. Silent without a repository: the record is a
+    /// convenience. Returns a warning when the record could not be written
+    /// (a lock a killed command left): the next plan would take what this
+    /// apply wrote for edits made on the platform.
+    @discardableResult
+    public static func record(root: URL, environment: String?, applied: [AgentSettings], pullsTickets: Bool)
+        -> String?
+    {
         guard pullsTickets, !applied.isEmpty, let store = store(root: root), let author = try? store.author(nil)
-        else { return }
+        else { return nil }
         // A clone that fetched branches only has tickets but no base: a record
         // would start a base of its own there. A new repository starts one.
-        if (try? store.baseTip()) == nil, (try? store.hasTicketFiles(at: store.tip())) != false { return }
+        if (try? store.baseTip()) == nil, (try? store.hasTicketFiles(at: store.tip())) != false { return nil }
         let files = applied.map { agent in
             (path(environment, agent.id), Array(JSONCoding.prettyString(agent).utf8))
         }
-        _ = try? store.commit(author: author) { _, baseTip in
-            // Only what differs from the record: a sync that changes nothing commits nothing.
-            let changed = try files.filter { try store.bytes(at: $0.0, in: baseTip) != $0.1 }
-            guard !changed.isEmpty else { return nil }
-            return TicketStore.Change(
-                baseFiles: changed,
-                baseMessage: "supportsync: applied \(plural(changed.count, "agent"))"
-                    + (environment.map { " (\($0))" } ?? "") + "\n")
+        do {
+            _ = try store.commit(author: author) { _, baseTip in
+                // Only what differs from the record: a sync that changes nothing commits nothing.
+                let changed = try files.filter { try store.bytes(at: $0.0, in: baseTip) != $0.1 }
+                guard !changed.isEmpty else { return nil }
+                return TicketStore.Change(
+                    baseFiles: changed,
+                    baseMessage: "supportsync: applied \(plural(changed.count, "agent"))"
+                        + (environment.map { " (\($0))" } ?? "") + "\n")
+            }
+            return nil
+        } catch {
+            return
+                "what was applied could not be recorded in \(TicketStore.platformRef) (\(PrintableText.escaping("\(error)"))): the next plan may name fields this apply wrote as edited on the platform"
         }
     }
 }

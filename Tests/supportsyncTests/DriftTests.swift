@@ -62,5 +62,16 @@ struct DriftTests {
             (document["agents"] as? [[String: Any]])?.first { $0["id"] as? String == "billing-line" })
         #expect(agent["action"] as? String == "update")
         #expect(agent["drift"] == nil || agent["drift"] is NSNull, "\(agent)")
+
+        // A lock a killed command left keeps the record from moving: said,
+        // since the next plan would take this apply's write for an edit.
+        let lock = folder.url.appendingPathComponent(".git/refs/supportsync/platform.lock")
+        #expect(FileManager.default.createFile(atPath: lock.path, contents: Data()))
+        let locked = try Executable.run(["apply", "--platform", "local"], in: folder.url)
+        #expect(locked.status == 0, "\(locked.stderr)")
+        #expect(
+            locked.stdout.contains("warning: what was applied could not be recorded in refs/supportsync/platform"),
+            "\(locked.stdout)")
+        #expect(locked.stdout.contains("platform.lock exists"), "\(locked.stdout)")
     }
 }

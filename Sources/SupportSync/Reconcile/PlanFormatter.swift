@@ -234,6 +234,7 @@ public enum PlanFormatter {
             output +=
                 "Conditional writes were emulated: each agent was read again and compared just before its write.\n"
         }
+        output += report.warnings.map { "warning: \($0)\n" }.joined()
         output +=
             "Apply: \(report.created.count) created, \(report.updated.count) updated, \(report.unchanged.count) unchanged, "
             + "\(report.refused.count) refused, \(report.failed.count) failed.\n"
@@ -274,9 +275,12 @@ public enum PlanFormatter {
             var environment: String?
             var conditional: ConditionalWrites
             var agents: [Entry]
+            var warnings: [String]
         }
         return JSONDocument.render(
-            Document(environment: report.environment, conditional: report.conditional, agents: entries))
+            Document(
+                environment: report.environment, conditional: report.conditional, agents: entries,
+                warnings: report.warnings))
     }
 }
 

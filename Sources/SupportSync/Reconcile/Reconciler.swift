@@ -191,6 +191,8 @@ public struct ApplyReport: Sendable {
     public var putBack: [(id: String, fields: [String])] = []
     /// How the writes were made conditional on the plan's versions.
     public var conditional: ConditionalWrites = .native
+    /// What went wrong beside the writes (the record of what was applied).
+    public var warnings: [String] = []
 
     /// The settings written: what a later plan compares the live ones with.
     public func applied(from plan: Plan) -> [AgentSettings] {
