@@ -296,14 +296,119 @@ import Testing
         let file = try #require(bench.readFile(path))
         #expect(file.contains("status: in_progress\n") && file.contains("assignee: bob@example.com\n"), "\(file)")
         #expect(bench.readFile(other)?.contains("priority: high\n") == true)
-        #expect(try await push(bench, server).stdout.contains("0 pushed"))
-        // Holding no older value, the branch is agreed with again at the base's next move.
-        try bench.editTicket(SampleTickets.path(tickets[2]), [("priority: normal", "priority: low")])
-        #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        // Holding the base's values again, the branch is named by the base again.
         let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
         let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
         #expect(try repository.commit(base).trailer("Supportsync-Branch") == tip.hex)
+        #expect(try await push(bench, server).stdout.contains("0 pushed"))
         try await bench.expectFsckClean()
+    }
+
+    /// Behind the base, a field the branch changed otherwise than the base
+    /// since is a conflict, and stays one: a later pull does not make the
+    /// base name the branch again while it is open (the branch's side would
+    /// then be sent as a plain change), and `resolve` judges it as push does.
+    @Test func aConflictOfABranchBehindTheBaseStaysOneUntilResolved() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let worked = try bench.editTicket(
+            path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
+        #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
+        ])
+        try repository.checkoutPaths([path], from: pulled)
+        // Behind, the assignee set otherwise, and the priority (which nobody else changed).
+        try bench.editTicket(
+            path, [("assignee: null", "assignee: carol@example.com"), ("priority: normal", "priority: high")])
+        let first = try await push(bench, server)
+        #expect(first.status == 1 && first.stdout.contains("conflict"), "\(first.stdout)\(first.stderr)")
+        var live = try #require(try bench.platform.ticket(tickets[0].id))
+        #expect(live.assignee == "bob@example.com" && live.priority == .high, "only the priority went: \(live)")
+
+        // A pull brings the status, keeps the conflict, and the base goes on naming the commit it agreed with.
+        try await platformPatch(bench, tickets[1].id, TicketPatch(priority: .low))
+        #expect(try await pull(bench, server).status == 1)
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        #expect(try repository.commit(base).trailer("Supportsync-Branch") == worked.hex)
+        let again = try await push(bench, server)
+        #expect(again.stdout.contains("conflict") && again.stdout.contains("0 pushed"), "\(again.stdout)")
+        live = try #require(try bench.platform.ticket(tickets[0].id))
+        #expect(live.assignee == "bob@example.com", "\(live)")
+
+        // Resolved for the platform's value: the branch holds the base's values, and is named again.
+        let resolved = try await bench.run(
+            ["tickets", "resolve", tickets[0].id, "--keep", "platform", "--commit", "--platform", server.url],
+            environment: server.environment)
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        #expect(bench.readFile(path)?.contains("assignee: bob@example.com\n") == true)
+        let named = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
+        #expect(try repository.commit(named).trailer("Supportsync-Branch") == tip.hex)
+        #expect(try await push(bench, server).stdout.contains("0 pushed"))
+        try await bench.expectFsckClean()
+    }
+
+    /// `resolve --keep git` behind the base sends the field in conflict,
+    /// judged as push judges it, and never a value the branch is behind on.
+    @Test func resolveBehindTheBaseSendsOnlyTheFieldInConflict() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let worked = try bench.editTicket(
+            path, [("priority: normal", "priority: low"), ("assignee: null", "assignee: ann@example.com")])
+        #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
+        ])
+        try repository.checkoutPaths([path], from: pulled)
+        try bench.editTicket(path, [("priority: normal", "priority: high")])
+        let pushed = try await push(bench, server)
+        #expect(pushed.stdout.contains("priority: was normal, git high, platform low"), "\(pushed.stdout)")
+        let resolved = try await bench.run(
+            ["tickets", "resolve", tickets[0].id, "--keep", "git", "--platform", server.url],
+            environment: server.environment)
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        let live = try #require(try bench.platform.ticket(tickets[0].id))
+        #expect(live.priority == .high && live.assignee == "ann@example.com", "\(live)")
+    }
+
+    /// A branch that holds none of the commits the base names (its history
+    /// replaced) is judged from no base: what it holds otherwise is a
+    /// conflict, never sent, and a pull never makes the base name it.
+    @Test func aBranchHoldingNoCommitTheBaseNamesSendsNothing() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let path = SampleTickets.path(tickets[0])
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let worked = try bench.editTicket(path, [("status: pending", "status: in_progress")])
+        #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        // main replaced by a commit of no history, holding the files of the pull.
+        var updates: [(path: String, blob: ObjectID?)] = []
+        for file in try repository.files(under: "", in: pulled) { updates.append((file.path, file.blob)) }
+        let orphan = try repository.createCommit(
+            parent: nil, treeUpdates: updates, message: "history replaced\n",
+            author: Signature(name: "Ana", email: "ana@example.com")
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: orphan, message: "replaced")
+        ])
+        try repository.checkoutPaths([path], from: orphan)
+        let pushed = try await push(bench, server)
+        #expect(pushed.stdout.contains("0 pushed"), "\(pushed.stdout)")
+        #expect(try bench.platform.ticket(tickets[0].id)?.status == .inProgress)
+        try bench.platform.put(SampleTickets.make(7..<8))
+        _ = try await pull(bench, server)
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        #expect(try repository.commit(base).trailer("Supportsync-Branch") == worked.hex)
+        #expect(try await push(bench, server).stdout.contains("0 pushed"))
+        #expect(try bench.platform.ticket(tickets[0].id)?.status == .inProgress)
     }
 
     /// The sync job's ticket commit replayed on a branch that moved (an

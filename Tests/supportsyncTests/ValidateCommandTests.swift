@@ -87,6 +87,19 @@ struct ValidateCommandTests {
         #expect(result.stderr.contains("0 errors, 0 warnings in 1 file"))
     }
 
+    /// A line separator in a comment: located as an editor counts lines,
+    /// with no hint to save as UTF-8 a file that is.
+    @Test func aLineSeparatorIsLocatedWithoutAnEncodingHint() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config/agents/front-desk.yaml", "# Café \u{2028} note\n" + Self.goodAgent)
+        let result = try Executable.run(["validate"], in: folder.url)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains("config/agents/front-desk.yaml:1:8: error: a LINE SEPARATOR (U+2028) is here"),
+            "\(result.stdout)")
+        #expect(!result.stdout.contains("save the file as UTF-8"), "\(result.stdout)")
+    }
+
     @Test func errorsExitOneWithCompilerStyleLines() throws {
         let folder = try TemporaryFolder()
         try folder.write("config/agents/billing.yaml", Self.badAgent)

@@ -56,7 +56,8 @@ enum YAMLFile {
             case .syntax: rule = .yamlSyntax
             case .encoding:
                 rule = .yamlEncoding
-                hint = "save the file as UTF-8"
+                // Bytes that are not UTF-8; a character YAML does not allow says what to do itself.
+                hint = error.message.contains("not valid UTF-8") ? "save the file as UTF-8" : nil
             case .limit:
                 rule = .yamlLimit
                 hint = "config files are small; a file this large or this nested is refused"

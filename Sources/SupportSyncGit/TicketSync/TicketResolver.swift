@@ -59,15 +59,20 @@ public struct TicketResolver {
         if tickets.followsWorkingTree, let copy = tickets.workingCopy(path), copy != gitBytes {
             throw TicketResolveError.uncommitted(path)
         }
-        let base = try tickets.bytes(at: path, in: tickets.baseTip()).flatMap {
-            tickets.codec.decode($0, path: path).record
-        }
+        let baseTip = try tickets.baseTip()
+        let base = try tickets.bytes(at: path, in: baseTip).flatMap { tickets.codec.decode($0, path: path).record }
+        // Judged as push and pull judge it: a branch behind the base, from
+        // what it last agreed with (`TicketStore.judgingBase`).
+        let judging = try tickets.judgingBase(tip: tickets.tip(), baseTip: baseTip)
+        let judged =
+            judging == baseTip
+            ? base : try tickets.bytes(at: path, in: judging).flatMap { tickets.codec.decode($0, path: path).record }
         for _ in 0..<5 {
             guard let current = try await platform.ticket(id: id, sealing: tickets.sealing) else {
                 throw TicketResolveError.notOnPlatform(id)
             }
             try TicketPuller.requireSealed([current], tickets.sealing)
-            let merged = TicketMerge.merge(base: base, git: git, platform: current)
+            let merged = TicketMerge.merge(base: judged, git: git, platform: current)
             let conflicts = merged.conflicts
             let chosen = conflicts.filter { field == nil || $0.field.rawValue == field!.rawValue }
             var result = Result(

@@ -188,14 +188,27 @@ public struct TicketStore {
         // it agrees only on what it was judged on: `judgingBase`).
         var carried: ObjectID?
         var recordsAgreement = false
-        if !change.baseFiles.isEmpty {
-            carried = try baseTip.flatMap { try agreedCommit(base: $0) }
+        // A branch commit after which the branch holds the base's values
+        // again (a pull brought the newer ones) is named by a base commit of
+        // its own, though the base's files do not change.
+        var reagrees = false
+        if baseTip == nil {
+            // A new base agrees with the branch it is written with.
+            recordsAgreement = true
+            carried = change.agreesWith
+        } else if !change.baseFiles.isEmpty || !change.files.isEmpty, let baseTip {
+            carried = try agreedCommit(base: baseTip)
             let judging = try judgingBase(tip: tip, baseTip: baseTip)
-            // A branch behind the base agrees again once it holds no older
-            // value (a pull brought the newer ones; its commits were rebased).
-            recordsAgreement =
-                try judging == baseTip
-                || holdsNoOlderValue(tip: tip, writing: change.files, judgedFrom: judging, baseTip: baseTip)
+            if judging == baseTip {
+                recordsAgreement = !change.baseFiles.isEmpty
+            } else if let judging {
+                // A branch behind the base agrees again once it holds, of every
+                // ticket the base changed since, the base's team values.
+                recordsAgreement = try holdsBaseValues(
+                    tip: tip, writing: change.files, judgedFrom: judging, baseTip: baseTip,
+                    baseWriting: change.baseFiles)
+                reagrees = recordsAgreement && change.baseFiles.isEmpty
+            }
             if recordsAgreement, let named = change.agreesWith { carried = named }
         }
         let build = { (writer: Repository) throws -> Committed in
@@ -209,12 +222,14 @@ public struct TicketStore {
                     parent: tip, treeUpdates: updates, message: change.message, author: author
                 ).commit
             }
-            if !change.baseFiles.isEmpty {
+            if !change.baseFiles.isEmpty || (reagrees && committed.commit != nil) {
                 let updates = try change.baseFiles.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
                 // Which branch commit the base's tickets agree with, for `judgingBase`.
                 let agrees = recordsAgreement ? committed.commit ?? carried : carried
                 let message =
-                    change.baseMessage + (agrees.map { "\n\(Self.agreesTrailer): \($0.hex)\n" } ?? "")
+                    (change.baseFiles.isEmpty
+                        ? "supportsync: platform base agrees with the branch again\n" : change.baseMessage)
+                    + (agrees.map { "\n\(Self.agreesTrailer): \($0.hex)\n" } ?? "")
                 committed.base = try writer.createCommit(
                     parent: baseTip, treeUpdates: updates, message: message, author: author
                 ).commit
@@ -303,7 +318,7 @@ public struct TicketStore {
         guard let baseTip, let tip else { return baseTip }
         var judged: [ObjectID: Bool] = [:]
         var commit = baseTip
-        for _ in 0..<500 {
+        for _ in 0..<100_000 {
             let info = try repository.commit(commit)
             guard let agreed = info.trailer(Self.agreesTrailer).flatMap({ ObjectID(hex: $0) }) else { return commit }
             let held = try judged[agreed] ?? (repository.hasCommit(agreed) && repository.holds(agreed, at: tip))
@@ -315,31 +330,30 @@ public struct TicketStore {
         return nil
     }
 
-    /// Whether the branch at `tip`, with `files` written, holds no team
-    /// value older than the base's of a ticket the base changed since
-    /// `judging`: a value equal to the one judged from that the base has
-    /// since changed. A ticket the branch does not hold has no older value.
-    func holdsNoOlderValue(
-        tip: ObjectID?, writing files: [(path: String, bytes: [UInt8])], judgedFrom judging: ObjectID?,
-        baseTip: ObjectID?
+    /// Whether the branch at `tip`, with `files` written, holds the base's
+    /// team values (the base at `baseTip`, with `baseWriting` written) of
+    /// every ticket the base changed since `judging`: caught up, with no
+    /// conflict left open. A ticket the branch does not hold has no value
+    /// to differ.
+    func holdsBaseValues(
+        tip: ObjectID?, writing files: [(path: String, bytes: [UInt8])], judgedFrom judging: ObjectID,
+        baseTip: ObjectID, baseWriting: [(path: String, bytes: [UInt8])]
     ) throws -> Bool {
-        guard let baseTip else { return true }
         let written = Dictionary(files.map { ($0.path, $0.bytes) }, uniquingKeysWith: { _, last in last })
+        let newBase = Dictionary(baseWriting.map { ($0.path, $0.bytes) }, uniquingKeysWith: { _, last in last })
         let branch = try ticketBlobs(at: tip)
+        let baseBlobs = try ticketBlobs(at: baseTip)
+        var paths = Set(newBase.keys)
         for change in try repository.changes(from: judging, to: baseTip, under: TicketPaths.folder) {
-            guard TicketPaths.kind(ofPath: change.path) == .ticket, let newBlob = change.newBlob,
-                let oldBlob = change.oldBlob
-            else { continue }
-            let bytes = try written[change.path] ?? branch[change.path].map { try repository.blob($0) }
-            guard let bytes, try bytes != repository.blob(newBlob),
-                let held = codec.decode(bytes, path: change.path).record,
-                let was = codec.decode(try repository.blob(oldBlob), path: change.path).record,
-                let now = codec.decode(try repository.blob(newBlob), path: change.path).record
-            else { continue }
-            let older = TicketRecord.ownedByTeam.contains { field in
-                held.value(of: field) == was.value(of: field) && was.value(of: field) != now.value(of: field)
-            }
-            if older { return false }
+            paths.insert(change.path)
+        }
+        for path in paths where TicketPaths.kind(ofPath: path) == .ticket {
+            guard let held = try written[path] ?? branch[path].map({ try repository.blob($0) }) else { continue }
+            guard let base = try newBase[path] ?? baseBlobs[path].map({ try repository.blob($0) }) else { continue }
+            if held == base { continue }
+            guard let mine = codec.decode(held, path: path).record, let theirs = codec.decode(base, path: path).record,
+                TicketRecord.ownedByTeam.allSatisfy({ mine.value(of: $0) == theirs.value(of: $0) })
+            else { return false }
         }
         return true
     }
