@@ -90,22 +90,15 @@ struct PullCommand: AsyncParsableCommand {
                 throw error
             }
             printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
-            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase(tickets) }
+            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase() }
             return report.exitStatus
         }
     }
 }
 
 /// Where conflicts are judged and recorded, for a clone that fetched
-/// branches only; for one whose branch holds none of the commits the base
-/// names (its history replaced), what to merge.
-func printNoPlatformBase(_ tickets: TicketStore? = nil) {
-    if let tickets, (try? tickets.baseTip()) != nil {
-        printError(
-            "note: \(tickets.branch) holds none of the commits the platform base (\(TicketStore.platformRef)) names, so its tickets are judged from no base: merge the branch the base was pulled on (git pull)"
-        )
-        return
-    }
+/// branches only.
+func printNoPlatformBase() {
     printError(
         "note: this clone has no platform base (\(TicketStore.platformRef)), where conflicts are recorded: "
             + "git fetch origin '+refs/supportsync/*:refs/supportsync/*', then merge the branch it agrees with (git pull)"
@@ -143,7 +136,7 @@ struct PushCommand: AsyncParsableCommand {
                 .push(author: author)
             }
             printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
-            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase(tickets) }
+            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase() }
             return report.exitStatus
         }
     }
