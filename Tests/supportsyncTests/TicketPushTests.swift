@@ -27,6 +27,23 @@ import Testing
         try await bench.run(["tickets", "pull", "--platform", server.url], environment: server.environment)
     }
 
+    /// The team's edit of `path`, committed and pushed; then the branch put
+    /// back at the commit before it, with its file as there: a clone that
+    /// fetched the base but not the branch. The commit before, and the edit's.
+    private func pushedThenBehind(
+        _ bench: TicketBench, _ server: TicketServer, _ path: String, _ replacements: [(String, String)]
+    ) async throws -> (pulled: ObjectID, worked: ObjectID) {
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let worked = try bench.editTicket(path, replacements)
+        #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
+        ])
+        try repository.checkoutPaths([path], from: pulled)
+        return (pulled, worked)
+    }
+
     /// A change made on the platform itself, through its API.
     private func platformPatch(_ bench: TicketBench, _ id: String, _ patch: TicketPatch) async throws {
         _ = try await bench.platform.local().patchTicket(id: id, patch, expecting: nil)
@@ -263,15 +280,9 @@ import Testing
         defer { server.stop() }
         let (path, other) = (SampleTickets.path(tickets[0]), SampleTickets.path(tickets[1]))
         let repository = try bench.repository()
-        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
-        let worked = try bench.editTicket(
-            path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
-        #expect(try await push(bench, server).stdout.contains("1 pushed"))
-        // The branch as a clone that fetched only the base has it: at the pull.
-        try repository.updateReferences([
-            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
-        ])
-        try repository.checkoutPaths([path], from: pulled)
+        _ = try await pushedThenBehind(
+            bench, server, path,
+            [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
         #expect(try await bench.status() == "")
         let behind = try await push(bench, server)
         #expect(behind.status == 0 && behind.stdout.contains("0 pushed"), "\(behind.stdout)\(behind.stderr)")
@@ -313,14 +324,9 @@ import Testing
         defer { server.stop() }
         let path = SampleTickets.path(tickets[0])
         let repository = try bench.repository()
-        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
-        let worked = try bench.editTicket(
-            path, [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
-        #expect(try await push(bench, server).stdout.contains("1 pushed"))
-        try repository.updateReferences([
-            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
-        ])
-        try repository.checkoutPaths([path], from: pulled)
+        let (_, worked) = try await pushedThenBehind(
+            bench, server, path,
+            [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
         // Behind, the assignee set otherwise, and the priority (which nobody else changed).
         try bench.editTicket(
             path, [("assignee: null", "assignee: carol@example.com"), ("priority: normal", "priority: high")])
@@ -358,15 +364,9 @@ import Testing
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }
         let path = SampleTickets.path(tickets[0])
-        let repository = try bench.repository()
-        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
-        let worked = try bench.editTicket(
-            path, [("priority: normal", "priority: low"), ("assignee: null", "assignee: ann@example.com")])
-        #expect(try await push(bench, server).stdout.contains("1 pushed"))
-        try repository.updateReferences([
-            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: pulled, message: "behind")
-        ])
-        try repository.checkoutPaths([path], from: pulled)
+        _ = try await pushedThenBehind(
+            bench, server, path,
+            [("priority: normal", "priority: low"), ("assignee: null", "assignee: ann@example.com")])
         try bench.editTicket(path, [("priority: normal", "priority: high")])
         let pushed = try await push(bench, server)
         #expect(pushed.stdout.contains("priority: was normal, git high, platform low"), "\(pushed.stdout)")
