@@ -324,7 +324,7 @@ import Testing
         defer { server.stop() }
         let path = SampleTickets.path(tickets[0])
         let repository = try bench.repository()
-        let (_, worked) = try await pushedThenBehind(
+        _ = try await pushedThenBehind(
             bench, server, path,
             [("status: pending", "status: in_progress"), ("assignee: null", "assignee: bob@example.com")])
         // Behind, the assignee set otherwise, and the priority (which nobody else changed).
@@ -339,7 +339,8 @@ import Testing
         try await platformPatch(bench, tickets[1].id, TicketPatch(priority: .low))
         #expect(try await pull(bench, server).status == 1)
         let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
-        #expect(try repository.commit(base).trailer("Supportsync-Branch") == worked.hex)
+        #expect(
+            try repository.commit(base).trailer("Supportsync-Branch") == "none (written by a branch behind the base)")
         let again = try await push(bench, server)
         #expect(again.stdout.contains("conflict") && again.stdout.contains("0 pushed"), "\(again.stdout)")
         live = try #require(try bench.platform.ticket(tickets[0].id))
@@ -378,6 +379,47 @@ import Testing
         #expect(live.priority == .high && live.assignee == "ann@example.com", "\(live)")
     }
 
+    /// A pull onto a branch behind the base writes the platform's newer
+    /// values into the base: that base commit agrees with no branch commit,
+    /// so a branch at the commit the base named before is still judged from
+    /// there, and never sends its older values over the pulled ones.
+    @Test func aPullOntoABranchBehindTheBaseNamesNoBranch() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
+        // A side branch with a change of its own, forked at the pull.
+        let path = SampleTickets.path(tickets[0])
+        let file = try #require(try repository.blob(at: path, in: pulled))
+        let side = String(decoding: file, as: UTF8.self).replacingOccurrences(
+            of: "priority: normal\n", with: "priority: high\n")
+        let sideCommit = try repository.createCommit(
+            parent: pulled, treeUpdates: [(path, try repository.writeBlob(Array(side.utf8)))],
+            message: "side\n", author: Signature(name: "Ana", email: "ana@example.com")
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/side", expected: nil, new: sideCommit, message: "side")
+        ])
+        // main works a ticket and pushes; another clone changes another on the platform.
+        try bench.editTicket(path, [("assignee: null", "assignee: ann@example.com")])
+        #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        try await platformPatch(bench, tickets[2].id, TicketPatch(assignee: .set("zed@example.com")))
+        // The side branch pulls: behind the base, it writes the new values into it.
+        let sidePull = try await bench.run(
+            ["tickets", "pull", "--ref", "side", "--platform", server.url], environment: server.environment)
+        #expect(sidePull.status == 0, "\(sidePull.stdout)\(sidePull.stderr)")
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        #expect(
+            try repository.commit(base).trailer("Supportsync-Branch") == "none (written by a branch behind the base)")
+        // main still holds the older assignee of the other ticket: no change of the team's.
+        let pushed = try await push(bench, server)
+        #expect(pushed.status == 0 && pushed.stdout.contains("0 pushed"), "\(pushed.stdout)\(pushed.stderr)")
+        #expect(try bench.platform.ticket(tickets[2].id)?.assignee == "zed@example.com")
+        // And its pull brings the newer one.
+        #expect(try await pull(bench, server).status == 0)
+        #expect(bench.readFile(SampleTickets.path(tickets[2]))?.contains("assignee: zed@example.com\n") == true)
+    }
+
     /// A branch that holds none of the commits the base names (its history
     /// replaced) is judged from no base: what it holds otherwise is a
     /// conflict, never sent, and a pull never makes the base name it.
@@ -406,7 +448,8 @@ import Testing
         try bench.platform.put(SampleTickets.make(7..<8))
         _ = try await pull(bench, server)
         let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
-        #expect(try repository.commit(base).trailer("Supportsync-Branch") == worked.hex)
+        #expect(
+            try repository.commit(base).trailer("Supportsync-Branch") == "none (written by a branch behind the base)")
         #expect(try await push(bench, server).stdout.contains("0 pushed"))
         #expect(try bench.platform.ticket(tickets[0].id)?.status == .inProgress)
     }

@@ -140,7 +140,8 @@ public struct TicketStore {
         /// The branch commit whose tickets the base's now agree with, when
         /// the change moves the base alone for what it read there (a push
         /// sends the branch's values). Without it, a commit of the branch's
-        /// files is that commit, and other base changes keep the last one.
+        /// files is that commit, and other base changes keep the last one
+        /// (a branch behind the base names none: `commit`).
         var agreesWith: ObjectID?
 
         var isEmpty: Bool { files.isEmpty && removals.isEmpty && baseFiles.isEmpty }
@@ -184,8 +185,9 @@ public struct TicketStore {
         let objectCount = change.files.count + change.baseFiles.count
         // Which branch commit the new base agrees with: the commit made, or
         // the one the change names, when the branch held what the base last
-        // agreed with; else the base keeps the one it had (a branch behind
-        // it agrees only on what it was judged on: `judgingBase`).
+        // agreed with (or holds the base's values again); else none, marked
+        // so (a branch behind it agrees only on what it was judged on:
+        // `judgingBase`).
         var carried: ObjectID?
         var recordsAgreement = false
         // A branch commit after which the branch holds the base's values
@@ -224,12 +226,16 @@ public struct TicketStore {
             }
             if !change.baseFiles.isEmpty || (reagrees && committed.commit != nil) {
                 let updates = try change.baseFiles.map { ($0.path, Optional(try writer.writeBlob($0.bytes))) }
-                // Which branch commit the base's tickets agree with, for `judgingBase`.
-                let agrees = recordsAgreement ? committed.commit ?? carried : carried
+                // Which branch commit the base's tickets agree with, for
+                // `judgingBase`. Written by a branch behind the base, the
+                // base's new values agree with no branch commit: marked so,
+                // never with the name the base had (a branch at that commit
+                // never held them, and would take its older values for changes).
+                let agrees = recordsAgreement ? (committed.commit ?? carried)?.hex : Self.behindMark
                 let message =
                     (change.baseFiles.isEmpty
                         ? "supportsync: platform base agrees with the branch again\n" : change.baseMessage)
-                    + (agrees.map { "\n\(Self.agreesTrailer): \($0.hex)\n" } ?? "")
+                    + (agrees.map { "\n\(Self.agreesTrailer): \($0)\n" } ?? "")
                 committed.base = try writer.createCommit(
                     parent: baseTip, treeUpdates: updates, message: message, author: author
                 ).commit
@@ -291,11 +297,42 @@ public struct TicketStore {
     /// the base's agree with: the pull that wrote them, or the branch a
     /// push sent them from.
     static let agreesTrailer = "Supportsync-Branch"
+    /// The trailer's value on a base commit a branch behind the base wrote:
+    /// it agrees with no branch commit, and `judgingBase` walks past it.
+    static let behindMark = "none (written by a branch behind the base)"
 
-    /// The branch commit the base at `base` agrees with; nil for a base
-    /// written before it was recorded.
+    /// What a base commit says it agrees with.
+    enum Agreement: Equatable {
+        /// Nothing: written before base commits named one.
+        case unrecorded
+        /// No branch commit: written by a branch behind the base.
+        case none
+        case commit(ObjectID)
+
+        init(_ info: CommitInfo) {
+            guard let value = info.trailer(TicketStore.agreesTrailer) else {
+                self = .unrecorded
+                return
+            }
+            self = ObjectID(hex: value).map(Agreement.commit) ?? .none
+        }
+    }
+
+    /// The branch commit the newest base commit at or before `base` that
+    /// names one agrees with; nil when none within reach does.
     func agreedCommit(base: ObjectID) throws -> ObjectID? {
-        try repository.commit(base).trailer(Self.agreesTrailer).flatMap { ObjectID(hex: $0) }
+        var commit = base
+        for _ in 0..<100_000 {
+            let info = try repository.commit(commit)
+            switch Agreement(info) {
+            case .commit(let agreed): return agreed
+            case .unrecorded: return nil
+            case .none:
+                guard let parent = info.parents.first else { return nil }
+                commit = parent
+            }
+        }
+        return nil
     }
 
     /// The base commit the branch's team values are judged from: the
@@ -320,10 +357,14 @@ public struct TicketStore {
         var commit = baseTip
         for _ in 0..<100_000 {
             let info = try repository.commit(commit)
-            guard let agreed = info.trailer(Self.agreesTrailer).flatMap({ ObjectID(hex: $0) }) else { return commit }
-            let held = try judged[agreed] ?? (repository.hasCommit(agreed) && repository.holds(agreed, at: tip))
-            if held { return commit }
-            judged[agreed] = held
+            switch Agreement(info) {
+            case .unrecorded: return commit
+            case .none: break
+            case .commit(let agreed):
+                let held = try judged[agreed] ?? (repository.hasCommit(agreed) && repository.holds(agreed, at: tip))
+                if held { return commit }
+                judged[agreed] = held
+            }
             guard let parent = info.parents.first else { return nil }
             commit = parent
         }
