@@ -85,6 +85,14 @@ extension Repository {
 }
 
 extension Repository {
+    /// Every commit the branch at `tip` holds: `tip` and its ancestors
+    /// (`git rev-list tip`), in one walk, to answer many `holds` at once.
+    public func ancestry(of tip: ObjectID) throws(GitError) -> Set<ObjectID> {
+        try CommitGraph(self).ancestors(of: [tip])
+    }
+}
+
+extension Repository {
     /// Every best common ancestor of `one` and `other` (`git merge-base
     /// --all`): more than one after a criss-cross merge, where each side
     /// merged the other. The first is `mergeBase(_:_:)`'s. Empty when they

@@ -351,9 +351,13 @@ public struct TicketStore {
     /// commits named one is judged from there, as before; nil when no base
     /// commit within reach agrees with the branch (every ticket the branch
     /// and the base hold differently is then a conflict, never sent).
+    ///
+    /// The first commit named is looked up alone; when the branch does not
+    /// hold it, the branch's history is walked once, and every older
+    /// commit named is looked up in that (not one walk per base commit).
     func judgingBase(tip: ObjectID?, baseTip: ObjectID?) throws -> ObjectID? {
         guard let baseTip, let tip else { return baseTip }
-        var judged: [ObjectID: Bool] = [:]
+        var history: Set<ObjectID>?
         var commit = baseTip
         for _ in 0..<100_000 {
             let info = try repository.commit(commit)
@@ -361,9 +365,13 @@ public struct TicketStore {
             case .unrecorded: return commit
             case .none: break
             case .commit(let agreed):
-                let held = try judged[agreed] ?? (repository.hasCommit(agreed) && repository.holds(agreed, at: tip))
-                if held { return commit }
-                judged[agreed] = held
+                if let history {
+                    if history.contains(agreed) { return commit }
+                } else if repository.hasCommit(agreed), try repository.holds(agreed, at: tip) {
+                    return commit
+                } else {
+                    history = try repository.ancestry(of: tip)
+                }
             }
             guard let parent = info.parents.first else { return nil }
             commit = parent
