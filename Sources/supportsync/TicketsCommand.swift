@@ -90,15 +90,24 @@ struct PullCommand: AsyncParsableCommand {
                 throw error
             }
             printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
-            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase() }
+            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase(tickets) }
             return report.exitStatus
         }
     }
 }
 
 /// Where conflicts are judged and recorded, for a clone that fetched
-/// branches only.
-func printNoPlatformBase() {
+/// branches only; for a branch that holds none of the commits the base
+/// names, how it agrees with the base again.
+func printNoPlatformBase(_ tickets: TicketStore? = nil) {
+    if let tickets, (try? tickets.holdsNoCommitTheBaseNames()) == true {
+        printError(
+            "note: \(tickets.branch) holds none of the commits the platform base (\(TicketStore.platformRef)) names "
+                + "(its history replaced, or the base pulled on another branch), so what it holds otherwise is a conflict: "
+                + "merge the branch the base was pulled on (git pull), or settle each with supportsync tickets resolve; "
+                + "the base then agrees with this branch again")
+        return
+    }
     printError(
         "note: this clone has no platform base (\(TicketStore.platformRef)), where conflicts are recorded: "
             + "git fetch origin '+refs/supportsync/*:refs/supportsync/*', then merge the branch it agrees with (git pull)"
@@ -136,7 +145,7 @@ struct PushCommand: AsyncParsableCommand {
                 .push(author: author)
             }
             printOutput(format == .json ? TicketOutput.json(report) : TicketOutput.text(report), json: format == .json)
-            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase() }
+            if report.conflicts.contains(where: { $0.conflict.base == nil }) { printNoPlatformBase(tickets) }
             return report.exitStatus
         }
     }

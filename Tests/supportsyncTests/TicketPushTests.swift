@@ -422,7 +422,9 @@ import Testing
 
     /// A branch that holds none of the commits the base names (its history
     /// replaced) is judged from no base: what it holds otherwise is a
-    /// conflict, never sent, and a pull never makes the base name it.
+    /// conflict, never sent, and a pull never makes the base name it while
+    /// one is open. Once resolved, the base names the branch again, and the
+    /// team's next change is sent.
     @Test func aBranchHoldingNoCommitTheBaseNamesSendsNothing() async throws {
         let (bench, server, tickets) = try await setUp()
         defer { server.stop() }
@@ -444,6 +446,8 @@ import Testing
         try repository.checkoutPaths([path], from: orphan)
         let pushed = try await push(bench, server)
         #expect(pushed.stdout.contains("0 pushed"), "\(pushed.stdout)")
+        #expect(
+            pushed.stderr.contains("refs/heads/main holds none of the commits the platform base"), "\(pushed.stderr)")
         #expect(try bench.platform.ticket(tickets[0].id)?.status == .inProgress)
         try bench.platform.put(SampleTickets.make(7..<8))
         _ = try await pull(bench, server)
@@ -452,6 +456,19 @@ import Testing
             try repository.commit(base).trailer("Supportsync-Branch") == "none (written by a branch behind the base)")
         #expect(try await push(bench, server).stdout.contains("0 pushed"))
         #expect(try bench.platform.ticket(tickets[0].id)?.status == .inProgress)
+
+        // The conflict resolved: the base names the branch again, and a change of the team's goes.
+        let resolved = try await bench.run(
+            ["tickets", "resolve", tickets[0].id, "--keep", "platform", "--commit", "--platform", server.url],
+            environment: server.environment)
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        let named = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        let tip = try #require(try repository.resolve(reference: "refs/heads/main"))
+        #expect(try repository.commit(named).trailer("Supportsync-Branch") == tip.hex)
+        try bench.editTicket(SampleTickets.path(tickets[1]), [("priority: normal", "priority: high")])
+        let sent = try await push(bench, server)
+        #expect(sent.status == 0 && sent.stdout.contains("1 pushed"), "\(sent.stdout)\(sent.stderr)")
+        #expect(try bench.platform.ticket(tickets[1].id)?.priority == .high)
     }
 
     /// The sync job's ticket commit replayed on a branch that moved (an

@@ -203,9 +203,11 @@ public struct TicketStore {
             let judging = try judgingBase(tip: tip, baseTip: baseTip)
             if judging == baseTip {
                 recordsAgreement = !change.baseFiles.isEmpty
-            } else if let judging {
+            } else {
                 // A branch behind the base agrees again once it holds, of every
-                // ticket the base changed since, the base's team values.
+                // ticket the base changed since, the base's team values; one
+                // that holds none of the commits the base names (its history
+                // replaced), of every ticket: once its conflicts are resolved.
                 recordsAgreement = try holdsBaseValues(
                     tip: tip, writing: change.files, judgedFrom: judging, baseTip: baseTip,
                     baseWriting: change.baseFiles)
@@ -379,13 +381,21 @@ public struct TicketStore {
         return nil
     }
 
+    /// Whether the branch holds none of the commits the platform base names
+    /// (its history replaced, or the base pulled on another branch): its
+    /// tickets are then judged from no base (`judgingBase`).
+    public func holdsNoCommitTheBaseNames() throws -> Bool {
+        guard let tip = try tip(), let baseTip = try baseTip() else { return false }
+        return try judgingBase(tip: tip, baseTip: baseTip) == nil
+    }
+
     /// Whether the branch at `tip`, with `files` written, holds the base's
     /// team values (the base at `baseTip`, with `baseWriting` written) of
-    /// every ticket the base changed since `judging`: caught up, with no
-    /// conflict left open. A ticket the branch does not hold has no value
-    /// to differ.
+    /// every ticket the base changed since `judging` (of every ticket, when
+    /// judged from no base): caught up, with no conflict left open. A ticket
+    /// the branch does not hold has no value to differ.
     func holdsBaseValues(
-        tip: ObjectID?, writing files: [(path: String, bytes: [UInt8])], judgedFrom judging: ObjectID,
+        tip: ObjectID?, writing files: [(path: String, bytes: [UInt8])], judgedFrom judging: ObjectID?,
         baseTip: ObjectID, baseWriting: [(path: String, bytes: [UInt8])]
     ) throws -> Bool {
         let written = Dictionary(files.map { ($0.path, $0.bytes) }, uniquingKeysWith: { _, last in last })
@@ -393,8 +403,13 @@ public struct TicketStore {
         let branch = try ticketBlobs(at: tip)
         let baseBlobs = try ticketBlobs(at: baseTip)
         var paths = Set(newBase.keys)
-        for change in try repository.changes(from: judging, to: baseTip, under: TicketPaths.folder) {
-            paths.insert(change.path)
+        if let judging {
+            for change in try repository.changes(from: judging, to: baseTip, under: TicketPaths.folder) {
+                paths.insert(change.path)
+            }
+        } else {
+            // Every ticket the two hold differently (the same blob holds the same values).
+            for (path, blob) in baseBlobs where branch[path] != blob || written[path] != nil { paths.insert(path) }
         }
         for path in paths where TicketPaths.kind(ofPath: path) == .ticket {
             guard let held = try written[path] ?? branch[path].map({ try repository.blob($0) }) else { continue }
