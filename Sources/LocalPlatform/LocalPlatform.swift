@@ -141,8 +141,8 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    public func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError)
-        -> Agent
+    public func putAgent(id: String, _ write: AgentWrite, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
     {
         // The same rules as `validate`, on the JSON the platform stores.
         let body = Self.encode(write)
@@ -153,7 +153,15 @@ public final class LocalPlatform: AgentPlatform {
         let written = try await self.write { db in
             let current = try Row.fetchOne(db, sql: "SELECT version FROM agent WHERE id = ?", arguments: [id])
             let currentVersion: Int? = current?["version"]
-            if let ifMatch {
+            switch precondition {
+            case .unconditional: break
+            case .absent:
+                if let currentVersion {
+                    throw PlatformError.versionConflict(
+                        "agent \(id) exists on the platform (version \(Self.versionString(currentVersion))), expected none"
+                    )
+                }
+            case .revision(let ifMatch):
                 guard let currentVersion, Self.versionString(currentVersion) == Self.bareVersion(ifMatch) else {
                     throw PlatformError.versionConflict(
                         currentVersion == nil

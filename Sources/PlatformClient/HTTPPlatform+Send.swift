@@ -145,6 +145,7 @@ extension HTTPPlatform {
         if let ifMatch = request.ifMatch {
             http.headers.add(name: "If-Match", value: PlatformRequest.entityTag(ifMatch))
         }
+        if request.ifNoneMatchAny { http.headers.add(name: "If-None-Match", value: "*") }
         if let key = request.idempotencyKey {
             http.headers.add(name: "Idempotency-Key", value: key)
         }

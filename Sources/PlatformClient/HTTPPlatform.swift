@@ -176,12 +176,16 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         try await call(try agentRequest(.get, id: id), as: Agent.self, missingIsNil: true)
     }
 
-    public func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError)
-        -> Agent
+    public func putAgent(id: String, _ write: AgentWrite, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
     {
         var request = try agentRequest(.put, id: id)
         request.body = try encode(write, for: request)
-        request.ifMatch = ifMatch
+        switch precondition {
+        case .unconditional: break
+        case .absent: request.ifNoneMatchAny = true
+        case .revision(let revision): request.ifMatch = revision
+        }
         return try await callRequired(request, as: Agent.self) { () async throws(PlatformError) -> Agent? in
             guard let current = try await self.agent(id: id), current.settings == write.settings(id: id) else {
                 return nil

@@ -18,6 +18,8 @@ package struct PlatformRequest: Sendable {
     package var query: [String] = []
     package var body: Data?
     package var ifMatch: String?
+    /// `If-None-Match: *`: only when there is no such resource yet.
+    package var ifNoneMatchAny = false
     package var idempotencyKey: String?
     /// Set by an API whose writes are idempotent by their meaning (a PATCH
     /// that replaces fields with values); nil: decided by method and headers.

@@ -91,6 +91,20 @@ enum HTTPMessages {
         return bytes
     }
 
+    /// What a write of an agent holds to: `If-None-Match: *` (create only),
+    /// `If-Match` (replace only that version), or neither.
+    static func agentPrecondition(_ request: Request) throws(PlatformError) -> AgentPrecondition {
+        let ifMatch = ifMatch(request)
+        guard let noneMatch = request.headers[.ifNoneMatch]?.trimmingCharacters(in: .whitespaces) else {
+            return ifMatch.map(AgentPrecondition.revision) ?? .unconditional
+        }
+        guard noneMatch == "*" else {
+            throw .badRequest("If-None-Match takes only * (create only); to replace a version, send If-Match")
+        }
+        guard ifMatch == nil else { throw .badRequest("If-Match and If-None-Match do not go together") }
+        return .absent
+    }
+
     /// The version an `If-Match` names, accepted quoted (as an ETag, weak or
     /// strong) or bare; nil without the header.
     static func ifMatch(_ request: Request) -> String? {

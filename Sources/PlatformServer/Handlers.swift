@@ -47,6 +47,7 @@ struct Handlers: Sendable {
     }
 
     func putAgent(id: String, _ request: Request) async throws(PlatformError) -> Response {
+        let precondition = try HTTPMessages.agentPrecondition(request)
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         // Syntax first, so malformed JSON is a 400 and not a rule violation.
         _ = try WireRequest.object(body)
@@ -60,7 +61,7 @@ struct Handlers: Sendable {
         }
         // The validator's reading is the canonical form: what `validate`
         // would make of the same agent in a file, defaults made explicit.
-        let agent = try await platform.putAgent(id: id, AgentWrite(settings), expecting: HTTPMessages.ifMatch(request))
+        let agent = try await platform.putAgent(id: id, AgentWrite(settings), expecting: precondition)
         return HTTPMessages.json(bytes: encodedAgents.json(agent), etag: agent.version)
     }
 

@@ -116,12 +116,23 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         return nil
     }
 
-    public func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError)
-        -> Agent
+    public func putAgent(id: String, _ write: AgentWrite, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
     {
         let settings = write.settings(id: id)
         let desired = slice.desired(settings)
-        guard let revision else { return try await create(desired, agent: id) }
+        let revision: String
+        switch precondition {
+        case .unconditional: return try await create(desired, agent: id)
+        case .absent:
+            // Emulated, as every condition is here: read again just before.
+            if let existing = try await agent(id: id) {
+                throw .versionConflict(
+                    "agent \(id) exists on Vapi (assistant version \(existing.version)), expected none; emulated check")
+            }
+            return try await create(desired, agent: id)
+        case .revision(let expected): revision = expected
+        }
         guard let colon = revision.firstIndex(of: ":") else {
             throw .versionConflict("'\(revision)' is not a version this provider handed out; plan again")
         }

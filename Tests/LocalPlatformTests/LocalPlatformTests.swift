@@ -43,14 +43,35 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        let created = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
+        let created = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
         #expect(created.version == "1")
-        let updated = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: "\"1\"")
+        let updated = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .revision("\"1\""))
         #expect(updated.version == "2")
         await #expect(throws: PlatformError.self) {
-            try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: "1")
+            try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .revision("1"))
         }
         #expect(try await platform.agent(id: "desk")?.version == "2")
+    }
+
+    /// A create only creates: an agent that exists is never replaced by one.
+    @Test func putAgentExpectingNoneCreatesOnly() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        let created = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .absent)
+        #expect(created.version == "1")
+        var renamed = Self.agent
+        renamed.name = "Renamed"
+        let error = await #expect(throws: PlatformError.self) {
+            try await platform.putAgent(id: "desk", AgentWrite(renamed), expecting: .absent)
+        }
+        guard case .versionConflict(let message) = error else {
+            Issue.record("not a conflict: \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("exists on the platform (version 1)"), "\(message)")
+        let kept = try #require(try await platform.agent(id: "desk"))
+        #expect(kept.version == "1" && kept.settings.name == Self.agent.name)
     }
 
     @Test func putAgentValidatesWithTheSameRules() async throws {
@@ -62,7 +83,7 @@ import Testing
         invalid.support = SupportSettings(
             mode: .escalate, escalate: EscalateSettings(destinations: [Destination(name: "d", number: "+34910000000")]))
         do {
-            _ = try await platform.putAgent(id: "desk", AgentWrite(invalid), expecting: nil)
+            _ = try await platform.putAgent(id: "desk", AgentWrite(invalid), expecting: .unconditional)
             Issue.record("an escalate agent without calls was accepted")
         } catch {
             #expect(
@@ -78,7 +99,7 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
         let first = try await platform.createTicket(Self.draft(), idempotencyKey: "key-1")
         let retry = try await platform.createTicket(Self.draft(), idempotencyKey: "key-1")
         #expect(first == retry)
@@ -104,7 +125,7 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
         let third = LocalPlatform.pageBytes / 3 + 1
         var created: [String] = []
         for (index, size) in [third, third, third, third, 3 * third, 10].enumerated() {
@@ -127,7 +148,7 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
         let ticket = try await platform.createTicket(Self.draft(), idempotencyKey: nil)
         let page = try await platform.tickets(after: nil, limit: 10)
         let end = try #require(page.cursor)
@@ -143,7 +164,7 @@ import Testing
         let bench = try Workbench()
         defer { withExtendedLifetime(bench) {} }
         let platform = try bench.platform()
-        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
         let ticket = try await platform.createTicket(Self.draft(), idempotencyKey: nil)
         await #expect(throws: PlatformError.self) {
             try await platform.patchTicket(id: ticket.id, TicketPatch(status: .inProgress), expecting: "stale")
@@ -182,7 +203,7 @@ import Testing
         defer { withExtendedLifetime(bench) {} }
         let one = try bench.platform()
         let two = try bench.platform()
-        _ = try await one.putAgent(id: "desk", AgentWrite(Self.agent), expecting: nil)
+        _ = try await one.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
         #expect(try await two.agent(id: "desk")?.name == "Desk")
     }
 }

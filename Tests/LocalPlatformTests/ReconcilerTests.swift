@@ -85,7 +85,7 @@ import Testing
         // Someone changes the agent in the dashboard after the plan.
         var dashboard = try #require(try await platform.agent(id: "a")).settings
         dashboard.name = "Renamed in the dashboard"
-        _ = try await platform.putAgent(id: "a", AgentWrite(dashboard), expecting: nil)
+        _ = try await platform.putAgent(id: "a", AgentWrite(dashboard), expecting: .unconditional)
         let report = await reconciler.apply(plan)
         #expect(report.refused == ["a"])
         #expect(report.exitStatus == .needsAttention)
@@ -98,7 +98,7 @@ import Testing
     static func withLegacy(_ platform: LocalPlatform) async throws -> LocalPlatform {
         let legacy = AgentSettings(
             id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
-        _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), expecting: nil)
+        _ = try await platform.putAgent(id: "legacy", AgentWrite(legacy), expecting: .unconditional)
         return platform
     }
 
@@ -255,7 +255,9 @@ import Testing
                     decide: DecideSettings(allow: [.respond, .flag, .escalate], guidance: "Line one.\nLine two.\n"))),
             AgentSettings(id: "plain", name: "yes", channels: [.messages], support: SupportSettings(mode: .nothing)),
         ]
-        for agent in live { _ = try await platform.putAgent(id: agent.id, AgentWrite(agent), expecting: nil) }
+        for agent in live {
+            _ = try await platform.putAgent(id: agent.id, AgentWrite(agent), expecting: .unconditional)
+        }
         let report = try await Importer(platform: platform, root: bench.root).run()
         #expect(report.written == ["config/agents/dash.yaml", "config/agents/plain.yaml"])
         #expect(report.skipped.isEmpty)
@@ -273,7 +275,7 @@ import Testing
         _ = try await platform.putAgent(
             id: "a",
             AgentWrite(AgentSettings(id: "a", name: "A", channels: [.calls], support: SupportSettings(mode: .nothing))),
-            expecting: nil)
+            expecting: .unconditional)
         let kept = try await Importer(platform: platform, root: bench.root).run()
         #expect(kept.kept == ["config/agents/a.yaml"])
         #expect(kept.exitStatus == .needsAttention)

@@ -133,7 +133,7 @@ import TicketSealing
             AgentWrite(
                 name: "Billing", channels: [.calls],
                 support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-            expecting: nil)
+            expecting: .unconditional)
         return local
     }
 

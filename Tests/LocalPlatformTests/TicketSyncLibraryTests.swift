@@ -37,7 +37,7 @@ import YAML
                 AgentWrite(
                     name: "Desk", channels: [.calls, .messages],
                     support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-                expecting: nil)
+                expecting: .unconditional)
         }
 
         func flag(_ count: Int) async throws -> [Ticket] {

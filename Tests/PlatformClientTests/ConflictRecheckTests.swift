@@ -32,7 +32,8 @@ import Testing
         landed.version = "4"
         let (result, seen) = try await FaultServer.with(Self.server(current: landed)) { baseURL, log in
             let result = try await Fixtures.withPlatform(baseURL, Self.configuration) {
-                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                try await $0.putAgent(
+                    id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .revision("3"))
             }
             return (result, await log.requests.map { $0.method })
         }
@@ -47,7 +48,8 @@ import Testing
         let (error, seen) = try await FaultServer.with(Self.server(current: changed)) { baseURL, log in
             let error = await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL, Self.configuration) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                    try await $0.putAgent(
+                        id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .revision("3"))
                 }
             }
             return (error, await log.requests.map { $0.method })
@@ -69,7 +71,8 @@ import Testing
                     "agent billing-line: HTTP 412 on PUT /v1/agents/billing-line: moved")
             ) {
                 try await Fixtures.withPlatform(baseURL) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                    try await $0.putAgent(
+                        id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .revision("3"))
                 }
             }
             return await log.requests.map { $0.method }

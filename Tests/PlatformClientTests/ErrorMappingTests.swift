@@ -26,7 +26,8 @@ import Testing
         }) { baseURL, log in
             let error = await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                    try await $0.putAgent(
+                        id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .revision("3"))
                 }
             }
             return (error, await log.count)
@@ -51,7 +52,8 @@ import Testing
         }) { baseURL, _ in
             await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL, Fixtures.fast(maxAttempts: 1)) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                    try await $0.putAgent(
+                        id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .revision("3"))
                 }
             }
         }

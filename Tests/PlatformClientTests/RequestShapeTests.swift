@@ -34,7 +34,8 @@ import Testing
                 #expect(try await platform.info() == PlatformInfo(instance: "inst-1"))
                 #expect(try await platform.agents().map(\.id) == ["aaa", "billing-line"])
                 #expect(try await platform.agent(id: "billing-line") == Fixtures.agent)
-                _ = try await platform.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                _ = try await platform.putAgent(
+                    id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .revision("3"))
                 _ = try await platform.createTicket(Fixtures.draft, idempotencyKey: "key-1")
                 #expect(try await platform.ticket(id: "T-1") == Fixtures.ticket)
                 let page = try await platform.tickets(after: "c1", limit: 50)
@@ -110,11 +111,25 @@ import Testing
     func ifMatchIsSentQuoted(version: String, header: String) async throws {
         let seen = try await FaultServer.with(Self.happy) { baseURL, log in
             try await Fixtures.withPlatform(baseURL) { platform in
-                _ = try await platform.putAgent(id: "x", AgentWrite(Fixtures.agent.settings), expecting: version)
+                _ = try await platform.putAgent(
+                    id: "x", AgentWrite(Fixtures.agent.settings), expecting: .revision(version))
             }
             return await log.requests
         }
         #expect(seen.map { $0.header("If-Match") } == [header])
+    }
+
+    /// A create only creates (`If-None-Match: *`); an unconditional write names no condition.
+    @Test func aCreateOnlyWriteIsSentWithIfNoneMatch() async throws {
+        let seen = try await FaultServer.with(Self.happy) { baseURL, log in
+            try await Fixtures.withPlatform(baseURL) { platform in
+                _ = try await platform.putAgent(id: "x", AgentWrite(Fixtures.agent.settings), expecting: .absent)
+                _ = try await platform.putAgent(id: "x", AgentWrite(Fixtures.agent.settings), expecting: .unconditional)
+            }
+            return await log.requests
+        }
+        #expect(seen.map { $0.header("If-None-Match") } == ["*", nil])
+        #expect(seen.map { $0.header("If-Match") } == [nil, nil])
     }
 
     @Test func aCreateWithoutAKeyGetsOneThatStaysTheSameAcrossRetries() async throws {

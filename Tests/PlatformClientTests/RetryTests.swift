@@ -74,7 +74,8 @@ import Testing
             number <= 2 ? Self.busy(.init(code: status), retryAfter: nil) : FaultServer.json(Fixtures.agent)
         }) { baseURL, log in
             _ = try await Fixtures.withPlatform(baseURL) {
-                try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: "3")
+                try await $0.putAgent(
+                    id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .revision("3"))
             }
             return await log.count
         }
@@ -89,7 +90,8 @@ import Testing
             let start = ContinuousClock.now
             let error = await #expect(throws: PlatformError.self) {
                 try await Fixtures.withPlatform(baseURL, Fixtures.fast(budget: .seconds(3))) {
-                    try await $0.putAgent(id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: nil)
+                    try await $0.putAgent(
+                        id: "billing-line", AgentWrite(Fixtures.agent.settings), expecting: .unconditional)
                 }
             }
             return (error, await log.count, Fixtures.seconds(since: start))
@@ -161,7 +163,8 @@ import Testing
                     switch request {
                     case "GET": _ = try await platform.agent(id: "a")
                     case "PUT":
-                        _ = try await platform.putAgent(id: "a", AgentWrite(Fixtures.agent.settings), expecting: nil)
+                        _ = try await platform.putAgent(
+                            id: "a", AgentWrite(Fixtures.agent.settings), expecting: .unconditional)
                     case "POST": _ = try await platform.createTicket(Fixtures.draft, idempotencyKey: nil)
                     case "PATCH with If-Match":
                         _ = try await platform.patchTicket(id: "T-1", TicketPatch(status: .closed), expecting: "1")

@@ -53,21 +53,22 @@ import Testing
                 #expect(try await platform.info() == expected)
                 #expect(try await platform.agent(id: "billing-line") == nil)
 
-                let created = try await platform.putAgent(id: "billing-line", Self.write(), expecting: nil)
+                let created = try await platform.putAgent(id: "billing-line", Self.write(), expecting: .unconditional)
                 #expect(created.settings == Self.write().settings(id: "billing-line"))
                 #expect(try await platform.agent(id: "billing-line") == created)
                 #expect(
                     try await local.agent(id: "billing-line") == created, "what the client wrote is in the SQLite file")
 
-                _ = try await platform.putAgent(id: "aaa-first", Self.write("First"), expecting: nil)
+                _ = try await platform.putAgent(id: "aaa-first", Self.write("First"), expecting: .unconditional)
                 #expect(try await platform.agents().map(\.id) == ["aaa-first", "billing-line"])
 
                 let updated = try await platform.putAgent(
-                    id: "billing-line", Self.write("Renamed"), expecting: created.version)
+                    id: "billing-line", Self.write("Renamed"), expecting: .revision(created.version))
                 #expect(updated.name == "Renamed" && updated.version != created.version)
 
                 let stale = await #expect(throws: PlatformError.self) {
-                    try await platform.putAgent(id: "billing-line", Self.write("Again"), expecting: created.version)
+                    try await platform.putAgent(
+                        id: "billing-line", Self.write("Again"), expecting: .revision(created.version))
                 }
                 #expect(stale?.code == "version_conflict")
                 #expect(
@@ -76,7 +77,7 @@ import Testing
                     try await platform.agent(id: "billing-line")?.name == "Renamed", "a refused write changes nothing")
 
                 let absent = await #expect(throws: PlatformError.self) {
-                    try await platform.putAgent(id: "nobody", Self.write(), expecting: "1")
+                    try await platform.putAgent(id: "nobody", Self.write(), expecting: .revision("1"))
                 }
                 #expect(absent?.code == "version_conflict", "If-Match on an agent that does not exist is a conflict")
             }
@@ -88,11 +89,11 @@ import Testing
             // Escalate without destinations breaks the validation rules.
             let bad = AgentWrite(name: "Bad", channels: [.calls], support: SupportSettings(mode: .escalate))
             let direct = await #expect(throws: PlatformError.self) {
-                try await local.putAgent(id: "bad", bad, expecting: nil)
+                try await local.putAgent(id: "bad", bad, expecting: .unconditional)
             }
             let overHTTP = try await Fixtures.withPlatform(baseURL) { platform in
                 await #expect(throws: PlatformError.self) {
-                    try await platform.putAgent(id: "bad", bad, expecting: nil)
+                    try await platform.putAgent(id: "bad", bad, expecting: .unconditional)
                 }
             }
             #expect(direct?.code == "invalid")
@@ -111,7 +112,7 @@ import Testing
     @Test func ticketsAreCreatedOnceListedInPagesAndPatched() async throws {
         try await Self.withRealServer { baseURL, _ in
             try await Fixtures.withPlatform(baseURL) { platform in
-                _ = try await platform.putAgent(id: "billing-line", Self.write(), expecting: nil)
+                _ = try await platform.putAgent(id: "billing-line", Self.write(), expecting: .unconditional)
 
                 let first = try await platform.createTicket(Fixtures.draft, idempotencyKey: "same-key")
                 let again = try await platform.createTicket(Fixtures.draft, idempotencyKey: "same-key")

@@ -31,7 +31,8 @@ import Testing
                 "read sealed": try await allowed { _ = try await platform.ticket(id: ticket, sealing: .all) },
                 "read plain": try await allowed { _ = try await platform.ticket(id: ticket, sealing: .none) },
                 "write agent": try await allowed {
-                    _ = try await platform.putAgent(id: "billing-line", RoundTripTests.write(), expecting: nil)
+                    _ = try await platform.putAgent(
+                        id: "billing-line", RoundTripTests.write(), expecting: .unconditional)
                 },
                 "patch": try await allowed {
                     _ = try await platform.patchTicket(
@@ -48,7 +49,7 @@ import Testing
 
     @Test func eachScopeAllowsItsCallsAndNoOthers() async throws {
         try await RoundTripTests.withRealServer(scopedTokens: Self.scoped) { baseURL, local in
-            _ = try await local.putAgent(id: "billing-line", RoundTripTests.write(), expecting: nil)
+            _ = try await local.putAgent(id: "billing-line", RoundTripTests.write(), expecting: .unconditional)
             var draft = Fixtures.draft
             draft.report.customer.email = "ada@example.com"
             let ticket = try await local.createTicket(draft, idempotencyKey: nil)

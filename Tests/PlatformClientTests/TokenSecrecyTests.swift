@@ -92,7 +92,8 @@ import Testing
             }
             record(
                 await #expect(throws: PlatformError.self) {
-                    try await platform.putAgent(id: "invalid", AgentWrite(Fixtures.agent.settings), expecting: "1")
+                    try await platform.putAgent(
+                        id: "invalid", AgentWrite(Fixtures.agent.settings), expecting: .revision("1"))
                 })
             record(
                 await #expect(throws: PlatformError.self) {

@@ -118,6 +118,31 @@ import Testing
         }
     }
 
+    /// `If-None-Match: *` creates only: the agent someone else created
+    /// first is left alone (412); any other value, or both conditions, 400.
+    @Test func ifNoneMatchCreatesOnly() async throws {
+        try await TestServer.with { server in
+            let created = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(), headers: ["If-None-Match": "*"])
+            #expect((200...201).contains(created.status), "\(created.text)")
+            var renamed = Samples.agent
+            renamed.name = "Second creator"
+            let again = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(renamed), headers: ["If-None-Match": "*"])
+            #expect(again.status == 412 && again.error?.code == "version_conflict", "\(again.text)")
+            let kept = try await server.send(.get, "/v1/agents/desk")
+            #expect(try kept.decode(Agent.self).name == Samples.agent.name && kept.etag == created.etag)
+            for headers in [
+                ["If-None-Match": "\"1\""], ["If-None-Match": "*", "If-Match": try #require(created.etag)],
+            ] {
+                let refused = try await server.send(
+                    .put, "/v1/agents/desk", json: Samples.agentJSON(renamed), headers: headers)
+                #expect(refused.status == 400 && refused.error?.code != nil, "\(headers): \(refused.text)")
+            }
+            #expect(try await server.send(.get, "/v1/agents/desk").etag == created.etag)
+        }
+    }
+
     struct InvalidCase: CustomTestStringConvertible, Sendable {
         var name: String
         var id = "desk"

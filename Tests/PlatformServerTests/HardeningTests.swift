@@ -191,7 +191,9 @@ struct FailingPlatform: AgentPlatform {
     func info() async throws(PlatformError) -> PlatformInfo { throw error }
     func agents() async throws(PlatformError) -> [Agent] { throw error }
     func agent(id: String) async throws(PlatformError) -> Agent? { throw error }
-    func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent {
+    func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: AgentPrecondition) async throws(PlatformError)
+        -> Agent
+    {
         throw error
     }
     func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {

@@ -20,7 +20,7 @@ import Testing
             AgentWrite(
                 name: "Returns", channels: [.messages],
                 support: SupportSettings(mode: .flag, flag: FlagSettings(priority: .normal))),
-            expecting: nil)
+            expecting: .unconditional)
         return (example, local)
     }
 

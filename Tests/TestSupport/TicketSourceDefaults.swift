@@ -31,10 +31,10 @@ extension WrappingPlatform {
     public func agents() async throws(PlatformError) -> [Agent] { try await base.agents() }
     public func agent(id: String) async throws(PlatformError) -> Agent? { try await base.agent(id: id) }
 
-    public func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError)
-        -> Agent
+    public func putAgent(id: String, _ write: AgentWrite, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
     {
-        try await base.putAgent(id: id, write, expecting: revision)
+        try await base.putAgent(id: id, write, expecting: precondition)
     }
 
     public func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {

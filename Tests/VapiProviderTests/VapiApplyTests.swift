@@ -159,6 +159,29 @@ import VapiProvider
         #expect(tool["destinations"]?.array?.first?["number"]?.string == "+34910000123")
     }
 
+    /// A plan that creates, applied after another apply created the same
+    /// agents: each is found bound (emulated check), and nothing more is
+    /// created on Vapi.
+    @Test func anAgentCreatedBetweenPlanAndApplyIsNotCreatedTwice() async throws {
+        let bench = try Bench()
+        let planFile = bench.repository.folder.url.appendingPathComponent("plan.json").path
+        let plan = try await bench.run(["plan", "--out", planFile])
+        #expect(plan.status == 0 && plan.stdout.contains("+ create billing-line"), "\(plan.stdout)\(plan.stderr)")
+        #expect(try await bench.run(["apply"]).status == 0)
+        let assistants = try await bench.fake.state().assistants.count
+        try await bench.fake.clearRequests()
+
+        let apply = try await bench.run(["apply", "--plan", planFile])
+        #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
+        #expect(
+            apply.stdout.contains(
+                "agent billing-line was created on the platform since the plan; nothing was overwritten"),
+            "\(apply.stdout)")
+        let writes = try await bench.fake.requests().filter { $0["method"]?.string != "GET" }
+        #expect(writes.isEmpty, "\(writes)")
+        #expect(try await bench.fake.state().assistants.count == assistants)
+    }
+
     @Test func anEditToThePromptIsKeptByApply() async throws {
         let bench = try Bench()
         #expect(try await bench.run(["apply"]).status == 0)

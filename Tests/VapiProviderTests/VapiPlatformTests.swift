@@ -67,7 +67,7 @@ import Testing
         let settings = AgentSettings(
             id: "front-desk", name: "Front desk", channels: [.calls], support: SupportSettings(mode: .nothing))
         #expect(try await vapi.agent(id: "front-desk") == nil)
-        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: nil)
+        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: .unconditional)
         try await fake.clearRequests()
         let found = try await vapi.agent(id: "front-desk")
         try await vapi.shutdown()
@@ -82,7 +82,7 @@ import Testing
         let vapi = try platform(fake, pageSize: 100)
         let settings = AgentSettings(
             id: "front-desk", name: "Front desk", channels: [.calls], support: SupportSettings(mode: .nothing))
-        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: nil)
+        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: .unconditional)
         let original = try #require(try await fake.state().assistants.first)
         // A duplicate made on the dashboard copies the metadata.
         try await fake.call(
@@ -320,7 +320,7 @@ import Testing
     @Test func aToolIsKeptWhenTheAssistantsCannotBeListed() async throws {
         let fake = try FakeVapi()
         let vapi = try platform(fake, pageSize: 100)
-        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(Self.escalating), expecting: nil)
+        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(Self.escalating), expecting: .unconditional)
         let toolID = try #require(try await fake.state().tools.first?["id"]?.string)
         // An assistant supportsync does not manage uses the same tool.
         try await fake.call(
@@ -338,7 +338,7 @@ import Testing
             ]))
         var nothing = Self.escalating
         nothing.support = SupportSettings(mode: .nothing)
-        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(nothing), expecting: written.version)
+        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(nothing), expecting: .revision(written.version))
         try await vapi.shutdown()
         let requests = try await fake.requests()
         #expect(requests.contains { $0["method"]?.string == "PATCH" && $0["status"] == .integer(200) })
@@ -353,13 +353,13 @@ import Testing
         let vapi = try platform(fake, pageSize: 100)
         let settings = AgentSettings(
             id: "front-desk", name: "Front desk", channels: [.calls], support: SupportSettings(mode: .nothing))
-        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: nil)
+        let written = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: .unconditional)
         try await fake.fault(
             .object(["method": .string("PATCH"), "path": .string("/assistant/"), "kind": .string("ignore-write")]))
         var renamed = settings
         renamed.name = "Front desk two"
         let error = await #expect(throws: PlatformError.self) {
-            try await vapi.putAgent(id: "front-desk", AgentWrite(renamed), expecting: written.version)
+            try await vapi.putAgent(id: "front-desk", AgentWrite(renamed), expecting: .revision(written.version))
         }
         try await vapi.shutdown()
         #expect(error?.message.contains("without the values written") == true, "\(String(describing: error))")
@@ -376,7 +376,7 @@ import Testing
         let settings = AgentSettings(
             id: "front-desk", name: "Front desk", channels: [.calls],
             support: SupportSettings(mode: .flag, flag: FlagSettings(tags: ["billing"])))
-        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: nil)
+        _ = try await vapi.putAgent(id: "front-desk", AgentWrite(settings), expecting: .unconditional)
         #expect(try await vapi.agents().first?.support.flag?.tags == ["billing"])
         let assistant = try #require(try await fake.state().assistants.first)
         let id = try #require(assistant["id"]?.string)

@@ -27,7 +27,7 @@ import Testing
     /// The assistant `returns-chat` is bound to, made by supportsync.
     func boundAssistant(_ fake: FakeVapi) async throws -> String {
         let vapi = try platform(fake)
-        _ = try await vapi.putAgent(id: "returns-chat", AgentWrite(Self.returns), expecting: nil)
+        _ = try await vapi.putAgent(id: "returns-chat", AgentWrite(Self.returns), expecting: .unconditional)
         try await vapi.shutdown()
         let assistants = try await fake.state().assistants
         return try #require(assistants.first?["id"]?.string)

@@ -26,7 +26,7 @@ struct DriftTests {
         let live = try #require(try await platform.agent(id: "billing-line"))
         var edited = live.settings
         edited.support.escalate?.ringTimeout = 45
-        _ = try await platform.putAgent(id: "billing-line", AgentWrite(edited), expecting: live.version)
+        _ = try await platform.putAgent(id: "billing-line", AgentWrite(edited), expecting: .revision(live.version))
 
         let plan = try Executable.run(["plan", "--platform", "local"], in: folder.url)
         #expect(

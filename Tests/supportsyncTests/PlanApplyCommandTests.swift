@@ -198,7 +198,7 @@ struct PlanApplyCommandTests {
             let dashboard = try LocalPlatform(path: database)
             var edited = try #require(try await dashboard.agent(id: "a")).settings
             edited.name = "Renamed in the dashboard"
-            let written = try await dashboard.putAgent(id: "a", AgentWrite(edited), expecting: nil)
+            let written = try await dashboard.putAgent(id: "a", AgentWrite(edited), expecting: .unconditional)
             #expect(written.version == "2")
 
             let apply = try await cli(["apply", "--plan", planFile])
@@ -216,6 +216,39 @@ struct PlanApplyCommandTests {
             #expect(a.support.mode == .flag, "the plan's settings were not written over the dashboard's")
             #expect(a.version == "2")
             #expect(live["b"]?.support.mode == .escalate)
+        }
+    }
+
+    /// An agent the plan creates, created in the dashboard before apply:
+    /// the create only creates (`If-None-Match: *`), so the dashboard's
+    /// agent is left as it is and apply says to plan again.
+    @Test func anAgentCreatedBetweenPlanAndApplyIsNotOverwritten() async throws {
+        let repo = try TemporaryFolder()
+        let state = try TemporaryFolder()
+        let database = state.url.appendingPathComponent("platform.sqlite").path
+        let planFile = state.url.appendingPathComponent("plan.json").path
+        let token = PlanApply.newToken()
+        try repo.write("config/agents/a.yaml", PlanApply.agentFile("a", mode: "escalate"))
+        try await ServeProcess.with(database: database, token: token) { server in
+            func cli(_ arguments: [String]) async throws -> Executable.Result {
+                try await PlanApply.run(arguments + ["--platform", server.url], in: repo.url, token: token)
+            }
+            let plan = try await cli(["plan", "--out", planFile, "--detailed-exitcode"])
+            #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+            let dashboard = try LocalPlatform(path: database)
+            let made = AgentSettings(
+                id: "a", name: "Made in the dashboard", channels: [.messages],
+                support: SupportSettings(mode: .nothing))
+            _ = try await dashboard.putAgent(id: "a", AgentWrite(made), expecting: .unconditional)
+
+            let apply = try await cli(["apply", "--plan", planFile])
+            #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
+            #expect(
+                apply.stdout.contains(
+                    "refused a: agent a was created on the platform since the plan; nothing was overwritten"),
+                "\(apply.stdout)")
+            let live = try #require(try await PlanApply.liveAgents(database)["a"])
+            #expect(live.name == "Made in the dashboard" && live.support.mode == .nothing && live.version == "1")
         }
     }
 
@@ -276,7 +309,9 @@ struct PlanApplyCommandTests {
                     decide: DecideSettings(allow: [.respond, .flag, .escalate], guidance: "Line one.\nLine two.\n"))),
             AgentSettings(id: "plain", name: "yes", channels: [.messages], support: SupportSettings(mode: .nothing)),
         ]
-        for agent in live { _ = try await dashboard.putAgent(id: agent.id, AgentWrite(agent), expecting: nil) }
+        for agent in live {
+            _ = try await dashboard.putAgent(id: agent.id, AgentWrite(agent), expecting: .unconditional)
+        }
 
         try await ServeProcess.with(database: database, token: token) { server in
             func cli(_ arguments: [String]) async throws -> Executable.Result {
@@ -359,7 +394,8 @@ struct PlanApplyCommandTests {
         try repo.write("config/agents/c.yaml", PlanApply.agentFile("c", mode: "nothing"))
         let legacy = AgentSettings(
             id: "legacy", name: "Legacy", channels: [.messages], support: SupportSettings(mode: .nothing))
-        _ = try await LocalPlatform(path: database).putAgent(id: "legacy", AgentWrite(legacy), expecting: nil)
+        _ = try await LocalPlatform(path: database).putAgent(
+            id: "legacy", AgentWrite(legacy), expecting: .unconditional)
 
         try await ServeProcess.with(database: database, token: token) { server in
             for format in ["json", "text", "markdown"] {

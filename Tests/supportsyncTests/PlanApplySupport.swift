@@ -133,7 +133,9 @@ struct FaultyPlatform: WrappingPlatform {
         }
     }
 
-    func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: String?) async throws(PlatformError) -> Agent {
+    func putAgent(id: String, _ write: AgentWrite, expecting ifMatch: AgentPrecondition) async throws(PlatformError)
+        -> Agent
+    {
         let attempt = await writes.next(id)
         if id == broken { throw .failed("the platform broke while saving agent \(id)") }
         if id == flaky, attempt == 1 { throw .unavailable("the platform is busy") }

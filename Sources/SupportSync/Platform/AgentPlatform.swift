@@ -12,10 +12,12 @@ public protocol AgentTarget: Sendable {
     /// One agent; nil when there is no such agent.
     func agent(id: String) async throws(PlatformError) -> Agent?
 
-    /// Creates or replaces an agent. With `expecting`, only while the agent
-    /// is still at that revision (`.versionConflict` otherwise); a revision
-    /// expected of an agent that does not exist is a conflict too.
-    func putAgent(id: String, _ write: AgentWrite, expecting revision: String?) async throws(PlatformError) -> Agent
+    /// Creates or replaces an agent, as `expecting` allows: only while it
+    /// is still at a revision, or only when it does not exist yet
+    /// (`.versionConflict` otherwise, and nothing is written).
+    func putAgent(id: String, _ write: AgentWrite, expecting precondition: AgentPrecondition)
+        async throws(PlatformError)
+        -> Agent
 
     /// How `putAgent` holds to `expecting`.
     var conditionalWrites: ConditionalWrites { get }
@@ -23,6 +25,19 @@ public protocol AgentTarget: Sendable {
 
 extension AgentTarget {
     public var conditionalWrites: ConditionalWrites { .native }
+}
+
+/// What a write of an agent holds to, as HTTP's preconditions do
+/// (`If-Match`, `If-None-Match: *`).
+public enum AgentPrecondition: Sendable, Hashable {
+    /// Creates or replaces, whatever the platform holds.
+    case unconditional
+    /// Creates only: a conflict when the agent exists (created by someone
+    /// else since it was read as absent).
+    case absent
+    /// Replaces only while the agent is at this revision: a conflict when
+    /// it changed since, or does not exist.
+    case revision(String)
 }
 
 /// How a platform makes a write conditional on the version read.

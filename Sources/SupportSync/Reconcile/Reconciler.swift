@@ -105,15 +105,10 @@ public struct Reconciler: Sendable {
 
     private func apply(_ agent: Plan.AgentPlan) async -> ApplyReport.Result {
         do {
-            if agent.action == .create, let existing = try await platform.agent(id: agent.id) {
-                return ApplyReport.Result(
-                    id: agent.id, action: agent.action,
-                    outcome: .conflict(
-                        "agent \(agent.id) was created on the platform since the plan (version \(existing.version)); plan again"
-                    ))
-            }
+            // A create only creates: an agent made on the platform since the plan is never overwritten.
+            let precondition = agent.platformVersion.map(AgentPrecondition.revision) ?? .absent
             let written = try await platform.putAgent(
-                id: agent.id, AgentWrite(agent.desired), expecting: agent.platformVersion)
+                id: agent.id, AgentWrite(agent.desired), expecting: precondition)
             logger.info("applied", metadata: ["agent": "\(agent.id)", "version": "\(written.version)"])
             return ApplyReport.Result(id: agent.id, action: agent.action, outcome: .applied(version: written.version))
         } catch {
@@ -122,7 +117,7 @@ public struct Reconciler: Sendable {
             switch error {
             case .versionConflict(let message):
                 reason =
-                    "agent \(agent.id) changed on the platform since the plan; nothing was overwritten (\(message)); plan again"
+                    "agent \(agent.id) \(agent.platformVersion == nil ? "was created" : "changed") on the platform since the plan; nothing was overwritten (\(message)); plan again"
                 outcome = .conflict(reason)
             case .invalid:
                 reason = "the platform rejects \(Self.naming(agent.id, error.message))"
