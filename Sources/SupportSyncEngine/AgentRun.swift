@@ -96,9 +96,10 @@ public enum AgentRun {
         root: URL, selection: PlatformSelection, only: Set<String> = [], overwrite: Bool = false,
         logger: @escaping LoggerFactory = { Logger(label: $0) }
     ) async throws -> Importer.Report {
-        try await selection.with(try selection.resolve(root: root), logger: logger("supportsync.platform")) {
-            platform in
-            try await Importer(platform: platform, root: root).run(only: only, overwrite: overwrite)
+        let target = try selection.resolve(root: root)
+        return try await selection.with(target, logger: logger("supportsync.platform")) { platform in
+            try await Importer(platform: platform, root: root, environment: target.environment).run(
+                only: only, overwrite: overwrite)
         }
     }
 }
@@ -148,6 +149,9 @@ extension Importer.Report {
     public var text: String {
         written.map { path in
             "wrote \(path)\n" + notes.filter { $0.path == path }.map { "  platform: \($0.note)\n" }.joined()
+                + overlaid.filter { $0.path == path }.map {
+                    "  overlay: \($0.overlay) sets \($0.fields.joined(separator: ", ")): the file holds this environment's live values of them, which an environment without that overlay would plan\n"
+                }.joined()
         }.joined()
             + kept.map { "kept \($0): it exists (use --overwrite to replace it)\n" }.joined()
             + skipped.map { "skipped \($0.0): \($0.1)\n" }.joined()
@@ -159,14 +163,20 @@ extension Importer.Report {
     public var json: String {
         struct Skipped: Encodable { var id, reason: String }
         struct Note: Encodable { var path, note: String }
+        struct Overlaid: Encodable {
+            var path, overlay: String
+            var fields: [String]
+        }
         struct Document: Encodable {
             var written, kept: [String]
             var skipped: [Skipped]
             var notes: [Note]
+            var overlaid: [Overlaid]
         }
         return JSONDocument.render(
             Document(
                 written: written, kept: kept, skipped: skipped.map { Skipped(id: $0.0, reason: $0.1) },
-                notes: notes.map { Note(path: $0.path, note: $0.note) }))
+                notes: notes.map { Note(path: $0.path, note: $0.note) },
+                overlaid: overlaid.map { Overlaid(path: $0.path, overlay: $0.overlay, fields: $0.fields) }))
     }
 }

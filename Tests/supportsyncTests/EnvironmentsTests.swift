@@ -137,6 +137,48 @@ import Testing
         }
     }
 
+    /// Imported from staging, a file holds staging's live values, the
+    /// overlay's among them (its test desk): import names those fields, so
+    /// the review sees what production would plan. Production's import
+    /// (no overlay) names none.
+    @Test func anImportFromAnEnvironmentNamesTheFieldsItsOverlaySets() async throws {
+        let bench = try TicketBench()
+        try setUp(bench)
+        let stagingDB = bench.folder.url.appendingPathComponent("staging.sqlite").path
+        let productionDB = bench.folder.url.appendingPathComponent("production.sqlite").path
+        try await ServeProcess.with(database: productionDB, token: "prod-token-0001") { production in
+            try await ServeProcess.with(database: stagingDB, token: "staging-token-0001") { staging in
+                let env = [
+                    "PROD_URL": production.url, "PROD_TOKEN": "prod-token-0001", "STAGING_URL": staging.url,
+                    "STAGING_TOKEN": "staging-token-0001",
+                ]
+                for environment in ["staging", "production"] {
+                    let synced = try await bench.run(["sync", "--env", environment], environment: env)
+                    #expect(synced.status == 0, "\(synced.stdout)\(synced.stderr)")
+                }
+                let imported = try await bench.run(
+                    ["import", "--env", "staging", "--overwrite", "--agent", "billing-line"], environment: env)
+                #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+                #expect(
+                    imported.stdout.contains(
+                        "  overlay: config/environments/staging.yaml sets support.escalate.destinations[0].name, support.escalate.destinations[0].number, support.escalate.ring_timeout: the file holds this environment's live values of them"
+                    ), "\(imported.stdout)")
+                let json = try await bench.run(
+                    ["import", "--env", "staging", "--overwrite", "--agent", "billing-line", "--format", "json"],
+                    environment: env)
+                let document = try ticketJSON(json.stdout)
+                let overlaid = try #require((document["overlaid"] as? [[String: Any]])?.first, "\(json.stdout)")
+                #expect(overlaid["path"] as? String == "config/agents/billing-line.yaml")
+                #expect((overlaid["fields"] as? [String])?.contains("support.escalate.ring_timeout") == true)
+                // Production has no overlay: nothing to name.
+                let fromProduction = try await bench.run(
+                    ["import", "--overwrite", "--agent", "billing-line", "--format", "json"], environment: env)
+                #expect(fromProduction.status == 0, "\(fromProduction.stdout)\(fromProduction.stderr)")
+                #expect((try ticketJSON(fromProduction.stdout)["overlaid"] as? [Any])?.isEmpty == true)
+            }
+        }
+    }
+
     @Test func aProjectFileWithErrorsStopsEveryPlatformCommand() async throws {
         let bench = try TicketBench()
         try setUp(bench)

@@ -7,10 +7,14 @@ import YAML
 public struct Importer: Sendable {
     public let platform: any AgentTarget
     public let root: URL
+    /// The environment whose platform is read: its overlay's fields are
+    /// named in the report (`Report.overlaid`).
+    public let environment: String?
 
-    public init(platform: any AgentTarget, root: URL) {
+    public init(platform: any AgentTarget, root: URL, environment: String? = nil) {
         self.platform = platform
         self.root = root
+        self.environment = environment
     }
 
     public struct Report: Sendable {
@@ -23,6 +27,10 @@ public struct Importer: Sendable {
         /// What the platform holds outside the settings a file written
         /// says (a Vapi transfer tool of the team's own), by that file.
         public var notes: [(path: String, note: String)] = []
+        /// The fields of a written file that the environment's overlay sets
+        /// (`overlay`, its path): the file holds the environment's live
+        /// values of them, which an environment without that overlay plans.
+        public var overlaid: [(path: String, overlay: String, fields: [String])] = []
 
         public var exitStatus: ExitStatus { kept.isEmpty && skipped.isEmpty ? .success : .needsAttention }
     }
@@ -130,7 +138,26 @@ public struct Importer: Sendable {
             }
         }
         try takeBackRefused(&report, earlier: earlier, validator: validator)
+        report.overlaid = overlaidFields(report.written)
         return report
+    }
+
+    /// Of each file written, the fields the environment's overlay sets: its
+    /// platform holds the overlay's values, so the file does too, and an
+    /// environment without that overlay would plan them (staging's test
+    /// desk as production's destination). Said, for the review to decide.
+    private func overlaidFields(_ written: [String]) -> [(path: String, overlay: String, fields: [String])] {
+        guard let environment, !written.isEmpty,
+            let overlay = ProjectFile.load(root: root).project?.platform(named: environment)?.overlay
+        else { return [] }
+        let validator = ConfigValidator(root: root, environment: environment)
+        guard let result = try? validator.validate(paths: written) else { return [] }
+        return result.agents.compactMap { settings in
+            let path = "\(ConfigValidator.agentsDirectory)/\(settings.id).yaml"
+            guard written.contains(path) else { return nil }
+            let fields = validator.sources(of: settings).filter { $0.location?.file == overlay }.map(\.field)
+            return fields.isEmpty ? nil : (path, overlay, fields)
+        }.sorted { $0.path < $1.path }
     }
 
     /// The `support` blocks `settings`' mode never uses (`unused-block`).
