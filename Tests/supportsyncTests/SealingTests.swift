@@ -315,6 +315,10 @@ import Testing
             ("ref HANNAH.BERG @ EXAMPLE.COM", "e-mail address"), ("call ６００ ０００ ００１", "phone number"),
             ("re Jose Nunez", "name"), ("re josé  núñez", "name"), ("re Núñez, José", "name"),
             ("re J\u{200D}osé Núñez", "name"), ("re ｊｏｓｅ ｎｕｎｅｚ", "name"),
+            // Run together, spaced out, reversed; digits between other marks; an address written out.
+            ("re JoseNunez", "name"), ("re J o s e  N u ñ e z", "name"), ("re NunezJose", "name"),
+            ("call 600_000_001", "phone number"), ("call 600,000,001", "phone number"),
+            ("ref hannah.berg(at)example(dot)com", "e-mail address"),
         ] {
             #expect(Erasure.customerDetail(of: customer, in: text) == detail, "\(text)")
         }

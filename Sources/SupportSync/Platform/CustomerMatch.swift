@@ -42,10 +42,18 @@ extension Erasure {
     /// the customer selection needs), written with any spaces, dots, dashes
     /// or brackets, or its last 7 digits or more (a national form); a name
     /// of 3 characters or more as whole words next to each other, in any
-    /// order and with any spacing or punctuation between.
+    /// order and with any spacing or punctuation between, and one of 6
+    /// letters or more also with its letters run together or spaced out
+    /// (`LucasMartin`, `L u c a s  M a r t i n`). An e-mail address's `@`
+    /// and dots also match written out in brackets (`(at)`, `[dot]`).
     public static func customerDetail(of customer: Customer, in text: String) -> String? {
         let folded = Self.folded(text)
-        let squeezed = String(folded.unicodeScalars.filter { !$0.properties.isWhitespace })
+        var squeezed = String(folded.unicodeScalars.filter { !$0.properties.isWhitespace })
+        for (written, sign) in [
+            ("(at)", "@"), ("[at]", "@"), ("{at}", "@"), ("(dot)", "."), ("[dot]", "."), ("{dot}", "."),
+        ] {
+            squeezed = squeezed.replacingOccurrences(of: written, with: sign)
+        }
         if let email = customer.email.map({
             String(Self.folded($0).unicodeScalars.filter { !$0.properties.isWhitespace })
         }),
@@ -55,9 +63,10 @@ extension Erasure {
         }
         if let phone = customer.phone {
             let digits = Self.folded(phone).filter(\.isASCII).filter(\.isNumber)
-            // Each run of digits and the separators a number is written with.
-            let runs = folded.split { !($0.isASCII && ($0.isNumber || " +-.()/".contains($0))) }
-                .map { $0.filter(\.isNumber) }.filter { $0.count >= 5 }
+            // Each run of digits and whatever separates them but letters
+            // (`612 345 678`, `612_345_678`, `612,345,678`).
+            let runs = folded.split { $0.isLetter }.map { $0.filter { $0.isASCII && $0.isNumber } }
+                .filter { $0.count >= 5 }
             if digits.count >= 5,
                 runs.contains(where: { $0.contains(digits) || ($0.count >= 7 && digits.hasSuffix($0)) })
             {
@@ -79,6 +88,13 @@ extension Erasure {
             {
                 return "name"
             }
+            // Its letters run together or spaced out, its words in the
+            // name's order or reversed ("MartinLucas"): only a name of 6
+            // letters or more, as shorter runs occur inside ordinary words.
+            let letters = { (text: String) in String(text.filter(\.isLetter)) }
+            let textLetters = letters(folded)
+            let forms = Set([nameWords, nameWords.reversed()].map { letters($0.joined()) })
+            if forms.contains(where: { $0.count >= 6 && textLetters.contains($0) }) { return "name" }
         }
         return nil
     }
