@@ -344,6 +344,12 @@ import Testing
         #expect(
             file.contains("erasure:\n  at:") && file.contains("reason: request 2026-114") && file.contains("by: dpo"))
         #expect(!file.contains(SealedValue.prefix))
+        // The erasure's diff names what it emptied as sealed, never as plain text, in every format.
+        for format in ["text", "markdown", "json"] {
+            let diff = try await bench.run(["tickets", "diff", "--base", "HEAD~1", "--format", format])
+            #expect(diff.status == 0 && diff.stdout.contains("(sealed)"), "\(format): \(diff.stdout)\(diff.stderr)")
+            #expect(!diff.stdout.contains("plain text"), "\(format): \(diff.stdout)")
+        }
 
         // The platform: its API, and its SQLite file and write-ahead log.
         let plainFromAPI = try await bench.run(

@@ -30,7 +30,7 @@ public enum TicketChangesReport {
         guard let field = TicketRecord.Field(rawValue: change.field), TicketAudit.customerData.contains(field) else {
             return SealedValue.abbreviated(value.oneLine)
         }
-        return TicketAudit.described(value).oneLine
+        return (change.described ? value : TicketAudit.described(value)).oneLine
     }
 
     public static func markdown(_ changes: [TicketQueries.TicketChange]) -> String {

@@ -514,6 +514,9 @@ public struct TicketQueries {
         /// Nil when the field is absent on that side; JSON carries the value as it is.
         public var oldValue: YAMLValue?
         public var newValue: YAMLValue?
+        /// Whether the values are already their kinds (`(sealed)`), as an
+        /// erased ticket's customer data is shown: not described again.
+        public var described = false
 
         /// The values on one line, for text.
         public var old: String? { oldValue?.oneLine }
@@ -586,6 +589,7 @@ public struct TicketQueries {
             var described = change
             described.oldValue = change.oldValue.map(TicketAudit.described)
             described.newValue = change.newValue.map(TicketAudit.described)
+            described.described = true
             return described
         }
     }
