@@ -66,14 +66,26 @@ public enum TicketCustodyRun {
         async throws -> Revealed
     {
         if WithheldValue.isWithheld(in: record) { return try await revealWithheld(record, platform: platform) }
-        // Plain text where the platform seals did not come from it sealed:
-        // revealed beside the opened values, it would pass for the customer's.
-        let plain =
-            sealing.isEmpty || record.erasure != nil ? [] : SealedValue.plainPlaces(in: record, sealing: sealing)
-        let plainNote =
-            plain.isEmpty
-            ? nil
-            : "\(plain.map(\.path).joined(separator: ", ")) \(plain.count == 1 ? "holds" : "hold") plain text where the platform seals: not a value the platform sent (written in git by hand, or pulled before sealing); `supportsync audit` shows who wrote it"
+        // Plain text where the platform seals did not come from it sealed,
+        // nor any value of an erased ticket: shown beside what the platform
+        // sent, it would pass for the customer's.
+        let plainNote: String?
+        if record.erasure != nil {
+            let held = SealedPlace.all(in: record).filter {
+                guard case .some(.some(let text)) = $0.value(in: record) else { return false }
+                return !text.isEmpty
+            }
+            plainNote =
+                held.isEmpty
+                ? nil
+                : "\(held.map(\.path).joined(separator: ", ")) \(held.count == 1 ? "holds" : "hold") a value, but the ticket's customer data was erased: not a value the platform sent (written in git by hand); `supportsync audit` shows who wrote it"
+        } else {
+            let plain = sealing.isEmpty ? [] : SealedValue.plainPlaces(in: record, sealing: sealing)
+            plainNote =
+                plain.isEmpty
+                ? nil
+                : "\(plain.map(\.path).joined(separator: ", ")) \(plain.count == 1 ? "holds" : "hold") plain text where the platform seals: not a value the platform sent (written in git by hand, or pulled before sealing); `supportsync audit` shows who wrote it"
+        }
         guard !SealedValue.values(in: record, sealing: sealing).isEmpty else {
             return Revealed(record: record, note: plainNote)
         }

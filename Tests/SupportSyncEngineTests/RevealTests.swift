@@ -89,6 +89,19 @@ extension RevealTests {
         _ = try await local.erase(.ticket(ticket.id), reason: "asked", by: "dpo@example.com")
         let erased = try await TicketCustodyRun.reveal(record, platform: local)
         #expect(erased.note?.contains("its customer data was erased") == true, "\(String(describing: erased.note))")
+
+        // Pulled erased, then a name written into it by hand: named, never shown as the customer's.
+        _ = try await TicketPuller(tickets: store, platform: local)
+            .pull(TicketPuller.Options(author: Signature(name: "Bot", email: "bot@example.com")))
+        let emptied = try #require(try TicketQueries(tickets: store).list(.init()).first?.record)
+        #expect(emptied.erasure != nil)
+        #expect(try await TicketCustodyRun.reveal(emptied, platform: local).note == nil)
+        var written = emptied
+        written.customer.name = "Omar Haddad"
+        let note = try await TicketCustodyRun.reveal(written, platform: local).note
+        #expect(
+            note?.hasPrefix("customer.name holds a value, but the ticket's customer data was erased") == true,
+            "\(String(describing: note))")
     }
 }
 
