@@ -330,9 +330,11 @@ public enum TicketOutput {
     /// `tickets seal` and `unseal`: what was rewritten, and which of those
     /// took an erasure made on the platform since the last pull.
     public static func text(_ report: TicketResealer.Report, verb: String) -> String {
-        var output = report.skipped.isEmpty ? "" : "nothing was written: every ticket file must be rewritten at once\n"
-        output += report.skipped.map { "skipped \(PrintableText.escaping($0.id)): \($0.reason)\n" }.joined()
-        output +=
+        guard report.skipped.isEmpty else {
+            return "nothing was written: every ticket file must be rewritten at once\n"
+                + report.skipped.map { "skipped \(PrintableText.escaping($0.id)): \($0.reason)\n" }.joined()
+        }
+        var output =
             "\(verb): \(plural(report.rewritten.count, "ticket"))\(report.commit.map { " in \($0.hex.prefix(8))" } ?? "")\n"
         if !report.erased.isEmpty {
             output +=

@@ -575,6 +575,31 @@ import Testing
         #expect(!(try await bench.gitOutput(["log", "--format=%B"])).contains("Co-authored-by"))
     }
 
+    /// One ticket the platform does not have stops the whole rewrite (one
+    /// format per repository): the report says nothing was written, and
+    /// counts no ticket as sealed, in text and JSON.
+    @Test func aSealThatSkipsATicketCountsNoneAsSealed() async throws {
+        let bench = try TicketBench(sealed: true)
+        let known = Self.marked(1)
+        try bench.platform.put([known.ticket])
+        let stray = SampleTickets.make(99)
+        var paths: [String] = []
+        for ticket in [known.ticket, stray] {
+            paths.append(SampleTickets.path(ticket))
+            try bench.writeFile(SampleTickets.path(ticket), TicketFile.text(ticket.record))
+        }
+        try bench.commitWorkingFiles(paths, message: "tickets by hand")
+        let before = try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace
+        let sealed = try await bench.run(["tickets", "seal", "--db", bench.database])
+        #expect(sealed.status == 1, "\(sealed.stdout)\(sealed.stderr)")
+        #expect(sealed.stdout.contains("nothing was written") && sealed.stdout.contains("skipped \(stray.id)"))
+        #expect(!sealed.stdout.contains("sealed: "), "\(sealed.stdout)")
+        let json = try await bench.run(["tickets", "seal", "--db", bench.database, "--format", "json"])
+        #expect(json.status == 1)
+        #expect((try ticketJSON(json.stdout)["rewritten"] as? [String]) == [], "\(json.stdout)")
+        #expect(try await bench.gitOutput(["rev-parse", "HEAD"]).withoutSurroundingSpace == before)
+    }
+
     @Test func aRepository01LeftIsSealedOnceAndItsCursorBecomesTheNewOne() async throws {
         let bench = try TicketBench(sealed: true)
         // What 0.1 left: a plain ticket file and its cursor file.

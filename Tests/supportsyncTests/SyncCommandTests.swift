@@ -114,13 +114,13 @@ import Testing
         // The dry run says the pull would stop, and exits as the run does.
         let dry = try Executable.run(["sync", "--dry-run", "--platform", "local"], in: folder.url)
         #expect(dry.status == 1, "\(dry.stdout)\(dry.stderr)")
-        #expect(dry.stdout.contains("failed: uncommitted changes on paths the pull would write"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("failed: uncommitted changes on paths this command would write"), "\(dry.stdout)")
         let summary = folder.url.appendingPathComponent("summary.md")
         let result = try Executable.run(
             ["sync", "--platform", "local", "--summary-file", summary.path], in: folder.url)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("agents: 0 created, 1 updated: store-info"), "\(result.stdout)")
-        #expect(result.stdout.contains("failed: uncommitted changes on paths the pull would write"))
+        #expect(result.stdout.contains("failed: uncommitted changes on paths this command would write"))
         let markdown = try String(contentsOf: summary, encoding: .utf8)
         #expect(markdown.contains("1 updated: store-info"))
         #expect(markdown.contains(String(path)))

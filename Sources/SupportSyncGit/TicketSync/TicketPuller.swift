@@ -446,7 +446,7 @@ public enum TicketPullError: UserError {
         switch self {
         case .dirtyPaths(let paths):
             return
-                "uncommitted changes on paths the pull would write; commit or discard them first (nothing was written):\n"
+                "uncommitted changes on paths this command would write; commit or discard them first (nothing was written):\n"
                 + paths.prefix(20).map { "  \($0)" }.joined(separator: "\n")
         case .plainCustomerData(let id, let places):
             return

@@ -112,7 +112,12 @@ public struct TicketResealer {
             try TicketPuller.requireSealed([current], tickets.sealing)
             try rewriteBase(path, blob, with: current.record, into: &change)
         }
-        guard report.skipped.isEmpty else { return report }  // all or nothing: one format per repository
+        // All or nothing: one format per repository.
+        guard report.skipped.isEmpty else {
+            report.rewritten = []
+            report.erased = []
+            return report
+        }
         let stored = try tickets.cursor(at: tip)
         let cursor = TicketStore.Cursor(
             instance: stored?.instance ?? info.instance, position: stored?.position, sealing: tickets.sealing)
