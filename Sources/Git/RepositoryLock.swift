@@ -3,14 +3,19 @@ import Foundation
 
 /// A lock that lets one writer at a time work on a repository: the file
 /// `<git dir>/supportsync/<name>.lock`, created exclusively and holding the
-/// owner's process id and host name ("4242 build-7\n"), in the way git's
-/// own `.lock` files work.
+/// owner's process id, host name and, on Linux, the kernel's boot id
+/// ("4242 build-7 6f1c…\n"), in the way git's own `.lock` files work. Its
+/// owner also holds an `flock` on it, which the kernel drops when the
+/// owner dies.
 ///
 /// A lock left behind by a process that died (a crash, `kill -9`) is taken
-/// over: its process id no longer runs on this host. A lock written on
-/// another host (a repository on a shared disk) is never judged stale,
-/// since its process cannot be checked from here. The lock lives in the
-/// common git directory, so linked worktrees of one repository share it.
+/// over. Written under this kernel (this machine, or a container on it,
+/// whatever its host name or process ids), the kernel says whether its
+/// owner lives: the `flock` is free. Otherwise its process id no longer
+/// runs on this host. A lock written on another machine (a repository on
+/// a shared disk) is never judged stale, since its process cannot be
+/// checked from here. The lock lives in the common git directory, so
+/// linked worktrees of one repository share it.
 ///
 /// Not `Sendable`; keep it in the task that acquired it. It is released by
 /// `release()` or, at the latest, when the last reference goes away.
@@ -59,7 +64,15 @@ public final class RepositoryLock {
             let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if descriptor >= 0 {
                 let lock = RepositoryLock(path: path, descriptor: descriptor)
-                let text = Array("\(getpid()) \(hostName())\n".utf8)
+                // Held before the boot id is written: a lock that names one is flocked while its owner lives.
+                while flock(descriptor, LOCK_EX) != 0 {
+                    guard errno == EINTR else {
+                        let error = GitError(.failed, what, "could not lock \(path): \(lastErrorText())")
+                        lock.release()
+                        throw error
+                    }
+                }
+                let text = Array("\(getpid()) \(hostName())\(bootID().map { " \($0)" } ?? "")\n".utf8)
                 guard write(descriptor, text, text.count) == text.count else {
                     let error = GitError(.failed, what, "could not write \(path): \(lastErrorText())")
                     lock.release()
@@ -113,27 +126,61 @@ public final class RepositoryLock {
 
 /// Who holds a lock file, read from the file itself.
 private struct LockHolder {
+    let path: String
     var pid: pid_t?
     var host: String?
+    /// The boot id of the kernel it was written under; nil from an older
+    /// supportsync, or a system without one.
+    var boot: String?
     var age: TimeInterval
 
     /// nil when there is no file (any more).
     init?(_ path: String) {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        self.path = path
         let modified = attributes[.modificationDate] as? Date ?? Date()
         age = Date().timeIntervalSince(modified)
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let fields = text.split(whereSeparator: \.isWhitespace)
         pid = fields.first.flatMap { pid_t($0) }.flatMap { $0 > 0 ? $0 : nil }
         host = fields.count > 1 ? String(fields[1]) : nil
+        boot = fields.count > 2 ? String(fields[2]) : nil
     }
 
     var isStale: Bool {
         guard let pid else { return age > 10 }
+        // Under this kernel: its owner's flock is dropped when the owner dies.
+        if let boot, boot == bootID() { return !isFlocked }
         guard host == nil || host == hostName() else { return false }
         // EPERM means the process exists but belongs to someone else.
         return kill(pid, 0) != 0 && errno == ESRCH
     }
+}
+
+extension LockHolder {
+    /// Whether a live process holds the file's `flock` (false when the file is gone).
+    fileprivate var isFlocked: Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return errno == EWOULDBLOCK || errno == EINTR }
+        flock(descriptor, LOCK_UN)
+        return false
+    }
+}
+
+/// The running kernel's boot id, the same for every container on it; nil
+/// where there is none (macOS).
+private func bootID() -> String? {
+    #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8) else {
+            return nil
+        }
+        let id = text.filter { $0.isHexDigit || $0 == "-" }
+        return id.isEmpty ? nil : id
+    #else
+        return nil
+    #endif
 }
 
 /// This machine's name as `gethostname` gives it (no DNS lookup).

@@ -3,13 +3,23 @@ import Git
 import Testing
 
 struct RepositoryLockTests {
-    /// What a lock taken by this process holds: its id and the machine's
-    /// node name (read with uname, independently of the module).
+    /// What a lock taken by this process holds: its id, the machine's node
+    /// name (read with uname, independently of the module) and, on Linux,
+    /// the kernel's boot id.
     private var ownContent: String {
         var system = utsname()
         uname(&system)
         let node = withUnsafeBytes(of: system.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return "\(getpid()) \(node)\n"
+        return "\(getpid()) \(node)\(bootID.map { " \($0)" } ?? "")\n"
+    }
+
+    private var bootID: String? {
+        #if os(Linux)
+            (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        #else
+            nil
+        #endif
     }
 
     /// The id of a process that has certainly exited.
@@ -119,6 +129,57 @@ struct RepositoryLockTests {
                 .write(toFile: path, atomically: true, encoding: .utf8)
             let lock = try RepositoryLock.acquire(repository, timeout: .zero)
             #expect(try String(contentsOfFile: lock.path, encoding: .utf8) == ownContent)
+        }
+    }
+
+    /// A container on this machine has a host name and process ids of its
+    /// own (supportsync as its process 1, a new random name each run): its
+    /// lock is judged by the kernel's `flock`, taken over once its owner
+    /// died and waited for while it lives.
+    @Test func aLockFromAContainerOnThisKernelIsJudgedByItsFlock() throws {
+        #if os(Linux)
+            let boot = try #require(bootID)
+            try withTemporaryFolder { folder in
+                let repository = try Repository.create(at: folder, bare: true)
+                let path = folder + "/supportsync/supportsync.lock"
+                try FileManager.default.createDirectory(
+                    atPath: folder + "/supportsync", withIntermediateDirectories: true)
+                try "1 ci-container-7 \(boot)\n".write(toFile: path, atomically: true, encoding: .utf8)
+                // Its owner lives: it holds the flock.
+                let owner = open(path, O_RDONLY | O_CLOEXEC)
+                #expect(owner >= 0 && flock(owner, LOCK_EX | LOCK_NB) == 0)
+                let error = #expect(throws: GitError.self) {
+                    try RepositoryLock.acquire(repository, timeout: .milliseconds(200))
+                }
+                #expect(error?.kind == .locked)
+                #expect(
+                    error?.description.contains("process 1 on ci-container-7") == true, "\(String(describing: error))")
+                // Its owner died: the kernel dropped the flock.
+                close(owner)
+                let lock = try RepositoryLock.acquire(repository, timeout: .zero)
+                #expect(try String(contentsOfFile: path, encoding: .utf8) == ownContent)
+                // And the lock taken holds the flock itself.
+                let other = open(path, O_RDONLY | O_CLOEXEC)
+                defer { close(other) }
+                #expect(flock(other, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+                lock.release()
+            }
+        #endif
+    }
+
+    /// A lock written under another kernel (another machine on a shared
+    /// disk) is never judged by this one's flock.
+    @Test func aLockFromAnotherKernelIsNeverJudgedByTheFlock() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, bare: true)
+            let path = folder + "/supportsync/supportsync.lock"
+            try FileManager.default.createDirectory(atPath: folder + "/supportsync", withIntermediateDirectories: true)
+            try "1 ci-container-7 00000000-0000-4000-8000-000000000000\n".write(
+                toFile: path, atomically: true, encoding: .utf8)
+            let error = #expect(throws: GitError.self) {
+                try RepositoryLock.acquire(repository, timeout: .milliseconds(100))
+            }
+            #expect(error?.kind == .locked)
         }
     }
 
