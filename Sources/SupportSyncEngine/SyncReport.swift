@@ -302,6 +302,22 @@ public struct SyncReport: Sendable {
         var output =
             "### supportsync sync\(environment.map { " (environment \($0))" } ?? "")\(dryRun ? " (dry run)" : "")\n\n"
             + lines.map { "- \(Self.markdownText($0))\n" }.joined() + "\n"
+        // What stopped the run, where it is: the job summary is where CI is read.
+        let errors = (configDiagnostics ?? []).filter { $0.severity == .error }
+        if !errors.isEmpty {
+            output += "| where | problem | rule |\n|---|---|---|\n"
+            for error in errors.prefix(IDList.limit) {
+                let text =
+                    PrintableText.escaping(error.message)
+                    + (error.hint.map { " (\(PrintableText.escaping($0)))" } ?? "")
+                output +=
+                    "| \(Self.markdownText(PrintableText.escaping(error.location.description))) | \(Self.markdownText(text)) | \(error.rule.rawValue) |\n"
+            }
+            if errors.count > IDList.limit {
+                output += "\n… and \(errors.count - IDList.limit) more (`supportsync validate` has them all)\n"
+            }
+            output += "\n"
+        }
         let summaries = pull?.summaries ?? []
         let written = (pull?.new.count ?? 0) + (pull?.updated.count ?? 0)
         if !summaries.isEmpty {

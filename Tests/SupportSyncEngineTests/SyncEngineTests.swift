@@ -291,6 +291,12 @@ import Testing
         #expect(document["tickets_pulled"] as? Bool == false)
         let diagnostics = try #require(document["diagnostics"] as? [[String: Any]], "\(outcome.report.json)")
         #expect(diagnostics.contains { $0["rule"] as? String == "escalate-requires-calls" })
+        // The job summary says where, not only that.
+        let markdown = outcome.report.markdown
+        #expect(markdown.contains("| where | problem | rule |"), "\(markdown)")
+        #expect(
+            markdown.contains("| config/agents/returns-chat.yaml:") && markdown.contains("| escalate-requires-calls |"),
+            "\(markdown)")
     }
 
     @Test func noPlatformInCIIsAUsageError() async throws {
