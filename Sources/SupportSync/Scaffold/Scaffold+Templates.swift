@@ -255,6 +255,10 @@ extension Scaffold {
                       echo "::error title=supportsync::$BRANCH is protected and rejected the ticket commit. Create a GitHub App with Contents read and write, add it to the bypass list of the ruleset that protects $BRANCH, then set the repository variable SUPPORTSYNC_APP_CLIENT_ID and the secret SUPPORTSYNC_APP_PRIVATE_KEY: this job then pushes with the app's token (README: Protected branches)."
                       exit 1
                     fi
+                    if grep -qE 'refs/supportsync/platform .*\((fetch first|non-fast-forward)\)' <<<"$output"; then
+                      echo "::error title=supportsync::the platform base (refs/supportsync/platform) moved on origin since this run fetched it (another sync, or a push by hand): nothing was pushed; the next run fetches it and pulls again"
+                      exit 1
+                    fi
                     # $BRANCH moved meanwhile (a merge landed): merge it in. Not a rebase: the
                     # platform base names the ticket commit, which must stay in $BRANCH.
                     git -c user.name="github-actions[bot]" \
