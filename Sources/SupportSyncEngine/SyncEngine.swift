@@ -207,8 +207,11 @@ public struct SyncEngine: Sendable {
         async throws -> SyncReport.Retention
     {
         var retention = SyncReport.Retention(days: days)
-        guard !options.dryRun else { return retention }
         let limit = TicketCustodyRun.retentionLimit(days: days)
+        guard !options.dryRun else {
+            retention.wouldErase = try TicketCustodyRun.closedTickets(before: limit, in: tickets)
+            return retention
+        }
         let reason = "retention: closed tickets are erased \(days) days after they were created"
         do {
             if platform.holdsTeamFields {

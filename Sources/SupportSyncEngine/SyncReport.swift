@@ -26,9 +26,18 @@ public struct SyncReport: Sendable {
         public var erased: [String] = []
         /// Why nothing was erased: the token lacks the erase scope.
         public var refused: String?
+        /// A dry run: the tickets git holds closed and created before the
+        /// limit, which the run would erase (the platform decides by its own
+        /// status, which a pull may not have brought yet).
+        public var wouldErase: [String]?
 
         public init(days: Int) {
             self.days = days
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case days, erased, refused
+            case wouldErase = "would_erase"
         }
     }
 
@@ -78,6 +87,10 @@ public struct SyncReport: Sendable {
         if let retention {
             if let refused = retention.refused {
                 lines.append("warning: retention (\(retention.days) days) erased nothing: \(refused)")
+            } else if let wouldErase = retention.wouldErase {
+                lines.append(
+                    "tickets retention would erase (closed in git, created over \(retention.days) days ago): \(wouldErase.count)\(list(wouldErase))"
+                )
             } else if !dryRun {
                 lines.append(
                     "tickets erased by retention (closed, created over \(retention.days) days ago): \(retention.erased.count)\(list(retention.erased))"

@@ -493,6 +493,19 @@ import Testing
         let refused = try await bench.run(["sync", "--platform", server.url], environment: server.environment("sync"))
         #expect(refused.stdout.contains("erased nothing"), "\(refused.stdout)\(refused.stderr)")
         #expect(bench.readFile(SampleTickets.path(old))?.contains("erasure:") == false)
+        // A dry run says what retention would erase, and erases nothing.
+        let dry = try await bench.run(
+            ["sync", "--dry-run", "--platform", server.url, "--format", "json"], environment: server.environment)
+        #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
+        let retention = try #require(try ticketJSON(dry.stdout)["retention"] as? [String: Any], "\(dry.stdout)")
+        #expect(retention["would_erase"] as? [String] == [old.id], "\(dry.stdout)")
+        let dryText = try await bench.run(
+            ["sync", "--dry-run", "--platform", server.url], environment: server.environment)
+        #expect(
+            dryText.stdout.contains(
+                "tickets retention would erase (closed in git, created over 30 days ago): 1: \(old.id)"),
+            "\(dryText.stdout)")
+        #expect(try bench.platform.ticket(old.id)?.erasure == nil)
         let synced = try await bench.run(["sync", "--platform", server.url], environment: server.environment)
         #expect(synced.status == 0, "\(synced.stdout)\(synced.stderr)")
         #expect(synced.stdout.contains("erased by retention"), "\(synced.stdout)")
