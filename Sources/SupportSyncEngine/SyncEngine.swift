@@ -209,7 +209,12 @@ public struct SyncEngine: Sendable {
         var retention = SyncReport.Retention(days: days)
         let limit = TicketCustodyRun.retentionLimit(days: days)
         guard !options.dryRun else {
-            retention.wouldErase = try TicketCustodyRun.closedTickets(before: limit, in: tickets)
+            // As the run would: a token without the erase scope erases nothing.
+            if let scopes = try? await platform.info().scopes, !scopes.contains("erase") {
+                retention.refused = "the token lacks the erase scope"
+            } else {
+                retention.wouldErase = try TicketCustodyRun.closedTickets(before: limit, in: tickets)
+            }
             return retention
         }
         let reason = "retention: closed tickets are erased \(days) days after they were created"

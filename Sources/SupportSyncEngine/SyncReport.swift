@@ -86,7 +86,9 @@ public struct SyncReport: Sendable {
         }
         if let retention {
             if let refused = retention.refused {
-                lines.append("warning: retention (\(retention.days) days) erased nothing: \(refused)")
+                lines.append(
+                    "warning: retention (\(retention.days) days) \(dryRun ? "would erase" : "erased") nothing: \(refused)"
+                )
             } else if let wouldErase = retention.wouldErase {
                 lines.append(
                     "tickets retention would erase (closed in git, created over \(retention.days) days ago): \(wouldErase.count)\(list(wouldErase))"

@@ -122,7 +122,9 @@ struct PushCommand: AsyncParsableCommand {
             Each change is merged field by field against the platform base and sent as a PATCH \
             conditional on the version just read. Conflicts are reported and git's value kept.
 
-            Exit status: 0 done, 1 conflicts, 3 a push failed, 64 usage.
+            Exit status: 0 done, 1 conflicts, or a change the platform refused for what git holds (a \
+            status the lifecycle does not allow, a ticket it does not have), 3 a push failed for the \
+            platform's sake (unreachable, the token refused), 64 usage.
             """
     )
 
@@ -158,7 +160,8 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "List tickets, filtered and sorted.",
         discussion: """
             Reads the working tree (the branch tip in a bare repository). Filters combine: every one \
-            given must match. JSON lists each ticket with its path.
+            given must match. JSON lists each ticket with its path. Exit status: 0 done, 1 a ticket \
+            file it cannot read (each is named), 64 usage.
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -484,8 +487,9 @@ struct EraseCommand: AsyncParsableCommand {
             git, in any clone, can never be opened again) and keeps the ticket with an erasure record: \
             when, by whom, and --reason. The next pull commits it. On Vapi, which holds no keys, the \
             call itself is deleted and the erasure committed to git at once (no later pull would see \
-            it). --customer erases every ticket of one customer. Exit status: 0 done, 1 no such ticket, \
-            3 the platform failed or the token may not erase, 64 usage.
+            it). --customer erases every ticket of one customer. Exit status: 0 done, 1 no such ticket \
+            (none of that customer), or a reason or --by that holds the customer's details, 3 the \
+            platform failed or the token may not erase, 64 usage.
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -531,7 +535,10 @@ struct EraseCommand: AsyncParsableCommand {
                     json: true)
             } else {
                 let ids = erased.ids.map { PrintableText.escaping($0) }
-                print("erased: \(ids.count)\(ids.isEmpty ? "" : " " + ids.joined(separator: " "))")
+                // None of that customer: said on stderr alone, never as an erasure of none.
+                if !ids.isEmpty || !erased.alreadyErased.isEmpty {
+                    print("erased: \(ids.count)\(ids.isEmpty ? "" : " " + ids.joined(separator: " "))")
+                }
                 let already = erased.alreadyErased.map { PrintableText.escaping($0) }
                 if !already.isEmpty {
                     print("already erased: \(already.count) \(already.joined(separator: " "))")
@@ -635,7 +642,8 @@ enum Reseal {
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Every commit that changed a ticket, with its field changes.")
+        abstract: "Every commit that changed a ticket, with its field changes.",
+        discussion: "Exit status: 0 done, 1 no such ticket, 64 usage.")
 
     @OptionGroup var repository: RepositoryOptions
 
