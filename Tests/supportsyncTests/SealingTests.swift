@@ -319,6 +319,9 @@ import Testing
             ("re JoseNunez", "name"), ("re J o s e  N u ñ e z", "name"), ("re NunezJose", "name"),
             ("call 600_000_001", "phone number"), ("call 600,000,001", "phone number"),
             ("ref hannah.berg(at)example(dot)com", "e-mail address"),
+            // A national form beside a date or another number.
+            ("Call on 2026-01-01: 600 000 001", "phone number"), ("callback 600 000 001, 2026-03-01", "phone number"),
+            ("ref 4471; 600000001", "phone number"),
         ] {
             #expect(Erasure.customerDetail(of: customer, in: text) == detail, "\(text)")
         }
@@ -331,6 +334,14 @@ import Testing
         #expect(Erasure.customerDetail(of: Customer(name: "He An"), in: "Request 42: he asked for an erasure") == nil)
         #expect(Erasure.customerDetail(of: Customer(name: "Will May"), in: "we will erase as agreed in May") == nil)
         #expect(Erasure.customerDetail(of: Customer(name: "Will May"), in: "for May, Will") == "name")
+        // Run together only as a word of its own, spaced out only a letter a word.
+        for (name, text) in [
+            ("Justin", "erased just in time"), ("Sandra", "asked by Alexandra"), ("Martin", "by l.martinez"),
+            ("Lucas Martin", "lucas martinez asked"),
+        ] {
+            #expect(Erasure.customerDetail(of: Customer(name: name), in: text) == nil, "\(name): \(text)")
+        }
+        #expect(Erasure.customerDetail(of: Customer(name: "Justin"), in: "for j u s t i n") == "name")
 
         let erased = try await bench.run(
             ["tickets", "erase", victim.id, "--reason", "request 2026-114", "--by", "dpo"] + platform,

@@ -39,12 +39,12 @@ extension Erasure {
     /// invisible characters left out (a zero-width space), any case, and
     /// letters without their accents. An e-mail address matches with any
     /// spacing inside; a phone number by its digits (at least 5, the same
-    /// the customer selection needs), written with any spaces, dots, dashes
-    /// or brackets, or its last 7 digits or more (a national form); a name
+    /// the customer selection needs), written with any marks but letters
+    /// between them, or its last 7 digits (a national form); a name
     /// of 3 characters or more as whole words next to each other, in any
     /// order and with any spacing or punctuation between, and one of 6
-    /// letters or more also with its letters run together or spaced out
-    /// (`LucasMartin`, `L u c a s  M a r t i n`). An e-mail address's `@`
+    /// letters or more also with its letters run together as one word or
+    /// spaced out (`LucasMartin`, `L u c a s  M a r t i n`). An e-mail address's `@`
     /// and dots also match written out in brackets (`(at)`, `[dot]`).
     public static func customerDetail(of customer: Customer, in text: String) -> String? {
         let folded = Self.folded(text)
@@ -63,12 +63,14 @@ extension Erasure {
         }
         if let phone = customer.phone {
             let digits = Self.folded(phone).filter(\.isASCII).filter(\.isNumber)
-            // Each run of digits and whatever separates them but letters
-            // (`612 345 678`, `612_345_678`, `612,345,678`).
+            // Each run of digits with anything but letters between them
+            // (`612 345 678`, `612_345_678`, `612,345,678`, and a date or
+            // another number beside it): the whole number inside it, or its
+            // last 7 digits (a national form).
             let runs = folded.split { $0.isLetter }.map { $0.filter { $0.isASCII && $0.isNumber } }
-                .filter { $0.count >= 5 }
+            let national = String(digits.suffix(7))
             if digits.count >= 5,
-                runs.contains(where: { $0.contains(digits) || ($0.count >= 7 && digits.hasSuffix($0)) })
+                runs.contains(where: { $0.contains(digits) || (digits.count >= 7 && $0.contains(national)) })
             {
                 return "phone number"
             }
@@ -88,13 +90,23 @@ extension Erasure {
             {
                 return "name"
             }
-            // Its letters run together or spaced out, its words in the
-            // name's order or reversed ("MartinLucas"): only a name of 6
-            // letters or more, as shorter runs occur inside ordinary words.
+            // Its letters run together as one word, or spaced out one letter
+            // a word, its words in the name's order or reversed
+            // ("MartinLucas"); only a name of 6 letters or more. Never across
+            // words of more than one letter, nor inside a longer word: "just
+            // in time" holds no Justin, and Alexandra no Sandra.
             let letters = { (text: String) in String(text.filter(\.isLetter)) }
-            let textLetters = letters(folded)
-            let forms = Set([nameWords, nameWords.reversed()].map { letters($0.joined()) })
-            if forms.contains(where: { $0.count >= 6 && textLetters.contains($0) }) { return "name" }
+            let forms = Set([nameWords, nameWords.reversed()].map { letters($0.joined()) }.filter { $0.count >= 6 })
+            if textWords.contains(where: { forms.contains(letters($0)) }) { return "name" }
+            var spaced = ""
+            for word in textWords + [""] {
+                if word.count == 1, word.first!.isLetter {
+                    spaced += word
+                    continue
+                }
+                if forms.contains(where: { spaced.contains($0) }) { return "name" }
+                spaced = ""
+            }
         }
         return nil
     }
