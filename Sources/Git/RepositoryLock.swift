@@ -11,10 +11,11 @@ import Foundation
 /// A lock left behind by a process that died (a crash, `kill -9`) is taken
 /// over. Written under this kernel (this machine, or a container on it,
 /// whatever its host name or process ids), the kernel says whether its
-/// owner lives: the `flock` is free. Otherwise its process id no longer
-/// runs on this host. A lock written on another machine (a repository on
-/// a shared disk) is never judged stale, since its process cannot be
-/// checked from here. The lock lives in the common git directory, so
+/// owner lives: the `flock` is free. Written under another kernel on this
+/// host name, it is from before the host restarted. Without a boot id (an
+/// older supportsync), its process id no longer runs on this host. A lock
+/// written on another machine (a repository on a shared disk) is never
+/// judged stale, since its process cannot be checked from here. The lock lives in the common git directory, so
 /// linked worktrees of one repository share it.
 ///
 /// Not `Sendable`; keep it in the task that acquired it. It is released by
@@ -149,8 +150,12 @@ private struct LockHolder {
 
     var isStale: Bool {
         guard let pid else { return age > 10 }
-        // Under this kernel: its owner's flock is dropped when the owner dies.
-        if let boot, boot == bootID() { return !isFlocked }
+        if let boot {
+            // Under this kernel: its owner's flock is dropped when the owner dies.
+            if boot == bootID() { return !isFlocked }
+            // This host before it restarted: no process lives on from then.
+            return host == hostName()
+        }
         guard host == nil || host == hostName() else { return false }
         // EPERM means the process exists but belongs to someone else.
         return kill(pid, 0) != 0 && errno == ESRCH
@@ -158,12 +163,14 @@ private struct LockHolder {
 }
 
 extension LockHolder {
-    /// Whether a live process holds the file's `flock` (false when the file is gone).
+    /// Whether a live process holds the file's `flock`: false when the
+    /// file is gone; true when it cannot be told (the file unreadable, a
+    /// file system without flock), as a lock that cannot be judged is held.
     fileprivate var isFlocked: Bool {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
+        guard descriptor >= 0 else { return errno != ENOENT }
         defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return errno == EWOULDBLOCK || errno == EINTR }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return true }
         flock(descriptor, LOCK_UN)
         return false
     }

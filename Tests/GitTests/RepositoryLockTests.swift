@@ -167,19 +167,27 @@ struct RepositoryLockTests {
         #endif
     }
 
-    /// A lock written under another kernel (another machine on a shared
-    /// disk) is never judged by this one's flock.
-    @Test func aLockFromAnotherKernelIsNeverJudgedByTheFlock() throws {
+    /// A lock written under another kernel is never judged by this one's
+    /// flock: from another machine on a shared disk, it is held; from this
+    /// host before it restarted (its own name, process 1 alive again), it
+    /// is stale.
+    @Test func aLockFromAnotherKernelIsJudgedByItsHostName() throws {
         try withTemporaryFolder { folder in
             let repository = try Repository.create(at: folder, bare: true)
             let path = folder + "/supportsync/supportsync.lock"
             try FileManager.default.createDirectory(atPath: folder + "/supportsync", withIntermediateDirectories: true)
-            try "1 ci-container-7 00000000-0000-4000-8000-000000000000\n".write(
-                toFile: path, atomically: true, encoding: .utf8)
+            let otherBoot = "00000000-0000-4000-8000-000000000000"
+            try "1 ci-container-7 \(otherBoot)\n".write(toFile: path, atomically: true, encoding: .utf8)
             let error = #expect(throws: GitError.self) {
                 try RepositoryLock.acquire(repository, timeout: .milliseconds(100))
             }
             #expect(error?.kind == .locked)
+            let node = try #require(ownContent.split(separator: " ").dropFirst().first)
+            try "1 \(node.trimmingCharacters(in: .newlines)) \(otherBoot)\n".write(
+                toFile: path, atomically: true, encoding: .utf8)
+            let lock = try RepositoryLock.acquire(repository, timeout: .zero)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == ownContent)
+            lock.release()
         }
     }
 
