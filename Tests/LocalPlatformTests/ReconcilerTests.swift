@@ -285,3 +285,40 @@ import Testing
         #expect(try bench.read("config/agents/a.yaml").contains("mode: nothing"))
     }
 }
+
+/// A platform where someone creates each agent the moment after apply
+/// looked for it (found nothing) and before apply writes it.
+struct CreatedBehindTheLookPlatform: WrappingPlatform {
+    var base: LocalPlatform
+    var made: AgentSettings
+
+    func agent(id: String) async throws(PlatformError) -> Agent? {
+        let seen = try await base.agent(id: id)
+        var theirs = made
+        theirs.id = id
+        if seen == nil { _ = try await base.putAgent(id: id, AgentWrite(theirs), expecting: .unconditional) }
+        return seen
+    }
+}
+
+extension ReconcilerTests {
+    /// An agent created between apply's look and its write: the create only
+    /// creates (`If-None-Match: *`, here the local platform's own check in
+    /// the write), so the agent made meanwhile is left as it is.
+    @Test func aCreateRacingAnotherCreateOverwritesNothing() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let local = try bench.platform()
+        let made = AgentSettings(
+            id: "a", name: "Made meanwhile", channels: [.messages], support: SupportSettings(mode: .nothing))
+        let racing = CreatedBehindTheLookPlatform(base: local, made: made)
+        let reconciler = Reconciler(platform: racing)
+        let plan = try await reconciler.plan(desired: try bench.desired())
+        #expect(plan.agents.map(\.action) == [.create])
+        let report = await reconciler.apply(plan)
+        #expect(report.created.isEmpty && report.exitStatus == .needsAttention, "\(report.results)")
+        let reason = try #require(report.results.first?.outcome.reason)
+        #expect(reason.contains("was created on the platform since the plan; nothing was overwritten"), "\(reason)")
+        #expect(try await local.agent(id: "a")?.name == "Made meanwhile")
+    }
+}

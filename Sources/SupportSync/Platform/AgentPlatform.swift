@@ -14,7 +14,8 @@ public protocol AgentTarget: Sendable {
 
     /// Creates or replaces an agent, as `expecting` allows: only while it
     /// is still at a revision, or only when it does not exist yet
-    /// (`.versionConflict` otherwise, and nothing is written).
+    /// (`.versionConflict` otherwise, and nothing is written). A platform
+    /// that replaces only what it read (Vapi) creates when nothing is expected.
     func putAgent(id: String, _ write: AgentWrite, expecting precondition: AgentPrecondition)
         async throws(PlatformError)
         -> Agent

@@ -105,7 +105,17 @@ public struct Reconciler: Sendable {
 
     private func apply(_ agent: Plan.AgentPlan) async -> ApplyReport.Result {
         do {
-            // A create only creates: an agent made on the platform since the plan is never overwritten.
+            // A create only creates: an agent made on the platform since the
+            // plan is never overwritten. Looked for first too, for a server
+            // of the API that predates If-None-Match and would ignore it
+            // (an emulating platform looks itself, just before its write).
+            if agent.action == .create, platform.conditionalWrites == .native,
+                let existing = try await platform.agent(id: agent.id)
+            {
+                let reason =
+                    "agent \(agent.id) was created on the platform since the plan; nothing was overwritten (version \(existing.version)); plan again"
+                return ApplyReport.Result(id: agent.id, action: agent.action, outcome: .conflict(reason))
+            }
             let precondition = agent.platformVersion.map(AgentPrecondition.revision) ?? .absent
             let written = try await platform.putAgent(
                 id: agent.id, AgentWrite(agent.desired), expecting: precondition)
