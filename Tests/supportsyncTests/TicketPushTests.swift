@@ -359,6 +359,34 @@ import Testing
         try await bench.expectFsckClean()
     }
 
+    /// A branch many base commits behind (six pushes of others since) is
+    /// judged from the one it holds, found in one walk of its history: it
+    /// sends none of its older values, and its own change goes.
+    @Test func aBranchManyPushesBehindTheBaseRevertsNothing() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let repository = try bench.repository()
+        let start = try #require(try repository.resolve(reference: "refs/heads/main"))
+        let assignees = ["ann", "bob", "cat", "dan", "eve", "fay"]
+        var previous = "assignee: null"
+        var last = start
+        for name in assignees {
+            last = try bench.editTicket(SampleTickets.path(tickets[0]), [(previous, "assignee: \(name)@example.com")])
+            previous = "assignee: \(name)@example.com"
+            #expect(try await push(bench, server).stdout.contains("1 pushed"))
+        }
+        // Back at the commit before all six, with a change of its own to another ticket.
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: last, new: start, message: "behind")
+        ])
+        try repository.checkoutPaths([SampleTickets.path(tickets[0])], from: start)
+        try bench.editTicket(SampleTickets.path(tickets[1]), [("priority: normal", "priority: urgent")])
+        let pushed = try await push(bench, server)
+        #expect(pushed.status == 0 && pushed.stdout.contains("1 pushed"), "\(pushed.stdout)\(pushed.stderr)")
+        #expect(try bench.platform.ticket(tickets[0].id)?.assignee == "fay@example.com", "nothing reverted")
+        #expect(try bench.platform.ticket(tickets[1].id)?.priority == .urgent)
+    }
+
     /// `resolve --keep git` behind the base sends the field in conflict,
     /// judged as push judges it, and never a value the branch is behind on.
     @Test func resolveBehindTheBaseSendsOnlyTheFieldInConflict() async throws {

@@ -354,12 +354,14 @@ public struct TicketStore {
     /// commit within reach agrees with the branch (every ticket the branch
     /// and the base hold differently is then a conflict, never sent).
     ///
-    /// The first commit named is looked up alone; when the branch does not
-    /// hold it, the branch's history is walked once, and every older
-    /// commit named is looked up in that (not one walk per base commit).
+    /// The first few commits named are looked up one by one (a branch a
+    /// pull or two behind); past them, the branch's history is walked once,
+    /// and every older commit named is looked up in that (not one walk per
+    /// base commit).
     func judgingBase(tip: ObjectID?, baseTip: ObjectID?) throws -> ObjectID? {
         guard let baseTip, let tip else { return baseTip }
         var history: Set<ObjectID>?
+        var looked = 0
         var commit = baseTip
         for _ in 0..<100_000 {
             let info = try repository.commit(commit)
@@ -372,7 +374,8 @@ public struct TicketStore {
                 } else if repository.hasCommit(agreed), try repository.holds(agreed, at: tip) {
                     return commit
                 } else {
-                    history = try repository.ancestry(of: tip)
+                    looked += 1
+                    if looked == 4 { history = try repository.ancestry(of: tip) }
                 }
             }
             guard let parent = info.parents.first else { return nil }
