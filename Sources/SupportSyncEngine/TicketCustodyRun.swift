@@ -78,7 +78,7 @@ public enum TicketCustodyRun {
             plainNote =
                 held.isEmpty
                 ? nil
-                : "\(held.map(\.path).joined(separator: ", ")) \(held.count == 1 ? "holds" : "hold") a value, but the ticket's customer data was erased: not a value the platform sent (written in git by hand); `supportsync audit` shows who wrote it"
+                : "\(held.map(\.path).joined(separator: ", ")) \(held.count == 1 ? "holds" : "hold") a value, but the ticket's customer data was erased: not a value the platform sent (written in git by hand, or brought back by a merge); `supportsync audit` shows who wrote it"
         } else {
             let plain = sealing.isEmpty ? [] : SealedValue.plainPlaces(in: record, sealing: sealing)
             plainNote =
