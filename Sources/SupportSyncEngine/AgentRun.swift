@@ -47,6 +47,7 @@ public enum AgentRun {
                         "it was made for \(decoded.environment ?? "no environment"), not \(target.environment ?? "no environment")"
                 )
             }
+            try requireValid(decoded, path: savedPlan)
             saved = decoded
         }
         let desired = saved == nil ? try loadDesired(root: root, environment: target.environment) : nil
@@ -74,6 +75,26 @@ public enum AgentRun {
                 report.warnings.append(warning)
             }
             return report
+        }
+    }
+
+    /// Refuses a saved plan with settings `validate` would refuse (a file
+    /// edited after `plan --out`, or damaged): what apply writes always
+    /// passes the rules, on every provider, not only where the platform
+    /// checks them itself.
+    static func requireValid(_ plan: Plan, path: String) throws(SavedPlanError) {
+        for agent in plan.agents where agent.action != .unchanged {
+            guard let body = try? JSONCoding.encoder().encode(AgentWrite(agent.desired)) else {
+                throw SavedPlanError(
+                    path: path, reason: "the settings of agent \(PrintableText.escaping(agent.id)) cannot be written")
+            }
+            if case .failure(let problem) = AgentBodyValidator.validate(json: Array(body), id: agent.id) {
+                throw SavedPlanError(
+                    path: path,
+                    reason:
+                        "the settings of agent \(PrintableText.escaping(agent.id)) do not validate (\(problem.field.map { "\($0): " } ?? "")\(PrintableText.escaping(problem.message))): it is not as plan --out saved it; plan again"
+                )
+            }
         }
     }
 

@@ -30,6 +30,51 @@ struct PlanApplyCommandTests {
         #expect(!missing.stderr.contains("NSCocoaErrorDomain"))
     }
 
+    /// A saved plan edited after `plan --out` to hold settings validate
+    /// refuses (a tag with a line break, an id that is a path) is refused
+    /// whole, exit 64, before anything is written: apply never writes what
+    /// the rules refuse, on whatever platform.
+    @Test func aSavedPlanWithSettingsValidateRefusesIsNotApplied() throws {
+        let repo = try TemporaryFolder()
+        try repo.write("config/agents/desk.yaml", PlanApply.agentFile("desk"))
+        let database = repo.url.appendingPathComponent("platform.sqlite").path
+        let planFile = repo.url.appendingPathComponent("plan.json").path
+        let plan = try Executable.run(["plan", "--out", planFile, "--db", database], in: repo.url)
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        let saved = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planFile))) as? [String: Any])
+        func edited(_ change: (inout [String: Any]) -> Void) throws -> String {
+            var document = saved
+            var agents = try #require(document["agents"] as? [[String: Any]])
+            change(&agents[0])
+            document["agents"] = agents
+            let path = repo.url.appendingPathComponent("edited-\(UUID().uuidString).json").path
+            try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let tagged = try edited { agent in
+            var desired = agent["desired"] as! [String: Any]
+            var support = desired["support"] as! [String: Any]
+            var flag = support["flag"] as? [String: Any] ?? [:]
+            flag["tags"] = ["billing\nforged"]
+            support["flag"] = flag
+            desired["support"] = support
+            agent["desired"] = desired
+        }
+        let renamed = try edited { agent in agent["id"] = "../outside" }
+        for (file, said) in [
+            (tagged, "the settings of agent desk do not validate (support.flag.tags[0]:"),
+            (renamed, "the settings of agent ../outside do not validate (id:"),
+        ] {
+            let applied = try Executable.run(["apply", "--plan", file, "--db", database], in: repo.url)
+            #expect(applied.status == 64, "\(applied.stdout)\(applied.stderr)")
+            #expect(applied.stderr.contains(said) && applied.stderr.contains("plan again"), "\(applied.stderr)")
+        }
+        let live = try Executable.run(["plan", "--db", database, "--detailed-exitcode"], in: repo.url)
+        #expect(live.status == 2 && live.stdout.contains("+ create desk"), "nothing was written: \(live.stdout)")
+        #expect(try Executable.run(["apply", "--plan", planFile, "--db", database], in: repo.url).status == 0)
+    }
+
     /// Logs are lines like the tool's other messages: level, part, message,
     /// then the details; a SUPPORTSYNC_LOG that is no level is said.
     @Test func logLinesReadLikeTheToolsOtherMessages() throws {
