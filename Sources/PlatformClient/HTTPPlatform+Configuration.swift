@@ -66,7 +66,7 @@ extension HTTPPlatform {
         public var serverErrorRetries: Int
 
         public init(
-            maxAttempts: Int = 8,
+            maxAttempts: Int = 30,
             baseBackoff: Duration = .milliseconds(500),
             maxBackoff: Duration = .seconds(10),
             budget: Duration = .seconds(60),

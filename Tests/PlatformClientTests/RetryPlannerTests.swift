@@ -57,6 +57,24 @@ import Testing
         #expect(decide(.status(503, retryAfter: nil), attempts: 4) == .giveUp(reason: nil), "max attempts")
     }
 
+    /// By default the budget, not a count, ends the retries of a busy
+    /// server: a rate limit of a few requests a second answers many 429s
+    /// within a few seconds (eight attempts were spent in seven).
+    @Test func byDefaultABusyServerIsRetriedForAsLongAsTheBudget() {
+        var planner = RetryPlanner(policy: HTTPPlatform.RetryPolicy(), start: start)
+        var waited = Duration.zero
+        var attempts = 0
+        while true {
+            planner.attempting()
+            attempts += 1
+            let decision = planner.next(
+                after: .status(429, retryAfter: "1"), idempotent: true, now: start + waited, date: Date())
+            guard case .retry(let wait) = decision else { break }
+            waited += wait
+        }
+        #expect(attempts >= 25 && waited >= .seconds(24), "\(attempts) attempts over \(waited)")
+    }
+
     @Test func backoffDoublesUpToItsCapWithFullJitter() {
         let caps = (1...5).map { attempts in
             var planner = planner(attempts: attempts)
