@@ -180,6 +180,14 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
     ) async throws(PlatformError) -> Agent {
         let assistantID = assistant["id"]?.string ?? ""
         let binding = VapiSlice.binding(of: assistant)
+        // Before any tool is made: one for an assistant that cannot carry it would be left unused.
+        if assistant["model"] == nil, desired.transferTool != nil || desired.flagTool != nil {
+            throw .invalid(
+                field: nil,
+                message:
+                    "assistant \(assistantID) has no model to carry agent \(agent)'s tools; choose its model on Vapi, then apply again"
+            )
+        }
         // A copy made on Vapi's dashboard keeps its original's metadata, tool
         // ids included: a tool an older assistant uses (the original, another
         // environment's) is left to it, and this assistant gets one of its own.
@@ -192,13 +200,6 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         let (transfer, flag) = (transferTool?.id, flagTool?.id)
         let before = Set([binding?.transferTool, binding?.flagTool].compactMap { $0 })
         let after = [transfer, flag].compactMap { $0 }
-        if assistant["model"] == nil, !after.isEmpty {
-            throw .invalid(
-                field: nil,
-                message:
-                    "assistant \(assistantID) has no model to carry agent \(agent)'s tools; choose its model on Vapi, then apply again"
-            )
-        }
         let body = Self.splice(assistant, desired: desired, transfer: transfer, flag: flag, managedBefore: before)
 
         // The last read: nothing may have changed the assistant meanwhile.

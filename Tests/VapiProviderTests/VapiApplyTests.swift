@@ -438,6 +438,22 @@ import VapiProvider
         #expect(try await bench.bound()["store-info"]?["id"] == existing["id"])
     }
 
+    /// An assistant without a model cannot carry tools: taking it over for
+    /// an agent that transfers is refused before any tool is made, so no
+    /// tool is left on Vapi that no assistant uses.
+    @Test func anAssistantWithoutAModelGetsNoToolItCannotCarry() async throws {
+        let bench = try Bench()
+        _ = try await bench.fake.call(
+            "POST", "/assistant", .object(["name": .string("Billing line")]), token: true)
+        let applied = try await bench.run(["apply"])
+        #expect(applied.status == 1, "\(applied.stdout)\(applied.stderr)")
+        #expect(applied.stdout.contains("has no model to carry agent billing-line's tools"), "\(applied.stdout)")
+        let state = try await bench.fake.state()
+        let used = Set(state.assistants.flatMap { $0["model"]?["toolIds"]?.array?.compactMap(\.string) ?? [] })
+        let orphans = state.tools.compactMap { $0["id"]?.string }.filter { !used.contains($0) }
+        #expect(orphans.isEmpty, "tools no assistant uses: \(orphans)")
+    }
+
     /// An assistant bound to nothing, named like a bound agent, is another
     /// object: the plan names it so, and import takes the bound one.
     @Test func anUnboundAssistantNamedLikeABoundAgentIsNotThatAgent() async throws {
