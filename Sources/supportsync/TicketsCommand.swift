@@ -229,7 +229,7 @@ struct ListCommand: AsyncParsableCommand {
             var ledger: ConflictLedger?
             if conflicts {
                 ledger = try queries.conflicts()
-                if ledger == nil { printNoPlatformBase() }
+                if ledger == nil { printNoPlatformBase(tickets) }
                 listed = listed.filter { ledger?.tickets[$0.record.id] != nil }
             }
             if format == .json {

@@ -387,6 +387,66 @@ import Testing
         #expect(try bench.platform.ticket(tickets[1].id)?.priority == .urgent)
     }
 
+    /// `resolve --keep git` sends git's value from the branch's tip, and the
+    /// base it writes names that tip: a branch still at the commit before
+    /// (another branch, another clone) holds the older value, which is no
+    /// change of its own, and sends nothing back over the resolved one.
+    @Test func resolveKeepingGitNamesTheBranchThatSentIt() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let repository = try bench.repository()
+        let path = SampleTickets.path(tickets[0])
+        let before = try #require(try repository.resolve(reference: "refs/heads/main"))
+        try await platformPatch(bench, tickets[0].id, TicketPatch(assignee: .set("plat@example.com")))
+        let edited = try bench.editTicket(path, [("assignee: null", "assignee: bob@example.com")])
+        #expect(try await push(bench, server).stdout.contains("conflict"))
+        let resolved = try await bench.run(
+            ["tickets", "resolve", tickets[0].id, "--keep", "git", "--platform", server.url],
+            environment: server.environment)
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        #expect(try repository.commit(base).trailer("Supportsync-Branch") == edited.hex)
+        // The branch at the commit before the edit: nothing of its own to send.
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: edited, new: before, message: "back")
+        ])
+        try repository.checkoutPaths([path], from: before)
+        let pushed = try await push(bench, server)
+        #expect(pushed.stdout.contains("0 pushed"), "\(pushed.stdout)\(pushed.stderr)")
+        #expect(try bench.platform.ticket(tickets[0].id)?.assignee == "bob@example.com", "nothing reverted")
+    }
+
+    /// A branch whose history was replaced settles its conflict for git's
+    /// value: the base names it again, and its next change is sent.
+    @Test func aReplacedHistoryResolvedForGitIsNamedAgain() async throws {
+        let (bench, server, tickets) = try await setUp()
+        defer { server.stop() }
+        let repository = try bench.repository()
+        let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
+        var updates: [(path: String, blob: ObjectID?)] = []
+        for file in try repository.files(under: "", in: pulled) { updates.append((file.path, file.blob)) }
+        let orphan = try repository.createCommit(
+            parent: nil, treeUpdates: updates, message: "history replaced\n",
+            author: Signature(name: "Ana", email: "ana@example.com")
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: pulled, new: orphan, message: "replaced")
+        ])
+        let edited = try bench.editTicket(
+            SampleTickets.path(tickets[0]), [("assignee: null", "assignee: carol@example.com")])
+        #expect(try await push(bench, server).stdout.contains("conflict"))
+        let resolved = try await bench.run(
+            ["tickets", "resolve", tickets[0].id, "--keep", "git", "--platform", server.url],
+            environment: server.environment)
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        #expect(try repository.commit(base).trailer("Supportsync-Branch") == edited.hex)
+        try bench.editTicket(SampleTickets.path(tickets[1]), [("priority: normal", "priority: urgent")])
+        let sent = try await push(bench, server)
+        #expect(sent.status == 0 && sent.stdout.contains("1 pushed"), "\(sent.stdout)\(sent.stderr)")
+        #expect(try bench.platform.ticket(tickets[1].id)?.priority == .urgent)
+    }
+
     /// `resolve --keep git` behind the base sends the field in conflict,
     /// judged as push judges it, and never a value the branch is behind on.
     @Test func resolveBehindTheBaseSendsOnlyTheFieldInConflict() async throws {

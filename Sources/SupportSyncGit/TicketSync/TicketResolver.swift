@@ -113,11 +113,15 @@ public struct TicketResolver {
                     throw error
                 }
                 if let newBase = TicketPusher.base(base, agreeingWith: git, TicketRecord(answer)) {
+                    // Git's value, sent from the branch: the base agrees with
+                    // the branch's tip, as after a push (never with the commit
+                    // it named before, which holds the older value).
                     result.baseMoved =
-                        try tickets.commit(author: author) { _, _ in
+                        try tickets.commit(author: author) { tip, _ in
                             TicketStore.Change(
                                 baseFiles: [(path, tickets.codec.encode(newBase))],
-                                baseMessage: "supportsync: platform base after resolving \(id) (kept git)\n")
+                                baseMessage: "supportsync: platform base after resolving \(id) (kept git)\n",
+                                agreesWith: tip)
                         }?.base
                 }
             case .platform:
