@@ -260,3 +260,19 @@ import Testing
         #expect(report.diagnostics.map(\.rule) == [.fileUnreadable])
     }
 }
+
+extension CanonicalFormTests {
+    /// Text `validate` takes in a file as an escape (DEL, a C1 control such
+    /// as U+009B) is what JSON writes as it is: the platform reads the same
+    /// settings from the body, so a plan saved by `plan --out` applies.
+    @Test func controlCharactersJSONWritesAsTheyAreReadBackFromABody() throws {
+        let guidance = "Ask first \u{7F} then \u{9B} and \u{85} end"
+        let settings = AgentSettings(
+            id: "desk", name: "Desk", channels: [.messages],
+            support: SupportSettings(mode: .decide, decide: DecideSettings(allow: [.respond], guidance: guidance)))
+        let body = try JSONCoding.encoder().encode(AgentWrite(settings))
+        #expect(body.contains(0x7F), "written as it is")
+        let read = try AgentBodyValidator.validate(json: Array(body), id: "desk").get()
+        #expect(read.support.decide?.guidance == guidance)
+    }
+}

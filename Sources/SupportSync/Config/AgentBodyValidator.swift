@@ -19,10 +19,14 @@ public enum AgentBodyValidator {
     /// surrogate pair's two escapes (`\ud83d\ude00`, which JSON allows and
     /// libyaml refuses) become the character they stand for, and a NEXT
     /// LINE, LINE SEPARATOR or PARAGRAPH SEPARATOR written as it is (text
-    /// to JSON, a line break to YAML 1.1) becomes an escape.
+    /// to JSON, a line break to YAML 1.1) becomes an escape, as does a DEL
+    /// or C1 control character (text to JSON, which writes them as they
+    /// are; not allowed unescaped in YAML, which reads them escaped).
     static func readableAsYAML(_ json: [UInt8]) -> [UInt8] {
-        // Nothing to change in the common case: no escape of a surrogate, no such separator.
-        guard json.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0xC2 || $0 == 0xE2 }) else { return json }
+        // Nothing to change in the common case: no escape of a surrogate, no such character.
+        guard json.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0xC2 || $0 == 0xE2 || $0 == 0x7F }) else {
+            return json
+        }
         func hex(_ at: Int) -> UInt32? {
             guard at + 4 <= json.count else { return nil }
             return UInt32(String(decoding: json[at..<(at + 4)], as: UTF8.self), radix: 16)
@@ -62,9 +66,12 @@ public enum AgentBodyValidator {
                     output += json[index...(index + 1)]
                     index += 2
                 }
-            case 0xC2 where index + 1 < json.count && json[index + 1] == 0x85:
-                output += Array("\\u0085".utf8)
+            case 0xC2 where index + 1 < json.count && (0x80...0x9F).contains(json[index + 1]):
+                output += Array(String(format: "\\u%04X", Int(json[index + 1])).utf8)
                 index += 2
+            case 0x7F:
+                output += Array("\\u007F".utf8)
+                index += 1
             case 0xE2
             where index + 2 < json.count && json[index + 1] == 0x80
                 && (json[index + 2] == 0xA8 || json[index + 2] == 0xA9):
