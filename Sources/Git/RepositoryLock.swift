@@ -9,13 +9,14 @@ import Foundation
 /// owner dies.
 ///
 /// A lock left behind by a process that died (a crash, `kill -9`) is taken
-/// over. Written under this kernel (this machine, or a container on it,
-/// whatever its host name or process ids), the kernel says whether its
-/// owner lives: the `flock` is free. Written under another kernel on this
-/// host name, it is from before the host restarted. Without a boot id (an
-/// older supportsync), its process id no longer runs on this host. A lock
-/// written on another machine (a repository on a shared disk) is never
-/// judged stale, since its process cannot be checked from here. The lock lives in the common git directory, so
+/// over. A lock whose `flock` is held is never taken over. Written under
+/// this kernel (this machine, or a container on it, whatever its host name
+/// or process ids), a free `flock` means its owner died. Written under
+/// another kernel on this host name, with a free `flock`, it is from before
+/// the host restarted. Without a boot id (an older supportsync), its process
+/// id no longer runs on this host. A lock written on another machine (a
+/// repository on a shared disk) is never judged stale, since its process
+/// cannot be checked from here. The lock lives in the common git directory, so
 /// linked worktrees of one repository share it.
 ///
 /// Not `Sendable`; keep it in the task that acquired it. It is released by
@@ -151,10 +152,12 @@ private struct LockHolder {
     var isStale: Bool {
         guard let pid else { return age > 10 }
         if let boot {
-            // Under this kernel: its owner's flock is dropped when the owner dies.
-            if boot == bootID() { return !isFlocked }
-            // This host before it restarted: no process lives on from then.
-            return host == hostName()
+            // Its owner holds the flock while it lives (seen from any machine
+            // whose file system shares flocks): held, whatever else it says.
+            if isFlocked { return false }
+            // Under this kernel, a free flock is a dead owner; under another
+            // on this host name, the host restarted since.
+            return boot == bootID() || host == hostName()
         }
         guard host == nil || host == hostName() else { return false }
         // EPERM means the process exists but belongs to someone else.

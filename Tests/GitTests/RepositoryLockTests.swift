@@ -185,6 +185,14 @@ struct RepositoryLockTests {
             let node = try #require(ownContent.split(separator: " ").dropFirst().first)
             try "1 \(node.trimmingCharacters(in: .newlines)) \(otherBoot)\n".write(
                 toFile: path, atomically: true, encoding: .utf8)
+            // Unless its flock is held: another machine of the same name, sharing the disk.
+            let owner = open(path, O_RDONLY | O_CLOEXEC)
+            #expect(owner >= 0 && flock(owner, LOCK_EX | LOCK_NB) == 0)
+            let held = #expect(throws: GitError.self) {
+                try RepositoryLock.acquire(repository, timeout: .milliseconds(100))
+            }
+            #expect(held?.kind == .locked)
+            close(owner)
             let lock = try RepositoryLock.acquire(repository, timeout: .zero)
             #expect(try String(contentsOfFile: path, encoding: .utf8) == ownContent)
             lock.release()
