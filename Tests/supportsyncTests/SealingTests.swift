@@ -342,6 +342,13 @@ import Testing
             #expect(Erasure.customerDetail(of: Customer(name: name), in: text) == nil, "\(name): \(text)")
         }
         #expect(Erasure.customerDetail(of: Customer(name: "Justin"), in: "for j u s t i n") == "name")
+        // Beside digits, inside a handle, and with an honorific written straight after it.
+        for (name, text) in [
+            ("Hannah Berg", "by Hannah Berg1990"), ("Hannah Berg", "from @HannahBergOfficial"),
+            ("タナカ ハナコ", "タナカハナコ様からの削除依頼"), ("タナカ ハナコ", "タナカ ハナコ様からの削除依頼"),
+        ] {
+            #expect(Erasure.customerDetail(of: Customer(name: name), in: text) == "name", "\(name): \(text)")
+        }
 
         let erased = try await bench.run(
             ["tickets", "erase", victim.id, "--reason", "request 2026-114", "--by", "dpo"] + platform,

@@ -76,7 +76,8 @@ extension Erasure {
             }
         }
         if let name = customer.name.map(Self.folded), name.filter({ !$0.isWhitespace }).count >= 3 {
-            let words = { (text: String) in text.split { !$0.isLetter && !$0.isNumber }.map(String.init) }
+            // Words of letters: digits end a word too ("Berg1990" holds Berg).
+            let words = { (text: String) in text.split { !$0.isLetter }.map(String.init) }
             let nameWords = words(name)
             let textWords = words(folded)
             // Its words next to each other, in any order ("Núñez, José");
@@ -90,22 +91,49 @@ extension Erasure {
             {
                 return "name"
             }
-            // Its letters run together as one word, or spaced out one letter
-            // a word, its words in the name's order or reversed
-            // ("MartinLucas"); only a name of 6 letters or more. Never across
-            // words of more than one letter, nor inside a longer word: "just
-            // in time" holds no Justin, and Alexandra no Sandra.
-            let letters = { (text: String) in String(text.filter(\.isLetter)) }
-            let forms = Set([nameWords, nameWords.reversed()].map { letters($0.joined()) }.filter { $0.count >= 6 })
-            if textWords.contains(where: { forms.contains(letters($0)) }) { return "name" }
+            // A name of 6 letters or more, its words in the name's order or
+            // reversed ("MartinLucas"): run together as a word of its own,
+            // or, a name of two words or more, inside a word
+            // ("@HannahBergOfficial", a script written without spaces);
+            // spelled out one letter a word; or its words next to each
+            // other with the first ending a word and the last starting one,
+            // past them no Latin letter (an honorific written straight
+            // after it, in a script without spaces). A name of one word
+            // only as a whole word: "just in time" holds no Justin, and
+            // Alexandra no Sandra.
+            let orders = [nameWords, nameWords.reversed()]
+            let forms = Set(orders.map { $0.joined() }.filter { $0.count >= 6 })
+            if textWords.contains(where: { forms.contains($0) }) { return "name" }
+            if nameWords.count > 1, textWords.contains(where: { word in forms.contains { word.contains($0) } }) {
+                return "name"
+            }
             var spaced = ""
             for word in textWords + [""] {
-                if word.count == 1, word.first!.isLetter {
+                if word.count == 1 {
                     spaced += word
                     continue
                 }
                 if forms.contains(where: { spaced.contains($0) }) { return "name" }
                 spaced = ""
+            }
+            let count = nameWords.count
+            if count > 1, nameWords.joined().count >= 6, textWords.count >= count {
+                for order in orders {
+                    for start in 0...(textWords.count - count) {
+                        let window = textWords[start..<(start + count)]
+                        // Past the name, no Latin letter: "Martinez" holds no Martin.
+                        let matches = window.enumerated().allSatisfy { offset, word in
+                            let part = order[offset]
+                            if word == part { return true }
+                            if offset == 0, word.hasSuffix(part) { return !word.dropLast(part.count).last!.isASCII }
+                            if offset == count - 1, word.hasPrefix(part) {
+                                return !word.dropFirst(part.count).first!.isASCII
+                            }
+                            return false
+                        }
+                        if matches { return "name" }
+                    }
+                }
             }
         }
         return nil
