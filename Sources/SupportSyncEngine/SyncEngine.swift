@@ -142,7 +142,10 @@ public struct SyncEngine: Sendable {
                 return Outcome(report: report, status: status)
             }
             if let days = eraseClosedAfterDays {
-                progress("erasing closed tickets created over \(days) days ago")
+                progress(
+                    options.dryRun
+                        ? "looking for closed tickets created over \(days) days ago (retention)"
+                        : "erasing closed tickets created over \(days) days ago")
                 report.retention = try await retention(
                     days: days, platform: platform, tickets: tickets, author: author)
             }

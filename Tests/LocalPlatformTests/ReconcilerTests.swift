@@ -322,3 +322,34 @@ extension ReconcilerTests {
         #expect(try await local.agent(id: "a")?.name == "Made meanwhile")
     }
 }
+
+/// A platform of the API from before `If-None-Match`: it creates or
+/// replaces whatever a write expects of an absent agent.
+struct IgnoresCreateOnlyPlatform: WrappingPlatform {
+    var base: LocalPlatform
+
+    func putAgent(id: String, _ write: AgentWrite, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
+    {
+        try await base.putAgent(id: id, write, expecting: precondition == .absent ? .unconditional : precondition)
+    }
+}
+
+extension ReconcilerTests {
+    /// Against a platform that ignores the create-only condition, apply's
+    /// own look still finds an agent created since the plan, and leaves it.
+    @Test func anAgentCreatedSinceThePlanIsFoundByTheLookOnAnOlderPlatform() async throws {
+        let bench = try Workbench(agents: ["a": Samples.flagAgent("a")])
+        defer { withExtendedLifetime(bench) {} }
+        let local = try bench.platform()
+        let reconciler = Reconciler(platform: IgnoresCreateOnlyPlatform(base: local))
+        let plan = try await reconciler.plan(desired: try bench.desired())
+        #expect(plan.agents.map(\.action) == [.create])
+        let made = AgentSettings(
+            id: "a", name: "Made meanwhile", channels: [.messages], support: SupportSettings(mode: .nothing))
+        _ = try await local.putAgent(id: "a", AgentWrite(made), expecting: .unconditional)
+        let report = await reconciler.apply(plan)
+        #expect(report.created.isEmpty, "\(report.results)")
+        #expect(try await local.agent(id: "a")?.name == "Made meanwhile")
+    }
+}
