@@ -195,8 +195,17 @@ public final class LocalPlatform: AgentPlatform {
                     arguments: [idempotencyKey])
             {
                 // A retry of the same request gets the same ticket; another
-                // request under a used key is refused, never dropped.
-                if let stored: String = row["request_digest"], stored != digest {
+                // request under a used key is refused, never dropped. A key
+                // whose request is no longer kept (its ticket erased since, or
+                // made before requests were kept) cannot tell a retry: refused.
+                guard let stored: String = row["request_digest"] else {
+                    throw PlatformError.invalid(
+                        field: nil,
+                        message:
+                            "the Idempotency-Key was already used, for a ticket whose request is no longer kept (erased since); use a new key for a new ticket"
+                    )
+                }
+                if stored != digest {
                     throw PlatformError.invalid(
                         field: nil,
                         message:

@@ -91,6 +91,13 @@ enum HTTPMessages {
         return bytes
     }
 
+    /// No agent or ticket id holds a control character: one with a NUL
+    /// would be compared by SQLite only up to it, and reach another's.
+    static func requireNoControlCharacters(_ id: String) throws(PlatformError) {
+        guard id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return }
+        throw .notFound("there is no '\(PrintableText.escaping(id))': no id holds a control character")
+    }
+
     /// What a write of an agent holds to: `If-None-Match: *` (create only),
     /// `If-Match` (replace only that version), or neither.
     static func agentPrecondition(_ request: Request) throws(PlatformError) -> AgentPrecondition {
@@ -101,7 +108,9 @@ enum HTTPMessages {
         guard noneMatch == "*" else {
             throw .badRequest("If-None-Match takes only * (create only); to replace a version, send If-Match")
         }
-        guard ifMatch == nil else { throw .badRequest("If-Match and If-None-Match do not go together") }
+        guard request.headers[.ifMatch] == nil else {
+            throw .badRequest("If-Match and If-None-Match do not go together")
+        }
         return .absent
     }
 

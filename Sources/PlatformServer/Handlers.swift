@@ -148,6 +148,7 @@ struct Handlers: Sendable {
         guard let selection = erasure.selection else {
             throw .badRequest("name exactly one of ticket, customer and closed_before")
         }
+        if case .ticket(let id) = selection { try HTTPMessages.requireNoControlCharacters(id) }
         let erased = try await platform.erase(selection, reason: erasure.reason, by: erasure.by)
         return HTTPMessages.json(TicketList(tickets: erased))
     }

@@ -182,6 +182,7 @@ extension PlatformRequestContext {
         guard let id = raw.removingPercentEncoding else {
             throw .badRequest("the id in the path is not valid percent-encoding")
         }
+        try HTTPMessages.requireNoControlCharacters(id)
         return id
     }
 }

@@ -134,6 +134,7 @@ import Testing
             #expect(try kept.decode(Agent.self).name == Samples.agent.name && kept.etag == created.etag)
             for headers in [
                 ["If-None-Match": "\"1\""], ["If-None-Match": "*", "If-Match": try #require(created.etag)],
+                ["If-None-Match": "*", "If-Match": ""],
             ] {
                 let refused = try await server.send(
                     .put, "/v1/agents/desk", json: Samples.agentJSON(renamed), headers: headers)

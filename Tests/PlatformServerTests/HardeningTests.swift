@@ -337,6 +337,37 @@ extension HardeningTests {
             #expect(other.error?.message.contains("Idempotency-Key was already used with a different request") == true)
             let list = try await server.send(.get, "/v1/tickets")
             #expect(list.text.contains("conv_1") && !list.text.contains("conv_2"))
+
+            // Once the ticket is erased, its request is no longer kept: the key refuses any other.
+            let id = try #require(try first.decode(Ticket.self).id)
+            let erased = try await server.send(
+                .post, "/v1/erasures", json: #"{"ticket": "\#(id)", "reason": "request 7", "by": "dpo"}"#)
+            #expect(erased.status == 200, "\(erased.text)")
+            let afterErasure = try await server.send(
+                .post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_3"), headers: key)
+            #expect(afterErasure.status == 422, "\(afterErasure.text)")
+            #expect(afterErasure.error?.message.contains("no longer kept") == true, "\(afterErasure.text)")
+            #expect(!(try await server.send(.get, "/v1/tickets")).text.contains("conv_3"))
+        }
+    }
+
+    /// An id with a control character names nothing: a NUL would be
+    /// compared only up to it, and reach the agent or ticket before it.
+    @Test func anIdWithAControlCharacterNamesNothing() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON()).status == 200)
+            let created = try await server.send(.post, "/v1/tickets", json: Samples.ticketJSON(conversation: "c1"))
+            let id = try #require(try created.decode(Ticket.self).id)
+            for path in [
+                "/v1/agents/desk%00x", "/v1/tickets/\(id)%00x", "/v1/tickets/\(id)%00x/key", "/v1/agents/desk%01",
+            ] {
+                let reply = try await server.send(.get, path)
+                #expect(reply.status == 404 && reply.error != nil, "\(path): \(reply.status) \(reply.text)")
+            }
+            let erase = try await server.send(
+                .post, "/v1/erasures", json: #"{"ticket": "\#(id)\u0000x", "reason": "request 7", "by": "dpo"}"#)
+            #expect(erase.status == 404, "\(erase.text)")
+            #expect(try await server.send(.get, "/v1/tickets/\(id)").text.contains("c1"))
         }
     }
 
