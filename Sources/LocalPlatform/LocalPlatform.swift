@@ -302,6 +302,14 @@ public final class LocalPlatform: AgentPlatform {
                 stored.append((body, try Self.key(in: row)))
                 last = row["seq"]
             }
+            // A cursor past the last position handed out is no cursor of
+            // this platform (another database under the same instance, a
+            // hand edit): read as one, it would skip every ticket before it.
+            if stored.isEmpty, position > 0,
+                position > (try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'") ?? 0)
+            {
+                throw PlatformError.badRequest("'\(position)' is not a cursor of this platform: it never got that far")
+            }
             // Decoding and sealing, the bulk of a page's work, on every core.
             let tickets = try concurrentMap(stored) { body, key in
                 Result { try Self.sealed(Self.decode(Ticket.self, body), key: key, sealing) }

@@ -207,3 +207,23 @@ import Testing
         #expect(try await two.agent(id: "desk")?.name == "Desk")
     }
 }
+
+extension LocalPlatformTests {
+    /// A cursor past the last position the platform handed out is none of
+    /// its own (a restored older database, a hand edit): read as one, it
+    /// would skip every ticket below it. The last position itself is fine.
+    @Test func aCursorPastTheLastPositionIsRefused() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
+        _ = try await platform.createTicket(Self.draft("conv_1"), idempotencyKey: nil)
+        let page = try await platform.tickets(after: nil, limit: 10, sealing: .none)
+        let end = try await platform.tickets(after: page.cursor, limit: 10, sealing: .none)
+        #expect(end.tickets.isEmpty && end.cursor == page.cursor)
+        let error = await #expect(throws: PlatformError.self) {
+            try await platform.tickets(after: "9223372036854775807", limit: 10, sealing: .none)
+        }
+        #expect(error?.message.contains("is not a cursor of this platform") == true, "\(String(describing: error))")
+    }
+}
