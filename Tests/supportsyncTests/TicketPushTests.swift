@@ -44,6 +44,21 @@ import Testing
         return (pulled, worked)
     }
 
+    /// main replaced by a commit of no history (squashed to a new root)
+    /// holding the files of `files`; the branch was at `tip`.
+    private func replaceHistory(_ repository: Repository, holding files: ObjectID, tip: ObjectID) throws -> ObjectID {
+        var updates: [(path: String, blob: ObjectID?)] = []
+        for file in try repository.files(under: "", in: files) { updates.append((file.path, file.blob)) }
+        let orphan = try repository.createCommit(
+            parent: nil, treeUpdates: updates, message: "history replaced\n",
+            author: Signature(name: "Ana", email: "ana@example.com")
+        ).commit
+        try repository.updateReferences([
+            ReferenceUpdate(name: "refs/heads/main", expected: tip, new: orphan, message: "replaced")
+        ])
+        return orphan
+    }
+
     /// A change made on the platform itself, through its API.
     private func platformPatch(_ bench: TicketBench, _ id: String, _ patch: TicketPatch) async throws {
         _ = try await bench.platform.local().patchTicket(id: id, patch, expecting: nil)
@@ -423,15 +438,7 @@ import Testing
         defer { server.stop() }
         let repository = try bench.repository()
         let pulled = try #require(try repository.resolve(reference: "refs/heads/main"))
-        var updates: [(path: String, blob: ObjectID?)] = []
-        for file in try repository.files(under: "", in: pulled) { updates.append((file.path, file.blob)) }
-        let orphan = try repository.createCommit(
-            parent: nil, treeUpdates: updates, message: "history replaced\n",
-            author: Signature(name: "Ana", email: "ana@example.com")
-        ).commit
-        try repository.updateReferences([
-            ReferenceUpdate(name: "refs/heads/main", expected: pulled, new: orphan, message: "replaced")
-        ])
+        _ = try replaceHistory(repository, holding: pulled, tip: pulled)
         let edited = try bench.editTicket(
             SampleTickets.path(tickets[0]), [("assignee: null", "assignee: carol@example.com")])
         #expect(try await push(bench, server).stdout.contains("conflict"))
@@ -522,15 +529,7 @@ import Testing
         let worked = try bench.editTicket(path, [("status: pending", "status: in_progress")])
         #expect(try await push(bench, server).stdout.contains("1 pushed"))
         // main replaced by a commit of no history, holding the files of the pull.
-        var updates: [(path: String, blob: ObjectID?)] = []
-        for file in try repository.files(under: "", in: pulled) { updates.append((file.path, file.blob)) }
-        let orphan = try repository.createCommit(
-            parent: nil, treeUpdates: updates, message: "history replaced\n",
-            author: Signature(name: "Ana", email: "ana@example.com")
-        ).commit
-        try repository.updateReferences([
-            ReferenceUpdate(name: "refs/heads/main", expected: worked, new: orphan, message: "replaced")
-        ])
+        let orphan = try replaceHistory(repository, holding: pulled, tip: worked)
         try repository.checkoutPaths([path], from: orphan)
         let pushed = try await push(bench, server)
         #expect(pushed.stdout.contains("0 pushed"), "\(pushed.stdout)")
