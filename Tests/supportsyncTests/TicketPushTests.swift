@@ -59,6 +59,19 @@ import Testing
         return orphan
     }
 
+    /// `tickets resolve ID --keep git`, which must succeed; what the base
+    /// commit it wrote says it agrees with (its `Supportsync-Branch`).
+    private func resolvedKeepingGit(_ bench: TicketBench, _ server: TicketServer, _ id: String) async throws
+        -> String?
+    {
+        let resolved = try await bench.run(
+            ["tickets", "resolve", id, "--keep", "git", "--platform", server.url], environment: server.environment)
+        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
+        let repository = try bench.repository()
+        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
+        return try repository.commit(base).trailer("Supportsync-Branch")
+    }
+
     /// A change made on the platform itself, through its API.
     private func platformPatch(_ bench: TicketBench, _ id: String, _ patch: TicketPatch) async throws {
         _ = try await bench.platform.local().patchTicket(id: id, patch, expecting: nil)
@@ -415,12 +428,7 @@ import Testing
         try await platformPatch(bench, tickets[0].id, TicketPatch(assignee: .set("plat@example.com")))
         let edited = try bench.editTicket(path, [("assignee: null", "assignee: bob@example.com")])
         #expect(try await push(bench, server).stdout.contains("conflict"))
-        let resolved = try await bench.run(
-            ["tickets", "resolve", tickets[0].id, "--keep", "git", "--platform", server.url],
-            environment: server.environment)
-        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
-        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
-        #expect(try repository.commit(base).trailer("Supportsync-Branch") == edited.hex)
+        #expect(try await resolvedKeepingGit(bench, server, tickets[0].id) == edited.hex)
         // The branch at the commit before the edit: nothing of its own to send.
         try repository.updateReferences([
             ReferenceUpdate(name: "refs/heads/main", expected: edited, new: before, message: "back")
@@ -442,12 +450,7 @@ import Testing
         let edited = try bench.editTicket(
             SampleTickets.path(tickets[0]), [("assignee: null", "assignee: carol@example.com")])
         #expect(try await push(bench, server).stdout.contains("conflict"))
-        let resolved = try await bench.run(
-            ["tickets", "resolve", tickets[0].id, "--keep", "git", "--platform", server.url],
-            environment: server.environment)
-        #expect(resolved.status == 0, "\(resolved.stdout)\(resolved.stderr)")
-        let base = try #require(try repository.resolve(reference: "refs/supportsync/platform"))
-        #expect(try repository.commit(base).trailer("Supportsync-Branch") == edited.hex)
+        #expect(try await resolvedKeepingGit(bench, server, tickets[0].id) == edited.hex)
         try bench.editTicket(SampleTickets.path(tickets[1]), [("priority: normal", "priority: urgent")])
         let sent = try await push(bench, server)
         #expect(sent.status == 0 && sent.stdout.contains("1 pushed"), "\(sent.stdout)\(sent.stderr)")
