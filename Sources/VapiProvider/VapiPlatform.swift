@@ -101,7 +101,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
 
     /// The agent's assistant now: the last listing, with the assistants
     /// changed since it fetched alone (so `apply`'s check before each
-    /// create costs one small request, not a listing of everything).
+    /// create costs two small requests, not a listing of everything).
     public func agent(id: String) async throws(PlatformError) -> Agent? {
         let listing = try await refreshed()
         for assistant in listing.assistants {
@@ -501,6 +501,9 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         // Whether the page asked for was made larger again to hold items of
         // one creation time (since the last page that brought something new).
         var regrowing = false
+        // A page of one creation time shorter than asked, read past: what
+        // the next page brings tells whether it was the end of the list.
+        var pastTie: (time: String, count: Int)?
         while true {
             pages += 1
             if let mostPages, pages > mostPages {
@@ -542,41 +545,42 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 try body(item)
                 added += 1
             }
-            // `limit` is the most a page holds: a page short of it may be
-            // Vapi holding pages to fewer, when it holds at least Vapi's
-            // default page (100); the list then ends at a page that brings
-            // nothing new. A page shorter still is the last.
-            guard items.count >= min(pageSize, Self.defaultPage),
-                let oldest = items.compactMap({ $0["createdAt"]?.string }).min()
-            else { break }
+            // `limit` is the most a page holds, but a Vapi may hold pages to
+            // fewer: a short page is no end. The list ends at a page that
+            // brings nothing new (the next one, read from the oldest time
+            // seen, holds only what was read), or at an empty one.
+            if let tied = pastTie {
+                pastTie = nil
+                if !items.isEmpty {
+                    // Older items follow the tie: the page of one time was
+                    // all a page holds here, and more of that time may be past it.
+                    try endOfTie(at: tied.time, count: tied.count, resource: resource, listedWhole: mostPages != nil)
+                }
+            }
+            guard let oldest = items.compactMap({ $0["createdAt"]?.string }).min() else { break }
             guard added > 0 else {
                 // A page created in one millisecond, read again: Vapi's list
                 // has no finer position to go on from than that time.
-                // (A page shorter than asked, and not Vapi's own 100, was the rest of the list.)
-                guard items.count > 1, items.count >= pageSize || items.count == Self.defaultPage,
-                    items.compactMap({ $0["createdAt"]?.string }).max() == oldest,
+                guard items.count > 1, items.compactMap({ $0["createdAt"]?.string }).max() == oldest,
                     before?.key != "createdAtLt"
                 else { break }
                 // Pages made smaller for answers too large: larger again, to
                 // hold every item of that time (a smaller one fails again
                 // if they do not fit: said, never skipped).
-                if pageSize < asked {
+                if pageSize < asked, items.count >= pageSize {
                     regrowing = true
                     pageSize = min(asked, pageSize * 2)
                     continue
                 }
-                if mostPages != nil {
-                    // Held whole (assistants, tools): a listing missing some
-                    // would create agents twice.
-                    throw .failed(
-                        "\(resource): Vapi lists a whole page of \(items.count) created at one time (\(PrintableText.escaping(oldest))), and its list cannot go on past them, so some may be missing; nothing was changed. Delete or recreate some of them on Vapi, then run again"
-                    )
-                }
-                // Read on from before that time: items created at it past the page are missed.
-                logger.warning(
-                    "a page of \(resource) shares one creation time; items created at that time past the page may be missing",
-                    metadata: ["createdAt": "\(PrintableText.escaping(oldest))"])
                 before = ("createdAtLt", oldest)
+                if items.count >= pageSize || items.count == Self.defaultPage {
+                    // A whole page of that time, as asked or as Vapi's default holds.
+                    try endOfTie(at: oldest, count: items.count, resource: resource, listedWhole: mostPages != nil)
+                } else {
+                    // Shorter than asked: the end of the list, unless older
+                    // items follow (then a Vapi holding pages to this few).
+                    pastTie = (oldest, items.count)
+                }
                 continue
             }
             before = ("createdAtLe", oldest)
@@ -587,6 +591,21 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 pageSize = min(asked, pageSize * 2)
             }
         }
+    }
+
+    /// A whole page created at one time, read past with `createdAtLt`:
+    /// items of that time past the page cannot be read. A listing held
+    /// whole (assistants, tools) is refused, since one missing some would
+    /// create agents twice; calls read on with a warning.
+    private func endOfTie(at time: String, count: Int, resource: String, listedWhole: Bool) throws(PlatformError) {
+        if listedWhole {
+            throw .failed(
+                "\(resource): Vapi lists a whole page of \(count) created at one time (\(PrintableText.escaping(time))), and its list cannot go on past them, so some may be missing; nothing was changed. Delete or recreate some of them on Vapi, then run again"
+            )
+        }
+        logger.warning(
+            "a page of \(resource) shares one creation time; items created at that time past the page may be missing",
+            metadata: ["createdAt": "\(PrintableText.escaping(time))"])
     }
 
     /// The page Vapi answers when asked for none in particular.

@@ -73,8 +73,10 @@ import Testing
         try await vapi.shutdown()
         #expect(found?.settings == settings)
         let requests = try await fake.requests()
-        #expect(requests.count == 1)
-        #expect(requests.first?["query"]?["updatedAtGe"] != nil, "\(requests)")
+        // The assistant changed since the listing, then the page read on from
+        // it, which brings nothing new: the end.
+        #expect(requests.count == 2)
+        #expect(requests.allSatisfy { $0["query"]?["updatedAtGe"] != nil }, "\(requests)")
     }
 
     @Test func twoAssistantsBoundToOneAgentStopThePlan() async throws {
@@ -197,6 +199,81 @@ import Testing
         try await vapi.shutdown()
         #expect(agents.count == 150)
         #expect(try await fake.failures().isEmpty)
+    }
+
+    /// A Vapi holding pages to fewer than its default 100 (here 3): a short
+    /// page is no end, so every assistant and call is listed, and none is
+    /// planned as new.
+    @Test func pagesShorterThanVapisDefaultAreReadOn() async throws {
+        let fake = try FakeVapi(maxPage: 3)
+        try await make(fake, names: (1...10).map { "Desk \($0)" })
+        for (index, assistant) in try await fake.state().assistants.enumerated() {
+            let id = try #require(assistant["id"]?.string)
+            let time = "2026-11-02T10:00:\(String(format: "%02d", index)).000Z"
+            try await fake.call("POST", "/__fake/assistants/\(id)/created", .string(time))
+        }
+        let calls = (0..<7).map { second in
+            VapiTicketTests.call(
+                assistant: nil, flagged: true,
+                at: ("2026-11-03T09:00:0\(second).000Z", "2026-11-03T09:00:0\(second).000Z"))
+        }
+        try await fake.call("POST", "/__fake/calls", .array(calls))
+        let vapi = try platform(fake, pageSize: 1000)
+        #expect(try await vapi.agents().count == 10)
+        var listed: [String] = []
+        try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
+        try await vapi.shutdown()
+        #expect(Set(listed) == Set(calls.compactMap { $0["id"]?.string }), "\(listed.count) listed")
+        #expect(try await fake.failures().isEmpty)
+    }
+
+    /// The oldest assistants created in one millisecond, on a page shorter
+    /// than asked: the end of the list, read to its end with nothing refused.
+    /// The same page with older ones past it was all a page holds there
+    /// (more of that time may be missing): refused for assistants, read on
+    /// for calls.
+    @Test func aShortPageOfOneCreationTimeIsTheEndUnlessOlderFollow() async throws {
+        let fake = try FakeVapi(maxPage: 5)
+        try await make(fake, names: (1...7).map { "Desk \($0)" })
+        let ids = try await fake.state().assistants.map { try #require($0["id"]?.string) }
+        // Four of distinct times, then the three oldest created at one time.
+        for (index, id) in ids.enumerated() {
+            let time = index < 4 ? "2026-11-02T10:00:0\(9 - index).000Z" : "2026-11-02T10:00:00.000Z"
+            try await fake.call("POST", "/__fake/assistants/\(id)/created", .string(time))
+        }
+        let atTheEnd = try platform(fake, pageSize: 1000)
+        #expect(try await atTheEnd.agents().count == 7)
+        try await atTheEnd.shutdown()
+
+        let capped = try FakeVapi(maxPage: 3)
+        try await make(capped, names: (1...6).map { "Desk \($0)" })
+        let cappedIDs = try await capped.state().assistants.map { try #require($0["id"]?.string) }
+        // The three newest created at one time, then three older.
+        for (index, id) in cappedIDs.enumerated() {
+            let time = index < 3 ? "2026-11-02T10:00:09.000Z" : "2026-11-02T10:00:0\(index).000Z"
+            try await capped.call("POST", "/__fake/assistants/\(id)/created", .string(time))
+        }
+        let vapi = try platform(capped, pageSize: 1000)
+        let refused = await #expect(throws: PlatformError.self) { try await vapi.agents() }
+        #expect(
+            String(describing: refused).contains("Vapi lists a whole page of 3 created at one time"),
+            "\(String(describing: refused))")
+
+        let tied = (0..<3).map { _ in
+            VapiTicketTests.call(
+                assistant: nil, flagged: true, at: ("2026-11-03T10:00:00.000Z", "2026-11-03T10:00:00.000Z"))
+        }
+        let older = (0..<4).map { second in
+            VapiTicketTests.call(
+                assistant: nil, flagged: true,
+                at: ("2026-11-03T09:00:0\(second).000Z", "2026-11-03T09:00:0\(second).000Z"))
+        }
+        try await capped.call("POST", "/__fake/calls", .array(tied + older))
+        var listed: [String] = []
+        try await vapi.each("call", resource: "calls") { listed.append($0["id"]?.string ?? "") }
+        try await vapi.shutdown()
+        #expect(Set(listed) == Set((tied + older).compactMap { $0["id"]?.string }), "\(listed.count) listed")
+        #expect(try await capped.failures().isEmpty)
     }
 
     /// More assistants created in one millisecond than Vapi answers in a
