@@ -101,7 +101,7 @@ enum HTTPMessages {
     /// What a write of an agent holds to: `If-None-Match: *` (create only),
     /// `If-Match` (replace only that version), or neither.
     static func agentPrecondition(_ request: Request) throws(PlatformError) -> AgentPrecondition {
-        let ifMatch = ifMatch(request)
+        let ifMatch = try ifMatch(request)
         guard let noneMatch = request.headers[.ifNoneMatch]?.trimmingCharacters(in: .whitespaces) else {
             return ifMatch.map(AgentPrecondition.revision) ?? .unconditional
         }
@@ -115,10 +115,17 @@ enum HTTPMessages {
     }
 
     /// The version an `If-Match` names, accepted quoted (as an ETag, weak or
-    /// strong) or bare; nil without the header.
-    static func ifMatch(_ request: Request) -> String? {
+    /// strong) or bare; nil without the header. `*` (any version) and a
+    /// list of versions are refused (400): a write names the one it read,
+    /// and neither may pass for a version that never matches.
+    static func ifMatch(_ request: Request) throws(PlatformError) -> String? {
         guard var text = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             return nil
+        }
+        guard text != "*", !text.contains(",") else {
+            throw .badRequest(
+                "If-Match takes the one version the write expects (the ETag it read), not '\(PrintableText.escaping(text))'"
+            )
         }
         if text.hasPrefix("W/") { text.removeFirst(2) }
         if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }

@@ -85,13 +85,16 @@ struct Handlers: Sendable {
         let after = query["after"].flatMap { $0.isEmpty ? nil : String($0) }
         var limit = Self.defaultPageSize
         if let text = query["limit"] {
-            guard let value = Int(text), value >= 1 else {
-                throw .badRequest("limit must be a whole number of at least 1, not '\(text)'")
+            // Digits only (no sign, no space); any number of them.
+            guard text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), text.utf8.contains(where: { $0 != 0x30 })
+            else {
+                throw .badRequest(
+                    "limit must be a whole number of at least 1, not '\(PrintableText.escaping(String(text)))'")
             }
             // Larger pages are served as the largest page, as the local
             // platform does in-process: a caller follows next_cursor anyway,
             // and `--batch 5000` must not work locally and fail over HTTP.
-            limit = min(value, Self.maxPageSize)
+            limit = Int(text).map { min($0, Self.maxPageSize) } ?? Self.maxPageSize
         }
         return HTTPMessages.json(
             bytes: Self.json(try await platform.tickets(after: after, limit: limit, sealing: sealing)))
@@ -123,7 +126,7 @@ struct Handlers: Sendable {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         let patch = try WireRequest.decode(TicketPatch.self, from: body, allowed: Self.patchFields)
         let ticket = try await platform.patchTicket(
-            id: id, patch, expecting: HTTPMessages.ifMatch(request), sealing: sealing)
+            id: id, patch, expecting: try HTTPMessages.ifMatch(request), sealing: sealing)
         return HTTPMessages.json(ticket, etag: ticket.version)
     }
 

@@ -119,7 +119,8 @@ import Testing
     }
 
     /// `If-None-Match: *` creates only: the agent someone else created
-    /// first is left alone (412); any other value, or both conditions, 400.
+    /// first is left alone (412); any other value, or both conditions, 400,
+    /// as are `If-Match: *` and a list of versions.
     @Test func ifNoneMatchCreatesOnly() async throws {
         try await TestServer.with { server in
             let created = try await server.send(
@@ -134,7 +135,8 @@ import Testing
             #expect(try kept.decode(Agent.self).name == Samples.agent.name && kept.etag == created.etag)
             for headers in [
                 ["If-None-Match": "\"1\""], ["If-None-Match": "*", "If-Match": try #require(created.etag)],
-                ["If-None-Match": "*", "If-Match": ""],
+                ["If-None-Match": "*", "If-Match": ""], ["If-Match": "*"],
+                ["If-Match": "\(try #require(created.etag)), \"99\""],
             ] {
                 let refused = try await server.send(
                     .put, "/v1/agents/desk", json: Samples.agentJSON(renamed), headers: headers)

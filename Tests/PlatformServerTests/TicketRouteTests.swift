@@ -115,13 +115,18 @@ import Testing
             for index in 1...3 {
                 _ = try await server.send(.post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_\(index)"))
             }
-            let reply = try await server.send(.get, "/v1/tickets?limit=5000")
-            #expect(reply.status == 200, "\(reply.text)")
-            #expect(try reply.decode(TicketPage.self).tickets.count == 3)
+            for limit in ["5000", "99999999999999999999999999"] {
+                let reply = try await server.send(.get, "/v1/tickets?limit=\(limit)")
+                #expect(reply.status == 200, "\(limit): \(reply.text)")
+                #expect(try reply.decode(TicketPage.self).tickets.count == 3)
+            }
         }
     }
 
-    @Test(arguments: ["limit=0", "limit=ten", "limit=-1", "limit=", "limit=2.5", "after=not-a-cursor"])
+    @Test(arguments: [
+        "limit=0", "limit=00", "limit=ten", "limit=-1", "limit=%2B3", "limit=%203", "limit=", "limit=2.5",
+        "after=not-a-cursor",
+    ])
     func badListParametersAre400(_ query: String) async throws {
         try await Self.withAgent { server in
             let reply = try await server.send(.get, "/v1/tickets?\(query)")
@@ -157,6 +162,15 @@ import Testing
                 headers: ["If-Match": try #require(moved.etag)])
             #expect(cleared.status == 200)
             #expect(try cleared.decode(Ticket.self).assignee == nil)
+
+            // Any version, or a list of them, is no version read: 400, nothing written.
+            let current = try #require(cleared.etag)
+            for ifMatch in ["*", "\(stale), \(current)"] {
+                let refused = try await server.send(
+                    .patch, "/v1/tickets/\(id)", json: #"{"assignee": "bo"}"#, headers: ["If-Match": ifMatch])
+                #expect(refused.status == 400 && refused.error?.code == "bad_request", "\(ifMatch): \(refused.text)")
+            }
+            #expect(try await server.send(.get, "/v1/tickets/\(id)").etag == current)
         }
     }
 
