@@ -278,6 +278,85 @@ import YAML
         return ticket
     }
 
+    /// Commits `record` at its path on main, as a team member's edit.
+    private func commitTeamEdit(_ bench: Bench, _ record: TicketRecord, message: String) throws {
+        let path = try #require(TicketPaths.path(for: record.id, createdAt: record.createdAt))
+        let tip = try bench.repository.resolve(reference: "refs/heads/main")
+        let commit = try bench.repository.commit(
+            updating: "refs/heads/main", expectedTip: tip,
+            treeUpdates: [(path, try bench.repository.writeBlob(Array(TicketFile.text(record).utf8)))],
+            message: message, author: Signature(name: "Ana", email: "ana@example.com"))
+        try bench.repository.checkoutPaths([path], from: commit)
+    }
+
+    /// A platform that records the status each PATCH sends, and fails the
+    /// PATCHes that send `failing` (busy after its retries).
+    struct StatusLoggingPlatform: WrappingPlatform {
+        let base: LocalPlatform
+        var failing: TicketStatus?
+        let sent = LockedList<TicketStatus?>()
+
+        func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
+            async throws(PlatformError) -> Ticket
+        {
+            sent.append(patch.status)
+            if let failing, patch.status == failing { throw .unavailable("busy") }
+            return try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: sealing)
+        }
+    }
+
+    final class LockedList<Element: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [Element] = []
+        func append(_ item: Element) { lock.withLock { items.append(item) } }
+        var all: [Element] { lock.withLock { items } }
+    }
+
+    /// A ticket reopened in git over two commits (resolved -> in_progress
+    /// -> pending) while the platform holds it resolved: the lifecycle has
+    /// no direct move, so the push sends the two moves, one PATCH each.
+    /// When the second fails, the base records the first, and the next
+    /// push sends the rest with no conflict.
+    @Test func aStatusReachedThroughAnotherIsPushedAsThoseMoves() async throws {
+        let bench = try await Bench()
+        let ticket = try await bench.flag(2)[0]
+        _ = try await TicketPuller(tickets: try bench.tickets(), platform: bench.platform).pull(
+            .init(author: Self.author))
+        var record = TicketRecord(ticket)
+        record.status = .resolved
+        record.resolution = "Refunded"
+        try commitTeamEdit(bench, record, message: "Resolve \(ticket.id)")
+        let resolved = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).push(
+            author: Self.author)
+        #expect(resolved.pushed == [ticket.id] && resolved.failed.isEmpty, "\(resolved.failed)")
+
+        record.status = .inProgress
+        try commitTeamEdit(bench, record, message: "Reopen \(ticket.id)")
+        record.status = .pending
+        record.resolution = nil
+        try commitTeamEdit(bench, record, message: "Back to the queue: \(ticket.id)")
+
+        let preview = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).preview()
+        #expect(preview.toPush == [ticket.id] && preview.failed.isEmpty, "\(preview.failed)")
+
+        let busy = StatusLoggingPlatform(base: bench.platform, failing: .pending)
+        let failed = try await TicketPusher(tickets: try bench.tickets(), platform: busy).push(author: Self.author)
+        #expect(failed.pushed.isEmpty && failed.failed.map(\.id) == [ticket.id], "\(failed.failed)")
+        #expect(busy.sent.all == [.inProgress, .pending])
+        #expect(try await bench.platform.ticket(id: ticket.id)?.status == .inProgress)
+
+        let honest = StatusLoggingPlatform(base: bench.platform)
+        let pushed = try await TicketPusher(tickets: try bench.tickets(), platform: honest).push(author: Self.author)
+        #expect(pushed.pushed == [ticket.id] && pushed.failed.isEmpty && pushed.conflicts.isEmpty, "\(pushed)")
+        #expect(honest.sent.all == [.pending], "the platform already took in_progress")
+        let live = try #require(try await bench.platform.ticket(id: ticket.id))
+        #expect(live.status == .pending && live.resolution == nil)
+        #expect(try TicketPusher(tickets: try bench.tickets(), platform: bench.platform).pending().isEmpty)
+        let pulled = try await TicketPuller(tickets: try bench.tickets(), platform: bench.platform).pull(
+            .init(author: Self.author))
+        #expect(pulled.conflicts.isEmpty, "\(pulled.conflicts)")
+    }
+
     /// A pull stages a batch's files beside their paths while it packs; one
     /// killed then leaves them, with its note of the folders, and the next
     /// command deletes them, even those whose path it never writes again.

@@ -195,6 +195,33 @@ struct TicketResolveTests {
             "\(reopen.stderr)")
     }
 
+    /// Git's pending kept over the platform's resolved: the lifecycle has
+    /// no direct move, so resolve sends resolved -> in_progress -> pending,
+    /// as a push does.
+    @Test func keepingGitsPendingOverAResolvedTicketMovesThroughInProgress() async throws {
+        let bench = try TicketBench()
+        let ticket = SampleTickets.make(1)
+        try bench.platform.put([ticket])
+        #expect(try await bench.pull().status == 0)
+        let path = SampleTickets.path(ticket)
+        try bench.editTicket(path, [("status: pending", "status: in_progress")])
+        #expect(try await bench.push().status == 0)
+        try bench.editTicket(path, [("status: in_progress", "status: pending")])
+        try bench.platform.change(ticket.id) {
+            $0.record.team.status = .resolved
+            $0.record.team.resolution = "Refunded"
+        }
+        let pull = try await bench.pull()
+        #expect(pull.status == 1 && pull.stdout.contains("tickets resolve \(ticket.id)"), "\(pull.stdout)")
+        let kept = try await bench.run([
+            "tickets", "resolve", ticket.id, "--field", "status", "--keep", "git", "--db", bench.database,
+        ])
+        #expect(kept.status == 0, "\(kept.stdout)\(kept.stderr)")
+        #expect(try bench.platform.ticket(ticket.id)?.record.team.status == .pending)
+        let after = try await bench.pull()
+        #expect(after.status == 0 && !after.stdout.contains("conflict"), "\(after.stdout)")
+    }
+
     @Test func resolvingThroughTheServedPlatform() async throws {
         let (bench, tickets) = try await conflicted()
         let server = try TicketServer(database: bench.database)

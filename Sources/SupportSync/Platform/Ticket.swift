@@ -16,6 +16,19 @@ public enum TicketStatus: String, Sendable, Hashable, Codable, CaseIterable {
         case .closed: return false
         }
     }
+
+    /// The status a move to `next` goes by when the lifecycle allows it only
+    /// through another (resolved -> in_progress -> pending); nil when the
+    /// move is direct, or not possible at all.
+    public func step(toward next: TicketStatus) -> TicketStatus? {
+        guard !canMove(to: next) else { return nil }
+        return Self.allCases.first { $0 != self && canMove(to: $0) && $0.canMove(to: next) }
+    }
+
+    /// Whether the lifecycle reaches `next`, directly or through one other
+    /// status: what a branch's commits may do one move at a time, and a
+    /// push sends one move at a time.
+    public func reaches(_ next: TicketStatus) -> Bool { canMove(to: next) || step(toward: next) != nil }
 }
 
 /// What the agent collected about the customer.

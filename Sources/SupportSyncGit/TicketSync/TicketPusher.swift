@@ -47,11 +47,12 @@ public struct TicketPusher {
     }
 
     /// Why the platform would refuse `patch` to `current`, by the ticket
-    /// lifecycle (SPEC section 6): a status it cannot move to, or resolved
-    /// or closed without a resolution. Nil when it would take it.
+    /// lifecycle (SPEC section 6): a status it cannot reach (a push moves
+    /// through the status between when there is one), or resolved or closed
+    /// without a resolution. Nil when it would take it.
     static func lifecycleRefusal(_ patch: TicketPatch, to current: Ticket) -> String? {
         let next = TicketRecord(current).applying(patch)
-        if next.team.status != current.status, !current.status.canMove(to: next.team.status) {
+        if next.team.status != current.status, !current.status.reaches(next.team.status) {
             return "a \(current.status.rawValue) ticket cannot move to \(next.team.status.rawValue)"
         }
         if next.team.lacksResolution(comparedTo: [current.record.team]) {
@@ -236,6 +237,8 @@ public struct TicketPusher {
                 // ticket would wait out the same retries. Not sent, said.
                 report.conflicts += outcome.conflicts.map { (id, $0) }
                 report.failed.append((id, failure))
+                // A first move the platform took before it stopped is recorded.
+                if let base = outcome.newBase { baseFiles.append((item.path, tickets.codec.encode(base))) }
                 let reason = "not sent: the push stopped at \(id), as the platform cannot take changes now"
                 report.failed += pending[(index + 1)...].map { ($0.git.id, reason) }
                 break
@@ -286,8 +289,21 @@ public struct TicketPusher {
     }
 
     /// Sends one ticket's team changes, retrying when it changed meanwhile.
+    ///
+    /// A status the lifecycle reaches only through another (a ticket
+    /// reopened in git, resolved -> in_progress -> pending, over commits
+    /// the platform never saw one by one) is sent as those moves, one
+    /// `PATCH` each. Once the platform took the first, git's change is
+    /// judged from it, and the base records it should the rest fail.
     private func push(_ item: Pending) async -> Outcome {
         var outcome = Outcome()
+        var judged = item.judged
+        var base = item.base
+        // The base to write: `base` with the fields git and the platform now
+        // agree on, or `base` alone when a first move changed it.
+        func settled(_ platform: TicketRecord) -> TicketRecord? {
+            Self.base(base, agreeingWith: item.git, platform) ?? (base != item.base ? base : nil)
+        }
         for _ in 0..<5 {
             let current: Ticket
             do {
@@ -305,22 +321,37 @@ public struct TicketPusher {
                 outcome.failure = "\(error)"
                 return outcome
             }
-            let merged = TicketMerge.merge(base: item.judged, git: item.git, platform: current)
+            let merged = TicketMerge.merge(base: judged, git: item.git, platform: current)
             outcome.conflicts = merged.conflicts
             guard let patch = merged.patch, !patch.isEmpty else {
                 // Nothing to send; fields both sides now agree on (a conflict
                 // resolved either way) still move in the base, or a later
                 // platform change to them would read as a new conflict.
-                outcome.newBase = Self.base(item.base, agreeingWith: item.git, TicketRecord(current))
+                outcome.newBase = settled(TicketRecord(current))
                 return outcome
+            }
+            var target = current
+            if let status = patch.status, let step = current.status.step(toward: status) {
+                do {
+                    target = try await platform.patchTicket(
+                        id: item.git.id, TicketPatch(status: step), expecting: current.version,
+                        sealing: tickets.sealing)
+                } catch {
+                    if case .versionConflict = error { continue }
+                    outcome.fail(error)
+                    return outcome
+                }
+                judged?.team.status = step
+                base?.team.status = step
             }
             let answered: Ticket
             do {
                 answered = try await platform.patchTicket(
-                    id: item.git.id, patch, expecting: current.version, sealing: tickets.sealing)
+                    id: item.git.id, patch, expecting: target.version, sealing: tickets.sealing)
             } catch {
                 if case .versionConflict = error { continue }  // changed meanwhile: read and merge again
                 outcome.fail(error)
+                if target.version != current.version { outcome.newBase = base }
                 return outcome
             }
             // The answer is the ticket as the platform now holds it: a field
@@ -330,11 +361,12 @@ public struct TicketPusher {
             // lowercased) is a change made: the next pull brings that form.
             let untaken = TeamFields.Field.allCases.filter {
                 patch.changed.contains($0) && !answered.record.team.agrees(with: patch.values, on: $0)
-                    && answered.record.team.agrees(with: current.record.team, on: $0)
+                    && answered.record.team.agrees(with: target.record.team, on: $0)
             }
             guard untaken.isEmpty else {
                 outcome.failure =
                     "the platform answered the change of \(untaken.map(\.rawValue).joined(separator: ", ")) without making it; nothing moved, push again"
+                if target.version != current.version { outcome.newBase = base }
                 return outcome
             }
             outcome.pushed = true
@@ -342,7 +374,7 @@ public struct TicketPusher {
             // on) move in the base: a platform change git has not seen yet
             // stays a platform change for the next pull, and a conflict stays
             // visible.
-            outcome.newBase = Self.base(item.base, agreeingWith: item.git, TicketRecord(current).applying(patch))
+            outcome.newBase = settled(TicketRecord(target).applying(patch))
             return outcome
         }
         outcome.failure = "the ticket kept changing on the platform; push again"

@@ -94,7 +94,7 @@ public struct TicketResolver {
                 for field in fields { patch.include(field, from: git.team) }
                 // The platform's rules, checked before asking: a closed ticket stays closed.
                 let sent = TicketRecord(current).applying(patch)
-                if sent.status != current.status, !current.status.canMove(to: sent.status) {
+                if sent.status != current.status, !current.status.reaches(sent.status) {
                     throw TicketResolveError.refused(
                         "the platform's \(id) is \(current.status.rawValue), and a \(current.status.rawValue) ticket cannot move to "
                             + "\(sent.status.rawValue): keep the platform's value (--keep platform)")
@@ -104,10 +104,22 @@ public struct TicketResolver {
                         "git's \(id) would be \(sent.status.rawValue) without a resolution on the platform: "
                             + "set one in git (tickets set \(id) --resolution ...) or keep the platform's value")
                 }
+                // A status reached only through another (resolved ->
+                // in_progress -> pending) is sent as those moves, as a push sends it.
+                var target = current
+                if let status = patch.status, let step = current.status.step(toward: status) {
+                    do {
+                        target = try await platform.patchTicket(
+                            id: id, TicketPatch(status: step), expecting: current.version, sealing: tickets.sealing)
+                    } catch {
+                        if case .versionConflict = error { continue }
+                        throw error
+                    }
+                }
                 let answer: Ticket
                 do {
                     answer = try await platform.patchTicket(
-                        id: id, patch, expecting: current.version, sealing: tickets.sealing)
+                        id: id, patch, expecting: target.version, sealing: tickets.sealing)
                 } catch {
                     if case .versionConflict = error { continue }  // changed meanwhile: look again
                     throw error
