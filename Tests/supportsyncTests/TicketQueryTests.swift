@@ -93,6 +93,57 @@ import Testing
         #expect(missing.stderr.contains("no ticket 'T-FFFFFFFF'"), "\(missing.stderr)")
     }
 
+    /// `show`, `history` and `set` find a ticket where `list` does: a
+    /// committed file elsewhere under tickets/ is no ticket, a new file not
+    /// yet committed is one, two files with one id are refused, and a file
+    /// that does not validate (a key twice) is shown with its errors, exit 1.
+    @Test func showFindsTheTicketListFindsAndNoOther() async throws {
+        let (bench, tickets) = try await setUp()
+        let path = SampleTickets.path(tickets[0])
+        let text = try #require(bench.readFile(path))
+        // A stray copy first in tree order, with other values: nothing reads it.
+        let stray = "tickets/2025/\(tickets[0].id).yaml"
+        try bench.writeFile(stray, text.replacingOccurrences(of: "status: pending\n", with: "status: closed\n"))
+        try bench.commitWorkingFiles([stray], message: "A stray copy")
+        let shown = try await bench.run(["tickets", "show", tickets[0].id])
+        #expect(shown.status == 0 && shown.stdout.hasPrefix("# \(path)\n"), "\(shown.stdout)\(shown.stderr)")
+        #expect(shown.stdout.contains("status: pending\n"), "\(shown.stdout)")
+        let set = try await bench.run(["tickets", "set", tickets[0].id, "--status", "in_progress"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(try #require(bench.readFile(path)).contains("status: in_progress\n"))
+
+        // A new ticket file written, not committed: shown as list shows it.
+        var new = TicketRecord(SampleTickets.make(90))
+        new.status = .inProgress
+        let newPath = SampleTickets.path(SampleTickets.make(90))
+        try bench.writeFile(newPath, TicketFile.text(new))
+        // (list exits 1 here: it reports the stray copy.)
+        let list = try await bench.run(["tickets", "list", "--status", "in_progress"])
+        #expect(list.stdout.contains(new.id) && list.stderr.contains(stray), "\(list.stdout)\(list.stderr)")
+        let uncommitted = try await bench.run(["tickets", "show", new.id])
+        #expect(uncommitted.status == 0 && uncommitted.stdout.hasPrefix("# \(newPath)\n"), "\(uncommitted.stderr)")
+
+        // A second file with the id, in another month: neither is picked.
+        let twin = "tickets/2025/01/\(tickets[0].id).yaml"
+        try bench.writeFile(twin, text)
+        try bench.commitWorkingFiles([twin], message: "A second file")
+        for command in ["show", "history"] {
+            let result = try await bench.run(["tickets", command, tickets[0].id])
+            #expect(result.status == 1 && result.stdout.isEmpty, "\(command): \(result.stdout)")
+            #expect(result.stderr.contains("has 2 files (\(twin), \(path))"), "\(command): \(result.stderr)")
+        }
+
+        // A key twice: list leaves the file out, show says why.
+        let doubled = SampleTickets.path(tickets[1])
+        try bench.editTicket(doubled, [("status: in_progress", "status: in_progress\nstatus: closed")])
+        let twice = try await bench.run(["tickets", "show", tickets[1].id, "--format", "json"])
+        #expect(twice.status == 1 && twice.stderr.contains("duplicate key 'status'"), "\(twice.stderr)")
+
+        // A hostile id is named escaped, never as it came.
+        let hostile = try await bench.run(["tickets", "show", "T-1\nerror: forged"])
+        #expect(hostile.status == 1 && hostile.stderr.contains("T-1\\nerror: forged"), "\(hostile.stderr)")
+    }
+
     /// A merge that took one side's value over the other's is a change of
     /// the ticket, and the side it discarded is history too: every commit,
     /// as `git log --full-history -- path` lists them.

@@ -457,21 +457,48 @@ public struct TicketQueries {
         return (folders, misplaced)
     }
 
-    /// The path of ticket `id` at the branch tip.
+    /// The path of ticket `id`: its file at `tickets/YYYY/MM/<id>.yaml` at
+    /// the branch tip, or in the working tree when the branch has none yet
+    /// (a new file not committed), as `list` finds it. A file elsewhere
+    /// under tickets/ is no ticket (nothing reads it); two files with the
+    /// id are refused, never one picked.
     public func path(of id: String) throws -> String {
-        guard TicketPaths.isSafeID(id), let tip = try tickets.tip() else { throw TicketCommandError.unknownTicket(id) }
-        let name = "/\(id).yaml"
-        guard
-            let file = try tickets.repository.files(under: TicketPaths.folder, in: tip).first(where: {
-                $0.path.hasSuffix(name)
-            })
-        else { throw TicketCommandError.unknownTicket(id) }
-        return file.path
+        guard TicketPaths.isSafeID(id) else { throw TicketCommandError.unknownTicket(id) }
+        var found: [String] = []
+        if let tip = try tickets.tip() {
+            found = try tickets.repository.files(under: TicketPaths.folder, in: tip).map(\.path).filter {
+                TicketPaths.ticketFile($0)?.id == Substring(id)
+            }
+        }
+        if found.isEmpty, tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
+            found = Self.workingTreePaths(of: id, workdir: workdir)
+        }
+        guard let path = found.first else { throw TicketCommandError.unknownTicket(id) }
+        guard found.count == 1 else { throw TicketCommandError.duplicateTicket(id, found) }
+        return path
+    }
+
+    /// `tickets/YYYY/MM/<id>.yaml` in the working tree, in each folder there.
+    private static func workingTreePaths(of id: String, workdir: String) -> [String] {
+        let files = FileManager.default
+        let folders = { (path: String) in
+            ((try? files.contentsOfDirectory(atPath: workdir + "/" + path)) ?? []).sorted()
+        }
+        var found: [String] = []
+        for year in folders(TicketPaths.folder) {
+            for month in folders(TicketPaths.folder + "/" + year) {
+                let path = TicketPaths.folder + "/" + year + "/" + month + "/" + id + ".yaml"
+                if TicketPaths.ticketFile(path) != nil, files.fileExists(atPath: workdir + "/" + path) {
+                    found.append(path)
+                }
+            }
+        }
+        return found
     }
 
     /// The ticket file's text: the working-tree copy when there is one.
-    /// The file's text, its record, and, when it cannot be read as a
-    /// ticket, why (at its place).
+    /// The file's text, its record, and the errors that keep it from
+    /// reading as a ticket, at their places (`list` leaves such a file out).
     public func show(_ id: String) throws -> (
         path: String, text: String, record: TicketRecord?, problems: [Diagnostic]
     ) {
@@ -490,7 +517,7 @@ public struct TicketQueries {
         let (record, diagnostics) = tickets.codec.decode(bytes, path: path)
         return (
             path, String(decoding: bytes, as: UTF8.self), record,
-            record == nil ? diagnostics.filter { $0.severity == .error } : []
+            diagnostics.filter { $0.severity == .error }
         )
     }
 

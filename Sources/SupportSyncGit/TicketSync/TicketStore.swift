@@ -747,6 +747,8 @@ public enum TicketCommandError: UserError {
     case detachedHead
     case badAuthor(String)
     case unknownTicket(String)
+    /// Two files hold one ticket id (audit reports them): none is picked.
+    case duplicateTicket(String, [String])
     case badRevision(String)
     case checkedOutElsewhere(String)
 
@@ -762,7 +764,10 @@ public enum TicketCommandError: UserError {
         case .badAuthor(let text):
             return "--author \(text): expected \"Name <email>\""
         case .unknownTicket(let id):
-            return "no ticket '\(id)' under tickets/"
+            return "no ticket '\(TicketPuller.printable(id))' under tickets/"
+        case .duplicateTicket(let id, let paths):
+            return
+                "ticket '\(id)' has \(paths.count) files (\(paths.joined(separator: ", "))), and audit refuses them (ticket-duplicate): keep the one in the folder of its created_at and remove the others"
         case .badRevision(let revision):
             return "'\(revision)' names no commit of this repository"
         case .checkedOutElsewhere(let branch):
@@ -773,7 +778,7 @@ public enum TicketCommandError: UserError {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .unknownTicket: return .needsAttention
+        case .unknownTicket, .duplicateTicket: return .needsAttention
         default: return .usage
         }
     }
