@@ -176,9 +176,14 @@ public enum TicketAudit {
     public static func duplicates(_ groups: [[String]]) -> [Diagnostic] {
         groups.flatMap { paths in
             paths.map { path in
-                Diagnostic(
-                    .ticketDuplicate, at: SourceLocation(file: path, line: 1, column: 1),
-                    "another ticket file has this id, or one that differs only in case: \(paths.filter { $0 != path }.joined(separator: ", "))",
+                let others = paths.filter { $0 != path }
+                // A tree made by hand may list one name twice.
+                let message =
+                    others.isEmpty
+                    ? "the commit's tree lists this ticket file \(paths.count) times"
+                    : "another ticket file has this id, or one that differs only in case: \(Set(others).sorted().joined(separator: ", "))"
+                return Diagnostic(
+                    .ticketDuplicate, at: SourceLocation(file: path, line: 1, column: 1), message,
                     hint: "a ticket has one file, for good; remove the one tickets pull did not write")
             }
         }.sorted { $0.location < $1.location }

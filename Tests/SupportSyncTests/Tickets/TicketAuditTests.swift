@@ -20,6 +20,19 @@ import Testing
         #expect(diagnostics.first?.message.contains("T-8F3A2C91") == true)
     }
 
+    /// Each file of a group names the others; a tree made by hand that
+    /// lists one name twice is said so, not named against itself.
+    @Test func duplicatesNameTheOtherFiles() {
+        let twins = TicketAudit.duplicates([["tickets/2026/11/T-1.yaml", "tickets/2026/11/t-1.yaml"]])
+        #expect(
+            twins.map(\.message) == [
+                "another ticket file has this id, or one that differs only in case: tickets/2026/11/t-1.yaml",
+                "another ticket file has this id, or one that differs only in case: tickets/2026/11/T-1.yaml",
+            ])
+        let listedTwice = TicketAudit.duplicates([["tickets/2026/11/T-1.yaml", "tickets/2026/11/T-1.yaml"]])
+        #expect(listedTwice.first?.message == "the commit's tree lists this ticket file 2 times", "\(listedTwice)")
+    }
+
     @Test func anAddedValidTicketPasses() {
         #expect(TicketAudit.check(path: Self.path, old: nil, new: TicketSamples.bytes(TicketSamples.text)).isEmpty)
         #expect(TicketAudit.check(path: Self.path, old: nil, new: nil).isEmpty)
