@@ -11,6 +11,8 @@ public enum WireRequest {
     public static let draftFields: Set<String> = [
         "agent", "channel", "conversation", "reason", "summary", "customer", "fields", "tags", "priority",
     ]
+    /// The parts of a draft's `customer`.
+    public static let customerFields: Set<String> = ["name", "email", "phone"]
     /// The fields of `PATCH /v1/tickets/{id}`.
     public static let patchFields = Set(TeamFields.Field.allCases.map(\.rawValue))
 
@@ -40,6 +42,15 @@ public enum WireRequest {
             throw .invalid(
                 field: unknown,
                 message: "'\(unknown)' is not a field of this request (\(allowed.sorted().joined(separator: ", ")))")
+        }
+        // A customer part misspelt (`mail`) would be dropped with the data in it.
+        if allowed.contains("customer"), let customer = object["customer"] as? [String: Any],
+            let unknown = customer.keys.sorted().first(where: { !customerFields.contains($0) })
+        {
+            throw .invalid(
+                field: "customer.\(unknown)",
+                message:
+                    "'\(unknown)' is not a part of customer (\(customerFields.sorted().joined(separator: ", ")))")
         }
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))

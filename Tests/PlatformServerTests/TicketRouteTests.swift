@@ -67,6 +67,14 @@ import Testing
                 .post, "/v1/tickets", json: #"{"agent": "desk", "channel": "calls", "reason": "r"}"#)
             #expect(missing.status == 422)
             #expect(missing.error?.field == "conversation")
+            // A customer part misspelt is refused, not dropped with its data.
+            let misspelt = try await server.send(
+                .post, "/v1/tickets",
+                json:
+                    #"{"agent": "desk", "channel": "calls", "conversation": "c", "reason": "r", "customer": {"name": "Ana", "mail": "ana@example.com"}}"#
+            )
+            #expect(misspelt.status == 422 && misspelt.error?.field == "customer.mail", "\(misspelt.text)")
+            #expect(try await server.send(.get, "/v1/tickets").decode(TicketPage.self).tickets.isEmpty)
         }
     }
 
