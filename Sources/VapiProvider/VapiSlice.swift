@@ -394,9 +394,15 @@ public struct VapiSlice: Sendable {
         }
         let inline = (assistant["model"]?["tools"]?.array ?? []).filter { $0["type"]?.string == "transferCall" }
         if !inline.isEmpty { found.append("a transferCall tool in model.tools") }
-        return found.map {
+        var notes = found.map {
             "the assistant also has \($0), which supportsync does not manage: it can transfer calls whatever these settings say; remove it on Vapi to let them decide"
         }
+        if let foreign = assistant["metadata"]?[metadataKey], foreign != .null, binding(of: assistant) == nil {
+            notes.append(
+                "the assistant's metadata.\(metadataKey) is not a binding supportsync reads (another tool's, or edited on Vapi): applying to this agent replaces it"
+            )
+        }
+        return notes
     }
 
     /// An agent read from an assistant no environment is bound to: what

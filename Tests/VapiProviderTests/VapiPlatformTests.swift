@@ -534,6 +534,34 @@ import Testing
         #expect(try await fake.failures().isEmpty)
     }
 
+    /// An assistant whose `metadata.supportsync` is not a binding
+    /// supportsync reads (another tool's) is taken over by name with a note
+    /// in the plan, never in silence; once applied, it is a binding.
+    @Test func aForeignMetadataKeyIsSaidBeforeItIsReplaced() async throws {
+        let fake = try FakeVapi()
+        try await fake.call(
+            "POST", "/assistant",
+            .object([
+                "name": .string("Front desk"),
+                "model": .object(["provider": .string("openai"), "model": .string("gpt-4o")]),
+                "metadata": .object([VapiSlice.metadataKey: .object(["owner": .string("another-tool")])]),
+            ]), token: true)
+        let vapi = try platform(fake, pageSize: 100)
+        let nothing = AgentSettings(
+            id: "front-desk", name: "Front desk", channels: [.calls], support: SupportSettings(mode: .nothing))
+        let reconciler = Reconciler(platform: vapi)
+        let binding = try await reconciler.plan(desired: [nothing])
+        #expect(binding.agents.first?.binds == "Front desk")
+        let note = "metadata.\(VapiSlice.metadataKey) is not a binding supportsync reads"
+        #expect(binding.agents.first?.notes?.contains { $0.contains(note) } == true, "\(binding.agents)")
+        _ = await reconciler.apply(binding)
+        let again = try await reconciler.plan(desired: [nothing])
+        try await vapi.shutdown()
+        #expect(again.agents.first?.action == .unchanged)
+        #expect(again.agents.first?.notes?.contains { $0.contains(note) } != true, "\(again.agents)")
+        #expect(try await fake.failures().isEmpty)
+    }
+
     /// An id from a name is an agent id config/ accepts, however long the name.
     @Test func anIdFromANameIsAnAgentID() {
         #expect(VapiSlice.agentID(for: "Billing desk (EU)") == "billing-desk-eu")
