@@ -123,9 +123,11 @@ import Testing
         let uncommitted = try await bench.run(["tickets", "show", new.id])
         #expect(uncommitted.status == 0 && uncommitted.stdout.hasPrefix("# \(newPath)\n"), "\(uncommitted.stderr)")
 
-        // A second file with the id, in another month: neither is picked.
+        // A second file with the id, in another month, written or committed: neither is picked.
         let twin = "tickets/2025/01/\(tickets[0].id).yaml"
         try bench.writeFile(twin, text)
+        let written = try await bench.run(["tickets", "show", tickets[0].id])
+        #expect(written.status == 1 && written.stderr.contains("has 2 files"), "\(written.stdout)\(written.stderr)")
         try bench.commitWorkingFiles([twin], message: "A second file")
         for command in ["show", "history"] {
             let result = try await bench.run(["tickets", command, tickets[0].id])

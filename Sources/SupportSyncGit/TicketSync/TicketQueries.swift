@@ -457,21 +457,22 @@ public struct TicketQueries {
         return (folders, misplaced)
     }
 
-    /// The path of ticket `id`: its file at `tickets/YYYY/MM/<id>.yaml` at
-    /// the branch tip, or in the working tree when the branch has none yet
-    /// (a new file not committed), as `list` finds it. A file elsewhere
-    /// under tickets/ is no ticket (nothing reads it); two files with the
-    /// id are refused, never one picked.
+    /// The path of ticket `id`: its file at `tickets/YYYY/MM/<id>.yaml`, as
+    /// `list` finds it: in the working tree of a checked-out branch (a new
+    /// file not yet committed included), else at the branch tip. A file
+    /// elsewhere under tickets/ is no ticket (nothing reads it); two files
+    /// with the id are refused, never one picked.
     public func path(of id: String) throws -> String {
         guard TicketPaths.isSafeID(id) else { throw TicketCommandError.unknownTicket(id) }
         var found: [String] = []
-        if let tip = try tickets.tip() {
+        if tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
+            found = Self.workingTreePaths(of: id, workdir: workdir)
+        }
+        // Not in the working tree (deleted there, or no checkout): the branch's.
+        if found.isEmpty, let tip = try tickets.tip() {
             found = try tickets.repository.files(under: TicketPaths.folder, in: tip).map(\.path).filter {
                 TicketPaths.ticketFile($0)?.id == Substring(id)
             }
-        }
-        if found.isEmpty, tickets.followsWorkingTree, let workdir = tickets.repository.workdir {
-            found = Self.workingTreePaths(of: id, workdir: workdir)
         }
         guard let path = found.first else { throw TicketCommandError.unknownTicket(id) }
         guard found.count == 1 else { throw TicketCommandError.duplicateTicket(id, found) }
