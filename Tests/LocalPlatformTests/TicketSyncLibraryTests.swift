@@ -290,17 +290,17 @@ import YAML
     }
 
     /// A platform that records the status each PATCH sends, and fails the
-    /// PATCHes that send `failing` (busy after its retries).
+    /// PATCHes that send one of `failing` (busy after its retries).
     struct StatusLoggingPlatform: WrappingPlatform {
         let base: LocalPlatform
-        var failing: TicketStatus?
+        var failing: Set<TicketStatus> = []
         let sent = LockedList<TicketStatus?>()
 
         func patchTicket(id: String, _ patch: TicketPatch, expecting ifMatch: String?, sealing: Sealing)
             async throws(PlatformError) -> Ticket
         {
             sent.append(patch.status)
-            if let failing, patch.status == failing { throw .unavailable("busy") }
+            if let status = patch.status, failing.contains(status) { throw .unavailable("busy") }
             return try await base.patchTicket(id: id, patch, expecting: ifMatch, sealing: sealing)
         }
     }
@@ -315,8 +315,9 @@ import YAML
     /// A ticket reopened in git over two commits (resolved -> in_progress
     /// -> pending) while the platform holds it resolved: the lifecycle has
     /// no direct move, so the push sends the two moves, one PATCH each.
-    /// When the second fails, the base records the first, and the next
-    /// push sends the rest with no conflict.
+    /// When the second fails, the first is taken back and nothing is
+    /// half-sent; when that fails too, the base records the first move, and
+    /// the next push sends the rest with no conflict.
     @Test func aStatusReachedThroughAnotherIsPushedAsThoseMoves() async throws {
         let bench = try await Bench()
         let ticket = try await bench.flag(2)[0]
@@ -329,6 +330,7 @@ import YAML
         let resolved = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).push(
             author: Self.author)
         #expect(resolved.pushed == [ticket.id] && resolved.failed.isEmpty, "\(resolved.failed)")
+        let baseBefore = try bench.repository.resolve(reference: TicketStore.platformRef)
 
         record.status = .inProgress
         try commitTeamEdit(bench, record, message: "Reopen \(ticket.id)")
@@ -339,10 +341,19 @@ import YAML
         let preview = try await TicketPusher(tickets: try bench.tickets(), platform: bench.platform).preview()
         #expect(preview.toPush == [ticket.id] && preview.failed.isEmpty, "\(preview.failed)")
 
-        let busy = StatusLoggingPlatform(base: bench.platform, failing: .pending)
+        // The second move fails: the first is taken back, the base stays.
+        let busy = StatusLoggingPlatform(base: bench.platform, failing: [.pending])
         let failed = try await TicketPusher(tickets: try bench.tickets(), platform: busy).push(author: Self.author)
         #expect(failed.pushed.isEmpty && failed.failed.map(\.id) == [ticket.id], "\(failed.failed)")
-        #expect(busy.sent.all == [.inProgress, .pending])
+        #expect(busy.sent.all == [.inProgress, .pending, .resolved])
+        #expect(try await bench.platform.ticket(id: ticket.id)?.status == .resolved)
+        #expect(try bench.repository.resolve(reference: TicketStore.platformRef) == baseBefore)
+
+        // Taking it back fails too: the platform keeps the first move, and the base records it.
+        let down = StatusLoggingPlatform(base: bench.platform, failing: [.pending, .resolved])
+        let left = try await TicketPusher(tickets: try bench.tickets(), platform: down).push(author: Self.author)
+        #expect(left.pushed.isEmpty && left.failed.map(\.id) == [ticket.id], "\(left.failed)")
+        #expect(down.sent.all == [.inProgress, .pending, .resolved])
         #expect(try await bench.platform.ticket(id: ticket.id)?.status == .inProgress)
 
         let honest = StatusLoggingPlatform(base: bench.platform)

@@ -289,37 +289,39 @@ public struct TicketPusher {
     }
 
     /// Sends one ticket's team changes, retrying when it changed meanwhile.
-    ///
-    /// A status the lifecycle reaches only through another (a ticket
-    /// reopened in git, resolved -> in_progress -> pending, over commits
-    /// the platform never saw one by one) is sent as those moves, one
-    /// `PATCH` each. Once the platform took the first, git's change is
-    /// judged from it, and the base records it should the rest fail.
+    /// A status reached only through another goes as those moves
+    /// (`send(_:to:id:)`); when the first had to stay on the platform, git's
+    /// change is judged from it, and every outcome records it in the base.
     private func push(_ item: Pending) async -> Outcome {
-        var outcome = Outcome()
         var judged = item.judged
         var base = item.base
         // The base to write: `base` with the fields git and the platform now
-        // agree on, or `base` alone when a first move changed it.
-        func settled(_ platform: TicketRecord) -> TicketRecord? {
-            Self.base(base, agreeingWith: item.git, platform) ?? (base != item.base ? base : nil)
+        // agree on, or `base` alone when a first move left on the platform changed it.
+        func settled(_ platform: TicketRecord?) -> TicketRecord? {
+            platform.flatMap { Self.base(base, agreeingWith: item.git, $0) } ?? (base != item.base ? base : nil)
         }
+        func ended(_ outcome: Outcome, platform: TicketRecord? = nil) -> Outcome {
+            var outcome = outcome
+            outcome.newBase = settled(platform)
+            return outcome
+        }
+        var outcome = Outcome()
         for _ in 0..<5 {
             let current: Ticket
             do {
                 guard let found = try await platform.ticket(id: item.git.id, sealing: tickets.sealing) else {
                     outcome.failure = "the platform has no ticket \(item.git.id)"
                     outcome.refused = true
-                    return outcome
+                    return ended(outcome)
                 }
                 current = found
                 try TicketPuller.requireSealed([found], tickets.sealing)
             } catch let error as PlatformError {
                 outcome.fail(error)
-                return outcome
+                return ended(outcome)
             } catch {
                 outcome.failure = "\(error)"
-                return outcome
+                return ended(outcome)
             }
             let merged = TicketMerge.merge(base: judged, git: item.git, platform: current)
             outcome.conflicts = merged.conflicts
@@ -327,32 +329,19 @@ public struct TicketPusher {
                 // Nothing to send; fields both sides now agree on (a conflict
                 // resolved either way) still move in the base, or a later
                 // platform change to them would read as a new conflict.
-                outcome.newBase = settled(TicketRecord(current))
-                return outcome
+                return ended(outcome, platform: TicketRecord(current))
             }
-            var target = current
-            if let status = patch.status, let step = current.status.step(toward: status) {
-                do {
-                    target = try await platform.patchTicket(
-                        id: item.git.id, TicketPatch(status: step), expecting: current.version,
-                        sealing: tickets.sealing)
-                } catch {
-                    if case .versionConflict = error { continue }
-                    outcome.fail(error)
-                    return outcome
-                }
-                judged?.team.status = step
-                base?.team.status = step
-            }
-            let answered: Ticket
+            let sent: (answer: Ticket, before: Ticket)
             do {
-                answered = try await platform.patchTicket(
-                    id: item.git.id, patch, expecting: target.version, sealing: tickets.sealing)
+                sent = try await Self.send(patch, to: current, id: item.git.id, on: platform, sealing: tickets.sealing)
             } catch {
-                if case .versionConflict = error { continue }  // changed meanwhile: read and merge again
-                outcome.fail(error)
-                if target.version != current.version { outcome.newBase = base }
-                return outcome
+                if let step = error.firstMoveLeft {
+                    judged?.team.status = step
+                    base?.team.status = step
+                }
+                if case .versionConflict = error.error { continue }  // changed meanwhile: read and merge again
+                outcome.fail(error.error)
+                return ended(outcome)
             }
             // The answer is the ticket as the platform now holds it: a field
             // sent and still as it was is no change made, and the base must
@@ -360,25 +349,72 @@ public struct TicketPusher {
             // value). A value the platform took in a form of its own (say,
             // lowercased) is a change made: the next pull brings that form.
             let untaken = TeamFields.Field.allCases.filter {
-                patch.changed.contains($0) && !answered.record.team.agrees(with: patch.values, on: $0)
-                    && answered.record.team.agrees(with: target.record.team, on: $0)
+                patch.changed.contains($0) && !sent.answer.record.team.agrees(with: patch.values, on: $0)
+                    && sent.answer.record.team.agrees(with: sent.before.record.team, on: $0)
             }
             guard untaken.isEmpty else {
                 outcome.failure =
                     "the platform answered the change of \(untaken.map(\.rawValue).joined(separator: ", ")) without making it; nothing moved, push again"
-                if target.version != current.version { outcome.newBase = base }
-                return outcome
+                if sent.before.version != current.version, let step = patch.status.flatMap(current.status.step) {
+                    base?.team.status = step
+                }
+                return ended(outcome)
             }
             outcome.pushed = true
             // Only the fields just sent (and any both sides already agreed
             // on) move in the base: a platform change git has not seen yet
             // stays a platform change for the next pull, and a conflict stays
             // visible.
-            outcome.newBase = settled(TicketRecord(target).applying(patch))
-            return outcome
+            return ended(outcome, platform: TicketRecord(sent.before).applying(patch))
         }
         outcome.failure = "the ticket kept changing on the platform; push again"
-        return outcome
+        return ended(outcome)
+    }
+
+    /// Why `send(_:to:id:)` failed, and the status of a first move it could
+    /// not take back (the platform holds it; nil when nothing moved).
+    struct SendFailure: Error {
+        var error: PlatformError
+        var firstMoveLeft: TicketStatus?
+    }
+
+    /// Sends `patch` to the ticket as read (`current`), conditional on that
+    /// version. A status the lifecycle reaches only through another
+    /// (resolved -> in_progress -> pending: a ticket reopened in git over
+    /// two commits the platform never saw one by one) goes as those moves,
+    /// one `PATCH` each; when the second fails, the first is taken back if
+    /// the ticket is still as it left it, so nothing is left half-sent.
+    /// The answer, and the ticket just before the last `PATCH`.
+    static func send(
+        _ patch: TicketPatch, to current: Ticket, id: String, on platform: any TicketSource, sealing: Sealing
+    )
+        async throws(SendFailure) -> (answer: Ticket, before: Ticket)
+    {
+        guard let status = patch.status, let step = current.status.step(toward: status) else {
+            do {
+                return (
+                    try await platform.patchTicket(id: id, patch, expecting: current.version, sealing: sealing), current
+                )
+            } catch {
+                throw SendFailure(error: error)
+            }
+        }
+        let stepped: Ticket
+        do {
+            stepped = try await platform.patchTicket(
+                id: id, TicketPatch(status: step), expecting: current.version, sealing: sealing)
+        } catch {
+            throw SendFailure(error: error)
+        }
+        do {
+            return (
+                try await platform.patchTicket(id: id, patch, expecting: stepped.version, sealing: sealing), stepped
+            )
+        } catch {
+            let back = try? await platform.patchTicket(
+                id: id, TicketPatch(status: current.status), expecting: stepped.version, sealing: sealing)
+            throw SendFailure(error: error, firstMoveLeft: back == nil ? step : nil)
+        }
     }
 
     /// `base` (the platform's state when there is none) with each team field

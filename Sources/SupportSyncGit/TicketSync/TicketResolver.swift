@@ -106,23 +106,14 @@ public struct TicketResolver {
                 }
                 // A status reached only through another (resolved ->
                 // in_progress -> pending) is sent as those moves, as a push sends it.
-                var target = current
-                if let status = patch.status, let step = current.status.step(toward: status) {
-                    do {
-                        target = try await platform.patchTicket(
-                            id: id, TicketPatch(status: step), expecting: current.version, sealing: tickets.sealing)
-                    } catch {
-                        if case .versionConflict = error { continue }
-                        throw error
-                    }
-                }
                 let answer: Ticket
                 do {
-                    answer = try await platform.patchTicket(
-                        id: id, patch, expecting: target.version, sealing: tickets.sealing)
+                    answer = try await TicketPusher.send(
+                        patch, to: current, id: id, on: platform, sealing: tickets.sealing
+                    ).answer
                 } catch {
-                    if case .versionConflict = error { continue }  // changed meanwhile: look again
-                    throw error
+                    if case .versionConflict = error.error { continue }  // changed meanwhile: look again
+                    throw error.error
                 }
                 if let newBase = TicketPusher.base(base, agreeingWith: git, TicketRecord(answer)) {
                     // Git's value, sent from the branch: the base agrees with
