@@ -114,6 +114,36 @@ struct TicketUnreadableTests {
         #expect(list.stdout.components(separatedBy: tickets[1].id).count == 2, "listed once: \(list.stdout)")
     }
 
+    /// A second file for one ticket (another month, other values): pull
+    /// and push name both with audit's error and exit 1; push sends the
+    /// ticket from neither, with no false conflict or note.
+    @Test func twoFilesForOneTicketAreReportedByPullAndPush() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        let path = SampleTickets.path(tickets[0])
+        let twin = "tickets/2025/01/\(tickets[0].id).yaml"
+        let text = try #require(bench.readFile(path))
+        try bench.writeFile(
+            twin,
+            text.replacingOccurrences(of: "status: pending\n", with: "status: resolved\n")
+                .replacingOccurrences(of: "resolution: null\n", with: "resolution: dup\n"))
+        try bench.commitWorkingFiles([twin], message: "A second file")
+        let push = try await bench.push()
+        #expect(push.status == 1, "\(push.stdout)\(push.stderr)")
+        let output = push.stdout + push.stderr
+        #expect(output.contains("\(twin):1:1: error:") && output.contains("[ticket-duplicate]"), "\(output)")
+        #expect(
+            !output.contains("conflict \(tickets[0].id)") && !output.contains("no platform base")
+                && output.contains("0 pushed, 0 conflicts, 0 failed"), "\(output)")
+        #expect(try bench.platform.ticket(tickets[0].id)?.record.team.status == .pending)
+        let pull = try await bench.pull()
+        #expect(pull.status == 1, "\(pull.stdout)")
+        #expect(
+            pull.stdout.contains("\(path):1:1: error:") && pull.stdout.contains("[ticket-duplicate]"), "\(pull.stdout)")
+    }
+
     /// A commit's author and message are anybody's text: `tickets history`
     /// escapes them, so they cannot recolour the terminal or forge a line.
     @Test func historyEscapesAuthorsAndMessages() async throws {

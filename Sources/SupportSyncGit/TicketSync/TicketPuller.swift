@@ -86,7 +86,9 @@ public struct TicketPuller {
         try Self.requireCommitSafe(info.instance, "instance id", limit: 256)
         // Through the list cache: in a repository of unchanged files, a look
         // at each file's metadata, no read.
-        report.problems = try TicketQueries(tickets: tickets).listing(.noTicket, complete: false).problems
+        let listing = try TicketQueries(tickets: tickets).listing(.noTicket, complete: false)
+        // Two files with one id among them: the pull writes the ticket at one.
+        report.problems = (listing.problems + listing.duplicates).sorted { $0.location < $1.location }
         var lostRaces = 0
         var restart = true
         var tip: ObjectID?

@@ -105,7 +105,14 @@ public struct TicketPusher {
         let baseFiles = try tickets.ticketBlobs(at: baseTip)
         let judging = try tickets.judgingBase(tip: tip, baseTip: baseTip)
         let judgedFiles = judging == baseTip ? baseFiles : try tickets.ticketBlobs(at: judging)
-        for file in try tickets.filesUnderTicketFolders(at: tip) {
+        let files = try tickets.filesUnderTicketFolders(at: tip)
+        // A ticket with two files (or case twins) is sent from neither until
+        // one is removed: audit's error, said here too.
+        let twins = TicketAudit.sameID(files.map(\.path).filter { TicketPaths.kind(ofPath: $0) == .ticket })
+        problems += TicketAudit.duplicates(twins)
+        let twinPaths = Set(twins.joined())
+        for file in files {
+            if twinPaths.contains(file.path) { continue }
             if baseFiles[file.path] == file.blob { continue }
             switch TicketPaths.kind(ofPath: file.path) {
             case .ticket: break
