@@ -522,7 +522,7 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                 // An answer over the client's limit (calls with long
                 // transcripts): the same page again, half as long.
                 // Never below 2: a page of one, read on from its own time,
-                // would bring the same item forever.
+                // would bring only that item again, and end the list there.
                 guard case .tooLarge = error else { throw error }
                 if regrowing {
                     // Items of one time that no page within the limit holds:

@@ -51,9 +51,13 @@ public struct TicketResolver {
         defer { lock.release() }
         try tickets.requireStoredSealing(at: try tickets.tip())
         let path = try TicketQueries(tickets: tickets).path(of: id)
-        guard let gitBytes = try tickets.bytes(at: path, in: tickets.tip()),
-            let git = tickets.codec.decodeValid(gitBytes, path: path)
-        else { throw TicketResolveError.invalidFile(path) }
+        // A file not yet committed has nothing on the platform to settle against.
+        guard let gitBytes = try tickets.bytes(at: path, in: tickets.tip()) else {
+            throw TicketResolveError.uncommitted(path)
+        }
+        guard let git = tickets.codec.decodeValid(gitBytes, path: path) else {
+            throw TicketResolveError.invalidFile(path)
+        }
         // Git's value is the branch's: uncommitted edits would be sent as
         // nothing, or overwritten. A person commits or discards them first.
         if tickets.followsWorkingTree, let copy = tickets.workingCopy(path), copy != gitBytes {
