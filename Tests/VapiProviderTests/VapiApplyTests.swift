@@ -90,11 +90,12 @@ import VapiProvider
         let again = try await bench.run(["plan", "--detailed-exitcode"])
         #expect(again.status == 0, "\(again.stdout)")
         #expect(again.stdout.contains("No changes"))
-        // A plan with no changes reads the assistants and the tools, once each.
+        // A plan with no changes reads the assistants and the tools, once
+        // each: a page, then the page after it that brings nothing new.
         let requests = try await bench.fake.requests()
         #expect(
-            requests.map { "\($0["method"]?.string ?? "") \($0["path"]?.string ?? "")" } == [
-                "GET /assistant", "GET /tool",
+            requests.map { "\($0["method"]?.string ?? "") \($0["path"]?.string ?? "")" }.sorted() == [
+                "GET /assistant", "GET /assistant", "GET /tool", "GET /tool",
             ])
         #expect(try await bench.fake.failures().isEmpty)
     }
