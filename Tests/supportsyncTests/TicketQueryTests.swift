@@ -146,6 +146,18 @@ import Testing
         #expect(hostile.status == 1 && hostile.stderr.contains("T-1\\nerror: forged"), "\(hostile.stderr)")
     }
 
+    /// A sparse checkout leaves ticket files out of the working tree, which
+    /// list reads: it says so, rather than list fewer in silence.
+    @Test func aSparseCheckoutIsSaid() async throws {
+        let (bench, _) = try await setUp()
+        #expect(try await bench.run(["tickets", "list"]).stderr.isEmpty)
+        let config = bench.root.appendingPathComponent(".git/config")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try (text + "[core]\n\tsparseCheckout = true\n").write(to: config, atomically: true, encoding: .utf8)
+        let list = try await bench.run(["tickets", "list"])
+        #expect(list.status == 0 && list.stderr.contains("warning: this is a sparse checkout"), "\(list.stderr)")
+    }
+
     /// A merge that took one side's value over the other's is a change of
     /// the ticket, and the side it discarded is history too: every commit,
     /// as `git log --full-history -- path` lists them.

@@ -106,13 +106,24 @@ public struct TicketStore {
         lock.release()
     }
 
-    /// Why the working tree may be behind the branch, when it may: a
-    /// command is writing it, or was cut short and could not be finished.
+    /// Why the working tree may not hold every ticket of the branch, when
+    /// it may not: a command is writing it, or was cut short and could not
+    /// be finished, or the checkout is sparse.
     public var workingTreeNotice: String? {
-        guard followsWorkingTree, access(checkoutNote, F_OK) == 0 else { return nil }
-        return "a ticket command is writing the working tree, or was cut short and its files could not be "
-            + "written now; until it ends (supportsync tickets pull finishes one cut short), "
-            + "the files may be behind the branch"
+        guard followsWorkingTree else { return nil }
+        if access(checkoutNote, F_OK) == 0 {
+            return "a ticket command is writing the working tree, or was cut short and its files could not be "
+                + "written now; until it ends (supportsync tickets pull finishes one cut short), "
+                + "the files may be behind the branch"
+        }
+        // The files are what a person sees, and a sparse checkout leaves some out.
+        if let sparse = try? repository.configValue("core.sparseCheckout"),
+            ["true", "yes", "on", "1"].contains(sparse.lowercased())
+        {
+            return "this is a sparse checkout: ticket commands read the working tree, so tickets outside "
+                + "the sparse set are not listed (git sparse-checkout disable shows them all)"
+        }
+        return nil
     }
 
     /// `lock`, once an interrupted checkout is finished; released when that fails.
