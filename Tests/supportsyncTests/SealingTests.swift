@@ -164,11 +164,18 @@ import Testing
         #expect(try await bench.pull().status == 0)
         let before = try await bench.run(["tickets", "history", ticket.id])
         #expect(before.stdout.contains("ana@example.com"), "plain, and not erased: \(before.stdout)")
+        // The list cache keeps the first characters of a reason not sealed.
+        #expect(try await bench.run(["tickets", "list"]).status == 0)
+        let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache").path
+        let cached = { FileManager.default.contents(atPath: cache).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(cached()?.contains("double charge") == true, "\(cached() ?? "no cache")")
         let erased = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
         #expect(erased.status == 0, "\(erased.stderr)")
         #expect(erased.stderr.contains("the earlier versions in git's history still hold it"), "\(erased.stderr)")
         #expect(erased.stdout == "erased: 1 \(ticket.id)\n", "\(erased.stdout)")
         #expect(try await bench.pull().status == 0)
+        // The pull that brought the erasure leaves no cached reason behind.
+        #expect(cached()?.contains("double charge") != true, "\(cached() ?? "no cache")")
         // Erasing it again changes nothing, and says so.
         let again = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
         #expect(again.status == 0, "\(again.stderr)")
@@ -547,6 +554,11 @@ import Testing
         try bench.writeFile(ProjectFile.path, "tickets:\n  seal: []\n")
         try bench.commitWorkingFiles([ProjectFile.path], message: "plain for now")
         #expect(try await bench.pull().status == 0)
+        // The list cache keeps the first characters of a reason not sealed.
+        #expect(try await bench.run(["tickets", "list"]).status == 0)
+        let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache").path
+        let cached = { FileManager.default.contents(atPath: cache).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(cached()?.contains("reason-MK1X") == true, "\(cached() ?? "no cache")")
         try bench.writeFile(ProjectFile.path, "tickets:\n  seal: [customer, summary, fields, reason]\n")
         try bench.commitWorkingFiles([ProjectFile.path], message: "seal")
         try bench.platform.put([Self.marked(2).ticket])
@@ -557,6 +569,7 @@ import Testing
         #expect(sealed.status == 0, "\(sealed.stderr)")
         let file = try #require(bench.readFile(SampleTickets.path(Self.marked(1).ticket)))
         #expect(!file.contains("MK1X") && file.contains(SealedValue.prefix))
+        #expect(cached()?.contains("reason-MK1X") != true, "sealed, and not kept in the cache")
         #expect(bench.readFile(SampleTickets.path(odd))?.contains("sealed:v1:nope") == false)
         #expect(try await bench.pull().status == 0)
         #expect(bench.readFile(SampleTickets.path(Self.marked(2).ticket))?.contains(SealedValue.prefix) == true)

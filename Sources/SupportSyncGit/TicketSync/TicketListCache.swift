@@ -153,6 +153,13 @@ struct TicketListCache {
     /// Where the cache of `kind` is kept.
     private(set) var location = ""
 
+    /// Deletes both caches, after a commit that erased or sealed customer
+    /// data: a row keeps the first characters of a reason not sealed, and
+    /// must not outlive the erasure until the next `list`.
+    static func forget(gitDirectory: String) {
+        for kind in [Kind.workingTree, .blobs] { unlink(location(gitDirectory: gitDirectory, kind: kind)) }
+    }
+
     static func location(gitDirectory: String, kind: Kind) -> String {
         gitDirectory + (kind == .workingTree ? "/supportsync/list-cache" : "/supportsync/list-cache-blobs")
     }

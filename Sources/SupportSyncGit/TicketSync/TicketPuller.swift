@@ -325,6 +325,10 @@ public struct TicketPuller {
         report.updated += plan.updated
         guard let commit = committed?.commit else { return nil }
         report.commits.append(commit)
+        let erased = Set(batch.filter { $0.record.erasure != nil }.map(\.id))
+        if plan.updated.contains(where: erased.contains) {
+            TicketListCache.forget(gitDirectory: tickets.repository.gitDirectory)
+        }
         logger.info(
             "committed",
             metadata: ["commit": "\(commit)", "new": "\(plan.new.count)", "updated": "\(plan.updated.count)"])

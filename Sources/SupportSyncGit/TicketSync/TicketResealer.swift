@@ -144,6 +144,8 @@ public struct TicketResealer {
             return change
         }
         report.commit = committed?.commit
+        // The list cache's reasons were the files' before: not kept past the rewrite.
+        if committed != nil { TicketListCache.forget(gitDirectory: tickets.repository.gitDirectory) }
         return report
     }
 
