@@ -141,11 +141,8 @@ public struct SyncEngine: Sendable {
                 report.ticketsNotPulled = true
                 return Outcome(report: report, status: status)
             }
-            if let days = eraseClosedAfterDays {
-                progress(
-                    options.dryRun
-                        ? "looking for closed tickets created over \(days) days ago (retention)"
-                        : "erasing closed tickets created over \(days) days ago")
+            if let days = eraseClosedAfterDays, !options.dryRun {
+                progress("erasing closed tickets created over \(days) days ago")
                 report.retention = try await retention(
                     days: days, platform: platform, tickets: tickets, author: author)
             }
@@ -166,6 +163,12 @@ public struct SyncEngine: Sendable {
             }
             report.pull = pulled
             record(pulled.exitStatus)
+            if let days = eraseClosedAfterDays, options.dryRun {
+                // After the pull's read: what the platform holds now decides.
+                progress("looking for closed tickets created over \(days) days ago (retention)")
+                report.retention = try await retentionPreview(
+                    days: days, platform: platform, tickets: tickets, pulled: pulled)
+            }
             let pusher = TicketPusher(tickets: tickets, platform: platform, logger: logger("supportsync.push"))
             if options.dryRun {
                 let preview = try await pusher.preview()
@@ -211,15 +214,6 @@ public struct SyncEngine: Sendable {
     {
         var retention = SyncReport.Retention(days: days)
         let limit = TicketCustodyRun.retentionLimit(days: days)
-        guard !options.dryRun else {
-            // As the run would: a token without the erase scope erases nothing.
-            if let scopes = try? await platform.info().scopes, !scopes.contains("erase") {
-                retention.refused = "the token lacks the erase scope"
-            } else {
-                retention.wouldErase = try TicketCustodyRun.closedTickets(before: limit, in: tickets)
-            }
-            return retention
-        }
         let reason = "retention: closed tickets are erased \(days) days after they were created"
         do {
             if platform.holdsTeamFields {
@@ -237,6 +231,43 @@ public struct SyncEngine: Sendable {
             guard case .forbidden(let message) = error else { throw error }
             retention.refused = message
         }
+        return retention
+    }
+
+    /// What `retention` would erase, changing nothing: the tickets the
+    /// platform holds closed (it decides by its own status): as the pull
+    /// just read them, else as the platform base holds them (unchanged on
+    /// the platform since). A platform that keeps no status: git's, as the
+    /// run does.
+    private func retentionPreview(
+        days: Int, platform: any ManagedPlatform, tickets: TicketStore, pulled: TicketPuller.Report
+    ) async throws -> SyncReport.Retention {
+        var retention = SyncReport.Retention(days: days)
+        // As the run would: a token without the erase scope erases nothing.
+        if let scopes = try? await platform.info().scopes, !scopes.contains("erase") {
+            retention.refused = "the token lacks the erase scope"
+            return retention
+        }
+        let limit = TicketCustodyRun.retentionLimit(days: days)
+        guard platform.holdsTeamFields else {
+            retention.wouldErase = try TicketCustodyRun.closedTickets(before: limit, in: tickets)
+            return retention
+        }
+        var closed: Set<String> = []
+        if try tickets.baseTip() != nil {
+            let base = try TicketStore(root: root, ref: TicketStore.platformRef, codec: tickets.codec)
+            closed = Set(try TicketCustodyRun.closedTickets(before: limit, in: base))
+        }
+        closed.subtract(pulled.platformNotClosed)
+        let old = TicketTimestamp(limit)
+        for (id, createdAt) in pulled.platformClosed {
+            if let old, let created = TicketTimestamp(createdAt), created < old {
+                closed.insert(id)
+            } else {
+                closed.remove(id)
+            }
+        }
+        retention.wouldErase = closed.sorted()
         return retention
     }
 

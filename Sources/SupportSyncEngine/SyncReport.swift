@@ -26,9 +26,10 @@ public struct SyncReport: Sendable {
         public var erased: [String] = []
         /// Why nothing was erased: the token lacks the erase scope.
         public var refused: String?
-        /// A dry run: the tickets git holds closed and created before the
-        /// limit, which the run would erase (the platform decides by its own
-        /// status, which a pull may not have brought yet).
+        /// A dry run: the tickets the platform holds closed (as the pull
+        /// read them, else as the platform base holds them; a platform that
+        /// keeps no status: as git holds them) and created before the limit,
+        /// which the run would erase.
         public var wouldErase: [String]?
 
         public init(days: Int) {
@@ -91,7 +92,7 @@ public struct SyncReport: Sendable {
                 )
             } else if let wouldErase = retention.wouldErase {
                 lines.append(
-                    "tickets retention would erase (closed in git, created over \(retention.days) days ago): \(wouldErase.count)\(list(wouldErase))"
+                    "tickets retention would erase (closed, created over \(retention.days) days ago): \(wouldErase.count)\(list(wouldErase))"
                 )
             } else if !dryRun {
                 lines.append(

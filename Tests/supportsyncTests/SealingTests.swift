@@ -510,7 +510,8 @@ import Testing
         try bench.commitWorkingFiles([ProjectFile.path, "config/agents/billing-line.yaml"], message: "retention")
         let old = SampleTickets.make(1, status: .closed, month: 2)
         let open = SampleTickets.make(2, status: .pending, month: 3)
-        try bench.platform.put([old, open])
+        let later = SampleTickets.make(3, status: .pending, month: 3)
+        try bench.platform.put([old, open, later])
         let database = bench.database
         let server = try await TicketBench.offload { try TicketServer(database: database) }
         defer { server.stop() }
@@ -525,22 +526,38 @@ import Testing
             dryRefused.stdout.contains(
                 "warning: retention (30 days) would erase nothing: the token lacks the erase scope"),
             "\(dryRefused.stdout)")
+        // The platform decides by its own status: a ticket closed in the
+        // working tree alone is not erased by the run; one closed on the
+        // platform since the last pull is.
+        let openPath = SampleTickets.path(open)
+        let openText = try #require(bench.readFile(openPath))
+        try bench.writeFile(
+            openPath,
+            openText.replacingOccurrences(of: "status: pending\n", with: "status: closed\n")
+                .replacingOccurrences(of: "resolution: null\n", with: "resolution: Done\n"))
+        try bench.platform.change(later.id) {
+            $0.record.team.status = .closed
+            $0.record.team.resolution = "Done"
+        }
         let dry = try await bench.run(
             ["sync", "--dry-run", "--platform", server.url, "--format", "json"], environment: server.environment)
         #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
         let retention = try #require(try ticketJSON(dry.stdout)["retention"] as? [String: Any], "\(dry.stdout)")
-        #expect(retention["would_erase"] as? [String] == [old.id], "\(dry.stdout)")
+        #expect(retention["would_erase"] as? [String] == [old.id, later.id].sorted(), "\(dry.stdout)")
         let dryText = try await bench.run(
             ["sync", "--dry-run", "--platform", server.url], environment: server.environment)
         #expect(
             dryText.stdout.contains(
-                "tickets retention would erase (closed in git, created over 30 days ago): 1: \(old.id)"),
+                "tickets retention would erase (closed, created over 30 days ago): 2: \([old.id, later.id].sorted().joined(separator: ", "))"
+            ),
             "\(dryText.stdout)")
+        try bench.writeFile(openPath, openText)
         #expect(try bench.platform.ticket(old.id)?.erasure == nil)
         let synced = try await bench.run(["sync", "--platform", server.url], environment: server.environment)
         #expect(synced.status == 0, "\(synced.stdout)\(synced.stderr)")
         #expect(synced.stdout.contains("erased by retention"), "\(synced.stdout)")
         #expect(bench.readFile(SampleTickets.path(old))?.contains("erasure:") == true)
+        #expect(bench.readFile(SampleTickets.path(later))?.contains("erasure:") == true)
         #expect(bench.readFile(SampleTickets.path(open))?.contains("erasure:") == false)
     }
 

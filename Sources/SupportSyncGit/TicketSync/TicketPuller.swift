@@ -51,6 +51,11 @@ public struct TicketPuller {
         /// A pull of 100,000 tickets keeps no row for each.
         public var summaries: [TicketSummary] = []
         public var warnings: [String] = []
+        /// In a dry run, what the platform holds now of each ticket it sent:
+        /// the closed ones not erased, with their created_at, and the others
+        /// (what retention would erase; `sync --dry-run`).
+        public var platformClosed: [String: String] = [:]
+        public var platformNotClosed: Set<String> = []
 
         public init() {}
 
@@ -288,6 +293,15 @@ public struct TicketPuller {
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options, full: Bool? = nil,
         known: inout TicketFileIndex, refused: inout [(id: String, reason: String)], report: inout Report
     ) throws -> ObjectID? {
+        if options.dryRun {
+            for ticket in batch {
+                if ticket.record.team.status == .closed, ticket.record.erasure == nil {
+                    report.platformClosed[ticket.id] = ticket.record.createdAt
+                } else {
+                    report.platformNotClosed.insert(ticket.id)
+                }
+            }
+        }
         var planned: PullPlan?
         let committed = try tickets.commit(author: options.author) { tip, baseTip in
             // The branch moved: start again from the cursor on the new tip.
