@@ -36,6 +36,37 @@ import Testing
             DiagnosticFormatter.text(report).contains("shared.yaml:9:12: note: used here through the alias *allowed"))
     }
 
+    /// A scalar shared through an anchor (a number used by three
+    /// destinations) is reported once, at the anchor, with a note at each alias.
+    @Test func aScalarWrongEverywhereIsReportedOnceAtItsAnchor() throws {
+        let folder = try TemporaryFolder([
+            "config/agents/desk.yaml": """
+            agent: desk
+            name: Desk
+            channels: [calls]
+            support:
+              mode: escalate
+              escalate:
+                destinations:
+                  - name: front
+                    number: &n "+3491"
+                  - name: back
+                    number: *n
+
+            """
+        ])
+        let report = try ConfigValidator(root: folder.url).validate().report
+        let problems = report.diagnostics.filter { $0.rule == .phoneNumber }
+        #expect(problems.count == 1, "\(report.diagnostics)")
+        #expect(problems.first?.location == SourceLocation(file: "config/agents/desk.yaml", line: 9, column: 17))
+        #expect(
+            problems.first?.notes == [
+                Diagnostic.Note(
+                    location: SourceLocation(file: "config/agents/desk.yaml", line: 11, column: 17),
+                    message: "used here through the alias *n")
+            ])
+    }
+
     @Test func aValueWrongEverywhereIsReportedOnceWithAtMostThreeAliases() throws {
         let folder = try TemporaryFolder([
             "config/agents/desk.yaml": """

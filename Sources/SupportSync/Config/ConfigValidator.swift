@@ -208,7 +208,7 @@ public struct ConfigValidator: Sendable {
         let parsed = agentPaths.sorted().map { path in
             guard morePasses else { return ParsedAgent(path: path) }
             var found: [Diagnostic] = []
-            var aliases: YAMLFile.AliasUses = [:]
+            var aliases = YAMLFile.AliasUses()
             let root = load(path, diagnostics: &found, aliases: &aliases)
             return ParsedAgent(path: path, root: root, diagnostics: found, aliases: aliases, read: true)
         }
@@ -306,7 +306,7 @@ public struct ConfigValidator: Sendable {
         var path: String
         var root: ConfigNode? = nil
         var diagnostics: [Diagnostic] = []
-        var aliases: YAMLFile.AliasUses = [:]
+        var aliases = YAMLFile.AliasUses()
         var read = false
     }
 
@@ -390,11 +390,7 @@ public struct ConfigValidator: Sendable {
             if let provider, let decoded = settings {
                 (settings, notes) = provider.support.expressed(decoded)
             }
-            if !file.aliases.isEmpty {
-                for index in found.indices where found[index].location.file == path {
-                    found[index].notes += file.aliases[found[index].location] ?? []
-                }
-            }
+            if !file.aliases.isEmpty { found = file.aliases.folding(found, in: path) }
             return Outcome(
                 settings: found.contains(where: { $0.severity == .error }) ? nil : settings,
                 id: decoder.agentIDLocation.map { ($0.value, $0.location) }, diagnostics: found, notes: notes)
@@ -436,7 +432,7 @@ public struct ConfigValidator: Sendable {
 
     /// Reads a file within the size budget, without loading an oversized one.
     func load(_ path: String, diagnostics: inout [Diagnostic], root kind: YAMLFile.Root = .mapping) -> ConfigNode? {
-        var aliases: YAMLFile.AliasUses = [:]
+        var aliases = YAMLFile.AliasUses()
         return load(path, diagnostics: &diagnostics, aliases: &aliases, root: kind)
     }
 

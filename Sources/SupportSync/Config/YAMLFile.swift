@@ -19,7 +19,7 @@ enum YAMLFile {
         _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], root expected: Root = .mapping,
         allowAliases: Bool = true
     ) -> ConfigNode? {
-        var aliases: AliasUses = [:]
+        var aliases = AliasUses()
         return load(
             bytes, file: file, diagnostics: &diagnostics, aliases: &aliases, root: expected, allowAliases: allowAliases)
     }
@@ -29,7 +29,39 @@ enum YAMLFile {
     /// alias that repeats it. A problem of the value found where it is used
     /// through an alias is reported where the value is written (once, however
     /// often it is used); the note says which alias brought it there.
-    typealias AliasUses = [SourceLocation: [Diagnostic.Note]]
+    struct AliasUses: Sendable {
+        var notes: [SourceLocation: [Diagnostic.Note]] = [:]
+        /// Each alias of a scalar, by where it is written, and the anchored
+        /// scalar's place: the copy is located at the alias, so the same
+        /// problem found there is folded into the anchor's (`folding`).
+        var scalarAnchors: [SourceLocation: (anchor: SourceLocation, note: Diagnostic.Note)] = [:]
+
+        var isEmpty: Bool { notes.isEmpty && scalarAnchors.isEmpty }
+
+        subscript(place: SourceLocation) -> [Diagnostic.Note]? { notes[place] }
+
+        /// `diagnostics` of `file` with a scalar's problem repeated at an
+        /// alias (the same rule and message as at its anchor) reported once,
+        /// at the anchor, with a note at the alias (at most `maxAliasNotes`),
+        /// and the notes of `notes` added where they belong.
+        func folding(_ diagnostics: [Diagnostic], in file: String) -> [Diagnostic] {
+            var result = diagnostics
+            var folded: Set<Int> = []
+            for (index, diagnostic) in diagnostics.enumerated() where diagnostic.location.file == file {
+                result[index].notes += notes[diagnostic.location] ?? []
+            }
+            for (index, diagnostic) in diagnostics.enumerated() where diagnostic.location.file == file {
+                guard let alias = scalarAnchors[diagnostic.location],
+                    let anchored = diagnostics.firstIndex(where: {
+                        $0.location == alias.anchor && $0.rule == diagnostic.rule && $0.message == diagnostic.message
+                    })
+                else { continue }
+                folded.insert(index)
+                if result[anchored].notes.count < maxAliasNotes { result[anchored].notes.append(alias.note) }
+            }
+            return result.indices.filter { !folded.contains($0) }.map { result[$0] }
+        }
+    }
 
     /// As `load(_:file:diagnostics:root:allowAliases:)`, also filling `aliases`.
     static func load(
@@ -156,8 +188,11 @@ enum YAMLFile {
             // anchored node's start is the anchor's own use.
             found.remove(location(target.start))
             let note = Diagnostic.Note(location: location(node.start), message: "used here through the alias *\(name)")
-            for place in found where (aliases[place]?.count ?? 0) < maxAliasNotes {
-                aliases[place, default: []].append(note)
+            for place in found where (aliases.notes[place]?.count ?? 0) < maxAliasNotes {
+                aliases.notes[place, default: []].append(note)
+            }
+            if case .scalar = target.kind {
+                aliases.scalarAnchors[location(node.start)] = (location(target.start), note)
             }
         case .sequence(let items):
             for item in items { collectAliasUses(in: item, file: file, into: &aliases) }
