@@ -144,6 +144,14 @@ struct PolicyCommandTests {
         #expect(validate.status == 0, "\(validate.stderr)")
         let staging = try Executable.run(["validate", "--env", "staging"], in: folder.url)
         #expect(staging.status == 1 && staging.stdout.contains("[scenario-expect]"), "\(staging.stdout)")
+        // Each missing destination at its name in the list.
+        for (column, name) in [(23, "billing-desk"), (37, "on-call")] {
+            #expect(
+                staging.stdout.contains(
+                    "config/tests/billing-line.yaml:6:\(column): error: agent 'billing-line' has no destination '\(name)'"
+                ),
+                "\(staging.stdout)")
+        }
         for command in [["plan"], ["apply"], ["sync", "--dry-run"], ["sync"]] {
             let result = try Executable.run(command + ["--env", "staging"], in: folder.url)
             #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")

@@ -51,9 +51,14 @@ struct ScenarioDecoder {
                 }
                 if case .transfer(let destinations, _) = expect {
                     let names = settings.support.escalate?.destinations.map(\.name) ?? []
+                    let written = members["expect"]?.value["transfer"]?.value.items ?? []
                     for destination in destinations where !names.contains(destination) {
+                        // At the name, where it is written in the list.
+                        let location =
+                            written.first { $0.scalar?.text == destination }?.location
+                            ?? members["expect"]!.value.location
                         reader.report(
-                            .scenarioExpect, at: members["expect"]!.value.location,
+                            .scenarioExpect, at: location,
                             "agent '\(settings.id)' has no destination '\(destination)'",
                             hint: names.isEmpty
                                 ? "the agent has no escalate.destinations"
