@@ -299,13 +299,23 @@ public struct ProjectFile: Sendable {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(
                 atPath: root.appendingPathComponent(file).path, isDirectory: &isDirectory)
-            if file.hasPrefix("/") || file.split(separator: "/").contains("..") {
+            let shown = PrintableText.escaping(file)
+            if file.hasPrefix("/") {
                 reader.report(
-                    .projectOverlay, at: overlay.location, "the overlay '\(file)' is outside the repository",
-                    hint: "name a file under config/, e.g. config/environments/\(entry.key).yaml")
-            } else if !exists || isDirectory.boolValue {
+                    .projectOverlay, at: overlay.location, "the overlay '\(shown)' is an absolute path",
+                    hint: "name a file by its path in the repository, e.g. config/environments/\(entry.key).yaml")
+            } else if file.split(separator: "/").contains("..") {
                 reader.report(
-                    .projectOverlay, at: overlay.location, "the overlay file '\(file)' does not exist",
+                    .projectOverlay, at: overlay.location,
+                    "the overlay '\(shown)' names a parent folder ('..'), which could lead outside the repository",
+                    hint: "name a file by its path in the repository, e.g. config/environments/\(entry.key).yaml")
+            } else if exists, isDirectory.boolValue {
+                reader.report(
+                    .projectOverlay, at: overlay.location, "the overlay '\(shown)' is a folder, not a file",
+                    hint: "name the file in it, e.g. \(shown)/\(entry.key).yaml")
+            } else if !exists {
+                reader.report(
+                    .projectOverlay, at: overlay.location, "the overlay file '\(shown)' does not exist",
                     hint: "create it with a support: block, or remove the overlay key")
             } else {
                 platform.overlay = file
