@@ -44,7 +44,7 @@ public enum WireRequest {
                 message: "'\(unknown)' is not a field of this request (\(allowed.sorted().joined(separator: ", ")))")
         }
         // A customer part misspelt (`mail`) would be dropped with the data in it.
-        if allowed.contains("customer"), let customer = object["customer"] as? [String: Any],
+        if allowed == draftFields, let customer = object["customer"] as? [String: Any],
             let unknown = customer.keys.sorted().first(where: { !customerFields.contains($0) })
         {
             throw .invalid(

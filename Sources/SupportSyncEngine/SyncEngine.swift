@@ -149,6 +149,14 @@ public struct SyncEngine: Sendable {
             progress("pulling tickets")
             var pullOptions = TicketPuller.Options(author: author)
             pullOptions.dryRun = options.dryRun
+            pullOptions.notesPlatformStatus = options.dryRun && eraseClosedAfterDays != nil
+            // In a dry run, after the pull's read: what the platform holds now decides.
+            func previewRetention(_ pulled: TicketPuller.Report) async throws {
+                guard options.dryRun, let days = eraseClosedAfterDays else { return }
+                progress("looking for closed tickets created over \(days) days ago (retention)")
+                report.retention = try await retentionPreview(
+                    days: days, platform: platform, tickets: tickets, pulled: pulled)
+            }
             var partial = TicketPuller.Report()
             let pulled: TicketPuller.Report
             do {
@@ -159,16 +167,12 @@ public struct SyncEngine: Sendable {
             } catch {
                 // What the batches before the failure committed is in the report.
                 if !partial.commits.isEmpty { report.pull = partial }
+                try? await previewRetention(partial)
                 throw error
             }
             report.pull = pulled
             record(pulled.exitStatus)
-            if let days = eraseClosedAfterDays, options.dryRun {
-                // After the pull's read: what the platform holds now decides.
-                progress("looking for closed tickets created over \(days) days ago (retention)")
-                report.retention = try await retentionPreview(
-                    days: days, platform: platform, tickets: tickets, pulled: pulled)
-            }
+            try await previewRetention(pulled)
             let pusher = TicketPusher(tickets: tickets, platform: platform, logger: logger("supportsync.push"))
             if options.dryRun {
                 let preview = try await pusher.preview()
@@ -237,8 +241,8 @@ public struct SyncEngine: Sendable {
     /// What `retention` would erase, changing nothing: the tickets the
     /// platform holds closed (it decides by its own status): as the pull
     /// just read them, else as the platform base holds them (unchanged on
-    /// the platform since). A platform that keeps no status: git's, as the
-    /// run does.
+    /// the platform since; git's, in a clone that did not fetch the base).
+    /// A platform that keeps no status: git's, as the run does.
     private func retentionPreview(
         days: Int, platform: any ManagedPlatform, tickets: TicketStore, pulled: TicketPuller.Report
     ) async throws -> SyncReport.Retention {
@@ -253,11 +257,11 @@ public struct SyncEngine: Sendable {
             retention.wouldErase = try TicketCustodyRun.closedTickets(before: limit, in: tickets)
             return retention
         }
-        var closed: Set<String> = []
-        if try tickets.baseTip() != nil {
-            let base = try TicketStore(root: root, ref: TicketStore.platformRef, codec: tickets.codec)
-            closed = Set(try TicketCustodyRun.closedTickets(before: limit, in: base))
-        }
+        // No platform base fetched: git's closed tickets stand in for the platform's.
+        let held =
+            try tickets.baseTip() != nil
+            ? try TicketStore(root: root, ref: TicketStore.platformRef, codec: tickets.codec) : tickets
+        var closed = Set(try TicketCustodyRun.closedTickets(before: limit, in: held))
         closed.subtract(pulled.platformNotClosed)
         let old = TicketTimestamp(limit)
         for (id, createdAt) in pulled.platformClosed {

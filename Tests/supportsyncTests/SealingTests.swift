@@ -160,7 +160,7 @@ import Testing
     @Test func historyOfAnErasedTicketShowsItsEarlierCustomerDataByKindOnly() async throws {
         let bench = try TicketBench()
         let ticket = SampleTickets.make(1)
-        try bench.platform.put([ticket])
+        try bench.platform.put([ticket, SampleTickets.make(2)])
         #expect(try await bench.pull().status == 0)
         let before = try await bench.run(["tickets", "history", ticket.id])
         #expect(before.stdout.contains("ana@example.com"), "plain, and not erased: \(before.stdout)")
@@ -168,14 +168,16 @@ import Testing
         #expect(try await bench.run(["tickets", "list"]).status == 0)
         let cache = bench.root.appendingPathComponent(".git/supportsync/list-cache").path
         let cached = { FileManager.default.contents(atPath: cache).map { String(decoding: $0, as: UTF8.self) } }
-        #expect(cached()?.contains("double charge") == true, "\(cached() ?? "no cache")")
+        #expect(cached()?.contains("double charge on order A-1\n") == true, "\(cached() ?? "no cache")")
         let erased = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
         #expect(erased.status == 0, "\(erased.stderr)")
         #expect(erased.stderr.contains("the earlier versions in git's history still hold it"), "\(erased.stderr)")
         #expect(erased.stdout == "erased: 1 \(ticket.id)\n", "\(erased.stdout)")
         #expect(try await bench.pull().status == 0)
-        // The pull that brought the erasure leaves no cached reason behind.
-        #expect(cached()?.contains("double charge") != true, "\(cached() ?? "no cache")")
+        // The pull that brought the erasure leaves no cached reason behind;
+        // the other tickets' rows stay.
+        #expect(cached()?.contains("double charge on order A-1\n") == false, "\(cached() ?? "no cache")")
+        #expect(cached()?.contains("double charge on order A-2\n") == true, "\(cached() ?? "no cache")")
         // Erasing it again changes nothing, and says so.
         let again = try await bench.run(["tickets", "erase", ticket.id, "--reason", "request", "--db", bench.database])
         #expect(again.status == 0, "\(again.stderr)")
@@ -552,6 +554,15 @@ import Testing
             ),
             "\(dryText.stdout)")
         try bench.writeFile(openPath, openText)
+        // A clone that did not fetch the platform base: git's closed tickets stand in.
+        let ref = bench.root.appendingPathComponent(".git/refs/supportsync/platform")
+        let kept = try Data(contentsOf: ref)
+        try FileManager.default.removeItem(at: ref)
+        let noBase = try await bench.run(
+            ["sync", "--dry-run", "--platform", server.url, "--format", "json"], environment: server.environment)
+        let guessed = try #require(try ticketJSON(noBase.stdout)["retention"] as? [String: Any], "\(noBase.stdout)")
+        #expect(guessed["would_erase"] as? [String] == [old.id, later.id].sorted(), "\(noBase.stdout)")
+        try kept.write(to: ref)
         #expect(try bench.platform.ticket(old.id)?.erasure == nil)
         let synced = try await bench.run(["sync", "--platform", server.url], environment: server.environment)
         #expect(synced.status == 0, "\(synced.stdout)\(synced.stderr)")

@@ -123,6 +123,10 @@ struct TicketUnreadableTests {
         try bench.platform.put(tickets)
         #expect(try await bench.pull().status == 0)
         let path = SampleTickets.path(tickets[0])
+        // A conflict recorded before the copy is made.
+        try bench.editTicket(path, [("assignee: null", "assignee: luis")])
+        try bench.platform.change(tickets[0].id) { $0.record.team.assignee = "eva" }
+        #expect(try await bench.pull().status == 1)
         let twin = "tickets/2025/01/\(tickets[0].id).yaml"
         let text = try #require(bench.readFile(path))
         try bench.writeFile(
@@ -138,6 +142,9 @@ struct TicketUnreadableTests {
             !output.contains("conflict \(tickets[0].id)") && !output.contains("no platform base")
                 && output.contains("0 pushed, 0 conflicts, 0 failed"), "\(output)")
         #expect(try bench.platform.ticket(tickets[0].id)?.record.team.status == .pending)
+        // Not merged, so its recorded conflict stays.
+        let conflicts = try await bench.run(["tickets", "list", "--conflicts"])
+        #expect(conflicts.stdout.contains(tickets[0].id), "\(conflicts.stdout)\(conflicts.stderr)")
         let pull = try await bench.pull()
         #expect(pull.status == 1, "\(pull.stdout)")
         #expect(

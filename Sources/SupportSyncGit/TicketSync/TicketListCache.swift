@@ -153,11 +153,28 @@ struct TicketListCache {
     /// Where the cache of `kind` is kept.
     private(set) var location = ""
 
-    /// Deletes both caches, after a commit that erased or sealed customer
-    /// data: a row keeps the first characters of a reason not sealed, and
-    /// must not outlive the erasure until the next `list`.
+    /// Deletes both caches, after a commit that sealed or unsealed every
+    /// file: a row keeps the first characters of a reason as the file held
+    /// it, and must not outlive the rewrite until the next `list`.
     static func forget(gitDirectory: String) {
         for kind in [Kind.workingTree, .blobs] { unlink(location(gitDirectory: gitDirectory, kind: kind)) }
+    }
+
+    /// Drops the rows of `paths` from both caches, after a commit that
+    /// erased those tickets: each row kept its reason's first characters
+    /// (plain where reasons are not sealed). The other rows stay, with the
+    /// time they were written, so they are trusted as before.
+    static func forget(paths: Set<String>, gitDirectory: String) {
+        guard !paths.isEmpty else { return }
+        for kind in [Kind.workingTree, .blobs] {
+            let cache = read(gitDirectory: gitDirectory, kind: kind)
+            guard cache.count > 0 else { continue }
+            let kept = (0..<cache.count).filter { line in
+                !paths.contains(String(decoding: cache.field(.path, of: line), as: UTF8.self))
+            }
+            guard kept.count < cache.count else { continue }
+            cache.write(kept.map(Line.kept), now: cache.writtenAt)
+        }
     }
 
     static func location(gitDirectory: String, kind: Kind) -> String {

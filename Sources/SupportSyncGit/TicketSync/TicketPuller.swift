@@ -18,6 +18,9 @@ public struct TicketPuller {
         public var pageSize = 1_000
         public var author: Signature
         public var dryRun = false
+        /// In a dry run, note what the platform holds of each ticket it
+        /// sends (`Report.platformClosed`), for retention's preview.
+        public var notesPlatformStatus = false
 
         public init(author: Signature, batch: Int = 5_000) {
             self.author = author
@@ -293,12 +296,15 @@ public struct TicketPuller {
         _ batch: [Ticket], cursor: TicketStore.Cursor, tip expectedTip: ObjectID?, options: Options, full: Bool? = nil,
         known: inout TicketFileIndex, refused: inout [(id: String, reason: String)], report: inout Report
     ) throws -> ObjectID? {
-        if options.dryRun {
+        if options.dryRun, options.notesPlatformStatus {
+            // The last read of a ticket is what the platform holds.
             for ticket in batch {
                 if ticket.record.team.status == .closed, ticket.record.erasure == nil {
                     report.platformClosed[ticket.id] = ticket.record.createdAt
+                    report.platformNotClosed.remove(ticket.id)
                 } else {
                     report.platformNotClosed.insert(ticket.id)
+                    report.platformClosed[ticket.id] = nil
                 }
             }
         }
@@ -339,9 +345,11 @@ public struct TicketPuller {
         report.updated += plan.updated
         guard let commit = committed?.commit else { return nil }
         report.commits.append(commit)
-        let erased = Set(batch.filter { $0.record.erasure != nil }.map(\.id))
-        if plan.updated.contains(where: erased.contains) {
-            TicketListCache.forget(gitDirectory: tickets.repository.gitDirectory)
+        // The list cache's rows of the tickets erased now go with their data.
+        let erased = Set(plan.updated).intersection(batch.filter { $0.record.erasure != nil }.map(\.id))
+        if !erased.isEmpty {
+            TicketListCache.forget(
+                paths: Set(erased.compactMap { known.path(of: $0) }), gitDirectory: tickets.repository.gitDirectory)
         }
         logger.info(
             "committed",

@@ -260,9 +260,12 @@ public struct TicketPusher {
         // Every ticket that could be in conflict was merged just now: what is
         // not in conflict any more leaves the ledger, unless its push failed.
         let recorded = Set(try ConflictLedger.read(tickets, at: tickets.baseTip()).tickets.keys)
+        // A ticket whose file did not read, or that has two, was not merged: its conflict stays recorded.
+        let unmerged = report.problems.compactMap { TicketPaths.ticketFile($0.location.file).map { String($0.id) } }
         try ConflictLedger.update(
             tickets, found: report.conflicts,
-            cleared: recorded.subtracting(report.conflicts.map(\.id)).subtracting(report.failed.map(\.id)),
+            cleared: recorded.subtracting(report.conflicts.map(\.id)).subtracting(report.failed.map(\.id))
+                .subtracting(unmerged),
             author: author)
         return report
     }
@@ -418,9 +421,12 @@ public struct TicketPusher {
                 try await platform.patchTicket(id: id, patch, expecting: stepped.version, sealing: sealing), stepped
             )
         } catch {
+            // Changed by someone since the first move: taking it back would be refused too.
+            if case .versionConflict = error { throw SendFailure(error: error, firstMoveLeft: step) }
             let back = try? await platform.patchTicket(
                 id: id, TicketPatch(status: current.status), expecting: stepped.version, sealing: sealing)
-            throw SendFailure(error: error, firstMoveLeft: back == nil ? step : nil)
+            // Taken back only when the answer shows the status as it was.
+            throw SendFailure(error: error, firstMoveLeft: back?.record.team.status == current.status ? nil : step)
         }
     }
 

@@ -132,7 +132,7 @@ public struct TicketQueries {
         /// Ticket files that do not read, and ticket-like files at no ticket's path.
         public var problems: [Diagnostic]
         /// Files that read but share an id (or one differing only in case):
-        /// `list` reports them, a pull leaves them to a cleanup of their own.
+        /// `list`, pull and push report them, and none is picked.
         public var duplicates: [Diagnostic] = []
     }
 
