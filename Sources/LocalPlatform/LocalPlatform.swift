@@ -17,7 +17,8 @@ import TicketSealing
 /// the erased bytes. Request
 /// bodies are never stored.
 public final class LocalPlatform: AgentPlatform {
-    let database: DatabasePool
+    /// The file's pool; an in-memory queue for `empty()`.
+    let database: any DatabaseWriter
     /// Each agent's stored body and what it decodes to: a body read again
     /// unchanged (the same text) is not decoded again. A no-change plan of
     /// 1,000 agents spent half the server's time decoding them.
@@ -31,8 +32,11 @@ public final class LocalPlatform: AgentPlatform {
 
     /// Opens (creating when needed) the database at `path`. When the file
     /// lives in a `.supportsync` folder, that folder gets a `.gitignore`
-    /// holding `*` so local state never reaches a commit.
-    public init(path: String) throws(PlatformError) {
+    /// holding `*` so local state never reaches a commit. A file created
+    /// now takes `instance` as its instance id when it is a UUID (a plan
+    /// saved against the empty platform `empty()` stood for names it), a new
+    /// one otherwise.
+    public init(path: String, instance: String? = nil) throws(PlatformError) {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
@@ -43,22 +47,44 @@ public final class LocalPlatform: AgentPlatform {
                     try Data("*\n".utf8).write(to: ignore)
                 }
             }
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.label = "supportsync.platform"
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // Deleted and overwritten content is zeroed, not left in free pages.
-                try db.execute(sql: "PRAGMA secure_delete = ON")
-            }
-            database = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
+            database = try DatabasePool(path: path, configuration: Self.configuration)
+            try Self.migrator(instance: instance).migrate(database)
         } catch {
             throw .failed("cannot open the local platform at \(path): \(error)")
         }
     }
 
-    static var migrator: DatabaseMigrator {
+    /// A platform with nothing on it, in memory, for a run that only reads
+    /// (a plan, a dry run) where no file exists yet: reading writes nothing,
+    /// not even an empty file. `path` is the file it stands for.
+    public static func empty(standingFor path: String) throws(PlatformError) -> LocalPlatform {
+        do {
+            return try LocalPlatform(path: path, database: DatabaseQueue(configuration: configuration))
+        } catch {
+            throw .failed("cannot open an empty local platform in memory: \(error)")
+        }
+    }
+
+    private init(path: String, database: any DatabaseWriter) throws {
+        self.path = path
+        self.database = database
+        try Self.migrator(instance: nil).migrate(database)
+    }
+
+    private static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "supportsync.platform"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Deleted and overwritten content is zeroed, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return configuration
+    }
+
+    static func migrator(instance: String?) -> DatabaseMigrator {
+        let instance = instance.flatMap(UUID.init(uuidString:)) ?? UUID()
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -79,7 +105,7 @@ public final class LocalPlatform: AgentPlatform {
                     """)
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('instance', ?), ('seq', '0')",
-                arguments: [UUID().uuidString.lowercased()])
+                arguments: [instance.uuidString.lowercased()])
         }
         migrator.registerMigration("v2-ticket-keys") { db in
             try db.execute(

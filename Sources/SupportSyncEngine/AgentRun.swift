@@ -14,7 +14,8 @@ public enum AgentRun {
     ) async throws -> Plan {
         let target = try selection.resolve(root: root)
         let desired = try loadDesired(root: root, environment: target.environment)
-        var plan = try await selection.with(target, logger: logger("supportsync.platform")) { platform in
+        var plan = try await selection.with(target, readsOnly: true, logger: logger("supportsync.platform")) {
+            platform in
             try await Reconciler(platform: platform, logger: logger("supportsync.plan")).plan(
                 desired: desired.agents, only: only)
         }
@@ -51,7 +52,11 @@ public enum AgentRun {
             saved = decoded
         }
         let desired = saved == nil ? try loadDesired(root: root, environment: target.environment) : nil
-        return try await selection.with(target, logger: logger("supportsync.platform")) { platform in
+        // A plan saved where no local platform file existed yet (it was read
+        // as empty) is applied to the file created now, under the plan's instance.
+        return try await selection.with(
+            target, instance: saved?.platformInstance, logger: logger("supportsync.platform")
+        ) { platform in
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
             var plan: Plan
             if let saved {
@@ -118,7 +123,8 @@ public enum AgentRun {
         logger: @escaping LoggerFactory = { Logger(label: $0) }
     ) async throws -> Importer.Report {
         let target = try selection.resolve(root: root)
-        return try await selection.with(target, logger: logger("supportsync.platform")) { platform in
+        return try await selection.with(target, readsOnly: true, logger: logger("supportsync.platform")) {
+            platform in
             try await Importer(platform: platform, root: root, environment: target.environment).run(
                 only: only, overwrite: overwrite)
         }

@@ -227,6 +227,8 @@ public struct PlatformSelection: Sendable {
         public var target: Target
         public var name: String { target.name }
         public var close: @Sendable () async -> Void
+        /// A local platform read as empty, in memory: its file does not exist.
+        public var unsaved = false
     }
 
     /// `local (.supportsync/platform.sqlite)` or `https://... (instance ...)`,
@@ -237,7 +239,8 @@ public struct PlatformSelection: Sendable {
         switch connection.target.kind {
         case .local(let path):
             let current = FileManager.default.currentDirectoryPath + "/"
-            details.insert(path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path, at: 0)
+            let shown = path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
+            details.insert(connection.unsaved ? shown + ": none yet, read as empty" : shown, at: 0)
             return "local (" + details.joined(separator: ", ") + ")"
         case .http:
             let instance = try await connection.platform.info().instance
@@ -277,10 +280,20 @@ public struct PlatformSelection: Sendable {
         }
     }
 
-    public func connect(_ target: Target, logger: Logger) throws -> Connection {
+    /// Connects to `target`. A run that `readsOnly` (a plan, a dry run)
+    /// creates no local platform file: where none exists it reads an empty
+    /// platform, held in memory. A local platform file created now takes
+    /// `instance` as its id (the platform a saved plan was made against).
+    public func connect(
+        _ target: Target, readsOnly: Bool = false, instance: String? = nil, logger: Logger
+    ) throws -> Connection {
         switch target.kind {
         case .local(let path):
-            return Connection(platform: try LocalPlatform(path: path), target: target, close: {})
+            if readsOnly, !FileManager.default.fileExists(atPath: path) {
+                return Connection(
+                    platform: try LocalPlatform.empty(standingFor: path), target: target, close: {}, unsaved: true)
+            }
+            return Connection(platform: try LocalPlatform(path: path, instance: instance), target: target, close: {})
         case .http(let url, let token):
             var configuration = try retryConfiguration()
             // The only reader of the feed is a pull, which reads it to its end.
@@ -320,9 +333,10 @@ public struct PlatformSelection: Sendable {
 
     /// Runs `body` with the platform `target` names, closing it afterwards.
     public func with<T>(
-        _ target: Target, logger: Logger, _ body: (any ManagedPlatform) async throws -> T
+        _ target: Target, readsOnly: Bool = false, instance: String? = nil, logger: Logger,
+        _ body: (any ManagedPlatform) async throws -> T
     ) async throws -> T {
-        let connection = try connect(target, logger: logger)
+        let connection = try connect(target, readsOnly: readsOnly, instance: instance, logger: logger)
         do {
             if let announce {
                 // Named first, before anything waits on it: a remote platform

@@ -67,7 +67,8 @@ public struct SyncEngine: Sendable {
             let repository = try TicketStore.project(root: root, settings: settings)
             tickets = (repository, try repository.author(options.author), settings.eraseClosedAfterDays)
         }
-        return try await platform.with(target, logger: logger("supportsync.platform")) { platform in
+        return try await platform.with(target, readsOnly: options.dryRun, logger: logger("supportsync.platform")) {
+            platform in
             await sync(target: target, tickets: tickets, platform: platform)
         }
     }

@@ -37,9 +37,11 @@ struct PlatformOptions: ParsableArguments {
 
     /// Runs `body` with the platform `target` names, closing it afterwards.
     func with<T>(
-        _ target: PlatformSelection.Target, _ body: (any ManagedPlatform) async throws -> T
+        _ target: PlatformSelection.Target, readsOnly: Bool = false,
+        _ body: (any ManagedPlatform) async throws -> T
     ) async throws -> T {
-        try await selection.with(target, logger: CommandLogging.logger("supportsync.platform"), body)
+        try await selection.with(
+            target, readsOnly: readsOnly, logger: CommandLogging.logger("supportsync.platform"), body)
     }
 
     /// The platform of a ticket command: refused (64) for an environment whose tickets are not pulled.

@@ -289,7 +289,9 @@ struct ShowCommand: AsyncParsableCommand {
             var record = shown.record
             var text = shown.text
             if reveal, let sealed = record {
-                let revealed = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
+                let revealed = try await platformOptions.with(
+                    try platformOptions.ticketTarget(root: root), readsOnly: true
+                ) {
                     try await TicketCustodyRun.reveal(sealed, sealing: tickets.sealing, platform: $0)
                 }
                 if let note = revealed.note { printError("note: \(note)") }
@@ -464,7 +466,8 @@ struct FindCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(json: format == .json) {
             let root = try repository.root()
-            let records = try await platformOptions.with(try platformOptions.ticketTarget(root: root)) {
+            let records = try await platformOptions.with(try platformOptions.ticketTarget(root: root), readsOnly: true)
+            {
                 try await TicketCustodyRun.find(customer: customer, platform: $0, root: root)
             }
             if format == .json {

@@ -214,6 +214,9 @@ import Testing
             local.replacingOccurrences(of: "pull_tickets: true", with: "pull_tickets: true\n    ci: true"))
         let allowed = try await bench.run(["plan"], environment: ["CI": "true"])
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+        #expect(allowed.stderr.contains(".supportsync/dev.sqlite: none yet, read as empty"), "\(allowed.stderr)")
+        let applied = try await bench.run(["apply"], environment: ["CI": "true"])
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
         #expect(
             FileManager.default.fileExists(atPath: bench.root.appendingPathComponent(".supportsync/dev.sqlite").path))
     }

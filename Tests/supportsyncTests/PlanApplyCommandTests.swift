@@ -30,6 +30,37 @@ struct PlanApplyCommandTests {
         #expect(!missing.stderr.contains("NSCocoaErrorDomain"))
     }
 
+    /// A run that only reads (plan, import, a dry run, an access request)
+    /// creates no local platform file where none exists: it reads an empty
+    /// platform, says so, and leaves no file behind (a mistyped --db is not
+    /// made into a database). apply then creates it.
+    @Test func runsThatOnlyReadCreateNoLocalPlatform() throws {
+        let repo = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "-b", "main"], in: repo.url)
+        try repo.write("config/agents/desk.yaml", PlanApply.agentFile("desk"))
+        let database = repo.url.appendingPathComponent(".supportsync/platform.sqlite")
+        let mistyped = repo.url.appendingPathComponent("platfrom.sqlite")
+        for command in [
+            ["plan"], ["import", "--agent", "desk"], ["sync", "--dry-run", "--platform", "local"],
+            ["tickets", "find", "--customer", "ana@example.com", "--db", mistyped.path],
+        ] {
+            let result = try Executable.run(command, in: repo.url)
+            #expect([0, 1].contains(result.status), "\(command): \(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains(": none yet, read as empty)"), "\(command): \(result.stderr)")
+        }
+        let plan = try Executable.run(["plan"], in: repo.url)
+        #expect(plan.stdout.contains("+ create desk"), "\(plan.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: database.path))
+        #expect(!FileManager.default.fileExists(atPath: database.deletingLastPathComponent().path))
+        #expect(!FileManager.default.fileExists(atPath: mistyped.path))
+        let applied = try Executable.run(["apply"], in: repo.url)
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        #expect(!applied.stderr.contains("none yet"), "\(applied.stderr)")
+        #expect(FileManager.default.fileExists(atPath: database.path))
+        let after = try Executable.run(["plan", "--detailed-exitcode"], in: repo.url)
+        #expect(after.status == 0 && !after.stderr.contains("none yet"), "\(after.stdout)\(after.stderr)")
+    }
+
     /// A saved plan edited after `plan --out` to hold settings validate
     /// refuses (a tag with a line break, an id that is a path) is refused
     /// whole, exit 64, before anything is written: apply never writes what
@@ -491,6 +522,9 @@ struct PlanApplyCommandTests {
         // A deliberate local run is still possible in CI.
         let deliberate = try await PlanApply.run(["plan", "--platform", "local"], in: repo.url, environment: ci)
         #expect(deliberate.status == 0, "\(deliberate.stderr)")
+        #expect(deliberate.stderr.contains("platform.sqlite: none yet, read as empty"), "\(deliberate.stderr)")
+        let applied = try await PlanApply.run(["apply", "--platform", "local"], in: repo.url, environment: ci)
+        #expect(applied.status == 0, "\(applied.stderr)")
         #expect(
             FileManager.default.fileExists(atPath: repo.url.appendingPathComponent(".supportsync/platform.sqlite").path)
         )

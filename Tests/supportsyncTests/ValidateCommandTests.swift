@@ -386,7 +386,7 @@ struct ValidateCommandTests {
         let folder = try TemporaryFolder()
         try folder.write("config/agents/a.yaml", "agent: a\nname: A\nchannels: [messages]\nsupport: {mode: flag}\n")
         let database = folder.url.appendingPathComponent("p.sqlite").path
-        let local = try Executable.run(["plan", "--platform", "local", "--db", database], in: folder.url)
+        let local = try Executable.run(["apply", "--platform", "local", "--db", database], in: folder.url)
         #expect(local.status == 0)
         // Relative to where the command runs.
         #expect(local.stderr.contains("platform: local (p.sqlite)\n"), "\(local.stderr)")
