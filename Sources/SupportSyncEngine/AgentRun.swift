@@ -22,7 +22,10 @@ public enum AgentRun {
         plan.environment = target.environment
         try UnknownAgentError.check(only, known: desired.agents.map(\.id) + plan.unmanaged)
         plan.noteFallbacks(providerNotes(desired, target: target))
-        Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
+        Drift.annotate(
+            &plan,
+            lastApplied: AppliedRecord.read(
+                root: root, environment: target.environment, platformInstance: plan.platformInstance))
         return plan
     }
 
@@ -40,6 +43,24 @@ public enum AgentRun {
             }
             guard let decoded = try? JSONDecoder().decode(Plan.self, from: data) else {
                 throw SavedPlanError(path: savedPlan)
+            }
+            // A plan of a later format may mean more than this version reads;
+            // one without the platform it was made against cannot be checked
+            // against the platform it is applied to.
+            let version = (try? JSONDecoder().decode(SavedPlanHeader.self, from: data))?.formatVersion
+            guard version == JSONDocument.formatVersion else {
+                throw SavedPlanError(
+                    path: savedPlan,
+                    reason: version.map {
+                        "it is of format_version \($0), which this version of supportsync does not read (it reads \(JSONDocument.formatVersion)); plan again"
+                    } ?? "it has no format_version: it is not as plan --out saved it; plan again")
+            }
+            guard let instance = decoded.platformInstance, !instance.isEmpty else {
+                throw SavedPlanError(
+                    path: savedPlan,
+                    reason:
+                        "it does not name the platform it was made against (platform_instance): it is not as plan --out saved it; plan again"
+                )
             }
             guard decoded.environment == target.environment else {
                 throw SavedPlanError(
@@ -70,11 +91,15 @@ public enum AgentRun {
                 only, known: (desired?.agents.map(\.id) ?? plan.agents.map(\.id)) + plan.unmanaged,
                 place: savedPlan.map { "in the saved plan \($0)" })
             if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
-            Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
+            Drift.annotate(
+                &plan,
+                lastApplied: AppliedRecord.read(
+                    root: root, environment: target.environment, platformInstance: plan.platformInstance))
             var report = await reconciler.apply(plan, parallel: parallel)
             report.putBack = Drift.putBack(plan, report)
             if let warning = AppliedRecord.record(
-                root: root, environment: target.environment, applied: report.applied(from: plan),
+                root: root, environment: target.environment, platformInstance: plan.platformInstance,
+                applied: report.applied(from: plan),
                 pullsTickets: target.pullTickets)
             {
                 report.warnings.append(warning)
@@ -159,6 +184,12 @@ public struct UnknownAgentError: UserError {
 
 /// `apply --plan FILE` with a file that is not a saved plan, or one made
 /// for another environment (exit 64).
+/// What a saved plan says of its own format.
+private struct SavedPlanHeader: Decodable {
+    var formatVersion: Int
+    enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
+}
+
 public struct SavedPlanError: UserError {
     public var path: String
     public var reason = "it is not a plan saved by 'supportsync plan --out'"

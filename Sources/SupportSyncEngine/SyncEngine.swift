@@ -101,7 +101,10 @@ public struct SyncEngine: Sendable {
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
             var plan = try await reconciler.plan(desired: validation.agents)
             plan.environment = target.environment
-            Drift.annotate(&plan, lastApplied: AppliedRecord.read(root: root, environment: target.environment))
+            Drift.annotate(
+                &plan,
+                lastApplied: AppliedRecord.read(
+                    root: root, environment: target.environment, platformInstance: plan.platformInstance))
             report.plan = plan
             // A dry run only reads: what the token may write is the
             // platform's to say, so the run's refusals are foretold.
@@ -123,7 +126,8 @@ public struct SyncEngine: Sendable {
                 var applied = await reconciler.apply(plan, parallel: options.parallel)
                 applied.putBack = Drift.putBack(plan, applied)
                 if let warning = AppliedRecord.record(
-                    root: root, environment: target.environment, applied: applied.applied(from: plan),
+                    root: root, environment: target.environment, platformInstance: plan.platformInstance,
+                    applied: applied.applied(from: plan),
                     pullsTickets: target.pullTickets)
                 {
                     applied.warnings.append(warning)

@@ -19,17 +19,34 @@ public enum AppliedRecord {
         try? TicketStore(root: root)
     }
 
-    /// The last applied settings of the environment's agents; empty without a record.
-    public static func read(root: URL, environment: String?) -> [String: AgentSettings] {
+    /// One agent's record: the settings written and the platform they were
+    /// written to. A record of an earlier version holds the settings alone.
+    struct Entry: Codable {
+        var platformInstance: String
+        var settings: AgentSettings
+
+        enum CodingKeys: String, CodingKey {
+            case platformInstance = "platform_instance"
+            case settings
+        }
+    }
+
+    /// The last applied settings of the environment's agents on the platform
+    /// `platformInstance` names; empty without a record. What was applied to
+    /// another platform under the same environment name (another `--db` or
+    /// `--platform`) is no record of this one.
+    public static func read(root: URL, environment: String?, platformInstance: String?) -> [String: AgentSettings] {
         guard let store = store(root: root), let baseTip = try? store.baseTip() else { return [:] }
         let folder = "\(folder)/\(environment ?? "default")"
         guard let files = try? store.repository.files(under: folder, in: baseTip) else { return [:] }
         var settings: [String: AgentSettings] = [:]
         for file in files where file.path.hasSuffix(".json") {
-            guard let bytes = try? store.repository.blob(file.blob),
-                let agent = try? JSONDecoder().decode(AgentSettings.self, from: Data(bytes))
-            else { continue }
-            settings[agent.id] = agent
+            guard let bytes = try? store.repository.blob(file.blob) else { continue }
+            if let entry = try? JSONDecoder().decode(Entry.self, from: Data(bytes)) {
+                if entry.platformInstance == platformInstance { settings[entry.settings.id] = entry.settings }
+            } else if let agent = try? JSONDecoder().decode(AgentSettings.self, from: Data(bytes)) {
+                settings[agent.id] = agent
+            }
         }
         return settings
     }
@@ -42,16 +59,20 @@ public enum AppliedRecord {
     /// (a lock a killed command left): the next plan would take what this
     /// apply wrote for edits made on the platform.
     @discardableResult
-    public static func record(root: URL, environment: String?, applied: [AgentSettings], pullsTickets: Bool)
-        -> String?
-    {
-        guard pullsTickets, !applied.isEmpty, let store = store(root: root), let author = try? store.author(nil)
+    public static func record(
+        root: URL, environment: String?, platformInstance: String?, applied: [AgentSettings], pullsTickets: Bool
+    ) -> String? {
+        guard pullsTickets, !applied.isEmpty, let platformInstance, let store = store(root: root),
+            let author = try? store.author(nil)
         else { return nil }
         // A clone that fetched branches only has tickets but no base: a record
         // would start a base of its own there. A new repository starts one.
         if (try? store.baseTip()) == nil, (try? store.hasTicketFiles(at: store.tip())) != false { return nil }
         let files = applied.map { agent in
-            (path(environment, agent.id), Array(JSONCoding.prettyString(agent).utf8))
+            (
+                path(environment, agent.id),
+                Array(JSONCoding.prettyString(Entry(platformInstance: platformInstance, settings: agent)).utf8)
+            )
         }
         do {
             _ = try store.commit(author: author) { _, baseTip in

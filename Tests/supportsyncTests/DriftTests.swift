@@ -74,4 +74,37 @@ struct DriftTests {
             "\(locked.stdout)")
         #expect(locked.stdout.contains("platform.lock exists"), "\(locked.stdout)")
     }
+
+    /// The record is of the platform applied to: a change applied to
+    /// another platform under the same environment name (another --db) is
+    /// no edit made on this one, and a record of an earlier version
+    /// (settings alone) is still read.
+    @Test func whatWasAppliedElsewhereIsNoEditHere() throws {
+        let folder = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "-b", "main"], in: folder.url)
+        #expect(try Executable.run(["init"], in: folder.url).status == 0)
+        try WitnessGit.run(["add", "-A"], in: folder.url)
+        try WitnessGit.run(["commit", "-q", "-m", "Add supportsync"], in: folder.url)
+        let first = ["--platform", "local", "--db", folder.url.appendingPathComponent("a.sqlite").path]
+        let second = ["--platform", "local", "--db", folder.url.appendingPathComponent("b.sqlite").path]
+        let file = folder.url.appendingPathComponent("config/agents/billing-line.yaml")
+        func ringFor(_ seconds: Int) throws {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let edited = text.replacingOccurrences(
+                of: #"ring_timeout: \d+"#, with: "ring_timeout: \(seconds)", options: .regularExpression)
+            try Data(edited.utf8).write(to: file)
+        }
+        #expect(try Executable.run(["apply"] + first, in: folder.url).status == 0)
+        try ringFor(30)
+        #expect(try Executable.run(["apply"] + second, in: folder.url).status == 0)
+        try ringFor(35)
+        let plan = try Executable.run(["plan"] + first, in: folder.url)
+        #expect(plan.stdout.contains("~ update billing-line"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("edited on the platform"), "\(plan.stdout)")
+        let record = try WitnessGit.run(
+            ["cat-file", "-p", "refs/supportsync/platform:supportsync-applied/default/billing-line.json"],
+            in: folder.url)
+        #expect(record.contains("\"platform_instance\""), "\(record)")
+        #expect(record.contains("\"ring_timeout\" : 30"), "\(record)")
+    }
 }

@@ -61,6 +61,35 @@ struct PlanApplyCommandTests {
         #expect(after.status == 0 && !after.stderr.contains("none yet"), "\(after.stdout)\(after.stderr)")
     }
 
+    /// A saved plan must say which platform it was made against and be of
+    /// the format this version reads: one without them cannot be checked
+    /// (versions are counters, so a plan of another platform could match).
+    @Test func aSavedPlanWithoutItsPlatformOrFormatIsRefused() throws {
+        let repo = try TemporaryFolder()
+        try repo.write("config/agents/desk.yaml", PlanApply.agentFile("desk"))
+        let database = repo.url.appendingPathComponent("platform.sqlite").path
+        let planFile = repo.url.appendingPathComponent("plan.json").path
+        #expect(try Executable.run(["plan", "--out", planFile, "--db", database], in: repo.url).status == 0)
+        let saved = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planFile))) as? [String: Any])
+        for (change, said) in [
+            ({ (plan: inout [String: Any]) in plan["platform_instance"] = nil }, "does not name the platform"),
+            ({ (plan: inout [String: Any]) in plan["platform_instance"] = "" }, "does not name the platform"),
+            ({ (plan: inout [String: Any]) in plan["format_version"] = 2 }, "format_version 2"),
+            ({ (plan: inout [String: Any]) in plan["format_version"] = nil }, "has no format_version"),
+        ] {
+            var document = saved
+            change(&document)
+            let path = repo.url.appendingPathComponent("edited.json")
+            try JSONSerialization.data(withJSONObject: document).write(to: path)
+            let applied = try Executable.run(["apply", "--plan", path.path, "--db", database], in: repo.url)
+            #expect(applied.status == 64, "\(said): \(applied.stdout)\(applied.stderr)")
+            #expect(applied.stderr.contains(said) && applied.stderr.contains("plan again"), "\(applied.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: database), "nothing was applied")
+        #expect(try Executable.run(["apply", "--plan", planFile, "--db", database], in: repo.url).status == 0)
+    }
+
     /// A saved plan edited after `plan --out` to hold settings validate
     /// refuses (a tag with a line break, an id that is a path) is refused
     /// whole, exit 64, before anything is written: apply never writes what

@@ -68,17 +68,31 @@ public struct Reconciler: Sendable {
     public func apply(_ plan: Plan, parallel: Int = 8) async -> ApplyReport {
         var results: [ApplyReport.Result] = plan.agents.filter { $0.action == .unchanged }
             .map { ApplyReport.Result(id: $0.id, action: .unchanged, outcome: .unchanged) }
-        if let expected = plan.platformInstance, let actual = try? await platform.info().instance, expected != actual {
-            for agent in plan.pending {
-                results.append(
-                    ApplyReport.Result(
-                        id: agent.id, action: agent.action,
-                        outcome: .conflict(
-                            "the plan was made against another platform (instance \(expected), not \(actual))")))
+        if let expected = plan.platformInstance {
+            // A plan is applied only to the platform it was made against; one
+            // that cannot say which it is gets nothing.
+            let refusal: String?
+            do {
+                let actual = try await platform.info().instance
+                refusal =
+                    actual == expected
+                    ? nil
+                    : "the plan was made against another platform (instance \(PrintableText.escaping(expected)), not \(PrintableText.escaping(actual)))"
+            } catch {
+                refusal = "the platform did not say which it is, so the plan cannot be checked against it: \(error)"
             }
-            var report = ApplyReport(results: results, environment: plan.environment)
-            report.conditional = platform.conditionalWrites
-            return report
+            if let refusal {
+                // Nor is an agent the plan found unchanged there said to be
+                // unchanged here (or recorded as applied).
+                results = []
+                for agent in plan.pending {
+                    results.append(
+                        ApplyReport.Result(id: agent.id, action: agent.action, outcome: .conflict(refusal)))
+                }
+                var report = ApplyReport(results: results, environment: plan.environment)
+                report.conditional = platform.conditionalWrites
+                return report
+            }
         }
         let pending = plan.pending
         let width = max(1, parallel)
