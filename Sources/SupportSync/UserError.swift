@@ -2,6 +2,13 @@
 /// description says what to change, and it carries its exit status.
 public protocol UserError: Error, CustomStringConvertible {
     var exitStatus: ExitStatus { get }
+    /// Where in a file the cause is, when a file is (a ticket file that does
+    /// not validate): printed, and carried by the JSON failure document.
+    var diagnostics: [Diagnostic] { get }
+}
+
+extension UserError {
+    public var diagnostics: [Diagnostic] { [] }
 }
 
 extension ConfigError: UserError {

@@ -142,18 +142,26 @@ public enum TicketOutput {
     // MARK: - JSON
 
     /// `tickets show`: the ticket and its path.
-    public static func json(shown record: TicketRecord, path: String) -> String {
-        struct Document: Encodable {
+    /// `tickets show`: the ticket, its path, and why its file does not
+    /// validate (`diagnostics`, left out when it does).
+    public static func json(shown record: TicketRecord, path: String, diagnostics: [Diagnostic] = []) -> String {
+        struct Document<Entries: Encodable>: Encodable {
             var path: String
             var ticket: TicketRecord
+            var diagnostics: Entries?
         }
-        return JSONDocument.render(Document(path: path, ticket: record))
+        return JSONDocument.render(
+            Document(
+                path: path, ticket: record,
+                diagnostics: diagnostics.isEmpty ? nil : DiagnosticFormatter.jsonEntries(diagnostics)))
     }
 
     /// `tickets list`: each ticket as its file holds it, with its path.
-    public static func json(_ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil) -> String {
+    public static func json(
+        _ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil, diagnostics: [Diagnostic] = []
+    ) -> String {
         var document = ""
-        writeJSON(listed, conflicts: conflicts) { document += $0 }
+        writeJSON(listed, conflicts: conflicts, diagnostics: diagnostics) { document += $0 }
         return document
     }
 
@@ -161,11 +169,20 @@ public enum TicketOutput {
     /// handed to `write` in pieces of about 64 KiB: 256 tickets are encoded
     /// at a time, never the whole document (100,000 tickets make 125 MB of
     /// JSON, which took over 700 MiB to encode as one value).
+    /// Files under tickets/ that do not read as tickets are `diagnostics`,
+    /// first (the members are sorted), left out when there are none.
     public static func writeJSON(
-        _ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil, to write: (String) -> Void
+        _ listed: [TicketQueries.Listed], conflicts: ConflictLedger? = nil, diagnostics: [Diagnostic] = [],
+        to write: (String) -> Void
     ) {
         guard !listed.isEmpty else {
-            write(JSONDocument.render([ListedJSON](), under: "tickets"))
+            struct Empty<Entries: Encodable>: Encodable {
+                var diagnostics: Entries?
+                var tickets: [ListedJSON] = []
+            }
+            write(
+                JSONDocument.render(
+                    Empty(diagnostics: diagnostics.isEmpty ? nil : DiagnosticFormatter.jsonEntries(diagnostics))))
             return
         }
         // The document's members sorted, as the encoder sorts them. The
@@ -178,7 +195,17 @@ public enum TicketOutput {
         encoder.userInfo[JSONCoding.outputDocument] = true
         let newline = UInt8(ascii: "\n")
         let space = UInt8(ascii: " ")
-        var piece = Array("{\n  \"format_version\" : \(JSONDocument.formatVersion),\n  \"tickets\" : [\n".utf8)
+        var piece = Array("{\n".utf8)
+        if !diagnostics.isEmpty, let data = try? encoder.encode(DiagnosticFormatter.jsonEntries(diagnostics)) {
+            // One level deeper than the encoder wrote it.
+            piece += Array("  \"diagnostics\" : ".utf8)
+            for byte in data {
+                piece.append(byte)
+                if byte == newline { piece += [space, space] }
+            }
+            piece += Array(",\n".utf8)
+        }
+        piece += Array("  \"format_version\" : \(JSONDocument.formatVersion),\n  \"tickets\" : [\n".utf8)
         for start in stride(from: 0, to: listed.count, by: 256) {
             let entries = listed[start..<min(start + 256, listed.count)].map { item in
                 ListedJSON(

@@ -54,8 +54,11 @@ func reportingErrors(json: Bool = false, _ body: () async throws -> ExitStatus) 
         if json { printFailure(error.description, error.exitStatus, error.report.diagnostics) }
         throw ExitCode(error.exitStatus)
     } catch let error as any UserError {
+        if !error.diagnostics.isEmpty {
+            printError(DiagnosticFormatter.text(DiagnosticReport(files: 1, diagnostics: error.diagnostics)))
+        }
         printError("error: \(error.description)")
-        if json { printFailure(error.description, error.exitStatus) }
+        if json { printFailure(error.description, error.exitStatus, error.diagnostics) }
         throw ExitCode(error.exitStatus)
     } catch {
         printError("error: \(error)")

@@ -232,8 +232,11 @@ struct ListCommand: AsyncParsableCommand {
                 if ledger == nil { printNoPlatformBase(tickets) }
                 listed = listed.filter { ledger?.tickets[$0.record.id] != nil }
             }
+            // Files that are not tickets any more are never skipped silently.
+            let problems = (listing.problems + listing.duplicates).sorted { $0.location < $1.location }
             if format == .json {
-                TicketOutput.writeJSON(listed, conflicts: ledger) { print($0, terminator: "") }
+                StandardOutput.shared.markPrinted()
+                TicketOutput.writeJSON(listed, conflicts: ledger, diagnostics: problems) { print($0, terminator: "") }
             } else {
                 print(TicketOutput.table(listed), terminator: "")
                 for item in listed {
@@ -243,8 +246,6 @@ struct ListCommand: AsyncParsableCommand {
                 }
             }
             if let notice = tickets.workingTreeNotice { printError("warning: \(notice)") }
-            // Files that are not tickets any more are never skipped silently.
-            let problems = (listing.problems + listing.duplicates).sorted { $0.location < $1.location }
             guard problems.isEmpty else {
                 printError(
                     DiagnosticFormatter.text(DiagnosticReport(files: 0, diagnostics: problems))
@@ -299,7 +300,11 @@ struct ShowCommand: AsyncParsableCommand {
                 text = TicketFile.text(revealed.record)
             }
             if format == .json, let record {
-                printOutput(TicketOutput.json(shown: record, path: shown.path), json: true)
+                printOutput(TicketOutput.json(shown: record, path: shown.path, diagnostics: shown.problems), json: true)
+            } else if format == .json {
+                // Not a ticket at all: the failure document, with why.
+                printFailure(
+                    "\(shown.path) does not read as a ticket", .needsAttention, shown.problems)
             } else if format == .text {
                 print("# \(shown.path)\n\(PrintableText.escaping(text, keepingNewlines: true))", terminator: "")
             }

@@ -33,6 +33,22 @@ struct TicketUnreadableTests {
         #expect(show.status == 1)
         #expect(show.stderr.contains(located), "\(show.stderr)")
 
+        // In JSON, standard output holds one document that says where.
+        func diagnostics(_ command: [String]) async throws -> [[String: Any]] {
+            let result = try await bench.run(command + ["--format", "json"])
+            #expect(result.status == 1, "\(command): \(result.stdout)\(result.stderr)")
+            let document = try ticketJSON(result.stdout)
+            let found = try #require(document["diagnostics"] as? [[String: Any]], "\(command): \(result.stdout)")
+            #expect(found.first?["file"] as? String == broken, "\(command): \(found)")
+            #expect(found.first?["line"] as? Int == 17, "\(command): \(found)")
+            return found
+        }
+        #expect(try await diagnostics(["tickets", "list"]).count == 1)
+        #expect(try await diagnostics(["tickets", "show", tickets[0].id]).count == 1)
+        #expect(try await diagnostics(["tickets", "set", tickets[0].id, "--status", "in_progress"]).count == 1)
+        let listed = try ticketJSON(try await bench.run(["tickets", "list", "--format", "json"]).stdout)
+        #expect((listed["tickets"] as? [[String: Any]])?.count == 2, "\(listed)")
+
         let push = try await bench.push()
         #expect(push.status == 1, "\(push.stdout)\(push.stderr)")
         #expect(push.stdout.contains(located), "\(push.stdout)")
@@ -44,6 +60,18 @@ struct TicketUnreadableTests {
         let pull = try await bench.pull()
         #expect(pull.status == 1)
         #expect(pull.stdout.contains("skipped \(tickets[0].id): \(broken):17:9: did not find"), "\(pull.stdout)")
+
+        // A file that reads but does not validate: the ticket, and why.
+        let invalid = SampleTickets.path(tickets[2])
+        let text = try #require(bench.readFile(invalid))
+        let agentLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("agent: ") })
+        try bench.writeFile(invalid, text.replacingOccurrences(of: agentLine, with: "agent: Billing_Line"))
+        let shown = try await bench.run(["tickets", "show", tickets[2].id, "--format", "json"])
+        #expect(shown.status == 1, "\(shown.stdout)\(shown.stderr)")
+        let document = try ticketJSON(shown.stdout)
+        #expect((document["ticket"] as? [String: Any])?["id"] as? String == tickets[2].id, "\(document)")
+        let why = try #require(document["diagnostics"] as? [[String: Any]], "\(document)")
+        #expect(why.first?["file"] as? String == invalid && why.first?["line"] as? Int == 2, "\(why)")
     }
 
     /// The platform's change to a ticket whose file is broken in git waits

@@ -35,7 +35,7 @@ public struct TicketEditor {
         guard let bytes = tickets.workingCopy(path) else { throw TicketEditError.missingFile(path) }
         let decoded = tickets.codec.decode(bytes, path: path)
         guard let current = decoded.record else {
-            throw TicketEditError.invalidFile(path, decoded.diagnostics.first?.message ?? "it does not validate")
+            throw TicketEditError.invalidFile(path, decoded.diagnostics)
         }
         var updated = current
         updated.team = patch.applied(to: current.team)
@@ -101,14 +101,15 @@ public struct TicketEditor {
 public enum TicketEditError: UserError {
     case noWorkingTree
     case missingFile(String)
-    case invalidFile(String, String)
+    case invalidFile(String, [Diagnostic])
     case refused(String)
 
     public var description: String {
         switch self {
         case .noWorkingTree: return "tickets set edits the working tree: run it in a checkout, not a bare repository"
         case .missingFile(let path): return "\(path) is not in the working tree (deleted?): git restore \(path)"
-        case .invalidFile(let path, let why): return "\(path) does not validate (\(why)); fix it first"
+        case .invalidFile(let path, let problems):
+            return "\(path) does not validate (\(problems.first?.message ?? "it is not a ticket")); fix it first"
         case .refused(let why): return why
         }
     }
@@ -118,5 +119,10 @@ public enum TicketEditError: UserError {
         case .noWorkingTree: return .usage
         default: return .needsAttention
         }
+    }
+
+    public var diagnostics: [Diagnostic] {
+        if case .invalidFile(_, let problems) = self { return problems }
+        return []
     }
 }

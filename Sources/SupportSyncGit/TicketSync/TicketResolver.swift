@@ -55,8 +55,9 @@ public struct TicketResolver {
         guard let gitBytes = try tickets.bytes(at: path, in: tickets.tip()) else {
             throw TicketResolveError.uncommitted(path)
         }
-        guard let git = tickets.codec.decodeValid(gitBytes, path: path) else {
-            throw TicketResolveError.invalidFile(path)
+        let decoded = tickets.codec.decode(gitBytes, path: path)
+        guard let git = decoded.record, !decoded.diagnostics.contains(where: { $0.severity == .error }) else {
+            throw TicketResolveError.invalidFile(path, decoded.diagnostics)
         }
         // Git's value is the branch's: uncommitted edits would be sent as
         // nothing, or overwritten. A person commits or discards them first.
@@ -172,7 +173,7 @@ public struct TicketResolver {
 
 /// Why `tickets resolve` settled nothing.
 public enum TicketResolveError: UserError {
-    case invalidFile(String)
+    case invalidFile(String, [Diagnostic])
     case notOnPlatform(String)
     case noConflictOnField(String, String, [String])
     case keptChanging(String)
@@ -181,7 +182,7 @@ public enum TicketResolveError: UserError {
 
     public var description: String {
         switch self {
-        case .invalidFile(let path): return "\(path) on the branch does not validate; fix it first"
+        case .invalidFile(let path, _): return "\(path) on the branch does not validate; fix it first"
         case .notOnPlatform(let id): return "the platform has no ticket \(id)"
         case .noConflictOnField(let id, let field, let others):
             return "\(id) has no conflict on \(field); its conflicts are on \(others.joined(separator: ", "))"
@@ -198,5 +199,10 @@ public enum TicketResolveError: UserError {
         case .keptChanging: return .failure
         default: return .needsAttention
         }
+    }
+
+    public var diagnostics: [Diagnostic] {
+        if case .invalidFile(_, let problems) = self { return problems }
+        return []
     }
 }
