@@ -55,6 +55,23 @@ import Testing
         #expect(try Executable.run(["init", "--branch", "a b"], in: explicit.url).status == 64)
     }
 
+    /// A branch YAML would read as another type (a number, null, a
+    /// boolean) is quoted wherever the workflow gives it as a value, and
+    /// `init --check` reads it back.
+    @Test(arguments: ["1.10", "null", "true", "010"])
+    func aBranchYAMLWouldReadAsAnotherTypeIsQuoted(_ branch: String) throws {
+        let folder = try TemporaryFolder()
+        #expect(try Executable.run(["init", "--branch", branch], in: folder.url).status == 0)
+        let workflow = try String(contentsOf: folder.url.appendingPathComponent(Scaffold.workflowPath), encoding: .utf8)
+        for value in ["branches: [\"\(branch)\"]", "ref: \"\(branch)\"", "BRANCH: \"\(branch)\""] {
+            #expect(workflow.contains(value), "\(value)")
+        }
+        #expect(workflow.contains("github.ref == 'refs/heads/\(branch)'"))
+        let check = try Executable.run(["init", "--check"], in: folder.url)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("current  \(Scaffold.workflowPath)\n"), "\(check.stdout)")
+    }
+
     @Test func secretsReachOnlyTheSupportsyncSteps() throws {
         let workflow = Scaffold.workflow()
         // No workflow- or job-level env: only steps (indented 8 spaces) have one.

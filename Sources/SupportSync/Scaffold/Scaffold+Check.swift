@@ -96,7 +96,7 @@ extension Scaffold {
         {
             action = String(current[...at]) + "v" + SupportSyncVersion.current
         }
-        let branch = firstMatch(#"(?m)^\s+branches:\s*\[([A-Za-z0-9._/-]+)\]"#, in: text)
+        let branch = firstMatch(#"(?m)^\s+branches:\s*\["?([A-Za-z0-9._/-]+)"?\]"#, in: text)
         return (action, branch)
     }
 

@@ -109,7 +109,8 @@ extension Scaffold {
         """#
 
     /// `.github/workflows/supportsync.yml` with placeholders: `%VERSION%`,
-    /// `%BRANCH%`, `%ACTION%` and `%COMMENT_ACTION%` (see `workflow(action:branch:)`).
+    /// `%BRANCH%` (in text), `%BRANCH_VALUE%` (a YAML value), `%ACTION%` and
+    /// `%COMMENT_ACTION%` (see `workflow(action:branch:)`).
     /// This repository's own workflow is it rendered for `./` on main.
     public static let workflowTemplate = #"""
         # Written by supportsync %VERSION% (supportsync init). `supportsync init --check`
@@ -140,7 +141,7 @@ extension Scaffold {
         on:
           pull_request:
           push:
-            branches: [%BRANCH%]
+            branches: [%BRANCH_VALUE%]
           schedule:
             # Every 15 minutes, off the hour: GitHub delays scheduled runs at minute 0.
             - cron: "7,22,37,52 * * * *"
@@ -220,7 +221,7 @@ extension Scaffold {
                 with:
                   # The branch as it is now, not the commit that started the run: a run
                   # queued behind another sync starts after that sync's ticket commit.
-                  ref: %BRANCH%
+                  ref: %BRANCH_VALUE%
                   fetch-depth: 0 # ticket history and the pull cursor live in git
                   token: ${{ steps.app-token.outputs.token || github.token }}
               - uses: %ACTION%
@@ -238,7 +239,7 @@ extension Scaffold {
                 # committed is still pushed, and the job still fails.
                 if: ${{ !cancelled() && steps.sync.outcome != 'skipped' }}
                 env:
-                  BRANCH: %BRANCH%
+                  BRANCH: %BRANCH_VALUE%
                 run: |
                   refs=("HEAD:refs/heads/$BRANCH")
                   if git show-ref --verify --quiet refs/supportsync/platform; then

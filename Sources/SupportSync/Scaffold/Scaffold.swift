@@ -1,4 +1,5 @@
 import Foundation
+import YAML
 
 /// `supportsync init`: scaffolds config/ (defaults and one example agent
 /// per mode), tickets/, the CI workflow, the editor schemas and settings and
@@ -69,6 +70,9 @@ public struct Scaffold: Sendable {
         return
             workflowTemplate
             .replacingOccurrences(of: "%VERSION%", with: SupportSyncVersion.current)
+            // Quoted where YAML would read it as another type (`1.10` a
+            // number, `null`, `true`), as the ticket writer quotes.
+            .replacingOccurrences(of: "%BRANCH_VALUE%", with: YAMLWriter.scalar(branch, flow: true))
             .replacingOccurrences(of: "%BRANCH%", with: branch)
             .replacingOccurrences(of: "%COMMENT_ACTION%", with: commentAction(for: action))
             .replacingOccurrences(of: "%ACTION%", with: action)
