@@ -141,6 +141,38 @@ import Testing
         #expect(try snapshot(folder.url) == before)
     }
 
+    /// A symbolic link in the repository that leads out of it (a folder
+    /// init writes into, `.gitignore` itself) is not written through: the
+    /// file is skipped and said, the others are written, nothing lands
+    /// outside. A link that stays inside is followed as any folder.
+    @Test func neverWritesThroughALinkOutOfTheRepository() throws {
+        let folder = try TemporaryFolder()
+        let repo = folder.url.appendingPathComponent("repo")
+        let elsewhere = folder.url.appendingPathComponent("elsewhere")
+        for path in [repo.appendingPathComponent("config"), elsewhere, repo.appendingPathComponent("editor")] {
+            try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+        }
+        let outsideIgnore = folder.url.appendingPathComponent("other-project.gitignore")
+        try Data("build/\n".utf8).write(to: outsideIgnore)
+        let fm = FileManager.default
+        try fm.createSymbolicLink(
+            atPath: repo.appendingPathComponent("config/schemas").path, withDestinationPath: "../../elsewhere")
+        try fm.createSymbolicLink(
+            atPath: repo.appendingPathComponent(".gitignore").path, withDestinationPath: outsideIgnore.path)
+        try fm.createSymbolicLink(atPath: repo.appendingPathComponent(".vscode").path, withDestinationPath: "editor")
+        let result = try Executable.run(["init"], in: repo)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        for path in [Scaffold.agentSchemaPath, Scaffold.ticketSchemaPath, ".gitignore"] {
+            #expect(
+                result.stdout.contains("skipped \(path) (a symbolic link on its path leads outside the repository"),
+                "\(path): \(result.stdout)")
+        }
+        #expect(try fm.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+        #expect(try String(contentsOf: outsideIgnore, encoding: .utf8) == "build/\n")
+        #expect(fm.fileExists(atPath: repo.appendingPathComponent("editor/settings.json").path), "\(result.stdout)")
+        #expect(fm.fileExists(atPath: repo.appendingPathComponent("config/defaults.yaml").path))
+    }
+
     @Test func inAnExistingRepositoryAddsOnlyWhatIsMissing() throws {
         let folder = try TemporaryFolder()
         try folder.write(

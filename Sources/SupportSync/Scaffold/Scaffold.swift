@@ -26,7 +26,7 @@ public struct Scaffold: Sendable {
         /// Left as it was: it exists.
         case kept
         /// Not written: `config/defaults.yaml`, the example agents and their scenarios when
-        /// config/agents/ already has agents.
+        /// config/agents/ already has agents; a path a symbolic link leads out of the repository.
         case skipped
         /// An existing `.gitignore` that lacked the entry: the entry was appended.
         case updated
@@ -227,8 +227,30 @@ public struct Scaffold: Sendable {
         return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
     }
 
+    /// Whether writing `path` stays in the repository: its deepest part
+    /// that exists (the file, else its folder, else theirs), with every
+    /// symbolic link on the way resolved, is the root or under it. A
+    /// repository a person cloned can hold links out of it (`config/schemas`
+    /// to elsewhere, `.gitignore` to a file of another project).
+    private func staysInside(_ path: String) -> Bool {
+        let top = root.resolvingSymlinksInPath().path
+        var probe = url(path)
+        while !FileManager.default.fileExists(atPath: probe.path), probe.path.count > root.path.count {
+            probe = probe.deletingLastPathComponent()
+        }
+        let real = probe.resolvingSymlinksInPath().path
+        return real == top || real.hasPrefix(top == "/" ? "/" : top + "/")
+    }
+
+    private func outside(_ path: String) -> Entry {
+        Entry(
+            path: path, outcome: .skipped,
+            note: "a symbolic link on its path leads outside the repository: init writes nothing there")
+    }
+
     private func write(_ file: File) throws -> Entry {
         if exists(file.path) { return Entry(path: file.path, outcome: .kept, note: "it exists") }
+        guard staysInside(file.path) else { return outside(file.path) }
         let target = url(file.path)
         do {
             try FileManager.default.createDirectory(
@@ -255,6 +277,7 @@ public struct Scaffold: Sendable {
                 .contains(line.trimmingCharacters(in: .whitespaces))
         }
         if ignored { return Entry(path: path, outcome: .kept, note: "it already ignores \(Self.ignoreEntry)") }
+        guard staysInside(path) else { return outside(path) }
         let separator = text.isEmpty || text.hasSuffix("\n") ? "" : "\n"
         do {
             let handle = try FileHandle(forWritingTo: url(path))
