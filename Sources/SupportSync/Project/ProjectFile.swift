@@ -151,11 +151,26 @@ public struct ProjectFile: Sendable {
         }
         var project = ProjectFile(platforms: [], defaultPlatform: nil)
         if let member = members["tickets"] { project.tickets = decodeTickets(member, reader: &reader) }
-        guard let platformsMember = members["platforms"] else { return project }
+        // A default with no platform to name: every command would quietly use
+        // the local platform (or SUPPORTSYNC_PLATFORM) instead.
+        func defaultWithoutPlatforms() {
+            guard let member = members["default"], let name = reader.string(member.value, path: "default") else {
+                return
+            }
+            reader.report(
+                .projectDefault, at: name.location,
+                "default names '\(name.value)', but supportsync.yaml names no platforms",
+                hint: "add platforms: with \(name.value) and its provider, or remove default")
+        }
+        guard let platformsMember = members["platforms"] else {
+            defaultWithoutPlatforms()
+            return project
+        }
         guard let entries = platformsMember.value.members else {
             _ = reader.mapping(platformsMember.value, path: "platforms", allowed: [])
             return project
         }
+        if entries.isEmpty { defaultWithoutPlatforms() }
         for entry in entries {
             if entry.key.range(of: environmentName, options: .regularExpression) == nil {
                 reader.report(
