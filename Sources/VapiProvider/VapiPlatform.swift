@@ -504,6 +504,11 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         // A page of one creation time shorter than asked, read past: what
         // the next page brings tells whether it was the end of the list.
         var pastTie: (time: String, count: Int)?
+        // The most items this Vapi put on a page that was not the end (a
+        // later page brought more): how many a page holds here, whatever
+        // was asked. A page of one time that long may have been cut.
+        var heldToAtLeast = 0
+        var lastNewPage: Int?
         while true {
             pages += 1
             if let mostPages, pages > mostPages {
@@ -549,11 +554,16 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             // fewer: a short page is no end. The list ends at a page that
             // brings nothing new (the next one, read from the oldest time
             // seen, holds only what was read), or at an empty one.
+            if added > 0 {
+                if let lastNewPage { heldToAtLeast = max(heldToAtLeast, lastNewPage) }
+                lastNewPage = items.count
+            }
             if let tied = pastTie {
                 pastTie = nil
-                if !items.isEmpty {
-                    // Older items follow the tie: the page of one time was
-                    // all a page holds here, and more of that time may be past it.
+                if !items.isEmpty || (heldToAtLeast > 0 && tied.count >= heldToAtLeast) {
+                    // Older items follow the tie, or this Vapi cut earlier
+                    // pages at that length: the page of one time was all a
+                    // page holds here, and more of that time may be past it.
                     try endOfTie(at: tied.time, count: tied.count, resource: resource, listedWhole: mostPages != nil)
                 }
             }
