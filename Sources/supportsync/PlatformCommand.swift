@@ -108,7 +108,7 @@ struct ServeError: UserError {
 /// What `platform simulate` cannot play on: no local platform (exit 64).
 struct SimulateError: UserError {
     var description: String
-    var exitStatus: ExitStatus { .usage }
+    var exitStatus: ExitStatus = .usage
 }
 
 struct SimulateCommand: AsyncParsableCommand {
@@ -163,6 +163,10 @@ struct SimulateCommand: AsyncParsableCommand {
         if let from, ZonedMoment.date(from, plus: 0) == nil {
             throw ValidationError("--from must be a date written YYYY-MM-DD, not '\(from)'")
         }
+        // Every day played is a date of four digits (tickets land in tickets/YYYY/MM/).
+        if let from, let last = ZonedMoment.date(from, plus: days - 1), ZonedMoment.date(last, plus: 0) == nil {
+            throw ValidationError("--from \(from) with --days \(days) ends after 9999-12-31: play an earlier window")
+        }
     }
 
     func run() async throws {
@@ -183,6 +187,13 @@ struct SimulateCommand: AsyncParsableCommand {
             let target = try selection.resolve(root: root)
             guard case .local(let path) = target.kind else {
                 throw SimulateError(description: "platform simulate plays on the local platform only")
+            }
+            // A missing file is no platform to play on: not made into an empty one.
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SimulateError(
+                    description:
+                        "there is no local platform at \(PrintableText.escaping(path)) yet, so it has no agents to play: run 'supportsync sync' or 'apply' first (with the same --db)",
+                    exitStatus: .failure)
             }
             let platform = try LocalPlatform(path: path)
             let simulation = Simulation(

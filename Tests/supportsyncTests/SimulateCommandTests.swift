@@ -98,10 +98,21 @@ struct SimulateCommandTests {
         let folder = try TemporaryFolder()
         #expect(try Executable.run(["platform", "simulate", "--from", "2026-02-30"], in: folder.url).status == 64)
         #expect(try Executable.run(["platform", "simulate", "--days", "0"], in: folder.url).status == 64)
-        // No agents yet: a clear error, nothing made.
+        // A window past year 9999: said, not a crash.
+        for window in [["--from", "9999-12-31"], ["--from", "9999-12-28", "--days", "7"]] {
+            let late = try Executable.run(["platform", "simulate"] + window, in: folder.url)
+            #expect(late.status == 64, "\(window): \(late.stderr)")
+            #expect(late.stderr.contains("ends after 9999-12-31"), "\(late.stderr)")
+        }
+        // No agents yet: a clear error, nothing made (not even an empty database).
         let empty = try Executable.run(["platform", "simulate"], in: folder.url)
-        #expect(empty.status != 0)
+        #expect(empty.status == 3, "\(empty.stderr)")
         #expect(empty.stderr.contains("no agents"))
+        let mistyped = folder.url.appendingPathComponent("nodir/typo.sqlite")
+        let typo = try Executable.run(["platform", "simulate", "--db", mistyped.path], in: folder.url)
+        #expect(typo.status == 3 && typo.stderr.contains("there is no local platform at"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: mistyped.deletingLastPathComponent().path))
+        #expect(!FileManager.default.fileExists(atPath: LocalPlatform.defaultPath(root: folder.url)))
     }
 
     /// An environment on another provider has no local database to play
