@@ -12,6 +12,9 @@ struct VapiCall: Sendable {
     var updated: Int64
     /// The ticket, in plain text; nil when the call is not a flagged case of this environment.
     var ticket: Ticket?
+    /// A flagged case of this environment whose id is not a UUID: no ticket
+    /// (it could be neither read back nor erased), but said.
+    var flaggedWithOddID = false
 
     /// Nil for an answer that is not a call (no id or no times).
     init?(_ call: JSONValue, environment: String, bindings: [String: VapiSlice.Binding]) {
@@ -27,9 +30,13 @@ struct VapiCall: Sendable {
         // Not a ticket: kept for its time only.
         // Vapi's call ids are UUIDs: a ticket of another id could be neither
         // read back nor erased (`GET` and `DELETE /call/{id}` take a UUID).
-        guard let binding, binding.environment == environment, UUID(uuidString: id) != nil,
+        guard let binding, binding.environment == environment,
             let result = Self.extraction(of: call), result["flagged"] == .bool(true)
         else { return }
+        guard UUID(uuidString: id) != nil else {
+            flaggedWithOddID = true
+            return
+        }
         ticket = Self.ticket(call, id: id, result: result, binding: binding)
     }
 

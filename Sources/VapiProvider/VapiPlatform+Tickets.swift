@@ -180,6 +180,7 @@ extension VapiPlatform {
         var newest: Int64?
         var others: [Int64] = []
         var unreadable = 0
+        var oddIDs: [String] = []
         let filter = since.map { [("updatedAtGe", VapiTime.text($0))] } ?? []
         try await each("call", resource: "calls", filter: filter, pageSize: min(pageSize, Self.callPage)) { item in
             guard let call = VapiCall(item, environment: environment, bindings: bindings) else {
@@ -187,12 +188,21 @@ extension VapiPlatform {
                 return
             }
             newest = max(newest ?? call.updated, call.updated)
+            if call.flaggedWithOddID { oddIDs.append(call.id) }
             // Only tickets are kept: a call that is not one only moves the cursor.
             if call.ticket != nil { calls.append(call) } else { others.append(call.updated) }
         }
         if unreadable > 0 {
             logger.warning(
                 "calls without an id or a readable updatedAt were left out", metadata: ["calls": "\(unreadable)"])
+        }
+        if !oddIDs.isEmpty {
+            logger.warning(
+                "flagged calls whose id is not a UUID (as Vapi's are) were left out: as tickets they could be neither read back nor erased",
+                metadata: [
+                    "calls": "\(oddIDs.count)",
+                    "ids": "\(oddIDs.prefix(5).map { PrintableText.escaping($0) }.joined(separator: ", "))",
+                ])
         }
         return CallScan(cursor: "", calls: calls, newest: newest, others: others)
     }

@@ -121,6 +121,21 @@ import VapiProvider
     /// A `flag_webhook` whose variable is unset stops what writes agents
     /// (it would remove the flag tool), not a ticket command, which never
     /// uses it: a pull job needs no webhook variable.
+    /// A flagged call whose id is not a UUID (as Vapi's are) is no ticket,
+    /// since it could be neither read back nor erased, and the pull says so.
+    @Test func aFlaggedCallWithAnOddIDIsLeftOutAndSaid() async throws {
+        let bench = try VapiApplyTests.Bench(project: Self.project())
+        let assistant = try await Self.applied(bench)
+        let good = VapiTicketTests.call(assistant: assistant, flagged: true)
+        let odd = VapiTicketTests.call(assistant: assistant, flagged: true, id: "../not-a-uuid")
+        try await bench.fake.call("POST", "/__fake/calls", .array([good, odd]))
+        let pull = try await bench.run(["tickets", "pull"])
+        #expect(pull.status == 0, "\(pull.stdout)\(pull.stderr)")
+        #expect(pull.stdout.contains("1 new"), "\(pull.stdout)")
+        #expect(pull.stderr.contains("flagged calls whose id is not a UUID"), "\(pull.stderr)")
+        #expect(pull.stderr.contains("../not-a-uuid"), "\(pull.stderr)")
+    }
+
     @Test func aTicketPullNeedsNoFlagWebhookVariable() async throws {
         let project = Self.project().replacingOccurrences(
             of: "    pull_tickets: true\n",
