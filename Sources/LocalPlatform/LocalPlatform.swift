@@ -636,7 +636,9 @@ public final class LocalPlatform: AgentPlatform {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
-            throw PlatformError.failed("the local platform's database holds a \(T.self) it cannot read: \(error)")
+            let what = T.self == AgentWrite.self ? "an agent" : T.self == Ticket.self ? "a ticket" : "a record"
+            throw PlatformError.failed(
+                "the local platform's database holds \(what) it cannot read (written by another program?): \(error)")
         }
     }
 

@@ -183,7 +183,12 @@ struct SimulateCommand: AsyncParsableCommand {
                         "environment '\(PrintableText.escaping(name))' is on the \(provider.rawValue) provider, not a local platform: platform simulate plays on a local platform only (name its database with --db)"
                 )
             }
-            let selection = PlatformSelection(platform: "local", database: db, environmentName: env)
+            var selection = PlatformSelection(platform: "local", database: db, environmentName: env)
+            // Named as every command that reaches a platform names it (and in JSON, `platform`).
+            selection.announce = { line in
+                PlatformLine.shown.value = String(line.dropFirst("platform: ".count))
+                printError(line)
+            }
             let target = try selection.resolve(root: root)
             guard case .local(let path) = target.kind else {
                 throw SimulateError(description: "platform simulate plays on the local platform only")
@@ -195,13 +200,18 @@ struct SimulateCommand: AsyncParsableCommand {
                         "there is no local platform at \(PrintableText.escaping(path)) yet, so it has no agents to play: run 'supportsync sync' or 'apply' first (with the same --db)",
                     exitStatus: .failure)
             }
-            let platform = try LocalPlatform(path: path)
             let simulation = Simulation(
                 conversations: conversations, seed: seed ?? UInt64.random(in: 1...999_999),
                 from: from ?? ZonedMoment.date(ZonedMoment.today(), plus: -days)!, days: days)
-            let report = try await platform.simulate(simulation)
+            let report = try await selection.with(target, logger: CommandLogging.logger("supportsync.platform")) {
+                platform in
+                guard let local = platform as? LocalPlatform else {
+                    throw SimulateError(description: "platform simulate plays on the local platform only")
+                }
+                return try await local.simulate(simulation)
+            }
             if format == .json {
-                print(JSONDocument.render(report), terminator: "")
+                printOutput(JSONDocument.render(report), json: true)
             } else {
                 print(report.text, terminator: "")
                 printError(

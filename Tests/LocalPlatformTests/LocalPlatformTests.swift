@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LocalPlatform
 import TestSupport
 import Testing
@@ -37,6 +38,36 @@ import Testing
         #expect(first.apiVersion == "1")
         let other = try Workbench()
         #expect(try await other.platform().info().instance != first.instance)
+    }
+
+    /// A row another program wrote that does not decode is named by what
+    /// it is (an agent), not by an internal type.
+    @Test func aRowThatDoesNotDecodeIsNamedByWhatItIs() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        // Another program's write, on the same file.
+        try await DatabaseQueue(path: platform.path).write { db in
+            try db.execute(
+                sql: "INSERT INTO agent (id, body, version, updated_at) VALUES ('odd', '{\"agent\": 1}', 1, '')")
+        }
+        let error = await #expect(throws: PlatformError.self) { try await platform.agents() }
+        let said = String(describing: error)
+        #expect(said.contains("holds an agent it cannot read"), "\(said)")
+        #expect(!said.contains("AgentWrite"), "\(said)")
+    }
+
+    /// A platform read as empty, in memory, where no file exists: it reads
+    /// nothing and writes no file.
+    @Test func anEmptyPlatformStandsForAMissingFile() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let path = LocalPlatform.defaultPath(root: bench.root)
+        let empty = try LocalPlatform.empty(standingFor: path)
+        #expect(try await empty.agents().isEmpty)
+        #expect(try await !empty.info().instance.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(!FileManager.default.fileExists(atPath: (path as NSString).deletingLastPathComponent))
     }
 
     @Test func putAgentIsConditionalOnTheVersion() async throws {

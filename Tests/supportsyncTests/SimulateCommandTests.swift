@@ -26,6 +26,9 @@ struct SimulateCommandTests {
             ], in: folder.url)
         #expect(simulate.status == 0, "\(simulate.stderr)")
         let report = try ticketJSON(simulate.stdout)
+        // Named as every command that reaches a platform names it.
+        #expect(simulate.stderr.hasPrefix("platform: local (.supportsync/platform.sqlite)\n"), "\(simulate.stderr)")
+        #expect(report["platform"] as? String == "local (.supportsync/platform.sqlite)", "\(report)")
         let made = try #require(report["tickets"] as? [String])
         #expect(!made.isEmpty)
         let agents = try #require(report["agents"] as? [[String: Any]])
