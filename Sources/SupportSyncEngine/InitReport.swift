@@ -23,6 +23,15 @@ public enum InitRun {
         }
 
         public var json: String { JSONDocument.render(self) }
+
+        /// The files that could not be written, as one error (exit 3); nil when all were.
+        public var failure: ScaffoldError? {
+            let failed = files.filter { $0.outcome == .failed }
+            guard let first = failed.first else { return nil }
+            return ScaffoldError(
+                path: first.path,
+                reason: (first.note ?? "") + (failed.count > 1 ? "; and \(failed.count - 1) more (above)" : ""))
+        }
     }
 
     /// A scaffold for `root`: the workflow for `branch`, else the branch the repository is on.
@@ -32,6 +41,10 @@ public enum InitRun {
 
     /// Writes every file that does not exist yet.
     public static func run(_ scaffold: Scaffold) throws -> Report {
+        // A bare repository's folder holds git's own files (`config`, `HEAD`): no working tree to write in.
+        if let repository = try? Repository.open(at: scaffold.root.path), repository.isBare {
+            throw InitError.bareRepository(scaffold.root.path)
+        }
         let entries = try scaffold.run()
         let inGit = (try? Repository.discover(from: scaffold.root.path)) != nil
         let next = [
@@ -84,4 +97,19 @@ public enum InitRun {
     public static func check(_ scaffold: Scaffold, actionGiven: Bool, branchGiven: Bool) throws -> Check {
         Check(files: try scaffold.check(actionGiven: actionGiven, branchGiven: branchGiven))
     }
+}
+
+/// Why `init` wrote nothing.
+public enum InitError: UserError {
+    case bareRepository(String)
+
+    public var description: String {
+        switch self {
+        case .bareRepository(let path):
+            return
+                "\(PrintableText.escaping(path)) is a bare repository, with no working tree for init to write in: run init in a clone"
+        }
+    }
+
+    public var exitStatus: ExitStatus { .usage }
 }

@@ -63,7 +63,9 @@ struct InitCommand: AsyncParsableCommand {
                 return found.status
             }
             let report = try InitRun.run(scaffold)
-            print(format == .json ? report.json : report.text, terminator: "")
+            printOutput(format == .json ? report.json : report.text, json: format == .json)
+            // What could not be written is said after what was (exit 3).
+            if let failure = report.failure { throw failure }
             return .success
         }
     }

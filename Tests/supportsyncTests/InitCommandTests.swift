@@ -173,6 +173,38 @@ import Testing
         #expect(fm.fileExists(atPath: repo.appendingPathComponent("config/defaults.yaml").path))
     }
 
+    /// A file where a folder goes stops only the files under it: the
+    /// others are written, each listed, the failed ones with why (exit 3,
+    /// also in JSON). A bare repository has no working tree: said (64).
+    @Test func aFileWhereAFolderGoesFailsOnlyWhatIsUnderIt() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(".github", "not a folder\n")
+        try folder.write("tickets", "not a folder\n")
+        let result = try Executable.run(["init"], in: folder.url)
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(
+            result.stdout.contains("failed  \(Scaffold.workflowPath) (.github is a file, where a folder goes)"),
+            "\(result.stdout)")
+        #expect(result.stdout.contains("failed  tickets/.gitkeep (tickets is a file, where a folder goes)"))
+        #expect(result.stdout.contains("created config/defaults.yaml"), "\(result.stdout)")
+        #expect(result.stdout.contains("created \(Scaffold.agentSchemaPath)"), "\(result.stdout)")
+        #expect(result.stderr.contains("and 1 more (above)"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(".gitignore").path))
+        let json = try Executable.run(["init", "--format", "json"], in: folder.url)
+        #expect(json.status == 3)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        let files = try #require(document["files"] as? [[String: Any]])
+        #expect(files.filter { $0["outcome"] as? String == "failed" }.count == 2, "\(files)")
+
+        let bare = try TemporaryFolder()
+        try WitnessGit.run(["init", "-q", "--bare"], in: bare.url)
+        let refused = try Executable.run(["init"], in: bare.url)
+        #expect(refused.status == 64, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("is a bare repository, with no working tree"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bare.url.appendingPathComponent("tickets").path))
+    }
+
     @Test func inAnExistingRepositoryAddsOnlyWhatIsMissing() throws {
         let folder = try TemporaryFolder()
         try folder.write(

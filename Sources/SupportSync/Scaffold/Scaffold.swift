@@ -30,6 +30,8 @@ public struct Scaffold: Sendable {
         case skipped
         /// An existing `.gitignore` that lacked the entry: the entry was appended.
         case updated
+        /// Could not be written (the note says why); the other files were.
+        case failed
     }
 
     public struct Entry: Sendable, Hashable, Codable {
@@ -174,7 +176,7 @@ public struct Scaffold: Sendable {
                         note: "config/agents/ already has \(existingAgents) agent file\(existingAgents == 1 ? "" : "s")"
                     ))
             } else {
-                entries.append(try write(file))
+                entries.append(attempt(file))
             }
         }
         for file in files() {
@@ -185,10 +187,41 @@ public struct Scaffold: Sendable {
                     Entry(path: file.path, outcome: .skipped, note: "\(other) already runs supportsync sync"))
                 continue
             }
-            entries.append(try write(file))
+            entries.append(attempt(file))
         }
-        entries.append(try ignoreLocalState())
+        do {
+            entries.append(try ignoreLocalState())
+        } catch {
+            entries.append(Entry(path: Self.gitignorePath, outcome: .failed, note: error.reason))
+        }
         return entries
+    }
+
+    /// `write(file)`, or the file as failed with why: one path that cannot
+    /// be written (a file where a folder goes) does not stop the others.
+    private func attempt(_ file: File) -> Entry {
+        do {
+            return try write(file)
+        } catch {
+            return Entry(path: file.path, outcome: .failed, note: error.reason)
+        }
+    }
+
+    /// The first part of `path`'s folders that exists as something other
+    /// than a folder (a file named `tickets`, `.github`), if any.
+    private func blockingFile(on path: String) -> String? {
+        let parts = path.split(separator: "/").dropLast()
+        var prefix = ""
+        for part in parts {
+            prefix += prefix.isEmpty ? String(part) : "/" + part
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url(prefix).path, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return prefix }
+            } else {
+                return nil
+            }
+        }
+        return nil
     }
 
     /// Another workflow of the repository at `root` that runs `supportsync
@@ -248,9 +281,12 @@ public struct Scaffold: Sendable {
             note: "a symbolic link on its path leads outside the repository: init writes nothing there")
     }
 
-    private func write(_ file: File) throws -> Entry {
+    private func write(_ file: File) throws(ScaffoldError) -> Entry {
         if exists(file.path) { return Entry(path: file.path, outcome: .kept, note: "it exists") }
         guard staysInside(file.path) else { return outside(file.path) }
+        if let blocking = blockingFile(on: file.path) {
+            throw ScaffoldError(path: file.path, reason: "\(blocking) is a file, where a folder goes")
+        }
         let target = url(file.path)
         do {
             try FileManager.default.createDirectory(
@@ -265,7 +301,7 @@ public struct Scaffold: Sendable {
     }
 
     /// Adds `.supportsync/` to `.gitignore` unless an entry already ignores it.
-    private func ignoreLocalState() throws -> Entry {
+    private func ignoreLocalState() throws(ScaffoldError) -> Entry {
         let path = Self.gitignorePath
         let block = "# supportsync: local state (the local platform's database)\n\(Self.ignoreEntry)\n"
         guard let data = FileManager.default.contents(atPath: url(path).path) else {
@@ -295,6 +331,11 @@ public struct Scaffold: Sendable {
 public struct ScaffoldError: UserError {
     public var path: String
     public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 
     public var description: String { "cannot write \(path): \(reason)" }
     public var exitStatus: ExitStatus { .failure }
