@@ -83,6 +83,9 @@ public enum InitRun {
                 case .missing: out += "missing  \(comparison.path) (supportsync init writes it)\n"
                 case .outdated: out += "outdated \(comparison.path) (\(by); this is \(SupportSyncVersion.current))\n"
                 case .edited: out += "edited   \(comparison.path) (\(by), changed since)\n"
+                case .own:
+                    out +=
+                        "own      \(comparison.path) (runs supportsync sync; init writes and compares GitHub workflows only)\n"
                 }
                 if !comparison.diff.isEmpty { out += comparison.diff + (comparison.diff.hasSuffix("\n") ? "" : "\n") }
             }

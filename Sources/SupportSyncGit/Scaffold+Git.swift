@@ -13,6 +13,9 @@ extension Scaffold {
         try Self.versionedPaths.map { versioned in
             // The team's own sync workflow by another name stands for init's.
             let path = versioned == Self.workflowPath ? Self.syncWorkflow(root: root) : versioned
+            if path == Self.gitlabPipelinePath {
+                return Comparison(path: path, state: .own, writtenBy: nil, diff: "")
+            }
             let current = FileManager.default.contents(atPath: url(path).path).map { [UInt8]($0) }
             var expected: String
             switch versioned {

@@ -205,6 +205,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: bare.url.appendingPathComponent("tickets").path))
     }
 
+    /// A GitLab pipeline that runs the sync (as the README shows) is the
+    /// repository's sync: init writes no GitHub workflow beside it, and
+    /// --check says it is the team's own rather than missing (exit 0).
+    @Test func aGitLabPipelineThatSyncsIsTheOne() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(
+            ".gitlab-ci.yml",
+            "supportsync-sync:\n  script:\n    - SUPPORTSYNC_TOKEN=\"$T\" supportsync sync --summary-file sync.md\n")
+        let result = try Executable.run(["init"], in: folder.url)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(
+            result.stdout.contains("skipped \(Scaffold.workflowPath) (.gitlab-ci.yml already runs supportsync sync)"),
+            "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(".github").path))
+        let check = try Executable.run(["init", "--check"], in: folder.url)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("own      .gitlab-ci.yml (runs supportsync sync"), "\(check.stdout)")
+        #expect(!check.stdout.contains("missing"), "\(check.stdout)")
+        // A pipeline that only plans is no sync: init writes its workflow.
+        let other = try TemporaryFolder()
+        try other.write(".gitlab-ci.yml", "review:\n  script:\n    - supportsync sync --dry-run\n")
+        #expect(try Executable.run(["init"], in: other.url).status == 0)
+        #expect(FileManager.default.fileExists(atPath: other.url.appendingPathComponent(Scaffold.workflowPath).path))
+    }
+
     @Test func inAnExistingRepositoryAddsOnlyWhatIsMissing() throws {
         let folder = try TemporaryFolder()
         try folder.write(

@@ -16,6 +16,9 @@ extension Scaffold {
             case edited
             /// Not in the repository.
             case missing
+            /// The team's own sync pipeline on another CI (GitLab's), which
+            /// init does not write: not compared.
+            case own
         }
 
         public var path: String

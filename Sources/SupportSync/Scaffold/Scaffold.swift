@@ -42,6 +42,8 @@ public struct Scaffold: Sendable {
     }
 
     public static let workflowPath = ".github/workflows/supportsync.yml"
+    /// GitLab CI's pipeline: a team's own, which `init` neither writes nor compares.
+    public static let gitlabPipelinePath = ".gitlab-ci.yml"
     public static let gitignorePath = ".gitignore"
     /// What `.gitignore` must hold: the local platform's database is local state.
     public static let ignoreEntry = ".supportsync/"
@@ -228,11 +230,12 @@ public struct Scaffold: Sendable {
     /// sync` (`supportsync.yaml`, say, written by hand or by another name),
     /// by its path: one with a line that runs it for real (not in a
     /// comment, not a dry run).
+    /// GitLab's pipeline (`.gitlab-ci.yml`, as the README shows it) counts too.
     public static func otherSyncWorkflow(root: URL) -> String? {
         let folder = (workflowPath as NSString).deletingLastPathComponent
         let names =
             (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
-        return names.sorted().lazy.map { folder + "/" + $0 }.first { path in
+        return (names.sorted().map { folder + "/" + $0 } + [gitlabPipelinePath]).lazy.first { path in
             guard path != workflowPath, path.hasSuffix(".yml") || path.hasSuffix(".yaml"),
                 let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
             else { return false }
