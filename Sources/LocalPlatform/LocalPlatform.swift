@@ -32,11 +32,8 @@ public final class LocalPlatform: AgentPlatform {
 
     /// Opens (creating when needed) the database at `path`. When the file
     /// lives in a `.supportsync` folder, that folder gets a `.gitignore`
-    /// holding `*` so local state never reaches a commit. A file created
-    /// now takes `instance` as its instance id when it is a UUID (a plan
-    /// saved against the empty platform `empty()` stood for names it), a new
-    /// one otherwise.
-    public init(path: String, instance: String? = nil) throws(PlatformError) {
+    /// holding `*` so local state never reaches a commit.
+    public init(path: String) throws(PlatformError) {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
@@ -48,11 +45,15 @@ public final class LocalPlatform: AgentPlatform {
                 }
             }
             database = try DatabasePool(path: path, configuration: Self.configuration)
-            try Self.migrator(instance: instance).migrate(database)
+            try Self.migrator(instance: UUID().uuidString.lowercased()).migrate(database)
         } catch {
             throw .failed("cannot open the local platform at \(path): \(error)")
         }
     }
+
+    /// The instance of `empty(standingFor:)`: no platform yet. A plan saved
+    /// against it names it, and is applied only where no file exists yet.
+    public static let noInstance = PlatformInfo.noInstance
 
     /// A platform with nothing on it, in memory, for a run that only reads
     /// (a plan, a dry run) where no file exists yet: reading writes nothing,
@@ -68,7 +69,7 @@ public final class LocalPlatform: AgentPlatform {
     private init(path: String, database: any DatabaseWriter) throws {
         self.path = path
         self.database = database
-        try Self.migrator(instance: nil).migrate(database)
+        try Self.migrator(instance: Self.noInstance).migrate(database)
     }
 
     private static var configuration: Configuration {
@@ -83,8 +84,7 @@ public final class LocalPlatform: AgentPlatform {
         return configuration
     }
 
-    static func migrator(instance: String?) -> DatabaseMigrator {
-        let instance = instance.flatMap(UUID.init(uuidString:)) ?? UUID()
+    static func migrator(instance: String) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -105,7 +105,7 @@ public final class LocalPlatform: AgentPlatform {
                     """)
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('instance', ?), ('seq', '0')",
-                arguments: [instance.uuidString.lowercased()])
+                arguments: [instance])
         }
         migrator.registerMigration("v2-ticket-keys") { db in
             try db.execute(

@@ -1,4 +1,5 @@
 import Foundation
+import LocalPlatform
 import Logging
 import SupportSync
 import SupportSyncGit
@@ -73,15 +74,19 @@ public enum AgentRun {
             saved = decoded
         }
         let desired = saved == nil ? try loadDesired(root: root, environment: target.environment) : nil
-        // A plan saved where no local platform file existed yet (it was read
-        // as empty) is applied to the file created now, under the plan's instance.
-        return try await selection.with(
-            target, instance: saved?.platformInstance, logger: logger("supportsync.platform")
-        ) { platform in
+        // A plan saved where no local platform file existed yet (read as an
+        // empty platform, `noInstance`) is the plan of the file this apply
+        // creates; once a file exists, it is another platform's.
+        var createsThePlannedPlatform = false
+        if saved?.platformInstance == LocalPlatform.noInstance, case .local(let path) = target.kind {
+            createsThePlannedPlatform = !FileManager.default.fileExists(atPath: path)
+        }
+        return try await selection.with(target, logger: logger("supportsync.platform")) { platform in
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
             var plan: Plan
             if let saved {
                 plan = saved
+                if createsThePlannedPlatform { plan.platformInstance = try await platform.info().instance }
             } else {
                 plan = try await reconciler.plan(desired: desired?.agents ?? [], only: only)
                 plan.environment = target.environment

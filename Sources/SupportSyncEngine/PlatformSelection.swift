@@ -282,18 +282,15 @@ public struct PlatformSelection: Sendable {
 
     /// Connects to `target`. A run that `readsOnly` (a plan, a dry run)
     /// creates no local platform file: where none exists it reads an empty
-    /// platform, held in memory. A local platform file created now takes
-    /// `instance` as its id (the platform a saved plan was made against).
-    public func connect(
-        _ target: Target, readsOnly: Bool = false, instance: String? = nil, logger: Logger
-    ) throws -> Connection {
+    /// platform, held in memory.
+    public func connect(_ target: Target, readsOnly: Bool = false, logger: Logger) throws -> Connection {
         switch target.kind {
         case .local(let path):
             if readsOnly, !FileManager.default.fileExists(atPath: path) {
                 return Connection(
                     platform: try LocalPlatform.empty(standingFor: path), target: target, close: {}, unsaved: true)
             }
-            return Connection(platform: try LocalPlatform(path: path, instance: instance), target: target, close: {})
+            return Connection(platform: try LocalPlatform(path: path), target: target, close: {})
         case .http(let url, let token):
             var configuration = try retryConfiguration()
             // The only reader of the feed is a pull, which reads it to its end.
@@ -333,10 +330,9 @@ public struct PlatformSelection: Sendable {
 
     /// Runs `body` with the platform `target` names, closing it afterwards.
     public func with<T>(
-        _ target: Target, readsOnly: Bool = false, instance: String? = nil, logger: Logger,
-        _ body: (any ManagedPlatform) async throws -> T
+        _ target: Target, readsOnly: Bool = false, logger: Logger, _ body: (any ManagedPlatform) async throws -> T
     ) async throws -> T {
-        let connection = try connect(target, readsOnly: readsOnly, instance: instance, logger: logger)
+        let connection = try connect(target, readsOnly: readsOnly, logger: logger)
         do {
             if let announce {
                 // Named first, before anything waits on it: a remote platform

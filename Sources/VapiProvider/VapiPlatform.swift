@@ -504,11 +504,13 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
         // A page of one creation time shorter than asked, read past: what
         // the next page brings tells whether it was the end of the list.
         var pastTie: (time: String, count: Int)?
-        // The most items this Vapi put on a page that was not the end (a
-        // later page brought more): how many a page holds here, whatever
-        // was asked. A page of one time that long may have been cut.
+        // The most items this Vapi put on a page shorter than asked that was
+        // not the end (a later page brought more): how many a page holds
+        // here, whatever is asked. A page of one time that long may have been
+        // cut. (A page as long as asked shows nothing of the kind: the page
+        // asked for may have been made smaller for answers too large.)
         var heldToAtLeast = 0
-        var lastNewPage: Int?
+        var lastNewPage: (count: Int, asked: Int)?
         while true {
             pages += 1
             if let mostPages, pages > mostPages {
@@ -555,8 +557,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
             // brings nothing new (the next one, read from the oldest time
             // seen, holds only what was read), or at an empty one.
             if added > 0 {
-                if let lastNewPage { heldToAtLeast = max(heldToAtLeast, lastNewPage) }
-                lastNewPage = items.count
+                if let lastNewPage, lastNewPage.count < lastNewPage.asked {
+                    heldToAtLeast = max(heldToAtLeast, lastNewPage.count)
+                }
+                lastNewPage = (items.count, pageSize)
             }
             if let tied = pastTie {
                 pastTie = nil
@@ -588,7 +592,10 @@ public final class VapiPlatform: ManagedPlatform, Sendable {
                     try endOfTie(at: oldest, count: items.count, resource: resource, listedWhole: mostPages != nil)
                 } else {
                     // Shorter than asked: the end of the list, unless older
-                    // items follow (then a Vapi holding pages to this few).
+                    // items follow (then a Vapi holding pages to this few),
+                    // or this Vapi cut a page at this length before. (With no
+                    // page before it, a whole list of one time on one page of
+                    // such a Vapi cannot be told from a list that ends there.)
                     pastTie = (oldest, items.count)
                 }
                 continue

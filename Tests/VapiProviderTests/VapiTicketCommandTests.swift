@@ -118,9 +118,6 @@ import VapiProvider
         #expect(try await bench.fake.failures().isEmpty)
     }
 
-    /// A `flag_webhook` whose variable is unset stops what writes agents
-    /// (it would remove the flag tool), not a ticket command, which never
-    /// uses it: a pull job needs no webhook variable.
     /// A flagged call whose id is not a UUID (as Vapi's are) is no ticket,
     /// since it could be neither read back nor erased, and the pull says so.
     @Test func aFlaggedCallWithAnOddIDIsLeftOutAndSaid() async throws {
@@ -136,6 +133,9 @@ import VapiProvider
         #expect(pull.stderr.contains("../not-a-uuid"), "\(pull.stderr)")
     }
 
+    /// A `flag_webhook` whose variable is unset stops what writes agents
+    /// (it would remove the flag tool), not a ticket command, which never
+    /// uses it: a pull job needs no webhook variable.
     @Test func aTicketPullNeedsNoFlagWebhookVariable() async throws {
         let project = Self.project().replacingOccurrences(
             of: "    pull_tickets: true\n",

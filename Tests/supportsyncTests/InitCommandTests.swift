@@ -160,9 +160,12 @@ import Testing
         try fm.createSymbolicLink(
             atPath: repo.appendingPathComponent(".gitignore").path, withDestinationPath: outsideIgnore.path)
         try fm.createSymbolicLink(atPath: repo.appendingPathComponent(".vscode").path, withDestinationPath: "editor")
+        // A link that leads nowhere (yet): not followed either.
+        try fm.createSymbolicLink(
+            atPath: repo.appendingPathComponent("tickets").path, withDestinationPath: "/nowhere/x")
         let result = try Executable.run(["init"], in: repo)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        for path in [Scaffold.agentSchemaPath, Scaffold.ticketSchemaPath, ".gitignore"] {
+        for path in [Scaffold.agentSchemaPath, Scaffold.ticketSchemaPath, ".gitignore", "tickets/.gitkeep"] {
             #expect(
                 result.stdout.contains("skipped \(path) (a symbolic link on its path leads outside the repository"),
                 "\(path): \(result.stdout)")

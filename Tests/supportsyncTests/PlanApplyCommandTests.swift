@@ -61,6 +61,35 @@ struct PlanApplyCommandTests {
         #expect(after.status == 0 && !after.stderr.contains("none yet"), "\(after.stdout)\(after.stderr)")
     }
 
+    /// A plan saved where no local platform file existed is the plan of
+    /// the file apply creates, and of no other: once one exists it is
+    /// refused. A plan of an existing platform is never taken for a new
+    /// file's (its file removed, or a mistyped --db): refused, as any other
+    /// platform's.
+    @Test func aPlanOfNoPlatformIsOnlyTheNewFilesAndNoOtherPlanIs() throws {
+        let repo = try TemporaryFolder()
+        try repo.write("config/agents/desk.yaml", PlanApply.agentFile("desk"))
+        let database = repo.url.appendingPathComponent("platform.sqlite").path
+        let early = repo.url.appendingPathComponent("early.json").path
+        #expect(try Executable.run(["plan", "--out", early, "--db", database], in: repo.url).status == 0)
+        let again = repo.url.appendingPathComponent("again.json").path
+        #expect(try Executable.run(["plan", "--out", again, "--db", database], in: repo.url).status == 0)
+        #expect(try Executable.run(["apply", "--plan", early, "--db", database], in: repo.url).status == 0)
+        let late = try Executable.run(["apply", "--plan", again, "--db", database], in: repo.url)
+        #expect(late.status == 1, "\(late.stdout)\(late.stderr)")
+        #expect(late.stdout.contains("the plan was made where no local platform existed yet"), "\(late.stdout)")
+
+        try repo.write("config/agents/desk.yaml", PlanApply.agentFile("desk", mode: "nothing"))
+        let real = repo.url.appendingPathComponent("real.json").path
+        #expect(try Executable.run(["plan", "--out", real, "--db", database], in: repo.url).status == 0)
+        let instance = try #require(try LocalPlatformInstance.read(database))
+        let elsewhere = repo.url.appendingPathComponent("platfrom.sqlite").path
+        let mistyped = try Executable.run(["apply", "--plan", real, "--db", elsewhere], in: repo.url)
+        #expect(mistyped.status == 1, "\(mistyped.stdout)\(mistyped.stderr)")
+        #expect(mistyped.stdout.contains("the plan was made against another platform"), "\(mistyped.stdout)")
+        #expect(try LocalPlatformInstance.read(elsewhere) != instance)
+    }
+
     /// A saved plan must say which platform it was made against and be of
     /// the format this version reads: one without them cannot be checked
     /// (versions are counters, so a plan of another platform could match).

@@ -76,6 +76,9 @@ public struct AgentWrite: Sendable, Hashable, Codable {
 /// platform is never used against another.
 public struct PlatformInfo: Sendable, Hashable, Codable {
     public var instance: String
+    /// The instance of a local platform whose file does not exist yet (read
+    /// as empty): a plan made against it is applied only where none exists.
+    public static let noInstance = "none"
     public var apiVersion: String
     /// What the token that asked may do (`read`, `sync`, ...), when the
     /// platform says: a dry run tells from it that the run's writes would

@@ -170,7 +170,6 @@ public struct ProjectFile: Sendable {
             _ = reader.mapping(platformsMember.value, path: "platforms", allowed: [])
             return project
         }
-        if entries.isEmpty { defaultWithoutPlatforms() }
         for entry in entries {
             if entry.key.range(of: environmentName, options: .regularExpression) == nil {
                 reader.report(
@@ -191,10 +190,12 @@ public struct ProjectFile: Sendable {
                 hint: "keep pull_tickets: true on one platform")
         }
 
-        if let member = members["default"] {
+        if entries.isEmpty {
+            defaultWithoutPlatforms()
+        } else if let member = members["default"] {
             if let name = reader.string(member.value, path: "default") {
                 let names = entries.map(\.key)
-                if !names.contains(name.value) && !entries.isEmpty {
+                if !names.contains(name.value) {
                     reader.report(
                         .projectDefault, at: name.location, "default names '\(name.value)', which is not a platform",
                         hint: Suggestion.closest(to: name.value, in: names).map { "did you mean '\($0)'?" }
@@ -203,7 +204,7 @@ public struct ProjectFile: Sendable {
                     project.defaultPlatform = name.value
                 }
             }
-        } else if !entries.isEmpty {
+        } else {
             reader.report(
                 .projectDefault, at: platformsMember.keyLocation,
                 "supportsync.yaml names no default platform",

@@ -74,10 +74,15 @@ public struct Reconciler: Sendable {
             let refusal: String?
             do {
                 let actual = try await platform.info().instance
-                refusal =
-                    actual == expected
-                    ? nil
-                    : "the plan was made against another platform (instance \(PrintableText.escaping(expected)), not \(PrintableText.escaping(actual)))"
+                if actual == expected {
+                    refusal = nil
+                } else if expected == PlatformInfo.noInstance {
+                    refusal =
+                        "the plan was made where no local platform existed yet, and one exists now (instance \(PrintableText.escaping(actual))): plan again"
+                } else {
+                    refusal =
+                        "the plan was made against another platform (instance \(PrintableText.escaping(expected)), not \(PrintableText.escaping(actual)))"
+                }
             } catch {
                 refusal = "the platform did not say which it is, so the plan cannot be checked against it: \(error)"
             }

@@ -271,9 +271,13 @@ public struct Scaffold: Sendable {
     private func staysInside(_ path: String) -> Bool {
         let top = root.resolvingSymlinksInPath().path
         var probe = url(path)
-        while !FileManager.default.fileExists(atPath: probe.path), probe.path.count > root.path.count {
+        // A link counts as there even when it leads nowhere (`attributesOfItem` does not follow it).
+        while (try? FileManager.default.attributesOfItem(atPath: probe.path)) == nil, probe.path.count > root.path.count
+        {
             probe = probe.deletingLastPathComponent()
         }
+        // A link that leads nowhere could lead anywhere once its target is made: not followed.
+        if !FileManager.default.fileExists(atPath: probe.path) { return false }
         let real = probe.resolvingSymlinksInPath().path
         return real == top || real.hasPrefix(top == "/" ? "/" : top + "/")
     }
@@ -281,7 +285,7 @@ public struct Scaffold: Sendable {
     private func outside(_ path: String) -> Entry {
         Entry(
             path: path, outcome: .skipped,
-            note: "a symbolic link on its path leads outside the repository: init writes nothing there")
+            note: "a symbolic link on its path leads outside the repository, or nowhere: init writes nothing there")
     }
 
     private func write(_ file: File) throws(ScaffoldError) -> Entry {

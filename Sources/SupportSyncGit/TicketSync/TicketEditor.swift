@@ -35,7 +35,7 @@ public struct TicketEditor {
         guard let bytes = tickets.workingCopy(path) else { throw TicketEditError.missingFile(path) }
         let decoded = tickets.codec.decode(bytes, path: path)
         guard let current = decoded.record else {
-            throw TicketEditError.invalidFile(path, decoded.diagnostics)
+            throw TicketEditError.invalidFile(path, decoded.diagnostics.filter { $0.severity == .error })
         }
         var updated = current
         updated.team = patch.applied(to: current.team)

@@ -57,7 +57,7 @@ public struct TicketResolver {
         }
         let decoded = tickets.codec.decode(gitBytes, path: path)
         guard let git = decoded.record, !decoded.diagnostics.contains(where: { $0.severity == .error }) else {
-            throw TicketResolveError.invalidFile(path, decoded.diagnostics)
+            throw TicketResolveError.invalidFile(path, decoded.diagnostics.filter { $0.severity == .error })
         }
         // Git's value is the branch's: uncommitted edits would be sent as
         // nothing, or overwritten. A person commits or discards them first.
