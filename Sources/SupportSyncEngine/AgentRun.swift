@@ -88,7 +88,7 @@ public enum AgentRun {
                 plan = saved
                 if createsThePlannedPlatform { plan.platformInstance = try await platform.info().instance }
             } else {
-                plan = try await reconciler.plan(desired: desired?.agents ?? [], only: only)
+                plan = try await reconciler.plan(desired: desired?.agents ?? [], only: only, describing: false)
                 plan.environment = target.environment
                 plan.noteFallbacks(desired.map { providerNotes($0, target: target) } ?? [:])
             }

@@ -99,7 +99,8 @@ public struct SyncEngine: Sendable {
         do {
             progress("planning \(plural(validation.agents.count, "agent"))")
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
-            var plan = try await reconciler.plan(desired: validation.agents)
+            // A dry run's plan is not printed either: counts and what it puts back.
+            var plan = try await reconciler.plan(desired: validation.agents, describing: false)
             plan.environment = target.environment
             Drift.annotate(
                 &plan,

@@ -40,6 +40,15 @@ import Testing
                 Plan.Change(field: "support.escalate.destinations[0].number", old: "+34910000000", new: "+34910000009"))
         )
         #expect(PlanFormatter.text(plan).contains("    support.mode: flag -> escalate\n"))
+        #expect(agent.behaviour != nil)
+        // A plan an apply writes from without printing it: the same actions
+        // and an update's fields (drift is judged on them), no description.
+        try bench.write("config/agents/b.yaml", Samples.flagAgent("b"))
+        let quiet = try await reconciler.plan(desired: try bench.desired(), describing: false)
+        #expect(quiet.agents.map(\.action) == [.update, .create])
+        #expect(quiet.agents[0].changes == agent.changes)
+        #expect(quiet.agents.allSatisfy { $0.behaviour == nil })
+        #expect(quiet.agents[1].changes.isEmpty)
     }
 
     /// A list that goes from empty to holding entries shows as its
