@@ -176,6 +176,22 @@ public final class LocalPlatform: AgentPlatform {
         case .failure(let problem): throw .invalid(field: problem.field, message: problem.message)
         case .success: break
         }
+        return try await store(id: id, write, body: body, expecting: precondition)
+    }
+
+    /// What `AgentBodyValidator` read from a request is valid: stored
+    /// without being checked a second time (the server's PUT read each
+    /// body twice, a tenth of its time applying 1,000 agents).
+    public func putAgent(id: String, validated settings: AgentSettings, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
+    {
+        let write = AgentWrite(settings)
+        return try await store(id: id, write, body: Self.encode(write), expecting: precondition)
+    }
+
+    private func store(id: String, _ write: AgentWrite, body: String, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
+    {
         let written = try await self.write { db in
             let current = try Row.fetchOne(db, sql: "SELECT version FROM agent WHERE id = ?", arguments: [id])
             let currentVersion: Int? = current?["version"]

@@ -61,7 +61,7 @@ struct Handlers: Sendable {
         }
         // The validator's reading is the canonical form: what `validate`
         // would make of the same agent in a file, defaults made explicit.
-        let agent = try await platform.putAgent(id: id, AgentWrite(settings), expecting: precondition)
+        let agent = try await platform.putAgent(id: id, validated: settings, expecting: precondition)
         return HTTPMessages.json(bytes: encodedAgents.json(agent), etag: agent.version)
     }
 

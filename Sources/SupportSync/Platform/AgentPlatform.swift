@@ -20,12 +20,24 @@ public protocol AgentTarget: Sendable {
         async throws(PlatformError)
         -> Agent
 
+    /// `putAgent` for settings `AgentBodyValidator` already read from a
+    /// request (the server's PUT): a platform that checks what it stores
+    /// need not check them again.
+    func putAgent(id: String, validated settings: AgentSettings, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
+
     /// How `putAgent` holds to `expecting`.
     var conditionalWrites: ConditionalWrites { get }
 }
 
 extension AgentTarget {
     public var conditionalWrites: ConditionalWrites { .native }
+
+    public func putAgent(id: String, validated settings: AgentSettings, expecting precondition: AgentPrecondition)
+        async throws(PlatformError) -> Agent
+    {
+        try await putAgent(id: id, AgentWrite(settings), expecting: precondition)
+    }
 }
 
 /// What a write of an agent holds to, as HTTP's preconditions do
