@@ -1,4 +1,5 @@
 internal import CLibGit2
+import Foundation
 
 /// A file in a commit's tree.
 public struct TreeFile: Sendable, Hashable {
@@ -66,7 +67,41 @@ extension Repository {
     /// branch of this repository or of any of its worktrees, as git asks
     /// before it moves a branch. False when no such branch exists.
     public func isCheckedOut(branch: String) throws(GitError) -> Bool {
-        try withReference(branch) { git_branch_is_checked_out($0) == 1 } ?? false
+        if try withReference(branch, { git_branch_is_checked_out($0) == 1 }) ?? false { return true }
+        // A worktree rebasing or bisecting the branch has it checked out
+        // too, as git counts it (`git branch -f` refuses it): its HEAD is
+        // detached meanwhile, and `git rebase --continue` would fail on a
+        // branch moved under it.
+        return worktreeGitDirectories().contains { Self.isRebasingOrBisecting(branch, gitDirectory: $0) }
+    }
+
+    /// The git directory of each worktree: the main one (the common
+    /// directory) and each linked one's, with a trailing slash.
+    private func worktreeGitDirectories() -> [String] {
+        let common = String(cString: git_repository_commondir(pointer))
+        var names = git_strarray()
+        guard git_worktree_list(&names, pointer) == 0 else { return [common] }
+        defer { git_strarray_dispose(&names) }
+        return [common]
+            + (0..<names.count).compactMap { index in
+                names.strings[index].map { common + "worktrees/" + String(cString: $0) + "/" }
+            }
+    }
+
+    /// Whether the worktree whose git directory is `gitDirectory` is in the
+    /// middle of rebasing `branch` (a full name) or of bisecting from it.
+    static func isRebasingOrBisecting(_ branch: String, gitDirectory: String) -> Bool {
+        func text(_ name: String) -> String? {
+            FileManager.default.contents(atPath: gitDirectory + name).map {
+                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        if [text("rebase-merge/head-name"), text("rebase-apply/head-name")].contains(branch) { return true }
+        // BISECT_START holds the branch bisecting started from, by its short name.
+        if let start = text("BISECT_START"), branch.hasPrefix("refs/heads/") {
+            return start == String(branch.dropFirst("refs/heads/".count)) || start == branch
+        }
+        return false
     }
 
     /// What the symbolic reference `name` points at (`HEAD` ->

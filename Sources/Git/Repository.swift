@@ -84,6 +84,22 @@ public final class Repository {
         git_repository_is_bare(pointer) != 0
     }
 
+    /// The operation the working tree is in the middle of (`a merge`, `a
+    /// rebase`, ...), as git's `status` would say; nil when there is none.
+    public var operationInProgress: String? {
+        switch git_repository_state(pointer) {
+        case Int32(GIT_REPOSITORY_STATE_NONE.rawValue): return nil
+        case Int32(GIT_REPOSITORY_STATE_MERGE.rawValue): return "a merge"
+        case Int32(GIT_REPOSITORY_STATE_REVERT.rawValue), Int32(GIT_REPOSITORY_STATE_REVERT_SEQUENCE.rawValue):
+            return "a revert"
+        case Int32(GIT_REPOSITORY_STATE_CHERRYPICK.rawValue), Int32(GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE.rawValue):
+            return "a cherry-pick"
+        case Int32(GIT_REPOSITORY_STATE_BISECT.rawValue): return "a bisect"
+        case Int32(GIT_REPOSITORY_STATE_APPLY_MAILBOX.rawValue): return "an am"
+        default: return "a rebase"
+        }
+    }
+
     /// True when history is cut short (a `git clone --depth` clone): walks
     /// of history stop at the shallow boundary instead of the first commit.
     public var isShallow: Bool {

@@ -247,7 +247,7 @@ import Testing
         }
         #expect(fromOther.status == 64, "\(fromOther.stdout)\(fromOther.stderr)")
         #expect(
-            fromOther.stderr.contains("refs/heads/main is checked out in another worktree"), "\(fromOther.stderr)")
+            fromOther.stderr.contains("refs/heads/main is checked out in a worktree"), "\(fromOther.stderr)")
         #expect(try await bench.tip() == before, "main did not move")
         // The same from the main worktree, for the side branch; then each in its own worktree works.
         let fromMain = try await bench.pull(["--ref", "side"])
@@ -255,6 +255,45 @@ import Testing
         let own = try await bench.pull()
         #expect(own.status == 0, "\(own.stderr)")
         #expect(try await bench.status() == "")
+    }
+
+    /// A branch being rebased is checked out, as git counts it (its HEAD is
+    /// detached meanwhile): `--ref` refuses to move it, which would fail the
+    /// rebase's end. A merge in progress takes no ticket commit (it would
+    /// carry what the merge brought): said, nothing committed. The states
+    /// are git's own files, written as git writes them.
+    @Test func aBranchBeingRebasedOrMidMergeTakesNoTicketCommit() async throws {
+        let bench = try TicketBench()
+        let tickets = SampleTickets.make(1..<3)
+        try bench.platform.put(tickets)
+        #expect(try await bench.pull().status == 0)
+        try bench.platform.put(SampleTickets.make(3..<4))
+        let git = bench.root.appendingPathComponent(".git")
+        let tip = try #require(try await bench.tip())
+        let headFile = git.appendingPathComponent("HEAD")
+        let attached = try String(contentsOf: headFile, encoding: .utf8)
+        try FileManager.default.createDirectory(
+            at: git.appendingPathComponent("rebase-merge"), withIntermediateDirectories: true)
+        try Data("refs/heads/main\n".utf8).write(to: git.appendingPathComponent("rebase-merge/head-name"))
+        try Data("\(tip)\n".utf8).write(to: headFile)
+        let rebasing = try await bench.pull(["--ref", "main"])
+        #expect(rebasing.status == 64, "\(rebasing.stdout)\(rebasing.stderr)")
+        #expect(rebasing.stderr.contains("being rebased or bisected"), "\(rebasing.stderr)")
+        #expect(try await bench.tip() == tip)
+
+        try FileManager.default.removeItem(at: git.appendingPathComponent("rebase-merge"))
+        try Data(attached.utf8).write(to: headFile)
+        try Data("\(tip)\n".utf8).write(to: git.appendingPathComponent("MERGE_HEAD"))
+        let set = try await bench.run(["tickets", "set", tickets[0].id, "--priority", "urgent", "--commit"])
+        #expect(set.status == 1, "\(set.stdout)\(set.stderr)")
+        #expect(set.stderr.contains("a merge is in progress in this working tree"), "\(set.stderr)")
+        #expect(try await bench.status() == "", "the file is left as it was")
+        let merging = try await bench.pull()
+        #expect(merging.status == 1, "\(merging.stdout)\(merging.stderr)")
+        #expect(try await bench.tip() == tip)
+        try FileManager.default.removeItem(at: git.appendingPathComponent("MERGE_HEAD"))
+        #expect(try await bench.pull().status == 0)
+        #expect(try await bench.tip() != tip)
     }
 
     /// A bare repository's own HEAD is checked out nowhere, but a linked
@@ -269,7 +308,7 @@ import Testing
         let before = try await bench.tip()
         let refused = try await bench.pull()
         #expect(refused.status == 64, "\(refused.stdout)\(refused.stderr)")
-        #expect(refused.stderr.contains("refs/heads/main is checked out in another worktree"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("refs/heads/main is checked out in a worktree"), "\(refused.stderr)")
         #expect(try await bench.tip() == before)
     }
 

@@ -78,6 +78,8 @@ public struct TicketEditor {
                 "the ticket file would be \(text.count) bytes, over the \(YAMLLimits.default.maxBytes)-byte limit of a ticket file; the platform's fields fill most of it, so set shorter values (a resolution, an assignee)"
             )
         }
+        // Said before the file is written: a refused commit leaves it as it was.
+        if author != nil { try tickets.requireNoOperationInProgress() }
         if updated != current {
             try tickets.writeWorkingCopy(path, text)
         }

@@ -190,9 +190,20 @@ public struct TicketStore {
         throw RaceLost()
     }
 
+    /// Refuses a commit of the checked-out branch while the working tree is
+    /// in the middle of a merge, rebase or cherry-pick: git commits nothing
+    /// of its own then but the merge, and a ticket commit would carry what
+    /// the merge brought, credited to it.
+    func requireNoOperationInProgress() throws(TicketCommandError) {
+        if followsWorkingTree, let operation = repository.operationInProgress {
+            throw .operationInProgress(operation)
+        }
+    }
+
     /// One attempt: the objects (in one pack when there are many), then both
     /// references at once, then the working tree for the branch's files.
     private func commit(_ change: Change, tip: ObjectID?, baseTip: ObjectID?, author: Signature) throws -> Committed {
+        if !change.files.isEmpty || !change.removals.isEmpty { try requireNoOperationInProgress() }
         let objectCount = change.files.count + change.baseFiles.count
         // Which branch commit the new base agrees with: the commit made, or
         // the one the change names, when the branch held what the base last
@@ -762,6 +773,8 @@ public enum TicketCommandError: UserError {
     case duplicateTicket(String, [String])
     case badRevision(String)
     case checkedOutElsewhere(String)
+    /// The working tree is in the middle of a merge, rebase, cherry-pick...
+    case operationInProgress(String)
 
     public var description: String {
         switch self {
@@ -783,13 +796,16 @@ public enum TicketCommandError: UserError {
             return "'\(revision)' names no commit of this repository"
         case .checkedOutElsewhere(let branch):
             return
-                "\(branch) is checked out in another worktree: run the command there, or name a branch no worktree has checked out with --ref"
+                "\(branch) is checked out in a worktree (or being rebased or bisected in one): run the command there once that is done, or name a branch no worktree has checked out with --ref"
+        case .operationInProgress(let operation):
+            return
+                "\(operation) is in progress in this working tree: conclude or abort it first (git status says how); nothing was committed"
         }
     }
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .unknownTicket, .duplicateTicket: return .needsAttention
+        case .unknownTicket, .duplicateTicket, .operationInProgress: return .needsAttention
         default: return .usage
         }
     }
