@@ -81,7 +81,9 @@ public enum AppliedRecord {
                 guard !changed.isEmpty else { return nil }
                 return TicketStore.Change(
                     baseFiles: changed,
-                    baseMessage: "supportsync: applied \(plural(changed.count, "agent"))"
+                    // The records that changed, which after an upgrade (a new
+                    // record format) may be more than the agents written.
+                    baseMessage: "supportsync: record of what was applied, \(plural(changed.count, "agent"))"
                         + (environment.map { " (\($0))" } ?? "") + "\n")
             }
             return nil
