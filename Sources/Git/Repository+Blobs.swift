@@ -17,12 +17,25 @@ extension Repository {
         return ObjectID(oid)
     }
 
+    /// Whether objects of this repository were left out at clone time (a
+    /// partial clone: `extensions.partialClone` names the remote that has them).
+    public var isPartialClone: Bool {
+        ((try? configValue("extensions.partialclone")) ?? nil) != nil
+    }
+
     /// The content of the blob `id`.
     /// - Throws: `.notFound` when there is no blob with that id.
     public func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
         var oid = id.gitOID
         var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, pointer, &oid), "could not read the blob \(id)")
+        do {
+            try check(git_blob_lookup(&blob, pointer, &oid), "could not read the blob \(id)")
+        } catch  where error.kind == .notFound && isPartialClone {
+            throw GitError(
+                .notFound, "could not read the blob \(id)",
+                "this is a partial clone (cloned with --filter), which leaves out blobs that libgit2 cannot fetch when they are needed: clone without --filter (in actions/checkout, leave out filter:)"
+            )
+        }
         defer { git_blob_free(blob) }
         let size = Int(git_blob_rawsize(blob))
         guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }

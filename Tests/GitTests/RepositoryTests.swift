@@ -20,6 +20,26 @@ struct RepositoryTests {
         }
     }
 
+    /// A blob a partial clone left out is said to be one, with what to do:
+    /// libgit2 cannot fetch it the way git does.
+    @Test func aBlobAPartialCloneLeftOutIsSaidSo() throws {
+        try withTemporaryFolder { folder in
+            let repository = try Repository.create(at: folder, initialBranch: "main")
+            let missing = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+            let plain = #expect(throws: GitError.self) { try repository.blob(missing) }
+            #expect(plain?.kind == .notFound && !(plain?.description.contains("partial clone") ?? true))
+            let config = repository.gitDirectory + "/config"
+            let text = try String(contentsOfFile: config, encoding: .utf8)
+            try (text + "[extensions]\n\tpartialClone = origin\n").write(
+                toFile: config, atomically: true, encoding: .utf8)
+            let reopened = try Repository.open(at: folder)
+            #expect(reopened.isPartialClone)
+            let said = #expect(throws: GitError.self) { try reopened.blob(missing) }
+            #expect(said?.kind == .notFound)
+            #expect(said?.description.contains("this is a partial clone") == true, "\(String(describing: said))")
+        }
+    }
+
     @Test func headFollowsTheCheckedOutBranch() throws {
         try withTemporaryFolder { folder in
             let repository = try Repository.create(at: folder, initialBranch: "main")
