@@ -98,7 +98,8 @@ extension Repository {
         }
         if [text("rebase-merge/head-name"), text("rebase-apply/head-name")].contains(branch) { return true }
         // BISECT_START holds the branch bisecting started from, by its short name.
-        if let start = text("BISECT_START"), branch.hasPrefix("refs/heads/") {
+        // (with BISECT_LOG, as git tells a bisect under way).
+        if let start = text("BISECT_START"), text("BISECT_LOG") != nil, branch.hasPrefix("refs/heads/") {
             return start == String(branch.dropFirst("refs/heads/".count)) || start == branch
         }
         return false

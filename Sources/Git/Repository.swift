@@ -85,7 +85,8 @@ public final class Repository {
     }
 
     /// The operation the working tree is in the middle of (`a merge`, `a
-    /// rebase`, ...), as git's `status` would say; nil when there is none.
+    /// rebase`, ...), as git's `status` would say; nil when there is none,
+    /// or a bisect (git commits during one: it only moves HEAD).
     public var operationInProgress: String? {
         switch git_repository_state(pointer) {
         case Int32(GIT_REPOSITORY_STATE_NONE.rawValue): return nil
@@ -94,7 +95,7 @@ public final class Repository {
             return "a revert"
         case Int32(GIT_REPOSITORY_STATE_CHERRYPICK.rawValue), Int32(GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE.rawValue):
             return "a cherry-pick"
-        case Int32(GIT_REPOSITORY_STATE_BISECT.rawValue): return "a bisect"
+        case Int32(GIT_REPOSITORY_STATE_BISECT.rawValue): return nil
         case Int32(GIT_REPOSITORY_STATE_APPLY_MAILBOX.rawValue): return "an am"
         default: return "a rebase"
         }

@@ -74,19 +74,29 @@ public enum AgentRun {
             saved = decoded
         }
         let desired = saved == nil ? try loadDesired(root: root, environment: target.environment) : nil
-        // A plan saved where no local platform file existed yet (read as an
-        // empty platform, `noInstance`) is the plan of the file this apply
-        // creates; once a file exists, it is another platform's.
-        var createsThePlannedPlatform = false
-        if saved?.platformInstance == LocalPlatform.noInstance, case .local(let path) = target.kind {
-            createsThePlannedPlatform = !FileManager.default.fileExists(atPath: path)
+        // A mistyped --agent is said before the platform is reached (a local
+        // one is not created for a run that writes nothing).
+        if let saved {
+            try UnknownAgentError.check(
+                only, known: saved.agents.map(\.id) + saved.unmanaged,
+                place: savedPlan.map { "in the saved plan \($0)" })
         }
+        let local: Bool
+        if case .local = target.kind { local = true } else { local = false }
         return try await selection.with(target, logger: logger("supportsync.platform")) { platform in
             let reconciler = Reconciler(platform: platform, logger: logger("supportsync.apply"))
             var plan: Plan
             if let saved {
                 plan = saved
-                if createsThePlannedPlatform { plan.platformInstance = try await platform.info().instance }
+                // A plan saved where no local platform file existed yet (read
+                // as an empty platform, `noInstance`) is the plan of a local
+                // platform that still has no agent: the file this apply
+                // creates, or one nothing was applied to yet.
+                if saved.platformInstance == LocalPlatform.noInstance, local,
+                    try await platform.agents().isEmpty
+                {
+                    plan.platformInstance = try await platform.info().instance
+                }
             } else {
                 plan = try await reconciler.plan(desired: desired?.agents ?? [], only: only, describing: false)
                 plan.environment = target.environment

@@ -237,6 +237,25 @@ import VapiProvider
         #expect(again.status == 1, "\(again.stdout)\(again.stderr)")
     }
 
+    /// Mid-merge, the erasure's commit would be refused: so the call is not
+    /// deleted either (Vapi forgets it, and git would never learn of it).
+    @Test func anErasureMidMergeDeletesNothing() async throws {
+        let bench = try VapiApplyTests.Bench(project: Self.project())
+        let assistant = try await Self.applied(bench)
+        let flagged = VapiTicketTests.call(assistant: assistant, flagged: true)
+        let id = try #require(flagged["id"]?.string)
+        try await bench.fake.call("POST", "/__fake/calls", .array([flagged]))
+        #expect(try await bench.run(["tickets", "pull"]).status == 0)
+        let git = bench.repository.root.appendingPathComponent(".git")
+        let tip = try #require(try bench.repository.tip())
+        try Data("\(tip.hex)\n".utf8).write(to: git.appendingPathComponent("MERGE_HEAD"))
+        let erase = try await bench.run(["tickets", "erase", id, "--reason", "REQ-6"])
+        #expect(erase.status == 1, "\(erase.stdout)\(erase.stderr)")
+        #expect(erase.stderr.contains("a merge is in progress"), "\(erase.stderr)")
+        let calls = try await bench.fake.call("GET", "/__fake/state")["calls"]?.array ?? []
+        #expect(calls.count == 1, "the call is still on Vapi")
+    }
+
     /// A call Vapi no longer has is gone, and its ticket is erased in git,
     /// only when the key sees the environment's assistants: a key of another
     /// organization (or the wrong URL) sees no call and none of them, and

@@ -290,6 +290,7 @@ import Testing
         #expect(try await bench.status() == "", "the file is left as it was")
         let merging = try await bench.pull()
         #expect(merging.status == 1, "\(merging.stdout)\(merging.stderr)")
+        #expect(merging.stderr.contains("a merge is in progress"), "\(merging.stdout)\(merging.stderr)")
         #expect(try await bench.tip() == tip)
         try FileManager.default.removeItem(at: git.appendingPathComponent("MERGE_HEAD"))
         #expect(try await bench.pull().status == 0)

@@ -87,7 +87,7 @@ public struct Reconciler: Sendable {
                     refusal = nil
                 } else if expected == PlatformInfo.noInstance {
                     refusal =
-                        "the plan was made where no local platform existed yet, and one exists now (instance \(PrintableText.escaping(actual))): plan again"
+                        "the plan was made where no local platform existed yet, and this platform (instance \(PrintableText.escaping(actual))) is another, or has agents now: plan again"
                 } else {
                     refusal =
                         "the plan was made against another platform (instance \(PrintableText.escaping(expected)), not \(PrintableText.escaping(actual)))"

@@ -50,6 +50,8 @@ extension TicketPuller {
             let dirty = try tickets.repository.uncommittedPaths(among: paths)
             if !dirty.isEmpty { throw TicketPullError.dirtyPaths(dirty.sorted()) }
         }
+        // Before anything is deleted: the erasures' commit would be refused.
+        if !paths.isEmpty { try tickets.requireNoOperationInProgress() }
         var result = Erasures()
         // A conversation the platform does not know is gone only if this is
         // the platform git's tickets came from: another URL knows none of them.
