@@ -52,7 +52,8 @@ public final class LocalPlatform: AgentPlatform {
     }
 
     /// The instance of `empty(standingFor:)`: no platform yet. A plan saved
-    /// against it names it, and is applied only where no file exists yet.
+    /// against it names it, and is applied only to a local platform with no
+    /// agent yet (the file that apply creates).
     public static let noInstance = PlatformInfo.noInstance
 
     /// A platform with nothing on it, in memory, for a run that only reads

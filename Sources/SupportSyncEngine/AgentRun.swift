@@ -197,14 +197,14 @@ public struct UnknownAgentError: UserError {
     }
 }
 
-/// `apply --plan FILE` with a file that is not a saved plan, or one made
-/// for another environment (exit 64).
 /// What a saved plan says of its own format.
 private struct SavedPlanHeader: Decodable {
     var formatVersion: Int
     enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
 }
 
+/// `apply --plan FILE` with a file that is not a saved plan, or one made
+/// for another environment (exit 64).
 public struct SavedPlanError: UserError {
     public var path: String
     public var reason = "it is not a plan saved by 'supportsync plan --out'"

@@ -77,7 +77,8 @@ public struct AgentWrite: Sendable, Hashable, Codable {
 public struct PlatformInfo: Sendable, Hashable, Codable {
     public var instance: String
     /// The instance of a local platform whose file does not exist yet (read
-    /// as empty): a plan made against it is applied only where none exists.
+    /// as empty): a plan made against it is applied only to a local platform
+    /// with no agent yet.
     public static let noInstance = "none"
     public var apiVersion: String
     /// What the token that asked may do (`read`, `sync`, ...), when the
