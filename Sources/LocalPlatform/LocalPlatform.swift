@@ -51,14 +51,10 @@ public final class LocalPlatform: AgentPlatform {
         }
     }
 
-    /// The instance of `empty(standingFor:)`: no platform yet. A plan saved
-    /// against it names it, and is applied only to a local platform with no
-    /// agent yet (the file that apply creates).
-    public static let noInstance = PlatformInfo.noInstance
-
     /// A platform with nothing on it, in memory, for a run that only reads
     /// (a plan, a dry run) where no file exists yet: reading writes nothing,
-    /// not even an empty file. `path` is the file it stands for.
+    /// not even an empty file. `path` is the file it stands for. Its
+    /// instance is `PlatformInfo.noInstance`.
     public static func empty(standingFor path: String) throws(PlatformError) -> LocalPlatform {
         do {
             return try LocalPlatform(path: path, database: DatabaseQueue(configuration: configuration))
@@ -70,7 +66,7 @@ public final class LocalPlatform: AgentPlatform {
     private init(path: String, database: any DatabaseWriter) throws {
         self.path = path
         self.database = database
-        try Self.migrator(instance: Self.noInstance).migrate(database)
+        try Self.migrator(instance: PlatformInfo.noInstance).migrate(database)
     }
 
     private static var configuration: Configuration {

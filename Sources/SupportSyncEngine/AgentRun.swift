@@ -1,5 +1,4 @@
 import Foundation
-import LocalPlatform
 import Logging
 import SupportSync
 import SupportSyncGit
@@ -92,7 +91,7 @@ public enum AgentRun {
                 // as an empty platform, `noInstance`) is the plan of a local
                 // platform that still has no agent: the file this apply
                 // creates, or one nothing was applied to yet.
-                if saved.platformInstance == LocalPlatform.noInstance, local,
+                if saved.platformInstance == PlatformInfo.noInstance, local,
                     try await platform.agents().isEmpty
                 {
                     plan.platformInstance = try await platform.info().instance
@@ -101,10 +100,8 @@ public enum AgentRun {
                 plan = try await reconciler.plan(desired: desired?.agents ?? [], only: only, describing: false)
                 plan.environment = target.environment
                 plan.noteFallbacks(desired.map { providerNotes($0, target: target) } ?? [:])
+                try UnknownAgentError.check(only, known: (desired?.agents.map(\.id) ?? []) + plan.unmanaged)
             }
-            try UnknownAgentError.check(
-                only, known: (desired?.agents.map(\.id) ?? plan.agents.map(\.id)) + plan.unmanaged,
-                place: savedPlan.map { "in the saved plan \($0)" })
             if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
             Drift.annotate(
                 &plan,

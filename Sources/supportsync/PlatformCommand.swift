@@ -185,10 +185,7 @@ struct SimulateCommand: AsyncParsableCommand {
             }
             var selection = PlatformSelection(platform: "local", database: db, environmentName: env)
             // Named as every command that reaches a platform names it (and in JSON, `platform`).
-            selection.announce = { line in
-                PlatformLine.shown.value = String(line.dropFirst("platform: ".count))
-                printError(line)
-            }
+            selection.announce = PlatformLine.announce
             let target = try selection.resolve(root: root)
             guard case .local(let path) = target.kind else {
                 throw SimulateError(description: "platform simulate plays on the local platform only")

@@ -26,10 +26,7 @@ struct PlatformOptions: ParsableArguments {
 
     var selection: PlatformSelection {
         var selection = PlatformSelection(platform: platform, database: db, environmentName: env)
-        selection.announce = { line in
-            PlatformLine.shown.value = String(line.dropFirst("platform: ".count))
-            printError(line)
-        }
+        selection.announce = PlatformLine.announce
         // Retries as they happen, for a person watching; logs keep them otherwise.
         if isatty(STDERR_FILENO) == 1 { selection.onRetry = { printError($0) } }
         return selection
@@ -63,6 +60,12 @@ final class PlatformLine: @unchecked Sendable {  // every access holds `lock`
     var value: String? {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
+    }
+
+    /// Prints `platform: ...` on stderr and keeps it for the JSON document.
+    static func announce(_ line: String) {
+        shown.value = String(line.dropFirst("platform: ".count))
+        printError(line)
     }
 }
 

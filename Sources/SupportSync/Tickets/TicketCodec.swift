@@ -21,7 +21,14 @@ public struct TicketCodec: Sendable {
 
     /// The record, only when the file validates without errors.
     public func decodeValid(_ bytes: [UInt8], path: String) -> TicketRecord? {
+        decodeChecked(bytes, path: path).record
+    }
+
+    /// The record when the file validates without errors (else nil), and
+    /// the errors that stop it.
+    public func decodeChecked(_ bytes: [UInt8], path: String) -> (record: TicketRecord?, errors: [Diagnostic]) {
         let (record, diagnostics) = decode(bytes, path: path)
-        return diagnostics.contains(where: { $0.severity == .error }) ? nil : record
+        let errors = diagnostics.filter { $0.severity == .error }
+        return (errors.isEmpty ? record : nil, errors)
     }
 }

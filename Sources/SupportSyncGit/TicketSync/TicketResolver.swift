@@ -55,10 +55,8 @@ public struct TicketResolver {
         guard let gitBytes = try tickets.bytes(at: path, in: tickets.tip()) else {
             throw TicketResolveError.uncommitted(path)
         }
-        let decoded = tickets.codec.decode(gitBytes, path: path)
-        guard let git = decoded.record, !decoded.diagnostics.contains(where: { $0.severity == .error }) else {
-            throw TicketResolveError.invalidFile(path, decoded.diagnostics.filter { $0.severity == .error })
-        }
+        let checked = tickets.codec.decodeChecked(gitBytes, path: path)
+        guard let git = checked.record else { throw TicketResolveError.invalidFile(path, checked.errors) }
         // Git's value is the branch's: uncommitted edits would be sent as
         // nothing, or overwritten. A person commits or discards them first.
         if tickets.followsWorkingTree, let copy = tickets.workingCopy(path), copy != gitBytes {
