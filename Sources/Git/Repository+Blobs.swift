@@ -26,6 +26,17 @@ extension Repository {
     /// The content of the blob `id`.
     /// - Throws: `.notFound` when there is no blob with that id.
     public func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
+        let blob = try lookupBlob(id)
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: content, count: size))
+    }
+
+    /// The blob `id`; the caller frees it. A blob a partial clone left out
+    /// is said to be one, with what to do.
+    /// - Throws: `.notFound` when there is no blob with that id.
+    func lookupBlob(_ id: ObjectID) throws(GitError) -> OpaquePointer {
         var oid = id.gitOID
         var blob: OpaquePointer?
         do {
@@ -36,10 +47,7 @@ extension Repository {
                 "this is a partial clone (cloned with --filter), which leaves out blobs that libgit2 cannot fetch when they are needed: clone without --filter (in actions/checkout, leave out filter:)"
             )
         }
-        defer { git_blob_free(blob) }
-        let size = Int(git_blob_rawsize(blob))
-        guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: content, count: size))
+        return blob!
     }
 
     /// The content of the file at `path` (slash-separated, from the root) in

@@ -365,9 +365,7 @@ extension Repository {
 
     /// The blob as a checkout would write it, after smudge filters.
     private func filteredContent(of id: ObjectID, as path: String) throws(GitError) -> [UInt8] {
-        var oid = id.gitOID
-        var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, pointer, &oid), "could not read the blob \(id)")
+        let blob = try lookupBlob(id)
         defer { git_blob_free(blob) }
         var options = git_blob_filter_options()
         try check(

@@ -154,9 +154,17 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
             existing
                 ?? Task { () async -> Result<PlatformInfo, PlatformError> in
                     do {
-                        return .success(
-                            try await self.callRequired(
-                                PlatformRequest(.get, ["v1", "platform"], resource: "platform"), as: PlatformInfo.self))
+                        let info = try await self.callRequired(
+                            PlatformRequest(.get, ["v1", "platform"], resource: "platform"), as: PlatformInfo.self)
+                        // "none" stands for a local platform not created yet: a
+                        // platform that calls itself so would take its plans.
+                        guard info.instance != PlatformInfo.noInstance else {
+                            return .failure(
+                                .failed(
+                                    "platform: the platform calls itself \"\(PlatformInfo.noInstance)\", the name supportsync keeps for a local platform not created yet; give it another instance id"
+                                ))
+                        }
+                        return .success(info)
                     } catch {
                         return .failure(error as? PlatformError ?? .failed("platform: \(error)"))
                     }

@@ -116,6 +116,19 @@ import Testing
                 == true)
     }
 
+    /// "none" is the instance of a local platform not created yet, which a
+    /// plan saved against it names: a remote platform may not take it.
+    @Test func aPlatformCallingItselfNoneIsRefused() async throws {
+        let error = try await FaultServer.with({ _, _ in
+            FaultServer.json(PlatformInfo(instance: PlatformInfo.noInstance))
+        }) { baseURL, _ in
+            await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) { try await $0.info() }
+            }
+        }
+        #expect(error?.message.contains("the name supportsync keeps for a local platform not created yet") == true)
+    }
+
     @Test func garbageInASuccessIsAFailureNamingTheStatus() async throws {
         try await FaultServer.with({ request, _ in
             if request.target.hasSuffix("/html") { return FaultServer.text("<html>hi</html>", status: .ok) }
