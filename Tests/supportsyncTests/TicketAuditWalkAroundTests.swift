@@ -464,6 +464,17 @@ import Testing
         #expect(lfs.status == 1 && lfs.stdout.contains("give 1 ticket file filter=lfs"), "\(lfs.stdout)")
         let harmless = try await audited("*.png binary\ntickets/** text eol=lf\n*.yaml -ident\n")
         #expect(harmless.status == 0, "\(harmless.stdout)")
+        // Read as .gitattributes only where names ignore case: said, whatever it holds.
+        let twin = try repository.createCommit(
+            parent: main, treeUpdates: [("docs/.GitAttributes", try repository.writeBlob(Array("*.md text\n".utf8)))],
+            message: "Attributes", author: Self.ana
+        ).commit
+        let cased = try await audit(bench, base: main.hex, head: twin.hex)
+        #expect(cased.status == 1, "\(cased.stdout)")
+        #expect(
+            cased.stdout.contains(
+                "docs/.GitAttributes:1:1: error: docs/.GitAttributes is read as .gitattributes where file names ignore case"
+            ) && cased.stdout.contains("[ticket-stray]"), "\(cased.stdout)")
     }
 
     @Test func anAliasInATicketFileIsAnError() async throws {

@@ -101,6 +101,18 @@ public struct TicketAuditor {
                 diagnostic.commit = reference
                 result.diagnostics.append(diagnostic)
             }
+            // Where names ignore case (macOS, Windows), git reads a
+            // `.GitAttributes` as `.gitattributes`, and not where they do: it
+            // could rewrite ticket files on some checkouts, unseen here.
+            for change in allChanges where change.newBlob != nil {
+                let name = (change.path as NSString).lastPathComponent
+                guard name != ".gitattributes", name.lowercased() == ".gitattributes" else { continue }
+                report(
+                    Diagnostic(
+                        .ticketStray, at: SourceLocation(file: change.path, line: 1, column: 1),
+                        "\(PrintableText.escaping(change.path)) is read as .gitattributes where file names ignore case (macOS, Windows) and ignored elsewhere: its attributes would reach ticket files on some checkouts only",
+                        hint: "name it .gitattributes"))
+            }
             for change in changes {
                 let start = SourceLocation(file: change.path, line: 1, column: 1)
                 if change.isSubmodule {
