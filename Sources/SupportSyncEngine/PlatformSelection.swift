@@ -121,6 +121,25 @@ public struct PlatformSelection: Sendable {
         return (platform.name, platform.provider)
     }
 
+    /// The local platform that `--db`, else the environment (`--env`,
+    /// `SUPPORTSYNC_ENV`, the file's default, with its `db:`), names: the
+    /// file `platform serve` serves and `platform simulate` plays on, the
+    /// one the environment's other commands use. An environment on another
+    /// provider has no database here: refused (64), rather than the default
+    /// file taken instead.
+    public func localTarget(root: URL, for command: String) throws -> (target: Target, path: String) {
+        if database == nil, let (name, provider) = Self.provider(ofEnvironment: environmentName, root: root),
+            provider != .local
+        {
+            throw PlatformSelectionError.notLocal(name, provider: provider.rawValue, command: command)
+        }
+        var selection = self
+        selection.platform = "local"
+        let target = try selection.resolve(root: root)
+        guard case .local(let path) = target.kind else { preconditionFailure("--platform local is a local platform") }
+        return (target, path)
+    }
+
     /// Refuses (64) a name that is no environment of `supportsync.yaml`.
     public static func requireEnvironment(_ name: String, root: URL) throws {
         guard let project = Workspace.projectFile(root: root).project, !project.platforms.isEmpty else {
@@ -365,6 +384,8 @@ public enum PlatformSelectionError: UserError {
     case unsetSetting(String, String, String)
     case noTicketState(String)
     case insecureWebhook(String)
+    /// `platform serve` or `simulate` with an environment on another provider.
+    case notLocal(String, provider: String, command: String)
 
     public var description: String {
         switch self {
@@ -393,6 +414,9 @@ public enum PlatformSelectionError: UserError {
         case .insecureWebhook(let name):
             return
                 "environment '\(name)': flag_webhook must be an https URL: Vapi posts callers' details to it"
+        case .notLocal(let name, let provider, let command):
+            return
+                "environment '\(PrintableText.escaping(name))' is on the \(provider) provider, not a local platform: \(command) works on a local platform only (name its database with --db)"
         case .noTicketState(let name):
             return
                 "environment '\(name)' has no ticket state: its tickets are not pulled (pull_tickets is not true in supportsync.yaml)"

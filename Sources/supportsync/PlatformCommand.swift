@@ -39,9 +39,16 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     @Option(
-        help: "The SQLite file of the platform (default: .supportsync/platform.sqlite in the repository).",
+        help:
+            "The SQLite file of the platform (default: the environment's db, else .supportsync/platform.sqlite in the repository).",
         completion: .file())
     var db: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "An environment of supportsync.yaml: serve its local platform's database (default: SUPPORTSYNC_ENV, else the file's default).",
+            valueName: "name"))
+    var env: String?
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -70,7 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         try await reportingErrors {
-            let path = try db ?? LocalPlatform.defaultPath(root: repository.root())
+            let (_, path) = try PlatformSelection(database: db, environmentName: env).localTarget(
+                root: try repository.root(), for: "platform serve")
             let platform = try LocalPlatform(path: path)
             let scoped = Self.scopedVariables.compactMap { variable, scope -> ScopedToken? in
                 guard let value = environment[variable], !value.isEmpty else { return nil }
@@ -172,24 +180,10 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(json: format == .json) {
             // The local platform the environment (or --db) names: never a remote one.
-            let root = try repository.root()
-            // An environment on another provider has no database here to
-            // play on: said, rather than play on the default file instead.
-            if db == nil, let (name, provider) = PlatformSelection.provider(ofEnvironment: env, root: root),
-                provider != .local
-            {
-                throw SimulateError(
-                    description:
-                        "environment '\(PrintableText.escaping(name))' is on the \(provider.rawValue) provider, not a local platform: platform simulate plays on a local platform only (name its database with --db)"
-                )
-            }
-            var selection = PlatformSelection(platform: "local", database: db, environmentName: env)
+            var selection = PlatformSelection(database: db, environmentName: env)
             // Named as every command that reaches a platform names it (and in JSON, `platform`).
             selection.announce = PlatformLine.announce
-            let target = try selection.resolve(root: root)
-            guard case .local(let path) = target.kind else {
-                throw SimulateError(description: "platform simulate plays on the local platform only")
-            }
+            let (target, path) = try selection.localTarget(root: try repository.root(), for: "platform simulate")
             // A missing file is no platform to play on: not made into an empty one.
             guard FileManager.default.fileExists(atPath: path) else {
                 throw SimulateError(

@@ -1,4 +1,5 @@
 import Foundation
+import LocalPlatform
 import TestSupport
 import Testing
 
@@ -88,5 +89,45 @@ import Testing
         let logs = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!logs.contains(token), "the token is never logged")
         #expect(!line.contains(token))
+    }
+
+    /// The database served is the one the environment's other commands use:
+    /// its `db:` in supportsync.yaml (the default environment, or --env). An
+    /// environment on another provider has none here: refused (64), and no
+    /// file is made in its place.
+    @Test func servesTheEnvironmentsDatabase() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(
+            "supportsync.yaml",
+            """
+            platforms:
+              staging:
+                provider: local
+                db: .supportsync/staging.sqlite
+              production:
+                provider: http
+                url: https://support.example.com
+            default: staging
+
+            """)
+        let token = "cli-token-\(UUID().uuidString)"
+        let staging = folder.url.appendingPathComponent(".supportsync/staging.sqlite").path
+        let (process, line) = try Executable.startServer(["--repo", folder.url.path, "--port", "0"], token: token)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(line.hasPrefix("listening on http://127.0.0.1:"), "\(line)")
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: staging), "the environment's db: is served")
+        #expect(!FileManager.default.fileExists(atPath: LocalPlatform.defaultPath(root: folder.url)))
+
+        let refused = try Executable.run(
+            ["platform", "serve", "--env", "production", "--port", "0"], in: folder.url,
+            environment: ["SUPPORTSYNC_TOKEN": token])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains(
+                "environment 'production' is on the http provider, not a local platform: platform serve works on a local platform only"
+            ), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: LocalPlatform.defaultPath(root: folder.url)))
     }
 }
