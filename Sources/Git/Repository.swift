@@ -157,6 +157,26 @@ public final class Repository {
         return String(cString: value!)
     }
 
+    /// Whether the checkout is sparse (files of the branch may be left out
+    /// of the working tree): `core.sparseCheckout` in the configuration, or
+    /// in the worktree's own `config.worktree`, where `git sparse-checkout`
+    /// writes it and which this libgit2 does not read.
+    public var isSparseCheckout: Bool {
+        func isOn(_ config: OpaquePointer?) -> Bool {
+            var value: Int32 = 0
+            return git_config_get_bool(&value, config, "core.sparseCheckout") == 0 && value != 0
+        }
+        var config: OpaquePointer?
+        if git_repository_config_snapshot(&config, pointer) == 0 {
+            defer { git_config_free(config) }
+            if isOn(config) { return true }
+        }
+        var worktree: OpaquePointer?
+        guard git_config_open_ondisk(&worktree, gitDirectory + "/config.worktree") == 0 else { return false }
+        defer { git_config_free(worktree) }
+        return isOn(worktree)
+    }
+
     /// The signature git would use here: `user.name` and `user.email` from
     /// the configuration, dated `date`; nil unless both are set and not empty.
     /// The `GIT_AUTHOR_*` environment variables are not consulted.

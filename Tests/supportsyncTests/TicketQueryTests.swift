@@ -156,6 +156,14 @@ import Testing
         try (text + "[core]\n\tsparseCheckout = true\n").write(to: config, atomically: true, encoding: .utf8)
         let list = try await bench.run(["tickets", "list"])
         #expect(list.status == 0 && list.stderr.contains("warning: this is a sparse checkout"), "\(list.stderr)")
+        // As `git sparse-checkout` sets it: in the worktree's own configuration.
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        #expect(try await bench.run(["tickets", "list"]).stderr.isEmpty)
+        try (text + "[extensions]\n\tworktreeConfig = true\n").write(to: config, atomically: true, encoding: .utf8)
+        try "[core]\n\tsparseCheckout = true\n\tsparseCheckoutCone = true\n".write(
+            to: bench.root.appendingPathComponent(".git/config.worktree"), atomically: true, encoding: .utf8)
+        let worktree = try await bench.run(["tickets", "list"])
+        #expect(worktree.stderr.contains("warning: this is a sparse checkout"), "\(worktree.stderr)")
     }
 
     /// A merge that took one side's value over the other's is a change of

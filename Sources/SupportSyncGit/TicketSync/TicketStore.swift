@@ -117,9 +117,7 @@ public struct TicketStore {
                 + "the files may be behind the branch"
         }
         // The files are what a person sees, and a sparse checkout leaves some out.
-        if let sparse = try? repository.configValue("core.sparseCheckout"),
-            ["true", "yes", "on", "1"].contains(sparse.lowercased())
-        {
+        if repository.isSparseCheckout {
             return "this is a sparse checkout: ticket commands read the working tree, so tickets outside "
                 + "the sparse set are not listed (git sparse-checkout disable shows them all)"
         }
