@@ -183,14 +183,18 @@ public struct PlatformSelection: Sendable {
             guard let url = chosen.url?.resolve(environment) else {
                 throw PlatformSelectionError.unsetSetting(chosen.name, "url", chosen.url?.description ?? "")
             }
-            guard ProjectFile.isHTTPURL(url) else { throw PlatformSelectionError.badURL(url) }
+            guard ProjectFile.isHTTPURL(url) else {
+                throw PlatformSelectionError.notHTTPURL(chosen.name, chosen.url?.description ?? url, url)
+            }
             guard let token = chosen.token.resolve(environment) else {
                 throw PlatformSelectionError.unsetSetting(chosen.name, "token", chosen.token.description)
             }
             target.kind = .http(url: url, token: token)
         case .vapi:
             let url = chosen.url?.resolve(environment) ?? ProjectFile.vapiURL
-            guard ProjectFile.isHTTPURL(url) else { throw PlatformSelectionError.badURL(url) }
+            guard ProjectFile.isHTTPURL(url) else {
+                throw PlatformSelectionError.notHTTPURL(chosen.name, chosen.url?.description ?? url, url)
+            }
             guard let token = chosen.token.resolve(environment) else {
                 throw PlatformSelectionError.unsetSetting(chosen.name, "token", chosen.token.description)
             }
@@ -384,6 +388,8 @@ public enum PlatformSelectionError: UserError {
     case unsetSetting(String, String, String)
     case noTicketState(String)
     case insecureWebhook(String)
+    /// An environment's `url` (as written, as read) that is no http(s) URL.
+    case notHTTPURL(String, String, String)
     /// `platform serve` or `simulate` with an environment on another provider.
     case notLocal(String, provider: String, command: String)
 
@@ -414,6 +420,10 @@ public enum PlatformSelectionError: UserError {
         case .insecureWebhook(let name):
             return
                 "environment '\(name)': flag_webhook must be an https URL: Vapi posts callers' details to it"
+        case .notHTTPURL(let name, let setting, let value):
+            let written = setting == value ? "" : "\(PrintableText.escaping(setting)), which is "
+            return
+                "environment '\(PrintableText.escaping(name))': url is \(written)'\(PrintableText.escaping(PrintableText.hidingUserInfo(value)))', not an http(s) URL"
         case .notLocal(let name, let provider, let command):
             return
                 "environment '\(PrintableText.escaping(name))' is on the \(provider) provider, not a local platform: \(command) works on a local platform only (name its database with --db)"

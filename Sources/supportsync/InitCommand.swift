@@ -13,7 +13,7 @@ struct InitCommand: AsyncParsableCommand {
             has agents, so the next sync changes nothing there), tickets/.gitkeep, .github/workflows/supportsync.yml for the repository's default \
             branch, the agent and ticket schemas in config/schemas/, .vscode/settings.json mapping them to \
             the files they describe and .vscode/extensions.json, and adds .supportsync/ to .gitignore. Each \
-            file is reported as created, kept (it exists), skipped, or updated.
+            file is reported as created, kept (it exists), skipped, updated, or failed (with the file in the way; exit 3).
 
             --check writes nothing: it compares the workflow and the schemas with what this version writes \
             and prints the difference.

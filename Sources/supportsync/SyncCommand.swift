@@ -23,7 +23,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(
         name: .long,
         help:
-            "Validate, plan and list what a pull would bring; change nothing on the platform or in git (the caches under .git/supportsync/ aside, and an empty local platform file created where there was none)."
+            "Validate, plan and list what a pull would bring; change nothing on the platform or in git (the caches under .git/supportsync/ aside; where the local platform has no file yet, it is read as empty and none is created)."
     )
     var dryRun = false
 

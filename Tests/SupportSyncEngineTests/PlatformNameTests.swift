@@ -47,4 +47,23 @@ import Testing
         #expect(PrintableText.hidingUserInfo("https://carol:pw@example.com/x") == "https://***@example.com/x")
         #expect(PrintableText.hidingUserInfo("https://example.com/x@y") == "https://example.com/x@y")
     }
+
+    /// An environment's url that is no http(s) URL (`local` in the variable
+    /// it names) is said as the environment's, not as a --platform never given.
+    @Test func anEnvironmentsURLThatIsNoURLIsNamedAsItsSetting() throws {
+        let folder = try TemporaryFolder([
+            "supportsync.yaml":
+                "platforms:\n  production:\n    provider: http\n    url: env/SUPPORTSYNC_PLATFORM\ndefault: production\n"
+        ])
+        for (value, shown) in [("local", "'local'"), ("ftp://ann:pw@x.example\n", "'ftp://***@x.example\\n'")] {
+            let error = #expect(throws: PlatformSelectionError.self) {
+                try PlatformSelection(environment: ["SUPPORTSYNC_PLATFORM": value, "SUPPORTSYNC_TOKEN": "secrettoken1"])
+                    .resolve(root: folder.url)
+            }
+            #expect(
+                error?.description
+                    == "environment 'production': url is env/SUPPORTSYNC_PLATFORM, which is \(shown), not an http(s) URL"
+            )
+        }
+    }
 }
