@@ -106,7 +106,6 @@ let package = Package(
             name: "VapiProvider",
             dependencies: [
                 "SupportSync",
-                "YAML",
                 "PlatformClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -5,10 +5,10 @@ enum TicketRules {
     static func check(_ draft: TicketDraft) throws(PlatformError) {
         if draft.conversation.isEmpty { throw .invalid(field: "conversation", message: "conversation is required") }
         if draft.reason.isEmpty { throw .invalid(field: "reason", message: "reason is required") }
-        for tag in draft.tags where !isTag(tag) {
+        for tag in draft.tags where !Patterns.isTag(tag) {
             throw .invalid(field: "tags", message: "'\(tag)' is not a valid tag")
         }
-        for key in draft.fields.keys.sorted() where !isFieldName(key) {
+        for key in draft.fields.keys.sorted() where !Patterns.isCustomField(key) {
             throw .invalid(field: "fields.\(key)", message: "'\(key)' is not a valid field name")
         }
     }
@@ -23,17 +23,5 @@ enum TicketRules {
         if next.record.team.lacksResolution(comparedTo: [current.record.team]) {
             throw .invalid(field: "resolution", message: "a \(next.status.rawValue) ticket needs a resolution")
         }
-    }
-
-    private static func isTag(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (1...40).contains(bytes.count), bytes[0] != UInt8(ascii: "-") else { return false }
-        return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "-") }
-    }
-
-    private static func isFieldName(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (1...40).contains(bytes.count), (0x61...0x7A).contains(bytes[0]) else { return false }
-        return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") }
     }
 }

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import SupportSync
-import YAML
 
 /// The part of a Vapi assistant supportsync owns, and how an agent's
 /// support settings map onto it (the field map is in the README):

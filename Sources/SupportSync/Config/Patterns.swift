@@ -32,13 +32,16 @@ public enum Patterns {
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
-    static func isTag(_ text: String) -> Bool {
+    /// A ticket tag: lowercase letters, digits and '-', not first; 1 to 40 bytes.
+    public static func isTag(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...40).contains(bytes.count), isLowerAlnum(bytes[0]) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
-    static func isCustomField(_ text: String) -> Bool {
+    /// A custom field's name: a lowercase letter, then lowercase letters,
+    /// digits and '_'; 1 to 40 bytes.
+    public static func isCustomField(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...40).contains(bytes.count), (0x61...0x7A).contains(bytes[0]) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "_") }

@@ -31,11 +31,6 @@ public enum SettingsDiff {
         }
     }
 
-    /// Each field's value on one line, as `plan` prints it.
-    static func flatten(_ settings: AgentSettings) -> [String: String] {
-        values(settings).mapValues(\.oneLine)
-    }
-
     /// Whether `field` is one of an agent's settings (`name`, `channels`,
     /// `support...`), not a provider's own change such as `vapi.flag_tool`.
     static func isSettingsField(_ field: String) -> Bool {
