@@ -166,6 +166,32 @@ import Testing
         }
     }
 
+    /// An overlap names the first-written range it overlaps, once per
+    /// range, however many a day holds; a key for several days (or a range
+    /// read again through an alias) is said once, at its place.
+    @Test func eachOverlapNamesTheFirstRangeItOverlaps() throws {
+        func overlaps(_ weekly: String) throws -> [String] {
+            let folder = try TemporaryFolder([
+                "config/agents/desk.yaml": Self.desk.replacingOccurrences(
+                    of: " {mon-fri: \"09:00-18:00\"}\n", with: "\n" + weekly)
+            ])
+            let report = try ConfigValidator(root: folder.url).validate().report
+            return report.diagnostics.filter { $0.rule == .hoursOverlap }.map(\.message)
+        }
+        #expect(
+            try overlaps("        mon: [\"10:00-11:00\", \"09:00-10:30\", \"09:00-12:00\", \"11:00-12:00\"]\n") == [
+                "'09:00-10:30' overlaps '10:00-11:00' on mon", "'09:00-12:00' overlaps '10:00-11:00' on mon",
+                "'11:00-12:00' overlaps '09:00-12:00' on mon",
+            ])
+        #expect(
+            try overlaps("        mon-fri: &r [\"09:00-12:00\"]\n        tue-wed: [\"11:00-13:00\"]\n        thu: *r\n")
+                == ["'11:00-13:00' overlaps '09:00-12:00' on tue"])
+        let many = try overlaps(
+            "        mon: [" + Array(repeating: "\"09:00-10:00\"", count: 3000).joined(separator: ", ") + "]\n")
+        #expect(many.count == 2999)
+        #expect(Set(many) == ["'09:00-10:00' overlaps '09:00-10:00' on mon"])
+    }
+
     /// A null removes what is inherited: `mon-fri: null` beside `tue: ...`
     /// over an inherited `mon-fri` leaves Tuesday's hours only, in an agent
     /// file or an overlay; a null under a key that is no day is an error.

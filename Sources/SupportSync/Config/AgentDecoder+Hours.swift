@@ -130,9 +130,10 @@ extension AgentDecoder {
             (ranges[$0].day, ranges[$0].start, ranges[$0].end) < (ranges[$1].day, ranges[$1].start, ranges[$1].end)
         }
         var texts = [[String]](repeating: [], count: Weekday.allCases.count)
+        var written = [Set<String>](repeating: [], count: Weekday.allCases.count)
         for index in order {
             let day = Weekday.allCases.firstIndex(of: ranges[index].day)!
-            if !texts[day].contains(ranges[index].text) { texts[day].append(ranges[index].text) }
+            if written[day].insert(ranges[index].text).inserted { texts[day].append(ranges[index].text) }
         }
         for (day, dayTexts) in zip(Weekday.allCases, texts) { weekly[day] = dayTexts }
         return weekly
@@ -208,23 +209,37 @@ extension AgentDecoder {
         return hours * 60 + minutes
     }
 
-    /// Reports each range that overlaps an earlier-written range of the same day, once.
+    /// Reports each range that overlaps an earlier-written range of the same
+    /// day, once, naming the first such range. Linear in the ranges however
+    /// many a file writes: each day's minutes remember the first range that
+    /// holds them, so a range's earliest overlap is the least holder of its
+    /// minutes. A range read again through an alias (the same place, the
+    /// same day) is the one range.
     private mutating func reportOverlaps(_ ranges: [OpenRange]) {
-        var reported: Set<SourceLocation> = []
-        // By index: most ranges overlap nothing, and are then never copied.
+        let minutes = 24 * 60
+        var holders = [Int](repeating: -1, count: Weekday.allCases.count * minutes)
+        var seen: Set<SourceLocation> = []
+        var seenDays: [Weekday: Set<SourceLocation>] = [:]
         for index in ranges.indices {
-            for other in 0..<index
-            where ranges[other].day == ranges[index].day && ranges[other].start < ranges[index].end
-                && ranges[index].start < ranges[other].end
-            {
-                let (earlier, later) = (ranges[other], ranges[index])
-                guard earlier.location != later.location, !reported.contains(later.location) else { continue }
-                reported.insert(later.location)
-                reader.report(
-                    .hoursOverlap, at: later.location,
-                    "'\(later.text)' overlaps '\(earlier.text)' on \(later.day.rawValue)",
-                    notes: [Diagnostic.Note(location: earlier.location, message: "the other range")])
+            let later = ranges[index]
+            guard seenDays[later.day, default: []].insert(later.location).inserted else { continue }
+            let base = Weekday.allCases.firstIndex(of: later.day)! * minutes
+            let span = (base + later.start)..<(base + min(later.end, minutes))
+            var first = Int.max
+            for minute in span {
+                let holder = holders[minute]
+                if holder < 0 {
+                    holders[minute] = index
+                } else if holder < first {
+                    first = holder
+                }
             }
+            guard first != Int.max, seen.insert(later.location).inserted else { continue }
+            let earlier = ranges[first]
+            reader.report(
+                .hoursOverlap, at: later.location,
+                "'\(later.text)' overlaps '\(earlier.text)' on \(later.day.rawValue)",
+                notes: [Diagnostic.Note(location: earlier.location, message: "the other range")])
         }
     }
 

@@ -145,8 +145,9 @@ struct AgentDecoder {
             if channels.contains(channel.value) {
                 reader.report(.channels, at: channel.location, "channel '\(channel.value.rawValue)' is listed twice")
                 valid = false
+            } else {
+                channels.append(channel.value)
             }
-            channels.append(channel.value)
         }
         guard valid else { return nil }
         return Channel.allCases.filter(channels.contains)
@@ -205,8 +206,7 @@ struct AgentDecoder {
         // an escalating agent needs of it (`weekly` beside a default
         // `timezone`). defaults.yaml's own values are judged in it alone.
         if let mode, mode.value != .escalate, !destinationsWritten, let file = context?.file {
-            let inherited = reader.diagnostics[judged...].filter { $0.location.file != file }
-            reader.diagnostics.removeAll { diagnostic in inherited.contains(diagnostic) }
+            reader.withdraw(after: judged) { $0.location.file != file }
         }
         // What decide may do is checked against the agent only when decide
         // is its mode: a block the mode does not use is not judged (nor kept).

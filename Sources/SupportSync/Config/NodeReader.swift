@@ -22,10 +22,25 @@ struct KnownMembers {
 /// diagnostic and return nil for a value that cannot be used, so checks
 /// that depend on it stay quiet instead of cascading.
 struct NodeReader {
-    var diagnostics: [Diagnostic] = []
+    private(set) var diagnostics: [Diagnostic] = []
+    /// What `diagnostics` holds, to tell a problem already reported at once
+    /// (a file may report tens of thousands).
+    private var reported: Set<Reported> = []
+
+    private struct Reported: Hashable {
+        var rule: Rule
+        var location: SourceLocation
+        var message: String
+    }
     /// Set when checking a tree merged for one agent: problems located in
     /// another file (defaults.yaml) name the agent.
     var agent: String?
+
+    /// A reader that goes on from `diagnostics` (what reading the file found).
+    init(diagnostics: [Diagnostic] = []) {
+        self.diagnostics = diagnostics
+        reported = Set(diagnostics.map { Reported(rule: $0.rule, location: $0.location, message: $0.message) })
+    }
 
     mutating func report(
         _ rule: Rule, at location: SourceLocation, _ message: String, hint: String? = nil,
@@ -33,10 +48,23 @@ struct NodeReader {
     ) {
         // A value reached through several aliases is read once per alias;
         // its problem is still reported once.
-        if diagnostics.contains(where: { $0.rule == rule && $0.location == location && $0.message == message }) {
-            return
-        }
+        guard reported.insert(Reported(rule: rule, location: location, message: message)).inserted else { return }
         diagnostics.append(Diagnostic(rule, at: location, message, hint: hint, notes: notes))
+    }
+
+    /// Takes back the diagnostics reported since the first `count` that
+    /// `shouldWithdraw` picks.
+    mutating func withdraw(after count: Int, where shouldWithdraw: (Diagnostic) -> Bool) {
+        var kept = Array(diagnostics[..<count])
+        for diagnostic in diagnostics[count...] {
+            if shouldWithdraw(diagnostic) {
+                reported.remove(
+                    Reported(rule: diagnostic.rule, location: diagnostic.location, message: diagnostic.message))
+            } else {
+                kept.append(diagnostic)
+            }
+        }
+        diagnostics = kept
     }
 
     /// The members of a mapping, by key, after reporting unknown keys.
