@@ -119,8 +119,12 @@ enum HTTPMessages {
     /// list of versions are refused (400): a write names the one it read,
     /// and neither may pass for a version that never matches.
     static func ifMatch(_ request: Request) throws(PlatformError) -> String? {
-        guard var text = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
-            return nil
+        guard var text = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        // An empty one names no version: a write that meant to be
+        // conditional, with its version lost, is not made unconditional.
+        guard !text.isEmpty else {
+            throw .badRequest(
+                "If-Match is empty: send the one version the write expects (the ETag it read), or no If-Match")
         }
         guard text != "*", !text.contains(",") else {
             throw .badRequest(

@@ -79,7 +79,8 @@ public struct PlatformSelection: Sendable {
         }
 
         /// The URL as output names it: a path segment that is the token
-        /// (as written or percent-encoded) is `<redacted>`, and control
+        /// (as written or percent-encoded), or the token as a word anywhere
+        /// else, is `<redacted>`, and control
         /// characters are escaped. Empty for the local platform.
         public var shownURL: String {
             let (url, token): (String, String)
@@ -95,6 +96,9 @@ public struct PlatformSelection: Sendable {
                 shown =
                     String(shown[..<pathStart]) + Redaction.redactingSegments([token], in: String(shown[pathStart...]))
             }
+            // Anywhere else it stands as a word: a query or fragment (refused
+            // when connecting, in a message that names the platform).
+            if !token.isEmpty { shown = Redaction.redacting(token, in: shown) }
             return PrintableText.escaping(shown)
         }
     }

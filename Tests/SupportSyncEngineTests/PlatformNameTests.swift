@@ -20,6 +20,9 @@ import Testing
         // A segment that only holds the token is kept: redaction is of whole segments.
         ("http://127.0.0.1:9/secrettoken12", "http://127.0.0.1:9/secrettoken12"),
         ("http://127.0.0.1:9/", "http://127.0.0.1:9/"),
+        // In a query or fragment with no path before it.
+        ("http://127.0.0.1:9?token=secrettoken1", "http://127.0.0.1:9?token=<redacted>"),
+        ("http://127.0.0.1:9#secrettoken1", "http://127.0.0.1:9#<redacted>"),
     ])
     func theTokenIsNeverInTheName(_ url: String, _ shown: String) throws {
         let target = try target(url)
