@@ -49,6 +49,17 @@ enum HTTPMessages {
     /// form the API does not read, such as a form `curl -d` sends by default,
     /// is refused before it is read. The header's value is not echoed.
     static func unsupportedMediaType(_ request: Request) -> Response? {
+        // Nor is a body in a coding it does not undo (gzip): read as it came,
+        // it would fail as "not JSON", or pass for what it is not.
+        let codings = request.headers[values: .contentEncoding].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if codings.contains(where: { $0 != "identity" }) {
+            return json(
+                ErrorBody(
+                    code: "unsupported_media_type",
+                    message: "the request body must be sent as it is, with no Content-Encoding"),
+                status: .unsupportedMediaType)
+        }
         if let value = request.headers[.contentType] {
             let type = value.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
             if type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) {
@@ -89,6 +100,20 @@ enum HTTPMessages {
             throw .badRequest("the request body could not be read")
         }
         return bytes
+    }
+
+    /// The request's `Idempotency-Key`, nil without one: 1 to 255 characters
+    /// of printable ASCII, sent once. An empty one, two, or a longer one is
+    /// refused (400) rather than taken for no key, which would let a retry
+    /// make a second ticket, or for one key made of both.
+    static func idempotencyKey(_ request: Request) throws(PlatformError) -> String? {
+        let values = request.headers[values: .init("Idempotency-Key")!]
+        guard let key = values.first else { return nil }
+        guard values.count == 1 else { throw .badRequest("send one Idempotency-Key, not \(values.count)") }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw .badRequest("the Idempotency-Key must be 1 to 255 characters of printable ASCII")
+        }
+        return key
     }
 
     /// No agent or ticket id holds a control character: one with a NUL

@@ -68,7 +68,7 @@ struct Handlers: Sendable {
     func createTicket(_ request: Request) async throws(PlatformError) -> Response {
         let body = try await HTTPMessages.body(of: request, limit: bodyLimit, timeout: bodyTimeout)
         let draft = try WireRequest.decode(TicketDraft.self, from: body, allowed: Self.draftFields)
-        let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty ? nil : $0 }
+        let key = try HTTPMessages.idempotencyKey(request)
         let ticket = try await platform.createTicket(draft, idempotencyKey: key)
         return HTTPMessages.json(ticket, status: .created, etag: ticket.version)
     }

@@ -52,6 +52,11 @@ public enum WireRequest {
                 message:
                     "'\(unknown)' is not a part of customer (\(customerFields.sorted().joined(separator: ", ")))")
         }
+        // A key written twice: the decoder keeps one of the two in silence,
+        // and a reader in front of this one may have seen the other.
+        if let duplicate = AgentBodyValidator.duplicateKey(inJSON: bytes) {
+            throw .invalid(field: duplicate.field, message: duplicate.message)
+        }
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
         } catch let error as DecodingError {

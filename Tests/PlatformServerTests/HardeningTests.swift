@@ -318,6 +318,68 @@ extension HardeningTests {
         }
     }
 
+    /// A body in a coding the server does not undo (gzip) is refused with
+    /// 415 before it is read, as a body not declared JSON is.
+    @Test func anEncodedBodyIs415() async throws {
+        try await TestServer.with { server in
+            for coding in ["gzip", "identity, br"] {
+                let put = try await server.send(
+                    .put, "/v1/agents/desk", json: Samples.agentJSON(), headers: ["Content-Encoding": coding])
+                #expect(put.status == 415 && put.error?.code == "unsupported_media_type", "\(coding): \(put.text)")
+            }
+            #expect(try await server.send(.get, "/v1/agents/desk").status == 404)
+            let plain = try await server.send(
+                .put, "/v1/agents/desk", json: Samples.agentJSON(), headers: ["Content-Encoding": "identity"])
+            #expect(plain.status == 200, "\(plain.text)")
+        }
+    }
+
+    /// An Idempotency-Key that is empty, sent twice or too long is refused
+    /// (400), not taken for no key or for one key made of both: nothing is made.
+    @Test func aMalformedIdempotencyKeyIs400() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON()).status == 200)
+            for headers in [
+                ["Idempotency-Key": ""], ["Idempotency-Key": "k-a", "idempotency-key": "k-b"],
+                ["Idempotency-Key": String(repeating: "k", count: 256)],
+            ] {
+                let refused = try await server.send(
+                    .post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_1"), headers: headers)
+                #expect(refused.status == 400 && refused.error?.code == "bad_request", "\(refused.text)")
+            }
+            #expect(!(try await server.send(.get, "/v1/tickets")).text.contains("conv_1"))
+            let longest = try await server.send(
+                .post, "/v1/tickets", json: Samples.ticketJSON(conversation: "conv_1"),
+                headers: ["Idempotency-Key": String(repeating: "k", count: 255)])
+            #expect(longest.status == 201, "\(longest.text)")
+        }
+    }
+
+    /// A key written twice in a request body is refused (422), wherever the
+    /// body goes: the decoder would keep one of the two in silence, and a
+    /// reader in front of the server may have acted on the other.
+    @Test func aKeyWrittenTwiceIs422() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.send(.put, "/v1/agents/desk", json: Samples.agentJSON()).status == 200)
+            let created = try await server.send(.post, "/v1/tickets", json: Samples.ticketJSON(conversation: "c1"))
+            let id = try created.decode(Ticket.self).id
+            let twice = try await server.send(
+                .post, "/v1/tickets",
+                json: #"{"reason": "x", "# + Samples.ticketJSON(conversation: "c2").dropFirst())
+            #expect(twice.status == 422 && twice.error?.message == "duplicate key 'reason'", "\(twice.text)")
+            let patch = try await server.send(
+                .patch, "/v1/tickets/\(id)", json: #"{"status": "in_progress", "status": "closed"}"#)
+            #expect(patch.status == 422 && patch.error?.message == "duplicate key 'status'", "\(patch.text)")
+            let erasure = try await server.send(
+                .post, "/v1/erasures", json: #"{"ticket": "\#(id)", "ticket": "T-NOPE", "reason": "r1", "by": "dpo"}"#)
+            #expect(erasure.status == 422, "\(erasure.text)")
+            let kept = try await server.send(.get, "/v1/tickets/\(id)")
+            #expect(kept.status == 200)
+            #expect(try kept.decode(Ticket.self).status == .pending)
+            #expect(!(try await server.send(.get, "/v1/tickets")).text.contains("c2"))
+        }
+    }
+
     /// A reused Idempotency-Key with another body is refused with 422, and
     /// the first ticket is untouched; the same body gets the same ticket.
     @Test func aReusedIdempotencyKeyWithAnotherBodyIs422() async throws {

@@ -85,6 +85,17 @@ public enum AgentBodyValidator {
         return output
     }
 
+    /// The first key a JSON object body writes twice in one object, for a
+    /// request read by a decoder that keeps one of the two in silence; nil
+    /// when none is, or when the body does not read (the decoder says why).
+    public static func duplicateKey(inJSON json: [UInt8]) -> Problem? {
+        var diagnostics: [Diagnostic] = []
+        guard let root = YAMLFile.load(readableAsYAML(json), file: source, diagnostics: &diagnostics),
+            let duplicate = diagnostics.filter({ $0.rule == .duplicateKey }).min(by: { $0.location < $1.location })
+        else { return nil }
+        return Problem(field: root.keyPath(to: duplicate.location), message: duplicate.message, rule: .duplicateKey)
+    }
+
     public static func validate(json: [UInt8], id: String) -> Result<AgentSettings, Problem> {
         guard Patterns.isAgentID(id) else {
             return .failure(
