@@ -365,7 +365,7 @@ extension HardeningTests {
             let id = try created.decode(Ticket.self).id
             let twice = try await server.send(
                 .post, "/v1/tickets",
-                json: #"{"reason": "x", "# + Samples.ticketJSON(conversation: "c2").dropFirst())
+                json: #"{"reason": "x", "# + Samples.ticketJSON(conversation: "conv_written_twice").dropFirst())
             #expect(twice.status == 422 && twice.error?.message == "duplicate key 'reason'", "\(twice.text)")
             let patch = try await server.send(
                 .patch, "/v1/tickets/\(id)", json: #"{"status": "in_progress", "status": "closed"}"#)
@@ -376,7 +376,7 @@ extension HardeningTests {
             let kept = try await server.send(.get, "/v1/tickets/\(id)")
             #expect(kept.status == 200)
             #expect(try kept.decode(Ticket.self).status == .pending)
-            #expect(!(try await server.send(.get, "/v1/tickets")).text.contains("c2"))
+            #expect(!(try await server.send(.get, "/v1/tickets")).text.contains("conv_written_twice"))
         }
     }
 
