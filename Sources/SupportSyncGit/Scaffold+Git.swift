@@ -16,7 +16,7 @@ extension Scaffold {
             if path == Self.gitlabPipelinePath {
                 return Comparison(path: path, state: .own, writtenBy: nil, diff: "")
             }
-            let current = FileManager.default.contents(atPath: url(path).path).map { [UInt8]($0) }
+            let current = try? Self.read(path, root: root).get()
             var expected: String
             switch versioned {
             case Self.workflowPath:

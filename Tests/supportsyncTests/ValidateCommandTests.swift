@@ -449,6 +449,34 @@ extension ValidateCommandTests {
         #expect(!result.stdout.contains("SECRET") && !result.stderr.contains("SECRET"))
     }
 
+    /// The files validate reads for its own warnings (the sync workflow,
+    /// the schemas init wrote, any workflow that runs the sync) are read as
+    /// every file of the repository is: a workflow linked to a file outside
+    /// the repository is not read, nor one linked to `/dev/zero`, nor a FIFO
+    /// among the workflows. Linked from inside, it is read.
+    @Test func theFilesInitWroteAreReadOnlyAsRegularFilesInside() throws {
+        let folder = try TemporaryFolder(["config/agents/front-desk.yaml": Self.goodAgent])
+        let outside = try TemporaryFolder(["sync.yml": "# Written by supportsync 0.2.0\non: push\n"])
+        let workflows = folder.url.appendingPathComponent(".github/workflows")
+        try FileManager.default.createDirectory(at: workflows, withIntermediateDirectories: true)
+        let workflow = workflows.appendingPathComponent("supportsync.yml").path
+        try FileManager.default.createSymbolicLink(
+            atPath: workflow, withDestinationPath: outside.url.appendingPathComponent("sync.yml").path)
+        #expect(mkfifo(workflows.appendingPathComponent("other.yml").path, 0o600) == 0)
+        try FileManager.default.createDirectory(
+            at: folder.url.appendingPathComponent("config/schemas"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.url.appendingPathComponent("config/schemas/agent.schema.json").path,
+            withDestinationPath: "/dev/zero")
+        let result = try Executable.run(["validate"], in: folder.url)
+        #expect(result.status == 0 && !result.stdout.contains("written by"), "\(result.stdout)\(result.stderr)")
+        try FileManager.default.removeItem(atPath: workflow)
+        try folder.write("ci/sync.yml", "# Written by supportsync 0.2.0\non: push\n")
+        try FileManager.default.createSymbolicLink(atPath: workflow, withDestinationPath: "../../ci/sync.yml")
+        let linked = try Executable.run(["validate"], in: folder.url)
+        #expect(linked.stdout.contains("was written by supportsync 0.2.0"), "\(linked.stdout)")
+    }
+
     /// A linked folder counts like a linked file: config/agents pointing
     /// outside the repository is not read.
     @Test func aFolderLinkedOutOfTheRepositoryIsNotRead() throws {

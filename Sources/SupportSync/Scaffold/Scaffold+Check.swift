@@ -51,9 +51,8 @@ extension Scaffold {
         versionedPaths.compactMap { versioned in
             // The team's own sync workflow by another name stands for init's.
             let path = versioned == workflowPath ? syncWorkflow(root: root) : versioned
-            let file = root.appendingPathComponent(path).path
-            guard let data = FileManager.default.contents(atPath: file) else { return nil }
-            guard let version = writer(of: [UInt8](data), path: versioned),
+            guard let data = try? read(path, root: root).get() else { return nil }
+            guard let version = writer(of: data, path: versioned),
                 isOlder(version, than: SupportSyncVersion.current)
             else { return nil }
             return Diagnostic(

@@ -237,7 +237,7 @@ public struct Scaffold: Sendable {
             (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
         return (names.sorted().map { folder + "/" + $0 } + [gitlabPipelinePath]).lazy.first { path in
             guard path != workflowPath, path.hasSuffix(".yml") || path.hasSuffix(".yaml"),
-                let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
+                let data = try? read(path, root: root).get()
             else { return false }
             return String(decoding: data, as: UTF8.self).split(separator: "\n").contains { line in
                 let text = line.drop { $0 == " " || $0 == "\t" }
@@ -254,6 +254,13 @@ public struct Scaffold: Sendable {
     }
 
     public func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+
+    /// A file of the repository as `init` and `validate` read it, through
+    /// `RepositoryFile`: a regular file inside the repository, at most 1 MiB
+    /// (a workflow linked to `/dev/zero`, or a FIFO, is no file to read).
+    public static func read(_ path: String, root: URL) -> Result<[UInt8], RepositoryFile.Failure> {
+        RepositoryFile.read(root.appendingPathComponent(path).path, root: root.path, limit: 1 << 20)
+    }
 
     private func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: url(path).path) }
 
@@ -311,8 +318,14 @@ public struct Scaffold: Sendable {
     private func ignoreLocalState() throws(ScaffoldError) -> Entry {
         let path = Self.gitignorePath
         let block = "# supportsync: local state (the local platform's database)\n\(Self.ignoreEntry)\n"
-        guard let data = FileManager.default.contents(atPath: url(path).path) else {
-            return try write(File(path: path, text: block))
+        let data: [UInt8]
+        switch Self.read(path, root: root) {
+        case .success(let bytes): data = bytes
+        // None yet (a dangling link is none: writing through it is refused).
+        case .failure where !exists(path): return try write(File(path: path, text: block))
+        case .failure(let failure):
+            guard staysInside(path) else { return outside(path) }
+            throw ScaffoldError(path: path, reason: failure.description)
         }
         let text = String(decoding: data, as: UTF8.self)
         let ignored = text.split(whereSeparator: \.isNewline).contains { line in
