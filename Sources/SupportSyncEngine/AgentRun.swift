@@ -22,11 +22,34 @@ public enum AgentRun {
         plan.environment = target.environment
         try UnknownAgentError.check(only, known: desired.agents.map(\.id) + plan.unmanaged)
         plan.noteFallbacks(providerNotes(desired, target: target))
+        annotateDrift(&plan, root: root, environment: target.environment)
+        return plan
+    }
+
+    /// Names in `plan` the fields edited on its platform since the last
+    /// apply there, as the repository's record of what was applied holds it.
+    static func annotateDrift(_ plan: inout Plan, root: URL, environment: String?) {
         Drift.annotate(
             &plan,
             lastApplied: AppliedRecord.read(
-                root: root, environment: target.environment, platformInstance: plan.platformInstance))
-        return plan
+                root: root, environment: environment, platformInstance: plan.platformInstance))
+    }
+
+    /// Applies `plan`, says which edits made on the platform it put back,
+    /// and records what it applied (a warning in the report when that
+    /// cannot be recorded): what `apply` and `sync` do alike.
+    static func applyRecording(
+        _ plan: Plan, with reconciler: Reconciler, root: URL, target: PlatformSelection.Target, parallel: Int
+    ) async -> ApplyReport {
+        var report = await reconciler.apply(plan, parallel: parallel)
+        report.putBack = Drift.putBack(plan, report)
+        if let warning = AppliedRecord.record(
+            root: root, environment: target.environment, platformInstance: plan.platformInstance,
+            applied: report.applied(from: plan), pullsTickets: target.pullTickets)
+        {
+            report.warnings.append(warning)
+        }
+        return report
     }
 
     /// Applies a fresh plan, or exactly the plan saved at `savedPlan`
@@ -103,20 +126,8 @@ public enum AgentRun {
                 try UnknownAgentError.check(only, known: (desired?.agents.map(\.id) ?? []) + plan.unmanaged)
             }
             if !only.isEmpty { plan.agents.removeAll { !only.contains($0.id) } }
-            Drift.annotate(
-                &plan,
-                lastApplied: AppliedRecord.read(
-                    root: root, environment: target.environment, platformInstance: plan.platformInstance))
-            var report = await reconciler.apply(plan, parallel: parallel)
-            report.putBack = Drift.putBack(plan, report)
-            if let warning = AppliedRecord.record(
-                root: root, environment: target.environment, platformInstance: plan.platformInstance,
-                applied: report.applied(from: plan),
-                pullsTickets: target.pullTickets)
-            {
-                report.warnings.append(warning)
-            }
-            return report
+            annotateDrift(&plan, root: root, environment: target.environment)
+            return await applyRecording(plan, with: reconciler, root: root, target: target, parallel: parallel)
         }
     }
 

@@ -102,10 +102,7 @@ public struct SyncEngine: Sendable {
             // A dry run's plan is not printed either: counts and what it puts back.
             var plan = try await reconciler.plan(desired: validation.agents, describing: false)
             plan.environment = target.environment
-            Drift.annotate(
-                &plan,
-                lastApplied: AppliedRecord.read(
-                    root: root, environment: target.environment, platformInstance: plan.platformInstance))
+            AgentRun.annotateDrift(&plan, root: root, environment: target.environment)
             report.plan = plan
             // A dry run only reads: what the token may write is the
             // platform's to say, so the run's refusals are foretold.
@@ -124,15 +121,8 @@ public struct SyncEngine: Sendable {
             }
             if !options.dryRun {
                 progress("applying \(plural(plan.pending.count, "agent"))")
-                var applied = await reconciler.apply(plan, parallel: options.parallel)
-                applied.putBack = Drift.putBack(plan, applied)
-                if let warning = AppliedRecord.record(
-                    root: root, environment: target.environment, platformInstance: plan.platformInstance,
-                    applied: applied.applied(from: plan),
-                    pullsTickets: target.pullTickets)
-                {
-                    applied.warnings.append(warning)
-                }
+                let applied = await AgentRun.applyRecording(
+                    plan, with: reconciler, root: root, target: target, parallel: options.parallel)
                 report.apply = applied
                 record(applied.exitStatus)
                 if !applied.failed.isEmpty && applied.created.isEmpty && applied.updated.isEmpty {
