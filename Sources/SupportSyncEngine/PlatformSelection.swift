@@ -440,17 +440,9 @@ public enum PlatformSelectionError: UserError {
     public var exitStatus: ExitStatus { .usage }
 }
 
-/// config/ as plan and apply need it: the desired agents, or `ConfigInvalid`
-/// carrying the diagnostics.
-public func loadDesiredAgents(
-    root: URL, environment: String? = nil,
-    providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of
-) throws -> [AgentSettings] {
-    try loadDesired(root: root, environment: environment, providerSupport: providerSupport).agents
-}
-
-/// `loadDesiredAgents` with what the environment's provider does instead
-/// of the settings it cannot express, by agent.
+/// config/ as plan and apply need it: the desired agents, with what the
+/// environment's provider does instead of the settings it cannot express,
+/// by agent; or `ConfigInvalid` carrying the diagnostics.
 public func loadDesired(
     root: URL, environment: String? = nil,
     providerSupport: @escaping @Sendable (ProjectFile.Provider) -> ProviderSupport = ProviderSupport.of

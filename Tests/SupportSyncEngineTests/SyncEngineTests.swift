@@ -306,16 +306,16 @@ import Testing
     }
 }
 
-/// plan and apply load config/ through `loadDesiredAgents`: a setting the
+/// plan and apply load config/ through `loadDesired`: a setting the
 /// environment's provider cannot express stops them.
 @Suite struct DesiredAgentsTests {
     @Test func aProviderWithoutHoursStopsThePlan() throws {
         let bench = try SyncEngineTests.Bench()
         let project = "platforms:\n  production:\n    provider: local\n    pull_tickets: true\ndefault: production\n"
         try Data(project.utf8).write(to: bench.root.appendingPathComponent(ProjectFile.path))
-        #expect(try loadDesiredAgents(root: bench.root).count == 4)
+        #expect(try loadDesired(root: bench.root).agents.count == 4)
         let error = #expect(throws: ConfigInvalid.self) {
-            try loadDesiredAgents(root: bench.root, providerSupport: { _ in ProviderSupport(unsupported: [.hours]) })
+            try loadDesired(root: bench.root, providerSupport: { _ in ProviderSupport(unsupported: [.hours]) })
         }
         let rules = Set(error?.report.diagnostics.map(\.rule) ?? [])
         #expect(rules == [.providerUnsupported])
