@@ -17,6 +17,10 @@ public enum TicketStatus: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The statuses a ticket of this status may move to, in lifecycle order:
+    /// none for a closed one.
+    public var moves: [TicketStatus] { Self.allCases.filter { $0 != self && canMove(to: $0) } }
+
     /// The status a move to `next` goes by when the lifecycle allows it only
     /// through another (resolved -> in_progress -> pending); nil when the
     /// move is direct, or not possible at all.

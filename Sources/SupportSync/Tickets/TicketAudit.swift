@@ -62,8 +62,7 @@ public enum TicketAudit {
             }
         }
         if !parents.contains(where: { $0.status.canMove(to: record.status) }) {
-            let allowed = TicketStatus.allCases.filter { $0 != first.status && first.status.canMove(to: $0) }
-                .map(\.rawValue)
+            let allowed = first.status.moves.map(\.rawValue)
             diagnostics.append(
                 Diagnostic(
                     .ticketLifecycle,

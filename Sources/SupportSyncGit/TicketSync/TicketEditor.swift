@@ -40,7 +40,7 @@ public struct TicketEditor {
         var updated = current
         updated.team = patch.applied(to: current.team)
         if updated.status != current.status, !current.status.canMove(to: updated.status) {
-            let allowed = TicketStatus.allCases.filter { $0 != current.status && current.status.canMove(to: $0) }
+            let allowed = current.status.moves
             throw TicketEditError.refused(
                 "\(id) is \(current.status.rawValue), and a \(current.status.rawValue) ticket cannot move to \(updated.status.rawValue)"
                     + (allowed.isEmpty
