@@ -584,7 +584,9 @@ public final class LocalPlatform: AgentPlatform {
                 let missing = try String.fetchAll(
                     db,
                     sql:
-                        "SELECT t.id FROM ticket t LEFT JOIN ticket_key k ON k.ticket_id = t.id WHERE k.ticket_id IS NULL AND json_extract(t.body, '$.erasure') IS NULL"
+                        // A body that is not JSON (written by another program)
+                        // gets a key too, rather than fail every reader.
+                        "SELECT t.id FROM ticket t LEFT JOIN ticket_key k ON k.ticket_id = t.id WHERE k.ticket_id IS NULL AND (CASE WHEN json_valid(t.body) THEN json_extract(t.body, '$.erasure') END) IS NULL"
                 )
                 for id in missing { try Self.insertKey(TicketKey.generate(), for: id, db) }
             }
@@ -676,6 +678,13 @@ public final class LocalPlatform: AgentPlatform {
         if let error = error as? PlatformError { return error }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             return .unavailable("the local platform's database is busy: \(error.message ?? "locked")")
+        }
+        // SQLite's own words, not the statement GRDB adds (the server
+        // answers with this message).
+        if let error = error as? DatabaseError {
+            return .failed(
+                "the local platform's database failed: SQLite error \(error.resultCode.rawValue): \(error.message ?? "no message")"
+            )
         }
         return .failed("the local platform's database failed: \(error)")
     }

@@ -57,6 +57,28 @@ import Testing
         #expect(!said.contains("AgentWrite"), "\(said)")
     }
 
+    /// A ticket row another program wrote that is not JSON fails only
+    /// itself: every other ticket still reads (keys are given to tickets
+    /// that lack one without reading the broken row), and no message
+    /// carries SQL.
+    @Test func aTicketRowThatIsNotJSONFailsOnlyItself() async throws {
+        let bench = try Workbench()
+        defer { withExtendedLifetime(bench) {} }
+        let platform = try bench.platform()
+        _ = try await platform.putAgent(id: "desk", AgentWrite(Self.agent), expecting: .unconditional)
+        let ticket = try await platform.createTicket(Self.draft(), idempotencyKey: nil)
+        try await DatabaseQueue(path: platform.path).write { db in
+            try db.execute(sql: "INSERT INTO ticket (id, seq, body) VALUES ('T-BAD', 2001, '{broken')")
+            // A well-formed ticket written without its key, beside it.
+            try db.execute(sql: "DELETE FROM ticket_key WHERE ticket_id = ?", arguments: [ticket.id])
+        }
+        let read = try await platform.ticket(id: ticket.id, sealing: .all)
+        #expect(read?.id == ticket.id)
+        let error = await #expect(throws: PlatformError.self) { try await platform.ticket(id: "T-BAD", sealing: .none) }
+        let said = String(describing: error)
+        #expect(!said.contains("SELECT") && !said.contains("while executing"), "\(said)")
+    }
+
     /// A platform read as empty, in memory, where no file exists: it reads
     /// nothing and writes no file.
     @Test func anEmptyPlatformStandsForAMissingFile() async throws {
