@@ -211,30 +211,37 @@ extension AgentDecoder {
 
     /// Reports each range that overlaps an earlier-written range of the same
     /// day, once, naming the first such range. Linear in the ranges however
-    /// many a file writes: each day's minutes remember the first range that
-    /// holds them, so a range's earliest overlap is the least holder of its
-    /// minutes. A range read again through an alias (the same place, the
-    /// same day) is the one range.
+    /// many a file writes: past a few, each day's minutes remember the
+    /// first range that holds them, so a range's earliest overlap is the
+    /// least holder of its minutes (a few are compared pairwise, without
+    /// the table). A range read again through an alias (the same place,
+    /// the same day) is the one range.
     private mutating func reportOverlaps(_ ranges: [OpenRange]) {
         let minutes = 24 * 60
-        var holders = [Int](repeating: -1, count: Weekday.allCases.count * minutes)
+        let pairwise = ranges.count <= 32
+        var holders = pairwise ? [] : [Int](repeating: -1, count: Weekday.allCases.count * minutes)
         var seen: Set<SourceLocation> = []
         var seenDays: [Weekday: Set<SourceLocation>] = [:]
         for index in ranges.indices {
             let later = ranges[index]
             guard seenDays[later.day, default: []].insert(later.location).inserted else { continue }
-            let base = Weekday.allCases.firstIndex(of: later.day)! * minutes
-            let span = (base + later.start)..<(base + min(later.end, minutes))
-            var first = Int.max
-            for minute in span {
-                let holder = holders[minute]
-                if holder < 0 {
-                    holders[minute] = index
-                } else if holder < first {
-                    first = holder
+            var first: Int?
+            if pairwise {
+                first = ranges[..<index].firstIndex {
+                    $0.day == later.day && $0.start < later.end && later.start < $0.end
+                }
+            } else {
+                let base = Weekday.allCases.firstIndex(of: later.day)! * minutes
+                for minute in (base + later.start)..<(base + min(later.end, minutes)) {
+                    let holder = holders[minute]
+                    if holder < 0 {
+                        holders[minute] = index
+                    } else if holder < first ?? Int.max {
+                        first = holder
+                    }
                 }
             }
-            guard first != Int.max, seen.insert(later.location).inserted else { continue }
+            guard let first, seen.insert(later.location).inserted else { continue }
             let earlier = ranges[first]
             reader.report(
                 .hoursOverlap, at: later.location,
