@@ -203,7 +203,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     }
 
     public func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
-        var request = PlatformRequest(.post, ["v1", "tickets"], resource: "new ticket for agent \(draft.agent)")
+        var request = PlatformRequest(.post, ["v1", "tickets"], resource: "new ticket for agent \(PrintableText.escaping(draft.agent))")
         request.body = try encode(draft, for: request)
         // One key per logical create, kept across retries: a retry after a
         // lost answer then returns the ticket already made, not a second one.
@@ -273,7 +273,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         if let cursor { query.append(("after", cursor)) }
         query.append(("limit", String(limit)))
         query += Self.sealingQuery(sealing)
-        let resource = cursor.map { "tickets after cursor \($0)" } ?? "tickets from the start"
+        let resource = cursor.map { "tickets after cursor \(PrintableText.escaping($0))" } ?? "tickets from the start"
         return PlatformRequest(.get, ["v1", "tickets"], query: query, resource: resource)
     }
 
@@ -306,7 +306,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     public func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? {
         guard !id.isEmpty else { throw .badRequest("a ticket id is empty") }
         return try await call(
-            PlatformRequest(.get, ["v1", "tickets", id, "key"], resource: "key of ticket \(id)"),
+            PlatformRequest(.get, ["v1", "tickets", id, "key"], resource: "key of ticket \(PrintableText.escaping(id))"),
             as: TicketKeyMaterial.self, missingIsNil: true)
     }
 
@@ -326,7 +326,7 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         struct Erased: Decodable { var tickets: [Ticket] }
         let resource: String
         switch selection {
-        case .ticket(let id): resource = "erasure of ticket \(id)"
+        case .ticket(let id): resource = "erasure of ticket \(PrintableText.escaping(id))"
         case .customer: resource = "erasure of a customer's tickets"
         case .closedBefore(let time): resource = "erasure of tickets closed and created before \(time)"
         }
@@ -336,7 +336,20 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         // answer, with no Idempotency-Key (the platform keeps no trace of
         // an erasure request, which may name the customer).
         request.idempotent = true
-        return try await callRequired(request, as: Erased.self).tickets
+        let exchange = try await send(request)
+        let erased = try await answerRequired(exchange, to: request, as: Erased.self).tickets
+        // The attempt whose answer was lost may have erased what this one
+        // no longer finds (a customer's tickets no longer name the
+        // customer): the answer is not what was erased, so it is not taken
+        // for it. A ticket named by id is found erased either way.
+        var byID = false
+        if case .ticket = selection { byID = true }
+        if exchange.earlierAttemptMayHaveLanded, !byID {
+            throw .unavailable(
+                "\(resource): the answer to an earlier attempt was lost, and that attempt may have erased tickets this answer (\(erased.count) erased) cannot list: the next tickets pull shows what was erased; do not take this for nothing erased"
+            )
+        }
+        return erased
     }
 
     /// `seal=customer,summary,fields,reason`, or `reveal=true` for plain values.
@@ -349,14 +362,14 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     private func agentRequest(_ method: PlatformRequest.Method, id: String) throws(PlatformError) -> PlatformRequest {
         // An empty id would address the collection instead of one agent.
         guard !id.isEmpty else { throw .badRequest("an agent id is empty") }
-        return PlatformRequest(method, ["v1", "agents", id], resource: "agent \(id)")
+        return PlatformRequest(method, ["v1", "agents", id], resource: "agent \(PrintableText.escaping(id))")
     }
 
     private func ticketRequest(_ method: PlatformRequest.Method, id: String, query: [(String, String)] = [])
         throws(PlatformError) -> PlatformRequest
     {
         guard !id.isEmpty else { throw .badRequest("a ticket id is empty") }
-        return PlatformRequest(method, ["v1", "tickets", id], query: query, resource: "ticket \(id)")
+        return PlatformRequest(method, ["v1", "tickets", id], query: query, resource: "ticket \(PrintableText.escaping(id))")
     }
 
     private func encode(_ value: some Encodable, for request: PlatformRequest) throws(PlatformError) -> Data {

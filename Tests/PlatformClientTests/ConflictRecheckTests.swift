@@ -99,4 +99,33 @@ import Testing
         }
         #expect(seen == ["PATCH", "PATCH", "GET"])
     }
+
+    /// An erasure of a customer's tickets whose answer is lost is retried;
+    /// the retry finds nothing left (the first erased them, and erased
+    /// tickets no longer name the customer). That answer is not taken for
+    /// "nothing erased": said as unknown, pointing at the next pull.
+    @Test func anErasureWhoseAnswerWasLostIsNotNothingErased() async throws {
+        let (error, seen) = try await FaultServer.with({ request, number in
+            if number == 1 { try await Task.sleep(for: .seconds(600)) }
+            return FaultServer.json(["tickets": [Ticket]()])
+        }) { baseURL, log in
+            let error = await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL, Self.configuration) {
+                    try await $0.erase(.customer("ana@example.com"), reason: "request 7", by: "dpo")
+                }
+            }
+            return (error, await log.requests.map { $0.method })
+        }
+        #expect(seen == ["POST", "POST"])
+        #expect(
+            error?.message.contains("that attempt may have erased tickets this answer (0 erased) cannot list") == true,
+            "\(error?.message ?? "")")
+        // Answered the first time, the same empty answer is nothing erased.
+        let erased = try await FaultServer.with({ _, _ in FaultServer.json(["tickets": [Ticket]()]) }) { baseURL, _ in
+            try await Fixtures.withPlatform(baseURL, Self.configuration) {
+                try await $0.erase(.customer("ana@example.com"), reason: "request 7", by: "dpo")
+            }
+        }
+        #expect(erased.isEmpty)
+    }
 }

@@ -116,6 +116,46 @@ import Testing
                 == true)
     }
 
+    /// A ticket of a page without a field the API requires is refused by
+    /// name, never read with a default: a closed ticket sent without its
+    /// status, resolution and tags would land as pending, unresolved, untagged.
+    @Test func aTicketWithoutARequiredFieldIsRefusedByName() async throws {
+        let good = String(decoding: try JSONCoding.encoder().encode(Fixtures.ticket), as: UTF8.self)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(good.utf8)) as? [String: Any])
+        object["id"] = "T-2"
+        for key in ["status", "resolution", "tags"] { object.removeValue(forKey: key) }
+        let partial = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let text = #"{"tickets":["# + good + "," + partial + #"],"next_cursor":null}"#
+        let page = try await FaultServer.with({ _, _ in FaultServer.text(text, status: .ok, type: "application/json") })
+        {
+            baseURL, _ in
+            try await Fixtures.withPlatform(baseURL) { try await $0.tickets(after: nil, limit: 10) }
+        }
+        #expect(page.tickets.map(\.id) == ["T-1"])
+        #expect(page.unreadable.map(\.id) == ["T-2"])
+        #expect(
+            page.unreadable.first?.reason
+                == "the platform's JSON for it does not read: it lacks tags, status, resolution, which the API requires"
+        )
+    }
+
+    /// A cursor the platform made is its text: a message naming it escapes
+    /// its control characters (a terminal escape, a line that would read as
+    /// a CI annotation).
+    @Test func aCursorInAMessageIsEscaped() async throws {
+        let cursor = "c1\u{1B}]0;owned\u{07}\n::error file=README.md::forged"
+        let error = try await FaultServer.with({ _, _ in
+            FaultServer.error(.badRequest, .badRequest("no such cursor"))
+        }) { baseURL, _ in
+            await #expect(throws: PlatformError.self) {
+                try await Fixtures.withPlatform(baseURL) { try await $0.tickets(after: cursor, limit: 10) }
+            }
+        }
+        let message = error?.message ?? ""
+        #expect(message.contains("tickets after cursor c1\\u{1B}]0;owned\\u{07}\\n::error"), "\(message)")
+        #expect(!message.contains("\n") && !message.contains("\u{1B}"), "\(message)")
+    }
+
     /// "none" is the instance of a local platform not created yet, which a
     /// plan saved against it names: a remote platform may not take it.
     @Test func aPlatformCallingItselfNoneIsRefused() async throws {

@@ -467,8 +467,26 @@ public struct TicketPage: Sendable, Hashable, Codable {
 
         private enum IDKey: String, CodingKey { case id }
 
+        /// What the API requires of a ticket beside its id: one without a
+        /// field is refused, never read with a default (a closed ticket
+        /// sent without its status would land as pending).
+        private enum RequiredKey: String, CodingKey, CaseIterable {
+            case agent, channel, conversation, reason, summary, customer, fields, tags, priority, status
+            case assignee, resolution, version
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+
+        private struct MissingFields: Error, CustomStringConvertible {
+            var names: [String]
+            var description: String { "it lacks \(names.joined(separator: ", ")), which the API requires" }
+        }
+
         init(from decoder: any Decoder) throws {
             do {
+                let present = try decoder.container(keyedBy: RequiredKey.self)
+                let missing = RequiredKey.allCases.filter { !present.contains($0) }.map(\.rawValue)
+                guard missing.isEmpty else { throw MissingFields(names: missing) }
                 self = .ticket(try Ticket(from: decoder))
             } catch {
                 guard let id = try? decoder.container(keyedBy: IDKey.self).decode(String.self, forKey: .id),
@@ -478,7 +496,8 @@ public struct TicketPage: Sendable, Hashable, Codable {
                     UnreadableTicket(
                         id: id,
                         reason: "the platform's JSON for it does not read: "
-                            + JSONCoding.summary(of: error, below: decoder.codingPath)))
+                            + ((error as? MissingFields)?.description
+                                ?? JSONCoding.summary(of: error, below: decoder.codingPath))))
             }
         }
     }
