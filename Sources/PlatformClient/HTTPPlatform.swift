@@ -203,7 +203,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     }
 
     public func createTicket(_ draft: TicketDraft, idempotencyKey: String?) async throws(PlatformError) -> Ticket {
-        var request = PlatformRequest(.post, ["v1", "tickets"], resource: "new ticket for agent \(PrintableText.escaping(draft.agent))")
+        var request = PlatformRequest(
+            .post, ["v1", "tickets"], resource: "new ticket for agent \(PrintableText.escaping(draft.agent))")
         request.body = try encode(draft, for: request)
         // One key per logical create, kept across retries: a retry after a
         // lost answer then returns the ticket already made, not a second one.
@@ -306,7 +307,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
     public func ticketKey(id: String) async throws(PlatformError) -> TicketKeyMaterial? {
         guard !id.isEmpty else { throw .badRequest("a ticket id is empty") }
         return try await call(
-            PlatformRequest(.get, ["v1", "tickets", id, "key"], resource: "key of ticket \(PrintableText.escaping(id))"),
+            PlatformRequest(
+                .get, ["v1", "tickets", id, "key"], resource: "key of ticket \(PrintableText.escaping(id))"),
             as: TicketKeyMaterial.self, missingIsNil: true)
     }
 
@@ -369,7 +371,8 @@ public final class HTTPPlatform: AgentPlatform, CustomStringConvertible, CustomR
         throws(PlatformError) -> PlatformRequest
     {
         guard !id.isEmpty else { throw .badRequest("a ticket id is empty") }
-        return PlatformRequest(method, ["v1", "tickets", id], query: query, resource: "ticket \(PrintableText.escaping(id))")
+        return PlatformRequest(
+            method, ["v1", "tickets", id], query: query, resource: "ticket \(PrintableText.escaping(id))")
     }
 
     private func encode(_ value: some Encodable, for request: PlatformRequest) throws(PlatformError) -> Data {
