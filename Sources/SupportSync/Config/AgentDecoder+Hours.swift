@@ -130,10 +130,13 @@ extension AgentDecoder {
             (ranges[$0].day, ranges[$0].start, ranges[$0].end) < (ranges[$1].day, ranges[$1].start, ranges[$1].end)
         }
         var texts = [[String]](repeating: [], count: Weekday.allCases.count)
-        var written = [Set<String>](repeating: [], count: Weekday.allCases.count)
+        // A set of each day's texts only where a day holds many.
+        var written = ranges.count <= 32 ? [] : [Set<String>](repeating: [], count: Weekday.allCases.count)
         for index in order {
             let day = Weekday.allCases.firstIndex(of: ranges[index].day)!
-            if written[day].insert(ranges[index].text).inserted { texts[day].append(ranges[index].text) }
+            let text = ranges[index].text
+            let new = written.isEmpty ? !texts[day].contains(text) : written[day].insert(text).inserted
+            if new { texts[day].append(text) }
         }
         for (day, dayTexts) in zip(Weekday.allCases, texts) { weekly[day] = dayTexts }
         return weekly
@@ -224,13 +227,16 @@ extension AgentDecoder {
         var seenDays: [Weekday: Set<SourceLocation>] = [:]
         for index in ranges.indices {
             let later = ranges[index]
-            guard seenDays[later.day, default: []].insert(later.location).inserted else { continue }
             var first: Int?
             if pairwise {
+                if ranges[..<index].contains(where: { $0.day == later.day && $0.location == later.location }) {
+                    continue
+                }
                 first = ranges[..<index].firstIndex {
                     $0.day == later.day && $0.start < later.end && later.start < $0.end
                 }
             } else {
+                guard seenDays[later.day, default: []].insert(later.location).inserted else { continue }
                 let base = Weekday.allCases.firstIndex(of: later.day)! * minutes
                 for minute in (base + later.start)..<(base + min(later.end, minutes)) {
                     let holder = holders[minute]
