@@ -96,19 +96,28 @@ import Testing
         )
     }
 
-    /// One ticket of a page that does not decode (half an emoji: a lone
-    /// UTF-16 surrogate escape) is named with why; the page's others read.
-    @Test func aTicketOfAPageThatDoesNotDecodeIsNamedAndTheOthersRead() async throws {
-        let good = String(decoding: try JSONCoding.encoder().encode(Fixtures.ticket), as: UTF8.self)
-        let broken = good.replacingOccurrences(of: #""id":"T-1""#, with: #""id":"T-2""#)
-            .replacingOccurrences(of: #""summary":"wants a refund""#, with: #""summary":"wants a refund \ud83d""#)
-        #expect(broken.contains(#"\ud83d"#))
-        let text = #"{"tickets":["# + good + "," + broken + #"],"next_cursor":null}"#
-        let page = try await FaultServer.with({ _, _ in FaultServer.text(text, status: .ok, type: "application/json") })
-        {
+    /// The fixture ticket as the platform sends it.
+    static func fixtureJSON() throws -> String {
+        String(decoding: try JSONCoding.encoder().encode(Fixtures.ticket), as: UTF8.self)
+    }
+
+    /// The page a server answering `entries` (JSON texts) as its feed gives the client.
+    static func page(of entries: [String]) async throws -> TicketPage {
+        let text = #"{"tickets":["# + entries.joined(separator: ",") + #"],"next_cursor":null}"#
+        return try await FaultServer.with({ _, _ in FaultServer.text(text, status: .ok, type: "application/json") }) {
             baseURL, _ in
             try await Fixtures.withPlatform(baseURL) { try await $0.tickets(after: nil, limit: 10) }
         }
+    }
+
+    /// One ticket of a page that does not decode (half an emoji: a lone
+    /// UTF-16 surrogate escape) is named with why; the page's others read.
+    @Test func aTicketOfAPageThatDoesNotDecodeIsNamedAndTheOthersRead() async throws {
+        let good = try Self.fixtureJSON()
+        let broken = good.replacingOccurrences(of: #""id":"T-1""#, with: #""id":"T-2""#)
+            .replacingOccurrences(of: #""summary":"wants a refund""#, with: #""summary":"wants a refund \ud83d""#)
+        #expect(broken.contains(#"\ud83d"#))
+        let page = try await Self.page(of: [good, broken])
         #expect(page.tickets.map(\.id) == ["T-1"])
         #expect(page.unreadable.map(\.id) == ["T-2"])
         #expect(
@@ -120,17 +129,12 @@ import Testing
     /// name, never read with a default: a closed ticket sent without its
     /// status, resolution and tags would land as pending, unresolved, untagged.
     @Test func aTicketWithoutARequiredFieldIsRefusedByName() async throws {
-        let good = String(decoding: try JSONCoding.encoder().encode(Fixtures.ticket), as: UTF8.self)
+        let good = try Self.fixtureJSON()
         var object = try #require(try JSONSerialization.jsonObject(with: Data(good.utf8)) as? [String: Any])
         object["id"] = "T-2"
         for key in ["status", "resolution", "tags"] { object.removeValue(forKey: key) }
         let partial = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-        let text = #"{"tickets":["# + good + "," + partial + #"],"next_cursor":null}"#
-        let page = try await FaultServer.with({ _, _ in FaultServer.text(text, status: .ok, type: "application/json") })
-        {
-            baseURL, _ in
-            try await Fixtures.withPlatform(baseURL) { try await $0.tickets(after: nil, limit: 10) }
-        }
+        let page = try await Self.page(of: [good, partial])
         #expect(page.tickets.map(\.id) == ["T-1"])
         #expect(page.unreadable.map(\.id) == ["T-2"])
         #expect(
